@@ -1,0 +1,264 @@
+import Foundation
+
+/// A strict RFC 8259 JSON reader for callback bodies (internal).
+///
+/// Written by hand rather than using `JSONDecoder`/`JSONSerialization` because those accept
+/// trailing commas and (lazily) leading zeros or lone surrogates on some platforms, and because the
+/// callback parsers need integers kept exact (`Int64`) and apart from booleans. Errors name the
+/// 0-based byte offset. Objects with a repeated key keep the last value (as common JSON readers do).
+/// Nesting deeper than ``maxDepth`` is refused so a hostile body cannot exhaust the stack.
+struct CallbackJSONReader {
+    /// Deepest array/object nesting accepted.
+    static let maxDepth = 128
+
+    /// Why the text is not JSON (message includes the byte offset).
+    struct Failure: Error {
+        let message: String
+    }
+
+    private let bytes: [UInt8]
+    private var position = 0
+    private var depth = 0
+
+    /// Reads one JSON value filling the whole input (surrounding whitespace allowed).
+    static func read(_ bytes: [UInt8]) throws(Failure) -> CallbackJSONValue {
+        var reader = CallbackJSONReader(bytes: bytes)
+        reader.skipWhitespace()
+        let value = try reader.readValue()
+        reader.skipWhitespace()
+        if reader.position < bytes.count {
+            throw reader.failure("unexpected data after the JSON value")
+        }
+        return value
+    }
+
+    private init(bytes: [UInt8]) { self.bytes = bytes }
+
+    // MARK: - Values
+
+    private mutating func readValue() throws(Failure) -> CallbackJSONValue {
+        guard position < bytes.count else { throw failure("unexpected end of input, expected a value") }
+        switch bytes[position] {
+        case UInt8(ascii: "{"): return try readObject()
+        case UInt8(ascii: "["): return try readArray()
+        case UInt8(ascii: "\""): return .string(try readString())
+        case UInt8(ascii: "t"): try readLiteral("true"); return .bool(true)
+        case UInt8(ascii: "f"): try readLiteral("false"); return .bool(false)
+        case UInt8(ascii: "n"): try readLiteral("null"); return .null
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try readNumber()
+        default: throw failure("unexpected \(describeCurrent()), expected a value")
+        }
+    }
+
+    private mutating func readObject() throws(Failure) -> CallbackJSONValue {
+        try enter()
+        position += 1  // {
+        var members: [String: CallbackJSONValue] = [:]
+        skipWhitespace()
+        if consume(UInt8(ascii: "}")) { depth -= 1; return .object(members) }
+        while true {
+            skipWhitespace()
+            guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else {
+                if position < bytes.count, bytes[position] == UInt8(ascii: "}") { throw failure("trailing comma in object") }
+                throw failure("unexpected \(describeCurrent()), expected a member name string")
+            }
+            let key = try readString()
+            skipWhitespace()
+            guard consume(UInt8(ascii: ":")) else { throw failure("unexpected \(describeCurrent()), expected ':'") }
+            skipWhitespace()
+            members[key] = try readValue()
+            skipWhitespace()
+            if consume(UInt8(ascii: ",")) { continue }
+            if consume(UInt8(ascii: "}")) { break }
+            throw failure("unexpected \(describeCurrent()), expected ',' or '}'")
+        }
+        depth -= 1
+        return .object(members)
+    }
+
+    private mutating func readArray() throws(Failure) -> CallbackJSONValue {
+        try enter()
+        position += 1  // [
+        var values: [CallbackJSONValue] = []
+        skipWhitespace()
+        if consume(UInt8(ascii: "]")) { depth -= 1; return .array(values) }
+        while true {
+            skipWhitespace()
+            if position < bytes.count, bytes[position] == UInt8(ascii: "]") { throw failure("trailing comma in array") }
+            values.append(try readValue())
+            skipWhitespace()
+            if consume(UInt8(ascii: ",")) { continue }
+            if consume(UInt8(ascii: "]")) { break }
+            throw failure("unexpected \(describeCurrent()), expected ',' or ']'")
+        }
+        depth -= 1
+        return .array(values)
+    }
+
+    private mutating func enter() throws(Failure) {
+        depth += 1
+        if depth > Self.maxDepth { throw failure("nesting deeper than \(Self.maxDepth) levels") }
+    }
+
+    private mutating func readLiteral(_ word: String) throws(Failure) {
+        let start = position
+        for byte in word.utf8 {
+            guard position < bytes.count, bytes[position] == byte else {
+                position = start
+                throw failure("unexpected \(describeCurrent()), expected a value")
+            }
+            position += 1
+        }
+    }
+
+    // MARK: - Strings
+
+    private mutating func readString() throws(Failure) -> String {
+        position += 1  // opening quote
+        var buffer: [UInt8] = []
+        var segmentStart = position
+        while true {
+            guard position < bytes.count else { throw failure("unterminated string") }
+            let byte = bytes[position]
+            switch byte {
+            case UInt8(ascii: "\""):
+                buffer.append(contentsOf: bytes[segmentStart..<position])
+                position += 1
+                return String(decoding: buffer, as: UTF8.self)
+            case UInt8(ascii: "\\"):
+                buffer.append(contentsOf: bytes[segmentStart..<position])
+                try readEscape(into: &buffer)
+                segmentStart = position
+            case 0x00..<0x20:
+                throw failure("unescaped control character in string")
+            default:
+                position += 1
+            }
+        }
+    }
+
+    private mutating func readEscape(into buffer: inout [UInt8]) throws(Failure) {
+        position += 1  // backslash
+        guard position < bytes.count else { throw failure("unterminated string") }
+        let byte = bytes[position]
+        position += 1
+        switch byte {
+        case UInt8(ascii: "\""): buffer.append(UInt8(ascii: "\""))
+        case UInt8(ascii: "\\"): buffer.append(UInt8(ascii: "\\"))
+        case UInt8(ascii: "/"): buffer.append(UInt8(ascii: "/"))
+        case UInt8(ascii: "b"): buffer.append(0x08)
+        case UInt8(ascii: "f"): buffer.append(0x0C)
+        case UInt8(ascii: "n"): buffer.append(0x0A)
+        case UInt8(ascii: "r"): buffer.append(0x0D)
+        case UInt8(ascii: "t"): buffer.append(0x09)
+        case UInt8(ascii: "u"):
+            var scalarValue = try readHex4()
+            if (0xD800...0xDBFF).contains(scalarValue) {
+                guard position + 1 < bytes.count, bytes[position] == UInt8(ascii: "\\"), bytes[position + 1] == UInt8(ascii: "u") else {
+                    throw failure("unpaired UTF-16 surrogate in \\u escape")
+                }
+                position += 2
+                let low = try readHex4()
+                guard (0xDC00...0xDFFF).contains(low) else { throw failure("unpaired UTF-16 surrogate in \\u escape") }
+                scalarValue = 0x10000 + ((scalarValue - 0xD800) << 10) + (low - 0xDC00)
+            } else if (0xDC00...0xDFFF).contains(scalarValue) {
+                throw failure("unpaired UTF-16 surrogate in \\u escape")
+            }
+            guard let scalar = Unicode.Scalar(scalarValue) else { throw failure("invalid \\u escape") }
+            Unicode.UTF8.encode(scalar) { buffer.append($0) }
+        default:
+            position -= 1
+            throw failure("invalid escape '\\\(describeByte(byte))' in string")
+        }
+    }
+
+    private mutating func readHex4() throws(Failure) -> UInt32 {
+        guard position + 4 <= bytes.count else { throw failure("truncated \\u escape") }
+        var value: UInt32 = 0
+        for _ in 0..<4 {
+            let b = bytes[position]
+            let digit: UInt32
+            switch b {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = UInt32(b - UInt8(ascii: "0"))
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = UInt32(b - UInt8(ascii: "a") + 10)
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = UInt32(b - UInt8(ascii: "A") + 10)
+            default: throw failure("invalid hex digit in \\u escape")
+            }
+            value = value * 16 + digit
+            position += 1
+        }
+        return value
+    }
+
+    // MARK: - Numbers
+
+    private mutating func readNumber() throws(Failure) -> CallbackJSONValue {
+        let start = position
+        var isInteger = true
+        _ = consume(UInt8(ascii: "-"))
+        guard position < bytes.count, isDigit(bytes[position]) else { throw failure("expected a digit") }
+        if bytes[position] == UInt8(ascii: "0") {
+            position += 1
+            if position < bytes.count, isDigit(bytes[position]) { throw failure("leading zeros are not allowed in numbers") }
+        } else {
+            skipDigits()
+        }
+        if consume(UInt8(ascii: ".")) {
+            isInteger = false
+            guard position < bytes.count, isDigit(bytes[position]) else { throw failure("expected a digit after '.'") }
+            skipDigits()
+        }
+        if position < bytes.count, bytes[position] == UInt8(ascii: "e") || bytes[position] == UInt8(ascii: "E") {
+            isInteger = false
+            position += 1
+            if !consume(UInt8(ascii: "+")) { _ = consume(UInt8(ascii: "-")) }
+            guard position < bytes.count, isDigit(bytes[position]) else { throw failure("expected a digit in the exponent") }
+            skipDigits()
+        }
+        let text = String(decoding: bytes[start..<position], as: UTF8.self)
+        if isInteger, let value = Int64(text) { return .integer(value) }
+        guard let value = Double(text), value.isFinite else {
+            position = start
+            throw failure("number \(text) is out of range")
+        }
+        return .double(value)
+    }
+
+    private func isDigit(_ b: UInt8) -> Bool { b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9") }
+
+    private mutating func skipDigits() {
+        while position < bytes.count, isDigit(bytes[position]) { position += 1 }
+    }
+
+    // MARK: - Helpers
+
+    private mutating func skipWhitespace() {
+        while position < bytes.count {
+            switch bytes[position] {
+            case 0x20, 0x09, 0x0A, 0x0D: position += 1
+            default: return
+            }
+        }
+    }
+
+    private mutating func consume(_ byte: UInt8) -> Bool {
+        guard position < bytes.count, bytes[position] == byte else { return false }
+        position += 1
+        return true
+    }
+
+    private func describeCurrent() -> String {
+        guard position < bytes.count else { return "end of input" }
+        return "character '\(describeByte(bytes[position]))'"
+    }
+
+    private func describeByte(_ byte: UInt8) -> String {
+        if byte >= 0x20 && byte < 0x7F { return String(UnicodeScalar(byte)) }
+        let hex = String(byte, radix: 16, uppercase: true)
+        return "0x" + (hex.count < 2 ? "0" : "") + hex
+    }
+
+    private func failure(_ message: String) -> Failure {
+        Failure(message: "\(message) at byte \(position)")
+    }
+}

@@ -1,0 +1,117 @@
+import Foundation
+
+/// A JSON tree as received in a callback body (internal to the callback parsers).
+///
+/// Numbers without fraction or exponent are kept as `integer` when they fit `Int64`, others as
+/// `double`, so millisecond timestamps and numeric codes keep every digit. `bool` is never confused
+/// with a number (JSON `true` is not `1`). Read by ``CallbackJSONReader``.
+enum CallbackJSONValue: Sendable, Equatable {
+    case null
+    case bool(Bool)
+    case integer(Int64)
+    case double(Double)
+    case string(String)
+    case array([CallbackJSONValue])
+    case object([String: CallbackJSONValue])
+
+    /// Decodes a raw callback body: UTF-8 is checked first, then the JSON syntax.
+    /// - Throws: ``CallbackParseError/invalidUTF8`` or ``CallbackParseError/malformedJSON(_:)``.
+    static func decode(_ body: Data) throws(CallbackParseError) -> CallbackJSONValue {
+        // Decoding with repair and comparing the bytes detects any invalid UTF-8 sequence without
+        // relying on platform-specific validating initialisers.
+        let repaired = String(decoding: body, as: UTF8.self)
+        guard repaired.utf8.elementsEqual(body) else { throw .invalidUTF8 }
+        if repaired.allSatisfy({ $0.isWhitespace }) {
+            throw .malformedJSON("the body is empty")
+        }
+        do {
+            return try CallbackJSONReader.read(Array(body))
+        } catch {
+            throw .malformedJSON(error.message)
+        }
+    }
+
+    /// A short name of the value's JSON type, for error messages ("a string", "an object" ...).
+    var typeName: String {
+        switch self {
+        case .null: return "null"
+        case .bool: return "a boolean"
+        case .integer, .double: return "a number"
+        case .string: return "a string"
+        case .array: return "an array"
+        case .object: return "an object"
+        }
+    }
+
+    /// The value re-serialised as compact JSON with object keys sorted by their UTF-8 bytes:
+    /// the same input always gives the same text (used to store invalid items whole).
+    var canonicalJSON: String {
+        var out = ""
+        write(into: &out)
+        return out
+    }
+
+    private func write(into out: inout String) {
+        switch self {
+        case .null:
+            out += "null"
+        case .bool(let b):
+            out += b ? "true" : "false"
+        case .integer(let i):
+            out += String(i)
+        case .double(let d):
+            out += d.isFinite ? "\(d)" : "null"
+        case .string(let s):
+            Self.writeString(s, into: &out)
+        case .array(let values):
+            out += "["
+            for (i, v) in values.enumerated() {
+                if i > 0 { out += "," }
+                v.write(into: &out)
+            }
+            out += "]"
+        case .object(let members):
+            out += "{"
+            let keys = members.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+            for (i, key) in keys.enumerated() {
+                if i > 0 { out += "," }
+                Self.writeString(key, into: &out)
+                out += ":"
+                members[key, default: .null].write(into: &out)
+            }
+            out += "}"
+        }
+    }
+
+    /// Writes `s` as a JSON string literal: `"` and `\` escaped, control characters as `\n`, `\t`,
+    /// ... or `\u00XX`; everything else (including non-ASCII) as is.
+    static func writeString(_ s: String, into out: inout String) {
+        out += "\""
+        for scalar in s.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case "\u{08}": out += "\\b"
+            case "\u{0C}": out += "\\f"
+            default:
+                if scalar.value < 0x20 {
+                    let hex = String(scalar.value, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        out += "\""
+    }
+
+    /// A JSON string literal for `s` (see ``writeString(_:into:)``).
+    static func quoted(_ s: String) -> String {
+        var out = ""
+        writeString(s, into: &out)
+        return out
+    }
+}

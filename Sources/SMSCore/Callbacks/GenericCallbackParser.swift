@@ -1,0 +1,279 @@
+import Foundation
+
+/// Parses the generic provider's callback body (`domain.md` §3 "The callback contract").
+///
+/// Shape: a JSON array of groups `[{"event": "<name>", "data": [<item>, ...]}, ...]`.
+/// Events: `delivered`, `failed`, `clicked`, `replied` (matched case-insensitively; there is no
+/// "sent" event). Item fields:
+/// - every item: `meta` (non-empty string), `ts` (epoch seconds as a number or a numeric string;
+///   values above 1e12 are milliseconds and are divided by 1000; fractions are dropped),
+///   optional `description`;
+/// - `failed`: `code` (string, or number turned into its decimal string);
+/// - `clicked`: `url` (non-empty string), optional `shorturl`;
+/// - `replied`: `incomingText` (string, may be empty; cut to its first 512 Characters, i.e.
+///   grapheme clusters, never bytes), optional `toPhone`.
+/// Unknown keys are ignored. Optional fields given as numbers are kept as their decimal text;
+/// optional fields of other JSON types are dropped.
+///
+/// Invalid items (missing or ill-typed required fields, unknown event, item not an object, group
+/// without a `data` array) do not stop the batch: they come back in
+/// ``CallbackParseResult/invalid`` with the reason.
+public enum GenericCallbackParser {
+    /// Default largest number of items accepted in one body.
+    public static let defaultMaxItems = 10_000
+    /// `incomingText` is cut to this many Characters (`domain.md` §3).
+    public static let maxIncomingTextLength = 512
+    /// A `ts` above this value is read as milliseconds (`domain.md` §3 Decision).
+    public static let millisecondsThreshold: Int64 = 1_000_000_000_000
+
+    /// Parses a raw generic callback body.
+    ///
+    /// - Parameters:
+    ///   - body: the raw request body bytes (must be UTF-8 JSON).
+    ///   - maxItems: largest number of items (summed over all groups' `data`) accepted.
+    /// - Returns: the valid items in body order and the invalid ones with reasons.
+    /// - Throws: ``CallbackParseError/invalidUTF8``, ``CallbackParseError/malformedJSON(_:)``,
+    ///   ``CallbackParseError/notAnArray`` (top level is not an array),
+    ///   ``CallbackParseError/groupNotAnObject(index:)`` (a top-level element is not an object),
+    ///   ``CallbackParseError/tooManyItems(_:)``.
+    public static func parse(_ body: Data, maxItems: Int = defaultMaxItems) throws(CallbackParseError) -> CallbackParseResult {
+        let root = try CallbackJSONValue.decode(body)
+        guard case .array(let elements) = root else { throw .notAnArray }
+
+        var groups: [[String: CallbackJSONValue]] = []
+        groups.reserveCapacity(elements.count)
+        var total = 0
+        for (index, element) in elements.enumerated() {
+            guard case .object(let group) = element else { throw .groupNotAnObject(index: index) }
+            groups.append(group)
+            if case .array(let data)? = group["data"] { total += data.count } else { total += 1 }
+        }
+        if total > maxItems { throw .tooManyItems(total) }
+
+        var result = CallbackParseResult()
+        result.items.reserveCapacity(total)
+        for (groupIndex, group) in groups.enumerated() {
+            parseGroup(group, groupIndex: groupIndex, into: &result)
+        }
+        return result
+    }
+
+    /// The event kind for a generic event name (`delivered`, `failed`, `clicked`, `replied`,
+    /// compared case-insensitively after trimming), or `nil` for any other name.
+    public static func eventKind(for name: String) -> CallbackEventKind? {
+        switch name.trimmingCharacters(in: .whitespacesAndNewlines).lowercased() {
+        case "delivered": return .delivered
+        case "failed": return .failed
+        case "clicked": return .clicked
+        case "replied": return .replied
+        default: return nil
+        }
+    }
+
+    // MARK: - Groups
+
+    private static func parseGroup(_ group: [String: CallbackJSONValue], groupIndex: Int, into result: inout CallbackParseResult) {
+        let eventName: String?
+        var eventProblem: (reason: String, missing: [String])?
+        switch group["event"] {
+        case .string(let s)? where !s.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty:
+            eventName = s
+            if eventKind(for: s) == nil { eventProblem = ("unknown event '\(s)'", []) }
+        case nil, .null?, .string?:
+            eventName = nil
+            eventProblem = ("missing required fields: event", ["event"])
+        case let other?:
+            eventName = nil
+            eventProblem = ("event must be a string, got \(other.typeName)", [])
+        }
+
+        guard case .array(let data)? = group["data"] else {
+            let missing: Bool
+            switch group["data"] { case nil, .null?: missing = true; default: missing = false }
+            let dataReason = missing ? "group has no 'data' array" : "'data' must be an array, got \(group["data"]!.typeName)"
+            let reason = eventProblem.map { "\($0.reason); \(dataReason)" } ?? dataReason
+            result.invalid.append(InvalidCallbackItem(
+                raw: CallbackJSONValue.object(group).canonicalJSON, event: eventName, reason: reason,
+                missingFields: (eventProblem?.missing ?? []) + (missing ? ["data"] : []),
+                group: groupIndex, index: nil))
+            return
+        }
+
+        // eventProblem is nil only when eventName maps to a kind.
+        let kind = eventKind(for: eventName ?? "") ?? .delivered
+        for (index, element) in data.enumerated() {
+            if let eventProblem {
+                result.invalid.append(InvalidCallbackItem(
+                    raw: element.canonicalJSON, event: eventName, reason: eventProblem.reason,
+                    missingFields: eventProblem.missing, group: groupIndex, index: index))
+                continue
+            }
+            switch parseItem(element, kind: kind) {
+            case .valid(let item):
+                result.items.append(item)
+            case .invalid(let reason, let missing):
+                result.invalid.append(InvalidCallbackItem(
+                    raw: element.canonicalJSON, event: eventName, reason: reason,
+                    missingFields: missing, group: groupIndex, index: index))
+            }
+        }
+    }
+
+    // MARK: - Items
+
+    private enum ItemOutcome {
+        case valid(CallbackItem)
+        case invalid(reason: String, missing: [String])
+    }
+
+    private enum Field<T> {
+        case missing
+        case wrong(String)
+        case value(T)
+    }
+
+    private static func parseItem(_ value: CallbackJSONValue, kind: CallbackEventKind) -> ItemOutcome {
+        guard case .object(let obj) = value else {
+            return .invalid(reason: "item must be a JSON object, got \(value.typeName)", missing: [])
+        }
+        var missing: [String] = []
+        var problems: [String] = []
+
+        func take<T>(_ name: String, _ field: Field<T>) -> T? {
+            switch field {
+            case .missing: missing.append(name); return nil
+            case .wrong(let problem): problems.append(problem); return nil
+            case .value(let v): return v
+            }
+        }
+
+        let meta = take("meta", nonEmptyString(obj["meta"], name: "meta"))
+        let ts = take("ts", timestamp(obj["ts"]))
+        var code: String?
+        var url: String?
+        var incomingText: String?
+        switch kind {
+        case .failed:
+            code = take("code", codeString(obj["code"]))
+        case .clicked:
+            url = take("url", nonEmptyString(obj["url"], name: "url"))
+        case .replied:
+            incomingText = take("incomingText", anyString(obj["incomingText"], name: "incomingText"))
+                .map { String($0.prefix(maxIncomingTextLength)) }
+        case .delivered, .submitted:
+            break
+        }
+
+        if !missing.isEmpty || !problems.isEmpty {
+            var parts: [String] = []
+            if !missing.isEmpty { parts.append("missing required fields: " + missing.joined(separator: ", ")) }
+            parts.append(contentsOf: problems)
+            return .invalid(reason: parts.joined(separator: "; "), missing: missing)
+        }
+
+        return .valid(CallbackItem(
+            kind: kind, meta: meta ?? "", ts: ts, code: code,
+            description: optionalText(obj["description"]),
+            url: url,
+            shortURL: kind == .clicked ? optionalText(obj["shorturl"]) : nil,
+            incomingText: incomingText,
+            toPhone: kind == .replied ? optionalText(obj["toPhone"]) : nil))
+    }
+
+    private static func nonEmptyString(_ value: CallbackJSONValue?, name: String) -> Field<String> {
+        switch value {
+        case nil, .null?: return .missing
+        case .string(let s)?:
+            return s.contains(where: { !$0.isWhitespace }) ? .value(s) : .missing
+        case let other?: return .wrong("\(name) must be a string, got \(other.typeName)")
+        }
+    }
+
+    private static func anyString(_ value: CallbackJSONValue?, name: String) -> Field<String> {
+        switch value {
+        case nil, .null?: return .missing
+        case .string(let s)?: return .value(s)
+        case let other?: return .wrong("\(name) must be a string, got \(other.typeName)")
+        }
+    }
+
+    private static func codeString(_ value: CallbackJSONValue?) -> Field<String> {
+        switch value {
+        case nil, .null?: return .missing
+        case .string(let s)?:
+            let t = s.trimmingCharacters(in: .whitespacesAndNewlines)
+            return t.isEmpty ? .missing : .value(t)
+        case .integer(let i)?: return .value(String(i))
+        case .double(let d)?:
+            if let i = Int64(exactly: d) { return .value(String(i)) }
+            return .wrong("code must be a string or an integer, got \(d)")
+        case let other?: return .wrong("code must be a string or a number, got \(other.typeName)")
+        }
+    }
+
+    private static func timestamp(_ value: CallbackJSONValue?) -> Field<Int64> {
+        switch value {
+        case nil, .null?:
+            return .missing
+        case .integer(let i)?:
+            return seconds(fromInteger: i)
+        case .double(let d)?:
+            return seconds(fromDouble: d)
+        case .string(let raw)?:
+            let s = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+            if s.isEmpty { return .missing }
+            guard isDecimalNumber(s) else { return .wrong("ts must be epoch seconds or milliseconds, got '\(raw)'") }
+            if let i = Int64(s) { return seconds(fromInteger: i) }
+            guard let d = Double(s) else { return .wrong("ts is out of range: '\(raw)'") }
+            return seconds(fromDouble: d)
+        case let other?:
+            return .wrong("ts must be a number or a numeric string, got \(other.typeName)")
+        }
+    }
+
+    private static func seconds(fromInteger i: Int64) -> Field<Int64> {
+        if i < 0 { return .wrong("ts must not be negative, got \(i)") }
+        return .value(i > millisecondsThreshold ? i / 1000 : i)
+    }
+
+    private static func seconds(fromDouble d: Double) -> Field<Int64> {
+        guard d.isFinite else { return .wrong("ts must be a finite number") }
+        if d < 0 { return .wrong("ts must not be negative, got \(d)") }
+        let secs = d > Double(millisecondsThreshold) ? d / 1000 : d
+        guard secs < 9.0e18 else { return .wrong("ts is out of range: \(d)") }
+        return .value(Int64(secs.rounded(.down)))
+    }
+
+    /// `-?digits(.digits)?([eE][+-]?digits)?`: plain JSON-style decimal numbers only (no `inf`,
+    /// `nan`, hex floats or `+` sign, which Swift's `Double(String)` would otherwise accept).
+    private static func isDecimalNumber(_ s: String) -> Bool {
+        var bytes = Array(s.utf8)[...]
+        func digits() -> Bool {
+            let start = bytes.startIndex
+            while let b = bytes.first, b >= UInt8(ascii: "0"), b <= UInt8(ascii: "9") { bytes = bytes.dropFirst() }
+            return bytes.startIndex > start
+        }
+        if bytes.first == UInt8(ascii: "-") { bytes = bytes.dropFirst() }
+        guard digits() else { return false }
+        if bytes.first == UInt8(ascii: ".") {
+            bytes = bytes.dropFirst()
+            guard digits() else { return false }
+        }
+        if bytes.first == UInt8(ascii: "e") || bytes.first == UInt8(ascii: "E") {
+            bytes = bytes.dropFirst()
+            if bytes.first == UInt8(ascii: "+") || bytes.first == UInt8(ascii: "-") { bytes = bytes.dropFirst() }
+            guard digits() else { return false }
+        }
+        return bytes.isEmpty
+    }
+
+    /// Optional text fields: strings as given, numbers as decimal text, anything else dropped.
+    private static func optionalText(_ value: CallbackJSONValue?) -> String? {
+        switch value {
+        case .string(let s)?: return s
+        case .integer(let i)?: return String(i)
+        case .double(let d)?: return Int64(exactly: d).map { String($0) } ?? "\(d)"
+        default: return nil
+        }
+    }
+}

@@ -1,0 +1,58 @@
+import Foundation
+
+/// Adapter for Plivo's message status callback (form fields on POST, query parameters on GET).
+///
+/// Source: Plivo "Message Status Callbacks"
+/// (`https://www.plivo.com/docs/messaging/api/message/message-status-callbacks`); status mapping per
+/// `domain.md` §3 "Other dialects".
+///
+/// Fields used: `MessageUUID`, `Status`, `ErrorCode` (only defined for failed/undelivered),
+/// `Sequence` (order in which Plivo generated the callbacks for this message → `part`), `To`, and
+/// the first present of `DeliveryReportTime`, `SentTime`, `QueuedTime`, `MessageTime`
+/// (`YYYY-MM-DD HH:MM:SS.ffffff`) for `ts`. Plivo does not state the zone of these timestamps; they
+/// are read as UTC and ``EventTime`` falls back to the receive time when that is implausible.
+/// Plivo only knows its own id, so `meta` and `providerMessageId` are both the `MessageUUID`.
+public enum PlivoCallback {
+    /// Maps a `Status` word (case-insensitive) to our event kind (`domain.md` §3):
+    /// `queued`, `sent` → `.submitted`; `delivered` → `.delivered`; `undelivered`, `failed` →
+    /// `.failed`; anything else (e.g. `rejected`, `read`) → `nil`, stored as an unknown status.
+    public static func kind(forStatus status: String) -> CallbackEventKind? {
+        switch status.trimmingCharacters(in: .whitespacesAndNewlines).lowercased() {
+        case "queued", "sent": return .submitted
+        case "delivered": return .delivered
+        case "undelivered", "failed": return .failed
+        default: return nil
+        }
+    }
+
+    /// Parses one status callback.
+    ///
+    /// - Parameter params: the decoded form or query parameters.
+    /// - Returns: one item, or one invalid entry when `MessageUUID`/`Status` are missing or the
+    ///   status is unknown. `code` is `ErrorCode` for failed items only; `part` is `Sequence` when it
+    ///   is an integer. Never throws.
+    public static func parse(params: [String: String]) -> CallbackParseResult {
+        let support = CallbackDialectSupport.self
+        let raw = support.rawJSON(params)
+        let uuid = support.text(params["MessageUUID"])
+        let status = support.text(params["Status"])
+        let missing = support.missing(["MessageUUID", "Status"], in: params)
+        guard let uuid, let status else {
+            return CallbackParseResult(invalid: [support.missingFields(missing, raw: raw, event: status)])
+        }
+        guard let kind = kind(forStatus: status) else {
+            return CallbackParseResult(invalid: [support.unknownStatus(status, raw: raw)])
+        }
+        let ts = ["DeliveryReportTime", "SentTime", "QueuedTime", "MessageTime"].lazy
+            .compactMap { support.text(params[$0]) }
+            .first
+            .flatMap(CallbackTimeParsing.parseSpaceSeparated)
+        let item = CallbackItem(
+            kind: kind, meta: uuid, ts: ts,
+            code: kind == .failed ? support.text(params["ErrorCode"]) : nil,
+            toPhone: support.text(params["To"]),
+            providerStatus: status, providerMessageId: uuid,
+            part: support.int(params["Sequence"]))
+        return CallbackParseResult(items: [item])
+    }
+}

@@ -1,0 +1,69 @@
+import Foundation
+
+/// Adapter for Sinch's SMS REST API per-recipient delivery report callback (JSON object).
+///
+/// Sources: Sinch SMS REST API delivery report callback, type `recipient_delivery_report_sms`
+/// (`https://developers.sinch.com/docs/sms/api-reference/sms/tag/Delivery-reports`; fields as in
+/// the SDK model `RecipientDeliveryReport`,
+/// `https://developers.sinch.com/sdk/sinch-sdk-node/1.5.0/interfaces/Sms.RecipientDeliveryReport.html`);
+/// status mapping per `domain.md` §3 "Other dialects".
+///
+/// Fields used: `type` (must be `recipient_delivery_report_sms`), `batch_id`, `status`, `code`
+/// (detailed status code, number), `recipient`, `at` (ISO 8601, when Sinch created the report),
+/// `operator_status_at` (ISO 8601, when the operator reported the status), `client_reference`.
+/// `meta` is `client_reference` when present, else `batch_id` (also `providerMessageId`; one
+/// recipient per batch). `ts` is `operator_status_at` when present (closest to the real event),
+/// else `at`.
+public enum SinchCallback {
+    /// The only report type this adapter reads.
+    public static let recipientReportType = "recipient_delivery_report_sms"
+
+    /// Maps a report `status` (case-insensitive) to our event kind (`domain.md` §3):
+    /// `Queued`, `Dispatched` → `.submitted`; `Delivered` → `.delivered`; `Rejected`, `Deleted`,
+    /// `Failed`, `Expired` → `.failed`; anything else (e.g. `Aborted`, `Cancelled`, `Unknown`) →
+    /// `nil`, stored as an unknown status.
+    public static func kind(forStatus status: String) -> CallbackEventKind? {
+        switch status.trimmingCharacters(in: .whitespacesAndNewlines).lowercased() {
+        case "queued", "dispatched": return .submitted
+        case "delivered": return .delivered
+        case "rejected", "deleted", "failed", "expired": return .failed
+        default: return nil
+        }
+    }
+
+    /// Parses a recipient delivery report body.
+    ///
+    /// - Returns: one item; or one invalid entry when `type` is another report type (reason
+    ///   `"unsupported report type 'x'"`), when `batch_id`/`status` are missing, or when the status
+    ///   is unknown. `code` is the decimal `code` for failed items only; `toPhone` is `recipient`.
+    /// - Throws: ``CallbackParseError/invalidUTF8``, ``CallbackParseError/malformedJSON(_:)``,
+    ///   ``CallbackParseError/notAnObject``.
+    public static func parse(json body: Data) throws(CallbackParseError) -> CallbackParseResult {
+        let support = CallbackDialectSupport.self
+        let object = try support.decodeObject(body)
+        let raw = CallbackJSONValue.object(object).canonicalJSON
+        let params = support.flatten(object)
+        if let type = support.text(params["type"]), type != recipientReportType {
+            return CallbackParseResult(invalid: [InvalidCallbackItem(
+                raw: raw, event: support.text(params["status"]), reason: "unsupported report type '\(type)'",
+                missingFields: [])])
+        }
+        let batchId = support.text(params["batch_id"])
+        let status = support.text(params["status"])
+        let missing = support.missing(["batch_id", "status"], in: params)
+        guard let batchId, let status else {
+            return CallbackParseResult(invalid: [support.missingFields(missing, raw: raw, event: status)])
+        }
+        guard let kind = kind(forStatus: status) else {
+            return CallbackParseResult(invalid: [support.unknownStatus(status, raw: raw)])
+        }
+        let ts = support.text(params["operator_status_at"]).flatMap(CallbackTimeParsing.parseISO8601)
+            ?? support.text(params["at"]).flatMap(CallbackTimeParsing.parseISO8601)
+        let item = CallbackItem(
+            kind: kind, meta: support.text(params["client_reference"]) ?? batchId, ts: ts,
+            code: kind == .failed ? support.text(params["code"]) : nil,
+            toPhone: support.text(params["recipient"]),
+            providerStatus: status, providerMessageId: batchId)
+        return CallbackParseResult(items: [item])
+    }
+}

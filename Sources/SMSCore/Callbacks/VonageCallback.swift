@@ -1,0 +1,65 @@
+import Foundation
+
+/// Adapter for Vonage's SMS API delivery receipt (DLR) webhook, sent as a JSON object (POST) or
+/// as query/form parameters (GET).
+///
+/// Sources: Vonage "Delivery receipts"
+/// (`https://developer.vonage.com/messaging/sms/building-blocks/receive-a-delivery-receipt`) and the
+/// example DLR body on "Messaging Opted-out Numbers"
+/// (`https://developer.vonage.com/en/opt-out-assist/guides/messaging-opted-out-numbers`); status
+/// mapping per `domain.md` §3 "Other dialects".
+///
+/// Fields used: `messageId`, `status`, `err-code`, `message-timestamp` (`YYYY-MM-DD HH:MM:SS`,
+/// UTC; falls back to `scts` `YYMMDDHHMM`), `client-ref` (carries our `meta` when we set it on
+/// send), `msisdn` (the recipient).
+/// `meta` is `client-ref` when present, else the Vonage `messageId` (which is also
+/// `providerMessageId`). Each part of a multipart SMS has its own `messageId`.
+public enum VonageCallback {
+    /// Maps a DLR `status` (case-insensitive) to our event kind (`domain.md` §3):
+    /// `accepted`, `buffered` → `.submitted`; `delivered` → `.delivered`; `failed`, `rejected`,
+    /// `expired` → `.failed`; anything else (e.g. `unknown`) → `nil`, stored as an unknown status.
+    public static func kind(forStatus status: String) -> CallbackEventKind? {
+        switch status.trimmingCharacters(in: .whitespacesAndNewlines).lowercased() {
+        case "accepted", "buffered": return .submitted
+        case "delivered": return .delivered
+        case "failed", "rejected", "expired": return .failed
+        default: return nil
+        }
+    }
+
+    /// Parses a JSON DLR body (one object; numbers are read as their decimal text).
+    /// - Returns: see ``parse(params:)``.
+    /// - Throws: ``CallbackParseError/invalidUTF8``, ``CallbackParseError/malformedJSON(_:)``,
+    ///   ``CallbackParseError/notAnObject``.
+    public static func parse(json body: Data) throws(CallbackParseError) -> CallbackParseResult {
+        let object = try CallbackDialectSupport.decodeObject(body)
+        return parse(params: CallbackDialectSupport.flatten(object))
+    }
+
+    /// Parses a DLR given as query/form parameters (same field names as the JSON body).
+    ///
+    /// - Returns: one item, or one invalid entry when `messageId`/`status` are missing or the status
+    ///   is unknown. `ts` is epoch seconds from `message-timestamp` (or `scts`), `nil` if neither
+    ///   parses; `code` is `err-code` for failed items only; `toPhone` is `msisdn`. Never throws.
+    public static func parse(params: [String: String]) -> CallbackParseResult {
+        let support = CallbackDialectSupport.self
+        let raw = support.rawJSON(params)
+        let messageId = support.text(params["messageId"])
+        let status = support.text(params["status"])
+        let missing = support.missing(["messageId", "status"], in: params)
+        guard let messageId, let status else {
+            return CallbackParseResult(invalid: [support.missingFields(missing, raw: raw, event: status)])
+        }
+        guard let kind = kind(forStatus: status) else {
+            return CallbackParseResult(invalid: [support.unknownStatus(status, raw: raw)])
+        }
+        let ts = support.text(params["message-timestamp"]).flatMap(CallbackTimeParsing.parseSpaceSeparated)
+            ?? support.text(params["scts"]).flatMap(CallbackTimeParsing.parseSMPPDate)
+        let item = CallbackItem(
+            kind: kind, meta: support.text(params["client-ref"]) ?? messageId, ts: ts,
+            code: kind == .failed ? support.text(params["err-code"]) : nil,
+            toPhone: support.text(params["msisdn"]),
+            providerStatus: status, providerMessageId: messageId)
+        return CallbackParseResult(items: [item])
+    }
+}

@@ -1,0 +1,73 @@
+import Foundation
+
+/// One conversion event as attribution sees it. `ts` in **epoch seconds**.
+public struct ConversionEventFact: Sendable, Equatable {
+    public var eventId: String
+    public var ts: Int64
+    public var properties: [String: JSONValue]
+    public init(eventId: String, ts: Int64, properties: [String: JSONValue]) {
+        self.eventId = eventId
+        self.ts = ts
+        self.properties = properties
+    }
+}
+
+/// A user's conversion in one campaign.
+public struct UserConversion: Sendable, Equatable {
+    /// Influenced (view-through): a qualifying event in (sent, sent + window].
+    public var converted: Bool
+    /// Click-through: a qualifying event preceded (same second included) by a human click in the window.
+    public var clickThrough: Bool
+    /// Sum of the revenue property over qualifying events, cents.
+    public var revenueCents: Int64
+
+    public init(converted: Bool = false, clickThrough: Bool = false, revenueCents: Int64 = 0) {
+        self.converted = converted
+        self.clickThrough = clickThrough
+        self.revenueCents = revenueCents
+    }
+
+    /// Rollup cells for this user; `control` selects the control-group metrics.
+    public func contribution(control: Bool) -> RollupDelta {
+        var d = RollupDelta()
+        guard converted else { return d }
+        if control {
+            d.bump(.controlConvertedUsers)
+            if revenueCents != 0 { d.bump(.controlRevenueCents, by: revenueCents) }
+        } else {
+            d.bump(.convertedUsers)
+            if clickThrough { d.bump(.clickThroughUsers) }
+            if revenueCents != 0 { d.bump(.revenueCents, by: revenueCents) }
+        }
+        return d
+    }
+}
+
+/// Attribution of conversion events to a campaign (`domain.md` §5). Pure: the result depends only
+/// on the sets of events and clicks, never on their arrival order.
+public enum ConversionAttribution {
+    /// Evaluates one user.
+    /// - Parameters:
+    ///   - goal: the campaign's goal (the caller passes only events whose name equals `goal.event`).
+    ///   - sentAt: the user's sent time (epoch seconds), or for a control-group member the time the
+    ///     campaign would have sent; `nil` → not converted.
+    ///   - humanClicks: times of the user's human clicks on this campaign's links (bots excluded).
+    ///   - events: the user's events of the goal's name.
+    public static func evaluate(
+        goal: ConversionGoal, sentAt: Int64?, humanClicks: [Int64], events: [ConversionEventFact]
+    ) -> UserConversion {
+        guard let sentAt else { return UserConversion() }
+        let windowEnd = sentAt + Int64(goal.windowMinutes) * 60
+        var result = UserConversion()
+        var seen = Set<String>()
+        for e in events where e.ts > sentAt && e.ts <= windowEnd && goal.matches(properties: e.properties) {
+            guard seen.insert(e.eventId).inserted else { continue }
+            result.converted = true
+            result.revenueCents += goal.revenueCents(properties: e.properties)
+            if humanClicks.contains(where: { $0 <= e.ts && $0 <= windowEnd && $0 >= sentAt - 300 }) {
+                result.clickThrough = true
+            }
+        }
+        return result
+    }
+}

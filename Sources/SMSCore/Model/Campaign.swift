@@ -1,0 +1,70 @@
+import Foundation
+
+/// Lifecycle of a campaign: draft → sending → completed (or stopped).
+public enum CampaignStatus: String, Sendable, Codable, CaseIterable {
+    case draft, scheduled, sending, completed, stopped
+}
+
+/// Who a campaign targets.
+public enum Audience: Sendable, Equatable, Codable {
+    case userIds([String])
+    case all
+
+    enum CodingKeys: String, CodingKey { case userIds, all }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        if let ids = try c.decodeIfPresent([String].self, forKey: .userIds) {
+            self = .userIds(ids)
+        } else if try c.decodeIfPresent(Bool.self, forKey: .all) == true {
+            self = .all
+        } else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "audience needs userIds or all:true"))
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        switch self {
+        case .userIds(let ids): try c.encode(ids, forKey: .userIds)
+        case .all: try c.encode(true, forKey: .all)
+        }
+    }
+}
+
+/// A campaign (`domain.md` §1). `links` are the http(s) URLs of `body`, in order, byte for byte.
+/// `controlGroupPercent` is 0–100. Times are epoch seconds.
+public struct Campaign: Sendable, Equatable, Codable {
+    public var id: String
+    public var name: String
+    public var providerId: String
+    public var body: String
+    public var links: [String]
+    public var audience: Audience
+    /// IANA time zone of the campaign (trend days, weeks, months).
+    public var timezone: String
+    public var goal: ConversionGoal?
+    public var controlGroupPercent: Double
+    public var status: CampaignStatus
+    public var createdAt: Int64
+    public var publishedAt: Int64?
+
+    public init(
+        id: String, name: String, providerId: String, body: String, links: [String], audience: Audience,
+        timezone: String, goal: ConversionGoal?, controlGroupPercent: Double = 0,
+        status: CampaignStatus = .draft, createdAt: Int64, publishedAt: Int64? = nil
+    ) {
+        self.id = id
+        self.name = name
+        self.providerId = providerId
+        self.body = body
+        self.links = links
+        self.audience = audience
+        self.timezone = timezone
+        self.goal = goal
+        self.controlGroupPercent = controlGroupPercent
+        self.status = status
+        self.createdAt = createdAt
+        self.publishedAt = publishedAt
+    }
+}

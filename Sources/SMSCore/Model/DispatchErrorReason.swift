@@ -1,0 +1,29 @@
+import Foundation
+
+/// Why a message was not sent (`domain.md` §2, the Errors tab's dispatch errors). The
+/// `description` is the text stored in the rollups and shown to users.
+public enum DispatchErrorReason: Sendable, Equatable, CustomStringConvertible {
+    case providerHTTPError(status: Int)
+    case timeout
+    case providerAuthFailed
+    case invalidPhoneNumber
+    case noPhone
+    case optedOut
+    case frequencyCapExceeded
+    case campaignStopped
+    case providerUnreachable
+
+    public var description: String {
+        switch self {
+        case .providerHTTPError(let s): "provider HTTP error \(s)"
+        case .timeout: "timeout"
+        case .providerAuthFailed: "provider auth failed"
+        case .invalidPhoneNumber: "invalid phone number (not E.164)"
+        case .noPhone: "no phone on profile"
+        case .optedOut: "user opted out / DND"
+        case .frequencyCapExceeded: "frequency cap exceeded"
+        case .campaignStopped: "campaign stopped"
+        case .providerUnreachable: "provider unreachable"
+        }
+    }
+}

@@ -1,0 +1,61 @@
+import Foundation
+
+/// A provider (SMS gateway) as configured by the user (`domain.md` §2).
+///
+/// - `method`: `"POST"` or `"GET"`.
+/// - `bodyType`: `"json"` (the template is a JSON document) or `"form"` (the template is
+///   `key=value&…` form fields). For GET, the template is appended as the URL query.
+/// - `bodyTemplate`: text with `$$To`, `$$Body`, `$$MessageID`, … placeholders.
+/// - `batch`: optional batching: the JSON array key and records per request (1…1000).
+/// - `callbackSecret`: the per-provider secret our callback URL carries (`?secret=`).
+/// - `messageIdPath`: optional dotted path into the provider's JSON answer holding its own message
+///   id (for dialects that report only that id), e.g. `"messages.0.id"`.
+public struct ProviderConfig: Sendable, Equatable, Codable {
+    public var id: String
+    public var name: String
+    public var kind: ProviderKind
+    public var method: String
+    public var url: String
+    public var bodyType: String
+    public var bodyTemplate: String
+    public var headers: [String: String]
+    public var batch: BatchConfig?
+    public var callbacksEnabled: Bool
+    public var callbackSecret: String
+    public var messageIdPath: String?
+    /// Messages per second the dispatcher may send through this provider; `nil` = no limit.
+    public var ratePerSecond: Double?
+    public var createdAt: Int64
+
+    public init(
+        id: String, name: String, kind: ProviderKind = .generic, method: String = "POST", url: String,
+        bodyType: String = "json", bodyTemplate: String, headers: [String: String] = [:],
+        batch: BatchConfig? = nil, callbacksEnabled: Bool = true, callbackSecret: String,
+        messageIdPath: String? = nil, ratePerSecond: Double? = nil, createdAt: Int64
+    ) {
+        self.id = id
+        self.name = name
+        self.kind = kind
+        self.method = method
+        self.url = url
+        self.bodyType = bodyType
+        self.bodyTemplate = bodyTemplate
+        self.headers = headers
+        self.batch = batch
+        self.callbacksEnabled = callbacksEnabled
+        self.callbackSecret = callbackSecret
+        self.messageIdPath = messageIdPath
+        self.ratePerSecond = ratePerSecond
+        self.createdAt = createdAt
+    }
+}
+
+/// Batching of a JSON provider request: `key` names the array, `size` is records per request (1…1000).
+public struct BatchConfig: Sendable, Equatable, Codable {
+    public var key: String
+    public var size: Int
+    public init(key: String, size: Int) {
+        self.key = key
+        self.size = size
+    }
+}

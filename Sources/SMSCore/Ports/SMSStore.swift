@@ -1,0 +1,81 @@
+import Foundation
+
+/// The storage port. Each method is one unit of work (one transaction); the implementation calls
+/// the pure state machine (``MessageState``, ``MessageContribution``) inside it, so a message's
+/// state and its campaign's rollups always change together. Times are **epoch seconds**.
+///
+/// Errors: implementations throw their driver's errors for real storage failures (the web layer
+/// answers those with 503 so providers retry) and ``StoreError`` for domain conflicts.
+public protocol SMSStore: Sendable {
+    // MARK: Providers
+    func insertProvider(_ provider: ProviderConfig) async throws
+    func provider(id: String) async throws -> ProviderConfig?
+    func providers() async throws -> [ProviderConfig]
+
+    // MARK: Profiles
+    /// Upserts by `userId`. An existing profile keeps its opt-out unless the input sets it.
+    func upsertProfiles(_ profiles: [Profile]) async throws
+    func profile(userId: String) async throws -> Profile?
+    func profileCount() async throws -> Int
+    /// Sets a profile's opt-out flag (STOP / START replies). Returns whether the profile exists.
+    @discardableResult
+    func setOptOut(userId: String, optedOut: Bool) async throws -> Bool
+
+    // MARK: Campaigns
+    func insertCampaign(_ campaign: Campaign) async throws
+    func campaign(id: String) async throws -> Campaign?
+    func campaigns() async throws -> [Campaign]
+    func setCampaignStatus(id: String, status: CampaignStatus, publishedAt: Int64?) async throws
+    /// The profiles a campaign's audience names (missing user ids are skipped and counted).
+    func audienceProfiles(_ audience: Audience) async throws -> (profiles: [Profile], missing: [String])
+
+    // MARK: Messages
+    /// Records a campaign's messages (queued, control, or dispatch error) with their short links,
+    /// updating the rollups. Idempotent per (campaign, user): a second call skips existing users.
+    func insertMessages(_ messages: [NewMessage]) async throws
+    /// Queued messages of a campaign, oldest first, at most `limit`.
+    func queuedMessages(campaignId: String, limit: Int) async throws -> [OutboundMessage]
+    /// Records dispatch results (state machine + rollups in one transaction).
+    func recordDispatchResults(_ results: [DispatchResult]) async throws
+    /// Counts per dispatch status for a campaign's progress.
+    func messageCount(campaignId: String, dispatch: DispatchStatus) async throws -> Int
+
+    // MARK: Callbacks
+    /// Applies callback items: appends each to the event log (dedup by key, enforced by a unique
+    /// constraint), merges it into its message and rollups; items whose meta is unknown are kept
+    /// in the pending table. One transaction.
+    func applyCallbacks(providerId: String, items: [CallbackItem], receivedAt: Int64) async throws -> CallbackIngestResult
+    /// Tries pending (unknown-meta) items again; returns how many matched.
+    func rematchPendingCallbacks(now: Int64) async throws -> Int
+    /// Stores invalid input whole, with the reason, for an operator to see and replay.
+    func recordIngestionErrors(_ errors: [IngestionErrorInput]) async throws
+    func ingestionErrors(limit: Int) async throws -> [IngestionError]
+
+    // MARK: Clicks
+    /// Records a hit on a short link and returns its target, or `nil` for an unknown code.
+    /// Expired links return the target with `expired == true` and record nothing.
+    func recordClick(_ click: ClickInput) async throws -> ShortLinkTarget?
+
+    // MARK: Conversions
+    /// Stores conversion events (idempotent by `eventId`) and updates attribution rollups of
+    /// every campaign that sent to their users.
+    func ingestConversionEvents(_ events: [ConversionEventInput], receivedAt: Int64) async throws -> ConversionIngestResult
+
+    // MARK: Stats
+    /// All-time rollup cells of a campaign (bucket == total), summed over variants.
+    func rollupTotals(campaignId: String) async throws -> RollupDelta
+    /// Time-bucketed rollup cells of a campaign.
+    func rollupBuckets(campaignId: String) async throws -> [(metric: RollupMetric, bucket: Int64, value: Int64)]
+}
+
+/// Domain conflicts raised by stores.
+public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
+    case duplicate(String)
+    case notFound(String)
+    public var description: String {
+        switch self {
+        case .duplicate(let s): "already exists: \(s)"
+        case .notFound(let s): "not found: \(s)"
+        }
+    }
+}

@@ -1,0 +1,160 @@
+import Foundation
+
+/// A message to record at publish time, with its rendered body and short links.
+public struct NewMessage: Sendable, Equatable {
+    public var campaignId: String
+    public var userId: String
+    public var phone: String?
+    public var meta: String
+    public var body: String
+    public var segments: Int
+    public var variant: Int
+    /// `.queued`, `.control`, or `.dispatchError` (ineligible recipient) with `dispatchErrorReason`.
+    public var dispatch: DispatchStatus
+    public var dispatchErrorReason: String?
+    /// Epoch seconds the message was planned (publish time).
+    public var createdAt: Int64
+    public var links: [NewShortLink]
+
+    public init(
+        campaignId: String, userId: String, phone: String?, meta: String, body: String, segments: Int,
+        variant: Int = 0, dispatch: DispatchStatus, dispatchErrorReason: String? = nil, createdAt: Int64,
+        links: [NewShortLink]
+    ) {
+        self.campaignId = campaignId
+        self.userId = userId
+        self.phone = phone
+        self.meta = meta
+        self.body = body
+        self.segments = segments
+        self.variant = variant
+        self.dispatch = dispatch
+        self.dispatchErrorReason = dispatchErrorReason
+        self.createdAt = createdAt
+        self.links = links
+    }
+}
+
+/// One short link of a message: `code` → `url` (the campaign's link number `linkIndex`).
+public struct NewShortLink: Sendable, Equatable {
+    public var code: String
+    public var linkIndex: Int
+    public var url: String
+    /// Epoch seconds after which the link answers 404.
+    public var expiresAt: Int64
+    public init(code: String, linkIndex: Int, url: String, expiresAt: Int64) {
+        self.code = code
+        self.linkIndex = linkIndex
+        self.url = url
+        self.expiresAt = expiresAt
+    }
+}
+
+/// What a callback batch did.
+public struct CallbackIngestResult: Sendable, Equatable {
+    /// Items appended to the event log and merged into their message.
+    public var applied: Int
+    /// Exact duplicates (same dedup key) that changed nothing.
+    public var duplicates: Int
+    /// Items whose meta matched no message yet: kept aside, matched later.
+    public var pending: Int
+    public init(applied: Int = 0, duplicates: Int = 0, pending: Int = 0) {
+        self.applied = applied
+        self.duplicates = duplicates
+        self.pending = pending
+    }
+}
+
+/// Invalid input to keep (an ingestion error).
+public struct IngestionErrorInput: Sendable, Equatable {
+    /// Where it came from: `"callback"`, `"events"`, `"profiles"`.
+    public var source: String
+    public var providerId: String?
+    public var reason: String
+    /// The raw item or body, as received (UTF-8; invalid bytes replaced and noted in `reason`).
+    public var raw: String
+    public var receivedAt: Int64
+    public init(source: String, providerId: String?, reason: String, raw: String, receivedAt: Int64) {
+        self.source = source
+        self.providerId = providerId
+        self.reason = reason
+        self.raw = raw
+        self.receivedAt = receivedAt
+    }
+}
+
+/// A stored ingestion error.
+public struct IngestionError: Sendable, Equatable, Codable {
+    public var id: Int64
+    public var source: String
+    public var providerId: String?
+    public var reason: String
+    public var raw: String
+    public var receivedAt: Int64
+    public var replayedAt: Int64?
+    public init(id: Int64, source: String, providerId: String?, reason: String, raw: String, receivedAt: Int64, replayedAt: Int64?) {
+        self.id = id
+        self.source = source
+        self.providerId = providerId
+        self.reason = reason
+        self.raw = raw
+        self.receivedAt = receivedAt
+        self.replayedAt = replayedAt
+    }
+}
+
+/// A hit on a short link.
+public struct ClickInput: Sendable, Equatable {
+    public var code: String
+    public var at: Int64
+    public var userAgent: String?
+    /// SHA-256 of the client IP with a server salt, hex; raw IPs are never stored.
+    public var ipHash: String?
+    /// A bot or link-preview hit (HEAD, crawler / preview user agent): stored, not a click.
+    public var isBot: Bool
+    public var botReason: String?
+    public init(code: String, at: Int64, userAgent: String?, ipHash: String?, isBot: Bool, botReason: String?) {
+        self.code = code
+        self.at = at
+        self.userAgent = userAgent
+        self.ipHash = ipHash
+        self.isBot = isBot
+        self.botReason = botReason
+    }
+}
+
+/// Where a short link points.
+public struct ShortLinkTarget: Sendable, Equatable {
+    public var url: String
+    public var expired: Bool
+    public init(url: String, expired: Bool) {
+        self.url = url
+        self.expired = expired
+    }
+}
+
+/// A conversion event as received on `POST /api/v1/events`. `ts` in epoch seconds.
+public struct ConversionEventInput: Sendable, Equatable, Codable {
+    public var eventId: String
+    public var userId: String
+    public var name: String
+    public var ts: Int64
+    public var properties: [String: JSONValue]
+    public init(eventId: String, userId: String, name: String, ts: Int64, properties: [String: JSONValue]) {
+        self.eventId = eventId
+        self.userId = userId
+        self.name = name
+        self.ts = ts
+        self.properties = properties
+    }
+}
+
+/// What an events batch did.
+public struct ConversionIngestResult: Sendable, Equatable {
+    public var stored: Int
+    public var duplicates: Int
+    public init(stored: Int = 0, duplicates: Int = 0) {
+        self.stored = stored
+        self.duplicates = duplicates
+    }
+}

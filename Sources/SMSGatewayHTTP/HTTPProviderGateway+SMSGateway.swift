@@ -1,0 +1,4 @@
+import SMSCore
+
+/// The HTTP gateway is the production ``SMSGateway``.
+extension HTTPProviderGateway: SMSGateway {}

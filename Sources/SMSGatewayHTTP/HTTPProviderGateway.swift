@@ -1,0 +1,210 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import NIOCore
+import SMSCore
+
+/// The outbound client of a generic HTTP provider (`domain.md` §2): builds the requests with
+/// ``ProviderRequestBuilder``, sends them with AsyncHTTPClient and turns each answer into one
+/// ``DispatchResult`` per message.
+///
+/// Answer → outcome (every message of a batched request gets the request's outcome):
+/// - 2xx → `.sent(providerMessageId:)`, the id read with ``ProviderMessageIdReader`` when
+///   `provider.messageIdPath` is set (answer bodies up to 1 MiB are read).
+/// - 401/403 → `.failed("provider auth failed")`, no retry.
+/// - 5xx and 429 → retried per ``RetryPolicy`` (429/503 `Retry-After` in seconds honoured, capped);
+///   after the last attempt `.failed("provider HTTP error <status>")`.
+/// - Timeout (the per-request `timeout` passed, or a read/write timeout) → retried; finally
+///   `.failed("timeout")`. Connection errors (refused, reset, DNS, connect timeout) → retried;
+///   finally `.failed("provider unreachable")`.
+/// - Other 1xx/3xx/4xx → `.failed("provider HTTP error <status>")`, no retry (redirects are not
+///   followed past AsyncHTTPClient's own configuration).
+/// - A provider whose requests cannot be built (bad method, body type or template) fails every
+///   message with `"provider config error: …"` without sending anything.
+///
+/// Requests of one `send` go out one after the other, in message order; the dispatcher decides
+/// parallelism and rate by how it calls `send`. `at` is the epoch second at which the final
+/// attempt ended.
+public struct HTTPProviderGateway: Sendable {
+    let httpClient: HTTPClient
+    let retry: RetryPolicy
+    let timeout: Duration
+    let logger: Logger
+
+    /// - Parameters:
+    ///   - httpClient: the client to send with (owned by the caller).
+    ///   - retry: the retry policy.
+    ///   - timeout: deadline of one attempt (connect, send, answer).
+    ///   - logger: where attempts and failures are logged.
+    public init(httpClient: HTTPClient, retry: RetryPolicy = .default, timeout: Duration = .seconds(10), logger: Logger) {
+        self.httpClient = httpClient
+        self.retry = retry
+        self.timeout = timeout
+        self.logger = logger
+    }
+
+    /// Sends `messages` through `provider`.
+    /// - Parameters:
+    ///   - messages: the messages, each with its final body and `meta`.
+    ///   - provider: the provider configuration.
+    ///   - customValues: the campaign's custom `$$Name` values.
+    /// - Returns: one result per message, in the order of `messages`.
+    public func send(
+        _ messages: [OutboundMessage], via provider: ProviderConfig, customValues: [String: String] = [:]
+    ) async -> [DispatchResult] {
+        guard !messages.isEmpty else { return [] }
+        let planned: [(request: ProviderRequest, messageIds: [Int64])]
+        do {
+            planned = try ProviderRequestBuilder.requests(for: messages, provider: provider, customValues: customValues)
+        } catch {
+            logger.error("provider requests cannot be built", metadata: ["provider": "\(provider.id)", "error": "\(error)"])
+            let now = Self.epochNow()
+            return messages.map {
+                DispatchResult(messageId: $0.messageId, outcome: .failed(reason: "provider config error: \(error)"), at: now)
+            }
+        }
+        var results: [DispatchResult] = []
+        results.reserveCapacity(messages.count)
+        for (request, messageIds) in planned {
+            let outcome = await perform(request, provider: provider)
+            let at = Self.epochNow()
+            switch outcome {
+            case .sent(let answer):
+                let ids: [String?]
+                if let path = provider.messageIdPath, !path.isEmpty, let answer {
+                    ids = ProviderMessageIdReader.ids(in: answer, path: path, count: messageIds.count)
+                } else {
+                    ids = Array(repeating: nil, count: messageIds.count)
+                }
+                for (id, providerId) in zip(messageIds, ids) {
+                    results.append(DispatchResult(messageId: id, outcome: .sent(providerMessageId: providerId), at: at))
+                }
+            case .failed(let reason):
+                for id in messageIds {
+                    results.append(DispatchResult(messageId: id, outcome: .failed(reason: reason), at: at))
+                }
+            }
+        }
+        return results
+    }
+
+    // MARK: - Attempts
+
+    enum RequestOutcome {
+        /// 2xx, with the answer body when it could be read.
+        case sent(Data?)
+        case failed(String)
+    }
+
+    /// What one attempt gave.
+    enum Attempt {
+        case success(Data?)
+        /// Worth another attempt; `reason` is the dispatch error if it was the last one.
+        case retryable(reason: DispatchErrorReason, retryAfter: Duration?)
+        case final(String)
+    }
+
+    /// Sends one request under the retry policy.
+    func perform(_ request: ProviderRequest, provider: ProviderConfig) async -> RequestOutcome {
+        var attempt = 1
+        while true {
+            let result = await attemptOnce(request)
+            switch result {
+            case .success(let body):
+                if attempt > 1 {
+                    logger.debug("provider accepted after retry", metadata: ["attempt": "\(attempt)"])
+                }
+                return .sent(body)
+            case .final(let reason):
+                logger.warning("provider refused request", metadata: ["provider": "\(provider.id)", "reason": "\(reason)"])
+                return .failed(reason)
+            case .retryable(let reason, let retryAfter):
+                guard attempt < retry.maxAttempts, !Task.isCancelled else {
+                    logger.warning(
+                        "provider request failed after retries",
+                        metadata: ["provider": "\(provider.id)", "attempts": "\(attempt)", "reason": "\(reason)"])
+                    return .failed(reason.description)
+                }
+                let wait = retry.delay(afterAttempt: attempt, retryAfter: retryAfter, random: retry.random())
+                logger.debug(
+                    "retrying provider request",
+                    metadata: ["attempt": "\(attempt)", "reason": "\(reason)", "delay": "\(wait)"])
+                do {
+                    try await retry.sleep(wait)
+                } catch {
+                    return .failed(reason.description)
+                }
+                attempt += 1
+            }
+        }
+    }
+
+    /// One HTTP exchange, classified.
+    func attemptOnce(_ request: ProviderRequest) async -> Attempt {
+        var http = HTTPClientRequest(url: request.url)
+        switch request.method {
+        case "GET": http.method = .GET
+        case "POST": http.method = .POST
+        default: http.method = .RAW(value: request.method)
+        }
+        for (name, value) in request.headers.sorted(by: { $0.key < $1.key }) {
+            http.headers.add(name: name, value: value)
+        }
+        if let body = request.body {
+            http.body = .bytes(ByteBuffer(string: body))
+        }
+        do {
+            let response = try await httpClient.execute(http, timeout: Self.timeAmount(timeout), logger: logger)
+            let status = Int(response.status.code)
+            switch status {
+            case 200..<300:
+                let body = try? await response.body.collect(upTo: 1 << 20)
+                return .success(body.map { Data($0.readableBytesView) })
+            case 401, 403:
+                _ = try? await response.body.collect(upTo: 64 << 10)
+                return .final(DispatchErrorReason.providerAuthFailed.description)
+            case 429, 500..<600:
+                _ = try? await response.body.collect(upTo: 64 << 10)
+                let retryAfter = (status == 429 || status == 503)
+                    ? Self.parseRetryAfter(response.headers.first(name: "Retry-After")) : nil
+                return .retryable(reason: .providerHTTPError(status: status), retryAfter: retryAfter)
+            default:
+                _ = try? await response.body.collect(upTo: 64 << 10)
+                return .final(DispatchErrorReason.providerHTTPError(status: status).description)
+            }
+        } catch {
+            return Self.classify(error)
+        }
+    }
+
+    /// Maps a transport error to an attempt result.
+    static func classify(_ error: any Error) -> Attempt {
+        if let error = error as? HTTPClientError {
+            switch error {
+            case .deadlineExceeded, .readTimeout, .writeTimeout:
+                return .retryable(reason: .timeout, retryAfter: nil)
+            case .invalidURL, .emptyHost, .emptyScheme, .alreadyShutdown:
+                return .final("provider config error: \(error)")
+            default:
+                return .retryable(reason: .providerUnreachable, retryAfter: nil)
+            }
+        }
+        return .retryable(reason: .providerUnreachable, retryAfter: nil)
+    }
+
+    /// `Retry-After` as delta seconds (`"3"`, `"1.5"`); HTTP dates and junk give `nil`.
+    static func parseRetryAfter(_ value: String?) -> Duration? {
+        guard let value, let seconds = Double(value.trimmingCharacters(in: .whitespaces)), seconds >= 0,
+            seconds.isFinite
+        else { return nil }
+        return .milliseconds(Int64((seconds * 1000).rounded()))
+    }
+
+    static func timeAmount(_ d: Duration) -> TimeAmount {
+        .nanoseconds(RetryPolicy.nanoseconds(d))
+    }
+
+    static func epochNow() -> Int64 {
+        Int64(Date().timeIntervalSince1970)
+    }
+}

@@ -1,0 +1,164 @@
+import Foundation
+import SMSCore
+
+/// One HTTP request to a provider, as built from its ``ProviderConfig`` (pure data, no I/O).
+public struct ProviderRequest: Sendable, Equatable {
+    /// `GET` or `POST`.
+    public var method: String
+    /// The full URL; for GET it carries the rendered template as its query.
+    public var url: String
+    /// The provider's configured headers, plus `Content-Type` for a POST body unless configured.
+    public var headers: [String: String]
+    /// The body (POST), `nil` for GET.
+    public var body: String?
+
+    public init(method: String, url: String, headers: [String: String], body: String?) {
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.body = body
+    }
+}
+
+/// Why a provider's requests cannot be built: the provider is misconfigured.
+public enum ProviderRequestError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// `method` is neither GET nor POST.
+    case unsupportedMethod(String)
+    /// `bodyType` is neither `json` nor `form` (POST).
+    case unsupportedBodyType(String)
+    /// The template cannot be rendered.
+    case template(ProviderTemplateError)
+
+    public var description: String {
+        switch self {
+        case .unsupportedMethod(let m): "unsupported HTTP method \"\(m)\" (use GET or POST)"
+        case .unsupportedBodyType(let t): "unsupported body type \"\(t)\" (use json or form)"
+        case .template(let e): e.description
+        }
+    }
+}
+
+/// Builds provider requests from a ``ProviderConfig`` (`domain.md` §2 "Sending through a generic
+/// HTTP provider").
+///
+/// Values per message: the campaign's `customValues`, then the standard placeholders, which win
+/// over a custom value of the same name: `To` (E.164), `Body` (final text), `MessageID` (the
+/// message's `meta`), `CampaignID`.
+///
+/// Shapes:
+/// - `GET`: one request per message. The template is rendered with `urlQuery` escaping and appended
+///   to the URL after `?` (or `&` when the URL already has a query); a leading `?`/`&` of the
+///   template is dropped. No body, no Content-Type.
+/// - `POST` + `form`: one request per message, the template rendered with `formField` escaping;
+///   `Content-Type: application/x-www-form-urlencoded` unless configured.
+/// - `POST` + `json`: one request per message, the template rendered with `jsonString` escaping;
+///   `Content-Type: application/json` unless configured.
+/// - `POST` + `json` + `batch`: messages in order, chunked by `batch.size` (clamped to 1…1000); each
+///   chunk is one request rendered by ``ProviderTemplate/renderBatch(jsonTemplate:batchKey:records:sharedValues:)``;
+///   placeholders outside the record template get `customValues` and the first message's
+///   `CampaignID`. Batching applies to JSON POST only; with GET or form it is ignored (one request
+///   per message).
+/// - The endpoint URL may hold placeholders too (e.g. `?key=$$ApiKey`): they are rendered with
+///   `urlQuery` escaping from the same values (batch: the shared values). Headers are sent as
+///   configured.
+public enum ProviderRequestBuilder {
+    /// Largest batch a provider request may carry (`domain.md` §2: 1…1000).
+    public static let maxBatchSize = 1000
+
+    /// The requests for `messages`, in message order.
+    /// - Parameters:
+    ///   - messages: the messages to send.
+    ///   - provider: the provider's configuration.
+    ///   - customValues: the campaign's custom `$$Name` values.
+    /// - Returns: each request with the `messageId`s it carries, in the order of their records;
+    ///   concatenated, the ids are those of `messages` in order.
+    /// - Throws: ``ProviderRequestError``.
+    public static func requests(
+        for messages: [OutboundMessage],
+        provider: ProviderConfig,
+        customValues: [String: String]
+    ) throws -> [(request: ProviderRequest, messageIds: [Int64])] {
+        let method = provider.method.trimmingCharacters(in: .whitespaces).uppercased()
+        let bodyType = provider.bodyType.trimmingCharacters(in: .whitespaces).lowercased()
+        switch method {
+        case "GET":
+            return try messages.map { message in
+                let values = Self.values(for: message, customValues: customValues)
+                let url = try render(provider.url, values: values, context: .urlQuery)
+                var query = try render(provider.bodyTemplate, values: values, context: .urlQuery)
+                if query.hasPrefix("?") || query.hasPrefix("&") { query.removeFirst() }
+                let request = ProviderRequest(
+                    method: "GET", url: appendQuery(query, to: url), headers: provider.headers, body: nil)
+                return (request, [message.messageId])
+            }
+        case "POST":
+            let context: TemplateContext
+            let contentType: String
+            switch bodyType {
+            case "json": (context, contentType) = (.jsonString, "application/json")
+            case "form": (context, contentType) = (.formField, "application/x-www-form-urlencoded")
+            default: throw ProviderRequestError.unsupportedBodyType(provider.bodyType)
+            }
+            var headers = provider.headers
+            if !headers.keys.contains(where: { $0.caseInsensitiveCompare("Content-Type") == .orderedSame }) {
+                headers["Content-Type"] = contentType
+            }
+            if bodyType == "json", let batch = provider.batch {
+                let size = min(max(batch.size, 1), maxBatchSize)
+                return try stride(from: 0, to: messages.count, by: size).map { start in
+                    let chunk = Array(messages[start..<min(start + size, messages.count)])
+                    var shared = customValues
+                    shared["CampaignID"] = chunk[0].campaignId
+                    let records = chunk.map { Self.values(for: $0, customValues: customValues) }
+                    let body: String
+                    do throws(ProviderTemplateError) {
+                        body = try ProviderTemplate.renderBatch(
+                            jsonTemplate: provider.bodyTemplate, batchKey: batch.key, records: records,
+                            sharedValues: shared)
+                    } catch {
+                        throw ProviderRequestError.template(error)
+                    }
+                    let url = try render(provider.url, values: shared, context: .urlQuery)
+                    let request = ProviderRequest(method: "POST", url: url, headers: headers, body: body)
+                    return (request, chunk.map(\.messageId))
+                }
+            }
+            return try messages.map { message in
+                let values = Self.values(for: message, customValues: customValues)
+                let url = try render(provider.url, values: values, context: .urlQuery)
+                let body = try render(provider.bodyTemplate, values: values, context: context)
+                let request = ProviderRequest(method: "POST", url: url, headers: headers, body: body)
+                return (request, [message.messageId])
+            }
+        default:
+            throw ProviderRequestError.unsupportedMethod(provider.method)
+        }
+    }
+
+    /// The placeholder values of one message: `customValues` overlaid with `To`, `Body`,
+    /// `MessageID` (= `meta`) and `CampaignID`.
+    public static func values(for message: OutboundMessage, customValues: [String: String]) -> [String: String] {
+        var values = customValues
+        values["To"] = message.to
+        values["Body"] = message.body
+        values["MessageID"] = message.meta
+        values["CampaignID"] = message.campaignId
+        return values
+    }
+
+    static func render(_ template: String, values: [String: String], context: TemplateContext) throws
+        -> String
+    {
+        do throws(ProviderTemplateError) {
+            return try ProviderTemplate.render(template, values: values, context: context)
+        } catch {
+            throw ProviderRequestError.template(error)
+        }
+    }
+
+    static func appendQuery(_ query: String, to url: String) -> String {
+        guard !query.isEmpty else { return url }
+        if url.hasSuffix("?") || url.hasSuffix("&") { return url + query }
+        return url + (url.contains("?") ? "&" : "?") + query
+    }
+}

@@ -1,0 +1,32 @@
+import Foundation
+import GRDB
+import SMSCore
+
+/// Accumulates rollup increments inside one transaction and writes each cell once at the end
+/// (`INSERT … ON CONFLICT DO UPDATE SET value = value + excluded.value`).
+struct RollupWriter {
+    struct Scope: Hashable {
+        var campaignId: String
+        var variant: Int
+    }
+    private(set) var pending: [Scope: RollupDelta] = [:]
+
+    mutating func add(_ delta: RollupDelta, campaignId: String, variant: Int) {
+        guard !delta.isEmpty else { return }
+        pending[Scope(campaignId: campaignId, variant: variant), default: [:]].add(delta)
+    }
+
+    func flush(_ db: Database) throws {
+        let stmt = try db.cachedStatement(sql: """
+            INSERT INTO rollups (campaign_id, variant, metric, dim, bucket, value) VALUES (?, ?, ?, ?, ?, ?)
+            ON CONFLICT (campaign_id, variant, metric, dim, bucket) DO UPDATE SET value = value + excluded.value
+            """)
+        for (scope, delta) in pending {
+            for (key, value) in delta where value != 0 {
+                try stmt.execute(arguments: [
+                    scope.campaignId, scope.variant, key.metric.rawValue, key.dim, key.bucket, value,
+                ])
+            }
+        }
+    }
+}

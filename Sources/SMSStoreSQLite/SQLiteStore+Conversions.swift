@@ -1,0 +1,104 @@
+import Foundation
+import GRDB
+import SMSCore
+
+extension SQLiteStore {
+    public func ingestConversionEvents(_ events: [ConversionEventInput], receivedAt: Int64) async throws -> ConversionIngestResult {
+        let encoded = try events.map { ($0, try JSONCoding.encode($0.properties)) }
+        return try await db.write { db in
+            var result = ConversionIngestResult()
+            var rollups = RollupWriter()
+            var cache = CampaignCache()
+            let insert = try db.cachedStatement(sql: """
+                INSERT INTO conversion_events (event_id, user_id, name, ts, properties, received_at)
+                VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING
+                """)
+            let userMessages = try db.cachedStatement(sql: "SELECT \(MessageRow.columns) FROM messages WHERE user_id = ?")
+            for (e, props) in encoded {
+                try insert.execute(arguments: [e.eventId, e.userId, e.name, e.ts, props, receivedAt])
+                guard db.changesCount > 0 else {
+                    result.duplicates += 1
+                    continue
+                }
+                result.stored += 1
+                for row in try Row.fetchAll(userMessages, arguments: [e.userId]).map(MessageRow.init(row:)) {
+                    guard let goal = try cache.get(db, row.campaignId)?.goal, goal.event == e.name else { continue }
+                    try refreshConversion(db, message: row, rollups: &rollups, cache: &cache)
+                }
+            }
+            try rollups.flush(db)
+            return result
+        }
+    }
+
+    /// Recomputes one user's conversion for one campaign from the raw events (`domain.md` §5) and
+    /// stores the rollup change. Bounded by that user's events of the goal's name.
+    func refreshConversion(_ db: Database, message: MessageRow, rollups: inout RollupWriter, cache: inout CampaignCache) throws {
+        guard let goal = try cache.get(db, message.campaignId)?.goal else { return }
+        let control = message.state.dispatch == .control
+        let sentAt = control ? message.state.dispatchedAt : message.state.sentAt
+        let events = try Row.fetchAll(
+            try db.cachedStatement(sql: "SELECT event_id, ts, properties FROM conversion_events WHERE user_id = ? AND name = ?"),
+            arguments: [message.userId, goal.event]
+        ).map {
+            ConversionEventFact(
+                eventId: $0["event_id"], ts: $0["ts"],
+                properties: (try? JSONCoding.decode([String: JSONValue].self, $0["properties"])) ?? [:])
+        }
+        let clicks = message.state.firstHumanClickAt.map { [$0] } ?? []
+        let now = ConversionAttribution.evaluate(goal: goal, sentAt: sentAt, humanClicks: clicks, events: events)
+        let oldRow = try Row.fetchOne(
+            try db.cachedStatement(sql: "SELECT * FROM campaign_conversions WHERE campaign_id = ? AND user_id = ?"),
+            arguments: [message.campaignId, message.userId])
+        let old = oldRow.map {
+            UserConversion(converted: $0["converted"], clickThrough: $0["click_through"], revenueCents: $0["revenue_cents"])
+        } ?? UserConversion()
+        guard old != now else { return }
+        var delta = now.contribution(control: control)
+        delta.add(old.contribution(control: control), times: -1)
+        rollups.add(delta, campaignId: message.campaignId, variant: message.variant)
+        try db.execute(
+            sql: """
+                INSERT INTO campaign_conversions (campaign_id, user_id, control, converted, click_through, revenue_cents)
+                VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (campaign_id, user_id) DO UPDATE SET
+                  converted = excluded.converted, click_through = excluded.click_through, revenue_cents = excluded.revenue_cents
+                """,
+            arguments: [message.campaignId, message.userId, control, now.converted, now.clickThrough, now.revenueCents])
+    }
+
+    // MARK: Stats
+
+    public func rollupTotals(campaignId: String) async throws -> RollupDelta {
+        try await db.read { db in
+            var out = RollupDelta()
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT metric, dim, SUM(value) AS v FROM rollups WHERE campaign_id = ? AND bucket = -1
+                    GROUP BY metric, dim
+                    """,
+                arguments: [campaignId])
+            for r in rows {
+                guard let m = RollupMetric(rawValue: r["metric"]) else { continue }
+                out[RollupKey(m, dim: r["dim"])] = r["v"]
+            }
+            return out
+        }
+    }
+
+    public func rollupBuckets(campaignId: String) async throws -> [(metric: RollupMetric, bucket: Int64, value: Int64)] {
+        try await db.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT metric, bucket, SUM(value) AS v FROM rollups WHERE campaign_id = ? AND bucket >= 0
+                    GROUP BY metric, bucket
+                    """,
+                arguments: [campaignId]
+            ).compactMap { r in
+                guard let m = RollupMetric(rawValue: r["metric"]) else { return nil }
+                return (m, r["bucket"], r["v"])
+            }
+        }
+    }
+}

@@ -1,0 +1,123 @@
+import Foundation
+import GRDB
+import SMSCore
+
+extension SQLiteStore {
+    public func insertMessages(_ messages: [NewMessage]) async throws {
+        for chunk in stride(from: 0, to: messages.count, by: 2_000).map({ Array(messages[$0..<min($0 + 2_000, messages.count)]) }) {
+            try await db.write { db in
+                var rollups = RollupWriter()
+                let insert = try db.cachedStatement(sql: """
+                    INSERT INTO messages (campaign_id, user_id, phone, meta, body, segments, variant, dispatch,
+                      dispatched_at, dispatch_error_reason, created_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (campaign_id, user_id) DO NOTHING
+                    """)
+                let link = try db.cachedStatement(sql: """
+                    INSERT INTO short_links (code, message_id, campaign_id, link_index, url, expires_at)
+                    VALUES (?, ?, ?, ?, ?, ?)
+                    """)
+                for m in chunk {
+                    // Control-group members are "sent" at publish time for the conversion baseline.
+                    let dispatchedAt: Int64? = m.dispatch == .queued ? nil : m.createdAt
+                    try insert.execute(arguments: [
+                        m.campaignId, m.userId, m.phone, m.meta, m.body, m.segments, m.variant,
+                        m.dispatch.rawValue, dispatchedAt, m.dispatchErrorReason, m.createdAt,
+                    ])
+                    guard db.changesCount > 0 else { continue }
+                    let id = db.lastInsertedRowID
+                    for l in m.links {
+                        try link.execute(arguments: [l.code, id, m.campaignId, l.linkIndex, l.url, l.expiresAt])
+                    }
+                    let state = MessageState(
+                        dispatch: m.dispatch, dispatchedAt: dispatchedAt, dispatchErrorReason: m.dispatchErrorReason)
+                    rollups.add(
+                        MessageContribution.delta(from: nil, to: state, segments: m.segments),
+                        campaignId: m.campaignId, variant: m.variant)
+                    // A receipt may have arrived before this message was recorded (pitfall 1).
+                    try applyPending(db, meta: m.meta, rollups: &rollups)
+                }
+                try rollups.flush(db)
+            }
+        }
+    }
+
+    public func queuedMessages(campaignId: String, limit: Int) async throws -> [OutboundMessage] {
+        try await db.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT id, campaign_id, user_id, phone, body, meta FROM messages
+                    WHERE campaign_id = ? AND dispatch = 'queued' ORDER BY id LIMIT ?
+                    """,
+                arguments: [campaignId, limit]
+            ).map {
+                OutboundMessage(
+                    messageId: $0["id"], campaignId: $0["campaign_id"], userId: $0["user_id"],
+                    to: $0["phone"] ?? "", body: $0["body"], meta: $0["meta"])
+            }
+        }
+    }
+
+    public func recordDispatchResults(_ results: [DispatchResult]) async throws {
+        guard !results.isEmpty else { return }
+        try await db.write { db in
+            var rollups = RollupWriter()
+            var cache = CampaignCache()
+            let setProviderId = try db.cachedStatement(sql: "UPDATE messages SET provider_message_id = ? WHERE id = ?")
+            for r in results {
+                guard let row = try MessageRow.fetch(db, id: r.messageId) else { continue }
+                let fact: MessageFact
+                switch r.outcome {
+                case .sent(let providerMessageId):
+                    fact = .dispatched(at: r.at)
+                    if let providerMessageId {
+                        try setProviderId.execute(arguments: [providerMessageId, r.messageId])
+                    }
+                case .failed(let reason):
+                    fact = .dispatchFailed(reason: reason, at: r.at)
+                }
+                try apply(db, fact: fact, to: row, rollups: &rollups, cache: &cache)
+            }
+            try rollups.flush(db)
+        }
+    }
+
+    public func messageCount(campaignId: String, dispatch: DispatchStatus) async throws -> Int {
+        try await db.read { db in
+            try Int.fetchOne(
+                db, sql: "SELECT COUNT(*) FROM messages WHERE campaign_id = ? AND dispatch = ?",
+                arguments: [campaignId, dispatch.rawValue]) ?? 0
+        }
+    }
+
+    /// Merges `fact` into a message, saves it, and adds the rollup change; when the sent time or
+    /// first human click moved, re-attributes the user's conversions for the campaign.
+    /// - Returns: the new row.
+    @discardableResult
+    func apply(
+        _ db: Database, fact: MessageFact, to row: MessageRow, rollups: inout RollupWriter, cache: inout CampaignCache
+    ) throws -> MessageRow {
+        var new = row
+        guard new.state.apply(fact) else { return row }
+        try new.saveState(db)
+        rollups.add(
+            MessageContribution.delta(from: row.state, to: new.state, segments: row.segments),
+            campaignId: row.campaignId, variant: row.variant)
+        if row.state.sentAt != new.state.sentAt || row.state.firstHumanClickAt != new.state.firstHumanClickAt {
+            try refreshConversion(db, message: new, rollups: &rollups, cache: &cache)
+        }
+        return new
+    }
+}
+
+/// Campaigns read once per transaction.
+struct CampaignCache {
+    private var campaigns: [String: Campaign?] = [:]
+    mutating func get(_ db: Database, _ id: String) throws -> Campaign? {
+        if let c = campaigns[id] { return c }
+        let c = try SQLiteStore.campaign(db, id: id)
+        campaigns[id] = c
+        return c
+    }
+}

@@ -1,0 +1,39 @@
+import Foundation
+
+/// Server configuration (flags and environment variables of `smsstats serve`).
+public struct AppConfig: Sendable {
+    public var host: String
+    public var port: Int
+    /// Public base URL of this server, without trailing slash: used in short links and in the
+    /// callback URLs shown to users (e.g. `https://sms.example.com`).
+    public var publicBaseURL: String
+    /// Bearer token of the admin API and the dashboard sign-in.
+    public var adminToken: String
+    /// Salt for hashing click IPs (raw IPs are never stored).
+    public var ipHashSalt: String
+    /// Short-link lifetime, **seconds**.
+    public var linkLifetimeSeconds: Int64
+    /// Dispatcher polling interval, **milliseconds**.
+    public var dispatchIntervalMs: Int
+    /// Maximum callback body, bytes (`domain.md`: 5 MB).
+    public var maxCallbackBytes: Int
+    /// Maximum items in one callback request.
+    public var maxCallbackItems: Int
+
+    public init(
+        host: String = "127.0.0.1", port: Int = 8080, publicBaseURL: String? = nil, adminToken: String,
+        ipHashSalt: String = UUID().uuidString, linkLifetimeSeconds: Int64 = 30 * 86_400, dispatchIntervalMs: Int = 200,
+        maxCallbackBytes: Int = 5 * 1024 * 1024, maxCallbackItems: Int = 10_000
+    ) {
+        self.host = host
+        self.port = port
+        let base = publicBaseURL ?? "http://\(host):\(port)"
+        self.publicBaseURL = base.hasSuffix("/") ? String(base.dropLast()) : base
+        self.adminToken = adminToken
+        self.ipHashSalt = ipHashSalt
+        self.linkLifetimeSeconds = linkLifetimeSeconds
+        self.dispatchIntervalMs = dispatchIntervalMs
+        self.maxCallbackBytes = maxCallbackBytes
+        self.maxCallbackItems = maxCallbackItems
+    }
+}

@@ -1,0 +1,73 @@
+import Foundation
+import Hummingbird
+import Logging
+import Mustache
+import Prometheus
+import SMSCore
+import ServiceLifecycle
+
+/// Builds the HTTP application: API, callbacks, redirects, dashboard, `/health`, `/metrics`,
+/// `/openapi.json`, plus the dispatch loop as a service.
+/// - Parameters:
+///   - config: server configuration.
+///   - store: the storage adapter (SQLite, PostgreSQL, or a test store).
+///   - gateway: the outbound provider adapter.
+///   - runDispatcher: run the background dispatch loop (tests may drive it by hand).
+public func buildApplication(
+    config: AppConfig, store: any SMSStore, gateway: any SMSGateway, runDispatcher: Bool = true, logger: Logger
+) async throws -> some ApplicationProtocol {
+    let planner = CampaignPlanner(linkBaseURL: config.publicBaseURL, linkLifetime: config.linkLifetimeSeconds)
+    let dispatcher = Dispatcher(store: store, gateway: gateway, planner: planner)
+    let router = try await buildRouter(config: config, store: store, dispatcher: dispatcher, logger: logger)
+    var app = Application(
+        router: router,
+        configuration: .init(address: .hostname(config.host, port: config.port), serverName: "smsstats"),
+        logger: logger)
+    if runDispatcher {
+        app.addServices(DispatchService(dispatcher: dispatcher, store: store, intervalMs: config.dispatchIntervalMs, logger: logger))
+    }
+    return app
+}
+
+/// The router of ``buildApplication(config:store:gateway:runDispatcher:logger:)``.
+public func buildRouter(config: AppConfig, store: any SMSStore, dispatcher: Dispatcher, logger: Logger) async throws
+    -> Router<AppRequestContext>
+{
+    let registry = MetricsSetup.registry
+    let router = Router(context: AppRequestContext.self)
+    router.add(middleware: LogRequestsMiddleware(.debug))
+    router.add(middleware: MetricsMiddleware())
+    router.get("health") { _, _ in try JSON.response(["status": "ok"]) }
+    router.get("metrics") { _, _ in
+        var buffer: [UInt8] = []
+        registry.emit(into: &buffer)
+        return JSON.raw(Data(buffer), contentType: "text/plain; version=0.0.4")
+    }
+    let openAPI = try Data(contentsOf: Resources.url("openapi.json"))
+    router.get("openapi.json") { _, _ in JSON.raw(openAPI) }
+
+    let api = router.group("api/v1").add(middleware: AdminAuthMiddleware(token: config.adminToken))
+    ProviderController(store: store, config: config).addRoutes(to: api)
+    ProfileController(store: store).addRoutes(to: api)
+    CampaignController(store: store, dispatcher: dispatcher).addRoutes(to: api)
+    EventController(store: store).addRoutes(to: api)
+    IngestionErrorController(store: store).addRoutes(to: api)
+    CallbackController(store: store, config: config, logger: logger).addRoutes(to: router)
+    RedirectController(store: store, config: config, bots: BotDetector()).addRoutes(to: router)
+    let templates = try await MustacheLibrary(directory: Resources.url("templates").path)
+    DashboardController(store: store, config: config, templates: templates).addRoutes(to: router)
+    return router
+}
+
+/// Files shipped in the module's resource bundle.
+enum Resources {
+    static func url(_ name: String) -> URL {
+        let parts = name.split(separator: ".", maxSplits: 1).map(String.init)
+        if let url = Bundle.module.url(
+            forResource: parts[0], withExtension: parts.count > 1 ? parts[1] : nil, subdirectory: "Resources")
+        {
+            return url
+        }
+        return Bundle.module.bundleURL.appendingPathComponent("Resources").appendingPathComponent(name)
+    }
+}

@@ -1,0 +1,91 @@
+import Foundation
+import Hummingbird
+import SMSCore
+
+/// `POST /api/v1/providers`, `GET /api/v1/providers`, `GET /api/v1/providers/{id}`.
+struct ProviderController {
+    let store: any SMSStore
+    let config: AppConfig
+
+    /// The provider request body of the API (`domain.md` §2).
+    struct Input: Decodable {
+        var name: String
+        var kind: ProviderKind?
+        var method: String?
+        var url: String
+        var bodyType: String?
+        var bodyTemplate: String
+        var headers: [String: String]?
+        var batch: BatchConfig?
+        var callbacksEnabled: Bool?
+        var messageIdPath: String?
+        var ratePerSecond: Double?
+    }
+
+    /// A provider as the API shows it: the config plus the callback URL to paste into the provider.
+    struct View: Encodable {
+        var provider: ProviderConfig
+        var callbackUrl: String
+
+        func encode(to encoder: any Encoder) throws {
+            try provider.encode(to: encoder)
+            var c = encoder.container(keyedBy: K.self)
+            try c.encode(callbackUrl, forKey: .callbackUrl)
+        }
+        enum K: String, CodingKey { case callbackUrl }
+    }
+
+    func view(_ p: ProviderConfig) -> View {
+        View(provider: p, callbackUrl: "\(config.publicBaseURL)/callbacks/\(p.id)?secret=\(p.callbackSecret)")
+    }
+
+    func addRoutes(to group: RouterGroup<AppRequestContext>) {
+        group.post("providers") { request, context in
+            let body = try await request.body.collect(upTo: 1_000_000)
+            let input = try JSON.decode(Input.self, from: body, what: "provider")
+            let provider = try validate(input)
+            try await store.insertProvider(provider)
+            return try JSON.response(view(provider), status: .created)
+        }
+        group.get("providers") { _, _ in
+            try JSON.response(try await store.providers().map(view))
+        }
+        group.get("providers/{id}") { _, context in
+            let id = try context.parameters.require("id")
+            guard let p = try await store.provider(id: id) else {
+                throw HTTPError(.notFound, message: "unknown provider '\(id)'")
+            }
+            return try JSON.response(view(p))
+        }
+    }
+
+    func validate(_ input: Input) throws -> ProviderConfig {
+        var problems: [String] = []
+        let method = (input.method ?? "POST").uppercased()
+        if method != "POST" && method != "GET" { problems.append("method must be POST or GET") }
+        let bodyType = (input.bodyType ?? "json").lowercased()
+        if bodyType != "json" && bodyType != "form" { problems.append("bodyType must be json or form") }
+        if let u = URL(string: input.url), let s = u.scheme?.lowercased(), s == "http" || s == "https", u.host != nil {
+        } else {
+            problems.append("url must be an absolute http(s) URL")
+        }
+        if input.name.trimmingCharacters(in: .whitespaces).isEmpty { problems.append("name is empty") }
+        do {
+            try ProviderTemplate.validate(template: input.bodyTemplate, allowed: [])
+        } catch {
+            problems.append("bodyTemplate: \(error)")
+        }
+        if let b = input.batch {
+            if !(1...1000).contains(b.size) { problems.append("batch.size must be 1...1000") }
+            if bodyType != "json" || method != "POST" { problems.append("batching needs method POST and bodyType json") }
+        }
+        guard problems.isEmpty else { throw HTTPError(.badRequest, message: "invalid provider: " + problems.joined(separator: "; ")) }
+        return ProviderConfig(
+            id: "prv_" + ShortCode.generate(), name: input.name, kind: input.kind ?? .generic, method: method,
+            url: input.url, bodyType: bodyType, bodyTemplate: input.bodyTemplate, headers: input.headers ?? [:],
+            batch: input.batch, callbacksEnabled: input.callbacksEnabled ?? true,
+            callbackSecret: ShortCode.generate() + ShortCode.generate() + ShortCode.generate(),
+            messageIdPath: input.messageIdPath, ratePerSecond: input.ratePerSecond, createdAt: Int64(Date().timeIntervalSince1970))
+    }
+
+}

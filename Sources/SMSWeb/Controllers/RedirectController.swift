@@ -1,0 +1,53 @@
+import Crypto
+import Foundation
+import HTTPTypes
+import Hummingbird
+import SMSCore
+
+/// `GET /l/{code}` (and HEAD): the click redirect (`domain.md` §2, §6; pitfalls 8–11).
+///
+/// 302 to the stored URL exactly as written in the campaign body (never a URL from the request,
+/// so no open redirect); unknown or expired code → a friendly 404 page. Every hit is recorded with
+/// its time, user agent and a salted SHA-256 of the IP; HEAD requests and crawler / preview user
+/// agents are bot hits: stored, not clicks.
+struct RedirectController {
+    let store: any SMSStore
+    let config: AppConfig
+    let bots: BotDetector
+
+    func addRoutes(to router: Router<AppRequestContext>) {
+        router.get("l/{code}") { request, context in try await handle(request, context) }
+        router.head("l/{code}") { request, context in try await handle(request, context) }
+    }
+
+    func handle(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+        let code = try context.parameters.require("code")
+        guard ShortCode.isWellFormed(code) else { return Self.notFound("This link does not exist.") }
+        let ua = request.headers[.userAgent]
+        let reason = bots.botReason(method: request.method.rawValue, userAgent: ua)
+        let click = ClickInput(
+            code: code, at: Int64(Date().timeIntervalSince1970), userAgent: ua.map { String($0.prefix(512)) },
+            ipHash: ipHash(context), isBot: reason != nil, botReason: reason)
+        guard let target = try await store.recordClick(click) else { return Self.notFound("This link does not exist.") }
+        if target.expired { return Self.notFound("This link has expired.") }
+        return Response(
+            status: .found,
+            headers: [.location: target.url, .cacheControl: "no-store", HTTPField.Name("Referrer-Policy")!: "no-referrer"])
+    }
+
+    func ipHash(_ context: AppRequestContext) -> String? {
+        guard let ip = context.remoteAddress?.ipAddress else { return nil }
+        return SHA256.hash(data: Data((config.ipHashSalt + "|" + ip).utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+
+    static func notFound(_ message: String) -> Response {
+        let html = """
+            <!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+            <title>Link not found</title><style>body{font-family:system-ui,sans-serif;max-width:32rem;margin:4rem auto;padding:0 1rem;color:#1a1a1a}</style>
+            </head><body><h1>Link not found</h1><p>\(message)</p><p>If you got this link in a text message, the offer may have ended.</p></body></html>
+            """
+        return Response(
+            status: .notFound, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
+            body: .init(byteBuffer: ByteBuffer(string: html)))
+    }
+}

@@ -1,0 +1,90 @@
+import ArgumentParser
+import AsyncHTTPClient
+import Foundation
+import Hummingbird
+import Logging
+import SMSCore
+import SMSDemo
+import SMSGatewayHTTP
+import SMSStoreSQLite
+import SMSWeb
+
+/// `smsstats`: the command line.
+@main
+struct SMSStatsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "smsstats",
+        abstract: "Self-hosted SMS campaign engine with trustworthy stats.",
+        subcommands: [Serve.self, Demo.self])
+}
+
+/// `smsstats serve`: runs the server (API, callbacks, redirects, dashboard, dispatcher).
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the server on the embedded SQLite database.")
+
+    @Option(help: "Interface to listen on (env SMSSTATS_HOST).")
+    var host: String = ProcessInfo.processInfo.environment["SMSSTATS_HOST"] ?? "127.0.0.1"
+
+    @Option(help: "Port (env SMSSTATS_PORT).")
+    var port: Int = Int(ProcessInfo.processInfo.environment["SMSSTATS_PORT"] ?? "") ?? 8080
+
+    @Option(help: "SQLite database file (env SMSSTATS_DATABASE).")
+    var database: String = ProcessInfo.processInfo.environment["SMSSTATS_DATABASE"] ?? "./smsstats.sqlite"
+
+    @Option(help: "Public base URL for short links and callback URLs (env SMSSTATS_PUBLIC_URL).")
+    var publicURL: String? = ProcessInfo.processInfo.environment["SMSSTATS_PUBLIC_URL"]
+
+    @Option(help: "Admin token for the API and dashboard (env SMSSTATS_ADMIN_TOKEN; generated and printed when unset).")
+    var adminToken: String? = ProcessInfo.processInfo.environment["SMSSTATS_ADMIN_TOKEN"]
+
+    @Option(help: "Short-link lifetime in days.")
+    var linkLifetimeDays: Int = 30
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error.")
+    var logLevel: String = ProcessInfo.processInfo.environment["SMSSTATS_LOG_LEVEL"] ?? "info"
+
+    func run() async throws {
+        var logger = Logger(label: "smsstats")
+        logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+        let token = adminToken ?? ShortCode.generate() + ShortCode.generate()
+        if adminToken == nil { print("admin token (generated): \(token)") }
+        let config = AppConfig(
+            host: host, port: port, publicBaseURL: publicURL, adminToken: token,
+            linkLifetimeSeconds: Int64(linkLifetimeDays) * 86_400)
+        let store = try SQLiteStore(path: database)
+        let gateway = HTTPProviderGateway(httpClient: .shared, logger: logger)
+        let app = try await buildApplication(config: config, store: store, gateway: gateway, logger: logger)
+        logger.info("serving", metadata: ["url": "\(config.publicBaseURL)", "database": "\(database)"])
+        try await app.runService()
+    }
+}
+
+/// `smsstats demo`: a whole campaign end to end on loopback, with the simulator's ground truth.
+struct Demo: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run a whole campaign end to end against a provider simulator and print stats beside ground truth.")
+
+    @Option(help: "Number of profiles.")
+    var profiles: Int = 2_000
+
+    @Option(help: "SQLite database file (default: a new temporary file).")
+    var database: String?
+
+    @Option(help: "Port for the server (0 = any free port).")
+    var port: Int = 0
+
+    @Option(help: "Random seed for the simulator and the demo's clicks and events.")
+    var seed: UInt64 = 42
+
+    @Flag(help: "Keep serving after the demo (Ctrl-C to stop).")
+    var keepRunning = false
+
+    func run() async throws {
+        var logger = Logger(label: "smsstats.demo")
+        logger.logLevel = .warning
+        let options = DemoOptions(
+            profiles: profiles, databasePath: database, port: port, seed: seed, keepRunning: keepRunning)
+        let report = try await DemoRunner(options: options, logger: logger).run { line in print(line) }
+        if !report.matchesGroundTruth { throw ExitCode(1) }
+    }
+}

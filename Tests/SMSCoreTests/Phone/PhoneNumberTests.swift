@@ -1,0 +1,137 @@
+import Testing
+@testable import SMSCore
+
+@Suite("PhoneNumber")
+struct PhoneNumberTests {
+    struct Case: Sendable, CustomTestStringConvertible {
+        let raw: String
+        let expected: Result<String, PhoneNumberError>
+        var testDescription: String { "\(raw.debugDescription) → \(expected)" }
+    }
+
+    static func ok(_ raw: String, _ e164: String) -> Case { Case(raw: raw, expected: .success(e164)) }
+    static func fails(_ raw: String, _ error: PhoneNumberError) -> Case { Case(raw: raw, expected: .failure(error)) }
+
+    static let validNumbers: [Case] = [
+        ok("+49 (151) 123-45678", "+4915112345678"),
+        ok("0049 151 12345678", "+4915112345678"),
+        ok("0049151-1234-5678", "+4915112345678"),
+        ok("+49/151/12345678", "+4915112345678"),
+        ok("+49 151 \u{2013} 1234 5678", "+4915112345678"),
+        ok("(+49) 151 12345678", "+4915112345678"),
+        ok("+49\u{00A0}151\u{202F}12345678", "+4915112345678"),
+        ok("  +49 151 12345678\r\n", "+4915112345678"),
+        ok("+44 (0)20 7946 0958", "+442079460958"),
+        ok("0044 (0) 7700 900123", "+447700900123"),
+        ok("+44 7700 900123", "+447700900123"),
+        ok("+1 (415) 555-2671", "+14155552671"),
+        ok("+1.415.555.2671", "+14155552671"),
+        ok("+1 242 357 1234", "+12423571234"),
+        ok("+33 6 12 34 56 78", "+33612345678"),
+        ok("+91 98765 43210", "+919876543210"),
+        ok("+86 138 0013 8000", "+8613800138000"),
+        ok("+7 912 345-67-89", "+79123456789"),
+        ok("+39 06 6982 1234", "+390669821234"),
+        ok("+683 4002", "+6834002"),
+        ok("+290 12345", "+29012345"),
+        ok("+225 07 12 34 56 78", "+2250712345678"),
+        ok("+353 87 123 4567", "+353871234567"),
+        ok("+882 1234 5678", "+88212345678"),
+    ]
+
+    static let invalidNumbers: [Case] = [
+        fails("", .empty),
+        fails("   ", .empty),
+        fails("+", .empty),
+        fails("()-.", .empty),
+        fails("00", .empty),
+        fails("+999123456", .unknownCountryCode("999")),
+        fails("+0123456789", .unknownCountryCode("012")),
+        fails("+210 1234567", .unknownCountryCode("210")),
+        fails("+388 3 123456", .unknownCountryCode("388")),
+        fails("+991 123456789", .unknownCountryCode("991")),
+        fails("+1 555 0100", .invalidLength(countryCode: "1", digits: 7)),
+        fails("+1 415 555 26712", .invalidLength(countryCode: "1", digits: 11)),
+        fails("+44 020 7946 0958", .invalidLength(countryCode: "44", digits: 11)),
+        fails("+4915112345678901", .invalidLength(countryCode: "49", digits: 14)),
+        fails("+234 1234 5678 9012 3", .invalidLength(countryCode: "234", digits: 13)),
+        fails("+49 1234", .invalidLength(countryCode: "49", digits: 4)),
+        fails("+91 12345", .invalidLength(countryCode: "91", digits: 5)),
+        fails("+33 6 (0) 12345678", .invalidLength(countryCode: "33", digits: 10)),
+        fails("12345", .missingCountryCode),
+        fails("0151 12345678", .missingCountryCode),
+        fails("011 44 20 7946 0958", .missingCountryCode),
+        fails("+44abc", .invalidCharacters),
+        fails("+49 151 1234567 ext 12", .invalidCharacters),
+        fails("tel:+4915112345678", .invalidCharacters),
+        fails("+49+15112345678", .invalidCharacters),
+        fails("49+15112345678", .invalidCharacters),
+        fails("++4915112345678", .invalidCharacters),
+        fails("+1 415 555 2671 #", .invalidCharacters),
+        fails("+\u{FF14}\u{FF19}15112345678", .invalidCharacters),
+        fails("+49_151_12345678", .invalidCharacters),
+    ]
+
+    @Test("normalises valid numbers to E.164", arguments: validNumbers)
+    func normalizesValid(_ testCase: Case) {
+        #expect(Result { () throws(PhoneNumberError) in try PhoneNumber.normalize(testCase.raw) } == testCase.expected)
+        #expect(PhoneNumber.isValid(testCase.raw))
+    }
+
+    @Test("rejects invalid numbers with the exact reason", arguments: invalidNumbers)
+    func rejectsInvalid(_ testCase: Case) {
+        #expect(Result { () throws(PhoneNumberError) in try PhoneNumber.normalize(testCase.raw) } == testCase.expected)
+        #expect(!PhoneNumber.isValid(testCase.raw))
+    }
+
+    @Test("a normalised number normalises to itself", arguments: validNumbers)
+    func normalizationIsIdempotent(_ testCase: Case) throws {
+        let once = try PhoneNumber.normalize(testCase.raw)
+        #expect(try PhoneNumber.normalize(once) == once)
+    }
+
+    @Test("finds the country calling code of an E.164 number", arguments: [
+        ("+4915112345678", "49"),
+        ("+14155552671", "1"),
+        ("+79123456789", "7"),
+        ("+353871234567", "353"),
+        ("+88212345678", "882"),
+        ("+1", "1"),
+    ] as [(String, String)])
+    func countryCallingCode(_ e164: String, _ code: String) {
+        #expect(PhoneNumber.countryCallingCode(ofE164: e164) == code)
+    }
+
+    @Test("has no country calling code for malformed or unassigned input",
+          arguments: ["+999123456", "4915112345678", "+49 151 12345678", "+", "", "+49a", "0049151"])
+    func noCountryCallingCode(_ input: String) {
+        #expect(PhoneNumber.countryCallingCode(ofE164: input) == nil)
+    }
+
+    @Test("masks numbers for logs", arguments: [
+        ("+4915112345678", "+4915*******78"),
+        ("+14155552671", "+141******71"),
+        ("+447700900123", "+4477******23"),
+        ("+79123456789", "+791******89"),
+        ("+29012345", "+29012*45"),
+        ("+6834002", "+683****"),
+        ("+999123456", "**********"),
+        ("not a number", "************"),
+        ("", ""),
+    ] as [(String, String)])
+    func masks(_ e164: String, _ expected: String) {
+        #expect(PhoneNumber.masked(e164) == expected)
+    }
+
+    @Test("error messages name the problem", arguments: [
+        (PhoneNumberError.empty, "phone number is empty"),
+        (.invalidCharacters, "phone number contains characters other than digits, spaces, dashes, dots, slashes, parentheses and a leading + or 00"),
+        (.missingCountryCode, "phone number has no country calling code: write it in international form, starting with + or 00"),
+        (.unknownCountryCode("999"), "phone number +999… does not start with an assigned ITU-T country calling code"),
+        (.invalidLength(countryCode: "1", digits: 7), "phone number +1 has 7 digits after the country code; expected 10"),
+        (.invalidLength(countryCode: "44", digits: 11), "phone number +44 has 11 digits after the country code; expected 9 to 10"),
+    ] as [(PhoneNumberError, String)])
+    func errorDescriptions(_ error: PhoneNumberError, _ message: String) {
+        #expect(error.description == message)
+    }
+}

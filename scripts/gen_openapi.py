@@ -1,0 +1,95 @@
+#!/usr/bin/env python3
+"""Writes Sources/SMSWeb/Resources/openapi.json (the API contract). Edit here, run, commit both."""
+import json, pathlib
+
+def ref(n): return {"$ref": f"#/components/schemas/{n}"}
+def body(schema, ctype="application/json"): return {"required": True, "content": {ctype: {"schema": schema}}}
+def ok(desc, schema=None, code="200", ctype="application/json"):
+    r = {"description": desc}
+    if schema is not None: r["content"] = {ctype: {"schema": schema}}
+    return {code: r}
+err = {"description": "error", "content": {"application/json": {"schema": ref("Error")}}}
+def op(summary, responses, req=None, params=None, auth=True, tags=None):
+    o = {"summary": summary, "responses": {**responses, "4XX": err}}
+    if req: o["requestBody"] = req
+    if params: o["parameters"] = params
+    if not auth: o["security"] = []
+    return o
+def p(name, where="path", schema=None, required=True, desc=None):
+    d = {"name": name, "in": where, "required": required, "schema": schema or {"type": "string"}}
+    if desc: d["description"] = desc
+    return d
+cid = p("id", desc="campaign id")
+S = {"type": "string"}; I = {"type": "integer"}; N = {"type": "number"}; B = {"type": "boolean"}
+obj = lambda props, req=(): {"type": "object", "properties": props, **({"required": list(req)} if req else {})}
+
+schemas = {
+ "Error": obj({"error": obj({"message": S})}),
+ "ProviderInput": obj({"name": S, "kind": {"type": "string", "enum": ["generic","twilio","vonage","plivo","sinch","gupshup","kannel","jasmin"]},
+   "method": {"type": "string", "enum": ["POST","GET"]}, "url": S, "bodyType": {"type": "string", "enum": ["json","form"]},
+   "bodyTemplate": {"type": "string", "description": "$$To, $$Body, $$MessageID, $$CampaignID, $$TemplateID, $$TemplateVariables"},
+   "headers": {"type": "object", "additionalProperties": S}, "batch": obj({"key": S, "size": {"type": "integer", "minimum": 1, "maximum": 1000}}),
+   "callbacksEnabled": B, "messageIdPath": S, "ratePerSecond": N}, ["name","url","bodyTemplate"]),
+ "Provider": {"allOf": [ref("ProviderInput"), obj({"id": S, "callbackUrl": S, "callbackSecret": S, "createdAt": I})]},
+ "ProfileInput": obj({"userId": S, "phone": S, "name": S, "properties": {"type": "object"}}, ["userId"]),
+ "ProfileReport": obj({"upserted": I, "rejected": I, "warnings": {"type": "array", "items": obj({"row": I, "userId": S, "problem": S})}}),
+ "Goal": obj({"event": S, "windowMinutes": I, "revenueProperty": S, "filters": {"type": "array", "items": obj({"property": S,
+   "op": {"type": "string", "enum": ["equals","notEquals","contains","greaterThan","lessThan"]}, "value": {}})}}, ["event","windowMinutes"]),
+ "CampaignInput": obj({"name": S, "providerId": S, "body": S, "audience": {"oneOf": [obj({"userIds": {"type": "array", "items": S}}), obj({"all": B})]},
+   "timezone": S, "goal": ref("Goal"), "controlGroupPercent": N}, ["name","providerId","body","audience"]),
+ "Campaign": obj({"id": S, "name": S, "providerId": S, "body": S, "links": {"type": "array", "items": S}, "audience": {}, "timezone": S,
+   "goal": ref("Goal"), "controlGroupPercent": N, "status": {"type": "string", "enum": ["draft","scheduled","sending","completed","stopped"]},
+   "createdAt": I, "publishedAt": I, "progress": obj({"queued": I, "sent": I, "dispatchErrors": I, "controlGroup": I})}),
+ "PublishSummary": obj({"queued": I, "control": I, "dispatchErrors": I, "missingUserIds": {"type": "array", "items": S}}),
+ "Stats": obj({k: I for k in ["sent","sentSegments","delivered","inferredDelivered","failed","pending","queued","dispatchErrors","controlGroup",
+   "targeted","clicks","uniqueClicks","botHits","convertedUsers","clickThroughConversions","revenueCents","controlConvertedUsers","replies","optOuts"]}
+   | {k: {"type": "number", "description": "percent 0-100"} for k in ["ctr","deliveryRate","convertedPercent","controlConvertedPercent","lift"]}
+   | {"revenue": N, "arpu": N, "incrementalRevenue": N, "callbacksEnabled": B, "ctrDenominator": {"type": "string", "enum": ["delivered","sent"]}}),
+ "Trend": obj({"granularity": S, "timezone": S, "buckets": {"type": "array", "items": obj({"start": S, "sent": I, "delivered": I, "clicked": I, "clicks": I})}}),
+ "Link": obj({"index": I, "url": S, "clicks": I, "uniqueClicks": I, "share": N, "botHits": I}),
+ "Errors": obj({"dispatch": {"type": "array", "items": obj({"reason": S, "count": I})},
+   "delivery": {"type": "array", "items": obj({"code": S, "description": S, "category": S, "count": I})}}),
+ "Event": obj({"eventId": S, "userId": S, "name": S, "ts": {"type": "number", "description": "epoch seconds"}, "properties": {"type": "object"}}, ["eventId","userId","name","ts"]),
+ "EventResult": obj({"stored": I, "duplicates": I, "invalid": {"type": "array", "items": obj({"index": I, "reason": S})}}),
+ "CallbackGroup": obj({"event": {"type": "string", "enum": ["delivered","failed","clicked","replied"]}, "data": {"type": "array", "items": obj({
+   "meta": S, "ts": N, "description": S, "code": S, "url": S, "shorturl": S, "incomingText": S, "toPhone": S}, ["meta","ts"])}}, ["event","data"]),
+ "CallbackSuccess": obj({"status": S, "message": S, "data": obj({"processed_events": I, "timestamp": I})}),
+ "CallbackError": obj({"status": S, "error_code": I, "details": obj({"missing_fields": {"type": "array", "items": S}, "invalid_items": {"type": "array", "items": {}}, "message": S})}),
+ "IngestionError": obj({"id": I, "source": S, "providerId": S, "reason": S, "raw": S, "receivedAt": I, "replayedAt": I}),
+}
+paths = {
+ "/api/v1/providers": {"post": op("Create a provider", ok("created", ref("Provider"), "201"), body(ref("ProviderInput"))),
+                       "get": op("List providers", ok("providers", {"type": "array", "items": ref("Provider")}))},
+ "/api/v1/providers/{id}": {"get": op("Get a provider", ok("provider", ref("Provider")), params=[p("id")])},
+ "/api/v1/profiles": {"post": op("Upsert profiles by userId", ok("report", ref("ProfileReport")), body({"type": "array", "items": ref("ProfileInput")}))},
+ "/api/v1/profiles/import": {"post": op("Import profiles from CSV (header row; userId, phone, name, other columns become properties)", ok("report", ref("ProfileReport")), body(S, "text/csv"))},
+ "/api/v1/campaigns": {"post": op("Create a campaign (draft)", ok("created", ref("Campaign"), "201"), body(ref("CampaignInput"))),
+                       "get": op("List campaigns", ok("campaigns", {"type": "array", "items": ref("Campaign")}))},
+ "/api/v1/campaigns/{id}": {"get": op("Get a campaign with progress", ok("campaign", ref("Campaign")), params=[cid])},
+ "/api/v1/campaigns/{id}/publish": {"post": op("Publish a draft campaign", ok("summary", ref("PublishSummary")), params=[cid])},
+ "/api/v1/campaigns/{id}/stats": {"get": op("Campaign stats (rates are percent 0-100)", ok("stats", ref("Stats")), params=[cid])},
+ "/api/v1/campaigns/{id}/trend": {"get": op("Message trend", ok("trend", ref("Trend")), params=[cid,
+    p("granularity", "query", {"type": "string", "enum": ["day","week","month"]}, False), p("tz", "query", S, False, "IANA zone; default the campaign's")])},
+ "/api/v1/campaigns/{id}/links": {"get": op("Split of clicks", ok("links", {"type": "array", "items": ref("Link")}), params=[cid])},
+ "/api/v1/campaigns/{id}/errors": {"get": op("Dispatch and delivery errors", ok("errors", ref("Errors")), params=[cid])},
+ "/api/v1/events": {"post": op("Ingest conversion events (idempotent by eventId)", {**ok("result", ref("EventResult")), "400": {"description": "some events invalid (the valid ones were stored)", "content": {"application/json": {"schema": ref("EventResult")}}}}, body({"type": "array", "items": ref("Event")}))},
+ "/api/v1/ingestion-errors": {"get": op("Invalid input kept for operators", ok("errors", {"type": "array", "items": ref("IngestionError")}), params=[p("limit", "query", I, False)])},
+ "/callbacks/{providerId}": {"post": op("Generic delivery callback (domain.md section 3)", {**ok("processed", ref("CallbackSuccess")),
+    "400": {"description": "invalid items (valid ones applied)", "content": {"application/json": {"schema": ref("CallbackError")}}},
+    "413": {"description": "body over 5 MB or over 10,000 items"}}, body({"type": "array", "items": ref("CallbackGroup")}),
+    [p("providerId"), p("secret", "query", S, True, "the provider's callback secret")], auth=False)},
+ "/l/{code}": {"get": op("Click redirect (302 to the stored URL; 404 page when unknown or expired)", {"302": {"description": "redirect"}, "404": {"description": "unknown or expired link (HTML)"}}, params=[p("code")], auth=False)},
+ "/health": {"get": op("Liveness", ok("ok"), auth=False)},
+ "/metrics": {"get": op("Prometheus metrics", ok("metrics", S, ctype="text/plain"), auth=False)},
+ "/openapi.json": {"get": op("This document", ok("OpenAPI document"), auth=False)},
+ "/login": {"get": op("Dashboard sign-in page", ok("HTML", S, ctype="text/html"), auth=False), "post": op("Dashboard sign-in (form field token)", {"303": {"description": "signed in, cookie set"}}, auth=False)},
+ "/": {"get": op("Dashboard: campaign list", ok("HTML", S, ctype="text/html"), auth=False)},
+ "/campaigns/{id}": {"get": op("Dashboard: campaign page", ok("HTML", S, ctype="text/html"), params=[cid], auth=False)},
+}
+doc = {"openapi": "3.0.3", "info": {"title": "SMSStats API", "version": "1.0.0",
+  "description": "Self-hosted SMS campaign engine. Admin routes need Authorization: Bearer <admin token>."},
+  "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}, "schemas": schemas},
+  "security": [{"bearer": []}], "paths": paths}
+out = pathlib.Path(__file__).resolve().parent.parent / "Sources/SMSWeb/Resources/openapi.json"
+out.write_text(json.dumps(doc, indent=1, sort_keys=True) + "\n")
+print(out)
