@@ -106,6 +106,20 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Benchmarks: `swift run -c release smsstats-bench <name>`; figures go to BENCHMARKS.md.
+        .executableTarget(
+            name: "smsstats-bench",
+            dependencies: [
+                "SMSCore", "SMSStoreSQLite", "SMSWeb", "SMSGatewayHTTP", "SMSSimulator",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Benchmarks/SMSBench",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "SMSCoreTests", dependencies: ["SMSCore"], swiftSettings: swiftSettings),
         .testTarget(
             name: "SMSStoreSQLiteTests",

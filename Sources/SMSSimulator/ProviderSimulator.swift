@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import Logging
 import SMSCore
+import ServiceLifecycle
 
 /// A simulated SMS provider: a real HTTP server that accepts send requests like a provider, and
 /// posts delivery receipts back over real HTTP in the generic callback contract (`domain.md` §3),
@@ -47,6 +48,7 @@ public actor ProviderSimulator {
 
     var callbackURL: String?
     var serverTask: Task<Void, any Error>?
+    var serviceGroup: ServiceGroup?
     var flusherTask: Task<Void, Never>?
     var boundPort: Int?
 
@@ -112,9 +114,11 @@ public actor ProviderSimulator {
             },
             logger: logger
         )
+        // Run inside our own ServiceGroup so `stop()` can shut the server down gracefully.
+        let group = ServiceGroup(services: [app], gracefulShutdownSignals: [], cancellationSignals: [], logger: logger)
         let task = Task {
             defer { portContinuation.finish() }
-            try await app.run()
+            try await group.run()
         }
         var iterator = ports.makeAsyncIterator()
         guard let bound = await iterator.next() else {
@@ -123,21 +127,29 @@ public actor ProviderSimulator {
             throw SimulatorError.serverDidNotStart
         }
         serverTask = task
+        serviceGroup = group
         boundPort = bound
         flusherTask = Task { await self.flushLoop() }
         logger.info("provider simulator listening", metadata: ["port": "\(bound)"])
         return bound
     }
 
-    /// Stops the flusher and the server. Queued receipts stay queued (and unposted).
+    /// Stops the flusher and the server (graceful shutdown: open requests finish; after 5 s the
+    /// server task is cancelled). Queued receipts stay queued (and unposted).
     public func stop() async {
         flusherTask?.cancel()
         flusherTask = nil
-        if let serverTask {
-            serverTask.cancel()
+        if let serverTask, let serviceGroup {
+            await serviceGroup.triggerGracefulShutdown()
+            let watchdog = Task {
+                try await Task.sleep(for: .seconds(5))
+                serverTask.cancel()
+            }
             _ = try? await serverTask.value
+            watchdog.cancel()
         }
         serverTask = nil
+        serviceGroup = nil
         boundPort = nil
     }
 

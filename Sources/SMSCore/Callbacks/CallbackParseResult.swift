@@ -6,7 +6,9 @@ import Foundation
 ///
 /// `items` keep the body's order; `invalid` too. Answer with ``CallbackResponse/make(for:processedEvents:timestamp:)``.
 public struct CallbackParseResult: Sendable, Equatable {
+    /// Items to apply, in body order.
     public var items: [CallbackItem]
+    /// Items to store aside with their reason, in body order.
     public var invalid: [InvalidCallbackItem]
 
     /// Creates a result.

@@ -11,8 +11,11 @@ import Foundation
 ///
 /// Values come from ``DeliveryErrorCatalog/lookup(code:provider:description:)``.
 public struct DeliveryErrorCode: Sendable, Equatable, Hashable, Codable {
+    /// The code as received, e.g. `"914"`, `"30003"`, `"001"`.
     public let code: String
+    /// Human description shown in the Errors tab.
     public let description: String
+    /// Errors-tab grouping.
     public let category: DeliveryErrorCategory
 
     /// Creates an entry. No validation: the catalog builds the known entries, and unknown codes are

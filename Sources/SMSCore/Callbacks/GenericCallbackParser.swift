@@ -73,42 +73,49 @@ public enum GenericCallbackParser {
     // MARK: - Groups
 
     private static func parseGroup(_ group: [String: CallbackJSONValue], groupIndex: Int, into result: inout CallbackParseResult) {
+        // Resolve the group's event: a kind, or the problem every item of the group inherits.
         let eventName: String?
-        var eventProblem: (reason: String, missing: [String])?
+        let resolved: Result<CallbackEventKind, GroupProblem>
         switch group["event"] {
-        case .string(let s)? where !s.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty:
+        case .string(let s)? where s.contains(where: { !$0.isWhitespace }):
             eventName = s
-            if eventKind(for: s) == nil { eventProblem = ("unknown event '\(s)'", []) }
+            resolved = eventKind(for: s).map { .success($0) } ?? .failure(GroupProblem(reason: "unknown event '\(s)'", missing: []))
         case nil, .null?, .string?:
             eventName = nil
-            eventProblem = ("missing required fields: event", ["event"])
+            resolved = .failure(GroupProblem(reason: "missing required fields: event", missing: ["event"]))
         case let other?:
             eventName = nil
-            eventProblem = ("event must be a string, got \(other.typeName)", [])
+            resolved = .failure(GroupProblem(reason: "event must be a string, got \(other.typeName)", missing: []))
         }
 
-        guard case .array(let data)? = group["data"] else {
-            let missing: Bool
-            switch group["data"] { case nil, .null?: missing = true; default: missing = false }
-            let dataReason = missing ? "group has no 'data' array" : "'data' must be an array, got \(group["data"]!.typeName)"
-            let reason = eventProblem.map { "\($0.reason); \(dataReason)" } ?? dataReason
+        let data: [CallbackJSONValue]
+        switch group["data"] {
+        case .array(let values)?:
+            data = values
+        case let other:
+            let missing = other == nil || other == .null
+            let dataReason = missing ? "group has no 'data' array" : "'data' must be an array, got \(other?.typeName ?? "null")"
+            var reasons: [String] = []
+            var missingFields: [String] = []
+            if case .failure(let problem) = resolved {
+                reasons.append(problem.reason)
+                missingFields += problem.missing
+            }
+            reasons.append(dataReason)
+            if missing { missingFields.append("data") }
             result.invalid.append(InvalidCallbackItem(
-                raw: CallbackJSONValue.object(group).canonicalJSON, event: eventName, reason: reason,
-                missingFields: (eventProblem?.missing ?? []) + (missing ? ["data"] : []),
-                group: groupIndex, index: nil))
+                raw: CallbackJSONValue.object(group).canonicalJSON, event: eventName,
+                reason: reasons.joined(separator: "; "), missingFields: missingFields, group: groupIndex, index: nil))
             return
         }
 
-        // eventProblem is nil only when eventName maps to a kind.
-        let kind = eventKind(for: eventName ?? "") ?? .delivered
         for (index, element) in data.enumerated() {
-            if let eventProblem {
-                result.invalid.append(InvalidCallbackItem(
-                    raw: element.canonicalJSON, event: eventName, reason: eventProblem.reason,
-                    missingFields: eventProblem.missing, group: groupIndex, index: index))
-                continue
+            let outcome: ItemOutcome
+            switch resolved {
+            case .success(let kind): outcome = parseItem(element, kind: kind)
+            case .failure(let problem): outcome = .invalid(reason: problem.reason, missing: problem.missing)
             }
-            switch parseItem(element, kind: kind) {
+            switch outcome {
             case .valid(let item):
                 result.items.append(item)
             case .invalid(let reason, let missing):
@@ -117,6 +124,12 @@ public enum GenericCallbackParser {
                     missingFields: missing, group: groupIndex, index: index))
             }
         }
+    }
+
+    /// A group-level problem inherited by each of the group's items.
+    private struct GroupProblem: Error {
+        let reason: String
+        let missing: [String]
     }
 
     // MARK: - Items

@@ -16,11 +16,17 @@ import Foundation
 /// - `group`, `index`: 0-based position in the body (group in the generic array, item in the group's
 ///   `data`, or element of a dialect's batch); `nil` when not applicable.
 public struct InvalidCallbackItem: Sendable, Equatable, Hashable, Codable {
+    /// The item as canonical JSON text (sorted keys), stored for display and replay.
     public let raw: String
+    /// Event name or raw status word as given, if any.
     public let event: String?
+    /// Why the item was refused, as a sentence.
     public let reason: String
+    /// Required fields that were absent, `null` or empty.
     public let missingFields: [String]
+    /// 0-based group index in a generic body, else `nil`.
     public let group: Int?
+    /// 0-based item index within its group (or within a dialect batch), else `nil`.
     public let index: Int?
 
     /// Creates an invalid-item record. No validation.
