@@ -69,6 +69,13 @@ actor SleepLog {
 
 @Suite("HTTP provider gateway against a live loopback provider")
 struct GatewayHTTPTests {
+    /// Retries and refusals are logged as warnings; tests keep the output quiet.
+    static let logger: Logger = {
+        var logger = Logger(label: "test.gateway")
+        logger.logLevel = .critical
+        return logger
+    }()
+
     static let messages = [
         OutboundMessage(messageId: 11, campaignId: "c1", userId: "u1", to: "+4915112345678", body: "Hi & bye", meta: "m-11"),
         OutboundMessage(messageId: 12, campaignId: "c1", userId: "u2", to: "+4915112345679", body: "Hello", meta: "m-12"),
@@ -87,7 +94,7 @@ struct GatewayHTTPTests {
     static func gateway(_ log: SleepLog, maxAttempts: Int = 4, timeout: Duration = .seconds(5)) -> HTTPProviderGateway {
         let retry = RetryPolicy(maxAttempts: maxAttempts, sleep: { await log.add($0) }, random: { 0.5 })
         return HTTPProviderGateway(
-            httpClient: .shared, retry: retry, timeout: timeout, logger: Logger(label: "test.gateway"))
+            httpClient: .shared, retry: retry, timeout: timeout, logger: Self.logger)
     }
 
     static func outcomes(_ results: [DispatchResult]) -> [DispatchResult.Outcome] { results.map(\.outcome) }
@@ -177,6 +184,7 @@ struct GatewayHTTPTests {
     @Test func closedPortIsProviderUnreachable() async throws {
         // Learn a free loopback port by running a server and stopping it.
         let url = try await ScriptedProvider.serve([.init(status: .ok)]) { url, _ in url }
+        // (The server is gone now: nothing listens on that port.)
         let log = SleepLog()
         let results = await Self.gateway(log, maxAttempts: 2, timeout: .milliseconds(500)).send(
             [Self.messages[0]], via: Self.provider(url: url))
@@ -194,7 +202,8 @@ struct GatewayHTTPTests {
             #expect(Self.outcomes(results) == [.sent(providerMessageId: "SIM-1"), .sent(providerMessageId: "SIM-2")])
             #expect(
                 await script.received.map(\.body) == [
-                    #"{"messages":[{"to":"+4915112345678","text":"Hi & bye","ref":"m-11"},{"to":"+4915112345679","text":"Hello","ref":"m-12"}]}"#
+                    #"{"messages":[{"to":"+4915112345678","text":"Hi & bye","ref":"m-11"},"#
+                        + #"{"to":"+4915112345679","text":"Hello","ref":"m-12"}]}"#
                 ])
         }
     }

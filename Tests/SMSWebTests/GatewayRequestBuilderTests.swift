@@ -105,8 +105,8 @@ struct GatewayRequestBuilderTests {
                 == ProviderRequest(
                     method: "POST", url: "https://sms.example.com/batch?campaign=c1",
                     headers: ["Content-Type": "application/json"],
-                    body: #"{"sender":"A&B","messages":[{"to":"+4915112345678","text":"Say \"hi\" & 50% + more 🎉","ref":"m-1"},{"to":"+33612345678","text":"Ça va?","ref":"m-2"}]}"#
-                ))
+                    body: #"{"sender":"A&B","messages":[{"to":"+4915112345678","text":"Say \"hi\" & 50% + more 🎉","ref":"m-1"},"#
+                        + #"{"to":"+33612345678","text":"Ça va?","ref":"m-2"}]}"#))
         #expect(
             built[1].request.body
                 == #"{"sender":"A&B","messages":[{"to":"+447700900123","text":"a\\b\nc","ref":"m-3"}]}"#)

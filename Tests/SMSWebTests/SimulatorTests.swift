@@ -42,7 +42,11 @@ struct SeenItem: Hashable {
 
 @Suite("Provider simulator")
 struct SimulatorTests {
-    static let logger = Logger(label: "test.simulator")
+    static let logger: Logger = {
+        var logger = Logger(label: "test.simulator")
+        logger.logLevel = .critical
+        return logger
+    }()
 
     static func fastConfig(seed: UInt64) -> SimulatorConfig {
         SimulatorConfig(
@@ -191,6 +195,7 @@ struct SimulatorTests {
             try await post(one, auth: "Bearer sim-test")
                 == (200, #"{"messages":[{"id":"SIM-2","ref":"r-1","status":"accepted"}]}"#))
         #expect(await simulator.groundTruth().accepted == 1)
+        #expect(await simulator.inbox() == [SimulatedSMS(to: "+4915112345678", text: "Hi", ref: "r-1")])
         await simulator.stop()
     }
 
