@@ -71,6 +71,7 @@ let package = Package(
             name: "SMSSimulator",
             dependencies: [
                 "SMSCore",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),

@@ -50,7 +50,9 @@ public struct HTTPProviderGateway: Sendable {
     ///   - customValues: the campaign's custom `$$Name` values.
     /// - Returns: one result per message, in the order of `messages`.
     public func send(
-        _ messages: [OutboundMessage], via provider: ProviderConfig, customValues: [String: String] = [:]
+        _ messages: [OutboundMessage],
+        via provider: ProviderConfig,
+        customValues: [String: String] = [:]
     ) async -> [DispatchResult] {
         guard !messages.isEmpty else { return [] }
         let planned: [(request: ProviderRequest, messageIds: [Int64])]
@@ -122,13 +124,15 @@ public struct HTTPProviderGateway: Sendable {
                 guard attempt < retry.maxAttempts, !Task.isCancelled else {
                     logger.warning(
                         "provider request failed after retries",
-                        metadata: ["provider": "\(provider.id)", "attempts": "\(attempt)", "reason": "\(reason)"])
+                        metadata: ["provider": "\(provider.id)", "attempts": "\(attempt)", "reason": "\(reason)"]
+                    )
                     return .failed(reason.description)
                 }
                 let wait = retry.delay(afterAttempt: attempt, retryAfter: retryAfter, random: retry.random())
                 logger.debug(
                     "retrying provider request",
-                    metadata: ["attempt": "\(attempt)", "reason": "\(reason)", "delay": "\(wait)"])
+                    metadata: ["attempt": "\(attempt)", "reason": "\(reason)", "delay": "\(wait)"]
+                )
                 do {
                     try await retry.sleep(wait)
                 } catch {
@@ -165,7 +169,8 @@ public struct HTTPProviderGateway: Sendable {
                 return .final(DispatchErrorReason.providerAuthFailed.description)
             case 429, 500..<600:
                 _ = try? await response.body.collect(upTo: 64 << 10)
-                let retryAfter = (status == 429 || status == 503)
+                let retryAfter =
+                    (status == 429 || status == 503)
                     ? Self.parseRetryAfter(response.headers.first(name: "Retry-After")) : nil
                 return .retryable(reason: .providerHTTPError(status: status), retryAfter: retryAfter)
             default:

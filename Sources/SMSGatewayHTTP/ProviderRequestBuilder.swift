@@ -88,7 +88,11 @@ public enum ProviderRequestBuilder {
                 var query = try render(provider.bodyTemplate, values: values, context: .urlQuery)
                 if query.hasPrefix("?") || query.hasPrefix("&") { query.removeFirst() }
                 let request = ProviderRequest(
-                    method: "GET", url: appendQuery(query, to: url), headers: provider.headers, body: nil)
+                    method: "GET",
+                    url: appendQuery(query, to: url),
+                    headers: provider.headers,
+                    body: nil
+                )
                 return (request, [message.messageId])
             }
         case "POST":
@@ -113,8 +117,11 @@ public enum ProviderRequestBuilder {
                     let body: String
                     do throws(ProviderTemplateError) {
                         body = try ProviderTemplate.renderBatch(
-                            jsonTemplate: provider.bodyTemplate, batchKey: batch.key, records: records,
-                            sharedValues: shared)
+                            jsonTemplate: provider.bodyTemplate,
+                            batchKey: batch.key,
+                            records: records,
+                            sharedValues: shared
+                        )
                     } catch {
                         throw ProviderRequestError.template(error)
                     }
@@ -146,7 +153,11 @@ public enum ProviderRequestBuilder {
         return values
     }
 
-    static func render(_ template: String, values: [String: String], context: TemplateContext) throws
+    static func render(
+        _ template: String,
+        values: [String: String],
+        context: TemplateContext
+    ) throws
         -> String
     {
         do throws(ProviderTemplateError) {

@@ -97,7 +97,10 @@ extension ProviderSimulator {
         request.body = .bytes(ByteBuffer(bytes: body))
         do {
             let response = try await httpClient.execute(
-                request, timeout: .nanoseconds(Self.nanoseconds(config.callbackTimeout)), logger: logger)
+                request,
+                timeout: .nanoseconds(Self.nanoseconds(config.callbackTimeout)),
+                logger: logger
+            )
             let answer = try? await response.body.collect(upTo: 1 << 20)
             let status = Int(response.status.code)
             switch status {
@@ -109,7 +112,8 @@ extension ProviderSimulator {
                     metadata: [
                         "status": "\(status)",
                         "answer": "\(answer.map { String(buffer: $0) } ?? "")",
-                    ])
+                    ]
+                )
                 return true
             default:
                 logger.debug("callback receiver failed, will retry", metadata: ["status": "\(status)"])

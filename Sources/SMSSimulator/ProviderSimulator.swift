@@ -224,8 +224,10 @@ public actor ProviderSimulator {
             headers[.retryAfter] = "0"
             headers[.contentType] = "application/json"
             return Response(
-                status: .serviceUnavailable, headers: headers,
-                body: .init(byteBuffer: ByteBuffer(string: #"{"error":"temporarily unavailable"}"#)))
+                status: .serviceUnavailable,
+                headers: headers,
+                body: .init(byteBuffer: ByteBuffer(string: #"{"error":"temporarily unavailable"}"#))
+            )
         }
 
         let now = ContinuousClock.now
@@ -268,12 +270,20 @@ public actor ProviderSimulator {
         }
         if fate.outOfOrder {
             let early = ReceiptItem(
-                event: "failed", meta: ref, ts: ts - 2, code: "914", description: Self.describe("914"))
+                event: "failed",
+                meta: ref,
+                ts: ts - 2,
+                code: "914",
+                description: Self.describe("914")
+            )
             followUps.append(ReceiptEntry(item: early, kind: .outOfOrder, followUps: []))
         }
         scheduled.append(
             ScheduledReceipt(
-                due: now + fate.callbackDelay, entry: ReceiptEntry(item: receipt, kind: .original, followUps: followUps)))
+                due: now + fate.callbackDelay,
+                entry: ReceiptEntry(item: receipt, kind: .original, followUps: followUps)
+            )
+        )
     }
 
     static func describe(_ code: String) -> String {
@@ -290,8 +300,10 @@ public actor ProviderSimulator {
 
     static func json(_ status: HTTPResponse.Status, _ data: Data) -> Response {
         Response(
-            status: status, headers: [.contentType: "application/json"],
-            body: .init(byteBuffer: ByteBuffer(bytes: data)))
+            status: status,
+            headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(bytes: data))
+        )
     }
 
     static func error(_ status: HTTPResponse.Status, _ message: String) -> Response {

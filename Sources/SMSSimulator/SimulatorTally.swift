@@ -20,9 +20,15 @@ public struct SimulatorTally: Sendable, Equatable, Codable {
     public var outOfOrderPosted: Int
 
     public init(
-        accepted: Int = 0, delivered: Int = 0, failed: Int = 0, noReceipt: Int = 0,
-        failedByCode: [String: Int] = [:], callbackRequests: Int = 0, callbackItems: Int = 0,
-        duplicatesPosted: Int = 0, outOfOrderPosted: Int = 0
+        accepted: Int = 0,
+        delivered: Int = 0,
+        failed: Int = 0,
+        noReceipt: Int = 0,
+        failedByCode: [String: Int] = [:],
+        callbackRequests: Int = 0,
+        callbackItems: Int = 0,
+        duplicatesPosted: Int = 0,
+        outOfOrderPosted: Int = 0
     ) {
         self.accepted = accepted
         self.delivered = delivered

@@ -37,7 +37,8 @@ actor ScriptedProvider {
 
     /// Runs `body` against a live loopback server (port 0) answering on `/p`.
     static func serve<T: Sendable>(
-        _ replies: [Reply], _ body: @escaping @Sendable (_ url: String, _ script: ScriptedProvider) async throws -> T
+        _ replies: [Reply],
+        _ body: @escaping @Sendable (_ url: String, _ script: ScriptedProvider) async throws -> T
     ) async throws -> T {
         let script = ScriptedProvider(replies)
         let router = Router()
@@ -46,9 +47,13 @@ actor ScriptedProvider {
             let bytes = try await request.collectBody(upTo: 1 << 20)
             let reply = await script.next(
                 Received(
-                    method: request.method.rawValue, uri: request.uri.description,
-                    contentType: request.headers[.contentType], authorization: request.headers[.authorization],
-                    body: String(buffer: bytes)))
+                    method: request.method.rawValue,
+                    uri: request.uri.description,
+                    contentType: request.headers[.contentType],
+                    authorization: request.headers[.authorization],
+                    body: String(buffer: bytes)
+                )
+            )
             if let delay = reply.delay { try await Task.sleep(for: delay) }
             return Response(status: reply.status, headers: reply.headers, body: .init(byteBuffer: ByteBuffer(string: reply.body)))
         }
@@ -81,20 +86,37 @@ struct GatewayHTTPTests {
         OutboundMessage(messageId: 12, campaignId: "c1", userId: "u2", to: "+4915112345679", body: "Hello", meta: "m-12"),
     ]
 
-    static func provider(url: String, method: String = "POST", batch: BatchConfig? = nil, idPath: String? = nil)
+    static func provider(
+        url: String,
+        method: String = "POST",
+        batch: BatchConfig? = nil,
+        idPath: String? = nil
+    )
         -> ProviderConfig
     {
         ProviderConfig(
-            id: "p1", name: "Scripted", method: method, url: url, bodyType: "json",
+            id: "p1",
+            name: "Scripted",
+            method: method,
+            url: url,
+            bodyType: "json",
             bodyTemplate: #"{"messages":[{"to":"$$To","text":"$$Body","ref":"$$MessageID"}]}"#,
-            headers: ["Authorization": "Bearer k"], batch: batch, callbackSecret: "s", messageIdPath: idPath,
-            createdAt: 0)
+            headers: ["Authorization": "Bearer k"],
+            batch: batch,
+            callbackSecret: "s",
+            messageIdPath: idPath,
+            createdAt: 0
+        )
     }
 
     static func gateway(_ log: SleepLog, maxAttempts: Int = 4, timeout: Duration = .seconds(5)) -> HTTPProviderGateway {
         let retry = RetryPolicy(maxAttempts: maxAttempts, sleep: { await log.add($0) }, random: { 0.5 })
         return HTTPProviderGateway(
-            httpClient: .shared, retry: retry, timeout: timeout, logger: Self.logger)
+            httpClient: .shared,
+            retry: retry,
+            timeout: timeout,
+            logger: Self.logger
+        )
     }
 
     static func outcomes(_ results: [DispatchResult]) -> [DispatchResult.Outcome] { results.map(\.outcome) }
@@ -108,7 +130,9 @@ struct GatewayHTTPTests {
             let log = SleepLog()
             let before = Int64(Date().timeIntervalSince1970)
             let results = await Self.gateway(log).send(
-                [Self.messages[0]], via: Self.provider(url: url, idPath: "messages.0.id"))
+                [Self.messages[0]],
+                via: Self.provider(url: url, idPath: "messages.0.id")
+            )
             #expect(results.map(\.messageId) == [11])
             #expect(Self.outcomes(results) == [.sent(providerMessageId: "P-9")])
             #expect(results[0].at >= before && results[0].at <= Int64(Date().timeIntervalSince1970))
@@ -117,8 +141,13 @@ struct GatewayHTTPTests {
             #expect(
                 received[0]
                     == .init(
-                        method: "POST", uri: "/p", contentType: "application/json", authorization: "Bearer k",
-                        body: #"{"messages":[{"to":"+4915112345678","text":"Hi & bye","ref":"m-11"}]}"#))
+                        method: "POST",
+                        uri: "/p",
+                        contentType: "application/json",
+                        authorization: "Bearer k",
+                        body: #"{"messages":[{"to":"+4915112345678","text":"Hi & bye","ref":"m-11"}]}"#
+                    )
+            )
             #expect(await log.sleeps == [.milliseconds(100), .milliseconds(200)])
         }
     }
@@ -144,7 +173,8 @@ struct GatewayHTTPTests {
             #expect(
                 Self.outcomes(results) == [
                     .failed(reason: "provider HTTP error 400"), .failed(reason: "provider HTTP error 400"),
-                ])
+                ]
+            )
             #expect(await script.received.count == 2)
             #expect(await log.sleeps == [])
         }
@@ -174,20 +204,24 @@ struct GatewayHTTPTests {
         try await ScriptedProvider.serve([.init(status: .ok, delay: .milliseconds(1500))]) { url, script in
             let log = SleepLog()
             let results = await Self.gateway(log, maxAttempts: 2, timeout: .milliseconds(200)).send(
-                [Self.messages[0]], via: Self.provider(url: url))
+                [Self.messages[0]],
+                via: Self.provider(url: url)
+            )
             #expect(Self.outcomes(results) == [.failed(reason: "timeout")])
             #expect(await script.received.count == 2)
             #expect(await log.sleeps == [.milliseconds(100)])
         }
     }
 
-    @Test func closedPortIsProviderUnreachable() async throws {
-        // Learn a free loopback port by running a server and stopping it.
-        let url = try await ScriptedProvider.serve([.init(status: .ok)]) { url, _ in url }
-        // (The server is gone now: nothing listens on that port.)
+    @Test func closedPortIsProviderUnreachable() async {
+        // Port 1 (tcpmux) on loopback: privileged and unused, so the connection is refused. (A port
+        // freed by a stopped test server could be handed to another test's server meanwhile.)
+        let url = "http://127.0.0.1:1/p"
         let log = SleepLog()
         let results = await Self.gateway(log, maxAttempts: 2, timeout: .milliseconds(500)).send(
-            [Self.messages[0]], via: Self.provider(url: url))
+            [Self.messages[0]],
+            via: Self.provider(url: url)
+        )
         #expect(Self.outcomes(results) == [.failed(reason: "provider unreachable")])
         #expect(await log.sleeps == [.milliseconds(100)])
     }
@@ -204,7 +238,8 @@ struct GatewayHTTPTests {
                 await script.received.map(\.body) == [
                     #"{"messages":[{"to":"+4915112345678","text":"Hi & bye","ref":"m-11"},"#
                         + #"{"to":"+4915112345679","text":"Hello","ref":"m-12"}]}"#
-                ])
+                ]
+            )
         }
     }
 
@@ -226,7 +261,11 @@ struct GatewayHTTPTests {
         provider.bodyTemplate = #"{"to":"$$To","x":"$$Missing"}"#
         let results = await Self.gateway(log).send(Self.messages, via: provider)
         #expect(
-            Self.outcomes(results) == Array(
-                repeating: .failed(reason: "provider config error: unknown placeholder $$Missing"), count: 2))
+            Self.outcomes(results)
+                == Array(
+                    repeating: .failed(reason: "provider config error: unknown placeholder $$Missing"),
+                    count: 2
+                )
+        )
     }
 }

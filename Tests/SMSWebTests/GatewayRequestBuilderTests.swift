@@ -7,22 +7,43 @@ import Testing
 struct GatewayRequestBuilderTests {
     /// A body with every character that needs escaping somewhere: quotes, &, +, %, space, emoji.
     static let tricky = OutboundMessage(
-        messageId: 1, campaignId: "c1", userId: "u1", to: "+4915112345678",
-        body: "Say \"hi\" & 50% + more 🎉", meta: "m-1")
+        messageId: 1,
+        campaignId: "c1",
+        userId: "u1",
+        to: "+4915112345678",
+        body: "Say \"hi\" & 50% + more 🎉",
+        meta: "m-1"
+    )
 
     static func provider(
-        method: String = "POST", url: String = "https://sms.example.com/send", bodyType: String = "json",
-        template: String, headers: [String: String] = [:], batch: BatchConfig? = nil
+        method: String = "POST",
+        url: String = "https://sms.example.com/send",
+        bodyType: String = "json",
+        template: String,
+        headers: [String: String] = [:],
+        batch: BatchConfig? = nil
     ) -> ProviderConfig {
         ProviderConfig(
-            id: "p1", name: "Example", method: method, url: url, bodyType: bodyType, bodyTemplate: template,
-            headers: headers, batch: batch, callbackSecret: "s", createdAt: 0)
+            id: "p1",
+            name: "Example",
+            method: method,
+            url: url,
+            bodyType: bodyType,
+            bodyTemplate: template,
+            headers: headers,
+            batch: batch,
+            callbackSecret: "s",
+            createdAt: 0
+        )
     }
 
     @Test func getAppendsTheUrlEscapedTemplateToTheExistingQuery() throws {
         let provider = Self.provider(
-            method: "GET", url: "https://sms.example.com/send?user=acme",
-            template: "to=$$To&text=$$Body&ref=$$MessageID", headers: ["X-Key": "k"])
+            method: "GET",
+            url: "https://sms.example.com/send?user=acme",
+            template: "to=$$To&text=$$Body&ref=$$MessageID",
+            headers: ["X-Key": "k"]
+        )
         let built = try ProviderRequestBuilder.requests(for: [Self.tricky], provider: provider, customValues: [:])
         #expect(built.count == 1)
         #expect(built[0].messageIds == [1])
@@ -32,7 +53,10 @@ struct GatewayRequestBuilderTests {
                     method: "GET",
                     url: "https://sms.example.com/send?user=acme&to=%2B4915112345678"
                         + "&text=Say%20%22hi%22%20%26%2050%25%20%2B%20more%20%F0%9F%8E%89&ref=m-1",
-                    headers: ["X-Key": "k"], body: nil))
+                    headers: ["X-Key": "k"],
+                    body: nil
+                )
+        )
     }
 
     @Test func getWithoutQueryStartsOneAndDropsALeadingQuestionMark() throws {
@@ -46,34 +70,48 @@ struct GatewayRequestBuilderTests {
 
     @Test func formPostEscapesFieldsAndSetsTheContentType() throws {
         let provider = Self.provider(
-            bodyType: "form", template: "to=$$To&text=$$Body&ref=$$MessageID&sender=$$Sender",
-            headers: ["Authorization": "Basic YWNtZTpzZWNyZXQ="])
+            bodyType: "form",
+            template: "to=$$To&text=$$Body&ref=$$MessageID&sender=$$Sender",
+            headers: ["Authorization": "Basic YWNtZTpzZWNyZXQ="]
+        )
         let built = try ProviderRequestBuilder.requests(
-            for: [Self.tricky], provider: provider, customValues: ["Sender": "ACME Co"])
+            for: [Self.tricky],
+            provider: provider,
+            customValues: ["Sender": "ACME Co"]
+        )
         #expect(
             built[0].request
                 == ProviderRequest(
-                    method: "POST", url: "https://sms.example.com/send",
+                    method: "POST",
+                    url: "https://sms.example.com/send",
                     headers: [
                         "Authorization": "Basic YWNtZTpzZWNyZXQ=",
                         "Content-Type": "application/x-www-form-urlencoded",
                     ],
-                    body: "to=%2B4915112345678&text=Say+%22hi%22+%26+50%25+%2B+more+%F0%9F%8E%89&ref=m-1&sender=ACME+Co"))
+                    body: "to=%2B4915112345678&text=Say+%22hi%22+%26+50%25+%2B+more+%F0%9F%8E%89&ref=m-1&sender=ACME+Co"
+                )
+        )
     }
 
     @Test func jsonPostEscapesStringsAndKeepsAConfiguredContentType() throws {
         let provider = Self.provider(
             template: #"{"to":"$$To","text":"$$Body","ref":"$$MessageID","campaign":"$$CampaignID","sender":"$$Sender"}"#,
-            headers: ["content-type": "application/json; charset=utf-8"])
+            headers: ["content-type": "application/json; charset=utf-8"]
+        )
         let built = try ProviderRequestBuilder.requests(
-            for: [Self.tricky], provider: provider, customValues: ["Sender": "ACME", "To": "+10000000000"])
+            for: [Self.tricky],
+            provider: provider,
+            customValues: ["Sender": "ACME", "To": "+10000000000"]
+        )
         #expect(
             built[0].request
                 == ProviderRequest(
-                    method: "POST", url: "https://sms.example.com/send",
+                    method: "POST",
+                    url: "https://sms.example.com/send",
                     headers: ["content-type": "application/json; charset=utf-8"],
                     body: #"{"to":"+4915112345678","text":"Say \"hi\" & 50% + more 🎉","ref":"m-1","campaign":"c1","sender":"ACME"}"#
-                ))
+                )
+        )
     }
 
     @Test func jsonWithoutBatchIsOneRequestPerMessage() throws {
@@ -83,10 +121,12 @@ struct GatewayRequestBuilderTests {
         }
         let built = try ProviderRequestBuilder.requests(for: messages, provider: provider, customValues: [:])
         #expect(built.map(\.messageIds) == [[1], [2], [3]])
-        #expect(built.map(\.request.body) == [
-            #"{"to":"+49301234561","text":"B1"}"#, #"{"to":"+49301234562","text":"B2"}"#,
-            #"{"to":"+49301234563","text":"B3"}"#,
-        ])
+        #expect(
+            built.map(\.request.body) == [
+                #"{"to":"+49301234561","text":"B1"}"#, #"{"to":"+49301234562","text":"B2"}"#,
+                #"{"to":"+49301234563","text":"B3"}"#,
+            ]
+        )
         #expect(built[0].request.headers == ["Content-Type": "application/json"])
     }
 
@@ -94,27 +134,37 @@ struct GatewayRequestBuilderTests {
         let provider = Self.provider(
             url: "https://sms.example.com/batch?campaign=$$CampaignID",
             template: #"{"sender":"$$Sender","messages":[{"to":"$$To","text":"$$Body","ref":"$$MessageID"}]}"#,
-            batch: BatchConfig(key: "messages", size: 2))
+            batch: BatchConfig(key: "messages", size: 2)
+        )
         let second = OutboundMessage(messageId: 2, campaignId: "c1", userId: "u2", to: "+33612345678", body: "Ça va?", meta: "m-2")
         let third = OutboundMessage(messageId: 3, campaignId: "c1", userId: "u3", to: "+447700900123", body: "a\\b\nc", meta: "m-3")
         let built = try ProviderRequestBuilder.requests(
-            for: [Self.tricky, second, third], provider: provider, customValues: ["Sender": "A&B"])
+            for: [Self.tricky, second, third],
+            provider: provider,
+            customValues: ["Sender": "A&B"]
+        )
         #expect(built.map(\.messageIds) == [[1, 2], [3]])
         #expect(
             built[0].request
                 == ProviderRequest(
-                    method: "POST", url: "https://sms.example.com/batch?campaign=c1",
+                    method: "POST",
+                    url: "https://sms.example.com/batch?campaign=c1",
                     headers: ["Content-Type": "application/json"],
                     body: #"{"sender":"A&B","messages":[{"to":"+4915112345678","text":"Say \"hi\" & 50% + more 🎉","ref":"m-1"},"#
-                        + #"{"to":"+33612345678","text":"Ça va?","ref":"m-2"}]}"#))
+                        + #"{"to":"+33612345678","text":"Ça va?","ref":"m-2"}]}"#
+                )
+        )
         #expect(
             built[1].request.body
-                == #"{"sender":"A&B","messages":[{"to":"+447700900123","text":"a\\b\nc","ref":"m-3"}]}"#)
+                == #"{"sender":"A&B","messages":[{"to":"+447700900123","text":"a\\b\nc","ref":"m-3"}]}"#
+        )
     }
 
     @Test func batchSizeAboveTheLimitIsClampedTo1000() throws {
         let provider = Self.provider(
-            template: #"{"messages":[{"to":"$$To","text":"$$Body"}]}"#, batch: BatchConfig(key: "messages", size: 5000))
+            template: #"{"messages":[{"to":"$$To","text":"$$Body"}]}"#,
+            batch: BatchConfig(key: "messages", size: 5000)
+        )
         let messages = (0..<1001).map {
             OutboundMessage(messageId: Int64($0), campaignId: "c", userId: "u", to: "+4930123456", body: "x", meta: "m\($0)")
         }
@@ -125,15 +175,24 @@ struct GatewayRequestBuilderTests {
     @Test func misconfiguredProvidersThrow() {
         #expect(throws: ProviderRequestError.unsupportedMethod("PUT")) {
             try ProviderRequestBuilder.requests(
-                for: [Self.tricky], provider: Self.provider(method: "PUT", template: "x"), customValues: [:])
+                for: [Self.tricky],
+                provider: Self.provider(method: "PUT", template: "x"),
+                customValues: [:]
+            )
         }
         #expect(throws: ProviderRequestError.unsupportedBodyType("xml")) {
             try ProviderRequestBuilder.requests(
-                for: [Self.tricky], provider: Self.provider(bodyType: "xml", template: "x"), customValues: [:])
+                for: [Self.tricky],
+                provider: Self.provider(bodyType: "xml", template: "x"),
+                customValues: [:]
+            )
         }
         #expect(throws: ProviderRequestError.template(.unknownPlaceholder("Sender"))) {
             try ProviderRequestBuilder.requests(
-                for: [Self.tricky], provider: Self.provider(template: #"{"s":"$$Sender"}"#), customValues: [:])
+                for: [Self.tricky],
+                provider: Self.provider(template: #"{"s":"$$Sender"}"#),
+                customValues: [:]
+            )
         }
     }
 

@@ -50,16 +50,30 @@ struct SimulatorTests {
 
     static func fastConfig(seed: UInt64) -> SimulatorConfig {
         SimulatorConfig(
-            apiKey: "sim-test", seed: seed, duplicateRate: 0.2, outOfOrderRate: 0.2, transientFailureRate: 0.5,
-            callbackDelay: .milliseconds(10) ... .milliseconds(60), flushInterval: .milliseconds(20))
+            apiKey: "sim-test",
+            seed: seed,
+            duplicateRate: 0.2,
+            outOfOrderRate: 0.2,
+            transientFailureRate: 0.5,
+            callbackDelay: .milliseconds(10) ... .milliseconds(60),
+            flushInterval: .milliseconds(20)
+        )
     }
 
     static func provider(port: Int, apiKey: String) -> ProviderConfig {
         ProviderConfig(
-            id: "sim", name: "Simulator", method: "POST", url: "http://127.0.0.1:\(port)/sms/send", bodyType: "json",
+            id: "sim",
+            name: "Simulator",
+            method: "POST",
+            url: "http://127.0.0.1:\(port)/sms/send",
+            bodyType: "json",
             bodyTemplate: #"{"messages":[{"to":"$$To","text":"$$Body","ref":"$$MessageID"}]}"#,
-            headers: ["Authorization": "Bearer \(apiKey)"], batch: BatchConfig(key: "messages", size: 20),
-            callbackSecret: "s", messageIdPath: "messages.*.id", createdAt: 0)
+            headers: ["Authorization": "Bearer \(apiKey)"],
+            batch: BatchConfig(key: "messages", size: 20),
+            callbackSecret: "s",
+            messageIdPath: "messages.*.id",
+            createdAt: 0
+        )
     }
 
     static func parse(_ bodies: [String]) throws -> [SeenItem] {
@@ -88,12 +102,20 @@ struct SimulatorTests {
 
             let messages = (1...50).map {
                 OutboundMessage(
-                    messageId: Int64($0), campaignId: "c1", userId: "u\($0)", to: "+49151000000\(String(format: "%02d", $0))",
-                    body: "Hello \($0) & welcome", meta: "meta-\($0)")
+                    messageId: Int64($0),
+                    campaignId: "c1",
+                    userId: "u\($0)",
+                    to: "+49151000000\(String(format: "%02d", $0))",
+                    body: "Hello \($0) & welcome",
+                    meta: "meta-\($0)"
+                )
             }
             let log = SleepLog()
             let gateway = HTTPProviderGateway(
-                httpClient: .shared, retry: RetryPolicy(sleep: { await log.add($0) }, random: { 0.5 }), logger: Self.logger)
+                httpClient: .shared,
+                retry: RetryPolicy(sleep: { await log.add($0) }, random: { 0.5 }),
+                logger: Self.logger
+            )
             let results = await gateway.send(messages, via: Self.provider(port: port, apiKey: config.apiKey))
             #expect(results.map(\.messageId) == Array(1...50))
             #expect(results.map(\.outcome) == (1...50).map { .sent(providerMessageId: "SIM-\($0)") })
@@ -154,11 +176,18 @@ struct SimulatorTests {
             #expect(
                 tally
                     == SimulatorTally(
-                        accepted: 50, delivered: 39, failed: 8, noReceipt: 3,
+                        accepted: 50,
+                        delivered: 39,
+                        failed: 8,
+                        noReceipt: 3,
                         failedByCode: ["910": 4, "905": 1, "901": 3],
                         // The number of flushes depends on timing; it was checked against the inbox above.
                         callbackRequests: tally.callbackRequests,
-                        callbackItems: 66, duplicatesPosted: 13, outOfOrderPosted: 6))
+                        callbackItems: 66,
+                        duplicatesPosted: 13,
+                        outOfOrderPosted: 6
+                    )
+            )
         }
     }
 
@@ -183,17 +212,21 @@ struct SimulatorTests {
         #expect(try await post(one, auth: "Bearer wrong") == (401, #"{"error":"unauthorized"}"#))
         #expect(
             try await post(#"{"messages":[]}"#, auth: "Bearer sim-test")
-                == (400, #"{"error":"messages must hold 1 to 1000 items, got 0"}"#))
+                == (400, #"{"error":"messages must hold 1 to 1000 items, got 0"}"#)
+        )
         #expect(
             try await post(#"{"messages":[{"to":"+4915112345678","ref":"r-1"}]}"#, auth: "Bearer sim-test")
-                == (400, #"{"error":"messages[0] needs non-empty to, text and ref"}"#))
+                == (400, #"{"error":"messages[0] needs non-empty to, text and ref"}"#)
+        )
         #expect(
             try await post(one, auth: "Bearer sim-test")
-                == (200, #"{"messages":[{"id":"SIM-1","ref":"r-1","status":"accepted"}]}"#))
+                == (200, #"{"messages":[{"id":"SIM-1","ref":"r-1","status":"accepted"}]}"#)
+        )
         // The same ref again gets a new id but is not a new message.
         #expect(
             try await post(one, auth: "Bearer sim-test")
-                == (200, #"{"messages":[{"id":"SIM-2","ref":"r-1","status":"accepted"}]}"#))
+                == (200, #"{"messages":[{"id":"SIM-2","ref":"r-1","status":"accepted"}]}"#)
+        )
         #expect(await simulator.groundTruth().accepted == 1)
         #expect(await simulator.inbox() == [SimulatedSMS(to: "+4915112345678", text: "Hi", ref: "r-1")])
         await simulator.stop()

@@ -31,10 +31,10 @@ extension MessageState {
             dispatchedAt = Self.minOpt(dispatchedAt, at)
         case .dispatchFailed(let reason, let at):
             guard dispatch != .control else { break }
+            dispatchedAt = Self.minOpt(dispatchedAt, at)
             if dispatch == .queued {
                 dispatch = .dispatchError
                 dispatchErrorReason = reason
-                dispatchedAt = Self.minOpt(dispatchedAt, at)
             } else if dispatch == .dispatchError, let old = dispatchErrorReason, reason < old {
                 dispatchErrorReason = reason  // deterministic choice between two reasons
             }
