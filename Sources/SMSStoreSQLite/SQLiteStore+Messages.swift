@@ -48,7 +48,7 @@ extension SQLiteStore {
                 db,
                 sql: """
                     SELECT id, campaign_id, user_id, phone, body, meta FROM messages
-                    WHERE campaign_id = ? AND dispatch = 'queued' ORDER BY id LIMIT ?
+                    WHERE campaign_id = ? AND dispatch = 'queued' AND first_event_at IS NULL ORDER BY id LIMIT ?
                     """,
                 arguments: [campaignId, limit]
             ).map {

@@ -79,9 +79,12 @@ struct Demo: AsyncParsableCommand {
     @Flag(help: "Keep serving after the demo (Ctrl-C to stop).")
     var keepRunning = false
 
+    @Flag(help: "Log the server's warnings and errors.")
+    var verbose = false
+
     func run() async throws {
         var logger = Logger(label: "smsstats.demo")
-        logger.logLevel = .warning
+        logger.logLevel = verbose ? .warning : .critical
         let options = DemoOptions(
             profiles: profiles, databasePath: database, port: port, seed: seed, keepRunning: keepRunning)
         let report = try await DemoRunner(options: options, logger: logger).run { line in print(line) }

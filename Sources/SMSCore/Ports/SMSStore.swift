@@ -33,7 +33,8 @@ public protocol SMSStore: Sendable {
     /// Records a campaign's messages (queued, control, or dispatch error) with their short links,
     /// updating the rollups. Idempotent per (campaign, user): a second call skips existing users.
     func insertMessages(_ messages: [NewMessage]) async throws
-    /// Queued messages of a campaign, oldest first, at most `limit`.
+    /// Queued messages of a campaign, oldest first, at most `limit`. A queued message the provider
+    /// already reported on (a receipt before the send was recorded: it was sent) is not handed out again.
     func queuedMessages(campaignId: String, limit: Int) async throws -> [OutboundMessage]
     /// Records dispatch results (state machine + rollups in one transaction).
     func recordDispatchResults(_ results: [DispatchResult]) async throws
