@@ -90,7 +90,7 @@ struct DemoScenario: Sendable {
         say("\(imported.upserted) profiles imported (\(invalidPhones) without a valid phone)")
 
         // 3. Campaign with two links, a goal and a 10 % control group.
-        let body = "Winter sale: 30% off today only at https://shop.example.com/sale?utm_source=sms&utm_campaign=winter — reviews at https://shop.example.com/reviews. Reply STOP to opt out."
+        let body = "Winter sale: 30% off today only at https://shop.example.com/sale?utm_source=sms&utm_campaign=winter - reviews at https://shop.example.com/reviews. Reply STOP to opt out."
         let campaign = try await api.json(
             CampaignView.self, .POST, "/api/v1/campaigns",
             body: CampaignInput(

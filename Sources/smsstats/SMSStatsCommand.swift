@@ -87,7 +87,10 @@ struct Demo: AsyncParsableCommand {
         logger.logLevel = verbose ? .warning : .critical
         let options = DemoOptions(
             profiles: profiles, databasePath: database, port: port, seed: seed, keepRunning: keepRunning)
-        let report = try await DemoRunner(options: options, logger: logger).run { line in print(line) }
+        // Unbuffered writes, so progress shows at once even when stdout is a pipe.
+        let report = try await DemoRunner(options: options, logger: logger).run { line in
+            FileHandle.standardOutput.write(Data((line + "\n").utf8))
+        }
         if !report.matchesGroundTruth { throw ExitCode(1) }
     }
 }
