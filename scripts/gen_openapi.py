@@ -84,7 +84,11 @@ paths = {
  "/openapi.json": {"get": op("This document", ok("OpenAPI document"), auth=False)},
  "/login": {"get": op("Dashboard sign-in page", ok("HTML", S, ctype="text/html"), auth=False), "post": op("Dashboard sign-in (form field token)", {"303": {"description": "signed in, cookie set"}}, auth=False)},
  "/": {"get": op("Dashboard: campaign list", ok("HTML", S, ctype="text/html"), auth=False)},
- "/campaigns/{id}": {"get": op("Dashboard: campaign page", ok("HTML", S, ctype="text/html"), params=[cid], auth=False)},
+ "/campaigns/{id}": {"get": op("Dashboard: campaign page", ok("HTML", S, ctype="text/html"), params=[cid,
+    p("granularity", "query", {"type": "string", "enum": ["day","week","month"]}, False)], auth=False)},
+ "/api/v1/dashboard/login-links": {"post": op("Mint a one-time dashboard sign-in link (valid 60 s, single use; next must be a local path)",
+    ok("link", obj({"url": S, "expiresInSeconds": I}), code="201"), {"required": False, "content": {"application/json": {"schema": obj({"next": S})}}})},
+ "/login/once/{nonce}": {"get": op("Dashboard: redeem a one-time sign-in link (303 to next with the session cookie)", {"303": {"description": "signed in"}}, params=[p("nonce")], auth=False)},
 }
 doc = {"openapi": "3.0.3", "info": {"title": "SMSStats API", "version": "1.0.0",
   "description": "Self-hosted SMS campaign engine. Admin routes need Authorization: Bearer <admin token>."},

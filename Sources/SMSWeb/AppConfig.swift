@@ -19,11 +19,14 @@ public struct AppConfig: Sendable {
     public var maxCallbackBytes: Int
     /// Maximum items in one callback request.
     public var maxCallbackItems: Int
+    /// Optional dashboard password (`--dashboard-password`): the sign-in form accepts it as well as
+    /// the admin token. `nil` = admin token only.
+    public var dashboardPassword: String?
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, publicBaseURL: String? = nil, adminToken: String,
         ipHashSalt: String = UUID().uuidString, linkLifetimeSeconds: Int64 = 30 * 86_400, dispatchIntervalMs: Int = 200,
-        maxCallbackBytes: Int = 5 * 1024 * 1024, maxCallbackItems: Int = 10_000
+        maxCallbackBytes: Int = 5 * 1024 * 1024, maxCallbackItems: Int = 10_000, dashboardPassword: String? = nil
     ) {
         self.host = host
         self.port = port
@@ -35,5 +38,6 @@ public struct AppConfig: Sendable {
         self.dispatchIntervalMs = dispatchIntervalMs
         self.maxCallbackBytes = maxCallbackBytes
         self.maxCallbackItems = maxCallbackItems
+        self.dashboardPassword = dashboardPassword.flatMap { $0.isEmpty ? nil : $0 }
     }
 }

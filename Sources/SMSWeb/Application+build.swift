@@ -55,7 +55,8 @@ public func buildRouter(config: AppConfig, store: any SMSStore, dispatcher: Disp
     CallbackController(store: store, config: config, logger: logger).addRoutes(to: router)
     RedirectController(store: store, config: config, bots: BotDetector()).addRoutes(to: router)
     let templates = try await MustacheLibrary(directory: Resources.url("templates").path)
-    DashboardController(store: store, config: config, templates: templates).addRoutes(to: router)
+    try DashboardController(store: store, config: config, templates: templates, dispatcher: dispatcher)
+        .addRoutes(to: router, api: api)
     return router
 }
 

@@ -37,6 +37,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Admin token for the API and dashboard (env SMSSTATS_ADMIN_TOKEN; generated and printed when unset).")
     var adminToken: String? = ProcessInfo.processInfo.environment["SMSSTATS_ADMIN_TOKEN"]
 
+    @Option(help: "Dashboard password, accepted at sign-in besides the admin token (env SMSSTATS_DASHBOARD_PASSWORD).")
+    var dashboardPassword: String? = ProcessInfo.processInfo.environment["SMSSTATS_DASHBOARD_PASSWORD"]
+
     @Option(help: "Short-link lifetime in days.")
     var linkLifetimeDays: Int = 30
 
@@ -50,7 +53,7 @@ struct Serve: AsyncParsableCommand {
         if adminToken == nil { print("admin token (generated): \(token)") }
         let config = AppConfig(
             host: host, port: port, publicBaseURL: publicURL, adminToken: token,
-            linkLifetimeSeconds: Int64(linkLifetimeDays) * 86_400)
+            linkLifetimeSeconds: Int64(linkLifetimeDays) * 86_400, dashboardPassword: dashboardPassword)
         let store = try SQLiteStore(path: database)
         let gateway = HTTPProviderGateway(httpClient: .shared, logger: logger)
         let app = try await buildApplication(config: config, store: store, gateway: gateway, logger: logger)

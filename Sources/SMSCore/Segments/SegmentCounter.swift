@@ -61,17 +61,17 @@ public struct SegmentCount: Sendable, Equatable, Codable {
 ///   (U+00E7) is not GSM-7.
 public enum SegmentCounter {
     /// Septets in a single-part GSM-7 SMS.
-    static let gsm7SinglePart = 160
+    public static let gsm7SinglePart = 160
     /// Septets per part of a concatenated GSM-7 SMS.
-    static let gsm7MultiPart = 153
+    public static let gsm7MultiPart = 153
     /// UTF-16 units in a single-part UCS-2 SMS.
-    static let ucs2SinglePart = 70
+    public static let ucs2SinglePart = 70
     /// UTF-16 units per part of a concatenated UCS-2 SMS.
-    static let ucs2MultiPart = 67
+    public static let ucs2MultiPart = 67
 
     /// The GSM 03.38 default alphabet (127 characters: the 128 codes minus the escape 0x1B), in
     /// code order.
-    static let basicCharacters: String =
+    public static let basicCharacters: String =
         "@£$¥èéùìòÇ\nØø\rÅå"
         + "Δ_ΦΓΛΩΠΨΣΘΞÆæßÉ"
         + " !\"#¤%&'()*+,-./"
@@ -83,7 +83,7 @@ public enum SegmentCounter {
 
     /// The GSM 03.38 extension table characters reached through the escape (each costs 2 septets):
     /// form feed, `^ { } \ [ ] ~ |` and `€`.
-    static let extensionCharacters: String = "\u{0C}^{}\\[~]|€"
+    public static let extensionCharacters: String = "\u{0C}^{}\\[~]|€"
 
     static let basicSet: Set<Unicode.Scalar> = Set(basicCharacters.unicodeScalars)
     static let extensionSet: Set<Unicode.Scalar> = Set(extensionCharacters.unicodeScalars)

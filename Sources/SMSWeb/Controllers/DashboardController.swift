@@ -4,104 +4,104 @@ import Hummingbird
 import Mustache
 import SMSCore
 
-/// The web dashboard: sign-in, campaign list, campaign page (server-rendered, swift-mustache;
-/// `{{x}}` escapes HTML so user text renders as text).
+/// The web dashboard's entry points: sign-in (admin token, or the `--dashboard-password`),
+/// one-time sign-in links, sign-out, static assets, the campaign list; and it registers the other
+/// dashboard pages (campaign page, new campaign, providers, ingestion errors, profile import).
 struct DashboardController {
-    let store: any SMSStore
-    let config: AppConfig
-    let templates: MustacheLibrary
+    let dashboard: Dashboard
+    let dispatcher: Dispatcher
+    let assets: StaticAssets
 
-    static let cookieName = "smsstats_session"
-
-    /// The session cookie value: HMAC-SHA256 of a fixed label under the admin token.
-    var sessionValue: String {
-        let mac = HMAC<SHA256>.authenticationCode(for: Data("dashboard-session".utf8), using: SymmetricKey(data: Data(config.adminToken.utf8)))
-        return mac.map { String(format: "%02x", $0) }.joined()
+    init(store: any SMSStore, config: AppConfig, templates: MustacheLibrary, dispatcher: Dispatcher) throws {
+        dashboard = Dashboard(store: store, config: config, templates: templates, logins: OneTimeLoginLinks())
+        self.dispatcher = dispatcher
+        assets = try StaticAssets.load()
     }
 
-    func addRoutes(to router: Router<AppRequestContext>) {
-        router.get("login") { _, _ in html(render("login", ["title": "Sign in"])) }
-        router.post("login") { request, _ in
-            let body = try await request.body.collect(upTo: 64_000)
-            let form = String(decoding: body.readableBytesView, as: UTF8.self)
-            let token = URLComponents(string: "?" + form.replacingOccurrences(of: "+", with: "%20"))?
-                .queryItems?.first { $0.name == "token" }?.value ?? ""
-            guard AdminAuthMiddleware<AppRequestContext>.constantTimeEquals(token, config.adminToken) else {
-                return html(render("login", ["title": "Sign in", "error": "Wrong admin token."]), status: .unauthorized)
+    struct LoginForm: Decodable {
+        var token: String?
+        var next: String?
+    }
+
+    struct LoginLinkInput: Decodable {
+        var next: String?
+    }
+
+    struct LoginLinkView: Encodable {
+        var url: String
+        var expiresInSeconds: Int64
+    }
+
+    /// Adds the dashboard's routes to `router`, and `POST /api/v1/dashboard/login-links` to `api`.
+    func addRoutes(to router: Router<AppRequestContext>, api: RouterGroup<AppRequestContext>) {
+        let d = dashboard
+        let group = router.group().add(middleware: DashboardErrorMiddleware(dashboard: d))
+        assets.addRoutes(to: group)
+        group.get("login") { request, _ in
+            let next = OneTimeLoginLinks.safeNext(request.uri.queryParameters.get("next"))
+            return d.page("login", loginObject(next: next, error: nil), session: d.session(request))
+        }
+        group.post("login") { request, _ in
+            let form = try await Dashboard.form(LoginForm.self, request, limit: 16_000)
+            let next = OneTimeLoginLinks.safeNext(form.next)
+            guard accepts(form.token ?? "") else {
+                try await Task.sleep(for: .milliseconds(250))  // slows guessing down
+                let message = d.config.dashboardPassword == nil ? "Wrong admin token." : "Wrong admin token or password."
+                return d.page("login", loginObject(next: next, error: message), session: nil, status: .unauthorized)
             }
-            return Response(
-                status: .seeOther,
-                headers: [
-                    .location: "/",
-                    .setCookie: "\(Self.cookieName)=\(sessionValue); Path=/; HttpOnly; SameSite=Lax; Max-Age=604800",
-                ])
+            return Dashboard.redirect(next, cookie: d.signer.issue(now: Dashboard.now()).cookie)
         }
-        router.get("/") { request, _ in
-            guard signedIn(request) else { return Self.toLogin() }
-            var rows: [[String: Any]] = []
-            for c in try await store.campaigns() {
-                let s = try await stats(c)
-                rows.append([
-                    "id": c.id, "name": c.name, "status": c.status.rawValue, "sent": s.sent,
-                    "delivered": s.callbacksEnabled ? "\(s.delivered)" : "not tracked",
-                    "ctr": Self.pct(s.ctr), "converted": s.convertedUsers,
-                ])
+        group.get("login/once/{nonce}") { _, context in
+            let nonce = try context.parameters.require("nonce")
+            guard let next = d.logins.redeem(nonce, now: Dashboard.now()) else {
+                return d.page(
+                    "login", loginObject(next: "/", error: "This sign-in link has expired or was already used."), session: nil,
+                    status: .unauthorized)
             }
-            return html(render("campaigns", ["title": "Campaigns", "campaigns": rows, "hasCampaigns": !rows.isEmpty]))
+            return Dashboard.redirect(next, cookie: d.signer.issue(now: Dashboard.now()).cookie)
         }
-        router.get("campaigns/{id}") { request, context in
-            guard signedIn(request) else { return Self.toLogin() }
-            let id = try context.parameters.require("id")
-            guard let c = try await store.campaign(id: id) else { throw HTTPError(.notFound, message: "unknown campaign") }
-            let s = try await stats(c)
-            let denominator = s.callbacksEnabled ? "Delivered" : "Sent"
-            let cards: [[String: Any]] = [
-                card("sent", "Sent", "\(s.sent)", "Messages the provider accepted", "\(s.sentSegments) segments"),
-                card(
-                    "delivered", "Delivered", s.callbacksEnabled ? "\(s.delivered)" : "not tracked",
-                    "Messages with a delivered receipt, or a human click (inferred)", "\(s.inferredDelivered) inferred from clicks"),
-                card("clicked", "Clicked", "\(s.uniqueClicks)", "Messages with at least one human click", "\(s.clicks) clicks in total"),
-                card("ctr", "CTR", Self.pct(s.ctr), "Unique clicked / \(denominator) × 100", "on \(denominator)"),
-                card(
-                    "converted", "Converted users", "\(s.convertedUsers)", "Users with a goal event in the conversion window",
-                    Self.pct(s.convertedPercent) + " of users sent"),
-            ]
-            return html(
-                render(
-                    "campaign",
-                    [
-                        "title": c.name, "name": c.name, "status": c.status.rawValue, "timezone": c.timezone,
-                        "callbacksEnabled": s.callbacksEnabled, "cards": cards,
-                    ]))
+        group.post("logout") { request, _ in
+            try await d.signedIn(request) { session in
+                struct F: Decodable { var csrf: String? }
+                try d.checkCSRF(try await Dashboard.form(F.self, request, limit: 16_000).csrf, session)
+                return Dashboard.redirect("/login", cookie: d.signer.clearingCookie)
+            }
         }
+        api.post("dashboard/login-links") { request, _ in
+            let body = try await request.body.collect(upTo: 16_000)
+            let input = body.readableBytes == 0 ? LoginLinkInput() : try JSON.decode(LoginLinkInput.self, from: body, what: "login link")
+            let next = OneTimeLoginLinks.safeNext(input.next)
+            let nonce = d.logins.mint(next: next, now: Dashboard.now())
+            let query = "?next=" + (next.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "%2F")
+            return try JSON.response(
+                LoginLinkView(url: "\(d.config.publicBaseURL)/login/once/\(nonce)\(query)", expiresInSeconds: OneTimeLoginLinks.lifetime),
+                status: .created)
+        }
+        group.get("/") { request, _ in
+            try await d.signedIn(request) { session in
+                d.page("campaigns", try await CampaignListModel.build(store: d.store), session: session, nav: "campaigns")
+            }
+        }
+        CampaignPageController(dashboard: d, dispatcher: dispatcher).addRoutes(to: group)
+        CampaignFormController(dashboard: d).addRoutes(to: group)
+        ProviderPageController(dashboard: d).addRoutes(to: group)
+        IngestionErrorPageController(dashboard: d).addRoutes(to: group)
+        ProfileImportPageController(dashboard: d).addRoutes(to: group)
     }
 
-    func card(_ key: String, _ label: String, _ value: String, _ formula: String, _ hint: String) -> [String: Any] {
-        ["key": key, "label": label, "value": value, "formula": formula, "hint": hint]
+    /// Whether a sign-in secret is the admin token or the dashboard password (constant time).
+    func accepts(_ secret: String) -> Bool {
+        guard !secret.isEmpty else { return false }
+        let token = DashboardSessionSigner.constantTimeEquals(secret, dashboard.config.adminToken)
+        let password = dashboard.config.dashboardPassword.map { DashboardSessionSigner.constantTimeEquals(secret, $0) } ?? false
+        return token || password
     }
 
-    func stats(_ c: Campaign) async throws -> CampaignStats {
-        let totals = try await store.rollupTotals(campaignId: c.id)
-        let callbacks = try await store.provider(id: c.providerId)?.callbacksEnabled ?? false
-        return CampaignReport.stats(totals: totals, callbacksEnabled: callbacks)
+    func loginObject(next: String, error: String?) -> [String: Any] {
+        var o: [String: Any] = [
+            "title": "Sign in", "next": next, "passwordEnabled": dashboard.config.dashboardPassword != nil,
+        ]
+        if let error { o["error"] = error }
+        return o
     }
-
-    func signedIn(_ request: Request) -> Bool {
-        guard let cookie = request.cookies[Self.cookieName]?.value else { return false }
-        return AdminAuthMiddleware<AppRequestContext>.constantTimeEquals(cookie, sessionValue)
-    }
-
-    func render(_ name: String, _ object: [String: Any]) -> String {
-        templates.render(object, withTemplate: name) ?? "template \(name) missing"
-    }
-
-    func html(_ text: String, status: HTTPResponse.Status = .ok) -> Response {
-        Response(
-            status: status, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: text)))
-    }
-
-    static func toLogin() -> Response { Response(status: .seeOther, headers: [.location: "/login"]) }
-
-    /// A percentage for display, one decimal.
-    static func pct(_ v: Double) -> String { String(format: "%.1f%%", v) }
 }

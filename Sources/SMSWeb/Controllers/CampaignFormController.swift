@@ -1,0 +1,124 @@
+import Foundation
+import Hummingbird
+import SMSCore
+
+/// `GET /campaigns/new` and `POST /campaigns/new`: the new-campaign form. "Preview" recomputes the
+/// message counts on the server (``MessagePreview``), "Create" validates with the API's own rules
+/// (``CampaignDraft/validated(id:providerExists:now:)``) and, when they pass, stores the draft and
+/// opens its page; otherwise the form comes back (400) with every problem named and the input kept.
+struct CampaignFormController {
+    let dashboard: Dashboard
+
+    /// The form fields (all text, as a browser posts them).
+    struct Form: Decodable {
+        var csrf: String?
+        var action: String?
+        var name: String?
+        var providerId: String?
+        var body: String?
+        var audience: String?
+        var userIds: String?
+        var timezone: String?
+        var goalEvent: String?
+        var goalWindowMinutes: String?
+        var goalRevenueProperty: String?
+        var controlGroupPercent: String?
+    }
+
+    func addRoutes(to group: RouterGroup<AppRequestContext>) {
+        let d = dashboard
+        group.get("campaigns/new") { request, _ in
+            try await d.signedIn(request) { session in
+                let q = request.uri.queryParameters
+                var form = Form()
+                form.name = q.get("name")
+                form.body = q.get("body")
+                form.providerId = q.get("providerId")
+                return try await render(form, problems: [], session: session)
+            }
+        }
+        group.post("campaigns/new") { request, _ in
+            try await d.signedIn(request) { session in
+                let form = try await Dashboard.form(Form.self, request)
+                try d.checkCSRF(form.csrf, session)
+                guard form.action == "create" else { return try await render(form, problems: [], session: session) }
+                let (draft, formProblems) = Self.draft(from: form)
+                let providerExists = try await d.store.provider(id: draft.providerId) != nil
+                do {
+                    let campaign = try draft.validated(id: "cmp_" + ShortCode.generate(), providerExists: providerExists, now: Dashboard.now())
+                    guard formProblems.isEmpty else { return try await render(form, problems: formProblems, session: session) }
+                    try await d.store.insertCampaign(campaign)
+                    return Dashboard.redirect("/campaigns/\(CampaignPageController.pathComponent(campaign.id))")
+                } catch let error as CampaignValidationError {
+                    return try await render(form, problems: formProblems + error.problems, session: session)
+                }
+            }
+        }
+    }
+
+    /// The body with the browser's CRLF line breaks (every form post has them) as LF: the SMS gets
+    /// one-character line breaks, as typed, and the live count in the browser (which sees LF) agrees.
+    static func normalizedBody(_ body: String?) -> String {
+        (body ?? "").replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
+    }
+
+    /// The draft a form describes, plus the problems only the form can have (numbers that are
+    /// not numbers). Empty optional fields mean "not set".
+    static func draft(from f: Form) -> (CampaignDraft, [String]) {
+        var problems: [String] = []
+        func text(_ s: String?) -> String? {
+            let t = (s ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+            return t.isEmpty ? nil : t
+        }
+        let audience: Audience
+        if f.audience == "list" {
+            let ids = (f.userIds ?? "").split(whereSeparator: { $0 == "," || $0.isNewline || $0 == ";" })
+                .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            audience = .userIds(ids)
+        } else {
+            audience = .all
+        }
+        var goal: ConversionGoal?
+        if let event = text(f.goalEvent) {
+            var window = 1_440
+            if let w = text(f.goalWindowMinutes) {
+                if let n = Int(w) { window = n } else { problems.append("conversion window must be a whole number of minutes (got '\(w)')") }
+            }
+            goal = ConversionGoal(event: event, windowMinutes: window, revenueProperty: text(f.goalRevenueProperty))
+        }
+        var control: Double?
+        if let c = text(f.controlGroupPercent) {
+            if let v = Double(c), v.isFinite { control = v } else { problems.append("control group must be a number from 0 to 99 (got '\(c)')") }
+        }
+        let draft = CampaignDraft(
+            name: f.name ?? "", providerId: f.providerId ?? "", body: normalizedBody(f.body), audience: audience,
+            timezone: text(f.timezone), goal: goal, controlGroupPercent: control)
+        return (draft, problems)
+    }
+
+    /// `"64,163,36"` for `"@£$"`.
+    static func codePoints(_ s: String) -> String { s.unicodeScalars.map { String($0.value) }.joined(separator: ",") }
+
+    func render(_ f: Form, problems: [String], session: DashboardSession) async throws -> Response {
+        let providers = try await dashboard.store.providers()
+        let preview = MessagePreview(body: Self.normalizedBody(f.body), linkBaseURL: dashboard.config.publicBaseURL)
+        let object: [String: Any] = [
+            "title": "New campaign", "problems": problems, "hasProblems": !problems.isEmpty,
+            "name": f.name ?? "", "body": f.body ?? "", "userIds": f.userIds ?? "",
+            "audienceList": f.audience == "list", "timezone": f.timezone ?? "UTC", "goalEvent": f.goalEvent ?? "",
+            "goalWindowMinutes": f.goalWindowMinutes ?? "1440", "goalRevenueProperty": f.goalRevenueProperty ?? "",
+            "controlGroupPercent": f.controlGroupPercent ?? "0",
+            "providers": providers.map { p -> [String: Any] in
+                ["id": p.id, "name": p.name, "selected": p.id == f.providerId, "callbacks": p.callbacksEnabled]
+            },
+            "hasProviders": !providers.isEmpty,
+            "timezones": TimeZone.knownTimeZoneIdentifiers.sorted(),
+            "preview": preview.object,
+            // Code points, not characters: HTML turns a CR inside an attribute into LF.
+            "gsmBasic": Self.codePoints(SegmentCounter.basicCharacters),
+            "gsmExtension": Self.codePoints(SegmentCounter.extensionCharacters),
+            "limits": "\(SegmentCounter.gsm7SinglePart),\(SegmentCounter.gsm7MultiPart),\(SegmentCounter.ucs2SinglePart),\(SegmentCounter.ucs2MultiPart)",
+        ]
+        return dashboard.page("campaign_new", object, session: session, nav: "new", status: problems.isEmpty ? .ok : .badRequest)
+    }
+}

@@ -1,0 +1,79 @@
+import Foundation
+import Hummingbird
+import MultipartKit
+import SMSCore
+
+/// `GET /profiles/import` and `POST /profiles/import` (multipart/form-data): a CSV upload (or pasted
+/// CSV) through the same code path as `POST /api/v1/profiles/import`
+/// (``ProfileController/importCSV(_:)``), with its report: profiles upserted, rows rejected, and
+/// the warnings (invalid or missing phones) row by row.
+struct ProfileImportPageController {
+    let dashboard: Dashboard
+    /// Upload limit, bytes (the API's limit).
+    static let maxBytes = 50_000_000
+
+    struct Form: Decodable {
+        var csrf: String?
+        var file: Data?
+        var text: String?
+    }
+
+    func addRoutes(to group: RouterGroup<AppRequestContext>) {
+        let d = dashboard
+        group.get("profiles/import") { request, _ in
+            try await d.signedIn(request) { session in
+                d.page("profiles_import", ["title": "Import profiles", "profiles": try await d.store.profileCount()], session: session, nav: "import")
+            }
+        }
+        group.post("profiles/import") { request, _ in
+            try await d.signedIn(request) { session in
+                let form = try await Self.form(request)
+                try d.checkCSRF(form.csrf, session)
+                let data = (form.file?.isEmpty == false ? form.file : nil) ?? Data((form.text ?? "").utf8)
+                guard !data.isEmpty else { throw HTTPError(.badRequest, message: "choose a CSV file or paste CSV text") }
+                guard let text = String(data: data, encoding: .utf8) else {
+                    throw HTTPError(.badRequest, message: "the CSV is not valid UTF-8 (save it as UTF-8 and upload again)")
+                }
+                let report = try await ProfileController(store: d.store).importCSV(text)
+                let object: [String: Any] = [
+                    "title": "Import profiles", "profiles": try await d.store.profileCount(),
+                    "report": [
+                        "upserted": report.upserted, "rejected": report.rejected, "warningCount": report.warnings.count,
+                        "warnings": report.warnings.map { w -> [String: Any] in
+                            ["row": w.row, "userId": w.userId ?? "–", "problem": w.problem]
+                        },
+                        "hasWarnings": !report.warnings.isEmpty,
+                    ] as [String: Any],
+                ]
+                return d.page("profiles_import", object, session: session, nav: "import")
+            }
+        }
+    }
+
+    /// Reads the multipart body (400 when it is not multipart or cannot be parsed).
+    static func form(_ request: Request) async throws -> Form {
+        guard let type = request.headers[.contentType], type.lowercased().hasPrefix("multipart/form-data"),
+            let boundary = boundary(of: type)
+        else {
+            throw HTTPError(.badRequest, message: "send the form as multipart/form-data")
+        }
+        let body = try await request.body.collect(upTo: maxBytes)
+        do {
+            return try FormDataDecoder().decode(Form.self, from: body, boundary: boundary)
+        } catch {
+            throw HTTPError(.badRequest, message: "the upload could not be read: \(error)")
+        }
+    }
+
+    /// The `boundary` parameter of a multipart content type, unquoted.
+    static func boundary(of contentType: String) -> String? {
+        for part in contentType.split(separator: ";").dropFirst() {
+            let kv = part.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            if kv.count == 2, kv[0].lowercased() == "boundary" {
+                let v = kv[1].hasPrefix("\"") && kv[1].hasSuffix("\"") && kv[1].count >= 2 ? String(kv[1].dropFirst().dropLast()) : kv[1]
+                return v.isEmpty ? nil : v
+            }
+        }
+        return nil
+    }
+}

@@ -1,0 +1,95 @@
+import AsyncHTTPClient
+import Foundation
+import Hummingbird
+import NIOCore
+import NIOHTTP1
+import SMSCore
+
+/// `GET /providers`: the provider setup page (for each provider: the callback URL and secret to
+/// paste into the provider's delivery-report settings), and `POST /providers/{id}/test-callback`:
+/// sends a sample generic callback (`delivered` for an unknown `meta`) to this server's own public
+/// callback URL, as the provider would, and shows the answer. A 200 proves the URL, the secret and
+/// the JSON contract work end to end; the unknown meta is kept aside like any early receipt and
+/// changes no campaign's numbers.
+struct ProviderPageController {
+    let dashboard: Dashboard
+
+    struct CSRFForm: Decodable { var csrf: String? }
+
+    /// The outcome of a test callback, as shown on the page.
+    struct TestResult {
+        var providerId: String
+        var url: String
+        var requestBody: String
+        var status: Int?
+        var responseBody: String
+        var error: String?
+    }
+
+    func addRoutes(to group: RouterGroup<AppRequestContext>) {
+        let d = dashboard
+        group.get("providers") { request, _ in
+            try await d.signedIn(request) { session in try await render(session: session, test: nil) }
+        }
+        group.post("providers/{id}/test-callback") { request, context in
+            try await d.signedIn(request) { session in
+                try d.checkCSRF(try await Dashboard.form(CSRFForm.self, request, limit: 16_000).csrf, session)
+                let id = try context.parameters.require("id")
+                guard let provider = try await d.store.provider(id: id) else {
+                    throw HTTPError(.notFound, message: "there is no provider '\(id)'")
+                }
+                return try await render(session: session, test: await sendTest(provider))
+            }
+        }
+    }
+
+    func callbackURL(_ p: ProviderConfig) -> String {
+        "\(dashboard.config.publicBaseURL)/callbacks/\(p.id)?secret=\(p.callbackSecret)"
+    }
+
+    /// A sample callback of the generic contract for a message id no campaign has.
+    static func sampleBody(meta: String, ts: Int64) -> String {
+        #"[{"event":"delivered","data":[{"meta":"\#(meta)","ts":\#(ts),"description":"test callback from the SMSStats dashboard"}]}]"#
+    }
+
+    func sendTest(_ p: ProviderConfig) async -> TestResult {
+        let meta = "smsstats-test-" + ShortCode.generate()
+        let body = Self.sampleBody(meta: meta, ts: Dashboard.now())
+        let url = callbackURL(p)
+        var result = TestResult(providerId: p.id, url: url, requestBody: body, status: nil, responseBody: "", error: nil)
+        var request = HTTPClientRequest(url: url)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.headers.add(name: "User-Agent", value: "SMSStats-dashboard-test")
+        request.body = .bytes(ByteBuffer(string: body))
+        do {
+            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+            let bytes = try await response.body.collect(upTo: 64_000)
+            result.status = Int(response.status.code)
+            result.responseBody = String(decoding: bytes.readableBytesView, as: UTF8.self)
+        } catch {
+            result.error = "could not reach \(dashboard.config.publicBaseURL) from this server: \(error)"
+        }
+        return result
+    }
+
+    func render(session: DashboardSession, test: TestResult?) async throws -> Response {
+        let providers = try await dashboard.store.providers()
+        let rows = providers.map { p -> [String: Any] in
+            var row: [String: Any] = [
+                "id": p.id, "name": p.name, "kind": p.kind.rawValue, "method": p.method, "url": p.url,
+                "callbacksEnabled": p.callbacksEnabled, "callbackUrl": callbackURL(p), "secret": p.callbackSecret,
+                "created": DisplayFormat.dateTime(p.createdAt, timeZone: "UTC"),
+            ]
+            if let t = test, t.providerId == p.id {
+                row["test"] = [
+                    "status": t.status.map(String.init) ?? "no answer", "ok": t.status == 200, "body": t.responseBody,
+                    "requestBody": t.requestBody, "error": t.error ?? "", "hasError": t.error != nil,
+                ] as [String: Any]
+            }
+            return row
+        }
+        return dashboard.page(
+            "providers", ["title": "Providers", "providers": rows, "hasProviders": !rows.isEmpty], session: session, nav: "providers")
+    }
+}

@@ -1,0 +1,107 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Mustache
+import SMSCore
+
+/// What every dashboard page shares: the store, the templates, the session signer, and the
+/// page helpers (sign-in check, CSRF check, rendering with security headers).
+///
+/// Pages are server-rendered with swift-mustache (`{{x}}` escapes `& < > " '`, so user text is
+/// text); the only unescaped insertions (`{{{…}}}`) are SVG built by ``LineChartSVG`` and
+/// ``BarSVG``, which escape their own text. Every page answers with a strict
+/// Content-Security-Policy: scripts and styles from this origin only, so even an escaping bug
+/// could not run an injected inline script.
+struct Dashboard: Sendable {
+    let store: any SMSStore
+    let config: AppConfig
+    let templates: MustacheLibrary
+    let signer: DashboardSessionSigner
+    let logins: OneTimeLoginLinks
+
+    static let contentSecurityPolicy =
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+        + "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+
+    init(store: any SMSStore, config: AppConfig, templates: MustacheLibrary, logins: OneTimeLoginLinks) {
+        self.store = store
+        self.config = config
+        self.templates = templates
+        self.logins = logins
+        self.signer = DashboardSessionSigner(
+            adminToken: config.adminToken, password: config.dashboardPassword,
+            secureCookie: config.publicBaseURL.lowercased().hasPrefix("https://"))
+    }
+
+    static func now() -> Int64 { Int64(Date().timeIntervalSince1970) }
+
+    /// The signed-in session of a request, or `nil`.
+    func session(_ request: Request) -> DashboardSession? {
+        guard let value = request.cookies[DashboardSessionSigner.cookieName]?.value else { return nil }
+        return signer.verify(value, now: Self.now())
+    }
+
+    /// Runs `body` for a signed-in request; otherwise redirects to `/login?next=<this path>`.
+    func signedIn(_ request: Request, _ body: (DashboardSession) async throws -> Response) async throws -> Response {
+        guard let session = session(request) else {
+            let next = OneTimeLoginLinks.safeNext(request.uri.string)
+            let query = next == "/" ? "" : "?next=" + (next.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")
+            return Response(status: .seeOther, headers: [.location: "/login" + query])
+        }
+        return try await body(session)
+    }
+
+    /// Checks a POSTed form's `csrf` field against the session's token (403 page otherwise).
+    func checkCSRF(_ token: String?, _ session: DashboardSession) throws {
+        guard let token, DashboardSessionSigner.constantTimeEquals(token, session.csrfToken) else {
+            throw HTTPError(.forbidden, message: "the form's security token is missing or stale: reload the page and try again")
+        }
+    }
+
+    /// Renders a template into a full page response. `object` gets `title`, `csrf`, `signedIn` and
+    /// `nav` (the active section) added.
+    func page(
+        _ template: String, _ object: [String: Any], session: DashboardSession?, nav: String = "",
+        status: HTTPResponse.Status = .ok
+    ) -> Response {
+        var o = object
+        o["csrf"] = session?.csrfToken ?? ""
+        o["signedIn"] = session != nil
+        o["nav_" + (nav.isEmpty ? "none" : nav)] = true
+        let text = templates.render(o, withTemplate: template) ?? "template \(template) missing"
+        return Self.html(text, status: status)
+    }
+
+    /// An HTML response with the dashboard's security headers.
+    static func html(_ text: String, status: HTTPResponse.Status = .ok) -> Response {
+        Response(
+            status: status,
+            headers: [
+                .contentType: "text/html; charset=utf-8",
+                .contentSecurityPolicy: contentSecurityPolicy,
+                .xContentTypeOptions: "nosniff",
+                HTTPField.Name("Referrer-Policy")!: "same-origin",
+                .cacheControl: "no-store",
+                HTTPField.Name("X-Frame-Options")!: "DENY",
+            ],
+            body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    /// A 303 redirect (after a POST, or to sign in).
+    static func redirect(_ location: String, cookie: String? = nil) -> Response {
+        var headers: HTTPFields = [.location: location]
+        if let cookie { headers[.setCookie] = cookie }
+        return Response(status: .seeOther, headers: headers)
+    }
+
+    /// Decodes an `application/x-www-form-urlencoded` body (400 naming the problem otherwise).
+    static func form<T: Decodable>(_ type: T.Type, _ request: Request, limit: Int = 1_000_000) async throws -> T {
+        let body = try await request.body.collect(upTo: limit)
+        let text = String(decoding: body.readableBytesView, as: UTF8.self)
+        do {
+            return try URLEncodedFormDecoder().decode(type, from: text)
+        } catch {
+            throw HTTPError(.badRequest, message: "the form could not be read: \(error)")
+        }
+    }
+}

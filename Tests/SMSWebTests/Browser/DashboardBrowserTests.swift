@@ -1,0 +1,185 @@
+import Foundation
+import SMSCore
+import Testing
+
+@testable import SMSWeb
+
+/// The dashboard in a real browser (Debian's headless Chromium): a live server on loopback seeded
+/// through the API with a demo-like campaign, pages opened through one-time sign-in links, the DOM
+/// read after the page's scripts ran, numbers compared with the stats API, and a screenshot of each
+/// page kept under `$SMSSTATS_TEST_OUTPUT` (default `./test-output`).
+@Suite("Dashboard in headless Chromium", .enabled(if: HeadlessChromium.path != nil, "chromium not installed (scripts/setup/chromium.sh)"))
+struct DashboardBrowserTests {
+    static var outputDirectory: URL {
+        let env = ProcessInfo.processInfo.environment["SMSSTATS_TEST_OUTPUT"]
+        let dir = URL(fileURLWithPath: env ?? FileManager.default.currentDirectoryPath + "/test-output")
+        try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        return dir
+    }
+
+    struct Stats: Decodable {
+        var sent, delivered, inferredDelivered, uniqueClicks, clicks, botHits, convertedUsers, clickThroughConversions, revenueCents,
+            controlGroup: Int64
+        var ctr, convertedPercent, arpu: Double
+    }
+    struct LinkRow: Decodable {
+        var index: Int
+        var clicks, uniqueClicks, botHits: Int64
+        var share: Double
+    }
+    struct Errors: Decodable {
+        struct D: Decodable { var reason: String; var count: Int64 }
+        struct E: Decodable { var code: String; var count: Int64 }
+        var dispatch: [D]
+        var delivery: [E]
+    }
+    struct Trend: Decodable {
+        struct B: Decodable { var start: String; var sent, delivered, clicked: Int64 }
+        var buckets: [B]
+    }
+
+    @Test("campaign pages show the stats API's numbers; trend granularity switches; names are escaped; screenshots kept")
+    func dashboardInChromium() async throws {
+        let server = try await LiveDashboardServer()
+        let browser = try HeadlessChromium()
+        do {
+            try await run(server, browser)
+        } catch {
+            await server.stop()
+            browser.cleanUp()
+            throw error
+        }
+        await server.stop()
+        browser.cleanUp()
+    }
+
+    func run(_ server: LiveDashboardServer, _ browser: HeadlessChromium) async throws {
+        let seeded = try await BrowserScenario.seed(server)
+        let out = Self.outputDirectory
+        func open(_ path: String, virtualTimeMs: Int = 2_000) async throws -> String {
+            try await browser.dumpDOM(try await server.loginLink(path), virtualTimeMs: virtualTimeMs)
+        }
+        func shoot(_ path: String, _ name: String, size: String = "1280,2000") async throws {
+            try await browser.screenshot(try await server.loginLink(path), to: out.appendingPathComponent(name), windowSize: size)
+            let png = try Data(contentsOf: out.appendingPathComponent(name))
+            #expect(png.starts(with: [0x89, 0x50, 0x4E, 0x47]), "\(name) is a PNG")
+            #expect(png.count > 10_000, "\(name) has content")
+        }
+        let id = seeded.mainId
+        let stats = try await server.json(Stats.self, .GET, "/api/v1/campaigns/\(id)/stats")
+        #expect(stats.sent > 50 && stats.delivered > 0 && stats.uniqueClicks > 0 && stats.botHits > 0 && stats.convertedUsers > 0)
+
+        // 1. The campaign page, after its scripts ran: cards, conversions, funnel, links, errors.
+        let page = try await open("/campaigns/\(id)")
+        #expect(page.contains(#"role="tablist""#), "the tab script ran")
+        #expect(page.contains(#"aria-selected="true""#))
+        #expect(DOM.number(page, #"data-stat="sent""#) == Double(stats.sent))
+        #expect(DOM.number(page, #"data-stat="delivered""#) == Double(stats.delivered))
+        #expect(DOM.number(page, #"data-stat="clicked""#) == Double(stats.uniqueClicks))
+        #expect(DOM.text(page, #"data-stat="ctr""#) == String(format: "%.1f%%", stats.ctr))
+        #expect(DOM.text(page, #"data-stat="converted""#) == String(format: "%.1f%%", stats.convertedPercent))
+        #expect(DOM.number(page, #"data-stat="convertedUsers""#) == Double(stats.convertedUsers))
+        #expect(DOM.number(page, #"data-stat="clickThrough""#) == Double(stats.clickThroughConversions))
+        #expect(DOM.text(page, #"data-stat="revenue""#) == DisplayFormat.money(cents: stats.revenueCents))
+        #expect(DOM.text(page, #"data-stat="arpu""#) == String(format: "%.2f", stats.arpu))
+        #expect(DOM.number(page, #"data-stat="controlGroup""#) == Double(stats.controlGroup))
+        #expect(DOM.number(page, #"data-funnel="sent""#) == Double(stats.sent))
+        #expect(DOM.number(page, #"data-funnel="delivered""#) == Double(stats.delivered))
+        #expect(DOM.number(page, #"data-funnel="clicked""#) == Double(stats.uniqueClicks))
+        #expect(DOM.number(page, #"data-funnel="converted""#) == Double(stats.convertedUsers))
+        #expect(DOM.number(page, #"data-stat="botHits""#) == Double(stats.botHits))
+        let links = try await server.json([LinkRow].self, .GET, "/api/v1/campaigns/\(id)/links")
+        let linkRows = DOM.rows(page, table: "links-table")
+        #expect(linkRows.count == links.count)
+        for (row, api) in zip(linkRows, links) {
+            #expect(DOM.int(row[2]) == api.clicks && DOM.int(row[3]) == api.uniqueClicks && DOM.int(row[6]) == api.botHits, "\(row)")
+            #expect(row[4] == String(format: "%.1f%%", api.share))
+        }
+        let errors = try await server.json(Errors.self, .GET, "/api/v1/campaigns/\(id)/errors")
+        #expect(DOM.rows(page, table: "delivery-errors").map { "\($0[0])=\(DOM.int($0[3]))" } == errors.delivery.map { "\($0.code)=\($0.count)" })
+        #expect(DOM.rows(page, table: "dispatch-errors").map { "\($0[0])=\(DOM.int($0[1]))" } == errors.dispatch.map { "\($0.reason)=\($0.count)" })
+        let dayTrend = try await server.json(Trend.self, .GET, "/api/v1/campaigns/\(id)/trend?granularity=day")
+        let dayRows = DOM.rows(page, table: "trend-table")
+        #expect(dayRows.map(\.[0]).filter { r in dayTrend.buckets.contains { $0.start == r } }.count == dayTrend.buckets.count)
+        #expect(dayRows.reduce(0) { $0 + DOM.int($1[1]) } == stats.sent)
+        #expect(dayTrend.buckets.count >= 3, "sends spread over several days")
+        try await shoot("/campaigns/\(id)", "dashboard-2-campaign-stats-trend.png")
+        try await shoot("/campaigns/\(id)#conversion", "dashboard-3-conversion-performance.png")
+        try await shoot("/campaigns/\(id)#clicks", "dashboard-4-split-of-clicks.png")
+        try await shoot("/campaigns/\(id)#errors", "dashboard-5-errors.png")
+        try await shoot("/campaigns/\(id)", "dashboard-6-campaign-mobile.png", size: "390,1800")
+
+        // 2. Switch the trend to weekly by following the page's own link.
+        let weekHref = try #require(DOM.attribute(page, of: #"data-granularity="week""#, "href"))
+        #expect(weekHref == "?granularity=week#trend")
+        let weekly = try await open("/campaigns/\(id)" + weekHref)
+        #expect(weekly.contains(#"<table id="trend-table" data-granularity="week">"#))
+        #expect(DOM.attribute(weekly, of: #"data-tab="trend""#, "aria-selected") == "true", "the #trend hash opens the trend tab")
+        let weekTrend = try await server.json(Trend.self, .GET, "/api/v1/campaigns/\(id)/trend?granularity=week")
+        let weekRows = DOM.rows(weekly, table: "trend-table").filter { r in weekTrend.buckets.contains { $0.start == r[0] } }
+        #expect(weekRows.map { "\($0[0]):\(DOM.int($0[1])):\(DOM.int($0[2])):\(DOM.int($0[3]))" }
+            == weekTrend.buckets.map { "\($0.start):\($0.sent):\($0.delivered):\($0.clicked)" })
+        let monthly = try await open("/campaigns/\(id)?granularity=month#trend")
+        #expect(monthly.contains(#"<table id="trend-table" data-granularity="month">"#))
+        try await shoot("/campaigns/\(id)?granularity=week#trend", "dashboard-7-trend-weekly.png")
+
+        // 3. The campaign list: the row's numbers, and the escaping campaign's name as text.
+        let list = try await open("/")
+        let mainRow = try #require(DOM.rows(list, table: nil, rowAttribute: #"data-campaign="\#(id)""#).first)
+        #expect(DOM.int(mainRow[2]) == stats.sent && DOM.int(mainRow[3]) == stats.delivered && mainRow[4] == String(format: "%.1f%%", stats.ctr))
+        #expect(list.contains("&lt;script&gt;alert(1)&lt;/script&gt;"))
+        #expect(!list.contains("<script>alert(1)"))
+        #expect(DOM.count(list, "<script") == 1, "only the dashboard's own script element")
+        try await shoot("/", "dashboard-1-campaigns.png")
+
+        // 4. The escaping campaign's page: the name is text; callbacks off → not tracked, CTR on Sent.
+        let xss = try await open("/campaigns/\(seeded.escapingId)")
+        #expect(DOM.text(xss, #"id="campaign-name""#) == "&lt;script&gt;alert(1)&lt;/script&gt;")
+        #expect(DOM.count(xss, "<script") == 1)
+        #expect(DOM.text(xss, #"data-stat="delivered""#) == "not tracked")
+        let xssStats = try await server.json(Stats.self, .GET, "/api/v1/campaigns/\(seeded.escapingId)/stats")
+        #expect(DOM.text(xss, #"data-stat="ctr""#) == String(format: "%.1f%%", xssStats.ctr))
+        #expect(xss.contains(#"id="note-callbacks-off""#))
+        try await shoot("/campaigns/\(seeded.escapingId)", "dashboard-8-escaping-callbacks-off.png")
+
+        // 5. A campaign still sending refreshes itself (the script re-reads the page every 5 s).
+        let sending = try await open("/campaigns/\(seeded.sendingId)", virtualTimeMs: 12_000)
+        #expect(sending.contains(#"data-live-refresh="5""#))
+        #expect(DOM.text(sending, #"id="live-note""#)?.hasPrefix("Updated at") == true, "the live refresh ran")
+        try await shoot("/campaigns/\(seeded.sendingId)", "dashboard-9-still-sending.png")
+
+        // 6. The new-campaign form: the live counts (JavaScript) equal the server's (SegmentCounter).
+        let bodies = [
+            "Hello", String(repeating: "a", count: 161), String(repeating: "😎", count: 70), "Price 5€ {today} ^_^ [x] ~ | \\",
+            "Sale https://shop.example.com/a/b?x=1&y=2 and (https://en.wikipedia.org/wiki/Foo_(bar)), bye.",
+            "Ünïcödé ç " + String(repeating: "ab", count: 40), "请访问https://例子.com/路径。谢谢", "line one\nline two",
+        ]
+        for body in bodies {
+            let q = body.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
+            let form = try await open("/campaigns/new?body=\(q)")
+            let expected = MessagePreview(body: body, linkBaseURL: server.base)
+            #expect(DOM.attribute(form, of: #"id="counts""#, "data-live-counts") == "on", "the counter script ran")
+            #expect(DOM.text(form, #"data-count="segments""#) == "\(expected.sent.segments)", "\(body)")
+            #expect(DOM.text(form, #"data-count="units""#) == "\(expected.sent.units)", "\(body)")
+            #expect(DOM.text(form, #"data-count="links""#) == "\(expected.links)", "\(body)")
+            #expect(DOM.text(form, #"data-count="characters""#) == "\(expected.characters)", "\(body)")
+            #expect(DOM.text(form, #"data-count="perSegment""#) == "\(expected.perSegment)", "\(body)")
+        }
+        try await shoot("/campaigns/new?name=Spring%20launch&body=" + bodies[4].addingPercentEncoding(withAllowedCharacters: .alphanumerics)!, "dashboard-10-new-campaign.png")
+
+        // 7. Provider setup: the test callback really reaches our own callback route (200).
+        let (cookie, csrf) = try await BrowserScenario.signIn(server)
+        let test = try await server.call(
+            .POST, "/providers/\(seeded.providerId)/test-callback", body: Data("csrf=\(csrf)".utf8), auth: false,
+            headers: [("Cookie", cookie), ("Content-Type", "application/x-www-form-urlencoded")])
+        let testHTML = String(decoding: test.body, as: UTF8.self)
+        #expect(test.status == 200)
+        #expect(testHTML.contains("Test callback answer: 200"), "\(testHTML.prefix(300))")
+        #expect(testHTML.contains("Callback processed successfully"))
+        try await shoot("/providers", "dashboard-11-providers.png")
+        try await shoot("/ingestion-errors", "dashboard-12-ingestion-errors.png")
+        try await shoot("/profiles/import", "dashboard-13-profile-import.png")
+        // Nothing on the pages came from outside: no external CDN.
+        for html in [page, list, xss] { #expect(!html.contains("src=\"http") && !html.contains("href=\"http")) }
+    }
+}
