@@ -63,7 +63,7 @@ struct ProviderPageController {
         request.headers.add(name: "User-Agent", value: "SMSStats-dashboard-test")
         request.body = .bytes(ByteBuffer(string: body))
         do {
-            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(5))
             let bytes = try await response.body.collect(upTo: 64_000)
             result.status = Int(response.status.code)
             result.responseBody = String(decoding: bytes.readableBytesView, as: UTF8.self)

@@ -17,7 +17,7 @@ enum CampaignListModel {
                 "ctr": DisplayFormat.percent(s.ctr), "ctrOn": s.callbacksEnabled ? "delivered" : "sent",
                 "converted": c.goal == nil ? "no goal" : DisplayFormat.percent(s.convertedPercent),
                 "convertedUsers": c.goal == nil ? "" : DisplayFormat.count(s.convertedUsers),
-                "created": DisplayFormat.dateTime(c.createdAt, timeZone: c.timezone),
+                "created": DisplayFormat.dateTime(c.createdAt, timeZone: "UTC"),
                 "sending": c.status == .sending || s.queued > 0, "hasGoal": c.goal != nil,
             ])
         }

@@ -60,7 +60,8 @@ struct CampaignPageModel {
             "timezone": campaign.timezone, "body": campaign.body, "providerName": provider?.name ?? campaign.providerId,
             "providerId": campaign.providerId,
             "createdAt": DisplayFormat.dateTime(campaign.createdAt, timeZone: campaign.timezone),
-            "isDraft": campaign.status == .draft, "sending": sending, "queued": c(s.queued),
+            "isDraft": campaign.status == .draft, "sending": sending, "queuedText": DisplayFormat.count(s.queued, "message"),
+            "inferredText": DisplayFormat.count(s.inferredDelivered, "message"),
             "callbacksOff": !s.callbacksEnabled, "receiptsMissing": receiptsMissing,
             "sent": c(s.sent), "inferred": c(s.inferredDelivered), "targeted": c(s.targeted),
             "cards": cards(),
@@ -122,7 +123,7 @@ struct CampaignPageModel {
             card(
                 "clicked", "Clicked", c(s.uniqueClicks),
                 formula: "Messages with at least one human click on a tracked link; bots and link previews are not counted.",
-                denominator: "Counts messages (unique clicks), not clicks.", hint: "\(c(s.clicks)) clicks in total"),
+                denominator: "Counts messages (unique clicks), not clicks.", hint: "\(DisplayFormat.count(s.clicks, "click")) in total"),
             card(
                 "ctr", "CTR", pct(s.ctr), formula: "Unique clicked ÷ \(denominatorName) × 100.",
                 denominator: "Denominator: \(denominatorName) = \(c(denominatorValue))"
@@ -153,9 +154,10 @@ struct CampaignPageModel {
         let chart = LineChartSVG(
             id: "trend-chart", title: "\(unit) performance trend (\(campaign.timezone))", labels: labels, series: series,
             emptyText: "Nothing sent yet")
+        let periodWord = ["day": "day", "week": "ISO week (Monday to Sunday)", "month": "month"][granularity.rawValue] ?? "period"
         let periodHeader = ["day": "Day", "week": "Week starting (Monday)", "month": "Month"][granularity.rawValue] ?? "Period"
         return [
-            "trendSVG": chart.render(), "hasTrend": !trend.isEmpty, "periodHeader": periodHeader,
+            "trendSVG": chart.render(), "hasTrend": !trend.isEmpty, "periodHeader": periodHeader, "periodWord": periodWord,
             "granularities": TrendGranularity.allCases.map { g -> Object in
                 [
                     "value": g.rawValue, "label": ["day": "Daily", "week": "Weekly", "month": "Monthly"][g.rawValue] ?? g.rawValue,

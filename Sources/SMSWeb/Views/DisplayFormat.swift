@@ -18,6 +18,11 @@ enum DisplayFormat {
 
     static func count(_ n: Int) -> String { count(Int64(n)) }
 
+    /// A count with its noun: `1` → `"1 click"`, `3` → `"3 clicks"` (`plural` defaults to noun + "s").
+    static func count(_ n: Int64, _ noun: String, plural: String? = nil) -> String {
+        "\(count(n)) \(n == 1 ? noun : plural ?? noun + "s")"
+    }
+
     /// A percentage 0–100 with one decimal: `25` → `"25.0%"`, `33.333…` → `"33.3%"`.
     static func percent(_ p: Double) -> String {
         guard p.isFinite else { return "–" }

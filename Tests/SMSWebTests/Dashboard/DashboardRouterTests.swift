@@ -19,7 +19,7 @@ struct DashboardRouterTests {
         try await app.test(.router) { client in
             try await client.execute(uri: "/", method: .get) { r in
                 #expect(r.status == .seeOther)
-                #expect(r.headers[.location] == "/login?next=%2F")
+                #expect(r.headers[.location] == "/login")
             }
             try await client.execute(uri: "/campaigns/x?granularity=week", method: .get) { r in
                 #expect(r.headers[.location] == "/login?next=%2Fcampaigns%2Fx%3Fgranularity%3Dweek")
@@ -226,7 +226,7 @@ struct DashboardRouterTests {
             try await client.execute(uri: "/campaigns/\(s.campaignId)", method: .get, headers: [.cookie: cookie]) { r in
                 let html = String(buffer: r.body)
                 #expect(html.contains(#"id="note-receipts-missing""#))
-                #expect(html.contains("Delivered counts only the 1 messages inferred from human clicks"))
+                #expect(html.contains("Delivered counts only the 1 message inferred from human clicks"))
                 #expect(F.text(html, #"data-stat="delivered""#) == "1")
                 #expect(F.text(html, #"data-stat="ctr""#) == "100.0%")
                 #expect(html.contains("no receipts yet · 1 inferred from clicks"))

@@ -13,6 +13,14 @@ struct DashboardUnitTests {
         #expect(DisplayFormat.count(n) == text)
     }
 
+    @Test("counts with their noun are singular for exactly one")
+    func nouns() {
+        #expect(DisplayFormat.count(1, "click") == "1 click")
+        #expect(DisplayFormat.count(0, "click") == "0 clicks")
+        #expect(DisplayFormat.count(1_500, "message") == "1,500 messages")
+        #expect(DisplayFormat.count(2, "reply", plural: "replies") == "2 replies")
+    }
+
     @Test("rates round to one decimal for display only; money has two decimals")
     func ratesAndMoney() {
         #expect(DisplayFormat.percent(25) == "25.0%")
