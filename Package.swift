@@ -28,7 +28,7 @@ let package = Package(
     ],
     targets: [
         // Pure domain: Foundation only. No HTTP, no SQL.
-        .target(name: "SMSCore", swiftSettings: swiftSettings),
+        .target(name: "SMSCore", resources: [.copy("Resources")], swiftSettings: swiftSettings),
         // SQLite store (GRDB). Every SQL dialect detail stays here.
         .target(
             name: "SMSStoreSQLite",

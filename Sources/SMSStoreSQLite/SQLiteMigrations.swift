@@ -69,6 +69,10 @@ enum SQLiteMigrations {
                     replayed_at INTEGER);
                 """)
         }
+        m.registerMigration("v2-clicks-by-campaign") { db in
+            // Listing a campaign's redirect hits (GET /api/v1/campaigns/{id}/hits), newest first.
+            try db.execute(sql: "CREATE INDEX clicks_campaign ON clicks (campaign_id, is_bot, id)")
+        }
         return m
     }
 }

@@ -104,16 +104,14 @@ extension SQLiteStore {
                 db, fact: .receipt(kind: item.kind, at: at, code: item.code, description: item.description), to: row,
                 rollups: &rollups, cache: &cache)
         case .clicked:
-            let campaign = try cache.get(db, row.campaignId)
-            let index = item.url.flatMap { campaign?.links.firstIndex(of: $0) } ?? -1
-            try recordHumanClick(db, row: row, linkIndex: index, code: nil, at: at, rollups: &rollups, cache: &cache)
+            let link = try providerClickedLink(db, item: item, row: row, cache: &cache)
+            try recordHumanClick(
+                db, row: row, linkIndex: link.index, code: link.code, at: at, rollups: &rollups, cache: &cache)
         case .replied:
             var delta = RollupDelta()
             delta.bump(.replies, at: at)
             if let optOut {
-                try db.execute(
-                    sql: "UPDATE profiles SET opted_out = ? WHERE user_id = ?",
-                    arguments: [optOut == .optOut, row.userId])
+                try applyLatestKeyword(db, userId: row.userId)
                 if optOut == .optOut {
                     let earlier = try Int.fetchOne(
                         db, sql: "SELECT COUNT(*) FROM message_events WHERE message_id = ? AND kind = 'replied' AND code = ?",

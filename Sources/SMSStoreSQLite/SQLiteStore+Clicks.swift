@@ -66,3 +66,24 @@ extension SQLiteStore {
         try apply(db, fact: .humanClick(at: at), to: row, rollups: &rollups, cache: &cache)
     }
 }
+
+extension SQLiteStore {
+    public func clickHits(campaignId: String, filter: ClickHit.Filter, limit: Int) async throws -> [ClickHit] {
+        let condition: String
+        switch filter {
+        case .all: condition = ""
+        case .bots: condition = " AND is_bot = 1"
+        case .humans: condition = " AND is_bot = 0"
+        }
+        return try await db.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM clicks WHERE campaign_id = ?\(condition) ORDER BY id DESC LIMIT ?",
+                arguments: [campaignId, limit]
+            ).map {
+                ClickHit(
+                    id: $0["id"], messageId: $0["message_id"], linkIndex: $0["link_index"], at: $0["at"],
+                    userAgent: $0["user_agent"], ipHash: $0["ip_hash"], isBot: $0["is_bot"], botReason: $0["bot_reason"])
+            }
+        }
+    }
+}

@@ -7,6 +7,7 @@ extension SQLiteStore {
         for chunk in stride(from: 0, to: messages.count, by: 2_000).map({ Array(messages[$0..<min($0 + 2_000, messages.count)]) }) {
             try await db.write { db in
                 var rollups = RollupWriter()
+                var cache = CampaignCache()
                 let insert = try db.cachedStatement(sql: """
                     INSERT INTO messages (campaign_id, user_id, phone, meta, body, segments, variant, dispatch,
                       dispatched_at, dispatch_error_reason, created_at)
@@ -34,6 +35,11 @@ extension SQLiteStore {
                     rollups.add(
                         MessageContribution.delta(from: nil, to: state, segments: m.segments),
                         campaignId: m.campaignId, variant: m.variant)
+                    // A control member's window starts now: conversion events may already be stored
+                    // (they are keyed by user and may arrive first).
+                    if m.dispatch == .control, let row = try MessageRow.fetch(db, id: id) {
+                        try refreshConversion(db, message: row, rollups: &rollups, cache: &cache)
+                    }
                     // A receipt may have arrived before this message was recorded (pitfall 1).
                     try applyPending(db, meta: m.meta, rollups: &rollups)
                 }

@@ -22,6 +22,11 @@ public struct AppConfig: Sendable {
     /// Optional dashboard password (`--dashboard-password`): the sign-in form accepts it as well as
     /// the admin token. `nil` = admin token only.
     public var dashboardPassword: String?
+    /// Operator additions to the bot user-agent lists: substrings, case-insensitive
+    /// (`smsstats serve --bot-user-agent`).
+    public var botUserAgentSubstrings: [String] = []
+    /// Maximum conversion events in one `POST /api/v1/events` request.
+    public var maxEventsPerRequest: Int = 10_000
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, publicBaseURL: String? = nil, adminToken: String,

@@ -43,6 +43,16 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Short-link lifetime in days.")
     var linkLifetimeDays: Int = 30
 
+    @Option(
+        help: """
+            Extra opt-out keywords, comma-separated, added to STOP, STOPALL, UNSUBSCRIBE, CANCEL, END, QUIT \
+            (env SMSSTATS_OPT_OUT_KEYWORDS; a reply equal to one, case-insensitive, opts the profile out; START opts back in).
+            """)
+    var optOutKeywords: String = ProcessInfo.processInfo.environment["SMSSTATS_OPT_OUT_KEYWORDS"] ?? ""
+
+    @Option(help: "Extra bot user-agent substring (case-insensitive), added to the crawler-user-agents list; repeatable.")
+    var botUserAgent: [String] = []
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error.")
     var logLevel: String = ProcessInfo.processInfo.environment["SMSSTATS_LOG_LEVEL"] ?? "info"
 
@@ -51,14 +61,21 @@ struct Serve: AsyncParsableCommand {
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
         let token = adminToken ?? ShortCode.generate() + ShortCode.generate()
         if adminToken == nil { print("admin token (generated): \(token)") }
-        let config = AppConfig(
+        var config = AppConfig(
             host: host, port: port, publicBaseURL: publicURL, adminToken: token,
             linkLifetimeSeconds: Int64(linkLifetimeDays) * 86_400, dashboardPassword: dashboardPassword)
-        let store = try SQLiteStore(path: database)
+        config.botUserAgentSubstrings = botUserAgent
+        let keywords = OptOutKeywords(extraOptOut: Self.keywordList(optOutKeywords))
+        let store = try SQLiteStore(path: database, keywords: keywords)
         let gateway = HTTPProviderGateway(httpClient: .shared, logger: logger)
         let app = try await buildApplication(config: config, store: store, gateway: gateway, logger: logger)
         logger.info("serving", metadata: ["url": "\(config.publicBaseURL)", "database": "\(database)"])
         try await app.runService()
+    }
+
+    /// `"STOPP, arret,,"` → `["STOPP", "arret"]`.
+    static func keywordList(_ text: String) -> [String] {
+        text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
 }
 

@@ -4,29 +4,47 @@ import Foundation
 ///
 /// - `event`: the event name that counts (e.g. `"purchase"`).
 /// - `windowMinutes`: the conversion window in **minutes** after the sent time.
-/// - `revenueProperty`: the event property holding revenue as a **decimal amount in major units**
-///   (e.g. `49.99`, or the string `"49.99"`); summed as integer cents.
+/// - `revenueProperty`: the event property holding the event's revenue; summed as integer cents.
+/// - `revenueUnit`: how that property is written (**decision**, see ``RevenueUnit``):
+///   `major` (default): a decimal amount in major units, `49.99` or `"49.99"`, converted to cents
+///   exactly (decimal arithmetic) and rounded half away from zero (`1.005` → 101, `-1.005` → -101);
+///   `minor`: an integer count of minor units (cents), `4999` or `"4999"`; a fractional value is
+///   not revenue (0).
 /// - `filters`: all must pass for an event to qualify.
 public struct ConversionGoal: Sendable, Equatable, Codable {
     public var event: String
     public var windowMinutes: Int
     public var revenueProperty: String?
+    public var revenueUnit: RevenueUnit
     public var filters: [PropertyFilter]
 
-    public init(event: String, windowMinutes: Int, revenueProperty: String? = nil, filters: [PropertyFilter] = []) {
+    /// How a revenue property is written.
+    public enum RevenueUnit: String, Sendable, Equatable, Codable, CaseIterable {
+        /// Decimal amount in major units (`49.99` = 4,999 cents).
+        case major
+        /// Integer minor units, cents (`4999` = 4,999 cents).
+        case minor
+    }
+
+    public init(
+        event: String, windowMinutes: Int, revenueProperty: String? = nil, revenueUnit: RevenueUnit = .major,
+        filters: [PropertyFilter] = []
+    ) {
         self.event = event
         self.windowMinutes = windowMinutes
         self.revenueProperty = revenueProperty
+        self.revenueUnit = revenueUnit
         self.filters = filters
     }
 
-    enum CodingKeys: String, CodingKey { case event, windowMinutes, revenueProperty, filters }
+    enum CodingKeys: String, CodingKey { case event, windowMinutes, revenueProperty, revenueUnit, filters }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         event = try c.decode(String.self, forKey: .event)
         windowMinutes = try c.decode(Int.self, forKey: .windowMinutes)
         revenueProperty = try c.decodeIfPresent(String.self, forKey: .revenueProperty)
+        revenueUnit = try c.decodeIfPresent(RevenueUnit.self, forKey: .revenueUnit) ?? .major
         filters = try c.decodeIfPresent([PropertyFilter].self, forKey: .filters) ?? []
     }
 
@@ -35,13 +53,43 @@ public struct ConversionGoal: Sendable, Equatable, Codable {
         filters.allSatisfy { $0.matches(properties[$0.property]) }
     }
 
-    /// The event's revenue in **cents** (rounded to the nearest cent), 0 when there is no revenue
-    /// property or it is not a number.
+    /// The event's revenue in **cents** per ``revenueUnit``; 0 when there is no revenue property,
+    /// it is missing, not a number, a fractional `minor` value, or beyond ±9×10^15 cents.
     public func revenueCents(properties: [String: JSONValue]) -> Int64 {
-        guard let p = revenueProperty, let amount = properties[p]?.numberValue, amount.isFinite,
-            abs(amount) < 9e13
-        else { return 0 }
-        return Int64((amount * 100).rounded())
+        guard let p = revenueProperty, let value = properties[p], let amount = Self.decimal(value) else { return 0 }
+        let cents: Decimal
+        switch revenueUnit {
+        case .major:
+            var scaled = amount * 100
+            var rounded = Decimal()
+            NSDecimalRound(&rounded, &scaled, 0, .plain)  // .plain = half away from zero
+            cents = rounded
+        case .minor:
+            var whole = Decimal()
+            var copy = amount
+            NSDecimalRound(&whole, &copy, 0, .plain)
+            guard whole == amount else { return 0 }
+            cents = amount
+        }
+        guard abs(cents) <= Decimal(9_000_000_000_000_000) else { return 0 }
+        return NSDecimalNumber(decimal: cents).int64Value
+    }
+
+    /// A JSON number or numeric string as an exact decimal: a number is taken through its
+    /// shortest decimal form (`49.99` stays 49.99, not 49.9899999…).
+    static func decimal(_ value: JSONValue) -> Decimal? {
+        let text: String
+        switch value {
+        case .number(let d):
+            guard d.isFinite else { return nil }
+            text = "\(d)"
+        case .string(let s): text = s.trimmingCharacters(in: .whitespaces)
+        default: return nil
+        }
+        guard !text.isEmpty, Double(text) != nil, let d = Decimal(string: text, locale: Locale(identifier: "en_US_POSIX")) else {
+            return nil
+        }
+        return d
     }
 }
 
@@ -81,5 +129,26 @@ public struct PropertyFilter: Sendable, Equatable, Codable {
     static func equal(_ a: JSONValue, _ b: JSONValue) -> Bool {
         if let x = a.numberValue, let y = b.numberValue { return x == y }
         return a.stringValue == b.stringValue && a.stringValue != nil
+    }
+}
+
+extension ConversionGoal {
+    /// What is wrong with the goal's filters, one sentence each (empty when valid):
+    /// an empty property name, `greaterThan` / `lessThan` without a numeric value, `contains`
+    /// without a text value, `equals` / `notEquals` with an array or object.
+    public func filterProblems() -> [String] {
+        filters.enumerated().compactMap { i, f in
+            let at = "goal.filters[\(i)]"
+            if f.property.isEmpty { return "\(at).property is empty" }
+            switch f.op {
+            case .greaterThan, .lessThan:
+                return f.value.numberValue == nil ? "\(at): \(f.op.rawValue) needs a number value" : nil
+            case .contains:
+                if case .string = f.value { return nil }
+                return "\(at): contains needs a string value"
+            case .equals, .notEquals:
+                return f.value.stringValue == nil ? "\(at): \(f.op.rawValue) needs a string, number or boolean value" : nil
+            }
+        }
     }
 }

@@ -56,6 +56,8 @@ public protocol SMSStore: Sendable {
     /// Records a hit on a short link and returns its target, or `nil` for an unknown code.
     /// Expired links return the target with `expired == true` and record nothing.
     func recordClick(_ click: ClickInput) async throws -> ShortLinkTarget?
+    /// A campaign's stored redirect hits, newest first, at most `limit`, filtered by kind.
+    func clickHits(campaignId: String, filter: ClickHit.Filter, limit: Int) async throws -> [ClickHit]
 
     // MARK: Conversions
     /// Stores conversion events (idempotent by `eventId`) and updates attribution rollups of

@@ -44,6 +44,7 @@ public struct CampaignDraft: Sendable, Equatable, Codable {
         if let goal {
             if goal.event.isEmpty { problems.append("goal.event is empty") }
             if goal.windowMinutes <= 0 { problems.append("goal.windowMinutes must be > 0") }
+            problems += goal.filterProblems()
         }
         let control = controlGroupPercent ?? 0
         if !(0..<100).contains(control) { problems.append("controlGroupPercent must be in 0..<100") }

@@ -2,19 +2,23 @@ import Foundation
 import Hummingbird
 import SMSCore
 
-/// `POST /api/v1/events`: conversion events, idempotent by `eventId` (`domain.md` §5).
+/// `POST /api/v1/events`: conversion events (`domain.md` §5).
+///
+/// Body: a JSON array of `{eventId, userId, name, ts, properties}` (`ts` in epoch seconds;
+/// milliseconds above 1e12 are converted; `properties` optional, an object). Idempotent by
+/// `eventId`: a repeated id is counted in `duplicates` and changes nothing (the first one stored
+/// wins). An unknown `userId` is stored all the same (the profile may arrive later; attribution is
+/// keyed by user id).
+///
+/// Answers: 200 `{"stored":N,"duplicates":N,"invalid":[]}`; 400 with the same body when some
+/// events are invalid (the valid ones are stored; each invalid one is listed by `index` with its
+/// `reason` and kept whole as an ingestion error, source `events`); 400 when the body is not a
+/// JSON array; 413 over ``maxEvents`` events.
 struct EventController {
     let store: any SMSStore
+    var maxEvents: Int = 10_000
 
-    struct Input: Decodable {
-        var eventId: String?
-        var userId: String?
-        var name: String?
-        var ts: Double?
-        var properties: [String: JSONValue]?
-    }
-
-    struct Invalid: Encodable {
+    struct Invalid: Encodable, Equatable {
         var index: Int
         var reason: String
     }
@@ -25,29 +29,36 @@ struct EventController {
         var invalid: [Invalid]
     }
 
+    /// Longest accepted `eventId`, `userId` and `name`, in characters.
+    static let maxIdLength = 256
+
     func addRoutes(to group: RouterGroup<AppRequestContext>) {
         group.post("events") { request, _ in
-            let body = try await request.body.collect(upTo: 10_000_000)
+            let body = try await request.body.collect(upTo: 20_000_000)
             let now = Int64(Date().timeIntervalSince1970)
-            guard let raw = try? JSONSerialization.jsonObject(with: Data(buffer: body)) as? [Any] else {
+            let data = Data(buffer: body)
+            guard case .array(let elements)? = try? JSONDecoder().decode(JSONValue.self, from: data) else {
                 try await store.recordIngestionErrors([
                     IngestionErrorInput(
                         source: "events", providerId: nil, reason: "body is not a JSON array",
-                        raw: String(decoding: body.readableBytesView, as: UTF8.self), receivedAt: now)
+                        raw: String(decoding: data, as: UTF8.self), receivedAt: now)
                 ])
                 throw HTTPError(.badRequest, message: "body must be a JSON array of {eventId, userId, name, ts, properties}")
+            }
+            guard elements.count <= maxEvents else {
+                throw HTTPError(.contentTooLarge, message: "\(elements.count) events in one request; at most \(maxEvents)")
             }
             var valid: [ConversionEventInput] = []
             var invalid: [Invalid] = []
             var errors: [IngestionErrorInput] = []
-            for (i, element) in raw.enumerated() {
-                let text = (try? JSONSerialization.data(withJSONObject: element, options: [.sortedKeys]))
-                    .map { String(decoding: $0, as: UTF8.self) } ?? "\(element)"
-                switch Self.validate(text, now: now) {
+            for (i, element) in elements.enumerated() {
+                switch Self.validate(element, now: now) {
                 case .success(let e): valid.append(e)
-                case .failure(let reason):
-                    invalid.append(Invalid(index: i, reason: reason.message))
-                    errors.append(IngestionErrorInput(source: "events", providerId: nil, reason: reason.message, raw: text, receivedAt: now))
+                case .failure(let problem):
+                    invalid.append(Invalid(index: i, reason: problem.message))
+                    let raw = (try? JSON.encoder.encode(element)).map { String(decoding: $0, as: UTF8.self) } ?? ""
+                    errors.append(
+                        IngestionErrorInput(source: "events", providerId: nil, reason: problem.message, raw: raw, receivedAt: now))
                 }
             }
             try await store.recordIngestionErrors(errors)
@@ -57,30 +68,56 @@ struct EventController {
         }
     }
 
-    struct Problem: Error {
+    struct Problem: Error, Equatable {
         var message: String
     }
 
-    /// Validates one event: required fields, ts in epoch seconds (milliseconds above 1e12 are
-    /// converted), at most 24 h in the future (`domain.md` §5).
-    static func validate(_ json: String, now: Int64) -> Swift.Result<ConversionEventInput, Problem> {
-        guard let input = try? JSONDecoder().decode(Input.self, from: Data(json.utf8)) else {
-            return .failure(Problem(message: "not an event object"))
-        }
+    /// Validates one event (`domain.md` §5).
+    /// - Rules: an object; `eventId`, `userId`, `name` non-empty strings of at most
+    ///   ``maxIdLength`` characters; `ts` a positive number of epoch seconds (values above 1e12
+    ///   are milliseconds and are divided by 1000; fractions are truncated), at most 24 h
+    ///   (86,400 s) after `now`; `properties` absent, `null` or an object.
+    /// - Returns: the event, or the reason it is invalid (every missing field named at once).
+    static func validate(_ element: JSONValue, now: Int64) -> Swift.Result<ConversionEventInput, Problem> {
+        guard case .object(let o) = element else { return .failure(Problem(message: "event must be a JSON object")) }
         var missing: [String] = []
-        if (input.eventId ?? "").isEmpty { missing.append("eventId") }
-        if (input.userId ?? "").isEmpty { missing.append("userId") }
-        if (input.name ?? "").isEmpty { missing.append("name") }
-        if input.ts == nil { missing.append("ts") }
-        guard missing.isEmpty, let tsRaw = input.ts else {
-            return .failure(Problem(message: "missing fields: " + missing.joined(separator: ", ")))
+        var wrong: [String] = []
+        func text(_ key: String) -> String? {
+            switch o[key] {
+            case nil, .null?: missing.append(key)
+            case .string(let s)? where s.isEmpty: missing.append(key)
+            case .string(let s)? where s.count > maxIdLength: wrong.append("\(key) is longer than \(maxIdLength) characters")
+            case .string(let s)?: return s
+            default: wrong.append("\(key) must be a string")
+            }
+            return nil
+        }
+        let eventId = text("eventId")
+        let userId = text("userId")
+        let name = text("name")
+        var tsRaw: Double?
+        switch o["ts"] {
+        case nil, .null?: missing.append("ts")
+        case .number(let d)?: tsRaw = d
+        default: wrong.append("ts must be a number (epoch seconds)")
+        }
+        var properties: [String: JSONValue] = [:]
+        switch o["properties"] {
+        case nil, .null?: break
+        case .object(let p)?: properties = p
+        default: wrong.append("properties must be an object")
+        }
+        if !missing.isEmpty { wrong.insert("missing fields: " + missing.joined(separator: ", "), at: 0) }
+        guard wrong.isEmpty, let eventId, let userId, let name, let tsRaw else {
+            return .failure(Problem(message: wrong.joined(separator: "; ")))
+        }
+        guard tsRaw.isFinite, tsRaw > 0, tsRaw < 1e16 else {
+            return .failure(Problem(message: "ts must be positive epoch seconds (got \(tsRaw))"))
         }
         let ts = tsRaw > 1e12 ? Int64(tsRaw / 1000) : Int64(tsRaw)
         if ts > now + 86_400 {
-            return .failure(Problem(message: "ts \(ts) is more than 24 h in the future"))
+            return .failure(Problem(message: "ts \(ts) is more than 24 h in the future (now \(now))"))
         }
-        return .success(
-            ConversionEventInput(
-                eventId: input.eventId!, userId: input.userId!, name: input.name!, ts: ts, properties: input.properties ?? [:]))
+        return .success(ConversionEventInput(eventId: eventId, userId: userId, name: name, ts: ts, properties: properties))
     }
 }

@@ -15,14 +15,23 @@ struct RedirectController {
     let config: AppConfig
     let bots: BotDetector
 
+    /// Every path under `/l/` lands here, so a malformed one (extra segments, encoded slashes,
+    /// a URL in place of the code) gets the same friendly 404 as an unknown code.
     func addRoutes(to router: Router<AppRequestContext>) {
-        router.get("l/{code}") { request, context in try await handle(request, context) }
-        router.head("l/{code}") { request, context in try await handle(request, context) }
+        router.get("l/**") { request, context in try await handle(request, context) }
+        router.head("l/**") { request, context in try await handle(request, context) }
+    }
+
+    /// The code of a request path: exactly `/l/{code}` with a well-formed code (as sent, before any
+    /// percent-decoding), else `nil`.
+    static func code(ofPath path: String) -> String? {
+        guard path.hasPrefix("/l/") else { return nil }
+        let code = String(path.dropFirst(3))
+        return ShortCode.isWellFormed(code) ? code : nil
     }
 
     func handle(_ request: Request, _ context: AppRequestContext) async throws -> Response {
-        let code = try context.parameters.require("code")
-        guard ShortCode.isWellFormed(code) else { return Self.notFound("This link does not exist.") }
+        guard let code = Self.code(ofPath: request.uri.path) else { return Self.notFound("This link does not exist.") }
         let ua = request.headers[.userAgent]
         let reason = bots.botReason(method: request.method.rawValue, userAgent: ua)
         let click = ClickInput(

@@ -1,0 +1,190 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import SMSCore
+import SMSStoreSQLite
+import SMSWeb
+import ServiceLifecycle
+
+/// `redirect`: the click redirect `GET /l/{code}` with the click recorded in a SQLite file store,
+/// against the same server answering a constant 302 without storing (a route registered only
+/// here, `GET /bench/const/{code}`), measured in the same run by `wrk` (Debian package `wrk`) at
+/// the same number of connections. Prints requests/s, latency percentiles and the ratio.
+struct RedirectBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "redirect", abstract: "Click redirects/s and p99 (click stored) vs a constant redirect (wrk).")
+
+    @Option(help: "Concurrent connections (wrk -c).") var connections = 64
+    @Option(help: "wrk threads (wrk -t).") var threads = 2
+    @Option(help: "Seconds per measured run (wrk -d).") var duration = 10
+    @Option(help: "Short links (one message each) the load cycles through.") var links = 20_000
+    @Option(help: "Measured rounds (each: constant, then stored); the figures are per round.") var rounds = 2
+
+    func run() async throws {
+        printMachine()
+        guard let wrk = Self.which("wrk") else {
+            throw ValidationError("wrk not found: apt-get install -y wrk")
+        }
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("smsstats-bench-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let store = try SQLiteStore(path: dir.appendingPathComponent("bench.sqlite").path)
+        let codes = try await Self.seed(store: store, links: links)
+        let script = dir.appendingPathComponent("codes.lua")
+        try Self.luaScript(codes: codes).write(to: script, atomically: true, encoding: .utf8)
+
+        var logger = Logger(label: "bench.redirect")
+        logger.logLevel = .error
+        let config = AppConfig(adminToken: "bench", ipHashSalt: "bench")
+        let dispatcher = Dispatcher(store: store, gateway: NoGateway(), planner: CampaignPlanner(linkBaseURL: "http://127.0.0.1"))
+        let router = try await buildRouter(config: config, store: store, dispatcher: dispatcher, logger: logger)
+        router.get("bench/const/{code}") { _, _ in
+            Response(status: .found, headers: [.location: "https://shop.example/p?a=1&b=2", .cacheControl: "no-store"])
+        }
+        let port = PortBox()
+        let app = Application(
+            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0), serverName: "bench"),
+            onServerRunning: { channel in port.set(channel.localAddress?.port ?? 0) }, logger: logger)
+        let group = ServiceGroup(services: [app], logger: logger)
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            while port.get() == 0 { try await Task.sleep(for: .milliseconds(20)) }
+            let base = "http://127.0.0.1:\(port.get())"
+            print("wrk: \(wrk) -t\(threads) -c\(connections) -d\(duration)s --latency -s codes.lua \(base)/l  (and \(base)/bench/const)")
+            // Warm-up: both routes, 2 s each.
+            _ = try Self.wrk(wrk, base + "/bench/const", script: script, threads: threads, connections: connections, seconds: 2)
+            _ = try Self.wrk(wrk, base + "/l", script: script, threads: threads, connections: connections, seconds: 2)
+            let before = try await store.clickHits(campaignId: "bench", filter: .all, limit: 1).first?.id ?? 0
+            var stored: [WrkResult] = []
+            var constant: [WrkResult] = []
+            for round in 1...rounds {
+                let c = try Self.wrk(wrk, base + "/bench/const", script: script, threads: threads, connections: connections, seconds: duration)
+                let s = try Self.wrk(wrk, base + "/l", script: script, threads: threads, connections: connections, seconds: duration)
+                constant.append(c)
+                stored.append(s)
+                print(String(format: "round %d  constant: %8.0f req/s  p50 %.2f ms  p99 %.2f ms  errors %d", round, c.rps, c.p50, c.p99, c.errors))
+                print(String(format: "round %d  stored:   %8.0f req/s  p50 %.2f ms  p99 %.2f ms  errors %d  ratio %.2f", round, s.rps, s.p50, s.p99, s.errors, s.rps / c.rps))
+            }
+            let after = try await store.clickHits(campaignId: "bench", filter: .all, limit: 1).first?.id ?? 0
+            let requests = stored.reduce(0) { $0 + $1.requests }
+            print("clicks recorded during the measured stored runs: \(after - before) (wrk completed \(requests) requests)")
+            let c = constant.map(\.rps).reduce(0, +) / Double(rounds)
+            let s = stored.map(\.rps).reduce(0, +) / Double(rounds)
+            let p99 = stored.map(\.p99).max() ?? 0
+            print(String(format: "mean: constant %.0f req/s, stored %.0f req/s, ratio %.2f (target >= 0.50); worst stored p99 %.2f ms (target < 10 ms)", c, s, s / c, p99))
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+    }
+
+    /// One campaign ("bench"), `links` sent messages with one short link each.
+    static func seed(store: SQLiteStore, links: Int) async throws -> [String] {
+        try await store.insertProvider(
+            ProviderConfig(id: "p", name: "p", url: "http://127.0.0.1:9/", bodyTemplate: "{}", callbackSecret: "s", createdAt: 0))
+        let now = Int64(Date().timeIntervalSince1970)
+        try await store.insertCampaign(
+            Campaign(
+                id: "bench", name: "bench", providerId: "p", body: "https://shop.example/p?a=1&b=2",
+                links: ["https://shop.example/p?a=1&b=2"], audience: .all, timezone: "UTC", goal: nil, status: .sending,
+                createdAt: now))
+        var codes: [String] = []
+        let messages = (0..<links).map { i -> NewMessage in
+            let code = ShortCode.generate()
+            codes.append(code)
+            return NewMessage(
+                campaignId: "bench", userId: "u\(i)", phone: "+4915112345678", meta: "m\(i)", body: "x", segments: 1,
+                dispatch: .queued, createdAt: now,
+                links: [NewShortLink(code: code, linkIndex: 0, url: "https://shop.example/p?a=1&b=2", expiresAt: now + 86_400)])
+        }
+        try await store.insertMessages(messages)
+        let queued = try await store.queuedMessages(campaignId: "bench", limit: links)
+        try await store.recordDispatchResults(queued.map { DispatchResult(messageId: $0.messageId, outcome: .sent(providerMessageId: nil), at: now) })
+        return codes
+    }
+
+    /// A wrk script cycling through the codes with a phone browser's user agent.
+    static func luaScript(codes: [String]) -> String {
+        """
+        local codes = {\(codes.map { "\"\($0)\"" }.joined(separator: ","))}
+        local i = math.random(#codes)
+        request = function()
+          i = (i % #codes) + 1
+          return wrk.format("GET", wrk.path .. "/" .. codes[i], {["User-Agent"] = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.1 Mobile/15E148 Safari/604.1"})
+        end
+        """
+    }
+
+    struct WrkResult {
+        var rps: Double
+        var p50: Double
+        var p99: Double
+        var requests: Int
+        var errors: Int
+    }
+
+    static func wrk(_ path: String, _ url: String, script: URL, threads: Int, connections: Int, seconds: Int) throws -> WrkResult {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: path)
+        p.arguments = ["-t\(threads)", "-c\(connections)", "-d\(seconds)s", "--latency", "-s", script.path, url]
+        let out = Pipe()
+        p.standardOutput = out
+        try p.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return parse(String(decoding: data, as: UTF8.self))
+    }
+
+    /// Reads `Requests/sec`, the 50 % and 99 % lines of `--latency`, the request count and the
+    /// error lines of wrk's report. Latencies in **milliseconds**.
+    static func parse(_ text: String) -> WrkResult {
+        var r = WrkResult(rps: 0, p50: 0, p99: 0, requests: 0, errors: 0)
+        for raw in text.split(separator: "\n") {
+            let line = raw.trimmingCharacters(in: .whitespaces)
+            let parts = line.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
+            if line.hasPrefix("Requests/sec:"), parts.count > 1 { r.rps = Double(parts[1]) ?? 0 }
+            if line.hasPrefix("50%"), parts.count > 1 { r.p50 = ms(parts[1]) }
+            if line.hasPrefix("99%"), parts.count > 1 { r.p99 = ms(parts[1]) }
+            if line.contains("requests in"), let n = Int(parts.first ?? "") { r.requests = n }
+            if line.hasPrefix("Non-2xx or 3xx responses:"), let n = Int(parts.last ?? "") { r.errors += n }
+            if line.hasPrefix("Socket errors:") {
+                for part in line.dropFirst("Socket errors:".count).split(separator: ",") {
+                    r.errors += Int(part.split(separator: " ").last ?? "") ?? 0
+                }
+            }
+        }
+        return r
+    }
+
+    /// `"850.00us"`, `"1.23ms"`, `"2.00s"` → milliseconds.
+    static func ms(_ s: String) -> Double {
+        if s.hasSuffix("us") { return (Double(s.dropLast(2)) ?? 0) / 1000 }
+        if s.hasSuffix("ms") { return Double(s.dropLast(2)) ?? 0 }
+        if s.hasSuffix("s") { return (Double(s.dropLast(1)) ?? 0) * 1000 }
+        return Double(s) ?? 0
+    }
+
+    static func which(_ name: String) -> String? {
+        for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin").split(separator: ":") {
+            let path = "\(dir)/\(name)"
+            if FileManager.default.isExecutableFile(atPath: path) { return path }
+        }
+        return nil
+    }
+}
+
+/// The benchmark sends nothing.
+struct NoGateway: SMSGateway {
+    func send(_ messages: [OutboundMessage], via provider: ProviderConfig, customValues: [String: String]) async -> [DispatchResult] {
+        []
+    }
+}
+
+/// The port the server bound (0 until it runs).
+final class PortBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var port = 0
+    func set(_ p: Int) { lock.withLock { port = p } }
+    func get() -> Int { lock.withLock { port } }
+}

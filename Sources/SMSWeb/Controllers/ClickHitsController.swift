@@ -1,0 +1,29 @@
+import Foundation
+import Hummingbird
+import SMSCore
+
+/// `GET /api/v1/campaigns/{id}/hits?kind=all|bots|humans&limit=N`: the stored redirect hits of a
+/// campaign, newest first (`domain.md` §6: bot and link-preview hits are kept, flagged and shown
+/// apart). `limit` 1…1000, default 100. Each hit: `id`, `messageId`, `linkIndex`, `at` (epoch
+/// seconds), `userAgent`, `ipHash` (salted SHA-256; raw IPs are never stored), `isBot`, `botReason`.
+struct ClickHitsController {
+    let store: any SMSStore
+
+    func addRoutes(to group: RouterGroup<AppRequestContext>) {
+        group.get("campaigns/{id}/hits") { request, context in
+            let id = try context.parameters.require("id")
+            guard try await store.campaign(id: id) != nil else {
+                throw HTTPError(.notFound, message: "unknown campaign '\(id)'")
+            }
+            let kindText = request.uri.queryParameters.get("kind") ?? "all"
+            guard let kind = ClickHit.Filter(rawValue: kindText) else {
+                throw HTTPError(.badRequest, message: "kind must be all, bots or humans (got '\(kindText)')")
+            }
+            let limitText = request.uri.queryParameters.get("limit") ?? "100"
+            guard let limit = Int(limitText), (1...1000).contains(limit) else {
+                throw HTTPError(.badRequest, message: "limit must be an integer in 1...1000 (got '\(limitText)')")
+            }
+            return try JSON.response(try await store.clickHits(campaignId: id, filter: kind, limit: limit))
+        }
+    }
+}

@@ -1,0 +1,82 @@
+import Foundation
+import SMSCore
+import SMSStoreSQLite
+import Testing
+
+@Suite("SQLite store: conversion events and attribution")
+struct ConversionStoreTests {
+    static let t0 = StoreFixture.t0
+    static let goal = ConversionGoal(event: "purchase", windowMinutes: 60, revenueProperty: "value")
+
+    static func event(_ id: String, _ user: String, _ ts: Int64, value: Double = 10, name: String = "purchase") -> ConversionEventInput {
+        ConversionEventInput(eventId: id, userId: user, name: name, ts: ts, properties: ["value": .number(value)])
+    }
+
+    @Test func idempotentByEventId() async throws {
+        let f = try await StoreFixture(users: ["a"], goal: Self.goal)
+        try await f.dispatch("a", at: Self.t0)
+        let first = try await f.store.ingestConversionEvents(
+            [Self.event("e1", "a", Self.t0 + 10), Self.event("e2", "a", Self.t0 + 20, value: 5)], receivedAt: Self.t0)
+        #expect(first == ConversionIngestResult(stored: 2, duplicates: 0))
+        let again = try await f.store.ingestConversionEvents(
+            [Self.event("e1", "a", Self.t0 + 10), Self.event("e2", "a", Self.t0 + 20, value: 999)], receivedAt: Self.t0)
+        #expect(again == ConversionIngestResult(stored: 0, duplicates: 2))
+        let s = try await f.stats()
+        #expect((s.convertedUsers, s.revenueCents) == (1, 1_500))  // the first e2 (5.00) wins
+    }
+
+    /// An event for a user with no profile yet is kept; when the profile arrives and a campaign
+    /// sends to it, the event (keyed by user id) is attributed.
+    @Test func eventBeforeTheProfileIsAttributedLater() async throws {
+        let store = try SQLiteStore.inMemory()
+        let r = try await store.ingestConversionEvents([Self.event("early", "newbie", Self.t0 + 30, value: 12.34)], receivedAt: Self.t0 - 500)
+        #expect(r.stored == 1)
+        #expect(try await store.profile(userId: "newbie") == nil)
+        let f = try await StoreFixture(users: ["newbie"], goal: Self.goal, store: store)
+        try await f.dispatch("newbie", at: Self.t0)
+        let s = try await f.stats()
+        #expect((s.convertedUsers, s.revenueCents) == (1, 1_234))
+    }
+
+    /// A control member's window starts at publish time; events stored before the messages are
+    /// recorded still count (they are matched when the control row is written).
+    @Test func controlMemberEventsStoredEarlierCount() async throws {
+        let store = try SQLiteStore.inMemory()
+        let users = (0..<40).map { "user-\($0)" }
+        let controls = users.filter { CampaignPlanner.isControl(campaignId: "cmp_ctl", userId: $0, percent: 30) }
+        #expect(!controls.isEmpty)
+        _ = try await store.ingestConversionEvents(
+            controls.enumerated().map { i, u in Self.event("c\(i)", u, Self.t0 + 100, value: 2) }, receivedAt: Self.t0 - 10)
+        let f = try await StoreFixture(campaignId: "cmp_ctl", users: users, goal: Self.goal, controlPercent: 30, store: store)
+        let s = try await f.stats()
+        #expect(s.controlGroup == Int64(controls.count))
+        #expect(s.controlConvertedUsers == Int64(controls.count))
+        #expect(s.controlConvertedPercent == 100)
+        #expect(s.convertedUsers == 0)  // nobody in the target group was sent yet
+    }
+
+    /// Events of other names, outside the window or failing a filter do not convert; the
+    /// dispatch arriving after the events converts the user (late dispatch result).
+    @Test func lateDispatchResultAttributesStoredEvents() async throws {
+        let goal = ConversionGoal(
+            event: "purchase", windowMinutes: 30, revenueProperty: "value",
+            filters: [PropertyFilter(property: "value", op: .greaterThan, value: .number(1))])
+        let f = try await StoreFixture(users: ["a"], goal: goal)
+        _ = try await f.store.ingestConversionEvents(
+            [
+                Self.event("v", "a", Self.t0 + 10, name: "view"),
+                Self.event("small", "a", Self.t0 + 20, value: 0.5),
+                Self.event("late", "a", Self.t0 + 1_801, value: 50),
+                Self.event("ok", "a", Self.t0 + 1_800, value: 7.25),
+            ], receivedAt: Self.t0)
+        #expect(try await f.stats().convertedUsers == 0)
+        try await f.dispatch("a", at: Self.t0)
+        let s = try await f.stats()
+        #expect((s.convertedUsers, s.clickThroughConversions, s.revenueCents) == (1, 0, 725))
+        // A human click before the event (same window) makes it click-through; a bot hit would not.
+        _ = try await f.click("a", at: Self.t0 + 100, bot: "HEAD request")
+        #expect(try await f.stats().clickThroughConversions == 0)
+        _ = try await f.click("a", at: Self.t0 + 1_800)
+        #expect(try await f.stats().clickThroughConversions == 1)
+    }
+}

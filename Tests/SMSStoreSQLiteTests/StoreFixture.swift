@@ -1,0 +1,121 @@
+import Foundation
+import SMSCore
+import SMSStoreSQLite
+
+/// A campaign recorded in an in-memory store with deterministic short codes and metas:
+/// code of (user index i, link j) = `codePrefix` (one letter) + 7 digits of i + 2 digits of j, meta = `"m-" + userId`.
+struct StoreFixture {
+    static let t0: Int64 = 1_710_064_800  // 2024-03-10T10:00:00Z, the publish time
+    static let providerId = "prov"
+
+    let store: SQLiteStore
+    let campaign: Campaign
+    let messages: [NewMessage]
+
+    init(
+        campaignId: String = "cmp_1", users: [String], links: [String] = ["https://shop.example/p?a=1&b=2"],
+        goal: ConversionGoal? = nil, controlPercent: Double = 0, keywords: OptOutKeywords = OptOutKeywords(),
+        store: SQLiteStore? = nil, insert: Bool = true, profiles: Bool = true, codePrefix: String = "K"
+    ) async throws {
+        let store = try store ?? SQLiteStore.inMemory(keywords: keywords)
+        self.store = store
+        if try await store.provider(id: Self.providerId) == nil {
+            try await store.insertProvider(
+                ProviderConfig(
+                    id: Self.providerId, name: "P", url: "http://127.0.0.1:9/", bodyTemplate: "{}", callbackSecret: "s",
+                    createdAt: 0))
+        }
+        let body = "Sale! " + links.joined(separator: " and ")
+        let draft = CampaignDraft(
+            name: campaignId, providerId: Self.providerId, body: body, audience: .userIds(users), goal: goal,
+            controlGroupPercent: controlPercent)
+        campaign = try draft.validated(id: campaignId, providerExists: true, now: Self.t0 - 60)
+        try await store.insertCampaign(campaign)
+        let profileList = users.map { Profile(userId: $0, phone: "+4915112345678", phoneValid: true) }
+        var planned = profileList
+        if profiles {
+            try await store.upsertProfiles(profileList)
+            planned = try await store.audienceProfiles(.userIds(users)).profiles  // opt-outs as stored
+        }
+        var counter = 0
+        var codes: [String] = []
+        for (i, _) in users.enumerated() {
+            for j in links.indices { codes.append(codePrefix + String(format: "%07d%02d", i, j)) }
+        }
+        messages = CampaignPlanner(linkBaseURL: "https://sms.example", linkLifetime: 30 * 86_400).plan(
+            campaign: campaign, profiles: planned, now: Self.t0,
+            makeCode: {
+                defer { counter += 1 }
+                return codes[counter]
+            },
+            makeMeta: { "" })
+            .map { m in
+                var m = m
+                m.meta = "\(campaignId)-m-\(m.userId)"
+                return m
+            }
+        if insert { try await self.insert() }
+    }
+
+    /// Records the messages and learns their ids (queued ones; the only ones dispatched).
+    func insert() async throws {
+        try await store.insertMessages(messages)
+        for m in try await store.queuedMessages(campaignId: campaign.id, limit: 100_000) { ids.set(m.meta, m.messageId) }
+    }
+
+    let ids = IdBox()
+
+    func message(_ userId: String) -> NewMessage { messages.first { $0.userId == userId }! }
+    func meta(_ userId: String) -> String { message(userId).meta }
+    func code(_ userId: String, link: Int = 0) -> String { message(userId).links.first { $0.linkIndex == link }!.code }
+
+    func messageId(_ userId: String) async throws -> Int64 { ids.get(meta(userId))! }
+
+    func stats(callbacksEnabled: Bool = true) async throws -> CampaignStats {
+        CampaignReport.stats(totals: try await store.rollupTotals(campaignId: campaign.id), callbacksEnabled: callbacksEnabled)
+    }
+
+    func links() async throws -> [LinkStats] {
+        CampaignReport.links(totals: try await store.rollupTotals(campaignId: campaign.id), urls: campaign.links)
+    }
+
+    func dispatch(_ userId: String, at: Int64, ok: Bool = true) async throws {
+        try await store.recordDispatchResults([
+            DispatchResult(
+                messageId: try await messageId(userId),
+                outcome: ok ? .sent(providerMessageId: nil) : .failed(reason: "provider HTTP error 500"), at: at)
+        ])
+    }
+
+    func click(_ userId: String, link: Int = 0, at: Int64, bot: String? = nil, ua: String = "Mozilla/5.0 (iPhone)") async throws
+        -> ShortLinkTarget?
+    {
+        try await store.recordClick(
+            ClickInput(code: code(userId, link: link), at: at, userAgent: ua, ipHash: "h", isBot: bot != nil, botReason: bot))
+    }
+
+    func callback(_ items: [CallbackItem], receivedAt: Int64) async throws -> CallbackIngestResult {
+        try await store.applyCallbacks(providerId: Self.providerId, items: items, receivedAt: receivedAt)
+    }
+}
+
+/// meta → message id, filled once after insertion.
+final class IdBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var map: [String: Int64] = [:]
+    func set(_ k: String, _ v: Int64) { lock.withLock { map[k] = v } }
+    func get(_ k: String) -> Int64? { lock.withLock { map[k] } }
+}
+
+/// SplitMix64: a small seeded generator, so every random history can be replayed from its seed.
+struct SplitMix64: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9e37_79b9_7f4a_7c15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
+        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
+        return z ^ (z >> 31)
+    }
+}
