@@ -4,39 +4,55 @@ import SMSCore
 
 extension SQLiteStore {
     public func recordClick(_ click: ClickInput) async throws -> ShortLinkTarget? {
-        try await db.write { db in
-            guard let link = try Row.fetchOne(
-                try db.cachedStatement(sql: "SELECT * FROM short_links WHERE code = ?"), arguments: [click.code])
-            else { return nil }
-            let url: String = link["url"]
-            let expiresAt: Int64 = link["expires_at"]
-            if click.at > expiresAt { return ShortLinkTarget(url: url, expired: true) }
-            let messageId: Int64 = link["message_id"]
-            let linkIndex: Int = link["link_index"]
-            let campaignId: String = link["campaign_id"]
-            try db.execute(
-                sql: """
-                    INSERT INTO clicks (code, message_id, campaign_id, link_index, at, user_agent, ip_hash, is_bot, bot_reason)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [
+        try await recordClicks([click])[0]
+    }
+
+    /// All hits in one transaction; rollup cells are written once per batch.
+    public func recordClicks(_ clicks: [ClickInput]) async throws -> [ShortLinkTarget?] {
+        guard !clicks.isEmpty else { return [] }
+        return try await db.write { db in
+            var rollups = RollupWriter()
+            var cache = CampaignCache()
+            let find = try db.cachedStatement(
+                sql: "SELECT url, expires_at, message_id, link_index, campaign_id FROM short_links WHERE code = ?")
+            let insert = try db.cachedStatement(sql: """
+                INSERT INTO clicks (code, message_id, campaign_id, link_index, at, user_agent, ip_hash, is_bot, bot_reason)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+            var out: [ShortLinkTarget?] = []
+            out.reserveCapacity(clicks.count)
+            for click in clicks {
+                guard let link = try Row.fetchOne(find, arguments: [click.code]) else {
+                    out.append(nil)
+                    continue
+                }
+                let url: String = link["url"]
+                let expiresAt: Int64 = link["expires_at"]
+                if click.at > expiresAt {
+                    out.append(ShortLinkTarget(url: url, expired: true))
+                    continue
+                }
+                let messageId: Int64 = link["message_id"]
+                let linkIndex: Int = link["link_index"]
+                let campaignId: String = link["campaign_id"]
+                try insert.execute(arguments: [
                     click.code, messageId, campaignId, linkIndex, click.at, click.userAgent, click.ipHash, click.isBot,
                     click.botReason,
                 ])
-            guard let row = try MessageRow.fetch(db, id: messageId) else { return ShortLinkTarget(url: url, expired: false) }
-            var rollups = RollupWriter()
-            var cache = CampaignCache()
-            if click.isBot {
-                var d = RollupDelta()
-                d.bump(.botHits)
-                d.bump(.linkBotHits, dim: String(linkIndex))
-                rollups.add(d, campaignId: row.campaignId, variant: row.variant)
-            } else {
-                try recordHumanClick(
-                    db, row: row, linkIndex: linkIndex, code: click.code, at: click.at, rollups: &rollups, cache: &cache)
+                out.append(ShortLinkTarget(url: url, expired: false))
+                guard let row = try MessageRow.fetch(db, id: messageId) else { continue }
+                if click.isBot {
+                    var d = RollupDelta()
+                    d.bump(.botHits)
+                    d.bump(.linkBotHits, dim: String(linkIndex))
+                    rollups.add(d, campaignId: row.campaignId, variant: row.variant)
+                } else {
+                    try recordHumanClick(
+                        db, row: row, linkIndex: linkIndex, code: click.code, at: click.at, rollups: &rollups, cache: &cache)
+                }
             }
             try rollups.flush(db)
-            return ShortLinkTarget(url: url, expired: false)
+            return out
         }
     }
 
@@ -49,19 +65,23 @@ extension SQLiteStore {
         var d = RollupDelta()
         d.bump(.clicks, at: at)
         d.bump(.linkClicks, dim: String(linkIndex))
-        let previous: Int?
+        // The count after this click: 1 means it is the first human click on this (message, link).
+        let now: Int?
         if let code {
-            previous = try Int.fetchOne(db, sql: "SELECT human_clicks FROM short_links WHERE code = ?", arguments: [code])
-            try db.execute(sql: "UPDATE short_links SET human_clicks = human_clicks + 1 WHERE code = ?", arguments: [code])
+            now = try Int.fetchOne(
+                try db.cachedStatement(
+                    sql: "UPDATE short_links SET human_clicks = human_clicks + 1 WHERE code = ? RETURNING human_clicks"),
+                arguments: [code])
         } else {
-            previous = try Int.fetchOne(
-                db, sql: "SELECT human_clicks FROM short_links WHERE message_id = ? AND link_index = ?",
-                arguments: [row.id, linkIndex])
-            try db.execute(
-                sql: "UPDATE short_links SET human_clicks = human_clicks + 1 WHERE message_id = ? AND link_index = ?",
-                arguments: [row.id, linkIndex])
+            now = try Int.fetchAll(
+                try db.cachedStatement(sql: """
+                    UPDATE short_links SET human_clicks = human_clicks + 1 WHERE message_id = ? AND link_index = ?
+                    RETURNING human_clicks
+                    """),
+                arguments: [row.id, linkIndex]
+            ).min()
         }
-        if previous == 0 { d.bump(.linkUniqueClicks, dim: String(linkIndex)) }
+        if now == 1 { d.bump(.linkUniqueClicks, dim: String(linkIndex)) }
         rollups.add(d, campaignId: row.campaignId, variant: row.variant)
         try apply(db, fact: .humanClick(at: at), to: row, rollups: &rollups, cache: &cache)
     }

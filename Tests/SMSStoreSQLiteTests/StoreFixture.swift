@@ -1,6 +1,6 @@
 import Foundation
 import SMSCore
-import SMSStoreSQLite
+@testable import SMSStoreSQLite
 
 /// A campaign recorded in an in-memory store with deterministic short codes and metas:
 /// code of (user index i, link j) = `codePrefix` (one letter) + 7 digits of i + 2 digits of j, meta = `"m-" + userId`.
@@ -57,19 +57,20 @@ struct StoreFixture {
         if insert { try await self.insert() }
     }
 
-    /// Records the messages and learns their ids (queued ones; the only ones dispatched).
+    /// Records the messages.
     func insert() async throws {
         try await store.insertMessages(messages)
-        for m in try await store.queuedMessages(campaignId: campaign.id, limit: 100_000) { ids.set(m.meta, m.messageId) }
     }
-
-    let ids = IdBox()
 
     func message(_ userId: String) -> NewMessage { messages.first { $0.userId == userId }! }
     func meta(_ userId: String) -> String { message(userId).meta }
     func code(_ userId: String, link: Int = 0) -> String { message(userId).links.first { $0.linkIndex == link }!.code }
 
-    func messageId(_ userId: String) async throws -> Int64 { ids.get(meta(userId))! }
+    /// The stored id of the user's message (read through the store's own row type).
+    func messageId(_ userId: String) async throws -> Int64 {
+        let meta = meta(userId)
+        return try await store.db.read { db in try MessageRow.fetch(db, meta: meta)?.id }!
+    }
 
     func stats(callbacksEnabled: Bool = true) async throws -> CampaignStats {
         CampaignReport.stats(totals: try await store.rollupTotals(campaignId: campaign.id), callbacksEnabled: callbacksEnabled)
@@ -97,14 +98,6 @@ struct StoreFixture {
     func callback(_ items: [CallbackItem], receivedAt: Int64) async throws -> CallbackIngestResult {
         try await store.applyCallbacks(providerId: Self.providerId, items: items, receivedAt: receivedAt)
     }
-}
-
-/// meta → message id, filled once after insertion.
-final class IdBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private var map: [String: Int64] = [:]
-    func set(_ k: String, _ v: Int64) { lock.withLock { map[k] = v } }
-    func get(_ k: String) -> Int64? { lock.withLock { map[k] } }
 }
 
 /// SplitMix64: a small seeded generator, so every random history can be replayed from its seed.

@@ -56,6 +56,9 @@ public protocol SMSStore: Sendable {
     /// Records a hit on a short link and returns its target, or `nil` for an unknown code.
     /// Expired links return the target with `expired == true` and record nothing.
     func recordClick(_ click: ClickInput) async throws -> ShortLinkTarget?
+    /// Records several hits in one unit of work (group commit of concurrent redirects); one
+    /// answer per input, in order, as ``recordClick(_:)`` would give.
+    func recordClicks(_ clicks: [ClickInput]) async throws -> [ShortLinkTarget?]
     /// A campaign's stored redirect hits, newest first, at most `limit`, filtered by kind.
     func clickHits(campaignId: String, filter: ClickHit.Filter, limit: Int) async throws -> [ClickHit]
 
@@ -80,5 +83,14 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
         case .duplicate(let s): "already exists: \(s)"
         case .notFound(let s): "not found: \(s)"
         }
+    }
+}
+
+extension SMSStore {
+    /// Default: one ``recordClick(_:)`` per hit (stores without a batched path).
+    public func recordClicks(_ clicks: [ClickInput]) async throws -> [ShortLinkTarget?] {
+        var out: [ShortLinkTarget?] = []
+        for c in clicks { out.append(try await recordClick(c)) }
+        return out
     }
 }

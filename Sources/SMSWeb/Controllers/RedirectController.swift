@@ -14,6 +14,15 @@ struct RedirectController {
     let store: any SMSStore
     let config: AppConfig
     let bots: BotDetector
+    /// Group commit of concurrent hits (one store transaction per batch).
+    let recorder: ClickRecorder
+
+    init(store: any SMSStore, config: AppConfig, bots: BotDetector) {
+        self.store = store
+        self.config = config
+        self.bots = bots
+        self.recorder = ClickRecorder(store: store)
+    }
 
     /// Every path under `/l/` lands here, so a malformed one (extra segments, encoded slashes,
     /// a URL in place of the code) gets the same friendly 404 as an unknown code.
@@ -37,7 +46,7 @@ struct RedirectController {
         let click = ClickInput(
             code: code, at: Int64(Date().timeIntervalSince1970), userAgent: ua.map { String($0.prefix(512)) },
             ipHash: ipHash(context), isBot: reason != nil, botReason: reason)
-        guard let target = try await store.recordClick(click) else { return Self.notFound("This link does not exist.") }
+        guard let target = try await recorder.record(click) else { return Self.notFound("This link does not exist.") }
         if target.expired { return Self.notFound("This link has expired.") }
         return Response(
             status: .found,
@@ -46,7 +55,7 @@ struct RedirectController {
 
     func ipHash(_ context: AppRequestContext) -> String? {
         guard let ip = context.remoteAddress?.ipAddress else { return nil }
-        return SHA256.hash(data: Data((config.ipHashSalt + "|" + ip).utf8)).map { String(format: "%02x", $0) }.joined()
+        return Hex.encode(SHA256.hash(data: Data((config.ipHashSalt + "|" + ip).utf8)))
     }
 
     static func notFound(_ message: String) -> Response {

@@ -126,6 +126,37 @@ struct RedirectRouteTests {
         #expect(links.map(\.uniqueClicks) == [1, 0])
     }
 
+    /// Concurrent hits are committed together (group commit) and each is answered after its own
+    /// record: 40 parallel GETs over 4 recipients' links, 8 of them bots → clicks 32, unique 4,
+    /// bot hits 8; an unknown code in the same burst still gets its 404.
+    @Test func concurrentHitsAreAllRecorded() async throws {
+        let app = try await ClickTestApp()
+        let users = ["u1", "u2", "u3", "u4"]
+        try await app.addProfiles(users)
+        let c = try await app.sendCampaign(id: "cmp_burst", body: "https://shop.example/burst", users: users)
+        var codes: [String] = []
+        for u in users { codes += await app.codes(for: u, campaignId: c.id) }
+        let all = codes
+        let statuses = try await app.withClient { client in
+            try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
+                for i in 0..<41 {
+                    group.addTask {
+                        let uri = i == 40 ? "/l/UNKNOWN123" : "/l/\(all[i % all.count])"
+                        let agent = i % 5 == 0 ? "WhatsApp/2.23.20.0 A" : Self.iPhone
+                        return try await client.execute(uri: uri, method: .get, headers: Self.ua(agent)) { $0.status }
+                    }
+                }
+                var out: [HTTPResponse.Status] = []
+                for try await s in group { out.append(s) }
+                return out
+            }
+        }
+        #expect(statuses.filter { $0 == .found }.count == 40)
+        #expect(statuses.filter { $0 == .notFound }.count == 1)
+        let s = try await app.stats(c.id)
+        #expect((s.clicks, s.uniqueClicks, s.botHits, s.delivered) == (32, 4, 8, 4))
+    }
+
     /// Unknown, malformed and expired codes answer the friendly 404 page and never redirect.
     @Test(arguments: [
         "/l/AAAAAAAAAA",  // well-formed, unknown

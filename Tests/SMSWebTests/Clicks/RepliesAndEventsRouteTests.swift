@@ -101,9 +101,10 @@ struct RepliesAndEventsRouteTests {
                     guard case .object(let o) = item else { return nil }
                     return "\(o["index"]?.stringValue ?? "?"): \(o["reason"]?.stringValue ?? "?")"
                 }
+                // The server's clock may have moved a second past the test's `now`.
+                #expect(reasons.first?.hasPrefix("2: ts \(now + 90_000) is more than 24 h in the future (now 17") == true)
                 #expect(
-                    reasons == [
-                        "2: ts \(now + 90_000) is more than 24 h in the future (now \(now))",
+                    reasons.dropFirst() == [
                         "3: missing fields: eventId, name; ts must be a number (epoch seconds)",
                         "4: properties must be an object",
                         "5: event must be a JSON object",
