@@ -8,7 +8,7 @@ import SMSStoreSQLite
 import SMSWeb
 
 /// A gateway that accepts every message at a fixed time (no network), recording what it got.
-actor RecordingGateway: SMSGateway {
+actor FixedTimeGateway: SMSGateway {
     let at: Int64
     private(set) var sent: [OutboundMessage] = []
     init(at: Int64) { self.at = at }
@@ -31,7 +31,7 @@ struct ClickTestApp {
     static let auth: HTTPFields = [.authorization: "Bearer \(token)", .contentType: "application/json"]
 
     let store: SQLiteStore
-    let gateway: RecordingGateway
+    let gateway: FixedTimeGateway
     let dispatcher: Dispatcher
     let config: AppConfig
 
@@ -43,7 +43,7 @@ struct ClickTestApp {
         let sentAt = Int64(Date().timeIntervalSince1970) - 60
         self.sentAt = sentAt
         store = try SQLiteStore.inMemory(keywords: keywords)
-        gateway = RecordingGateway(at: sentAt)
+        gateway = FixedTimeGateway(at: sentAt)
         config = AppConfig(publicBaseURL: "https://sms.example", adminToken: Self.token, ipHashSalt: "salt-1")
         dispatcher = Dispatcher(
             store: store, gateway: gateway, planner: CampaignPlanner(linkBaseURL: config.publicBaseURL),
