@@ -34,6 +34,7 @@ struct RedirectBench: AsyncParsableCommand {
         let n = 20_000
         let perUA = measure { for _ in 0..<n { _ = bots.botReason(method: "GET", userAgent: Self.iPhone) } } / Double(n)
         print(String(format: "bot detector: %d patterns, %d regex-checked on every hit, %.1f µs per phone user agent", bots.patterns.entries.count, bots.patterns.alwaysCheckedCount, perUA * 1e6))
+        print("regex-checked on every hit: \(bots.patterns.alwaysCheckedPatterns)")
         let store = try SQLiteStore(path: dir.appendingPathComponent("bench.sqlite").path)
         let codes = try await Self.seed(store: store, links: links)
         let script = dir.appendingPathComponent("codes.lua")

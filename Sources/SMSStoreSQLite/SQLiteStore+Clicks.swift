@@ -13,34 +13,38 @@ extension SQLiteStore {
         return try await db.write { db in
             var rollups = RollupWriter()
             var cache = CampaignCache()
-            let find = try db.cachedStatement(
-                sql: "SELECT url, expires_at, message_id, link_index, campaign_id FROM short_links WHERE code = ?")
+            // The link and its message in one read.
+            let find = try db.cachedStatement(sql: """
+                SELECT s.url AS link_url, s.expires_at AS link_expires_at, s.link_index AS link_index,
+                  \(MessageRow.columns.split(separator: ",").map { "m." + $0.trimmingCharacters(in: .whitespacesAndNewlines) }.joined(separator: ", "))
+                FROM short_links s JOIN messages m ON m.id = s.message_id WHERE s.code = ?
+                """)
             let insert = try db.cachedStatement(sql: """
                 INSERT INTO clicks (code, message_id, campaign_id, link_index, at, user_agent, ip_hash, is_bot, bot_reason)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
             var out: [ShortLinkTarget?] = []
             out.reserveCapacity(clicks.count)
+            var changed = Set<Int64>()
             for click in clicks {
                 guard let link = try Row.fetchOne(find, arguments: [click.code]) else {
                     out.append(nil)
                     continue
                 }
-                let url: String = link["url"]
-                let expiresAt: Int64 = link["expires_at"]
+                let url: String = link["link_url"]
+                let expiresAt: Int64 = link["link_expires_at"]
                 if click.at > expiresAt {
                     out.append(ShortLinkTarget(url: url, expired: true))
                     continue
                 }
-                let messageId: Int64 = link["message_id"]
                 let linkIndex: Int = link["link_index"]
-                let campaignId: String = link["campaign_id"]
+                // Re-read when an earlier hit of this batch changed the same message.
+                let row = changed.contains(link["id"]) ? try MessageRow.fetch(db, id: link["id"]) ?? MessageRow(row: link) : MessageRow(row: link)
                 try insert.execute(arguments: [
-                    click.code, messageId, campaignId, linkIndex, click.at, click.userAgent, click.ipHash, click.isBot,
+                    click.code, row.id, row.campaignId, linkIndex, click.at, click.userAgent, click.ipHash, click.isBot,
                     click.botReason,
                 ])
                 out.append(ShortLinkTarget(url: url, expired: false))
-                guard let row = try MessageRow.fetch(db, id: messageId) else { continue }
                 if click.isBot {
                     var d = RollupDelta()
                     d.bump(.botHits)
@@ -49,6 +53,7 @@ extension SQLiteStore {
                 } else {
                     try recordHumanClick(
                         db, row: row, linkIndex: linkIndex, code: click.code, at: click.at, rollups: &rollups, cache: &cache)
+                    changed.insert(row.id)
                 }
             }
             try rollups.flush(db)

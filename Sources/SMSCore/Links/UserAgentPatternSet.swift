@@ -37,6 +37,8 @@ public struct UserAgentPatternSet: Sendable {
 
     /// Patterns confirmed by regex on every lookup (no required literal of 3+ bytes).
     public var alwaysCheckedCount: Int { alwaysChecked.count }
+    /// Their patterns.
+    public var alwaysCheckedPatterns: [String] { alwaysChecked.map { entries[$0].pattern } }
 
     /// Compiles the patterns. Patterns that do not compile are reported in ``invalid``.
     public init(_ entries: [Entry]) {
