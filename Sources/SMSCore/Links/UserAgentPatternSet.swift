@@ -5,7 +5,8 @@ import Foundation
 /// user agent's length, not in the number of patterns.
 ///
 /// How: every pattern is reduced to one **required literal** per top-level alternative (the longest
-/// run of plain characters that any match must contain, e.g. `S[eE][mM]rushBot` → `rushBot`).
+/// run of plain characters that any match must contain, e.g. `S[eE][mM]rushBot` → `SemrushBot`,
+/// a one-letter class in both cases counting as that letter).
 /// Literals of 3+ bytes are indexed by their first three ASCII-lower-cased bytes; a lookup walks
 /// the user agent's byte trigrams, keeps the patterns whose literal occurs there (case-folded, so
 /// a superset of the case-sensitive matches), and confirms each candidate with the real regular
@@ -151,6 +152,14 @@ public struct UserAgentPatternSet: Sendable {
                 if n.isLetter || n.isNumber { breakRun() } else { run.append(n) }  // \d \s \b … vs \/ \. \(
                 i += 2
             case "[":
+                // `[bB]`: one letter in both cases is a plain character for the case-folded index.
+                if i + 3 < p.count, p[i + 3] == "]", p[i + 1] != p[i + 2], p[i + 1].isLetter,
+                    p[i + 1].lowercased() == p[i + 2].lowercased(), i + 4 >= p.count || !["?", "*", "{"].contains(p[i + 4])
+                {
+                    run.append(Character(p[i + 1].lowercased()))
+                    i += 4
+                    continue
+                }
                 breakRun()
                 i = skipClass(p, from: i)
             case "(":
