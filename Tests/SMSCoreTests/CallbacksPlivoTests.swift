@@ -46,7 +46,7 @@ struct CallbacksPlivoTests {
 
     @Test("statuses map per the dialect table", arguments: [
         ("queued", CallbackEventKind?.some(.submitted)), ("sent", .submitted), ("delivered", .delivered),
-        ("undelivered", .failed), ("failed", .failed), ("rejected", nil), ("read", nil),
+        ("undelivered", .failed), ("failed", .failed), ("rejected", .failed), ("read", nil), ("READ", nil),
     ])
     func statusTable(status: String, kind: CallbackEventKind?) {
         #expect(PlivoCallback.kind(forStatus: status) == kind)
@@ -54,7 +54,10 @@ struct CallbacksPlivoTests {
 
     @Test("unknown status and missing fields are invalid entries")
     func invalid() {
-        #expect(PlivoCallback.parse(params: ["MessageUUID": "u2", "Status": "rejected"]).invalid.map(\.reason) == ["unknown status 'rejected'"])
+        #expect(PlivoCallback.parse(params: ["MessageUUID": "u2", "Status": "read"]).invalid.map(\.reason) == ["unknown status 'read'"])
+        #expect(PlivoCallback.parse(params: ["MessageUUID": "u2", "Status": "rejected", "ErrorCode": "450"]).items == [
+            CallbackItem(kind: .failed, meta: "u2", code: "450", providerStatus: "rejected", providerMessageId: "u2"),
+        ])
         #expect(PlivoCallback.parse(params: ["Sequence": "x"]).invalid.map(\.missingFields) == [["MessageUUID", "Status"]])
     }
 

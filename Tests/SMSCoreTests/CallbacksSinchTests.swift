@@ -42,7 +42,7 @@ struct CallbacksSinchTests {
     @Test("statuses map per the dialect table", arguments: [
         ("Queued", CallbackEventKind?.some(.submitted)), ("Dispatched", .submitted), ("Delivered", .delivered),
         ("Rejected", .failed), ("Deleted", .failed), ("Failed", .failed), ("Expired", .failed),
-        ("Aborted", nil), ("Cancelled", nil), ("Unknown", nil),
+        ("Aborted", .failed), ("Cancelled", .failed), ("Unknown", nil), ("Cancelling", nil),
     ])
     func statusTable(status: String, kind: CallbackEventKind?) {
         #expect(SinchCallback.kind(forStatus: status) == kind)
@@ -56,10 +56,13 @@ struct CallbacksSinchTests {
         ])
     }
 
-    @Test("Aborted is an unknown status; malformed bodies throw")
+    @Test("Unknown is an unknown status, Aborted a failure; malformed bodies throw")
     func invalid() throws {
-        let body = #"{"batch_id":"B3","status":"Aborted","type":"recipient_delivery_report_sms"}"#
-        #expect(try SinchCallback.parse(json: Data(body.utf8)).invalid.map(\.reason) == ["unknown status 'Aborted'"])
+        let body = #"{"batch_id":"B3","status":"Unknown","type":"recipient_delivery_report_sms"}"#
+        #expect(try SinchCallback.parse(json: Data(body.utf8)).invalid.map(\.reason) == ["unknown status 'Unknown'"])
+        let aborted = #"{"batch_id":"B3","code":405,"status":"Aborted","type":"recipient_delivery_report_sms"}"#
+        #expect(try SinchCallback.parse(json: Data(aborted.utf8)).items.map(\.kind) == [.failed])
+        #expect(try SinchCallback.parse(json: Data(aborted.utf8)).items.map(\.code) == ["405"])
         #expect(throws: CallbackParseError.notAnObject) { try SinchCallback.parse(json: Data("1".utf8)) }
         #expect(throws: CallbackParseError.malformedJSON("unexpected end of input, expected a value at byte 6")) {
             try SinchCallback.parse(json: Data(#"{"a": "#.utf8))

@@ -48,7 +48,7 @@ struct CallbacksTwilioTests {
     @Test("statuses map per the dialect table", arguments: [
         ("accepted", CallbackEventKind?.some(.submitted)), ("queued", .submitted), ("sending", .submitted), ("sent", .submitted),
         ("delivered", .delivered), ("read", .delivered), ("undelivered", .failed), ("failed", .failed), ("Delivered", .delivered),
-        ("scheduled", nil), ("canceled", nil), ("receiving", nil), ("received", nil), ("partially_delivered", nil),
+        ("canceled", .failed), ("scheduled", nil), ("receiving", nil), ("received", nil), ("partially_delivered", nil),
     ])
     func statusTable(status: String, kind: CallbackEventKind?) {
         #expect(TwilioCallback.kind(forStatus: status) == kind)
@@ -56,11 +56,18 @@ struct CallbacksTwilioTests {
 
     @Test("an unknown status is stored whole, not guessed")
     func unknownStatus() {
-        let result = TwilioCallback.parse(params: ["MessageSid": "SM3", "MessageStatus": "canceled"])
+        let result = TwilioCallback.parse(params: ["MessageSid": "SM3", "MessageStatus": "scheduled"])
         #expect(result == CallbackParseResult(invalid: [
-            InvalidCallbackItem(raw: #"{"MessageSid":"SM3","MessageStatus":"canceled"}"#, event: "canceled",
-                                reason: "unknown status 'canceled'", missingFields: []),
+            InvalidCallbackItem(raw: #"{"MessageSid":"SM3","MessageStatus":"scheduled"}"#, event: "scheduled",
+                                reason: "unknown status 'scheduled'", missingFields: []),
         ]))
+    }
+
+    @Test("canceled is a final non-delivery: failed without a code")
+    func canceledIsFailed() {
+        #expect(TwilioCallback.parse(params: ["MessageSid": "SM4", "MessageStatus": "canceled"]).items == [
+            CallbackItem(kind: .failed, meta: "SM4", code: nil, providerStatus: "canceled", providerMessageId: "SM4"),
+        ])
     }
 
     @Test("missing sid and status are named with Twilio's field names")

@@ -14,13 +14,16 @@ import Foundation
 /// Plivo only knows its own id, so `meta` and `providerMessageId` are both the `MessageUUID`.
 public enum PlivoCallback {
     /// Maps a `Status` word (case-insensitive) to our event kind (`domain.md` §3):
-    /// `queued`, `sent` → `.submitted`; `delivered` → `.delivered`; `undelivered`, `failed` →
-    /// `.failed`; anything else (e.g. `rejected`, `read`) → `nil`, stored as an unknown status.
+    /// `queued`, `sent` → `.submitted`; `delivered` → `.delivered`; `undelivered`, `failed`,
+    /// `rejected` → `.failed`; anything else (e.g. `read`) → `nil`, stored as an unknown status.
+    ///
+    /// **Decision:** `rejected` (Plivo refused the message, e.g. a blocked destination) is a final
+    /// non-delivery and counts as failed; `domain.md` §3's table does not list it.
     public static func kind(forStatus status: String) -> CallbackEventKind? {
         switch status.trimmingCharacters(in: .whitespacesAndNewlines).lowercased() {
         case "queued", "sent": return .submitted
         case "delivered": return .delivered
-        case "undelivered", "failed": return .failed
+        case "undelivered", "failed", "rejected": return .failed
         default: return nil
         }
     }

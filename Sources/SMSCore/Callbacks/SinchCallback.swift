@@ -20,13 +20,16 @@ public enum SinchCallback {
 
     /// Maps a report `status` (case-insensitive) to our event kind (`domain.md` §3):
     /// `Queued`, `Dispatched` → `.submitted`; `Delivered` → `.delivered`; `Rejected`, `Deleted`,
-    /// `Failed`, `Expired` → `.failed`; anything else (e.g. `Aborted`, `Cancelled`, `Unknown`) →
+    /// `Failed`, `Expired`, `Aborted`, `Cancelled` → `.failed`; anything else (e.g. `Unknown`) →
     /// `nil`, stored as an unknown status.
+    ///
+    /// **Decision:** `Aborted` and `Cancelled` (the batch was stopped before delivery) are final
+    /// non-deliveries and count as failed; `domain.md` §3's table does not list them.
     public static func kind(forStatus status: String) -> CallbackEventKind? {
         switch status.trimmingCharacters(in: .whitespacesAndNewlines).lowercased() {
         case "queued", "dispatched": return .submitted
         case "delivered": return .delivered
-        case "rejected", "deleted", "failed", "expired": return .failed
+        case "rejected", "deleted", "failed", "expired", "aborted", "cancelled": return .failed
         default: return nil
         }
     }

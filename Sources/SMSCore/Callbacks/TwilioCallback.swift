@@ -14,13 +14,17 @@ import Foundation
 public enum TwilioCallback {
     /// Maps a `MessageStatus` word (case-insensitive) to our event kind (`domain.md` §3):
     /// `accepted`, `queued`, `sending`, `sent` → `.submitted`; `delivered`, `read` → `.delivered`;
-    /// `undelivered`, `failed` → `.failed`; anything else (e.g. `scheduled`, `canceled`,
+    /// `undelivered`, `failed`, `canceled` → `.failed`; anything else (e.g. `scheduled`,
     /// `receiving`, `received`) → `nil`, stored as an unknown status.
+    ///
+    /// **Decision:** `canceled` (a scheduled message cancelled before it was sent, per Twilio's
+    /// status list) is a final non-delivery, so it counts as failed (with no code) rather than
+    /// staying pending forever; `domain.md` §3's table does not list it.
     public static func kind(forStatus status: String) -> CallbackEventKind? {
         switch status.trimmingCharacters(in: .whitespacesAndNewlines).lowercased() {
         case "accepted", "queued", "sending", "sent": return .submitted
         case "delivered", "read": return .delivered
-        case "undelivered", "failed": return .failed
+        case "undelivered", "failed", "canceled": return .failed
         default: return nil
         }
     }

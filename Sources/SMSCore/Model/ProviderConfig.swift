@@ -10,6 +10,10 @@ import Foundation
 /// - `callbackSecret`: the per-provider secret our callback URL carries (`?secret=`).
 /// - `messageIdPath`: optional dotted path into the provider's JSON answer holding its own message
 ///   id (for dialects that report only that id), e.g. `"messages.0.id"`.
+/// - `webhookSigningKey`: optional key the provider signs its callbacks with; Twilio: the account
+///   auth token, and `X-Twilio-Signature` is then required and verified.
+/// - `requireSignature`: when `true`, callbacks must carry `X-SMSStats-Signature` (HMAC-SHA256 of
+///   the raw body with a timestamp); the URL secret alone is refused. `nil` means `false`.
 public struct ProviderConfig: Sendable, Equatable, Codable {
     public var id: String
     public var name: String
@@ -23,6 +27,8 @@ public struct ProviderConfig: Sendable, Equatable, Codable {
     public var callbacksEnabled: Bool
     public var callbackSecret: String
     public var messageIdPath: String?
+    public var webhookSigningKey: String?
+    public var requireSignature: Bool?
     /// Messages per second the dispatcher may send through this provider; `nil` = no limit.
     public var ratePerSecond: Double?
     public var createdAt: Int64
@@ -31,8 +37,11 @@ public struct ProviderConfig: Sendable, Equatable, Codable {
         id: String, name: String, kind: ProviderKind = .generic, method: String = "POST", url: String,
         bodyType: String = "json", bodyTemplate: String, headers: [String: String] = [:],
         batch: BatchConfig? = nil, callbacksEnabled: Bool = true, callbackSecret: String,
-        messageIdPath: String? = nil, ratePerSecond: Double? = nil, createdAt: Int64
+        messageIdPath: String? = nil, ratePerSecond: Double? = nil, createdAt: Int64,
+        webhookSigningKey: String? = nil, requireSignature: Bool? = nil
     ) {
+        self.webhookSigningKey = webhookSigningKey
+        self.requireSignature = requireSignature
         self.id = id
         self.name = name
         self.kind = kind

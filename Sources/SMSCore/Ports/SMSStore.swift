@@ -51,6 +51,15 @@ public protocol SMSStore: Sendable {
     /// Stores invalid input whole, with the reason, for an operator to see and replay.
     func recordIngestionErrors(_ errors: [IngestionErrorInput]) async throws
     func ingestionErrors(limit: Int) async throws -> [IngestionError]
+    func ingestionError(id: Int64) async throws -> IngestionError?
+    /// Applies the re-parsed items of ingestion error `id` (like ``applyCallbacks(providerId:items:receivedAt:)``,
+    /// at its original receive time) and sets its `replayedAt` to `at`, in one transaction.
+    /// - Throws: ``ReplayError`` when it does not exist or was replayed already.
+    func replayIngestionError(id: Int64, providerId: String, items: [CallbackItem], at: Int64) async throws
+        -> CallbackIngestResult
+    /// Pending (unknown-meta) callbacks received before `receivedBefore` (epoch seconds), oldest
+    /// first, at most `limit`: with `now − 24 h` these are the unmatched ones an operator must see.
+    func unmatchedCallbacks(receivedBefore: Int64, limit: Int) async throws -> [UnmatchedCallback]
 
     // MARK: Clicks
     /// Records a hit on a short link and returns its target, or `nil` for an unknown code.

@@ -1,0 +1,91 @@
+import Foundation
+
+/// Chooses the parser of a provider's callback dialect (`domain.md` §3 "Other dialects") and
+/// defines how an invalid item is stored so that it can be parsed again (replayed) later.
+///
+/// How each kind's callback arrives:
+/// | kind | input |
+/// |---|---|
+/// | generic | JSON body, array of groups (``GenericCallbackParser``) |
+/// | sinch | JSON body, one report object (``SinchCallback``) |
+/// | gupshup | JSON body, array of events (``GupshupCallback``) |
+/// | vonage | JSON body on POST; query (GET) or form fields when the body is not JSON (``VonageCallback``) |
+/// | twilio, plivo, jasmin | form fields (POST) or query parameters (GET) (``TwilioCallback``, ``PlivoCallback``, ``JasminCallback``) |
+/// | kannel | query parameters of the `dlr-url` (GET), form fields accepted too (``KannelCallback``) |
+///
+/// Stored form of an invalid item (``storedRaw(_:kind:)``), always re-parseable by ``reparse(_:kind:maxItems:)``:
+/// - generic: a one-group body `[{"data":[<item>],"event":"<event>"}]` (the item inside its group,
+///   so the event is not lost); a whole invalid group is stored as `[<group>]`;
+/// - field dialects (twilio, plivo, jasmin, kannel, vonage by fields): the fields as a JSON object
+///   of strings (sorted keys);
+/// - JSON dialects: the report or event object as canonical JSON.
+/// A body that could not be read at all is stored as received, and re-parsed as a body.
+public enum CallbackDialect {
+    /// Whether `kind` reads form/query fields rather than a JSON body.
+    public static func readsFields(_ kind: ProviderKind, bodyIsJSON: Bool) -> Bool {
+        switch kind {
+        case .generic, .sinch, .gupshup: false
+        case .vonage: !bodyIsJSON
+        case .twilio, .plivo, .jasmin, .kannel: true
+        }
+    }
+
+    /// Parses one callback request of `kind`.
+    /// - Parameters:
+    ///   - kind: the provider's dialect.
+    ///   - body: the raw request body (JSON dialects).
+    ///   - fields: decoded query parameters merged with decoded form-body fields (field dialects);
+    ///     the caller removes our own `secret` parameter first.
+    ///   - bodyIsJSON: the body is meant as JSON (not form-encoded, not empty); only Vonage looks at it.
+    ///   - maxItems: largest number of items accepted (generic and Gupshup batches).
+    /// - Returns: the valid items and the invalid ones with reasons.
+    /// - Throws: the JSON parsers' ``CallbackParseError`` (malformed JSON, wrong top-level type,
+    ///   too many items).
+    public static func parse(
+        kind: ProviderKind, body: Data, fields: [String: String], bodyIsJSON: Bool, maxItems: Int
+    ) throws(CallbackParseError) -> CallbackParseResult {
+        switch kind {
+        case .generic: return try GenericCallbackParser.parse(body, maxItems: maxItems)
+        case .sinch: return try SinchCallback.parse(json: body)
+        case .gupshup: return try GupshupCallback.parse(json: body, maxItems: maxItems)
+        case .vonage: return bodyIsJSON ? try VonageCallback.parse(json: body) : VonageCallback.parse(params: fields)
+        case .twilio: return TwilioCallback.parse(params: fields)
+        case .plivo: return PlivoCallback.parse(params: fields)
+        case .jasmin: return JasminCallback.parse(params: fields)
+        case .kannel: return KannelCallback.parse(params: fields)
+        }
+    }
+
+    /// The text an invalid item is stored as (see the type's documentation), re-parseable by
+    /// ``reparse(_:kind:maxItems:)``.
+    public static func storedRaw(_ item: InvalidCallbackItem, kind: ProviderKind) -> String {
+        guard kind == .generic else { return item.raw }
+        if item.index == nil { return "[" + item.raw + "]" }
+        var out = #"[{"data":["# + item.raw + "]"
+        if let event = item.event { out += #","event":"# + CallbackJSONValue.quoted(event) }
+        return out + "}]"
+    }
+
+    /// Parses a stored raw item (or a stored whole body) again, e.g. after a mapping was fixed or
+    /// an operator corrected it.
+    /// - Parameters:
+    ///   - raw: the stored text (``storedRaw(_:kind:)``, or a whole body as received).
+    ///   - kind: the provider's dialect.
+    ///   - maxItems: largest number of items accepted.
+    /// - Returns: the parse result (its `invalid` is non-empty when the item is still invalid).
+    /// - Throws: ``CallbackParseError`` when the text is not readable for that dialect.
+    public static func reparse(_ raw: String, kind: ProviderKind, maxItems: Int = GenericCallbackParser.defaultMaxItems)
+        throws(CallbackParseError) -> CallbackParseResult
+    {
+        let data = Data(raw.utf8)
+        switch kind {
+        case .generic, .sinch, .gupshup, .vonage:
+            return try parse(kind: kind, body: data, fields: [:], bodyIsJSON: true, maxItems: maxItems)
+        case .twilio, .plivo, .jasmin, .kannel:
+            let object = try CallbackDialectSupport.decodeObject(data)
+            return try parse(
+                kind: kind, body: Data(), fields: CallbackDialectSupport.flatten(object), bodyIsJSON: false,
+                maxItems: maxItems)
+        }
+    }
+}

@@ -1,0 +1,63 @@
+import Foundation
+import SMSCore
+import Testing
+
+@Suite("Callback dialect dispatch and replay form")
+struct CallbacksDialectTests {
+    @Test("each kind reads its input: JSON body or fields", arguments: [
+        (ProviderKind.generic, false), (.sinch, false), (.gupshup, false), (.twilio, true), (.plivo, true), (.jasmin, true), (.kannel, true),
+    ])
+    func readsFields(kind: ProviderKind, fields: Bool) {
+        #expect(CallbackDialect.readsFields(kind, bodyIsJSON: true) == fields)
+    }
+
+    @Test("vonage reads JSON when the body is JSON, else fields (GET query)")
+    func vonage() throws {
+        #expect(CallbackDialect.readsFields(.vonage, bodyIsJSON: true) == false)
+        #expect(CallbackDialect.readsFields(.vonage, bodyIsJSON: false) == true)
+        let viaFields = try CallbackDialect.parse(
+            kind: .vonage, body: Data(), fields: ["messageId": "0A1", "status": "delivered"], bodyIsJSON: false, maxItems: 10)
+        #expect(viaFields.items.map(\.kind) == [.delivered])
+        let viaJSON = try CallbackDialect.parse(
+            kind: .vonage, body: Data(#"{"messageId":"0A1","status":"expired","err-code":"5"}"#.utf8), fields: [:], bodyIsJSON: true, maxItems: 10)
+        #expect(viaJSON.items.map(\.code) == ["5"])
+    }
+
+    @Test("a generic invalid item is stored inside its group, and re-parses to the same problem")
+    func genericStoredRaw() throws {
+        let parsed = try GenericCallbackParser.parse(Data(#"[{"event":"failed","data":[{"meta":"m1","ts":1700000000}]}]"#.utf8))
+        let invalid = try #require(parsed.invalid.first)
+        let raw = CallbackDialect.storedRaw(invalid, kind: .generic)
+        #expect(raw == #"[{"data":[{"meta":"m1","ts":1700000000}],"event":"failed"}]"#)
+        #expect(try CallbackDialect.reparse(raw, kind: .generic).invalid.map(\.reason) == ["missing required fields: code"])
+        let fixed = try CallbackDialect.reparse(#"[{"data":[{"meta":"m1","ts":1700000000,"code":"914"}],"event":"failed"}]"#, kind: .generic)
+        #expect(fixed.items == [CallbackItem(kind: .failed, meta: "m1", ts: 1_700_000_000, code: "914")])
+    }
+
+    @Test("a whole invalid group is stored as a one-group body")
+    func genericGroup() throws {
+        let parsed = try GenericCallbackParser.parse(Data(#"[{"event":"delivered"}]"#.utf8))
+        let invalid = try #require(parsed.invalid.first)
+        #expect(CallbackDialect.storedRaw(invalid, kind: .generic) == #"[{"event":"delivered"}]"#)
+    }
+
+    @Test("field dialects replay from their stored JSON object of strings", arguments: [
+        (ProviderKind.twilio, #"{"MessageSid":"SM1","MessageStatus":"undelivered","ErrorCode":"30003"}"#, CallbackEventKind.failed),
+        (.plivo, #"{"MessageUUID":"u1","Status":"delivered","Sequence":"2"}"#, .delivered),
+        (.jasmin, #"{"id":"j1","message_status":"ENROUTE"}"#, .submitted),
+        (.kannel, #"{"meta":"m1","type":"16","answer":"NACK/0x00000045/Submit failed"}"#, .failed),
+        (.sinch, #"{"batch_id":"B1","status":"Dispatched","type":"recipient_delivery_report_sms"}"#, .submitted),
+        (.gupshup, #"{"externalId":"9","eventType":"SENT"}"#, .submitted),
+    ])
+    func replayFields(kind: ProviderKind, raw: String, expected: CallbackEventKind) throws {
+        let result = try CallbackDialect.reparse(raw, kind: kind)
+        #expect(result.invalid.isEmpty)
+        #expect(result.items.map(\.kind) == [expected])
+    }
+
+    @Test("an unreadable stored text throws the JSON reader's error")
+    func unreadable() {
+        #expect(throws: CallbackParseError.self) { try CallbackDialect.reparse("not json", kind: .twilio) }
+        #expect(throws: CallbackParseError.notAnArray) { try CallbackDialect.reparse("{}", kind: .generic) }
+    }
+}
