@@ -127,7 +127,7 @@ let package = Package(
         .testTarget(name: "SMSCoreTests", dependencies: ["SMSCore"], swiftSettings: swiftSettings),
         .testTarget(
             name: "SMSStoreSQLiteTests",
-            dependencies: ["SMSCore", "SMSStoreSQLite"],
+            dependencies: ["SMSCore", "SMSStoreSQLite", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

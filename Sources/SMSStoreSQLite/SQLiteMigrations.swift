@@ -73,6 +73,7 @@ enum SQLiteMigrations {
             // Listing a campaign's redirect hits (GET /api/v1/campaigns/{id}/hits), newest first.
             try db.execute(sql: "CREATE INDEX clicks_campaign ON clicks (campaign_id, is_bot, id)")
         }
+        m.registerMigration("callbacks-v2", migrate: CallbackMigrations.v2)
         return m
     }
 }

@@ -3,55 +3,70 @@ import GRDB
 import SMSCore
 
 extension SQLiteStore {
+    /// One transaction: looks up the batch's messages with a few `IN (…)` queries, then per item
+    /// appends it to the event log (`ON CONFLICT (dedup_key) DO NOTHING`: a duplicate changes
+    /// nothing) and merges it into its message; items with no message go to `pending_callbacks`.
+    /// Rollup cells are summed in memory and written once at the end.
     public func applyCallbacks(providerId: String, items: [CallbackItem], receivedAt: Int64) async throws -> CallbackIngestResult {
-        let encoded = try items.map { ($0, CallbackDedupKey.make(providerId: providerId, item: $0), try JSONCoding.encode($0)) }
+        let encoded = items.map { ($0, CallbackDedupKey.make(providerId: providerId, item: $0), CallbackItemJSON.encode($0)) }
         return try await db.write { db in
-            var result = CallbackIngestResult()
-            var rollups = RollupWriter()
-            var cache = CampaignCache()
-            let pending = try db.cachedStatement(sql: """
-                INSERT INTO pending_callbacks (dedup_key, provider_id, meta, payload, received_at)
-                VALUES (?, ?, ?, ?, ?) ON CONFLICT (dedup_key) DO NOTHING
-                """)
-            for (item, key, payload) in encoded {
-                guard let row = try findMessage(db, item: item) else {
-                    try pending.execute(arguments: [key, providerId, item.meta, payload, receivedAt])
-                    result.pending += 1
-                    continue
-                }
-                if try applyLogged(
-                    db, item: item, key: key, payload: payload, providerId: providerId, row: row,
-                    receivedAt: receivedAt, rollups: &rollups, cache: &cache)
-                {
-                    result.applied += 1
-                } else {
-                    result.duplicates += 1
-                }
-            }
-            try rollups.flush(db)
-            return result
+            try applyEncoded(db, providerId: providerId, encoded: encoded, receivedAt: receivedAt)
         }
     }
 
+    func applyEncoded(
+        _ db: Database, providerId: String, encoded: [(CallbackItem, String, String)], receivedAt: Int64
+    ) throws -> CallbackIngestResult {
+        var result = CallbackIngestResult()
+        var rollups = RollupWriter()
+        var cache = CampaignCache()
+        var lookup = try MessageLookup.load(db, items: encoded.map(\.0))
+        let pending = try db.cachedStatement(sql: """
+            INSERT INTO pending_callbacks (dedup_key, provider_id, meta, payload, received_at, provider_key)
+            VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (dedup_key) DO NOTHING
+            """)
+        for (item, key, payload) in encoded {
+            guard let row = lookup.row(for: item) else {
+                try pending.execute(arguments: [key, providerId, item.meta, payload, receivedAt, item.providerMessageId])
+                result.pending += 1
+                continue
+            }
+            if let new = try applyLogged(
+                db, item: item, key: key, payload: payload, providerId: providerId, row: row,
+                receivedAt: receivedAt, rollups: &rollups, cache: &cache)
+            {
+                lookup.update(new)
+                result.applied += 1
+            } else {
+                result.duplicates += 1
+            }
+        }
+        try rollups.flush(db)
+        return result
+    }
+
+    /// Re-matches pending items received in the last 24 h, least recently tried first (at most
+    /// 5,000 per call); a miss counts an attempt. Older items stay for ``unmatchedCallbacks(receivedBefore:limit:)``.
     public func rematchPendingCallbacks(now: Int64) async throws -> Int {
         try await db.write { db in
             var rollups = RollupWriter()
             var cache = CampaignCache()
             var matched = 0
             let rows = try Row.fetchAll(
-                db, sql: "SELECT * FROM pending_callbacks WHERE received_at >= ? ORDER BY id LIMIT 5000",
-                arguments: [now - 86_400])
+                db,
+                sql: """
+                    SELECT * FROM pending_callbacks WHERE received_at >= ?
+                    ORDER BY COALESCE(last_attempt_at, 0), id LIMIT 5000
+                    """,
+                arguments: [now - UnmatchedCallback.retryWindowSeconds])
+            let miss = try db.cachedStatement(
+                sql: "UPDATE pending_callbacks SET attempts = attempts + 1, last_attempt_at = ? WHERE id = ?")
             for p in rows {
-                let item = try JSONCoding.decode(CallbackItem.self, p["payload"])
-                guard let row = try findMessage(db, item: item) else {
-                    try db.execute(sql: "UPDATE pending_callbacks SET attempts = attempts + 1 WHERE id = ?", arguments: [p["id"]])
-                    continue
+                if try applyPendingRow(db, p, rollups: &rollups, cache: &cache) {
+                    matched += 1
+                } else {
+                    try miss.execute(arguments: [now, p["id"]])
                 }
-                try applyLogged(
-                    db, item: item, key: p["dedup_key"], payload: p["payload"], providerId: p["provider_id"],
-                    row: row, receivedAt: p["received_at"], rollups: &rollups, cache: &cache)
-                try db.execute(sql: "DELETE FROM pending_callbacks WHERE id = ?", arguments: [p["id"]])
-                matched += 1
             }
             try rollups.flush(db)
             return matched
@@ -62,16 +77,29 @@ extension SQLiteStore {
     func applyPending(_ db: Database, meta: String, rollups: inout RollupWriter) throws {
         let rows = try Row.fetchAll(
             try db.cachedStatement(sql: "SELECT * FROM pending_callbacks WHERE meta = ?"), arguments: [meta])
-        guard !rows.isEmpty else { return }
         var cache = CampaignCache()
-        for p in rows {
-            let item = try JSONCoding.decode(CallbackItem.self, p["payload"])
-            guard let row = try findMessage(db, item: item) else { continue }
-            try applyLogged(
-                db, item: item, key: p["dedup_key"], payload: p["payload"], providerId: p["provider_id"], row: row,
-                receivedAt: p["received_at"], rollups: &rollups, cache: &cache)
-            try db.execute(sql: "DELETE FROM pending_callbacks WHERE id = ?", arguments: [p["id"]])
-        }
+        for p in rows { try applyPendingRow(db, p, rollups: &rollups, cache: &cache) }
+    }
+
+    /// Pending items carrying a provider message id that has just been stored from a send answer
+    /// (a Twilio/Plivo/… receipt that beat the dispatcher's commit).
+    func applyPending(_ db: Database, providerKey: String, rollups: inout RollupWriter, cache: inout CampaignCache) throws {
+        let rows = try Row.fetchAll(
+            try db.cachedStatement(sql: "SELECT * FROM pending_callbacks WHERE provider_key = ?"), arguments: [providerKey])
+        for p in rows { try applyPendingRow(db, p, rollups: &rollups, cache: &cache) }
+    }
+
+    /// Applies one pending row if its message exists now, and deletes it. - Returns: matched.
+    @discardableResult
+    func applyPendingRow(_ db: Database, _ p: Row, rollups: inout RollupWriter, cache: inout CampaignCache) throws -> Bool {
+        let payload: String = p["payload"]
+        let item = try CallbackItemJSON.decode(payload)
+        guard let row = try findMessage(db, item: item) else { return false }
+        try applyLogged(
+            db, item: item, key: p["dedup_key"], payload: payload, providerId: p["provider_id"], row: row,
+            receivedAt: p["received_at"], rollups: &rollups, cache: &cache)
+        try db.cachedStatement(sql: "DELETE FROM pending_callbacks WHERE id = ?").execute(arguments: [p["id"]])
+        return true
     }
 
     func findMessage(_ db: Database, item: CallbackItem) throws -> MessageRow? {
@@ -81,12 +109,12 @@ extension SQLiteStore {
     }
 
     /// Appends the item to the event log (the unique dedup key drops exact duplicates) and
-    /// merges it into its message. - Returns: false for a duplicate.
+    /// merges it into its message. - Returns: the message after the merge, `nil` for a duplicate.
     @discardableResult
     func applyLogged(
         _ db: Database, item: CallbackItem, key: String, payload: String, providerId: String, row: MessageRow,
         receivedAt: Int64, rollups: inout RollupWriter, cache: inout CampaignCache
-    ) throws -> Bool {
+    ) throws -> MessageRow? {
         let at = EventTime.effective(providerTs: item.ts, sentAt: row.state.dispatchedAt, receivedAt: receivedAt)
         let optOut = item.kind == .replied ? keywords.classify(item.incomingText ?? "") : nil
         let insert = try db.cachedStatement(sql: """
@@ -97,16 +125,17 @@ extension SQLiteStore {
         try insert.execute(arguments: [
             key, row.id, providerId, item.kind.rawValue, item.ts, at, code, item.description, payload, receivedAt,
         ])
-        guard db.changesCount > 0 else { return false }
+        guard db.changesCount > 0 else { return nil }
         switch item.kind {
         case .submitted, .delivered, .failed:
-            try apply(
+            return try apply(
                 db, fact: .receipt(kind: item.kind, at: at, code: item.code, description: item.description), to: row,
                 rollups: &rollups, cache: &cache)
         case .clicked:
             let link = try providerClickedLink(db, item: item, row: row, cache: &cache)
             try recordHumanClick(
                 db, row: row, linkIndex: link.index, code: link.code, at: at, rollups: &rollups, cache: &cache)
+            return try MessageRow.fetch(db, id: row.id) ?? row
         case .replied:
             var delta = RollupDelta()
             delta.bump(.replies, at: at)
@@ -120,8 +149,22 @@ extension SQLiteStore {
                 }
             }
             rollups.add(delta, campaignId: row.campaignId, variant: row.variant)
-            try apply(db, fact: .seen(at: at), to: row, rollups: &rollups, cache: &cache)
+            return try apply(db, fact: .seen(at: at), to: row, rollups: &rollups, cache: &cache)
         }
-        return true
+    }
+
+    public func unmatchedCallbacks(receivedBefore: Int64, limit: Int) async throws -> [UnmatchedCallback] {
+        try await db.read { db in
+            try Row.fetchAll(
+                db,
+                sql: "SELECT * FROM pending_callbacks WHERE received_at < ? ORDER BY received_at, id LIMIT ?",
+                arguments: [receivedBefore, limit]
+            ).map { p in
+                let item = try CallbackItemJSON.decode(p["payload"])
+                return UnmatchedCallback(
+                    id: p["id"], providerId: p["provider_id"], meta: p["meta"], providerMessageId: p["provider_key"],
+                    event: item.kind.rawValue, receivedAt: p["received_at"], attempts: p["attempts"], item: item)
+            }
+        }
     }
 }

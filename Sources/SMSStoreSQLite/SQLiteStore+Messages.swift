@@ -84,6 +84,10 @@ extension SQLiteStore {
                     fact = .dispatchFailed(reason: reason, at: r.at)
                 }
                 try apply(db, fact: fact, to: row, rollups: &rollups, cache: &cache)
+                // A receipt that named this provider id before the send was recorded (pitfall 1).
+                if case .sent(let providerMessageId?) = r.outcome {
+                    try applyPending(db, providerKey: providerMessageId, rollups: &rollups, cache: &cache)
+                }
             }
             try rollups.flush(db)
         }
@@ -106,6 +110,10 @@ extension SQLiteStore {
     ) throws -> MessageRow {
         var new = row
         guard new.state.apply(fact) else { return row }
+        if row.state.firstEventAt != nil, new.state.dispatchedAt != row.state.dispatchedAt {
+            // Events merged before this send time was known: their effective times depend on it.
+            new.state = try rebuiltState(db, row: row, base: new.state, rollups: &rollups)
+        }
         try new.saveState(db)
         rollups.add(
             MessageContribution.delta(from: row.state, to: new.state, segments: row.segments),

@@ -1,0 +1,76 @@
+import Foundation
+import GRDB
+import SMSCore
+
+/// The messages a callback batch refers to, fetched with a few `IN (…)` queries instead of one
+/// query per item, and kept current while the batch is applied (several items of one batch can
+/// hit the same message: parts, duplicates).
+///
+/// Matching: by our `meta` first, else by the provider's own (normalised) message id; for one
+/// provider id stored on several messages the newest message wins.
+struct MessageLookup {
+    /// Largest number of bound parameters per `IN (…)` query.
+    static let chunk = 250
+
+    private var byMeta: [String: MessageRow] = [:]
+    private var idByProviderKey: [String: Int64] = [:]
+    private var byId: [Int64: MessageRow] = [:]
+
+    static func load(_ db: Database, items: [CallbackItem]) throws -> MessageLookup {
+        var lookup = MessageLookup()
+        let metas = Array(Set(items.map(\.meta)))
+        for rows in try fetch(db, column: "meta", values: metas) {
+            lookup.byMeta[rows.meta] = rows.row
+            lookup.byId[rows.row.id] = rows.row
+        }
+        let keys = Array(Set(items.compactMap { $0.byMetaMissing(lookup) ? $0.providerMessageId : nil }))
+        for found in try fetch(db, column: "provider_message_id", values: keys) {
+            let key: String = found.raw["provider_message_id"]
+            if let known = lookup.idByProviderKey[key], known > found.row.id { continue }
+            lookup.idByProviderKey[key] = found.row.id
+            lookup.byId[found.row.id] = found.row
+        }
+        return lookup
+    }
+
+    func row(for item: CallbackItem) -> MessageRow? {
+        if let row = byMeta[item.meta] { return byId[row.id] ?? row }
+        if let key = item.providerMessageId, let id = idByProviderKey[key] { return byId[id] }
+        return nil
+    }
+
+    /// Records a message's new state so later items of the batch see it.
+    mutating func update(_ row: MessageRow) {
+        byId[row.id] = row
+    }
+
+    func hasMeta(_ meta: String) -> Bool { byMeta[meta] != nil }
+
+    private struct Found {
+        var row: MessageRow
+        var raw: Row
+        var meta: String { raw["meta"] }
+    }
+
+    private static func fetch(_ db: Database, column: String, values: [String]) throws -> [Found] {
+        guard !values.isEmpty else { return [] }
+        var out: [Found] = []
+        out.reserveCapacity(values.count)
+        var start = 0
+        while start < values.count {
+            let part = values[start..<min(start + chunk, values.count)]
+            let marks = Array(repeating: "?", count: part.count).joined(separator: ",")
+            let stmt = try db.cachedStatement(
+                sql: "SELECT \(MessageRow.columns), meta, provider_message_id FROM messages WHERE \(column) IN (\(marks))")
+            for raw in try Row.fetchAll(stmt, arguments: StatementArguments(Array(part))) {
+                out.append(Found(row: MessageRow(row: raw), raw: raw))
+            }
+            start += chunk
+        }
+        return out
+    }
+}
+
+extension CallbackItem {
+    fileprivate func byMetaMissing(_ lookup: MessageLookup) -> Bool { !lookup.hasMeta(meta) }
+}

@@ -1,0 +1,32 @@
+import Foundation
+import GRDB
+import SMSCore
+
+extension SQLiteStore {
+    public func ingestionError(id: Int64) async throws -> IngestionError? {
+        try await db.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM ingestion_errors WHERE id = ?", arguments: [id]).map(Self.ingestionError(from:))
+        }
+    }
+
+    public func replayIngestionError(id: Int64, providerId: String, items: [CallbackItem], at: Int64) async throws
+        -> CallbackIngestResult
+    {
+        let encoded = items.map { ($0, CallbackDedupKey.make(providerId: providerId, item: $0), CallbackItemJSON.encode($0)) }
+        return try await db.write { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM ingestion_errors WHERE id = ?", arguments: [id]) else {
+                throw ReplayError.notFound(id)
+            }
+            if let done: Int64 = row["replayed_at"] { throw ReplayError.alreadyReplayed(at: done) }
+            let result = try applyEncoded(db, providerId: providerId, encoded: encoded, receivedAt: row["received_at"])
+            try db.execute(sql: "UPDATE ingestion_errors SET replayed_at = ? WHERE id = ?", arguments: [at, id])
+            return result
+        }
+    }
+
+    static func ingestionError(from row: Row) -> IngestionError {
+        IngestionError(
+            id: row["id"], source: row["source"], providerId: row["provider_id"], reason: row["reason"], raw: row["raw"],
+            receivedAt: row["received_at"], replayedAt: row["replayed_at"])
+    }
+}
