@@ -10,7 +10,8 @@ import SMSCore
 ///
 /// Answer → outcome (every message of a batched request gets the request's outcome):
 /// - 2xx → `.sent(providerMessageId:)`, the id read with ``ProviderMessageIdReader`` when
-///   `provider.messageIdPath` is set (answer bodies up to 1 MiB are read).
+///   `provider.messageIdPath` is set (answer bodies up to 1 MiB are read), normalised with
+///   ``ProviderMessageId/normalize(_:kind:)-swift.type.method`` for the provider's kind.
 /// - 401/403 → `.failed("provider auth failed")`, no retry.
 /// - 5xx and 429 → retried per ``RetryPolicy`` (429/503 `Retry-After` in seconds honoured, capped);
 ///   after the last attempt `.failed("provider HTTP error <status>")`.
@@ -79,7 +80,9 @@ public struct HTTPProviderGateway: Sendable {
                     ids = Array(repeating: nil, count: messageIds.count)
                 }
                 for (id, providerId) in zip(messageIds, ids) {
-                    results.append(DispatchResult(messageId: id, outcome: .sent(providerMessageId: providerId), at: at))
+                    // Stored in the form callbacks are matched on (case, leading zeros per dialect).
+                    let key = ProviderMessageId.normalize(providerId, kind: provider.kind)
+                    results.append(DispatchResult(messageId: id, outcome: .sent(providerMessageId: key), at: at))
                 }
             case .failed(let reason):
                 for id in messageIds {

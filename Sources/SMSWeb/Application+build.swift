@@ -35,8 +35,9 @@ public func buildRouter(config: AppConfig, store: any SMSStore, dispatcher: Disp
 {
     let registry = MetricsSetup.registry
     let router = Router(context: AppRequestContext.self)
-    router.add(middleware: LogRequestsMiddleware(.debug))
+    router.add(middleware: RedactingLogRequestsMiddleware(.debug))
     router.add(middleware: MetricsMiddleware())
+    router.add(middleware: StoreErrorMiddleware(logger: logger))
     router.get("health") { _, _ in try JSON.response(["status": "ok"]) }
     router.get("metrics") { _, _ in
         var buffer: [UInt8] = []
@@ -52,7 +53,8 @@ public func buildRouter(config: AppConfig, store: any SMSStore, dispatcher: Disp
     CampaignController(store: store, dispatcher: dispatcher).addRoutes(to: api)
     EventController(store: store, maxEvents: config.maxEventsPerRequest).addRoutes(to: api)
     ClickHitsController(store: store).addRoutes(to: api)
-    IngestionErrorController(store: store).addRoutes(to: api)
+    IngestionErrorController(store: store, config: config).addRoutes(to: api)
+    UnmatchedCallbackController(store: store).addRoutes(to: api)
     CallbackController(store: store, config: config, logger: logger).addRoutes(to: router)
     RedirectController(store: store, config: config, bots: BotDetector(extraPatterns: config.botUserAgentSubstrings)).addRoutes(to: router)
     let templates = try await MustacheLibrary(directory: Resources.url("templates").path)

@@ -2,21 +2,29 @@ import Foundation
 import Logging
 import SMSCore
 import ServiceLifecycle
+import Synchronization
 
 /// Background loop: dispatches queued messages of sending campaigns and re-matches callbacks that
 /// arrived before their message (`domain.md` §3). Polls every `interval`; stops on graceful
-/// shutdown.
+/// shutdown. The periodic re-match runs at most every `rematchInterval` (items are also matched
+/// at once when their message or provider id is recorded, so this only catches the rest).
 public struct DispatchService: Service {
     let dispatcher: Dispatcher
     let store: any SMSStore
     let interval: Duration
     let logger: Logger
+    let rematchInterval: Int64
+    let lastRematch = LastRun()
 
-    public init(dispatcher: Dispatcher, store: any SMSStore, intervalMs: Int, logger: Logger) {
+    /// - Parameters:
+    ///   - intervalMs: dispatch polling interval, milliseconds.
+    ///   - rematchIntervalSeconds: least time between two periodic re-matches, seconds (default 60).
+    public init(dispatcher: Dispatcher, store: any SMSStore, intervalMs: Int, logger: Logger, rematchIntervalSeconds: Int64 = 60) {
         self.dispatcher = dispatcher
         self.store = store
         self.interval = .milliseconds(intervalMs)
         self.logger = logger
+        self.rematchInterval = rematchIntervalSeconds
     }
 
     public func run() async throws {
@@ -33,9 +41,23 @@ public struct DispatchService: Service {
         do {
             let n = try await dispatcher.runOnce()
             if n > 0 { logger.info("dispatched messages", metadata: ["count": "\(n)"]) }
-            _ = try await store.rematchPendingCallbacks(now: Int64(Date().timeIntervalSince1970))
+            let now = Int64(Date().timeIntervalSince1970)
+            let due = lastRematch.time.withLock { last in
+                guard last.map({ now - $0 >= rematchInterval }) ?? true else { return false }
+                last = now
+                return true
+            }
+            if due {
+                let matched = try await store.rematchPendingCallbacks(now: now)
+                if matched > 0 { logger.info("matched pending callbacks", metadata: ["count": "\(matched)"]) }
+            }
         } catch {
             logger.error("dispatch step failed", metadata: ["error": "\(error)"])
         }
     }
+}
+
+/// When the periodic re-match last ran (epoch seconds), shared by copies of the service.
+final class LastRun: Sendable {
+    let time = Mutex<Int64?>(nil)
 }

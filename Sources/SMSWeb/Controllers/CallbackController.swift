@@ -2,22 +2,37 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
+import NIOCore
 import SMSCore
 
-/// `POST /callbacks/{providerId}?secret=…`: the generic callback contract (`domain.md` §3).
+/// `POST|GET /callbacks/{providerId}`: delivery callbacks in the provider's dialect, chosen by the
+/// provider's `kind` (``CallbackDialect``): the generic contract of `domain.md` §3 (JSON array of
+/// groups), Vonage, Sinch and Gupshup JSON, Twilio, Plivo and Jasmin form fields, Kannel's
+/// `dlr-url` query.
 ///
-/// Answers: 200 with the contract's success body; 400 naming invalid items (valid items of the
-/// batch are applied, invalid ones stored as ingestion errors); 401 for a bad secret; 404 for an
-/// unknown provider; 413 over the size or item limit; 503 when the store fails (providers retry).
+/// Answers:
+/// - 200 with the contract's success body; Jasmin gets the text `ACK/Jasmin` (anything else makes
+///   it resend), also when its DLR was kept as an ingestion error, since a resend cannot fix it;
+/// - 400 naming the invalid items (the valid ones of the batch are applied; the invalid ones are
+///   stored whole as ingestion errors, replayable) or saying why the body is unreadable (stored too);
+/// - 401 for a missing or wrong secret or signature (``CallbackAuthenticator``), logged with the
+///   provider id and the reason, never the secret;
+/// - 404 for an unknown provider; 413 for a body over `maxCallbackBytes` (5 MB) or more than
+///   `maxCallbackItems` (10,000) items;
+/// - 503 when the store fails (``StoreErrorMiddleware``), so the provider retries.
 struct CallbackController {
     let store: any SMSStore
     let config: AppConfig
     let logger: Logger
 
+    static let secretHeader = HTTPField.Name("X-Callback-Secret")!
+    static let timestampHeader = HTTPField.Name(CallbackAuthenticator.timestampHeader)!
+    static let signatureHeader = HTTPField.Name(CallbackAuthenticator.signatureHeader)!
+    static let twilioHeader = HTTPField.Name(CallbackAuthenticator.twilioHeader)!
+
     func addRoutes(to router: Router<AppRequestContext>) {
-        router.post("callbacks/{providerId}") { request, context in
-            try await handle(request, context)
-        }
+        router.post("callbacks/{providerId}") { request, context in try await handle(request, context) }
+        router.get("callbacks/{providerId}") { request, context in try await handle(request, context) }
     }
 
     func handle(_ request: Request, _ context: AppRequestContext) async throws -> Response {
@@ -25,22 +40,49 @@ struct CallbackController {
         guard let provider = try await store.provider(id: providerId) else {
             throw HTTPError(.notFound, message: "unknown provider '\(providerId)'")
         }
-        let secret = request.uri.queryParameters.get("secret") ?? request.headers[HTTPField.Name("X-Callback-Secret")!] ?? ""
-        guard AdminAuthMiddleware<AppRequestContext>.constantTimeEquals(secret, provider.callbackSecret) else {
-            logger.warning("callback rejected: bad secret", metadata: ["provider": "\(providerId)"])
-            throw HTTPError(.unauthorized, message: "bad or missing callback secret")
-        }
-        let body: ByteBuffer
+        let query = request.uri.query.map { FormFields.parse($0) } ?? [:]
+        let credentials = CallbackAuthenticator.Credentials(
+            urlSecret: query["secret"] ?? request.headers[Self.secretHeader],
+            timestamp: request.headers[Self.timestampHeader], signature: request.headers[Self.signatureHeader],
+            twilioSignature: request.headers[Self.twilioHeader])
         do {
-            body = try await request.body.collect(upTo: config.maxCallbackBytes)
+            try CallbackAuthenticator.checkWithoutBody(credentials, provider: provider)
+        } catch {
+            throw unauthorized(error, providerId: providerId)
+        }
+
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.body.collect(upTo: config.maxCallbackBytes)
+        } catch is NIOTooManyBytesError {
+            throw HTTPError(.contentTooLarge, message: "callback body over \(config.maxCallbackBytes) bytes")
         } catch let error as HTTPError where error.status == .contentTooLarge {
             throw HTTPError(.contentTooLarge, message: "callback body over \(config.maxCallbackBytes) bytes")
         }
-        let data = Data(buffer: body)
+        let body = Array(buffer.readableBytesView)
+        let contentType = request.headers[.contentType]?.lowercased() ?? ""
+        let isForm = contentType.hasPrefix("application/x-www-form-urlencoded")
+        let bodyIsJSON = !isForm && !body.isEmpty
+        let readsFields = CallbackDialect.readsFields(provider.kind, bodyIsJSON: bodyIsJSON)
+        let formFields = (isForm || (readsFields && !contentType.contains("json"))) && !body.isEmpty
+            ? FormFields.parse(String(decoding: body, as: UTF8.self)) : [:]
         let now = Int64(Date().timeIntervalSince1970)
+        do {
+            try CallbackAuthenticator.checkBody(
+                credentials, provider: provider, body: body, now: now,
+                twilioURL: config.publicBaseURL + request.uri.path + (request.uri.query.map { "?" + $0 } ?? ""),
+                formFields: formFields)
+        } catch {
+            throw unauthorized(error, providerId: providerId)
+        }
+
+        var fields = query
+        fields.removeValue(forKey: "secret")
+        fields.merge(formFields) { _, form in form }
         let parsed: CallbackParseResult
         do {
-            parsed = try GenericCallbackParser.parse(data, maxItems: config.maxCallbackItems)
+            parsed = try CallbackDialect.parse(
+                kind: provider.kind, body: Data(body), fields: fields, bodyIsJSON: bodyIsJSON, maxItems: config.maxCallbackItems)
         } catch {
             if case .tooManyItems(let n) = error {
                 throw HTTPError(.contentTooLarge, message: "\(n) items in one callback; at most \(config.maxCallbackItems)")
@@ -48,19 +90,35 @@ struct CallbackController {
             try await store.recordIngestionErrors([
                 IngestionErrorInput(
                     source: "callback", providerId: providerId, reason: error.description,
-                    raw: String(decoding: data, as: UTF8.self), receivedAt: now)
+                    raw: String(decoding: body, as: UTF8.self), receivedAt: now)
             ])
+            CallbackMetrics.record(applied: 0, duplicates: 0, pending: 0, invalid: 1)
             return Self.response(CallbackResponse.malformedBody(error))
         }
-        let result = try await store.applyCallbacks(providerId: providerId, items: parsed.items, receivedAt: now)
+        let items = parsed.items.map { ProviderMessageId.normalize($0, kind: provider.kind) }
+        let result = try await store.applyCallbacks(providerId: providerId, items: items, receivedAt: now)
         if !parsed.invalid.isEmpty {
             try await store.recordIngestionErrors(
                 parsed.invalid.map {
-                    IngestionErrorInput(source: "callback", providerId: providerId, reason: $0.reason, raw: $0.raw, receivedAt: now)
+                    IngestionErrorInput(
+                        source: "callback", providerId: providerId, reason: $0.reason,
+                        raw: CallbackDialect.storedRaw($0, kind: provider.kind), receivedAt: now)
                 })
         }
-        CallbackMetrics.record(applied: result.applied, duplicates: result.duplicates, pending: result.pending, invalid: parsed.invalid.count)
+        CallbackMetrics.record(
+            applied: result.applied, duplicates: result.duplicates, pending: result.pending, invalid: parsed.invalid.count)
+        if provider.kind == .jasmin {
+            return Response(
+                status: .ok, headers: [.contentType: "text/plain"],
+                body: .init(byteBuffer: ByteBuffer(string: JasminCallback.acknowledgement)))
+        }
         return Self.response(CallbackResponse.make(for: parsed, processedEvents: parsed.items.count, timestamp: now))
+    }
+
+    /// The 401 error; logs the provider and the reason (never a secret: reasons are fixed sentences).
+    func unauthorized(_ error: CallbackAuthenticator.Failure, providerId: String) -> HTTPError {
+        logger.warning("callback rejected", metadata: ["provider": "\(providerId)", "reason": "\(error.reason)"])
+        return HTTPError(.unauthorized, message: "callback not authenticated: \(error.reason)")
     }
 
     static func response(_ r: CallbackResponse) -> Response {

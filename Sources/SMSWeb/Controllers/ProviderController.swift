@@ -20,6 +20,8 @@ struct ProviderController {
         var callbacksEnabled: Bool?
         var messageIdPath: String?
         var ratePerSecond: Double?
+        var webhookSigningKey: String?
+        var requireSignature: Bool?
     }
 
     /// A provider as the API shows it: the config plus the callback URL to paste into the provider.
@@ -85,7 +87,8 @@ struct ProviderController {
             url: input.url, bodyType: bodyType, bodyTemplate: input.bodyTemplate, headers: input.headers ?? [:],
             batch: input.batch, callbacksEnabled: input.callbacksEnabled ?? true,
             callbackSecret: ShortCode.generate() + ShortCode.generate() + ShortCode.generate(),
-            messageIdPath: input.messageIdPath, ratePerSecond: input.ratePerSecond, createdAt: Int64(Date().timeIntervalSince1970))
+            messageIdPath: input.messageIdPath, ratePerSecond: input.ratePerSecond, createdAt: Int64(Date().timeIntervalSince1970),
+            webhookSigningKey: input.webhookSigningKey, requireSignature: input.requireSignature)
     }
 
 }

@@ -1,0 +1,59 @@
+import Foundation
+import SMSCore
+
+/// Forwards to a real store, except that writing callbacks fails like a database that is gone
+/// (disk full, I/O error): the web layer must answer 503 so the provider retries.
+struct FailingCallbackStore: SMSStore {
+    struct DiskIOError: Error, CustomStringConvertible {
+        var description: String { "SQLite error 10: disk I/O error" }
+    }
+
+    let base: any SMSStore
+
+    func applyCallbacks(providerId: String, items: [CallbackItem], receivedAt: Int64) async throws -> CallbackIngestResult {
+        throw DiskIOError()
+    }
+    func recordIngestionErrors(_ errors: [IngestionErrorInput]) async throws { throw DiskIOError() }
+
+    func insertProvider(_ provider: ProviderConfig) async throws { try await base.insertProvider(provider) }
+    func provider(id: String) async throws -> ProviderConfig? { try await base.provider(id: id) }
+    func providers() async throws -> [ProviderConfig] { try await base.providers() }
+    func upsertProfiles(_ profiles: [Profile]) async throws { try await base.upsertProfiles(profiles) }
+    func profile(userId: String) async throws -> Profile? { try await base.profile(userId: userId) }
+    func profileCount() async throws -> Int { try await base.profileCount() }
+    func setOptOut(userId: String, optedOut: Bool) async throws -> Bool { try await base.setOptOut(userId: userId, optedOut: optedOut) }
+    func insertCampaign(_ campaign: Campaign) async throws { try await base.insertCampaign(campaign) }
+    func campaign(id: String) async throws -> Campaign? { try await base.campaign(id: id) }
+    func campaigns() async throws -> [Campaign] { try await base.campaigns() }
+    func setCampaignStatus(id: String, status: CampaignStatus, publishedAt: Int64?) async throws {
+        try await base.setCampaignStatus(id: id, status: status, publishedAt: publishedAt)
+    }
+    func audienceProfiles(_ audience: Audience) async throws -> (profiles: [Profile], missing: [String]) {
+        try await base.audienceProfiles(audience)
+    }
+    func insertMessages(_ messages: [NewMessage]) async throws { try await base.insertMessages(messages) }
+    func queuedMessages(campaignId: String, limit: Int) async throws -> [OutboundMessage] {
+        try await base.queuedMessages(campaignId: campaignId, limit: limit)
+    }
+    func recordDispatchResults(_ results: [DispatchResult]) async throws { try await base.recordDispatchResults(results) }
+    func messageCount(campaignId: String, dispatch: DispatchStatus) async throws -> Int {
+        try await base.messageCount(campaignId: campaignId, dispatch: dispatch)
+    }
+    func rematchPendingCallbacks(now: Int64) async throws -> Int { try await base.rematchPendingCallbacks(now: now) }
+    func ingestionErrors(limit: Int) async throws -> [IngestionError] { try await base.ingestionErrors(limit: limit) }
+    func ingestionError(id: Int64) async throws -> IngestionError? { try await base.ingestionError(id: id) }
+    func replayIngestionError(id: Int64, providerId: String, items: [CallbackItem], at: Int64) async throws -> CallbackIngestResult {
+        try await base.replayIngestionError(id: id, providerId: providerId, items: items, at: at)
+    }
+    func unmatchedCallbacks(receivedBefore: Int64, limit: Int) async throws -> [UnmatchedCallback] {
+        try await base.unmatchedCallbacks(receivedBefore: receivedBefore, limit: limit)
+    }
+    func recordClick(_ click: ClickInput) async throws -> ShortLinkTarget? { try await base.recordClick(click) }
+    func ingestConversionEvents(_ events: [ConversionEventInput], receivedAt: Int64) async throws -> ConversionIngestResult {
+        try await base.ingestConversionEvents(events, receivedAt: receivedAt)
+    }
+    func rollupTotals(campaignId: String) async throws -> RollupDelta { try await base.rollupTotals(campaignId: campaignId) }
+    func rollupBuckets(campaignId: String) async throws -> [(metric: RollupMetric, bucket: Int64, value: Int64)] {
+        try await base.rollupBuckets(campaignId: campaignId)
+    }
+}
