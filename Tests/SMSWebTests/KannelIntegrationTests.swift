@@ -1,0 +1,245 @@
+import AsyncHTTPClient
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import NIOCore
+import SMSCore
+import SMSGatewayHTTP
+import SMSStoreSQLite
+import Testing
+
+@testable import SMSDemo
+@testable import SMSWeb
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// End to end against a real SMS gateway: Debian's Kannel (bearerbox + smsbox) with the SMPP SMSC
+/// simulator of `../shared/tools/kannel` (its README: the destination prefix picks the outcome).
+/// A campaign goes out through Kannel's `sendsms` as a GET provider whose `dlr-url` carries our
+/// meta; Kannel's delivery reports come back to `/callbacks/{id}` and must show in the stats.
+///
+/// Outcomes (Kannel strips the `+` of E.164 numbers before SMPP, so the simulator sees `49…`):
+/// | user | number | simulator | DLRs | expected |
+/// |---|---|---|---|---|
+/// | ok | +4915550001001 | DELIVRD | 8, 1 | delivered |
+/// | und | +4915550008001 | UNDELIV err:001 | 8, 2 | failed, code 001 |
+/// | rej | +4915550009001 | submit refused (0x45) | 16 | failed, code REJECTD |
+/// | enr | +4915550007001 | ENROUTE then DELIVRD | 8, 4, 1 | delivered |
+/// | nor | +4915550006001 | no receipt | 8 | pending (submitted) |
+///
+/// Skipped when `/usr/sbin/bearerbox` is absent (`scripts/setup/kannel.sh` installs it in CI).
+@Suite("Kannel integration", .serialized)
+struct KannelIntegrationTests {
+    static let tools: String = {
+        if let env = ProcessInfo.processInfo.environment["SMSSTATS_KANNEL_TOOLS"] { return env }
+        let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        return repo.deletingLastPathComponent().appendingPathComponent("shared/tools/kannel").path
+    }()
+
+    static let available: Bool = {
+        let fm = FileManager.default
+        return fm.isExecutableFile(atPath: "/usr/sbin/bearerbox") && fm.isExecutableFile(atPath: "/usr/sbin/smsbox")
+            && fm.fileExists(atPath: tools + "/smsc_sim.py") && fm.fileExists(atPath: tools + "/kannel-smpp.conf")
+            && fm.isExecutableFile(atPath: "/usr/bin/python3")
+    }()
+
+    @Test("a campaign through Kannel sendsms: DLRs delivered, undelivered, rejected, enroute→delivered, none reach the stats",
+          .enabled(if: available, "needs /usr/sbin/bearerbox (apt-get install kannel) and ../shared/tools/kannel"),
+          .timeLimit(.minutes(2)))
+    func campaignThroughKannel() async throws {
+        let stack = try KannelStack.start(tools: Self.tools)
+        defer { stack.stop() }
+        let http = HTTPClient(eventLoopGroupProvider: .singleton)
+        do {
+            try await stack.waitReady(http)
+        } catch {
+            try? await http.shutdown()
+            throw error
+        }
+
+        let store = try SQLiteStore.inMemory()
+        var logger = Logger(label: "test.kannel")
+        logger.logLevel = .warning
+        let gateway = HTTPProviderGateway(httpClient: http, retry: RetryPolicy(maxAttempts: 1), logger: logger)
+        let token = "kannel-admin-token"
+        let config = AppConfig(host: "127.0.0.1", port: 0, adminToken: token, dispatchIntervalMs: 50)
+        let app = try await buildApplication(config: config, store: store, gateway: gateway, logger: logger)
+        do {
+            try await app.test(.live) { client in
+                let port = try #require(client.port)
+                let secret = "kannel-" + ShortCode.generate() + ShortCode.generate()
+                // Our callback URL with Kannel's escapes; URL-encoded once more inside the sendsms query.
+                let dlr = "http://127.0.0.1:\(port)/callbacks/kannel?secret=\(secret)&meta=$$MessageID&type=%d&answer=%A&ts=%T&fid=%F"
+                let encoded = dlr.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
+                    .replacingOccurrences(of: "%24%24MessageID", with: "$$MessageID")
+                try await store.insertProvider(
+                    ProviderConfig(
+                        id: "kannel", name: "Kannel", kind: .kannel, method: "GET",
+                        url: "http://127.0.0.1:\(stack.sendsmsPort)/cgi-bin/sendsms", bodyType: "form",
+                        bodyTemplate: "username=tester&password=foobar&from=12345&to=$$To&text=$$Body&dlr-mask=31&dlr-url=" + encoded,
+                        callbackSecret: secret, createdAt: Int64(Date().timeIntervalSince1970)))
+                let auth: HTTPFields = [.authorization: "Bearer \(token)", .contentType: "application/json"]
+                let users = [("ok", "+4915550001001"), ("und", "+4915550008001"), ("rej", "+4915550009001"),
+                             ("enr", "+4915550007001"), ("nor", "+4915550006001")]
+                let profiles = "[" + users.map { #"{"userId":"\#($0.0)","phone":"\#($0.1)"}"# }.joined(separator: ",") + "]"
+                let imported = try await client.execute(uri: "/api/v1/profiles", method: .post, headers: auth, body: ByteBuffer(string: profiles))
+                #expect(imported.status == .ok)
+                let draft = #"{"name":"Kannel","providerId":"kannel","body":"Hello from Kannel","audience":{"userIds":["ok","und","rej","enr","nor"]}}"#
+                let created = try await client.execute(uri: "/api/v1/campaigns", method: .post, headers: auth, body: ByteBuffer(string: draft))
+                #expect(created.status == .created)
+                let campaignId = try #require((try JSONSerialization.jsonObject(with: Data(buffer: created.body)) as? [String: Any])?["id"] as? String)
+                let published = try await client.execute(uri: "/api/v1/campaigns/\(campaignId)/publish", method: .post, headers: auth)
+                #expect(published.status == .ok)
+
+                // Wait for the DLRs (the simulator answers after 0.3 s per receipt).
+                var stats: [String: Any] = [:]
+                for _ in 0..<150 {
+                    let r = try await client.execute(uri: "/api/v1/campaigns/\(campaignId)/stats", method: .get, headers: auth)
+                    stats = try #require(try JSONSerialization.jsonObject(with: Data(buffer: r.body)) as? [String: Any])
+                    if stats["delivered"] as? Int == 2, stats["failed"] as? Int == 2 { break }
+                    try await Task.sleep(for: .milliseconds(100))
+                }
+                try await Task.sleep(for: .milliseconds(500))  // anything late would show now
+                let r = try await client.execute(uri: "/api/v1/campaigns/\(campaignId)/stats", method: .get, headers: auth)
+                stats = try #require(try JSONSerialization.jsonObject(with: Data(buffer: r.body)) as? [String: Any])
+                #expect(stats["sent"] as? Int == 5)
+                #expect(stats["delivered"] as? Int == 2)
+                #expect(stats["failed"] as? Int == 2)
+                #expect(stats["pending"] as? Int == 1)
+                #expect(stats["dispatchErrors"] as? Int == 0)
+                #expect(stats["inferredDelivered"] as? Int == 0)
+
+                let e = try await client.execute(uri: "/api/v1/campaigns/\(campaignId)/errors", method: .get, headers: auth)
+                let errors = try #require(try JSONSerialization.jsonObject(with: Data(buffer: e.body)) as? [String: Any])
+                let delivery = try #require(errors["delivery"] as? [[String: Any]])
+                let byCode = Dictionary(uniqueKeysWithValues: delivery.map { ($0["code"] as? String ?? "?", $0["count"] as? Int ?? -1) })
+                #expect(byCode == ["001": 1, "REJECTD": 1])
+                #expect(delivery.first { $0["code"] as? String == "REJECTD" }?["description"] as? String == "SMSC rejected the message")
+
+                let ingestion = try await client.execute(uri: "/api/v1/ingestion-errors", method: .get, headers: auth)
+                #expect(String(buffer: ingestion.body) == "[]")
+                let unmatched = try await store.unmatchedCallbacks(receivedBefore: Int64.max, limit: 10)
+                #expect(unmatched.isEmpty)
+            }
+        } catch {
+            try? await http.shutdown()
+            throw error
+        }
+        try await http.shutdown()
+    }
+}
+
+/// The simulator, bearerbox and smsbox on free loopback ports, configured in a temp folder (the
+/// shared tools folder may be read-only). Stops only the processes it started, by PID.
+final class KannelStack: @unchecked Sendable {
+    let dir: URL
+    let adminPort: Int
+    let boxPort: Int
+    let sendsmsPort: Int
+    let smppPort: Int
+    private var processes: [Process] = []
+
+    private init(dir: URL, ports: [Int]) {
+        self.dir = dir
+        (adminPort, boxPort, sendsmsPort, smppPort) = (ports[0], ports[1], ports[2], ports[3])
+    }
+
+    static func start(tools: String) throws -> KannelStack {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("smsstats-kannel-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        var ports: [Int] = []
+        while ports.count < 4 {
+            guard let p = FreePort.find() else { throw CancellationError() }
+            if !ports.contains(p) { ports.append(p) }
+        }
+        let stack = KannelStack(dir: dir, ports: ports)
+        var conf = try String(contentsOfFile: tools + "/kannel-smpp.conf", encoding: .utf8)
+        for (from, to) in [("13000", stack.adminPort), ("13001", stack.boxPort), ("13013", stack.sendsmsPort), ("2775", stack.smppPort)] {
+            conf = conf.replacingOccurrences(of: "= \(from)\n", with: "= \(to)\n")
+        }
+        let confPath = dir.appendingPathComponent("kannel.conf").path
+        try conf.write(toFile: confPath, atomically: true, encoding: .utf8)
+        try stack.launch(
+            "/usr/bin/python3",
+            [tools + "/smsc_sim.py", "--port", "\(stack.smppPort)", "--delay", "0.3", "--reject-prefix", "4915550009",
+             "--undeliv-prefix", "4915550008", "--enroute-prefix", "4915550007", "--noreceipt-prefix", "4915550006"],
+            log: "sim.out")
+        try stack.waitPort(stack.smppPort)
+        try stack.launch("/usr/sbin/bearerbox", ["-v", "1", confPath], log: "bearerbox.out")
+        try stack.waitPort(stack.boxPort)
+        try stack.launch("/usr/sbin/smsbox", ["-v", "1", confPath], log: "smsbox.out")
+        try stack.waitPort(stack.sendsmsPort)
+        return stack
+    }
+
+    /// Polls bearerbox's status page until the SMSC is online and smsbox is attached.
+    func waitReady(_ http: HTTPClient) async throws {
+        let url = "http://127.0.0.1:\(adminPort)/status.txt?password=adminpw"
+        for _ in 0..<150 {
+            if let response = try? await http.execute(HTTPClientRequest(url: url), timeout: .seconds(2)),
+                let body = try? await response.body.collect(upTo: 1 << 20)
+            {
+                let text = String(buffer: body)
+                if text.contains("(online"), text.contains("smsbox:") { return }
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw KannelError(message: "Kannel did not come up; logs in \(dir.path)")
+    }
+
+    private func launch(_ path: String, _ args: [String], log: String) throws {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: path)
+        p.arguments = args
+        p.currentDirectoryURL = dir
+        let handle = try FileHandle(forWritingTo: {
+            let url = dir.appendingPathComponent(log)
+            _ = FileManager.default.createFile(atPath: url.path, contents: nil)
+            return url
+        }())
+        p.standardOutput = handle
+        p.standardError = handle
+        try p.run()
+        processes.append(p)
+    }
+
+    private func waitPort(_ port: Int) throws {
+        for _ in 0..<100 {
+            if Self.canConnect(port) { return }
+            usleep(100_000)
+        }
+        throw KannelError(message: "port \(port) did not open; logs in \(dir.path)")
+    }
+
+    static func canConnect(_ port: Int) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_port = in_port_t(UInt16(port).bigEndian)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        return withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        } == 0
+    }
+
+    /// SIGTERM each process we started, newest first; SIGKILL after 5 s.
+    func stop() {
+        for p in processes.reversed() where p.isRunning { p.terminate() }
+        for p in processes {
+            for _ in 0..<50 where p.isRunning { usleep(100_000) }
+            if p.isRunning { kill(p.processIdentifier, SIGKILL) }
+        }
+        processes.removeAll()
+    }
+
+    struct KannelError: Error, CustomStringConvertible {
+        var message: String
+        var description: String { message }
+    }
+}
