@@ -1,0 +1,159 @@
+import ArgumentParser
+import AsyncHTTPClient
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import SMSCore
+import SMSStoreSQLite
+import SMSWeb
+import ServiceLifecycle
+import Synchronization
+
+/// Callback ingestion over HTTP on loopback: generic-contract batches (default 100 `delivered`
+/// items each, every item a different sent message) POSTed to `/callbacks/{id}` of the real router
+/// over a SQLite file store (WAL), against the baseline of the same server answering the same
+/// batches on a decode-only route (read the body, parse it with ``GenericCallbackParser``, answer
+/// the same 200 body) registered only here. Both run in the same process and the same run.
+///
+/// Prints items/s, requests/s, p50/p99 request latency of both, and the ratio store / decode-only.
+/// Target (issue 4): ≥ 50,000 items/s and ≥ 40 % of decode-only on the 2-core machine.
+struct CallbackBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "callbacks", abstract: "Callback items/s over HTTP into SQLite vs decode-only.")
+
+    @Option(help: "Callback items in total (one per message).") var items = 200_000
+    @Option(help: "Items per request.") var batch = 100
+    @Option(help: "Concurrent client connections.") var connections = 4
+    @Option(help: "SQLite file (default: a new temp file).") var database: String?
+
+    func run() async throws {
+        printMachine()
+        let path = database ?? NSTemporaryDirectory() + "smsstats-bench-callbacks-\(UUID().uuidString).sqlite"
+        let store = try SQLiteStore(path: path)
+        let now = Int64(Date().timeIntervalSince1970)
+        print("preparing \(items) sent messages in \(path) ...")
+        try await prepare(store: store, now: now)
+        let bodies = stride(from: 0, to: items, by: batch).map { start in
+            let items = (start..<min(start + batch, self.items)).map { #"{"meta":"bench\#($0)","ts":\#(now - 30)}"# }
+            return ByteBuffer(string: #"[{"event":"delivered","data":["# + items.joined(separator: ",") + "]}]")
+        }
+
+        var logger = Logger(label: "bench")
+        logger.logLevel = .error
+        let config = AppConfig(host: "127.0.0.1", port: 0, adminToken: "bench")
+        let planner = CampaignPlanner(linkBaseURL: config.publicBaseURL, linkLifetime: 86_400)
+        let dispatcher = Dispatcher(store: store, gateway: NoGateway(), planner: planner)
+        let router = try await buildRouter(config: config, store: store, dispatcher: dispatcher, logger: logger)
+        router.post("bench/decode/{providerId}") { request, _ -> Response in
+            let body = try await request.body.collect(upTo: config.maxCallbackBytes)
+            let parsed = try GenericCallbackParser.parse(Data(buffer: body), maxItems: config.maxCallbackItems)
+            let answer = CallbackResponse.success(processedEvents: parsed.items.count, timestamp: Int64(Date().timeIntervalSince1970))
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: answer.body)))
+        }
+        let port = Mutex<Int?>(nil)
+        let app = Application(
+            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0), serverName: "bench"),
+            onServerRunning: { channel in port.withLock { $0 = channel.localAddress?.port } }, logger: logger)
+        let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
+        let server = Task { try await group.run() }
+        defer { server.cancel() }
+        var bound: Int?
+        for _ in 0..<200 where bound == nil {
+            try await Task.sleep(for: .milliseconds(10))
+            bound = port.withLock { $0 }
+        }
+        guard let bound else { throw ValidationError("the server did not start") }
+        let base = "http://127.0.0.1:\(bound)"
+
+        var clientConfig = HTTPClient.Configuration()
+        clientConfig.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: connections)
+        let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfig)
+
+        _ = try await blast(http, url: base + "/bench/decode/bench?secret=bench-secret", bodies: Array(bodies.prefix(200)))  // warm-up
+        let decode = try await blast(http, url: base + "/bench/decode/bench?secret=bench-secret", bodies: bodies)
+        let full = try await blast(http, url: base + "/callbacks/bench?secret=bench-secret", bodies: bodies)
+        try await http.shutdown()
+        await group.triggerGracefulShutdown()
+        _ = try? await server.value
+
+        let delivered = try await store.rollupTotals(campaignId: "bench")[RollupKey(.delivered)] ?? 0
+        let decodeRate = Double(items) / decode.seconds
+        let fullRate = Double(items) / full.seconds
+        print("requests: \(bodies.count) × \(batch) items, \(connections) connections")
+        print(String(format: "decode-only:   %8.0f items/s  %6.0f req/s  p50 %@  p99 %@", decodeRate, Double(bodies.count) / decode.seconds, decode.latency.ms50, decode.latency.ms99))
+        print(String(format: "SQLite store:  %8.0f items/s  %6.0f req/s  p50 %@  p99 %@", fullRate, Double(bodies.count) / full.seconds, full.latency.ms50, full.latency.ms99))
+        print(String(format: "ratio store/decode-only: %.2f (%.0f %%)", fullRate / decodeRate, fullRate / decodeRate * 100))
+        print("delivered in rollups: \(delivered) (expected \(items))")
+        if delivered != Int64(items) { throw ValidationError("the store counted \(delivered) delivered, expected \(items)") }
+        if database == nil { try? FileManager.default.removeItem(atPath: path) }
+    }
+
+    /// Records `items` sent messages of campaign `bench` (provider `bench`, generic).
+    func prepare(store: SQLiteStore, now: Int64) async throws {
+        try await store.insertProvider(
+            ProviderConfig(id: "bench", name: "bench", url: "http://127.0.0.1:9/send", bodyTemplate: #"{"to":"$$To"}"#,
+                           callbackSecret: "bench-secret", createdAt: now))
+        try await store.insertCampaign(
+            Campaign(id: "bench", name: "bench", providerId: "bench", body: "Hi", links: [], audience: .all, timezone: "UTC",
+                     goal: nil, status: .completed, createdAt: now))
+        for start in stride(from: 0, to: items, by: 10_000) {
+            let range = start..<min(start + 10_000, items)
+            try await store.insertMessages(range.map {
+                NewMessage(campaignId: "bench", userId: "u\($0)", phone: "+4915123456789", meta: "bench\($0)", body: "Hi",
+                           segments: 1, dispatch: .queued, createdAt: now - 120, links: [])
+            })
+            let queued = try await store.queuedMessages(campaignId: "bench", limit: 10_000)
+            try await store.recordDispatchResults(queued.map {
+                DispatchResult(messageId: $0.messageId, outcome: .sent(providerMessageId: nil), at: now - 100)
+            })
+        }
+    }
+
+    struct Run {
+        var seconds: Double
+        var latency: BenchStats
+    }
+
+    /// POSTs every body once over `connections` parallel loops; returns wall time and latencies.
+    func blast(_ http: HTTPClient, url: String, bodies: [ByteBuffer]) async throws -> Run {
+        let next = Ticket()
+        let connections = self.connections
+        let start = DispatchTime.now().uptimeNanoseconds
+        let samples = try await withThrowingTaskGroup(of: [Double].self) { group in
+            for _ in 0..<connections {
+                group.addTask {
+                    var local: [Double] = []
+                    while true {
+                        let i = next.value.add(1, ordering: .relaxed).oldValue
+                        guard i < bodies.count else { return local }
+                        var request = HTTPClientRequest(url: url)
+                        request.method = .POST
+                        request.headers.add(name: "Content-Type", value: "application/json")
+                        request.body = .bytes(bodies[i])
+                        let t = DispatchTime.now().uptimeNanoseconds
+                        let response = try await http.execute(request, timeout: .seconds(30))
+                        _ = try await response.body.collect(upTo: 1 << 20)
+                        local.append(Double(DispatchTime.now().uptimeNanoseconds - t) / 1e9)
+                        guard response.status == .ok else { throw ValidationError("HTTP \(response.status.code) from \(url)") }
+                    }
+                }
+            }
+            var all: [Double] = []
+            for try await part in group { all += part }
+            return all
+        }
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        return Run(seconds: seconds, latency: BenchStats(samples: samples))
+    }
+}
+
+/// The benchmark never sends SMS.
+struct NoGateway: SMSGateway {
+    func send(_ messages: [OutboundMessage], via provider: ProviderConfig, customValues: [String: String]) async -> [DispatchResult] { [] }
+}
+
+/// A shared counter handing out request indexes.
+final class Ticket: Sendable {
+    let value = Atomic<Int>(0)
+}
