@@ -49,6 +49,17 @@ struct CallbackInputRouteTests {
         #expect(try await app.store.unmatchedCallbacks(receivedBefore: Int64.max, limit: 20_000).count == 10_000)
     }
 
+    @Test("a GET to a JSON-only dialect is 405 and keeps nothing")
+    func getToJSONDialect() async throws {
+        let app = try await CallbackTestApp.make()
+        try await app.test { client async throws in
+            let response = try await client.execute(uri: "/callbacks/p1?secret=\(CallbackTestApp.secret)", method: .get)
+            #expect(response.status == .methodNotAllowed)
+            #expect(response.text.contains("generic callbacks are POSTed as JSON"))
+        }
+        #expect(try await app.store.ingestionErrors(limit: 10).isEmpty)
+    }
+
     @Test("malformed JSON is 400 with what is wrong, and the raw body is kept as an ingestion error")
     func malformed() async throws {
         let app = try await CallbackTestApp.make()

@@ -17,7 +17,8 @@ import SMSCore
 ///   stored whole as ingestion errors, replayable) or saying why the body is unreadable (stored too);
 /// - 401 for a missing or wrong secret or signature (``CallbackAuthenticator``), logged with the
 ///   provider id and the reason, never the secret;
-/// - 404 for an unknown provider; 413 for a body over `maxCallbackBytes` (5 MB) or more than
+/// - 404 for an unknown provider; 405 for a GET to a JSON-only dialect (generic, Sinch, Gupshup);
+///   413 for a body over `maxCallbackBytes` (5 MB) or more than
 ///   `maxCallbackItems` (10,000) items;
 /// - 503 when the store fails (``StoreErrorMiddleware``), so the provider retries.
 struct CallbackController {
@@ -39,6 +40,9 @@ struct CallbackController {
         let providerId = try context.parameters.require("providerId")
         guard let provider = try await store.provider(id: providerId) else {
             throw HTTPError(.notFound, message: "unknown provider '\(providerId)'")
+        }
+        if request.method == .get, [.generic, .sinch, .gupshup].contains(provider.kind) {
+            throw HTTPError(.methodNotAllowed, message: "\(provider.kind.rawValue) callbacks are POSTed as JSON")
         }
         let query = request.uri.query.map { FormFields.parse($0) } ?? [:]
         let credentials = CallbackAuthenticator.Credentials(
