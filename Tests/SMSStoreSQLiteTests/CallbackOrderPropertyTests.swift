@@ -260,7 +260,7 @@ struct CallbackOrderPropertyTests {
         let campaignLinks = ["https://a.example/x", "https://b.example/y"]
         for i in 0..<history.count {
             let id = idByMeta[meta(i)]!
-            // Dispatch: any accepted send wins (earliest); else the earliest failure.
+            // Dispatch: any accepted send wins; the send time is the earliest attempt of any kind.
             var sentTimes: [Int64] = []
             var failures: [(Int64, String)] = []
             for case .dispatch(let j, let outcome, let at) in history.ops where j == i {
@@ -269,7 +269,7 @@ struct CallbackOrderPropertyTests {
                 case .failed(let reason): failures.append((at, reason))
                 }
             }
-            let dispatchedAt = sentTimes.min() ?? failures.map(\.0).min()
+            let dispatchedAt = (sentTimes + failures.map(\.0)).min()
             let accepted = !sentTimes.isEmpty
             // Event times: the provider's ts if in [sent − 300, received + 300], else received.
             func effective(_ e: LoggedEvent) -> Int64 {
