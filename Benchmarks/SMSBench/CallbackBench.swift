@@ -26,6 +26,7 @@ struct CallbackBench: AsyncParsableCommand {
     @Option(help: "Items per request.") var batch = 100
     @Option(help: "Concurrent client connections.") var connections = 4
     @Option(help: "SQLite file (default: a new temp file).") var database: String?
+    @Flag(help: "Only time store.applyCallbacks in-process (no HTTP), for profiling.") var storeOnly = false
 
     func run() async throws {
         printMachine()
@@ -39,6 +40,18 @@ struct CallbackBench: AsyncParsableCommand {
             return ByteBuffer(string: #"[{"event":"delivered","data":["# + items.joined(separator: ",") + "]}]")
         }
 
+        if storeOnly {
+            let started = DispatchTime.now().uptimeNanoseconds
+            let cpu = clock()
+            for start in stride(from: 0, to: items, by: batch) {
+                let part = (start..<min(start + batch, items)).map { CallbackItem(kind: .delivered, meta: "bench\($0)", ts: now - 30) }
+                _ = try await store.applyCallbacks(providerId: "bench", items: part, receivedAt: now)
+            }
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+            let cpuSeconds = Double(clock() - cpu) / Double(CLOCKS_PER_SEC)
+            print(String(format: "store only (no HTTP): %.0f items/s wall, %.1f µs CPU per item", Double(items) / seconds, cpuSeconds / Double(items) * 1e6))
+            return
+        }
         var logger = Logger(label: "bench")
         logger.logLevel = .error
         let config = AppConfig(host: "127.0.0.1", port: 0, adminToken: "bench")

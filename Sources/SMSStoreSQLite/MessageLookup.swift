@@ -25,7 +25,7 @@ struct MessageLookup {
         }
         let keys = Array(Set(items.compactMap { $0.byMetaMissing(lookup) ? $0.providerMessageId : nil }))
         for found in try fetch(db, column: "provider_message_id", values: keys) {
-            let key: String = found.raw["provider_message_id"]
+            let key: String = found.raw[16]
             if let known = lookup.idByProviderKey[key], known > found.row.id { continue }
             lookup.idByProviderKey[key] = found.row.id
             lookup.byId[found.row.id] = found.row
@@ -49,7 +49,7 @@ struct MessageLookup {
     private struct Found {
         var row: MessageRow
         var raw: Row
-        var meta: String { raw["meta"] }
+        var meta: String { raw[15] }  // after MessageRow.columns
     }
 
     private static func fetch(_ db: Database, column: String, values: [String]) throws -> [Found] {

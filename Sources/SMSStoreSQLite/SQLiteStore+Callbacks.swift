@@ -4,7 +4,7 @@ import SMSCore
 
 extension SQLiteStore {
     /// One transaction: looks up the batch's messages with a few `IN (…)` queries, then per item
-    /// appends it to the event log (`ON CONFLICT (dedup_key) DO NOTHING`: a duplicate changes
+    /// appends it to the event log (`ON CONFLICT (message_id, dedup_key) DO NOTHING`: a duplicate changes
     /// nothing) and merges it into its message; items with no message go to `pending_callbacks`.
     /// Rollup cells are summed in memory and written once at the end.
     public func applyCallbacks(providerId: String, items: [CallbackItem], receivedAt: Int64) async throws -> CallbackIngestResult {
@@ -119,7 +119,7 @@ extension SQLiteStore {
         let optOut = item.kind == .replied ? keywords.classify(item.incomingText ?? "") : nil
         let insert = try db.cachedStatement(sql: """
             INSERT INTO message_events (dedup_key, message_id, provider_id, kind, ts, effective_ts, code, description,
-              payload, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedup_key) DO NOTHING
+              payload, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (message_id, dedup_key) DO NOTHING
             """)
         let code = item.kind == .replied ? optOut?.rawValue : item.code
         try insert.execute(arguments: [

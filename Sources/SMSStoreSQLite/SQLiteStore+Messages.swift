@@ -114,7 +114,7 @@ extension SQLiteStore {
             // Events merged before this send time was known: their effective times depend on it.
             new.state = try rebuiltState(db, row: row, base: new.state, rollups: &rollups)
         }
-        try new.saveState(db)
+        try new.saveState(db, previous: row.state)
         rollups.add(
             MessageContribution.delta(from: row.state, to: new.state, segments: row.segments),
             campaignId: row.campaignId, variant: row.variant)

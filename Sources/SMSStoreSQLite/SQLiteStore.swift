@@ -18,6 +18,9 @@ public struct SQLiteStore: SMSStore {
         config.busyMode = .timeout(5)
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            // 64 MiB page cache per connection (SQLite's default is 2 MiB): callback batches
+            // look messages up by random meta values; measured in BENCHMARKS.md "callbacks".
+            try db.execute(sql: "PRAGMA cache_size = -65536")
         }
         let pool = try DatabasePool(path: path, configuration: config)
         try self.init(writer: pool, keywords: keywords)

@@ -11,7 +11,7 @@ public enum MessageContribution {
     /// - Returns: the cells with their increments; trend cells carry the quarter-hour bucket of the
     ///   sent, delivered and first-click times.
     public static func of(_ state: MessageState, segments: Int) -> RollupDelta {
-        var d = RollupDelta()
+        var d = RollupDelta(minimumCapacity: 12)
         d.bump(.messages)
         let outcome = state.outcome
         switch outcome {

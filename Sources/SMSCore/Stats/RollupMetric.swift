@@ -79,7 +79,15 @@ extension Dictionary where Key == RollupKey, Value == Int64 {
 
     /// Increments one cell (total and, when `at` is given, its time bucket).
     public mutating func bump(_ metric: RollupMetric, dim: String = "", at: Int64? = nil, by n: Int64 = 1) {
-        add([RollupKey(metric, dim: dim): n])
-        if let at { add([RollupKey(metric, dim: dim, bucket: RollupKey.bucket(of: at)): n]) }
+        addCell(RollupKey(metric, dim: dim), n)
+        if let at { addCell(RollupKey(metric, dim: dim, bucket: RollupKey.bucket(of: at)), n) }
+    }
+
+    /// Adds `n` to one cell in place (no temporary dictionary: this runs per callback item),
+    /// dropping the cell when it reaches zero.
+    mutating func addCell(_ key: RollupKey, _ n: Int64) {
+        guard n != 0 else { return }
+        let sum = (self[key] ?? 0) + n
+        self[key] = sum == 0 ? nil : sum
     }
 }
