@@ -25,7 +25,7 @@ struct MessageLookup {
         }
         let keys = Array(Set(items.compactMap { $0.byMetaMissing(lookup) ? $0.providerMessageId : nil }))
         for found in try fetch(db, column: "provider_message_id", values: keys) {
-            let key: String = found.raw[16]
+            guard let key = found.providerKey else { continue }
             if let known = lookup.idByProviderKey[key], known > found.row.id { continue }
             lookup.idByProviderKey[key] = found.row.id
             lookup.byId[found.row.id] = found.row
@@ -48,10 +48,12 @@ struct MessageLookup {
 
     private struct Found {
         var row: MessageRow
-        var raw: Row
-        var meta: String { raw[15] }  // after MessageRow.columns
+        var meta: String
+        var providerKey: String?
     }
 
+    /// Decodes straight from the stepping statement (a cursor's rows are views on it): no row
+    /// copies, and typed column reads instead of `DatabaseValue` boxes.
     private static func fetch(_ db: Database, column: String, values: [String]) throws -> [Found] {
         guard !values.isEmpty else { return [] }
         var out: [Found] = []
@@ -62,8 +64,10 @@ struct MessageLookup {
             let marks = Array(repeating: "?", count: part.count).joined(separator: ",")
             let stmt = try db.cachedStatement(
                 sql: "SELECT \(MessageRow.columns), meta, provider_message_id FROM messages WHERE \(column) IN (\(marks))")
-            for raw in try Row.fetchAll(stmt, arguments: StatementArguments(Array(part))) {
-                out.append(Found(row: MessageRow(row: raw), raw: raw))
+            let rows = try Row.fetchCursor(stmt, arguments: StatementArguments(Array(part)))
+            while let raw = try rows.next() {
+                // Positions after MessageRow.columns: 15 meta, 16 provider_message_id.
+                out.append(Found(row: MessageRow(row: raw), meta: raw[15], providerKey: raw[16]))
             }
             start += chunk
         }

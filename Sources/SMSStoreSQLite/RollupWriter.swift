@@ -16,6 +16,16 @@ struct RollupWriter {
         pending[Scope(campaignId: campaignId, variant: variant), default: [:]].add(delta)
     }
 
+    /// Adds `contribution(new) − contribution(old)` of one message (``MessageContribution``),
+    /// summed straight into the buffer (no intermediate dictionaries: once per callback item).
+    mutating func addChange(from old: MessageState?, to new: MessageState, segments: Int, campaignId: String, variant: Int) {
+        let scope = Scope(campaignId: campaignId, variant: variant)
+        var cells = pending.removeValue(forKey: scope) ?? RollupDelta(minimumCapacity: 16)
+        MessageContribution.forEachCell(of: new, segments: segments) { cells.addCell($0, $1) }
+        if let old { MessageContribution.forEachCell(of: old, segments: segments) { cells.addCell($0, -$1) } }
+        pending[scope] = cells
+    }
+
     func flush(_ db: Database) throws {
         let stmt = try db.cachedStatement(sql: """
             INSERT INTO rollups (campaign_id, variant, metric, dim, bucket, value) VALUES (?, ?, ?, ?, ?, ?)

@@ -115,9 +115,7 @@ extension SQLiteStore {
             new.state = try rebuiltState(db, row: row, base: new.state, rollups: &rollups)
         }
         try new.saveState(db, previous: row.state)
-        rollups.add(
-            MessageContribution.delta(from: row.state, to: new.state, segments: row.segments),
-            campaignId: row.campaignId, variant: row.variant)
+        rollups.addChange(from: row.state, to: new.state, segments: row.segments, campaignId: row.campaignId, variant: row.variant)
         if row.state.sentAt != new.state.sentAt || row.state.firstHumanClickAt != new.state.firstHumanClickAt {
             try refreshConversion(db, message: new, rollups: &rollups, cache: &cache)
         }

@@ -12,29 +12,40 @@ public enum MessageContribution {
     ///   sent, delivered and first-click times.
     public static func of(_ state: MessageState, segments: Int) -> RollupDelta {
         var d = RollupDelta(minimumCapacity: 12)
-        d.bump(.messages)
+        forEachCell(of: state, segments: segments) { d.addCell($0, $1) }
+        return d
+    }
+
+    /// Calls `emit` once per cell of ``of(_:segments:)`` (a cell may come twice when two rules
+    /// hit it; zero increments may be emitted), without building a dictionary: the callback write
+    /// path sums contributions straight into its per-transaction rollup buffer.
+    public static func forEachCell(of state: MessageState, segments: Int, _ emit: (RollupKey, Int64) -> Void) {
+        func bump(_ metric: RollupMetric, dim: String = "", at: Int64? = nil, by n: Int64 = 1) {
+            emit(RollupKey(metric, dim: dim), n)
+            if let at { emit(RollupKey(metric, dim: dim, bucket: RollupKey.bucket(of: at)), n) }
+        }
+        bump(.messages)
         let outcome = state.outcome
         switch outcome {
-        case .control: d.bump(.controlGroup)
-        case .queued: d.bump(.queued)
+        case .control: bump(.controlGroup)
+        case .queued: bump(.queued)
         case .dispatchError:
-            d.bump(.dispatchErrors)
-            d.bump(.dispatchErrorsByReason, dim: state.dispatchErrorReason ?? "unknown")
+            bump(.dispatchErrors)
+            bump(.dispatchErrorsByReason, dim: state.dispatchErrorReason ?? "unknown")
         case .sent, .submitted, .failed, .delivered:
-            d.bump(.sent, at: state.sentAt)
-            d.bump(.sentSegments, by: Int64(segments))
-            if outcome.isPending { d.bump(.pending) }
+            bump(.sent, at: state.sentAt)
+            bump(.sentSegments, by: Int64(segments))
+            if outcome.isPending { bump(.pending) }
             if outcome == .failed {
-                d.bump(.failed, at: state.failure?.at)
-                d.bump(.failedByCode, dim: state.failure?.code ?? "")
+                bump(.failed, at: state.failure?.at)
+                bump(.failedByCode, dim: state.failure?.code ?? "")
             }
             if outcome == .delivered {
-                d.bump(.delivered, at: state.deliveredTime)
-                if state.isInferredDelivered { d.bump(.inferredDelivered) }
+                bump(.delivered, at: state.deliveredTime)
+                if state.isInferredDelivered { bump(.inferredDelivered) }
             }
-            if let click = state.firstHumanClickAt { d.bump(.uniqueClicks, at: click) }
+            if let click = state.firstHumanClickAt { bump(.uniqueClicks, at: click) }
         }
-        return d
     }
 
     /// The change to the rollups when a message goes from `old` to `new`; empty when nothing

@@ -85,7 +85,7 @@ extension Dictionary where Key == RollupKey, Value == Int64 {
 
     /// Adds `n` to one cell in place (no temporary dictionary: this runs per callback item),
     /// dropping the cell when it reaches zero.
-    mutating func addCell(_ key: RollupKey, _ n: Int64) {
+    public mutating func addCell(_ key: RollupKey, _ n: Int64) {
         guard n != 0 else { return }
         let sum = (self[key] ?? 0) + n
         self[key] = sum == 0 ? nil : sum
