@@ -40,10 +40,8 @@ struct CampaignPageModel {
         }
     }
 
-    /// Callbacks on, messages sent, and not one receipt yet (pitfall 7).
-    var receiptsMissing: Bool {
-        stats.callbacksEnabled && stats.sent > 0 && stats.delivered - stats.inferredDelivered == 0 && stats.failed == 0
-    }
+    /// Callbacks on, messages sent, and not one receipt yet (pitfall 7; the rule is in the core).
+    var receiptsMissing: Bool { stats.receiptsMissing }
 
     /// Dispatch still running: the page refreshes itself.
     var sending: Bool { campaign.status == .sending || stats.queued > 0 }
