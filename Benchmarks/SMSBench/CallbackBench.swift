@@ -161,10 +161,6 @@ struct CallbackBench: AsyncParsableCommand {
     }
 }
 
-/// The benchmark never sends SMS.
-struct NoGateway: SMSGateway {
-    func send(_ messages: [OutboundMessage], via provider: ProviderConfig, customValues: [String: String]) async -> [DispatchResult] { [] }
-}
 
 /// A shared counter handing out request indexes.
 final class Ticket: Sendable {

@@ -67,7 +67,7 @@ struct MessageLookup {
             let rows = try Row.fetchCursor(stmt, arguments: StatementArguments(Array(part)))
             while let raw = try rows.next() {
                 // Positions after MessageRow.columns: 15 meta, 16 provider_message_id.
-                out.append(Found(row: MessageRow(row: raw), meta: raw[15], providerKey: raw[16]))
+                out.append(Found(row: MessageRow(positional: raw), meta: raw[15], providerKey: raw[16]))
             }
             start += chunk
         }

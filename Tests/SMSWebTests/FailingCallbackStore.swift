@@ -49,6 +49,10 @@ struct FailingCallbackStore: SMSStore {
         try await base.unmatchedCallbacks(receivedBefore: receivedBefore, limit: limit)
     }
     func recordClick(_ click: ClickInput) async throws -> ShortLinkTarget? { try await base.recordClick(click) }
+    func recordClicks(_ clicks: [ClickInput]) async throws -> [ShortLinkTarget?] { try await base.recordClicks(clicks) }
+    func clickHits(campaignId: String, filter: ClickHit.Filter, limit: Int) async throws -> [ClickHit] {
+        try await base.clickHits(campaignId: campaignId, filter: filter, limit: limit)
+    }
     func ingestConversionEvents(_ events: [ConversionEventInput], receivedAt: Int64) async throws -> ConversionIngestResult {
         try await base.ingestConversionEvents(events, receivedAt: receivedAt)
     }
