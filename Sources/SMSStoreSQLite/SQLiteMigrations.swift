@@ -69,6 +69,7 @@ enum SQLiteMigrations {
                     replayed_at INTEGER);
                 """)
         }
+        registerStats(&m)
         return m
     }
 }

@@ -7,6 +7,7 @@ extension SQLiteStore {
         for chunk in stride(from: 0, to: messages.count, by: 2_000).map({ Array(messages[$0..<min($0 + 2_000, messages.count)]) }) {
             try await db.write { db in
                 var rollups = RollupWriter()
+                var cache = CampaignCache()
                 let insert = try db.cachedStatement(sql: """
                     INSERT INTO messages (campaign_id, user_id, phone, meta, body, segments, variant, dispatch,
                       dispatched_at, dispatch_error_reason, created_at)
@@ -34,6 +35,10 @@ extension SQLiteStore {
                     rollups.add(
                         MessageContribution.delta(from: nil, to: state, segments: m.segments),
                         campaignId: m.campaignId, variant: m.variant)
+                    // A control member's window starts now: conversion events stored earlier may fall in it.
+                    if m.dispatch == .control, let row = try MessageRow.fetch(db, id: id) {
+                        try refreshConversion(db, message: row, rollups: &rollups, cache: &cache)
+                    }
                     // A receipt may have arrived before this message was recorded (pitfall 1).
                     try applyPending(db, meta: m.meta, rollups: &rollups)
                 }
@@ -98,6 +103,7 @@ extension SQLiteStore {
     func apply(
         _ db: Database, fact: MessageFact, to row: MessageRow, rollups: inout RollupWriter, cache: inout CampaignCache
     ) throws -> MessageRow {
+        try recordFailureDescription(db, fact: fact, campaignId: row.campaignId)
         var new = row
         guard new.state.apply(fact) else { return row }
         try new.saveState(db)
