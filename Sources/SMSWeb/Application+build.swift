@@ -50,6 +50,7 @@ public func buildRouter(config: AppConfig, store: any SMSStore, dispatcher: Disp
     ProviderController(store: store, config: config).addRoutes(to: api)
     ProfileController(store: store).addRoutes(to: api)
     CampaignController(store: store, dispatcher: dispatcher).addRoutes(to: api)
+    StatsController(store: store).addRoutes(to: api)
     EventController(store: store).addRoutes(to: api)
     IngestionErrorController(store: store).addRoutes(to: api)
     CallbackController(store: store, config: config, logger: logger).addRoutes(to: router)
