@@ -8,5 +8,5 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "smsstats-bench",
         abstract: "SMSStats benchmarks (run with -c release).",
-        subcommands: [RollupBench.self])
+        subcommands: [RollupBench.self, StatsBench.self])
 }

@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 import SMSCore
 
-/// One generated message with its raw records, for ``SQLiteStore/bulkLoad(campaign:messages:)``.
+/// One generated message with its raw records, for ``SQLiteStore/bulkLoad(campaign:chunk:)`` (through ``BulkChunk``).
 package struct BulkMessage: Sendable {
     package var userId: String
     package var phone: String?
@@ -44,6 +44,41 @@ package struct BulkMessage: Sendable {
     }
 }
 
+/// Generated messages with everything derived from them computed (the pure part of a bulk load,
+/// so it can run on another core while the previous chunk is written).
+package struct BulkChunk: Sendable {
+    package let messages: [BulkMessage]
+    /// Each message's recount (state, link counters, conversion, rollup cells).
+    package let results: [RecountResult]
+    /// The chunk's rollup cells per variant.
+    package let rollups: [Int: RollupDelta]
+    /// The chunk's provider descriptions per failure code.
+    package let descriptions: [String: String]
+
+    /// Recounts `messages` of `campaign` with ``RollupRecount``.
+    package init(campaign: Campaign, messages: [BulkMessage]) {
+        var results: [RecountResult] = []
+        results.reserveCapacity(messages.count)
+        var rollups: [Int: RollupDelta] = [:]
+        var descriptions: [String: String] = [:]
+        for m in messages {
+            let input = RecountInput(
+                variant: m.variant, segments: m.segments, dispatch: m.dispatch, dispatchedAt: m.dispatchedAt,
+                dispatchErrorReason: m.dispatchErrorReason, events: m.events, clicks: m.clicks,
+                shortLinkIndices: Set(m.links.map(\.linkIndex)),
+                conversionEvents: m.conversions.map { ConversionEventFact(eventId: $0.eventId, ts: $0.ts, properties: $0.properties) })
+            let r = RollupRecount.recount(input, links: campaign.links, goal: campaign.goal)
+            rollups[m.variant, default: [:]].add(r.delta)
+            for (code, text) in r.failureDescriptions { descriptions[code] = RollupRecount.smaller(descriptions[code], text) }
+            results.append(r)
+        }
+        self.messages = messages
+        self.results = results
+        self.rollups = rollups
+        self.descriptions = descriptions
+    }
+}
+
 extension SQLiteStore {
     /// Writes generated messages with their events, clicks and conversion events straight into
     /// the tables (benchmarks: millions of messages in minutes), with message states, link
@@ -51,17 +86,25 @@ extension SQLiteStore {
     /// recount `reconcile` uses, so the result reconciles clean). One transaction per call, cached
     /// statements; event payloads are minimal JSON. Not an import path for real data: no
     /// validation, no dedup beyond the tables' unique keys (which throw on a clash).
-    package func bulkLoad(campaign: Campaign, messages: [BulkMessage]) async throws {
+    package func bulkLoad(campaign: Campaign, chunk: BulkChunk) async throws {
         try await db.writeWithoutTransaction { db in
-            try db.execute(sql: "PRAGMA cache_size = -262144")
+            // Bulk settings for this write only: a large page cache, no fsync (a crash mid-load
+            // loses generated data, nothing else), rare WAL checkpoints.
+            try db.execute(sql: "PRAGMA cache_size = -262144; PRAGMA synchronous = OFF; PRAGMA wal_autocheckpoint = 100000")
+            defer { try? db.execute(sql: "PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = 1000; PRAGMA cache_size = -2000") }
             try db.inTransaction {
-                try Self.bulkInsert(db, campaign: campaign, messages: messages)
+                try Self.bulkInsert(db, campaign: campaign, chunk: chunk)
                 return .commit
             }
         }
     }
 
-    static func bulkInsert(_ db: Database, campaign: Campaign, messages: [BulkMessage]) throws {
+    /// Ends a bulk load: copies the write-ahead log into the database file and truncates it.
+    package func bulkLoadFinished() async throws {
+        try await db.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
+    }
+
+    static func bulkInsert(_ db: Database, campaign: Campaign, chunk: BulkChunk) throws {
         let message = try db.cachedStatement(sql: """
             INSERT INTO messages (campaign_id, user_id, phone, meta, body, segments, variant, dispatch, dispatched_at,
               dispatch_error_reason, submitted_at, delivered_at, failure_code, failure_description, failure_at,
@@ -91,15 +134,7 @@ extension SQLiteStore {
             INSERT INTO delivery_error_descriptions (campaign_id, code, description) VALUES (?, ?, ?)
             ON CONFLICT (campaign_id, code) DO UPDATE SET description = MIN(description, excluded.description)
             """)
-        var rollups = RollupWriter()
-        var descriptions: [String: String] = [:]
-        for m in messages {
-            let input = RecountInput(
-                variant: m.variant, segments: m.segments, dispatch: m.dispatch, dispatchedAt: m.dispatchedAt,
-                dispatchErrorReason: m.dispatchErrorReason, events: m.events, clicks: m.clicks,
-                shortLinkIndices: Set(m.links.map(\.linkIndex)),
-                conversionEvents: m.conversions.map { ConversionEventFact(eventId: $0.eventId, ts: $0.ts, properties: $0.properties) })
-            let r = RollupRecount.recount(input, links: campaign.links, goal: campaign.goal)
+        for (m, r) in zip(chunk.messages, chunk.results) {
             let s = r.state
             try message.execute(arguments: [
                 campaign.id, m.userId, m.phone, m.meta, m.body, m.segments, m.variant, s.dispatch.rawValue, s.dispatchedAt,
@@ -134,10 +169,10 @@ extension SQLiteStore {
                     r.conversion.revenueCents,
                 ])
             }
-            for (code, text) in r.failureDescriptions { descriptions[code] = RollupRecount.smaller(descriptions[code], text) }
-            rollups.add(r.delta, campaignId: campaign.id, variant: m.variant)
         }
-        for (code, text) in descriptions { try description.execute(arguments: [campaign.id, code, text]) }
+        for (code, text) in chunk.descriptions { try description.execute(arguments: [campaign.id, code, text]) }
+        var rollups = RollupWriter()
+        for (variant, delta) in chunk.rollups { rollups.add(delta, campaignId: campaign.id, variant: variant) }
         try rollups.flush(db)
     }
 

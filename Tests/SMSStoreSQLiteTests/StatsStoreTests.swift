@@ -77,6 +77,36 @@ struct StatsStoreTests {
         }
     }
 
+    @Test func pitfall3LateIntermediateStatusDoesNotMoveTheTrend() async throws {
+        let f = try await F(timezone: "UTC")
+        try await f.sendMessages(1)
+        try await f.callback(.delivered, 0, at: Self.t + 10)
+        let before = try await f.queries.trend(f.campaign, granularity: .day, timeZone: nil, variant: nil)
+        try await f.callback(.submitted, 0, at: Self.t + 40)
+        let after = try await f.queries.trend(f.campaign, granularity: .day, timeZone: nil, variant: nil)
+        #expect(after == before)
+        #expect(after.buckets == [TrendPoint(start: "2024-03-09", sent: 1, delivered: 1)])
+        #expect(try await f.queries.summary(f.campaign).all.pending == 0)
+    }
+
+    @Test func pitfall16OutOfOrderSameSecondEventsCountInEveryFunnelStep() async throws {
+        let goal = ConversionGoal(event: "purchase", windowMinutes: 60)
+        let f = try await F(goal: goal)
+        let ten: Int64 = 1_710_064_800  // 2024-03-10T10:00:00Z
+        try await f.store.insertMessages([F.message(0)])
+        let queued = try await f.store.queuedMessages(campaignId: "c1", limit: 1)
+        try await f.store.recordDispatchResults([DispatchResult(messageId: queued[0].messageId, outcome: .sent(providerMessageId: nil), at: ten)])
+        // The conversion arrives first, then the click, then the receipt stamped after the click.
+        _ = try await f.store.ingestConversionEvents(
+            [ConversionEventInput(eventId: "e", userId: "u0", name: "purchase", ts: ten + 3, properties: [:])], receivedAt: ten + 3)
+        try await f.click(0, link: 0, at: ten + 3)
+        try await f.callback(.delivered, 0, at: ten + 5)
+        let funnel = try await f.queries.funnel(f.campaign, variant: nil)
+        #expect(funnel.steps.map(\.users) == [1, 1, 1, 1])
+        #expect(funnel.clickThroughConversions == 1)
+        #expect(funnel.steps.map(\.rate) == [100, 100, 100, 100])
+    }
+
     @Test func errorsTabShowsReasonsCodesAndProviderDescriptions() async throws {
         let f = try await F()
         try await f.store.insertMessages([
@@ -214,6 +244,35 @@ struct StatsStoreTests {
         #expect(try await f.store.deliveryErrorDescriptions(campaignId: "c1") == ["777": "Blocked"])
         let state = try await f.store.db.read { db in try MessageRow.fetch(db, meta: "m0")?.state.deliveredAt }
         #expect(state == Self.t + 5)
+    }
+
+    @Test func bulkLoadedMessagesReconcileCleanAndReadBack() async throws {
+        let goal = ConversionGoal(event: "purchase", windowMinutes: 60, revenueProperty: "amount")
+        let f = try await F(goal: goal)
+        func bulk(_ i: Int, _ dispatch: DispatchStatus, events: [LoggedEvent] = [], clicks: [LoggedClick] = [],
+                  conversions: [ConversionEventInput] = []) -> BulkMessage {
+            let m = F.message(i, dispatch: dispatch == .control ? .control : .queued)
+            return BulkMessage(
+                userId: m.userId, phone: m.phone, meta: m.meta, body: m.body, segments: 1, variant: i % 2, dispatch: dispatch,
+                dispatchedAt: Self.t, dispatchErrorReason: nil, createdAt: Self.t, links: m.links, events: events, clicks: clicks,
+                conversions: conversions)
+        }
+        let messages = [
+            bulk(0, .control, conversions: [ConversionEventInput(eventId: "a", userId: "u0", name: "purchase", ts: Self.t + 60, properties: ["amount": .number(4)])]),
+            bulk(1, .sent, events: [LoggedEvent(kind: .delivered, at: Self.t + 5)],
+                 clicks: [LoggedClick(linkIndex: 1, at: Self.t + 50, isBot: false), LoggedClick(linkIndex: 1, at: Self.t + 1, isBot: true)],
+                 conversions: [ConversionEventInput(eventId: "b", userId: "u1", name: "purchase", ts: Self.t + 90, properties: ["amount": .number(12.5)])]),
+            bulk(2, .sent, events: [LoggedEvent(kind: .failed, at: Self.t + 5, code: "777", description: "Blocked")]),
+            bulk(3, .sent, events: [LoggedEvent(kind: .replied, at: Self.t + 500, code: "optOut")]),
+        ]
+        try await f.store.bulkLoad(campaign: f.campaign, chunk: BulkChunk(campaign: f.campaign, messages: messages))
+        #expect(try await f.store.reconcile(campaignId: "c1", repair: false).isClean)
+        let s = try await f.queries.summary(f.campaign)
+        #expect((s.all.sent, s.all.delivered, s.all.failed, s.all.pending, s.all.controlGroup) == (3, 1, 1, 1, 1))
+        #expect((s.all.clicks, s.all.uniqueClicks, s.all.botHits, s.all.replies, s.all.optOuts) == (1, 1, 1, 1, 1))
+        #expect((s.all.convertedUsers, s.all.clickThroughConversions, s.all.revenueCents, s.all.controlConvertedUsers) == (1, 1, 1_250, 1))
+        #expect(s.variants.map(\.variant) == [0, 1])
+        #expect(try await f.queries.errors(f.campaign, variant: nil).delivery.first?.description == "Blocked")
     }
 
     @Test func reconcileOfAnUnknownCampaignThrowsNotFound() async throws {
