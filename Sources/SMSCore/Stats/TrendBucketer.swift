@@ -83,11 +83,6 @@ public struct TrendBucketer: Sendable {
 
     /// The metrics a trend reads.
     public static let metrics: [RollupMetric] = [.sent, .delivered, .uniqueClicks, .clicks]
-    /// At most this many periods are filled in between the first and the last one with counts;
-    /// beyond that only periods with counts are returned (a stray far-off timestamp must not make
-    /// the chart enormous).
-    public static let maxDensePeriods = 2_000
-
     /// - Parameters:
     ///   - timeZoneIdentifier: an IANA name such as `Europe/Berlin` (`UTC` and `GMT` also work).
     ///   - granularity: day, ISO week or month.
@@ -135,9 +130,8 @@ public struct TrendBucketer: Sendable {
     /// Builds the trend from bucketed rollup cells.
     /// - Parameter cells: quarter-hour cells of metrics sent, delivered, unique_clicks and clicks;
     ///   other metrics and the all-time bucket (-1) are ignored.
-    /// - Returns: points sorted by start, one per period from the first period with a count to the
-    ///   last (empty periods in between as zeros, up to ``maxDensePeriods``). `ctr` is left 0: see
-    ///   ``TrendPoint/withCTR(callbacksEnabled:)``.
+    /// - Returns: points sorted by start, one per period that has a count (``filled(_:maxPeriods:)``
+    ///   adds the quiet ones). `ctr` is left 0: see ``TrendPoint/withCTR(callbacksEnabled:)``.
     /// - Complexity: one calendar computation per period, not per cell.
     public func trend(cells: [RollupBucketCell]) -> [TrendPoint] {
         let relevant = cells.filter { $0.bucket >= 0 && $0.value != 0 && Self.metrics.contains($0.metric) }
@@ -159,32 +153,12 @@ public struct TrendBucketer: Sendable {
             default: break
             }
         }
-        return filled(points, from: relevant.first.map { $0.bucket * RollupKey.bucketSeconds })
+        return points
     }
 
     /// Same as ``trend(cells:)`` for `(metric, bucket, value)` tuples (``SMSStore/rollupBuckets(campaignId:)``).
     public func trend(cells: [(metric: RollupMetric, bucket: Int64, value: Int64)]) -> [TrendPoint] {
         trend(cells: cells.map { RollupBucketCell(metric: $0.metric, bucket: $0.bucket, value: $0.value) })
-    }
-
-    /// Inserts zero points for the empty periods between the first and the last point.
-    private func filled(_ points: [TrendPoint], from first: Int64?) -> [TrendPoint] {
-        guard let first, points.count > 1 else { return points }
-        var out: [TrendPoint] = []
-        var index = 0
-        var period = period(containing: first)
-        while index < points.count {
-            if out.count >= Self.maxDensePeriods || period.label > points[index].start { return points }
-            if period.label == points[index].start {
-                out.append(points[index])
-                index += 1
-            } else {
-                out.append(TrendPoint(start: period.label))
-            }
-            guard index < points.count else { break }
-            period = self.period(containing: period.end)
-        }
-        return out
     }
 }
 

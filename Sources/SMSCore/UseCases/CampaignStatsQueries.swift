@@ -58,7 +58,8 @@ public struct CampaignStatsQueries: Sendable {
         return CampaignReport.summary(byVariant: try await totals, callbacksEnabled: try await callbacks)
     }
 
-    /// `/trend`: Sent, Delivered, Clicked (and clicks, CTR) per local day, ISO week or month.
+    /// `/trend`: Sent, Delivered, Clicked (and clicks, CTR) per local day, ISO week or month, from
+    /// the first period with a count to the last, quiet periods as zeros.
     /// - Parameters:
     ///   - timeZone: an IANA zone; `nil` = the campaign's zone.
     ///   - variant: one variant, or `nil` for all.
@@ -76,7 +77,7 @@ public struct CampaignStatsQueries: Sendable {
         if let variant { _ = try await totals(campaign, variant: variant) }
         async let cells = store.rollupBucketCells(campaignId: campaign.id, variant: variant, metrics: TrendBucketer.metrics)
         let callbacks = try await callbacksEnabled(campaign)
-        let points = bucketer.trend(cells: try await cells).map { $0.withCTR(callbacksEnabled: callbacks) }
+        let points = bucketer.filled(bucketer.trend(cells: try await cells)).map { $0.withCTR(callbacksEnabled: callbacks) }
         return TrendReport(
             granularity: granularity, timezone: zone, callbacksEnabled: callbacks,
             ctrDenominator: callbacks ? "delivered" : "sent", buckets: points)

@@ -112,10 +112,12 @@ struct TrendBucketerTests {
         #expect(p.end == 1_714_514_400)  // 2024-04-30T22:00Z
     }
 
-    @Test func emptyDaysBetweenCountsAreZeroPoints() throws {
+    @Test func trendHasPeriodsWithCountsAndFilledAddsTheQuietOnes() throws {
         let cells = [Self.cell(.sent, at: 1_709_294_400, 3), Self.cell(.clicks, at: 1_709_553_600, 2)]  // 1 and 4 March, 12:00Z
+        let b = try Self.bucketer("UTC")
+        #expect(b.trend(cells: cells) == [TrendPoint(start: "2024-03-01", sent: 3), TrendPoint(start: "2024-03-04", clicks: 2)])
         #expect(
-            try Self.bucketer("UTC").trend(cells: cells) == [
+            b.filled(b.trend(cells: cells)) == [
                 TrendPoint(start: "2024-03-01", sent: 3), TrendPoint(start: "2024-03-02"), TrendPoint(start: "2024-03-03"),
                 TrendPoint(start: "2024-03-04", clicks: 2),
             ])
