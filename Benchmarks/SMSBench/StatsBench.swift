@@ -28,6 +28,7 @@ struct StatsBench: AsyncParsableCommand {
     @Flag(help: "Also reconcile the large campaign (the baseline one always is).") var reconcileLarge = false
 
     func run() async throws {
+        setvbuf(stdout, nil, _IOLBF, 0)  // progress lines show at once when stdout is a file
         printMachine()
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let sizes = [baselineMessages, messages]
