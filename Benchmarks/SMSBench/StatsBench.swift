@@ -28,8 +28,8 @@ struct StatsBench: AsyncParsableCommand {
     @Flag(help: "Also reconcile the large campaign (the baseline one always is).") var reconcileLarge = false
 
     func run() async throws {
-        setvbuf(stdout, nil, _IOLBF, 0)  // progress lines show at once when stdout is a file
         printMachine()
+        fflush(nil)
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let sizes = [baselineMessages, messages]
         var stores: [SQLiteStore] = []
@@ -42,7 +42,7 @@ struct StatsBench: AsyncParsableCommand {
                 let started = DispatchTime.now().uptimeNanoseconds
                 let report = try await store.reconcile(campaignId: campaign.id, repair: false)
                 let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
-                print(String(format: "reconcile %d messages: %@ in %.1f s", report.messages, report.isClean ? "no drift" : "DRIFT", seconds))
+                say(String(format: "reconcile %d messages: %@ in %.1f s", report.messages, report.isClean ? "no drift" : "DRIFT", seconds))
                 guard report.isClean else { throw ValidationError("generated data does not reconcile: \(report.metrics)") }
             }
         }
@@ -88,7 +88,7 @@ struct StatsBench: AsyncParsableCommand {
                 try await store.rollupTotalsByVariant(campaignId: c.id).values.reduce(0, { $0 + ($1[RollupKey(.messages)] ?? 0) })
                     == Int64(size)
             {
-                print("reusing \(path) (\(size) messages)")
+                say("reusing \(path) (\(size) messages)")
                 return (store, c)
             }
         }
@@ -112,7 +112,7 @@ struct StatsBench: AsyncParsableCommand {
             start = following
             if size >= 1_000_000, (start / chunk) % 200 == 0 {
                 let s = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
-                print(String(format: "  %d / %d messages, %.0f s", min(start, size), size, s))
+                say(String(format: "  %d / %d messages, %.0f s", min(start, size), size, s))
             }
         }
         try await store.bulkLoadFinished()
@@ -120,7 +120,7 @@ struct StatsBench: AsyncParsableCommand {
         let bytes = ["", "-wal"].reduce(0) { sum, suffix in
             sum + ((try? FileManager.default.attributesOfItem(atPath: path + suffix)[.size] as? Int) ?? 0)
         }
-        print(
+        say(
             String(
                 format: "generated %d messages in %.1f s (%.0f messages/s), file %.2f GB: %@", size, seconds,
                 Double(size) / seconds, Double(bytes) / 1e9, path))
@@ -222,10 +222,10 @@ struct StatsBench: AsyncParsableCommand {
     }
 
     func report(_ title: String, _ results: [[String: BenchStats]], sizes: [Int]) {
-        print("")
-        print("\(title), \(iterations) samples per view:")
+        say("")
+        say("\(title), \(iterations) samples per view:")
         let header = ["view", "p50 @\(sizes[0])", "p95 @\(sizes[0])", "p50 @\(sizes[1])", "p95 @\(sizes[1])", "p95 ratio"]
-        print(header.map { $0.padding(toLength: 26, withPad: " ", startingAt: 0) }.joined())
+        say(header.map { $0.padding(toLength: 26, withPad: " ", startingAt: 0) }.joined())
         var worstRatio = 0.0
         var worstP95 = 0.0
         for view in Self.views {
@@ -234,13 +234,19 @@ struct StatsBench: AsyncParsableCommand {
             worstRatio = max(worstRatio, ratio)
             worstP95 = max(worstP95, large.percentile(95))
             let cells = [view, small.ms50, small.ms95, large.ms50, large.ms95, String(format: "%.2f", ratio)]
-            print(cells.map { $0.padding(toLength: 26, withPad: " ", startingAt: 0) }.joined())
+            say(cells.map { $0.padding(toLength: 26, withPad: " ", startingAt: 0) }.joined())
         }
-        print(
+        say(
             String(
                 format: "worst p95 at %d: %.3f ms (target < 50 ms); worst p95 ratio %d/%d: %.2f (target <= 2)", sizes[1],
                 worstP95 * 1000, sizes[1], sizes[0], worstRatio))
     }
+}
+
+/// Prints a line at once, also when stdout is a file (progress of a long generation).
+func say(_ line: String) {
+    print(line)
+    fflush(nil)
 }
 
 /// A gateway that sends nothing (the benchmark never dispatches).
