@@ -25,6 +25,8 @@ let package = Package(
         .package(url: "https://github.com/swiftcsv/SwiftCSV.git", from: "0.10.0"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/vapor/multipart-kit.git", from: "4.7.1"),
+        .package(url: "https://github.com/yaslab/CSV.swift.git", from: "2.5.2"),
+        .package(url: "https://github.com/ordo-one/TextTable.git", from: "0.0.2"),
     ],
     targets: [
         // Pure domain: Foundation only. No HTTP, no SQL.
@@ -65,6 +67,7 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "MultipartKit", package: "multipart-kit"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "CSV", package: "CSV.swift"),
             ],
             resources: [.copy("Resources")],
             swiftSettings: swiftSettings
@@ -107,6 +110,7 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "TextTable", package: "TextTable"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -136,6 +140,7 @@ let package = Package(
                 "SMSCore", "SMSStoreSQLite", "SMSWeb", "SMSSimulator", "SMSGatewayHTTP", "SMSDemo",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "CSV", package: "CSV.swift"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -20,6 +20,7 @@ def p(name, where="path", schema=None, required=True, desc=None):
     if desc: d["description"] = desc
     return d
 cid = p("id", desc="campaign id")
+variant = p("variant", "query", {"type": "integer", "minimum": 0}, False, "one variant; default all")
 S = {"type": "string"}; I = {"type": "integer"}; N = {"type": "number"}; B = {"type": "boolean"}
 obj = lambda props, req=(): {"type": "object", "properties": props, **({"required": list(req)} if req else {})}
 
@@ -49,7 +50,14 @@ schemas = {
    "targeted","clicks","uniqueClicks","botHits","convertedUsers","clickThroughConversions","revenueCents","controlConvertedUsers","replies","optOuts"]}
    | {k: {"type": "number", "description": "percent 0-100"} for k in ["ctr","deliveryRate","convertedPercent","controlConvertedPercent","lift"]}
    | {"revenue": N, "arpu": N, "incrementalRevenue": N, "callbacksEnabled": B, "ctrDenominator": {"type": "string", "enum": ["delivered","sent"]}}),
- "Trend": obj({"granularity": S, "timezone": S, "buckets": {"type": "array", "items": obj({"start": S, "sent": I, "delivered": I, "clicked": I, "clicks": I})}}),
+ "Trend": obj({"granularity": S, "timezone": S, "callbacksEnabled": B, "ctrDenominator": {"type": "string", "enum": ["delivered","sent"]},
+   "buckets": {"type": "array", "items": obj({"start": {"type": "string", "description": "local YYYY-MM-DD (Monday for weeks, 1st for months)"},
+   "sent": I, "delivered": I, "clicked": I, "clicks": I, "ctr": {"type": "number", "description": "percent 0-100, same denominator as the summary"}})}}),
+ "VariantStats": {"allOf": [ref("Stats"), obj({"variant": I})]},
+ "StatsSummary": {"allOf": [ref("Stats"), obj({"variants": {"type": "array", "items": ref("VariantStats"), "description": "present when the campaign has more than one variant"}})]},
+ "Funnel": obj({"callbacksEnabled": B, "ctrDenominator": {"type": "string", "enum": ["delivered","sent"]}, "ctr": N, "clickThroughConversions": I,
+   "steps": {"type": "array", "items": obj({"step": {"type": "string", "enum": ["sent","delivered","clicked","converted"]}, "users": I, "tracked": B,
+   "rate": {"type": "number", "description": "percent 0-100: 100, deliveryRate, ctr, convertedPercent"}, "formula": S, "percentOfSent": N})}}),
  "Link": obj({"index": I, "url": S, "clicks": I, "uniqueClicks": I, "share": N, "botHits": I}),
  "Errors": obj({"dispatch": {"type": "array", "items": obj({"reason": S, "count": I})},
    "delivery": {"type": "array", "items": obj({"code": S, "description": S, "category": S, "count": I})}}),
@@ -88,13 +96,16 @@ paths = {
                        "get": op("List campaigns", ok("campaigns", {"type": "array", "items": ref("Campaign")}))},
  "/api/v1/campaigns/{id}": {"get": op("Get a campaign with progress", ok("campaign", ref("Campaign")), params=[cid])},
  "/api/v1/campaigns/{id}/publish": {"post": op("Publish a draft campaign", ok("summary", ref("PublishSummary")), params=[cid])},
- "/api/v1/campaigns/{id}/stats": {"get": op("Campaign stats (rates are percent 0-100)", ok("stats", ref("Stats")), params=[cid])},
+ "/api/v1/campaigns/{id}/stats": {"get": op("Campaign stats (rates are percent 0-100)", ok("stats", ref("StatsSummary")), params=[cid])},
  "/api/v1/campaigns/{id}/trend": {"get": op("Message trend", ok("trend", ref("Trend")), params=[cid,
+    p("granularity", "query", {"type": "string", "enum": ["day","week","month"]}, False), p("tz", "query", S, False, "IANA zone; default the campaign's"), variant])},
+ "/api/v1/campaigns/{id}/funnel": {"get": op("Influenced conversion funnel: Sent, Delivered, Clicked, Converted users", ok("funnel", ref("Funnel")), params=[cid, variant])},
+ "/api/v1/campaigns/{id}/export.csv": {"get": op("Summary, trend and split of clicks as CSV (RFC 4180, UTF-8 with BOM)", ok("CSV file", S, ctype="text/csv"), params=[cid,
     p("granularity", "query", {"type": "string", "enum": ["day","week","month"]}, False), p("tz", "query", S, False, "IANA zone; default the campaign's")])},
- "/api/v1/campaigns/{id}/links": {"get": op("Split of clicks", ok("links", {"type": "array", "items": ref("Link")}), params=[cid])},
+ "/api/v1/campaigns/{id}/links": {"get": op("Split of clicks", ok("links", {"type": "array", "items": ref("Link")}), params=[cid, variant])},
  "/api/v1/campaigns/{id}/hits": {"get": op("Stored redirect hits, newest first: human clicks and bot / link-preview hits (HEAD, crawler user agents) flagged with their reason", ok("hits", {"type": "array", "items": ref("ClickHit")}), params=[cid,
     p("kind", "query", {"type": "string", "enum": ["all","bots","humans"]}, False), p("limit", "query", {"type": "integer", "minimum": 1, "maximum": 1000}, False)])},
- "/api/v1/campaigns/{id}/errors": {"get": op("Dispatch and delivery errors", ok("errors", ref("Errors")), params=[cid])},
+ "/api/v1/campaigns/{id}/errors": {"get": op("Dispatch and delivery errors", ok("errors", ref("Errors")), params=[cid, variant])},
  "/api/v1/events": {"post": op("Ingest conversion events (idempotent by eventId)", {**ok("result", ref("EventResult")), "400": {"description": "some events invalid (the valid ones were stored)", "content": {"application/json": {"schema": ref("EventResult")}}}, "413": {"description": "more than 10,000 events in one request"}}, body({"type": "array", "items": ref("Event")}))},
  "/api/v1/ingestion-errors": {"get": op("Invalid input kept for operators", ok("errors", {"type": "array", "items": ref("IngestionError")}), params=[p("limit", "query", I, False)])},
  "/api/v1/ingestion-errors/{id}/replay": {"post": op("Parse a stored callback item again with its provider's dialect and apply it (404 unknown, 409 already replayed, 422 still invalid)",

@@ -74,6 +74,7 @@ enum SQLiteMigrations {
             try db.execute(sql: "CREATE INDEX clicks_campaign ON clicks (campaign_id, is_bot, id)")
         }
         m.registerMigration("callbacks-v2", migrate: CallbackMigrations.v2)
+        registerStats(&m)
         return m
     }
 }

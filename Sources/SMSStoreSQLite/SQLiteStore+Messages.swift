@@ -108,6 +108,7 @@ extension SQLiteStore {
     func apply(
         _ db: Database, fact: MessageFact, to row: MessageRow, rollups: inout RollupWriter, cache: inout CampaignCache
     ) throws -> MessageRow {
+        try recordFailureDescription(db, fact: fact, campaignId: row.campaignId)
         var new = row
         guard new.state.apply(fact) else { return row }
         if row.state.firstEventAt != nil, new.state.dispatchedAt != row.state.dispatchedAt {

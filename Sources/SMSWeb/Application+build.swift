@@ -51,6 +51,7 @@ public func buildRouter(config: AppConfig, store: any SMSStore, dispatcher: Disp
     ProviderController(store: store, config: config).addRoutes(to: api)
     ProfileController(store: store).addRoutes(to: api)
     CampaignController(store: store, dispatcher: dispatcher).addRoutes(to: api)
+    StatsController(store: store).addRoutes(to: api)
     EventController(store: store, maxEvents: config.maxEventsPerRequest).addRoutes(to: api)
     ClickHitsController(store: store).addRoutes(to: api)
     IngestionErrorController(store: store, config: config).addRoutes(to: api)

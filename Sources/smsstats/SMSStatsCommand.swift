@@ -15,7 +15,11 @@ struct SMSStatsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "smsstats",
         abstract: "Self-hosted SMS campaign engine with trustworthy stats.",
-        subcommands: [Serve.self, Demo.self])
+        subcommands: [
+            Serve.self, Demo.self,
+            StatsCommand.self,
+            ReconcileCommand.self,
+        ])
 }
 
 /// `smsstats serve`: runs the server (API, callbacks, redirects, dashboard, dispatcher).

@@ -9,12 +9,24 @@ public struct LinkStats: Sendable, Equatable, Codable {
     /// This link's share of all human clicks, percent 0–100.
     public var share: Double
     public var botHits: Int64
+    public init(index: Int, url: String, clicks: Int64, uniqueClicks: Int64, share: Double, botHits: Int64) {
+        self.index = index
+        self.url = url
+        self.clicks = clicks
+        self.uniqueClicks = uniqueClicks
+        self.share = share
+        self.botHits = botHits
+    }
 }
 
 /// One row of the Errors tab's dispatch errors.
 public struct DispatchErrorStat: Sendable, Equatable, Codable {
     public var reason: String
     public var count: Int64
+    public init(reason: String, count: Int64) {
+        self.reason = reason
+        self.count = count
+    }
 }
 
 /// One row of the Errors tab's delivery errors.
@@ -23,40 +35,106 @@ public struct DeliveryErrorStat: Sendable, Equatable, Codable {
     public var description: String
     public var category: String
     public var count: Int64
+    public init(code: String, description: String, category: String, count: Int64) {
+        self.code = code
+        self.description = description
+        self.category = category
+        self.count = count
+    }
+}
+
+/// The body of `GET /api/v1/campaigns/{id}/errors`.
+public struct ErrorsReport: Sendable, Equatable, Codable {
+    /// Dispatch errors by reason (`domain.md` §2 list).
+    public var dispatch: [DispatchErrorStat]
+    /// Delivery errors (failed messages) by code.
+    public var delivery: [DeliveryErrorStat]
+    public init(dispatch: [DispatchErrorStat], delivery: [DeliveryErrorStat]) {
+        self.dispatch = dispatch
+        self.delivery = delivery
+    }
 }
 
 /// Reads the Stats-tab views out of a campaign's rollup totals (pure; `domain.md` §6).
 public enum CampaignReport {
     /// Summary numbers.
-    public static func stats(totals: RollupDelta, callbacksEnabled: Bool) -> CampaignStats {
+    public static func stats(totals: RollupDelta, callbacksEnabled: Bool, control: CampaignStats.ControlBaseline? = nil)
+        -> CampaignStats
+    {
+        CampaignStats(totals: flat(totals), callbacksEnabled: callbacksEnabled, control: control)
+    }
+
+    /// The all-time, dimension-less counters of `totals`.
+    public static func flat(_ totals: RollupDelta) -> [RollupMetric: Int64] {
         var flat: [RollupMetric: Int64] = [:]
         for (k, v) in totals where k.dim.isEmpty && k.bucket == RollupKey.total { flat[k.metric, default: 0] += v }
-        return CampaignStats(totals: flat, callbacksEnabled: callbacksEnabled)
+        return flat
+    }
+
+    /// The cells of all variants added together.
+    public static func merged(_ byVariant: [Int: RollupDelta]) -> RollupDelta {
+        var all = RollupDelta()
+        for delta in byVariant.values { all.add(delta) }
+        return all
+    }
+
+    /// The variants that sent, or meant to send, at least one message (control-group members
+    /// do not make a variant), ascending.
+    public static func variants(_ byVariant: [Int: RollupDelta]) -> [Int] {
+        byVariant.filter { _, d in (d[RollupKey(.messages)] ?? 0) - (d[RollupKey(.controlGroup)] ?? 0) > 0 }.keys.sorted()
+    }
+
+    /// The stats body: all variants, and each variant when there is more than one. Each variant's
+    /// lift uses the campaign's whole control group.
+    public static func summary(byVariant: [Int: RollupDelta], callbacksEnabled: Bool) -> StatsSummary {
+        let all = merged(byVariant)
+        let allStats = stats(totals: all, callbacksEnabled: callbacksEnabled)
+        let numbers = variants(byVariant)
+        guard numbers.count > 1 else { return StatsSummary(all: allStats, variants: []) }
+        let control = CampaignStats.ControlBaseline(totals: flat(all))
+        return StatsSummary(
+            all: allStats,
+            variants: numbers.map { n in
+                VariantStats(
+                    variant: n, stats: stats(totals: byVariant[n] ?? [:], callbacksEnabled: callbacksEnabled, control: control))
+            })
     }
 
     /// Split of clicks: one entry per campaign link (in body order), shares of all human clicks.
+    /// Provider-reported clicks whose URL is none of the campaign's links are counted under index
+    /// -1 (url `""`), listed last and only when there are some, so the shares add up to 100.
     public static func links(totals: RollupDelta, urls: [String]) -> [LinkStats] {
         func v(_ m: RollupMetric, _ i: Int) -> Int64 { totals[RollupKey(m, dim: String(i))] ?? 0 }
-        let all = urls.indices.reduce(Int64(0)) { $0 + v(.linkClicks, $1) }
-        return urls.enumerated().map { i, url in
+        var indices = Array(urls.indices)
+        if v(.linkClicks, -1) != 0 || v(.linkBotHits, -1) != 0 { indices.append(-1) }
+        let all = indices.reduce(Int64(0)) { $0 + v(.linkClicks, $1) }
+        return indices.map { i in
             LinkStats(
-                index: i, url: url, clicks: v(.linkClicks, i), uniqueClicks: v(.linkUniqueClicks, i),
+                index: i, url: i >= 0 ? urls[i] : "", clicks: v(.linkClicks, i), uniqueClicks: v(.linkUniqueClicks, i),
                 share: CampaignStats.percent(v(.linkClicks, i), all), botHits: v(.linkBotHits, i))
         }
     }
 
-    /// Dispatch errors by reason, most frequent first.
+    /// Dispatch errors by reason, most frequent first (ties: by reason).
     public static func dispatchErrors(totals: RollupDelta) -> [DispatchErrorStat] {
         totals.compactMap { k, v in
-            k.metric == .dispatchErrorsByReason && v != 0 ? DispatchErrorStat(reason: k.dim, count: v) : nil
+            k.metric == .dispatchErrorsByReason && k.bucket == RollupKey.total && v != 0
+                ? DispatchErrorStat(reason: k.dim, count: v) : nil
         }.sorted { ($0.count, $1.reason) > ($1.count, $0.reason) }
     }
 
-    /// Delivery errors by code, most frequent first, with description and category.
-    public static func deliveryErrors(totals: RollupDelta, provider: ProviderKind?) -> [DeliveryErrorStat] {
+    /// Delivery errors by code, most frequent first (ties: by code), with description and
+    /// category from ``DeliveryErrorCatalog``.
+    /// - Parameters:
+    ///   - provider: the campaign's provider dialect (selects the code table).
+    ///   - descriptions: the provider's own description per code, as received; used for codes the
+    ///     catalog does not know and for generic `900` ("see description").
+    public static func deliveryErrors(totals: RollupDelta, provider: ProviderKind?, descriptions: [String: String] = [:])
+        -> [DeliveryErrorStat]
+    {
         totals.compactMap { k, v -> DeliveryErrorStat? in
-            guard k.metric == .failedByCode, v != 0 else { return nil }
-            let info = DeliveryErrorCatalog.lookup(code: k.dim, provider: provider, description: nil)
+            guard k.metric == .failedByCode, k.bucket == RollupKey.total, v != 0 else { return nil }
+            let info = DeliveryErrorCatalog.lookup(code: k.dim, provider: provider, description: descriptions[k.dim])
             return DeliveryErrorStat(
                 code: k.dim.isEmpty ? "(none)" : k.dim, description: info.description, category: info.category.rawValue,
                 count: v)

@@ -45,12 +45,46 @@ public struct CampaignStats: Sendable, Equatable, Codable {
     public var optOuts: Int64
     public var callbacksEnabled: Bool
 
+    /// The control group a variant's lift and incremental revenue are measured against: the
+    /// campaign's whole control group (it is not split by variant).
+    public struct ControlBaseline: Sendable, Equatable {
+        /// Control-group users.
+        public var users: Int64
+        /// Control-group users who converted in the window.
+        public var convertedUsers: Int64
+        /// Revenue of the control group's qualifying events, cents.
+        public var revenueCents: Int64
+        public init(users: Int64, convertedUsers: Int64, revenueCents: Int64) {
+            self.users = users
+            self.convertedUsers = convertedUsers
+            self.revenueCents = revenueCents
+        }
+        /// The baseline held in all-time totals (metrics control_group, control_converted_users,
+        /// control_revenue_cents).
+        public init(totals: [RollupMetric: Int64]) {
+            self.init(
+                users: totals[.controlGroup] ?? 0, convertedUsers: totals[.controlConvertedUsers] ?? 0,
+                revenueCents: totals[.controlRevenueCents] ?? 0)
+        }
+    }
+
     /// Computes every formula of `domain.md` §6 from summed counters.
+    ///
+    /// Formulas (rates are percent 0–100, 0 when the denominator is 0):
+    /// - CTR = uniqueClicks / delivered × 100 when `callbacksEnabled`, else uniqueClicks / sent × 100.
+    /// - deliveryRate = delivered / sent × 100; convertedPercent = convertedUsers / sent × 100
+    ///   (one message per user and campaign, so messages sent = users sent).
+    /// - revenue = revenueCents / 100; ARPU = revenue / sent.
+    /// - control rate = control converted / control users × 100; lift = (convertedPercent −
+    ///   control rate) / control rate × 100 (`nil` without a control group or at a 0 control rate);
+    ///   incremental revenue = (ARPU − control ARPU) × sent (`nil` without a control group).
+    /// - targeted = sent + dispatchErrors + controlGroup + queued (queued is 0 once dispatch ends).
     /// - Parameters:
     ///   - totals: all-time rollup totals keyed by metric (dimension-less cells).
     ///   - callbacksEnabled: whether delivery callbacks are configured on the provider; switches
     ///     CTR's denominator.
-    public init(totals: [RollupMetric: Int64], callbacksEnabled: Bool) {
+    ///   - control: the control group to measure lift against; `nil` = the one in `totals`.
+    public init(totals: [RollupMetric: Int64], callbacksEnabled: Bool, control: ControlBaseline? = nil) {
         func v(_ m: RollupMetric) -> Int64 { totals[m] ?? 0 }
         sent = v(.sent)
         sentSegments = v(.sentSegments)
@@ -67,7 +101,7 @@ public struct CampaignStats: Sendable, Equatable, Codable {
         botHits = v(.botHits)
         self.callbacksEnabled = callbacksEnabled
         ctrDenominator = callbacksEnabled ? "delivered" : "sent"
-        ctr = Self.percent(uniqueClicks, callbacksEnabled ? delivered : sent)
+        ctr = Self.ctr(uniqueClicks: uniqueClicks, delivered: delivered, sent: sent, callbacksEnabled: callbacksEnabled)
         deliveryRate = Self.percent(delivered, sent)
         convertedUsers = v(.convertedUsers)
         convertedPercent = Self.percent(convertedUsers, sent)
@@ -75,10 +109,11 @@ public struct CampaignStats: Sendable, Equatable, Codable {
         revenueCents = v(.revenueCents)
         revenue = Double(revenueCents) / 100
         arpu = sent == 0 ? 0 : Double(revenueCents) / 100 / Double(sent)
-        controlConvertedUsers = v(.controlConvertedUsers)
-        controlConvertedPercent = Self.percent(controlConvertedUsers, controlGroup)
-        if controlGroup > 0 {
-            let controlArpu = Double(v(.controlRevenueCents)) / 100 / Double(controlGroup)
+        let baseline = control ?? ControlBaseline(totals: totals)
+        controlConvertedUsers = baseline.convertedUsers
+        controlConvertedPercent = Self.percent(baseline.convertedUsers, baseline.users)
+        if baseline.users > 0 {
+            let controlArpu = Double(baseline.revenueCents) / 100 / Double(baseline.users)
             incrementalRevenue = (arpu - controlArpu) * Double(sent)
             lift = controlConvertedPercent == 0 ? nil : (convertedPercent - controlConvertedPercent) / controlConvertedPercent * 100
         } else {
@@ -87,6 +122,13 @@ public struct CampaignStats: Sendable, Equatable, Codable {
         }
         replies = v(.replies)
         optOuts = v(.optOuts)
+    }
+
+    /// CTR, percent 0–100 (`domain.md` §6, pitfall 13): `uniqueClicks / delivered × 100` when
+    /// callbacks are configured, else `uniqueClicks / sent × 100`; 0 when the denominator is 0.
+    /// Every view (summary, trend, funnel, export) uses this one function.
+    public static func ctr(uniqueClicks: Int64, delivered: Int64, sent: Int64, callbacksEnabled: Bool) -> Double {
+        percent(uniqueClicks, callbacksEnabled ? delivered : sent)
     }
 
     /// `numerator / denominator × 100`, 0 when the denominator is 0.

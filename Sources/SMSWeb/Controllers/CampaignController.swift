@@ -2,7 +2,7 @@ import Foundation
 import Hummingbird
 import SMSCore
 
-/// Campaign routes: create, publish, read, list, and the stats views (`domain.md` §6).
+/// Campaign routes: create, publish, read, list (the stats views are in ``StatsController``).
 struct CampaignController {
     let store: any SMSStore
     let dispatcher: Dispatcher
@@ -57,50 +57,7 @@ struct CampaignController {
                 throw HTTPError(.conflict, message: error.description)
             }
         }
-        group.get("campaigns/{id}/stats") { _, context in
-            let campaign = try await load(context)
-            let (totals, provider) = try await (store.rollupTotals(campaignId: campaign.id), store.provider(id: campaign.providerId))
-            return try JSON.response(CampaignReport.stats(totals: totals, callbacksEnabled: provider?.callbacksEnabled ?? false))
-        }
-        group.get("campaigns/{id}/trend") { request, context in
-            let campaign = try await load(context)
-            let g = request.uri.queryParameters.get("granularity") ?? "day"
-            guard let granularity = TrendGranularity(rawValue: g) else {
-                throw HTTPError(.badRequest, message: "granularity must be day, week or month")
-            }
-            let tz = request.uri.queryParameters.get("tz") ?? campaign.timezone
-            let bucketer: TrendBucketer
-            do { bucketer = try TrendBucketer(timeZoneIdentifier: tz, granularity: granularity) } catch let error as TrendBucketerError {
-                throw HTTPError(.badRequest, message: error.description)
-            }
-            let points = bucketer.trend(cells: try await store.rollupBuckets(campaignId: campaign.id))
-            return try JSON.response(TrendView(granularity: granularity.rawValue, timezone: tz, buckets: points))
-        }
-        group.get("campaigns/{id}/links") { _, context in
-            let campaign = try await load(context)
-            let totals = try await store.rollupTotals(campaignId: campaign.id)
-            return try JSON.response(CampaignReport.links(totals: totals, urls: campaign.links))
-        }
-        group.get("campaigns/{id}/errors") { _, context in
-            let campaign = try await load(context)
-            let totals = try await store.rollupTotals(campaignId: campaign.id)
-            let kind = try await store.provider(id: campaign.providerId)?.kind
-            return try JSON.response(
-                ErrorsView(
-                    dispatch: CampaignReport.dispatchErrors(totals: totals),
-                    delivery: CampaignReport.deliveryErrors(totals: totals, provider: kind)))
-        }
-    }
-
-    struct TrendView: Encodable {
-        var granularity: String
-        var timezone: String
-        var buckets: [TrendPoint]
-    }
-
-    struct ErrorsView: Encodable {
-        var dispatch: [DispatchErrorStat]
-        var delivery: [DeliveryErrorStat]
+        // The stats views live in StatsController.
     }
 
     func load(_ context: AppRequestContext) async throws -> Campaign {

@@ -23,8 +23,10 @@ struct CampaignPageController {
                 async let provider = d.store.provider(id: campaign.providerId)
                 async let totals = d.store.rollupTotals(campaignId: campaign.id)
                 async let buckets = d.store.rollupBuckets(campaignId: campaign.id)
+                async let descriptions = d.store.deliveryErrorDescriptions(campaignId: campaign.id)
                 let model = try await CampaignPageModel(
-                    campaign: campaign, provider: provider, totals: totals, buckets: buckets, granularity: granularity)
+                    campaign: campaign, provider: provider, totals: totals, buckets: buckets, granularity: granularity,
+                    errorDescriptions: descriptions)
                 var object = model.object()
                 object["granularity"] = granularity.rawValue
                 object["updatedAt"] = DisplayFormat.dateTime(Dashboard.now(), timeZone: campaign.timezone)

@@ -23,7 +23,8 @@ struct CampaignPageModel {
 
     init(
         campaign: Campaign, provider: ProviderConfig?, totals: RollupDelta,
-        buckets: [(metric: RollupMetric, bucket: Int64, value: Int64)], granularity: TrendGranularity
+        buckets: [(metric: RollupMetric, bucket: Int64, value: Int64)], granularity: TrendGranularity,
+        errorDescriptions: [String: String] = [:]
     ) {
         self.campaign = campaign
         self.provider = provider
@@ -32,7 +33,7 @@ struct CampaignPageModel {
         stats = CampaignReport.stats(totals: totals, callbacksEnabled: callbacks)
         links = CampaignReport.links(totals: totals, urls: campaign.links)
         dispatchErrors = CampaignReport.dispatchErrors(totals: totals)
-        deliveryErrors = CampaignReport.deliveryErrors(totals: totals, provider: provider?.kind)
+        deliveryErrors = CampaignReport.deliveryErrors(totals: totals, provider: provider?.kind, descriptions: errorDescriptions)
         if let bucketer = try? TrendBucketer(timeZoneIdentifier: campaign.timezone, granularity: granularity) {
             trend = bucketer.filled(bucketer.trend(cells: buckets))
         } else {

@@ -1,0 +1,124 @@
+import Foundation
+
+/// The body of `GET /api/v1/campaigns/{id}/trend`.
+public struct TrendReport: Sendable, Equatable, Codable {
+    public var granularity: TrendGranularity
+    /// The IANA zone the periods are local to.
+    public var timezone: String
+    public var callbacksEnabled: Bool
+    /// The denominator of each point's `ctr`: `"delivered"` or `"sent"`.
+    public var ctrDenominator: String
+    public var buckets: [TrendPoint]
+
+    public init(
+        granularity: TrendGranularity, timezone: String, callbacksEnabled: Bool, ctrDenominator: String, buckets: [TrendPoint]
+    ) {
+        self.granularity = granularity
+        self.timezone = timezone
+        self.callbacksEnabled = callbacksEnabled
+        self.ctrDenominator = ctrDenominator
+        self.buckets = buckets
+    }
+}
+
+/// Bad parameters of a stats query (the web layer answers 400 with ``description``).
+public enum StatsQueryError: Error, Equatable, Sendable, CustomStringConvertible {
+    case unknownVariant(Int, known: [Int])
+    case unknownTimeZone(String)
+
+    public var description: String {
+        switch self {
+        case .unknownVariant(let v, let known):
+            "unknown variant \(v); this campaign has variant(s) \(known.map(String.init).joined(separator: ", "))"
+        case .unknownTimeZone(let name): TrendBucketerError.unknownTimeZone(name).description
+        }
+    }
+}
+
+/// The Stats tab's read side (`domain.md` §6): each view is a few rollup reads and a pure
+/// computation in ``CampaignReport`` / ``TrendBucketer`` / ``CampaignFunnel``. Used by the web
+/// routes, the CLI and the benchmark alike.
+public struct CampaignStatsQueries: Sendable {
+    public let store: any SMSStore
+
+    public init(store: any SMSStore) {
+        self.store = store
+    }
+
+    /// Whether the campaign's provider has delivery callbacks configured (switches CTR's
+    /// denominator); `false` when the provider is gone.
+    public func callbacksEnabled(_ campaign: Campaign) async throws -> Bool {
+        try await store.provider(id: campaign.providerId)?.callbacksEnabled ?? false
+    }
+
+    /// `/stats`: all variants, and each variant when there are several.
+    public func summary(_ campaign: Campaign) async throws -> StatsSummary {
+        async let totals = store.rollupTotalsByVariant(campaignId: campaign.id)
+        async let callbacks = callbacksEnabled(campaign)
+        return CampaignReport.summary(byVariant: try await totals, callbacksEnabled: try await callbacks)
+    }
+
+    /// `/trend`: Sent, Delivered, Clicked (and clicks, CTR) per local day, ISO week or month, from
+    /// the first period with a count to the last, quiet periods as zeros.
+    /// - Parameters:
+    ///   - timeZone: an IANA zone; `nil` = the campaign's zone.
+    ///   - variant: one variant, or `nil` for all.
+    /// - Throws: ``StatsQueryError`` for an unknown zone or variant.
+    public func trend(_ campaign: Campaign, granularity: TrendGranularity, timeZone: String?, variant: Int?) async throws
+        -> TrendReport
+    {
+        let zone = timeZone ?? campaign.timezone
+        let bucketer: TrendBucketer
+        do {
+            bucketer = try TrendBucketer(timeZoneIdentifier: zone, granularity: granularity)
+        } catch {
+            throw StatsQueryError.unknownTimeZone(zone)
+        }
+        if let variant { _ = try await totals(campaign, variant: variant) }
+        async let cells = store.rollupBucketCells(campaignId: campaign.id, variant: variant, metrics: TrendBucketer.metrics)
+        let callbacks = try await callbacksEnabled(campaign)
+        let points = bucketer.filled(bucketer.trend(cells: try await cells)).map { $0.withCTR(callbacksEnabled: callbacks) }
+        return TrendReport(
+            granularity: granularity, timezone: zone, callbacksEnabled: callbacks,
+            ctrDenominator: callbacks ? "delivered" : "sent", buckets: points)
+    }
+
+    /// `/funnel`: Sent → Delivered → Clicked → Converted users.
+    public func funnel(_ campaign: Campaign, variant: Int?) async throws -> CampaignFunnel {
+        let all = try await store.rollupTotalsByVariant(campaignId: campaign.id)
+        let callbacks = try await callbacksEnabled(campaign)
+        let totals = try Self.select(all, variant: variant)
+        let control = CampaignStats.ControlBaseline(totals: CampaignReport.flat(CampaignReport.merged(all)))
+        return CampaignFunnel(stats: CampaignReport.stats(totals: totals, callbacksEnabled: callbacks, control: control))
+    }
+
+    /// `/links`: the split of clicks per link.
+    public func links(_ campaign: Campaign, variant: Int?) async throws -> [LinkStats] {
+        CampaignReport.links(totals: try await totals(campaign, variant: variant), urls: campaign.links)
+    }
+
+    /// `/errors`: dispatch errors by reason, delivery errors by code.
+    public func errors(_ campaign: Campaign, variant: Int?) async throws -> ErrorsReport {
+        async let descriptions = store.deliveryErrorDescriptions(campaignId: campaign.id)
+        async let provider = store.provider(id: campaign.providerId)
+        let totals = try await totals(campaign, variant: variant)
+        return ErrorsReport(
+            dispatch: CampaignReport.dispatchErrors(totals: totals),
+            delivery: CampaignReport.deliveryErrors(
+                totals: totals, provider: try await provider?.kind, descriptions: try await descriptions))
+    }
+
+    /// All-time totals of all variants, or of one (a campaign with no messages yet has zeros for
+    /// any variant). - Throws: ``StatsQueryError/unknownVariant(_:known:)``.
+    public func totals(_ campaign: Campaign, variant: Int?) async throws -> RollupDelta {
+        try Self.select(try await store.rollupTotalsByVariant(campaignId: campaign.id), variant: variant)
+    }
+
+    static func select(_ byVariant: [Int: RollupDelta], variant: Int?) throws -> RollupDelta {
+        guard let variant, !byVariant.isEmpty else { return CampaignReport.merged(byVariant) }
+        guard let totals = byVariant[variant] else {
+            throw StatsQueryError.unknownVariant(variant, known: byVariant.keys.sorted())
+        }
+        return totals
+    }
+}

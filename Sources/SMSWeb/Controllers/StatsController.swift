@@ -1,0 +1,103 @@
+import Foundation
+import Hummingbird
+import NIOCore
+import SMSCore
+
+/// The Stats tab's routes (`domain.md` §6), all under `/api/v1/campaigns/{id}/`:
+/// - `stats`: the summary (all variants, and `variants: [{variant, …}]` when there are several);
+/// - `trend?granularity=day|week|month&tz=<IANA>&variant=<n>`: `{buckets:[{start, sent, delivered,
+///   clicked, clicks, ctr}]}` in the campaign's zone unless `tz` is given;
+/// - `funnel?variant=<n>`: Sent → Delivered → Clicked → Converted users;
+/// - `links?variant=<n>`: `[{index, url, clicks, uniqueClicks, share, botHits}]`;
+/// - `errors?variant=<n>`: `{dispatch:[{reason, count}], delivery:[{code, description, category, count}]}`;
+/// - `export.csv?granularity=…&tz=…`: summary, trend and links as CSV (``StatsCSVExport``).
+///
+/// Every view reads maintained rollups only (``CampaignStatsQueries``). Errors: 404 for an unknown
+/// campaign; 400 naming the parameter for a bad granularity, zone or variant.
+struct StatsController {
+    let store: any SMSStore
+
+    var queries: CampaignStatsQueries { CampaignStatsQueries(store: store) }
+
+    func addRoutes(to group: RouterGroup<AppRequestContext>) {
+        group.get("campaigns/{id}/stats") { _, context in
+            try JSON.response(try await queries.summary(try await load(context)))
+        }
+        group.get("campaigns/{id}/trend") { request, context in
+            let campaign = try await load(context)
+            let report = try await mapped {
+                try await queries.trend(
+                    campaign, granularity: try Self.granularity(request), timeZone: request.uri.queryParameters.get("tz"),
+                    variant: try Self.variant(request))
+            }
+            return try JSON.response(report)
+        }
+        group.get("campaigns/{id}/funnel") { request, context in
+            let campaign = try await load(context)
+            return try JSON.response(try await mapped { try await queries.funnel(campaign, variant: try Self.variant(request)) })
+        }
+        group.get("campaigns/{id}/links") { request, context in
+            let campaign = try await load(context)
+            return try JSON.response(try await mapped { try await queries.links(campaign, variant: try Self.variant(request)) })
+        }
+        group.get("campaigns/{id}/errors") { request, context in
+            let campaign = try await load(context)
+            return try JSON.response(try await mapped { try await queries.errors(campaign, variant: try Self.variant(request)) })
+        }
+        group.get("campaigns/{id}/export.csv") { request, context in
+            let campaign = try await load(context)
+            let granularity = try Self.granularity(request)
+            let tz = request.uri.queryParameters.get("tz")
+            let (summary, trend, links) = try await mapped {
+                async let summary = queries.summary(campaign)
+                async let trend = queries.trend(campaign, granularity: granularity, timeZone: tz, variant: nil)
+                async let links = queries.links(campaign, variant: nil)
+                return try await (summary, trend, links)
+            }
+            let data = try StatsCSVExport.render(campaign: campaign, summary: summary, trend: trend, links: links)
+            let name = String(campaign.id.unicodeScalars.filter { CharacterSet.alphanumerics.contains($0) || $0 == "_" || $0 == "-" })
+            return Response(
+                status: .ok,
+                headers: [
+                    .contentType: "text/csv; charset=utf-8",
+                    .contentDisposition: "attachment; filename=\"\(name)-stats.csv\"",
+                ],
+                body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        }
+    }
+
+    /// `granularity` query parameter: day (default), week or month.
+    static func granularity(_ request: Request) throws -> TrendGranularity {
+        let g = request.uri.queryParameters.get("granularity") ?? "day"
+        guard let granularity = TrendGranularity(rawValue: g) else {
+            throw HTTPError(.badRequest, message: "granularity must be day, week or month (got '\(g)')")
+        }
+        return granularity
+    }
+
+    /// `variant` query parameter: a variant number, or absent for all variants.
+    static func variant(_ request: Request) throws -> Int? {
+        guard let v = request.uri.queryParameters.get("variant") else { return nil }
+        guard let n = Int(v), n >= 0 else {
+            throw HTTPError(.badRequest, message: "variant must be a variant number such as 0 or 1 (got '\(v)')")
+        }
+        return n
+    }
+
+    /// Runs a query, answering 400 for a bad zone or variant.
+    func mapped<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as StatsQueryError {
+            throw HTTPError(.badRequest, message: error.description)
+        }
+    }
+
+    func load(_ context: AppRequestContext) async throws -> Campaign {
+        let id = try context.parameters.require("id")
+        guard let c = try await store.campaign(id: id) else {
+            throw HTTPError(.notFound, message: "unknown campaign '\(id)'")
+        }
+        return c
+    }
+}

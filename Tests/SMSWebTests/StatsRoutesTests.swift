@@ -1,0 +1,157 @@
+import CSV
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import SMSCore
+import SMSStoreSQLite
+import SMSWeb
+import Testing
+
+/// The stats routes through the real router (`/api/v1/campaigns/{id}/…`).
+@Suite("Stats routes")
+struct StatsRoutesTests {
+    static let t: Int64 = 1_710_000_000
+    static let links = ["https://shop.example/p?tags=a,b&q=\"x\"", "https://shop.example/help"]
+
+    /// Pitfall 13's campaign: 10 sent, 8 delivered, 2 unique clickers (3 clicks).
+    static func pitfall13Store(callbacks: Bool, name: String = "Spring") async throws -> SQLiteStore {
+        let store = try SQLiteStore.inMemory()
+        try await store.insertProvider(
+            ProviderConfig(
+                id: "p1", name: "Generic", url: "http://127.0.0.1:9/sms", bodyTemplate: #"{"to":"$$To"}"#,
+                callbacksEnabled: callbacks, callbackSecret: "s", createdAt: t - 100))
+        try await store.insertCampaign(
+            Campaign(
+                id: "c1", name: name, providerId: "p1", body: "x", links: links, audience: .all, timezone: "Europe/Berlin",
+                goal: nil, createdAt: t - 50))
+        try await store.insertMessages(
+            (0..<10).map { i in
+                NewMessage(
+                    campaignId: "c1", userId: "u\(i)", phone: "+491511234567\(i)", meta: "m\(i)", body: "x", segments: 1,
+                    dispatch: .queued, createdAt: t,
+                    links: links.indices.map { NewShortLink(code: "c\(i)x\($0)", linkIndex: $0, url: links[$0], expiresAt: t + 86_400) })
+            })
+        let queued = try await store.queuedMessages(campaignId: "c1", limit: 100)
+        try await store.recordDispatchResults(queued.map { DispatchResult(messageId: $0.messageId, outcome: .sent(providerMessageId: nil), at: t) })
+        _ = try await store.applyCallbacks(
+            providerId: "p1", items: (0..<8).map { CallbackItem(kind: .delivered, meta: "m\($0)", ts: t + 10) }, receivedAt: t + 11)
+        for (i, link) in [(0, 0), (0, 1), (1, 0)] {
+            _ = try await store.recordClick(
+                ClickInput(code: "c\(i)x\(link)", at: t + 100, userAgent: "Mozilla/5.0", ipHash: nil, isBot: false, botReason: nil))
+        }
+        _ = try await store.recordClick(
+            ClickInput(code: "c2x1", at: t + 3, userAgent: "WhatsApp/2.0", ipHash: nil, isBot: true, botReason: "preview"))
+        return store
+    }
+
+    @Test(arguments: [(true, 25.0), (false, 20.0)])
+    func pitfall13SameCTREverywhere(callbacks: Bool, ctr: Double) async throws {
+        let store = try await Self.pitfall13Store(callbacks: callbacks)
+        try await StatsWeb.withRouter(store: store) { client in
+            let stats = try StatsWeb.decode(StatsSummary.self, try await StatsWeb.get(client, "c1/stats"))
+            #expect(stats.all.ctr == ctr)
+            #expect(stats.variants.isEmpty)
+            for g in ["day", "week", "month"] {
+                let trend = try StatsWeb.decode(TrendReport.self, try await StatsWeb.get(client, "c1/trend?granularity=\(g)"))
+                #expect(trend.buckets.map(\.ctr) == [ctr], "trend \(g)")
+            }
+            let funnel = try StatsWeb.decode(CampaignFunnel.self, try await StatsWeb.get(client, "c1/funnel"))
+            #expect(funnel.ctr == ctr)
+            #expect(funnel.steps.first { $0.step == "clicked" }?.rate == ctr)
+            let csv = try await StatsWeb.get(client, "c1/export.csv")
+            let rows = try Self.rows(csv)
+            #expect(rows.first { $0.first == "ctr" }?[1] == String(ctr))
+            let trendHeader = try #require(rows.firstIndex { $0.first == "start" })
+            #expect(rows[trendHeader + 1] == ["2024-03-09", "10", "8", "2", "3", String(ctr)])
+        }
+    }
+
+    @Test func linksAndErrorsHaveTheDocumentedShape() async throws {
+        let store = try await Self.pitfall13Store(callbacks: true)
+        _ = try await store.applyCallbacks(
+            providerId: "p1", items: [CallbackItem(kind: .failed, meta: "m9", ts: Self.t + 20, code: "777", description: "Carrier says no")],
+            receivedAt: Self.t + 21)
+        try await StatsWeb.withRouter(store: store) { client in
+            let links = try await StatsWeb.get(client, "c1/links")
+            let json = try JSONSerialization.jsonObject(with: Data(buffer: links.body)) as? [[String: Any]]
+            #expect(json?.count == 2)
+            #expect(json?[0]["url"] as? String == Self.links[0])
+            #expect(json?[0]["clicks"] as? Int == 2)
+            #expect(json?[0]["uniqueClicks"] as? Int == 2)
+            #expect(json?[0]["share"] as? Double == CampaignStats.percent(2, 3))
+            #expect(json?[1]["botHits"] as? Int == 1)
+            let errors = try await StatsWeb.get(client, "c1/errors")
+            let e = try JSONSerialization.jsonObject(with: Data(buffer: errors.body)) as? [String: Any]
+            let delivery = try #require(e?["delivery"] as? [[String: Any]])
+            #expect(delivery.count == 1)
+            #expect(delivery[0]["code"] as? String == "777")
+            #expect(delivery[0]["description"] as? String == "Carrier says no")
+            #expect(delivery[0]["category"] as? String == "unknown")
+            #expect(delivery[0]["count"] as? Int == 1)
+            #expect((e?["dispatch"] as? [Any])?.isEmpty == true)
+        }
+    }
+
+    @Test func exportIsASpreadsheetSafeCSVFile() async throws {
+        let store = try await Self.pitfall13Store(callbacks: true, name: "=HYPERLINK(\"http://evil.example\")")
+        try await StatsWeb.withRouter(store: store) { client in
+            let response = try await StatsWeb.get(client, "c1/export.csv?granularity=week&tz=Asia/Kathmandu")
+            #expect(response.status == .ok)
+            #expect(response.headers[.contentType] == "text/csv; charset=utf-8")
+            #expect(response.headers[.contentDisposition] == "attachment; filename=\"c1-stats.csv\"")
+            let bytes = Array(response.body.readableBytesView)
+            #expect(Array(bytes.prefix(3)) == [0xEF, 0xBB, 0xBF])
+            let text = String(decoding: bytes.dropFirst(3), as: UTF8.self)
+            #expect(text.hasPrefix("Campaign,\"'=HYPERLINK(\"\"http://evil.example\"\")\"\r\n"))
+            #expect(text.contains("\r\n\"Trend (week, Asia/Kathmandu, CTR on delivered)\"\r\n"))
+            #expect(text.contains("1,\"https://shop.example/p?tags=a,b&q=\"\"x\"\"\",2,2,"))
+            let rows = try Self.rows(response)
+            #expect(rows[0] == ["Campaign", "'=HYPERLINK(\"http://evil.example\")"])
+            #expect(rows.first { $0.first == "sent" } == ["sent", "10"])
+            #expect(rows.first { $0.first == "lift" } == ["lift", ""])
+            #expect(rows.contains(["2024-03-04", "10", "8", "2", "3", "25.0"]))
+            #expect(rows.contains(["2", "https://shop.example/help", "1", "1", String(CampaignStats.percent(1, 3)), "1"]))
+        }
+    }
+
+    @Test func routesAnswer401WithoutTokenAnd404ForAnUnknownCampaign() async throws {
+        let store = try await Self.pitfall13Store(callbacks: true)
+        try await StatsWeb.withRouter(store: store) { client in
+            for view in ["stats", "trend", "funnel", "links", "errors", "export.csv"] {
+                let anonymous = try await client.execute(uri: "/api/v1/campaigns/c1/\(view)", method: .get)
+                #expect(anonymous.status == .unauthorized, "\(view)")
+                let missing = try await StatsWeb.get(client, "nope/\(view)")
+                #expect(missing.status == .notFound, "\(view)")
+                #expect(StatsWeb.errorMessage(missing) == "unknown campaign 'nope'")
+            }
+        }
+    }
+
+    @Test(arguments: [
+        ("c1/trend?granularity=hour", "granularity must be day, week or month (got 'hour')"),
+        ("c1/trend?tz=Nowhere/Land", "unknown time zone 'Nowhere/Land' (use an IANA name such as Europe/Berlin)"),
+        ("c1/export.csv?tz=Nowhere/Land", "unknown time zone 'Nowhere/Land' (use an IANA name such as Europe/Berlin)"),
+        ("c1/links?variant=abc", "variant must be a variant number such as 0 or 1 (got 'abc')"),
+        ("c1/funnel?variant=-1", "variant must be a variant number such as 0 or 1 (got '-1')"),
+        ("c1/errors?variant=5", "unknown variant 5; this campaign has variant(s) 0"),
+        ("c1/trend?variant=5", "unknown variant 5; this campaign has variant(s) 0"),
+    ])
+    func badParametersAre400WithAMessage(path: String, message: String) async throws {
+        let store = try await Self.pitfall13Store(callbacks: true)
+        try await StatsWeb.withRouter(store: store) { client in
+            let response = try await StatsWeb.get(client, path)
+            #expect(response.status == .badRequest)
+            #expect(StatsWeb.errorMessage(response) == message)
+        }
+    }
+
+    /// The CSV body's rows (BOM dropped), parsed by CSV.swift's reader.
+    static func rows(_ response: TestResponse) throws -> [[String]] {
+        let text = String(decoding: Array(response.body.readableBytesView).dropFirst(3), as: UTF8.self)
+        let reader = try CSVReader(string: text)
+        var rows: [[String]] = []
+        while let row = reader.next() { rows.append(row) }
+        return rows
+    }
+}
