@@ -182,12 +182,6 @@ struct RedirectBench: AsyncParsableCommand {
     }
 }
 
-/// The benchmark sends nothing.
-struct NoGateway: SMSGateway {
-    func send(_ messages: [OutboundMessage], via provider: ProviderConfig, customValues: [String: String]) async -> [DispatchResult] {
-        []
-    }
-}
 
 /// The port the server bound (0 until it runs).
 final class PortBox: @unchecked Sendable {
