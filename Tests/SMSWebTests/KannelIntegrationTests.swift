@@ -191,10 +191,16 @@ final class KannelStack: @unchecked Sendable {
         throw KannelError(message: "Kannel did not come up; logs in \(dir.path)")
     }
 
+    /// Starts `path args` through a small python3 shim that clears the signal mask before `exec`:
+    /// processes spawned from the test runner inherit its blocked signals (SIGTERM included), and
+    /// would otherwise ignore ``stop()``'s SIGTERM.
     private func launch(_ path: String, _ args: [String], log: String) throws {
         let p = Process()
-        p.executableURL = URL(fileURLWithPath: path)
-        p.arguments = args
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        p.arguments = [
+            "-c", "import os, signal, sys; signal.pthread_sigmask(signal.SIG_SETMASK, []); os.execv(sys.argv[1], sys.argv[1:])",
+            path,
+        ] + args
         p.currentDirectoryURL = dir
         let handle = try FileHandle(forWritingTo: {
             let url = dir.appendingPathComponent(log)
@@ -228,11 +234,11 @@ final class KannelStack: @unchecked Sendable {
         } == 0
     }
 
-    /// SIGTERM each process we started, newest first; SIGKILL after 5 s.
+    /// SIGTERM each process we started (by PID), newest first; SIGKILL what still runs after 3 s.
     func stop() {
         for p in processes.reversed() where p.isRunning { p.terminate() }
         for p in processes {
-            for _ in 0..<50 where p.isRunning { usleep(100_000) }
+            for _ in 0..<30 where p.isRunning { usleep(100_000) }
             if p.isRunning { kill(p.processIdentifier, SIGKILL) }
         }
         processes.removeAll()
