@@ -110,7 +110,7 @@ struct StatsBench: AsyncParsableCommand {
             }
             try await store.bulkLoad(campaign: campaign, chunk: batch)
             start = following
-            if size >= 1_000_000, (start / chunk) % 200 == 0 {
+            if size >= 1_000_000, (start / chunk) % max(1, 1_000_000 / chunk) == 0 {
                 let s = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
                 say(String(format: "  %d / %d messages, %.0f s", min(start, size), size, s))
             }
