@@ -3,10 +3,16 @@ import Hummingbird
 import SMSCore
 
 /// `GET /ingestion-errors`: invalid input kept whole with the reason (callbacks, events, profiles),
-/// newest first, so an operator can see what was refused and why.
+/// newest first, so an operator can see what was refused and why; `POST /ingestion-errors/{id}/replay`
+/// replays a stored callback item through the same code as `POST /api/v1/ingestion-errors/{id}/replay`
+/// and comes back to the list with the outcome.
 struct IngestionErrorPageController {
     let dashboard: Dashboard
     static let limit = 200
+
+    struct ReplayForm: Decodable {
+        var csrf: String?
+    }
 
     func addRoutes(to group: RouterGroup<AppRequestContext>) {
         let d = dashboard
@@ -20,12 +26,35 @@ struct IngestionErrorPageController {
                         "rawPreview": e.raw.count > 80 ? String(e.raw.prefix(80)) + "…" : e.raw,
                         "received": DisplayFormat.dateTime(e.receivedAt, timeZone: "UTC"),
                         "replayed": e.replayedAt.map { DisplayFormat.dateTime($0, timeZone: "UTC") } ?? "", "isReplayed": e.replayedAt != nil,
+                        "canReplay": e.replayedAt == nil && e.source == "callback",
                     ]
                 }
                 return d.page(
                     "ingestion_errors",
-                    ["title": "Ingestion errors", "errors": rows, "hasErrors": !rows.isEmpty, "limit": Self.limit],
+                    [
+                        "title": "Ingestion errors", "errors": rows, "hasErrors": !rows.isEmpty, "limit": Self.limit,
+                        "notice": request.uri.queryParameters.get("notice") ?? "",
+                        "hasNotice": request.uri.queryParameters.get("notice") != nil,
+                    ],
                     session: session, nav: "errors")
+            }
+        }
+        group.post("ingestion-errors/{id}/replay") { request, context in
+            try await d.signedIn(request) { session in
+                let form = try await Dashboard.form(ReplayForm.self, request)
+                try d.checkCSRF(form.csrf, session)
+                guard let id = Int64(try context.parameters.require("id")) else {
+                    throw HTTPError(.notFound, message: "unknown ingestion error")
+                }
+                let notice: String
+                do {
+                    _ = try await IngestionErrorController(store: d.store, config: d.config).replay(id: id, override: nil)
+                    notice = "Ingestion error \(id) replayed and applied."
+                } catch let error as HTTPError {
+                    notice = "Ingestion error \(id) not replayed: \(error.body ?? "\(error.status.code)")"
+                }
+                let query = notice.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+                return Dashboard.redirect("/ingestion-errors?notice=\(query)")
             }
         }
     }

@@ -406,6 +406,39 @@ struct DashboardRouterTests {
         }
     }
 
+    @Test("ingestion errors page: a Replay button per unreplayed callback item; replay needs the CSRF token and reports its outcome")
+    func ingestionErrorReplayButton() async throws {
+        let (app, store) = try await F.app()
+        try await app.test(.router) { client in
+            let s = try await F.seed(client, store: store)
+            try await client.execute(
+                uri: "/callbacks/\(s.providerId)?secret=\(s.secret)", method: .post,
+                body: json(#"[{"event":"failed","data":[{"meta":"m-unknown","ts":1700000000}]}]"#)
+            ) { r in #expect(r.status == .badRequest) }
+            let id = try #require(try await store.ingestionErrors(limit: 1).first?.id)
+            let (cookie, csrf) = try await F.signIn(client)
+            try await client.execute(uri: "/ingestion-errors", method: .get, headers: [.cookie: cookie]) { r in
+                #expect(String(buffer: r.body).contains(#"action="/ingestion-errors/\#(id)/replay""#))
+            }
+            let form: HTTPFields = [.cookie: cookie, .contentType: "application/x-www-form-urlencoded"]
+            try await client.execute(
+                uri: "/ingestion-errors/\(id)/replay", method: .post, headers: form, body: ByteBuffer(string: "csrf=wrong")
+            ) { r in #expect(r.status == .forbidden) }
+            // The stored item still lacks its code: the replay is refused and says why; nothing is marked replayed.
+            try await client.execute(
+                uri: "/ingestion-errors/\(id)/replay", method: .post, headers: form, body: ByteBuffer(string: "csrf=\(csrf)")
+            ) { r in
+                #expect(r.status == .seeOther)
+                let location = r.headers[.location] ?? ""
+                #expect(location.hasPrefix("/ingestion-errors?notice="))
+                try await client.execute(uri: location, method: .get, headers: [.cookie: cookie]) { page in
+                    #expect(String(buffer: page.body).contains("Ingestion error \(id) not replayed"))
+                }
+            }
+            #expect(try await store.ingestionErrors(limit: 1).first?.replayedAt == nil)
+        }
+    }
+
     @Test("profile import: a CSV upload goes through the API's import and reports rejected rows and warnings")
     func profileImport() async throws {
         let (app, store) = try await F.app()
