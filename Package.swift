@@ -40,6 +40,12 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Personalisation of SMS bodies with Mustache (plain text, no HTML escaping).
+        .target(
+            name: "SMSTemplating",
+            dependencies: ["SMSCore", .product(name: "Mustache", package: "swift-mustache")],
+            swiftSettings: swiftSettings
+        ),
         // Outbound generic HTTP provider client.
         .target(
             name: "SMSGatewayHTTP",
@@ -56,6 +62,7 @@ let package = Package(
             dependencies: [
                 "SMSCore",
                 "SMSGatewayHTTP",
+                "SMSTemplating",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -105,6 +112,7 @@ let package = Package(
                 "SMSGatewayHTTP",
                 "SMSWeb",
                 "SMSSimulator",
+                "SMSTemplating",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -118,7 +126,7 @@ let package = Package(
         .executableTarget(
             name: "smsstats-bench",
             dependencies: [
-                "SMSCore", "SMSStoreSQLite", "SMSWeb", "SMSGatewayHTTP", "SMSSimulator",
+                "SMSCore", "SMSStoreSQLite", "SMSWeb", "SMSGatewayHTTP", "SMSSimulator", "SMSTemplating",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -137,7 +145,7 @@ let package = Package(
         .testTarget(
             name: "SMSWebTests",
             dependencies: [
-                "SMSCore", "SMSStoreSQLite", "SMSWeb", "SMSSimulator", "SMSGatewayHTTP", "SMSDemo",
+                "SMSCore", "SMSStoreSQLite", "SMSWeb", "SMSSimulator", "SMSGatewayHTTP", "SMSDemo", "SMSTemplating",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "CSV", package: "CSV.swift"),

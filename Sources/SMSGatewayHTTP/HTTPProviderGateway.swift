@@ -12,7 +12,12 @@ import SMSCore
 /// - 2xx → `.sent(providerMessageId:)`, the id read with ``ProviderMessageIdReader`` when
 ///   `provider.messageIdPath` is set (answer bodies up to 1 MiB are read), normalised with
 ///   ``ProviderMessageId/normalize(_:kind:)-swift.type.method`` for the provider's kind.
-/// - 401/403 → `.failed("provider auth failed")`, no retry.
+/// - 401/403 → `.failed("provider auth failed")`, no retry; except that with OAuth (`auth.type ==
+///   oauth2`) a 401 drops the cached token, fetches a new one and repeats the request **once**
+///   (not counted as an attempt of the retry policy); a second 401 is final.
+/// - OAuth token endpoint: a 4xx answer or an answer without `access_token` →
+///   `.failed("provider auth failed")` at once; 429 and 5xx → retried, finally "provider auth
+///   failed"; unreachable → retried, finally "provider unreachable".
 /// - 5xx and 429 → retried per ``RetryPolicy`` (429/503 `Retry-After` in seconds honoured, capped);
 ///   after the last attempt `.failed("provider HTTP error <status>")`.
 /// - Timeout (the per-request `timeout` passed, or a read/write timeout) → retried; finally
@@ -31,17 +36,24 @@ public struct HTTPProviderGateway: Sendable {
     let retry: RetryPolicy
     let timeout: Duration
     let logger: Logger
+    /// OAuth 2.0 tokens of `oauth2` providers.
+    public let tokens: OAuthTokenCache
 
     /// - Parameters:
     ///   - httpClient: the client to send with (owned by the caller).
     ///   - retry: the retry policy.
     ///   - timeout: deadline of one attempt (connect, send, answer).
-    ///   - logger: where attempts and failures are logged.
-    public init(httpClient: HTTPClient, retry: RetryPolicy = .default, timeout: Duration = .seconds(10), logger: Logger) {
+    ///   - tokens: the OAuth token cache (default: a new one on `httpClient` with the real clock).
+    ///   - logger: where attempts and failures are logged (never secrets or tokens).
+    public init(
+        httpClient: HTTPClient, retry: RetryPolicy = .default, timeout: Duration = .seconds(10),
+        tokens: OAuthTokenCache? = nil, logger: Logger
+    ) {
         self.httpClient = httpClient
         self.retry = retry
         self.timeout = timeout
         self.logger = logger
+        self.tokens = tokens ?? OAuthTokenCache(httpClient: httpClient, timeout: timeout, logger: logger)
     }
 
     /// Sends `messages` through `provider`.
@@ -107,19 +119,54 @@ public struct HTTPProviderGateway: Sendable {
         /// Worth another attempt; `reason` is the dispatch error if it was the last one.
         case retryable(reason: DispatchErrorReason, retryAfter: Duration?)
         case final(String)
+        /// 401: final, unless an OAuth token can be refreshed once.
+        case unauthorized
     }
 
     /// Sends one request under the retry policy.
     func perform(_ request: ProviderRequest, provider: ProviderConfig) async -> RequestOutcome {
         var attempt = 1
+        var refreshedToken = false
         while true {
-            let result = await attemptOnce(request)
+            var result: Attempt
+            if let auth = provider.auth, auth.type == .oauth2 {
+                do {
+                    let token = try await tokens.token(for: auth)
+                    var authorized = request
+                    authorized.headers = request.headers.filter { $0.key.caseInsensitiveCompare("Authorization") != .orderedSame }
+                    authorized.headers["Authorization"] = "Bearer \(token)"
+                    result = await attemptOnce(authorized)
+                    if case .unauthorized = result, !refreshedToken {
+                        refreshedToken = true
+                        await tokens.invalidate(auth, token: token)
+                        logger.info("provider refused the OAuth token; refreshing once", metadata: ["provider": "\(provider.id)"])
+                        continue
+                    }
+                } catch let error as OAuthTokenError {
+                    switch error {
+                    case .unreachable: result = .retryable(reason: .providerUnreachable, retryAfter: nil)
+                    case .refused(let status) where status == 429 || status >= 500:
+                        // The token endpoint is overloaded or down: retried like the provider.
+                        result = .retryable(reason: .providerAuthFailed, retryAfter: nil)
+                    default:
+                        logger.warning("oauth token unavailable", metadata: ["provider": "\(provider.id)", "error": "\(error)"])
+                        result = .final(DispatchErrorReason.providerAuthFailed.description)
+                    }
+                } catch {
+                    result = .retryable(reason: .providerUnreachable, retryAfter: nil)
+                }
+            } else {
+                result = await attemptOnce(request)
+            }
+            if case .unauthorized = result { result = .final(DispatchErrorReason.providerAuthFailed.description) }
             switch result {
             case .success(let body):
                 if attempt > 1 {
                     logger.debug("provider accepted after retry", metadata: ["attempt": "\(attempt)"])
                 }
                 return .sent(body)
+            case .unauthorized:
+                return .failed(DispatchErrorReason.providerAuthFailed.description)
             case .final(let reason):
                 logger.warning("provider refused request", metadata: ["provider": "\(provider.id)", "reason": "\(reason)"])
                 return .failed(reason)
@@ -167,7 +214,10 @@ public struct HTTPProviderGateway: Sendable {
             case 200..<300:
                 let body = try? await response.body.collect(upTo: 1 << 20)
                 return .success(body.map { Data($0.readableBytesView) })
-            case 401, 403:
+            case 401:
+                _ = try? await response.body.collect(upTo: 64 << 10)
+                return .unauthorized
+            case 403:
                 _ = try? await response.body.collect(upTo: 64 << 10)
                 return .final(DispatchErrorReason.providerAuthFailed.description)
             case 429, 500..<600:

@@ -58,6 +58,8 @@ public enum ProviderRequestError: Error, Equatable, Sendable, CustomStringConver
 ///   placeholders outside the record template get `customValues` and the first message's
 ///   `CampaignID`. Batching applies to JSON POST only; with GET or form it is ignored (one request
 ///   per message).
+/// - Auth `basic` / `bearer` (``ProviderAuth``) sets `Authorization`, replacing a configured header of
+///   that name; `oauth2` tokens are added by ``HTTPProviderGateway`` at send time.
 /// - The endpoint URL may hold placeholders too (e.g. `?key=$$ApiKey`): they are rendered with
 ///   `urlQuery` escaping from the same values (batch: the shared values). Headers are sent as
 ///   configured.
@@ -80,6 +82,11 @@ public enum ProviderRequestBuilder {
     ) throws -> [(request: ProviderRequest, messageIds: [Int64])] {
         let method = provider.method.trimmingCharacters(in: .whitespaces).uppercased()
         let bodyType = provider.bodyType.trimmingCharacters(in: .whitespaces).lowercased()
+        var provider = provider
+        if let authorization = provider.auth?.staticAuthorization {
+            provider.headers = provider.headers.filter { $0.key.caseInsensitiveCompare("Authorization") != .orderedSame }
+            provider.headers["Authorization"] = authorization
+        }
         switch method {
         case "GET":
             return try messages.map { message in
@@ -142,10 +149,12 @@ public enum ProviderRequestBuilder {
         }
     }
 
-    /// The placeholder values of one message: `customValues` overlaid with `To`, `Body`,
-    /// `MessageID` (= `meta`) and `CampaignID`.
+    /// The placeholder values of one message: `customValues` (the campaign's `$$Name` values and
+    /// `TemplateID`) overlaid with `To`, `Body`, `MessageID` (= `meta`), `CampaignID` and
+    /// `TemplateVariables` (the message's personalisation fields as a JSON object text, `{}` when none).
     public static func values(for message: OutboundMessage, customValues: [String: String]) -> [String: String] {
         var values = customValues
+        values["TemplateVariables"] = message.templateVariables ?? "{}"
         values["To"] = message.to
         values["Body"] = message.body
         values["MessageID"] = message.meta

@@ -75,6 +75,7 @@ enum SQLiteMigrations {
         }
         m.registerMigration("callbacks-v2", migrate: CallbackMigrations.v2)
         registerStats(&m)
+        registerDispatchMigrations(&m)
         return m
     }
 }

@@ -10,8 +10,8 @@ extension SQLiteStore {
                 var cache = CampaignCache()
                 let insert = try db.cachedStatement(sql: """
                     INSERT INTO messages (campaign_id, user_id, phone, meta, body, segments, variant, dispatch,
-                      dispatched_at, dispatch_error_reason, created_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                      dispatched_at, dispatch_error_reason, created_at, template_variables)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT (campaign_id, user_id) DO NOTHING
                     """)
                 let link = try db.cachedStatement(sql: """
@@ -23,7 +23,7 @@ extension SQLiteStore {
                     let dispatchedAt: Int64? = m.dispatch == .queued ? nil : m.createdAt
                     try insert.execute(arguments: [
                         m.campaignId, m.userId, m.phone, m.meta, m.body, m.segments, m.variant,
-                        m.dispatch.rawValue, dispatchedAt, m.dispatchErrorReason, m.createdAt,
+                        m.dispatch.rawValue, dispatchedAt, m.dispatchErrorReason, m.createdAt, m.templateVariables,
                     ])
                     guard db.changesCount > 0 else { continue }
                     let id = db.lastInsertedRowID
@@ -53,44 +53,62 @@ extension SQLiteStore {
             try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT id, campaign_id, user_id, phone, body, meta FROM messages
+                    SELECT id, campaign_id, user_id, phone, body, meta, template_variables FROM messages
                     WHERE campaign_id = ? AND dispatch = 'queued' AND first_event_at IS NULL ORDER BY id LIMIT ?
                     """,
                 arguments: [campaignId, limit]
-            ).map {
-                OutboundMessage(
-                    messageId: $0["id"], campaignId: $0["campaign_id"], userId: $0["user_id"],
-                    to: $0["phone"] ?? "", body: $0["body"], meta: $0["meta"])
-            }
+            ).map(Self.outbound)
         }
     }
 
     public func recordDispatchResults(_ results: [DispatchResult]) async throws {
         guard !results.isEmpty else { return }
-        try await db.write { db in
-            var rollups = RollupWriter()
-            var cache = CampaignCache()
-            let setProviderId = try db.cachedStatement(sql: "UPDATE messages SET provider_message_id = ? WHERE id = ?")
-            for r in results {
-                guard let row = try MessageRow.fetch(db, id: r.messageId) else { continue }
-                let fact: MessageFact
-                switch r.outcome {
-                case .sent(let providerMessageId):
-                    fact = .dispatched(at: r.at)
-                    if let providerMessageId {
-                        try setProviderId.execute(arguments: [providerMessageId, r.messageId])
-                    }
-                case .failed(let reason):
-                    fact = .dispatchFailed(reason: reason, at: r.at)
-                }
-                try apply(db, fact: fact, to: row, rollups: &rollups, cache: &cache)
-                // A receipt that named this provider id before the send was recorded (pitfall 1).
-                if case .sent(let providerMessageId?) = r.outcome {
-                    try applyPending(db, providerKey: providerMessageId, rollups: &rollups, cache: &cache)
-                }
+        try await db.write { db in try recordResults(db, results) }
+    }
+
+    /// ``recordDispatchResults(_:)`` inside a transaction the caller holds.
+    func recordResults(_ db: Database, _ results: [DispatchResult]) throws {
+        guard !results.isEmpty else { return }
+        var rollups = RollupWriter()
+        var cache = CampaignCache()
+        let setProviderId = try db.cachedStatement(sql: "UPDATE messages SET provider_message_id = ? WHERE id = ?")
+        // Clear the dispatcher's claims (``SMSDispatchStore``) and read the rows, 500 ids per statement.
+        var rows: [Int64: MessageRow] = [:]
+        rows.reserveCapacity(results.count)
+        for start in stride(from: 0, to: results.count, by: 500) {
+            let ids = results[start..<min(start + 500, results.count)].map(\.messageId)
+            let marks = Array(repeating: "?", count: ids.count).joined(separator: ",")
+            try db.execute(
+                sql: "UPDATE messages SET send_attempt = NULL WHERE send_attempt IS NOT NULL AND id IN (\(marks))",
+                arguments: StatementArguments(ids))
+            for row in try Row.fetchAll(
+                db, sql: "SELECT \(MessageRow.columns) FROM messages WHERE id IN (\(marks))", arguments: StatementArguments(ids))
+            {
+                let message = MessageRow(positional: row)
+                rows[message.id] = message
             }
-            try rollups.flush(db)
         }
+        for r in results {
+            // A message with two results in one call sees the state the first one left.
+            guard let row = rows[r.messageId] else { continue }
+            let fact: MessageFact
+            switch r.outcome {
+            case .sent(let providerMessageId):
+                fact = .dispatched(at: r.at)
+                if let providerMessageId {
+                    try setProviderId.execute(arguments: [providerMessageId, r.messageId])
+                }
+            case .failed(let reason):
+                fact = .dispatchFailed(reason: reason, at: r.at)
+            }
+            rows[r.messageId] = try apply(db, fact: fact, to: row, rollups: &rollups, cache: &cache)
+            // A receipt that named this provider id before the send was recorded (pitfall 1).
+            if case .sent(let providerMessageId?) = r.outcome {
+                try applyPending(db, providerKey: providerMessageId, rollups: &rollups, cache: &cache)
+                rows[r.messageId] = try MessageRow.fetch(db, id: r.messageId)
+            }
+        }
+        try rollups.flush(db)
     }
 
     public func messageCount(campaignId: String, dispatch: DispatchStatus) async throws -> Int {

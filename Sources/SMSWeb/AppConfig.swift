@@ -27,12 +27,16 @@ public struct AppConfig: Sendable {
     public var botUserAgentSubstrings: [String] = []
     /// Maximum conversion events in one `POST /api/v1/events` request.
     public var maxEventsPerRequest: Int = 10_000
+    /// Frequency cap: at most this many SMS per user per rolling 24 h across campaigns; `nil` = off.
+    public var frequencyCap: Int?
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, publicBaseURL: String? = nil, adminToken: String,
         ipHashSalt: String = UUID().uuidString, linkLifetimeSeconds: Int64 = 30 * 86_400, dispatchIntervalMs: Int = 200,
-        maxCallbackBytes: Int = 5 * 1024 * 1024, maxCallbackItems: Int = 10_000, dashboardPassword: String? = nil
+        maxCallbackBytes: Int = 5 * 1024 * 1024, maxCallbackItems: Int = 10_000, dashboardPassword: String? = nil,
+        frequencyCap: Int? = nil
     ) {
+        self.frequencyCap = frequencyCap
         self.host = host
         self.port = port
         let base = publicBaseURL ?? "http://\(host):\(port)"

@@ -4,6 +4,7 @@ import Logging
 import Mustache
 import Prometheus
 import SMSCore
+import SMSTemplating
 import ServiceLifecycle
 
 /// Builds the HTTP application: API, callbacks, redirects, dashboard, `/health`, `/metrics`,
@@ -14,10 +15,13 @@ import ServiceLifecycle
 ///   - gateway: the outbound provider adapter.
 ///   - runDispatcher: run the background dispatch loop (tests may drive it by hand).
 public func buildApplication(
-    config: AppConfig, store: any SMSStore, gateway: any SMSGateway, runDispatcher: Bool = true, logger: Logger
+    config: AppConfig, store: any SMSDispatchStore, gateway: any SMSGateway, runDispatcher: Bool = true, logger: Logger
 ) async throws -> some ApplicationProtocol {
-    let planner = CampaignPlanner(linkBaseURL: config.publicBaseURL, linkLifetime: config.linkLifetimeSeconds)
-    let dispatcher = Dispatcher(store: store, gateway: gateway, planner: planner)
+    let planner = CampaignPlanner(
+        linkBaseURL: config.publicBaseURL, linkLifetime: config.linkLifetimeSeconds, engine: MustacheTemplateEngine())
+    let dispatcher = Dispatcher(
+        store: store, gateway: gateway, planner: planner,
+        frequencyCap: config.frequencyCap.map { FrequencyCap(maxMessages: $0) })
     let router = try await buildRouter(config: config, store: store, dispatcher: dispatcher, logger: logger)
     var app = Application(
         router: router,
@@ -30,7 +34,7 @@ public func buildApplication(
 }
 
 /// The router of ``buildApplication(config:store:gateway:runDispatcher:logger:)``.
-public func buildRouter(config: AppConfig, store: any SMSStore, dispatcher: Dispatcher, logger: Logger) async throws
+public func buildRouter(config: AppConfig, store: any SMSDispatchStore, dispatcher: Dispatcher, logger: Logger) async throws
     -> Router<AppRequestContext>
 {
     let registry = MetricsSetup.registry

@@ -39,6 +39,11 @@ public struct DispatchService: Service {
     /// One pass: dispatch, then re-match pending callbacks.
     public func step() async {
         do {
+            if try await dispatcher.recoverClaims() != nil, let recovered = await dispatcher.takeRecoveryReport(), recovered > 0 {
+                logger.warning(
+                    "queued again messages whose provider call had an unknown outcome (at-least-once window)",
+                    metadata: ["count": "\(recovered)"])
+            }
             let n = try await dispatcher.runOnce()
             if n > 0 { logger.info("dispatched messages", metadata: ["count": "\(n)"]) }
             let now = Int64(Date().timeIntervalSince1970)

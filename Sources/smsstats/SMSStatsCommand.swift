@@ -7,6 +7,7 @@ import SMSCore
 import SMSDemo
 import SMSGatewayHTTP
 import SMSStoreSQLite
+import SMSSimulator
 import SMSWeb
 
 /// `smsstats`: the command line.
@@ -19,6 +20,7 @@ struct SMSStatsCommand: AsyncParsableCommand {
             Serve.self, Demo.self,
             StatsCommand.self,
             ReconcileCommand.self,
+            Sink.self,
         ])
 }
 
@@ -60,6 +62,18 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Log level: trace, debug, info, notice, warning, error.")
     var logLevel: String = ProcessInfo.processInfo.environment["SMSSTATS_LOG_LEVEL"] ?? "info"
 
+    @Option(help: "Frequency cap: at most N SMS per user per rolling 24 h across campaigns (default: off).")
+    var frequencyCap: Int?
+
+    @Option(help: "Dispatcher polling interval in milliseconds.")
+    var dispatchIntervalMs: Int = 200
+
+    func validate() throws {
+        if let frequencyCap, frequencyCap < 1 { throw ValidationError("--frequency-cap must be at least 1") }
+        if linkLifetimeDays < 1 { throw ValidationError("--link-lifetime-days must be at least 1") }
+        if dispatchIntervalMs < 1 { throw ValidationError("--dispatch-interval-ms must be at least 1") }
+    }
+
     func run() async throws {
         var logger = Logger(label: "smsstats")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
@@ -67,7 +81,8 @@ struct Serve: AsyncParsableCommand {
         if adminToken == nil { print("admin token (generated): \(token)") }
         var config = AppConfig(
             host: host, port: port, publicBaseURL: publicURL, adminToken: token,
-            linkLifetimeSeconds: Int64(linkLifetimeDays) * 86_400, dashboardPassword: dashboardPassword)
+            linkLifetimeSeconds: Int64(linkLifetimeDays) * 86_400, dispatchIntervalMs: dispatchIntervalMs,
+            dashboardPassword: dashboardPassword, frequencyCap: frequencyCap)
         config.botUserAgentSubstrings = botUserAgent
         let keywords = OptOutKeywords(extraOptOut: Self.keywordList(optOutKeywords))
         let store = try SQLiteStore(path: database, keywords: keywords)
@@ -116,5 +131,34 @@ struct Demo: AsyncParsableCommand {
             FileHandle.standardOutput.write(Data((line + "\n").utf8))
         }
         if !report.matchesGroundTruth { throw ExitCode(1) }
+    }
+}
+
+/// `smsstats sink`: a provider that records every received ref to a file (crash tests, benchmarks).
+struct Sink: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run a sink provider: accepts POST /sms/send and appends each received ref to a file.")
+
+    @Option(help: "Interface to listen on.")
+    var host: String = "127.0.0.1"
+
+    @Option(help: "Port (0 = any free port; the bound port is printed as 'sink listening on port N').")
+    var port: Int = 0
+
+    @Option(help: "File the refs are written to, one per line.")
+    var out: String
+
+    @Option(help: "Require Authorization: Bearer <key>.")
+    var apiKey: String?
+
+    func run() async throws {
+        var logger = Logger(label: "smsstats.sink")
+        logger.logLevel = .warning
+        let sink = try SinkProvider(outputPath: out, apiKey: apiKey, logger: logger)
+        let app = sink.application(host: host, port: port) { bound in
+            // Unbuffered: the parent process waits for this line.
+            FileHandle.standardOutput.write(Data("sink listening on port \(bound)\n".utf8))
+        }
+        try await app.runService()
     }
 }

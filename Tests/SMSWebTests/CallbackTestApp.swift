@@ -108,7 +108,7 @@ struct CallbackTestApp {
 
     /// Runs `body` against the application's router.
     func test<T: Sendable>(
-        store override: (any SMSStore)? = nil, _ body: @escaping @Sendable (any TestClientProtocol) async throws -> T
+        store override: (any SMSDispatchStore)? = nil, _ body: @escaping @Sendable (any TestClientProtocol) async throws -> T
     ) async throws -> T {
         let app = try await buildApplication(
             config: config, store: override ?? store, gateway: SilentGateway(), runDispatcher: false, logger: logs.logger)

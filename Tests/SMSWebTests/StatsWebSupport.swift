@@ -18,7 +18,7 @@ enum StatsWeb {
     }
 
     static func withRouter<T: Sendable>(
-        store: any SMSStore, _ body: @escaping @Sendable (any TestClientProtocol) async throws -> T
+        store: any SMSDispatchStore, _ body: @escaping @Sendable (any TestClientProtocol) async throws -> T
     ) async throws -> T {
         var logger = Logger(label: "test.stats")
         logger.logLevel = .critical

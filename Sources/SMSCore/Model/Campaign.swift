@@ -1,6 +1,7 @@
 import Foundation
 
-/// Lifecycle of a campaign: draft → sending → completed (or stopped).
+/// Lifecycle of a campaign: draft → (scheduled →) sending → completed; stop ends any of the first
+/// three in `stopped`.
 public enum CampaignStatus: String, Sendable, Codable, CaseIterable {
     case draft, scheduled, sending, completed, stopped
 }
@@ -48,11 +49,29 @@ public struct Campaign: Sendable, Equatable, Codable {
     public var status: CampaignStatus
     public var createdAt: Int64
     public var publishedAt: Int64?
+    /// A/B variants (2…5, percentages adding up to 100); `nil` = one body, variant 0.
+    public var variants: [CampaignVariant]?
+    /// Personalisation defaults: template name (as written, e.g. `first_name`, `properties.city`) →
+    /// text used when a profile lacks the field (missing, null or empty).
+    public var defaults: [String: String]?
+    /// When a scheduled campaign is sent, epoch seconds (absolute).
+    public var sendAt: Int64?
+    /// Custom `$$Name` values of the provider template (`domain.md` §2).
+    public var customValues: [String: String]?
+    /// The provider-side template id (`$$TemplateID`, e.g. an Indian DLT template).
+    public var templateId: String?
+    /// When the campaign was stopped, epoch seconds.
+    public var stoppedAt: Int64?
+
+    /// The bodies to send: the variants' bodies, or `[body]`.
+    public var variantBodies: [String] { variants?.map(\.body) ?? [body] }
 
     public init(
         id: String, name: String, providerId: String, body: String, links: [String], audience: Audience,
         timezone: String, goal: ConversionGoal?, controlGroupPercent: Double = 0,
-        status: CampaignStatus = .draft, createdAt: Int64, publishedAt: Int64? = nil
+        status: CampaignStatus = .draft, createdAt: Int64, publishedAt: Int64? = nil,
+        variants: [CampaignVariant]? = nil, defaults: [String: String]? = nil, sendAt: Int64? = nil,
+        customValues: [String: String]? = nil, templateId: String? = nil
     ) {
         self.id = id
         self.name = name
@@ -66,5 +85,20 @@ public struct Campaign: Sendable, Equatable, Codable {
         self.status = status
         self.createdAt = createdAt
         self.publishedAt = publishedAt
+        self.variants = variants
+        self.defaults = defaults
+        self.sendAt = sendAt
+        self.customValues = customValues
+        self.templateId = templateId
+    }
+}
+
+/// One A/B variant: its body and the percent (0–100) of recipients who get it.
+public struct CampaignVariant: Sendable, Equatable, Codable {
+    public var body: String
+    public var percent: Double
+    public init(body: String, percent: Double) {
+        self.body = body
+        self.percent = percent
     }
 }

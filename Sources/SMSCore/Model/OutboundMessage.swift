@@ -12,7 +12,14 @@ public struct OutboundMessage: Sendable, Equatable {
     /// The `$$MessageID` value the provider must hand back in callbacks.
     public var meta: String
 
-    public init(messageId: Int64, campaignId: String, userId: String, to: String, body: String, meta: String) {
+    /// The `$$TemplateVariables` value (JSON object text), when the body is personalised.
+    public var templateVariables: String?
+
+    public init(
+        messageId: Int64, campaignId: String, userId: String, to: String, body: String, meta: String,
+        templateVariables: String? = nil
+    ) {
+        self.templateVariables = templateVariables
         self.messageId = messageId
         self.campaignId = campaignId
         self.userId = userId

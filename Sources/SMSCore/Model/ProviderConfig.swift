@@ -32,13 +32,28 @@ public struct ProviderConfig: Sendable, Equatable, Codable {
     /// Messages per second the dispatcher may send through this provider; `nil` = no limit.
     public var ratePerSecond: Double?
     public var createdAt: Int64
+    /// How requests authenticate (`nil` = none). Secrets never leave through views or logs.
+    public var auth: ProviderAuth?
+    /// Most requests in flight at once to this provider (`nil` = ``defaultConcurrency``).
+    public var maxConcurrency: Int?
+
+    /// In-flight requests per provider when `maxConcurrency` is not set.
+    public static let defaultConcurrency = 4
+    /// The concurrency limit in force: `maxConcurrency` clamped to 1…64, default 4.
+    public var concurrencyLimit: Int { min(max(maxConcurrency ?? Self.defaultConcurrency, 1), 64) }
+    /// Messages one request carries: the batch size (JSON POST with batching, clamped to 1…1000), else 1.
+    public var messagesPerRequest: Int {
+        guard let batch, method.uppercased() == "POST", bodyType.lowercased() == "json" else { return 1 }
+        return min(max(batch.size, 1), 1000)
+    }
 
     public init(
         id: String, name: String, kind: ProviderKind = .generic, method: String = "POST", url: String,
         bodyType: String = "json", bodyTemplate: String, headers: [String: String] = [:],
         batch: BatchConfig? = nil, callbacksEnabled: Bool = true, callbackSecret: String,
         messageIdPath: String? = nil, ratePerSecond: Double? = nil, createdAt: Int64,
-        webhookSigningKey: String? = nil, requireSignature: Bool? = nil
+        webhookSigningKey: String? = nil, requireSignature: Bool? = nil, auth: ProviderAuth? = nil,
+        maxConcurrency: Int? = nil
     ) {
         self.webhookSigningKey = webhookSigningKey
         self.requireSignature = requireSignature
@@ -56,6 +71,8 @@ public struct ProviderConfig: Sendable, Equatable, Codable {
         self.messageIdPath = messageIdPath
         self.ratePerSecond = ratePerSecond
         self.createdAt = createdAt
+        self.auth = auth
+        self.maxConcurrency = maxConcurrency
     }
 }
 

@@ -15,12 +15,15 @@ public struct NewMessage: Sendable, Equatable {
     /// Epoch seconds the message was planned (publish time).
     public var createdAt: Int64
     public var links: [NewShortLink]
+    /// The `$$TemplateVariables` value (a JSON object of the personalisation fields), if any.
+    public var templateVariables: String?
 
     public init(
         campaignId: String, userId: String, phone: String?, meta: String, body: String, segments: Int,
         variant: Int = 0, dispatch: DispatchStatus, dispatchErrorReason: String? = nil, createdAt: Int64,
-        links: [NewShortLink]
+        links: [NewShortLink], templateVariables: String? = nil
     ) {
+        self.templateVariables = templateVariables
         self.campaignId = campaignId
         self.userId = userId
         self.phone = phone

@@ -1,6 +1,11 @@
 import Foundation
 
 /// A campaign as the API receives it, before validation.
+///
+/// JSON: `name`, `providerId`, `body` (or `variants: [{body, percent}]`), `audience`
+/// (`{"userIds": [...]}` or `{"all": true}`), optional `timezone` (IANA, default UTC), `goal`,
+/// `controlGroupPercent` (0–100), `defaults` (personalisation defaults, field name → text),
+/// `sendAt` (see ``SendTime``), `customValues` (`$$Name` → value), `templateId`.
 public struct CampaignDraft: Sendable, Equatable, Codable {
     public var name: String
     public var providerId: String
@@ -10,10 +15,18 @@ public struct CampaignDraft: Sendable, Equatable, Codable {
     public var goal: ConversionGoal?
     /// Percent 0–100 of the audience held out as a control group.
     public var controlGroupPercent: Double?
+    /// A/B variants: 1…5 bodies whose percents add up to 100 (instead of `body`).
+    public var variants: [CampaignVariant]?
+    public var defaults: [String: String]?
+    public var sendAt: SendTimeInput?
+    public var customValues: [String: String]?
+    public var templateId: String?
 
     public init(
         name: String, providerId: String, body: String, audience: Audience, timezone: String? = nil,
-        goal: ConversionGoal? = nil, controlGroupPercent: Double? = nil
+        goal: ConversionGoal? = nil, controlGroupPercent: Double? = nil, variants: [CampaignVariant]? = nil,
+        defaults: [String: String]? = nil, sendAt: SendTimeInput? = nil, customValues: [String: String]? = nil,
+        templateId: String? = nil
     ) {
         self.name = name
         self.providerId = providerId
@@ -22,23 +35,114 @@ public struct CampaignDraft: Sendable, Equatable, Codable {
         self.timezone = timezone
         self.goal = goal
         self.controlGroupPercent = controlGroupPercent
+        self.variants = variants
+        self.defaults = defaults
+        self.sendAt = sendAt
+        self.customValues = customValues
+        self.templateId = templateId
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case name, providerId, body, audience, timezone, goal, controlGroupPercent, variants, defaults, sendAt,
+            customValues, templateId
+    }
+
+    /// `body` may be absent when `variants` is given.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        name = try c.decode(String.self, forKey: .name)
+        providerId = try c.decode(String.self, forKey: .providerId)
+        variants = try c.decodeIfPresent([CampaignVariant].self, forKey: .variants)
+        body = try variants == nil ? c.decode(String.self, forKey: .body) : (c.decodeIfPresent(String.self, forKey: .body) ?? "")
+        audience = try c.decode(Audience.self, forKey: .audience)
+        timezone = try c.decodeIfPresent(String.self, forKey: .timezone)
+        goal = try c.decodeIfPresent(ConversionGoal.self, forKey: .goal)
+        controlGroupPercent = try c.decodeIfPresent(Double.self, forKey: .controlGroupPercent)
+        defaults = try c.decodeIfPresent([String: String].self, forKey: .defaults)
+        sendAt = try c.decodeIfPresent(SendTimeInput.self, forKey: .sendAt)
+        customValues = try c.decodeIfPresent([String: String].self, forKey: .customValues)
+        templateId = try c.decodeIfPresent(String.self, forKey: .templateId)
     }
 
     /// Maximum tracked links per body (`domain.md` §2).
     public static let maxLinks = 5
+    /// Maximum A/B variants per campaign.
+    public static let maxVariants = 5
 
-    /// Validates the draft and builds the campaign.
+    /// What validation needs to know besides the draft.
+    public struct Context: Sendable {
+        public var providerExists: Bool
+        public var now: Int64
+        /// The personalisation engine the bodies are compiled with.
+        public var engine: any MessageTemplateEngine
+        /// Top-level property keys present in at least one profile; `nil` skips the placeholder check.
+        public var propertyKeys: Set<String>?
+        /// Profiles the audience reaches (existing profiles among `userIds`, or all profiles); `nil`
+        /// skips the empty-audience check beyond an empty `userIds` list.
+        public var audienceSize: Int?
+
+        public init(
+            providerExists: Bool, now: Int64, engine: any MessageTemplateEngine = LiteralTemplateEngine(),
+            propertyKeys: Set<String>? = nil, audienceSize: Int? = nil
+        ) {
+            self.providerExists = providerExists
+            self.now = now
+            self.engine = engine
+            self.propertyKeys = propertyKeys
+            self.audienceSize = audienceSize
+        }
+    }
+
+    /// Validates the draft and builds the campaign (without personalisation checks).
     /// - Throws: ``CampaignValidationError`` naming every problem found.
     public func validated(id: String, providerExists: Bool, now: Int64) throws(CampaignValidationError) -> Campaign {
+        try validated(id: id, context: Context(providerExists: providerExists, now: now))
+    }
+
+    /// Validates the draft and builds the campaign: status `scheduled` when `sendAt` is given, else
+    /// `draft`.
+    /// - Throws: ``CampaignValidationError`` naming every problem found (all of them, in a fixed order).
+    public func validated(id: String, context: Context) throws(CampaignValidationError) -> Campaign {
         var problems: [String] = []
         if name.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { problems.append("name is empty") }
-        if body.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { problems.append("body is empty") }
-        let links = LinkExtractor.extract(from: body)
-        if links.count > Self.maxLinks {
-            problems.append("body has \(links.count) links; at most \(Self.maxLinks) can be tracked")
+        let bodies: [String]
+        if let variants {
+            if !body.isEmpty { problems.append("give either body or variants, not both") }
+            if !(1...Self.maxVariants).contains(variants.count) {
+                problems.append("variants must hold 1 to \(Self.maxVariants) bodies, got \(variants.count)")
+            }
+            for (i, v) in variants.enumerated() {
+                if v.body.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { problems.append("variants[\(i)].body is empty") }
+                if !(v.percent > 0 && v.percent <= 100) { problems.append("variants[\(i)].percent must be in (0, 100]") }
+            }
+            let sum = variants.reduce(0) { $0 + $1.percent }
+            if !variants.isEmpty, abs(sum - 100) > 1e-9 {
+                problems.append("variant percents add up to \(Self.format(sum)), not 100")
+            }
+            bodies = variants.map(\.body)
+        } else {
+            if body.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { problems.append("body is empty") }
+            bodies = [body]
         }
-        if !providerExists { problems.append("unknown provider '\(providerId)'") }
-        if case .userIds(let ids) = audience, ids.isEmpty { problems.append("audience is empty") }
+        let (prepared, bodyProblems) = PreparedCampaign.prepare(bodies: bodies, engine: context.engine)
+        problems += bodyProblems
+        let defaults = self.defaults ?? [:]
+        if let keys = context.propertyKeys {
+            for name in prepared.referencedNames.sorted()
+            where !ProfileFields.isKnown(name, propertyKeys: keys, defaults: defaults) {
+                problems.append(
+                    "unknown template placeholder '\(name)': no profile has that field and defaults has no value for it")
+            }
+        }
+        if !context.providerExists { problems.append("unknown provider '\(providerId)'") }
+        switch audience {
+        case .userIds(let ids) where ids.isEmpty:
+            problems.append("audience is empty")
+        case .userIds(let ids):
+            if context.audienceSize == 0 { problems.append("audience is empty: none of the \(ids.count) user ids has a profile") }
+        case .all:
+            if context.audienceSize == 0 { problems.append("audience is empty: there are no profiles") }
+        }
         let tz = timezone ?? "UTC"
         if TimeZone(identifier: tz) == nil { problems.append("unknown time zone '\(tz)' (use an IANA name)") }
         if let goal {
@@ -48,15 +152,40 @@ public struct CampaignDraft: Sendable, Equatable, Codable {
         }
         let control = controlGroupPercent ?? 0
         if !(0..<100).contains(control) { problems.append("controlGroupPercent must be in 0..<100") }
+        for key in (customValues ?? [:]).keys.sorted() {
+            if ProviderTemplate.standardPlaceholders.contains(key) {
+                problems.append("customValues.\(key) is a standard placeholder and cannot be set")
+            } else if key.range(of: "^[A-Za-z][A-Za-z0-9_]*$", options: .regularExpression) == nil {
+                problems.append("customValues key '\(key)' must match [A-Za-z][A-Za-z0-9_]*")
+            }
+        }
+        var sendAtEpoch: Int64?
+        if let sendAt, TimeZone(identifier: tz) != nil {
+            do throws(SendTimeError) {
+                let t = try SendTime.resolve(sendAt, timeZone: tz)
+                if t < context.now - 60 { problems.append("sendAt is in the past (\(t) < now \(context.now))") }
+                sendAtEpoch = t
+            } catch {
+                problems.append(error.description)
+            }
+        }
         guard problems.isEmpty else { throw CampaignValidationError(problems: problems) }
         return Campaign(
-            id: id, name: name, providerId: providerId, body: body, links: links.map(\.url), audience: audience,
-            timezone: tz, goal: goal, controlGroupPercent: control, status: .draft, createdAt: now)
+            id: id, name: name, providerId: providerId, body: variants == nil ? body : "", links: prepared.links,
+            audience: audience, timezone: tz, goal: goal, controlGroupPercent: control,
+            status: sendAtEpoch == nil ? .draft : .scheduled, createdAt: context.now, variants: variants,
+            defaults: defaults.isEmpty ? nil : defaults, sendAt: sendAtEpoch, customValues: customValues,
+            templateId: templateId)
+    }
+
+    static func format(_ x: Double) -> String {
+        x == x.rounded() ? String(Int64(x)) : String(x)
     }
 }
 
 /// Why a campaign draft was refused; `problems` are human-readable sentences.
 public struct CampaignValidationError: Error, Equatable, Sendable, CustomStringConvertible {
     public var problems: [String]
+    public init(problems: [String]) { self.problems = problems }
     public var description: String { "invalid campaign: " + problems.joined(separator: "; ") }
 }

@@ -2,28 +2,74 @@ import Foundation
 
 /// Publishes campaigns and dispatches their queued messages through the provider.
 ///
-/// Delivery guarantee: a message is recorded as queued before any provider call, and its result
-/// is recorded after the call. A crash between the provider's 2xx and the result's commit sends
-/// that chunk again on restart, so the window is **at-least-once for at most one in-flight chunk
-/// per campaign** (`chunkSize` messages); everything else is exactly once.
+/// ## Sending
+/// Per sending campaign, `provider.concurrencyLimit` workers run at once; each repeats: **claim**
+/// one request's worth of messages (`provider.messagesPerRequest`: the batch size, else 1) in one
+/// transaction, wait for the provider's rate limiter (`ratePerSecond`, messages per second, token
+/// bucket shared by all campaigns of the provider), hand them to the gateway; the results are
+/// recorded in the same transaction as the worker's next claim, and the steps of workers that
+/// arrive together share one transaction (``SMSDispatchStore/recordAndClaim(_:campaignId:now:cap:)``). The frequency
+/// cap is checked in the claim, i.e. at send time.
+///
+/// ## Delivery guarantee
+/// A message is recorded queued at publish; it is claimed (committed) before its provider call and
+/// its result is committed right after the answer. A crash leaves the claimed messages in an
+/// unknown state: the first ``runOnce()`` of a new dispatcher queues them again (at-least-once for
+/// those); everything else is exactly once. The window is therefore at most
+/// `concurrencyLimit × messagesPerRequest` messages per provider (see ``SMSDispatchStore``).
+/// One dispatcher per database: a second one would release the first one's claims.
 public struct Dispatcher: Sendable {
-    public let store: any SMSStore
+    public let store: any SMSDispatchStore
     public let gateway: any SMSGateway
     public let planner: CampaignPlanner
-    /// Messages read and handed to the gateway per step.
+    /// Kept for compatibility; the claim size is the provider's `messagesPerRequest`.
     public var chunkSize: Int
     /// The clock, epoch seconds.
     public var now: @Sendable () -> Int64
+    /// The frequency cap (`nil` = off, the default).
+    public var frequencyCap: FrequencyCap?
+    /// Per-provider rate limiters.
+    public let limiters: RateLimiterRegistry
+    let recovery: Recovery
 
     public init(
-        store: any SMSStore, gateway: any SMSGateway, planner: CampaignPlanner, chunkSize: Int = 500,
-        now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }
+        store: any SMSDispatchStore, gateway: any SMSGateway, planner: CampaignPlanner, chunkSize: Int = 500,
+        now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }, frequencyCap: FrequencyCap? = nil,
+        limiters: RateLimiterRegistry = RateLimiterRegistry()
     ) {
         self.store = store
         self.gateway = gateway
         self.planner = planner
         self.chunkSize = chunkSize
         self.now = now
+        self.frequencyCap = frequencyCap
+        self.limiters = limiters
+        self.recovery = Recovery()
+    }
+
+    /// Whether this dispatcher has already released the claims left by an earlier process.
+    actor Recovery {
+        private(set) var done = false
+        private(set) var released = 0
+        private var reported = false
+        func markDone(released n: Int) {
+            done = true
+            released = n
+        }
+        func takeReport() -> Int? {
+            guard done, !reported else { return nil }
+            reported = true
+            return released
+        }
+    }
+
+    /// The recovered-claims count, once (for a log line after the first pass).
+    public func takeRecoveryReport() async -> Int? { await recovery.takeReport() }
+
+    /// Messages this dispatcher found claimed at start-up and queued again (the at-least-once
+    /// window of the crash it recovered from); `nil` before the first ``runOnce()``.
+    public func recoveredClaims() async -> Int? {
+        await recovery.done ? await recovery.released : nil
     }
 
     /// What publishing did.
@@ -34,9 +80,21 @@ public struct Dispatcher: Sendable {
         public var missingUserIds: [String]
     }
 
-    /// Plans and records the campaign's messages and marks it sending.
+    /// Queues again the claims an earlier process left (their provider calls had an unknown
+    /// outcome), once per dispatcher; ``runOnce()`` calls it first.
+    /// - Returns: how many were queued again, `nil` when this dispatcher already did it.
+    @discardableResult
+    public func recoverClaims() async throws -> Int? {
+        guard await !recovery.done else { return nil }
+        let released = try await store.releaseClaims()
+        await recovery.markDone(released: released)
+        return released
+    }
+
+    /// Plans and records the campaign's messages and marks it sending. Idempotent per (campaign,
+    /// user): publishing again after a crash mid-publish adds only the missing messages.
     /// - Throws: ``StoreError/notFound(_:)`` for an unknown campaign, ``PublishError`` when it is
-    ///   not a draft.
+    ///   neither a draft nor scheduled.
     public func publish(campaignId: String) async throws -> PublishSummary {
         guard let campaign = try await store.campaign(id: campaignId) else {
             throw StoreError.notFound("campaign \(campaignId)")
@@ -48,7 +106,12 @@ public struct Dispatcher: Sendable {
         let (profiles, missing) = try await store.audienceProfiles(campaign.audience)
         let messages = planner.plan(campaign: campaign, profiles: profiles, now: t)
         try await store.insertMessages(messages)
-        try await store.setCampaignStatus(id: campaignId, status: .sending, publishedAt: t)
+        let moved = try await store.transitionCampaign(
+            id: campaignId, from: [.draft, .scheduled], to: .sending, publishedAt: t)
+        if !moved, let current = try await store.campaign(id: campaignId), current.status == .stopped {
+            // Stopped while planning: the messages just recorded are stopped too.
+            _ = try await store.stopCampaign(id: campaignId, now: t)
+        }
         return PublishSummary(
             queued: messages.filter { $0.dispatch == .queued }.count,
             control: messages.filter { $0.dispatch == .control }.count,
@@ -56,22 +119,74 @@ public struct Dispatcher: Sendable {
             missingUserIds: missing)
     }
 
-    /// Dispatches every queued message of every sending campaign; marks a campaign completed when
-    /// it has none left. - Returns: messages handed to providers.
+    /// One pass: (first pass only) queue again the claims a crashed process left; publish scheduled
+    /// campaigns whose `sendAt` has come; dispatch every queued message of every sending campaign;
+    /// mark a campaign completed when it has none left.
+    /// - Returns: messages handed to providers.
     public func runOnce() async throws -> Int {
+        _ = try await recoverClaims()
+        let t = now()
+        for campaign in try await store.campaigns() where campaign.status == .scheduled && (campaign.sendAt ?? t) <= t {
+            _ = try await publish(campaignId: campaign.id)
+        }
         var handled = 0
         for campaign in try await store.campaigns() where campaign.status == .sending {
             guard let provider = try await store.provider(id: campaign.providerId) else { continue }
-            while true {
-                let batch = try await store.queuedMessages(campaignId: campaign.id, limit: chunkSize)
-                if batch.isEmpty { break }
-                let results = await gateway.send(batch, via: provider, customValues: ["CampaignID": campaign.id])
-                try await store.recordDispatchResults(results)
-                handled += batch.count
-            }
-            try await store.setCampaignStatus(id: campaign.id, status: .completed, publishedAt: nil)
+            handled += try await dispatch(campaign: campaign, provider: provider)
+            _ = try await store.completeCampaignIfDone(id: campaign.id)
         }
         return handled
+    }
+
+    /// Sends every queued message of one campaign with the provider's concurrency and rate limits.
+    /// - Returns: messages handed to the provider.
+    func dispatch(campaign: Campaign, provider: ProviderConfig) async throws -> Int {
+        var values = campaign.customValues ?? [:]
+        values["CampaignID"] = campaign.id
+        if let templateId = campaign.templateId { values["TemplateID"] = templateId }
+        let custom = values
+        let perRequest = provider.messagesPerRequest
+        let limiter = await limiters.limiter(for: provider)
+        let cap = frequencyCap
+        let store = self.store
+        let gateway = self.gateway
+        let batcher = StepBatcher(store: store, campaignId: campaign.id, cap: cap, now: now)
+        return try await withThrowingTaskGroup(of: Int.self) { group in
+            for worker in 0..<provider.concurrencyLimit {
+                group.addTask {
+                    var sent = 0
+                    var n = 0
+                    // The previous request's results, recorded in the same transaction as the next claim.
+                    var pending: [DispatchResult] = []
+                    var pendingAttempt = ""
+                    while true {
+                        n += 1
+                        let attempt = "\(ShortCode.generate())-\(worker)-\(n)"
+                        let claim: ClaimResult
+                        do {
+                            claim = try await batcher.submit(
+                                DispatchStep(results: pending, limit: Task.isCancelled ? 0 : perRequest, attempt: attempt))
+                        } catch {
+                            // Unknown outcome for the store: queue them again (at-least-once) and stop.
+                            if !pending.isEmpty { _ = try? await store.releaseClaims(attempt: pendingAttempt) }
+                            throw error
+                        }
+                        pending = []
+                        if claim.messages.isEmpty { break }
+                        // Waiting for the rate limiter while claimed is safe: a crash here resends
+                        // messages that were never sent.
+                        if let limiter { try await limiter.acquire(claim.messages.count) }
+                        pending = await gateway.send(claim.messages, via: provider, customValues: custom)
+                        pendingAttempt = attempt
+                        sent += claim.messages.count
+                    }
+                    return sent
+                }
+            }
+            var total = 0
+            for try await n in group { total += n }
+            return total
+        }
     }
 }
 
@@ -80,7 +195,7 @@ public enum PublishError: Error, Equatable, Sendable, CustomStringConvertible {
     case notDraft(CampaignStatus)
     public var description: String {
         switch self {
-        case .notDraft(let s): "campaign is \(s.rawValue); only a draft can be published"
+        case .notDraft(let s): "campaign is \(s.rawValue); only a draft or scheduled campaign can be published"
         }
     }
 }

@@ -4,7 +4,7 @@ import SMSCore
 
 /// Campaign routes: create, publish, read, list (the stats views are in ``StatsController``).
 struct CampaignController {
-    let store: any SMSStore
+    let store: any SMSDispatchStore
     let dispatcher: Dispatcher
 
     /// A campaign with its dispatch progress.
@@ -19,24 +19,24 @@ struct CampaignController {
         enum K: String, CodingKey { case progress }
     }
 
+    /// Dispatch progress. `queued` includes `inFlight` (claimed, provider call under way);
+    /// `targeted` = every message of the campaign = queued + sent + dispatchErrors + controlGroup
+    /// (a message with a receipt counts in `sent`); `sentSegments` = SMS parts of the sent messages.
     struct Progress: Encodable {
         var queued: Int64
+        var inFlight: Int64
         var sent: Int64
+        var sentSegments: Int64
         var dispatchErrors: Int64
         var controlGroup: Int64
+        var targeted: Int64
     }
 
     func addRoutes(to group: RouterGroup<AppRequestContext>) {
         group.post("campaigns") { request, _ in
             let body = try await request.body.collect(upTo: 1_000_000)
             let draft = try JSON.decode(CampaignDraft.self, from: body, what: "campaign")
-            let exists = try await store.provider(id: draft.providerId) != nil
-            let campaign: Campaign
-            do {
-                campaign = try draft.validated(id: "cmp_" + ShortCode.generate(), providerExists: exists, now: Self.now())
-            } catch let error as CampaignValidationError {
-                throw HTTPError(.badRequest, message: error.description)
-            }
+            let campaign = try await CampaignCreation(store: store, engine: dispatcher.planner.engine).validate(draft)
             try await store.insertCampaign(campaign)
             return try JSON.response(try await view(campaign), status: .created)
         }
@@ -57,7 +57,45 @@ struct CampaignController {
                 throw HTTPError(.conflict, message: error.description)
             }
         }
+        group.post("campaigns/{id}/schedule") { request, context in
+            let campaign = try await load(context)
+            let body = try await request.body.collect(upTo: 64_000)
+            let input = try JSON.decode(ScheduleInput.self, from: body, what: "schedule request")
+            let sendAt: Int64
+            do {
+                sendAt = try SendTime.resolve(input.sendAt, timeZone: campaign.timezone)
+            } catch {
+                throw HTTPError(.badRequest, message: "\(error)")
+            }
+            guard sendAt >= Self.now() - 60 else {
+                throw HTTPError(.badRequest, message: "sendAt is in the past (\(sendAt) < now \(Self.now()))")
+            }
+            do {
+                try await store.scheduleCampaign(id: campaign.id, sendAt: sendAt)
+            } catch let error as CampaignTransitionError {
+                throw HTTPError(.conflict, message: error.description)
+            }
+            return try JSON.response(try await view(try await load(context)))
+        }
+        group.post("campaigns/{id}/stop") { _, context in
+            let campaign = try await load(context)
+            do {
+                let summary = try await store.stopCampaign(id: campaign.id, now: Self.now())
+                return try JSON.response(StopView(summary: summary, campaign: try await view(try await load(context))))
+            } catch let error as CampaignTransitionError {
+                throw HTTPError(.conflict, message: error.description)
+            }
+        }
         // The stats views live in StatsController.
+    }
+
+    struct ScheduleInput: Decodable {
+        var sendAt: SendTimeInput
+    }
+
+    struct StopView: Encodable {
+        var summary: StopSummary
+        var campaign: View
     }
 
     func load(_ context: AppRequestContext) async throws -> Campaign {
@@ -71,10 +109,13 @@ struct CampaignController {
     func view(_ c: Campaign) async throws -> View {
         let t = try await store.rollupTotals(campaignId: c.id)
         func v(_ m: RollupMetric) -> Int64 { t[RollupKey(m)] ?? 0 }
+        var inFlight: Int64 = 0
+        if v(.queued) > 0 { inFlight = Int64(try await store.claimedCount(campaignId: c.id)) }
         return View(
             campaign: c,
             progress: Progress(
-                queued: v(.queued), sent: v(.sent), dispatchErrors: v(.dispatchErrors), controlGroup: v(.controlGroup)))
+                queued: v(.queued), inFlight: inFlight, sent: v(.sent), sentSegments: v(.sentSegments),
+                dispatchErrors: v(.dispatchErrors), controlGroup: v(.controlGroup), targeted: v(.messages)))
     }
 
     static func now() -> Int64 { Int64(Date().timeIntervalSince1970) }

@@ -4,10 +4,12 @@ import SMSCore
 
 /// `GET /campaigns/new` and `POST /campaigns/new`: the new-campaign form. "Preview" recomputes the
 /// message counts on the server (``MessagePreview``), "Create" validates with the API's own rules
-/// (``CampaignDraft/validated(id:providerExists:now:)``) and, when they pass, stores the draft and
+/// (``CampaignCreation``: fields, links, template placeholders, audience, provider values) and, when they pass, stores the draft and
 /// opens its page; otherwise the form comes back (400) with every problem named and the input kept.
 struct CampaignFormController {
     let dashboard: Dashboard
+    /// The API's create rules.
+    let creation: CampaignCreation
 
     /// The form fields (all text, as a browser posts them).
     struct Form: Decodable {
@@ -43,15 +45,12 @@ struct CampaignFormController {
                 try d.checkCSRF(form.csrf, session)
                 guard form.action == "create" else { return try await render(form, problems: [], session: session) }
                 let (draft, formProblems) = Self.draft(from: form)
-                let providerExists = try await d.store.provider(id: draft.providerId) != nil
-                do {
-                    let campaign = try draft.validated(id: "cmp_" + ShortCode.generate(), providerExists: providerExists, now: Dashboard.now())
-                    guard formProblems.isEmpty else { return try await render(form, problems: formProblems, session: session) }
-                    try await d.store.insertCampaign(campaign)
-                    return Dashboard.redirect("/campaigns/\(CampaignPageController.pathComponent(campaign.id))")
-                } catch let error as CampaignValidationError {
-                    return try await render(form, problems: formProblems + error.problems, session: session)
+                let (created, problems) = try await creation.check(draft)
+                guard let campaign = created, formProblems.isEmpty else {
+                    return try await render(form, problems: formProblems + problems, session: session)
                 }
+                try await d.store.insertCampaign(campaign)
+                return Dashboard.redirect("/campaigns/\(CampaignPageController.pathComponent(campaign.id))")
             }
         }
     }

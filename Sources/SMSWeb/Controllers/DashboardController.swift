@@ -83,7 +83,8 @@ struct DashboardController {
             }
         }
         CampaignPageController(dashboard: d, dispatcher: dispatcher).addRoutes(to: group)
-        CampaignFormController(dashboard: d).addRoutes(to: group)
+        CampaignFormController(dashboard: d, creation: CampaignCreation(store: dispatcher.store, engine: dispatcher.planner.engine))
+            .addRoutes(to: group)
         ProviderPageController(dashboard: d).addRoutes(to: group)
         IngestionErrorPageController(dashboard: d).addRoutes(to: group)
         ProfileImportPageController(dashboard: d).addRoutes(to: group)

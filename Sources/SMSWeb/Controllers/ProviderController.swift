@@ -22,6 +22,8 @@ struct ProviderController {
         var ratePerSecond: Double?
         var webhookSigningKey: String?
         var requireSignature: Bool?
+        var auth: ProviderAuth?
+        var maxConcurrency: Int?
     }
 
     /// A provider as the API shows it: the config plus the callback URL to paste into the provider.
@@ -29,7 +31,10 @@ struct ProviderController {
         var provider: ProviderConfig
         var callbackUrl: String
 
+        /// Secrets of `auth` are masked: they are never shown back.
         func encode(to encoder: any Encoder) throws {
+            var provider = provider
+            provider.auth = provider.auth?.redacted
             try provider.encode(to: encoder)
             var c = encoder.container(keyedBy: K.self)
             try c.encode(callbackUrl, forKey: .callbackUrl)
@@ -81,6 +86,9 @@ struct ProviderController {
             if !(1...1000).contains(b.size) { problems.append("batch.size must be 1...1000") }
             if bodyType != "json" || method != "POST" { problems.append("batching needs method POST and bodyType json") }
         }
+        if let rate = input.ratePerSecond, !(rate > 0 && rate.isFinite) { problems.append("ratePerSecond must be > 0") }
+        if let c = input.maxConcurrency, !(1...64).contains(c) { problems.append("maxConcurrency must be 1...64") }
+        if let auth = input.auth { problems += auth.problems }
         guard problems.isEmpty else { throw HTTPError(.badRequest, message: "invalid provider: " + problems.joined(separator: "; ")) }
         return ProviderConfig(
             id: "prv_" + ShortCode.generate(), name: input.name, kind: input.kind ?? .generic, method: method,
@@ -88,7 +96,8 @@ struct ProviderController {
             batch: input.batch, callbacksEnabled: input.callbacksEnabled ?? true,
             callbackSecret: ShortCode.generate() + ShortCode.generate() + ShortCode.generate(),
             messageIdPath: input.messageIdPath, ratePerSecond: input.ratePerSecond, createdAt: Int64(Date().timeIntervalSince1970),
-            webhookSigningKey: input.webhookSigningKey, requireSignature: input.requireSignature)
+            webhookSigningKey: input.webhookSigningKey, requireSignature: input.requireSignature,
+            auth: input.auth?.type == ProviderAuth.Kind.none ? nil : input.auth, maxConcurrency: input.maxConcurrency)
     }
 
 }

@@ -121,3 +121,39 @@ struct LinkExtractorTests {
         #expect(rewritten == "go L0 now")
     }
 }
+
+@Suite("LinkExtractor: more awkward URLs")
+struct LinkExtractorMoreTests {
+    @Test("hosts, userinfo, ports and odd query characters are kept byte for byte", arguments: [
+        ("v6 http://[2001:db8::1]:8080/a?x=1 ok", "http://[2001:db8::1]:8080/a?x=1"),
+        ("https://user:pa%40ss@x.example/p", "https://user:pa%40ss@x.example/p"),
+        ("https://x.example/a?q=1&q=2&r[]=3;s=4", "https://x.example/a?q=1&q=2&r[]=3;s=4"),
+        ("https://x.example/a+b%2Bc?q=a+b", "https://x.example/a+b%2Bc?q=a+b"),
+        ("https://x.example/#/route?x=1", "https://x.example/#/route?x=1"),
+        ("Buy now!https://x.example/a", "https://x.example/a"),
+        ("https://xn--kln-sna.example/ö?ü=ß", "https://xn--kln-sna.example/ö?ü=ß"),
+        ("https://x.example/a'", "https://x.example/a"),
+        ("https://x.example/a?q=\"x\"", "https://x.example/a?q="),
+        ("https://x.example/a?!", "https://x.example/a"),
+    ])
+    func awkward(_ body: String, _ url: String) {
+        #expect(LinkExtractor.extract(from: body).map(\.url) == [url])
+    }
+
+    @Test("property: rewriting random bodies keeps every non-link character and replaces each link once")
+    func rewriteProperty() {
+        let pieces = ["Hi ", "😎 ", "(", ")", ". ", "& ", "é", "\n", "https://a.example/p?x=1&y=2", "https://b.example/(z)", "x", "“", "”"]
+        for _ in 0..<500 {
+            let body = (0..<Int.random(in: 0...12)).map { _ in pieces.randomElement()! }.joined()
+            let links = LinkExtractor.extract(from: body)
+            let rewritten = LinkExtractor.rewrite(body, links: links) { i, _ in "<\(i)>" }
+            // Brute force: put the links back by hand and compare with the original.
+            var restored = rewritten
+            for (i, link) in links.enumerated() {
+                restored = restored.replacingOccurrences(of: "<\(i)>", with: link.url)
+            }
+            #expect(restored == body)
+            #expect(links.count == (0..<links.count).filter { rewritten.contains("<\($0)>") }.count)
+        }
+    }
+}

@@ -1,0 +1,112 @@
+import Foundation
+
+/// The storage the dispatcher needs beyond ``SMSStore``: claiming messages for a provider call,
+/// recovering after a crash, the frequency cap, stopping and completing campaigns. Each method is
+/// one transaction. Times are **epoch seconds**.
+///
+/// ## Crash safety (at-least-once window)
+/// A message goes `queued` → *claimed* (`queued` with an attempt id, committed **before** the
+/// provider call) → `sent` / dispatch error (committed right after that request's answer). A claim
+/// that survives a process (found by ``releaseClaims()`` at start-up) means "the provider may or may
+/// not have received it": it is queued again and resent. So the at-least-once window is exactly the
+/// claimed messages: at most `concurrency × messagesPerRequest` per provider (the requests in
+/// flight); every other message is sent exactly once. The generic provider protocol has no
+/// idempotency key, so no smaller window is possible without losing messages.
+public protocol SMSDispatchStore: SMSStore {
+    /// Claims up to `limit` queued, unclaimed messages of a campaign, oldest first, marking them with
+    /// `attempt`. With a frequency cap, a message whose user already has `cap.maxMessages` messages
+    /// sent (dispatched at or after `now − cap.windowSeconds`) or claimed, across all campaigns,
+    /// becomes a dispatch error "frequency cap exceeded" instead (state machine + rollups), and the
+    /// claim looks further.
+    func claimMessages(campaignId: String, limit: Int, attempt: String, now: Int64, cap: FrequencyCap?) async throws
+        -> ClaimResult
+    /// For each step in order: ``SMSStore/recordDispatchResults(_:)`` for its `results`, then
+    /// ``claimMessages(campaignId:limit:attempt:now:cap:)`` with its `limit` and `attempt` — all in
+    /// **one** transaction (the dispatch workers of a campaign record their answers and claim their
+    /// next requests together: fewer transactions, the same at-least-once window).
+    /// - Returns: one claim per step, in order.
+    func recordAndClaim(_ steps: [DispatchStep], campaignId: String, now: Int64, cap: FrequencyCap?) async throws
+        -> [ClaimResult]
+    /// Queues every claimed message again (start-up after a crash). - Returns: how many.
+    func releaseClaims() async throws -> Int
+    /// Queues the messages of one claim again (their result could not be recorded). - Returns: how many.
+    func releaseClaims(attempt: String) async throws -> Int
+    /// Messages claimed and not yet recorded (in flight), for a campaign.
+    func claimedCount(campaignId: String) async throws -> Int
+    /// Stops a campaign: status `stopped` and every queued or claimed message a dispatch error
+    /// "campaign stopped" (a claimed one whose provider answer arrives later still becomes Sent,
+    /// by the state machine). Idempotent for a stopped campaign.
+    /// - Throws: ``StoreError/notFound(_:)``; ``CampaignTransitionError`` when it is completed.
+    func stopCampaign(id: String, now: Int64) async throws -> StopSummary
+    /// Marks a sending campaign `completed` when it has no queued or claimed message left.
+    /// - Returns: whether it did.
+    func completeCampaignIfDone(id: String) async throws -> Bool
+    /// Moves a campaign from `from` to `to` (setting `publishedAt` when given) only if its status is
+    /// one of `from`. - Returns: whether it moved.
+    func transitionCampaign(id: String, from: Set<CampaignStatus>, to: CampaignStatus, publishedAt: Int64?) async throws
+        -> Bool
+    /// Schedules a draft (or reschedules a scheduled) campaign at `sendAt`.
+    /// - Throws: ``StoreError/notFound(_:)``; ``CampaignTransitionError`` for any other status.
+    func scheduleCampaign(id: String, sendAt: Int64) async throws
+    /// Top-level property keys present in at least one profile (template placeholder check).
+    func profilePropertyKeys() async throws -> Set<String>
+    /// How many existing profiles an audience reaches.
+    func audienceSize(_ audience: Audience) async throws -> Int
+}
+
+/// One dispatch worker's step: the results of its last request, and its next claim.
+public struct DispatchStep: Sendable, Equatable {
+    public var results: [DispatchResult]
+    public var limit: Int
+    public var attempt: String
+    public init(results: [DispatchResult], limit: Int, attempt: String) {
+        self.results = results
+        self.limit = limit
+        self.attempt = attempt
+    }
+}
+
+/// At most `maxMessages` SMS per user per rolling `windowSeconds` (default 24 h), across campaigns.
+public struct FrequencyCap: Sendable, Equatable {
+    public var maxMessages: Int
+    public var windowSeconds: Int64
+    public init(maxMessages: Int, windowSeconds: Int64 = 86_400) {
+        self.maxMessages = maxMessages
+        self.windowSeconds = windowSeconds
+    }
+}
+
+/// What a claim took.
+public struct ClaimResult: Sendable, Equatable {
+    /// The claimed messages, oldest first.
+    public var messages: [OutboundMessage]
+    /// Messages turned into "frequency cap exceeded" dispatch errors by this claim.
+    public var capped: Int
+    public init(messages: [OutboundMessage], capped: Int) {
+        self.messages = messages
+        self.capped = capped
+    }
+}
+
+/// What stopping a campaign did.
+public struct StopSummary: Sendable, Equatable, Codable {
+    /// Queued messages that became "campaign stopped" dispatch errors.
+    public var stopped: Int
+    /// Of those, messages whose provider call was in flight (they may still end up Sent).
+    public var inFlight: Int
+    public init(stopped: Int, inFlight: Int) {
+        self.stopped = stopped
+        self.inFlight = inFlight
+    }
+}
+
+/// A lifecycle step that the campaign's status does not allow.
+public struct CampaignTransitionError: Error, Equatable, Sendable, CustomStringConvertible {
+    public var status: CampaignStatus
+    public var action: String
+    public init(status: CampaignStatus, action: String) {
+        self.status = status
+        self.action = action
+    }
+    public var description: String { "campaign is \(status.rawValue); it cannot be \(action)" }
+}

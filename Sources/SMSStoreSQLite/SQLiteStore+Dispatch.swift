@@ -1,0 +1,229 @@
+import Foundation
+import GRDB
+import SMSCore
+
+/// Dispatch queue of the SQLite store (``SMSDispatchStore``): claims, crash recovery, frequency
+/// cap, stop and completion. A claim is `messages.send_attempt` set on a `queued` row. A queued
+/// message the provider already reported on (`first_event_at` set: a receipt arrived before the
+/// send was recorded, so it was sent) is never claimed, stopped or waited for.
+extension SQLiteStore: SMSDispatchStore {
+    public func claimMessages(campaignId: String, limit: Int, attempt: String, now: Int64, cap: FrequencyCap?) async throws
+        -> ClaimResult
+    {
+        try await db.write { db in try claim(db, campaignId: campaignId, limit: limit, attempt: attempt, now: now, cap: cap) }
+    }
+
+    public func recordAndClaim(_ steps: [DispatchStep], campaignId: String, now: Int64, cap: FrequencyCap?) async throws
+        -> [ClaimResult]
+    {
+        try await db.write { db in
+            try steps.map { step in
+                try recordResults(db, step.results)
+                return try claim(db, campaignId: campaignId, limit: step.limit, attempt: step.attempt, now: now, cap: cap)
+            }
+        }
+    }
+
+    /// The claim, inside a transaction the caller holds.
+    func claim(_ db: Database, campaignId: String, limit: Int, attempt: String, now: Int64, cap: FrequencyCap?) throws
+        -> ClaimResult
+    {
+        guard limit > 0 else { return ClaimResult(messages: [], capped: 0) }
+        guard let cap else {
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    UPDATE messages SET send_attempt = ? WHERE id IN (
+                      SELECT id FROM messages WHERE campaign_id = ? AND dispatch = 'queued' AND send_attempt IS NULL AND first_event_at IS NULL
+                      ORDER BY id LIMIT ?)
+                    RETURNING id, campaign_id, user_id, phone, body, meta, template_variables
+                    """,
+                arguments: [attempt, campaignId, limit])
+            return ClaimResult(messages: rows.map(Self.outbound).sorted { $0.messageId < $1.messageId }, capped: 0)
+        }
+        var claimed: [OutboundMessage] = []
+        var capped = 0
+        var rollups = RollupWriter()
+        var cache = CampaignCache()
+        let candidates = try db.cachedStatement(sql: """
+            SELECT id, campaign_id, user_id, phone, body, meta, template_variables FROM messages
+            WHERE campaign_id = ? AND dispatch = 'queued' AND send_attempt IS NULL AND first_event_at IS NULL AND id > ? ORDER BY id LIMIT ?
+            """)
+        let recent = try db.cachedStatement(sql: """
+            SELECT COUNT(*) FROM messages WHERE user_id = ? AND id != ? AND (
+              (dispatch = 'queued' AND send_attempt IS NOT NULL)
+              OR (dispatched_at >= ? AND (dispatch = 'sent' OR (dispatch = 'dispatch_error' AND first_event_at IS NOT NULL)))
+              OR (dispatch = 'queued' AND first_event_at >= ?))
+            """)
+        let mark = try db.cachedStatement(sql: "UPDATE messages SET send_attempt = ? WHERE id = ?")
+        var after: Int64 = 0
+        scan: while claimed.count < limit {
+            let rows = try Row.fetchAll(candidates, arguments: [campaignId, after, limit - claimed.count])
+            if rows.isEmpty { break }
+            for row in rows {
+                let m = Self.outbound(row)
+                after = m.messageId
+                let since = now - cap.windowSeconds
+                let count = try Int.fetchOne(recent, arguments: [m.userId, m.messageId, since, since]) ?? 0
+                if count >= cap.maxMessages {
+                    if let message = try MessageRow.fetch(db, id: m.messageId) {
+                        try apply(
+                            db, fact: .dispatchFailed(reason: DispatchErrorReason.frequencyCapExceeded.description, at: now),
+                            to: message, rollups: &rollups, cache: &cache)
+                    }
+                    capped += 1
+                } else {
+                    try mark.execute(arguments: [attempt, m.messageId])
+                    claimed.append(m)
+                    if claimed.count == limit { break scan }
+                }
+            }
+        }
+        try rollups.flush(db)
+        return ClaimResult(messages: claimed, capped: capped)
+    }
+
+    /// A row of `id, campaign_id, user_id, phone, body, meta, template_variables`, in that order.
+    static func outbound(_ row: Row) -> OutboundMessage {
+        OutboundMessage(
+            messageId: row[0], campaignId: row[1], userId: row[2], to: row[3] ?? "", body: row[4], meta: row[5],
+            templateVariables: row[6])
+    }
+
+    public func releaseClaims() async throws -> Int {
+        try await db.write { db in
+            try db.execute(sql: "UPDATE messages SET send_attempt = NULL WHERE send_attempt IS NOT NULL")
+            return db.changesCount
+        }
+    }
+
+    public func releaseClaims(attempt: String) async throws -> Int {
+        try await db.write { db in
+            try db.execute(sql: "UPDATE messages SET send_attempt = NULL WHERE send_attempt = ?", arguments: [attempt])
+            return db.changesCount
+        }
+    }
+
+    public func claimedCount(campaignId: String) async throws -> Int {
+        try await db.read { db in
+            try Int.fetchOne(
+                db, sql: "SELECT COUNT(*) FROM messages WHERE send_attempt IS NOT NULL AND campaign_id = ? AND dispatch = 'queued'",
+                arguments: [campaignId]) ?? 0
+        }
+    }
+
+    public func stopCampaign(id: String, now: Int64) async throws -> StopSummary {
+        try await db.write { db in
+            guard var campaign = try Self.campaign(db, id: id) else { throw StoreError.notFound("campaign \(id)") }
+            guard campaign.status != .completed else {
+                throw CampaignTransitionError(status: campaign.status, action: "stopped")
+            }
+            var rollups = RollupWriter()
+            var cache = CampaignCache()
+            var summary = StopSummary(stopped: 0, inFlight: 0)
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT \(MessageRow.columns), send_attempt FROM messages
+                    WHERE campaign_id = ? AND dispatch = 'queued' AND first_event_at IS NULL
+                    """,
+                arguments: [id])
+            for row in rows {
+                let message = MessageRow(positional: row)
+                let claimed: String? = row["send_attempt"]
+                try apply(
+                    db, fact: .dispatchFailed(reason: DispatchErrorReason.campaignStopped.description, at: now), to: message,
+                    rollups: &rollups, cache: &cache)
+                summary.stopped += 1
+                if claimed != nil { summary.inFlight += 1 }
+            }
+            try rollups.flush(db)
+            if campaign.status != .stopped {
+                campaign.status = .stopped
+                campaign.stoppedAt = now
+                try db.execute(
+                    sql: "UPDATE campaigns SET json = ?, status = ? WHERE id = ?",
+                    arguments: [try JSONCoding.encode(campaign), campaign.status.rawValue, id])
+            }
+            return summary
+        }
+    }
+
+    public func completeCampaignIfDone(id: String) async throws -> Bool {
+        try await db.write { db in
+            guard var campaign = try Self.campaign(db, id: id), campaign.status == .sending else { return false }
+            let left = try Int.fetchOne(
+                db, sql: "SELECT COUNT(*) FROM messages WHERE campaign_id = ? AND dispatch = 'queued' AND first_event_at IS NULL",
+                arguments: [id]) ?? 0
+            guard left == 0 else { return false }
+            campaign.status = .completed
+            try db.execute(
+                sql: "UPDATE campaigns SET json = ?, status = ? WHERE id = ?",
+                arguments: [try JSONCoding.encode(campaign), campaign.status.rawValue, id])
+            return true
+        }
+    }
+
+    public func transitionCampaign(id: String, from: Set<CampaignStatus>, to: CampaignStatus, publishedAt: Int64?)
+        async throws -> Bool
+    {
+        try await db.write { db in
+            guard var campaign = try Self.campaign(db, id: id) else { throw StoreError.notFound("campaign \(id)") }
+            guard from.contains(campaign.status) else { return false }
+            campaign.status = to
+            if let publishedAt { campaign.publishedAt = publishedAt }
+            try db.execute(
+                sql: "UPDATE campaigns SET json = ?, status = ?, published_at = ? WHERE id = ?",
+                arguments: [try JSONCoding.encode(campaign), to.rawValue, campaign.publishedAt, id])
+            return true
+        }
+    }
+
+    public func scheduleCampaign(id: String, sendAt: Int64) async throws {
+        try await db.write { db in
+            guard var campaign = try Self.campaign(db, id: id) else { throw StoreError.notFound("campaign \(id)") }
+            guard campaign.status == .draft || campaign.status == .scheduled else {
+                throw CampaignTransitionError(status: campaign.status, action: "scheduled")
+            }
+            campaign.status = .scheduled
+            campaign.sendAt = sendAt
+            try db.execute(
+                sql: "UPDATE campaigns SET json = ?, status = ? WHERE id = ?",
+                arguments: [try JSONCoding.encode(campaign), campaign.status.rawValue, id])
+        }
+    }
+
+    public func profilePropertyKeys() async throws -> Set<String> {
+        try await db.read { db in
+            Set(try String.fetchAll(db, sql: "SELECT DISTINCT j.key FROM profiles, json_each(profiles.properties) AS j"))
+        }
+    }
+
+    public func audienceSize(_ audience: Audience) async throws -> Int {
+        try await db.read { db in
+            switch audience {
+            case .all:
+                return try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM profiles") ?? 0
+            case .userIds(let ids):
+                let stmt = try db.cachedStatement(sql: "SELECT 1 FROM profiles WHERE user_id = ?")
+                var n = 0
+                for id in Set(ids) where try Int.fetchOne(stmt, arguments: [id]) != nil { n += 1 }
+                return n
+            }
+        }
+    }
+}
+
+extension SQLiteMigrations {
+    /// Dispatch claims (`send_attempt`: the attempt id of a message whose provider call is in
+    /// flight) and the `$$TemplateVariables` value of each message.
+    static func registerDispatchMigrations(_ m: inout DatabaseMigrator) {
+        m.registerMigration("dispatch-claims") { db in
+            try db.execute(sql: """
+                ALTER TABLE messages ADD COLUMN send_attempt TEXT;
+                ALTER TABLE messages ADD COLUMN template_variables TEXT;
+                CREATE INDEX messages_claimed ON messages (send_attempt) WHERE send_attempt IS NOT NULL;
+                """)
+        }
+    }
+}

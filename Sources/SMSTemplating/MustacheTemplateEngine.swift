@@ -1,0 +1,124 @@
+import Foundation
+import Mustache
+import SMSCore
+
+/// Personalisation with Mustache (swift-mustache): `{{first_name}}`, `{{name}}`, `{{user_id}}`,
+/// `{{properties.city}}`, sections `{{#vip}}…{{/vip}}` and inverted sections `{{^vip}}…{{/vip}}`.
+/// Field names resolve as ``ProfileFields`` says; a missing, null or empty field takes the
+/// campaign's default (`defaults: {"first_name": "there"}`), else renders empty.
+///
+/// SMS is plain text: the template is compiled with the `TEXT` content type, so `{{x}}` is **not**
+/// HTML-escaped (`&`, `<`, quotes stay as they are). Partials (`{{> x}}`) are refused: there is no
+/// partial library for SMS bodies.
+public struct MustacheTemplateEngine: MessageTemplateEngine {
+    public init() {}
+
+    public var tagOpener: String? { "{{" }
+
+    /// `{{#…}}`, `{{^…}}`, `{{/…}}` and `{{!…}}` (spaces allowed after `{{`).
+    public func isStructuralTag(_ text: Substring) -> Bool {
+        guard text.hasPrefix("{{") else { return false }
+        let rest = text.dropFirst(2).drop { $0 == " " }
+        return rest.first.map { "#^/!".contains($0) } ?? false
+    }
+
+    /// - Throws: ``MessageTemplateError`` for a Mustache syntax error or a partial.
+    public func compile(_ text: String) throws -> any CompiledMessageTemplate {
+        let template: MustacheTemplate
+        do {
+            // On its own line the pragma is a standalone tag: it and its newline vanish, so the
+            // body keeps its first character (even a leading newline).
+            template = try MustacheTemplate(string: "{{% CONTENT_TYPE: TEXT}}\n" + text)
+        } catch {
+            throw MessageTemplateError("Mustache syntax error: \(error)")
+        }
+        let names = Self.referencedNames(template)
+        if names.partials { throw MessageTemplateError("partials ({{> name}}) are not supported in SMS bodies") }
+        return Compiled(template: template, referencedNames: names.names)
+    }
+
+    struct Compiled: CompiledMessageTemplate {
+        let template: MustacheTemplate
+        let referencedNames: Set<String>
+        func render(profile: Profile, defaults: [String: String]) -> String {
+            template.render(ProfileContext(profile: profile, defaults: defaults))
+        }
+    }
+
+    /// The names a template looks up, found by rendering it twice against recording probes: once
+    /// where every name is truthy (enters sections) and once where every name is missing (enters
+    /// inverted sections). A name inside a section is recorded under the section
+    /// (`{{#vip}}{{points}}{{/vip}}` → `vip.points`), which ``ProfileFields/isKnown(_:propertyKeys:defaults:)``
+    /// accepts when the section's field exists: the check is lenient inside sections, never wrong
+    /// outside them. Names nested in a section inside an inverted section (or the reverse) are found
+    /// only when the outer one is entered by one of the two passes.
+    static func referencedNames(_ template: MustacheTemplate) -> (names: Set<String>, partials: Bool) {
+        let truthy = NameRecorder()
+        _ = template.render(Probe(prefix: "", recorder: truthy, truthy: true))
+        let falsy = NameRecorder()
+        _ = template.render(Probe(prefix: "", recorder: falsy, truthy: false))
+        let partials = template.description.range(of: #"\{\{\s*>"#, options: .regularExpression) != nil
+        return (truthy.names.union(falsy.names), partials)
+    }
+}
+
+/// Collects looked-up names (used on one thread during one render).
+final class NameRecorder: @unchecked Sendable {
+    var names: Set<String> = []
+}
+
+/// A context that answers every lookup and records its dotted name.
+struct Probe: MustacheParent, CustomStringConvertible {
+    let prefix: String
+    let recorder: NameRecorder
+    let truthy: Bool
+    func child(named name: String) -> Any? {
+        let full = prefix.isEmpty ? name : "\(prefix).\(name)"
+        recorder.names.insert(full)
+        return truthy ? Probe(prefix: full, recorder: recorder, truthy: true) : nil
+    }
+    var description: String { "" }
+}
+
+/// The render context of one profile (see ``ProfileFields``).
+struct ProfileContext: MustacheParent {
+    let profile: Profile
+    let defaults: [String: String]
+
+    func child(named name: String) -> Any? {
+        if name == "properties" { return PropertiesContext(properties: profile.properties, path: "properties", defaults: defaults) }
+        if let value = ProfileFields.rawValue(name, profile: profile), let rendered = Self.mustacheValue(value, path: name, defaults: defaults) {
+            return rendered
+        }
+        return ProfileFields.defaultText(name, defaults: defaults)
+    }
+
+    /// JSON → what Mustache renders: text for scalars (numbers without `.0`), `Bool` for booleans
+    /// (sections), arrays and objects as sequences and contexts; null and "" → `nil` (default).
+    static func mustacheValue(_ value: JSONValue, path: String, defaults: [String: String]) -> Any? {
+        switch value {
+        case .null: return nil
+        case .bool(let b): return b
+        case .string(let s): return s.isEmpty ? nil : s
+        case .number: return value.stringValue
+        case .array(let items): return items.compactMap { mustacheValue($0, path: path, defaults: defaults) }
+        case .object(let object): return PropertiesContext(properties: object, path: path, defaults: defaults)
+        }
+    }
+}
+
+/// `properties` (or a nested object): a missing key takes the default of `path.key`, else of `key`.
+struct PropertiesContext: MustacheParent, CustomStringConvertible {
+    let properties: [String: JSONValue]
+    let path: String
+    let defaults: [String: String]
+
+    func child(named name: String) -> Any? {
+        let full = "\(path).\(name)"
+        if let value = properties[name], let rendered = ProfileContext.mustacheValue(value, path: full, defaults: defaults) {
+            return rendered
+        }
+        return defaults[full] ?? (path == "properties" ? defaults[name] : nil)
+    }
+    var description: String { "" }
+}

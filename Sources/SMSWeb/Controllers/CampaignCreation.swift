@@ -1,0 +1,55 @@
+import Foundation
+import Hummingbird
+import SMSCore
+
+/// Validates a campaign draft against the store (provider, audience, profile fields, provider
+/// placeholders) before anything is written: a refused draft leaves no row behind.
+struct CampaignCreation {
+    let store: any SMSDispatchStore
+    let engine: any MessageTemplateEngine
+
+    /// - Returns: the campaign to insert (`draft`, or `scheduled` with `sendAt`).
+    /// - Throws: `HTTPError(.badRequest)` naming every problem.
+    func validate(_ draft: CampaignDraft) async throws -> Campaign {
+        let (campaign, problems) = try await check(draft)
+        guard problems.isEmpty, let campaign else {
+            throw HTTPError(.badRequest, message: CampaignValidationError(problems: problems).description)
+        }
+        return campaign
+    }
+
+    /// The campaign, or every problem (the API and the dashboard form share these rules).
+    /// - Throws: only storage errors.
+    func check(_ draft: CampaignDraft) async throws -> (campaign: Campaign?, problems: [String]) {
+        let provider = try await store.provider(id: draft.providerId)
+        let context = CampaignDraft.Context(
+            providerExists: provider != nil, now: Int64(Date().timeIntervalSince1970), engine: engine,
+            propertyKeys: try await store.profilePropertyKeys(), audienceSize: try await store.audienceSize(draft.audience))
+        var campaign: Campaign?
+        var problems: [String] = []
+        do {
+            campaign = try draft.validated(id: "cmp_" + ShortCode.generate(), context: context)
+        } catch {
+            problems = error.problems
+        }
+        if let provider { problems += Self.providerPlaceholderProblems(provider: provider, draft: draft) }
+        return (problems.isEmpty ? campaign : nil, problems)
+    }
+
+    /// Custom `$$Name` placeholders of the provider's template and URL need a campaign value;
+    /// `$$TemplateID` needs `templateId`.
+    static func providerPlaceholderProblems(provider: ProviderConfig, draft: CampaignDraft) -> [String] {
+        let used = ProviderTemplate.placeholders(in: provider.url + " " + provider.bodyTemplate)
+        var problems: [String] = []
+        for name in used {
+            if name == "TemplateID" {
+                if (draft.templateId ?? "").isEmpty {
+                    problems.append("provider '\(provider.id)' sends $$TemplateID: templateId is required")
+                }
+            } else if !ProviderTemplate.standardPlaceholders.contains(name), draft.customValues?[name] == nil {
+                problems.append("provider '\(provider.id)' sends $$\(name): customValues.\(name) is required")
+            }
+        }
+        return problems
+    }
+}

@@ -1,0 +1,199 @@
+import Foundation
+import SMSCore
+import SMSStoreSQLite
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A child process with its output going to a file.
+final class ChildProcess: @unchecked Sendable {
+    let process = Process()
+    let logURL: URL
+
+    init(_ executable: URL, _ arguments: [String], log: URL) throws {
+        logURL = log
+        FileManager.default.createFile(atPath: log.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: log)
+        process.executableURL = executable
+        process.arguments = arguments
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+    }
+
+    var log: String { (try? String(contentsOf: logURL, encoding: .utf8)) ?? "" }
+
+    /// Waits until the log holds a line matching `pattern`; returns its first capture group.
+    func waitForLine(_ pattern: String, timeout: Duration) async throws -> String {
+        let regex = try NSRegularExpression(pattern: pattern)
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            let text = log
+            if let m = regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)), let r = Range(m.range(at: 1), in: text) {
+                return String(text[r])
+            }
+            guard process.isRunning else { break }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        throw CrashTestError("no line matching \(pattern) in time; log:\n\(log)")
+    }
+
+    func kill(_ signal: Int32) {
+        guard process.isRunning else { return }
+        Glibc.kill(process.processIdentifier, signal)
+        process.waitUntilExit()
+    }
+}
+
+struct CrashTestError: Error, CustomStringConvertible {
+    var description: String
+    init(_ d: String) { description = d }
+}
+
+/// The crash test of issue 3 / pitfall 15: a 10,000-recipient campaign dispatched by `smsstats
+/// serve` (a child process) to `smsstats sink` (another child process), the server killed with
+/// SIGKILL at random points and restarted; at the end every recipient was received at least once,
+/// the duplicates stay inside the stated at-least-once window (claimed messages: concurrency ×
+/// batch = 400 per kill), and the campaign's counts add up.
+@Suite("Crash safety: SIGKILL during dispatch", .serialized)
+struct DispatchCrashTests {
+    static var binary: URL {
+        if let path = ProcessInfo.processInfo.environment["SMSSTATS_BIN"] { return URL(fileURLWithPath: path) }
+        let me = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        var dir = me.deletingLastPathComponent()
+        // The test runner is `<build>/debug/SMSStatsPackageTests.xctest` (a file on Linux).
+        while !FileManager.default.fileExists(atPath: dir.appendingPathComponent("smsstats").path), dir.path != "/" {
+            dir = dir.deletingLastPathComponent()
+        }
+        return dir.appendingPathComponent("smsstats")
+    }
+
+    @Test("10,000 recipients, 5 SIGKILLs: each recipient received, duplicates within the window, counts add up", .timeLimit(.minutes(3)))
+    func killAndRestart() async throws {
+        let bin = Self.binary
+        try #require(FileManager.default.isExecutableFile(atPath: bin.path), "build the smsstats executable first (swift build --build-tests)")
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("smsstats-crash-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let refsFile = dir.appendingPathComponent("refs.txt")
+        let dbPath = dir.appendingPathComponent("db.sqlite").path
+
+        let sink = try ChildProcess(bin, ["sink", "--port", "0", "--out", refsFile.path], log: dir.appendingPathComponent("sink.log"))
+        defer { sink.kill(SIGTERM) }
+        let port = try await sink.waitForLine(#"sink listening on port (\d+)"#, timeout: .seconds(30))
+
+        let recipients = 10_000
+        let (campaignId, expectedQueued) = try await Self.seed(dbPath: dbPath, sinkPort: port, recipients: recipients)
+
+        var delays: [Int] = []
+        var recovered: [Int] = []
+        var receivedAtKill: [Int] = []
+        var finished = false
+        for round in 0..<6 {
+            let serve = try ChildProcess(
+                bin,
+                ["serve", "--database", dbPath, "--port", "0", "--admin-token", "t", "--dispatch-interval-ms", "20", "--log-level", "info"],
+                log: dir.appendingPathComponent("serve-\(round).log"))
+            if round < 5 {
+                let delay = Int.random(in: 700...1_600)
+                delays.append(delay)
+                try await Task.sleep(for: .milliseconds(delay))
+                serve.kill(SIGKILL)
+                receivedAtKill.append(Self.lines(refsFile).count)
+            } else {
+                finished = try await Self.waitCompleted(dbPath: dbPath, campaignId: campaignId, timeout: .seconds(90))
+                serve.kill(SIGTERM)
+            }
+            recovered.append(contentsOf: Self.recoveredCounts(serve.log))
+        }
+        #expect(finished, "campaign did not complete")
+
+        let received = Self.lines(refsFile)
+        var perRef: [String: Int] = [:]
+        for ref in received { perRef[ref, default: 0] += 1 }
+        let duplicates = received.count - perRef.count
+        let midCampaignKills = receivedAtKill.filter { $0 < perRef.count }.count
+        #expect(midCampaignKills >= 3, "most kills should land while sending: \(receivedAtKill)")
+        let store = try SQLiteStore(path: dbPath)
+        let totals = try await store.rollupTotals(campaignId: campaignId)
+        func v(_ m: RollupMetric) -> Int64 { totals[RollupKey(m)] ?? 0 }
+        // Every recipient that should get the SMS got it; nobody else did.
+        #expect(Set(perRef.keys) == expectedQueued)
+        // Counts add up: Targeted = Sent + dispatch errors + control group.
+        #expect(v(.messages) == Int64(recipients))
+        #expect(v(.sent) + v(.dispatchErrors) + v(.controlGroup) == Int64(recipients))
+        #expect(v(.sent) == Int64(expectedQueued.count))
+        #expect(v(.queued) == 0)
+        // The at-least-once window: at most the claimed messages (4 requests × 100) per kill, and a
+        // duplicate only where a restart re-queued claims.
+        let window = 4 * 100
+        #expect(duplicates <= window * delays.count)
+        // (Each restart re-queues what the killed process had claimed; the log lines give those
+        // counts — printed below, not asserted: a kill can land between a re-queue and its log line.)
+        print(
+            "crash test: \(midCampaignKills) of \(delays.count) kills mid-campaign, after \(delays) ms; refs received at each kill \(receivedAtKill); claims re-queued per restart \(recovered); "
+                + "received \(received.count) for \(perRef.count) recipients → \(duplicates) duplicates (bound \(window) per kill)")
+        try? "kills_ms=\(delays) received_at_kill=\(receivedAtKill) requeued=\(recovered) received=\(received.count) unique=\(perRef.count) duplicates=\(duplicates)\n"
+            .write(to: Self.outputDirectory().appendingPathComponent("dispatch-crash.txt"), atomically: true, encoding: .utf8)
+    }
+
+    /// Provider (the sink, batch 100, 4 in flight, 800 msg/s so that kills land mid-campaign),
+    /// profiles (every 50th without a phone, every 77th opted out), a campaign with a 5 % control
+    /// group, published (all messages recorded) by this process.
+    static func seed(dbPath: String, sinkPort: String, recipients: Int) async throws -> (String, Set<String>) {
+        let store = try SQLiteStore(path: dbPath)
+        try await store.insertProvider(ProviderConfig(
+            id: "sink", name: "Sink", url: "http://127.0.0.1:\(sinkPort)/sms/send",
+            bodyTemplate: #"{"messages":[{"to":"$$To","text":"$$Body","ref":"$$MessageID"}]}"#,
+            batch: BatchConfig(key: "messages", size: 100), callbacksEnabled: false, callbackSecret: "s", ratePerSecond: 800,
+            createdAt: 0, maxConcurrency: 4))
+        try await store.upsertProfiles((0..<recipients).map { i in
+            Profile(
+                userId: String(format: "user-%05d", i), phone: i % 50 == 0 ? nil : "+4915\(String(format: "%08d", i))",
+                phoneValid: i % 50 != 0, optedOut: i % 77 == 0)
+        })
+        try await store.insertCampaign(Campaign(
+            id: "crash", name: "Crash", providerId: "sink", body: "Sale https://shop.example/p?a=1&b=2", links: ["https://shop.example/p?a=1&b=2"],
+            audience: .all, timezone: "UTC", goal: nil, controlGroupPercent: 5, createdAt: 0))
+        let d = Dispatcher(store: store, gateway: NoGateway(), planner: CampaignPlanner(linkBaseURL: "https://s.example"))
+        let summary = try await d.publish(campaignId: "crash")
+        #expect(summary.queued + summary.control + summary.dispatchErrors == recipients)
+        let queued = try await store.queuedMessages(campaignId: "crash", limit: recipients)
+        #expect(queued.count == summary.queued)
+        return ("crash", Set(queued.map(\.meta)))
+    }
+
+    struct NoGateway: SMSGateway {
+        func send(_ messages: [OutboundMessage], via provider: ProviderConfig, customValues: [String: String]) async -> [DispatchResult] { [] }
+    }
+
+    static func waitCompleted(dbPath: String, campaignId: String, timeout: Duration) async throws -> Bool {
+        let store = try SQLiteStore(path: dbPath)
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if try await store.campaign(id: campaignId)?.status == .completed { return true }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        return false
+    }
+
+    static func lines(_ url: URL) -> [String] {
+        ((try? String(contentsOf: url, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
+    }
+
+    /// `count=N` of the "queued again … unknown outcome" log lines.
+    static func recoveredCounts(_ log: String) -> [Int] {
+        log.split(separator: "\n").filter { $0.contains("unknown outcome") }.compactMap { line in
+            guard let r = line.range(of: #"count=(\d+)"#, options: .regularExpression) else { return nil }
+            return Int(line[r].dropFirst("count=".count))
+        }
+    }
+
+    static func outputDirectory() -> URL {
+        let path = ProcessInfo.processInfo.environment["SMSSTATS_TEST_OUTPUT"] ?? FileManager.default.temporaryDirectory.path
+        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return URL(fileURLWithPath: path)
+    }
+}

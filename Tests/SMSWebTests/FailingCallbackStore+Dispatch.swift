@@ -1,0 +1,28 @@
+import Foundation
+import SMSCore
+
+/// The dispatch queue of ``FailingCallbackStore`` works: it forwards to the real store (the
+/// application's dispatcher needs an ``SMSDispatchStore``).
+extension FailingCallbackStore: SMSDispatchStore {
+    private var queue: any SMSDispatchStore {
+        guard let store = base as? any SMSDispatchStore else { preconditionFailure("the base store must be an SMSDispatchStore") }
+        return store
+    }
+    func claimMessages(campaignId: String, limit: Int, attempt: String, now: Int64, cap: FrequencyCap?) async throws -> ClaimResult {
+        try await queue.claimMessages(campaignId: campaignId, limit: limit, attempt: attempt, now: now, cap: cap)
+    }
+    func recordAndClaim(_ steps: [DispatchStep], campaignId: String, now: Int64, cap: FrequencyCap?) async throws -> [ClaimResult] {
+        try await queue.recordAndClaim(steps, campaignId: campaignId, now: now, cap: cap)
+    }
+    func releaseClaims() async throws -> Int { try await queue.releaseClaims() }
+    func releaseClaims(attempt: String) async throws -> Int { try await queue.releaseClaims(attempt: attempt) }
+    func claimedCount(campaignId: String) async throws -> Int { try await queue.claimedCount(campaignId: campaignId) }
+    func stopCampaign(id: String, now: Int64) async throws -> StopSummary { try await queue.stopCampaign(id: id, now: now) }
+    func completeCampaignIfDone(id: String) async throws -> Bool { try await queue.completeCampaignIfDone(id: id) }
+    func transitionCampaign(id: String, from: Set<CampaignStatus>, to: CampaignStatus, publishedAt: Int64?) async throws -> Bool {
+        try await queue.transitionCampaign(id: id, from: from, to: to, publishedAt: publishedAt)
+    }
+    func scheduleCampaign(id: String, sendAt: Int64) async throws { try await queue.scheduleCampaign(id: id, sendAt: sendAt) }
+    func profilePropertyKeys() async throws -> Set<String> { try await queue.profilePropertyKeys() }
+    func audienceSize(_ audience: Audience) async throws -> Int { try await queue.audienceSize(audience) }
+}

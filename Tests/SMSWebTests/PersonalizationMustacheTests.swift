@@ -1,0 +1,84 @@
+import Foundation
+import SMSCore
+import SMSTemplating
+import Testing
+
+@Suite("Personalisation with Mustache")
+struct PersonalizationMustacheTests {
+    let engine = MustacheTemplateEngine()
+    let ann = Profile(
+        userId: "u1", phone: "+4915112345678", phoneValid: true, name: "Ann",
+        properties: [
+            "first_name": .string("Ann"), "city": .string("Köln"), "vip": .bool(true), "points": .number(1200),
+            "quote": .string(#"Tom & "Jerry" <b>'s</b> \ 100% + 1"#), "address": .object(["zip": .string("50667")]),
+            "empty": .string(""),
+        ])
+
+    func render(_ body: String, _ profile: Profile? = nil, defaults: [String: String] = [:]) throws -> String {
+        try engine.compile(body).render(profile: profile ?? ann, defaults: defaults)
+    }
+
+    @Test("fields render by the documented names", arguments: [
+        ("Hi {{first_name}}", "Hi Ann"), ("Hi {{name}}", "Hi Ann"), ("{{user_id}}", "u1"), ("{{properties.city}}", "Köln"),
+        ("{{city}}", "Köln"), ("{{points}} pts", "1200 pts"), ("{{address.zip}}", "50667"), ("{{properties.address.zip}}", "50667"),
+        ("{{#vip}}VIP {{/vip}}{{first_name}}", "VIP Ann"), ("{{^vip}}regular{{/vip}}", ""),
+        ("{{#properties}}{{city}}{{/properties}}", "Köln"), ("{{! a comment }}x", "x"), ("{{{first_name}}}", "Ann"),
+        ("\nHi {{first_name}}\n", "\nHi Ann\n"), ("{{#vip}}{{points}}{{/vip}}", "1200"),
+    ])
+    func fields(_ body: String, _ expected: String) throws {
+        #expect(try render(body) == expected)
+    }
+
+    @Test("nothing is HTML-escaped: SMS is plain text")
+    func noHTMLEscaping() throws {
+        #expect(try render("{{quote}}") == #"Tom & "Jerry" <b>'s</b> \ 100% + 1"#)
+        #expect(try render("{{&quote}}") == #"Tom & "Jerry" <b>'s</b> \ 100% + 1"#)
+        #expect(try render("A & B <i>{{first_name}}</i>") == "A & B <i>Ann</i>")
+    }
+
+    @Test("defaults fill missing, null and empty fields; without one a missing field is empty")
+    func defaults() throws {
+        let bare = Profile(userId: "u2", phone: "+4915112345679", phoneValid: true, properties: ["empty": .string(""), "nothing": .null])
+        let defaults = ["first_name": "there", "empty": "E", "nothing": "N", "properties.city": "your city"]
+        #expect(try render("Hi {{first_name}}!", bare, defaults: defaults) == "Hi there!")
+        #expect(try render("{{empty}}{{nothing}}", bare, defaults: defaults) == "EN")
+        #expect(try render("in {{properties.city}}", bare, defaults: defaults) == "in your city")
+        #expect(try render("Hi {{first_name}}!", bare) == "Hi !")
+        #expect(try render("Hi {{first_name}}!", ann, defaults: defaults) == "Hi Ann!")
+    }
+
+    @Test("referenced names include those in sections (scoped by the section) and inverted sections")
+    func referencedNames() throws {
+        let t = try engine.compile("Hi {{first_name}} {{#vip}}{{points}}{{/vip}}{{^vip}}{{nickname}}{{/vip}} {{properties.city}} {{{raw}}}")
+        #expect(t.referencedNames == ["first_name", "vip", "vip.points", "nickname", "properties", "properties.city", "raw"])
+        #expect(try engine.compile("no tags").referencedNames == [])
+    }
+
+    @Test("syntax errors and partials are refused", arguments: ["Hi {{#vip}} unclosed", "{{/vip}}", "Hi {{> footer}}"])
+    func refused(_ body: String) {
+        #expect(throws: MessageTemplateError.self) { try engine.compile(body) }
+    }
+
+    @Test("the planner personalises, rewrites only template links and records template variables")
+    func planner() {
+        let campaign = Campaign(
+            id: "c1", name: "n", providerId: "p", body: "Hi {{first_name}}, {{#vip}}VIP deal: https://shop.example/vip?a=1&b=2{{/vip}} https://shop.example/all",
+            links: [], audience: .all, timezone: "UTC", goal: nil, createdAt: 0, defaults: ["first_name": "there"])
+        let eve = Profile(userId: "u3", phone: "+4915112345670", phoneValid: true, properties: ["vip": .bool(false), "first_name": .string("https://evil.example/")])
+        var n = 0
+        let messages = CampaignPlanner(linkBaseURL: "https://s.example", engine: engine).plan(
+            campaign: campaign, profiles: [ann, eve], now: 100,
+            makeCode: {
+                n += 1
+                return "k\(n)"
+            })
+        #expect(messages[0].body == "Hi Ann, VIP deal: https://s.example/l/k1 https://s.example/l/k2")
+        #expect(messages[0].links.map(\.url) == ["https://shop.example/vip?a=1&b=2", "https://shop.example/all"])
+        #expect(messages[0].links.map(\.linkIndex) == [0, 1])
+        #expect(messages[0].templateVariables == #"{"first_name":"Ann","vip":"true"}"#)
+        // Eve is not VIP: no VIP link (and no code for it); her URL-looking name is not tracked.
+        #expect(messages[1].body == "Hi https://evil.example/,  https://s.example/l/k3")
+        #expect(messages[1].links.map(\.url) == ["https://shop.example/all"])
+        #expect(messages[1].links.map(\.linkIndex) == [1])
+    }
+}
