@@ -248,10 +248,3 @@ func say(_ line: String) {
     print(line)
     fflush(nil)
 }
-
-/// A gateway that sends nothing (the benchmark never dispatches).
-struct NoGateway: SMSGateway {
-    func send(_ messages: [OutboundMessage], via provider: ProviderConfig, customValues: [String: String]) async -> [DispatchResult] {
-        []
-    }
-}
