@@ -248,3 +248,10 @@ func say(_ line: String) {
     print(line)
     fflush(nil)
 }
+
+/// A gateway that sends nothing (benchmarks that never dispatch; shared by the bench commands).
+struct NoGateway: SMSGateway {
+    func send(_ messages: [OutboundMessage], via provider: ProviderConfig, customValues: [String: String]) async -> [DispatchResult] {
+        []
+    }
+}

@@ -72,16 +72,4 @@ struct FailingCallbackStore: SMSStore {
     func rollupBuckets(campaignId: String) async throws -> [(metric: RollupMetric, bucket: Int64, value: Int64)] {
         try await base.rollupBuckets(campaignId: campaignId)
     }
-    func rollupTotalsByVariant(campaignId: String) async throws -> [Int: RollupDelta] {
-        try await base.rollupTotalsByVariant(campaignId: campaignId)
-    }
-    func rollupBucketCells(campaignId: String, variant: Int?, metrics: [RollupMetric]) async throws -> [RollupBucketCell] {
-        try await base.rollupBucketCells(campaignId: campaignId, variant: variant, metrics: metrics)
-    }
-    func deliveryErrorDescriptions(campaignId: String) async throws -> [String: String] {
-        try await base.deliveryErrorDescriptions(campaignId: campaignId)
-    }
-    func reconcile(campaignId: String, repair: Bool) async throws -> ReconcileReport {
-        try await base.reconcile(campaignId: campaignId, repair: repair)
-    }
 }

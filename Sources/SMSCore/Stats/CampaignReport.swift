@@ -100,16 +100,17 @@ public enum CampaignReport {
             })
     }
 
-    /// Split of clicks: one entry per campaign link (in body order) with its human clicks, unique
-    /// clicked messages, share of the links' clicks (percent 0–100, adding up to 100) and bot hits.
-    /// Provider-reported clicks on a URL that is none of the campaign's links (kept under link
-    /// number -1) count in the summary's `clicks` only, not here.
+    /// Split of clicks: one entry per campaign link (in body order), shares of all human clicks.
+    /// Provider-reported clicks whose URL is none of the campaign's links are counted under index
+    /// -1 (url `""`), listed last and only when there are some, so the shares add up to 100.
     public static func links(totals: RollupDelta, urls: [String]) -> [LinkStats] {
         func v(_ m: RollupMetric, _ i: Int) -> Int64 { totals[RollupKey(m, dim: String(i))] ?? 0 }
-        let all = urls.indices.reduce(Int64(0)) { $0 + v(.linkClicks, $1) }
-        return urls.indices.map { i in
+        var indices = Array(urls.indices)
+        if v(.linkClicks, -1) != 0 || v(.linkBotHits, -1) != 0 { indices.append(-1) }
+        let all = indices.reduce(Int64(0)) { $0 + v(.linkClicks, $1) }
+        return indices.map { i in
             LinkStats(
-                index: i, url: urls[i], clicks: v(.linkClicks, i), uniqueClicks: v(.linkUniqueClicks, i),
+                index: i, url: i >= 0 ? urls[i] : "", clicks: v(.linkClicks, i), uniqueClicks: v(.linkUniqueClicks, i),
                 share: CampaignStats.percent(v(.linkClicks, i), all), botHits: v(.linkBotHits, i))
         }
     }

@@ -198,19 +198,20 @@ struct StatsFormulaTests {
         #expect(json?["ctr"] as? Double == 25)
     }
 
-    @Test func linksSharesAddUpOverTheCampaignLinksAndUnmatchedClicksStayOut() {
+    @Test func linksShareIsOfAllHumanClicksAndUnmatchedClicksAreListedLast() {
         var d = RollupDelta()
         d.bump(.linkClicks, dim: "0", by: 6)
         d.bump(.linkUniqueClicks, dim: "0", by: 4)
-        d.bump(.linkClicks, dim: "1", by: 2)
-        d.bump(.linkUniqueClicks, dim: "1", by: 2)
+        d.bump(.linkClicks, dim: "1", by: 3)
+        d.bump(.linkUniqueClicks, dim: "1", by: 3)
         d.bump(.linkBotHits, dim: "1", by: 2)
-        d.bump(.linkClicks, dim: "-1", by: 1)  // a provider-reported click on another URL
+        d.bump(.linkClicks, dim: "-1", by: 1)
         let links = CampaignReport.links(totals: d, urls: ["https://a.example/x?a=1&b=2", "https://b.example/"])
         #expect(
             links == [
-                LinkStats(index: 0, url: "https://a.example/x?a=1&b=2", clicks: 6, uniqueClicks: 4, share: 75, botHits: 0),
-                LinkStats(index: 1, url: "https://b.example/", clicks: 2, uniqueClicks: 2, share: 25, botHits: 2),
+                LinkStats(index: 0, url: "https://a.example/x?a=1&b=2", clicks: 6, uniqueClicks: 4, share: 60, botHits: 0),
+                LinkStats(index: 1, url: "https://b.example/", clicks: 3, uniqueClicks: 3, share: 30, botHits: 2),
+                LinkStats(index: -1, url: "", clicks: 1, uniqueClicks: 0, share: 10, botHits: 0),
             ])
         #expect(CampaignReport.links(totals: [:], urls: ["https://a.example/"]).map(\.share) == [0])
     }
