@@ -13,8 +13,9 @@ struct StatsFixture {
     /// - Parameters:
     ///   - callbacks: whether the provider has delivery callbacks configured.
     ///   - goal: the campaign's conversion goal.
-    init(callbacks: Bool = true, goal: ConversionGoal? = nil, timezone: String = "Europe/Berlin") async throws {
-        store = try SQLiteStore.inMemory()
+    ///   - path: a database file (default: an in-memory store).
+    init(callbacks: Bool = true, goal: ConversionGoal? = nil, timezone: String = "Europe/Berlin", path: String? = nil) async throws {
+        store = try path.map { try SQLiteStore(path: $0) } ?? SQLiteStore.inMemory()
         try await store.insertProvider(
             ProviderConfig(
                 id: "p1", name: "Generic", url: "http://127.0.0.1:9/sms", bodyTemplate: #"{"to":"$$To"}"#,

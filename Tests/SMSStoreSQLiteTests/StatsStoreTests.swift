@@ -175,10 +175,10 @@ struct StatsStoreTests {
         #expect(try await f.store.reconcile(campaignId: "c1", repair: false).isClean)
     }
 
-    /// A history touching every kind of record, then reconcile.
-    static func busyHistory() async throws -> F {
+    /// A history touching every kind of record, then reconcile (in memory, or in the file at `path`).
+    static func busyHistory(path: String? = nil) async throws -> F {
         let goal = ConversionGoal(event: "purchase", windowMinutes: 120, revenueProperty: "amount")
-        let f = try await F(goal: goal)
+        let f = try await F(goal: goal, path: path)
         try await f.store.insertMessages([F.message(50, dispatch: .control), F.message(51, dispatch: .dispatchError, reason: "no phone on profile")])
         try await f.sendMessages(6) { $0 % 2 }
         try await f.callback(.delivered, 0, at: Self.t + 5)
