@@ -136,7 +136,9 @@ let package = Package(
             path: "Benchmarks/SMSBench",
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "SMSCoreTests", dependencies: ["SMSCore"], swiftSettings: swiftSettings),
+        // Test oracles shared by the test targets (independent of the code under test).
+        .target(name: "SMSTestSupport", path: "Tests/SMSTestSupport", swiftSettings: swiftSettings),
+        .testTarget(name: "SMSCoreTests", dependencies: ["SMSCore", "SMSTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "SMSStoreSQLiteTests",
             dependencies: ["SMSCore", "SMSStoreSQLite", .product(name: "GRDB", package: "GRDB.swift")],
@@ -146,6 +148,7 @@ let package = Package(
             name: "SMSWebTests",
             dependencies: [
                 "SMSCore", "SMSStoreSQLite", "SMSWeb", "SMSSimulator", "SMSGatewayHTTP", "SMSDemo", "SMSTemplating",
+                "SMSTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "CSV", package: "CSV.swift"),

@@ -87,14 +87,18 @@ struct GatewayOAuthTests {
             httpClient: .shared, retry: RetryPolicy(maxAttempts: 2, sleep: { _ in }, random: { 0 }), tokens: tokens, logger: logger)
     }
 
+    /// A fake clock, a gateway on it, and a provider at `base` using ``oauth`` with `base`'s token endpoint.
+    static func oauthSetup(base: String) -> (FakeSeconds, HTTPProviderGateway, ProviderConfig) {
+        let clock = FakeSeconds()
+        var auth = oauth
+        auth.tokenUrl = "\(base)/oauth/token"
+        return (clock, gateway(clock: clock), provider(base: base, auth: auth))
+    }
+
     @Test("the token is fetched once with the client-credentials form, cached, and refetched after expiry minus the margin")
     func cachesUntilExpiry() async throws {
         try await OAuthServer.serve { base, server in
-            let clock = FakeSeconds()
-            var auth = Self.oauth
-            auth.tokenUrl = "\(base)/oauth/token"
-            let gateway = Self.gateway(clock: clock)
-            let provider = Self.provider(base: base, auth: auth)
+            let (clock, gateway, provider) = Self.oauthSetup(base: base)
             for _ in 0..<3 {
                 let r = await gateway.send([Self.message], via: provider, customValues: [:])
                 #expect(r.map(\.outcome) == [.sent(providerMessageId: nil)])
@@ -122,11 +126,7 @@ struct GatewayOAuthTests {
     func shortLifetime() async throws {
         try await OAuthServer.serve { base, server in
             await server.setExpiresIn(20)
-            let clock = FakeSeconds()
-            var auth = Self.oauth
-            auth.tokenUrl = "\(base)/oauth/token"
-            let gateway = Self.gateway(clock: clock)
-            let provider = Self.provider(base: base, auth: auth)
+            let (clock, gateway, provider) = Self.oauthSetup(base: base)
             _ = await gateway.send([Self.message], via: provider, customValues: [:])
             clock.advance(9.9)
             _ = await gateway.send([Self.message], via: provider, customValues: [:])
@@ -140,11 +140,7 @@ struct GatewayOAuthTests {
     @Test("a 401 refreshes the token once and repeats the request once")
     func refreshOn401() async throws {
         try await OAuthServer.serve { base, server in
-            let clock = FakeSeconds()
-            var auth = Self.oauth
-            auth.tokenUrl = "\(base)/oauth/token"
-            let gateway = Self.gateway(clock: clock)
-            let provider = Self.provider(base: base, auth: auth)
+            let (clock, gateway, provider) = Self.oauthSetup(base: base)
             _ = await gateway.send([Self.message], via: provider, customValues: [:])
             await server.revokeAll()
             let r = await gateway.send([Self.message], via: provider, customValues: [:])
@@ -157,11 +153,7 @@ struct GatewayOAuthTests {
     @Test("a provider that refuses the fresh token too fails the message as provider auth failed, after one refresh")
     func refusedTwice() async throws {
         try await OAuthServer.serve { base, server in
-            let clock = FakeSeconds()
-            var auth = Self.oauth
-            auth.tokenUrl = "\(base)/oauth/token"
-            let gateway = Self.gateway(clock: clock)
-            let provider = Self.provider(base: base, auth: auth)
+            let (clock, gateway, provider) = Self.oauthSetup(base: base)
             await server.refuseAllTokens()
             let r = await gateway.send([Self.message], via: provider, customValues: [:])
             #expect(r.map(\.outcome) == [.failed(reason: "provider auth failed")])
@@ -204,11 +196,7 @@ struct GatewayOAuthTests {
     @Test("concurrent sends share one token fetch")
     func singleFlight() async throws {
         try await OAuthServer.serve { base, server in
-            let clock = FakeSeconds()
-            var auth = Self.oauth
-            auth.tokenUrl = "\(base)/oauth/token"
-            let gateway = Self.gateway(clock: clock)
-            let provider = Self.provider(base: base, auth: auth)
+            let (clock, gateway, provider) = Self.oauthSetup(base: base)
             await withTaskGroup(of: Void.self) { group in
                 for _ in 0..<10 { group.addTask { _ = await gateway.send([Self.message], via: provider, customValues: [:]) } }
             }

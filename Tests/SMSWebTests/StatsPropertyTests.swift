@@ -2,6 +2,7 @@ import CSV
 import Foundation
 import HummingbirdTesting
 import SMSCore
+import SMSTestSupport
 import SMSStoreSQLite
 import Testing
 
@@ -490,9 +491,9 @@ struct StatsPropertyTests {
             switch granularity {
             case "week": return d - (d + 3) % 7
             case "month":
-                let label = StatsWeb.label(days: d)
+                let label = CivilDate.label(days: d)
                 var k = d
-                while StatsWeb.label(days: k).prefix(7) == label.prefix(7) { k -= 1 }
+                while CivilDate.label(days: k).prefix(7) == label.prefix(7) { k -= 1 }
                 return k + 1
             default: return d
             }
@@ -500,7 +501,7 @@ struct StatsPropertyTests {
         var points: [Int64: TrendPoint] = [:]
         for (series, t) in c.times where series != "replies" {
             let k = key(day(t))
-            var p = points[k] ?? TrendPoint(start: StatsWeb.label(days: k))
+            var p = points[k] ?? TrendPoint(start: CivilDate.label(days: k))
             switch series {
             case "sent": p.sent += 1
             case "delivered": p.delivered += 1
@@ -513,7 +514,7 @@ struct StatsPropertyTests {
         var out: [TrendPoint] = []
         var k = first
         while k <= last {
-            var p = points[k] ?? TrendPoint(start: StatsWeb.label(days: k))
+            var p = points[k] ?? TrendPoint(start: CivilDate.label(days: k))
             p.ctr = pct(p.clicked, callbacks ? p.delivered : p.sent)
             out.append(p)
             k = key(k + (granularity == "week" ? 7 : granularity == "month" ? 31 : 1))

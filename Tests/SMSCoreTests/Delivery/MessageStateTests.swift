@@ -131,7 +131,7 @@ struct MessageStateTests {
     @Test("property: any arrival order of the same facts gives the same state, and the deltas sum to it",
           arguments: 0..<200)
     func orderIndependence(seed: Int) {
-        var rng = SeededRNG(seed: UInt64(seed) &+ 1)
+        var rng = SplitMix64(seed: UInt64(seed) &+ 1)
         var facts: [MessageFact] = []
         let n = Int.random(in: 1...9, using: &rng)
         for _ in 0..<n {
@@ -163,15 +163,3 @@ struct MessageStateTests {
     }
 }
 
-/// A small deterministic generator for property tests (SplitMix64).
-struct SeededRNG: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

@@ -13,18 +13,6 @@ private struct ReplayGenerator: RandomNumberGenerator {
     }
 }
 
-/// SplitMix64, a small seeded generator for reproducible tests.
-private struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 /// Packs 6-bit chunk values into one word, first value in the lowest bits.
 private func word(_ chunks: [UInt64]) -> UInt64 {
     chunks.enumerated().reduce(0) { $0 | ($1.element << UInt64($1.offset * 6)) }
@@ -66,8 +54,8 @@ struct ShortCodeTests {
 
     @Test("a seeded generator gives reproducible codes")
     func seededIsReproducible() {
-        var a = SplitMix64(state: 42)
-        var b = SplitMix64(state: 42)
+        var a = SplitMix64(seed: 42)
+        var b = SplitMix64(seed: 42)
         #expect(ShortCode.generate(using: &a) == ShortCode.generate(using: &b))
     }
 
@@ -84,7 +72,7 @@ struct ShortCodeTests {
 
     @Test("characters are spread over the whole alphabet")
     func coversAlphabet() {
-        var rng = SplitMix64(state: 7)
+        var rng = SplitMix64(seed: 7)
         var seen = Set<Character>()
         for _ in 0..<1_000 { seen.formUnion(ShortCode.generate(using: &rng)) }
         #expect(seen.count == 62)

@@ -1,5 +1,6 @@
 import Foundation
 import SMSCore
+import SMSTestSupport
 import Testing
 
 /// Local days, ISO weeks and months of the Message Trend (`domain.md` §6, pitfall 14). Expected
@@ -153,23 +154,10 @@ struct TrendBucketerTests {
             let t = jan1 + Int64.random(in: 0..<(366 * 86_400), using: &rng)
             let offset: Int64 = (t >= 1_711_846_800 && t < 1_729_990_800) ? 7_200 : 3_600
             let localDays = (t + offset) / 86_400  // days since 1970-01-01, local
-            #expect(day.periodStart(ofEpochSeconds: t) == Self.label(days: localDays))
+            #expect(day.periodStart(ofEpochSeconds: t) == CivilDate.label(days: localDays))
             // 1970-01-01 was a Thursday: Monday-based weekday index = (days + 3) % 7.
-            #expect(week.periodStart(ofEpochSeconds: t) == Self.label(days: localDays - (localDays + 3) % 7))
+            #expect(week.periodStart(ofEpochSeconds: t) == CivilDate.label(days: localDays - (localDays + 3) % 7))
         }
     }
 
-    /// `YYYY-MM-DD` of a day count since 1970-01-01 (civil-from-days, H. Hinnant).
-    static func label(days: Int64) -> String {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
-        return String(format: "%04d-%02d-%02d", y, m, d)
-    }
 }
