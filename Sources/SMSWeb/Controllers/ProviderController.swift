@@ -31,11 +31,10 @@ struct ProviderController {
         var provider: ProviderConfig
         var callbackUrl: String
 
-        /// Secrets of `auth` are masked: they are never shown back.
+        /// Secrets (auth, signing key, credential headers) are masked: they are never shown back
+        /// (``ProviderConfig/redacted``).
         func encode(to encoder: any Encoder) throws {
-            var provider = provider
-            provider.auth = provider.auth?.redacted
-            try provider.encode(to: encoder)
+            try provider.redacted.encode(to: encoder)
             var c = encoder.container(keyedBy: K.self)
             try c.encode(callbackUrl, forKey: .callbackUrl)
         }
