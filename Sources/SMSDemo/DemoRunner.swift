@@ -72,7 +72,7 @@ public struct DemoRunner: Sendable {
         http: HTTPClient, config: AppConfig, store: SQLiteStore, dbPath: String, token: String,
         started: ContinuousClock.Instant, say: @escaping @Sendable (String) -> Void
     ) async throws -> DemoReport {
-        let gateway = HTTPProviderGateway(httpClient: http, logger: logger)
+        let gateway = HTTPProviderGateway(httpClient: http, publicBaseURL: config.publicBaseURL, logger: logger)
         let app = try await buildApplication(config: config, store: store, gateway: gateway, logger: logger)
         let simConfig = SimulatorConfig(apiKey: "sim-" + ShortCode.generate(), seed: options.seed)
         let simulator = ProviderSimulator(config: simConfig, httpClient: http, logger: logger)

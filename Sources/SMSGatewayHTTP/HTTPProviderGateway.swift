@@ -38,17 +38,22 @@ public struct HTTPProviderGateway: Sendable {
     let logger: Logger
     /// OAuth 2.0 tokens of `oauth2` providers.
     public let tokens: OAuthTokenCache
+    /// Where providers reach this server, for `$$DlrUrl` (``DeliveryReportURL``).
+    let publicBaseURL: String?
 
     /// - Parameters:
     ///   - httpClient: the client to send with (owned by the caller).
     ///   - retry: the retry policy.
     ///   - timeout: deadline of one attempt (connect, send, answer).
     ///   - tokens: the OAuth token cache (default: a new one on `httpClient` with the real clock).
+    ///   - publicBaseURL: where providers reach this server, e.g. `https://sms.example.com`; fills
+    ///     `$$DlrUrl` (`nil`: a template using it fails each message with "unknown placeholder").
     ///   - logger: where attempts and failures are logged (never secrets or tokens).
     public init(
         httpClient: HTTPClient, retry: RetryPolicy = .default, timeout: Duration = .seconds(10),
-        tokens: OAuthTokenCache? = nil, logger: Logger
+        tokens: OAuthTokenCache? = nil, publicBaseURL: String? = nil, logger: Logger
     ) {
+        self.publicBaseURL = publicBaseURL
         self.httpClient = httpClient
         self.retry = retry
         self.timeout = timeout
@@ -70,7 +75,7 @@ public struct HTTPProviderGateway: Sendable {
         guard !messages.isEmpty else { return [] }
         let planned: [(request: ProviderRequest, messageIds: [Int64])]
         do {
-            planned = try ProviderRequestBuilder.requests(for: messages, provider: provider, customValues: customValues)
+            planned = try ProviderRequestBuilder.requests(for: messages, provider: provider, customValues: customValues, publicBaseURL: publicBaseURL)
         } catch {
             logger.error("provider requests cannot be built", metadata: ["provider": "\(provider.id)", "error": "\(error)"])
             let now = Self.epochNow()

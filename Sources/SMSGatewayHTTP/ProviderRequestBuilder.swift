@@ -43,7 +43,8 @@ public enum ProviderRequestError: Error, Equatable, Sendable, CustomStringConver
 ///
 /// Values per message: the campaign's `customValues`, then the standard placeholders, which win
 /// over a custom value of the same name: `To` (E.164), `Body` (final text), `MessageID` (the
-/// message's `meta`), `CampaignID`.
+/// message's `meta`), `CampaignID`, and `DlrUrl` (the message's delivery-report URL,
+/// ``DeliveryReportURL``, when the public base URL is known).
 ///
 /// Shapes:
 /// - `GET`: one request per message. The template is rendered with `urlQuery` escaping and appended
@@ -72,14 +73,18 @@ public enum ProviderRequestBuilder {
     ///   - messages: the messages to send.
     ///   - provider: the provider's configuration.
     ///   - customValues: the campaign's custom `$$Name` values.
+    ///   - publicBaseURL: where the provider reaches this server, for `$$DlrUrl` (`nil`: a template
+    ///     using `$$DlrUrl` fails with "unknown placeholder").
     /// - Returns: each request with the `messageId`s it carries, in the order of their records;
     ///   concatenated, the ids are those of `messages` in order.
     /// - Throws: ``ProviderRequestError``.
     public static func requests(
         for messages: [OutboundMessage],
         provider: ProviderConfig,
-        customValues: [String: String]
+        customValues: [String: String],
+        publicBaseURL: String? = nil
     ) throws -> [(request: ProviderRequest, messageIds: [Int64])] {
+        let dlr = publicBaseURL.map { base in { (meta: String) in DeliveryReportURL.make(publicBaseURL: base, provider: provider, meta: meta) } }
         let method = provider.method.trimmingCharacters(in: .whitespaces).uppercased()
         let bodyType = provider.bodyType.trimmingCharacters(in: .whitespaces).lowercased()
         var provider = provider
@@ -90,7 +95,7 @@ public enum ProviderRequestBuilder {
         switch method {
         case "GET":
             return try messages.map { message in
-                let values = Self.values(for: message, customValues: customValues)
+                let values = Self.values(for: message, customValues: customValues, dlrUrl: dlr)
                 let url = try render(provider.url, values: values, context: .urlQuery)
                 var query = try render(provider.bodyTemplate, values: values, context: .urlQuery)
                 if query.hasPrefix("?") || query.hasPrefix("&") { query.removeFirst() }
@@ -120,7 +125,7 @@ public enum ProviderRequestBuilder {
                     let chunk = Array(messages[start..<min(start + size, messages.count)])
                     var shared = customValues
                     shared["CampaignID"] = chunk[0].campaignId
-                    let records = chunk.map { Self.values(for: $0, customValues: customValues) }
+                    let records = chunk.map { Self.values(for: $0, customValues: customValues, dlrUrl: dlr) }
                     let body: String
                     do throws(ProviderTemplateError) {
                         body = try ProviderTemplate.renderBatch(
@@ -138,7 +143,7 @@ public enum ProviderRequestBuilder {
                 }
             }
             return try messages.map { message in
-                let values = Self.values(for: message, customValues: customValues)
+                let values = Self.values(for: message, customValues: customValues, dlrUrl: dlr)
                 let url = try render(provider.url, values: values, context: .urlQuery)
                 let body = try render(provider.bodyTemplate, values: values, context: context)
                 let request = ProviderRequest(method: "POST", url: url, headers: headers, body: body)
@@ -151,9 +156,13 @@ public enum ProviderRequestBuilder {
 
     /// The placeholder values of one message: `customValues` (the campaign's `$$Name` values and
     /// `TemplateID`) overlaid with `To`, `Body`, `MessageID` (= `meta`), `CampaignID` and
-    /// `TemplateVariables` (the message's personalisation fields as a JSON object text, `{}` when none).
-    public static func values(for message: OutboundMessage, customValues: [String: String]) -> [String: String] {
+    /// `TemplateVariables` (the message's personalisation fields as a JSON object text, `{}` when none),
+    /// and `DlrUrl` = `dlrUrl(meta)` when given.
+    public static func values(
+        for message: OutboundMessage, customValues: [String: String], dlrUrl: ((String) -> String)? = nil
+    ) -> [String: String] {
         var values = customValues
+        if let dlrUrl { values["DlrUrl"] = dlrUrl(message.meta) } else { values["DlrUrl"] = nil }
         values["TemplateVariables"] = message.templateVariables ?? "{}"
         values["To"] = message.to
         values["Body"] = message.body

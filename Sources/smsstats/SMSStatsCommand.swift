@@ -86,7 +86,7 @@ struct Serve: AsyncParsableCommand {
         config.botUserAgentSubstrings = botUserAgent
         let keywords = OptOutKeywords(extraOptOut: Self.keywordList(optOutKeywords))
         let store = try SQLiteStore(path: database, keywords: keywords)
-        let gateway = HTTPProviderGateway(httpClient: .shared, logger: logger)
+        let gateway = HTTPProviderGateway(httpClient: .shared, publicBaseURL: config.publicBaseURL, logger: logger)
         let app = try await buildApplication(config: config, store: store, gateway: gateway, logger: logger)
         logger.info("serving", metadata: ["url": "\(config.publicBaseURL)", "database": "\(database)"])
         try await app.runService()

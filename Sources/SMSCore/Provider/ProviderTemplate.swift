@@ -61,7 +61,7 @@ public enum ProviderTemplate {
     /// The placeholders the platform defines (`domain.md` §2); always allowed by
     /// ``validate(template:allowed:)``.
     public static let standardPlaceholders: Set<String> = [
-        "To", "Body", "TemplateID", "MessageID", "CampaignID", "TemplateVariables",
+        "To", "Body", "TemplateID", "MessageID", "CampaignID", "TemplateVariables", "DlrUrl",
     ]
 
     /// The placeholder names of a template.
