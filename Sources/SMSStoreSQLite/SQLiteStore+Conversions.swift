@@ -23,12 +23,30 @@ extension SQLiteStore {
                 result.stored += 1
                 for row in try Row.fetchAll(userMessages, arguments: [e.userId]).map(MessageRow.init(row:)) {
                     guard let goal = try cache.get(db, row.campaignId)?.goal, goal.event == e.name else { continue }
-                    try refreshConversion(db, message: row, rollups: &rollups, cache: &cache)
+                    try addConversionEvent(db, e, goal: goal, message: row, rollups: &rollups)
                 }
             }
             try rollups.flush(db)
             return result
         }
+    }
+
+    /// Adds one newly stored event (its id was not stored before) to the user's stored conversion
+    /// for one campaign: `stored.merged(evaluate([event]))` (``UserConversion/merged(_:)``), equal
+    /// to a full ``refreshConversion(_:message:rollups:cache:)`` because the stored row is kept
+    /// current with the message's sent time and clicks by every state change. An event that does
+    /// not qualify changes nothing and costs no further read.
+    func addConversionEvent(
+        _ db: Database, _ e: ConversionEventInput, goal: ConversionGoal, message: MessageRow, rollups: inout RollupWriter
+    ) throws {
+        let control = message.state.dispatch == .control
+        let sentAt = control ? message.state.dispatchedAt : message.state.sentAt
+        let clicks = message.state.firstHumanClickAt.map { [$0] } ?? []
+        let fact = ConversionEventFact(eventId: e.eventId, ts: e.ts, properties: e.properties)
+        let added = ConversionAttribution.evaluate(goal: goal, sentAt: sentAt, humanClicks: clicks, events: [fact])
+        guard added.converted else { return }
+        let old = try storedConversion(db, campaignId: message.campaignId, userId: message.userId)
+        try storeConversion(db, message: message, control: control, old: old, new: old.merged(added), rollups: &rollups)
     }
 
     /// Recomputes one user's conversion for one campaign from the raw events (`domain.md` §5) and
@@ -47,23 +65,34 @@ extension SQLiteStore {
         }
         let clicks = message.state.firstHumanClickAt.map { [$0] } ?? []
         let now = ConversionAttribution.evaluate(goal: goal, sentAt: sentAt, humanClicks: clicks, events: events)
-        let oldRow = try Row.fetchOne(
-            try db.cachedStatement(sql: "SELECT * FROM campaign_conversions WHERE campaign_id = ? AND user_id = ?"),
-            arguments: [message.campaignId, message.userId])
-        let old = oldRow.map {
-            UserConversion(converted: $0["converted"], clickThrough: $0["click_through"], revenueCents: $0["revenue_cents"])
-        } ?? UserConversion()
+        let old = try storedConversion(db, campaignId: message.campaignId, userId: message.userId)
+        try storeConversion(db, message: message, control: control, old: old, new: now, rollups: &rollups)
+    }
+
+    /// The stored conversion of one user in one campaign (none stored: not converted).
+    func storedConversion(_ db: Database, campaignId: String, userId: String) throws -> UserConversion {
+        let row = try Row.fetchOne(
+            try db.cachedStatement(
+                sql: "SELECT converted, click_through, revenue_cents FROM campaign_conversions WHERE campaign_id = ? AND user_id = ?"),
+            arguments: [campaignId, userId])
+        return row.map { UserConversion(converted: $0[0], clickThrough: $0[1], revenueCents: $0[2]) } ?? UserConversion()
+    }
+
+    /// Writes `new` over `old` and adds the rollup difference; nothing when they are equal.
+    func storeConversion(
+        _ db: Database, message: MessageRow, control: Bool, old: UserConversion, new now: UserConversion, rollups: inout RollupWriter
+    ) throws {
         guard old != now else { return }
         var delta = now.contribution(control: control)
         delta.add(old.contribution(control: control), times: -1)
         rollups.add(delta, campaignId: message.campaignId, variant: message.variant)
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 INSERT INTO campaign_conversions (campaign_id, user_id, control, converted, click_through, revenue_cents)
                 VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (campaign_id, user_id) DO UPDATE SET
                   converted = excluded.converted, click_through = excluded.click_through, revenue_cents = excluded.revenue_cents
-                """,
-            arguments: [message.campaignId, message.userId, control, now.converted, now.clickThrough, now.revenueCents])
+                """
+        ).execute(arguments: [message.campaignId, message.userId, control, now.converted, now.clickThrough, now.revenueCents])
     }
 
     // MARK: Stats

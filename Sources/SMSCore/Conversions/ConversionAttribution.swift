@@ -27,6 +27,16 @@ public struct UserConversion: Sendable, Equatable {
         self.revenueCents = revenueCents
     }
 
+    /// The conversion over the union of two disjoint event sets (no event id in both), with the
+    /// same sent time and clicks: converted and click-through are ORed, revenue adds. ``ConversionAttribution/evaluate(goal:sentAt:humanClicks:events:)``
+    /// is a fold with this merge, so `evaluate(a ∪ b) == evaluate(a).merged(evaluate(b))`: a new
+    /// event updates a stored conversion without re-reading the user's earlier events.
+    public func merged(_ other: UserConversion) -> UserConversion {
+        UserConversion(
+            converted: converted || other.converted, clickThrough: clickThrough || other.clickThrough,
+            revenueCents: revenueCents + other.revenueCents)
+    }
+
     /// Rollup cells for this user; `control` selects the control-group metrics.
     public func contribution(control: Bool) -> RollupDelta {
         var d = RollupDelta()
