@@ -27,6 +27,7 @@ let package = Package(
         .package(url: "https://github.com/vapor/multipart-kit.git", from: "4.7.1"),
         .package(url: "https://github.com/yaslab/CSV.swift.git", from: "2.5.2"),
         .package(url: "https://github.com/ordo-one/TextTable.git", from: "0.0.2"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         // Pure domain: Foundation only. No HTTP, no SQL.
@@ -37,6 +38,16 @@ let package = Package(
             dependencies: [
                 "SMSCore",
                 .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // PostgreSQL store (postgres-nio) for production. Same schema and semantics as SMSStoreSQLite.
+        .target(
+            name: "SMSStorePostgres",
+            dependencies: [
+                "SMSCore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -95,7 +106,7 @@ let package = Package(
         .target(
             name: "SMSDemo",
             dependencies: [
-                "SMSCore", "SMSStoreSQLite", "SMSGatewayHTTP", "SMSWeb", "SMSSimulator",
+                "SMSCore", "SMSStoreSQLite", "SMSStorePostgres", "SMSGatewayHTTP", "SMSWeb", "SMSSimulator",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
@@ -139,6 +150,29 @@ let package = Package(
         // Test oracles shared by the test targets (independent of the code under test).
         .target(name: "SMSTestSupport", path: "Tests/SMSTestSupport", swiftSettings: swiftSettings),
         .testTarget(name: "SMSCoreTests", dependencies: ["SMSCore", "SMSTestSupport"], swiftSettings: swiftSettings),
+        // Test support: a fresh store of each kind (SQLite file / PostgreSQL schema) with raw SQL probes.
+        .target(
+            name: "SMSStoreTestSupport",
+            dependencies: [
+                "SMSCore", "SMSStoreSQLite", "SMSStorePostgres",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/SMSStoreTestSupport",
+            swiftSettings: swiftSettings
+        ),
+        // Store-level behaviour, run against every store (SQLite and PostgreSQL).
+        .testTarget(
+            name: "SMSStoreTests",
+            dependencies: ["SMSCore", "SMSStoreSQLite", "SMSStorePostgres", "SMSStoreTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SMSStorePostgresTests",
+            dependencies: ["SMSCore", "SMSStorePostgres", "SMSStoreTestSupport"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "SMSStoreSQLiteTests",
             dependencies: ["SMSCore", "SMSStoreSQLite", .product(name: "GRDB", package: "GRDB.swift")],
@@ -149,6 +183,7 @@ let package = Package(
             dependencies: [
                 "SMSCore", "SMSStoreSQLite", "SMSWeb", "SMSSimulator", "SMSGatewayHTTP", "SMSDemo", "SMSTemplating",
                 "SMSTestSupport",
+                "SMSStoreTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "CSV", package: "CSV.swift"),

@@ -5,14 +5,13 @@ import Logging
 import SMSCore
 import SMSGatewayHTTP
 import SMSSimulator
-import SMSStoreSQLite
 import SMSWeb
 import ServiceLifecycle
 
 /// Options of `smsstats demo`.
 public struct DemoOptions: Sendable {
     public var profiles: Int
-    /// SQLite file; `nil` = a new temporary file.
+    /// SQLite file or `postgres://` URL (``OpenedStore``); `nil` = a new temporary SQLite file.
     public var databasePath: String?
     /// Server port; 0 = any free port.
     public var port: Int
@@ -38,7 +37,8 @@ public struct DemoReport: Sendable {
     public var matchesGroundTruth: Bool
 }
 
-/// Runs a whole campaign end to end on loopback (`smsstats demo`): the server on SQLite, the
+/// Runs a whole campaign end to end on loopback (`smsstats demo`): the server on SQLite (or
+/// PostgreSQL, with a `postgres://` URL as the database), the
 /// provider simulator, ~2,000 profiles, a campaign with two links, a goal and a control group,
 /// dispatch, callbacks, human and bot clicks through the real redirect, and conversion events.
 public struct DemoRunner: Sendable {
@@ -56,20 +56,25 @@ public struct DemoRunner: Sendable {
         let dbPath = options.databasePath ?? NSTemporaryDirectory() + "smsstats-demo-\(UUID().uuidString).sqlite"
         let token = ShortCode.generate() + ShortCode.generate()
         let config = AppConfig(host: "127.0.0.1", port: port, adminToken: token, dispatchIntervalMs: 50)
-        let store = try SQLiteStore(path: dbPath)
+        let opened = try await OpenedStore.open(database: dbPath, logger: logger)
         var clientConfig = HTTPClient.Configuration()
         clientConfig.redirectConfiguration = .disallow
         let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfig)
         do {
-            return try await play(http: http, config: config, store: store, dbPath: dbPath, token: token, started: started, say: say)
+            let report = try await play(
+                http: http, config: config, store: opened.store, dbPath: opened.displayName, token: token, started: started,
+                say: say)
+            await opened.close()
+            return report
         } catch {
             try? await http.shutdown()
+            await opened.close()
             throw error
         }
     }
 
     func play(
-        http: HTTPClient, config: AppConfig, store: SQLiteStore, dbPath: String, token: String,
+        http: HTTPClient, config: AppConfig, store: any SMSDispatchStore, dbPath: String, token: String,
         started: ContinuousClock.Instant, say: @escaping @Sendable (String) -> Void
     ) async throws -> DemoReport {
         let gateway = HTTPProviderGateway(httpClient: http, publicBaseURL: config.publicBaseURL, logger: logger)

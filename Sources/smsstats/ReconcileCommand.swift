@@ -1,7 +1,8 @@
 import ArgumentParser
 import Foundation
 import SMSCore
-import SMSStoreSQLite
+import Logging
+import SMSDemo
 
 /// `smsstats reconcile [<campaign>] [--repair]`: recounts campaigns from their raw records
 /// (dispatch records, event log, clicks, conversion events) and reports drift of the stored
@@ -18,15 +19,28 @@ struct ReconcileCommand: AsyncParsableCommand {
     @Flag(help: "Rewrite states, counters and rollups from the recount.")
     var repair = false
 
-    @Option(help: "SQLite database file (env SMSSTATS_DATABASE).")
+    @Option(help: "SQLite database file or postgres://user:password@host:port/database URL (env SMSSTATS_DATABASE).")
     var database: String = ProcessInfo.processInfo.environment["SMSSTATS_DATABASE"] ?? "./smsstats.sqlite"
 
     func run() async throws {
-        let store = try SQLiteStore(path: database)
+        var logger = Logger(label: "smsstats")
+        logger.logLevel = .warning
+        let opened = try await OpenedStore.open(database: database, logger: logger)
+        do {
+            try await reconcileAll(opened)
+        } catch {
+            await opened.close()
+            throw error
+        }
+        await opened.close()
+    }
+
+    func reconcileAll(_ opened: OpenedStore) async throws {
+        let store = opened.store
         let ids: [String]
         if let campaign {
             guard try await store.campaign(id: campaign) != nil else {
-                throw ValidationError("unknown campaign '\(campaign)' in \(database)")
+                throw ValidationError("unknown campaign '\(campaign)' in \(opened.displayName)")
             }
             ids = [campaign]
         } else {

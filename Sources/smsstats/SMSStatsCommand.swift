@@ -6,7 +6,6 @@ import Logging
 import SMSCore
 import SMSDemo
 import SMSGatewayHTTP
-import SMSStoreSQLite
 import SMSSimulator
 import SMSWeb
 
@@ -26,7 +25,8 @@ struct SMSStatsCommand: AsyncParsableCommand {
 
 /// `smsstats serve`: runs the server (API, callbacks, redirects, dashboard, dispatcher).
 struct Serve: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Run the server on the embedded SQLite database.")
+    static let configuration = CommandConfiguration(
+        abstract: "Run the server on the embedded SQLite database, or on PostgreSQL with --database postgres://….")
 
     @Option(help: "Interface to listen on (env SMSSTATS_HOST).")
     var host: String = ProcessInfo.processInfo.environment["SMSSTATS_HOST"] ?? "127.0.0.1"
@@ -34,7 +34,11 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Port (env SMSSTATS_PORT).")
     var port: Int = Int(ProcessInfo.processInfo.environment["SMSSTATS_PORT"] ?? "") ?? 8080
 
-    @Option(help: "SQLite database file (env SMSSTATS_DATABASE).")
+    @Option(
+        help: """
+            SQLite database file, or a PostgreSQL URL postgres://user:password@host:port/database \
+            (postgresql:// too; optional ?search_path=schema) (env SMSSTATS_DATABASE).
+            """)
     var database: String = ProcessInfo.processInfo.environment["SMSSTATS_DATABASE"] ?? "./smsstats.sqlite"
 
     @Option(help: "Public base URL for short links and callback URLs (env SMSSTATS_PUBLIC_URL).")
@@ -85,11 +89,18 @@ struct Serve: AsyncParsableCommand {
             dashboardPassword: dashboardPassword, frequencyCap: frequencyCap)
         config.botUserAgentSubstrings = botUserAgent
         let keywords = OptOutKeywords(extraOptOut: Self.keywordList(optOutKeywords))
-        let store = try SQLiteStore(path: database, keywords: keywords)
+        let opened = try await OpenedStore.open(database: database, keywords: keywords, logger: logger)
         let gateway = HTTPProviderGateway(httpClient: .shared, publicBaseURL: config.publicBaseURL, logger: logger)
-        let app = try await buildApplication(config: config, store: store, gateway: gateway, logger: logger)
-        logger.info("serving", metadata: ["url": "\(config.publicBaseURL)", "database": "\(database)"])
-        try await app.runService()
+        let app = try await buildApplication(config: config, store: opened.store, gateway: gateway, logger: logger)
+        logger.info(
+            "serving", metadata: ["url": "\(config.publicBaseURL)", "database": "\(opened.displayName)", "store": "\(opened.kind)"])
+        do {
+            try await app.runService()
+        } catch {
+            await opened.close()
+            throw error
+        }
+        await opened.close()
     }
 
     /// `"STOPP, arret,,"` → `["STOPP", "arret"]`.
@@ -106,7 +117,7 @@ struct Demo: AsyncParsableCommand {
     @Option(help: "Number of profiles.")
     var profiles: Int = 2_000
 
-    @Option(help: "SQLite database file (default: a new temporary file).")
+    @Option(help: "SQLite database file or postgres:// URL (default: a new temporary SQLite file).")
     var database: String?
 
     @Option(help: "Port for the server (0 = any free port).")

@@ -1,7 +1,8 @@
 import ArgumentParser
 import Foundation
 import SMSCore
-import SMSStoreSQLite
+import Logging
+import SMSDemo
 
 /// `smsstats stats <campaign>`: the campaign's Stats-tab summary as a table (all variants, and one
 /// column per variant when there are several). Reads the maintained rollups only.
@@ -12,13 +13,26 @@ struct StatsCommand: AsyncParsableCommand {
     @Argument(help: "Campaign id.")
     var campaign: String
 
-    @Option(help: "SQLite database file (env SMSSTATS_DATABASE).")
+    @Option(help: "SQLite database file or postgres://user:password@host:port/database URL (env SMSSTATS_DATABASE).")
     var database: String = ProcessInfo.processInfo.environment["SMSSTATS_DATABASE"] ?? "./smsstats.sqlite"
 
     func run() async throws {
-        let store = try SQLiteStore(path: database)
+        var logger = Logger(label: "smsstats")
+        logger.logLevel = .warning
+        let opened = try await OpenedStore.open(database: database, logger: logger)
+        do {
+            try await printSummary(opened)
+        } catch {
+            await opened.close()
+            throw error
+        }
+        await opened.close()
+    }
+
+    func printSummary(_ opened: OpenedStore) async throws {
+        let store = opened.store
         guard let c = try await store.campaign(id: campaign) else {
-            throw ValidationError("unknown campaign '\(campaign)' in \(database)")
+            throw ValidationError("unknown campaign '\(campaign)' in \(opened.displayName)")
         }
         let summary = try await CampaignStatsQueries(store: store).summary(c)
         print("\(c.name) (\(c.id)), status \(c.status.rawValue), time zone \(c.timezone)")

@@ -1,0 +1,42 @@
+import Foundation
+import Logging
+import SMSCore
+import SMSStorePostgres
+import SMSStoreSQLite
+
+/// Opens the store a `--database` value names: a `postgres://` or `postgresql://` URL selects
+/// PostgreSQL (``PostgresStore``, production), anything else is a SQLite file path
+/// (``SQLiteStore``, embedded). Used by `smsstats serve|demo|stats|reconcile`.
+public struct OpenedStore: Sendable {
+    public let store: any SMSDispatchStore
+    /// What to print: the SQLite path, or the URL with its password replaced by `***`.
+    public let displayName: String
+    /// `"postgresql"` or `"sqlite"`.
+    public let kind: String
+    private let closer: @Sendable () async -> Void
+
+    init(store: any SMSDispatchStore, displayName: String, kind: String, closer: @escaping @Sendable () async -> Void) {
+        self.store = store
+        self.displayName = displayName
+        self.kind = kind
+        self.closer = closer
+    }
+
+    /// Opens (and migrates) the store.
+    /// - Throws: `PostgresLocation.ParseError` for a malformed URL; the driver's errors when the
+    ///   database cannot be opened, reached or migrated.
+    public static func open(database: String, keywords: OptOutKeywords = OptOutKeywords(), logger: Logger) async throws
+        -> OpenedStore
+    {
+        if PostgresLocation.isPostgresURL(database) {
+            let store = try await PostgresStore.connect(url: database, keywords: keywords, logger: logger)
+            return OpenedStore(
+                store: store, displayName: PostgresLocation.redacted(database), kind: "postgresql", closer: { await store.close() })
+        }
+        let store = try SQLiteStore(path: database, keywords: keywords)
+        return OpenedStore(store: store, displayName: database, kind: "sqlite", closer: {})
+    }
+
+    /// Releases the store's connections (PostgreSQL); a no-op for SQLite.
+    public func close() async { await closer() }
+}

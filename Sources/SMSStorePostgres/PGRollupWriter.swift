@@ -1,0 +1,66 @@
+import Foundation
+import PostgresNIO
+import SMSCore
+
+/// Accumulates rollup increments inside one transaction and writes each cell once at the end,
+/// in sorted key order (two transactions touching the same cells lock them in the same order:
+/// no deadlock), with `INSERT … ON CONFLICT DO UPDATE SET value = rollups.value + excluded.value`.
+struct PGRollupWriter: Sendable {
+    struct Scope: Hashable, Sendable {
+        var campaignId: String
+        var variant: Int
+    }
+    private(set) var pending: [Scope: RollupDelta] = [:]
+
+    mutating func add(_ delta: RollupDelta, campaignId: String, variant: Int) {
+        guard !delta.isEmpty else { return }
+        pending[Scope(campaignId: campaignId, variant: variant), default: [:]].add(delta)
+    }
+
+    /// Adds `contribution(new) − contribution(old)` of one message (``MessageContribution``).
+    mutating func addChange(from old: MessageState?, to new: MessageState, segments: Int, campaignId: String, variant: Int) {
+        let scope = Scope(campaignId: campaignId, variant: variant)
+        var cells = pending.removeValue(forKey: scope) ?? RollupDelta(minimumCapacity: 16)
+        MessageContribution.forEachCell(of: new, segments: segments) { cells.addCell($0, $1) }
+        if let old { MessageContribution.forEachCell(of: old, segments: segments) { cells.addCell($0, -$1) } }
+        pending[scope] = cells
+    }
+
+    /// One row per non-zero cell, sorted by (campaign, variant, metric, dim, bucket): the table's key order.
+    var sortedCells: [(campaign: String, variant: Int, metric: String, dim: String, bucket: Int64, value: Int64)] {
+        var out: [(campaign: String, variant: Int, metric: String, dim: String, bucket: Int64, value: Int64)] = []
+        for (scope, delta) in pending {
+            for (key, value) in delta where value != 0 {
+                out.append((scope.campaignId, scope.variant, key.metric.rawValue, key.dim, key.bucket, value))
+            }
+        }
+        // Byte order, as the "C" collation of the key columns.
+        out.sort {
+            if $0.campaign != $1.campaign { return Array($0.campaign.utf8).lexicographicallyPrecedes(Array($1.campaign.utf8)) }
+            if $0.variant != $1.variant { return $0.variant < $1.variant }
+            if $0.metric != $1.metric { return Array($0.metric.utf8).lexicographicallyPrecedes(Array($1.metric.utf8)) }
+            if $0.dim != $1.dim { return Array($0.dim.utf8).lexicographicallyPrecedes(Array($1.dim.utf8)) }
+            return $0.bucket < $1.bucket
+        }
+        return out
+    }
+
+    /// Upserts the cells with one statement (arrays unnested in the sorted order).
+    func flush(_ tx: PGTx) async throws {
+        let cells = sortedCells
+        guard !cells.isEmpty else { return }
+        let campaigns = cells.map(\.campaign)
+        let variants = cells.map { Int64($0.variant) }
+        let metrics = cells.map(\.metric)
+        let dims = cells.map(\.dim)
+        let buckets = cells.map(\.bucket)
+        let values = cells.map(\.value)
+        try await tx.exec("""
+            INSERT INTO rollups (campaign_id, variant, metric, dim, bucket, value)
+            SELECT c, v, m, d, b, x FROM unnest(\(campaigns)::text[], \(variants)::bigint[], \(metrics)::text[],
+              \(dims)::text[], \(buckets)::bigint[], \(values)::bigint[]) WITH ORDINALITY AS t(c, v, m, d, b, x, n)
+            ORDER BY n
+            ON CONFLICT (campaign_id, variant, metric, dim, bucket) DO UPDATE SET value = rollups.value + excluded.value
+            """)
+    }
+}

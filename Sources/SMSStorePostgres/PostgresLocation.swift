@@ -1,0 +1,63 @@
+import Foundation
+
+/// Where a PostgreSQL database is, parsed from a URL
+/// `postgres://user:password@host:port/database[?search_path=schema]` (`postgresql://` too).
+/// User and password are percent-decoded; the port defaults to 5432.
+public struct PostgresLocation: Sendable, Equatable {
+    public var host: String
+    public var port: Int
+    public var username: String
+    public var password: String?
+    public var database: String?
+    /// The schema tables live in (`search_path` for every connection); `nil` = the server's default.
+    public var schema: String?
+
+    public init(host: String, port: Int = 5432, username: String, password: String?, database: String?, schema: String? = nil) {
+        self.host = host
+        self.port = port
+        self.username = username
+        self.password = password
+        self.database = database
+        self.schema = schema
+    }
+
+    /// A malformed PostgreSQL URL.
+    public struct ParseError: Error, Equatable, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// Whether `database` names PostgreSQL (`postgres://` or `postgresql://`); anything else is
+    /// a SQLite file path.
+    public static func isPostgresURL(_ database: String) -> Bool {
+        let lower = database.lowercased()
+        return lower.hasPrefix("postgres://") || lower.hasPrefix("postgresql://")
+    }
+
+    /// - Throws: ``ParseError`` when it is not a `postgres://` URL with a host and a user.
+    public init(url: String) throws {
+        guard Self.isPostgresURL(url), let c = URLComponents(string: url) else {
+            throw ParseError(description: "not a postgres:// URL: \(Self.redacted(url))")
+        }
+        guard let host = c.host, !host.isEmpty else {
+            throw ParseError(description: "no host in \(Self.redacted(url))")
+        }
+        guard let user = c.user, !user.isEmpty else {
+            throw ParseError(description: "no user in \(Self.redacted(url)) (postgres://user:password@host:port/database)")
+        }
+        self.host = host
+        self.port = c.port ?? 5432
+        self.username = user.removingPercentEncoding ?? user
+        self.password = c.password.map { $0.removingPercentEncoding ?? $0 }
+        let path = c.path.hasPrefix("/") ? String(c.path.dropFirst()) : c.path
+        self.database = path.isEmpty ? nil : path
+        let schema = c.queryItems?.first { $0.name == "search_path" || $0.name == "schema" }?.value
+        self.schema = schema?.isEmpty == false ? schema : nil
+    }
+
+    /// The URL with its password replaced by `***` (for logs and error messages).
+    public static func redacted(_ url: String) -> String {
+        guard var c = URLComponents(string: url), c.password != nil else { return url }
+        c.password = "***"
+        return c.string ?? url
+    }
+}

@@ -1,0 +1,214 @@
+import Foundation
+import PostgresNIO
+import SMSCore
+
+extension PostgresStore {
+    /// One transaction: advisory locks on the batch's metas and provider ids (a message being
+    /// recorded for one of them concurrently is seen, or sees the pending row), the batch's
+    /// messages locked in id order, then per item: appended to the event log
+    /// (`ON CONFLICT (message_id, dedup_key) DO NOTHING`: a duplicate changes nothing) and merged
+    /// into its message; items with no message go to `pending_callbacks`. Rollup cells are summed
+    /// in memory and written once at the end.
+    public func applyCallbacks(providerId: String, items: [CallbackItem], receivedAt: Int64) async throws -> CallbackIngestResult {
+        let encoded = Self.encode(providerId: providerId, items: items)
+        return try await write { tx in
+            try await self.applyEncoded(tx, providerId: providerId, encoded: encoded, receivedAt: receivedAt)
+        }
+    }
+
+    /// (item without U+0000, dedup key of the item as received, JSON payload).
+    static func encode(providerId: String, items: [CallbackItem]) -> [EncodedItem] {
+        items.map { item in
+            let safe = item.pgSafe
+            return EncodedItem(
+                item: safe, key: CallbackDedupKey.make(providerId: providerId, item: item).pgSafe,
+                payload: (try? JSONCoding.encode(safe)) ?? "{}")
+        }
+    }
+
+    struct EncodedItem: Sendable {
+        var item: CallbackItem
+        var key: String
+        var payload: String
+    }
+
+    func applyEncoded(_ tx: PGTx, providerId: String, encoded: [EncodedItem], receivedAt: Int64) async throws
+        -> CallbackIngestResult
+    {
+        var keys = Set(encoded.map { "meta:" + $0.item.meta })
+        for e in encoded { if let pid = e.item.providerMessageId { keys.insert("pid:" + pid) } }
+        try await tx.lockKeys(keys)
+        var result = CallbackIngestResult()
+        var rollups = PGRollupWriter()
+        var cache = PGCampaignCache()
+        var lookup = try await PGMessageLookup.load(tx, items: encoded.map(\.item))
+        for e in encoded {
+            guard let row = lookup.row(for: e.item) else {
+                try await tx.exec("""
+                    INSERT INTO pending_callbacks (dedup_key, provider_id, meta, payload, received_at, provider_key)
+                    VALUES (\(e.key), \(providerId), \(e.item.meta), \(e.payload), \(receivedAt), \(e.item.providerMessageId))
+                    ON CONFLICT (dedup_key) DO NOTHING
+                    """)
+                result.pending += 1
+                continue
+            }
+            if let new = try await applyLogged(
+                tx, item: e.item, key: e.key, payload: e.payload, providerId: providerId, row: row,
+                receivedAt: receivedAt, rollups: &rollups, cache: &cache)
+            {
+                lookup.update(new)
+                result.applied += 1
+            } else {
+                result.duplicates += 1
+            }
+        }
+        try await rollups.flush(tx)
+        return result
+    }
+
+    /// Re-matches pending items received in the last 24 h, least recently tried first (at most
+    /// 5,000 per call); a miss counts an attempt. Older items stay for ``unmatchedCallbacks(receivedBefore:limit:)``.
+    public func rematchPendingCallbacks(now: Int64) async throws -> Int {
+        try await write { tx in
+            var rollups = PGRollupWriter()
+            var cache = PGCampaignCache()
+            var matched = 0
+            let rows = try await tx.rows("""
+                SELECT * FROM pending_callbacks WHERE received_at >= \(now - UnmatchedCallback.retryWindowSeconds)
+                ORDER BY COALESCE(last_attempt_at, 0), id LIMIT 5000 FOR UPDATE SKIP LOCKED
+                """)
+            for p in rows {
+                if try await self.applyPendingRow(tx, p, rollups: &rollups, cache: &cache) {
+                    matched += 1
+                } else {
+                    try await tx.exec(
+                        "UPDATE pending_callbacks SET attempts = attempts + 1, last_attempt_at = \(now) WHERE id = \(try p.get("id", Int64.self))")
+                }
+            }
+            try await rollups.flush(tx)
+            return matched
+        }
+    }
+
+    /// Pending items for a meta that has just been recorded (pitfall 1).
+    func applyPending(_ tx: PGTx, meta: String, rollups: inout PGRollupWriter, cache: inout PGCampaignCache) async throws {
+        for p in try await tx.rows("SELECT * FROM pending_callbacks WHERE meta = \(meta) ORDER BY id FOR UPDATE") {
+            try await applyPendingRow(tx, p, rollups: &rollups, cache: &cache)
+        }
+    }
+
+    /// Pending items carrying a provider message id that has just been stored from a send answer.
+    func applyPending(_ tx: PGTx, providerKey: String, rollups: inout PGRollupWriter, cache: inout PGCampaignCache) async throws {
+        for p in try await tx.rows("SELECT * FROM pending_callbacks WHERE provider_key = \(providerKey) ORDER BY id FOR UPDATE") {
+            try await applyPendingRow(tx, p, rollups: &rollups, cache: &cache)
+        }
+    }
+
+    /// Applies one pending row if its message exists now, and deletes it. - Returns: matched.
+    @discardableResult
+    func applyPendingRow(_ tx: PGTx, _ p: PGRow, rollups: inout PGRollupWriter, cache: inout PGCampaignCache) async throws
+        -> Bool
+    {
+        let payload: String = try p.get("payload")
+        let item = try JSONCoding.decode(CallbackItem.self, payload)
+        guard let row = try await findMessage(tx, item: item) else { return false }
+        try await applyLogged(
+            tx, item: item, key: try p.get("dedup_key"), payload: payload, providerId: try p.get("provider_id"), row: row,
+            receivedAt: try p.get("received_at"), rollups: &rollups, cache: &cache)
+        try await tx.exec("DELETE FROM pending_callbacks WHERE id = \(try p.get("id", Int64.self))")
+        return true
+    }
+
+    /// The message an item names (by meta, else by provider id, newest), locked.
+    func findMessage(_ tx: PGTx, item: CallbackItem) async throws -> PGMessageRow? {
+        if let row = try await tx.one(
+            "SELECT \(unescaped: PGMessageRow.columns) FROM messages WHERE meta = \(item.meta) FOR UPDATE")
+        {
+            return try PGMessageRow(row)
+        }
+        if let pid = item.providerMessageId,
+            let row = try await tx.one("""
+                SELECT \(unescaped: PGMessageRow.columns) FROM messages WHERE provider_message_id = \(pid)
+                ORDER BY id DESC LIMIT 1 FOR UPDATE
+                """)
+        {
+            return try PGMessageRow(row)
+        }
+        return nil
+    }
+
+    /// Appends the item to the event log (the unique dedup key drops exact duplicates) and
+    /// merges it into its (locked) message. - Returns: the message after the merge, `nil` for a duplicate.
+    @discardableResult
+    func applyLogged(
+        _ tx: PGTx, item: CallbackItem, key: String, payload: String, providerId: String, row: PGMessageRow,
+        receivedAt: Int64, rollups: inout PGRollupWriter, cache: inout PGCampaignCache
+    ) async throws -> PGMessageRow? {
+        let at = EventTime.effective(providerTs: item.ts, sentAt: row.state.dispatchedAt, receivedAt: receivedAt)
+        let optOut = item.kind == .replied ? keywords.classify(item.incomingText ?? "") : nil
+        let code = item.kind == .replied ? optOut?.rawValue : item.code
+        let inserted = try await tx.rows("""
+            INSERT INTO message_events (dedup_key, message_id, provider_id, kind, ts, effective_ts, code, description,
+              payload, received_at)
+            VALUES (\(key), \(row.id), \(providerId), \(item.kind.rawValue), \(item.ts), \(at), \(code), \(item.description),
+              \(payload), \(receivedAt))
+            ON CONFLICT (message_id, dedup_key) DO NOTHING RETURNING id
+            """)
+        guard !inserted.isEmpty else { return nil }
+        switch item.kind {
+        case .submitted, .delivered, .failed:
+            return try await apply(
+                tx, fact: .receipt(kind: item.kind, at: at, code: item.code, description: item.description), to: row,
+                rollups: &rollups, cache: &cache)
+        case .clicked:
+            let link = try await providerClickedLink(tx, item: item, row: row, cache: &cache)
+            try await recordHumanClick(
+                tx, row: row, linkIndex: link.index, code: link.code, at: at, rollups: &rollups, cache: &cache)
+            return try await PGMessageRow.fetch(tx, id: row.id) ?? row
+        case .replied:
+            var delta = RollupDelta()
+            delta.bump(.replies, at: at)
+            if let optOut {
+                try await applyLatestKeyword(tx, userId: row.userId)
+                if optOut == .optOut {
+                    let earlier = try await tx.scalar("""
+                        SELECT COUNT(*) FROM message_events WHERE message_id = \(row.id) AND kind = 'replied'
+                          AND code = \(OptOutKeywords.Intent.optOut.rawValue)
+                        """, as: Int.self) ?? 0
+                    if earlier == 1 { delta.bump(.optOuts) }
+                }
+            }
+            rollups.add(delta, campaignId: row.campaignId, variant: row.variant)
+            return try await apply(tx, fact: .seen(at: at), to: row, rollups: &rollups, cache: &cache)
+        }
+    }
+
+    public func unmatchedCallbacks(receivedBefore: Int64, limit: Int) async throws -> [UnmatchedCallback] {
+        try await read { tx in
+            try await tx.rows(
+                "SELECT * FROM pending_callbacks WHERE received_at < \(receivedBefore) ORDER BY received_at, id LIMIT \(limit)"
+            ).map { p in
+                let item = try JSONCoding.decode(CallbackItem.self, try p.get("payload", String.self))
+                return UnmatchedCallback(
+                    id: try p.get("id"), providerId: try p.get("provider_id"), meta: try p.get("meta"),
+                    providerMessageId: try p.get("provider_key"), event: item.kind.rawValue,
+                    receivedAt: try p.get("received_at"), attempts: try p.get("attempts"), item: item)
+            }
+        }
+    }
+
+    public func replayIngestionError(id: Int64, providerId: String, items: [CallbackItem], at: Int64) async throws
+        -> CallbackIngestResult
+    {
+        let encoded = Self.encode(providerId: providerId, items: items)
+        return try await write { tx in
+            guard let row = try await tx.one("SELECT received_at, replayed_at FROM ingestion_errors WHERE id = \(id) FOR UPDATE")
+            else { throw ReplayError.notFound(id) }
+            if let done = try row.get("replayed_at", Int64?.self) { throw ReplayError.alreadyReplayed(at: done) }
+            let result = try await self.applyEncoded(
+                tx, providerId: providerId, encoded: encoded, receivedAt: try row.get("received_at"))
+            try await tx.exec("UPDATE ingestion_errors SET replayed_at = \(at) WHERE id = \(id)")
+            return result
+        }
+    }
+}

@@ -1,0 +1,137 @@
+import Foundation
+import PostgresNIO
+import SMSCore
+
+extension PostgresStore {
+    /// Stores the events (idempotent by `event_id`: `ON CONFLICT DO NOTHING`) and re-attributes the
+    /// user's conversion in every campaign that sent to them whose goal names the event. The
+    /// user's messages are locked (id order) before the event is stored, so a receipt or click
+    /// that moves the sent time or first click of one of them either commits first (and is seen)
+    /// or waits and sees this event.
+    public func ingestConversionEvents(_ events: [ConversionEventInput], receivedAt: Int64) async throws -> ConversionIngestResult {
+        let encoded = try events.map { ($0, try JSONCoding.encode($0.properties)) }
+        return try await write { tx in
+            var result = ConversionIngestResult()
+            var rollups = PGRollupWriter()
+            var cache = PGCampaignCache()
+            let users = Array(Set(events.map { $0.userId.pgSafe })).sorted {
+                Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8))
+            }
+            try await tx.lockKeys(Set(users.map { "user:" + $0 }))
+            var byUser: [String: [PGMessageRow]] = [:]
+            if !users.isEmpty {
+                for r in try await tx.rows("""
+                    SELECT \(unescaped: PGMessageRow.columns) FROM messages WHERE user_id = ANY(\(users)::text[])
+                    ORDER BY id FOR UPDATE
+                    """)
+                {
+                    let m = try PGMessageRow(r)
+                    byUser[m.userId, default: []].append(m)
+                }
+            }
+            for (e, props) in encoded {
+                let userId = e.userId.pgSafe
+                let stored = try await tx.rows("""
+                    INSERT INTO conversion_events (event_id, user_id, name, ts, properties, received_at)
+                    VALUES (\(e.eventId.pgSafe), \(userId), \(e.name.pgSafe), \(e.ts), \(props), \(receivedAt))
+                    ON CONFLICT (event_id) DO NOTHING RETURNING 1
+                    """)
+                guard !stored.isEmpty else {
+                    result.duplicates += 1
+                    continue
+                }
+                result.stored += 1
+                for row in byUser[userId] ?? [] {
+                    guard let goal = try await cache.get(tx, row.campaignId)?.goal, goal.event == e.name.pgSafe else { continue }
+                    try await self.refreshConversion(tx, message: row, rollups: &rollups, cache: &cache)
+                }
+            }
+            try await rollups.flush(tx)
+            return result
+        }
+    }
+
+    /// Recomputes one user's conversion for one campaign from the raw events (`domain.md` §5,
+    /// ``ConversionAttribution``) and stores the rollup change. The caller holds the message's lock,
+    /// which guards its `campaign_conversions` row (one message per campaign and user).
+    func refreshConversion(
+        _ tx: PGTx, message: PGMessageRow, rollups: inout PGRollupWriter, cache: inout PGCampaignCache
+    ) async throws {
+        guard let goal = try await cache.get(tx, message.campaignId)?.goal else { return }
+        let control = message.state.dispatch == .control
+        let sentAt = control ? message.state.dispatchedAt : message.state.sentAt
+        let events = try await tx.rows("""
+            SELECT event_id, ts, properties FROM conversion_events WHERE user_id = \(message.userId) AND name = \(goal.event)
+            """
+        ).map {
+            ConversionEventFact(
+                eventId: try $0.get("event_id"), ts: try $0.get("ts"),
+                properties: (try? JSONCoding.decode([String: JSONValue].self, try $0.get("properties"))) ?? [:])
+        }
+        let clicks = message.state.firstHumanClickAt.map { [$0] } ?? []
+        let now = ConversionAttribution.evaluate(goal: goal, sentAt: sentAt, humanClicks: clicks, events: events)
+        let old = try await tx.one("""
+            SELECT converted, click_through, revenue_cents FROM campaign_conversions
+            WHERE campaign_id = \(message.campaignId) AND user_id = \(message.userId)
+            """
+        ).map {
+            UserConversion(
+                converted: try $0.get("converted"), clickThrough: try $0.get("click_through"),
+                revenueCents: try $0.get("revenue_cents"))
+        } ?? UserConversion()
+        guard old != now else { return }
+        var delta = now.contribution(control: control)
+        delta.add(old.contribution(control: control), times: -1)
+        rollups.add(delta, campaignId: message.campaignId, variant: message.variant)
+        try await tx.exec("""
+            INSERT INTO campaign_conversions (campaign_id, user_id, control, converted, click_through, revenue_cents)
+            VALUES (\(message.campaignId), \(message.userId), \(control), \(now.converted), \(now.clickThrough), \(now.revenueCents))
+            ON CONFLICT (campaign_id, user_id) DO UPDATE SET
+              converted = excluded.converted, click_through = excluded.click_through, revenue_cents = excluded.revenue_cents
+            """)
+    }
+
+    /// Sets the profile's opt-out flag from the user's **latest** opt-out / opt-in keyword reply
+    /// over all their messages (by effective time; a tie goes to the opt-out), so STOP and START
+    /// arriving in any order leave the same flag. Locks the profile row first: two replies of one
+    /// user in concurrent transactions take turns, and the second sees the first's event.
+    func applyLatestKeyword(_ tx: PGTx, userId: String) async throws {
+        guard try await tx.one("SELECT 1 FROM profiles WHERE user_id = \(userId) FOR UPDATE") != nil else { return }
+        let optOut = OptOutKeywords.Intent.optOut.rawValue
+        let optIn = OptOutKeywords.Intent.optIn.rawValue
+        let latest = try await tx.scalar("""
+            SELECT e.code FROM message_events e JOIN messages m ON m.id = e.message_id
+            WHERE m.user_id = \(userId) AND e.kind = 'replied' AND e.code IN (\(optOut), \(optIn))
+            ORDER BY e.effective_ts DESC, (e.code = \(optOut)) DESC LIMIT 1
+            """, as: String.self)
+        guard let latest, let intent = OptOutKeywords.Intent(rawValue: latest) else { return }
+        try await tx.exec("UPDATE profiles SET opted_out = \(intent == .optOut) WHERE user_id = \(userId)")
+    }
+
+    /// The campaign link a provider-reported click is about (mirror of the SQLite store): the
+    /// campaign link equal to its `url`; else our short link of this message in its `url` or
+    /// `shorturl`; else index -1 (counted in the campaign's clicks, in no link's row).
+    func providerClickedLink(_ tx: PGTx, item: CallbackItem, row: PGMessageRow, cache: inout PGCampaignCache) async throws
+        -> (index: Int, code: String?)
+    {
+        if let url = item.url, let i = try await cache.get(tx, row.campaignId)?.links.firstIndex(of: url) { return (i, nil) }
+        for candidate in [item.url, item.shortURL].compactMap({ $0 }) {
+            guard let code = Self.shortCode(inURL: candidate) else { continue }
+            if let index = try await tx.scalar(
+                "SELECT link_index FROM short_links WHERE code = \(code) AND message_id = \(row.id)", as: Int.self)
+            {
+                return (index, code)
+            }
+        }
+        return (-1, nil)
+    }
+
+    /// The code of a URL shaped like our short links, `{base}/l/{code}` (query and fragment ignored).
+    static func shortCode(inURL url: String) -> String? {
+        let path = url.split(separator: "?", maxSplits: 1).first.map(String.init) ?? url
+        let noFragment = path.split(separator: "#", maxSplits: 1).first.map(String.init) ?? path
+        guard let r = noFragment.range(of: "/l/", options: .backwards) else { return nil }
+        let code = String(noFragment[r.upperBound...])
+        return ShortCode.isWellFormed(code) ? code : nil
+    }
+}

@@ -1,0 +1,215 @@
+import Foundation
+import PostgresNIO
+import SMSCore
+
+/// Dispatch queue of the PostgreSQL store (``SMSDispatchStore``): claims, crash recovery,
+/// frequency cap, stop and completion. A claim is `messages.send_attempt` set on a `queued` row,
+/// committed before the provider call (crash-safe: ``releaseClaims()`` queues survivors again).
+/// Concurrent claimers never take the same message: candidates are locked with
+/// `FOR UPDATE SKIP LOCKED` in id order. A queued message the provider already reported on
+/// (`first_event_at` set) is never claimed, stopped or waited for.
+extension PostgresStore {
+    public func claimMessages(campaignId: String, limit: Int, attempt: String, now: Int64, cap: FrequencyCap?) async throws
+        -> ClaimResult
+    {
+        try await write { tx in try await self.claim(tx, campaignId: campaignId, limit: limit, attempt: attempt, now: now, cap: cap) }
+    }
+
+    public func recordAndClaim(_ steps: [DispatchStep], campaignId: String, now: Int64, cap: FrequencyCap?) async throws
+        -> [ClaimResult]
+    {
+        try await write { tx in
+            var out: [ClaimResult] = []
+            for step in steps {
+                try await self.recordResults(tx, step.results)
+                out.append(
+                    try await self.claim(tx, campaignId: campaignId, limit: step.limit, attempt: step.attempt, now: now, cap: cap))
+            }
+            return out
+        }
+    }
+
+    /// The claim, inside a transaction the caller holds.
+    func claim(_ tx: PGTx, campaignId: String, limit: Int, attempt: String, now: Int64, cap: FrequencyCap?) async throws
+        -> ClaimResult
+    {
+        guard limit > 0 else { return ClaimResult(messages: [], capped: 0) }
+        guard let cap else {
+            let rows = try await tx.rows("""
+                UPDATE messages SET send_attempt = \(attempt) WHERE id IN (
+                  SELECT id FROM messages WHERE campaign_id = \(campaignId) AND dispatch = 'queued' AND send_attempt IS NULL
+                    AND first_event_at IS NULL
+                  ORDER BY id LIMIT \(limit) FOR UPDATE SKIP LOCKED)
+                RETURNING id, campaign_id, user_id, phone, body, meta, template_variables
+                """)
+            return ClaimResult(messages: try rows.map(Self.outbound).sorted { $0.messageId < $1.messageId }, capped: 0)
+        }
+        var claimed: [OutboundMessage] = []
+        var capped = 0
+        var rollups = PGRollupWriter()
+        var cache = PGCampaignCache()
+        var after: Int64 = 0
+        let since = now - cap.windowSeconds
+        scan: while claimed.count < limit {
+            let rows = try await tx.rows("""
+                SELECT id, campaign_id, user_id, phone, body, meta, template_variables FROM messages
+                WHERE campaign_id = \(campaignId) AND dispatch = 'queued' AND send_attempt IS NULL AND first_event_at IS NULL
+                  AND id > \(after)
+                ORDER BY id LIMIT \(limit - claimed.count) FOR UPDATE SKIP LOCKED
+                """)
+            if rows.isEmpty { break }
+            let candidates = try rows.map(Self.outbound)
+            // The users' profiles serialise cap decisions across campaigns (sorted: no lock cycles).
+            let users = Array(Set(candidates.map(\.userId))).sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
+            try await tx.lockKeys(Set(users.map { "cap:" + $0 }))
+            for m in candidates {
+                after = m.messageId
+                let count = try await tx.scalar("""
+                    SELECT COUNT(*) FROM messages WHERE user_id = \(m.userId) AND id != \(m.messageId) AND (
+                      (dispatch = 'queued' AND send_attempt IS NOT NULL)
+                      OR (dispatched_at >= \(since) AND (dispatch = 'sent' OR (dispatch = 'dispatch_error' AND first_event_at IS NOT NULL)))
+                      OR (dispatch = 'queued' AND first_event_at >= \(since)))
+                    """, as: Int.self) ?? 0
+                if count >= cap.maxMessages {
+                    if let message = try await PGMessageRow.fetch(tx, id: m.messageId) {
+                        try await apply(
+                            tx, fact: .dispatchFailed(reason: DispatchErrorReason.frequencyCapExceeded.description, at: now),
+                            to: message, rollups: &rollups, cache: &cache)
+                    }
+                    capped += 1
+                } else {
+                    try await tx.exec("UPDATE messages SET send_attempt = \(attempt) WHERE id = \(m.messageId)")
+                    claimed.append(m)
+                    if claimed.count == limit { break scan }
+                }
+            }
+        }
+        try await rollups.flush(tx)
+        return ClaimResult(messages: claimed, capped: capped)
+    }
+
+    public func releaseClaims() async throws -> Int {
+        try await write { tx in
+            try await tx.rows("UPDATE messages SET send_attempt = NULL WHERE send_attempt IS NOT NULL RETURNING 1").count
+        }
+    }
+
+    public func releaseClaims(attempt: String) async throws -> Int {
+        try await write { tx in
+            try await tx.rows("UPDATE messages SET send_attempt = NULL WHERE send_attempt = \(attempt) RETURNING 1").count
+        }
+    }
+
+    public func claimedCount(campaignId: String) async throws -> Int {
+        try await read { tx in
+            try await tx.scalar("""
+                SELECT COUNT(*) FROM messages WHERE send_attempt IS NOT NULL AND campaign_id = \(campaignId) AND dispatch = 'queued'
+                """, as: Int.self) ?? 0
+        }
+    }
+
+    public func stopCampaign(id: String, now: Int64) async throws -> StopSummary {
+        try await write { tx in
+            guard var campaign = try await Self.campaign(tx, id: id, forUpdate: true) else {
+                throw StoreError.notFound("campaign \(id)")
+            }
+            guard campaign.status != .completed else {
+                throw CampaignTransitionError(status: campaign.status, action: "stopped")
+            }
+            var rollups = PGRollupWriter()
+            var cache = PGCampaignCache()
+            var summary = StopSummary(stopped: 0, inFlight: 0)
+            let rows = try await tx.rows("""
+                SELECT \(unescaped: PGMessageRow.columns), send_attempt FROM messages
+                WHERE campaign_id = \(id) AND dispatch = 'queued' AND first_event_at IS NULL ORDER BY id FOR UPDATE
+                """)
+            for row in rows {
+                let message = try PGMessageRow(row)
+                let claimed: String? = try row.get("send_attempt")
+                try await self.apply(
+                    tx, fact: .dispatchFailed(reason: DispatchErrorReason.campaignStopped.description, at: now), to: message,
+                    rollups: &rollups, cache: &cache)
+                summary.stopped += 1
+                if claimed != nil { summary.inFlight += 1 }
+            }
+            try await rollups.flush(tx)
+            if campaign.status != .stopped {
+                campaign.status = .stopped
+                campaign.stoppedAt = now
+                try await Self.saveCampaign(tx, campaign)
+            }
+            return summary
+        }
+    }
+
+    public func completeCampaignIfDone(id: String) async throws -> Bool {
+        try await write { tx in
+            guard var campaign = try await Self.campaign(tx, id: id, forUpdate: true), campaign.status == .sending else {
+                return false
+            }
+            let left = try await tx.scalar("""
+                SELECT COUNT(*) FROM messages WHERE campaign_id = \(id) AND dispatch = 'queued' AND first_event_at IS NULL
+                """, as: Int.self) ?? 0
+            guard left == 0 else { return false }
+            campaign.status = .completed
+            try await Self.saveCampaign(tx, campaign)
+            return true
+        }
+    }
+
+    public func transitionCampaign(id: String, from: Set<CampaignStatus>, to: CampaignStatus, publishedAt: Int64?)
+        async throws -> Bool
+    {
+        try await write { tx in
+            guard var campaign = try await Self.campaign(tx, id: id, forUpdate: true) else {
+                throw StoreError.notFound("campaign \(id)")
+            }
+            guard from.contains(campaign.status) else { return false }
+            campaign.status = to
+            if let publishedAt { campaign.publishedAt = publishedAt }
+            try await Self.saveCampaign(tx, campaign)
+            return true
+        }
+    }
+
+    public func scheduleCampaign(id: String, sendAt: Int64) async throws {
+        try await write { tx in
+            guard var campaign = try await Self.campaign(tx, id: id, forUpdate: true) else {
+                throw StoreError.notFound("campaign \(id)")
+            }
+            guard campaign.status == .draft || campaign.status == .scheduled else {
+                throw CampaignTransitionError(status: campaign.status, action: "scheduled")
+            }
+            campaign.status = .scheduled
+            campaign.sendAt = sendAt
+            try await Self.saveCampaign(tx, campaign)
+        }
+    }
+
+    public func profilePropertyKeys() async throws -> Set<String> {
+        try await read { tx in
+            // Properties are a JSON object per profile (TEXT column); non-objects contribute nothing.
+            Set(try await tx.rows("""
+                SELECT DISTINCT k FROM profiles, LATERAL jsonb_object_keys(
+                  CASE WHEN jsonb_typeof(properties::jsonb) = 'object' THEN properties::jsonb ELSE '{}'::jsonb END) AS k
+                """
+            ).map { try $0.at(0, String.self) })
+        }
+    }
+
+    public func audienceSize(_ audience: Audience) async throws -> Int {
+        try await read { tx in
+            switch audience {
+            case .all:
+                return try await tx.scalar("SELECT COUNT(*) FROM profiles", as: Int.self) ?? 0
+            case .userIds(let ids):
+                let unique = Array(Set(ids))
+                guard !unique.isEmpty else { return 0 }
+                return try await tx.scalar(
+                    "SELECT COUNT(*) FROM profiles WHERE user_id = ANY(\(unique)::text[])", as: Int.self) ?? 0
+            }
+        }
+    }
+}
+
+extension PostgresStore: SMSDispatchStore {}

@@ -1,0 +1,156 @@
+import Foundation
+import PostgresNIO
+import SMSCore
+
+extension PostgresStore {
+    public func insertMessages(_ messages: [NewMessage]) async throws {
+        for start in stride(from: 0, to: messages.count, by: 2_000) {
+            let chunk = Array(messages[start..<min(start + 2_000, messages.count)])
+            try await write { tx in
+                // A callback for one of these metas waits for this commit, and this one sees its pending row.
+                // Control members: a conversion event stored concurrently for the user is seen (or sees this).
+                try await tx.lockKeys(
+                    Set(chunk.map { "meta:" + $0.meta } + chunk.filter { $0.dispatch == .control }.map { "user:" + $0.userId }))
+                var rollups = PGRollupWriter()
+                var cache = PGCampaignCache()
+                for m in chunk {
+                    // Control-group members are "sent" at publish time for the conversion baseline.
+                    let dispatchedAt: Int64? = m.dispatch == .queued ? nil : m.createdAt
+                    guard
+                        let id = try await tx.scalar(
+                            """
+                            INSERT INTO messages (campaign_id, user_id, phone, meta, body, segments, variant, dispatch,
+                              dispatched_at, dispatch_error_reason, created_at, template_variables)
+                            VALUES (\(m.campaignId), \(m.userId), \(m.phone), \(m.meta), \(m.body), \(m.segments), \(m.variant),
+                              \(m.dispatch.rawValue), \(dispatchedAt), \(m.dispatchErrorReason), \(m.createdAt), \(m.templateVariables))
+                            ON CONFLICT (campaign_id, user_id) DO NOTHING RETURNING id
+                            """, as: Int64.self)
+                    else { continue }
+                    if !m.links.isEmpty {
+                        let codes = m.links.map(\.code)
+                        let indices = m.links.map { Int64($0.linkIndex) }
+                        let urls = m.links.map(\.url)
+                        let expires = m.links.map(\.expiresAt)
+                        try await tx.exec("""
+                            INSERT INTO short_links (code, message_id, campaign_id, link_index, url, expires_at)
+                            SELECT c, \(id), \(m.campaignId), i, u, e
+                            FROM unnest(\(codes)::text[], \(indices)::bigint[], \(urls)::text[], \(expires)::bigint[]) AS t(c, i, u, e)
+                            """)
+                    }
+                    let state = MessageState(
+                        dispatch: m.dispatch, dispatchedAt: dispatchedAt, dispatchErrorReason: m.dispatchErrorReason)
+                    rollups.add(
+                        MessageContribution.delta(from: nil, to: state, segments: m.segments),
+                        campaignId: m.campaignId, variant: m.variant)
+                    // A control member's window starts now: conversion events may already be stored.
+                    if m.dispatch == .control, let row = try await PGMessageRow.fetch(tx, id: id) {
+                        try await refreshConversion(tx, message: row, rollups: &rollups, cache: &cache)
+                    }
+                    // A receipt may have arrived before this message was recorded (pitfall 1).
+                    try await applyPending(tx, meta: m.meta, rollups: &rollups, cache: &cache)
+                }
+                try await rollups.flush(tx)
+            }
+        }
+    }
+
+    public func queuedMessages(campaignId: String, limit: Int) async throws -> [OutboundMessage] {
+        try await read { tx in
+            try await tx.rows("""
+                SELECT id, campaign_id, user_id, phone, body, meta, template_variables FROM messages
+                WHERE campaign_id = \(campaignId) AND dispatch = 'queued' AND first_event_at IS NULL ORDER BY id LIMIT \(limit)
+                """
+            ).map(Self.outbound)
+        }
+    }
+
+    /// A row of `id, campaign_id, user_id, phone, body, meta, template_variables`.
+    static func outbound(_ row: PGRow) throws -> OutboundMessage {
+        OutboundMessage(
+            messageId: try row.get("id"), campaignId: try row.get("campaign_id"), userId: try row.get("user_id"),
+            to: try row.get("phone", String?.self) ?? "", body: try row.get("body"), meta: try row.get("meta"),
+            templateVariables: try row.get("template_variables"))
+    }
+
+    public func recordDispatchResults(_ results: [DispatchResult]) async throws {
+        guard !results.isEmpty else { return }
+        try await write { tx in try await self.recordResults(tx, results) }
+    }
+
+    /// ``recordDispatchResults(_:)`` inside a transaction the caller holds: locks the messages
+    /// (id order), clears their claims, merges each result through the state machine.
+    func recordResults(_ tx: PGTx, _ results: [DispatchResult]) async throws {
+        guard !results.isEmpty else { return }
+        var providerKeys = Set<String>()
+        for r in results { if case .sent(let pid?) = r.outcome { providerKeys.insert("pid:" + pid) } }
+        try await tx.lockKeys(providerKeys)
+        var rollups = PGRollupWriter()
+        var cache = PGCampaignCache()
+        var rows = try await PGMessageRow.lock(tx, ids: results.map(\.messageId))
+        let ids = Array(rows.keys).sorted()
+        try await tx.exec(
+            "UPDATE messages SET send_attempt = NULL WHERE send_attempt IS NOT NULL AND id = ANY(\(ids)::bigint[])")
+        for r in results {
+            // A message with two results in one call sees the state the first one left.
+            guard let row = rows[r.messageId] else { continue }
+            let fact: MessageFact
+            switch r.outcome {
+            case .sent(let providerMessageId):
+                fact = .dispatched(at: r.at)
+                if let providerMessageId {
+                    try await tx.exec("UPDATE messages SET provider_message_id = \(providerMessageId) WHERE id = \(r.messageId)")
+                }
+            case .failed(let reason):
+                fact = .dispatchFailed(reason: reason, at: r.at)
+            }
+            rows[r.messageId] = try await apply(tx, fact: fact, to: row, rollups: &rollups, cache: &cache)
+            // A receipt that named this provider id before the send was recorded (pitfall 1).
+            if case .sent(let providerMessageId?) = r.outcome {
+                try await applyPending(tx, providerKey: providerMessageId, rollups: &rollups, cache: &cache)
+                rows[r.messageId] = try await PGMessageRow.fetch(tx, id: r.messageId)
+            }
+        }
+        try await rollups.flush(tx)
+    }
+
+    public func messageCount(campaignId: String, dispatch: DispatchStatus) async throws -> Int {
+        try await read { tx in
+            try await tx.scalar(
+                "SELECT COUNT(*) FROM messages WHERE campaign_id = \(campaignId) AND dispatch = \(dispatch.rawValue)",
+                as: Int.self) ?? 0
+        }
+    }
+
+    /// Merges `fact` into a (locked) message, saves it, and adds the rollup change; when the sent
+    /// time or first human click moved, re-attributes the user's conversions for the campaign.
+    /// - Returns: the new row.
+    @discardableResult
+    func apply(
+        _ tx: PGTx, fact: MessageFact, to row: PGMessageRow, rollups: inout PGRollupWriter, cache: inout PGCampaignCache
+    ) async throws -> PGMessageRow {
+        try await recordFailureDescription(tx, fact: fact, campaignId: row.campaignId)
+        var new = row
+        guard new.state.apply(fact) else { return row }
+        if row.state.firstEventAt != nil, new.state.dispatchedAt != row.state.dispatchedAt {
+            // Events merged before this send time was known: their effective times depend on it.
+            new.state = try await rebuiltState(tx, row: row, base: new.state, rollups: &rollups)
+        }
+        try await new.saveState(tx)
+        rollups.addChange(from: row.state, to: new.state, segments: row.segments, campaignId: row.campaignId, variant: row.variant)
+        if row.state.sentAt != new.state.sentAt || row.state.firstHumanClickAt != new.state.firstHumanClickAt {
+            try await refreshConversion(tx, message: new, rollups: &rollups, cache: &cache)
+        }
+        return new
+    }
+}
+
+/// Campaigns read once per transaction.
+struct PGCampaignCache: Sendable {
+    private var campaigns: [String: Campaign?] = [:]
+    mutating func get(_ tx: PGTx, _ id: String) async throws -> Campaign? {
+        if let c = campaigns[id] { return c }
+        let c = try await PostgresStore.campaign(tx, id: id)
+        campaigns[id] = c
+        return c
+    }
+}

@@ -1,0 +1,105 @@
+import Foundation
+import PostgresNIO
+import SMSCore
+
+/// The Stats-tab reads (``StatsStore``): the `rollups` table (primary key
+/// `(campaign_id, variant, metric, dim, bucket)`) and `delivery_error_descriptions` only; none
+/// touches `messages`, `message_events` or `clicks` (pitfall 20).
+extension PostgresStore {
+    public func rollupTotalsByVariant(campaignId: String) async throws -> [Int: RollupDelta] {
+        try await read { tx in
+            var out: [Int: RollupDelta] = [:]
+            for r in try await tx.rows(
+                "SELECT variant, metric, dim, value FROM rollups WHERE campaign_id = \(campaignId) AND bucket = -1")
+            {
+                guard let m = RollupMetric(rawValue: try r.get("metric")) else { continue }
+                let value: Int64 = try r.get("value")
+                guard value != 0 else { continue }
+                out[try r.get("variant", Int.self), default: [:]][RollupKey(m, dim: try r.get("dim"))] = value
+            }
+            return out
+        }
+    }
+
+    public func rollupBucketCells(campaignId: String, variant: Int?, metrics: [RollupMetric]) async throws
+        -> [RollupBucketCell]
+    {
+        guard !metrics.isEmpty else { return [] }
+        let names = metrics.map(\.rawValue)
+        return try await read { tx in
+            // Only the dimension-less cells (per-link and per-code cells carry no time bucket).
+            let rows: [PGRow]
+            if let variant {
+                rows = try await tx.rows("""
+                    SELECT metric, bucket, value FROM rollups
+                    WHERE campaign_id = \(campaignId) AND variant = \(variant) AND metric = ANY(\(names)::text[])
+                      AND dim = '' AND bucket >= 0
+                    """)
+            } else {
+                rows = try await tx.rows("""
+                    SELECT metric, bucket, SUM(value)::bigint AS value FROM rollups
+                    WHERE campaign_id = \(campaignId) AND metric = ANY(\(names)::text[]) AND dim = '' AND bucket >= 0
+                    GROUP BY metric, bucket
+                    """)
+            }
+            return try rows.compactMap { r in
+                guard let m = RollupMetric(rawValue: try r.get("metric")) else { return nil }
+                return RollupBucketCell(metric: m, bucket: try r.get("bucket"), value: try r.get("value"))
+            }
+        }
+    }
+
+    public func deliveryErrorDescriptions(campaignId: String) async throws -> [String: String] {
+        try await read { tx in
+            var out: [String: String] = [:]
+            for r in try await tx.rows(
+                "SELECT code, description FROM delivery_error_descriptions WHERE campaign_id = \(campaignId)")
+            {
+                out[try r.get("code")] = try r.get("description")
+            }
+            return out
+        }
+    }
+
+    /// Keeps the provider's description of a failed receipt's code (the smallest one per code, in
+    /// byte order, so the result does not depend on arrival order).
+    func recordFailureDescription(_ tx: PGTx, fact: MessageFact, campaignId: String) async throws {
+        guard case .receipt(.failed, _, let code, let description) = fact,
+            let kept = RollupRecount.describedFailure(code: code, description: description)
+        else { return }
+        try await tx.exec("""
+            INSERT INTO delivery_error_descriptions (campaign_id, code, description) VALUES (\(campaignId), \(kept.code), \(kept.description))
+            ON CONFLICT (campaign_id, code) DO UPDATE
+              SET description = LEAST(delivery_error_descriptions.description, excluded.description)
+            """)
+    }
+
+    public func rollupTotals(campaignId: String) async throws -> RollupDelta {
+        try await read { tx in
+            var out = RollupDelta()
+            for r in try await tx.rows("""
+                SELECT metric, dim, SUM(value)::bigint AS v FROM rollups WHERE campaign_id = \(campaignId) AND bucket = -1
+                GROUP BY metric, dim
+                """)
+            {
+                guard let m = RollupMetric(rawValue: try r.get("metric")) else { continue }
+                out[RollupKey(m, dim: try r.get("dim"))] = try r.get("v")
+            }
+            return out
+        }
+    }
+
+    public func rollupBuckets(campaignId: String) async throws -> [(metric: RollupMetric, bucket: Int64, value: Int64)] {
+        let cells: [RollupBucketCell] = try await read { tx in
+            try await tx.rows("""
+                SELECT metric, bucket, SUM(value)::bigint AS v FROM rollups WHERE campaign_id = \(campaignId) AND bucket >= 0
+                GROUP BY metric, bucket
+                """
+            ).compactMap { r in
+                guard let m = RollupMetric(rawValue: try r.get("metric")) else { return nil }
+                return RollupBucketCell(metric: m, bucket: try r.get("bucket"), value: try r.get("v"))
+            }
+        }
+        return cells.map { ($0.metric, $0.bucket, $0.value) }
+    }
+}
