@@ -1,16 +1,21 @@
 import Foundation
 import Logging
 import SMSDemo
+import SMSStoreTestSupport
 import Testing
 
 @Suite("End to end: the demo against a live server on loopback")
 struct DemoEndToEndTests {
-    @Test("the demo's stats equal the simulator's ground truth")
-    func demoMatchesGroundTruth() async throws {
+    /// On SQLite (a new temporary file) and on PostgreSQL (a new schema, `--database postgres://…`).
+    @Test("the demo's stats equal the simulator's ground truth", arguments: StoreKind.allCases)
+    func demoMatchesGroundTruth(kind: StoreKind) async throws {
         var logger = Logger(label: "test.demo")
         logger.logLevel = .critical
         let lines = LineSink()
-        let report = try await DemoRunner(options: DemoOptions(profiles: 600, seed: 7), logger: logger).run { lines.append($0) }
+        let database: TestStore? = kind == .postgres ? try await TestStore.make(.postgres) : nil
+        let report = try await DemoRunner(
+            options: DemoOptions(profiles: 600, databasePath: database?.databaseURL, seed: 7), logger: logger
+        ).run { lines.append($0) }
         let rows = Dictionary(uniqueKeysWithValues: report.rows.map { ($0.name, $0) })
         for row in report.rows {
             #expect(row.measured == row.expected, "\(row.name): platform \(row.measured), ground truth \(row.expected)")
@@ -22,6 +27,13 @@ struct DemoEndToEndTests {
         }
         #expect(lines.text.contains("All numbers equal the ground truth."))
         #expect(report.dashboardURL.hasSuffix("/campaigns/\(report.campaignId)"))
+        if let database {
+            #expect(lines.text.contains("Database:    postgres://"))
+            if let password = URLComponents(string: database.databaseURL)?.password {
+                #expect(!lines.text.contains(password), "the password was printed")
+            }
+            await database.close()
+        }
     }
 }
 

@@ -1,6 +1,8 @@
 import Foundation
 import SMSCore
-import SMSStoreSQLite
+import Logging
+import SMSDemo
+import SMSStoreTestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -70,15 +72,19 @@ struct DispatchCrashTests {
         return dir.appendingPathComponent("smsstats")
     }
 
-    @Test("10,000 recipients, 5 SIGKILLs: each recipient received, duplicates within the window, counts add up", .timeLimit(.minutes(3)))
-    func killAndRestart() async throws {
+    /// On SQLite (a file) and on PostgreSQL (a new schema; the server's connections die with it).
+    @Test(
+        "10,000 recipients, 5 SIGKILLs: each recipient received, duplicates within the window, counts add up",
+        .timeLimit(.minutes(3)), arguments: StoreKind.allCases)
+    func killAndRestart(kind: StoreKind) async throws {
         let bin = Self.binary
         try #require(FileManager.default.isExecutableFile(atPath: bin.path), "build the smsstats executable first (swift build --build-tests)")
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("smsstats-crash-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let refsFile = dir.appendingPathComponent("refs.txt")
-        let dbPath = dir.appendingPathComponent("db.sqlite").path
+        let postgres: TestStore? = kind == .postgres ? try await TestStore.make(.postgres) : nil
+        let dbPath = postgres?.databaseURL ?? dir.appendingPathComponent("db.sqlite").path
 
         let sink = try ChildProcess(bin, ["sink", "--port", "0", "--out", refsFile.path], log: dir.appendingPathComponent("sink.log"))
         defer { sink.kill(SIGTERM) }
@@ -116,8 +122,9 @@ struct DispatchCrashTests {
         let duplicates = received.count - perRef.count
         let midCampaignKills = receivedAtKill.filter { $0 < perRef.count }.count
         #expect(midCampaignKills >= 3, "most kills should land while sending: \(receivedAtKill)")
-        let store = try SQLiteStore(path: dbPath)
-        let totals = try await store.rollupTotals(campaignId: campaignId)
+        let opened = try await Self.open(dbPath)
+        let totals = try await opened.store.rollupTotals(campaignId: campaignId)
+        await opened.close()
         func v(_ m: RollupMetric) -> Int64 { totals[RollupKey(m)] ?? 0 }
         // Every recipient that should get the SMS got it; nobody else did.
         #expect(Set(perRef.keys) == expectedQueued)
@@ -136,14 +143,24 @@ struct DispatchCrashTests {
             "crash test: \(midCampaignKills) of \(delays.count) kills mid-campaign, after \(delays) ms; refs received at each kill \(receivedAtKill); claims re-queued per restart \(recovered); "
                 + "received \(received.count) for \(perRef.count) recipients → \(duplicates) duplicates (bound \(window) per kill)")
         try? "kills_ms=\(delays) received_at_kill=\(receivedAtKill) requeued=\(recovered) received=\(received.count) unique=\(perRef.count) duplicates=\(duplicates)\n"
-            .write(to: Self.outputDirectory().appendingPathComponent("dispatch-crash.txt"), atomically: true, encoding: .utf8)
+            .write(to: Self.outputDirectory().appendingPathComponent("dispatch-crash-\(kind).txt"), atomically: true, encoding: .utf8)
+        await postgres?.close()
+    }
+
+    /// The store at a SQLite path or `postgres://` URL.
+    static func open(_ database: String) async throws -> OpenedStore {
+        var logger = Logger(label: "test.crash")
+        logger.logLevel = .critical
+        return try await OpenedStore.open(database: database, logger: logger)
     }
 
     /// Provider (the sink, batch 100, 4 in flight, 800 msg/s so that kills land mid-campaign),
     /// profiles (every 50th without a phone, every 77th opted out), a campaign with a 5 % control
     /// group, published (all messages recorded) by this process.
     static func seed(dbPath: String, sinkPort: String, recipients: Int) async throws -> (String, Set<String>) {
-        let store = try SQLiteStore(path: dbPath)
+        let opened = try await open(dbPath)
+        defer { Task { await opened.close() } }
+        let store = opened.store
         try await store.insertProvider(ProviderConfig(
             id: "sink", name: "Sink", url: "http://127.0.0.1:\(sinkPort)/sms/send",
             bodyTemplate: #"{"messages":[{"to":"$$To","text":"$$Body","ref":"$$MessageID"}]}"#,
@@ -170,12 +187,16 @@ struct DispatchCrashTests {
     }
 
     static func waitCompleted(dbPath: String, campaignId: String, timeout: Duration) async throws -> Bool {
-        let store = try SQLiteStore(path: dbPath)
+        let opened = try await open(dbPath)
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
-            if try await store.campaign(id: campaignId)?.status == .completed { return true }
+            if try await opened.store.campaign(id: campaignId)?.status == .completed {
+                await opened.close()
+                return true
+            }
             try await Task.sleep(for: .milliseconds(100))
         }
+        await opened.close()
         return false
     }
 

@@ -3,6 +3,7 @@ import Logging
 import SMSCore
 import SMSGatewayHTTP
 import SMSStoreSQLite
+import SMSStoreTestSupport
 import Testing
 
 /// A gateway that records what it is handed, tracks how many sends run at once, and can hold
@@ -81,10 +82,12 @@ final class EpochClock: @unchecked Sendable {
 }
 
 struct DispatchFixture {
-    let store: SQLiteStore
+    /// A fresh SQLite file or PostgreSQL schema (``TestStore``).
+    let testStore: TestStore
+    var store: any SMSDispatchStore { testStore.store }
     let clock = EpochClock(1_700_000_000)
 
-    init() throws { store = try SQLiteStore.inMemory() }
+    init(_ kind: StoreKind) async throws { testStore = try await TestStore.make(kind) }
 
     func provider(id: String = "p1", batch: Int? = 10, concurrency: Int? = nil, rate: Double? = nil) async throws -> ProviderConfig {
         let p = ProviderConfig(
@@ -126,9 +129,9 @@ struct DispatchFixture {
 
 @Suite("Dispatcher: concurrency, rate, frequency cap, crash recovery, stop, schedule")
 struct DispatcherTests {
-    @Test("at most maxConcurrency requests are in flight, each message is sent once, and the campaign completes")
-    func concurrencyLimit() async throws {
-        let f = try DispatchFixture()
+    @Test("at most maxConcurrency requests are in flight, each message is sent once, and the campaign completes", arguments: StoreKind.allCases)
+    func concurrencyLimit(kind: StoreKind) async throws {
+        let f = try await DispatchFixture(kind)
         _ = try await f.provider(batch: 10, concurrency: 3)
         let users = (0..<200).map { "u\($0)" }
         try await f.profiles(users)
@@ -146,9 +149,9 @@ struct DispatcherTests {
         #expect(try await f.store.campaign(id: "c1")?.status == .completed)
     }
 
-    @Test("the rate limit spaces sends on the injected clock: 1,000 messages at 100/s take 9 s after the 1 s burst")
-    func rateLimit() async throws {
-        let f = try DispatchFixture()
+    @Test("the rate limit spaces sends on the injected clock: 1,000 messages at 100/s take 9 s after the 1 s burst", arguments: StoreKind.allCases)
+    func rateLimit(kind: StoreKind) async throws {
+        let f = try await DispatchFixture(kind)
         _ = try await f.provider(batch: 50, concurrency: 1, rate: 100)
         let users = (0..<1_000).map { "u\($0)" }
         try await f.profiles(users)
@@ -162,9 +165,9 @@ struct DispatcherTests {
         #expect(try await f.total("c1", .sent) == 1_000)
     }
 
-    @Test("frequency cap at send time: a user already sent to in the last 24 h gets 'frequency cap exceeded'; after 24 h they are sent again")
-    func frequencyCap() async throws {
-        let f = try DispatchFixture()
+    @Test("frequency cap at send time: a user already sent to in the last 24 h gets 'frequency cap exceeded'; after 24 h they are sent again", arguments: StoreKind.allCases)
+    func frequencyCap(kind: StoreKind) async throws {
+        let f = try await DispatchFixture(kind)
         _ = try await f.provider()
         try await f.profiles(["u1", "u2", "u3"])
         let clock = f.clock
@@ -192,10 +195,10 @@ struct DispatcherTests {
         }
     }
 
-    @Test("property: random campaigns over random times: the cap's decisions equal a brute-force recount of the rolling window")
-    func frequencyCapProperty() async throws {
+    @Test("property: random campaigns over random times: the cap's decisions equal a brute-force recount of the rolling window", arguments: StoreKind.allCases)
+    func frequencyCapProperty(kind: StoreKind) async throws {
         for trial in 0..<25 {
-            let f = try DispatchFixture()
+            let f = try await DispatchFixture(kind)
             _ = try await f.provider(batch: 3, concurrency: 1)
             let users = (0..<5).map { "u\($0)" }
             try await f.profiles(users)
@@ -230,9 +233,9 @@ struct DispatcherTests {
         }
     }
 
-    @Test("without a cap (the default) every eligible user is sent, however often")
-    func noCapByDefault() async throws {
-        let f = try DispatchFixture()
+    @Test("without a cap (the default) every eligible user is sent, however often", arguments: StoreKind.allCases)
+    func noCapByDefault(kind: StoreKind) async throws {
+        let f = try await DispatchFixture(kind)
         _ = try await f.provider()
         try await f.profiles(["u1"])
         let d = f.dispatcher(FakeGateway())
@@ -244,9 +247,9 @@ struct DispatcherTests {
         }
     }
 
-    @Test("claims left by a crashed process are queued again and resent once by the next dispatcher")
-    func crashRecovery() async throws {
-        let f = try DispatchFixture()
+    @Test("claims left by a crashed process are queued again and resent once by the next dispatcher", arguments: StoreKind.allCases)
+    func crashRecovery(kind: StoreKind) async throws {
+        let f = try await DispatchFixture(kind)
         _ = try await f.provider(batch: 4)
         let users = (0..<10).map { "u\($0)" }
         try await f.profiles(users)
@@ -273,9 +276,9 @@ struct DispatcherTests {
         #expect(try await f.store.claimedCount(campaignId: "c1") == 0)
     }
 
-    @Test("stop: the unsent become 'campaign stopped'; messages in flight that the provider accepts still count as Sent")
-    func stop() async throws {
-        let f = try DispatchFixture()
+    @Test("stop: the unsent become 'campaign stopped'; messages in flight that the provider accepts still count as Sent", arguments: StoreKind.allCases)
+    func stop(kind: StoreKind) async throws {
+        let f = try await DispatchFixture(kind)
         _ = try await f.provider(batch: 5, concurrency: 1)
         let users = (0..<20).map { "u\($0)" }
         try await f.profiles(users)
@@ -302,9 +305,9 @@ struct DispatcherTests {
         }
     }
 
-    @Test("a queued message the provider already reported on (receipt before the send was recorded) is not sent again, and the campaign completes")
-    func receiptBeforeSend() async throws {
-        let f = try DispatchFixture()
+    @Test("a queued message the provider already reported on (receipt before the send was recorded) is not sent again, and the campaign completes", arguments: StoreKind.allCases)
+    func receiptBeforeSend(kind: StoreKind) async throws {
+        let f = try await DispatchFixture(kind)
         _ = try await f.provider()
         try await f.profiles(["u1", "u2"])
         try await f.campaign("c1", users: ["u1", "u2"])
@@ -321,9 +324,9 @@ struct DispatcherTests {
         #expect(try await f.store.campaign(id: "c1")?.status == .completed)
     }
 
-    @Test("a scheduled campaign is published when its sendAt comes, not before")
-    func scheduled() async throws {
-        let f = try DispatchFixture()
+    @Test("a scheduled campaign is published when its sendAt comes, not before", arguments: StoreKind.allCases)
+    func scheduled(kind: StoreKind) async throws {
+        let f = try await DispatchFixture(kind)
         _ = try await f.provider()
         try await f.profiles(["u1", "u2"])
         try await f.campaign("s", users: ["u1", "u2"], sendAt: 1_700_000_600)
@@ -337,10 +340,10 @@ struct DispatcherTests {
         #expect(c?.publishedAt == 1_700_000_600)
     }
 
-    @Test("after the last retry the stored dispatch error names the reason and the HTTP status")
-    func retriesExhausted() async throws {
+    @Test("after the last retry the stored dispatch error names the reason and the HTTP status", arguments: StoreKind.allCases)
+    func retriesExhausted(kind: StoreKind) async throws {
         try await ScriptedProvider.serve([.init(status: .serviceUnavailable)]) { url, script in
-            let f = try DispatchFixture()
+            let f = try await DispatchFixture(kind)
             let p = ProviderConfig(
                 id: "p1", name: "P", url: url, bodyTemplate: #"{"to":"$$To","text":"$$Body"}"#, callbackSecret: "s", createdAt: 0)
             try await f.store.insertProvider(p)

@@ -1,6 +1,6 @@
 import Foundation
 import SMSCore
-import SMSStoreSQLite
+import SMSStoreTestSupport
 import Testing
 
 /// Random histories of sends, callbacks, clicks (human and bot, ours and provider-reported) and
@@ -158,8 +158,9 @@ struct ConversionPropertyTests {
         return x
     }
 
-    static func run(_ actions: [Action], seed: UInt64, order: UInt64) async throws -> Expected {
+    static func run(_ kind: StoreKind, _ actions: [Action], seed: UInt64, order: UInt64) async throws -> Expected {
         let f = try await StoreFixture(
+            kind: kind,
             campaignId: "cmp_prop_\(seed)", users: (0..<8).map { "u\($0)" }, links: links, goal: goal, controlPercent: 25,
             insert: false)
         var rng = SplitMix64(seed: seed &* 1_000 &+ order)
@@ -189,25 +190,28 @@ struct ConversionPropertyTests {
         return actual(try await f.stats(), totals: try await f.store.rollupTotals(campaignId: f.campaign.id))
     }
 
-    @Test(arguments: 1...20)
-    func everyOrderGivesTheRecount(seed: Int) async throws {
+    @Test(arguments: StoreKind.allCases, 1...20)
+    func everyOrderGivesTheRecount(kind: StoreKind, seed: Int) async throws {
         let seed = UInt64(seed)
         let plan = try await StoreFixture(
+            kind: kind,
             campaignId: "cmp_prop_\(seed)", users: (0..<8).map { "u\($0)" }, links: Self.links, goal: Self.goal, controlPercent: 25,
             insert: false)
         let (actions, users) = Self.generate(seed: seed, plan: plan)
         let expected = Self.recount(users)
         for order in UInt64(1)...3 {
-            let got = try await Self.run(actions, seed: seed, order: order)
+            let got = try await Self.run(kind, actions, seed: seed, order: order)
             #expect(got == expected, "seed \(seed) order \(order)")
         }
     }
 
     /// Guards the generator: over all seeds, the histories exercise every branch the recount has.
     @Test func historiesCoverEveryCase() async throws {
+        let kind = StoreKind.sqlite  // the plan only: no store behaviour is checked here
         var total = Expected()
         for seed in UInt64(1)...20 {
             let plan = try await StoreFixture(
+            kind: kind,
                 campaignId: "cmp_prop_\(seed)", users: (0..<8).map { "u\($0)" }, links: Self.links, goal: Self.goal, controlPercent: 25,
                 insert: false)
             let x = Self.recount(Self.generate(seed: seed, plan: plan).users)

@@ -1,9 +1,8 @@
 import Foundation
-import GRDB
 import SMSCore
 import Testing
 
-@testable import SMSStoreSQLite
+import SMSStoreTestSupport
 
 /// Property (`domain.md` §4 "must not depend on arrival order"): a random history of a campaign —
 /// messages recorded and dispatched (some with HTTP 429 first), receipts with duplicates, parts,
@@ -41,15 +40,15 @@ struct CallbackOrderPropertyTests {
         var ops: [Op]
     }
 
-    @Test("random histories in random orders give identical states and rollups, equal to a recount")
-    func orderIndependence() async throws {
+    @Test("random histories in random orders give identical states and rollups, equal to a recount", arguments: StoreKind.allCases)
+    func orderIndependence(kind: StoreKind) async throws {
         var rng = SplitMix64(seed: 0x5EED_CA11_BAC4)
         for round in 0..<30 {
             let history = Self.randomHistory(&rng)
             var reference: Snapshot?
             for permutation in 0..<4 {
                 let order = Self.randomOrder(history.ops, &rng)
-                let snapshot = try await Self.run(history, order: order)
+                let snapshot = try await Self.run(kind, history, order: order)
                 if let reference {
                     #expect(snapshot.states == reference.states, "round \(round) permutation \(permutation): states differ")
                     #expect(snapshot.totals == reference.totals, "round \(round) permutation \(permutation): totals differ")
@@ -193,8 +192,9 @@ struct CallbackOrderPropertyTests {
         var log: Log
     }
 
-    static func run(_ history: History, order: [Op]) async throws -> Snapshot {
-        let f = try await CallbackStoreFixture.make()
+    static func run(_ kind: StoreKind, _ history: History, order: [Op]) async throws -> Snapshot {
+        let f = try await CallbackStoreFixture.make(kind: kind)
+        defer { Task { await f.testStore.close() } }
         for op in order {
             switch op {
             case .insert(let i): try await f.insert([meta(i)], segments: history.segments[i])
@@ -213,21 +213,20 @@ struct CallbackOrderPropertyTests {
         for b in try await f.store.rollupBuckets(campaignId: f.campaignId) where b.value != 0 {
             buckets["\(b.metric.rawValue)@\(b.bucket)"] = b.value
         }
-        let (keys, log) = try await f.store.db.read { db -> (Set<String>, Log) in
-            let keys = Set(try String.fetchAll(db, sql: "SELECT dedup_key FROM message_events"))
-            var metaById: [Int64: String] = [:]
-            for r in try Row.fetchAll(db, sql: "SELECT id, meta FROM messages") { metaById[r["id"]] = r["meta"] }
-            let events = try Row.fetchAll(db, sql: "SELECT message_id, kind, ts, received_at, payload FROM message_events").map { r in
-                let item = try JSONDecoder().decode(CallbackItem.self, from: Data((r["payload"] as String).utf8))
-                return LoggedEvent(
-                    messageId: r["message_id"], kind: r["kind"], ts: r["ts"], receivedAt: r["received_at"], code: item.code,
-                    description: item.description, url: item.url, incomingText: item.incomingText)
-            }
-            let clicks = try Row.fetchAll(db, sql: "SELECT message_id, link_index, at, is_bot FROM clicks").map {
-                LoggedClick(messageId: $0["message_id"], linkIndex: $0["link_index"], at: $0["at"], bot: $0["is_bot"])
-            }
-            return (keys, Log(metaById: metaById, events: events, clicks: clicks))
+        let ts = f.testStore
+        let keys = Set(try await ts.query("SELECT dedup_key FROM message_events").compactMap { $0["dedup_key"]?.text })
+        var metaById: [Int64: String] = [:]
+        for r in try await ts.query("SELECT id, meta FROM messages") { metaById[r["id"]!.int!] = r["meta"]!.text! }
+        let events = try await ts.query("SELECT message_id, kind, ts, received_at, payload FROM message_events").map { r in
+            let item = try JSONDecoder().decode(CallbackItem.self, from: Data((r["payload"]!.text!).utf8))
+            return LoggedEvent(
+                messageId: r["message_id"]!.int!, kind: r["kind"]!.text!, ts: r["ts"]?.int, receivedAt: r["received_at"]!.int!,
+                code: item.code, description: item.description, url: item.url, incomingText: item.incomingText)
         }
+        let clicks = try await ts.query("SELECT message_id, link_index, at, is_bot FROM clicks").map {
+            LoggedClick(messageId: $0["message_id"]!.int!, linkIndex: Int($0["link_index"]!.int!), at: $0["at"]!.int!, bot: $0["is_bot"]!.int! != 0)
+        }
+        let log = Log(metaById: metaById, events: events, clicks: clicks)
         return Snapshot(states: states, totals: totals, buckets: buckets, eventKeys: keys, log: log)
     }
 

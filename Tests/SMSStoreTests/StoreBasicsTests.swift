@@ -1,11 +1,11 @@
 import Foundation
 import SMSCore
-import SMSStoreSQLite
+import SMSStoreTestSupport
 import Testing
 
-@Suite("SQLite store: units of work")
-struct SQLiteStoreTests {
-    func setUp(_ store: SQLiteStore, users: [String] = ["u1"]) async throws -> Campaign {
+@Suite("Stores: units of work (SQLite and PostgreSQL)")
+struct StoreBasicsTests {
+    func setUp(_ store: any SMSDispatchStore, users: [String] = ["u1"]) async throws -> Campaign {
         try await store.insertProvider(
             ProviderConfig(id: "p1", name: "p", url: "https://p.example", bodyTemplate: "$$To $$Body", callbackSecret: "s", createdAt: 0))
         try await store.upsertProfiles(users.map { Profile(userId: $0, phone: "+4915112345678", phoneValid: true) })
@@ -23,13 +23,14 @@ struct SQLiteStoreTests {
             links: [NewShortLink(code: code, linkIndex: 0, url: "https://x.example/a", expiresAt: 99_999_999_999)])
     }
 
-    func stats(_ store: SQLiteStore) async throws -> CampaignStats {
+    func stats(_ store: any SMSDispatchStore) async throws -> CampaignStats {
         CampaignReport.stats(totals: try await store.rollupTotals(campaignId: "c1"), callbacksEnabled: true)
     }
 
-    @Test("pitfall 1: a receipt that arrives before the message is recorded is held and then counted once")
-    func receiptBeforeMessage() async throws {
-        let store = try SQLiteStore.inMemory()
+    @Test("pitfall 1: a receipt that arrives before the message is recorded is held and then counted once", arguments: StoreKind.allCases)
+    func receiptBeforeMessage(kind: StoreKind) async throws {
+        let testStore = try await TestStore.make(kind)
+        let store = testStore.store
         _ = try await setUp(store)
         let early = try await store.applyCallbacks(
             providerId: "p1", items: [CallbackItem(kind: .delivered, meta: "m1", ts: 1_001)], receivedAt: 1_001)
@@ -48,9 +49,10 @@ struct SQLiteStoreTests {
         #expect(try await store.rematchPendingCallbacks(now: 1_002) == 0)
     }
 
-    @Test("exact duplicates are dropped by the event log's unique key; the counters move once")
-    func duplicateCallbacks() async throws {
-        let store = try SQLiteStore.inMemory()
+    @Test("exact duplicates are dropped by the event log's unique key; the counters move once", arguments: StoreKind.allCases)
+    func duplicateCallbacks(kind: StoreKind) async throws {
+        let testStore = try await TestStore.make(kind)
+        let store = testStore.store
         _ = try await setUp(store)
         try await store.insertMessages([message("u1", meta: "m1", code: "AAAAAAAAAA")])
         let msg = try await store.queuedMessages(campaignId: "c1", limit: 1)[0]
@@ -64,9 +66,10 @@ struct SQLiteStoreTests {
         #expect(s.pending == 0)
     }
 
-    @Test("a bot hit is stored but is no click and no delivery evidence; a human click is both")
-    func clicks() async throws {
-        let store = try SQLiteStore.inMemory()
+    @Test("a bot hit is stored but is no click and no delivery evidence; a human click is both", arguments: StoreKind.allCases)
+    func clicks(kind: StoreKind) async throws {
+        let testStore = try await TestStore.make(kind)
+        let store = testStore.store
         _ = try await setUp(store)
         try await store.insertMessages([message("u1", meta: "m1", code: "AAAAAAAAAA")])
         let msg = try await store.queuedMessages(campaignId: "c1", limit: 1)[0]
@@ -93,9 +96,10 @@ struct SQLiteStoreTests {
         #expect(try await store.recordClick(ClickInput(code: "ZZZZZZZZZZ", at: 1, userAgent: nil, ipHash: nil, isBot: false, botReason: nil)) == nil)
     }
 
-    @Test("a conversion that arrives before the click is upgraded to click-through when the click lands")
-    func lateClickUpgradesConversion() async throws {
-        let store = try SQLiteStore.inMemory()
+    @Test("a conversion that arrives before the click is upgraded to click-through when the click lands", arguments: StoreKind.allCases)
+    func lateClickUpgradesConversion(kind: StoreKind) async throws {
+        let testStore = try await TestStore.make(kind)
+        let store = testStore.store
         _ = try await setUp(store)
         try await store.insertMessages([message("u1", meta: "m1", code: "AAAAAAAAAA")])
         let msg = try await store.queuedMessages(campaignId: "c1", limit: 1)[0]
@@ -109,18 +113,5 @@ struct SQLiteStoreTests {
         s = try await stats(store)
         #expect(s.convertedUsers == 1)
         #expect(s.clickThroughConversions == 1)
-    }
-
-    @Test("the database file survives a reopen with its rollups")
-    func fileStore() async throws {
-        let path = NSTemporaryDirectory() + "smsstats-test-\(UUID().uuidString).sqlite"
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        do {
-            let store = try SQLiteStore(path: path)
-            _ = try await setUp(store)
-            try await store.insertMessages([message("u1", meta: "m1", code: "AAAAAAAAAA")])
-        }
-        let reopened = try SQLiteStore(path: path)
-        #expect(try await reopened.rollupTotals(campaignId: "c1")[RollupKey(.queued)] == 1)
     }
 }

@@ -2,18 +2,18 @@ import Foundation
 import SMSCore
 import Testing
 
-@testable import SMSStoreSQLite
+import SMSStoreTestSupport
 
 /// Pitfalls 1–7 (`pitfalls.md` "Delivery receipts") at store level: one transaction per call,
 /// state machine + rollups.
-@Suite("Callback pitfalls in the SQLite store")
+@Suite("Callback pitfalls in the stores")
 struct CallbackPitfallStoreTests {
     typealias F = CallbackStoreFixture
     static let t0 = F.t0
 
-    @Test("pitfall 1: a receipt before its message is stored is held aside and counted once when it appears")
-    func receiptBeforeMessage() async throws {
-        let f = try await F.make()
+    @Test("pitfall 1: a receipt before its message is stored is held aside and counted once when it appears", arguments: StoreKind.allCases)
+    func receiptBeforeMessage(kind: StoreKind) async throws {
+        let f = try await F.make(kind: kind)
         let early = try await f.callback([.delivered("m1", ts: Self.t0 + 2)], receivedAt: Self.t0)
         #expect(early == CallbackIngestResult(applied: 0, duplicates: 0, pending: 1))
         #expect(try await f.pendingCount() == 1)
@@ -28,9 +28,9 @@ struct CallbackPitfallStoreTests {
         #expect(try await f.eventCount() == 1)
     }
 
-    @Test("pitfall 1 with a provider id: a Twilio receipt before the send answer is matched when the id is stored")
-    func providerIdReceiptBeforeSend() async throws {
-        let f = try await F.make(kind: .twilio)
+    @Test("pitfall 1 with a provider id: a Twilio receipt before the send answer is matched when the id is stored", arguments: StoreKind.allCases)
+    func providerIdReceiptBeforeSend(kind: StoreKind) async throws {
+        let f = try await F.make(kind: kind, provider: .twilio)
         try await f.insert(["m1"])
         let sid = "sm0123456789abcdef0123456789abcdef"
         let early = try await f.callback(
@@ -42,9 +42,9 @@ struct CallbackPitfallStoreTests {
         #expect((try await f.total(.sent), try await f.total(.delivered)) == (1, 1))
     }
 
-    @Test("pitfall 2: delivered then failed 914 for two parts of one message is one delivered message", arguments: [false, true])
-    func multiPart(reversed: Bool) async throws {
-        let f = try await F.make()
+    @Test("pitfall 2: delivered then failed 914 for two parts of one message is one delivered message", arguments: StoreKind.allCases, [false, true])
+    func multiPart(kind: StoreKind, reversed: Bool) async throws {
+        let f = try await F.make(kind: kind)
         try await f.insert(["m1"], segments: 2)
         try await f.sent("m1")
         var items: [CallbackItem] = [.delivered("m1", ts: Self.t0 + 5), .failed("m1", ts: Self.t0 + 6, code: "914")]
@@ -58,9 +58,9 @@ struct CallbackPitfallStoreTests {
         #expect(try await f.eventCount() == 2)
     }
 
-    @Test("pitfall 3: a late Twilio 'sent' after 'delivered' never moves the message or the trend")
-    func lateIntermediate() async throws {
-        let f = try await F.make()
+    @Test("pitfall 3: a late Twilio 'sent' after 'delivered' never moves the message or the trend", arguments: StoreKind.allCases)
+    func lateIntermediate(kind: StoreKind) async throws {
+        let f = try await F.make(kind: kind)
         try await f.insert(["m1"])
         try await f.sent("m1", at: Self.t0)
         try await f.callback([.delivered("m1", ts: Self.t0 + 10)], receivedAt: Self.t0 + 10)
@@ -74,9 +74,9 @@ struct CallbackPitfallStoreTests {
         #expect((try await f.total(.delivered), try await f.total(.pending)) == (1, 0))
     }
 
-    @Test("pitfall 4: failed 30003 then failed without a code shows 30003 once", arguments: [false, true])
-    func failureWithoutCode(reversed: Bool) async throws {
-        let f = try await F.make(kind: .twilio)
+    @Test("pitfall 4: failed 30003 then failed without a code shows 30003 once", arguments: StoreKind.allCases, [false, true])
+    func failureWithoutCode(kind: StoreKind, reversed: Bool) async throws {
+        let f = try await F.make(kind: kind, provider: .twilio)
         try await f.insert(["m1"])
         try await f.sent("m1")
         var items: [CallbackItem] = [
@@ -93,9 +93,9 @@ struct CallbackPitfallStoreTests {
         #expect(errors.map(\.count) == [1])
     }
 
-    @Test("pitfall 5: the same delivered three times in one second, different provider event ids → Delivered 1")
-    func tripleDelivered() async throws {
-        let f = try await F.make()
+    @Test("pitfall 5: the same delivered three times in one second, different provider event ids → Delivered 1", arguments: StoreKind.allCases)
+    func tripleDelivered(kind: StoreKind) async throws {
+        let f = try await F.make(kind: kind)
         try await f.insert(["m1"])
         try await f.sent("m1")
         // Generic items: the event id is an unknown key, so the three are the same event to us.
@@ -107,9 +107,9 @@ struct CallbackPitfallStoreTests {
         #expect((try await f.total(.delivered), try await f.total(.sent)) == (1, 1))
     }
 
-    @Test("pitfall 6: HTTP 429 at dispatch, later delivered → Sent and Delivered once, no dispatch error")
-    func dispatchErrorThenDelivered() async throws {
-        let f = try await F.make()
+    @Test("pitfall 6: HTTP 429 at dispatch, later delivered → Sent and Delivered once, no dispatch error", arguments: StoreKind.allCases)
+    func dispatchErrorThenDelivered(kind: StoreKind) async throws {
+        let f = try await F.make(kind: kind)
         try await f.insert(["m1"])
         try await f.dispatchFailed("m1", reason: "provider HTTP error 429")
         #expect(try await f.total(.dispatchErrors) == 1)
@@ -120,9 +120,9 @@ struct CallbackPitfallStoreTests {
         #expect(s.targeted == 1)
     }
 
-    @Test("pitfall 7: 100 sent, no receipts, 5 clicks → Delivered 5 (inferred), CTR 100 %, receipts missing")
-    func noReceipts() async throws {
-        let f = try await F.make()
+    @Test("pitfall 7: 100 sent, no receipts, 5 clicks → Delivered 5 (inferred), CTR 100 %, receipts missing", arguments: StoreKind.allCases)
+    func noReceipts(kind: StoreKind) async throws {
+        let f = try await F.make(kind: kind)
         let metas = (0..<100).map { "m\($0)" }
         try await f.insert(metas)
         for meta in metas { try await f.sent(meta) }

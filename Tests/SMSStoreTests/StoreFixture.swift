@@ -1,24 +1,28 @@
 import Foundation
 import SMSCore
-@testable import SMSStoreSQLite
+import SMSStoreTestSupport
+import Testing
 
-/// A campaign recorded in an in-memory store with deterministic short codes and metas:
+/// A campaign recorded in a fresh store of the given kind (``TestStore``) with deterministic short codes and metas:
 /// code of (user index i, link j) = `codePrefix` (one letter) + 7 digits of i + 2 digits of j, meta = `"m-" + userId`.
 struct StoreFixture {
     static let t0: Int64 = 1_710_064_800  // 2024-03-10T10:00:00Z, the publish time
     static let providerId = "prov"
 
-    let store: SQLiteStore
+    let testStore: TestStore
+    var store: any SMSDispatchStore { testStore.store }
     let campaign: Campaign
     let messages: [NewMessage]
 
     init(
-        campaignId: String = "cmp_1", users: [String], links: [String] = ["https://shop.example/p?a=1&b=2"],
+        kind: StoreKind, campaignId: String = "cmp_1", users: [String], links: [String] = ["https://shop.example/p?a=1&b=2"],
         goal: ConversionGoal? = nil, controlPercent: Double = 0, keywords: OptOutKeywords = OptOutKeywords(),
-        store: SQLiteStore? = nil, insert: Bool = true, profiles: Bool = true, codePrefix: String = "K"
+        store: TestStore? = nil, insert: Bool = true, profiles: Bool = true, codePrefix: String = "K"
     ) async throws {
-        let store = try store ?? SQLiteStore.inMemory(keywords: keywords)
-        self.store = store
+        let testStore: TestStore
+        if let store { testStore = store } else { testStore = try await TestStore.make(kind, keywords: keywords) }
+        self.testStore = testStore
+        let store = testStore.store
         if try await store.provider(id: Self.providerId) == nil {
             try await store.insertProvider(
                 ProviderConfig(
@@ -66,10 +70,9 @@ struct StoreFixture {
     func meta(_ userId: String) -> String { message(userId).meta }
     func code(_ userId: String, link: Int = 0) -> String { message(userId).links.first { $0.linkIndex == link }!.code }
 
-    /// The stored id of the user's message (read through the store's own row type).
+    /// The stored id of the user's message.
     func messageId(_ userId: String) async throws -> Int64 {
-        let meta = meta(userId)
-        return try await store.db.read { db in try MessageRow.fetch(db, meta: meta)?.id }!
+        try #require(try await testStore.messageId(meta: meta(userId)))
     }
 
     func stats(callbacksEnabled: Bool = true) async throws -> CampaignStats {

@@ -1,31 +1,28 @@
 import Foundation
-import GRDB
 import SMSCore
 import Testing
 
-@testable import SMSStoreSQLite
+import SMSStoreTestSupport
 
 /// Unknown meta kept aside and matched later; replay of ingestion errors; batch lookups.
-@Suite("Pending callbacks, replay and batch lookups in the SQLite store")
+@Suite("Pending callbacks, replay and batch lookups in the stores")
 struct CallbackPendingStoreTests {
     typealias F = CallbackStoreFixture
     static let t0 = F.t0
 
     /// Records a message the way another writer would, without matching pending items.
     static func rawInsert(_ f: F, meta: String) async throws {
-        try await f.store.db.write { db in
-            try db.execute(
-                sql: """
-                    INSERT INTO messages (campaign_id, user_id, meta, body, segments, dispatch, dispatched_at, created_at)
-                    VALUES ('c1', ?, ?, 'Hi', 1, 'sent', ?, ?)
-                    """,
-                arguments: ["u-" + meta, meta, t0 + 1, t0])
-        }
+        try await f.testStore.query(
+            """
+            INSERT INTO messages (campaign_id, user_id, meta, body, segments, dispatch, dispatched_at, created_at)
+            VALUES ('c1', ?, ?, 'Hi', 1, 'sent', ?, ?)
+            """,
+            [.text("u-" + meta), .text(meta), .int(t0 + 1), .int(t0)])
     }
 
-    @Test("the periodic re-match picks up a message recorded without matching, within 24 h only")
-    func periodicRematch() async throws {
-        let f = try await F.make()
+    @Test("the periodic re-match picks up a message recorded without matching, within 24 h only", arguments: StoreKind.allCases)
+    func periodicRematch(kind: StoreKind) async throws {
+        let f = try await F.make(kind: kind)
         try await f.callback([.delivered("fresh", ts: Self.t0 + 5)], receivedAt: Self.t0 + 10)
         try await f.callback([.delivered("old", ts: Self.t0 + 5)], receivedAt: Self.t0 + 10)
         try await Self.rawInsert(f, meta: "fresh")
@@ -45,9 +42,9 @@ struct CallbackPendingStoreTests {
         #expect(listed.first?.item == .delivered("late", ts: Self.t0 + 5))
     }
 
-    @Test("a miss counts an attempt and the least recently tried rows go first")
-    func attempts() async throws {
-        let f = try await F.make()
+    @Test("a miss counts an attempt and the least recently tried rows go first", arguments: StoreKind.allCases)
+    func attempts(kind: StoreKind) async throws {
+        let f = try await F.make(kind: kind)
         try await f.callback([.delivered("a", ts: nil), .delivered("b", ts: nil)], receivedAt: Self.t0)
         #expect(try await f.store.rematchPendingCallbacks(now: Self.t0 + 60) == 0)
         #expect(try await f.store.rematchPendingCallbacks(now: Self.t0 + 120) == 0)
@@ -55,9 +52,9 @@ struct CallbackPendingStoreTests {
         #expect(rows.map(\.attempts) == [2, 2])
     }
 
-    @Test("replay applies at the original receive time, marks the error, and refuses a second replay")
-    func replay() async throws {
-        let f = try await F.make()
+    @Test("replay applies at the original receive time, marks the error, and refuses a second replay", arguments: StoreKind.allCases)
+    func replay(kind: StoreKind) async throws {
+        let f = try await F.make(kind: kind)
         try await f.insert(["m1"])
         try await f.sent("m1", at: Self.t0 + 1)
         try await f.store.recordIngestionErrors([
@@ -76,9 +73,9 @@ struct CallbackPendingStoreTests {
         }
     }
 
-    @Test("one batch with several items for one message sees each merge (lookup kept current)")
-    func sameMessageTwiceInBatch() async throws {
-        let f = try await F.make()
+    @Test("one batch with several items for one message sees each merge (lookup kept current)", arguments: StoreKind.allCases)
+    func sameMessageTwiceInBatch(kind: StoreKind) async throws {
+        let f = try await F.make(kind: kind)
         try await f.insert(["m1", "m2"])
         try await f.sent("m1")
         try await f.sent("m2")
@@ -93,9 +90,9 @@ struct CallbackPendingStoreTests {
         #expect(try await f.total(.failedByCode, dim: "914") == 0)
     }
 
-    @Test("a provider id stored on two messages matches the newest one")
-    func newestProviderId() async throws {
-        let f = try await F.make(kind: .vonage)
+    @Test("a provider id stored on two messages matches the newest one", arguments: StoreKind.allCases)
+    func newestProviderId(kind: StoreKind) async throws {
+        let f = try await F.make(kind: kind, provider: .vonage)
         try await f.insert(["m1", "m2"])
         try await f.sent("m1", providerMessageId: "a1")
         try await f.sent("m2", providerMessageId: "a1")

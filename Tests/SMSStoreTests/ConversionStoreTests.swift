@@ -1,9 +1,9 @@
 import Foundation
 import SMSCore
-import SMSStoreSQLite
+import SMSStoreTestSupport
 import Testing
 
-@Suite("SQLite store: conversion events and attribution")
+@Suite("Stores: conversion events and attribution")
 struct ConversionStoreTests {
     static let t0 = StoreFixture.t0
     static let goal = ConversionGoal(event: "purchase", windowMinutes: 60, revenueProperty: "value")
@@ -12,8 +12,9 @@ struct ConversionStoreTests {
         ConversionEventInput(eventId: id, userId: user, name: name, ts: ts, properties: ["value": .number(value)])
     }
 
-    @Test func idempotentByEventId() async throws {
-        let f = try await StoreFixture(users: ["a"], goal: Self.goal)
+    @Test(arguments: StoreKind.allCases)
+    func idempotentByEventId(kind: StoreKind) async throws {
+        let f = try await StoreFixture(kind: kind, users: ["a"], goal: Self.goal)
         try await f.dispatch("a", at: Self.t0)
         let first = try await f.store.ingestConversionEvents(
             [Self.event("e1", "a", Self.t0 + 10), Self.event("e2", "a", Self.t0 + 20, value: 5)], receivedAt: Self.t0)
@@ -27,12 +28,14 @@ struct ConversionStoreTests {
 
     /// An event for a user with no profile yet is kept; when the profile arrives and a campaign
     /// sends to it, the event (keyed by user id) is attributed.
-    @Test func eventBeforeTheProfileIsAttributedLater() async throws {
-        let store = try SQLiteStore.inMemory()
+    @Test(arguments: StoreKind.allCases)
+    func eventBeforeTheProfileIsAttributedLater(kind: StoreKind) async throws {
+        let testStore = try await TestStore.make(kind)
+        let store = testStore.store
         let r = try await store.ingestConversionEvents([Self.event("early", "newbie", Self.t0 + 30, value: 12.34)], receivedAt: Self.t0 - 500)
         #expect(r.stored == 1)
         #expect(try await store.profile(userId: "newbie") == nil)
-        let f = try await StoreFixture(users: ["newbie"], goal: Self.goal, store: store)
+        let f = try await StoreFixture(kind: kind, users: ["newbie"], goal: Self.goal, store: testStore)
         try await f.dispatch("newbie", at: Self.t0)
         let s = try await f.stats()
         #expect((s.convertedUsers, s.revenueCents) == (1, 1_234))
@@ -40,14 +43,16 @@ struct ConversionStoreTests {
 
     /// A control member's window starts at publish time; events stored before the messages are
     /// recorded still count (they are matched when the control row is written).
-    @Test func controlMemberEventsStoredEarlierCount() async throws {
-        let store = try SQLiteStore.inMemory()
+    @Test(arguments: StoreKind.allCases)
+    func controlMemberEventsStoredEarlierCount(kind: StoreKind) async throws {
+        let testStore = try await TestStore.make(kind)
+        let store = testStore.store
         let users = (0..<40).map { "user-\($0)" }
         let controls = users.filter { CampaignPlanner.isControl(campaignId: "cmp_ctl", userId: $0, percent: 30) }
         #expect(!controls.isEmpty)
         _ = try await store.ingestConversionEvents(
             controls.enumerated().map { i, u in Self.event("c\(i)", u, Self.t0 + 100, value: 2) }, receivedAt: Self.t0 - 10)
-        let f = try await StoreFixture(campaignId: "cmp_ctl", users: users, goal: Self.goal, controlPercent: 30, store: store)
+        let f = try await StoreFixture(kind: kind, campaignId: "cmp_ctl", users: users, goal: Self.goal, controlPercent: 30, store: testStore)
         let s = try await f.stats()
         #expect(s.controlGroup == Int64(controls.count))
         #expect(s.controlConvertedUsers == Int64(controls.count))
@@ -57,11 +62,12 @@ struct ConversionStoreTests {
 
     /// Events of other names, outside the window or failing a filter do not convert; the
     /// dispatch arriving after the events converts the user (late dispatch result).
-    @Test func lateDispatchResultAttributesStoredEvents() async throws {
+    @Test(arguments: StoreKind.allCases)
+    func lateDispatchResultAttributesStoredEvents(kind: StoreKind) async throws {
         let goal = ConversionGoal(
             event: "purchase", windowMinutes: 30, revenueProperty: "value",
             filters: [PropertyFilter(property: "value", op: .greaterThan, value: .number(1))])
-        let f = try await StoreFixture(users: ["a"], goal: goal)
+        let f = try await StoreFixture(kind: kind, users: ["a"], goal: goal)
         _ = try await f.store.ingestConversionEvents(
             [
                 Self.event("v", "a", Self.t0 + 10, name: "view"),

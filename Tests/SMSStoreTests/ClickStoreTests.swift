@@ -1,15 +1,16 @@
 import Foundation
 import SMSCore
-import SMSStoreSQLite
+import SMSStoreTestSupport
 import Testing
 
-@Suite("SQLite store: clicks, provider clicks, bot hits")
+@Suite("Stores: clicks, provider clicks, bot hits")
 struct ClickStoreTests {
     static let t0 = StoreFixture.t0
     static let links = ["https://shop.example/p?a=1&b=2", "https://shop.example/help"]
 
-    @Test func humanClickIsInferredDeliveryAndBotHitIsNot() async throws {
-        let f = try await StoreFixture(users: ["a", "b"], links: Self.links)
+    @Test(arguments: StoreKind.allCases)
+    func humanClickIsInferredDeliveryAndBotHitIsNot(kind: StoreKind) async throws {
+        let f = try await StoreFixture(kind: kind, users: ["a", "b"], links: Self.links)
         try await f.dispatch("a", at: Self.t0)
         try await f.dispatch("b", at: Self.t0)
         #expect(try await f.click("a", at: Self.t0 + 1, bot: "user agent matches 'bitlybot' (crawler-user-agents)")?.url == Self.links[0])
@@ -25,8 +26,9 @@ struct ClickStoreTests {
     }
 
     /// Pitfall 11 at the store: one person, two devices → clicks 2, unique 1 (message and link).
-    @Test func twoClicksOnOneLinkAreOneUnique() async throws {
-        let f = try await StoreFixture(users: ["a"], links: Self.links)
+    @Test(arguments: StoreKind.allCases)
+    func twoClicksOnOneLinkAreOneUnique(kind: StoreKind) async throws {
+        let f = try await StoreFixture(kind: kind, users: ["a"], links: Self.links)
         try await f.dispatch("a", at: Self.t0)
         _ = try await f.click("a", at: Self.t0 + 10, ua: "Mozilla/5.0 (iPhone)")
         _ = try await f.click("a", at: Self.t0 + 20, ua: "Mozilla/5.0 (Windows NT 10.0)")
@@ -38,8 +40,9 @@ struct ClickStoreTests {
         #expect(l.map(\.share) == [100, 0])
     }
 
-    @Test func unknownAndExpiredCodes() async throws {
-        let f = try await StoreFixture(users: ["a"], links: Self.links)
+    @Test(arguments: StoreKind.allCases)
+    func unknownAndExpiredCodes(kind: StoreKind) async throws {
+        let f = try await StoreFixture(kind: kind, users: ["a"], links: Self.links)
         #expect(try await f.store.recordClick(ClickInput(code: "Zzzzzzzzzz", at: Self.t0, userAgent: nil, ipHash: nil, isBot: false, botReason: nil)) == nil)
         let expired = try await f.click("a", at: Self.t0 + 30 * 86_400 + 1)
         #expect(expired == ShortLinkTarget(url: Self.links[0], expired: true))
@@ -49,8 +52,9 @@ struct ClickStoreTests {
 
     /// Provider-reported `clicked` counts like ours: per link URL, unique per (message, link),
     /// evidence of delivery. The URL may be the original or our short link the provider saw.
-    @Test func providerClicksCountPerLinkURL() async throws {
-        let f = try await StoreFixture(users: ["a", "b"], links: Self.links)
+    @Test(arguments: StoreKind.allCases)
+    func providerClicksCountPerLinkURL(kind: StoreKind) async throws {
+        let f = try await StoreFixture(kind: kind, users: ["a", "b"], links: Self.links)
         try await f.dispatch("a", at: Self.t0)
         try await f.dispatch("b", at: Self.t0)
         let r = try await f.callback(
@@ -81,11 +85,12 @@ struct ClickStoreTests {
 
     /// Pitfall 16: click 10:00:03, delivered stamped 10:00:05, purchase in the click's second, in
     /// every arrival order → delivered, clicked, converted, click-through.
-    @Test func pitfall16EveryOrderGivesDeliveredClickedConverted() async throws {
+    @Test(arguments: StoreKind.allCases)
+    func pitfall16EveryOrderGivesDeliveredClickedConverted(kind: StoreKind) async throws {
         let goal = ConversionGoal(event: "purchase", windowMinutes: 60, revenueProperty: "value")
         let orders = [[0, 1, 2, 3], [3, 2, 1, 0], [2, 3, 0, 1], [1, 0, 3, 2], [3, 0, 2, 1], [2, 1, 3, 0], [1, 3, 0, 2], [0, 3, 1, 2]]
         for order in orders {
-            let f = try await StoreFixture(users: ["a"], goal: goal)
+            let f = try await StoreFixture(kind: kind, users: ["a"], goal: goal)
             let steps: [@Sendable () async throws -> Void] = [
                 { try await f.dispatch("a", at: Self.t0) },
                 { _ = try await f.click("a", at: Self.t0 + 3) },

@@ -1,9 +1,9 @@
 import Foundation
 import SMSCore
-import SMSStoreSQLite
+import SMSStoreTestSupport
 import Testing
 
-@Suite("SQLite store: replies and opt-outs")
+@Suite("Stores: replies and opt-outs")
 struct ReplyStoreTests {
     static let t0 = StoreFixture.t0
 
@@ -11,8 +11,9 @@ struct ReplyStoreTests {
         CallbackItem(kind: .replied, meta: f.meta(user), ts: at, incomingText: text)
     }
 
-    @Test func repliesAndOptOutsAreCountedPerCampaign() async throws {
-        let f = try await StoreFixture(users: ["a", "b", "c"])
+    @Test(arguments: StoreKind.allCases)
+    func repliesAndOptOutsAreCountedPerCampaign(kind: StoreKind) async throws {
+        let f = try await StoreFixture(kind: kind, users: ["a", "b", "c"])
         for u in ["a", "b", "c"] { try await f.dispatch(u, at: Self.t0) }
         let r = try await f.callback(
             [
@@ -31,8 +32,9 @@ struct ReplyStoreTests {
         #expect(s.delivered == 0)
     }
 
-    @Test func configuredKeywordOptsOut() async throws {
-        let f = try await StoreFixture(users: ["a"], keywords: OptOutKeywords(extraOptOut: ["STOPP"]))
+    @Test(arguments: StoreKind.allCases)
+    func configuredKeywordOptsOut(kind: StoreKind) async throws {
+        let f = try await StoreFixture(kind: kind, users: ["a"], keywords: OptOutKeywords(extraOptOut: ["STOPP"]))
         try await f.dispatch("a", at: Self.t0)
         _ = try await f.callback([Self.reply(f, "a", "Stopp", at: Self.t0 + 5)], receivedAt: Self.t0 + 10)
         #expect(try await f.store.profile(userId: "a")?.optedOut == true)
@@ -41,9 +43,9 @@ struct ReplyStoreTests {
 
     /// STOP at t+60 and START at t+120 leave the profile opted in whichever arrives first; the
     /// latest keyword by event time wins.
-    @Test(arguments: [true, false])
-    func latestKeywordWinsWhateverTheArrivalOrder(stopFirst: Bool) async throws {
-        let f = try await StoreFixture(users: ["a"])
+    @Test(arguments: StoreKind.allCases, [true, false])
+    func latestKeywordWinsWhateverTheArrivalOrder(kind: StoreKind, stopFirst: Bool) async throws {
+        let f = try await StoreFixture(kind: kind, users: ["a"])
         try await f.dispatch("a", at: Self.t0)
         let stop = Self.reply(f, "a", "STOP", at: Self.t0 + 60)
         let start = Self.reply(f, "a", "START", at: Self.t0 + 120)
@@ -56,18 +58,19 @@ struct ReplyStoreTests {
 
     /// The whole flow in the store: STOP in campaign 1 → campaign 2 holds the user as a dispatch
     /// error "user opted out / DND"; START → campaign 3 sends again.
-    @Test func laterCampaignsSkipOptedOutProfiles() async throws {
-        let first = try await StoreFixture(campaignId: "c1", users: ["a", "b"])
+    @Test(arguments: StoreKind.allCases)
+    func laterCampaignsSkipOptedOutProfiles(kind: StoreKind) async throws {
+        let first = try await StoreFixture(kind: kind, campaignId: "c1", users: ["a", "b"])
         try await first.dispatch("a", at: Self.t0)
         _ = try await first.callback([Self.reply(first, "a", "STOP", at: Self.t0 + 60)], receivedAt: Self.t0 + 61)
-        let second = try await StoreFixture(campaignId: "c2", users: ["a", "b"], store: first.store, codePrefix: "B")
+        let second = try await StoreFixture(kind: kind, campaignId: "c2", users: ["a", "b"], store: first.testStore, codePrefix: "B")
         #expect(second.message("a").dispatch == .dispatchError)
         #expect(second.message("a").dispatchErrorReason == "user opted out / DND")
         #expect(second.message("b").dispatch == .queued)
         let totals = try await first.store.rollupTotals(campaignId: "c2")
         #expect(CampaignReport.dispatchErrors(totals: totals).map { "\($0.reason): \($0.count)" } == ["user opted out / DND: 1"])
         _ = try await first.callback([Self.reply(first, "a", "START", at: Self.t0 + 600)], receivedAt: Self.t0 + 601)
-        let third = try await StoreFixture(campaignId: "c3", users: ["a"], store: first.store, codePrefix: "C")
+        let third = try await StoreFixture(kind: kind, campaignId: "c3", users: ["a"], store: first.testStore, codePrefix: "C")
         #expect(third.message("a").dispatch == .queued)
     }
 }

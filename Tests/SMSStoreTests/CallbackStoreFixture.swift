@@ -1,20 +1,24 @@
 import Foundation
-import GRDB
 import SMSCore
-@testable import SMSStoreSQLite
+import SMSStoreTestSupport
+import Testing
 
-/// An in-memory store with one provider (`p1`) and one campaign (`c1`, links `https://a.example/x`
+/// A fresh store of the given kind (``TestStore``) with one provider (`p1`) and one campaign (`c1`, links `https://a.example/x`
 /// and `https://b.example/y`), plus helpers to record messages, dispatch results and callbacks.
 /// Times are epoch seconds around ``t0`` (2023-11-14T22:13:20Z).
 struct CallbackStoreFixture {
     static let t0: Int64 = 1_700_000_000
-    let store: SQLiteStore
+    let testStore: TestStore
+    var store: any SMSDispatchStore { testStore.store }
     let providerId = "p1"
     let campaignId = "c1"
 
-    static func make(kind: ProviderKind = .generic, callbacksEnabled: Bool = true) async throws -> CallbackStoreFixture {
-        let store = try SQLiteStore.inMemory()
-        let fixture = CallbackStoreFixture(store: store)
+    static func make(kind storeKind: StoreKind, provider kind: ProviderKind = .generic, callbacksEnabled: Bool = true)
+        async throws -> CallbackStoreFixture
+    {
+        let testStore = try await TestStore.make(storeKind)
+        let store = testStore.store
+        let fixture = CallbackStoreFixture(testStore: testStore)
         try await store.insertProvider(
             ProviderConfig(
                 id: "p1", name: "P", kind: kind, url: "http://127.0.0.1:9/send", bodyTemplate: #"{"to":"$$To"}"#,
@@ -42,9 +46,7 @@ struct CallbackStoreFixture {
     }
 
     func messageId(_ meta: String) async throws -> Int64 {
-        try await store.db.read { db in
-            try Int64.fetchOne(db, sql: "SELECT id FROM messages WHERE meta = ?", arguments: [meta])!
-        }
+        try #require(try await testStore.messageId(meta: meta))
     }
 
     /// The provider accepted `meta` at `at`, answering with `providerMessageId`.
@@ -89,17 +91,15 @@ struct CallbackStoreFixture {
     }
 
     func state(_ meta: String) async throws -> MessageState {
-        try await store.db.read { db in
-            try MessageRow.fetch(db, meta: meta)!.state
-        }
+        try #require(try await testStore.messageState(meta: meta))
     }
 
     func pendingCount() async throws -> Int {
-        try await store.db.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM pending_callbacks")! }
+        try await testStore.count("pending_callbacks")
     }
 
     func eventCount() async throws -> Int {
-        try await store.db.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM message_events")! }
+        try await testStore.count("message_events")
     }
 }
 

@@ -1,0 +1,183 @@
+import Foundation
+import SMSCore
+import SMSStorePostgres
+import SMSStoreTestSupport
+import Testing
+
+/// What SQLite never needs: writers running at the same time. Each test fires many units of work
+/// concurrently at one PostgreSQL store (pool of 4 connections) and checks the result equals the
+/// serial one: no claim handed out twice, no lost rollup increment, one unique click, one capped
+/// message, and a reconcile that finds no drift.
+@Suite("PostgreSQL store under concurrent writers")
+struct PostgresConcurrencyTests {
+    static let t0: Int64 = 1_700_000_000
+
+    /// A provider, a campaign `c1` with one link, and `count` queued messages (meta `m<i>`, user `u<i>`, code `k<i>`).
+    static func setUp(_ ts: TestStore, count: Int, campaignId: String = "c1", users: (Int) -> String = { "u\($0)" })
+        async throws
+    {
+        let store = ts.store
+        if try await store.provider(id: "p1") == nil {
+            try await store.insertProvider(
+                ProviderConfig(
+                    id: "p1", name: "P", url: "http://127.0.0.1:9/sms", bodyTemplate: #"{"to":"$$To"}"#, callbackSecret: "s",
+                    createdAt: t0))
+        }
+        try await store.insertCampaign(
+            Campaign(
+                id: campaignId, name: campaignId, providerId: "p1", body: "Hi https://a.example/x", links: ["https://a.example/x"],
+                audience: .all, timezone: "UTC", goal: nil, status: .sending, createdAt: t0))
+        try await store.insertMessages(
+            (0..<count).map { i in
+                NewMessage(
+                    campaignId: campaignId, userId: users(i), phone: "+4915123456789", meta: "\(campaignId)-m\(i)", body: "Hi",
+                    segments: 1, dispatch: .queued, createdAt: t0,
+                    links: [NewShortLink(code: "\(campaignId)k\(i)", linkIndex: 0, url: "https://a.example/x", expiresAt: t0 + 86_400)])
+            })
+    }
+
+    @Test func concurrentClaimersNeverShareAMessage() async throws {
+        let ts = try await TestStore.make(.postgres)
+        let store = ts.store
+        try await Self.setUp(ts, count: 200)
+        let claimed = try await withThrowingTaskGroup(of: [Int64].self) { group in
+            for worker in 0..<8 {
+                group.addTask {
+                    var mine: [Int64] = []
+                    var round = 0
+                    while true {
+                        let claim = try await store.claimMessages(
+                            campaignId: "c1", limit: 7, attempt: "w\(worker)-\(round)", now: Self.t0 + 1, cap: nil)
+                        if claim.messages.isEmpty { return mine }
+                        mine += claim.messages.map(\.messageId)
+                        round += 1
+                    }
+                }
+            }
+            var all: [Int64] = []
+            for try await ids in group { all += ids }
+            return all
+        }
+        #expect(claimed.count == 200)
+        #expect(Set(claimed).count == 200)
+        #expect(try await store.claimedCount(campaignId: "c1") == 200)
+        #expect(try await store.releaseClaims() == 200)
+        #expect(try await store.claimedCount(campaignId: "c1") == 0)
+        await ts.close()
+    }
+
+    @Test func concurrentCallbackBatchesLoseNoIncrement() async throws {
+        let ts = try await TestStore.make(.postgres)
+        let store = ts.store
+        try await Self.setUp(ts, count: 40)
+        let queued = try await store.queuedMessages(campaignId: "c1", limit: 100)
+        try await store.recordDispatchResults(
+            queued.map { DispatchResult(messageId: $0.messageId, outcome: .sent(providerMessageId: nil), at: Self.t0 + 1) })
+        // 30 delivered, 10 failed; every batch sent by 6 tasks at once, each in its own order.
+        let items = (0..<40).map { i in
+            i < 30
+                ? CallbackItem(kind: .delivered, meta: "c1-m\(i)", ts: Self.t0 + 10 + Int64(i))
+                : CallbackItem(kind: .failed, meta: "c1-m\(i)", ts: Self.t0 + 10, code: "30003", description: "Unreachable")
+        }
+        let results = try await withThrowingTaskGroup(of: CallbackIngestResult.self) { group in
+            for task in 0..<6 {
+                group.addTask {
+                    var rng = SystemRandomNumberGenerator()
+                    var total = CallbackIngestResult()
+                    for chunk in stride(from: 0, to: 40, by: 8).map({ Array(items[$0..<$0 + 8]) }).shuffled(using: &rng) {
+                        let r = try await store.applyCallbacks(
+                            providerId: "p1", items: chunk.shuffled(using: &rng), receivedAt: Self.t0 + 60 + Int64(task))
+                        total.applied += r.applied
+                        total.duplicates += r.duplicates
+                        total.pending += r.pending
+                    }
+                    return total
+                }
+            }
+            var sum = CallbackIngestResult()
+            for try await r in group {
+                sum.applied += r.applied
+                sum.duplicates += r.duplicates
+                sum.pending += r.pending
+            }
+            return sum
+        }
+        #expect(results == CallbackIngestResult(applied: 40, duplicates: 200, pending: 0))
+        let totals = try await store.rollupTotals(campaignId: "c1")
+        #expect(totals[RollupKey(.delivered)] == 30)
+        #expect(totals[RollupKey(.failed)] == 10)
+        #expect(totals[RollupKey(.failedByCode, dim: "30003")] == 10)
+        #expect((totals[RollupKey(.pending)] ?? 0) == 0)
+        #expect(try await store.reconcile(campaignId: "c1", repair: false).isClean)
+        await ts.close()
+    }
+
+    @Test func concurrentHumanClicksOnOneLinkCountOneUnique() async throws {
+        let ts = try await TestStore.make(.postgres)
+        let store = ts.store
+        try await Self.setUp(ts, count: 1)
+        let id = try #require(try await ts.messageId(meta: "c1-m0"))
+        try await store.recordDispatchResults([DispatchResult(messageId: id, outcome: .sent(providerMessageId: nil), at: Self.t0)])
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for i in 0..<20 {
+                group.addTask {
+                    _ = try await store.recordClick(
+                        ClickInput(code: "c1k0", at: Self.t0 + 100 + Int64(i), userAgent: "Mozilla/5.0", ipHash: nil, isBot: false,
+                                   botReason: nil))
+                }
+            }
+            try await group.waitForAll()
+        }
+        let totals = try await store.rollupTotals(campaignId: "c1")
+        #expect(totals[RollupKey(.clicks)] == 20)
+        #expect(totals[RollupKey(.linkClicks, dim: "0")] == 20)
+        #expect(totals[RollupKey(.linkUniqueClicks, dim: "0")] == 1)
+        #expect(totals[RollupKey(.uniqueClicks)] == 1)
+        #expect(try await ts.int("SELECT human_clicks FROM short_links WHERE code = 'c1k0'") == 20)
+        #expect(try await ts.messageState(meta: "c1-m0")?.firstHumanClickAt == Self.t0 + 100)
+        #expect(try await store.reconcile(campaignId: "c1", repair: false).isClean)
+        await ts.close()
+    }
+
+    @Test func frequencyCapHoldsAcrossCampaignsClaimedAtOnce() async throws {
+        let ts = try await TestStore.make(.postgres)
+        let store = ts.store
+        // The same 30 users in two campaigns; cap: 1 SMS per 24 h.
+        try await Self.setUp(ts, count: 30, campaignId: "ca")
+        try await Self.setUp(ts, count: 30, campaignId: "cb")
+        let cap = FrequencyCap(maxMessages: 1)
+        let claims = try await withThrowingTaskGroup(of: ClaimResult.self) { group in
+            for campaign in ["ca", "cb"] {
+                group.addTask {
+                    try await store.claimMessages(campaignId: campaign, limit: 30, attempt: "a-\(campaign)", now: Self.t0 + 5, cap: cap)
+                }
+            }
+            var out: [ClaimResult] = []
+            for try await c in group { out.append(c) }
+            return out
+        }
+        let claimedUsers = claims.flatMap { $0.messages.map(\.userId) }
+        #expect(claimedUsers.count == 30)
+        #expect(Set(claimedUsers).count == 30, "a user was claimed in both campaigns")
+        #expect(claims.map(\.capped).reduce(0, +) == 30)
+        let ca = try await store.rollupTotals(campaignId: "ca")[RollupKey(.dispatchErrors)] ?? 0
+        let cb = try await store.rollupTotals(campaignId: "cb")[RollupKey(.dispatchErrors)] ?? 0
+        #expect(ca + cb == 30)
+        await ts.close()
+    }
+
+    @Test func migrationsRunOnceAndReopenCleanly() async throws {
+        let ts = try await TestStore.make(.postgres)
+        try await Self.setUp(ts, count: 3)
+        // Two more stores on the same schema at once: the advisory lock lets one migrate; both open.
+        async let a = PostgresStore.connect(url: ts.databaseURL, maxConnections: 1)
+        async let b = PostgresStore.connect(url: ts.databaseURL, maxConnections: 1)
+        let (first, second) = try await (a, b)
+        #expect(try await ts.int("SELECT COUNT(*) FROM schema_migrations") == 1)
+        #expect(try await first.rollupTotals(campaignId: "c1")[RollupKey(.queued)] == 3)
+        #expect(try await second.messageCount(campaignId: "c1", dispatch: .queued) == 3)
+        await first.close()
+        await second.close()
+        await ts.close()
+    }
+}
