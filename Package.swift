@@ -137,7 +137,8 @@ let package = Package(
         .executableTarget(
             name: "smsstats-bench",
             dependencies: [
-                "SMSCore", "SMSStoreSQLite", "SMSWeb", "SMSGatewayHTTP", "SMSSimulator", "SMSTemplating",
+                "SMSCore", "SMSStoreSQLite", "SMSStorePostgres", "SMSWeb", "SMSGatewayHTTP", "SMSSimulator", "SMSTemplating",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

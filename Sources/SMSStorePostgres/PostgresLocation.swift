@@ -9,7 +9,8 @@ public struct PostgresLocation: Sendable, Equatable {
     public var username: String
     public var password: String?
     public var database: String?
-    /// The schema tables live in (`search_path` for every connection); `nil` = the server's default.
+    /// The schema tables live in (`search_path` for every connection; created when missing); `nil` =
+    /// the server's default. Lower-case letters, digits and `_` only.
     public var schema: String?
 
     public init(host: String, port: Int = 5432, username: String, password: String?, database: String?, schema: String? = nil) {
@@ -51,7 +52,16 @@ public struct PostgresLocation: Sendable, Equatable {
         let path = c.path.hasPrefix("/") ? String(c.path.dropFirst()) : c.path
         self.database = path.isEmpty ? nil : path
         let schema = c.queryItems?.first { $0.name == "search_path" || $0.name == "schema" }?.value
+        if let schema, !Self.isPlainIdentifier(schema) {
+            throw ParseError(description: "search_path '\(schema)' must be a lower-case name (a-z, 0-9, _; not starting with a digit)")
+        }
         self.schema = schema?.isEmpty == false ? schema : nil
+    }
+
+    /// `[a-z_][a-z0-9_]*`, at most 63 bytes: a schema name PostgreSQL reads the same quoted or not.
+    static func isPlainIdentifier(_ name: String) -> Bool {
+        guard let first = name.utf8.first, name.utf8.count <= 63, !(48...57).contains(first) else { return false }
+        return name.utf8.allSatisfy { (97...122).contains($0) || (48...57).contains($0) || $0 == 95 }
     }
 
     /// The URL with its password replaced by `***` (for logs and error messages).

@@ -15,9 +15,15 @@ enum PostgresMigrations {
 
     static func migrate(_ store: PostgresStore) async throws {
         let migrations = all
+        let schema = store.schema
         try await store.write { tx in
             // A fixed key for "migrating" (any 64-bit number unlikely to be used elsewhere).
             try await tx.exec("SELECT pg_advisory_xact_lock(\(Int64(0x534D_5353_7461_7473)))")
+            if let schema {
+                // The URL's schema (operator configuration), quoted as an identifier.
+                let quoted = "\"" + schema.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+                try await tx.exec(PostgresQuery(unsafeSQL: "CREATE SCHEMA IF NOT EXISTS " + quoted))
+            }
             try await tx.exec("""
                 CREATE TABLE IF NOT EXISTS schema_migrations (id TEXT PRIMARY KEY, applied_at BIGINT NOT NULL)
                 """)

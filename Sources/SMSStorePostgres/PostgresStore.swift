@@ -30,6 +30,8 @@ import SMSCore
 public final class PostgresStore: SMSStore {
     let client: PostgresClient
     let logger: Logger
+    /// The schema of `?search_path=` (created by the migrations when missing), or `nil`.
+    let schema: String?
     /// Opt-out keywords applied to `replied` callbacks.
     let keywords: OptOutKeywords
     private let runTask: Task<Void, Never>
@@ -55,6 +57,7 @@ public final class PostgresStore: SMSStore {
         let client = PostgresClient(configuration: config, backgroundLogger: logger)
         self.client = client
         self.logger = logger
+        self.schema = location.schema
         self.keywords = keywords
         let flag = StartedFlag()
         self.runStarted = flag

@@ -30,6 +30,12 @@ struct PostgresLocationTests {
         #expect(throws: PostgresLocation.ParseError.self) { try PostgresLocation(url: url) }
     }
 
+    @Test(arguments: ["Tenant", "1abc", "a-b", "x;drop", "a b"])
+    func schemaNamesMustBePlainLowerCaseIdentifiers(name: String) {
+        let url = "postgres://u@h/db?search_path=" + (name.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? name)
+        #expect(throws: PostgresLocation.ParseError.self) { try PostgresLocation(url: url) }
+    }
+
     @Test func onlyPostgresSchemesSelectPostgreSQL() {
         #expect(PostgresLocation.isPostgresURL("postgres://u@h/db"))
         #expect(PostgresLocation.isPostgresURL("PostgreSQL://u@h/db"))
