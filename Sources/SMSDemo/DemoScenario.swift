@@ -101,8 +101,8 @@ struct DemoScenario: Sendable {
         let publishedAt = Int64(Date().timeIntervalSince1970)
         say("published \(campaign.id): \(published.queued) queued, \(published.control) control group, \(published.dispatchErrors) dispatch errors")
 
-        // 4. Dispatch and receipts.
-        for _ in 0..<600 {
+        // 4. Dispatch and receipts (up to 2 minutes: a loaded machine, e.g. CI running every test at once).
+        for _ in 0..<2_400 {
             let c = try await api.json(CampaignView.self, .GET, "/api/v1/campaigns/\(campaign.id)")
             if c.progress.queued == 0 { break }
             try await Task.sleep(for: .milliseconds(50))

@@ -3,55 +3,104 @@ import PostgresNIO
 import SMSCore
 
 extension PostgresStore {
+    /// Per chunk of 2,000, one transaction of a few statements: the messages inserted from arrays
+    /// (`unnest … ON CONFLICT (campaign_id, user_id) DO NOTHING RETURNING`), their short links in
+    /// one statement, the rollup cells, then the per-message work the SQLite store does row by row:
+    /// conversions of control members who already have goal events, and pending receipts for the
+    /// new metas (pitfall 1).
     public func insertMessages(_ messages: [NewMessage]) async throws {
         for start in stride(from: 0, to: messages.count, by: 2_000) {
             let chunk = Array(messages[start..<min(start + 2_000, messages.count)])
-            try await write { tx in
-                // A callback for one of these metas waits for this commit, and this one sees its pending row.
-                // Control members: a conversion event stored concurrently for the user is seen (or sees this).
-                try await tx.lockKeys(
-                    Set(chunk.map { "meta:" + $0.meta } + chunk.filter { $0.dispatch == .control }.map { "user:" + $0.userId }))
-                var rollups = PGRollupWriter()
-                var cache = PGCampaignCache()
-                for m in chunk {
-                    // Control-group members are "sent" at publish time for the conversion baseline.
-                    let dispatchedAt: Int64? = m.dispatch == .queued ? nil : m.createdAt
-                    guard
-                        let id = try await tx.scalar(
-                            """
-                            INSERT INTO messages (campaign_id, user_id, phone, meta, body, segments, variant, dispatch,
-                              dispatched_at, dispatch_error_reason, created_at, template_variables)
-                            VALUES (\(m.campaignId), \(m.userId), \(m.phone), \(m.meta), \(m.body), \(m.segments), \(m.variant),
-                              \(m.dispatch.rawValue), \(dispatchedAt), \(m.dispatchErrorReason), \(m.createdAt), \(m.templateVariables))
-                            ON CONFLICT (campaign_id, user_id) DO NOTHING RETURNING id
-                            """, as: Int64.self)
-                    else { continue }
-                    if !m.links.isEmpty {
-                        let codes = m.links.map(\.code)
-                        let indices = m.links.map { Int64($0.linkIndex) }
-                        let urls = m.links.map(\.url)
-                        let expires = m.links.map(\.expiresAt)
-                        try await tx.exec("""
-                            INSERT INTO short_links (code, message_id, campaign_id, link_index, url, expires_at)
-                            SELECT c, \(id), \(m.campaignId), i, u, e
-                            FROM unnest(\(codes)::text[], \(indices)::bigint[], \(urls)::text[], \(expires)::bigint[]) AS t(c, i, u, e)
-                            """)
-                    }
-                    let state = MessageState(
-                        dispatch: m.dispatch, dispatchedAt: dispatchedAt, dispatchErrorReason: m.dispatchErrorReason)
-                    rollups.add(
-                        MessageContribution.delta(from: nil, to: state, segments: m.segments),
-                        campaignId: m.campaignId, variant: m.variant)
-                    // A control member's window starts now: conversion events may already be stored.
-                    if m.dispatch == .control, let row = try await PGMessageRow.fetch(tx, id: id) {
-                        try await refreshConversion(tx, message: row, rollups: &rollups, cache: &cache)
-                    }
-                    // A receipt may have arrived before this message was recorded (pitfall 1).
-                    try await applyPending(tx, meta: m.meta, rollups: &rollups, cache: &cache)
+            try await write { tx in try await self.insertChunk(tx, chunk) }
+        }
+    }
+
+    func insertChunk(_ tx: PGTx, _ chunk: [NewMessage]) async throws {
+        // A callback for one of these metas waits for this commit, and this one sees its pending row.
+        // Control members: a conversion event stored concurrently for the user is seen (or sees this).
+        try await tx.lockKeys(
+            Set(chunk.map { "meta:" + $0.meta } + chunk.filter { $0.dispatch == .control }.map { "user:" + $0.userId }))
+        var rollups = PGRollupWriter()
+        var cache = PGCampaignCache()
+        // Control-group members are "sent" at publish time for the conversion baseline.
+        let dispatchedAt: [Int64?] = chunk.map { $0.dispatch == .queued ? nil : $0.createdAt }
+        let campaigns = chunk.map(\.campaignId)
+        let users = chunk.map(\.userId)
+        let phones = chunk.map { $0.phone ?? "" }
+        let hasPhone = chunk.map { $0.phone != nil }
+        let metas = chunk.map(\.meta)
+        let bodies = chunk.map(\.body)
+        let segments = chunk.map { Int64($0.segments) }
+        let variants = chunk.map { Int64($0.variant) }
+        let dispatch = chunk.map(\.dispatch.rawValue)
+        let sentAt = dispatchedAt.map { $0 ?? 0 }
+        let hasSentAt = dispatchedAt.map { $0 != nil }
+        let reasons = chunk.map { $0.dispatchErrorReason ?? "" }
+        let hasReason = chunk.map { $0.dispatchErrorReason != nil }
+        let created = chunk.map(\.createdAt)
+        let variables = chunk.map { $0.templateVariables ?? "" }
+        let hasVariables = chunk.map { $0.templateVariables != nil }
+        var idByMeta: [String: Int64] = [:]
+        for r in try await tx.rows("""
+            INSERT INTO messages (campaign_id, user_id, phone, meta, body, segments, variant, dispatch,
+              dispatched_at, dispatch_error_reason, created_at, template_variables)
+            SELECT c, u, CASE WHEN hp THEN p END, m, b, s, v, d, CASE WHEN hs THEN st END, CASE WHEN hr THEN r END, ca,
+              CASE WHEN ht THEN tv END
+            FROM unnest(\(campaigns)::text[], \(users)::text[], \(phones)::text[], \(hasPhone)::boolean[], \(metas)::text[],
+              \(bodies)::text[], \(segments)::bigint[], \(variants)::bigint[], \(dispatch)::text[], \(sentAt)::bigint[],
+              \(hasSentAt)::boolean[], \(reasons)::text[], \(hasReason)::boolean[], \(created)::bigint[], \(variables)::text[],
+              \(hasVariables)::boolean[])
+              WITH ORDINALITY AS t(c, u, p, hp, m, b, s, v, d, st, hs, r, hr, ca, tv, ht, n)
+            ORDER BY n
+            ON CONFLICT (campaign_id, user_id) DO NOTHING RETURNING id, meta
+            """)
+        {
+            idByMeta[try r.get("meta")] = try r.get("id")
+        }
+        let inserted = chunk.indices.filter { idByMeta[chunk[$0].meta] != nil }
+        let links = inserted.flatMap { i in chunk[i].links.map { (chunk[i], idByMeta[chunk[i].meta]!, $0) } }
+        if !links.isEmpty {
+            let codes = links.map(\.2.code)
+            let ids = links.map(\.1)
+            let linkCampaigns = links.map(\.0.campaignId)
+            let indices = links.map { Int64($0.2.linkIndex) }
+            let urls = links.map(\.2.url)
+            let expires = links.map(\.2.expiresAt)
+            try await tx.exec("""
+                INSERT INTO short_links (code, message_id, campaign_id, link_index, url, expires_at)
+                SELECT * FROM unnest(\(codes)::text[], \(ids)::bigint[], \(linkCampaigns)::text[], \(indices)::bigint[],
+                  \(urls)::text[], \(expires)::bigint[])
+                """)
+        }
+        for i in inserted {
+            let m = chunk[i]
+            let state = MessageState(dispatch: m.dispatch, dispatchedAt: dispatchedAt[i], dispatchErrorReason: m.dispatchErrorReason)
+            rollups.add(MessageContribution.delta(from: nil, to: state, segments: m.segments), campaignId: m.campaignId, variant: m.variant)
+        }
+        // A control member's window starts now: conversion events may already be stored (only users
+        // with events can change: for the others the conversion stays empty).
+        let controls = inserted.filter { chunk[$0].dispatch == .control }
+        if !controls.isEmpty {
+            let controlUsers = Array(Set(controls.map { chunk[$0].userId }))
+            let withEvents = Set(try await tx.rows(
+                "SELECT DISTINCT user_id FROM conversion_events WHERE user_id = ANY(\(controlUsers)::text[])"
+            ).map { try $0.at(0, String.self) })
+            for i in controls where withEvents.contains(chunk[i].userId) {
+                if let row = try await PGMessageRow.fetch(tx, id: idByMeta[chunk[i].meta]!) {
+                    try await refreshConversion(tx, message: row, rollups: &rollups, cache: &cache)
                 }
-                try await rollups.flush(tx)
             }
         }
+        // Receipts that arrived before their message was recorded (pitfall 1), in arrival order.
+        let newMetas = inserted.map { chunk[$0].meta }
+        if !newMetas.isEmpty {
+            for p in try await tx.rows(
+                "SELECT * FROM pending_callbacks WHERE meta = ANY(\(newMetas)::text[]) ORDER BY id FOR UPDATE")
+            {
+                try await applyPendingRow(tx, p, rollups: &rollups, cache: &cache)
+            }
+        }
+        try await rollups.flush(tx)
     }
 
     public func queuedMessages(campaignId: String, limit: Int) async throws -> [OutboundMessage] {

@@ -59,7 +59,7 @@ public final class TestStore: Sendable {
             var config = PostgresClient.Configuration(
                 host: location.host, port: location.port, username: location.username, password: location.password,
                 database: location.database, tls: .disable)
-            config.options.maximumConnections = 2
+            config.options.maximumConnections = 1
             config.options.additionalStartupParameters = [("search_path", schema)]
             let probe = PostgresClient(configuration: config)
             let probeTask = Task { await probe.run() }
@@ -69,7 +69,8 @@ public final class TestStore: Sendable {
                 let url = base + separator + "search_path=" + schema
                 var logger = Logger(label: "test.postgres")
                 logger.logLevel = .critical
-                let store = try await PostgresStore.connect(url: url, keywords: keywords, maxConnections: 4, logger: logger)
+                // Three connections: tests run in parallel, each with its own store (the test server allows 500).
+                let store = try await PostgresStore.connect(url: url, keywords: keywords, maxConnections: 3, logger: logger)
                 return TestStore(
                     kind: kind, store: store, databaseURL: url,
                     backend: .postgres(schema: schema, probe: probe, probeTask: probeTask, store: store))
