@@ -42,8 +42,18 @@ extension PostgresStore {
         var rollups = PGRollupWriter()
         var cache = PGCampaignCache()
         var lookup = try await PGMessageLookup.load(tx, items: encoded.map(\.item))
-        for e in encoded {
-            guard let row = lookup.row(for: e.item) else {
+        // The event log rows of every matched item, appended in one statement; the effective time
+        // depends on the send time only, which callbacks never change, so it is known up front.
+        var events: [LoggedRow] = []
+        for (i, e) in encoded.enumerated() {
+            guard let row = lookup.row(for: e.item) else { continue }
+            events.append(logRow(e, index: i, row: row, providerId: providerId, receivedAt: receivedAt))
+        }
+        var fresh = try await insertEvents(tx, events)
+        let byIndex = Dictionary(uniqueKeysWithValues: events.map { ($0.index, $0) })
+        var optOuts = OptOutOrder(inserted: events.filter { fresh.contains(EventKey($0.messageId, $0.key)) && $0.isOptOut })
+        for (i, e) in encoded.enumerated() {
+            guard let logged = byIndex[i], let row = lookup.row(for: e.item) else {
                 try await tx.exec("""
                     INSERT INTO pending_callbacks (dedup_key, provider_id, meta, payload, received_at, provider_key)
                     VALUES (\(e.key), \(providerId), \(e.item.meta), \(e.payload), \(receivedAt), \(e.item.providerMessageId))
@@ -52,18 +62,116 @@ extension PostgresStore {
                 result.pending += 1
                 continue
             }
-            if let new = try await applyLogged(
-                tx, item: e.item, key: e.key, payload: e.payload, providerId: providerId, row: row,
-                receivedAt: receivedAt, rollups: &rollups, cache: &cache)
-            {
-                lookup.update(new)
-                result.applied += 1
-            } else {
+            // The first occurrence of a (message, dedup key) in the batch is the one that was stored.
+            guard fresh.remove(EventKey(row.id, e.key)) != nil else {
                 result.duplicates += 1
+                continue
             }
+            let firstOptOut = logged.isOptOut ? try await optOuts.next(tx, messageId: row.id) : false
+            let new = try await mergeLogged(
+                tx, item: e.item, at: logged.at, optOut: logged.optOut, firstOptOut: firstOptOut, row: row,
+                rollups: &rollups, cache: &cache)
+            lookup.update(new)
+            result.applied += 1
         }
         try await rollups.flush(tx)
         return result
+    }
+
+    /// One event-log row to append.
+    struct LoggedRow: Sendable {
+        var index: Int
+        var messageId: Int64
+        var key: String
+        var kind: String
+        var ts: Int64?
+        var at: Int64
+        var code: String?
+        var description: String?
+        var payload: String
+        var receivedAt: Int64
+        var providerId: String
+        var optOut: OptOutKeywords.Intent?
+        var isOptOut: Bool { optOut == .optOut }
+    }
+
+    struct EventKey: Hashable, Sendable {
+        var messageId: Int64
+        var key: String
+        init(_ messageId: Int64, _ key: String) {
+            self.messageId = messageId
+            self.key = key
+        }
+    }
+
+    /// The event-log row of an item for a message: effective time (``EventTime``), and for a
+    /// reply its opt-out / opt-in keyword in place of a code.
+    func logRow(_ e: EncodedItem, index: Int, row: PGMessageRow, providerId: String, receivedAt: Int64) -> LoggedRow {
+        let item = e.item
+        let at = EventTime.effective(providerTs: item.ts, sentAt: row.state.dispatchedAt, receivedAt: receivedAt)
+        let optOut = item.kind == .replied ? keywords.classify(item.incomingText ?? "") : nil
+        return LoggedRow(
+            index: index, messageId: row.id, key: e.key, kind: item.kind.rawValue, ts: item.ts, at: at,
+            code: item.kind == .replied ? optOut?.rawValue : item.code, description: item.description, payload: e.payload,
+            receivedAt: receivedAt, providerId: providerId, optOut: optOut)
+    }
+
+    /// Appends rows to the event log in one statement (`ON CONFLICT (message_id, dedup_key) DO
+    /// NOTHING`, also for repeats inside the batch). - Returns: the keys actually stored.
+    func insertEvents(_ tx: PGTx, _ rows: [LoggedRow]) async throws -> Set<EventKey> {
+        guard !rows.isEmpty else { return [] }
+        let keys = rows.map(\.key)
+        let ids = rows.map(\.messageId)
+        let providers = rows.map(\.providerId)
+        let kinds = rows.map(\.kind)
+        let ts = rows.map { $0.ts ?? 0 }
+        let hasTs = rows.map { $0.ts != nil }
+        let at = rows.map(\.at)
+        let codes = rows.map { $0.code ?? "" }
+        let hasCode = rows.map { $0.code != nil }
+        let descriptions = rows.map { $0.description ?? "" }
+        let hasDescription = rows.map { $0.description != nil }
+        let payloads = rows.map(\.payload)
+        let received = rows.map(\.receivedAt)
+        var out = Set<EventKey>()
+        for r in try await tx.rows("""
+            INSERT INTO message_events (dedup_key, message_id, provider_id, kind, ts, effective_ts, code, description,
+              payload, received_at)
+            SELECT k, m, p, kd, CASE WHEN ht THEN t END, a, CASE WHEN hc THEN c END, CASE WHEN hd THEN d END, pl, r
+            FROM unnest(\(keys)::text[], \(ids)::bigint[], \(providers)::text[], \(kinds)::text[], \(ts)::bigint[],
+              \(hasTs)::boolean[], \(at)::bigint[], \(codes)::text[], \(hasCode)::boolean[], \(descriptions)::text[],
+              \(hasDescription)::boolean[], \(payloads)::text[], \(received)::bigint[])
+              WITH ORDINALITY AS x(k, m, p, kd, t, ht, a, c, hc, d, hd, pl, r, n)
+            ORDER BY n
+            ON CONFLICT (message_id, dedup_key) DO NOTHING RETURNING message_id, dedup_key
+            """)
+        {
+            out.insert(EventKey(try r.get("message_id"), try r.get("dedup_key")))
+        }
+        return out
+    }
+
+    /// Which stored opt-out reply of a message is its first (the opt-out is counted once per
+    /// message): the batch's opt-outs were all appended up front, so the ones stored before the
+    /// batch are the log's count minus the batch's.
+    struct OptOutOrder {
+        private var insertedPerMessage: [Int64: Int] = [:]
+        private var seen: [Int64: Int] = [:]
+        private var before: [Int64: Int] = [:]
+        init(inserted: [LoggedRow]) {
+            for r in inserted { insertedPerMessage[r.messageId, default: 0] += 1 }
+        }
+        mutating func next(_ tx: PGTx, messageId: Int64) async throws -> Bool {
+            if before[messageId] == nil {
+                let total = try await tx.scalar("""
+                    SELECT COUNT(*) FROM message_events WHERE message_id = \(messageId) AND kind = 'replied'
+                      AND code = \(OptOutKeywords.Intent.optOut.rawValue)
+                    """, as: Int.self) ?? 0
+                before[messageId] = total - (insertedPerMessage[messageId] ?? 0)
+            }
+            defer { seen[messageId, default: 0] += 1 }
+            return (before[messageId] ?? 0) + (seen[messageId] ?? 0) == 0
+        }
     }
 
     /// Re-matches pending items received in the last 24 h, least recently tried first (at most
@@ -138,23 +246,30 @@ extension PostgresStore {
     }
 
     /// Appends the item to the event log (the unique dedup key drops exact duplicates) and
-    /// merges it into its (locked) message. - Returns: the message after the merge, `nil` for a duplicate.
+    /// merges it into its (locked) message (the pending path: one item at a time).
+    /// - Returns: the message after the merge, `nil` for a duplicate.
     @discardableResult
     func applyLogged(
         _ tx: PGTx, item: CallbackItem, key: String, payload: String, providerId: String, row: PGMessageRow,
         receivedAt: Int64, rollups: inout PGRollupWriter, cache: inout PGCampaignCache
     ) async throws -> PGMessageRow? {
-        let at = EventTime.effective(providerTs: item.ts, sentAt: row.state.dispatchedAt, receivedAt: receivedAt)
-        let optOut = item.kind == .replied ? keywords.classify(item.incomingText ?? "") : nil
-        let code = item.kind == .replied ? optOut?.rawValue : item.code
-        let inserted = try await tx.rows("""
-            INSERT INTO message_events (dedup_key, message_id, provider_id, kind, ts, effective_ts, code, description,
-              payload, received_at)
-            VALUES (\(key), \(row.id), \(providerId), \(item.kind.rawValue), \(item.ts), \(at), \(code), \(item.description),
-              \(payload), \(receivedAt))
-            ON CONFLICT (message_id, dedup_key) DO NOTHING RETURNING id
-            """)
-        guard !inserted.isEmpty else { return nil }
+        let logged = logRow(
+            EncodedItem(item: item, key: key, payload: payload), index: 0, row: row, providerId: providerId, receivedAt: receivedAt)
+        guard !(try await insertEvents(tx, [logged])).isEmpty else { return nil }
+        var optOuts = OptOutOrder(inserted: logged.isOptOut ? [logged] : [])
+        let firstOptOut = logged.isOptOut ? try await optOuts.next(tx, messageId: row.id) : false
+        return try await mergeLogged(
+            tx, item: item, at: logged.at, optOut: logged.optOut, firstOptOut: firstOptOut, row: row, rollups: &rollups,
+            cache: &cache)
+    }
+
+    /// Merges a logged item into its (locked) message: a receipt through the state machine, a
+    /// provider-reported click as a human click, a reply as a reply (and opt-out / opt-in).
+    /// - Parameter firstOptOut: whether this is the message's first stored opt-out reply.
+    func mergeLogged(
+        _ tx: PGTx, item: CallbackItem, at: Int64, optOut: OptOutKeywords.Intent?, firstOptOut: Bool, row: PGMessageRow,
+        rollups: inout PGRollupWriter, cache: inout PGCampaignCache
+    ) async throws -> PGMessageRow {
         switch item.kind {
         case .submitted, .delivered, .failed:
             return try await apply(
@@ -168,15 +283,9 @@ extension PostgresStore {
         case .replied:
             var delta = RollupDelta()
             delta.bump(.replies, at: at)
-            if let optOut {
+            if optOut != nil {
                 try await applyLatestKeyword(tx, userId: row.userId)
-                if optOut == .optOut {
-                    let earlier = try await tx.scalar("""
-                        SELECT COUNT(*) FROM message_events WHERE message_id = \(row.id) AND kind = 'replied'
-                          AND code = \(OptOutKeywords.Intent.optOut.rawValue)
-                        """, as: Int.self) ?? 0
-                    if earlier == 1 { delta.bump(.optOuts) }
-                }
+                if optOut == .optOut && firstOptOut { delta.bump(.optOuts) }
             }
             rollups.add(delta, campaignId: row.campaignId, variant: row.variant)
             return try await apply(tx, fact: .seen(at: at), to: row, rollups: &rollups, cache: &cache)

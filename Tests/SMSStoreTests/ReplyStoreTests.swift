@@ -30,6 +30,10 @@ struct ReplyStoreTests {
         #expect(try await f.store.profile(userId: "c")?.optedOut == true)
         // A reply is evidence of sending, not of delivery.
         #expect(s.delivered == 0)
+        // A third STOP from the same user in a later batch: a reply, not another opt-out.
+        _ = try await f.callback([Self.reply(f, "a", "STOP", at: Self.t0 + 200)], receivedAt: Self.t0 + 210)
+        let later = try await f.stats()
+        #expect((later.replies, later.optOuts) == (5, 2))
     }
 
     @Test(arguments: StoreKind.allCases)
