@@ -16,8 +16,8 @@ struct StoreBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "stores", abstract: "Store units of work/s on PostgreSQL vs SQLite (baseline), same workload, same run.")
 
-    @Option(help: "PostgreSQL server URL (env SMSSTATS_TEST_POSTGRES_URL).")
-    var database: String? = ProcessInfo.processInfo.environment["SMSSTATS_TEST_POSTGRES_URL"]
+    @Option(help: "PostgreSQL server URL (default: env SMSSTATS_TEST_POSTGRES_URL).")
+    var database: String?
     @Option(help: "Messages (= receipts) per store.") var messages = 20_000
     @Option(help: "Items per claim / callback batch.") var batch = 100
     @Option(help: "Concurrent workers.") var concurrency = 4
@@ -31,7 +31,9 @@ struct StoreBench: AsyncParsableCommand {
     }
 
     func run() async throws {
-        guard let base = database, PostgresLocation.isPostgresURL(base) else {
+        guard let base = database ?? ProcessInfo.processInfo.environment["SMSSTATS_TEST_POSTGRES_URL"],
+            PostgresLocation.isPostgresURL(base)
+        else {
             throw ValidationError("--database postgres://user:password@host:port/db (or SMSSTATS_TEST_POSTGRES_URL) is required")
         }
         printMachine()
