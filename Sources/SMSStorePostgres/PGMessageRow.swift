@@ -70,3 +70,48 @@ struct PGMessageRow: Sendable {
             """)
     }
 }
+
+/// Message states changed in a transaction and written back together at the end (one
+/// `UPDATE … FROM unnest(…)` instead of one per message), for the hot paths whose later
+/// statements do not read message states back (callback batches, dispatch results). The caller
+/// flushes before anything reads `messages` again.
+struct PGStateWriter: Sendable {
+    private var dirty: [Int64: MessageState] = [:]
+
+    mutating func set(_ row: PGMessageRow) { dirty[row.id] = row.state }
+
+    var isEmpty: Bool { dirty.isEmpty }
+
+    mutating func flush(_ tx: PGTx) async throws {
+        guard !dirty.isEmpty else { return }
+        let rows = dirty.sorted { $0.key < $1.key }
+        dirty = [:]
+        func ints(_ f: (MessageState) -> Int64?) -> ([Int64], [Bool]) { (rows.map { f($0.value) ?? 0 }, rows.map { f($0.value) != nil }) }
+        func texts(_ f: (MessageState) -> String?) -> ([String], [Bool]) { (rows.map { f($0.value) ?? "" }, rows.map { f($0.value) != nil }) }
+        let ids = rows.map(\.key)
+        let dispatch = rows.map(\.value.dispatch.rawValue)
+        let (dispatchedAt, hasDispatchedAt) = ints(\.dispatchedAt)
+        let (reason, hasReason) = texts(\.dispatchErrorReason)
+        let (submittedAt, hasSubmittedAt) = ints(\.submittedAt)
+        let (deliveredAt, hasDeliveredAt) = ints(\.deliveredAt)
+        let (failureCode, hasFailureCode) = texts { $0.failure?.code }
+        let (failureDescription, hasFailureDescription) = texts { $0.failure?.description }
+        let (failureAt, hasFailureAt) = ints { $0.failure?.at }
+        let (clickAt, hasClickAt) = ints(\.firstHumanClickAt)
+        let (eventAt, hasEventAt) = ints(\.firstEventAt)
+        try await tx.exec("""
+            UPDATE messages AS m SET dispatch = x.d, dispatched_at = CASE WHEN x.hda THEN x.da END,
+              dispatch_error_reason = CASE WHEN x.hr THEN x.r END, submitted_at = CASE WHEN x.hsa THEN x.sa END,
+              delivered_at = CASE WHEN x.hdl THEN x.dl END, failure_code = CASE WHEN x.hfc THEN x.fc END,
+              failure_description = CASE WHEN x.hfd THEN x.fd END, failure_at = CASE WHEN x.hfa THEN x.fa END,
+              first_click_at = CASE WHEN x.hca THEN x.ca END, first_event_at = CASE WHEN x.hea THEN x.ea END
+            FROM unnest(\(ids)::bigint[], \(dispatch)::text[], \(dispatchedAt)::bigint[], \(hasDispatchedAt)::boolean[],
+              \(reason)::text[], \(hasReason)::boolean[], \(submittedAt)::bigint[], \(hasSubmittedAt)::boolean[],
+              \(deliveredAt)::bigint[], \(hasDeliveredAt)::boolean[], \(failureCode)::text[], \(hasFailureCode)::boolean[],
+              \(failureDescription)::text[], \(hasFailureDescription)::boolean[], \(failureAt)::bigint[], \(hasFailureAt)::boolean[],
+              \(clickAt)::bigint[], \(hasClickAt)::boolean[], \(eventAt)::bigint[], \(hasEventAt)::boolean[])
+              AS x(id, d, da, hda, r, hr, sa, hsa, dl, hdl, fc, hfc, fd, hfd, fa, hfa, ca, hca, ea, hea)
+            WHERE m.id = x.id
+            """)
+    }
+}

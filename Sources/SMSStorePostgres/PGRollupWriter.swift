@@ -5,7 +5,20 @@ import SMSCore
 /// Accumulates rollup increments inside one transaction and writes each cell once at the end,
 /// in sorted key order (two transactions touching the same cells lock them in the same order:
 /// no deadlock), with `INSERT … ON CONFLICT DO UPDATE SET value = rollups.value + excluded.value`.
+///
+/// It is also the transaction's buffer of message states on the hot paths (callback batches,
+/// dispatch results): with ``defersStates`` set, ``PostgresStore/apply(_:fact:to:rollups:cache:)``
+/// leaves the new state in ``states``, written with one statement by ``flushStates(_:)`` or
+/// ``flush(_:)``; whoever sets it flushes before a statement reads message states again.
 struct PGRollupWriter: Sendable {
+    /// Buffer message states instead of saving each at once.
+    var defersStates = false
+    /// The buffered message states.
+    var states = PGStateWriter()
+
+    /// Writes the buffered message states.
+    mutating func flushStates(_ tx: PGTx) async throws { try await states.flush(tx) }
+
     struct Scope: Hashable, Sendable {
         var campaignId: String
         var variant: Int
@@ -45,8 +58,10 @@ struct PGRollupWriter: Sendable {
         return out
     }
 
-    /// Upserts the cells with one statement (arrays unnested in the sorted order).
-    func flush(_ tx: PGTx) async throws {
+    /// Writes the buffered message states, then upserts the cells with one statement (arrays
+    /// unnested in the sorted order).
+    mutating func flush(_ tx: PGTx) async throws {
+        try await states.flush(tx)
         let cells = sortedCells
         guard !cells.isEmpty else { return }
         let campaigns = cells.map(\.campaign)

@@ -40,6 +40,8 @@ extension PostgresStore {
         try await tx.lockKeys(keys)
         var result = CallbackIngestResult()
         var rollups = PGRollupWriter()
+        // Nothing below reads message states back from the table (the lookup keeps them current).
+        rollups.defersStates = true
         var cache = PGCampaignCache()
         var lookup = try await PGMessageLookup.load(tx, items: encoded.map(\.item))
         // The event log rows of every matched item, appended in one statement; the effective time
@@ -277,9 +279,8 @@ extension PostgresStore {
                 rollups: &rollups, cache: &cache)
         case .clicked:
             let link = try await providerClickedLink(tx, item: item, row: row, cache: &cache)
-            try await recordHumanClick(
+            return try await recordHumanClick(
                 tx, row: row, linkIndex: link.index, code: link.code, at: at, rollups: &rollups, cache: &cache)
-            return try await PGMessageRow.fetch(tx, id: row.id) ?? row
         case .replied:
             var delta = RollupDelta()
             delta.bump(.replies, at: at)

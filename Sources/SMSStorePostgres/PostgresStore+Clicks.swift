@@ -46,10 +46,9 @@ extension PostgresStore {
                     d.bump(.linkBotHits, dim: String(link.linkIndex))
                     rollups.add(d, campaignId: row.campaignId, variant: row.variant)
                 } else {
-                    try await self.recordHumanClick(
-                        tx, row: row, linkIndex: link.linkIndex, code: code, at: click.at, rollups: &rollups, cache: &cache)
                     // Later hits of this batch on the same message see the state this one left.
-                    rows[row.id] = try await PGMessageRow.fetch(tx, id: row.id) ?? row
+                    rows[row.id] = try await self.recordHumanClick(
+                        tx, row: row, linkIndex: link.linkIndex, code: code, at: click.at, rollups: &rollups, cache: &cache)
                 }
             }
             try await rollups.flush(tx)
@@ -61,10 +60,12 @@ extension PostgresStore {
     /// link, unique per (message, link) and per message, and merges it as evidence of delivery.
     /// The short-link counter is incremented with `UPDATE … RETURNING` (a row lock), so exactly
     /// one click sees 1.
+    /// - Returns: the message after the merge.
+    @discardableResult
     func recordHumanClick(
         _ tx: PGTx, row: PGMessageRow, linkIndex: Int, code: String?, at: Int64, rollups: inout PGRollupWriter,
         cache: inout PGCampaignCache
-    ) async throws {
+    ) async throws -> PGMessageRow {
         var d = RollupDelta()
         d.bump(.clicks, at: at)
         d.bump(.linkClicks, dim: String(linkIndex))
@@ -82,7 +83,7 @@ extension PostgresStore {
         }
         if now == 1 { d.bump(.linkUniqueClicks, dim: String(linkIndex)) }
         rollups.add(d, campaignId: row.campaignId, variant: row.variant)
-        try await apply(tx, fact: .humanClick(at: at), to: row, rollups: &rollups, cache: &cache)
+        return try await apply(tx, fact: .humanClick(at: at), to: row, rollups: &rollups, cache: &cache)
     }
 
     public func clickHits(campaignId: String, filter: ClickHit.Filter, limit: Int) async throws -> [ClickHit] {

@@ -134,9 +134,19 @@ extension PostgresStore {
         for r in results { if case .sent(let pid?) = r.outcome { providerKeys.insert("pid:" + pid) } }
         try await tx.lockKeys(providerKeys)
         var rollups = PGRollupWriter()
+        rollups.defersStates = true
         var cache = PGCampaignCache()
         var rows = try await PGMessageRow.lock(tx, ids: results.map(\.messageId))
         let ids = Array(rows.keys).sorted()
+        // Provider ids that receipts named before their send was recorded (pitfall 1): usually none.
+        var sentKeys: [String] = []
+        for r in results { if case .sent(let pid?) = r.outcome { sentKeys.append(pid) } }
+        let pendingKeys: Set<String> =
+            sentKeys.isEmpty
+            ? []
+            : Set(try await tx.rows(
+                "SELECT DISTINCT provider_key FROM pending_callbacks WHERE provider_key = ANY(\(sentKeys)::text[])"
+            ).map { try $0.at(0, String.self) })
         try await tx.exec(
             "UPDATE messages SET send_attempt = NULL WHERE send_attempt IS NOT NULL AND id = ANY(\(ids)::bigint[])")
         for r in results {
@@ -154,8 +164,12 @@ extension PostgresStore {
             }
             rows[r.messageId] = try await apply(tx, fact: fact, to: row, rollups: &rollups, cache: &cache)
             // A receipt that named this provider id before the send was recorded (pitfall 1).
-            if case .sent(let providerMessageId?) = r.outcome {
+            if case .sent(let providerMessageId?) = r.outcome, pendingKeys.contains(providerMessageId) {
+                // The pending path reads and saves message states itself: write the buffered ones first.
+                try await rollups.flushStates(tx)
+                rollups.defersStates = false
                 try await applyPending(tx, providerKey: providerMessageId, rollups: &rollups, cache: &cache)
+                rollups.defersStates = true
                 rows[r.messageId] = try await PGMessageRow.fetch(tx, id: r.messageId)
             }
         }
@@ -173,6 +187,8 @@ extension PostgresStore {
     /// Merges `fact` into a (locked) message, saves it, and adds the rollup change; when the sent
     /// time or first human click moved, re-attributes the user's conversions for the campaign.
     /// - Returns: the new row.
+    /// With `rollups.defersStates`, the new state is buffered in `rollups.states` (written by
+    /// ``PGRollupWriter/flush(_:)``) instead of saved at once.
     @discardableResult
     func apply(
         _ tx: PGTx, fact: MessageFact, to row: PGMessageRow, rollups: inout PGRollupWriter, cache: inout PGCampaignCache
@@ -184,7 +200,7 @@ extension PostgresStore {
             // Events merged before this send time was known: their effective times depend on it.
             new.state = try await rebuiltState(tx, row: row, base: new.state, rollups: &rollups)
         }
-        try await new.saveState(tx)
+        if rollups.defersStates { rollups.states.set(new) } else { try await new.saveState(tx) }
         rollups.addChange(from: row.state, to: new.state, segments: row.segments, campaignId: row.campaignId, variant: row.variant)
         if row.state.sentAt != new.state.sentAt || row.state.firstHumanClickAt != new.state.firstHumanClickAt {
             try await refreshConversion(tx, message: new, rollups: &rollups, cache: &cache)
