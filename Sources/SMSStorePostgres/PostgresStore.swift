@@ -67,8 +67,8 @@ public final class PostgresStore: SMSStore {
         }
     }
 
-    /// Opens a store at a `postgres://` URL, waits for the server (up to `timeout`) and runs the
-    /// migrations.
+    /// Opens a store at a `postgres://` URL: connects (postgres-nio's connect timeout, 10 s per
+    /// attempt) and runs the migrations.
     /// - Parameter url: `postgres://user:password@host:port/database[?search_path=schema]`.
     /// - Throws: ``PostgresLocation/ParseError`` for a malformed URL; ``OpenError`` when the
     ///   server cannot be reached or the schema cannot be migrated.
@@ -133,7 +133,8 @@ public final class PostgresStore: SMSStore {
         }
     }
 
-    /// A read-only unit of work: one transaction too (a consistent snapshot across its statements).
+    /// A read-only unit of work, in one transaction too (READ COMMITTED: each statement sees what
+    /// was committed when it started; ``reconcile(campaignId:repair:)`` asks for a snapshot).
     func read<R: Sendable>(_ body: @Sendable (PGTx) async throws -> R) async throws -> R {
         try await write(body)
     }
