@@ -1,8 +1,8 @@
 import Foundation
 
 /// Where a PostgreSQL database is, parsed from a URL
-/// `postgres://user:password@host:port/database[?search_path=schema]` (`postgresql://` too).
-/// User and password are percent-decoded; the port defaults to 5432.
+/// `postgres://user:password@host:port/database[?search_path=schema][&sslmode=mode]`
+/// (`postgresql://` too). User and password are percent-decoded; the port defaults to 5432.
 public struct PostgresLocation: Sendable, Equatable {
     public var host: String
     public var port: Int
@@ -12,6 +12,15 @@ public struct PostgresLocation: Sendable, Equatable {
     /// The schema tables live in (`search_path` for every connection; created when missing); `nil` =
     /// the server's default. Lower-case letters, digits and `_` only.
     public var schema: String?
+    /// TLS, as libpq's `sslmode`: `disable`; `prefer` (the default: TLS when the server offers
+    /// it, certificate not verified); `require` (TLS or fail, certificate not verified);
+    /// `verify-full` (TLS, certificate chain and host name verified against the system's roots).
+    public var sslMode: SSLMode = .prefer
+
+    public enum SSLMode: String, Sendable, Equatable, CaseIterable {
+        case disable, prefer, require
+        case verifyFull = "verify-full"
+    }
 
     public init(host: String, port: Int = 5432, username: String, password: String?, database: String?, schema: String? = nil) {
         self.host = host
@@ -56,6 +65,13 @@ public struct PostgresLocation: Sendable, Equatable {
             throw ParseError(description: "search_path '\(schema)' must be a lower-case name (a-z, 0-9, _; not starting with a digit)")
         }
         self.schema = schema?.isEmpty == false ? schema : nil
+        if let mode = c.queryItems?.first(where: { $0.name == "sslmode" })?.value {
+            guard let parsed = SSLMode(rawValue: mode) else {
+                throw ParseError(
+                    description: "sslmode '\(mode)' is not one of \(SSLMode.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            self.sslMode = parsed
+        }
     }
 
     /// `[a-z_][a-z0-9_]*`, at most 63 bytes: a schema name PostgreSQL reads the same quoted or not.

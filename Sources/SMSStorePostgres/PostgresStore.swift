@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import NIOSSL
 import PostgresNIO
 import SMSCore
 
@@ -49,7 +50,7 @@ public final class PostgresStore: SMSStore {
     ) {
         var config = PostgresClient.Configuration(
             host: location.host, port: location.port, username: location.username, password: location.password,
-            database: location.database, tls: .disable)
+            database: location.database, tls: Self.tls(location.sslMode))
         config.options.maximumConnections = maxConnections
         if let schema = location.schema {
             config.options.additionalStartupParameters = [("search_path", schema)]
@@ -67,17 +68,36 @@ public final class PostgresStore: SMSStore {
         }
     }
 
+    /// postgres-nio's TLS setting for an `sslmode` (libpq's meaning: only `verify-full` checks the certificate).
+    static func tls(_ mode: PostgresLocation.SSLMode) -> PostgresClient.Configuration.TLS {
+        var unverified = TLSConfiguration.makeClientConfiguration()
+        unverified.certificateVerification = .none
+        switch mode {
+        case .disable: return .disable
+        case .prefer: return .prefer(unverified)
+        case .require: return .require(unverified)
+        case .verifyFull: return .require(.makeClientConfiguration())
+        }
+    }
+
     /// Opens a store at a `postgres://` URL: connects (postgres-nio's connect timeout, 10 s per
     /// attempt) and runs the migrations.
-    /// - Parameter url: `postgres://user:password@host:port/database[?search_path=schema]`.
+    /// - Parameter url: `postgres://user:password@host:port/database[?search_path=schema][&sslmode=mode]`.
     /// - Throws: ``PostgresLocation/ParseError`` for a malformed URL; ``OpenError`` when the
     ///   server cannot be reached or the schema cannot be migrated.
     public static func connect(
         url: String, keywords: OptOutKeywords = OptOutKeywords(), maxConnections: Int = 10,
         logger: Logger = Logger(label: "smsstats.postgres")
     ) async throws -> PostgresStore {
-        let store = PostgresStore(
-            location: try PostgresLocation(url: url), keywords: keywords, maxConnections: maxConnections, logger: logger)
+        let location = try PostgresLocation(url: url)
+        do {
+            // One plain connection first: its error names the cause at once (refused, TLS, password),
+            // where the pool would retry behind a circuit breaker for a minute.
+            try await checkConnection(location, logger: logger)
+        } catch {
+            throw OpenError(url: PostgresLocation.redacted(url), underlying: String(reflecting: error))
+        }
+        let store = PostgresStore(location: location, keywords: keywords, maxConnections: maxConnections, logger: logger)
         await store.started()
         do {
             try await PostgresMigrations.migrate(store)
@@ -86,6 +106,23 @@ public final class PostgresStore: SMSStore {
             throw OpenError(url: PostgresLocation.redacted(url), underlying: String(reflecting: error))
         }
         return store
+    }
+
+    /// Opens and closes one connection with the pool's settings.
+    static func checkConnection(_ l: PostgresLocation, logger: Logger) async throws {
+        var unverified = TLSConfiguration.makeClientConfiguration()
+        unverified.certificateVerification = .none
+        let tls: PostgresConnection.Configuration.TLS
+        switch l.sslMode {
+        case .disable: tls = .disable
+        case .prefer: tls = .prefer(try NIOSSLContext(configuration: unverified))
+        case .require: tls = .require(try NIOSSLContext(configuration: unverified))
+        case .verifyFull: tls = .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
+        }
+        let config = PostgresConnection.Configuration(
+            host: l.host, port: l.port, username: l.username, password: l.password, database: l.database, tls: tls)
+        let connection = try await PostgresConnection.connect(configuration: config, id: 0, logger: logger)
+        try await connection.close()
     }
 
     /// Returns once the pool's `run()` task has begun (a lease before that logs a warning).

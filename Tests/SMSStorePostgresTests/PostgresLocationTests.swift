@@ -36,6 +36,14 @@ struct PostgresLocationTests {
         #expect(throws: PostgresLocation.ParseError.self) { try PostgresLocation(url: url) }
     }
 
+    @Test func sslModeDefaultsToPreferAndIsValidated() throws {
+        #expect(try PostgresLocation(url: "postgres://u@h/db").sslMode == .prefer)
+        #expect(try PostgresLocation(url: "postgres://u@h/db?sslmode=disable").sslMode == .disable)
+        #expect(try PostgresLocation(url: "postgres://u@h/db?search_path=s&sslmode=require").sslMode == .require)
+        #expect(try PostgresLocation(url: "postgres://u@h/db?sslmode=verify-full").sslMode == .verifyFull)
+        #expect(throws: PostgresLocation.ParseError.self) { try PostgresLocation(url: "postgres://u@h/db?sslmode=maybe") }
+    }
+
     @Test func onlyPostgresSchemesSelectPostgreSQL() {
         #expect(PostgresLocation.isPostgresURL("postgres://u@h/db"))
         #expect(PostgresLocation.isPostgresURL("PostgreSQL://u@h/db"))
