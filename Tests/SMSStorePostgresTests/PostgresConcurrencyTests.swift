@@ -181,3 +181,32 @@ struct PostgresConcurrencyTests {
         await ts.close()
     }
 }
+
+@Suite("PostgreSQL: opening fails fast with the reason")
+struct PostgresOpenTests {
+    @Test func wrongPasswordAndRefusedConnectionNameTheCauseWithoutThePassword() async throws {
+        guard let base = StoreKind.postgresURL, var c = URLComponents(string: base) else {
+            try Test.cancel("PostgreSQL case skipped: \(StoreKind.postgresURLVariable) is unset")
+        }
+        c.password = "not-the-password-\(UUID().uuidString.prefix(8))"
+        let wrong = try #require(c.string)
+        let started = ContinuousClock.now
+        do {
+            _ = try await PostgresStore.connect(url: wrong, maxConnections: 1)
+            Issue.record("opened with a wrong password")
+        } catch let error as PostgresStore.OpenError {
+            #expect(error.description.contains("28P01"), "\(error)")
+            #expect(!error.description.contains(c.password!), "the password is printed: \(error)")
+            #expect(error.url.contains(":***@"))
+        }
+        var refused = c
+        refused.port = 1
+        do {
+            _ = try await PostgresStore.connect(url: refused.string!, maxConnections: 1)
+            Issue.record("opened a closed port")
+        } catch let error as PostgresStore.OpenError {
+            #expect(error.description.contains("refused"), "\(error)")
+        }
+        #expect(ContinuousClock.now - started < .seconds(15), "failing took \(ContinuousClock.now - started)")
+    }
+}
