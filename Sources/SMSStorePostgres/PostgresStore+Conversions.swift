@@ -43,12 +43,30 @@ extension PostgresStore {
                 result.stored += 1
                 for row in byUser[userId] ?? [] {
                     guard let goal = try await cache.get(tx, row.campaignId)?.goal, goal.event == e.name.pgSafe else { continue }
-                    try await self.refreshConversion(tx, message: row, rollups: &rollups, cache: &cache)
+                    try await self.addConversionEvent(tx, e, goal: goal, message: row, rollups: &rollups)
                 }
             }
             try await rollups.flush(tx)
             return result
         }
+    }
+
+    /// Adds one newly stored event to the user's stored conversion for one campaign:
+    /// `stored.merged(evaluate([event]))` (``UserConversion/merged(_:)``; mirror of the SQLite
+    /// store), equal to a full ``refreshConversion(_:message:rollups:cache:)`` because every change
+    /// of the message's sent time or first click re-attributes in full. An event that does not
+    /// qualify changes nothing. The caller holds the message's lock.
+    func addConversionEvent(
+        _ tx: PGTx, _ e: ConversionEventInput, goal: ConversionGoal, message: PGMessageRow, rollups: inout PGRollupWriter
+    ) async throws {
+        let control = message.state.dispatch == .control
+        let sentAt = control ? message.state.dispatchedAt : message.state.sentAt
+        let clicks = message.state.firstHumanClickAt.map { [$0] } ?? []
+        let fact = ConversionEventFact(eventId: e.eventId.pgSafe, ts: e.ts, properties: e.properties)
+        let added = ConversionAttribution.evaluate(goal: goal, sentAt: sentAt, humanClicks: clicks, events: [fact])
+        guard added.converted else { return }
+        let old = try await storedConversion(tx, message: message)
+        try await storeConversion(tx, message: message, control: control, old: old, new: old.merged(added), rollups: &rollups)
     }
 
     /// Recomputes one user's conversion for one campaign from the raw events (`domain.md` §5,
@@ -70,7 +88,13 @@ extension PostgresStore {
         }
         let clicks = message.state.firstHumanClickAt.map { [$0] } ?? []
         let now = ConversionAttribution.evaluate(goal: goal, sentAt: sentAt, humanClicks: clicks, events: events)
-        let old = try await tx.one("""
+        let old = try await storedConversion(tx, message: message)
+        try await storeConversion(tx, message: message, control: control, old: old, new: now, rollups: &rollups)
+    }
+
+    /// The stored conversion of the message's user in its campaign (none stored: not converted).
+    func storedConversion(_ tx: PGTx, message: PGMessageRow) async throws -> UserConversion {
+        try await tx.one("""
             SELECT converted, click_through, revenue_cents FROM campaign_conversions
             WHERE campaign_id = \(message.campaignId) AND user_id = \(message.userId)
             """
@@ -79,6 +103,13 @@ extension PostgresStore {
                 converted: try $0.get("converted"), clickThrough: try $0.get("click_through"),
                 revenueCents: try $0.get("revenue_cents"))
         } ?? UserConversion()
+    }
+
+    /// Writes `now` over `old` and adds the rollup difference; nothing when they are equal.
+    func storeConversion(
+        _ tx: PGTx, message: PGMessageRow, control: Bool, old: UserConversion, new now: UserConversion,
+        rollups: inout PGRollupWriter
+    ) async throws {
         guard old != now else { return }
         var delta = now.contribution(control: control)
         delta.add(old.contribution(control: control), times: -1)
