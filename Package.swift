@@ -39,6 +39,8 @@ let package = Package(
             dependencies: [
                 "SMSCore",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                // SQLite's C API for the callback hot path's raw binds (RawStatement.swift).
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -17,12 +17,15 @@ struct RollupWriter {
     }
 
     /// Adds `contribution(new) − contribution(old)` of one message (``MessageContribution``),
-    /// summed straight into the buffer (no intermediate dictionaries: once per callback item).
-    mutating func addChange(from old: MessageState?, to new: MessageState, segments: Int, campaignId: String, variant: Int) {
+    /// `times` times (that many messages made the same change), summed straight into the buffer
+    /// (no intermediate dictionaries: once per callback item).
+    mutating func addChange(
+        from old: MessageState?, to new: MessageState, segments: Int, campaignId: String, variant: Int, times: Int64 = 1
+    ) {
         let scope = Scope(campaignId: campaignId, variant: variant)
         var cells = pending.removeValue(forKey: scope) ?? RollupDelta(minimumCapacity: 16)
-        MessageContribution.forEachCell(of: new, segments: segments) { cells.addCell($0, $1) }
-        if let old { MessageContribution.forEachCell(of: old, segments: segments) { cells.addCell($0, -$1) } }
+        MessageContribution.forEachCell(of: new, segments: segments) { cells.addCell($0, $1 * times) }
+        if let old { MessageContribution.forEachCell(of: old, segments: segments) { cells.addCell($0, -$1 * times) } }
         pending[scope] = cells
     }
 

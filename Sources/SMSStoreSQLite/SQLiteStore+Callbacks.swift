@@ -3,17 +3,35 @@ import GRDB
 import SMSCore
 
 extension SQLiteStore {
-    /// One transaction: looks up the batch's messages with a few `IN (…)` queries, then per item
-    /// appends it to the event log (`ON CONFLICT (message_id, dedup_key) DO NOTHING`: a duplicate changes
-    /// nothing) and merges it into its message; items with no message go to `pending_callbacks`.
-    /// Rollup cells are summed in memory and written once at the end.
+    /// One write transaction, prepared outside it: the dedup keys and payloads are computed first,
+    /// then the receipts are planned on a read snapshot (``CallbackPlan``: lookup by meta, merged
+    /// states, rollup change) in parallel with other writers, and the transaction only appends the
+    /// events (`ON CONFLICT (message_id, dedup_key) DO NOTHING`: a duplicate changes nothing) and
+    /// writes each message's planned state with a compare-and-set, recomputing a message that
+    /// changed since the snapshot (``applyPlanned(_:providerId:encoded:plan:receivedAt:)``). Other
+    /// items (clicks, replies, unknown meta → `pending_callbacks`) go through
+    /// ``applyEncoded(_:providerId:encoded:receivedAt:)`` in the same transaction. Rollup cells are
+    /// summed in memory and written once at the end.
     public func applyCallbacks(providerId: String, items: [CallbackItem], receivedAt: Int64) async throws -> CallbackIngestResult {
+        try await applyCallbacks(providerId: providerId, items: items, receivedAt: receivedAt, afterSnapshot: nil)
+    }
+
+    /// ``applyCallbacks(providerId:items:receivedAt:)`` with a hook run between the snapshot and the
+    /// write transaction (tests force a concurrent change there).
+    func applyCallbacks(
+        providerId: String, items: [CallbackItem], receivedAt: Int64, afterSnapshot: (@Sendable () async throws -> Void)?
+    ) async throws -> CallbackIngestResult {
         let encoded = items.map { ($0, CallbackDedupKey.make(providerId: providerId, item: $0), CallbackItemJSON.encode($0)) }
+        let plan = try await db.read { db in try CallbackPlan.make(db, encoded: encoded, receivedAt: receivedAt) }
+        if let afterSnapshot { try await afterSnapshot() }
         return try await db.write { db in
-            try applyEncoded(db, providerId: providerId, encoded: encoded, receivedAt: receivedAt)
+            try applyPlanned(db, providerId: providerId, encoded: encoded, plan: plan, receivedAt: receivedAt)
         }
     }
 
+    /// The whole batch inside the caller's transaction, item by item in batch order: looks up the
+    /// messages with a few `IN (…)` queries, appends each item to the event log and merges it into
+    /// its message; items with no message go to `pending_callbacks`.
     func applyEncoded(
         _ db: Database, providerId: String, encoded: [(CallbackItem, String, String)], receivedAt: Int64
     ) throws -> CallbackIngestResult {
@@ -117,10 +135,7 @@ extension SQLiteStore {
     ) throws -> MessageRow? {
         let at = EventTime.effective(providerTs: item.ts, sentAt: row.state.dispatchedAt, receivedAt: receivedAt)
         let optOut = item.kind == .replied ? keywords.classify(item.incomingText ?? "") : nil
-        let insert = try db.cachedStatement(sql: """
-            INSERT INTO message_events (dedup_key, message_id, provider_id, kind, ts, effective_ts, code, description,
-              payload, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (message_id, dedup_key) DO NOTHING
-            """)
+        let insert = try db.cachedStatement(sql: Self.insertEventSQL)
         let code = item.kind == .replied ? optOut?.rawValue : item.code
         try insert.execute(arguments: [
             key, row.id, providerId, item.kind.rawValue, item.ts, at, code, item.description, payload, receivedAt,

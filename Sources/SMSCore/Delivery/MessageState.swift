@@ -5,7 +5,7 @@ import Foundation
 /// duplicate changes nothing (`domain.md` §4, pitfalls 1–6).
 ///
 /// Times are **epoch seconds**, already made effective by ``EventTime``.
-public struct MessageState: Sendable, Equatable, Codable {
+public struct MessageState: Sendable, Hashable, Codable {
     /// What the dispatcher recorded.
     public var dispatch: DispatchStatus
     /// Time of the send attempt (the message's sent time), when the dispatcher has recorded it.
@@ -26,7 +26,7 @@ public struct MessageState: Sendable, Equatable, Codable {
     public var firstEventAt: Int64?
 
     /// One failure receipt's data.
-    public struct Failure: Sendable, Equatable, Codable {
+    public struct Failure: Sendable, Hashable, Codable {
         public var code: String?
         public var description: String?
         public var at: Int64
