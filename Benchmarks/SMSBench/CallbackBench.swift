@@ -41,6 +41,8 @@ struct CallbackBench: AsyncParsableCommand {
         }
 
         if storeOnly {
+            print("store only: applying \(items) items")  // a profiler can attach from here on
+            fflush(nil)
             let started = DispatchTime.now().uptimeNanoseconds
             let cpu = clock()
             for start in stride(from: 0, to: items, by: batch) {

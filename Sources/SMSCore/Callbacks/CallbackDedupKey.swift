@@ -25,8 +25,80 @@ public enum CallbackDedupKey {
     ///   - item: the normalised callback item.
     /// - Returns: `"cb1-"` + 32 hex digits; stable across processes and platforms.
     public static func make(providerId: String, item: CallbackItem) -> String {
-        let hash = fnv1a128(Array(canonicalString(providerId: providerId, item: item).utf8))
-        return "cb1-" + hex(hash.high) + hex(hash.low)
+        // The canonical string's bytes are hashed as they are produced (no string built): this
+        // runs once per callback item. Equal to hashing ``canonicalString(providerId:item:)``
+        // (tested).
+        var h = FNV128()
+        func field(_ name: StaticString, _ value: String?) {
+            h.add(name)
+            if let value {
+                h.add("=")
+                h.add(decimal: value.utf8.count)
+                h.add(":")
+                h.add(value)
+                h.add(";")
+            } else {
+                h.add("=-;")
+            }
+        }
+        field("provider", providerId)
+        field("meta", item.meta)
+        field("kind", item.kind.rawValue)
+        field("ts", item.ts.map { String($0) })
+        field("code", item.code)
+        field("url", item.url)
+        field("incomingText", item.incomingText)
+        field("part", item.part.map { String($0) })
+        field("providerStatus", item.providerStatus)
+        return key(h.high, h.low)
+    }
+
+    /// `"cb1-"` + the two halves as 16 lower-case hex digits each.
+    static func key(_ high: UInt64, _ low: UInt64) -> String {
+        String(unsafeUninitializedCapacity: 36) { out in
+            let digits: StaticString = "0123456789abcdef"
+            let d = digits.utf8Start
+            out[0] = UInt8(ascii: "c")
+            out[1] = UInt8(ascii: "b")
+            out[2] = UInt8(ascii: "1")
+            out[3] = UInt8(ascii: "-")
+            for i in 0..<16 {
+                out[4 + i] = d[Int((high >> UInt64(60 - 4 * i)) & 0xF)]
+                out[20 + i] = d[Int((low >> UInt64(60 - 4 * i)) & 0xF)]
+            }
+            return 36
+        }
+    }
+
+    /// The 128-bit FNV-1a state of ``fnv1a128(_:)``, fed piece by piece.
+    struct FNV128 {
+        var high: UInt64 = 0x6c62_272e_07bb_0142
+        var low: UInt64 = 0x62b8_2175_6295_c58d
+
+        mutating func add(byte: UInt8) {
+            low ^= UInt64(byte)
+            // (high, low) * (2^88 + 0x13b) mod 2^128
+            let product = low.multipliedFullWidth(by: 0x13b)
+            let newHigh = high &* 0x13b &+ product.high &+ (low << 24)
+            low = product.low
+            high = newHigh
+        }
+
+        mutating func add(_ s: String) {
+            var s = s
+            s.withUTF8 { for b in $0 { add(byte: b) } }
+        }
+
+        mutating func add(_ s: StaticString) {
+            let p = s.utf8Start
+            for i in 0..<s.utf8CodeUnitCount { add(byte: p[i]) }
+        }
+
+        /// A non-negative integer's decimal digits.
+        mutating func add(decimal n: Int) {
+            if n >= 10 { add(decimal: n / 10) }
+            add(byte: UInt8(ascii: "0") + UInt8(n % 10))
+        }
     }
 
     /// The canonical text that is hashed (exposed to the module for tests and diagnostics).
@@ -55,21 +127,8 @@ public enum CallbackDedupKey {
     /// 128-bit FNV-1a (offset basis 0x6c62272e07bb014262b821756295c58d, prime 2^88 + 0x13b),
     /// computed on two 64-bit halves (`high`, `low`) modulo 2^128.
     static func fnv1a128(_ bytes: [UInt8]) -> (high: UInt64, low: UInt64) {
-        var high: UInt64 = 0x6c62_272e_07bb_0142
-        var low: UInt64 = 0x62b8_2175_6295_c58d
-        for byte in bytes {
-            low ^= UInt64(byte)
-            // (high, low) * (2^88 + 0x13b) mod 2^128
-            let product = low.multipliedFullWidth(by: 0x13b)
-            let newHigh = high &* 0x13b &+ product.high &+ (low << 24)
-            low = product.low
-            high = newHigh
-        }
-        return (high, low)
-    }
-
-    private static func hex(_ value: UInt64) -> String {
-        let digits = String(value, radix: 16)
-        return String(repeating: "0", count: 16 - digits.count) + digits
+        var h = FNV128()
+        for byte in bytes { h.add(byte: byte) }
+        return (h.high, h.low)
     }
 }
