@@ -27,6 +27,7 @@ struct CallbackBench: AsyncParsableCommand {
     @Option(help: "Concurrent client connections.") var connections = 4
     @Option(help: "SQLite file (default: a new temp file).") var database: String?
     @Flag(help: "Only time store.applyCallbacks in-process (no HTTP), for profiling.") var storeOnly = false
+    @Option(help: "With --store-only: concurrent callers of applyCallbacks.") var storeTasks = 1
 
     func run() async throws {
         printMachine()
@@ -45,13 +46,29 @@ struct CallbackBench: AsyncParsableCommand {
             fflush(nil)
             let started = DispatchTime.now().uptimeNanoseconds
             let cpu = clock()
-            for start in stride(from: 0, to: items, by: batch) {
-                let part = (start..<min(start + batch, items)).map { CallbackItem(kind: .delivered, meta: "bench\($0)", ts: now - 30) }
-                _ = try await store.applyCallbacks(providerId: "bench", items: part, receivedAt: now)
+            // `storeTasks` loops call the store at once, like the server's concurrent requests.
+            let next = Ticket()
+            let (items, batch, now) = (self.items, self.batch, now)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<storeTasks {
+                    group.addTask {
+                        while true {
+                            let start = next.value.add(batch, ordering: .relaxed).oldValue
+                            guard start < items else { return }
+                            let part = (start..<min(start + batch, items)).map {
+                                CallbackItem(kind: .delivered, meta: "bench\($0)", ts: now - 30)
+                            }
+                            _ = try await store.applyCallbacks(providerId: "bench", items: part, receivedAt: now)
+                        }
+                    }
+                }
+                try await group.waitForAll()
             }
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
             let cpuSeconds = Double(clock() - cpu) / Double(CLOCKS_PER_SEC)
-            print(String(format: "store only (no HTTP): %.0f items/s wall, %.1f µs CPU per item", Double(items) / seconds, cpuSeconds / Double(items) * 1e6))
+            print(String(format: "store only (no HTTP, %d tasks): %.0f items/s wall, %.1f µs CPU per item", storeTasks, Double(items) / seconds, cpuSeconds / Double(items) * 1e6))
+            let delivered = try await store.rollupTotals(campaignId: "bench")[RollupKey(.delivered)] ?? 0
+            if delivered != Int64(items) { throw ValidationError("the store counted \(delivered) delivered, expected \(items)") }
             return
         }
         var logger = Logger(label: "bench")
