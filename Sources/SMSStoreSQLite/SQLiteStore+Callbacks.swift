@@ -24,9 +24,8 @@ extension SQLiteStore {
         let encoded = items.map { ($0, CallbackDedupKey.make(providerId: providerId, item: $0), CallbackItemJSON.encode($0)) }
         let plan = try await db.read { db in try CallbackPlan.make(db, encoded: encoded, receivedAt: receivedAt) }
         if let afterSnapshot { try await afterSnapshot() }
-        return try await db.write { db in
-            try applyPlanned(db, providerId: providerId, encoded: encoded, plan: plan, receivedAt: receivedAt)
-        }
+        return try await callbackWrites.apply(
+            .init(providerId: providerId, encoded: encoded, plan: plan, receivedAt: receivedAt), store: self)
     }
 
     /// The whole batch inside the caller's transaction, item by item in batch order: looks up the

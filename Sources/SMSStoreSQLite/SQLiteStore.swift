@@ -9,6 +9,8 @@ public struct SQLiteStore: SMSStore {
     let db: any DatabaseWriter
     /// Opt-out keywords applied to `replied` callbacks.
     let keywords: OptOutKeywords
+    /// Callback batches waiting for the writer share its next transaction.
+    let callbackWrites: CallbackGroupCommit
 
     /// Opens (creating if needed) the database file and runs the migrations.
     /// - Parameter path: file path, e.g. `./smsstats.sqlite`.
@@ -36,6 +38,7 @@ public struct SQLiteStore: SMSStore {
     init(writer: any DatabaseWriter, keywords: OptOutKeywords) throws {
         self.db = writer
         self.keywords = keywords
+        self.callbackWrites = CallbackGroupCommit()
         try SQLiteMigrations.migrator.migrate(writer)
     }
 }
