@@ -190,4 +190,37 @@ struct CallbackPlannedWriteTests {
         #expect(try await f.total(.delivered) == 400)
         #expect(try await f.eventCount() == 400)
     }
+
+    @Test("a batch whose write fails fails only its own caller: the other concurrent batches are applied")
+    func failedBatchIsIsolated() async throws {
+        let f = try await F.make()
+        let metas = (0..<200).map { "h\($0)" } + ["poison"]
+        try await f.insert(metas)
+        for m in metas { try await f.sent(m) }
+        // A store failure for one item: the event log refuses the message "poison".
+        try await f.store.db.write { db in
+            try db.execute(sql: """
+                CREATE TRIGGER poison BEFORE INSERT ON message_events
+                WHEN NEW.message_id = (SELECT id FROM messages WHERE meta = 'poison')
+                BEGIN SELECT RAISE(ABORT, 'poisoned'); END
+                """)
+        }
+        let outcomes = await withTaskGroup(of: (Int, Bool).self) { group in
+            for b in 0..<5 {
+                group.addTask {
+                    var part = metas[(b * 40)..<(b * 40 + 40)].map { CallbackItem.delivered($0, ts: Self.t0 + 20) }
+                    if b == 2 { part.append(.delivered("poison", ts: Self.t0 + 20)) }
+                    return (b, (try? await f.callback(part)) != nil)
+                }
+            }
+            var all: [Int: Bool] = [:]
+            for await (b, ok) in group { all[b] = ok }
+            return all
+        }
+        #expect(outcomes == [0: true, 1: true, 2: false, 3: true, 4: true])
+        #expect(try await f.total(.delivered) == 160)
+        #expect(try await f.eventCount() == 160)
+        #expect(try await f.state("h80").deliveredAt == nil)  // batch 2 rolled back whole
+        #expect(try await f.state("h79").deliveredAt == Self.t0 + 20)
+    }
 }
