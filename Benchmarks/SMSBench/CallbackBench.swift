@@ -16,7 +16,9 @@ import Synchronization
 /// batches on a decode-only route (read the body, parse it with ``GenericCallbackParser``, answer
 /// the same 200 body) registered only here. Both run in the same process and the same run.
 ///
-/// Prints items/s, requests/s, p50/p99 request latency of both, and the ratio store / decode-only.
+/// Prints items/s, requests/s, p50/p99 request latency and process CPU per item (server, client and
+/// store together; with the cores used) of both, and the ratio store / decode-only. Checks that
+/// the rollups count every item as delivered and that the event log holds one row per item.
 /// Target (issue 4): ≥ 50,000 items/s and ≥ 40 % of decode-only on the 2-core machine.
 struct CallbackBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -69,6 +71,8 @@ struct CallbackBench: AsyncParsableCommand {
             print(String(format: "store only (no HTTP, %d tasks): %.0f items/s wall, %.1f µs CPU per item", storeTasks, Double(items) / seconds, cpuSeconds / Double(items) * 1e6))
             let delivered = try await store.rollupTotals(campaignId: "bench")[RollupKey(.delivered)] ?? 0
             if delivered != Int64(items) { throw ValidationError("the store counted \(delivered) delivered, expected \(items)") }
+            let events = try await store.eventLogCount()
+            if events != items { throw ValidationError("the event log holds \(events) rows, expected \(items)") }
             return
         }
         var logger = Logger(label: "bench")
@@ -113,11 +117,13 @@ struct CallbackBench: AsyncParsableCommand {
         let decodeRate = Double(items) / decode.seconds
         let fullRate = Double(items) / full.seconds
         print("requests: \(bodies.count) × \(batch) items, \(connections) connections")
-        print(String(format: "decode-only:   %8.0f items/s  %6.0f req/s  p50 %@  p99 %@", decodeRate, Double(bodies.count) / decode.seconds, decode.latency.ms50, decode.latency.ms99))
-        print(String(format: "SQLite store:  %8.0f items/s  %6.0f req/s  p50 %@  p99 %@", fullRate, Double(bodies.count) / full.seconds, full.latency.ms50, full.latency.ms99))
+        print(String(format: "decode-only:   %8.0f items/s  %6.0f req/s  p50 %@  p99 %@  %.1f µs CPU/item (%.2f cores)", decodeRate, Double(bodies.count) / decode.seconds, decode.latency.ms50, decode.latency.ms99, decode.cpuSeconds / Double(items) * 1e6, decode.cpuSeconds / decode.seconds))
+        print(String(format: "SQLite store:  %8.0f items/s  %6.0f req/s  p50 %@  p99 %@  %.1f µs CPU/item (%.2f cores)", fullRate, Double(bodies.count) / full.seconds, full.latency.ms50, full.latency.ms99, full.cpuSeconds / Double(items) * 1e6, full.cpuSeconds / full.seconds))
         print(String(format: "ratio store/decode-only: %.2f (%.0f %%)", fullRate / decodeRate, fullRate / decodeRate * 100))
-        print("delivered in rollups: \(delivered) (expected \(items))")
+        let events = try await store.eventLogCount()
+        print("delivered in rollups: \(delivered), event log rows: \(events) (expected \(items) each)")
         if delivered != Int64(items) { throw ValidationError("the store counted \(delivered) delivered, expected \(items)") }
+        if events != items { throw ValidationError("the event log holds \(events) rows, expected \(items)") }
         if database == nil { try? FileManager.default.removeItem(atPath: path) }
     }
 
@@ -145,6 +151,8 @@ struct CallbackBench: AsyncParsableCommand {
     struct Run {
         var seconds: Double
         var latency: BenchStats
+        /// Process CPU time (all threads: server, client, store), seconds.
+        var cpuSeconds: Double
     }
 
     /// POSTs every body once over `connections` parallel loops; returns wall time and latencies.
@@ -152,6 +160,7 @@ struct CallbackBench: AsyncParsableCommand {
         let next = Ticket()
         let connections = self.connections
         let start = DispatchTime.now().uptimeNanoseconds
+        let cpu = clock()
         let samples = try await withThrowingTaskGroup(of: [Double].self) { group in
             for _ in 0..<connections {
                 group.addTask {
@@ -176,7 +185,8 @@ struct CallbackBench: AsyncParsableCommand {
             return all
         }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-        return Run(seconds: seconds, latency: BenchStats(samples: samples))
+        return Run(
+            seconds: seconds, latency: BenchStats(samples: samples), cpuSeconds: Double(clock() - cpu) / Double(CLOCKS_PER_SEC))
     }
 }
 
