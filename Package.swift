@@ -170,7 +170,10 @@ let package = Package(
         // Store-level behaviour, run against every store (SQLite and PostgreSQL).
         .testTarget(
             name: "SMSStoreTests",
-            dependencies: ["SMSCore", "SMSStoreSQLite", "SMSStorePostgres", "SMSStoreTestSupport"],
+            dependencies: [
+                "SMSCore", "SMSStoreSQLite", "SMSStorePostgres", "SMSStoreTestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -25,7 +25,7 @@ struct CallbackPlannedWriteTests {
     static func dump(_ f: F, metas: [String]) async throws -> Dump {
         var states: [String: MessageState] = [:]
         for m in metas { states[m] = try await f.state(m) }
-        let (events, rollups) = try await f.store.db.read { db in
+        let (events, rollups) = try await f.sqlite.db.read { db in
             (
                 try Row.fetchAll(db, sql: """
                     SELECT m.meta, e.dedup_key, e.kind, e.ts, e.effective_ts, e.code, e.received_at
@@ -46,16 +46,16 @@ struct CallbackPlannedWriteTests {
         metas: [String], dispatched: Bool = true, batch: [CallbackItem], receivedAt: Int64 = t0 + 60,
         change: @escaping @Sendable (F) async throws -> Void
     ) async throws -> (raced: CallbackIngestResult, reference: CallbackIngestResult, rd: Dump, ref: Dump) {
-        let raced = try await F.make()
-        let reference = try await F.make()
+        let raced = try await F.make(kind: .sqlite)
+        let reference = try await F.make(kind: .sqlite)
         for f in [raced, reference] {
             try await f.insert(metas)
             if dispatched { for m in metas { try await f.sent(m, at: t0 + 1) } }
         }
-        let racedResult = try await raced.store.applyCallbacks(
+        let racedResult = try await raced.sqlite.applyCallbacks(
             providerId: raced.providerId, items: batch, receivedAt: receivedAt, afterSnapshot: { try await change(raced) })
         try await change(reference)
-        let referenceResult = try await reference.store.applyCallbacks(
+        let referenceResult = try await reference.sqlite.applyCallbacks(
             providerId: reference.providerId, items: batch, receivedAt: receivedAt)
         return (racedResult, referenceResult, try await dump(raced, metas: metas), try await dump(reference, metas: metas))
     }
@@ -106,7 +106,7 @@ struct CallbackPlannedWriteTests {
 
     @Test("duplicates inside one batch and across batches: one event each, state and rollups counted once")
     func duplicatesInAndAcrossBatches() async throws {
-        let f = try await F.make()
+        let f = try await F.make(kind: .sqlite)
         try await f.insert(["m1", "m2"])
         try await f.sent("m1")
         try await f.sent("m2")
@@ -140,8 +140,8 @@ struct CallbackPlannedWriteTests {
             .delivered("m1", ts: Self.t0 + 20),
         ]
         let metas = ["m1", "m2", "m3", "m4"]
-        let batched = try await F.make()
-        let single = try await F.make()
+        let batched = try await F.make(kind: .sqlite)
+        let single = try await F.make(kind: .sqlite)
         for f in [batched, single] {
             try await f.insert(metas)
             for m in metas { try await f.sent(m) }
@@ -169,7 +169,7 @@ struct CallbackPlannedWriteTests {
 
     @Test("concurrent callers: batches grouped into shared transactions give the sequential result")
     func groupCommit() async throws {
-        let f = try await F.make()
+        let f = try await F.make(kind: .sqlite)
         let metas = (0..<400).map { "g\($0)" }
         try await f.insert(metas)
         for m in metas { try await f.sent(m) }
@@ -193,12 +193,12 @@ struct CallbackPlannedWriteTests {
 
     @Test("a batch whose write fails fails only its own caller: the other concurrent batches are applied")
     func failedBatchIsIsolated() async throws {
-        let f = try await F.make()
+        let f = try await F.make(kind: .sqlite)
         let metas = (0..<200).map { "h\($0)" } + ["poison"]
         try await f.insert(metas)
         for m in metas { try await f.sent(m) }
         // A store failure for one item: the event log refuses the message "poison".
-        try await f.store.db.write { db in
+        try await f.sqlite.db.write { db in
             try db.execute(sql: """
                 CREATE TRIGGER poison BEFORE INSERT ON message_events
                 WHEN NEW.message_id = (SELECT id FROM messages WHERE meta = 'poison')
@@ -223,4 +223,9 @@ struct CallbackPlannedWriteTests {
         #expect(try await f.state("h80").deliveredAt == nil)  // batch 2 rolled back whole
         #expect(try await f.state("h79").deliveredAt == Self.t0 + 20)
     }
+}
+
+extension CallbackStoreFixture {
+    /// The SQLite store behind a `.sqlite` fixture: this suite tests its planned write path.
+    var sqlite: SQLiteStore { testStore.store as! SQLiteStore }
 }
