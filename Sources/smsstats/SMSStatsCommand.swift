@@ -42,13 +42,13 @@ struct Serve: AsyncParsableCommand {
     var database: String = ProcessInfo.processInfo.environment["SMSSTATS_DATABASE"] ?? "./smsstats.sqlite"
 
     @Option(help: "Public base URL for short links and callback URLs (env SMSSTATS_PUBLIC_URL).")
-    var publicURL: String? = ProcessInfo.processInfo.environment["SMSSTATS_PUBLIC_URL"]
+    var publicURL: String?
 
     @Option(help: "Admin token for the API and dashboard (env SMSSTATS_ADMIN_TOKEN; generated and printed when unset).")
-    var adminToken: String? = ProcessInfo.processInfo.environment["SMSSTATS_ADMIN_TOKEN"]
+    var adminToken: String?
 
     @Option(help: "Dashboard password, accepted at sign-in besides the admin token (env SMSSTATS_DASHBOARD_PASSWORD).")
-    var dashboardPassword: String? = ProcessInfo.processInfo.environment["SMSSTATS_DASHBOARD_PASSWORD"]
+    var dashboardPassword: String?
 
     @Option(help: "Short-link lifetime in days.")
     var linkLifetimeDays: Int = 30
@@ -81,6 +81,11 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         var logger = Logger(label: "smsstats")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+        // Options win over the environment (argument-parser deprecates optional options with defaults).
+        let env = ProcessInfo.processInfo.environment
+        let publicURL = publicURL ?? env["SMSSTATS_PUBLIC_URL"]
+        let adminToken = adminToken ?? env["SMSSTATS_ADMIN_TOKEN"]
+        let dashboardPassword = dashboardPassword ?? env["SMSSTATS_DASHBOARD_PASSWORD"]
         let token = adminToken ?? ShortCode.generate() + ShortCode.generate()
         if adminToken == nil { print("admin token (generated): \(token)") }
         var config = AppConfig(

@@ -208,8 +208,10 @@ struct GatewayHTTPTests {
                 via: Self.provider(url: url)
             )
             #expect(Self.outcomes(results) == [.failed(reason: "timeout")])
-            #expect(await script.received.count == 2)
+            // Two attempts: exactly one backoff sleep between them. (Under load the second
+            // request can time out before the provider has read it, so the provider saw 1 or 2.)
             #expect(await log.sleeps == [.milliseconds(100)])
+            #expect((1...2).contains(await script.received.count))
         }
     }
 

@@ -140,7 +140,7 @@ struct GatewayOAuthTests {
     @Test("a 401 refreshes the token once and repeats the request once")
     func refreshOn401() async throws {
         try await OAuthServer.serve { base, server in
-            let (clock, gateway, provider) = Self.oauthSetup(base: base)
+            let (_, gateway, provider) = Self.oauthSetup(base: base)
             _ = await gateway.send([Self.message], via: provider, customValues: [:])
             await server.revokeAll()
             let r = await gateway.send([Self.message], via: provider, customValues: [:])
@@ -153,7 +153,7 @@ struct GatewayOAuthTests {
     @Test("a provider that refuses the fresh token too fails the message as provider auth failed, after one refresh")
     func refusedTwice() async throws {
         try await OAuthServer.serve { base, server in
-            let (clock, gateway, provider) = Self.oauthSetup(base: base)
+            let (_, gateway, provider) = Self.oauthSetup(base: base)
             await server.refuseAllTokens()
             let r = await gateway.send([Self.message], via: provider, customValues: [:])
             #expect(r.map(\.outcome) == [.failed(reason: "provider auth failed")])
@@ -196,7 +196,7 @@ struct GatewayOAuthTests {
     @Test("concurrent sends share one token fetch")
     func singleFlight() async throws {
         try await OAuthServer.serve { base, server in
-            let (clock, gateway, provider) = Self.oauthSetup(base: base)
+            let (_, gateway, provider) = Self.oauthSetup(base: base)
             await withTaskGroup(of: Void.self) { group in
                 for _ in 0..<10 { group.addTask { _ = await gateway.send([Self.message], via: provider, customValues: [:]) } }
             }
