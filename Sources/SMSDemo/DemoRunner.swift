@@ -55,8 +55,10 @@ public struct DemoRunner: Sendable {
         let port = options.port != 0 ? options.port : (FreePort.find() ?? 8080)
         let dbPath = options.databasePath ?? NSTemporaryDirectory() + "smsstats-demo-\(UUID().uuidString).sqlite"
         let token = ShortCode.generate() + ShortCode.generate()
-        let config = AppConfig(host: "127.0.0.1", port: port, adminToken: token, dispatchIntervalMs: 50)
+        var config = AppConfig(host: "127.0.0.1", port: port, adminToken: token, dispatchIntervalMs: 50)
         let opened = try await OpenedStore.open(database: dbPath, logger: logger)
+        // The redirect's click journal next to a SQLite file (PostgreSQL: clicks are written directly).
+        if opened.kind == "sqlite" { config.clickJournalDirectory = dbPath + "-clicks" }
         var clientConfig = HTTPClient.Configuration()
         clientConfig.redirectConfiguration = .disallow
         let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfig)

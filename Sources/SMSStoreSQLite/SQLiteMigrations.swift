@@ -76,6 +76,7 @@ enum SQLiteMigrations {
         m.registerMigration("callbacks-v2", migrate: CallbackMigrations.v2)
         registerStats(&m)
         registerDispatchMigrations(&m)
+        registerClickJournalMigrations(&m)
         return m
     }
 }

@@ -10,55 +10,58 @@ extension SQLiteStore {
     /// All hits in one transaction; rollup cells are written once per batch.
     public func recordClicks(_ clicks: [ClickInput]) async throws -> [ShortLinkTarget?] {
         guard !clicks.isEmpty else { return [] }
-        return try await db.write { db in
-            var rollups = RollupWriter()
-            var cache = CampaignCache()
-            // The link and its message in one read.
-            let find = try db.cachedStatement(sql: """
-                SELECT s.url AS link_url, s.expires_at AS link_expires_at, s.link_index AS link_index,
-                  \(MessageRow.columns.split(separator: ",").map { "m." + $0.trimmingCharacters(in: .whitespacesAndNewlines) }.joined(separator: ", "))
-                FROM short_links s JOIN messages m ON m.id = s.message_id WHERE s.code = ?
-                """)
-            let insert = try db.cachedStatement(sql: """
-                INSERT INTO clicks (code, message_id, campaign_id, link_index, at, user_agent, ip_hash, is_bot, bot_reason)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """)
-            var out: [ShortLinkTarget?] = []
-            out.reserveCapacity(clicks.count)
-            var changed = Set<Int64>()
-            for click in clicks {
-                guard let link = try Row.fetchOne(find, arguments: [click.code]) else {
-                    out.append(nil)
-                    continue
-                }
-                let url: String = link["link_url"]
-                let expiresAt: Int64 = link["link_expires_at"]
-                if click.at > expiresAt {
-                    out.append(ShortLinkTarget(url: url, expired: true))
-                    continue
-                }
-                let linkIndex: Int = link["link_index"]
-                // Re-read when an earlier hit of this batch changed the same message.
-                let row = changed.contains(link["id"]) ? try MessageRow.fetch(db, id: link["id"]) ?? MessageRow(row: link) : MessageRow(row: link)
-                try insert.execute(arguments: [
-                    click.code, row.id, row.campaignId, linkIndex, click.at, click.userAgent, click.ipHash, click.isBot,
-                    click.botReason,
-                ])
-                out.append(ShortLinkTarget(url: url, expired: false))
-                if click.isBot {
-                    var d = RollupDelta()
-                    d.bump(.botHits)
-                    d.bump(.linkBotHits, dim: String(linkIndex))
-                    rollups.add(d, campaignId: row.campaignId, variant: row.variant)
-                } else {
-                    try recordHumanClick(
-                        db, row: row, linkIndex: linkIndex, code: click.code, at: click.at, rollups: &rollups, cache: &cache)
-                    changed.insert(row.id)
-                }
+        return try await db.write { db in try writeClicks(db, clicks) }
+    }
+
+    /// The body of ``recordClicks(_:)`` inside the caller's transaction.
+    func writeClicks(_ db: Database, _ clicks: [ClickInput]) throws -> [ShortLinkTarget?] {
+        var rollups = RollupWriter()
+        var cache = CampaignCache()
+        // The link and its message in one read.
+        let find = try db.cachedStatement(sql: """
+            SELECT s.url AS link_url, s.expires_at AS link_expires_at, s.link_index AS link_index,
+              \(MessageRow.columns.split(separator: ",").map { "m." + $0.trimmingCharacters(in: .whitespacesAndNewlines) }.joined(separator: ", "))
+            FROM short_links s JOIN messages m ON m.id = s.message_id WHERE s.code = ?
+            """)
+        let insert = try db.cachedStatement(sql: """
+            INSERT INTO clicks (code, message_id, campaign_id, link_index, at, user_agent, ip_hash, is_bot, bot_reason, click_id)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        var out: [ShortLinkTarget?] = []
+        out.reserveCapacity(clicks.count)
+        var changed = Set<Int64>()
+        for click in clicks {
+            guard let link = try Row.fetchOne(find, arguments: [click.code]) else {
+                out.append(nil)
+                continue
             }
-            try rollups.flush(db)
-            return out
+            let url: String = link["link_url"]
+            let expiresAt: Int64 = link["link_expires_at"]
+            if click.at > expiresAt {
+                out.append(ShortLinkTarget(url: url, expired: true))
+                continue
+            }
+            let linkIndex: Int = link["link_index"]
+            // Re-read when an earlier hit of this batch changed the same message.
+            let row = changed.contains(link["id"]) ? try MessageRow.fetch(db, id: link["id"]) ?? MessageRow(row: link) : MessageRow(row: link)
+            try insert.execute(arguments: [
+                click.code, row.id, row.campaignId, linkIndex, click.at, click.userAgent, click.ipHash, click.isBot,
+                click.botReason, click.clickId,
+            ])
+            out.append(ShortLinkTarget(url: url, expired: false))
+            if click.isBot {
+                var d = RollupDelta()
+                d.bump(.botHits)
+                d.bump(.linkBotHits, dim: String(linkIndex))
+                rollups.add(d, campaignId: row.campaignId, variant: row.variant)
+            } else {
+                try recordHumanClick(
+                    db, row: row, linkIndex: linkIndex, code: click.code, at: click.at, rollups: &rollups, cache: &cache)
+                changed.insert(row.id)
+            }
         }
+        try rollups.flush(db)
+        return out
     }
 
     /// Counts one human click (ours through the redirect, or provider-reported): total and per

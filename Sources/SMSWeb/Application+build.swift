@@ -22,11 +22,17 @@ public func buildApplication(
     let dispatcher = Dispatcher(
         store: store, gateway: gateway, planner: planner,
         frequencyCap: config.frequencyCap.map { FrequencyCap(maxMessages: $0) })
-    let router = try await buildRouter(config: config, store: store, dispatcher: dispatcher, logger: logger)
+    // The click journal (next to the database): replayed before the server accepts requests.
+    var journal: ClickJournal?
+    if let dir = config.clickJournalDirectory, let journalStore = store as? any ClickJournalStore {
+        journal = try await ClickJournal.open(directory: URL(fileURLWithPath: dir), store: journalStore, logger: logger)
+    }
+    let router = try await buildRouter(config: config, store: store, dispatcher: dispatcher, logger: logger, clickJournal: journal)
     var app = Application(
         router: router,
         configuration: .init(address: .hostname(config.host, port: config.port), serverName: "smsstats"),
         logger: logger)
+    if let journal { app.addServices(ClickJournalService(journal: journal)) }
     if runDispatcher {
         app.addServices(DispatchService(dispatcher: dispatcher, store: store, intervalMs: config.dispatchIntervalMs, logger: logger))
     }
@@ -34,7 +40,11 @@ public func buildApplication(
 }
 
 /// The router of ``buildApplication(config:store:gateway:runDispatcher:logger:)``.
-public func buildRouter(config: AppConfig, store: any SMSDispatchStore, dispatcher: Dispatcher, logger: Logger) async throws
+/// `clickJournal`: redirects journal their hits and answer at once (``ClickJournal``); `nil` =
+/// each redirect waits for its commit.
+public func buildRouter(
+    config: AppConfig, store: any SMSDispatchStore, dispatcher: Dispatcher, logger: Logger, clickJournal: ClickJournal? = nil
+) async throws
     -> Router<AppRequestContext>
 {
     let registry = MetricsSetup.registry
@@ -61,7 +71,10 @@ public func buildRouter(config: AppConfig, store: any SMSDispatchStore, dispatch
     IngestionErrorController(store: store, config: config).addRoutes(to: api)
     UnmatchedCallbackController(store: store).addRoutes(to: api)
     CallbackController(store: store, config: config, logger: logger).addRoutes(to: router)
-    RedirectController(store: store, config: config, bots: BotDetector(extraPatterns: config.botUserAgentSubstrings)).addRoutes(to: router)
+    RedirectController(
+        store: store, config: config, bots: BotDetector(extraPatterns: config.botUserAgentSubstrings), journal: clickJournal,
+        logger: logger
+    ).addRoutes(to: router)
     let templates = try await MustacheLibrary(directory: Resources.url("templates").path)
     try DashboardController(store: store, config: config, templates: templates, dispatcher: dispatcher)
         .addRoutes(to: router, api: api)

@@ -72,6 +72,12 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Dispatcher polling interval in milliseconds.")
     var dispatchIntervalMs: Int = 200
 
+    @Option(help: "Directory of the redirect's click journal (default: <database>-clicks next to the database).")
+    var clickJournal: String?
+
+    @Flag(help: "Record each redirect's click before answering (no journal; slower under load).")
+    var noClickJournal = false
+
     func validate() throws {
         if let frequencyCap, frequencyCap < 1 { throw ValidationError("--frequency-cap must be at least 1") }
         if linkLifetimeDays < 1 { throw ValidationError("--link-lifetime-days must be at least 1") }
@@ -95,6 +101,8 @@ struct Serve: AsyncParsableCommand {
         config.botUserAgentSubstrings = botUserAgent
         let keywords = OptOutKeywords(extraOptOut: Self.keywordList(optOutKeywords))
         let opened = try await OpenedStore.open(database: database, keywords: keywords, logger: logger)
+        // The redirect's click journal next to a SQLite file (PostgreSQL: clicks are written directly).
+        if !noClickJournal, opened.kind == "sqlite" { config.clickJournalDirectory = clickJournal ?? database + "-clicks" }
         let gateway = HTTPProviderGateway(httpClient: .shared, publicBaseURL: config.publicBaseURL, logger: logger)
         let app = try await buildApplication(config: config, store: opened.store, gateway: gateway, logger: logger)
         logger.info(

@@ -116,7 +116,13 @@ public struct ClickInput: Sendable, Equatable {
     /// A bot or link-preview hit (HEAD, crawler / preview user agent): stored, not a click.
     public var isBot: Bool
     public var botReason: String?
-    public init(code: String, at: Int64, userAgent: String?, ipHash: String?, isBot: Bool, botReason: String?) {
+    /// The hit's id in the click journal (16 hex digits, random), stored with the click row;
+    /// `nil` for a hit recorded without the journal.
+    public var clickId: String?
+    public init(
+        code: String, at: Int64, userAgent: String?, ipHash: String?, isBot: Bool, botReason: String?, clickId: String? = nil
+    ) {
+        self.clickId = clickId
         self.code = code
         self.at = at
         self.userAgent = userAgent

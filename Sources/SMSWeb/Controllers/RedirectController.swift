@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Logging
 import SMSCore
 
 /// `GET /l/{code}` (and HEAD): the click redirect (`domain.md` §2, §6; pitfalls 8–11).
@@ -14,14 +15,24 @@ struct RedirectController {
     let store: any SMSStore
     let config: AppConfig
     let bots: BotDetector
-    /// Group commit of concurrent hits (one store transaction per batch).
+    /// Group commit of concurrent hits (one store transaction per batch): the synchronous path,
+    /// used without a journal and as its fallback.
     let recorder: ClickRecorder
+    /// The write-behind click journal (``ClickJournal``): a hit is journaled, then answered; `nil`
+    /// = every hit waits for its commit.
+    let journal: ClickJournal?
+    /// Code → target for journaled redirects (set with `journal`).
+    let targets: LinkTargetCache?
+    let logger: Logger
 
-    init(store: any SMSStore, config: AppConfig, bots: BotDetector) {
+    init(store: any SMSStore, config: AppConfig, bots: BotDetector, journal: ClickJournal? = nil, logger: Logger) {
         self.store = store
         self.config = config
         self.bots = bots
         self.recorder = ClickRecorder(store: store)
+        self.journal = journal
+        self.targets = journal.map { LinkTargetCache(store: $0.store) }
+        self.logger = logger
     }
 
     /// Every path under `/l/` lands here, so a malformed one (extra segments, encoded slashes,
@@ -46,11 +57,40 @@ struct RedirectController {
         let click = ClickInput(
             code: code, at: Int64(Date().timeIntervalSince1970), userAgent: ua.map { String($0.prefix(512)) },
             ipHash: ipHash(context), isBot: reason != nil, botReason: reason)
-        guard let target = try await recorder.record(click) else { return Self.notFound("This link does not exist.") }
-        if target.expired { return Self.notFound("This link has expired.") }
+        do {
+            if let journal, let targets {
+                // Journaled: answer from the link cache once the hit is in the journal.
+                guard let link = try await targets.info(code: code) else { return Self.notFound("This link does not exist.") }
+                if click.at > link.expiresAt { return Self.notFound("This link has expired.") }
+                if journal.append(click) { return Self.found(link.url) }
+                // Backlog over its limit, store failing, or the write failed: wait for the commit.
+            }
+            guard let target = try await recorder.record(click) else { return Self.notFound("This link does not exist.") }
+            if target.expired { return Self.notFound("This link has expired.") }
+            return Self.found(target.url)
+        } catch {
+            logger.error("redirect: storage failure", metadata: ["error": "\(error)"])
+            return Self.unavailable()
+        }
+    }
+
+    static func found(_ url: String) -> Response {
+        Response(
+            status: .found, headers: [.location: url, .cacheControl: "no-store", HTTPField.Name("Referrer-Policy")!: "no-referrer"])
+    }
+
+    /// 503 with `Retry-After: 5` when the hit cannot be recorded (the store fails): a person
+    /// retries a link; the hit is not lost silently behind a 302.
+    static func unavailable() -> Response {
+        let html = """
+            <!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+            <title>Try again</title><style>body{font-family:system-ui,sans-serif;max-width:32rem;margin:4rem auto;padding:0 1rem;color:#1a1a1a}</style>
+            </head><body><h1>Temporarily unavailable</h1><p>This link cannot be opened right now. Please try again in a few seconds.</p></body></html>
+            """
         return Response(
-            status: .found,
-            headers: [.location: target.url, .cacheControl: "no-store", HTTPField.Name("Referrer-Policy")!: "no-referrer"])
+            status: .serviceUnavailable,
+            headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store", .retryAfter: "5"],
+            body: .init(byteBuffer: ByteBuffer(string: html)))
     }
 
     func ipHash(_ context: AppRequestContext) -> String? {

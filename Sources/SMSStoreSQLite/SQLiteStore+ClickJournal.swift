@@ -1,0 +1,49 @@
+import Foundation
+import GRDB
+import SMSCore
+
+/// The click journal's side of the store (``ClickJournalStore``): a batch of journaled hits and the
+/// journal position it reaches are written in the same transaction.
+extension SQLiteStore: ClickJournalStore {
+    public func clickJournalPosition() async throws -> ClickJournalPosition? {
+        try await db.read { db in
+            try Row.fetchOne(db, sql: "SELECT segment, byte_offset FROM click_journal_position WHERE id = 1").map {
+                ClickJournalPosition(segment: $0["segment"], offset: $0["byte_offset"])
+            }
+        }
+    }
+
+    public func applyJournaledClicks(_ clicks: [ClickInput], through position: ClickJournalPosition) async throws {
+        try await db.write { db in
+            if !clicks.isEmpty { _ = try writeClicks(db, clicks) }
+            try db.execute(
+                sql: """
+                    INSERT INTO click_journal_position (id, segment, byte_offset) VALUES (1, ?, ?)
+                    ON CONFLICT (id) DO UPDATE SET segment = excluded.segment, byte_offset = excluded.byte_offset
+                    """,
+                arguments: [position.segment, position.offset])
+        }
+    }
+
+    public func shortLinkInfo(code: String) async throws -> ShortLinkInfo? {
+        try await db.read { db in
+            try Row.fetchOne(
+                db.cachedStatement(sql: "SELECT url, expires_at FROM short_links WHERE code = ?"), arguments: [code]
+            ).map { ShortLinkInfo(url: $0["url"], expiresAt: $0["expires_at"]) }
+        }
+    }
+}
+
+extension SQLiteMigrations {
+    /// The click journal: the id of each journaled hit on its click row, and the applied position
+    /// (one row).
+    static func registerClickJournalMigrations(_ m: inout DatabaseMigrator) {
+        m.registerMigration("click-journal") { db in
+            try db.execute(sql: """
+                ALTER TABLE clicks ADD COLUMN click_id TEXT;
+                CREATE TABLE click_journal_position (
+                    id INTEGER PRIMARY KEY CHECK (id = 1), segment INTEGER NOT NULL, byte_offset INTEGER NOT NULL);
+                """)
+        }
+    }
+}

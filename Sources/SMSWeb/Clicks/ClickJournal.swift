@@ -1,0 +1,327 @@
+import Foundation
+import Logging
+import SMSCore
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The redirect's crash-safe write-behind click journal.
+///
+/// **Append** (``append(_:)``, before the 302 is sent): the hit is encoded as one line
+/// (``ClickJournalRecord``) and written to the current segment file with ONE `write(2)`, appends
+/// serialised by a lock. Once `write(2)` has returned, the bytes are in the kernel's page cache:
+/// they survive a crash of the process (`kill -9`, a trap), and are lost only if the machine
+/// itself goes down before the kernel writes them back. That is the same durability as the
+/// SQLite store it feeds: WAL mode with `PRAGMA synchronous = NORMAL` does not fsync at commit
+/// either, so the last commits also live only in the page cache until a checkpoint. Redirects
+/// answered before the journal would be weaker (a process crash loses them); fsync per hit would
+/// be stronger than the store itself.
+///
+/// **Drain**: a background task applies queued records to the store in batches (at most
+/// ``Options/maxBatch``) through ``ClickJournalStore/applyJournaledClicks(_:through:)``, which
+/// stores the clicks (the same semantics as a synchronous redirect) and the journal position they
+/// reach in one transaction. **Start-up** (``open(directory:store:options:logger:)``): every record
+/// past the stored position is applied before the journal (and the server) accepts hits, so each
+/// record is applied exactly once whatever moment a crash hit. A torn last record (no `\n`) and a
+/// line failing its checksum are skipped and logged. Segments rotate at
+/// ``Options/segmentBytes``; fully applied ones are deleted.
+///
+/// **Bounded memory**: records not yet applied are also queued in memory (parsed once). When more
+/// than ``Options/maxBacklog`` are queued, or the last ``Options/failuresBeforeFallback`` batches
+/// failed, ``append(_:)`` returns `false` and the redirect records its hit synchronously instead
+/// (group commit, answered after its commit; a store failure there is a 503).
+public final class ClickJournal: @unchecked Sendable {
+    public struct Options: Sendable {
+        /// Queued (not yet applied) records above which redirects wait for their commit instead.
+        public var maxBacklog = 50_000
+        /// Most records per store transaction.
+        public var maxBatch = 1_000
+        /// A segment file is closed and a new one started once it would exceed this many bytes.
+        public var segmentBytes: Int64 = 64 << 20
+        /// Consecutive failed batches after which redirects wait for their commit instead.
+        public var failuresBeforeFallback = 3
+        /// Run the background drainer (`false`: tests call ``drainOnce()`` themselves).
+        public var autoDrain = true
+        /// Pause after a failed batch, times the number of consecutive failures (at most 10×).
+        public var retryDelay: Duration = .milliseconds(100)
+        public init() {}
+    }
+
+    /// What start-up found in the journal.
+    public struct RecoveryReport: Sendable, Equatable {
+        /// The stored position replay started from (`nil`: none stored).
+        public var from: ClickJournalPosition?
+        /// Records applied at start-up (they were journaled but not yet applied).
+        public var replayed = 0
+        /// Segment files read.
+        public var segments = 0
+        /// Bytes of torn last records ignored (no `\n`).
+        public var tornBytes = 0
+        /// Complete lines skipped: checksum mismatch or not a record.
+        public var corrupt = 0
+    }
+
+    struct Entry {
+        var click: ClickInput
+        var position: ClickJournalPosition
+    }
+
+    public let directory: URL
+    let store: any ClickJournalStore
+    let options: Options
+    let logger: Logger
+    /// What ``open(directory:store:options:logger:)`` replayed.
+    public let recovery: RecoveryReport
+
+    private let lock = NSLock()
+    // Guarded by `lock`.
+    private var fd: Int32 = -1
+    private var segment: Int64
+    private var offset: Int64 = 0
+    private var oldestSegment: Int64
+    private var queue: [Entry] = []
+    private var head = 0
+    private var applying = false
+    private var failures = 0
+    private var closed = false
+    private var wakeDrainer: CheckedContinuation<Void, Never>?
+    private var drainWaiters: [CheckedContinuation<Void, Never>] = []
+    private var drainerTask: Task<Void, Never>?
+
+    private init(
+        directory: URL, store: any ClickJournalStore, options: Options, logger: Logger, recovery: RecoveryReport,
+        segment: Int64
+    ) {
+        self.directory = directory
+        self.store = store
+        self.options = options
+        self.logger = logger
+        self.recovery = recovery
+        self.segment = segment
+        self.oldestSegment = segment
+    }
+
+    /// Opens the journal in `directory` (created if missing): applies every record past the
+    /// store's journal position, deletes the replayed segments, starts a new segment and, with
+    /// ``Options/autoDrain``, the drainer.
+    /// - Throws: the store's error (replay stops; nothing is lost, the next start retries) or a
+    ///   file error when the directory or the new segment cannot be created.
+    public static func open(
+        directory: URL, store: any ClickJournalStore, options: Options = Options(), logger: Logger
+    ) async throws -> ClickJournal {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let position = try await store.clickJournalPosition()
+        var report = RecoveryReport(from: position)
+        var last = position?.segment ?? 0
+        for (number, url) in try ClickJournalSegment.list(directory) {
+            last = max(last, number)
+            if let position, number < position.segment {
+                try FileManager.default.removeItem(at: url)
+                continue
+            }
+            let bytes = [UInt8](try Data(contentsOf: url))
+            var start = position?.segment == number ? Int(position?.offset ?? 0) : 0
+            if start > bytes.count {
+                logger.error("click journal: stored position past the end of the file", metadata: ["file": "\(url.lastPathComponent)", "position": "\(start)", "size": "\(bytes.count)"])
+                start = bytes.count
+            }
+            let scan = ClickJournalSegment.scan(bytes, from: start)
+            report.segments += 1
+            for c in scan.corrupt {
+                logger.warning("click journal: damaged record skipped", metadata: ["file": "\(url.lastPathComponent)", "offset": "\(c.offset)", "reason": "\(c.reason)"])
+            }
+            report.corrupt += scan.corrupt.count
+            if scan.tornBytes > 0 {
+                logger.warning("click journal: torn last record ignored", metadata: ["file": "\(url.lastPathComponent)", "bytes": "\(scan.tornBytes)"])
+                report.tornBytes += scan.tornBytes
+            }
+            var i = 0
+            while i < scan.records.count {
+                let chunk = scan.records[i..<min(i + options.maxBatch, scan.records.count)]
+                try await store.applyJournaledClicks(
+                    chunk.map(\.click), through: ClickJournalPosition(segment: number, offset: chunk.last!.end))
+                i += chunk.count
+            }
+            report.replayed += scan.records.count
+            try FileManager.default.removeItem(at: url)
+        }
+        if report.segments > 0 {
+            logger.info("click journal: replayed", metadata: ["records": "\(report.replayed)", "segments": "\(report.segments)", "from": "\(position.map { "\($0)" } ?? "start")"])
+        }
+        let journal = ClickJournal(
+            directory: directory, store: store, options: options, logger: logger, recovery: report, segment: last + 1)
+        try journal.lock.withLock { try journal.openSegment() }
+        if options.autoDrain { journal.startDrainer() }
+        return journal
+    }
+
+    /// Opens the current segment file for appending. Caller holds `lock`.
+    private func openSegment() throws {
+        let path = directory.appendingPathComponent(ClickJournalSegment.fileName(segment)).path
+        let f = Glibc.open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+        guard f >= 0 else { throw JournalFileError(path: path, errno: errno) }
+        fd = f
+        offset = Int64(lseek(f, 0, SEEK_END))
+    }
+
+    struct JournalFileError: Error, CustomStringConvertible {
+        var path: String
+        var errno: Int32
+        var description: String { "cannot open \(path): \(String(cString: strerror(errno)))" }
+    }
+
+    /// Journals one hit (``ClickInput/clickId`` is set here when missing). Returns `true` once the
+    /// record is written (the caller may answer the redirect), `false` when the caller must record
+    /// the hit synchronously: backlog over ``Options/maxBacklog``, the store failing, the journal
+    /// closed, or the write failed (a partial write is cut off again, so the file stays a sequence
+    /// of whole records).
+    public func append(_ click: ClickInput) -> Bool {
+        var click = click
+        if click.clickId == nil { click.clickId = ClickJournalRecord.newClickId() }
+        let line = ClickJournalRecord.encode(click)
+        var failure: String?
+        let (ok, wake): (Bool, CheckedContinuation<Void, Never>?) = lock.withLock {
+            guard !closed, queue.count - head < options.maxBacklog, failures < options.failuresBeforeFallback else {
+                return (false, nil)
+            }
+            do {
+                if fd >= 0, offset > 0, offset + Int64(line.count) > options.segmentBytes {
+                    Glibc.close(fd)
+                    fd = -1
+                    segment += 1
+                }
+                if fd < 0 { try openSegment() }
+            } catch {
+                failure = "\(error)"
+                return (false, nil)
+            }
+            let n = line.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+            guard n == line.count else {
+                failure = n < 0 ? String(cString: strerror(errno)) : "short write (\(n) of \(line.count) bytes)"
+                if n > 0 { _ = ftruncate(fd, off_t(offset)) }
+                return (false, nil)
+            }
+            offset += Int64(n)
+            queue.append(Entry(click: click, position: ClickJournalPosition(segment: segment, offset: offset)))
+            let w = wakeDrainer
+            wakeDrainer = nil
+            return (true, w)
+        }
+        wake?.resume()
+        if let failure { logger.error("click journal: append failed; recording synchronously", metadata: ["error": "\(failure)"]) }
+        return ok
+    }
+
+    /// Records journaled but not yet applied.
+    public var backlog: Int { lock.withLock { queue.count - head } }
+
+    /// Returns once every record appended so far is applied (at once when none is pending).
+    /// Tests and the demo call it before reading stats; it does not return while the store fails.
+    public func drained() async {
+        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+            let now = lock.withLock {
+                if queue.count == head { return true }
+                drainWaiters.append(c)
+                return false
+            }
+            if now { c.resume() }
+        }
+    }
+
+    /// Applies the next batch (at most ``Options/maxBatch`` queued records) and stores its
+    /// position; returns how many records were applied (0: none queued, another batch running,
+    /// or the store failed: the records stay queued). The drainer calls it; tests with
+    /// `autoDrain == false` call it by hand.
+    @discardableResult
+    public func drainOnce() async -> Int {
+        let batch: [Entry] = lock.withLock {
+            guard !applying, queue.count > head else { return [] }
+            applying = true
+            return Array(queue[head..<min(head + options.maxBatch, queue.count)])
+        }
+        guard let through = batch.last?.position else { return 0 }
+        do {
+            try await store.applyJournaledClicks(batch.map(\.click), through: through)
+        } catch {
+            let n = lock.withLock {
+                applying = false
+                failures += 1
+                return failures
+            }
+            logger.error("click journal: applying a batch failed", metadata: ["records": "\(batch.count)", "failures": "\(n)", "error": "\(error)"])
+            return 0
+        }
+        let (waiters, obsolete): ([CheckedContinuation<Void, Never>], Range<Int64>) = lock.withLock {
+            applying = false
+            failures = 0
+            head += batch.count
+            if head >= 4_096, head * 2 >= queue.count {
+                queue.removeFirst(head)
+                head = 0
+            }
+            let obsolete = oldestSegment..<through.segment
+            oldestSegment = max(oldestSegment, through.segment)
+            guard queue.count == head else { return ([], obsolete) }
+            defer { drainWaiters = [] }
+            return (drainWaiters, obsolete)
+        }
+        for n in obsolete {
+            try? FileManager.default.removeItem(at: directory.appendingPathComponent(ClickJournalSegment.fileName(n)))
+        }
+        for w in waiters { w.resume() }
+        return batch.count
+    }
+
+    private func startDrainer() {
+        let task = Task { [self] in
+            while true {
+                let (work, stop) = lock.withLock { (queue.count > head, closed) }
+                if !work {
+                    if stop { return }
+                    await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+                        let now = lock.withLock {
+                            if queue.count > head || closed { return true }
+                            wakeDrainer = c
+                            return false
+                        }
+                        if now { c.resume() }
+                    }
+                    continue
+                }
+                if await drainOnce() == 0 {
+                    let (stop, n) = lock.withLock { (closed, failures) }
+                    if stop { return }
+                    if n > 0 { try? await Task.sleep(for: options.retryDelay * min(n, 10)) }
+                }
+            }
+        }
+        lock.withLock { drainerTask = task }
+    }
+
+    /// Stops taking hits (later ``append(_:)`` calls return `false`), applies what is queued
+    /// (unless the store fails: those records stay in the journal for the next start), closes the
+    /// file and, when everything was applied, deletes the segment files.
+    public func close() async {
+        let (task, wake) = lock.withLock {
+            closed = true
+            let w = wakeDrainer
+            wakeDrainer = nil
+            return (drainerTask, w)
+        }
+        wake?.resume()
+        if let task { await task.value } else { while await drainOnce() > 0 {} }
+        let (empty, last) = lock.withLock {
+            if fd >= 0 { Glibc.close(fd) }
+            fd = -1
+            return (queue.count == head, segment)
+        }
+        if empty {
+            for (n, url) in (try? ClickJournalSegment.list(directory)) ?? [] where n <= last {
+                try? FileManager.default.removeItem(at: url)
+            }
+        }
+    }
+}
