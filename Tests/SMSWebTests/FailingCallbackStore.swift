@@ -9,6 +9,8 @@ struct FailingCallbackStore: SMSStore {
     }
 
     let base: any SMSStore
+    /// When set and on, click writes and link reads fail too (the redirect tests).
+    var clicks: ClickFailureSwitch? = nil
 
     func applyCallbacks(providerId: String, items: [CallbackItem], receivedAt: Int64) async throws -> CallbackIngestResult {
         throw DiskIOError()
@@ -48,8 +50,14 @@ struct FailingCallbackStore: SMSStore {
     func unmatchedCallbacks(receivedBefore: Int64, limit: Int) async throws -> [UnmatchedCallback] {
         try await base.unmatchedCallbacks(receivedBefore: receivedBefore, limit: limit)
     }
-    func recordClick(_ click: ClickInput) async throws -> ShortLinkTarget? { try await base.recordClick(click) }
-    func recordClicks(_ clicks: [ClickInput]) async throws -> [ShortLinkTarget?] { try await base.recordClicks(clicks) }
+    func recordClick(_ click: ClickInput) async throws -> ShortLinkTarget? {
+        try clicks?.check()
+        return try await base.recordClick(click)
+    }
+    func recordClicks(_ clicks: [ClickInput]) async throws -> [ShortLinkTarget?] {
+        try self.clicks?.check()
+        return try await base.recordClicks(clicks)
+    }
     func clickHits(campaignId: String, filter: ClickHit.Filter, limit: Int) async throws -> [ClickHit] {
         try await base.clickHits(campaignId: campaignId, filter: filter, limit: limit)
     }

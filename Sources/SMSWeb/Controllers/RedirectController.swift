@@ -56,7 +56,8 @@ struct RedirectController {
         let reason = bots.botReason(method: request.method.rawValue, userAgent: ua)
         let click = ClickInput(
             code: code, at: Int64(Date().timeIntervalSince1970), userAgent: ua.map { String($0.prefix(512)) },
-            ipHash: ipHash(context), isBot: reason != nil, botReason: reason)
+            ipHash: ipHash(context), isBot: reason != nil, botReason: reason,
+            clickId: ClickJournalRecord.newClickId())
         do {
             if let journal, let targets {
                 // Journaled: answer from the link cache once the hit is in the journal.

@@ -97,14 +97,16 @@ struct ClickTestApp {
     }
 
     /// Runs `body` with a client on the app's router (`.router`) or on a live loopback server.
+    /// With `journal`, redirects go through the click journal (``ClickJournal``).
     func withClient<T: Sendable>(
-        _ setup: TestingSetup = .router, _ body: @escaping @Sendable (any TestClientProtocol) async throws -> T
+        _ setup: TestingSetup = .router, journal: ClickJournal? = nil,
+        _ body: @escaping @Sendable (any TestClientProtocol) async throws -> T
     ) async throws -> T {
         var logger = Logger(label: "test.clicks")
         logger.logLevel = .critical
         var cfg = config
         cfg.port = 0
-        let router = try await buildRouter(config: cfg, store: store, dispatcher: dispatcher, logger: logger)
+        let router = try await buildRouter(config: cfg, store: store, dispatcher: dispatcher, logger: logger, clickJournal: journal)
         let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: logger)
         return try await app.test(setup, body)
     }
