@@ -21,6 +21,7 @@ struct RedirectBench: AsyncParsableCommand {
     @Option(help: "Seconds per measured run (wrk -d).") var duration = 10
     @Option(help: "Short links (one message each) the load cycles through.") var links = 20_000
     @Option(help: "Measured rounds (each: constant, then stored); the figures are per round.") var rounds = 2
+    @Flag(help: "Record each click before answering (no click journal): the previous design.") var noJournal = false
 
     func run() async throws {
         printMachine()
@@ -44,7 +45,12 @@ struct RedirectBench: AsyncParsableCommand {
         logger.logLevel = .error
         let config = AppConfig(adminToken: "bench", ipHashSalt: "bench")
         let dispatcher = Dispatcher(store: store, gateway: NoGateway(), planner: CampaignPlanner(linkBaseURL: "http://127.0.0.1"))
-        let router = try await buildRouter(config: config, store: store, dispatcher: dispatcher, logger: logger)
+        // The click journal next to the database, as `smsstats serve` runs it.
+        let journal: ClickJournal? =
+            noJournal
+            ? nil : try await ClickJournal.open(directory: dir.appendingPathComponent("bench.sqlite-clicks"), store: store, logger: logger)
+        print(journal == nil ? "click recording: synchronous (group commit, answered after the commit)" : "click recording: click journal (answered after one write(2), applied in batches)")
+        let router = try await buildRouter(config: config, store: store, dispatcher: dispatcher, logger: logger, clickJournal: journal)
         router.get("bench/const/{code}") { _, _ in
             Response(status: .found, headers: [.location: "https://shop.example/p?a=1&b=2", .cacheControl: "no-store"])
         }
@@ -61,26 +67,44 @@ struct RedirectBench: AsyncParsableCommand {
             // Warm-up: both routes, 2 s each.
             _ = try Self.wrk(wrk, base + "/bench/const", script: script, threads: threads, connections: connections, seconds: 2)
             _ = try Self.wrk(wrk, base + "/l", script: script, threads: threads, connections: connections, seconds: 2)
-            let before = try await store.clickHits(campaignId: "bench", filter: .all, limit: 1).first?.id ?? 0
+            await journal?.drained()
             var stored: [WrkResult] = []
             var constant: [WrkResult] = []
+            var allStored = true
             for round in 1...rounds {
                 let c = try Self.wrk(wrk, base + "/bench/const", script: script, threads: threads, connections: connections, seconds: duration)
+                let before = try await store.clickHits(campaignId: "bench", filter: .all, limit: 1).first?.id ?? 0
+                let fallbacksBefore = journal?.fallbacks ?? 0
                 let s = try Self.wrk(wrk, base + "/l", script: script, threads: threads, connections: connections, seconds: duration)
+                // wrk has stopped: wait until every journaled click is in the store, then count.
+                let backlog = journal?.backlog ?? 0
+                let drainStart = ContinuousClock.now
+                await journal?.drained()
+                let drain = ContinuousClock.now - drainStart
+                let drainMs = Double(drain.components.seconds) * 1e3 + Double(drain.components.attoseconds) / 1e15
+                let after = try await store.clickHits(campaignId: "bench", filter: .all, limit: 1).first?.id ?? 0
+                let clicks = Int(after - before)
+                // Requests still in flight when wrk stopped are answered (and stored) but not counted
+                // by wrk: at most one per connection.
+                let ok = clicks >= s.requests && clicks - s.requests <= connections
+                allStored = allStored && ok
                 constant.append(c)
                 stored.append(s)
                 print(String(format: "round %d  constant: %8.0f req/s  p50 %.2f ms  p99 %.2f ms  errors %d", round, c.rps, c.p50, c.p99, c.errors))
                 print(String(format: "round %d  stored:   %8.0f req/s  p50 %.2f ms  p99 %.2f ms  errors %d  ratio %.2f", round, s.rps, s.p50, s.p99, s.errors, s.rps / c.rps))
+                print(
+                    "round \(round)  backlog when wrk stopped \(backlog), drained in \(String(format: "%.1f", drainMs)) ms; "
+                        + "clicks stored \(clicks) for \(s.requests) completed requests (\(ok ? "ok" : "MISMATCH")); "
+                        + "recorded synchronously (journal fallback) \((journal?.fallbacks ?? 0) - fallbacksBefore)")
             }
-            let after = try await store.clickHits(campaignId: "bench", filter: .all, limit: 1).first?.id ?? 0
-            let requests = stored.reduce(0) { $0 + $1.requests }
-            print("clicks recorded during the measured stored runs: \(after - before) (wrk completed \(requests) requests)")
+            print("every completed stored request has its click in the store after the drain: \(allStored ? "yes" : "NO")")
             let c = constant.map(\.rps).reduce(0, +) / Double(rounds)
             let s = stored.map(\.rps).reduce(0, +) / Double(rounds)
             let p99 = stored.map(\.p99).max() ?? 0
             print(String(format: "mean: constant %.0f req/s, stored %.0f req/s, ratio %.2f (target >= 0.50); worst stored p99 %.2f ms (target < 10 ms)", c, s, s / c, p99))
             await group.triggerGracefulShutdown()
             try await tasks.waitForAll()
+            await journal?.close()
         }
     }
 

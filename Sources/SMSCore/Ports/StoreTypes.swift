@@ -116,8 +116,8 @@ public struct ClickInput: Sendable, Equatable {
     /// A bot or link-preview hit (HEAD, crawler / preview user agent): stored, not a click.
     public var isBot: Bool
     public var botReason: String?
-    /// The hit's id in the click journal (16 hex digits, random), stored with the click row;
-    /// `nil` for a hit recorded without the journal.
+    /// The hit's id (16 random hex digits, given by the redirect and written to the click
+    /// journal), stored with the click row; `nil` when the caller gives none.
     public var clickId: String?
     public init(
         code: String, at: Int64, userAgent: String?, ipHash: String?, isBot: Bool, botReason: String?, clickId: String? = nil

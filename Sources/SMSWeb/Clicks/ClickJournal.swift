@@ -90,6 +90,7 @@ public final class ClickJournal: @unchecked Sendable {
     private var wakeDrainer: CheckedContinuation<Void, Never>?
     private var drainWaiters: [CheckedContinuation<Void, Never>] = []
     private var drainerTask: Task<Void, Never>?
+    private var refused = 0
 
     private init(
         directory: URL, store: any ClickJournalStore, options: Options, logger: Logger, recovery: RecoveryReport,
@@ -185,6 +186,7 @@ public final class ClickJournal: @unchecked Sendable {
         var failure: String?
         let (ok, wake): (Bool, CheckedContinuation<Void, Never>?) = lock.withLock {
             guard !closed, queue.count - head < options.maxBacklog, failures < options.failuresBeforeFallback else {
+                refused += 1
                 return (false, nil)
             }
             do {
@@ -214,6 +216,10 @@ public final class ClickJournal: @unchecked Sendable {
         if let failure { logger.error("click journal: append failed; recording synchronously", metadata: ["error": "\(failure)"]) }
         return ok
     }
+
+    /// Appends refused so far (backlog over its limit, store failing, or closed): hits recorded
+    /// synchronously instead.
+    public var fallbacks: Int { lock.withLock { refused } }
 
     /// Records journaled but not yet applied.
     public var backlog: Int { lock.withLock { queue.count - head } }
