@@ -22,6 +22,18 @@ struct RedirectBench: AsyncParsableCommand {
     @Option(help: "Short links (one message each) the load cycles through.") var links = 20_000
     @Option(help: "Measured rounds (each: constant, then stored); the figures are per round.") var rounds = 2
     @Flag(help: "Record each click before answering (no click journal): the previous design.") var noJournal = false
+    @Option(help: "Click journal: shortest time between two batches, ms.") var batchIntervalMs = 20
+    @Flag(help: "Click journal: do not drain while wrk runs (measures the journal write alone).") var noDrain = false
+
+    var journalOptions: ClickJournal.Options {
+        var o = ClickJournal.Options()
+        o.batchInterval = .milliseconds(batchIntervalMs)
+        if noDrain {
+            o.autoDrain = false
+            o.maxBacklog = 10_000_000
+        }
+        return o
+    }
 
     func run() async throws {
         printMachine()
@@ -38,6 +50,16 @@ struct RedirectBench: AsyncParsableCommand {
         print("regex-checked on every hit: \(bots.patterns.alwaysCheckedPatterns)")
         let store = try SQLiteStore(path: dir.appendingPathComponent("bench.sqlite").path)
         let codes = try await Self.seed(store: store, links: links)
+        // The journal's own cost per hit (encode + one write(2)), on a scratch journal.
+        var scratchOptions = ClickJournal.Options()
+        scratchOptions.autoDrain = false
+        scratchOptions.maxBacklog = n + 1
+        let scratch = try await ClickJournal.open(
+            directory: dir.appendingPathComponent("scratch-clicks"), store: store, options: scratchOptions, logger: Logger(label: "scratch"))
+        let hit = ClickInput(code: codes[0], at: 1_700_000_000, userAgent: Self.iPhone, ipHash: String(repeating: "a", count: 64), isBot: false, botReason: nil)
+        let perAppend = measure { for _ in 0..<n { _ = scratch.append(hit) } } / Double(n)
+        print(String(format: "click journal: %.1f µs per append (encode, click id, one write(2))", perAppend * 1e6))
+        try? FileManager.default.removeItem(at: dir.appendingPathComponent("scratch-clicks"))
         let script = dir.appendingPathComponent("codes.lua")
         try Self.luaScript(codes: codes).write(to: script, atomically: true, encoding: .utf8)
 
@@ -48,7 +70,9 @@ struct RedirectBench: AsyncParsableCommand {
         // The click journal next to the database, as `smsstats serve` runs it.
         let journal: ClickJournal? =
             noJournal
-            ? nil : try await ClickJournal.open(directory: dir.appendingPathComponent("bench.sqlite-clicks"), store: store, logger: logger)
+            ? nil
+            : try await ClickJournal.open(
+                directory: dir.appendingPathComponent("bench.sqlite-clicks"), store: store, options: journalOptions, logger: logger)
         print(journal == nil ? "click recording: synchronous (group commit, answered after the commit)" : "click recording: click journal (answered after one write(2), applied in batches)")
         let router = try await buildRouter(config: config, store: store, dispatcher: dispatcher, logger: logger, clickJournal: journal)
         router.get("bench/const/{code}") { _, _ in
@@ -67,6 +91,7 @@ struct RedirectBench: AsyncParsableCommand {
             // Warm-up: both routes, 2 s each.
             _ = try Self.wrk(wrk, base + "/bench/const", script: script, threads: threads, connections: connections, seconds: 2)
             _ = try Self.wrk(wrk, base + "/l", script: script, threads: threads, connections: connections, seconds: 2)
+            if noDrain, let journal { while await journal.drainOnce() > 0 {} }
             await journal?.drained()
             var stored: [WrkResult] = []
             var constant: [WrkResult] = []
@@ -79,6 +104,7 @@ struct RedirectBench: AsyncParsableCommand {
                 // wrk has stopped: wait until every journaled click is in the store, then count.
                 let backlog = journal?.backlog ?? 0
                 let drainStart = ContinuousClock.now
+                if noDrain, let journal { while await journal.drainOnce() > 0 {} }
                 await journal?.drained()
                 let drain = ContinuousClock.now - drainStart
                 let drainMs = Double(drain.components.seconds) * 1e3 + Double(drain.components.attoseconds) / 1e15

@@ -24,6 +24,8 @@ struct RedirectController {
     /// Code → target for journaled redirects (set with `journal`).
     let targets: LinkTargetCache?
     let logger: Logger
+    /// ``BotDetector``'s verdicts, remembered per user agent.
+    let verdicts: BotVerdictCache
 
     init(store: any SMSStore, config: AppConfig, bots: BotDetector, journal: ClickJournal? = nil, logger: Logger) {
         self.store = store
@@ -33,6 +35,7 @@ struct RedirectController {
         self.journal = journal
         self.targets = journal.map { LinkTargetCache(store: $0.store) }
         self.logger = logger
+        self.verdicts = BotVerdictCache(detector: bots)
     }
 
     /// Every path under `/l/` lands here, so a malformed one (extra segments, encoded slashes,
@@ -53,7 +56,7 @@ struct RedirectController {
     func handle(_ request: Request, _ context: AppRequestContext) async throws -> Response {
         guard let code = Self.code(ofPath: request.uri.path) else { return Self.notFound("This link does not exist.") }
         let ua = request.headers[.userAgent]
-        let reason = bots.botReason(method: request.method.rawValue, userAgent: ua)
+        let reason = verdicts.botReason(method: request.method.rawValue, userAgent: ua)
         let click = ClickInput(
             code: code, at: Int64(Date().timeIntervalSince1970), userAgent: ua.map { String($0.prefix(512)) },
             ipHash: ipHash(context), isBot: reason != nil, botReason: reason,
