@@ -17,10 +17,12 @@ extension SQLiteStore {
     func writeClicks(_ db: Database, _ clicks: [ClickInput]) throws -> [ShortLinkTarget?] {
         var rollups = RollupWriter()
         var cache = CampaignCache()
-        // The link and its message in one read.
+        // The link and its message in one read, by position: the message's columns
+        // (``MessageRow/init(positional:)``), then the link's URL, expiry and index.
+        let linkColumn = MessageRow.columns.split(separator: ",").count
         let find = try db.cachedStatement(sql: """
-            SELECT s.url AS link_url, s.expires_at AS link_expires_at, s.link_index AS link_index,
-              \(MessageRow.columns.split(separator: ",").map { "m." + $0.trimmingCharacters(in: .whitespacesAndNewlines) }.joined(separator: ", "))
+            SELECT \(MessageRow.columns.split(separator: ",").map { "m." + $0.trimmingCharacters(in: .whitespacesAndNewlines) }.joined(separator: ", ")),
+              s.url, s.expires_at, s.link_index
             FROM short_links s JOIN messages m ON m.id = s.message_id WHERE s.code = ?
             """)
         let insert = try db.cachedStatement(sql: """
@@ -35,15 +37,16 @@ extension SQLiteStore {
                 out.append(nil)
                 continue
             }
-            let url: String = link["link_url"]
-            let expiresAt: Int64 = link["link_expires_at"]
+            let url: String = link[linkColumn]
+            let expiresAt: Int64 = link[linkColumn + 1]
             if click.at > expiresAt {
                 out.append(ShortLinkTarget(url: url, expired: true))
                 continue
             }
-            let linkIndex: Int = link["link_index"]
+            let linkIndex: Int = link[linkColumn + 2]
+            let read = MessageRow(positional: link)
             // Re-read when an earlier hit of this batch changed the same message.
-            let row = changed.contains(link["id"]) ? try MessageRow.fetch(db, id: link["id"]) ?? MessageRow(row: link) : MessageRow(row: link)
+            let row = changed.contains(read.id) ? try MessageRow.fetch(db, id: read.id) ?? read : read
             try insert.execute(arguments: [
                 click.code, row.id, row.campaignId, linkIndex, click.at, click.userAgent, click.ipHash, click.isBot,
                 click.botReason, click.clickId,
