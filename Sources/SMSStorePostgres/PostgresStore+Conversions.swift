@@ -147,7 +147,7 @@ extension PostgresStore {
     {
         if let url = item.url, let i = try await cache.get(tx, row.campaignId)?.links.firstIndex(of: url) { return (i, nil) }
         for candidate in [item.url, item.shortURL].compactMap({ $0 }) {
-            guard let code = Self.shortCode(inURL: candidate) else { continue }
+            guard let code = ShortCode.code(inURL: candidate) else { continue }
             if let index = try await tx.scalar(
                 "SELECT link_index FROM short_links WHERE code = \(code) AND message_id = \(row.id)", as: Int.self)
             {
@@ -157,12 +157,4 @@ extension PostgresStore {
         return (-1, nil)
     }
 
-    /// The code of a URL shaped like our short links, `{base}/l/{code}` (query and fragment ignored).
-    static func shortCode(inURL url: String) -> String? {
-        let path = url.split(separator: "?", maxSplits: 1).first.map(String.init) ?? url
-        let noFragment = path.split(separator: "#", maxSplits: 1).first.map(String.init) ?? path
-        guard let r = noFragment.range(of: "/l/", options: .backwards) else { return nil }
-        let code = String(noFragment[r.upperBound...])
-        return ShortCode.isWellFormed(code) ? code : nil
-    }
 }

@@ -101,11 +101,11 @@ struct PGCampaignRecount {
             """)
         {
             guard let kind = CallbackEventKind(rawValue: try e.get("kind")) else { continue }
-            var url: String?
-            if kind == .clicked { url = (try? JSONCoding.decode(CallbackItem.self, try e.get("payload")))?.url }
+            var item: CallbackItem?
+            if kind == .clicked { item = try? JSONCoding.decode(CallbackItem.self, try e.get("payload")) }
             events[try e.get("message_id"), default: []].append(
                 LoggedEvent(kind: kind, at: try e.get("effective_ts"), code: try e.get("code"),
-                    description: try e.get("description"), url: url))
+                    description: try e.get("description"), url: item?.url, shortURL: item?.shortURL))
         }
         var clicks: [Int64: [LoggedClick]] = [:]
         for c in try await tx.rows("SELECT message_id, link_index, at, is_bot FROM clicks WHERE campaign_id = \(id) ORDER BY id") {
@@ -113,8 +113,10 @@ struct PGCampaignRecount {
                 LoggedClick(linkIndex: try c.get("link_index"), at: try c.get("at"), isBot: try c.get("is_bot")))
         }
         var links: [Int64: [Int: Int64]] = [:]
-        for l in try await tx.rows("SELECT message_id, link_index, human_clicks FROM short_links WHERE campaign_id = \(id)") {
+        var linkCodes: [Int64: [String: Int]] = [:]
+        for l in try await tx.rows("SELECT message_id, link_index, human_clicks, code FROM short_links WHERE campaign_id = \(id)") {
             links[try l.get("message_id"), default: [:]][try l.get("link_index")] = try l.get("human_clicks")
+            linkCodes[try l.get("message_id"), default: [:]][try l.get("code")] = try l.get("link_index")
         }
         var conversionEvents: [String: [ConversionEventFact]] = [:]
         var storedConversions: [String: UserConversion] = [:]
@@ -150,6 +152,7 @@ struct PGCampaignRecount {
             input.clicks = clicks[row.id] ?? []
             let storedLinkClicks = links[row.id] ?? [:]
             input.shortLinkIndices = Set(storedLinkClicks.keys)
+            input.shortLinkCodes = linkCodes[row.id] ?? [:]
             if campaign.goal != nil { input.conversionEvents = conversionEvents[row.userId] ?? [] }
             let result = RollupRecount.recount(input, links: campaign.links, goal: campaign.goal)
             expected[row.variant, default: [:]].add(result.delta)

@@ -87,7 +87,7 @@ struct CampaignRecount {
         let events = try db.cachedStatement(
             sql: "SELECT kind, effective_ts, code, description, payload FROM message_events WHERE message_id = ? ORDER BY id")
         let clicks = try db.cachedStatement(sql: "SELECT link_index, at, is_bot FROM clicks WHERE message_id = ?")
-        let links = try db.cachedStatement(sql: "SELECT link_index, human_clicks FROM short_links WHERE message_id = ?")
+        let links = try db.cachedStatement(sql: "SELECT link_index, human_clicks, code FROM short_links WHERE message_id = ?")
         let conversionEvents = try db.cachedStatement(
             sql: "SELECT event_id, ts, properties FROM conversion_events WHERE user_id = ? AND name = ?")
         let storedConversion = try db.cachedStatement(
@@ -102,15 +102,19 @@ struct CampaignRecount {
                 dispatchedAt: row.state.dispatchedAt, dispatchErrorReason: row.state.dispatchErrorReason)
             for e in try Row.fetchAll(events, arguments: [row.id]) {
                 guard let kind = CallbackEventKind(rawValue: e[0]) else { continue }
-                var url: String?
-                if kind == .clicked { url = (try? JSONCoding.decode(CallbackItem.self, e[4] as String))?.url }
-                input.events.append(LoggedEvent(kind: kind, at: e[1], code: e[2], description: e[3], url: url))
+                var item: CallbackItem?
+                if kind == .clicked { item = try? JSONCoding.decode(CallbackItem.self, e[4] as String) }
+                input.events.append(
+                    LoggedEvent(kind: kind, at: e[1], code: e[2], description: e[3], url: item?.url, shortURL: item?.shortURL))
             }
             input.clicks = try Row.fetchAll(clicks, arguments: [row.id]).map {
                 LoggedClick(linkIndex: $0[0], at: $0[1], isBot: $0[2])
             }
             var storedLinkClicks: [Int: Int64] = [:]
-            for l in try Row.fetchAll(links, arguments: [row.id]) { storedLinkClicks[l[0]] = l[1] }
+            for l in try Row.fetchAll(links, arguments: [row.id]) {
+                storedLinkClicks[l[0]] = l[1]
+                input.shortLinkCodes[l[2]] = l[0]
+            }
             input.shortLinkIndices = Set(storedLinkClicks.keys)
             if let goal = campaign.goal {
                 input.conversionEvents = try Row.fetchAll(conversionEvents, arguments: [row.userId, goal.event]).map {

@@ -34,7 +34,7 @@ extension SQLiteStore {
     {
         if let url = item.url, let i = try cache.get(db, row.campaignId)?.links.firstIndex(of: url) { return (i, nil) }
         for candidate in [item.url, item.shortURL].compactMap({ $0 }) {
-            guard let code = Self.shortCode(inURL: candidate) else { continue }
+            guard let code = ShortCode.code(inURL: candidate) else { continue }
             if let index = try Int.fetchOne(
                 db, sql: "SELECT link_index FROM short_links WHERE code = ? AND message_id = ?", arguments: [code, row.id])
             {
@@ -44,12 +44,4 @@ extension SQLiteStore {
         return (-1, nil)
     }
 
-    /// The code of a URL shaped like our short links, `{base}/l/{code}` (query and fragment ignored).
-    static func shortCode(inURL url: String) -> String? {
-        let path = url.split(separator: "?", maxSplits: 1).first.map(String.init) ?? url
-        let noFragment = path.split(separator: "#", maxSplits: 1).first.map(String.init) ?? path
-        guard let r = noFragment.range(of: "/l/", options: .backwards) else { return nil }
-        let code = String(noFragment[r.upperBound...])
-        return ShortCode.isWellFormed(code) ? code : nil
-    }
 }

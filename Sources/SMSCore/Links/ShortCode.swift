@@ -54,4 +54,29 @@ public enum ShortCode {
             (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte)
         }
     }
+
+    /// The code of a URL shaped like our short links, `{base}/l/{code}` (query and fragment
+    /// ignored), or `nil` — how a provider-reported click on our own short link is recognised.
+    public static func code(inURL url: String) -> String? {
+        let path = url.split(separator: "?", maxSplits: 1).first.map(String.init) ?? url
+        let noFragment = path.split(separator: "#", maxSplits: 1).first.map(String.init) ?? path
+        guard let r = noFragment.range(of: "/l/", options: .backwards) else { return nil }
+        let code = String(noFragment[r.upperBound...])
+        return isWellFormed(code) ? code : nil
+    }
+
+    /// The campaign link a provider-reported click is about (`domain.md` §4; the live stores and
+    /// the recount share this rule): the campaign link equal to `url`; else the message's short
+    /// link whose code is in `url` or `shortURL`; else `-1` (counted in the campaign's clicks, in
+    /// no link's row).
+    /// - Parameters:
+    ///   - campaignLinks: the campaign's links, by link number.
+    ///   - shortLinks: the message's short links, code → link number.
+    public static func providerClickLink(url: String?, shortURL: String?, campaignLinks: [String], shortLinks: [String: Int]) -> Int {
+        if let url, let i = campaignLinks.firstIndex(of: url) { return i }
+        for candidate in [url, shortURL].compactMap({ $0 }) {
+            if let code = code(inURL: candidate), let i = shortLinks[code] { return i }
+        }
+        return -1
+    }
 }

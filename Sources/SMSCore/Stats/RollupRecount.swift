@@ -11,13 +11,19 @@ public struct LoggedEvent: Sendable, Equatable {
     public var description: String?
     /// `clicked`: the clicked URL as the provider reported it.
     public var url: String?
+    /// `clicked`: the provider's short URL, if it reported one.
+    public var shortURL: String?
 
-    public init(kind: CallbackEventKind, at: Int64, code: String? = nil, description: String? = nil, url: String? = nil) {
+    public init(
+        kind: CallbackEventKind, at: Int64, code: String? = nil, description: String? = nil, url: String? = nil,
+        shortURL: String? = nil
+    ) {
         self.kind = kind
         self.at = at
         self.code = code
         self.description = description
         self.url = url
+        self.shortURL = shortURL
     }
 }
 
@@ -52,6 +58,9 @@ public struct RecountInput: Sendable {
     public var clicks: [LoggedClick]
     /// Link numbers the message has a short link for (unique clicks are counted per short link).
     public var shortLinkIndices: Set<Int>
+    /// The message's short links, code → link number: a provider-reported click on one of them
+    /// counts for its link (``ShortCode/providerClickLink(url:shortURL:campaignLinks:shortLinks:)``).
+    public var shortLinkCodes: [String: Int] = [:]
     /// The user's conversion events whose name is the campaign goal's event.
     public var conversionEvents: [ConversionEventFact]
 
@@ -125,7 +134,9 @@ public enum RollupRecount {
                     descriptions[d.code] = smaller(descriptions[d.code], d.description)
                 }
             case .clicked:
-                humanClick(link: e.url.flatMap { links.firstIndex(of: $0) } ?? -1, at: e.at)
+                let link = ShortCode.providerClickLink(
+                    url: e.url, shortURL: e.shortURL, campaignLinks: links, shortLinks: input.shortLinkCodes)
+                humanClick(link: link, at: e.at)
             case .replied:
                 delta.bump(.replies, at: e.at)
                 if e.code == OptOutKeywords.Intent.optOut.rawValue, !optedOut {

@@ -87,4 +87,18 @@ struct ShortCodeTests {
     func wellFormedness(_ candidate: String, _ expected: Bool) {
         #expect(ShortCode.isWellFormed(candidate) == expected)
     }
+
+    @Test("a provider click is matched to a campaign link by URL, else by our short code in url or shorturl, else -1")
+    func providerClickLink() {
+        let links = ["https://shop.example/a", "https://shop.example/b"]
+        let short = ["Abc123XYZ0": 1, "Zzz999aaa1": 0]
+        #expect(ShortCode.providerClickLink(url: "https://shop.example/b", shortURL: nil, campaignLinks: links, shortLinks: short) == 1)
+        #expect(ShortCode.providerClickLink(url: "https://sms.example.com/l/Abc123XYZ0", shortURL: nil, campaignLinks: links, shortLinks: short) == 1)
+        #expect(ShortCode.providerClickLink(url: "https://x.example/", shortURL: "http://h/l/Zzz999aaa1?u=1#f", campaignLinks: links, shortLinks: short) == 0)
+        // A well-formed code that is not this message's, a malformed one, and an unknown URL.
+        #expect(ShortCode.providerClickLink(url: "https://sms.example.com/l/Qqq111www2", shortURL: nil, campaignLinks: links, shortLinks: short) == -1)
+        #expect(ShortCode.providerClickLink(url: "https://sms.example.com/l/short", shortURL: nil, campaignLinks: links, shortLinks: short) == -1)
+        #expect(ShortCode.providerClickLink(url: nil, shortURL: nil, campaignLinks: links, shortLinks: short) == -1)
+        #expect(ShortCode.code(inURL: "https://a.example/l/Abc123XYZ0/") == nil)
+    }
 }
