@@ -25,13 +25,18 @@ public struct OpenedStore: Sendable {
     /// Opens (and migrates) the store.
     /// - Throws: `PostgresLocation.ParseError` for a malformed URL; the driver's errors when the
     ///   database cannot be opened, reached or migrated.
-    public static func open(database: String, keywords: OptOutKeywords = OptOutKeywords(), logger: Logger) async throws
-        -> OpenedStore
-    {
+    /// - Parameter mustExist: refuse a SQLite path with no database file (the read-only commands
+    ///   `stats` and `reconcile`: a mistyped path must not become a new empty database).
+    public static func open(
+        database: String, keywords: OptOutKeywords = OptOutKeywords(), mustExist: Bool = false, logger: Logger
+    ) async throws -> OpenedStore {
         if PostgresLocation.isPostgresURL(database) {
             let store = try await PostgresStore.connect(url: database, keywords: keywords, logger: logger)
             return OpenedStore(
                 store: store, displayName: PostgresLocation.redacted(database), kind: "postgresql", closer: { await store.close() })
+        }
+        if mustExist, !FileManager.default.fileExists(atPath: database) {
+            throw StoreOpenError.noDatabase(database)
         }
         let store = try SQLiteStore(path: database, keywords: keywords)
         return OpenedStore(store: store, displayName: database, kind: "sqlite", closer: {})
@@ -39,4 +44,16 @@ public struct OpenedStore: Sendable {
 
     /// Releases the store's connections (PostgreSQL); a no-op for SQLite.
     public func close() async { await closer() }
+}
+
+/// Why a store could not be opened.
+public enum StoreOpenError: Error, CustomStringConvertible {
+    /// A SQLite path with no file where one must exist.
+    case noDatabase(String)
+
+    public var description: String {
+        switch self {
+        case .noDatabase(let path): "no database at \(path) (pass --database or set SMSSTATS_DATABASE)"
+        }
+    }
 }

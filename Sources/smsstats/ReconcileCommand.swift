@@ -25,7 +25,7 @@ struct ReconcileCommand: AsyncParsableCommand {
     func run() async throws {
         var logger = Logger(label: "smsstats")
         logger.logLevel = .warning
-        let opened = try await OpenedStore.open(database: database, logger: logger)
+        let opened = try await OpenedStore.open(database: database, mustExist: true, logger: logger)
         do {
             try await reconcileAll(opened)
         } catch {

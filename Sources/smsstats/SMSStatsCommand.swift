@@ -93,7 +93,10 @@ struct Serve: AsyncParsableCommand {
         let adminToken = adminToken ?? env["SMSSTATS_ADMIN_TOKEN"]
         let dashboardPassword = dashboardPassword ?? env["SMSSTATS_DASHBOARD_PASSWORD"]
         let token = adminToken ?? ShortCode.generate() + ShortCode.generate()
-        if adminToken == nil { print("admin token (generated): \(token)") }
+        if adminToken == nil {
+            // Written straight to the file descriptor: visible at once when stdout is a file or a pipe.
+            FileHandle.standardOutput.write(Data("admin token (generated): \(token)\n".utf8))
+        }
         var config = AppConfig(
             host: host, port: port, publicBaseURL: publicURL, adminToken: token,
             linkLifetimeSeconds: Int64(linkLifetimeDays) * 86_400, dispatchIntervalMs: dispatchIntervalMs,
@@ -109,6 +112,8 @@ struct Serve: AsyncParsableCommand {
             "serving", metadata: ["url": "\(config.publicBaseURL)", "database": "\(opened.displayName)", "store": "\(opened.kind)"])
         do {
             try await app.runService()
+        } catch is CancellationError {
+            // SIGTERM / SIGINT: a normal stop, exit status 0.
         } catch {
             await opened.close()
             throw error

@@ -104,6 +104,18 @@ struct CLIStatsReconcileTests {
         #expect(r.err.contains("unknown campaign 'nope'"), "\(r.err)")
     }
 
+    @Test("stats and reconcile on a path with no database fail and create nothing")
+    func missingDatabase() throws {
+        let path = Self.databaseFile()
+        defer { Self.remove(path) }
+        for args in [["stats", "c1", "--database", path], ["reconcile", "--database", path]] {
+            let r = try Self.run(args)
+            #expect(r.status != 0)
+            #expect(r.err.contains("no database at \(path)"), "\(r.err)")
+            #expect(!FileManager.default.fileExists(atPath: path))
+        }
+    }
+
     @Test("reconcile: clean exits 0; drift exits 1 with a per-metric table; --repair fixes it")
     func reconcileDriftAndRepair() async throws {
         let path = Self.databaseFile()

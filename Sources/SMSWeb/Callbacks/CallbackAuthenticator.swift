@@ -51,7 +51,7 @@ struct CallbackAuthenticator {
             if provider.requireSignature == true {
                 throw Failure(reason: "this provider requires \(signatureHeader) and \(timestampHeader)")
             }
-            if c.urlSecret == nil { throw Failure(reason: "missing callback secret (?secret=… or \(signatureHeader))") }
+            if c.urlSecret == nil { throw Failure(reason: "missing callback secret (?secret=…, an X-Callback-Secret header, or \(signatureHeader))") }
         }
         if provider.kind == .twilio, provider.webhookSigningKey?.isEmpty == false, c.twilioSignature == nil {
             throw Failure(reason: "missing \(twilioHeader)")
