@@ -183,7 +183,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SMSStoreSQLiteTests",
-            dependencies: ["SMSCore", "SMSStoreSQLite", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["SMSCore", "SMSStoreSQLite", "SMSStoreTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

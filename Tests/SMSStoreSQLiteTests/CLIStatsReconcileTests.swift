@@ -1,63 +1,16 @@
 import Foundation
 import GRDB
 import SMSCore
-@testable import SMSStoreSQLite
+import SMSStoreTestSupport
 import Testing
 
+@testable import SMSStoreSQLite
+
 /// `smsstats stats` and `smsstats reconcile` run as the real executable (a child process) against a
-/// database file holding ``StatsStoreTests/busyHistory(path:)``: the printed numbers, the exit
+/// SQLite database file holding ``StatsFixture/busyHistory(_:)``: the printed numbers, the exit
 /// statuses (reconcile: 0 clean or repaired, 1 drift left) and the error for an unknown campaign.
 @Suite("CLI: smsstats stats and smsstats reconcile", .serialized)
 struct CLIStatsReconcileTests {
-    /// The `smsstats` executable next to the test bundle (`swift build --build-tests` builds it),
-    /// or `SMSSTATS_BIN`.
-    static var binary: URL {
-        if let path = ProcessInfo.processInfo.environment["SMSSTATS_BIN"] { return URL(fileURLWithPath: path) }
-        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
-        while !FileManager.default.fileExists(atPath: dir.appendingPathComponent("smsstats").path), dir.path != "/" {
-            dir = dir.deletingLastPathComponent()
-        }
-        return dir.appendingPathComponent("smsstats")
-    }
-
-    struct Run {
-        var status: Int32
-        var out: String
-        var err: String
-
-        /// The cells of the table row whose first cell is `name` (psql-style `a | b | c`).
-        func row(_ name: String) -> [String]? {
-            for line in out.split(separator: "\n") {
-                // `| name | a | b |`: the cells between the outer bars.
-                let cells = line.split(separator: "|", omittingEmptySubsequences: false)
-                    .map { $0.trimmingCharacters(in: .whitespaces) }
-                guard cells.count > 2, cells[1] == name else { continue }
-                return Array(cells[2..<(cells.count - 1)])
-            }
-            return nil
-        }
-    }
-
-    static func run(_ arguments: [String]) throws -> Run {
-        let bin = binary
-        try #require(FileManager.default.isExecutableFile(atPath: bin.path), "build the smsstats executable first (swift build --build-tests)")
-        let p = Process()
-        p.executableURL = bin
-        p.arguments = arguments
-        var env = ProcessInfo.processInfo.environment
-        env.removeValue(forKey: "SMSSTATS_DATABASE")
-        p.environment = env
-        let out = Pipe()
-        let err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return Run(status: p.terminationStatus, out: String(decoding: o, as: UTF8.self), err: String(decoding: e, as: UTF8.self))
-    }
-
     static func databaseFile() -> String {
         FileManager.default.temporaryDirectory.appendingPathComponent("smsstats-cli-\(UUID().uuidString).sqlite").path
     }
@@ -68,10 +21,9 @@ struct CLIStatsReconcileTests {
 
     @Test("stats prints the campaign's numbers, all variants and one column per variant")
     func statsTable() async throws {
-        let path = Self.databaseFile()
-        defer { Self.remove(path) }
-        _ = try await StatsStoreTests.busyHistory(path: path)
-        let r = try Self.run(["stats", "c1", "--database", path])
+        let f = try await StatsFixture.busyHistory(.sqlite)
+        let path = f.testStore.databaseURL
+        let r = try SMSStatsCLI.run(["stats", "c1", "--database", path])
         #expect(r.status == 0, "\(r.err)")
         #expect(r.out.hasPrefix("Spring (c1), status draft, time zone Europe/Berlin"), "\(r.out)")
         // Six sent: even users in variant 0, odd users in variant 1 (busyHistory).
@@ -96,10 +48,9 @@ struct CLIStatsReconcileTests {
 
     @Test("stats of an unknown campaign exits non-zero and names the campaign")
     func statsUnknownCampaign() async throws {
-        let path = Self.databaseFile()
-        defer { Self.remove(path) }
-        _ = try await StatsStoreTests.busyHistory(path: path)
-        let r = try Self.run(["stats", "nope", "--database", path])
+        let f = try await StatsFixture.busyHistory(.sqlite)
+        let path = f.testStore.databaseURL
+        let r = try SMSStatsCLI.run(["stats", "nope", "--database", path])
         #expect(r.status != 0)
         #expect(r.err.contains("unknown campaign 'nope'"), "\(r.err)")
     }
@@ -109,7 +60,7 @@ struct CLIStatsReconcileTests {
         let path = Self.databaseFile()
         defer { Self.remove(path) }
         for args in [["stats", "c1", "--database", path], ["reconcile", "--database", path]] {
-            let r = try Self.run(args)
+            let r = try SMSStatsCLI.run(args)
             #expect(r.status != 0)
             #expect(r.err.contains("no database at \(path)"), "\(r.err)")
             #expect(!FileManager.default.fileExists(atPath: path))
@@ -118,33 +69,32 @@ struct CLIStatsReconcileTests {
 
     @Test("reconcile: clean exits 0; drift exits 1 with a per-metric table; --repair fixes it")
     func reconcileDriftAndRepair() async throws {
-        let path = Self.databaseFile()
-        defer { Self.remove(path) }
-        let f = try await StatsStoreTests.busyHistory(path: path)
+        let f = try await StatsFixture.busyHistory(.sqlite)
+        let path = f.testStore.databaseURL
 
-        let clean = try Self.run(["reconcile", "--database", path])
+        let clean = try SMSStatsCLI.run(["reconcile", "--database", path])
         #expect(clean.status == 0, "\(clean.out)\(clean.err)")
         #expect(clean.out.contains("c1: 8 messages recounted in"))
         #expect(clean.out.contains("no drift"))
 
-        try await f.store.db.write { db in
+        try await f.sqlite.db.write { db in
             try db.execute(sql: "UPDATE rollups SET value = value + 5 WHERE metric = 'sent' AND bucket = -1 AND variant = 1")
             try db.execute(sql: "UPDATE short_links SET human_clicks = 9 WHERE code = 'c0x0'")
         }
-        let drift = try Self.run(["reconcile", "c1", "--database", path])
+        let drift = try SMSStatsCLI.run(["reconcile", "c1", "--database", path])
         #expect(drift.status == 1)
         #expect(drift.out.contains("drift found (run with --repair to fix)"), "\(drift.out)")
         #expect(drift.out.contains("message states: 0, link counters: 1, conversions: 0, error descriptions: 0, rollup cells: 1"))
         #expect(drift.row("sent") == ["11", "6", "-5", "1"], "\(drift.out)")
-        let before = try Self.run(["stats", "c1", "--database", path])
+        let before = try SMSStatsCLI.run(["stats", "c1", "--database", path])
         #expect(before.row("Sent") == ["11", "3", "8"])
 
-        let repair = try Self.run(["reconcile", "c1", "--repair", "--database", path])
+        let repair = try SMSStatsCLI.run(["reconcile", "c1", "--repair", "--database", path])
         #expect(repair.status == 0)
         #expect(repair.out.contains("drift found and repaired"))
-        let after = try Self.run(["reconcile", "c1", "--database", path])
+        let after = try SMSStatsCLI.run(["reconcile", "c1", "--database", path])
         #expect(after.status == 0)
         #expect(after.out.contains("no drift"), "\(after.out)")
-        #expect(try Self.run(["stats", "c1", "--database", path]).row("Sent") == ["6", "3", "3"])
+        #expect(try SMSStatsCLI.run(["stats", "c1", "--database", path]).row("Sent") == ["6", "3", "3"])
     }
 }

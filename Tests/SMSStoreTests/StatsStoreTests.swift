@@ -183,34 +183,10 @@ struct StatsStoreTests {
         #expect(try await f.store.reconcile(campaignId: "c1", repair: false).isClean)
     }
 
-    /// A history touching every kind of record, then reconcile.
-    static func busyHistory(_ kind: StoreKind) async throws -> F {
-        let goal = ConversionGoal(event: "purchase", windowMinutes: 120, revenueProperty: "amount")
-        let f = try await F(kind: kind, goal: goal)
-        try await f.store.insertMessages([F.message(50, dispatch: .control), F.message(51, dispatch: .dispatchError, reason: "no phone on profile")])
-        try await f.sendMessages(6) { $0 % 2 }
-        try await f.callback(.delivered, 0, at: Self.t + 5)
-        try await f.callback(.failed, 1, at: Self.t + 5, code: "777", description: "Blocked")
-        try await f.callback(.submitted, 2, at: Self.t + 5)
-        try await f.callback(.replied, 3, at: Self.t + 500)
-        _ = try await f.store.applyCallbacks(
-            providerId: "p1", items: [CallbackItem(kind: .replied, meta: "m4", ts: Self.t + 400, incomingText: "STOP")], receivedAt: Self.t + 401)
-        _ = try await f.store.applyCallbacks(
-            providerId: "p1", items: [CallbackItem(kind: .clicked, meta: "m5", ts: Self.t + 300, url: F.links[1])], receivedAt: Self.t + 301)
-        try await f.click(0, link: 0, at: Self.t + 60)
-        try await f.click(0, link: 0, at: Self.t + 70)
-        try await f.click(2, link: 2, at: Self.t + 3, bot: true)
-        _ = try await f.store.ingestConversionEvents(
-            [
-                ConversionEventInput(eventId: "e0", userId: "u0", name: "purchase", ts: Self.t + 900, properties: ["amount": .number(30)]),
-                ConversionEventInput(eventId: "e50", userId: "u50", name: "purchase", ts: Self.t + 100, properties: ["amount": .number(5)]),
-            ], receivedAt: Self.t + 1000)
-        return f
-    }
 
     @Test(arguments: StoreKind.allCases)
     func reconcileFindsNoDriftAfterANormalHistory(kind: StoreKind) async throws {
-        let f = try await Self.busyHistory(kind)
+        let f = try await F.busyHistory(kind)
         let report = try await f.store.reconcile(campaignId: "c1", repair: false)
         #expect(report.messages == 8)
         #expect(report.isClean, "\(report)")
@@ -222,7 +198,7 @@ struct StatsStoreTests {
 
     @Test(arguments: StoreKind.allCases)
     func reconcileReportsDriftPerMetricAndRepairFixesIt(kind: StoreKind) async throws {
-        let f = try await Self.busyHistory(kind)
+        let f = try await F.busyHistory(kind)
         // Damage: a lost delivered receipt in the message state, a rollup off by 5, a stray cell,
         // a wrong link counter and a wrong description.
         let db = f.testStore

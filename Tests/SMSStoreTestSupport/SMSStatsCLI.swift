@@ -1,0 +1,57 @@
+import Foundation
+
+/// The built `smsstats` executable, run as a child process by the CLI tests.
+public enum SMSStatsCLI {
+    /// `SMSSTATS_BIN`, or the `smsstats` next to the test bundle (`swift build --build-tests` builds it).
+    public static var binary: URL {
+        if let path = ProcessInfo.processInfo.environment["SMSSTATS_BIN"] { return URL(fileURLWithPath: path) }
+        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        while !FileManager.default.fileExists(atPath: dir.appendingPathComponent("smsstats").path), dir.path != "/" {
+            dir = dir.deletingLastPathComponent()
+        }
+        return dir.appendingPathComponent("smsstats")
+    }
+
+    /// One finished run: exit status and the whole stdout and stderr.
+    public struct Run: Sendable {
+        public var status: Int32
+        public var out: String
+        public var err: String
+
+        /// The cells of the stdout table row whose first cell is `name` (psql-style `| name | a | b |`).
+        public func row(_ name: String) -> [String]? {
+            for line in out.split(separator: "\n") {
+                let cells = line.split(separator: "|", omittingEmptySubsequences: false)
+                    .map { $0.trimmingCharacters(in: .whitespaces) }
+                guard cells.count > 2, cells[1] == name else { continue }
+                return Array(cells[2..<(cells.count - 1)])
+            }
+            return nil
+        }
+    }
+
+    public struct NotBuilt: Error, CustomStringConvertible {
+        public var description: String { "build the smsstats executable first (swift build --build-tests): \(SMSStatsCLI.binary.path)" }
+    }
+
+    /// Runs `smsstats arguments…` to completion without `SMSSTATS_DATABASE` in its environment.
+    /// - Throws: ``NotBuilt`` when the executable is missing; `Process` errors.
+    public static func run(_ arguments: [String]) throws -> Run {
+        guard FileManager.default.isExecutableFile(atPath: binary.path) else { throw NotBuilt() }
+        let p = Process()
+        p.executableURL = binary
+        p.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        env.removeValue(forKey: "SMSSTATS_DATABASE")
+        p.environment = env
+        let out = Pipe()
+        let err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        let e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return Run(status: p.terminationStatus, out: String(decoding: o, as: UTF8.self), err: String(decoding: e, as: UTF8.self))
+    }
+}
