@@ -2,7 +2,9 @@ import Foundation
 import Hummingbird
 import SMSCore
 
-/// `GET /api/v1/ingestion-errors?limit=N`: invalid input kept whole with the reason, newest first.
+/// `GET /api/v1/ingestion-errors?limit=N` (1…1000, default 100; anything else is 400): invalid
+/// input kept whole with the reason, newest first; a `raw` longer than ``listRawBytes`` is cut in the
+/// list (`"rawTruncated": true`) and read whole at `GET /api/v1/ingestion-errors/{id}`.
 /// `POST /api/v1/ingestion-errors/{id}/replay`: parses a stored callback item again with its
 /// provider's dialect (``CallbackDialect/reparse(_:kind:maxItems:)``), e.g. after a status mapping
 /// was added, and applies it at its original receive time; an optional JSON body
@@ -13,6 +15,36 @@ import SMSCore
 struct IngestionErrorController {
     let store: any SMSStore
     let config: AppConfig
+
+    /// Longest `raw` shown in the list, UTF-8 bytes.
+    static let listRawBytes = 65_536
+
+    /// An ingestion error as listed: `raw` cut to ``listRawBytes`` (on a character boundary).
+    struct ListedError: Encodable {
+        var error: IngestionError
+        var rawTruncated: Bool
+
+        init(_ e: IngestionError) {
+            var e = e
+            rawTruncated = e.raw.utf8.count > IngestionErrorController.listRawBytes
+            if rawTruncated {
+                var cut = ""
+                for ch in e.raw {
+                    if cut.utf8.count + ch.utf8.count > IngestionErrorController.listRawBytes { break }
+                    cut.append(ch)
+                }
+                e.raw = cut
+            }
+            error = e
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            try error.encode(to: encoder)
+            var c = encoder.container(keyedBy: K.self)
+            try c.encode(rawTruncated, forKey: .rawTruncated)
+        }
+        enum K: String, CodingKey { case rawTruncated }
+    }
 
     struct ReplayInput: Decodable {
         var raw: String?
@@ -27,8 +59,23 @@ struct IngestionErrorController {
 
     func addRoutes(to group: RouterGroup<AppRequestContext>) {
         group.get("ingestion-errors") { request, _ in
-            let limit = min(max(request.uri.queryParameters.get("limit", as: Int.self) ?? 100, 1), 1000)
-            return try JSON.response(try await store.ingestionErrors(limit: limit))
+            var limit = 100
+            if let text = request.uri.queryParameters.get("limit") {
+                guard let n = Int(text), (1...1000).contains(n) else {
+                    throw HTTPError(.badRequest, message: "limit must be an integer from 1 to 1000 (got '\(text)')")
+                }
+                limit = n
+            }
+            return try JSON.response(try await store.ingestionErrors(limit: limit).map(ListedError.init))
+        }
+        group.get("ingestion-errors/{id}") { _, context in
+            guard let id = Int64(try context.parameters.require("id")) else {
+                throw HTTPError(.badRequest, message: "the ingestion error id must be an integer")
+            }
+            guard let error = try await store.ingestionError(id: id) else {
+                throw HTTPError(.notFound, message: "no ingestion error \(id)")
+            }
+            return try JSON.response(error)
         }
         group.post("ingestion-errors/{id}/replay") { request, context in
             guard let id = Int64(try context.parameters.require("id")) else {

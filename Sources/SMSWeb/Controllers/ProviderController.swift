@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import SMSCore
+import SMSGatewayHTTP
 
 /// `POST /api/v1/providers`, `GET /api/v1/providers`, `GET /api/v1/providers/{id}`.
 struct ProviderController {
@@ -89,7 +90,7 @@ struct ProviderController {
         if let c = input.maxConcurrency, !(1...64).contains(c) { problems.append("maxConcurrency must be 1...64") }
         if let auth = input.auth { problems += auth.problems }
         guard problems.isEmpty else { throw HTTPError(.badRequest, message: "invalid provider: " + problems.joined(separator: "; ")) }
-        return ProviderConfig(
+        let provider = ProviderConfig(
             id: "prv_" + ShortCode.generate(), name: input.name, kind: input.kind ?? .generic, method: method,
             url: input.url, bodyType: bodyType, bodyTemplate: input.bodyTemplate, headers: input.headers ?? [:],
             batch: input.batch, callbacksEnabled: input.callbacksEnabled ?? true,
@@ -97,6 +98,33 @@ struct ProviderController {
             messageIdPath: input.messageIdPath, ratePerSecond: input.ratePerSecond, createdAt: Int64(Date().timeIntervalSince1970),
             webhookSigningKey: input.webhookSigningKey, requireSignature: input.requireSignature,
             auth: input.auth?.type == ProviderAuth.Kind.none ? nil : input.auth, maxConcurrency: input.maxConcurrency)
+        if let problem = trialRequestProblem(provider) {
+            throw HTTPError(.badRequest, message: "invalid provider: " + problem)
+        }
+        return provider
+    }
+
+    /// Builds the request of a sample message with every placeholder filled, as the dispatcher
+    /// would, so a template that can never be sent (a batch key missing from the JSON template, a
+    /// JSON body that is not JSON once filled) is refused now rather than failing every message of
+    /// a campaign at send time. - Returns: what is wrong, or `nil`.
+    func trialRequestProblem(_ provider: ProviderConfig) -> String? {
+        let sample = OutboundMessage(messageId: 1, campaignId: "cmp_sample", userId: "u", to: "+4915112345678", body: "Hello", meta: "m1")
+        var values: [String: String] = [:]
+        for name in ProviderTemplate.placeholders(in: provider.bodyTemplate + provider.url) { values[name] = "x" }
+        let built: [(request: ProviderRequest, messageIds: [Int64])]
+        do {
+            built = try ProviderRequestBuilder.requests(
+                for: [sample], provider: provider, customValues: values, publicBaseURL: config.publicBaseURL)
+        } catch {
+            return "bodyTemplate: \(error)"
+        }
+        if provider.method.uppercased() == "POST", provider.bodyType.lowercased() == "json", let body = built.first?.request.body,
+            (try? JSONSerialization.jsonObject(with: Data(body.utf8), options: [.fragmentsAllowed])) == nil
+        {
+            return "bodyTemplate is not valid JSON once its placeholders are filled: \(body.prefix(200))"
+        }
+        return nil
     }
 
 }
