@@ -55,14 +55,7 @@ struct CallbackController {
             throw unauthorized(error, providerId: providerId)
         }
 
-        let buffer: ByteBuffer
-        do {
-            buffer = try await request.body.collect(upTo: config.maxCallbackBytes)
-        } catch is NIOTooManyBytesError {
-            throw HTTPError(.contentTooLarge, message: "callback body over \(config.maxCallbackBytes) bytes")
-        } catch let error as HTTPError where error.status == .contentTooLarge {
-            throw HTTPError(.contentTooLarge, message: "callback body over \(config.maxCallbackBytes) bytes")
-        }
+        let buffer = try await request.body.collect(upTo: config.maxCallbackBytes, what: "callback")
         let body = Array(buffer.readableBytesView)
         let contentType = request.headers[.contentType]?.lowercased() ?? ""
         let isForm = contentType.hasPrefix("application/x-www-form-urlencoded")

@@ -34,7 +34,7 @@ struct CampaignController {
 
     func addRoutes(to group: RouterGroup<AppRequestContext>) {
         group.post("campaigns") { request, _ in
-            let body = try await request.body.collect(upTo: 1_000_000)
+            let body = try await request.body.collect(upTo: 1_000_000, what: "campaign")
             let draft = try JSON.decode(CampaignDraft.self, from: body, what: "campaign")
             let campaign = try await CampaignCreation(store: store, engine: dispatcher.planner.engine).validate(draft)
             try await store.insertCampaign(campaign)

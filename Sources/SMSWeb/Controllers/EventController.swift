@@ -34,7 +34,7 @@ struct EventController {
 
     func addRoutes(to group: RouterGroup<AppRequestContext>) {
         group.post("events") { request, _ in
-            let body = try await request.body.collect(upTo: 20_000_000)
+            let body = try await request.body.collect(upTo: 20_000_000, what: "events")
             let now = Int64(Date().timeIntervalSince1970)
             let data = Data(buffer: body)
             guard case .array(let elements)? = try? JSONDecoder().decode(JSONValue.self, from: data) else {

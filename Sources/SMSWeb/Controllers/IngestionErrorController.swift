@@ -81,7 +81,7 @@ struct IngestionErrorController {
             guard let id = Int64(try context.parameters.require("id")) else {
                 throw HTTPError(.badRequest, message: "the ingestion error id must be an integer")
             }
-            let body = try await request.body.collect(upTo: config.maxCallbackBytes)
+            let body = try await request.body.collect(upTo: config.maxCallbackBytes, what: "replay")
             let input = body.readableBytes == 0 ? ReplayInput() : try JSON.decode(ReplayInput.self, from: body, what: "replay")
             return try await replay(id: id, override: input.raw)
         }

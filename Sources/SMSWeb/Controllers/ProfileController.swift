@@ -29,12 +29,12 @@ struct ProfileController {
 
     func addRoutes(to group: RouterGroup<AppRequestContext>) {
         group.post("profiles") { request, _ in
-            let body = try await request.body.collect(upTo: 50_000_000)
+            let body = try await request.body.collect(upTo: 50_000_000, what: "profiles")
             let inputs = try JSON.decode([Input].self, from: body, what: "profiles (expected a JSON array of {userId, phone, name?, properties?})")
             return try JSON.response(try await upsert(inputs))
         }
         group.post("profiles/import") { request, _ in
-            let body = try await request.body.collect(upTo: 50_000_000)
+            let body = try await request.body.collect(upTo: 50_000_000, what: "profiles")
             guard let text = String(validating: body.readableBytesView, as: UTF8.self) else {
                 throw HTTPError(.badRequest, message: "the CSV is not valid UTF-8")
             }

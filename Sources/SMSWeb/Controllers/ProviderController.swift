@@ -48,7 +48,7 @@ struct ProviderController {
 
     func addRoutes(to group: RouterGroup<AppRequestContext>) {
         group.post("providers") { request, context in
-            let body = try await request.body.collect(upTo: 1_000_000)
+            let body = try await request.body.collect(upTo: 1_000_000, what: "provider")
             let input = try JSON.decode(Input.self, from: body, what: "provider")
             let provider = try validate(input)
             try await store.insertProvider(provider)
