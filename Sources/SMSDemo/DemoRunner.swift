@@ -56,22 +56,20 @@ public struct DemoRunner: Sendable {
         let dbPath = options.databasePath ?? NSTemporaryDirectory() + "smsstats-demo-\(UUID().uuidString).sqlite"
         let token = ShortCode.generate() + ShortCode.generate()
         var config = AppConfig(host: "127.0.0.1", port: port, adminToken: token, dispatchIntervalMs: 50)
-        let opened = try await OpenedStore.open(database: dbPath, logger: logger)
-        // The redirect's click journal next to a SQLite file (PostgreSQL: clicks are written directly).
-        if opened.kind == "sqlite" { config.clickJournalDirectory = dbPath + "-clicks" }
-        var clientConfig = HTTPClient.Configuration()
-        clientConfig.redirectConfiguration = .disallow
-        let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfig)
-        do {
-            let report = try await play(
-                http: http, config: config, store: opened.store, dbPath: opened.displayName, token: token, started: started,
-                say: say)
-            await opened.close()
-            return report
-        } catch {
-            try? await http.shutdown()
-            await opened.close()
-            throw error
+        return try await OpenedStore.using(database: dbPath, logger: logger) { opened in
+            // The redirect's click journal next to a SQLite file (PostgreSQL: clicks are written directly).
+            if opened.kind == "sqlite" { config.clickJournalDirectory = dbPath + "-clicks" }
+            var clientConfig = HTTPClient.Configuration()
+            clientConfig.redirectConfiguration = .disallow
+            let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfig)
+            do {
+                return try await play(
+                    http: http, config: config, store: opened.store, dbPath: opened.displayName, token: token, started: started,
+                    say: say)
+            } catch {
+                try? await http.shutdown()
+                throw error
+            }
         }
     }
 

@@ -42,6 +42,23 @@ public struct OpenedStore: Sendable {
         return OpenedStore(store: store, displayName: database, kind: "sqlite", closer: {})
     }
 
+    /// Opens the store, runs `body` with it and closes it, also when `body` throws.
+    /// - Throws: what ``open(database:keywords:mustExist:logger:)`` or `body` throws.
+    public static func using<T>(
+        database: String, keywords: OptOutKeywords = OptOutKeywords(), mustExist: Bool = false, logger: Logger,
+        _ body: (OpenedStore) async throws -> T
+    ) async throws -> T {
+        let opened = try await open(database: database, keywords: keywords, mustExist: mustExist, logger: logger)
+        do {
+            let value = try await body(opened)
+            await opened.close()
+            return value
+        } catch {
+            await opened.close()
+            throw error
+        }
+    }
+
     /// Releases the store's connections (PostgreSQL); a no-op for SQLite.
     public func close() async { await closer() }
 }

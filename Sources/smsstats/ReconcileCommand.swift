@@ -25,14 +25,7 @@ struct ReconcileCommand: AsyncParsableCommand {
     func run() async throws {
         var logger = Logger(label: "smsstats")
         logger.logLevel = .warning
-        let opened = try await OpenedStore.open(database: database, mustExist: true, logger: logger)
-        do {
-            try await reconcileAll(opened)
-        } catch {
-            await opened.close()
-            throw error
-        }
-        await opened.close()
+        try await OpenedStore.using(database: database, mustExist: true, logger: logger) { try await reconcileAll($0) }
     }
 
     func reconcileAll(_ opened: OpenedStore) async throws {

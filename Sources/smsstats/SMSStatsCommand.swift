@@ -103,22 +103,19 @@ struct Serve: AsyncParsableCommand {
             dashboardPassword: dashboardPassword, frequencyCap: frequencyCap)
         config.botUserAgentSubstrings = botUserAgent
         let keywords = OptOutKeywords(extraOptOut: Self.keywordList(optOutKeywords))
-        let opened = try await OpenedStore.open(database: database, keywords: keywords, logger: logger)
-        // The redirect's click journal next to a SQLite file (PostgreSQL: clicks are written directly).
-        if !noClickJournal, opened.kind == "sqlite" { config.clickJournalDirectory = clickJournal ?? database + "-clicks" }
-        let gateway = HTTPProviderGateway(httpClient: .shared, publicBaseURL: config.publicBaseURL, logger: logger)
-        let app = try await buildApplication(config: config, store: opened.store, gateway: gateway, logger: logger)
-        logger.info(
-            "serving", metadata: ["url": "\(config.publicBaseURL)", "database": "\(opened.displayName)", "store": "\(opened.kind)"])
-        do {
-            try await app.runService()
-        } catch is CancellationError {
-            // SIGTERM / SIGINT: a normal stop, exit status 0.
-        } catch {
-            await opened.close()
-            throw error
+        try await OpenedStore.using(database: database, keywords: keywords, logger: logger) { opened in
+            // The redirect's click journal next to a SQLite file (PostgreSQL: clicks are written directly).
+            if !noClickJournal, opened.kind == "sqlite" { config.clickJournalDirectory = clickJournal ?? database + "-clicks" }
+            let gateway = HTTPProviderGateway(httpClient: .shared, publicBaseURL: config.publicBaseURL, logger: logger)
+            let app = try await buildApplication(config: config, store: opened.store, gateway: gateway, logger: logger)
+            logger.info(
+                "serving", metadata: ["url": "\(config.publicBaseURL)", "database": "\(opened.displayName)", "store": "\(opened.kind)"])
+            do {
+                try await app.runService()
+            } catch is CancellationError {
+                // SIGTERM / SIGINT: a normal stop, exit status 0.
+            }
         }
-        await opened.close()
     }
 
     /// `"STOPP, arret,,"` → `["STOPP", "arret"]`.

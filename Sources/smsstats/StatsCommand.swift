@@ -19,14 +19,7 @@ struct StatsCommand: AsyncParsableCommand {
     func run() async throws {
         var logger = Logger(label: "smsstats")
         logger.logLevel = .warning
-        let opened = try await OpenedStore.open(database: database, mustExist: true, logger: logger)
-        do {
-            try await printSummary(opened)
-        } catch {
-            await opened.close()
-            throw error
-        }
-        await opened.close()
+        try await OpenedStore.using(database: database, mustExist: true, logger: logger) { try await printSummary($0) }
     }
 
     func printSummary(_ opened: OpenedStore) async throws {
