@@ -16,6 +16,14 @@ struct StoreBasicsTests {
         return c
     }
 
+    /// ``setUp(_:users:)`` plus message `m1` to `u1` (short link `AAAAAAAAAA`) recorded as sent at 1,000.
+    func setUpSentMessage(_ store: any SMSDispatchStore) async throws {
+        _ = try await setUp(store)
+        try await store.insertMessages([message("u1", meta: "m1", code: "AAAAAAAAAA")])
+        let msg = try await store.queuedMessages(campaignId: "c1", limit: 1)[0]
+        try await store.recordDispatchResults([DispatchResult(messageId: msg.messageId, outcome: .sent(providerMessageId: nil), at: 1_000)])
+    }
+
     func message(_ user: String, meta: String, code: String) -> NewMessage {
         NewMessage(
             campaignId: "c1", userId: user, phone: "+4915112345678", meta: meta, body: "hi https://s.example/l/\(code)",
@@ -53,10 +61,7 @@ struct StoreBasicsTests {
     func duplicateCallbacks(kind: StoreKind) async throws {
         let testStore = try await TestStore.make(kind)
         let store = testStore.store
-        _ = try await setUp(store)
-        try await store.insertMessages([message("u1", meta: "m1", code: "AAAAAAAAAA")])
-        let msg = try await store.queuedMessages(campaignId: "c1", limit: 1)[0]
-        try await store.recordDispatchResults([DispatchResult(messageId: msg.messageId, outcome: .sent(providerMessageId: nil), at: 1_000)])
+        try await setUpSentMessage(store)
         let item = CallbackItem(kind: .delivered, meta: "m1", ts: 1_010)
         let r = try await store.applyCallbacks(providerId: "p1", items: [item, item, item], receivedAt: 1_011)
         #expect(r == CallbackIngestResult(applied: 1, duplicates: 2, pending: 0))
@@ -70,10 +75,7 @@ struct StoreBasicsTests {
     func clicks(kind: StoreKind) async throws {
         let testStore = try await TestStore.make(kind)
         let store = testStore.store
-        _ = try await setUp(store)
-        try await store.insertMessages([message("u1", meta: "m1", code: "AAAAAAAAAA")])
-        let msg = try await store.queuedMessages(campaignId: "c1", limit: 1)[0]
-        try await store.recordDispatchResults([DispatchResult(messageId: msg.messageId, outcome: .sent(providerMessageId: nil), at: 1_000)])
+        try await setUpSentMessage(store)
         let bot = try await store.recordClick(
             ClickInput(code: "AAAAAAAAAA", at: 1_001, userAgent: "WhatsApp/2", ipHash: nil, isBot: true, botReason: "ua"))
         #expect(bot == ShortLinkTarget(url: "https://x.example/a", expired: false))
@@ -100,10 +102,7 @@ struct StoreBasicsTests {
     func lateClickUpgradesConversion(kind: StoreKind) async throws {
         let testStore = try await TestStore.make(kind)
         let store = testStore.store
-        _ = try await setUp(store)
-        try await store.insertMessages([message("u1", meta: "m1", code: "AAAAAAAAAA")])
-        let msg = try await store.queuedMessages(campaignId: "c1", limit: 1)[0]
-        try await store.recordDispatchResults([DispatchResult(messageId: msg.messageId, outcome: .sent(providerMessageId: nil), at: 1_000)])
+        try await setUpSentMessage(store)
         _ = try await store.ingestConversionEvents(
             [ConversionEventInput(eventId: "e1", userId: "u1", name: "buy", ts: 1_100, properties: [:])], receivedAt: 1_200)
         var s = try await stats(store)

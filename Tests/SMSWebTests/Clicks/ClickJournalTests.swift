@@ -130,17 +130,7 @@ struct ClickJournalTests {
 
     @Test func expiredLinkThroughTheJournalIs404AndJournalsNothing() async throws {
         let app = try await ClickTestApp()
-        try await app.store.insertCampaign(
-            Campaign(
-                id: "cmp_exp", name: "old", providerId: ClickTestApp.providerId, body: "https://old.example/",
-                links: ["https://old.example/"], audience: .userIds(["u1"]), timezone: "UTC", goal: nil, status: .completed,
-                createdAt: 1_600_000_000))
-        try await app.store.insertMessages([
-            NewMessage(
-                campaignId: "cmp_exp", userId: "u1", phone: "+4915112345678", meta: "m-exp", body: "x", segments: 1,
-                dispatch: .queued, createdAt: 1_600_000_000,
-                links: [NewShortLink(code: "EXPIRED001", linkIndex: 0, url: "https://old.example/", expiresAt: 1_600_086_400)])
-        ])
+        try await app.insertExpiredLink()
         let dir = try Self.tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
         let journal = try await ClickJournal.open(directory: dir, store: app.store, options: Self.options(), logger: Logger(label: "t"))

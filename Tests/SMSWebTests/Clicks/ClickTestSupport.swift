@@ -75,6 +75,21 @@ struct ClickTestApp {
     }
 
     /// The short-link codes the gateway sent to `userId` (in body order).
+    /// A completed 2020 campaign `cmp_exp` whose one short link, `EXPIRED001`, expired long ago.
+    func insertExpiredLink() async throws {
+        try await store.insertCampaign(
+            Campaign(
+                id: "cmp_exp", name: "old", providerId: Self.providerId, body: "https://old.example/",
+                links: ["https://old.example/"], audience: .userIds(["u1"]), timezone: "UTC", goal: nil, status: .completed,
+                createdAt: 1_600_000_000))
+        try await store.insertMessages([
+            NewMessage(
+                campaignId: "cmp_exp", userId: "u1", phone: "+4915112345678", meta: "m-exp", body: "x", segments: 1,
+                dispatch: .queued, createdAt: 1_600_000_000,
+                links: [NewShortLink(code: "EXPIRED001", linkIndex: 0, url: "https://old.example/", expiresAt: 1_600_086_400)])
+        ])
+    }
+
     func codes(for userId: String, campaignId: String) async -> [String] {
         let sent = await gateway.sent.filter { $0.userId == userId && $0.campaignId == campaignId }
         return sent.flatMap { m in

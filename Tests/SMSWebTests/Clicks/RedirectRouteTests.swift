@@ -211,17 +211,7 @@ struct RedirectRouteTests {
 
     @Test func expiredLinkIsAFriendly404AndRecordsNothing() async throws {
         let app = try await ClickTestApp()
-        try await app.store.insertCampaign(
-            Campaign(
-                id: "cmp_exp", name: "old", providerId: ClickTestApp.providerId, body: "https://old.example/",
-                links: ["https://old.example/"], audience: .userIds(["u1"]), timezone: "UTC", goal: nil, status: .completed,
-                createdAt: 1_600_000_000))
-        try await app.store.insertMessages([
-            NewMessage(
-                campaignId: "cmp_exp", userId: "u1", phone: "+4915112345678", meta: "m-exp", body: "x", segments: 1,
-                dispatch: .queued, createdAt: 1_600_000_000,
-                links: [NewShortLink(code: "EXPIRED001", linkIndex: 0, url: "https://old.example/", expiresAt: 1_600_086_400)])
-        ])
+        try await app.insertExpiredLink()
         try await app.withClient { client in
             try await client.execute(uri: "/l/EXPIRED001", method: .get, headers: Self.ua(Self.iPhone)) { r in
                 #expect(r.status == .notFound)
