@@ -49,15 +49,16 @@ struct CallbackInputRouteTests {
         #expect(try await app.store.unmatchedCallbacks(receivedBefore: Int64.max, limit: 20_000).count == 10_000)
     }
 
-    @Test("a GET to a JSON-only dialect is 405 and keeps nothing")
+    @Test("a GET to a JSON-only dialect is 405 with Allow: POST, and is kept as an ingestion error")
     func getToJSONDialect() async throws {
         let app = try await CallbackTestApp.make()
         try await app.test { client async throws in
             let response = try await client.execute(uri: "/callbacks/p1?secret=\(CallbackTestApp.secret)", method: .get)
             #expect(response.status == .methodNotAllowed)
-            #expect(response.text.contains("generic callbacks are POSTed as JSON"))
+            #expect(response.headers[.allow] == "POST")
+            #expect(response.text.contains("GET callbacks are not accepted for this generic provider: POST is required"))
         }
-        #expect(try await app.store.ingestionErrors(limit: 10).isEmpty)
+        #expect(try await app.store.ingestionErrors(limit: 10).map(\.raw) == ["GET /callbacks/p1"])
     }
 
     @Test("malformed JSON is 400 with what is wrong, and the raw body is kept as an ingestion error")

@@ -5,7 +5,7 @@ import Logging
 import NIOCore
 import SMSCore
 
-/// `POST|GET /callbacks/{providerId}`: delivery callbacks in the provider's dialect, chosen by the
+/// `POST|GET /callbacks/{providerId}` (and every other method, to answer it): delivery callbacks in the provider's dialect, chosen by the
 /// provider's `kind` (``CallbackDialect``): the generic contract of `domain.md` §3 (JSON array of
 /// groups), Vonage, Sinch and Gupshup JSON, Twilio, Plivo and Jasmin form fields, Kannel's
 /// `dlr-url` query.
@@ -17,7 +17,10 @@ import SMSCore
 ///   stored whole as ingestion errors, replayable) or saying why the body is unreadable (stored too);
 /// - 401 for a missing or wrong secret or signature (``CallbackAuthenticator``), logged with the
 ///   provider id and the reason, never the secret;
-/// - 404 for an unknown provider; 405 for a GET to a JSON-only dialect (generic, Sinch, Gupshup);
+/// - 404 for an unknown provider; 405 with an `Allow` header for a method the dialect does not
+///   take (``CallbackMethodPolicy``: a GET to a JSON-only dialect, any PUT, PATCH, DELETE, HEAD or
+///   OPTIONS); when authenticated like a POST it is also kept as an ingestion error (method, path,
+///   query without the secret) so a misconfigured provider is seen, never silently lost;
 ///   413 for a body over `maxCallbackBytes` (5 MB) or more than
 ///   `maxCallbackItems` (10,000) items;
 /// - 503 when the store fails (``StoreErrorMiddleware``), so the provider retries.
@@ -34,15 +37,15 @@ struct CallbackController {
     func addRoutes(to router: Router<AppRequestContext>) {
         router.post("callbacks/{providerId}") { request, context in try await handle(request, context) }
         router.get("callbacks/{providerId}") { request, context in try await handle(request, context) }
+        for method in [HTTPRequest.Method.put, .patch, .delete, .head, .options] {
+            router.on("callbacks/{providerId}", method: method) { request, context in try await handle(request, context) }
+        }
     }
 
     func handle(_ request: Request, _ context: AppRequestContext) async throws -> Response {
         let providerId = try context.parameters.require("providerId")
         guard let provider = try await store.provider(id: providerId) else {
             throw HTTPError(.notFound, message: "unknown provider '\(providerId)'")
-        }
-        if request.method == .get, [.generic, .sinch, .gupshup].contains(provider.kind) {
-            throw HTTPError(.methodNotAllowed, message: "\(provider.kind.rawValue) callbacks are POSTed as JSON")
         }
         let query = request.uri.query.map { FormFields.parse($0) } ?? [:]
         let credentials = CallbackAuthenticator.Credentials(
@@ -71,6 +74,9 @@ struct CallbackController {
                 formFields: formFields)
         } catch {
             throw unauthorized(error, providerId: providerId)
+        }
+        if !CallbackMethodPolicy.allowed(provider.kind).contains(request.method) {
+            throw try await wrongMethod(request, provider: provider, body: body, now: now)
         }
 
         var fields = query
@@ -110,6 +116,21 @@ struct CallbackController {
                 body: .init(byteBuffer: ByteBuffer(string: JasminCallback.acknowledgement)))
         }
         return Self.response(CallbackResponse.make(for: parsed, processedEvents: parsed.items.count, timestamp: now))
+    }
+
+    /// Keeps an authenticated request with a method the dialect does not take as an ingestion
+    /// error, and returns the 405 (with `Allow`) to throw.
+    func wrongMethod(_ request: Request, provider: ProviderConfig, body: [UInt8], now: Int64) async throws -> HTTPError {
+        let reason = CallbackMethodPolicy.reason(method: request.method, kind: provider.kind)
+        try await store.recordIngestionErrors([
+            IngestionErrorInput(
+                source: "callback", providerId: provider.id, reason: reason,
+                raw: CallbackMethodPolicy.raw(method: request.method, path: request.uri.path, query: request.uri.query, body: body),
+                receivedAt: now)
+        ])
+        CallbackMetrics.record(applied: 0, duplicates: 0, pending: 0, invalid: 1)
+        logger.warning("callback with a method the provider's dialect does not take", metadata: ["provider": "\(provider.id)", "method": "\(request.method.rawValue)"])
+        return HTTPError(.methodNotAllowed, headers: [.allow: CallbackMethodPolicy.allowHeader(provider.kind)], message: reason)
     }
 
     /// The 401 error; logs the provider and the reason (never a secret: reasons are fixed sentences).

@@ -1,0 +1,52 @@
+import Foundation
+import HTTPTypes
+import SMSCore
+
+/// Which HTTP methods a provider's callback URL (`/callbacks/{providerId}`) takes, and what is
+/// kept of a request with another one.
+///
+/// - JSON-only dialects (generic, Sinch, Gupshup) take POST only.
+/// - The others take GET and POST: Kannel's `dlr-url` is a GET with query parameters, and Vonage,
+///   Plivo, Jasmin and Twilio can be set to call back with GET.
+///
+/// A request with another method (a provider misconfigured to send GET to a generic URL, a PUT, …)
+/// that passes the same authentication as a POST is kept as an ingestion error (source
+/// `callback`, the provider id, ``reason(method:kind:)``, ``raw(method:path:query:body:)``) so
+/// the operator sees that receipts are arriving the wrong way, and is answered 405 with an
+/// `Allow` header (``allowHeader(_:)``). An unauthenticated one is a 401 and is not kept, as for
+/// POST.
+enum CallbackMethodPolicy {
+    /// The methods the dialect takes.
+    static func allowed(_ kind: ProviderKind) -> [HTTPRequest.Method] {
+        jsonOnly(kind) ? [.post] : [.get, .post]
+    }
+
+    /// The `Allow` header of the 405: `POST`, or `GET, POST`.
+    static func allowHeader(_ kind: ProviderKind) -> String {
+        allowed(kind).map(\.rawValue).joined(separator: ", ")
+    }
+
+    /// Dialects whose callbacks are a JSON body, so never a GET.
+    static func jsonOnly(_ kind: ProviderKind) -> Bool {
+        [.generic, .sinch, .gupshup].contains(kind)
+    }
+
+    /// The 405 message and the ingestion error's reason, e.g.
+    /// `GET callbacks are not accepted for this generic provider: POST is required (the callbacks are JSON bodies)`.
+    static func reason(method: HTTPRequest.Method, kind: ProviderKind) -> String {
+        let why = jsonOnly(kind) ? " (the callbacks are JSON bodies)" : " (or GET with the fields in the query)"
+        return "\(method.rawValue) callbacks are not accepted for this \(kind.rawValue) provider: POST is required\(why)"
+    }
+
+    /// The kept request: `<METHOD> <path>[?<query>]`, the query without its `secret` parameter,
+    /// then, when the request had a body, an empty line and the body (invalid UTF-8 replaced).
+    static func raw(method: HTTPRequest.Method, path: String, query: String?, body: [UInt8]) -> String {
+        let kept = (query ?? "").split(separator: "&", omittingEmptySubsequences: true).filter { item in
+            let key = item.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
+            return (key.removingPercentEncoding ?? key) != "secret"
+        }
+        var raw = method.rawValue + " " + path + (kept.isEmpty ? "" : "?" + kept.joined(separator: "&"))
+        if !body.isEmpty { raw += "\n\n" + String(decoding: body, as: UTF8.self) }
+        return raw
+    }
+}
