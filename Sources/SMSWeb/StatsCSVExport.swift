@@ -59,7 +59,7 @@ package enum StatsCSVExport {
         rows.append(["link", "url", "clicks", "uniqueClicks", "share", "botHits"].map { .text($0) })
         for l in links {
             rows.append([
-                l.index >= 0 ? .number(String(l.index + 1)) : .text("other"), .text(l.url), int(l.clicks),
+                l.other ? .text(LinkStats.otherLabel) : .number(String(l.index + 1)), .text(l.url ?? ""), int(l.clicks),
                 int(l.uniqueClicks), double(l.share), int(l.botHits),
             ])
         }

@@ -71,11 +71,14 @@ struct ClickStoreTests {
         let s = try await f.stats()
         #expect((s.clicks, s.uniqueClicks, s.delivered, s.inferredDelivered) == (4, 2, 2, 2))
         let l = try await f.links()
-        // The unknown URL is listed last as "other links" (url "") so the shares add up to 100 %;
+        // The unknown URL is listed last as "other links" (url nil, other) so the shares add up to 100 %;
         // it has no unique count (no short link of ours to tie it to).
         #expect(l.map(\.clicks) == [2, 1, 1])
         #expect(l.map(\.uniqueClicks) == [1, 1, 0])
-        #expect(l.map(\.url).last == "")
+        #expect(l.map(\.url) == [Self.links[0], Self.links[1], nil])
+        #expect(l.map(\.other) == [false, false, true])
+        #expect(l.map(\.label) == ["Link 1", "Link 2", "Other links (reported by the provider)"])
+        #expect(l.map(\.share).reduce(0, +) == 100)
         // Our redirect on the same (message, link) is not a second unique.
         _ = try await f.click("a", at: Self.t0 + 200)
         let after = try await f.links()

@@ -75,4 +75,22 @@ struct StatsCSVExportTests {
         #expect(summary < trend && trend < links)
         #expect(rows[(summary + 2)...].prefix(StatsCSVExport.summaryFields.count).map { $0[0] } == StatsCSVExport.summaryFields.map(\.0))
     }
+
+    @Test func theOtherLinksRowIsLabelledAndHasNoURL() throws {
+        let campaign = Campaign(
+            id: "c1", name: "C", providerId: "p", body: "", links: ["https://a.example/"], audience: .all, timezone: "UTC",
+            goal: nil, createdAt: 0)
+        let data = try StatsCSVExport.render(
+            campaign: campaign, summary: StatsSummary(all: CampaignStats(totals: [:], callbacksEnabled: true), variants: []),
+            trend: TrendReport(granularity: .day, timezone: "UTC", callbacksEnabled: true, ctrDenominator: "delivered", buckets: []),
+            links: CampaignReport.links(
+                totals: [RollupKey(.linkClicks, dim: "0"): 3, RollupKey(.linkClicks, dim: "-1"): 1], urls: ["https://a.example/"]))
+        let reader = try CSVReader(string: String(decoding: data.dropFirst(3), as: UTF8.self))
+        var rows: [[String]] = []
+        while let row = reader.next() { rows.append(row) }
+        let links = try #require(rows.firstIndex(of: ["Links"]))
+        #expect(
+            Array(rows[(links + 2)...])
+                == [["1", "https://a.example/", "3", "0", "75.0", "0"], ["Other links (reported by the provider)", "", "1", "0", "25.0", "0"]])
+    }
 }

@@ -403,8 +403,11 @@ struct StatsPropertyTests {
             let indices = [0, 1] + ((counts.linkClicks[-1] ?? 0) > 0 || (counts.linkBots[-1] ?? 0) > 0 ? [-1] : [])
             let total = indices.reduce(Int64(0)) { $0 + (counts.linkClicks[$1] ?? 0) }
             #expect(got.map(\.index) == indices, "seed \(seed) links \(String(describing: v))")
+            if total > 0 { #expect(close(got.map(\.share).reduce(0, +), 100), "seed \(seed): shares add up to 100") }
             for l in got {
-                #expect(l.url == (l.index >= 0 ? links[l.index] : ""))
+                #expect(l.url == (l.index >= 0 ? links[l.index] : nil))
+                #expect(l.other == (l.index == -1))
+                #expect(l.label == (l.index >= 0 ? "Link \(l.index + 1)" : "Other links (reported by the provider)"))
                 #expect(
                     (l.clicks, l.uniqueClicks, l.botHits)
                         == (counts.linkClicks[l.index] ?? 0, counts.linkUnique[l.index] ?? 0, counts.linkBots[l.index] ?? 0),

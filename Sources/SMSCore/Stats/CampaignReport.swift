@@ -1,21 +1,58 @@
 import Foundation
 
 /// Per-link numbers of the Split of Clicks (`domain.md` §6).
+///
+/// One row per campaign link (`index` from 0 in body order, `url` its URL) and, when there are
+/// some, a last row for the provider-reported clicks on URLs that are none of the campaign's links
+/// (`index` -1, `url` `null`, `other` true, `label` ``otherLabel``). JSON:
+/// `{"index", "url", "other", "label", "clicks", "uniqueClicks", "share", "botHits"}`.
 public struct LinkStats: Sendable, Equatable, Codable {
+    /// The label of the "other links" row (dashboard, CSV export, JSON `label`).
+    public static let otherLabel = "Other links (reported by the provider)"
+
     public var index: Int
-    public var url: String
+    /// The campaign link's URL; `nil` for the "other links" row.
+    public var url: String?
     public var clicks: Int64
     public var uniqueClicks: Int64
     /// This link's share of all human clicks, percent 0–100.
     public var share: Double
     public var botHits: Int64
-    public init(index: Int, url: String, clicks: Int64, uniqueClicks: Int64, share: Double, botHits: Int64) {
+    public init(index: Int, url: String?, clicks: Int64, uniqueClicks: Int64, share: Double, botHits: Int64) {
         self.index = index
         self.url = url
         self.clicks = clicks
         self.uniqueClicks = uniqueClicks
         self.share = share
         self.botHits = botHits
+    }
+
+    /// True for the row of clicks on URLs that are none of the campaign's links (index -1).
+    public var other: Bool { index < 0 }
+    /// `Link <n>` (n from 1) or ``otherLabel``.
+    public var label: String { other ? Self.otherLabel : "Link \(index + 1)" }
+
+    enum CodingKeys: String, CodingKey { case index, url, other, label, clicks, uniqueClicks, share, botHits }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            index: try c.decode(Int.self, forKey: .index), url: try c.decodeIfPresent(String.self, forKey: .url),
+            clicks: try c.decode(Int64.self, forKey: .clicks), uniqueClicks: try c.decode(Int64.self, forKey: .uniqueClicks),
+            share: try c.decode(Double.self, forKey: .share), botHits: try c.decode(Int64.self, forKey: .botHits))
+    }
+
+    /// Writes `url` as `null` (not left out) on the "other links" row, and `other` and `label`.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(index, forKey: .index)
+        try c.encode(url, forKey: .url)
+        try c.encode(other, forKey: .other)
+        try c.encode(label, forKey: .label)
+        try c.encode(clicks, forKey: .clicks)
+        try c.encode(uniqueClicks, forKey: .uniqueClicks)
+        try c.encode(share, forKey: .share)
+        try c.encode(botHits, forKey: .botHits)
     }
 }
 
@@ -102,7 +139,8 @@ public enum CampaignReport {
 
     /// Split of clicks: one entry per campaign link (in body order), shares of all human clicks.
     /// Provider-reported clicks whose URL is none of the campaign's links are counted under index
-    /// -1 (url `""`), listed last and only when there are some, so the shares add up to 100.
+    /// -1 (url `nil`, ``LinkStats/other``), listed last and only when there are some, so the shares
+    /// add up to 100.
     public static func links(totals: RollupDelta, urls: [String]) -> [LinkStats] {
         func v(_ m: RollupMetric, _ i: Int) -> Int64 { totals[RollupKey(m, dim: String(i))] ?? 0 }
         var indices = Array(urls.indices)
@@ -110,7 +148,7 @@ public enum CampaignReport {
         let all = indices.reduce(Int64(0)) { $0 + v(.linkClicks, $1) }
         return indices.map { i in
             LinkStats(
-                index: i, url: i >= 0 ? urls[i] : "", clicks: v(.linkClicks, i), uniqueClicks: v(.linkUniqueClicks, i),
+                index: i, url: i >= 0 ? urls[i] : nil, clicks: v(.linkClicks, i), uniqueClicks: v(.linkUniqueClicks, i),
                 share: CampaignStats.percent(v(.linkClicks, i), all), botHits: v(.linkBotHits, i))
         }
     }

@@ -224,7 +224,7 @@ struct CampaignPageModel {
             "totalUnique": c(stats.uniqueClicks), "botHits": c(stats.botHits), "hasBotHits": stats.botHits > 0,
             "linkRows": links.map { l -> Object in
                 [
-                    "number": l.index >= 0 ? "\(l.index + 1)" : "other", "url": l.index >= 0 ? l.url : "(a URL not in the message)",
+                    "number": "\(l.index + 1)", "url": l.url ?? "", "other": l.other, "label": l.label,
                     "clicks": c(l.clicks), "unique": c(l.uniqueClicks), "share": DisplayFormat.percent(l.share),
                     "botHits": c(l.botHits), "bar": BarSVG.bar(percent: l.share, color: "#bc4c00"),
                 ]

@@ -211,9 +211,25 @@ struct StatsFormulaTests {
             links == [
                 LinkStats(index: 0, url: "https://a.example/x?a=1&b=2", clicks: 6, uniqueClicks: 4, share: 60, botHits: 0),
                 LinkStats(index: 1, url: "https://b.example/", clicks: 3, uniqueClicks: 3, share: 30, botHits: 2),
-                LinkStats(index: -1, url: "", clicks: 1, uniqueClicks: 0, share: 10, botHits: 0),
+                LinkStats(index: -1, url: nil, clicks: 1, uniqueClicks: 0, share: 10, botHits: 0),
             ])
         #expect(CampaignReport.links(totals: [:], urls: ["https://a.example/"]).map(\.share) == [0])
+    }
+
+    @Test func theOtherLinksRowIsSelfDescribingInJSONWithANullURL() throws {
+        let rows = [
+            LinkStats(index: 0, url: "https://a.example/x", clicks: 3, uniqueClicks: 2, share: 75, botHits: 1),
+            LinkStats(index: -1, url: nil, clicks: 1, uniqueClicks: 0, share: 25, botHits: 0),
+        ]
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let json = String(decoding: try encoder.encode(rows), as: UTF8.self)
+        #expect(
+            json
+                == #"[{"botHits":1,"clicks":3,"index":0,"label":"Link 1","other":false,"share":75,"uniqueClicks":2,"url":"https:\/\/a.example\/x"},"#
+                + #"{"botHits":0,"clicks":1,"index":-1,"label":"Other links (reported by the provider)","other":true,"share":25,"uniqueClicks":0,"url":null}]"#)
+        #expect(try JSONDecoder().decode([LinkStats].self, from: Data(json.utf8)) == rows)
+        #expect(rows.map(\.share).reduce(0, +) == 100)
     }
 
     @Test func deliveryErrorsUseTheCatalogAndKeepProviderDescriptionsForUnknownCodes() {
