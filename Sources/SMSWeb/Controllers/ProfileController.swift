@@ -1,9 +1,14 @@
 import Foundation
 import Hummingbird
 import SMSCore
-import SwiftCSV
 
 /// `POST /api/v1/profiles` (JSON array, upsert by userId) and `POST /api/v1/profiles/import` (CSV).
+///
+/// The CSV import is all or nothing: the whole file is read (``ProfileCSV``) before anything is
+/// stored, and a file that is not UTF-8 or not well-formed CSV (an unterminated quoted field, a
+/// row with more or fewer fields than the header, …) is a 400 `line <n>: <problem>` that imports
+/// nothing. Rows of a well-formed file are judged one by one: an empty userId is rejected, an
+/// invalid or missing phone is kept with a warning.
 struct ProfileController {
     let store: any SMSStore
 
@@ -35,46 +40,64 @@ struct ProfileController {
         }
         group.post("profiles/import") { request, _ in
             let body = try await request.body.collect(upTo: 50_000_000, what: "profiles")
-            guard let text = String(validating: body.readableBytesView, as: UTF8.self) else {
-                throw HTTPError(.badRequest, message: "the CSV is not valid UTF-8")
-            }
-            return try JSON.response(try await importCSV(text))
+            return try JSON.response(try await importCSV(bytes: body.readableBytesView))
         }
     }
 
-    func importCSV(_ text: String) async throws -> Report {
-        let csv: CSV<Named>
+    /// Imports an uploaded file: ``ProfileCSV/decode(_:)`` then ``importCSV(_:)``.
+    /// - Throws: `HTTPError` 400 `the CSV is not valid UTF-8: line <n>: …byte offset <k>…`, or
+    ///   those of ``importCSV(_:)``.
+    func importCSV(bytes: some Collection<UInt8>) async throws -> Report {
+        let text: String
         do {
-            csv = try CSV<Named>(string: text, delimiter: .comma, loadColumns: false)
+            text = try ProfileCSV.decode(bytes)
         } catch {
-            throw HTTPError(.badRequest, message: "unreadable CSV: \(error)")
+            throw HTTPError(.badRequest, message: "the CSV is not valid UTF-8: \(error)")
         }
-        let header = csv.header
-        guard let idColumn = header.first(where: { ["userid", "user_id", "id"].contains($0.lowercased()) }) else {
+        return try await importCSV(text)
+    }
+
+    /// Imports a CSV text with a header row (a `userId`/`user_id`/`id` column; optional
+    /// `phone`/`phone_number`/`mobile`/`msisdn` and `name`; every other column becomes a string
+    /// property, empty values left out). All or nothing: nothing is stored unless the whole file
+    /// parses.
+    /// - Returns: the report; a warning's `row` is the record's line in the file (header = 1).
+    /// - Throws: `HTTPError` 400 `the CSV was not imported (nothing was stored): line <n>: <problem>`
+    ///   (``ProfileCSV/Failure``), or 400 when the header has no userId column.
+    func importCSV(_ text: String) async throws -> Report {
+        let table: ProfileCSV.Table
+        do {
+            table = try ProfileCSV.parse(text)
+        } catch {
+            throw HTTPError(.badRequest, message: "the CSV was not imported (nothing was stored): \(error)")
+        }
+        let header = table.header
+        guard let idIndex = header.firstIndex(where: { ["userid", "user_id", "id"].contains($0.lowercased()) }) else {
             throw HTTPError(.badRequest, message: "the CSV header needs a userId column (found: \(header.joined(separator: ", ")))")
         }
-        let phoneColumn = header.first { ["phone", "phone_number", "mobile", "msisdn"].contains($0.lowercased()) }
-        let nameColumn = header.first { $0.lowercased() == "name" }
-        let inputs = csv.rows.map { row -> Input in
+        let phoneIndex = header.firstIndex { ["phone", "phone_number", "mobile", "msisdn"].contains($0.lowercased()) }
+        let nameIndex = header.firstIndex { $0.lowercased() == "name" }
+        let inputs = table.rows.map { row -> Input in
             var props: [String: JSONValue] = [:]
-            for (k, v) in row where k != idColumn && k != phoneColumn && k != nameColumn && !v.isEmpty {
-                props[k] = .string(v)
+            for (i, v) in row.fields.enumerated() where i != idIndex && i != phoneIndex && i != nameIndex && !v.isEmpty {
+                props[header[i]] = .string(v)
             }
             return Input(
-                userId: row[idColumn] ?? "", phone: phoneColumn.flatMap { row[$0] }, name: nameColumn.flatMap { row[$0] },
+                userId: row.fields[idIndex], phone: phoneIndex.map { row.fields[$0] }, name: nameIndex.map { row.fields[$0] },
                 properties: props)
         }
-        return try await upsert(inputs, firstRow: 2)
+        return try await upsert(inputs, rows: table.rows.map(\.line))
     }
 
     /// Normalises phones to E.164; keeps invalid or missing ones with a warning; rejects rows
     /// without a userId.
-    func upsert(_ inputs: [Input], firstRow: Int = 0) async throws -> Report {
+    /// - Parameter rows: the row number each input is reported under (default: its index from 0).
+    func upsert(_ inputs: [Input], rows: [Int]? = nil) async throws -> Report {
         var warnings: [Warning] = []
         var profiles: [Profile] = []
         var rejected = 0
         for (i, input) in inputs.enumerated() {
-            let row = i + firstRow
+            let row = rows?[i] ?? i
             let userId = input.userId.trimmingCharacters(in: .whitespaces)
             guard !userId.isEmpty else {
                 rejected += 1

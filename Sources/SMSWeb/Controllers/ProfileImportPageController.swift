@@ -6,7 +6,8 @@ import SMSCore
 /// `GET /profiles/import` and `POST /profiles/import` (multipart/form-data): a CSV upload (or pasted
 /// CSV) through the same code path as `POST /api/v1/profiles/import`
 /// (``ProfileController/importCSV(_:)``), with its report: profiles upserted, rows rejected, and
-/// the warnings (invalid or missing phones) row by row.
+/// the warnings (invalid or missing phones) row by row. All or nothing: a file that is not UTF-8
+/// or not well-formed CSV is a 400 naming the line and imports nothing.
 struct ProfileImportPageController {
     let dashboard: Dashboard
     /// Upload limit, bytes (the API's limit).
@@ -31,10 +32,7 @@ struct ProfileImportPageController {
                 try d.checkCSRF(form.csrf, session)
                 let data = (form.file?.isEmpty == false ? form.file : nil) ?? Data((form.text ?? "").utf8)
                 guard !data.isEmpty else { throw HTTPError(.badRequest, message: "choose a CSV file or paste CSV text") }
-                guard let text = String(data: data, encoding: .utf8) else {
-                    throw HTTPError(.badRequest, message: "the CSV is not valid UTF-8 (save it as UTF-8 and upload again)")
-                }
-                let report = try await ProfileController(store: d.store).importCSV(text)
+                let report = try await ProfileController(store: d.store).importCSV(bytes: data)
                 let object: [String: Any] = [
                     "title": "Import profiles", "profiles": try await d.store.profileCount(),
                     "report": [
