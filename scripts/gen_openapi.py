@@ -39,7 +39,7 @@ schemas = {
    "tokenUrl": S, "clientId": S, "clientSecret": S, "scope": S, "clientAuthMethod": {"type": "string", "enum": ["basic","body"]}}, ["type"]),
  "Provider": {"allOf": [ref("ProviderInput"), obj({"id": S, "callbackUrl": S, "callbackSecret": S, "createdAt": I})]},
  "ProfileInput": obj({"userId": S, "phone": S, "name": S, "properties": {"type": "object"}}, ["userId"]),
- "ProfileReport": obj({"upserted": I, "rejected": I, "warnings": {"type": "array", "items": obj({"row": I, "userId": S, "problem": S})}}),
+ "ProfileReport": obj({"upserted": I, "rejected": I, "warnings": {"type": "array", "items": obj({"row": {"type": "integer", "description": "CSV: the line the record starts on (header = 1); JSON: the index from 0"}, "userId": S, "problem": S})}}),
  "Goal": obj({"event": S, "windowMinutes": I, "revenueProperty": S,
    "revenueUnit": {"type": "string", "enum": ["major","minor"], "default": "major", "description": "major: the revenue property is a decimal amount in major units (49.99 or \"49.99\"), converted to integer cents with decimal arithmetic, rounded half away from zero; minor: an integer count of cents (4999 or \"4999\"), fractions are not revenue"},
    "filters": {"type": "array", "items": obj({"property": S,

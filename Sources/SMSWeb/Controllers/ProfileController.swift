@@ -21,6 +21,7 @@ struct ProfileController {
 
     /// A profile accepted with a problem the import reports (`domain.md` §2: kept, not sent).
     struct Warning: Encodable, Equatable {
+        /// The CSV line the record starts on (header = 1), or the index in the JSON array from 0.
         var row: Int
         var userId: String?
         var problem: String
