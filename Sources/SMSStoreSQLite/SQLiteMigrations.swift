@@ -77,6 +77,7 @@ enum SQLiteMigrations {
         registerStats(&m)
         registerDispatchMigrations(&m)
         registerClickJournalMigrations(&m)
+        registerSettingsMigrations(&m)
         return m
     }
 }

@@ -9,8 +9,11 @@ public struct AppConfig: Sendable {
     public var publicBaseURL: String
     /// Bearer token of the admin API and the dashboard sign-in.
     public var adminToken: String
-    /// Salt for hashing click IPs (raw IPs are never stored).
-    public var ipHashSalt: String
+    /// Secret salt for hashing click IPs (raw IPs are never stored; ``IPHashSalt``). `nil` (the
+    /// default) = the database's salt, generated once and stored (``SettingsStore``), so a
+    /// visitor's hash is the same across restarts; `smsstats serve --ip-hash-salt` /
+    /// `SMSSTATS_IP_HASH_SALT` set it. Never logged.
+    public var ipHashSalt: String?
     /// Short-link lifetime, **seconds**.
     public var linkLifetimeSeconds: Int64
     /// Dispatcher polling interval, **milliseconds**.
@@ -36,7 +39,7 @@ public struct AppConfig: Sendable {
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, publicBaseURL: String? = nil, adminToken: String,
-        ipHashSalt: String = UUID().uuidString, linkLifetimeSeconds: Int64 = 30 * 86_400, dispatchIntervalMs: Int = 200,
+        ipHashSalt: String? = nil, linkLifetimeSeconds: Int64 = 30 * 86_400, dispatchIntervalMs: Int = 200,
         maxCallbackBytes: Int = 5 * 1024 * 1024, maxCallbackItems: Int = 10_000, dashboardPassword: String? = nil,
         frequencyCap: Int? = nil
     ) {

@@ -71,8 +71,11 @@ public func buildRouter(
     IngestionErrorController(store: store, config: config).addRoutes(to: api)
     UnmatchedCallbackController(store: store).addRoutes(to: api)
     CallbackController(store: store, config: config, logger: logger).addRoutes(to: router)
+    // The click IP-hash salt: the configured one, else the database's (generated once, stored).
+    let ipHashSalt: String
+    if let configured = config.ipHashSalt { ipHashSalt = configured } else { ipHashSalt = try await IPHashSalt.stored(in: store) }
     RedirectController(
-        store: store, config: config, bots: BotDetector(extraPatterns: config.botUserAgentSubstrings), journal: clickJournal,
+        store: store, config: config, ipHashSalt: ipHashSalt, bots: BotDetector(extraPatterns: config.botUserAgentSubstrings), journal: clickJournal,
         logger: logger
     ).addRoutes(to: router)
     let templates = try await MustacheLibrary(directory: Resources.url("templates").path)

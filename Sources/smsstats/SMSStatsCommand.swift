@@ -50,6 +50,13 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Dashboard password, accepted at sign-in besides the admin token (env SMSSTATS_DASHBOARD_PASSWORD).")
     var dashboardPassword: String?
 
+    @Option(
+        help: """
+            Secret salt of the click IP hashes, at least 16 characters (env SMSSTATS_IP_HASH_SALT; default: one \
+            generated once and stored in the database, never printed).
+            """)
+    var ipHashSalt: String?
+
     @Option(help: "Short-link lifetime in days.")
     var linkLifetimeDays: Int = 30
 
@@ -92,6 +99,7 @@ struct Serve: AsyncParsableCommand {
         let publicURL = publicURL ?? env["SMSSTATS_PUBLIC_URL"]
         let adminToken = adminToken ?? env["SMSSTATS_ADMIN_TOKEN"]
         let dashboardPassword = dashboardPassword ?? env["SMSSTATS_DASHBOARD_PASSWORD"]
+        let ipHashSalt = try Self.ipHashSalt(option: self.ipHashSalt, environment: env["SMSSTATS_IP_HASH_SALT"])
         let token = adminToken ?? ShortCode.generate() + ShortCode.generate()
         if adminToken == nil {
             // Written straight to the file descriptor: visible at once when stdout is a file or a pipe.
@@ -102,6 +110,8 @@ struct Serve: AsyncParsableCommand {
             linkLifetimeSeconds: Int64(linkLifetimeDays) * 86_400, dispatchIntervalMs: dispatchIntervalMs,
             dashboardPassword: dashboardPassword, frequencyCap: frequencyCap)
         config.botUserAgentSubstrings = botUserAgent
+        // nil: buildApplication reads the database's salt (generated and stored on first start).
+        config.ipHashSalt = ipHashSalt
         let keywords = OptOutKeywords(extraOptOut: Self.keywordList(optOutKeywords))
         try await OpenedStore.using(database: database, keywords: keywords, logger: logger) { opened in
             // The redirect's click journal next to a SQLite file (PostgreSQL: clicks are written directly).
@@ -116,6 +126,18 @@ struct Serve: AsyncParsableCommand {
                 // SIGTERM / SIGINT: a normal stop, exit status 0.
             }
         }
+    }
+
+    /// The operator's IP-hash salt: the option, else the environment variable; `nil` (the stored
+    /// salt) when neither is set or the variable is empty.
+    /// - Throws: `ValidationError` for a salt shorter than 16 characters (a short salt can be
+    ///   guessed, and with it every IPv4 hash reversed).
+    static func ipHashSalt(option: String?, environment: String?) throws -> String? {
+        guard let salt = option ?? environment.flatMap({ $0.isEmpty ? nil : $0 }) else { return nil }
+        if salt.count < 16 {
+            throw ValidationError("--ip-hash-salt (or SMSSTATS_IP_HASH_SALT) must be at least 16 characters")
+        }
+        return salt
     }
 
     /// `"STOPP, arret,,"` → `["STOPP", "arret"]`.

@@ -25,4 +25,7 @@ extension FailingCallbackStore: SMSDispatchStore {
     func scheduleCampaign(id: String, sendAt: Int64) async throws { try await queue.scheduleCampaign(id: id, sendAt: sendAt) }
     func profilePropertyKeys() async throws -> Set<String> { try await queue.profilePropertyKeys() }
     func audienceSize(_ audience: Audience) async throws -> Int { try await queue.audienceSize(audience) }
+    func setting(key: String, insertingIfAbsent candidate: String) async throws -> String {
+        try await queue.setting(key: key, insertingIfAbsent: candidate)
+    }
 }

@@ -12,7 +12,9 @@ import Foundation
 /// claimed messages: at most `concurrency × messagesPerRequest` per provider (the requests in
 /// flight); every other message is sent exactly once. The generic provider protocol has no
 /// idempotency key, so no smaller window is possible without losing messages.
-public protocol SMSDispatchStore: SMSStore {
+///
+/// It is also a ``SettingsStore`` (the server's stored IP-hash salt, ``IPHashSalt``).
+public protocol SMSDispatchStore: SMSStore, SettingsStore {
     /// Claims up to `limit` queued, unclaimed messages of a campaign, oldest first, marking them with
     /// `attempt`. With a frequency cap, a message whose user already has `cap.maxMessages` messages
     /// sent (dispatched at or after `now − cap.windowSeconds`) or claimed, across all campaigns,

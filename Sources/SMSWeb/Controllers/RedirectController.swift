@@ -14,6 +14,8 @@ import SMSCore
 struct RedirectController {
     let store: any SMSStore
     let config: AppConfig
+    /// The secret salt of ``ipHash(_:)`` (``IPHashSalt``): resolved by ``buildRouter``.
+    let ipHashSalt: String
     let bots: BotDetector
     /// Group commit of concurrent hits (one store transaction per batch): the synchronous path,
     /// used without a journal and as its fallback.
@@ -27,9 +29,13 @@ struct RedirectController {
     /// ``BotDetector``'s verdicts, remembered per user agent.
     let verdicts: BotVerdictCache
 
-    init(store: any SMSStore, config: AppConfig, bots: BotDetector, journal: ClickJournal? = nil, logger: Logger) {
+    init(
+        store: any SMSStore, config: AppConfig, ipHashSalt: String, bots: BotDetector, journal: ClickJournal? = nil,
+        logger: Logger
+    ) {
         self.store = store
         self.config = config
+        self.ipHashSalt = ipHashSalt
         self.bots = bots
         self.recorder = ClickRecorder(store: store)
         self.journal = journal
@@ -97,9 +103,16 @@ struct RedirectController {
             body: .init(byteBuffer: ByteBuffer(string: html)))
     }
 
+    /// `hex(SHA-256(salt + "|" + ip))` of the peer address (64 lowercase hex characters), `nil`
+    /// without one. Stable while the salt is (``IPHashSalt``: stored in the database).
     func ipHash(_ context: AppRequestContext) -> String? {
         guard let ip = context.remoteAddress?.ipAddress else { return nil }
-        return Hex.encode(SHA256.hash(data: Data((config.ipHashSalt + "|" + ip).utf8)))
+        return Self.ipHash(ip: ip, salt: ipHashSalt)
+    }
+
+    /// `hex(SHA-256(salt + "|" + ip))`.
+    static func ipHash(ip: String, salt: String) -> String {
+        Hex.encode(SHA256.hash(data: Data((salt + "|" + ip).utf8)))
     }
 
     static func notFound(_ message: String) -> Response {

@@ -1,0 +1,28 @@
+import Foundation
+import GRDB
+import SMSCore
+
+/// Installation-wide settings (``SettingsStore``): the `settings (key, value)` table.
+extension SQLiteStore: SettingsStore {
+    public func setting(key: String, insertingIfAbsent candidate: String) async throws -> String {
+        try await db.write { db in
+            // First writer wins: an existing value is kept, and read back in the same transaction.
+            try db.execute(
+                sql: "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING",
+                arguments: [key, candidate])
+            guard let value = try String.fetchOne(db, sql: "SELECT value FROM settings WHERE key = ?", arguments: [key]) else {
+                throw StoreError.notFound("setting \(key)")
+            }
+            return value
+        }
+    }
+}
+
+extension SQLiteMigrations {
+    /// `settings`: small installation-wide values by key (the IP-hash salt).
+    static func registerSettingsMigrations(_ m: inout DatabaseMigrator) {
+        m.registerMigration("settings") { db in
+            try db.execute(sql: "CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID")
+        }
+    }
+}
