@@ -59,7 +59,8 @@ public struct DemoRunner: Sendable {
         return try await OpenedStore.using(database: dbPath, logger: logger) { opened in
             // The redirect's click journal next to a SQLite file (PostgreSQL: clicks are written directly).
             if opened.kind == "sqlite" { config.clickJournalDirectory = dbPath + "-clicks" }
-            var clientConfig = HTTPClient.Configuration()
+            // The provider client's set-up (fail-fast connects), also for the demo's API calls.
+            var clientConfig = ProviderHTTPClient.configuration()
             clientConfig.redirectConfiguration = .disallow
             let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfig)
             do {

@@ -21,8 +21,12 @@ import SMSCore
 /// - 5xx and 429 → retried per ``RetryPolicy`` (429/503 `Retry-After` in seconds honoured, capped);
 ///   after the last attempt `.failed("provider HTTP error <status>")`.
 /// - Timeout (the per-request `timeout` passed, or a read/write timeout) → retried; finally
-///   `.failed("timeout")`. Connection errors (refused, reset, DNS, connect timeout) → retried;
-///   finally `.failed("provider unreachable")`.
+///   `.failed("timeout")`. A refused connection → retried; finally
+///   `.failed("connection refused to <host>:<port>")` (the URL's host and port); a connect
+///   timeout → finally `.failed("connect timeout to <host>:<port>")`. Other connection errors
+///   (reset, DNS) → retried; finally `.failed("provider unreachable")`. With a client from
+///   ``ProviderHTTPClient`` (connect 3 s, read 10 s, no retry inside the client) a refused
+///   attempt fails in milliseconds; with `HTTPClient.shared` it waits for the whole `timeout`.
 /// - Other 1xx/3xx/4xx → `.failed("provider HTTP error <status>")`, no retry (redirects are not
 ///   followed past AsyncHTTPClient's own configuration).
 /// - A provider whose requests cannot be built (bad method, body type or template) fails every
@@ -42,9 +46,11 @@ public struct HTTPProviderGateway: Sendable {
     let publicBaseURL: String?
 
     /// - Parameters:
-    ///   - httpClient: the client to send with (owned by the caller).
+    ///   - httpClient: the client to send with (owned by the caller); use
+    ///     ``ProviderHTTPClient/make(connect:read:)`` (fail-fast connects): other clients work, but
+    ///     AsyncHTTPClient's default retries a refused connection until `timeout`.
     ///   - retry: the retry policy.
-    ///   - timeout: deadline of one attempt (connect, send, answer).
+    ///   - timeout: deadline of one attempt (connect, send, answer), default 10 s.
     ///   - tokens: the OAuth token cache (default: a new one on `httpClient` with the real clock).
     ///   - publicBaseURL: where providers reach this server, e.g. `https://sms.example.com`; fills
     ///     `$$DlrUrl` (`nil`: a template using it fails each message with "unknown placeholder").
@@ -236,12 +242,18 @@ public struct HTTPProviderGateway: Sendable {
                 return .final(DispatchErrorReason.providerHTTPError(status: status).description)
             }
         } catch {
-            return Self.classify(error)
+            return Self.classify(error, url: request.url)
         }
     }
 
-    /// Maps a transport error to an attempt result.
-    static func classify(_ error: any Error) -> Attempt {
+    /// Maps a transport error to an attempt result: a refused connection or a connect timeout is
+    /// named with the URL's `host:port` (``ProviderHTTPClient/connectFailure(_:endpoint:)``).
+    static func classify(_ error: any Error, url: String) -> Attempt {
+        if let endpoint = ProviderHTTPClient.endpoint(of: url),
+            let reason = ProviderHTTPClient.connectFailure(error, endpoint: endpoint)
+        {
+            return .retryable(reason: reason, retryAfter: nil)
+        }
         if let error = error as? HTTPClientError {
             switch error {
             case .deadlineExceeded, .readTimeout, .writeTimeout:

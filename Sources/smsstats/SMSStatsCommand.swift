@@ -116,15 +116,23 @@ struct Serve: AsyncParsableCommand {
         try await OpenedStore.using(database: database, keywords: keywords, logger: logger) { opened in
             // The redirect's click journal next to a SQLite file (PostgreSQL: clicks are written directly).
             if !noClickJournal, opened.kind == "sqlite" { config.clickJournalDirectory = clickJournal ?? database + "-clicks" }
-            let gateway = HTTPProviderGateway(httpClient: .shared, publicBaseURL: config.publicBaseURL, logger: logger)
-            let app = try await buildApplication(config: config, store: opened.store, gateway: gateway, logger: logger)
-            logger.info(
-                "serving", metadata: ["url": "\(config.publicBaseURL)", "database": "\(opened.displayName)", "store": "\(opened.kind)"])
+            // Provider requests: connect 3 s, read 10 s, a refused connection fails at once (ProviderHTTPClient).
+            let providerClient = ProviderHTTPClient.make()
             do {
-                try await app.runService()
-            } catch is CancellationError {
-                // SIGTERM / SIGINT: a normal stop, exit status 0.
+                let gateway = HTTPProviderGateway(httpClient: providerClient, publicBaseURL: config.publicBaseURL, logger: logger)
+                let app = try await buildApplication(config: config, store: opened.store, gateway: gateway, logger: logger)
+                logger.info(
+                    "serving", metadata: ["url": "\(config.publicBaseURL)", "database": "\(opened.displayName)", "store": "\(opened.kind)"])
+                do {
+                    try await app.runService()
+                } catch is CancellationError {
+                    // SIGTERM / SIGINT: a normal stop, exit status 0.
+                }
+            } catch {
+                try? await providerClient.shutdown()
+                throw error
             }
+            try? await providerClient.shutdown()
         }
     }
 

@@ -12,6 +12,12 @@ public enum DispatchErrorReason: Sendable, Equatable, CustomStringConvertible {
     case frequencyCapExceeded
     case campaignStopped
     case providerUnreachable
+    /// The provider's host refused the TCP connection (nothing listens on the port): `endpoint`
+    /// is the request URL's `host:port`, e.g. `"connection refused to 127.0.0.1:9"`.
+    case connectionRefused(endpoint: String)
+    /// No TCP connection within the connect timeout (a silent host or firewall): `endpoint` is
+    /// the request URL's `host:port`.
+    case connectTimeout(endpoint: String)
 
     public var description: String {
         switch self {
@@ -24,6 +30,8 @@ public enum DispatchErrorReason: Sendable, Equatable, CustomStringConvertible {
         case .frequencyCapExceeded: "frequency cap exceeded"
         case .campaignStopped: "campaign stopped"
         case .providerUnreachable: "provider unreachable"
+        case .connectionRefused(let endpoint): "connection refused to \(endpoint)"
+        case .connectTimeout(let endpoint): "connect timeout to \(endpoint)"
         }
     }
 }
