@@ -44,16 +44,18 @@ struct GatewayClosedPortTests {
         }
     }
 
-    @Test("127.0.0.1:9 closed: 4 attempts, 3 backoff sleeps, dispatch error 'connection refused to 127.0.0.1:9'")
+    /// The time limit is the bound on speed, not a measurement: the old behaviour (each attempt
+    /// waiting for the 10 s deadline) needs 2 messages × 4 attempts × 10 s = 80 s here.
+    @Test(
+        "127.0.0.1:9 closed: 4 attempts, 3 backoff sleeps, dispatch error 'connection refused to 127.0.0.1:9'",
+        .timeLimit(.minutes(1)))
     func closedLoopbackPort() async throws {
         try await Self.withClient { client in
             let log = SleepLog()
             let gateway = HTTPProviderGateway(
                 httpClient: client, retry: RetryPolicy(maxAttempts: 4, sleep: { await log.add($0) }, random: { 0.5 }),
                 logger: Self.logger)
-            let started = ContinuousClock.now
             let results = await gateway.send(Self.messages, via: Self.provider(url: "http://127.0.0.1:9/send"))
-            let elapsed = ContinuousClock.now - started
             #expect(results.map(\.messageId) == [21, 22])
             #expect(results.map(\.outcome) == Array(repeating: .failed(reason: "connection refused to 127.0.0.1:9"), count: 2))
             // One request per message, each 4 attempts: the backoff of the policy (ceilings 0.2,
@@ -63,8 +65,6 @@ struct GatewayClosedPortTests {
                     .milliseconds(100), .milliseconds(200), .milliseconds(400), .milliseconds(100), .milliseconds(200),
                     .milliseconds(400),
                 ])
-            // Generous bound (8 refused connects, no real sleeps): the old behaviour took 80 s here.
-            #expect(elapsed < .seconds(10))
         }
     }
 
