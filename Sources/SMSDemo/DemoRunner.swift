@@ -78,7 +78,9 @@ public struct DemoRunner: Sendable {
         http: HTTPClient, config: AppConfig, store: any SMSDispatchStore, dbPath: String, token: String,
         started: ContinuousClock.Instant, say: @escaping @Sendable (String) -> Void
     ) async throws -> DemoReport {
-        let gateway = HTTPProviderGateway(httpClient: http, publicBaseURL: config.publicBaseURL, logger: logger)
+        let gateway = HTTPProviderGateway(
+            httpClient: http, publicBaseURL: config.publicBaseURL, logger: logger,
+            metrics: ProviderMetrics(factory: AppMetrics.shared.factory))
         let app = try await buildApplication(config: config, store: store, gateway: gateway, logger: logger)
         let simConfig = SimulatorConfig(apiKey: "sim-" + ShortCode.generate(), seed: options.seed)
         let simulator = ProviderSimulator(config: simConfig, httpClient: http, logger: logger)

@@ -44,6 +44,8 @@ public struct HTTPProviderGateway: Sendable {
     public let tokens: OAuthTokenCache
     /// Where providers reach this server, for `$$DlrUrl` (``DeliveryReportURL``).
     let publicBaseURL: String?
+    /// Request durations and errors (``ProviderMetrics``); `nil` = not measured.
+    let metrics: ProviderMetrics?
 
     /// - Parameters:
     ///   - httpClient: the client to send with (owned by the caller); use
@@ -55,11 +57,13 @@ public struct HTTPProviderGateway: Sendable {
     ///   - publicBaseURL: where providers reach this server, e.g. `https://sms.example.com`; fills
     ///     `$$DlrUrl` (`nil`: a template using it fails each message with "unknown placeholder").
     ///   - logger: where attempts and failures are logged (never secrets or tokens).
+    ///   - metrics: where each attempt's duration and error are counted (`nil`: not measured).
     public init(
         httpClient: HTTPClient, retry: RetryPolicy = .default, timeout: Duration = .seconds(10),
-        tokens: OAuthTokenCache? = nil, publicBaseURL: String? = nil, logger: Logger
+        tokens: OAuthTokenCache? = nil, publicBaseURL: String? = nil, logger: Logger, metrics: ProviderMetrics? = nil
     ) {
         self.publicBaseURL = publicBaseURL
+        self.metrics = metrics
         self.httpClient = httpClient
         self.retry = retry
         self.timeout = timeout
@@ -204,8 +208,27 @@ public struct HTTPProviderGateway: Sendable {
         }
     }
 
-    /// One HTTP exchange, classified.
+    /// One HTTP exchange, classified, and measured (``ProviderMetrics``).
     func attemptOnce(_ request: ProviderRequest) async -> Attempt {
+        guard let metrics else { return await exchange(request).attempt }
+        let start = ContinuousClock.now
+        let (attempt, status) = await exchange(request)
+        var transportError: String?
+        if status == nil {
+            switch attempt {
+            case .retryable(.timeout, _): transportError = "timeout"
+            case .retryable(.connectionRefused, _): transportError = "connection_refused"
+            case .retryable(.connectTimeout, _): transportError = "connect_timeout"
+            case .final: transportError = "invalid_request"
+            default: transportError = "unreachable"
+            }
+        }
+        metrics.record(duration: ContinuousClock.now - start, status: status, transportError: transportError)
+        return attempt
+    }
+
+    /// One HTTP exchange, classified; `status` is the answer's status (`nil`: no answer).
+    func exchange(_ request: ProviderRequest) async -> (attempt: Attempt, status: Int?) {
         var http = HTTPClientRequest(url: request.url)
         switch request.method {
         case "GET": http.method = .GET
@@ -221,28 +244,33 @@ public struct HTTPProviderGateway: Sendable {
         do {
             let response = try await httpClient.execute(http, timeout: Self.timeAmount(timeout), logger: logger)
             let status = Int(response.status.code)
-            switch status {
-            case 200..<300:
-                let body = try? await response.body.collect(upTo: 1 << 20)
-                return .success(body.map { Data($0.readableBytesView) })
-            case 401:
-                _ = try? await response.body.collect(upTo: 64 << 10)
-                return .unauthorized
-            case 403:
-                _ = try? await response.body.collect(upTo: 64 << 10)
-                return .final(DispatchErrorReason.providerAuthFailed.description)
-            case 429, 500..<600:
-                _ = try? await response.body.collect(upTo: 64 << 10)
-                let retryAfter =
-                    (status == 429 || status == 503)
-                    ? Self.parseRetryAfter(response.headers.first(name: "Retry-After")) : nil
-                return .retryable(reason: .providerHTTPError(status: status), retryAfter: retryAfter)
-            default:
-                _ = try? await response.body.collect(upTo: 64 << 10)
-                return .final(DispatchErrorReason.providerHTTPError(status: status).description)
-            }
+            return (await Self.classify(response, status: status), status)
         } catch {
-            return Self.classify(error, url: request.url)
+            return (Self.classify(error, url: request.url), nil)
+        }
+    }
+
+    /// Maps an answer to an attempt result (reading its body: up to 1 MiB for a 2xx, else drained).
+    static func classify(_ response: HTTPClientResponse, status: Int) async -> Attempt {
+        switch status {
+        case 200..<300:
+            let body = try? await response.body.collect(upTo: 1 << 20)
+            return .success(body.map { Data($0.readableBytesView) })
+        case 401:
+            _ = try? await response.body.collect(upTo: 64 << 10)
+            return .unauthorized
+        case 403:
+            _ = try? await response.body.collect(upTo: 64 << 10)
+            return .final(DispatchErrorReason.providerAuthFailed.description)
+        case 429, 500..<600:
+            _ = try? await response.body.collect(upTo: 64 << 10)
+            let retryAfter =
+                (status == 429 || status == 503)
+                ? parseRetryAfter(response.headers.first(name: "Retry-After")) : nil
+            return .retryable(reason: .providerHTTPError(status: status), retryAfter: retryAfter)
+        default:
+            _ = try? await response.body.collect(upTo: 64 << 10)
+            return .final(DispatchErrorReason.providerHTTPError(status: status).description)
         }
     }
 

@@ -14,20 +14,23 @@ import ServiceLifecycle
 ///   - store: the storage adapter (SQLite, PostgreSQL, or a test store).
 ///   - gateway: the outbound provider adapter.
 ///   - runDispatcher: run the background dispatch loop (tests may drive it by hand).
+///   - metrics: the domain metrics served at `/metrics` (``AppMetrics``; tests pass their own).
 public func buildApplication(
-    config: AppConfig, store: any SMSDispatchStore, gateway: any SMSGateway, runDispatcher: Bool = true, logger: Logger
+    config: AppConfig, store: any SMSDispatchStore, gateway: any SMSGateway, runDispatcher: Bool = true, logger: Logger,
+    metrics: AppMetrics = .shared
 ) async throws -> some ApplicationProtocol {
     let planner = CampaignPlanner(
         linkBaseURL: config.publicBaseURL, linkLifetime: config.linkLifetimeSeconds, engine: MustacheTemplateEngine())
     let dispatcher = Dispatcher(
         store: store, gateway: gateway, planner: planner,
-        frequencyCap: config.frequencyCap.map { FrequencyCap(maxMessages: $0) })
+        frequencyCap: config.frequencyCap.map { FrequencyCap(maxMessages: $0) }, observer: metrics)
     // The click journal (next to the database): replayed before the server accepts requests.
     var journal: ClickJournal?
     if let dir = config.clickJournalDirectory, let journalStore = store as? any ClickJournalStore {
         journal = try await ClickJournal.open(directory: URL(fileURLWithPath: dir), store: journalStore, logger: logger)
     }
-    let router = try await buildRouter(config: config, store: store, dispatcher: dispatcher, logger: logger, clickJournal: journal)
+    let router = try await buildRouter(
+        config: config, store: store, dispatcher: dispatcher, logger: logger, clickJournal: journal, metrics: metrics)
     var app = Application(
         router: router,
         configuration: .init(address: .hostname(config.host, port: config.port), serverName: "smsstats"),
@@ -41,9 +44,11 @@ public func buildApplication(
 
 /// The router of ``buildApplication(config:store:gateway:runDispatcher:logger:)``.
 /// `clickJournal`: redirects journal their hits and answer at once (``ClickJournal``); `nil` =
-/// each redirect waits for its commit.
+/// each redirect waits for its commit. `metrics`: the domain metrics (``AppMetrics``); pass the
+/// same object as the dispatcher's `observer` for dispatch outcomes.
 public func buildRouter(
-    config: AppConfig, store: any SMSDispatchStore, dispatcher: Dispatcher, logger: Logger, clickJournal: ClickJournal? = nil
+    config: AppConfig, store: any SMSDispatchStore, dispatcher: Dispatcher, logger: Logger, clickJournal: ClickJournal? = nil,
+    metrics: AppMetrics = .shared
 ) async throws
     -> Router<AppRequestContext>
 {
@@ -54,8 +59,11 @@ public func buildRouter(
     router.add(middleware: StoreErrorMiddleware(logger: logger))
     router.get("health") { _, _ in try JSON.response(["status": "ok"]) }
     router.get("metrics") { _, _ in
+        // The backlog is read at scrape time: the journal's append path stays as it is.
+        if let clickJournal { metrics.journalBacklog.record(clickJournal.backlog) }
         var buffer: [UInt8] = []
         registry.emit(into: &buffer)
+        if metrics.registry !== registry { metrics.registry.emit(into: &buffer) }
         return JSON.raw(Data(buffer), contentType: "text/plain; version=0.0.4")
     }
     let openAPI = try Data(contentsOf: Resources.url("openapi.json"))
@@ -66,17 +74,17 @@ public func buildRouter(
     ProfileController(store: store).addRoutes(to: api)
     CampaignController(store: store, dispatcher: dispatcher).addRoutes(to: api)
     StatsController(store: store).addRoutes(to: api)
-    EventController(store: store, maxEvents: config.maxEventsPerRequest).addRoutes(to: api)
+    EventController(store: store, maxEvents: config.maxEventsPerRequest, metrics: metrics).addRoutes(to: api)
     ClickHitsController(store: store).addRoutes(to: api)
     IngestionErrorController(store: store, config: config).addRoutes(to: api)
     UnmatchedCallbackController(store: store).addRoutes(to: api)
-    CallbackController(store: store, config: config, logger: logger).addRoutes(to: router)
+    CallbackController(store: store, config: config, logger: logger, metrics: metrics).addRoutes(to: router)
     // The click IP-hash salt: the configured one, else the database's (generated once, stored).
     let ipHashSalt: String
     if let configured = config.ipHashSalt { ipHashSalt = configured } else { ipHashSalt = try await IPHashSalt.stored(in: store) }
     RedirectController(
         store: store, config: config, ipHashSalt: ipHashSalt, bots: BotDetector(extraPatterns: config.botUserAgentSubstrings), journal: clickJournal,
-        logger: logger
+        logger: logger, metrics: metrics
     ).addRoutes(to: router)
     let templates = try await MustacheLibrary(directory: Resources.url("templates").path)
     try DashboardController(store: store, config: config, templates: templates, dispatcher: dispatcher)

@@ -30,12 +30,14 @@ public struct Dispatcher: Sendable {
     public var frequencyCap: FrequencyCap?
     /// Per-provider rate limiters.
     public let limiters: RateLimiterRegistry
+    /// Told about planned messages, provider answers and capped messages (metrics); `nil` = none.
+    public var observer: (any DispatchObserver)?
     let recovery: Recovery
 
     public init(
         store: any SMSDispatchStore, gateway: any SMSGateway, planner: CampaignPlanner, chunkSize: Int = 500,
         now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }, frequencyCap: FrequencyCap? = nil,
-        limiters: RateLimiterRegistry = RateLimiterRegistry()
+        limiters: RateLimiterRegistry = RateLimiterRegistry(), observer: (any DispatchObserver)? = nil
     ) {
         self.store = store
         self.gateway = gateway
@@ -44,6 +46,7 @@ public struct Dispatcher: Sendable {
         self.now = now
         self.frequencyCap = frequencyCap
         self.limiters = limiters
+        self.observer = observer
         self.recovery = Recovery()
     }
 
@@ -106,6 +109,7 @@ public struct Dispatcher: Sendable {
         let (profiles, missing) = try await store.audienceProfiles(campaign.audience)
         let messages = planner.plan(campaign: campaign, profiles: profiles, now: t)
         try await store.insertMessages(messages)
+        observer?.published(messages)
         let moved = try await store.transitionCampaign(
             id: campaignId, from: [.draft, .scheduled], to: .sending, publishedAt: t)
         if !moved, let current = try await store.campaign(id: campaignId), current.status == .stopped {
@@ -151,6 +155,7 @@ public struct Dispatcher: Sendable {
         let store = self.store
         let gateway = self.gateway
         let batcher = StepBatcher(store: store, campaignId: campaign.id, cap: cap, now: now)
+        let observer = self.observer
         return try await withThrowingTaskGroup(of: Int.self) { group in
             for worker in 0..<provider.concurrencyLimit {
                 group.addTask {
@@ -172,11 +177,13 @@ public struct Dispatcher: Sendable {
                             throw error
                         }
                         pending = []
+                        if claim.capped > 0 { observer?.capped(claim.capped) }
                         if claim.messages.isEmpty { break }
                         // Waiting for the rate limiter while claimed is safe: a crash here resends
                         // messages that were never sent.
                         if let limiter { try await limiter.acquire(claim.messages.count) }
                         pending = await gateway.send(claim.messages, via: provider, customValues: custom)
+                        observer?.handedOff(pending)
                         pendingAttempt = attempt
                         sent += claim.messages.count
                     }

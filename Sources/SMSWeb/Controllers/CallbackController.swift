@@ -28,6 +28,7 @@ struct CallbackController {
     let store: any SMSStore
     let config: AppConfig
     let logger: Logger
+    var metrics: AppMetrics = .shared
 
     static let secretHeader = HTTPField.Name("X-Callback-Secret")!
     static let timestampHeader = HTTPField.Name(CallbackAuthenticator.timestampHeader)!
@@ -95,7 +96,8 @@ struct CallbackController {
                     source: "callback", providerId: providerId, reason: error.description,
                     raw: String(decoding: body, as: UTF8.self), receivedAt: now)
             ])
-            CallbackMetrics.record(applied: 0, duplicates: 0, pending: 0, invalid: 1)
+            metrics.ingestionErrorsRecorded(1, source: .callback)
+            metrics.recordCallback(applied: 0, duplicates: 0, pending: 0, invalid: 1)
             return Self.response(CallbackResponse.malformedBody(error))
         }
         let items = parsed.items.map { ProviderMessageId.normalize($0, kind: provider.kind) }
@@ -107,8 +109,9 @@ struct CallbackController {
                         source: "callback", providerId: providerId, reason: $0.reason,
                         raw: CallbackDialect.storedRaw($0, kind: provider.kind), receivedAt: now)
                 })
+            metrics.ingestionErrorsRecorded(parsed.invalid.count, source: .callback)
         }
-        CallbackMetrics.record(
+        metrics.recordCallback(
             applied: result.applied, duplicates: result.duplicates, pending: result.pending, invalid: parsed.invalid.count)
         if provider.kind == .jasmin {
             return Response(

@@ -17,6 +17,7 @@ import SMSCore
 struct EventController {
     let store: any SMSStore
     var maxEvents: Int = 10_000
+    var metrics: AppMetrics = .shared
 
     struct Invalid: Encodable, Equatable {
         var index: Int
@@ -43,6 +44,7 @@ struct EventController {
                         source: "events", providerId: nil, reason: "body is not a JSON array",
                         raw: String(decoding: data, as: UTF8.self), receivedAt: now)
                 ])
+                metrics.ingestionErrorsRecorded(1, source: .events)
                 throw HTTPError(.badRequest, message: "body must be a JSON array of {eventId, userId, name, ts, properties}")
             }
             guard elements.count <= maxEvents else {
@@ -62,7 +64,9 @@ struct EventController {
                 }
             }
             try await store.recordIngestionErrors(errors)
+            metrics.ingestionErrorsRecorded(errors.count, source: .events)
             let r = try await store.ingestConversionEvents(valid, receivedAt: now)
+            metrics.conversionEvents(accepted: r.stored, duplicates: r.duplicates, invalid: invalid.count)
             return try JSON.response(
                 Result(stored: r.stored, duplicates: r.duplicates, invalid: invalid), status: invalid.isEmpty ? .ok : .badRequest)
         }

@@ -28,10 +28,12 @@ struct RedirectController {
     let logger: Logger
     /// ``BotDetector``'s verdicts, remembered per user agent.
     let verdicts: BotVerdictCache
+    /// Hits by kind, journal fallbacks.
+    let metrics: AppMetrics
 
     init(
         store: any SMSStore, config: AppConfig, ipHashSalt: String, bots: BotDetector, journal: ClickJournal? = nil,
-        logger: Logger
+        logger: Logger, metrics: AppMetrics = .shared
     ) {
         self.store = store
         self.config = config
@@ -42,6 +44,7 @@ struct RedirectController {
         self.targets = journal.map { LinkTargetCache(store: $0.store) }
         self.logger = logger
         self.verdicts = BotVerdictCache(detector: bots)
+        self.metrics = metrics
     }
 
     /// Every path under `/l/` lands here, so a malformed one (extra segments, encoded slashes,
@@ -60,23 +63,44 @@ struct RedirectController {
     }
 
     func handle(_ request: Request, _ context: AppRequestContext) async throws -> Response {
-        guard let code = Self.code(ofPath: request.uri.path) else { return Self.notFound("This link does not exist.") }
+        guard let code = Self.code(ofPath: request.uri.path) else {
+            metrics.redirect(.notFound)
+            return Self.notFound("This link does not exist.")
+        }
         let ua = request.headers[.userAgent]
         let reason = verdicts.botReason(method: request.method.rawValue, userAgent: ua)
         let click = ClickInput(
             code: code, at: Int64(Date().timeIntervalSince1970), userAgent: ua.map { String($0.prefix(512)) },
             ipHash: ipHash(context), isBot: reason != nil, botReason: reason,
             clickId: ClickJournalRecord.newClickId())
+        let hit: AppMetrics.RedirectKind = reason == nil ? .human : .bot
         do {
             if let journal, let targets {
                 // Journaled: answer from the link cache once the hit is in the journal.
-                guard let link = try await targets.info(code: code) else { return Self.notFound("This link does not exist.") }
-                if click.at > link.expiresAt { return Self.notFound("This link has expired.") }
-                if journal.append(click) { return Self.found(link.url) }
+                guard let link = try await targets.info(code: code) else {
+                    metrics.redirect(.notFound)
+                    return Self.notFound("This link does not exist.")
+                }
+                if click.at > link.expiresAt {
+                    metrics.redirect(.expired)
+                    return Self.notFound("This link has expired.")
+                }
+                if journal.append(click) {
+                    metrics.redirect(hit)
+                    return Self.found(link.url)
+                }
                 // Backlog over its limit, store failing, or the write failed: wait for the commit.
+                metrics.journalFallbacks.increment()
             }
-            guard let target = try await recorder.record(click) else { return Self.notFound("This link does not exist.") }
-            if target.expired { return Self.notFound("This link has expired.") }
+            guard let target = try await recorder.record(click) else {
+                metrics.redirect(.notFound)
+                return Self.notFound("This link does not exist.")
+            }
+            if target.expired {
+                metrics.redirect(.expired)
+                return Self.notFound("This link has expired.")
+            }
+            metrics.redirect(hit)
             return Self.found(target.url)
         } catch {
             logger.error("redirect: storage failure", metadata: ["error": "\(error)"])
