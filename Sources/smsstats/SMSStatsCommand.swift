@@ -119,7 +119,9 @@ struct Serve: AsyncParsableCommand {
             // Provider requests: connect 3 s, read 10 s, a refused connection fails at once (ProviderHTTPClient).
             let providerClient = ProviderHTTPClient.make()
             do {
-                let gateway = HTTPProviderGateway(httpClient: providerClient, publicBaseURL: config.publicBaseURL, logger: logger)
+                let gateway = HTTPProviderGateway(
+                    httpClient: providerClient, publicBaseURL: config.publicBaseURL, logger: logger,
+                    metrics: ProviderMetrics(factory: AppMetrics.shared.factory))
                 let app = try await buildApplication(config: config, store: opened.store, gateway: gateway, logger: logger)
                 logger.info(
                     "serving", metadata: ["url": "\(config.publicBaseURL)", "database": "\(opened.displayName)", "store": "\(opened.kind)"])
