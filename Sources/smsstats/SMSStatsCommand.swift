@@ -15,12 +15,22 @@ struct SMSStatsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "smsstats",
         abstract: "Self-hosted SMS campaign engine with trustworthy stats.",
+        discussion: """
+            Environment: SMSSTATS_EXIT_WITH_PARENT=<parent pid> makes any subcommand exit (status 1) \
+            within 0.2 s of its parent process ending; tests that spawn `serve` or `sink` set it.
+            """,
         subcommands: [
             Serve.self, Demo.self,
             StatsCommand.self,
             ReconcileCommand.self,
             Sink.self,
         ])
+
+    /// Starts the parent watch (``ParentWatch``, `SMSSTATS_EXIT_WITH_PARENT`), then runs the command.
+    static func main() async {
+        ParentWatch.startFromEnvironment()
+        await main(nil)
+    }
 }
 
 /// `smsstats serve`: runs the server (API, callbacks, redirects, dashboard, dispatcher).

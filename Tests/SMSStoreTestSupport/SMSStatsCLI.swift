@@ -12,6 +12,10 @@ public enum SMSStatsCLI {
         return dir.appendingPathComponent("smsstats")
     }
 
+    /// Set (to the test process's pid) for every `smsstats` a test spawns: the child exits when
+    /// the test process dies, even by SIGKILL, when no `defer` runs.
+    public static let exitWithParentVariable = "SMSSTATS_EXIT_WITH_PARENT"
+
     /// One finished run: exit status and the whole stdout and stderr.
     public struct Run: Sendable {
         public var status: Int32
@@ -43,6 +47,7 @@ public enum SMSStatsCLI {
         p.arguments = arguments
         var env = ProcessInfo.processInfo.environment
         env.removeValue(forKey: "SMSSTATS_DATABASE")
+        env[exitWithParentVariable] = String(ProcessInfo.processInfo.processIdentifier)
         p.environment = env
         let out = Pipe()
         let err = Pipe()

@@ -20,6 +20,10 @@ final class ChildProcess: @unchecked Sendable {
         let handle = try FileHandle(forWritingTo: log)
         process.executableURL = executable
         process.arguments = arguments
+        // Exits when the test process does, even when it is killed before `defer` runs.
+        var env = ProcessInfo.processInfo.environment
+        env["SMSSTATS_EXIT_WITH_PARENT"] = String(ProcessInfo.processInfo.processIdentifier)
+        process.environment = env
         process.standardOutput = handle
         process.standardError = handle
         try process.run()
