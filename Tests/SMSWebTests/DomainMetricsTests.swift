@@ -29,7 +29,7 @@ struct DomainMetricsTests {
         return out
     }
 
-    @Test("dispatch 5 recipients, 5 redirects, a callback, an event batch: every counter line has its value")
+    @Test("dispatch 5 recipients, 5 redirects, 3 callbacks, an event batch: every counter line has its value")
     func countersAfterTraffic() async throws {
         // The provider: the first request is answered 503 (retried), the next 400 (final), then 200.
         let replies: [ScriptedProvider.Reply] = [
@@ -98,7 +98,8 @@ struct DomainMetricsTests {
                 let expired = try await client.execute(uri: "/l/EXPIRED001", method: .get, headers: [.userAgent: browser])
                 #expect(expired.status == .notFound)
 
-                // Callback: one delivered (applied), one unknown meta (pending), one without ts (invalid); then the same delivered again.
+                // Callback: one delivered (applied), one unknown meta (pending), one without ts (invalid,
+                // kept); then the same delivered again (duplicate).
                 let ts = now
                 let cb = #"[{"event":"delivered","data":[{"meta":"\#(meta)","ts":\#(ts)},{"meta":"nobody","ts":\#(ts)},{"meta":"\#(meta)"}]}]"#
                 let path = "/callbacks/p1?secret=\(Self.secret)"
@@ -109,6 +110,9 @@ struct DomainMetricsTests {
                 let second = try await client.execute(
                     uri: path, method: .post, headers: [.contentType: "application/json"], body: ByteBuffer(string: again))
                 #expect(second.status == .ok)
+                // A GET to the JSON-only generic dialect, authenticated: 405, kept as an invalid item.
+                let wrongMethod = try await client.execute(uri: path, method: .get)
+                #expect(wrongMethod.status == .methodNotAllowed)
 
                 // Events: 2 new, 1 repeated id, 1 without a name.
                 let events = """
@@ -154,11 +158,11 @@ struct DomainMetricsTests {
                 #"smsstats_callback_items_applied_total"#: 1,
                 #"smsstats_callback_items_duplicate_total"#: 1,
                 #"smsstats_callback_items_pending_total"#: 1,
-                #"smsstats_callback_items_invalid_total"#: 1,
+                #"smsstats_callback_items_invalid_total"#: 2,
                 #"smsstats_conversion_events_total{result="accepted"}"#: 2,
                 #"smsstats_conversion_events_total{result="duplicate"}"#: 1,
                 #"smsstats_conversion_events_total{result="invalid"}"#: 1,
-                #"smsstats_ingestion_errors_total{source="callback"}"#: 1,
+                #"smsstats_ingestion_errors_total{source="callback"}"#: 2,
                 #"smsstats_ingestion_errors_total{source="events"}"#: 1,
             ]
             for (name, value) in expected.sorted(by: { $0.key < $1.key }) {

@@ -131,7 +131,8 @@ struct CallbackController {
                 raw: CallbackMethodPolicy.raw(method: request.method, path: request.uri.path, query: request.uri.query, body: body),
                 receivedAt: now)
         ])
-        CallbackMetrics.record(applied: 0, duplicates: 0, pending: 0, invalid: 1)
+        metrics.ingestionErrorsRecorded(1, source: .callback)
+        metrics.recordCallback(applied: 0, duplicates: 0, pending: 0, invalid: 1)
         logger.warning("callback with a method the provider's dialect does not take", metadata: ["provider": "\(provider.id)", "method": "\(request.method.rawValue)"])
         return HTTPError(.methodNotAllowed, headers: [.allow: CallbackMethodPolicy.allowHeader(provider.kind)], message: reason)
     }
