@@ -149,6 +149,7 @@ struct DomainMetricsTests {
                 #"smsstats_provider_http_errors_total{status_class="3xx"}"#: 0,
                 #"smsstats_provider_transport_errors_total{reason="timeout"}"#: 0,
                 #"smsstats_provider_transport_errors_total{reason="unreachable"}"#: 0,
+                #"smsstats_provider_transport_errors_total{reason="connection_refused"}"#: 0,
                 #"smsstats_redirect_hits_total{kind="human"}"#: 2,
                 #"smsstats_redirect_hits_total{kind="bot"}"#: 1,
                 #"smsstats_redirect_hits_total{kind="not_found"}"#: 1,
@@ -174,6 +175,27 @@ struct DomainMetricsTests {
             #expect(text.contains("# TYPE smsstats_provider_request_duration_seconds histogram\n"))
             #expect(text.contains("# TYPE smsstats_click_journal_backlog_records gauge\n"))
         }
+    }
+
+    @Test("closed provider port: every attempt counted as connection_refused, and timed", .timeLimit(.minutes(1)))
+    func connectionRefusedAttempts() async throws {
+        let metrics = AppMetrics()
+        try await GatewayClosedPortTests.withClient { client in
+            let gateway = HTTPProviderGateway(
+                httpClient: client, retry: RetryPolicy(maxAttempts: 2, sleep: { _ in }, random: { 0.5 }),
+                logger: GatewayClosedPortTests.logger, metrics: ProviderMetrics(factory: metrics.factory))
+            let results = await gateway.send(
+                GatewayClosedPortTests.messages, via: GatewayClosedPortTests.provider(url: "http://127.0.0.1:9/send"))
+            #expect(results.count == 2)
+        }
+        var buffer: [UInt8] = []
+        metrics.registry.emit(into: &buffer)
+        let s = Self.samples(String(decoding: buffer, as: UTF8.self))
+        // 2 messages (one request each) × 2 attempts.
+        #expect(s[#"smsstats_provider_transport_errors_total{reason="connection_refused"}"#] == 4)
+        #expect(s[#"smsstats_provider_transport_errors_total{reason="unreachable"}"#] == 0)
+        #expect(s[#"smsstats_provider_request_duration_seconds_count"#] == 4)
+        #expect(s[#"smsstats_provider_http_errors_total{status_class="5xx"}"#] == 0)
     }
 
     @Test("status class of a provider answer", arguments: [
