@@ -14,54 +14,68 @@ extension SQLiteStore {
     }
 
     /// The body of ``recordClicks(_:)`` inside the caller's transaction.
+    ///
+    /// The batch's links and messages are read up front (``ShortLinkLookup``), click rows are
+    /// inserted through a raw prepared statement, and each link's human-click counter is raised
+    /// once per batch: the same result as ``recordHumanClick(_:row:linkIndex:code:at:rollups:cache:)``
+    /// per hit (a hit is the link's first human click when the stored count plus the batch's
+    /// earlier human hits on it is 0), with a fraction of the statements (BENCHMARKS.md "redirect").
     func writeClicks(_ db: Database, _ clicks: [ClickInput]) throws -> [ShortLinkTarget?] {
         var rollups = RollupWriter()
         var cache = CampaignCache()
-        // The link and its message in one read, by position: the message's columns
-        // (``MessageRow/init(positional:)``), then the link's URL, expiry and index.
-        let linkColumn = MessageRow.columns.split(separator: ",").count
-        let find = try db.cachedStatement(sql: """
-            SELECT \(MessageRow.columns.split(separator: ",").map { "m." + $0.trimmingCharacters(in: .whitespacesAndNewlines) }.joined(separator: ", ")),
-              s.url, s.expires_at, s.link_index
-            FROM short_links s JOIN messages m ON m.id = s.message_id WHERE s.code = ?
-            """)
-        let insert = try db.cachedStatement(sql: """
+        var lookup = try ShortLinkLookup.load(db, codes: clicks.map(\.code))
+        let insert = try RawStatement(db, sql: """
             INSERT INTO clicks (code, message_id, campaign_id, link_index, at, user_agent, ip_hash, is_bot, bot_reason, click_id)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         var out: [ShortLinkTarget?] = []
         out.reserveCapacity(clicks.count)
-        var changed = Set<Int64>()
+        // Human hits of this batch per code, in first-seen order (the counter updates below).
+        var humanHits: [String: Int] = [:]
+        var humanCodes: [String] = []
         for click in clicks {
-            guard let link = try Row.fetchOne(find, arguments: [click.code]) else {
+            guard let link = lookup.link(click.code), let row = lookup.message(link.messageId) else {
                 out.append(nil)
                 continue
             }
-            let url: String = link[linkColumn]
-            let expiresAt: Int64 = link[linkColumn + 1]
-            if click.at > expiresAt {
-                out.append(ShortLinkTarget(url: url, expired: true))
+            if click.at > link.expiresAt {
+                out.append(ShortLinkTarget(url: link.url, expired: true))
                 continue
             }
-            let linkIndex: Int = link[linkColumn + 2]
-            let read = MessageRow(positional: link)
-            // Re-read when an earlier hit of this batch changed the same message.
-            let row = changed.contains(read.id) ? try MessageRow.fetch(db, id: read.id) ?? read : read
-            try insert.execute(arguments: [
-                click.code, row.id, row.campaignId, linkIndex, click.at, click.userAgent, click.ipHash, click.isBot,
-                click.botReason, click.clickId,
-            ])
-            out.append(ShortLinkTarget(url: url, expired: false))
+            insert.bind(1, click.code)
+            insert.bind(2, row.id)
+            insert.bind(3, row.campaignId)
+            insert.bind(4, link.linkIndex)
+            insert.bind(5, click.at)
+            insert.bind(6, click.userAgent)
+            insert.bind(7, click.ipHash)
+            insert.bind(8, click.isBot ? 1 : 0)
+            insert.bind(9, click.botReason)
+            insert.bind(10, click.clickId)
+            try insert.run(db)
+            out.append(ShortLinkTarget(url: link.url, expired: false))
+            var d = RollupDelta()
+            let dim = String(link.linkIndex)
             if click.isBot {
-                var d = RollupDelta()
                 d.bump(.botHits)
-                d.bump(.linkBotHits, dim: String(linkIndex))
+                d.bump(.linkBotHits, dim: dim)
                 rollups.add(d, campaignId: row.campaignId, variant: row.variant)
-            } else {
-                try recordHumanClick(
-                    db, row: row, linkIndex: linkIndex, code: click.code, at: click.at, rollups: &rollups, cache: &cache)
-                changed.insert(row.id)
+                continue
             }
+            d.bump(.clicks, at: click.at)
+            d.bump(.linkClicks, dim: dim)
+            let earlier = humanHits[click.code] ?? 0
+            if earlier == 0 { humanCodes.append(click.code) }
+            humanHits[click.code] = earlier + 1
+            if link.storedHumanClicks + earlier == 0 { d.bump(.linkUniqueClicks, dim: dim) }
+            rollups.add(d, campaignId: row.campaignId, variant: row.variant)
+            lookup.update(try apply(db, fact: .humanClick(at: click.at), to: row, rollups: &rollups, cache: &cache))
+        }
+        let bump = try RawStatement(db, sql: "UPDATE short_links SET human_clicks = human_clicks + ? WHERE code = ?")
+        for code in humanCodes {
+            bump.bind(1, humanHits[code] ?? 0)
+            bump.bind(2, code)
+            try bump.run(db)
         }
         try rollups.flush(db)
         return out

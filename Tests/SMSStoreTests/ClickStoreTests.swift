@@ -40,6 +40,41 @@ struct ClickStoreTests {
         #expect(l.map(\.share) == [100, 0])
     }
 
+    /// The redirect's journal applies hits in batches: a batch counts exactly like the same hits
+    /// one by one (first human hit on a link is its unique, bots are not clicks, unknown and
+    /// expired codes record nothing), also when several hits of one batch land on one link.
+    @Test(arguments: StoreKind.allCases)
+    func aBatchOfHitsCountsLikeTheHitsOneByOne(kind: StoreKind) async throws {
+        let f = try await StoreFixture(kind: kind, users: ["a", "b"], links: Self.links)
+        try await f.dispatch("a", at: Self.t0)
+        try await f.dispatch("b", at: Self.t0)
+        func hit(_ user: String, _ link: Int, _ dt: Int64, bot: Bool = false) -> ClickInput {
+            ClickInput(
+                code: f.code(user, link: link), at: Self.t0 + dt, userAgent: "Mozilla/5.0 (iPhone)", ipHash: nil, isBot: bot,
+                botReason: bot ? "HEAD request" : nil)
+        }
+        let targets = try await f.store.recordClicks([
+            hit("a", 0, 10), hit("a", 0, 20), hit("a", 1, 25, bot: true), hit("a", 1, 30), hit("b", 0, 40),
+            ClickInput(code: "Zzzzzzzzzz", at: Self.t0 + 41, userAgent: nil, ipHash: nil, isBot: false, botReason: nil),
+            hit("b", 0, 30 * 86_400 + 1), hit("b", 0, 50),
+        ])
+        #expect(targets.map { $0?.url } == [Self.links[0], Self.links[0], Self.links[1], Self.links[1], Self.links[0], nil, Self.links[0], Self.links[0]])
+        #expect(targets.map { $0?.expired } == [false, false, false, false, false, nil, true, false])
+        var s = try await f.stats()
+        #expect((s.clicks, s.uniqueClicks, s.botHits, s.delivered, s.inferredDelivered) == (5, 2, 1, 2, 2))
+        var l = try await f.links()
+        #expect(l.map(\.clicks) == [4, 1])
+        #expect(l.map(\.uniqueClicks) == [2, 1])
+        // A later batch on a link already clicked adds no unique.
+        _ = try await f.store.recordClicks([hit("a", 0, 60), hit("b", 1, 70, bot: true)])
+        s = try await f.stats()
+        #expect((s.clicks, s.uniqueClicks, s.botHits) == (6, 2, 2))
+        l = try await f.links()
+        #expect(l.map(\.clicks) == [5, 1])
+        #expect(l.map(\.uniqueClicks) == [2, 1])
+        #expect(try await f.store.clickHits(campaignId: f.campaign.id, filter: .all, limit: 20).count == 8)
+    }
+
     @Test(arguments: StoreKind.allCases)
     func unknownAndExpiredCodes(kind: StoreKind) async throws {
         let f = try await StoreFixture(kind: kind, users: ["a"], links: Self.links)
