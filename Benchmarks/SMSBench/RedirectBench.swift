@@ -97,15 +97,21 @@ struct RedirectBench: AsyncParsableCommand {
             var constant: [WrkResult] = []
             var allStored = true
             for round in 1...rounds {
+                var cpu = clock()
                 let c = try Self.wrk(wrk, base + "/bench/const", script: script, threads: threads, connections: connections, seconds: duration)
+                let constantCPU = Self.cpuSeconds(since: cpu)
                 let before = try await store.clickHits(campaignId: "bench", filter: .all, limit: 1).first?.id ?? 0
                 let fallbacksBefore = journal?.fallbacks ?? 0
+                cpu = clock()
                 let s = try Self.wrk(wrk, base + "/l", script: script, threads: threads, connections: connections, seconds: duration)
+                let storedCPU = Self.cpuSeconds(since: cpu)
                 // wrk has stopped: wait until every journaled click is in the store, then count.
                 let backlog = journal?.backlog ?? 0
                 let drainStart = ContinuousClock.now
+                cpu = clock()
                 if noDrain, let journal { while await journal.drainOnce() > 0 {} }
                 await journal?.drained()
+                let drainCPU = Self.cpuSeconds(since: cpu)
                 let drain = ContinuousClock.now - drainStart
                 let drainMs = Double(drain.components.seconds) * 1e3 + Double(drain.components.attoseconds) / 1e15
                 let after = try await store.clickHits(campaignId: "bench", filter: .all, limit: 1).first?.id ?? 0
@@ -118,6 +124,14 @@ struct RedirectBench: AsyncParsableCommand {
                 stored.append(s)
                 print(String(format: "round %d  constant: %8.0f req/s  p50 %.2f ms  p99 %.2f ms  errors %d", round, c.rps, c.p50, c.p99, c.errors))
                 print(String(format: "round %d  stored:   %8.0f req/s  p50 %.2f ms  p99 %.2f ms  errors %d  ratio %.2f", round, s.rps, s.p50, s.p99, s.errors, s.rps / c.rps))
+                // Server process CPU (wrk is another process): robust to other load on the machine,
+                // unlike requests/s.
+                print(
+                    String(
+                        format: "round %d  server CPU per request: constant %.1f µs, stored %.1f µs (ratio %.2f); drain after wrk: %.1f µs CPU per click",
+                        round, constantCPU / Double(max(c.requests, 1)) * 1e6, (storedCPU + drainCPU) / Double(max(s.requests, 1)) * 1e6,
+                        (constantCPU / Double(max(c.requests, 1))) / ((storedCPU + drainCPU) / Double(max(s.requests, 1))),
+                        backlog > 0 ? drainCPU / Double(backlog) * 1e6 : 0))
                 print(
                     "round \(round)  backlog when wrk stopped \(backlog), drained in \(String(format: "%.1f", drainMs)) ms; "
                         + "clicks stored \(clicks) for \(s.requests) completed requests (\(ok ? "ok" : "MISMATCH")); "
@@ -222,6 +236,9 @@ struct RedirectBench: AsyncParsableCommand {
         if s.hasSuffix("s") { return (Double(s.dropLast(1)) ?? 0) * 1000 }
         return Double(s) ?? 0
     }
+
+    /// Process CPU time (all threads) since `start` (a `clock()` reading), seconds.
+    static func cpuSeconds(since start: clock_t) -> Double { Double(clock() - start) / Double(CLOCKS_PER_SEC) }
 
     static func which(_ name: String) -> String? {
         for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin").split(separator: ":") {

@@ -25,11 +25,11 @@ extension SQLiteStore: ClickJournalStore {
         }
     }
 
-    public func shortLinkInfo(code: String) async throws -> ShortLinkInfo? {
-        try await db.read { db in
+    public func shortLinkInfo(code: String) throws -> ShortLinkInfo? {
+        try db.read { db in
             try Row.fetchOne(
                 db.cachedStatement(sql: "SELECT url, expires_at FROM short_links WHERE code = ?"), arguments: [code]
-            ).map { ShortLinkInfo(url: $0["url"], expiresAt: $0["expires_at"]) }
+            ).map { ShortLinkInfo(url: $0[0], expiresAt: $0[1]) }
         }
     }
 }

@@ -41,5 +41,11 @@ public protocol ClickJournalStore: SMSStore {
     /// nothing) and stores `position` as the applied journal position, in ONE transaction.
     func applyJournaledClicks(_ clicks: [ClickInput], through position: ClickJournalPosition) async throws
     /// The target of a short link, `nil` for an unknown code (a read; records nothing).
-    func shortLinkInfo(code: String) async throws -> ShortLinkInfo?
+    ///
+    /// Synchronous on purpose: the redirect calls it on a link-cache miss (the first hit of
+    /// every link), and it is one indexed point read on a WAL reader that never waits for the
+    /// writer, about 10 µs. An `async` read hopped to the store's reader queue and back, which
+    /// cost more than the read itself (BENCHMARKS.md "redirect"). It blocks the calling thread
+    /// for that read only.
+    func shortLinkInfo(code: String) throws -> ShortLinkInfo?
 }

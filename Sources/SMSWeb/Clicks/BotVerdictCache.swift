@@ -18,7 +18,7 @@ final class BotVerdictCache: @unchecked Sendable {
 
     /// The same answer as ``BotDetector/botReason(method:userAgent:)``.
     func botReason(method: String, userAgent: String?) -> String? {
-        guard method.uppercased() != "HEAD", let ua = userAgent else { return detector.botReason(method: method, userAgent: userAgent) }
+        guard !(method.utf8.count == 4 && method.uppercased() == "HEAD"), let ua = userAgent else { return detector.botReason(method: method, userAgent: userAgent) }
         if let known = lock.withLock({ verdicts[ua] }) { return known }
         let verdict = detector.botReason(method: method, userAgent: ua)
         lock.withLock {

@@ -18,11 +18,12 @@ final class LinkTargetCache: @unchecked Sendable {
         self.capacity = capacity
     }
 
-    /// The target of `code`, `nil` when unknown.
+    /// The target of `code`, `nil` when unknown. A miss reads the store synchronously
+    /// (``ClickJournalStore/shortLinkInfo(code:)``: one point read, no hop to another thread).
     /// - Throws: the store's error on a miss.
-    func info(code: String) async throws -> ShortLinkInfo? {
+    func info(code: String) throws -> ShortLinkInfo? {
         if let hit = lock.withLock({ entries[code] }) { return hit }
-        guard let info = try await store.shortLinkInfo(code: code) else { return nil }
+        guard let info = try store.shortLinkInfo(code: code) else { return nil }
         lock.withLock {
             if entries.count >= capacity, entries[code] == nil { entries.remove(at: entries.startIndex) }
             entries[code] = info

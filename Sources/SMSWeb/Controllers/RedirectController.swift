@@ -77,7 +77,7 @@ struct RedirectController {
         do {
             if let journal, let targets {
                 // Journaled: answer from the link cache once the hit is in the journal.
-                guard let link = try await targets.info(code: code) else {
+                guard let link = try targets.info(code: code) else {
                     metrics.redirect(.notFound)
                     return Self.notFound("This link does not exist.")
                 }
@@ -109,9 +109,10 @@ struct RedirectController {
     }
 
     static func found(_ url: String) -> Response {
-        Response(
-            status: .found, headers: [.location: url, .cacheControl: "no-store", HTTPField.Name("Referrer-Policy")!: "no-referrer"])
+        Response(status: .found, headers: [.location: url, .cacheControl: "no-store", referrerPolicy: "no-referrer"])
     }
+
+    static let referrerPolicy = HTTPField.Name("Referrer-Policy")!
 
     /// 503 with `Retry-After: 5` when the hit cannot be recorded (the store fails): a person
     /// retries a link; the hit is not lost silently behind a 302.

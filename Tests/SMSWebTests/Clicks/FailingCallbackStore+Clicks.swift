@@ -31,8 +31,8 @@ extension FailingCallbackStore: ClickJournalStore {
         try self.clicks?.check()
         try await journalBase.applyJournaledClicks(clicks, through: position)
     }
-    func shortLinkInfo(code: String) async throws -> ShortLinkInfo? {
+    func shortLinkInfo(code: String) throws -> ShortLinkInfo? {
         try clicks?.check()
-        return try await journalBase.shortLinkInfo(code: code)
+        return try journalBase.shortLinkInfo(code: code)
     }
 }
