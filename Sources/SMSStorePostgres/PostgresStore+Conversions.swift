@@ -139,22 +139,19 @@ extension PostgresStore {
         try await tx.exec("UPDATE profiles SET opted_out = \(intent == .optOut) WHERE user_id = \(userId)")
     }
 
-    /// The campaign link a provider-reported click is about (mirror of the SQLite store): the
-    /// campaign link equal to its `url`; else our short link of this message in its `url` or
-    /// `shorturl`; else index -1 (counted in the campaign's clicks, in no link's row).
+    /// The campaign link a provider-reported click is about: the rule of
+    /// ``ShortCode/providerClickLink(url:shortURL:campaignLinks:shortLinks:)`` (the recount and the
+    /// SQLite store use it too), given the campaign's links and this message's short links.
     func providerClickedLink(_ tx: PGTx, item: CallbackItem, row: PGMessageRow, cache: inout PGCampaignCache) async throws
-        -> (index: Int, code: String?)
+        -> ShortCode.ProviderClickLink
     {
-        if let url = item.url, let i = try await cache.get(tx, row.campaignId)?.links.firstIndex(of: url) { return (i, nil) }
-        for candidate in [item.url, item.shortURL].compactMap({ $0 }) {
-            guard let code = ShortCode.code(inURL: candidate) else { continue }
-            if let index = try await tx.scalar(
-                "SELECT link_index FROM short_links WHERE code = \(code) AND message_id = \(row.id)", as: Int.self)
-            {
-                return (index, code)
-            }
+        var shortLinks: [String: Int] = [:]
+        for link in try await tx.rows("SELECT code, link_index FROM short_links WHERE message_id = \(row.id)") {
+            shortLinks[try link.get("code")] = try link.get("link_index")
         }
-        return (-1, nil)
+        return ShortCode.providerClickLink(
+            url: item.url, shortURL: item.shortURL, campaignLinks: try await cache.get(tx, row.campaignId)?.links ?? [],
+            shortLinks: shortLinks)
     }
 
 }

@@ -23,25 +23,21 @@ extension SQLiteStore {
             sql: "UPDATE profiles SET opted_out = ? WHERE user_id = ?", arguments: [intent == .optOut, userId])
     }
 
-    /// The campaign link a provider-reported click (`clicked`, `domain.md` §3) is about:
-    /// - its `url` equals one of the campaign's links (the original URL, byte for byte) → that index;
-    /// - else its `url` or `shorturl` is one of *our* short links of this message
-    ///   (`…/l/{code}`, the provider saw the rewritten body) → that link;
-    /// - else index -1: counted in the campaign's clicks, in no link's row.
-    /// - Returns: the link index and, when known, our short code.
+    /// The campaign link a provider-reported click (`clicked`, `domain.md` §3) is about: the rule
+    /// of ``ShortCode/providerClickLink(url:shortURL:campaignLinks:shortLinks:)`` (the recount uses
+    /// it too), given the campaign's links and this message's short links.
     func providerClickedLink(_ db: Database, item: CallbackItem, row: MessageRow, cache: inout CampaignCache) throws
-        -> (index: Int, code: String?)
+        -> ShortCode.ProviderClickLink
     {
-        if let url = item.url, let i = try cache.get(db, row.campaignId)?.links.firstIndex(of: url) { return (i, nil) }
-        for candidate in [item.url, item.shortURL].compactMap({ $0 }) {
-            guard let code = ShortCode.code(inURL: candidate) else { continue }
-            if let index = try Int.fetchOne(
-                db, sql: "SELECT link_index FROM short_links WHERE code = ? AND message_id = ?", arguments: [code, row.id])
-            {
-                return (index, code)
-            }
+        var shortLinks: [String: Int] = [:]
+        for link in try Row.fetchAll(
+            db.cachedStatement(sql: "SELECT code, link_index FROM short_links WHERE message_id = ?"), arguments: [row.id])
+        {
+            shortLinks[link[0]] = link[1]
         }
-        return (-1, nil)
+        return ShortCode.providerClickLink(
+            url: item.url, shortURL: item.shortURL, campaignLinks: try cache.get(db, row.campaignId)?.links ?? [],
+            shortLinks: shortLinks)
     }
 
 }

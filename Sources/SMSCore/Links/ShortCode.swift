@@ -72,11 +72,27 @@ public enum ShortCode {
     /// - Parameters:
     ///   - campaignLinks: the campaign's links, by link number.
     ///   - shortLinks: the message's short links, code → link number.
-    public static func providerClickLink(url: String?, shortURL: String?, campaignLinks: [String], shortLinks: [String: Int]) -> Int {
-        if let url, let i = campaignLinks.firstIndex(of: url) { return i }
+    /// - Returns: the link number (`-1`: none) and, when matched through one of our short links,
+    ///   its code (the stores count the click on that short link).
+    public static func providerClickLink(url: String?, shortURL: String?, campaignLinks: [String], shortLinks: [String: Int])
+        -> ProviderClickLink
+    {
+        if let url, let i = campaignLinks.firstIndex(of: url) { return ProviderClickLink(index: i, code: nil) }
         for candidate in [url, shortURL].compactMap({ $0 }) {
-            if let code = code(inURL: candidate), let i = shortLinks[code] { return i }
+            if let code = code(inURL: candidate), let i = shortLinks[code] { return ProviderClickLink(index: i, code: code) }
         }
-        return -1
+        return ProviderClickLink(index: -1, code: nil)
+    }
+
+    /// The link a provider-reported click is about (``providerClickLink(url:shortURL:campaignLinks:shortLinks:)``).
+    public struct ProviderClickLink: Sendable, Equatable {
+        /// The campaign link number, `-1` for none ("other links").
+        public var index: Int
+        /// Our short code, when the click was matched through it.
+        public var code: String?
+        public init(index: Int, code: String?) {
+            self.index = index
+            self.code = code
+        }
     }
 }

@@ -136,7 +136,7 @@ public enum RollupRecount {
             case .clicked:
                 let link = ShortCode.providerClickLink(
                     url: e.url, shortURL: e.shortURL, campaignLinks: links, shortLinks: input.shortLinkCodes)
-                humanClick(link: link, at: e.at)
+                humanClick(link: link.index, at: e.at)
             case .replied:
                 delta.bump(.replies, at: e.at)
                 if e.code == OptOutKeywords.Intent.optOut.rawValue, !optedOut {

@@ -92,13 +92,13 @@ struct ShortCodeTests {
     func providerClickLink() {
         let links = ["https://shop.example/a", "https://shop.example/b"]
         let short = ["Abc123XYZ0": 1, "Zzz999aaa1": 0]
-        #expect(ShortCode.providerClickLink(url: "https://shop.example/b", shortURL: nil, campaignLinks: links, shortLinks: short) == 1)
-        #expect(ShortCode.providerClickLink(url: "https://sms.example.com/l/Abc123XYZ0", shortURL: nil, campaignLinks: links, shortLinks: short) == 1)
-        #expect(ShortCode.providerClickLink(url: "https://x.example/", shortURL: "http://h/l/Zzz999aaa1?u=1#f", campaignLinks: links, shortLinks: short) == 0)
+        #expect(ShortCode.providerClickLink(url: "https://shop.example/b", shortURL: nil, campaignLinks: links, shortLinks: short) == .init(index: 1, code: nil))
+        #expect(ShortCode.providerClickLink(url: "https://sms.example.com/l/Abc123XYZ0", shortURL: nil, campaignLinks: links, shortLinks: short) == .init(index: 1, code: "Abc123XYZ0"))
+        #expect(ShortCode.providerClickLink(url: "https://x.example/", shortURL: "http://h/l/Zzz999aaa1?u=1#f", campaignLinks: links, shortLinks: short) == .init(index: 0, code: "Zzz999aaa1"))
         // A well-formed code that is not this message's, a malformed one, and an unknown URL.
-        #expect(ShortCode.providerClickLink(url: "https://sms.example.com/l/Qqq111www2", shortURL: nil, campaignLinks: links, shortLinks: short) == -1)
-        #expect(ShortCode.providerClickLink(url: "https://sms.example.com/l/short", shortURL: nil, campaignLinks: links, shortLinks: short) == -1)
-        #expect(ShortCode.providerClickLink(url: nil, shortURL: nil, campaignLinks: links, shortLinks: short) == -1)
+        #expect(ShortCode.providerClickLink(url: "https://sms.example.com/l/Qqq111www2", shortURL: nil, campaignLinks: links, shortLinks: short) == .init(index: -1, code: nil))
+        #expect(ShortCode.providerClickLink(url: "https://sms.example.com/l/short", shortURL: nil, campaignLinks: links, shortLinks: short) == .init(index: -1, code: nil))
+        #expect(ShortCode.providerClickLink(url: nil, shortURL: nil, campaignLinks: links, shortLinks: short) == .init(index: -1, code: nil))
         #expect(ShortCode.code(inURL: "https://a.example/l/Abc123XYZ0/") == nil)
     }
 }
