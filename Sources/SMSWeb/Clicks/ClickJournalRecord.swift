@@ -14,40 +14,47 @@ enum ClickJournalRecord {
     static let newline = UInt8(ascii: "\n")
 
     /// The line of `click`, with its terminating `\n`. `click.clickId` must be set.
+    ///
+    /// Built in one buffer (the redirect encodes a line per hit): the checksum's 8 digits are
+    /// reserved, then filled in once the body is written.
     static func encode(_ click: ClickInput) -> [UInt8] {
-        var body: [UInt8] = []
-        body.reserveCapacity(96 + (click.userAgent?.utf8.count ?? 0))
+        var line: [UInt8] = []
+        line.reserveCapacity(
+            112 + (click.userAgent?.utf8.count ?? 0) + (click.ipHash?.utf8.count ?? 0) + (click.botReason?.utf8.count ?? 0))
+        line.append(contentsOf: "c1\t00000000".utf8)
+        let bodyStart = line.count
         func field(_ s: String?) {
-            body.append(9)
-            guard let s else { return body.append(UInt8(ascii: "-")) }
-            body.append(UInt8(ascii: "+"))
+            line.append(9)
+            guard let s else { return line.append(UInt8(ascii: "-")) }
+            line.append(UInt8(ascii: "+"))
             for b in s.utf8 {
                 switch b {
-                case UInt8(ascii: "\\"): body += [92, 92]
-                case 9: body += [92, UInt8(ascii: "t")]
-                case 10: body += [92, UInt8(ascii: "n")]
-                case 13: body += [92, UInt8(ascii: "r")]
-                default: body.append(b)
+                case UInt8(ascii: "\\"): line.append(92); line.append(92)
+                case 9: line.append(92); line.append(UInt8(ascii: "t"))
+                case 10: line.append(92); line.append(UInt8(ascii: "n"))
+                case 13: line.append(92); line.append(UInt8(ascii: "r"))
+                default: line.append(b)
                 }
             }
         }
-        body.append(9)
-        body += Array((click.clickId ?? "").utf8)
-        body.append(9)
-        body += Array(String(click.at).utf8)
-        body.append(9)
-        body.append(click.isBot ? UInt8(ascii: "1") : UInt8(ascii: "0"))
-        body.append(9)
-        body += Array(click.code.utf8)
+        line.append(9)
+        line.append(contentsOf: (click.clickId ?? "").utf8)
+        line.append(9)
+        line.append(contentsOf: String(click.at).utf8)
+        line.append(9)
+        line.append(click.isBot ? UInt8(ascii: "1") : UInt8(ascii: "0"))
+        line.append(9)
+        line.append(contentsOf: click.code.utf8)
         field(click.ipHash)
         field(click.userAgent)
         field(click.botReason)
-        var line: [UInt8] = Array("c1\t".utf8)
-        line += Array(hex32(fnv1a(body[...])).utf8)
-        line += body
+        let sum = fnv1a(line[bodyStart...])
+        for i in 0..<8 { line[3 + i] = hexDigits[Int((sum >> UInt32(28 - 4 * i)) & 0xF)] }
         line.append(newline)
         return line
     }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
 
     /// Why a complete line is not a record.
     enum DecodeError: Error, Equatable {
@@ -108,14 +115,15 @@ enum ClickJournalRecord {
         return h
     }
 
-    static func hex32(_ v: UInt32) -> String {
-        let s = String(v, radix: 16)
-        return String(repeating: "0", count: 8 - s.count) + s
-    }
-
-    /// A new click id: 16 random hex digits.
+    /// A new click id: 16 random hex digits (lower case).
     static func newClickId() -> String {
-        let s = String(UInt64.random(in: 0...UInt64.max), radix: 16)
-        return String(repeating: "0", count: 16 - s.count) + s
+        var v = UInt64.random(in: 0...UInt64.max)
+        return String(unsafeUninitializedCapacity: 16) { buffer in
+            for i in (0..<16).reversed() {
+                buffer[i] = hexDigits[Int(v & 0xF)]
+                v >>= 4
+            }
+            return 16
+        }
     }
 }

@@ -76,6 +76,15 @@ struct ClickJournalTests {
         #expect(throws: ClickJournalRecord.DecodeError.self) { try ClickJournalRecord.decode(Array("c2\tnot a record".utf8)[...]) }
     }
 
+    /// Click ids: 16 lower-case hex digits, leading zeros kept, different each time.
+    @Test func clickIdsAreSixteenHexDigits() {
+        let ids = (0..<2_000).map { _ in ClickJournalRecord.newClickId() }
+        #expect(ids.allSatisfy { $0.utf8.count == 16 && $0.utf8.allSatisfy { (48...57).contains($0) || (97...102).contains($0) } })
+        #expect(Set(ids).count == 2_000)
+        // Over 2,000 ids some start with "0" (probability 1 - (15/16)^2000): the padding is kept.
+        #expect(ids.contains { $0.hasPrefix("0") })
+    }
+
     // MARK: Through the router
 
     /// Journaled redirects answer like synchronous ones (302 to the stored URL, 404 for unknown and
