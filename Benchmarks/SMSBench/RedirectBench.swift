@@ -60,6 +60,10 @@ struct RedirectBench: AsyncParsableCommand {
         let perAppend = measure { for _ in 0..<n { _ = scratch.append(hit) } } / Double(n)
         print(String(format: "click journal: %.1f µs per append (encode, click id, one write(2))", perAppend * 1e6))
         try? FileManager.default.removeItem(at: dir.appendingPathComponent("scratch-clicks"))
+        // A link-cache miss (the first hit of every link): one synchronous point read.
+        let reads = min(n, codes.count)
+        let perRead = try measure { for i in 0..<reads { _ = try store.shortLinkInfo(code: codes[i]) } } / Double(reads)
+        print(String(format: "link read on a cache miss: %.1f µs (store.shortLinkInfo, %d distinct codes)", perRead * 1e6, reads))
         let script = dir.appendingPathComponent("codes.lua")
         try Self.luaScript(codes: codes).write(to: script, atomically: true, encoding: .utf8)
 

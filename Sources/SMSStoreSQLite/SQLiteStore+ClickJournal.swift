@@ -25,11 +25,16 @@ extension SQLiteStore: ClickJournalStore {
         }
     }
 
+    /// One statement on a reader connection without a surrounding transaction (`unsafeRead`: a
+    /// single SELECT is atomic by itself; `read` adds BEGIN and COMMIT around it), the columns
+    /// read in place from the stepping statement.
     public func shortLinkInfo(code: String) throws -> ShortLinkInfo? {
-        try db.read { db in
-            try Row.fetchOne(
-                db.cachedStatement(sql: "SELECT url, expires_at FROM short_links WHERE code = ?"), arguments: [code]
-            ).map { ShortLinkInfo(url: $0[0], expiresAt: $0[1]) }
+        try db.unsafeRead { db in
+            let find = try RawStatement(db, sql: "SELECT url, expires_at FROM short_links WHERE code = ?")
+            find.bind(1, code)
+            defer { find.reset() }
+            guard try find.step(db) else { return nil }
+            return ShortLinkInfo(url: find.text(0), expiresAt: find.int64(1))
         }
     }
 }
