@@ -22,7 +22,7 @@ struct RedirectBench: AsyncParsableCommand {
     @Option(help: "Short links (one message each) the load cycles through.") var links = 20_000
     @Option(help: "Measured rounds (each: constant, then stored); the figures are per round.") var rounds = 2
     @Flag(help: "Record each click before answering (no click journal): the previous design.") var noJournal = false
-    @Option(help: "Click journal: shortest time between two batches, ms.") var batchIntervalMs = 20
+    @Option(help: "Click journal: shortest time between two batches, ms.") var batchIntervalMs = 50
     @Flag(help: "Click journal: do not drain while wrk runs (measures the journal write alone).") var noDrain = false
 
     var journalOptions: ClickJournal.Options {
