@@ -12,8 +12,10 @@ import SMSCore
 ///
 /// Answers: 200 `{"stored":N,"duplicates":N,"invalid":[]}`; 400 with the same body when some
 /// events are invalid (the valid ones are stored; each invalid one is listed by `index` with its
-/// `reason` and kept whole as an ingestion error, source `events`); 400 when the body is not a
-/// JSON array; 413 over ``maxEvents`` events.
+/// `reason` and kept whole as an ingestion error, source `events`); 400 `body is not valid JSON:
+/// <reason> at byte <n>` when the body is not JSON (truncated, say), 400 `body must be a JSON array
+/// of …` when it is JSON but not an array (both bodies kept whole as an ingestion error); 413 over
+/// ``maxEvents`` events.
 struct EventController {
     let store: any SMSStore
     var maxEvents: Int = 10_000
@@ -38,14 +40,16 @@ struct EventController {
             let body = try await request.body.collect(upTo: 20_000_000, what: "events")
             let now = Int64(Date().timeIntervalSince1970)
             let data = Data(buffer: body)
-            guard case .array(let elements)? = try? JSONDecoder().decode(JSONValue.self, from: data) else {
+            let decoded = try? JSONDecoder().decode(JSONValue.self, from: data)
+            guard case .array(let elements)? = decoded else {
+                let message = decoded == nil ? Self.notJSONMessage(data) : Self.notAnArrayMessage
                 try await store.recordIngestionErrors([
                     IngestionErrorInput(
-                        source: "events", providerId: nil, reason: "body is not a JSON array",
+                        source: "events", providerId: nil, reason: message,
                         raw: String(decoding: data, as: UTF8.self), receivedAt: now)
                 ])
                 metrics.ingestionErrorsRecorded(1, source: .events)
-                throw HTTPError(.badRequest, message: "body must be a JSON array of {eventId, userId, name, ts, properties}")
+                throw HTTPError(.badRequest, message: message)
             }
             guard elements.count <= maxEvents else {
                 throw HTTPError(.contentTooLarge, message: "\(elements.count) events in one request; at most \(maxEvents)")
@@ -70,6 +74,18 @@ struct EventController {
             return try JSON.response(
                 Result(stored: r.stored, duplicates: r.duplicates, invalid: invalid), status: invalid.isEmpty ? .ok : .badRequest)
         }
+    }
+
+    /// The 400 message for a body that is JSON but not an array.
+    static let notAnArrayMessage = "body must be a JSON array of {eventId, userId, name, ts, properties}"
+
+    /// The 400 message for a body that is not JSON at all: `body is not valid JSON: <reason>`, the
+    /// reason worded as on the callback route (``JSONSyntax/problem(in:)``, with the byte offset),
+    /// e.g. `body is not valid JSON: unexpected end of input, expected a member name string at byte 2`.
+    static func notJSONMessage(_ data: Data) -> String {
+        // JSONDecoder refused it; the strict reader names where. If the strict reader accepts what
+        // JSONDecoder refused (not expected), say so without a position rather than calling it an array problem.
+        "body is not valid JSON: " + (JSONSyntax.problem(in: data) ?? "the JSON reader could not read it")
     }
 
     struct Problem: Error, Equatable {

@@ -8,7 +8,11 @@ import SMSCore
 /// stored, and a file that is not UTF-8 or not well-formed CSV (an unterminated quoted field, a
 /// row with more or fewer fields than the header, …) is a 400 `line <n>: <problem>` that imports
 /// nothing. Rows of a well-formed file are judged one by one: an empty userId is rejected, an
-/// invalid or missing phone is kept with a warning.
+/// invalid or missing phone is kept with a warning, and a userId repeated on a later row is
+/// imported all the same (the later row wins) with a warning `userId "d1" repeats line 3; the
+/// later row wins` on the later row's line (`upserted` counts rows, so both rows are counted).
+/// The import takes the CSV as the raw request body; a `multipart/form-data` upload
+/// (`curl -F file=@x.csv`) is answered 415 with how to send the file instead.
 struct ProfileController {
     let store: any SMSStore
 
@@ -40,6 +44,9 @@ struct ProfileController {
             return try JSON.response(try await upsert(inputs))
         }
         group.post("profiles/import") { request, _ in
+            if let type = request.headers[.contentType], type.lowercased().hasPrefix("multipart/form-data") {
+                throw HTTPError(.unsupportedMediaType, message: Self.multipartMessage)
+            }
             let body = try await request.body.collect(upTo: 50_000_000, what: "profiles")
             return try JSON.response(try await importCSV(bytes: body.readableBytesView))
         }
@@ -62,7 +69,8 @@ struct ProfileController {
     /// `phone`/`phone_number`/`mobile`/`msisdn` and `name`; every other column becomes a string
     /// property, empty values left out). All or nothing: nothing is stored unless the whole file
     /// parses.
-    /// - Returns: the report; a warning's `row` is the record's line in the file (header = 1).
+    /// - Returns: the report; a warning's `row` is the record's line in the file (header = 1);
+    ///   a repeated userId adds a warning (``repeatedUserIds(_:)``) and the later row wins.
     /// - Throws: `HTTPError` 400 `the CSV was not imported (nothing was stored): line <n>: <problem>`
     ///   (``ProfileCSV/Failure``), or 400 when the header has no userId column.
     func importCSV(_ text: String) async throws -> Report {
@@ -87,7 +95,42 @@ struct ProfileController {
                 userId: row.fields[idIndex], phone: phoneIndex.map { row.fields[$0] }, name: nameIndex.map { row.fields[$0] },
                 properties: props)
         }
-        return try await upsert(inputs, rows: table.rows.map(\.line))
+        var report = try await upsert(inputs, rows: table.rows.map(\.line))
+        let repeats = Self.repeatedUserIds(table.rows.map { (line: $0.line, userId: $0.fields[idIndex]) })
+        if !repeats.isEmpty {
+            // Keep the warnings in file order (a repeat after the row's own phone warning).
+            report.warnings = (report.warnings + repeats).enumerated()
+                .sorted { ($0.element.row, $0.offset) < ($1.element.row, $1.offset) }.map(\.element)
+        }
+        return report
+    }
+
+    /// The 415 message of `POST /api/v1/profiles/import` for a `multipart/form-data` upload
+    /// (`curl -F file=@x.csv`): the API takes the CSV as the raw request body.
+    static let multipartMessage =
+        "send the CSV file as the raw request body, not as a multipart/form-data upload: "
+        + "curl --data-binary @x.csv -H 'Content-Type: text/csv' -H 'Authorization: Bearer …' …/api/v1/profiles/import "
+        + "(curl -F sends multipart; the dashboard's Import page takes a file upload)"
+
+    /// One warning per row whose userId (trimmed; case-sensitive) already appeared on an earlier
+    /// row: `userId "d1" repeats line 3; the later row wins`, reported on the later row's line and
+    /// naming the first line the userId appeared on. Both rows are still upserted, in file order,
+    /// so the later one's values are what is stored. Empty userIds are left to the rejection rule.
+    /// - Parameter rows: each record's starting line (header = 1) and raw userId field.
+    static func repeatedUserIds(_ rows: [(line: Int, userId: String)]) -> [Warning] {
+        var firstLine: [String: Int] = [:]
+        var warnings: [Warning] = []
+        for row in rows {
+            let userId = row.userId.trimmingCharacters(in: .whitespaces)
+            guard !userId.isEmpty else { continue }
+            if let first = firstLine[userId] {
+                warnings.append(
+                    Warning(row: row.line, userId: userId, problem: "userId \"\(userId)\" repeats line \(first); the later row wins"))
+            } else {
+                firstLine[userId] = row.line
+            }
+        }
+        return warnings
     }
 
     /// Normalises phones to E.164; keeps invalid or missing ones with a warning; rejects rows

@@ -6,7 +6,7 @@ import SMSCore
 /// `GET /profiles/import` and `POST /profiles/import` (multipart/form-data): a CSV upload (or pasted
 /// CSV) through the same code path as `POST /api/v1/profiles/import`
 /// (``ProfileController/importCSV(_:)``), with its report: profiles upserted, rows rejected, and
-/// the warnings (invalid or missing phones) row by row. All or nothing: a file that is not UTF-8
+/// the warnings (invalid or missing phones, a userId repeated on a later row) row by row. All or nothing: a file that is not UTF-8
 /// or not well-formed CSV is a 400 naming the line and imports nothing.
 struct ProfileImportPageController {
     let dashboard: Dashboard

@@ -1,0 +1,37 @@
+import Foundation
+import Testing
+@testable import SMSCore
+
+/// ``JSONSyntax/problem(in:)``: the callback route's wording of a broken JSON body, for other routes.
+@Suite("JSON syntax problem description")
+struct JSONSyntaxTests {
+    @Test("a broken body is described with the byte offset; valid JSON gives nil", arguments: [
+        ("[{", "unexpected end of input, expected a member name string at byte 2"),
+        (#"[{"eventId""#, "unexpected end of input, expected ':' at byte 11"),
+        (#"[{"eventId":"e1""#, "unexpected end of input, expected ',' or '}' at byte 16"),
+        ("", "the body is empty"),
+        ("  \n", "the body is empty"),
+    ])
+    func describesBrokenBodies(body: String, problem: String) {
+        #expect(JSONSyntax.problem(in: Data(body.utf8)) == problem)
+    }
+
+    @Test func validJSONOfAnyShapeHasNoProblem() {
+        for body in ["[]", #"{"eventId":"x"}"#, "42", #"[{"a":[1,2,{"b":null}]}]"#] {
+            #expect(JSONSyntax.problem(in: Data(body.utf8)) == nil, "\(body)")
+        }
+    }
+
+    @Test func invalidUTF8IsNamed() {
+        #expect(JSONSyntax.problem(in: Data([0x5B, 0xFF, 0x5D])) == "the body is not valid UTF-8")
+    }
+
+    /// The same reason the callback route puts after "the callback body is not valid JSON: ".
+    @Test func theReasonIsTheCallbackParsersReason() {
+        let body = Data("[{".utf8)
+        #expect(throws: CallbackParseError.malformedJSON("unexpected end of input, expected a member name string at byte 2")) {
+            try GenericCallbackParser.parse(body)
+        }
+        #expect(JSONSyntax.problem(in: body) == "unexpected end of input, expected a member name string at byte 2")
+    }
+}
