@@ -38,7 +38,12 @@ public struct OpenedStore: Sendable {
         if mustExist, !FileManager.default.fileExists(atPath: database) {
             throw StoreOpenError.noDatabase(database)
         }
-        let store = try SQLiteStore(path: database, keywords: keywords)
+        let store: SQLiteStore
+        do {
+            store = try SQLiteStore(path: database, keywords: keywords)
+        } catch {
+            throw StoreOpenError.cannotOpen(database, "\(error)")
+        }
         return OpenedStore(store: store, displayName: database, kind: "sqlite", closer: {})
     }
 
@@ -67,10 +72,14 @@ public struct OpenedStore: Sendable {
 public enum StoreOpenError: Error, CustomStringConvertible {
     /// A SQLite path with no file where one must exist.
     case noDatabase(String)
+    /// A SQLite path that could not be opened or migrated (path, SQLite's error).
+    case cannotOpen(String, String)
 
     public var description: String {
         switch self {
         case .noDatabase(let path): "no database at \(path) (pass --database or set SMSSTATS_DATABASE)"
+        case .cannotOpen(let path, let reason):
+            "cannot open the SQLite database at \(path): \(reason) (does the directory exist and is it writable?)"
         }
     }
 }

@@ -39,11 +39,27 @@ enum JSON {
         }
         switch error {
         case .keyNotFound(let key, let ctx): return "missing field '\(key.stringValue)' at \(path(ctx.codingPath))"
-        case .typeMismatch(let t, let ctx): return "\(path(ctx.codingPath)) should be \(t)"
-        case .valueNotFound(let t, let ctx): return "\(path(ctx.codingPath)) is null, expected \(t)"
+        case .typeMismatch(let t, let ctx): return "\(path(ctx.codingPath)) should be \(jsonName(t))"
+        case .valueNotFound(let t, let ctx): return "\(path(ctx.codingPath)) is null, expected \(jsonName(t))"
         case .dataCorrupted(let ctx):
             return ctx.codingPath.isEmpty ? "malformed JSON" : "\(path(ctx.codingPath)): \(ctx.debugDescription)"
         @unknown default: return "\(error)"
         }
+    }
+
+    /// What a decoder's expected Swift type is called in JSON ("a JSON object", "a number"…), so a
+    /// message never shows `Dictionary<String, Any>` to an API user.
+    static func jsonName(_ type: Any.Type) -> String {
+        let swift = String(describing: type)
+        if swift.hasPrefix("Dictionary") { return "a JSON object" }
+        if swift.hasPrefix("Array") { return "a JSON array" }
+        if swift.hasPrefix("String") || swift == "Substring" { return "a string" }
+        if swift == "Bool" { return "true or false" }
+        if ["Int", "Int8", "Int16", "Int32", "Int64", "UInt", "UInt8", "UInt16", "UInt32", "UInt64", "Double", "Float", "Decimal"]
+            .contains(swift)
+        {
+            return "a number"
+        }
+        return "a JSON value of type \(swift)"
     }
 }

@@ -23,6 +23,11 @@ struct CallbackMethodRouteTests {
 
     static let secret = CallbackTestApp.secret
 
+    /// The `error.message` of an API error answer.
+    static func message(_ response: TestResponse) -> String? {
+        (try? response.json() as? [String: Any]).flatMap { ($0["error"] as? [String: Any])?["message"] as? String }
+    }
+
     @Test(arguments: StoreKind.allCases)
     func aGETToAGenericProviderIsKeptWithoutTheSecretAndAnswered405(store kind: StoreKind) async throws {
         let (app, testStore) = try await Self.app(kind, kind: .generic)
@@ -58,6 +63,21 @@ struct CallbackMethodRouteTests {
             let id = try #require(errors.first { ($0["raw"] as? String ?? "").hasPrefix("GET") }?["id"] as? Int)
             let replay = try await client.api("/api/v1/ingestion-errors/\(id)/replay", method: .post)
             #expect(replay.status == .unprocessableContent)
+            #expect(
+                Self.message(replay)
+                    == #"ingestion error \#(id) records a request with the wrong method, not a callback body: replay it with {"raw": "<the callback body the provider meant to POST>"}"#)
+            // A replay body of the wrong shape names the shape it should have, in JSON terms.
+            let wrongShape = try await client.api("/api/v1/ingestion-errors/\(id)/replay", method: .post, body: "[]")
+            #expect(wrongShape.status == .badRequest)
+            #expect(
+                Self.message(wrongShape)
+                    == #"invalid replay body (expected an empty body, or {"raw": "<the corrected callback body as text>"}): body should be a JSON object"#)
+            // With the body the provider meant to POST, the replay applies it (kept pending: m1 was never sent).
+            let fixed = try await client.api(
+                "/api/v1/ingestion-errors/\(id)/replay", method: .post,
+                body: #"{"raw": "[{\"event\":\"delivered\",\"data\":[{\"meta\":\"m1\",\"ts\":1700000000}]}]"}"#)
+            #expect(fixed.status == .ok)
+            #expect((try fixed.json() as? [String: Any])?["pending"] as? Int == 1)
             return errors.compactMap { $0["id"] as? Int }
         }
         #expect(ids.count == 3)

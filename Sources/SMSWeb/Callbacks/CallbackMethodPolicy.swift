@@ -40,6 +40,14 @@ enum CallbackMethodPolicy {
 
     /// The kept request: `<METHOD> <path>[?<query>]`, the query without its `secret` parameter,
     /// then, when the request had a body, an empty line and the body (invalid UTF-8 replaced).
+    /// Whether a stored raw text is a wrong-method request record (``raw(method:path:query:body:)``:
+    /// `"<METHOD> /callbacks/…"`), which cannot be replayed as it is.
+    static func isRequestRecord(_ raw: String) -> Bool {
+        guard let space = raw.firstIndex(of: " ") else { return false }
+        let method = raw[..<space]
+        return !method.isEmpty && method.allSatisfy { $0.isASCII && $0.isUppercase } && raw[space...].hasPrefix(" /callbacks/")
+    }
+
     static func raw(method: HTTPRequest.Method, path: String, query: String?, body: [UInt8]) -> String {
         let kept = (query ?? "").split(separator: "&", omittingEmptySubsequences: true).filter { item in
             let key = item.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""

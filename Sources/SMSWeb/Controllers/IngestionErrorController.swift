@@ -82,7 +82,11 @@ struct IngestionErrorController {
                 throw HTTPError(.badRequest, message: "the ingestion error id must be an integer")
             }
             let body = try await request.body.collect(upTo: config.maxCallbackBytes, what: "replay")
-            let input = body.readableBytes == 0 ? ReplayInput() : try JSON.decode(ReplayInput.self, from: body, what: "replay")
+            let input =
+                body.readableBytes == 0
+                ? ReplayInput()
+                : try JSON.decode(
+                    ReplayInput.self, from: body, what: #"replay body (expected an empty body, or {"raw": "<the corrected callback body as text>"})"#)
             return try await replay(id: id, override: input.raw)
         }
     }
@@ -97,6 +101,11 @@ struct IngestionErrorController {
         }
         guard let providerId = error.providerId, let provider = try await store.provider(id: providerId) else {
             throw HTTPError(.unprocessableContent, message: "the provider of ingestion error \(id) no longer exists")
+        }
+        if override == nil, CallbackMethodPolicy.isRequestRecord(error.raw) {
+            throw HTTPError(
+                .unprocessableContent,
+                message: #"ingestion error \#(id) records a request with the wrong method, not a callback body: replay it with {"raw": "<the callback body the provider meant to POST>"}"#)
         }
         let parsed: CallbackParseResult
         do {

@@ -87,4 +87,11 @@ struct ServeIPHashSaltCLITests {
         #expect(run.status != 0)
         #expect(run.err.contains("--ip-hash-salt (or SMSSTATS_IP_HASH_SALT) must be at least 16 characters"))
     }
+
+    @Test("a SQLite path that cannot be opened is named in the error")
+    func unopenableDatabaseNamed() throws {
+        let run = try SMSStatsCLI.run(["serve", "--database", "/nonexistent/dir/db.sqlite", "--port", "0"])
+        #expect(run.status != 0)
+        #expect(run.err.contains("cannot open the SQLite database at /nonexistent/dir/db.sqlite: SQLite error 14: unable to open database file"))
+    }
 }
