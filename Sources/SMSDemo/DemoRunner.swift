@@ -104,10 +104,16 @@ public struct DemoRunner: Sendable {
             }
             say(String(repeating: "=", count: 64))
             say(report.matchesGroundTruth ? "All numbers equal the ground truth." : "MISMATCH between platform and ground truth.")
-            say("Dashboard:   \(config.publicBaseURL)/campaigns/\(report.campaignId)  (sign in with the admin token)")
-            say("Stats API:   curl -H 'Authorization: Bearer \(token)' \(config.publicBaseURL)/api/v1/campaigns/\(report.campaignId)/stats")
+            if options.keepRunning {
+                say("Dashboard:   \(config.publicBaseURL)/campaigns/\(report.campaignId)  (sign in with the admin token)")
+                say("Stats API:   curl -H 'Authorization: Bearer \(token)' \(config.publicBaseURL)/api/v1/campaigns/\(report.campaignId)/stats")
+            }
             say("Admin token: \(token)")
             say("Database:    \(dbPath)")
+            if !options.keepRunning {
+                say("To look around: smsstats serve --database \(dbPath) --admin-token <the token above>, then open")
+                say("/campaigns/\(report.campaignId); or run the demo again with --keep-running.")
+            }
             if options.keepRunning {
                 say("Serving at \(config.publicBaseURL); Ctrl-C to stop.")
                 _ = try? await serverTask.value
