@@ -56,6 +56,8 @@ public struct DispatchService: Service {
                 let matched = try await store.rematchPendingCallbacks(now: now)
                 if matched > 0 { logger.info("matched pending callbacks", metadata: ["count": "\(matched)"]) }
             }
+        } catch is CancellationError {
+            // The server is stopping (SIGTERM, or it could not start): not a dispatch failure.
         } catch {
             logger.error("dispatch step failed", metadata: ["error": "\(error)"])
         }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import AsyncHTTPClient
 import Foundation
+import NIOCore
 import Hummingbird
 import Logging
 import SMSCore
@@ -139,6 +140,9 @@ struct Serve: AsyncParsableCommand {
                     try await app.runService()
                 } catch is CancellationError {
                     // SIGTERM / SIGINT: a normal stop, exit status 0.
+                } catch let error as IOError where error.errnoCode == EADDRINUSE {
+                    throw ServeError(
+                        description: "cannot listen on \(host):\(port): the address is already in use (another smsstats serve? choose another --port)")
                 }
             } catch {
                 try? await providerClient.shutdown()
@@ -229,4 +233,9 @@ struct Sink: AsyncParsableCommand {
         }
         try await app.runService()
     }
+}
+
+/// A `serve` failure told in one line (exit status 1, no usage text).
+struct ServeError: Error, CustomStringConvertible {
+    var description: String
 }
