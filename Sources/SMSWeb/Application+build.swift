@@ -81,7 +81,16 @@ public func buildRouter(
     CallbackController(store: store, config: config, logger: logger, metrics: metrics).addRoutes(to: router)
     // The click IP-hash salt: the configured one, else the database's (generated once, stored).
     let ipHashSalt: String
-    if let configured = config.ipHashSalt { ipHashSalt = configured } else { ipHashSalt = try await IPHashSalt.stored(in: store) }
+    if let configured = config.ipHashSalt {
+        ipHashSalt = configured
+    } else {
+        let resolved = try await IPHashSalt.storedOrGenerated(in: store)
+        ipHashSalt = resolved.salt
+        if resolved.generated {
+            logger.notice(
+                "generated the IP-hash salt and stored it in the database (no SMSSTATS_IP_HASH_SALT); click IP hashes of runs with another salt will not match these")
+        }
+    }
     RedirectController(
         store: store, config: config, ipHashSalt: ipHashSalt, bots: BotDetector(extraPatterns: config.botUserAgentSubstrings), journal: clickJournal,
         logger: logger, metrics: metrics

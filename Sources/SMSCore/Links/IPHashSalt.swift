@@ -33,6 +33,15 @@ public enum IPHashSalt {
     /// The database's salt, generated and stored on first use.
     /// - Throws: the store's errors.
     public static func stored(in store: any SettingsStore) async throws -> String {
-        try await store.setting(key: settingKey, insertingIfAbsent: generate())
+        try await storedOrGenerated(in: store).salt
+    }
+
+    /// The database's salt, and whether this call generated and stored it (the first start without
+    /// a configured salt: hashes from earlier runs with another salt will not match).
+    /// - Throws: the store's errors.
+    public static func storedOrGenerated(in store: any SettingsStore) async throws -> (salt: String, generated: Bool) {
+        let candidate = generate()
+        let salt = try await store.setting(key: settingKey, insertingIfAbsent: candidate)
+        return (salt, salt == candidate)
     }
 }

@@ -59,4 +59,15 @@ struct IPHashSaltTests {
         #expect(await settings.values == ["ip_hash_salt": first])
         #expect(await settings.writes == 1)
     }
+
+    @Test("storedOrGenerated(in:) says generated only for the call that stored the salt")
+    func generatedOnlyOnce() async throws {
+        let settings = MemorySettings()
+        let first = try await IPHashSalt.storedOrGenerated(in: settings)
+        let second = try await IPHashSalt.storedOrGenerated(in: settings)
+        #expect(first.generated == true)
+        #expect(second.generated == false)
+        #expect(second.salt == first.salt)
+        #expect(first.salt.count == 64)
+    }
 }

@@ -76,6 +76,8 @@ struct ServeIPHashSaltCLITests {
             #expect(!log.contains(salt))
             #expect(!log.contains("operator-salt-0123456789"))
         }
+        // Only the first start (no salt yet, none configured) says it generated one.
+        #expect(logs.map { $0.contains("generated the IP-hash salt and stored it in the database") } == [true, false, false])
     }
 
     @Test("a salt shorter than 16 characters is refused before anything starts")
