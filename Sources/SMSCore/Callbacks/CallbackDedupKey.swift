@@ -29,7 +29,7 @@ public enum CallbackDedupKey {
         // runs once per callback item. Equal to hashing ``canonicalString(providerId:item:)``
         // (tested).
         var h = FNV128()
-        func field(_ name: StaticString, _ value: String?) {
+        forEachField(providerId: providerId, item: item) { name, value in
             h.add(name)
             if let value {
                 h.add("=")
@@ -41,15 +41,6 @@ public enum CallbackDedupKey {
                 h.add("=-;")
             }
         }
-        field("provider", providerId)
-        field("meta", item.meta)
-        field("kind", item.kind.rawValue)
-        field("ts", item.ts.map { String($0) })
-        field("code", item.code)
-        field("url", item.url)
-        field("incomingText", item.incomingText)
-        field("part", item.part.map { String($0) })
-        field("providerStatus", item.providerStatus)
         return key(h.high, h.low)
     }
 
@@ -101,17 +92,10 @@ public enum CallbackDedupKey {
         }
     }
 
-    /// The canonical text that is hashed (exposed to the module for tests and diagnostics).
-    static func canonicalString(providerId: String, item: CallbackItem) -> String {
-        var out = ""
-        func field(_ name: String, _ value: String?) {
-            out += name
-            if let value {
-                out += "=\(value.utf8.count):" + value + ";"
-            } else {
-                out += "=-;"
-            }
-        }
+    /// The key's fields in their canonical order (name, value; `nil` when absent): the one list both
+    /// ``make(providerId:item:)`` and ``canonicalString(providerId:item:)`` write.
+    @inline(__always)
+    static func forEachField(providerId: String, item: CallbackItem, _ field: (StaticString, String?) -> Void) {
         field("provider", providerId)
         field("meta", item.meta)
         field("kind", item.kind.rawValue)
@@ -121,6 +105,19 @@ public enum CallbackDedupKey {
         field("incomingText", item.incomingText)
         field("part", item.part.map { String($0) })
         field("providerStatus", item.providerStatus)
+    }
+
+    /// The canonical text that is hashed (exposed to the module for tests and diagnostics).
+    static func canonicalString(providerId: String, item: CallbackItem) -> String {
+        var out = ""
+        forEachField(providerId: providerId, item: item) { name, value in
+            out += name.description
+            if let value {
+                out += "=\(value.utf8.count):" + value + ";"
+            } else {
+                out += "=-;"
+            }
+        }
         return out
     }
 
