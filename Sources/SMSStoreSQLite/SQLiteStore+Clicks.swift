@@ -54,22 +54,20 @@ extension SQLiteStore {
             insert.bind(10, click.clickId)
             try insert.run(db)
             out.append(ShortLinkTarget(url: link.url, expired: false))
-            var d = RollupDelta()
-            let dim = String(link.linkIndex)
             if click.isBot {
+                var d = RollupDelta()
                 d.bump(.botHits)
-                d.bump(.linkBotHits, dim: dim)
+                d.bump(.linkBotHits, dim: String(link.linkIndex))
                 rollups.add(d, campaignId: row.campaignId, variant: row.variant)
                 continue
             }
-            d.bump(.clicks, at: click.at)
-            d.bump(.linkClicks, dim: dim)
             let earlier = humanHits[click.code] ?? 0
             if earlier == 0 { humanCodes.append(click.code) }
             humanHits[click.code] = earlier + 1
-            if link.storedHumanClicks + earlier == 0 { d.bump(.linkUniqueClicks, dim: dim) }
-            rollups.add(d, campaignId: row.campaignId, variant: row.variant)
-            lookup.update(try apply(db, fact: .humanClick(at: click.at), to: row, rollups: &rollups, cache: &cache))
+            lookup.update(
+                try countHumanClick(
+                    db, row: row, linkIndex: link.linkIndex, at: click.at, firstOnLink: link.storedHumanClicks + earlier == 0,
+                    rollups: &rollups, cache: &cache))
         }
         let bump = try RawStatement(db, sql: "UPDATE short_links SET human_clicks = human_clicks + ? WHERE code = ?")
         for code in humanCodes {
@@ -87,9 +85,6 @@ extension SQLiteStore {
         _ db: Database, row: MessageRow, linkIndex: Int, code: String?, at: Int64, rollups: inout RollupWriter,
         cache: inout CampaignCache
     ) throws {
-        var d = RollupDelta()
-        d.bump(.clicks, at: at)
-        d.bump(.linkClicks, dim: String(linkIndex))
         // The count after this click: 1 means it is the first human click on this (message, link).
         let now: Int?
         if let code {
@@ -106,9 +101,25 @@ extension SQLiteStore {
                 arguments: [row.id, linkIndex]
             ).min()
         }
-        if now == 1 { d.bump(.linkUniqueClicks, dim: String(linkIndex)) }
+        try countHumanClick(db, row: row, linkIndex: linkIndex, at: at, firstOnLink: now == 1, rollups: &rollups, cache: &cache)
+    }
+
+    /// The rollup change of one human click (total, per link, and the link's unique when
+    /// `firstOnLink`) and its merge into the message as evidence of delivery; the batch path
+    /// (``writeClicks(_:_:)``) and ``recordHumanClick(_:row:linkIndex:code:at:rollups:cache:)``
+    /// differ only in how they know it is the link's first.
+    /// - Returns: the message's new row.
+    @discardableResult
+    func countHumanClick(
+        _ db: Database, row: MessageRow, linkIndex: Int, at: Int64, firstOnLink: Bool, rollups: inout RollupWriter,
+        cache: inout CampaignCache
+    ) throws -> MessageRow {
+        var d = RollupDelta()
+        d.bump(.clicks, at: at)
+        d.bump(.linkClicks, dim: String(linkIndex))
+        if firstOnLink { d.bump(.linkUniqueClicks, dim: String(linkIndex)) }
         rollups.add(d, campaignId: row.campaignId, variant: row.variant)
-        try apply(db, fact: .humanClick(at: at), to: row, rollups: &rollups, cache: &cache)
+        return try apply(db, fact: .humanClick(at: at), to: row, rollups: &rollups, cache: &cache)
     }
 }
 
