@@ -9,9 +9,6 @@ import SMSCore
 /// Matching: by our `meta` first, else by the provider's own (normalised) message id; for one
 /// provider id stored on several messages the newest message wins.
 struct MessageLookup {
-    /// Largest number of bound parameters per `IN (…)` query.
-    static let chunk = 250
-
     private var byMeta: [String: MessageRow] = [:]
     private var idByProviderKey: [String: Int64] = [:]
     private var byId: [Int64: MessageRow] = [:]
@@ -52,24 +49,17 @@ struct MessageLookup {
         var providerKey: String?
     }
 
-    /// Decodes straight from the stepping statement (a cursor's rows are views on it): no row
-    /// copies, and typed column reads instead of `DatabaseValue` boxes.
+    /// Decodes straight from the stepping statement (``InListQuery``): typed column reads by
+    /// position instead of `DatabaseValue` boxes.
     private static func fetch(_ db: Database, column: String, values: [String]) throws -> [Found] {
-        guard !values.isEmpty else { return [] }
         var out: [Found] = []
         out.reserveCapacity(values.count)
-        var start = 0
-        while start < values.count {
-            let part = values[start..<min(start + chunk, values.count)]
-            let marks = Array(repeating: "?", count: part.count).joined(separator: ",")
-            let stmt = try db.cachedStatement(
-                sql: "SELECT \(MessageRow.columns), meta, provider_message_id FROM messages WHERE \(column) IN (\(marks))")
-            let rows = try Row.fetchCursor(stmt, arguments: StatementArguments(Array(part)))
-            while let raw = try rows.next() {
-                // Positions after MessageRow.columns: 15 meta, 16 provider_message_id.
-                out.append(Found(row: MessageRow(positional: raw), meta: raw[15], providerKey: raw[16]))
-            }
-            start += chunk
+        try InListQuery.forEachRow(
+            db, values: values,
+            sql: { "SELECT \(MessageRow.columns), meta, provider_message_id FROM messages WHERE \(column) IN (\($0))" }
+        ) { raw in
+            // Positions after MessageRow.columns: 15 meta, 16 provider_message_id.
+            out.append(Found(row: MessageRow(positional: raw), meta: raw[15], providerKey: raw[16]))
         }
         return out
     }

@@ -6,13 +6,10 @@ import SMSCore
 /// `IN (…)` queries instead of one joined query per hit, and kept current while the batch is
 /// applied (several hits of one batch can land on the same link or message).
 ///
-/// Rows are decoded straight from the stepping statement (a cursor's rows are views on it), by
-/// position: no row copies, no look-up by column name (both showed in the redirect benchmark's
+/// Rows are decoded straight from the stepping statement (``InListQuery``), by position: no row
+/// copies, no look-up by column name (both showed in the redirect benchmark's
 /// drain profile, BENCHMARKS.md "redirect").
 struct ShortLinkLookup {
-    /// Largest number of bound parameters per `IN (…)` query.
-    static let chunk = 250
-
     /// One stored short link.
     struct Link {
         var messageId: Int64
@@ -24,6 +21,11 @@ struct ShortLinkLookup {
         var storedHumanClicks: Int
     }
 
+    /// ``MessageRow/columns`` qualified with the `m.` alias (built once, not per batch).
+    private static let messageColumns = MessageRow.columns.split(separator: ",").map {
+        "m." + $0.trimmingCharacters(in: .whitespacesAndNewlines)
+    }.joined(separator: ", ")
+
     private var links: [String: Link] = [:]
     private var messages: [Int64: MessageRow] = [:]
 
@@ -32,26 +34,20 @@ struct ShortLinkLookup {
         var lookup = ShortLinkLookup()
         let codes = Array(Set(codes))
         lookup.links.reserveCapacity(codes.count)
-        let messageColumns = MessageRow.columns.split(separator: ",").map {
-            "m." + $0.trimmingCharacters(in: .whitespacesAndNewlines)
-        }
         // Positions after MessageRow.columns (0-14): 15 code, 16 url, 17 expires_at, 18 link_index, 19 human_clicks.
-        var start = 0
-        while start < codes.count {
-            let part = codes[start..<min(start + chunk, codes.count)]
-            let marks = Array(repeating: "?", count: part.count).joined(separator: ",")
-            let stmt = try db.cachedStatement(sql: """
-                SELECT \(messageColumns.joined(separator: ", ")), s.code, s.url, s.expires_at, s.link_index, s.human_clicks
-                FROM short_links s JOIN messages m ON m.id = s.message_id WHERE s.code IN (\(marks))
-                """)
-            let rows = try Row.fetchCursor(stmt, arguments: StatementArguments(Array(part)))
-            while let raw = try rows.next() {
-                let message = MessageRow(positional: raw)
-                lookup.messages[message.id] = message
-                lookup.links[raw[15]] = Link(
-                    messageId: message.id, url: raw[16], expiresAt: raw[17], linkIndex: raw[18], storedHumanClicks: raw[19])
+        try InListQuery.forEachRow(
+            db, values: codes,
+            sql: {
+                """
+                SELECT \(messageColumns), s.code, s.url, s.expires_at, s.link_index, s.human_clicks
+                FROM short_links s JOIN messages m ON m.id = s.message_id WHERE s.code IN (\($0))
+                """
             }
-            start += chunk
+        ) { raw in
+            let message = MessageRow(positional: raw)
+            lookup.messages[message.id] = message
+            lookup.links[raw[15]] = Link(
+                messageId: message.id, url: raw[16], expiresAt: raw[17], linkIndex: raw[18], storedHumanClicks: raw[19])
         }
         return lookup
     }
