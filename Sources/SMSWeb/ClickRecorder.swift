@@ -48,7 +48,8 @@ actor ClickRecorder {
 
 /// Lower-case hex of bytes (the IP hash), without `String(format:)`, which is slow on Linux.
 enum Hex {
-    private static let digits = Array("0123456789abcdef".utf8)
+    /// `0`–`9`, `a`–`f` as UTF-8 bytes (also the click journal's checksum and click ids).
+    static let digits = Array("0123456789abcdef".utf8)
     static func encode<S: Sequence>(_ bytes: S) -> String where S.Element == UInt8 {
         var out: [UInt8] = []
         for b in bytes {

@@ -49,12 +49,11 @@ enum ClickJournalRecord {
         field(click.userAgent)
         field(click.botReason)
         let sum = fnv1a(line[bodyStart...])
-        for i in 0..<8 { line[3 + i] = hexDigits[Int((sum >> UInt32(28 - 4 * i)) & 0xF)] }
+        for i in 0..<8 { line[3 + i] = Hex.digits[Int((sum >> UInt32(28 - 4 * i)) & 0xF)] }
         line.append(newline)
         return line
     }
 
-    private static let hexDigits = Array("0123456789abcdef".utf8)
 
     /// Why a complete line is not a record.
     enum DecodeError: Error, Equatable {
@@ -120,7 +119,7 @@ enum ClickJournalRecord {
         var v = UInt64.random(in: 0...UInt64.max)
         return String(unsafeUninitializedCapacity: 16) { buffer in
             for i in (0..<16).reversed() {
-                buffer[i] = hexDigits[Int(v & 0xF)]
+                buffer[i] = Hex.digits[Int(v & 0xF)]
                 v >>= 4
             }
             return 16
