@@ -134,7 +134,7 @@ paths = {
  "/api/v1/callbacks/unmatched": {"get": op("Callback items whose message was still unknown 24 h after they arrived (oldest first)",
     ok("unmatched", {"type": "array", "items": ref("UnmatchedCallback")}), params=[p("limit", "query", I, False)])},
  "/callbacks/{providerId}": {
-    "post": op("Delivery callback in the provider's dialect (kind): generic JSON groups (domain.md section 3), Vonage/Sinch/Gupshup JSON, Twilio/Plivo/Jasmin form fields, Kannel query",
+    "post": op("Delivery callback in the provider's dialect (kind): generic JSON groups (docs/DOMAIN.md section 3), Vonage/Sinch/Gupshup JSON, Twilio/Plivo/Jasmin form fields, Kannel query",
         cb_responses, {"required": True, "content": {"application/json": {"schema": {"type": "array", "items": ref("CallbackGroup")}},
         "application/x-www-form-urlencoded": {"schema": {"type": "object", "additionalProperties": S}}}}, cb_params, auth=False),
     "get": op("Delivery callback as query parameters (Kannel dlr-url: meta, type=%d, answer=%A, ts=%T, fid=%F; Vonage/Plivo/Jasmin GET)",

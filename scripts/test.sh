@@ -13,6 +13,18 @@ for setup in scripts/setup/*.sh; do
   source "$setup" || echo "note: $setup failed; the tests that need it are skipped" >&2
 done
 swift build --build-tests
+# Checks beyond `swift test` (the API contract fuzzed with schemathesis, the coverage-guided
+# fuzzers, …): each scripts/checks/*.sh runs against the build above and prints its own result.
+# They run before the suite so that `swift test`'s summary stays the run's closing lines; a failing
+# check fails the run after the suite has run.
+checks_failed=()
+for check in scripts/checks/*.sh; do
+  [ -e "$check" ] || continue
+  echo "check: $check" >&2
+  if ! bash "$check"; then
+    checks_failed+=("$check")
+  fi
+done
 # swift-nio can trap when a test server shuts down while an accepted connection is still queued
 # ("Deinited NIOAsyncWriter without calling finish()", apple/swift-nio#3481, #2637: a library race,
 # not a test failure). Only that crash signature gets one more run of the suite; any other failure
@@ -21,10 +33,14 @@ log="$SMSSTATS_TEST_OUTPUT/swift-test.log"
 set +e
 swift test --skip-build "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
-set -e
 if [ "$status" -ne 0 ] && grep -q "Deinited NIOAsyncWriter without calling finish()" "$log"; then
   echo "note: swift-nio's server-shutdown race crashed the test process (apple/swift-nio#3481); running the suite once more" >&2
   swift test --skip-build "$@"
-  exit $?
+  status=$?
+fi
+set -e
+if [ "${#checks_failed[@]}" -gt 0 ]; then
+  echo "failed checks: ${checks_failed[*]}" >&2
+  [ "$status" -ne 0 ] || status=1
 fi
 exit "$status"

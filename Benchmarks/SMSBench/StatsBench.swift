@@ -9,14 +9,14 @@ import SMSStoreSQLite
 import SMSWeb
 import ServiceLifecycle
 
-/// Stats latency at two campaign sizes (pitfall 20): generates a baseline campaign (10,000
+/// Stats latency at two campaign sizes (PITFALLS.md #20): generates a baseline campaign (10,000
 /// messages) and a large one (10,000,000) with their events straight into two SQLite files, then
 /// measures p50/p95 of every stats view at both sizes in the same run, called directly
 /// (``CampaignStatsQueries`` + the CSV export, as the routes do) and through the HTTP server on
 /// loopback. Prints the 10M/10k p95 ratio per view (target ≤ 2) and p95 at 10M (target < 50 ms).
 struct StatsBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "stats", abstract: "Stats views' latency at 10k and 10M messages (rollups, pitfall 20).")
+        commandName: "stats", abstract: "Stats views' latency at 10k and 10M messages (rollups, PITFALLS.md #20).")
 
     @Option(help: "Messages of the large campaign.") var messages = 10_000_000
     @Option(help: "Messages of the baseline campaign.") var baselineMessages = 10_000

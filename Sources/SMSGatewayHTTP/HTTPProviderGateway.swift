@@ -4,7 +4,7 @@ import Logging
 import NIOCore
 import SMSCore
 
-/// The outbound client of a generic HTTP provider (`domain.md` §2): builds the requests with
+/// The outbound client of a generic HTTP provider (`docs/DOMAIN.md` §2): builds the requests with
 /// ``ProviderRequestBuilder``, sends them with AsyncHTTPClient and turns each answer into one
 /// ``DispatchResult`` per message.
 ///

@@ -38,7 +38,7 @@ public enum ProviderRequestError: Error, Equatable, Sendable, CustomStringConver
     }
 }
 
-/// Builds provider requests from a ``ProviderConfig`` (`domain.md` §2 "Sending through a generic
+/// Builds provider requests from a ``ProviderConfig`` (`docs/DOMAIN.md` §2 "Sending through a generic
 /// HTTP provider").
 ///
 /// Values per message: the campaign's `customValues`, then the standard placeholders, which win
@@ -65,7 +65,7 @@ public enum ProviderRequestError: Error, Equatable, Sendable, CustomStringConver
 ///   `urlQuery` escaping from the same values (batch: the shared values). Headers are sent as
 ///   configured.
 public enum ProviderRequestBuilder {
-    /// Largest batch a provider request may carry (`domain.md` §2: 1…1000).
+    /// Largest batch a provider request may carry (`docs/DOMAIN.md` §2: 1…1000).
     public static let maxBatchSize = 1000
 
     /// The requests for `messages`, in message order.

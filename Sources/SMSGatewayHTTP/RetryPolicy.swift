@@ -1,6 +1,6 @@
 import Foundation
 
-/// How ``HTTPProviderGateway`` retries a provider request (`domain.md` §2: "5xx, 429, timeout:
+/// How ``HTTPProviderGateway`` retries a provider request (`docs/DOMAIN.md` §2: "5xx, 429, timeout:
 /// exponential backoff, bounded").
 ///
 /// Retried: 5xx, 429, timeouts and connection errors. Not retried: 2xx (done), 401/403 (auth),

@@ -3,7 +3,7 @@ import Foundation
 import Logging
 import NIOCore
 
-/// One item of the generic callback contract (`domain.md` §3).
+/// One item of the generic callback contract (`docs/DOMAIN.md` §3).
 struct ReceiptItem: Sendable, Equatable, Encodable {
     var event: String
     var meta: String

@@ -6,7 +6,7 @@ import SMSCore
 import ServiceLifecycle
 
 /// A simulated SMS provider: a real HTTP server that accepts send requests like a provider, and
-/// posts delivery receipts back over real HTTP in the generic callback contract (`domain.md` §3),
+/// posts delivery receipts back over real HTTP in the generic callback contract (`docs/DOMAIN.md` §3),
 /// keeping its own ground truth (``SimulatorTally``) to check the platform's stats against.
 ///
 /// ## Provider API

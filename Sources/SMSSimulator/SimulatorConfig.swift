@@ -11,7 +11,7 @@ public struct SimulatorConfig: Sendable, Equatable {
     /// Share of accepted messages that end failed (with a code from `failureCodes`); the rest
     /// (`1 − deliveredRate − failedRate`) get no receipt and stay pending.
     public var failedRate: Double
-    /// Generic-contract codes a failure is drawn from, uniformly (`domain.md` §3 code table).
+    /// Generic-contract codes a failure is drawn from, uniformly (`docs/DOMAIN.md` §3 code table).
     public var failureCodes: [String]
     /// Share of receipts posted a second time, in a later callback request.
     public var duplicateRate: Double

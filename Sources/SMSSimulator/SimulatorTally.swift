@@ -5,7 +5,7 @@ import Foundation
 /// `accepted`, `delivered`, `failed` and `noReceipt` count distinct messages (by `ref`), with
 /// their final outcome as decided at acceptance, so `delivered + failed + noReceipt == accepted`
 /// always; an out-of-order message counts as delivered only (delivered beats failed,
-/// `domain.md` §4). `failedByCode` splits `failed` by code. The callback counters count what was
+/// `docs/DOMAIN.md` §4). `failedByCode` splits `failed` by code. The callback counters count what was
 /// posted and acknowledged (answered 2xx or 4xx): requests, items (duplicates and out-of-order
 /// extras included), and of those items the duplicates and the out-of-order `failed` extras.
 public struct SimulatorTally: Sendable, Equatable, Codable {

@@ -200,7 +200,7 @@ extension PostgresStore {
         }
     }
 
-    /// Pending items for a meta that has just been recorded (pitfall 1).
+    /// Pending items for a meta that has just been recorded (PITFALLS.md #1).
     func applyPending(_ tx: PGTx, meta: String, rollups: inout PGRollupWriter, cache: inout PGCampaignCache) async throws {
         for p in try await tx.rows("SELECT * FROM pending_callbacks WHERE meta = \(meta) ORDER BY id FOR UPDATE") {
             try await applyPendingRow(tx, p, rollups: &rollups, cache: &cache)

@@ -69,7 +69,7 @@ extension PostgresStore {
         try await storeConversion(tx, message: message, control: control, old: old, new: old.merged(added), rollups: &rollups)
     }
 
-    /// Recomputes one user's conversion for one campaign from the raw events (`domain.md` §5,
+    /// Recomputes one user's conversion for one campaign from the raw events (`docs/DOMAIN.md` §5,
     /// ``ConversionAttribution``) and stores the rollup change. The caller holds the message's lock,
     /// which guards its `campaign_conversions` row (one message per campaign and user).
     func refreshConversion(

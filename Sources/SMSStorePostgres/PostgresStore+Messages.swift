@@ -7,7 +7,7 @@ extension PostgresStore {
     /// (`unnest … ON CONFLICT (campaign_id, user_id) DO NOTHING RETURNING`), their short links in
     /// one statement, the rollup cells, then the per-message work the SQLite store does row by row:
     /// conversions of control members who already have goal events, and pending receipts for the
-    /// new metas (pitfall 1).
+    /// new metas (PITFALLS.md #1).
     public func insertMessages(_ messages: [NewMessage]) async throws {
         for start in stride(from: 0, to: messages.count, by: 2_000) {
             let chunk = Array(messages[start..<min(start + 2_000, messages.count)])
@@ -91,7 +91,7 @@ extension PostgresStore {
                 }
             }
         }
-        // Receipts that arrived before their message was recorded (pitfall 1), in arrival order.
+        // Receipts that arrived before their message was recorded (PITFALLS.md #1), in arrival order.
         let newMetas = inserted.map { chunk[$0].meta }
         if !newMetas.isEmpty {
             for p in try await tx.rows(
@@ -138,7 +138,7 @@ extension PostgresStore {
         var cache = PGCampaignCache()
         var rows = try await PGMessageRow.lock(tx, ids: results.map(\.messageId))
         let ids = Array(rows.keys).sorted()
-        // Provider ids that receipts named before their send was recorded (pitfall 1): usually none.
+        // Provider ids that receipts named before their send was recorded (PITFALLS.md #1): usually none.
         var sentKeys: [String] = []
         for r in results { if case .sent(let pid?) = r.outcome { sentKeys.append(pid) } }
         let pendingKeys: Set<String> =
@@ -163,7 +163,7 @@ extension PostgresStore {
                 fact = .dispatchFailed(reason: reason, at: r.at)
             }
             rows[r.messageId] = try await apply(tx, fact: fact, to: row, rollups: &rollups, cache: &cache)
-            // A receipt that named this provider id before the send was recorded (pitfall 1).
+            // A receipt that named this provider id before the send was recorded (PITFALLS.md #1).
             if case .sent(let providerMessageId?) = r.outcome, pendingKeys.contains(providerMessageId) {
                 // The pending path reads and saves message states itself: write the buffered ones first.
                 try await rollups.flushStates(tx)

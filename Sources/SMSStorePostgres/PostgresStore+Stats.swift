@@ -4,7 +4,7 @@ import SMSCore
 
 /// The Stats-tab reads (``StatsStore``): the `rollups` table (primary key
 /// `(campaign_id, variant, metric, dim, bucket)`) and `delivery_error_descriptions` only; none
-/// touches `messages`, `message_events` or `clicks` (pitfall 20).
+/// touches `messages`, `message_events` or `clicks` (PITFALLS.md #20).
 extension PostgresStore {
     public func rollupTotalsByVariant(campaignId: String) async throws -> [Int: RollupDelta] {
         try await read { tx in

@@ -90,7 +90,7 @@ extension SQLiteStore {
         }
     }
 
-    /// Pending items for a meta that has just been recorded (pitfall 1).
+    /// Pending items for a meta that has just been recorded (PITFALLS.md #1).
     func applyPending(_ db: Database, meta: String, rollups: inout RollupWriter) throws {
         let rows = try Row.fetchAll(
             try db.cachedStatement(sql: "SELECT * FROM pending_callbacks WHERE meta = ?"), arguments: [meta])

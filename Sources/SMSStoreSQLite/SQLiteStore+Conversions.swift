@@ -49,7 +49,7 @@ extension SQLiteStore {
         try storeConversion(db, message: message, control: control, old: old, new: old.merged(added), rollups: &rollups)
     }
 
-    /// Recomputes one user's conversion for one campaign from the raw events (`domain.md` §5) and
+    /// Recomputes one user's conversion for one campaign from the raw events (`docs/DOMAIN.md` §5) and
     /// stores the rollup change. Bounded by that user's events of the goal's name.
     func refreshConversion(_ db: Database, message: MessageRow, rollups: inout RollupWriter, cache: inout CampaignCache) throws {
         guard let goal = try cache.get(db, message.campaignId)?.goal else { return }

@@ -40,7 +40,7 @@ extension SQLiteStore {
                     if m.dispatch == .control, let row = try MessageRow.fetch(db, id: id) {
                         try refreshConversion(db, message: row, rollups: &rollups, cache: &cache)
                     }
-                    // A receipt may have arrived before this message was recorded (pitfall 1).
+                    // A receipt may have arrived before this message was recorded (PITFALLS.md #1).
                     try applyPending(db, meta: m.meta, rollups: &rollups)
                 }
                 try rollups.flush(db)
@@ -102,7 +102,7 @@ extension SQLiteStore {
                 fact = .dispatchFailed(reason: reason, at: r.at)
             }
             rows[r.messageId] = try apply(db, fact: fact, to: row, rollups: &rollups, cache: &cache)
-            // A receipt that named this provider id before the send was recorded (pitfall 1).
+            // A receipt that named this provider id before the send was recorded (PITFALLS.md #1).
             if case .sent(let providerMessageId?) = r.outcome {
                 try applyPending(db, providerKey: providerMessageId, rollups: &rollups, cache: &cache)
                 rows[r.messageId] = try MessageRow.fetch(db, id: r.messageId)

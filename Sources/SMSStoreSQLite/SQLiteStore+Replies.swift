@@ -5,7 +5,7 @@ import SMSCore
 extension SQLiteStore {
     /// Sets the profile's opt-out flag from the user's **latest** opt-out / opt-in keyword reply
     /// over all their messages (by effective time; a tie goes to the opt-out, the safe side), so
-    /// STOP and START arriving in any order leave the same flag (`domain.md` §4 spirit: state is a
+    /// STOP and START arriving in any order leave the same flag (`docs/DOMAIN.md` §4 spirit: state is a
     /// function of the set of events). No-op for an unknown profile.
     func applyLatestKeyword(_ db: Database, userId: String) throws {
         let latest = try String.fetchOne(
@@ -23,7 +23,7 @@ extension SQLiteStore {
             sql: "UPDATE profiles SET opted_out = ? WHERE user_id = ?", arguments: [intent == .optOut, userId])
     }
 
-    /// The campaign link a provider-reported click (`clicked`, `domain.md` §3) is about: the rule
+    /// The campaign link a provider-reported click (`clicked`, `docs/DOMAIN.md` §3) is about: the rule
     /// of ``ShortCode/providerClickLink(url:shortURL:campaignLinks:shortLinks:)`` (the recount uses
     /// it too), given the campaign's links and this message's short links.
     func providerClickedLink(_ db: Database, item: CallbackItem, row: MessageRow, cache: inout CampaignCache) throws

@@ -10,7 +10,7 @@ extension SQLiteStore {
     /// move with it.
     ///
     /// Why: the effective time of an event depends on the send time (`[sent − 5 min, received + 5 min]`,
-    /// `domain.md` §4). An event merged before the dispatcher recorded the send (pitfall 1) was
+    /// `docs/DOMAIN.md` §4). An event merged before the dispatcher recorded the send (PITFALLS.md #1) was
     /// checked against the upper bound only; once the send time is known the same event may fall
     /// outside the window. Re-deriving keeps the state a function of the set of facts, whatever
     /// order they arrived in. Cost: one read of the message's events and clicks, only when the

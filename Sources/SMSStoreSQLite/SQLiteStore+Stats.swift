@@ -5,7 +5,7 @@ import SMSCore
 /// The Stats-tab reads (``StatsStore``). Each is one read transaction over the `rollups` table
 /// (primary key `(campaign_id, variant, metric, dim, bucket)`) or the small
 /// `delivery_error_descriptions` table; none touches `messages`, `message_events` or `clicks`
-/// (pitfall 20).
+/// (PITFALLS.md #20).
 extension SQLiteStore {
     public func rollupTotalsByVariant(campaignId: String) async throws -> [Int: RollupDelta] {
         try await db.read { db in

@@ -18,7 +18,7 @@ public struct AppConfig: Sendable {
     public var linkLifetimeSeconds: Int64
     /// Dispatcher polling interval, **milliseconds**.
     public var dispatchIntervalMs: Int
-    /// Maximum callback body, bytes (`domain.md`: 5 MB).
+    /// Maximum callback body, bytes (`docs/DOMAIN.md`: 5 MB).
     public var maxCallbackBytes: Int
     /// Maximum items in one callback request.
     public var maxCallbackItems: Int

@@ -5,7 +5,7 @@ import ServiceLifecycle
 import Synchronization
 
 /// Background loop: dispatches queued messages of sending campaigns and re-matches callbacks that
-/// arrived before their message (`domain.md` §3). Polls every `interval`; stops on graceful
+/// arrived before their message (`docs/DOMAIN.md` §3). Polls every `interval`; stops on graceful
 /// shutdown. The periodic re-match runs at most every `rematchInterval` (items are also matched
 /// at once when their message or provider id is recorded, so this only catches the rest).
 public struct DispatchService: Service {

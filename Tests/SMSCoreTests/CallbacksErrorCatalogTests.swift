@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import SMSCore
 
-/// Delivery error code table and lookup (`domain.md` §3 "Error codes of the generic contract").
+/// Delivery error code table and lookup (`docs/DOMAIN.md` §3 "Error codes of the generic contract").
 @Suite("Delivery error catalog")
 struct CallbacksErrorCatalogTests {
     @Test("the generic table has 900–920 without 911, each code once")

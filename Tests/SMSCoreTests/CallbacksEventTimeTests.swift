@@ -1,7 +1,7 @@
 import Testing
 import SMSCore
 
-/// Event time choice (`domain.md` §4 "Event time").
+/// Event time choice (`docs/DOMAIN.md` §4 "Event time").
 @Suite("Event time")
 struct CallbacksEventTimeTests {
     @Test("provider ts is used inside [sent − 300 s, received + 300 s], else the received time", arguments: [

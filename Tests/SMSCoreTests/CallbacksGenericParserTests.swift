@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import SMSCore
 
-/// Generic callback contract parser (`domain.md` §3 "The callback contract").
+/// Generic callback contract parser (`docs/DOMAIN.md` §3 "The callback contract").
 @Suite("Generic callback parser")
 struct CallbacksGenericParserTests {
     private func parse(_ json: String, maxItems: Int = GenericCallbackParser.defaultMaxItems) throws(CallbackParseError) -> CallbackParseResult {

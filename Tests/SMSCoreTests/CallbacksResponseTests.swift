@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import SMSCore
 
-/// Exact callback response bodies (`domain.md` §3 "Responses").
+/// Exact callback response bodies (`docs/DOMAIN.md` §3 "Responses").
 @Suite("Callback responses")
 struct CallbacksResponseTests {
     @Test("success body is exact, with processed events and epoch-second timestamp")

@@ -7,7 +7,7 @@ import Testing
 @testable import SMSStoreSQLite
 
 /// SQLite-only checks of the Stats tab (bulk load, statement traces and query plans): rollups maintained by the units of work, read back by
-/// ``CampaignStatsQueries`` (`domain.md` §6, pitfalls 4, 12–14, 20).
+/// ``CampaignStatsQueries`` (`docs/DOMAIN.md` §6, PITFALLS.md #4, 12–14, 20).
 @Suite("Stats: SQLite-specific (bulk load, query plans)")
 struct StatsStoreTests {
     typealias F = StatsFixture
@@ -43,7 +43,7 @@ struct StatsStoreTests {
         #expect(try await f.queries.errors(f.campaign, variant: nil).delivery.first?.description == "Blocked")
     }
 
-    /// Pitfall 20: the stats reads touch the rollups (by primary key) and small lookup tables only,
+    /// PITFALLS.md #20: the stats reads touch the rollups (by primary key) and small lookup tables only,
     /// never messages, events or clicks; checked on the statements SQLite actually ran.
     @Test func pitfall20StatsReadsNeverScanMessagesOrEvents() async throws {
         let f = try await F.busyHistory(.sqlite)

@@ -4,7 +4,7 @@ import Testing
 
 import SMSStoreTestSupport
 
-/// Property (`domain.md` §4 "must not depend on arrival order"): a random history of a campaign —
+/// Property (`docs/DOMAIN.md` §4 "must not depend on arrival order"): a random history of a campaign —
 /// messages recorded and dispatched (some with HTTP 429 first), receipts with duplicates, parts,
 /// late intermediates, implausible or missing timestamps, receipts before their message exists,
 /// clicks (human and bot, ours and provider-reported), replies — fed to a fresh store in several
@@ -247,7 +247,7 @@ struct CallbackOrderPropertyTests {
     }
 
     /// Recounts everything from the raw inputs of the event log (receipts, clicks) and the
-    /// dispatch results, by the rules of `domain.md` §4 and §6 written out directly.
+    /// dispatch results, by the rules of `docs/DOMAIN.md` §4 and §6 written out directly.
     static func recount(_ history: History, _ log: Log) -> Recount {
         var totals: [RollupKey: Int64] = [:]
         var buckets: [String: Int64] = [:]

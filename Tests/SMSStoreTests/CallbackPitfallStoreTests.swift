@@ -4,14 +4,14 @@ import Testing
 
 import SMSStoreTestSupport
 
-/// Pitfalls 1–7 (`pitfalls.md` "Delivery receipts") at store level: one transaction per call,
+/// PITFALLS.md #1–7 (`docs/PITFALLS.md` "Delivery receipts") at store level: one transaction per call,
 /// state machine + rollups.
 @Suite("Callback pitfalls in the stores")
 struct CallbackPitfallStoreTests {
     typealias F = CallbackStoreFixture
     static let t0 = F.t0
 
-    @Test("pitfall 1: a receipt before its message is stored is held aside and counted once when it appears", arguments: StoreKind.allCases)
+    @Test("PITFALLS.md #1: a receipt before its message is stored is held aside and counted once when it appears", arguments: StoreKind.allCases)
     func receiptBeforeMessage(kind: StoreKind) async throws {
         let f = try await F.make(kind: kind)
         let early = try await f.callback([.delivered("m1", ts: Self.t0 + 2)], receivedAt: Self.t0)
@@ -28,7 +28,7 @@ struct CallbackPitfallStoreTests {
         #expect(try await f.eventCount() == 1)
     }
 
-    @Test("pitfall 1 with a provider id: a Twilio receipt before the send answer is matched when the id is stored", arguments: StoreKind.allCases)
+    @Test("PITFALLS.md #1 with a provider id: a Twilio receipt before the send answer is matched when the id is stored", arguments: StoreKind.allCases)
     func providerIdReceiptBeforeSend(kind: StoreKind) async throws {
         let f = try await F.make(kind: kind, provider: .twilio)
         try await f.insert(["m1"])
@@ -42,7 +42,7 @@ struct CallbackPitfallStoreTests {
         #expect((try await f.total(.sent), try await f.total(.delivered)) == (1, 1))
     }
 
-    @Test("pitfall 2: delivered then failed 914 for two parts of one message is one delivered message", arguments: StoreKind.allCases, [false, true])
+    @Test("PITFALLS.md #2: delivered then failed 914 for two parts of one message is one delivered message", arguments: StoreKind.allCases, [false, true])
     func multiPart(kind: StoreKind, reversed: Bool) async throws {
         let f = try await F.make(kind: kind)
         try await f.insert(["m1"], segments: 2)
@@ -58,7 +58,7 @@ struct CallbackPitfallStoreTests {
         #expect(try await f.eventCount() == 2)
     }
 
-    @Test("pitfall 3: a late Twilio 'sent' after 'delivered' never moves the message or the trend", arguments: StoreKind.allCases)
+    @Test("PITFALLS.md #3: a late Twilio 'sent' after 'delivered' never moves the message or the trend", arguments: StoreKind.allCases)
     func lateIntermediate(kind: StoreKind) async throws {
         let f = try await F.make(kind: kind)
         try await f.insert(["m1"])
@@ -74,7 +74,7 @@ struct CallbackPitfallStoreTests {
         #expect((try await f.total(.delivered), try await f.total(.pending)) == (1, 0))
     }
 
-    @Test("pitfall 4: failed 30003 then failed without a code shows 30003 once", arguments: StoreKind.allCases, [false, true])
+    @Test("PITFALLS.md #4: failed 30003 then failed without a code shows 30003 once", arguments: StoreKind.allCases, [false, true])
     func failureWithoutCode(kind: StoreKind, reversed: Bool) async throws {
         let f = try await F.make(kind: kind, provider: .twilio)
         try await f.insert(["m1"])
@@ -93,7 +93,7 @@ struct CallbackPitfallStoreTests {
         #expect(errors.map(\.count) == [1])
     }
 
-    @Test("pitfall 5: the same delivered three times in one second, different provider event ids → Delivered 1", arguments: StoreKind.allCases)
+    @Test("PITFALLS.md #5: the same delivered three times in one second, different provider event ids → Delivered 1", arguments: StoreKind.allCases)
     func tripleDelivered(kind: StoreKind) async throws {
         let f = try await F.make(kind: kind)
         try await f.insert(["m1"])
@@ -107,7 +107,7 @@ struct CallbackPitfallStoreTests {
         #expect((try await f.total(.delivered), try await f.total(.sent)) == (1, 1))
     }
 
-    @Test("pitfall 6: HTTP 429 at dispatch, later delivered → Sent and Delivered once, no dispatch error", arguments: StoreKind.allCases)
+    @Test("PITFALLS.md #6: HTTP 429 at dispatch, later delivered → Sent and Delivered once, no dispatch error", arguments: StoreKind.allCases)
     func dispatchErrorThenDelivered(kind: StoreKind) async throws {
         let f = try await F.make(kind: kind)
         try await f.insert(["m1"])
@@ -120,7 +120,7 @@ struct CallbackPitfallStoreTests {
         #expect(s.targeted == 1)
     }
 
-    @Test("pitfall 7: 100 sent, no receipts, 5 clicks → Delivered 5 (inferred), CTR 100 %, receipts missing", arguments: StoreKind.allCases)
+    @Test("PITFALLS.md #7: 100 sent, no receipts, 5 clicks → Delivered 5 (inferred), CTR 100 %, receipts missing", arguments: StoreKind.allCases)
     func noReceipts(kind: StoreKind) async throws {
         let f = try await F.make(kind: kind)
         let metas = (0..<100).map { "m\($0)" }

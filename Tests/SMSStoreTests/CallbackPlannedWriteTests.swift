@@ -70,7 +70,7 @@ struct CallbackPlannedWriteTests {
         #expect(r.raced == CallbackIngestResult(applied: 2, duplicates: 0, pending: 0))
         #expect(r.raced == r.reference)
         #expect(r.rd == r.ref)
-        // Delivered wins over the earlier failure (domain.md §4), the failure stays in the state.
+        // Delivered wins over the earlier failure (docs/DOMAIN.md §4), the failure stays in the state.
         #expect(r.rd.states["m1"]?.deliveredAt == Self.t0 + 20)
         #expect(r.rd.states["m1"]?.failure?.code == "30003")
         #expect(r.rd.states["m1"]?.outcome == .delivered)

@@ -25,7 +25,7 @@ struct ClickStoreTests {
         #expect(try await f.store.clickHits(campaignId: f.campaign.id, filter: .all, limit: 10).count == 2)
     }
 
-    /// Pitfall 11 at the store: one person, two devices → clicks 2, unique 1 (message and link).
+    /// PITFALLS.md #11 at the store: one person, two devices → clicks 2, unique 1 (message and link).
     @Test(arguments: StoreKind.allCases)
     func twoClicksOnOneLinkAreOneUnique(kind: StoreKind) async throws {
         let f = try await StoreFixture(kind: kind, users: ["a"], links: Self.links)
@@ -121,7 +121,7 @@ struct ClickStoreTests {
         #expect(after.map(\.uniqueClicks) == [1, 1, 0])
     }
 
-    /// Pitfall 16: click 10:00:03, delivered stamped 10:00:05, purchase in the click's second, in
+    /// PITFALLS.md #16: click 10:00:03, delivered stamped 10:00:05, purchase in the click's second, in
     /// every arrival order → delivered, clicked, converted, click-through.
     @Test(arguments: StoreKind.allCases)
     func pitfall16EveryOrderGivesDeliveredClickedConverted(kind: StoreKind) async throws {

@@ -123,7 +123,7 @@ struct ConversionPropertyTests {
         return (actions, users)
     }
 
-    /// The recount: `domain.md` §4–5 applied to the raw history, nothing read from the store.
+    /// The recount: `docs/DOMAIN.md` §4–5 applied to the raw history, nothing read from the store.
     static func recount(_ users: [String: UserHistory]) -> Expected {
         var x = Expected()
         for h in users.values {

@@ -5,7 +5,7 @@ import Testing
 import SMSStoreTestSupport
 
 /// The Stats tab through each store (SQLite, PostgreSQL): rollups maintained by the units of work, read back by
-/// ``CampaignStatsQueries`` (`domain.md` §6, pitfalls 4, 12–14, 20).
+/// ``CampaignStatsQueries`` (`docs/DOMAIN.md` §6, PITFALLS.md #4, 12–14, 20).
 @Suite("Stats through the stores")
 struct StatsStoreTests {
     typealias F = StatsFixture
@@ -121,7 +121,7 @@ struct StatsStoreTests {
             F.message(92, dispatch: .dispatchError, reason: "user opted out / DND"),
         ])
         try await f.sendMessages(5)
-        // Pitfall 4: 30003 then a failure without a code: still 30003, once.
+        // PITFALLS.md #4: 30003 then a failure without a code: still 30003, once.
         try await f.callback(.failed, 0, at: Self.t + 5, code: "30003")
         try await f.callback(.failed, 0, at: Self.t + 9)
         try await f.callback(.failed, 1, at: Self.t + 5, code: "777", description: "Carrier rejected: spam")

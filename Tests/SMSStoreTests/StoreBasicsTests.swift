@@ -35,7 +35,7 @@ struct StoreBasicsTests {
         CampaignReport.stats(totals: try await store.rollupTotals(campaignId: "c1"), callbacksEnabled: true)
     }
 
-    @Test("pitfall 1: a receipt that arrives before the message is recorded is held and then counted once", arguments: StoreKind.allCases)
+    @Test("PITFALLS.md #1: a receipt that arrives before the message is recorded is held and then counted once", arguments: StoreKind.allCases)
     func receiptBeforeMessage(kind: StoreKind) async throws {
         let testStore = try await TestStore.make(kind)
         let store = testStore.store

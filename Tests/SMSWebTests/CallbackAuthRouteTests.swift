@@ -7,7 +7,7 @@ import Testing
 
 @testable import SMSWeb
 
-/// Authentication of callbacks (`domain.md` §3): per-provider secret, optional HMAC-SHA256 of the
+/// Authentication of callbacks (`docs/DOMAIN.md` §3): per-provider secret, optional HMAC-SHA256 of the
 /// raw body with a timestamp (5 minutes), Twilio's signature; 401 logged without the secret.
 @Suite("Callback authentication")
 struct CallbackAuthRouteTests {

@@ -7,7 +7,7 @@ import Testing
 
 @testable import SMSWeb
 
-/// Limits and bad input (`domain.md` §3): 413 over 5 MB or 10,000 items, 400 for unreadable bodies
+/// Limits and bad input (`docs/DOMAIN.md` §3): 413 over 5 MB or 10,000 items, 400 for unreadable bodies
 /// and invalid items (kept whole, listed, replayable), 503 only when the store fails; unmatched
 /// items listed after 24 hours.
 @Suite("Callback limits, bad input, replay, unmatched")

@@ -7,7 +7,7 @@ import Testing
 
 @testable import SMSWeb
 
-/// Pitfalls 1–7 and 19 (`pitfalls.md`) through the HTTP routes: callbacks in, stats out of the API.
+/// PITFALLS.md #1–7 and 19 (`docs/PITFALLS.md`) through the HTTP routes: callbacks in, stats out of the API.
 @Suite("Callback pitfalls through HTTP")
 struct CallbackPitfallRouteTests {
     static func delivered(_ meta: String, ts: Int64, extra: String = "") -> String {
@@ -18,7 +18,7 @@ struct CallbackPitfallRouteTests {
         try #require(try await client.api("/api/v1/campaigns/c1/stats").json() as? [String: Any])
     }
 
-    @Test("pitfall 1: a receipt 50 ms before the message is stored → 200, held, then Sent and Delivered count it once")
+    @Test("PITFALLS.md #1: a receipt 50 ms before the message is stored → 200, held, then Sent and Delivered count it once")
     func receiptBeforeSend() async throws {
         let app = try await CallbackTestApp.make()
         let now = CallbackTestApp.now()
@@ -36,7 +36,7 @@ struct CallbackPitfallRouteTests {
         }
     }
 
-    @Test("pitfall 2: two parts, delivered then failed 914 → Sent 1, Delivered 1, Failed 0")
+    @Test("PITFALLS.md #2: two parts, delivered then failed 914 → Sent 1, Delivered 1, Failed 0")
     func multiPart() async throws {
         let app = try await CallbackTestApp.make()
         try await app.insert(["m1"], segments: 2)
@@ -52,7 +52,7 @@ struct CallbackPitfallRouteTests {
         }
     }
 
-    @Test("pitfall 3: Twilio 'delivered' then a late 'sent' → still delivered, trend unchanged")
+    @Test("PITFALLS.md #3: Twilio 'delivered' then a late 'sent' → still delivered, trend unchanged")
     func lateSent() async throws {
         let app = try await CallbackTestApp.make(kind: .twilio)
         try await app.insert(["m1"])
@@ -69,7 +69,7 @@ struct CallbackPitfallRouteTests {
         }
     }
 
-    @Test("pitfall 4: failed 30003 then failed without a code → Errors tab shows 30003 once")
+    @Test("PITFALLS.md #4: failed 30003 then failed without a code → Errors tab shows 30003 once")
     func failedTwice() async throws {
         let app = try await CallbackTestApp.make(kind: .twilio)
         try await app.insert(["m1"])
@@ -86,7 +86,7 @@ struct CallbackPitfallRouteTests {
         }
     }
 
-    @Test("pitfall 5: the same delivered three times in one second with different provider event ids → Delivered 1")
+    @Test("PITFALLS.md #5: the same delivered three times in one second with different provider event ids → Delivered 1")
     func tripleDelivered() async throws {
         let app = try await CallbackTestApp.make()
         try await app.insert(["m1"])
@@ -104,7 +104,7 @@ struct CallbackPitfallRouteTests {
         }
     }
 
-    @Test("pitfall 6: dispatch answered 429, later delivered → Sent 1, Delivered 1, no dispatch error")
+    @Test("PITFALLS.md #6: dispatch answered 429, later delivered → Sent 1, Delivered 1, no dispatch error")
     func dispatch429ThenDelivered() async throws {
         let app = try await CallbackTestApp.make()
         try await app.insert(["m1"])
@@ -119,7 +119,7 @@ struct CallbackPitfallRouteTests {
         }
     }
 
-    @Test("pitfall 7: 100 sent, no receipts, 5 clicks → Delivered 5 inferred, CTR 100 %, the page says receipts are missing")
+    @Test("PITFALLS.md #7: 100 sent, no receipts, 5 clicks → Delivered 5 inferred, CTR 100 %, the page says receipts are missing")
     func noReceipts() async throws {
         let app = try await CallbackTestApp.make()
         let metas = (0..<100).map { "m\($0)" }
@@ -145,7 +145,7 @@ struct CallbackPitfallRouteTests {
         }
     }
 
-    @Test("pitfall 19: a body with extra spaces verifies against the signature of its raw bytes")
+    @Test("PITFALLS.md #19: a body with extra spaces verifies against the signature of its raw bytes")
     func signatureOverRawBytes() async throws {
         let app = try await CallbackTestApp.make()
         try await app.insert(["m1"])

@@ -58,7 +58,7 @@ struct CrashTestError: Error, CustomStringConvertible {
     init(_ d: String) { description = d }
 }
 
-/// The crash test of issue 3 / pitfall 15: a 10,000-recipient campaign dispatched by `smsstats
+/// The crash test of issue 3 / PITFALLS.md #15: a 10,000-recipient campaign dispatched by `smsstats
 /// serve` (a child process) to `smsstats sink` (another child process), the server killed with
 /// SIGKILL at random points and restarted; at the end every recipient was received at least once,
 /// the duplicates stay inside the stated at-least-once window (claimed messages: concurrency ×

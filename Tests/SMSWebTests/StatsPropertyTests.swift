@@ -10,7 +10,7 @@ import Testing
 /// Property: for random event histories (sends, dispatch errors, receipts with duplicates and in
 /// any order, human and bot clicks, provider-reported clicks, replies, conversion events) ingested
 /// in random permutations through the store, every stats route answers exactly what a brute-force
-/// recount of the raw history gives. The recount below is written from `domain.md` §4–6 directly;
+/// recount of the raw history gives. The recount below is written from `docs/DOMAIN.md` §4–6 directly;
 /// it does not use the state machine, `MessageContribution`, the recount or the report code.
 @Suite("Stats routes equal a brute-force recount")
 struct StatsPropertyTests {
@@ -284,7 +284,7 @@ struct StatsPropertyTests {
                 if deliveredReceipts.isEmpty { c.inferred += 1 }
                 c.times.append(("delivered", at))
             } else if !failures.isEmpty {
-                // Pitfall 4: a failure with a code wins; then the earliest; then the smaller code.
+                // PITFALLS.md #4: a failure with a code wins; then the earliest; then the smaller code.
                 let chosen = failures.min { a, b in
                     let ka = (a.code == nil ? 1 : 0, a.ts!, a.code ?? "")
                     let kb = (b.code == nil ? 1 : 0, b.ts!, b.code ?? "")
@@ -309,7 +309,7 @@ struct StatsPropertyTests {
         return c
     }
 
-    /// `domain.md` §5: qualifying "purchase" events in (sentAt, sentAt + 60 min]; click-through
+    /// `docs/DOMAIN.md` §5: qualifying "purchase" events in (sentAt, sentAt + 60 min]; click-through
     /// when a human click came before (or with) one of them.
     static func conversion(_ events: [ConversionEventInput], user: String, sentAt: Int64, firstClick: Int64?)
         -> (Bool, Bool, Int64)

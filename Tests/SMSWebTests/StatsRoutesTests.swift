@@ -14,7 +14,7 @@ struct StatsRoutesTests {
     static let t: Int64 = 1_710_000_000
     static let links = ["https://shop.example/p?tags=a,b&q=\"x\"", "https://shop.example/help"]
 
-    /// Pitfall 13's campaign: 10 sent, 8 delivered, 2 unique clickers (3 clicks).
+    /// PITFALLS.md #13's campaign: 10 sent, 8 delivered, 2 unique clickers (3 clicks).
     static func pitfall13Store(callbacks: Bool, name: String = "Spring") async throws -> SQLiteStore {
         let store = try SQLiteStore.inMemory()
         try await store.insertProvider(

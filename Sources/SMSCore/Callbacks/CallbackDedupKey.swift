@@ -1,7 +1,7 @@
 import Foundation
 
 /// A stable key per received callback event, so an exact re-delivery of the same event (providers
-/// retry 5xx and do not deduplicate, `domain.md` §3) can be ignored by a unique index.
+/// retry 5xx and do not deduplicate, `docs/DOMAIN.md` §3) can be ignored by a unique index.
 ///
 /// The key is `"cb1-"` followed by 32 lower-case hex digits: the 128-bit FNV-1a hash of a canonical
 /// string of the provider id and the item's `meta`, `kind`, `ts`, `code`, `url`, `incomingText`,
@@ -14,7 +14,7 @@ import Foundation
 ///   `ts`, `failed` with and without a code, two parts of one message.
 /// - Outcome-level deduplication is **not** this key's job: three `delivered` receipts for one
 ///   message with different timestamps or provider event ids still make three keys, and the
-///   message state machine counts the message Delivered once (`domain.md` §4, `pitfalls.md` 5).
+///   message state machine counts the message Delivered once (`docs/DOMAIN.md` §4, `docs/PITFALLS.md` 5).
 /// - Fields not in the key (`description`, `shortURL`, `toPhone`, `providerMessageId`) do not
 ///   make an event new.
 public enum CallbackDedupKey {

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Chooses the parser of a provider's callback dialect (`domain.md` §3 "Other dialects") and
+/// Chooses the parser of a provider's callback dialect (`docs/DOMAIN.md` §3 "Other dialects") and
 /// defines how an invalid item is stored so that it can be parsed again (replayed) later.
 ///
 /// How each kind's callback arrives:

@@ -28,7 +28,7 @@ enum CallbackDialectSupport {
     }
 
     /// The invalid-item record for a status word the dialect table does not list
-    /// (`domain.md` §3: "Unknown statuses are stored, not guessed").
+    /// (`docs/DOMAIN.md` §3: "Unknown statuses are stored, not guessed").
     static func unknownStatus(_ status: String, raw: String, index: Int? = nil) -> InvalidCallbackItem {
         InvalidCallbackItem(
             raw: raw, event: status, reason: "unknown status '\(status)'", missingFields: [], group: nil, index: index)

@@ -1,7 +1,7 @@
 import Foundation
 
 /// The kind of a provider callback event, as named by the generic callback contract
-/// (`domain.md` §3). `submitted` is the intermediate state of provider dialects (Twilio `sent`,
+/// (`docs/DOMAIN.md` §3). `submitted` is the intermediate state of provider dialects (Twilio `sent`,
 /// SMPP `ENROUTE`, Kannel `%d` 4/8); the generic contract itself has no "sent" event.
 public enum CallbackEventKind: String, Sendable, Codable, CaseIterable, Hashable {
     case submitted

@@ -4,7 +4,7 @@ import Foundation
 ///
 /// Item-level problems (a missing `meta`, an unknown event or status) are *not* errors: they come
 /// back as ``InvalidCallbackItem`` values so the valid items of the same batch are still applied
-/// (`domain.md` §3 "Decisions"). These cases are for bodies that cannot be read at all.
+/// (`docs/DOMAIN.md` §3 "Decisions"). These cases are for bodies that cannot be read at all.
 public enum CallbackParseError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The body is not valid JSON (or is empty); the payload says what the JSON reader found.
     case malformedJSON(String)

@@ -1,7 +1,7 @@
 import Foundation
 
 /// The outcome of parsing one callback request, whatever the dialect: the items to apply and the
-/// items to store aside as invalid (`domain.md` §3 "Decisions": valid items of a batch are applied
+/// items to store aside as invalid (`docs/DOMAIN.md` §3 "Decisions": valid items of a batch are applied
 /// even when others are invalid).
 ///
 /// `items` keep the body's order; `invalid` too. Answer with ``CallbackResponse/make(for:processedEvents:timestamp:)``.

@@ -1,7 +1,7 @@
 import Foundation
 
 /// The HTTP answer to a callback request: status code and exact JSON body
-/// (`domain.md` §3 "Responses").
+/// (`docs/DOMAIN.md` §3 "Responses").
 ///
 /// Bodies are built by hand so the key order is fixed and byte-stable:
 /// - 200: `{"status":"success","message":"Callback processed successfully","data":{"processed_events":N,"timestamp":T}}`
@@ -10,7 +10,7 @@ import Foundation
 ///   where `missing_fields` is the union of the items' missing fields in first-seen order and each
 ///   `invalid_items` entry is `{"group":g,"index":i,"event":"...","reason":"...","missing_fields":[...]}`
 ///   (`group`, `index`, `event` left out when unknown). `processed_events` tells the provider the
-///   valid items of the batch were applied anyway (`domain.md` §3 Decisions).
+///   valid items of the batch were applied anyway (`docs/DOMAIN.md` §3 Decisions).
 /// - 400 for an unreadable body: `{"status":"error","error_code":400,"details":{"missing_fields":[],"message":"..."}}`.
 ///
 /// Dialect acknowledgements that are not JSON (Jasmin's `ACK/Jasmin`) are not built here; see

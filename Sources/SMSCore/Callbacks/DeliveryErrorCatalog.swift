@@ -5,16 +5,16 @@ import Foundation
 ///
 /// Sources:
 /// - Generic contract codes 900–920 (there is no 911; 906–909 and 916/917 are separate entries):
-///   `domain.md` §3 "Error codes of the generic contract".
+///   `docs/DOMAIN.md` §3 "Error codes of the generic contract".
 /// - Twilio codes 30001–30010, 21610, 21614: titles of Twilio's public error pages,
 ///   `https://www.twilio.com/docs/api/errors/<code>` (e.g. `.../errors/30003` "Unreachable
 ///   destination handset"); the category is chosen from the page's meaning.
 /// - SMPP `err` codes (Kannel `%A` receipt, Jasmin `err`): network/SMSC specific, so they are kept
-///   as given and described as `"SMPP error NNN"` (`domain.md` §3: "Provider-native codes ... are
+///   as given and described as `"SMPP error NNN"` (`docs/DOMAIN.md` §3: "Provider-native codes ... are
 ///   kept as given").
 public enum DeliveryErrorCatalog {
     /// The generic contract's codes, in code order (20 entries: 900–920 without 911).
-    /// Source: `domain.md` §3 "Error codes of the generic contract".
+    /// Source: `docs/DOMAIN.md` §3 "Error codes of the generic contract".
     public static let genericCodes: [DeliveryErrorCode] = [
         .init(code: "900", description: "Other (see description)", category: .other),
         .init(code: "901", description: "DND", category: .consent),
@@ -38,7 +38,7 @@ public enum DeliveryErrorCatalog {
         .init(code: "920", description: "URL not whitelisted", category: .content),
     ]
 
-    /// Twilio's messaging delivery codes named in `domain.md` §3, with the titles of Twilio's public
+    /// Twilio's messaging delivery codes named in `docs/DOMAIN.md` §3, with the titles of Twilio's public
     /// error pages (`https://www.twilio.com/docs/api/errors/<code>`).
     public static let twilioCodes: [DeliveryErrorCode] = [
         .init(code: "21610", description: "Attempt to send to unsubscribed recipient", category: .consent),

@@ -1,6 +1,6 @@
 import Foundation
 
-/// The category of a delivery error code, used to group the Errors tab (`domain.md` §3
+/// The category of a delivery error code, used to group the Errors tab (`docs/DOMAIN.md` §3
 /// "Error codes of the generic contract", §6 "Errors").
 ///
 /// The first eight cases are the categories of the generic contract's table; `provider` is for

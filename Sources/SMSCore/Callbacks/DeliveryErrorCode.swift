@@ -1,7 +1,7 @@
 import Foundation
 
 /// One delivery error code with its human description and category, as shown in the Errors tab
-/// (`domain.md` §3 "Error codes of the generic contract", §6 "Errors").
+/// (`docs/DOMAIN.md` §3 "Error codes of the generic contract", §6 "Errors").
 ///
 /// - `code`: the code exactly as the provider sent it, as a string (`"914"`, `"30003"`, SMPP
 ///   `err` `"001"`, `"ESME_RINVDSTADR"`); never re-formatted (leading zeros are kept).

@@ -1,13 +1,13 @@
 import Foundation
 
-/// Chooses the time an event is recorded at (`domain.md` §4 "Event time").
+/// Chooses the time an event is recorded at (`docs/DOMAIN.md` §4 "Event time").
 public enum EventTime {
-    /// Allowed skew around the plausible window, in seconds (5 minutes, `domain.md` §4).
+    /// Allowed skew around the plausible window, in seconds (5 minutes, `docs/DOMAIN.md` §4).
     public static let toleranceSeconds: Int64 = 300
 
     /// The effective event time, in epoch **seconds**.
     ///
-    /// Rule (`domain.md` §4): the provider's `ts` if it lies within
+    /// Rule (`docs/DOMAIN.md` §4): the provider's `ts` if it lies within
     /// `[sentAt − 300, receivedAt + 300]` (both ends inclusive), else `receivedAt`.
     /// When `sentAt` is `nil` (a receipt that arrived before the send was recorded) only the upper
     /// bound applies. When `providerTs` is `nil` (Twilio carries no timestamp) the answer is

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Parses the generic provider's callback body (`domain.md` §3 "The callback contract").
+/// Parses the generic provider's callback body (`docs/DOMAIN.md` §3 "The callback contract").
 ///
 /// Shape: a JSON array of groups `[{"event": "<name>", "data": [<item>, ...]}, ...]`.
 /// Events: `delivered`, `failed`, `clicked`, `replied` (matched case-insensitively; there is no
@@ -21,9 +21,9 @@ import Foundation
 public enum GenericCallbackParser {
     /// Default largest number of items accepted in one body.
     public static let defaultMaxItems = 10_000
-    /// `incomingText` is cut to this many Characters (`domain.md` §3).
+    /// `incomingText` is cut to this many Characters (`docs/DOMAIN.md` §3).
     public static let maxIncomingTextLength = 512
-    /// A `ts` above this value is read as milliseconds (`domain.md` §3 Decision).
+    /// A `ts` above this value is read as milliseconds (`docs/DOMAIN.md` §3 Decision).
     public static let millisecondsThreshold: Int64 = 1_000_000_000_000
 
     /// Parses a raw generic callback body.

@@ -15,7 +15,7 @@ import Foundation
 public enum GupshupCallback {
     /// Maps an `eventType` (case-insensitive) to our event kind: `SENT` → `.submitted`;
     /// `DELIVERED`, `READ` → `.delivered` (a read receipt implies delivery, as Twilio `read` in
-    /// `domain.md` §3); `FAILED` → `.failed`; anything else → `nil`, stored as an unknown status.
+    /// `docs/DOMAIN.md` §3); `FAILED` → `.failed`; anything else → `nil`, stored as an unknown status.
     public static func kind(forEventType eventType: String) -> CallbackEventKind? {
         switch eventType.trimmingCharacters(in: .whitespacesAndNewlines).uppercased() {
         case "SENT": return .submitted

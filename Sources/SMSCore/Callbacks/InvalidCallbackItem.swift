@@ -2,7 +2,7 @@ import Foundation
 
 /// A callback item that could not be turned into a ``CallbackItem``. It is stored whole with the
 /// reason so an operator can see and replay it, and it is named in the 400 answer
-/// (`domain.md` §3 "Decisions": "the invalid items are stored whole with the reason").
+/// (`docs/DOMAIN.md` §3 "Decisions": "the invalid items are stored whole with the reason").
 ///
 /// - `raw`: the item's JSON text re-serialised compactly with keys sorted by their UTF-8 bytes
 ///   (for form/query dialects: the parameters as a JSON object of strings). For a group without a

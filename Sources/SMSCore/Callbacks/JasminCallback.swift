@@ -9,7 +9,7 @@ import Foundation
 /// carry `id_smsc`, `sub`, `dlvrd`, `subdate`, `donedate` (`YYMMDDhhmm`), `err` and `text`, with
 /// `message_status` the receipt state (`DELIVRD`, `UNDELIV`, ...). Jasmin resends a DLR (every
 /// 30 s, 3 times by default) unless the answer is 200 with the exact body ``acknowledgement``.
-/// Mapping per `domain.md` §3 "Other dialects" (SMPP `stat` column).
+/// Mapping per `docs/DOMAIN.md` §3 "Other dialects" (SMPP `stat` column).
 ///
 /// Jasmin only reports its own id, so `meta` and `providerMessageId` are both `id`.
 public enum JasminCallback {
@@ -18,7 +18,7 @@ public enum JasminCallback {
 
     /// Maps a `message_status` (case-insensitive) to our event kind:
     /// `DELIVRD` → `.delivered`; `UNDELIV`, `REJECTD`, `EXPIRED`, `DELETED` → `.failed`;
-    /// `ACCEPTD`, `ENROUTE` → `.submitted` (`domain.md` §3); level-1 `ESME_ROK` (the SMSC accepted
+    /// `ACCEPTD`, `ENROUTE` → `.submitted` (`docs/DOMAIN.md` §3); level-1 `ESME_ROK` (the SMSC accepted
     /// the submit) → `.submitted`; any other `ESME_…` command status (the SMSC refused the submit,
     /// like Kannel's dlr 16) → `.failed`; anything else (e.g. `UNKNOWN`) → `nil`, stored as an
     /// unknown status.

@@ -9,7 +9,7 @@ import Foundation
 /// 16 non-delivered to SMSC; `%A` the SMSC's answer, for SMPP the receipt text; `%T` Unix time;
 /// `%F` the foreign (SMSC) message id); SMPP 3.4 Appendix B receipt format
 /// (`id:… sub:… dlvrd:… submit date:… done date:… stat:… err:… text:…`); mapping per
-/// `domain.md` §3 "Other dialects" (dlr 1 delivered; 2, 16 failed; 4, 8 submitted).
+/// `docs/DOMAIN.md` §3 "Other dialects" (dlr 1 delivered; 2, 16 failed; 4, 8 submitted).
 ///
 /// Fields: `meta` (ours, as we put it in the URL), `type`, `answer`, `ts` (epoch seconds),
 /// `fid` (→ `providerMessageId`).
@@ -17,7 +17,7 @@ public enum KannelCallback {
     /// The code used for a type 16 (SMSC reject) report whose answer carries no `err:` value.
     public static let smscRejectCode = "REJECTD"
 
-    /// Maps a Kannel `%d` value to our event kind (`domain.md` §3): 1 → `.delivered`;
+    /// Maps a Kannel `%d` value to our event kind (`docs/DOMAIN.md` §3): 1 → `.delivered`;
     /// 2, 16 → `.failed`; 4, 8 → `.submitted`; anything else → `nil`, stored as an unknown status.
     public static func kind(forType type: String) -> CallbackEventKind? {
         switch type.trimmingCharacters(in: .whitespacesAndNewlines) {

@@ -4,7 +4,7 @@ import Foundation
 ///
 /// Source: Plivo "Message Status Callbacks"
 /// (`https://www.plivo.com/docs/messaging/api/message/message-status-callbacks`); status mapping per
-/// `domain.md` §3 "Other dialects".
+/// `docs/DOMAIN.md` §3 "Other dialects".
 ///
 /// Fields used: `MessageUUID`, `Status`, `ErrorCode` (only defined for failed/undelivered),
 /// `Sequence` (order in which Plivo generated the callbacks for this message → `part`), `To`, and
@@ -13,12 +13,12 @@ import Foundation
 /// are read as UTC and ``EventTime`` falls back to the receive time when that is implausible.
 /// Plivo only knows its own id, so `meta` and `providerMessageId` are both the `MessageUUID`.
 public enum PlivoCallback {
-    /// Maps a `Status` word (case-insensitive) to our event kind (`domain.md` §3):
+    /// Maps a `Status` word (case-insensitive) to our event kind (`docs/DOMAIN.md` §3):
     /// `queued`, `sent` → `.submitted`; `delivered` → `.delivered`; `undelivered`, `failed`,
     /// `rejected` → `.failed`; anything else (e.g. `read`) → `nil`, stored as an unknown status.
     ///
     /// **Decision:** `rejected` (Plivo refused the message, e.g. a blocked destination) is a final
-    /// non-delivery and counts as failed; `domain.md` §3's table does not list it.
+    /// non-delivery and counts as failed; `docs/DOMAIN.md` §3's table does not list it.
     public static func kind(forStatus status: String) -> CallbackEventKind? {
         switch status.trimmingCharacters(in: .whitespacesAndNewlines).lowercased() {
         case "queued", "sent": return .submitted

@@ -6,7 +6,7 @@ import Foundation
 /// `messageId`, Sinch `batch_id`, Gupshup `externalId`, Jasmin `id`, Kannel `%F`).
 ///
 /// Both sides go through the same function, so a send answer and a receipt that write the same id
-/// differently still meet (`domain.md` §3: "a receipt can arrive … with a changed case").
+/// differently still meet (`docs/DOMAIN.md` §3: "a receipt can arrive … with a changed case").
 ///
 /// **Decision** (rules per kind; every kind first trims surrounding whitespace):
 /// | kind | case | leading zeros | why |

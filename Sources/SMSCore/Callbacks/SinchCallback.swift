@@ -6,7 +6,7 @@ import Foundation
 /// (`https://developers.sinch.com/docs/sms/api-reference/sms/tag/Delivery-reports`; fields as in
 /// the SDK model `RecipientDeliveryReport`,
 /// `https://developers.sinch.com/sdk/sinch-sdk-node/1.5.0/interfaces/Sms.RecipientDeliveryReport.html`);
-/// status mapping per `domain.md` §3 "Other dialects".
+/// status mapping per `docs/DOMAIN.md` §3 "Other dialects".
 ///
 /// Fields used: `type` (must be `recipient_delivery_report_sms`), `batch_id`, `status`, `code`
 /// (detailed status code, number), `recipient`, `at` (ISO 8601, when Sinch created the report),
@@ -18,13 +18,13 @@ public enum SinchCallback {
     /// The only report type this adapter reads.
     public static let recipientReportType = "recipient_delivery_report_sms"
 
-    /// Maps a report `status` (case-insensitive) to our event kind (`domain.md` §3):
+    /// Maps a report `status` (case-insensitive) to our event kind (`docs/DOMAIN.md` §3):
     /// `Queued`, `Dispatched` → `.submitted`; `Delivered` → `.delivered`; `Rejected`, `Deleted`,
     /// `Failed`, `Expired`, `Aborted`, `Cancelled` → `.failed`; anything else (e.g. `Unknown`) →
     /// `nil`, stored as an unknown status.
     ///
     /// **Decision:** `Aborted` and `Cancelled` (the batch was stopped before delivery) are final
-    /// non-deliveries and count as failed; `domain.md` §3's table does not list them.
+    /// non-deliveries and count as failed; `docs/DOMAIN.md` §3's table does not list them.
     public static func kind(forStatus status: String) -> CallbackEventKind? {
         switch status.trimmingCharacters(in: .whitespacesAndNewlines).lowercased() {
         case "queued", "dispatched": return .submitted

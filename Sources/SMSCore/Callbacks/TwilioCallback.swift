@@ -5,21 +5,21 @@ import Foundation
 /// Sources: Twilio "Track the Message Status of Outbound Messages"
 /// (`https://www.twilio.com/docs/messaging/guides/track-outbound-message-status`) for the fields,
 /// Twilio "Secure webhooks" (`https://www.twilio.com/docs/usage/webhooks/webhooks-security`) for the
-/// signature input; status mapping per `domain.md` §3 "Other dialects".
+/// signature input; status mapping per `docs/DOMAIN.md` §3 "Other dialects".
 ///
 /// Fields used: `MessageSid` (falls back to `SmsSid`), `MessageStatus` (falls back to `SmsStatus`),
 /// `ErrorCode`, `ErrorMessage`, `To`. Twilio carries no event timestamp, so `ts` is `nil` (the
-/// receive time is used, `domain.md` §4) and callbacks may arrive out of order.
+/// receive time is used, `docs/DOMAIN.md` §4) and callbacks may arrive out of order.
 /// Twilio only knows its own id, so `meta` and `providerMessageId` are both the `MessageSid`.
 public enum TwilioCallback {
-    /// Maps a `MessageStatus` word (case-insensitive) to our event kind (`domain.md` §3):
+    /// Maps a `MessageStatus` word (case-insensitive) to our event kind (`docs/DOMAIN.md` §3):
     /// `accepted`, `queued`, `sending`, `sent` → `.submitted`; `delivered`, `read` → `.delivered`;
     /// `undelivered`, `failed`, `canceled` → `.failed`; anything else (e.g. `scheduled`,
     /// `receiving`, `received`) → `nil`, stored as an unknown status.
     ///
     /// **Decision:** `canceled` (a scheduled message cancelled before it was sent, per Twilio's
     /// status list) is a final non-delivery, so it counts as failed (with no code) rather than
-    /// staying pending forever; `domain.md` §3's table does not list it.
+    /// staying pending forever; `docs/DOMAIN.md` §3's table does not list it.
     public static func kind(forStatus status: String) -> CallbackEventKind? {
         switch status.trimmingCharacters(in: .whitespacesAndNewlines).lowercased() {
         case "accepted", "queued", "sending", "sent": return .submitted

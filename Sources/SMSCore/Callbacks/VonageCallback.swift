@@ -7,7 +7,7 @@ import Foundation
 /// (`https://developer.vonage.com/messaging/sms/building-blocks/receive-a-delivery-receipt`) and the
 /// example DLR body on "Messaging Opted-out Numbers"
 /// (`https://developer.vonage.com/en/opt-out-assist/guides/messaging-opted-out-numbers`); status
-/// mapping per `domain.md` §3 "Other dialects".
+/// mapping per `docs/DOMAIN.md` §3 "Other dialects".
 ///
 /// Fields used: `messageId`, `status`, `err-code`, `message-timestamp` (`YYYY-MM-DD HH:MM:SS`,
 /// UTC; falls back to `scts` `YYMMDDHHMM`), `client-ref` (carries our `meta` when we set it on
@@ -15,7 +15,7 @@ import Foundation
 /// `meta` is `client-ref` when present, else the Vonage `messageId` (which is also
 /// `providerMessageId`). Each part of a multipart SMS has its own `messageId`.
 public enum VonageCallback {
-    /// Maps a DLR `status` (case-insensitive) to our event kind (`domain.md` §3):
+    /// Maps a DLR `status` (case-insensitive) to our event kind (`docs/DOMAIN.md` §3):
     /// `accepted`, `buffered` → `.submitted`; `delivered` → `.delivered`; `failed`, `rejected`,
     /// `expired` → `.failed`; anything else (e.g. `unknown`) → `nil`, stored as an unknown status.
     public static func kind(forStatus status: String) -> CallbackEventKind? {

@@ -53,7 +53,7 @@ public struct UserConversion: Sendable, Equatable {
     }
 }
 
-/// Attribution of conversion events to a campaign (`domain.md` §5). Pure: the result depends only
+/// Attribution of conversion events to a campaign (`docs/DOMAIN.md` §5). Pure: the result depends only
 /// on the sets of events and clicks, never on their arrival order.
 public enum ConversionAttribution {
     /// Evaluates one user.

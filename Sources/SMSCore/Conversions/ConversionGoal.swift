@@ -1,6 +1,6 @@
 import Foundation
 
-/// A campaign's conversion goal (`domain.md` §5).
+/// A campaign's conversion goal (`docs/DOMAIN.md` §5).
 ///
 /// - `event`: the event name that counts (e.g. `"purchase"`).
 /// - `windowMinutes`: the conversion window in **minutes** after the sent time.

@@ -2,7 +2,7 @@ import Foundation
 
 /// What one message adds to its campaign's rollups, as a pure function of its state. Storing
 /// `contribution(new) − contribution(old)` on every change keeps the rollups equal to a recount
-/// of all messages, whatever the order of events (`domain.md` §4, §6).
+/// of all messages, whatever the order of events (`docs/DOMAIN.md` §4, §6).
 public enum MessageContribution {
     /// The rollup cells one message contributes to.
     /// - Parameters:

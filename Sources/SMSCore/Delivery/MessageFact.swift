@@ -18,7 +18,7 @@ public enum MessageFact: Sendable, Equatable {
 
 extension MessageState {
     /// Merges one fact into the state. Merging is commutative, associative and idempotent, so
-    /// the state is a function of the set of facts (`domain.md` §4).
+    /// the state is a function of the set of facts (`docs/DOMAIN.md` §4).
     /// - Returns: whether the state changed.
     @discardableResult
     public mutating func apply(_ fact: MessageFact) -> Bool {
@@ -62,7 +62,7 @@ extension MessageState {
     }
 
     /// A total order on failures so that the kept one does not depend on arrival order:
-    /// one with a code beats one without (pitfall 4), then earlier, then smaller code, then
+    /// one with a code beats one without (PITFALLS.md #4), then earlier, then smaller code, then
     /// smaller description.
     static func preferredFailure(_ a: Failure?, _ b: Failure) -> Failure {
         guard let a else { return b }

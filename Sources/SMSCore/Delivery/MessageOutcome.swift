@@ -1,6 +1,6 @@
 import Foundation
 
-/// The outcome of one message, derived from the set of facts known about it (`domain.md` §4).
+/// The outcome of one message, derived from the set of facts known about it (`docs/DOMAIN.md` §4).
 ///
 /// Precedence, highest first: delivered > failed > submitted > sent > dispatch error > queued.
 /// `control` is a control-group member: never sent, outside that ladder.
@@ -13,7 +13,7 @@ public enum MessageOutcome: String, Sendable, Codable, CaseIterable {
     case delivered
     case control
 
-    /// Rank in the precedence ladder of `domain.md` §4 (higher wins); `control` is -1.
+    /// Rank in the precedence ladder of `docs/DOMAIN.md` §4 (higher wins); `control` is -1.
     public var rank: Int {
         switch self {
         case .control: -1
@@ -26,7 +26,7 @@ public enum MessageOutcome: String, Sendable, Codable, CaseIterable {
         }
     }
 
-    /// Whether the provider accepted the message: it counts in **Sent** (`domain.md` §6).
+    /// Whether the provider accepted the message: it counts in **Sent** (`docs/DOMAIN.md` §6).
     public var countsAsSent: Bool {
         switch self {
         case .sent, .submitted, .failed, .delivered: true

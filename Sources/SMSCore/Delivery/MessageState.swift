@@ -2,7 +2,7 @@ import Foundation
 
 /// Everything known about one message, as a join-semilattice: each fact merges by min / max /
 /// union, so the state after any set of events is the same whatever their arrival order, and a
-/// duplicate changes nothing (`domain.md` §4, pitfalls 1–6).
+/// duplicate changes nothing (`docs/DOMAIN.md` §4, PITFALLS.md #1–6).
 ///
 /// Times are **epoch seconds**, already made effective by ``EventTime``.
 public struct MessageState: Sendable, Hashable, Codable {
@@ -10,19 +10,19 @@ public struct MessageState: Sendable, Hashable, Codable {
     public var dispatch: DispatchStatus
     /// Time of the send attempt (the message's sent time), when the dispatcher has recorded it.
     public var dispatchedAt: Int64?
-    /// Dispatch-error reason (`domain.md` §2 list), when `dispatch == .dispatchError`.
+    /// Dispatch-error reason (`docs/DOMAIN.md` §2 list), when `dispatch == .dispatchError`.
     public var dispatchErrorReason: String?
     /// Earliest time of a `submitted` (intermediate) receipt.
     public var submittedAt: Int64?
     /// Earliest time of a `delivered` receipt.
     public var deliveredAt: Int64?
     /// The failure shown in the Errors tab: the earliest `failed` receipt that carries a code
-    /// (ties: the smaller code), else the earliest one without a code (pitfall 4).
+    /// (ties: the smaller code), else the earliest one without a code (PITFALLS.md #4).
     public var failure: Failure?
     /// Earliest human click on any of the message's links (bots never count).
     public var firstHumanClickAt: Int64?
     /// Earliest time any event (receipt or human click) was seen; the sent time of a message the
-    /// provider reported on before the dispatcher recorded the send (pitfall 1).
+    /// provider reported on before the dispatcher recorded the send (PITFALLS.md #1).
     public var firstEventAt: Int64?
 
     /// One failure receipt's data.
@@ -52,7 +52,7 @@ public struct MessageState: Sendable, Hashable, Codable {
         self.firstEventAt = firstEventAt
     }
 
-    /// The outcome by the precedence rule of `domain.md` §4. A human click with no delivered
+    /// The outcome by the precedence rule of `docs/DOMAIN.md` §4. A human click with no delivered
     /// receipt is evidence of delivery (delivered, inferred), so CTR can never exceed 100 %.
     public var outcome: MessageOutcome {
         if dispatch == .control { return .control }

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Tells bot and link-preview hits from human clicks (`domain.md` §6, pitfalls 8–9), from the
+/// Tells bot and link-preview hits from human clicks (`docs/DOMAIN.md` §6, PITFALLS.md #8–9), from the
 /// request alone (method and user agent), never from timing: a person can click a second after
 /// the SMS lands.
 ///

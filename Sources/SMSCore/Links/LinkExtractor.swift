@@ -21,9 +21,9 @@ public struct ExtractedLink: Sendable, Equatable {
     }
 }
 
-/// Finds the `http://` and `https://` URLs of a plain-text SMS body and rewrites them (`domain.md`
+/// Finds the `http://` and `https://` URLs of a plain-text SMS body and rewrites them (`docs/DOMAIN.md`
 /// §2 "Links": each URL is replaced by a short tracking link and the redirect must reproduce the
-/// original byte for byte, query, `&`, brackets, fragment and non-ASCII included; pitfalls.md #10).
+/// original byte for byte, query, `&`, brackets, fragment and non-ASCII included; docs/PITFALLS.md #10).
 ///
 /// Rules:
 /// - A URL starts at `http://` or `https://`, scheme matched case-insensitively, when it is not

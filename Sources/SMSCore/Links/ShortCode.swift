@@ -1,6 +1,6 @@
 import Foundation
 
-/// Random codes for short tracking links `{public base URL}/l/{code}` (`domain.md` §2 "Links": one
+/// Random codes for short tracking links `{public base URL}/l/{code}` (`docs/DOMAIN.md` §2 "Links": one
 /// code per (message, link), so a code must be unguessable and collisions negligible).
 ///
 /// Shape: ``length`` (10) characters of base62, `0-9A-Za-z` in that order, i.e.
@@ -65,7 +65,7 @@ public enum ShortCode {
         return isWellFormed(code) ? code : nil
     }
 
-    /// The campaign link a provider-reported click is about (`domain.md` §4; the live stores and
+    /// The campaign link a provider-reported click is about (`docs/DOMAIN.md` §4; the live stores and
     /// the recount share this rule): the campaign link equal to `url`; else the message's short
     /// link whose code is in `url` or `shortURL`; else `-1` (counted in the campaign's clicks, in
     /// no link's row).

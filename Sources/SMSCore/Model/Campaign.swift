@@ -33,7 +33,7 @@ public enum Audience: Sendable, Equatable, Codable {
     }
 }
 
-/// A campaign (`domain.md` §1). `links` are the http(s) URLs of `body`, in order, byte for byte.
+/// A campaign (`docs/DOMAIN.md` §1). `links` are the http(s) URLs of `body`, in order, byte for byte.
 /// `controlGroupPercent` is 0–100. Times are epoch seconds.
 public struct Campaign: Sendable, Equatable, Codable {
     public var id: String
@@ -56,7 +56,7 @@ public struct Campaign: Sendable, Equatable, Codable {
     public var defaults: [String: String]?
     /// When a scheduled campaign is sent, epoch seconds (absolute).
     public var sendAt: Int64?
-    /// Custom `$$Name` values of the provider template (`domain.md` §2).
+    /// Custom `$$Name` values of the provider template (`docs/DOMAIN.md` §2).
     public var customValues: [String: String]?
     /// The provider-side template id (`$$TemplateID`, e.g. an Indian DLT template).
     public var templateId: String?

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Why a message was not sent (`domain.md` §2, the Errors tab's dispatch errors). The
+/// Why a message was not sent (`docs/DOMAIN.md` §2, the Errors tab's dispatch errors). The
 /// `description` is the text stored in the rollups and shown to users.
 public enum DispatchErrorReason: Sendable, Equatable, CustomStringConvertible {
     case providerHTTPError(status: Int)

@@ -34,7 +34,7 @@ public struct DispatchResult: Sendable, Equatable {
     public enum Outcome: Sendable, Equatable {
         /// 2xx from the provider; with its own message id when the answer carried one.
         case sent(providerMessageId: String?)
-        /// Refused or unreachable after the retry policy; `reason` is a `domain.md` §2 reason.
+        /// Refused or unreachable after the retry policy; `reason` is a `docs/DOMAIN.md` §2 reason.
         case failed(reason: String)
     }
     public var messageId: Int64

@@ -1,6 +1,6 @@
 import Foundation
 
-/// How requests to a provider authenticate (`domain.md` §2: none / Basic / Bearer / OAuth 2.0
+/// How requests to a provider authenticate (`docs/DOMAIN.md` §2: none / Basic / Bearer / OAuth 2.0
 /// client credentials). Stored inside ``ProviderConfig``.
 ///
 /// JSON shape: `{"type": "none" | "basic" | "bearer" | "oauth2", "username", "password", "token",

@@ -1,6 +1,6 @@
 import Foundation
 
-/// A provider (SMS gateway) as configured by the user (`domain.md` §2).
+/// A provider (SMS gateway) as configured by the user (`docs/DOMAIN.md` §2).
 ///
 /// - `method`: `"POST"` or `"GET"`.
 /// - `bodyType`: `"json"` (the template is a JSON document) or `"form"` (the template is

@@ -3,7 +3,7 @@ import Foundation
 /// A campaign's bodies made ready to render: links found in the *template* text (so a profile value
 /// can never add a tracked link), replaced by unguessable tokens, and each body compiled once.
 ///
-/// Order of work per message (decision, `domain.md` §2 "Links"): personalise the template → replace
+/// Order of work per message (decision, `docs/DOMAIN.md` §2 "Links"): personalise the template → replace
 /// each link token present in the result by that message's short link → count segments on that
 /// final text. A link inside a section that the profile does not render gets no short link.
 public struct PreparedCampaign: Sendable {

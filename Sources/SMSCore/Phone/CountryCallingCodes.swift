@@ -1,7 +1,7 @@
 import Foundation
 
 /// The assigned ITU-T E.164 country calling codes, with the plausible length of the national
-/// significant number (NSN: the digits after the country code) for each (`domain.md` §2: "Valid
+/// significant number (NSN: the digits after the country code) for each (`docs/DOMAIN.md` §2: "Valid
 /// means E.164 with an assigned country calling code and a plausible length for it").
 ///
 /// Sources: ITU-T Recommendation E.164 and its list of assigned country codes (Annex to ITU

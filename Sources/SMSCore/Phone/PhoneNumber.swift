@@ -1,6 +1,6 @@
 import Foundation
 
-/// Why a raw phone number is not a valid E.164 number (`domain.md` §2: profiles with an invalid
+/// Why a raw phone number is not a valid E.164 number (`docs/DOMAIN.md` §2: profiles with an invalid
 /// phone become the dispatch error "invalid phone number (not E.164)").
 public enum PhoneNumberError: Error, Equatable, Sendable, CustomStringConvertible {
     /// No digits at all (empty, blank, or only separators / `+`).
@@ -42,7 +42,7 @@ public enum PhoneNumberError: Error, Equatable, Sendable, CustomStringConvertibl
     }
 }
 
-/// E.164 validation, normalisation and masking of phone numbers (ITU-T E.164; `domain.md` §2
+/// E.164 validation, normalisation and masking of phone numbers (ITU-T E.164; `docs/DOMAIN.md` §2
 /// "Valid means E.164 with an assigned country calling code and a plausible length for it").
 ///
 /// Accepted input: ASCII digits; separators (space, tab, no-break spaces, `-` and Unicode hyphens /

@@ -2,7 +2,7 @@ import Foundation
 
 /// A callback item whose message was never found: kept aside (pending) on arrival, tried again
 /// when a message with its meta or provider id is recorded and periodically for
-/// ``UnmatchedCallback/retryWindowSeconds``, then listed for an operator (`domain.md` §3).
+/// ``UnmatchedCallback/retryWindowSeconds``, then listed for an operator (`docs/DOMAIN.md` §3).
 public struct UnmatchedCallback: Sendable, Equatable, Codable {
     /// How long pending items are re-matched periodically: 24 hours, in seconds.
     public static let retryWindowSeconds: Int64 = 86_400

@@ -1,6 +1,6 @@
 import Foundation
 
-/// One stored hit on a short link, as the operator sees it (`domain.md` §6 "Split of clicks": bot
+/// One stored hit on a short link, as the operator sees it (`docs/DOMAIN.md` §6 "Split of clicks": bot
 /// and link-preview hits are kept, flagged, and shown apart). Raw IPs are never stored: `ipHash`
 /// is a salted SHA-256, hex.
 public struct ClickHit: Sendable, Equatable, Codable {

@@ -2,7 +2,7 @@ import Foundation
 
 /// The storage port of the Stats tab (part of ``SMSStore``). Reads come from the maintained
 /// rollups (and a small table of provider error descriptions) only: they never scan messages or
-/// events, so their cost does not grow with the campaign's size (pitfall 20). Times are epoch
+/// events, so their cost does not grow with the campaign's size (PITFALLS.md #20). Times are epoch
 /// seconds; buckets are quarter-hours (``RollupKey``).
 public protocol StatsStore: Sendable {
     /// All-time rollup cells (bucket == ``RollupKey/total``) of a campaign, per variant number.

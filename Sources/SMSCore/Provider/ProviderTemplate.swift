@@ -1,6 +1,6 @@
 import Foundation
 
-/// Where a rendered placeholder value lands, which decides how it is escaped (`domain.md` §2:
+/// Where a rendered placeholder value lands, which decides how it is escaped (`docs/DOMAIN.md` §2:
 /// "Values are escaped for where they land (JSON string, form field, URL query)").
 public enum TemplateContext: Sendable {
     /// A JSON request body. Inside a JSON string literal the value is escaped as string content
@@ -38,7 +38,7 @@ public enum ProviderTemplateError: Error, Equatable, Sendable, CustomStringConve
     }
 }
 
-/// Renders the request of a generic HTTP provider from its template (`domain.md` §2 "Sending through
+/// Renders the request of a generic HTTP provider from its template (`docs/DOMAIN.md` §2 "Sending through
 /// a generic HTTP provider").
 ///
 /// Placeholders: `$$Name` with `Name` = `[A-Za-z][A-Za-z0-9_]*`, longest match, case-sensitive
@@ -58,7 +58,7 @@ public enum ProviderTemplateError: Error, Equatable, Sendable, CustomStringConve
 ///
 /// The template's own text is never altered: only placeholders are replaced.
 public enum ProviderTemplate {
-    /// The placeholders the platform defines (`domain.md` §2); always allowed by
+    /// The placeholders the platform defines (`docs/DOMAIN.md` §2); always allowed by
     /// ``validate(template:allowed:)``.
     public static let standardPlaceholders: Set<String> = [
         "To", "Body", "TemplateID", "MessageID", "CampaignID", "TemplateVariables", "DlrUrl",
@@ -100,7 +100,7 @@ public enum ProviderTemplate {
         return String(decoding: output, as: UTF8.self)
     }
 
-    /// Renders a batched JSON request body (`domain.md` §2 "optional batching").
+    /// Renders a batched JSON request body (`docs/DOMAIN.md` §2 "optional batching").
     ///
     /// The JSON template is the whole body; the array under `batchKey` holds exactly one record
     /// template. The output repeats that record once per record, each rendered with its own values
@@ -149,7 +149,7 @@ public enum ProviderTemplate {
         return String(decoding: output, as: UTF8.self)
     }
 
-    /// Checks a provider template when the provider is configured (`domain.md` §2 "Placeholders").
+    /// Checks a provider template when the provider is configured (`docs/DOMAIN.md` §2 "Placeholders").
     /// - Parameters:
     ///   - template: the whole request template (endpoint URL and body, as the caller combines them).
     ///   - allowed: the custom placeholder names the campaign may set; ``standardPlaceholders`` are

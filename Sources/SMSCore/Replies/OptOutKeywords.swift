@@ -1,6 +1,6 @@
 import Foundation
 
-/// Classifies an inbound reply as an opt-out, an opt-in, or neither (`domain.md` §4, CTIA/carrier
+/// Classifies an inbound reply as an opt-out, an opt-in, or neither (`docs/DOMAIN.md` §4, CTIA/carrier
 /// keywords): the whole reply, trimmed and case-folded, must equal a keyword.
 public struct OptOutKeywords: Sendable, Equatable {
     public enum Intent: String, Sendable, Equatable { case optOut, optIn }

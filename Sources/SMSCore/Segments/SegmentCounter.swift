@@ -1,6 +1,6 @@
 import Foundation
 
-/// The character encoding an SMS body is sent in (`domain.md` §1 "Segment"; 3GPP TS 23.038).
+/// The character encoding an SMS body is sent in (`docs/DOMAIN.md` §1 "Segment"; 3GPP TS 23.038).
 ///
 /// - `gsm7`: the GSM 03.38 default alphabet, 7-bit septets.
 /// - `ucs2`: UTF-16 code units (what providers call "UCS-2"/"Unicode" SMS); used as soon as one
@@ -13,7 +13,7 @@ public enum SMSEncoding: String, Sendable, Codable {
 }
 
 /// The size of one SMS body: its encoding, its length in that encoding's units and the number of
-/// SMS parts (segments) it is sent as (`domain.md` §1 "Segment").
+/// SMS parts (segments) it is sent as (`docs/DOMAIN.md` §1 "Segment").
 ///
 /// - `units`: **septets** for ``SMSEncoding/gsm7`` (an extension-table character counts 2, the
 ///   escape plus the character), **UTF-16 code units** for ``SMSEncoding/ucs2`` (an emoji outside
@@ -39,7 +39,7 @@ public struct SegmentCount: Sendable, Equatable, Codable {
     }
 }
 
-/// Counts the SMS segments of a message body (`domain.md` §1 "Segment"; 3GPP TS 23.038 for the
+/// Counts the SMS segments of a message body (`docs/DOMAIN.md` §1 "Segment"; 3GPP TS 23.038 for the
 /// alphabet, 3GPP TS 23.040 §9.2.3.24.1 for concatenation).
 ///
 /// Rules:

@@ -8,7 +8,7 @@ public struct FunnelStep: Sendable, Equatable, Codable {
     /// callbacks this is only the deliveries inferred from clicks: see ``tracked``.
     public var users: Int64
     /// Whether the number is a measured fact. `false` only for `delivered` when callbacks are not
-    /// configured (`domain.md` §6: "never show 0 as a fact").
+    /// configured (`docs/DOMAIN.md` §6: "never show 0 as a fact").
     public var tracked: Bool
     /// The step's rate, percent 0–100, by the same formula as the summary's field of that name:
     /// sent 100, delivered = deliveryRate, clicked = ctr, converted = convertedPercent.
@@ -19,8 +19,8 @@ public struct FunnelStep: Sendable, Equatable, Codable {
     public var percentOfSent: Double
 }
 
-/// The influenced conversion funnel of `domain.md` §6: Sent → Delivered → Clicked → Converted
-/// (users). Every rate is the summary's own (pitfall 13: CTR has one denominator everywhere);
+/// The influenced conversion funnel of `docs/DOMAIN.md` §6: Sent → Delivered → Clicked → Converted
+/// (users). Every rate is the summary's own (PITFALLS.md #13: CTR has one denominator everywhere);
 /// "converted" counts influenced (view-through) conversions, so it is not a subset of "clicked";
 /// the click-through ones are given apart.
 public struct CampaignFunnel: Sendable, Equatable, Codable {

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Per-link numbers of the Split of Clicks (`domain.md` §6).
+/// Per-link numbers of the Split of Clicks (`docs/DOMAIN.md` §6).
 ///
 /// One row per campaign link (`index` from 0 in body order, `url` its URL) and, when there are
 /// some, a last row for the provider-reported clicks on URLs that are none of the campaign's links
@@ -82,7 +82,7 @@ public struct DeliveryErrorStat: Sendable, Equatable, Codable {
 
 /// The body of `GET /api/v1/campaigns/{id}/errors`.
 public struct ErrorsReport: Sendable, Equatable, Codable {
-    /// Dispatch errors by reason (`domain.md` §2 list).
+    /// Dispatch errors by reason (`docs/DOMAIN.md` §2 list).
     public var dispatch: [DispatchErrorStat]
     /// Delivery errors (failed messages) by code.
     public var delivery: [DeliveryErrorStat]
@@ -92,7 +92,7 @@ public struct ErrorsReport: Sendable, Equatable, Codable {
     }
 }
 
-/// Reads the Stats-tab views out of a campaign's rollup totals (pure; `domain.md` §6).
+/// Reads the Stats-tab views out of a campaign's rollup totals (pure; `docs/DOMAIN.md` §6).
 public enum CampaignReport {
     /// Summary numbers.
     public static func stats(totals: RollupDelta, callbacksEnabled: Bool, control: CampaignStats.ControlBaseline? = nil)

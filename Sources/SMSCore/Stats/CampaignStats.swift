@@ -1,6 +1,6 @@
 import Foundation
 
-/// The Stats-tab numbers of one campaign (`domain.md` §6), computed from rollup counters.
+/// The Stats-tab numbers of one campaign (`docs/DOMAIN.md` §6), computed from rollup counters.
 ///
 /// Counts are integers; every rate is a **percentage 0–100 at full precision** (round only for
 /// display); money is in **cents** (`revenueCents`) and in major units (`revenue`, `arpu`).
@@ -68,7 +68,7 @@ public struct CampaignStats: Sendable, Equatable, Codable {
         }
     }
 
-    /// Computes every formula of `domain.md` §6 from summed counters.
+    /// Computes every formula of `docs/DOMAIN.md` §6 from summed counters.
     ///
     /// Formulas (rates are percent 0–100, 0 when the denominator is 0):
     /// - CTR = uniqueClicks / delivered × 100 when `callbacksEnabled`, else uniqueClicks / sent × 100.
@@ -124,7 +124,7 @@ public struct CampaignStats: Sendable, Equatable, Codable {
         optOuts = v(.optOuts)
     }
 
-    /// CTR, percent 0–100 (`domain.md` §6, pitfall 13): `uniqueClicks / delivered × 100` when
+    /// CTR, percent 0–100 (`docs/DOMAIN.md` §6, PITFALLS.md #13): `uniqueClicks / delivered × 100` when
     /// callbacks are configured, else `uniqueClicks / sent × 100`; 0 when the denominator is 0.
     /// Every view (summary, trend, funnel, export) uses this one function.
     public static func ctr(uniqueClicks: Int64, delivered: Int64, sent: Int64, callbacksEnabled: Bool) -> Double {

@@ -1,7 +1,7 @@
 import Foundation
 
 /// The counters kept in the rollup table, per campaign, variant, dimension and time bucket.
-/// Reading stats sums a handful of these rows and never scans messages (`domain.md` §6, pitfall 20).
+/// Reading stats sums a handful of these rows and never scans messages (`docs/DOMAIN.md` §6, PITFALLS.md #20).
 public enum RollupMetric: String, Sendable, Codable, CaseIterable {
     /// Messages created for the campaign (every targeted user, control group included).
     case messages

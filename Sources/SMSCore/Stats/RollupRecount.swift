@@ -98,7 +98,7 @@ public struct RecountResult: Sendable, Equatable {
 }
 
 /// Recounts one message's rollup cells from its raw records: the pure part of `smsstats
-/// reconcile` (`domain.md` §4, §6). It mirrors the incremental path cell for cell (the same
+/// reconcile` (`docs/DOMAIN.md` §4, §6). It mirrors the incremental path cell for cell (the same
 /// state machine, ``MessageContribution``, ``ConversionAttribution``), so for consistent data
 /// the sum of recounts over a campaign's messages equals its rollups.
 public enum RollupRecount {

@@ -1,7 +1,7 @@
 import Foundation
 
 /// The body of `GET /api/v1/campaigns/{id}/stats`: the campaign's numbers over all variants,
-/// flat (the field names of `domain.md` §6), plus `variants: [{variant, …same fields}]` when the
+/// flat (the field names of `docs/DOMAIN.md` §6), plus `variants: [{variant, …same fields}]` when the
 /// campaign has more than one variant.
 ///
 /// "All variants" adds each variant's counters; a user has one message per campaign, so a user

@@ -5,7 +5,7 @@ public enum TrendGranularity: String, Sendable, Codable, CaseIterable {
     case day, week, month
 }
 
-/// One point of the Message Trend (`domain.md` §6): counts in a local day, ISO week or month.
+/// One point of the Message Trend (`docs/DOMAIN.md` §6): counts in a local day, ISO week or month.
 public struct TrendPoint: Sendable, Equatable, Codable {
     /// Local start of the period as `YYYY-MM-DD` in the chosen zone (a Monday for weeks, the 1st
     /// for months).
@@ -20,7 +20,7 @@ public struct TrendPoint: Sendable, Equatable, Codable {
     public var clicks: Int64
     /// The period's CTR, percent 0–100: `clicked / delivered × 100` with callbacks, else
     /// `clicked / sent × 100`; 0 when the denominator is 0. The same formula and denominator as
-    /// the summary (``CampaignStats/ctr``, pitfall 13). Filled by ``withCTR(callbacksEnabled:)``.
+    /// the summary (``CampaignStats/ctr``, PITFALLS.md #13). Filled by ``withCTR(callbacksEnabled:)``.
     public var ctr: Double
 
     public init(

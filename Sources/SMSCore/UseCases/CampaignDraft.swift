@@ -64,7 +64,7 @@ public struct CampaignDraft: Sendable, Equatable, Codable {
         templateId = try c.decodeIfPresent(String.self, forKey: .templateId)
     }
 
-    /// Maximum tracked links per body (`domain.md` §2).
+    /// Maximum tracked links per body (`docs/DOMAIN.md` §2).
     public static let maxLinks = 5
     /// Maximum A/B variants per campaign.
     public static let maxVariants = 5

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Turns a published campaign and its audience into messages (`domain.md` §2): control-group
+/// Turns a published campaign and its audience into messages (`docs/DOMAIN.md` §2): control-group
 /// members held out, ineligible recipients recorded as dispatch errors with their reason, and every
 /// other recipient's body personalised (``MessageTemplateEngine``) with one short link per
 /// (message, link), its A/B variant drawn reproducibly, and its segments counted on the final text.

@@ -35,7 +35,7 @@ public enum StatsQueryError: Error, Equatable, Sendable, CustomStringConvertible
     }
 }
 
-/// The Stats tab's read side (`domain.md` §6): each view is a few rollup reads and a pure
+/// The Stats tab's read side (`docs/DOMAIN.md` §6): each view is a few rollup reads and a pure
 /// computation in ``CampaignReport`` / ``TrendBucketer`` / ``CampaignFunnel``. Used by the web
 /// routes, the CLI and the benchmark alike.
 public struct CampaignStatsQueries: Sendable {

@@ -23,7 +23,7 @@ public enum SendTimeInput: Sendable, Equatable, Codable {
     }
 }
 
-/// Resolves a campaign's `sendAt` to an instant (decision, `domain.md` §1 "send at a time, in the
+/// Resolves a campaign's `sendAt` to an instant (decision, `docs/DOMAIN.md` §1 "send at a time, in the
 /// campaign's time zone"):
 /// - a number: epoch seconds, absolute;
 /// - `2025-03-30T09:00:00Z` or with an offset (`+05:30`): absolute, the zone is not used;

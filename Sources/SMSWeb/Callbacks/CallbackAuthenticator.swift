@@ -2,7 +2,7 @@ import Crypto
 import Foundation
 import SMSCore
 
-/// Decides whether a callback request comes from the provider (`domain.md` §3 "Callbacks are
+/// Decides whether a callback request comes from the provider (`docs/DOMAIN.md` §3 "Callbacks are
 /// authenticated"). Every credential that is present must be valid, and at least one must be:
 ///
 /// 1. **URL secret**: `?secret=<provider.callbackSecret>` (or the `X-Callback-Secret` header),
@@ -10,7 +10,7 @@ import SMSCore
 /// 2. **Body signature** (optional, for providers that can sign): headers
 ///    `X-SMSStats-Timestamp: <epoch seconds>` and
 ///    `X-SMSStats-Signature: sha256=<hex of HMAC-SHA256(key: callbackSecret, timestamp + "." + raw body)>`.
-///    The MAC covers the **raw bytes** as received, never a re-serialisation (pitfall 19). A
+///    The MAC covers the **raw bytes** as received, never a re-serialisation (PITFALLS.md #19). A
 ///    timestamp more than ``maxSkewSeconds`` (300) away from the server clock is refused; a replay
 ///    inside that window is harmless because every event is deduplicated by its key.
 ///    With `provider.requireSignature == true` a request without a signature is refused even when

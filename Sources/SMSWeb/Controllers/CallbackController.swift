@@ -6,7 +6,7 @@ import NIOCore
 import SMSCore
 
 /// `POST|GET /callbacks/{providerId}` (and every other method, to answer it): delivery callbacks in the provider's dialect, chosen by the
-/// provider's `kind` (``CallbackDialect``): the generic contract of `domain.md` §3 (JSON array of
+/// provider's `kind` (``CallbackDialect``): the generic contract of `docs/DOMAIN.md` §3 (JSON array of
 /// groups), Vonage, Sinch and Gupshup JSON, Twilio, Plivo and Jasmin form fields, Kannel's
 /// `dlr-url` query.
 ///

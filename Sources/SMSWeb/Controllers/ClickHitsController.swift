@@ -3,7 +3,7 @@ import Hummingbird
 import SMSCore
 
 /// `GET /api/v1/campaigns/{id}/hits?kind=all|bots|humans&limit=N`: the stored redirect hits of a
-/// campaign, newest first (`domain.md` §6: bot and link-preview hits are kept, flagged and shown
+/// campaign, newest first (`docs/DOMAIN.md` §6: bot and link-preview hits are kept, flagged and shown
 /// apart). `limit` 1…1000, default 100. Each hit: `id`, `messageId`, `linkIndex`, `at` (epoch
 /// seconds), `userAgent`, `ipHash` (salted SHA-256; raw IPs are never stored), `isBot`, `botReason`.
 struct ClickHitsController {

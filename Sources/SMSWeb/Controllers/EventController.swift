@@ -2,7 +2,7 @@ import Foundation
 import Hummingbird
 import SMSCore
 
-/// `POST /api/v1/events`: conversion events (`domain.md` §5).
+/// `POST /api/v1/events`: conversion events (`docs/DOMAIN.md` §5).
 ///
 /// Body: a JSON array of `{eventId, userId, name, ts, properties}` (`ts` in epoch seconds;
 /// milliseconds above 1e12 are converted; `properties` optional, an object). Idempotent by
@@ -92,7 +92,7 @@ struct EventController {
         var message: String
     }
 
-    /// Validates one event (`domain.md` §5).
+    /// Validates one event (`docs/DOMAIN.md` §5).
     /// - Rules: an object; `eventId`, `userId`, `name` non-empty strings of at most
     ///   ``maxIdLength`` characters; `ts` a positive number of epoch seconds (values above 1e12
     ///   are milliseconds and are divided by 1000; fractions are truncated), at most 24 h

@@ -23,7 +23,7 @@ struct ProfileController {
         var properties: [String: JSONValue]?
     }
 
-    /// A profile accepted with a problem the import reports (`domain.md` §2: kept, not sent).
+    /// A profile accepted with a problem the import reports (`docs/DOMAIN.md` §2: kept, not sent).
     struct Warning: Encodable, Equatable {
         /// The CSV line the record starts on (header = 1), or the index in the JSON array from 0.
         var row: Int

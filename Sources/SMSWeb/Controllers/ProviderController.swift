@@ -8,7 +8,7 @@ struct ProviderController {
     let store: any SMSStore
     let config: AppConfig
 
-    /// The provider request body of the API (`domain.md` §2).
+    /// The provider request body of the API (`docs/DOMAIN.md` §2).
     struct Input: Decodable {
         var name: String
         var kind: ProviderKind?

@@ -5,7 +5,7 @@ import Hummingbird
 import Logging
 import SMSCore
 
-/// `GET /l/{code}` (and HEAD): the click redirect (`domain.md` §2, §6; pitfalls 8–11).
+/// `GET /l/{code}` (and HEAD): the click redirect (`docs/DOMAIN.md` §2, §6; PITFALLS.md #8–11).
 ///
 /// 302 to the stored URL exactly as written in the campaign body (never a URL from the request,
 /// so no open redirect); unknown or expired code → a friendly 404 page. Every hit is recorded with

@@ -3,7 +3,7 @@ import Hummingbird
 import NIOCore
 import SMSCore
 
-/// The Stats tab's routes (`domain.md` §6), all under `/api/v1/campaigns/{id}/`:
+/// The Stats tab's routes (`docs/DOMAIN.md` §6), all under `/api/v1/campaigns/{id}/`:
 /// - `stats`: the summary (all variants, and `variants: [{variant, …}]` when there are several);
 /// - `trend?granularity=day|week|month&tz=<IANA>&variant=<n>`: `{buckets:[{start, sent, delivered,
 ///   clicked, clicks, ctr}]}` in the campaign's zone unless `tz` is given;

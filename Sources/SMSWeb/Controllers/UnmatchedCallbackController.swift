@@ -3,7 +3,7 @@ import Hummingbird
 import SMSCore
 
 /// `GET /api/v1/callbacks/unmatched?limit=N`: callback items whose meta (or provider message id)
-/// still matches no message 24 hours after they arrived (`domain.md` §3: kept aside, re-matched
+/// still matches no message 24 hours after they arrived (`docs/DOMAIN.md` §3: kept aside, re-matched
 /// when the message appears and periodically for 24 h, then listed for an operator). Oldest first;
 /// `limit` 1…1000, default 100.
 struct UnmatchedCallbackController {

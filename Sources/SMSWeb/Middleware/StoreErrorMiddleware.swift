@@ -3,7 +3,7 @@ import Hummingbird
 import Logging
 import SMSCore
 
-/// Maps errors that are not HTTP answers yet (`domain.md` §3: "500/503 on server trouble"; style
+/// Maps errors that are not HTTP answers yet (`docs/DOMAIN.md` §3: "500/503 on server trouble"; style
 /// notes: foreign errors are mapped in one middleware):
 /// - ``StoreError/notFound(_:)`` → 404, ``StoreError/duplicate(_:)`` → 409, with their message;
 /// - anything else (a storage driver error: disk full, database locked past the busy timeout,

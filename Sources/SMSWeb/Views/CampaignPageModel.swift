@@ -5,7 +5,7 @@ import SMSCore
 /// provider and its rollups. Every number comes from the core (``CampaignReport``,
 /// ``CampaignStats``, ``TrendBucketer``); this type only picks, formats and explains them.
 ///
-/// States a user meets (`domain.md` §6, pitfall 7):
+/// States a user meets (`docs/DOMAIN.md` §6, PITFALLS.md #7):
 /// - callbacks not configured: Delivered shows "not tracked", CTR is on Sent, a note says so;
 /// - receipts missing: callbacks on, sent > 0, no receipt (delivered or failed) yet: a note, and
 ///   Delivered counts only the deliveries inferred from clicks, shown as such;
@@ -41,7 +41,7 @@ struct CampaignPageModel {
         }
     }
 
-    /// Callbacks on, messages sent, and not one receipt yet (pitfall 7; the rule is in the core).
+    /// Callbacks on, messages sent, and not one receipt yet (PITFALLS.md #7; the rule is in the core).
     var receiptsMissing: Bool { stats.receiptsMissing }
 
     /// Dispatch still running: the page refreshes itself.

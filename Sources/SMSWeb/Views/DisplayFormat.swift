@@ -3,7 +3,7 @@ import Foundation
 /// How the dashboard writes numbers. Locale-independent on purpose (the server renders one page
 /// for everyone, and the browser test reads the numbers back): comma thousands separators, a dot
 /// for decimals. Rates arrive as percentages 0–100 at full precision and are rounded here, for
-/// display only (`domain.md` §6).
+/// display only (`docs/DOMAIN.md` §6).
 enum DisplayFormat {
     /// `1234567` → `"1,234,567"`; negatives keep their sign.
     static func count(_ n: Int64) -> String {

@@ -3,7 +3,7 @@ import Testing
 
 @testable import SMSCore
 
-@Suite("Control group and lift (domain.md §5)")
+@Suite("Control group and lift (docs/DOMAIN.md §5)")
 struct ControlGroupTests {
     /// FNV-1a 64 published test vectors (the hash behind the reproducible choice).
     @Test(arguments: [("", UInt64(0xcbf2_9ce4_8422_2325)), ("a", 0xaf63_dc4c_8601_ec8c), ("foobar", 0x8594_4171_f739_67e8)])

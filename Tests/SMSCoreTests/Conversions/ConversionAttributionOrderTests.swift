@@ -3,7 +3,7 @@ import Testing
 
 @testable import SMSCore
 
-@Suite("Conversion attribution: window, click-through, order (domain.md §5)")
+@Suite("Conversion attribution: window, click-through, order (docs/DOMAIN.md §5)")
 struct ConversionAttributionOrderTests {
     static let sent: Int64 = 1_700_000_000
     static let goal = ConversionGoal(event: "purchase", windowMinutes: 60, revenueProperty: "value")
@@ -81,7 +81,7 @@ struct ConversionAttributionOrderTests {
         #expect(UserConversion(converted: false, clickThrough: false, revenueCents: 0).contribution(control: false) == [:])
     }
 
-    /// Pitfall 16 in the state machine: click 10:00:03, delivered stamped 10:00:05, in either order
+    /// PITFALLS.md #16 in the state machine: click 10:00:03, delivered stamped 10:00:05, in either order
     /// → delivered (by receipt, not inferred) and clicked.
     @Test func pitfall16ClickBeforeDeliveredStampIsDeliveredAndClicked() {
         let t0: Int64 = 1_710_064_800  // 2024-03-10T10:00:00Z

@@ -2,7 +2,7 @@ import Testing
 
 @testable import SMSCore
 
-@Suite("Conversion attribution (domain.md §5)")
+@Suite("Conversion attribution (docs/DOMAIN.md §5)")
 struct ConversionAttributionTests {
     let goal = ConversionGoal(event: "purchase", windowMinutes: 60, revenueProperty: "amount")
 
@@ -22,7 +22,7 @@ struct ConversionAttributionTests {
         #expect(!after.converted)
     }
 
-    @Test("pitfall 16: a conversion in the same second as the click is click-through")
+    @Test("PITFALLS.md #16: a conversion in the same second as the click is click-through")
     func sameSecondClickThrough() {
         let r = ConversionAttribution.evaluate(goal: goal, sentAt: 36_000, humanClicks: [36_003], events: [event("e", 36_003, .number(10))])
         #expect(r == UserConversion(converted: true, clickThrough: true, revenueCents: 1_000))

@@ -2,7 +2,7 @@ import Testing
 
 @testable import SMSCore
 
-@Suite("Message state (domain.md §4)")
+@Suite("Message state (docs/DOMAIN.md §4)")
 struct MessageStateTests {
     let sent = MessageState(dispatch: .sent, dispatchedAt: 1_000)
 
@@ -27,7 +27,7 @@ struct MessageStateTests {
         #expect(MessageOutcome.allCases.filter { $0 != .control }.map(\.rank) == [0, 1, 2, 3, 4, 5])
     }
 
-    @Test("pitfall 3: a late submitted never regresses delivered, and the trend does not move")
+    @Test("PITFALLS.md #3: a late submitted never regresses delivered, and the trend does not move")
     func lateSubmittedNeverRegressesDelivered() {
         let delivered = applying([Self.receipt(.delivered, 1_010)])
         let late = applying([Self.receipt(.submitted, 1_040)], to: delivered)
@@ -36,7 +36,7 @@ struct MessageStateTests {
         #expect(MessageContribution.delta(from: delivered, to: late, segments: 1).isEmpty)
     }
 
-    @Test("pitfall 2: parts of one message, delivered then failed 914 → one delivered message")
+    @Test("PITFALLS.md #2: parts of one message, delivered then failed 914 → one delivered message")
     func multipartDeliveredThenFailedStaysDelivered() {
         let s = applying([Self.receipt(.delivered, 1_010), Self.receipt(.failed, 1_011, "914")])
         #expect(s.outcome == .delivered)
@@ -47,7 +47,7 @@ struct MessageStateTests {
         #expect(c[RollupKey(.sentSegments)] == 3)
     }
 
-    @Test("pitfall 4: failed 30003 then failed without a code → the Errors tab shows 30003 once")
+    @Test("PITFALLS.md #4: failed 30003 then failed without a code → the Errors tab shows 30003 once")
     func failureWithCodeBeatsFailureWithout() {
         let a = applying([Self.receipt(.failed, 1_010, "30003"), Self.receipt(.failed, 1_020, nil)])
         let b = applying([Self.receipt(.failed, 1_020, nil), Self.receipt(.failed, 1_010, "30003")])
@@ -57,7 +57,7 @@ struct MessageStateTests {
         #expect(MessageContribution.of(a, segments: 1)[RollupKey(.failedByCode, dim: "")] == nil)
     }
 
-    @Test("pitfall 5: the same delivered three times → Delivered = 1")
+    @Test("PITFALLS.md #5: the same delivered three times → Delivered = 1")
     func tripleDeliveredCountsOnce() {
         let once = applying([Self.receipt(.delivered, 1_010)])
         let thrice = applying([Self.receipt(.delivered, 1_010), Self.receipt(.delivered, 1_010), Self.receipt(.delivered, 1_010)])
@@ -65,7 +65,7 @@ struct MessageStateTests {
         #expect(MessageContribution.of(thrice, segments: 1)[RollupKey(.delivered)] == 1)
     }
 
-    @Test("pitfall 6: dispatch answered 429, later delivered → Sent and Delivered once, no dispatch error")
+    @Test("PITFALLS.md #6: dispatch answered 429, later delivered → Sent and Delivered once, no dispatch error")
     func deliveredAfterDispatchErrorCountsAsSent() {
         var s = MessageState()
         s.apply(.dispatchFailed(reason: "provider HTTP error 429", at: 1_000))
@@ -81,7 +81,7 @@ struct MessageStateTests {
         #expect(s.sentAt == 1_000)
     }
 
-    @Test("pitfall 1: a receipt before the send is recorded still counts once the send is")
+    @Test("PITFALLS.md #1: a receipt before the send is recorded still counts once the send is")
     func receiptBeforeDispatchRecorded() {
         var s = MessageState()
         s.apply(Self.receipt(.delivered, 1_005))
@@ -93,7 +93,7 @@ struct MessageStateTests {
         #expect(MessageContribution.of(s, segments: 1)[RollupKey(.sent)] == 1)
     }
 
-    @Test("pitfall 7: a human click with no receipt is an inferred delivery")
+    @Test("PITFALLS.md #7: a human click with no receipt is an inferred delivery")
     func clickWithoutReceiptIsInferredDelivery() {
         let s = applying([.humanClick(at: 1_100)])
         #expect(s.outcome == .delivered)

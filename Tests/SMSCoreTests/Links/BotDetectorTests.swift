@@ -3,7 +3,7 @@ import Testing
 
 @testable import SMSCore
 
-@Suite("Bot detection (pitfalls 8, 9)")
+@Suite("Bot detection (PITFALLS.md #8, 9)")
 struct BotDetectorTests {
     static let detector = BotDetector()
 
@@ -57,7 +57,7 @@ struct BotDetectorTests {
         #expect(Self.detector.botReason(method: "GET", userAgent: ua) == nil)
     }
 
-    /// Pitfall 8: a messaging app's preview, a social crawler, a HEAD with a browser user agent,
+    /// PITFALLS.md #8: a messaging app's preview, a social crawler, a HEAD with a browser user agent,
     /// then one phone browser GET → 1 human click, 3 bot hits.
     @Test func pitfall8PreviewsCrawlersAndHeadAreBots() {
         let d = Self.detector
@@ -69,7 +69,7 @@ struct BotDetectorTests {
         #expect(d.botReason(method: "GET", userAgent: Self.humans[0]) == nil)
     }
 
-    /// Pitfall 9: a URL shortener's bot names itself.
+    /// PITFALLS.md #9: a URL shortener's bot names itself.
     @Test func pitfall9ShortenerBotIsABot() {
         #expect(Self.detector.botReason(method: "GET", userAgent: "bitlybot/3.0 (+http://bit.ly/)") != nil)
     }

@@ -14,9 +14,9 @@ struct SegmentCounterTests {
     static let cases: [Case] = [
         Case(name: "empty body is one GSM-7 segment of 0 septets", text: "",
              expected: SegmentCount(encoding: .gsm7, units: 0, segments: 1)),
-        Case(name: "70 emoji are 140 UTF-16 units in 3 segments (pitfall 17)", text: String(repeating: "😎", count: 70),
+        Case(name: "70 emoji are 140 UTF-16 units in 3 segments (PITFALLS.md #17)", text: String(repeating: "😎", count: 70),
              expected: SegmentCount(encoding: .ucs2, units: 140, segments: 3)),
-        Case(name: "160 GSM chars incl. 20 spaces fit one segment (pitfall 18)",
+        Case(name: "160 GSM chars incl. 20 spaces fit one segment (PITFALLS.md #18)",
              text: String(repeating: "abcdefg ", count: 20),
              expected: SegmentCount(encoding: .gsm7, units: 160, segments: 1)),
         Case(name: "161 GSM chars need 2 segments", text: String(repeating: "a", count: 161),

@@ -2,9 +2,9 @@ import Testing
 
 @testable import SMSCore
 
-@Suite("Stats formulas (domain.md §6)")
+@Suite("Stats formulas (docs/DOMAIN.md §6)")
 struct CampaignStatsTests {
-    @Test("pitfall 12: one delivered message whose recipient clicks 3 links → CTR 100 %, not 300 %")
+    @Test("PITFALLS.md #12: one delivered message whose recipient clicks 3 links → CTR 100 %, not 300 %")
     func threeLinksOneMessage() {
         var s = MessageState(dispatch: .sent, dispatchedAt: 100)
         s.apply(.receipt(kind: .delivered, at: 110, code: nil, description: nil))
@@ -17,7 +17,7 @@ struct CampaignStatsTests {
         #expect(stats.ctr == 100)
     }
 
-    @Test("pitfall 13: 10 sent, 8 delivered, 2 unique clickers → CTR 25 % with callbacks, 20 % without")
+    @Test("PITFALLS.md #13: 10 sent, 8 delivered, 2 unique clickers → CTR 25 % with callbacks, 20 % without")
     func ctrDenominatorSwitch() {
         let totals: [RollupMetric: Int64] = [.sent: 10, .delivered: 8, .uniqueClicks: 2, .pending: 2]
         let on = CampaignStats(totals: totals, callbacksEnabled: true)
@@ -79,7 +79,7 @@ struct CampaignStatsTests {
         #expect(stats.targeted == stats.sent + stats.dispatchErrors + stats.controlGroup)
     }
 
-    @Test("pitfall 14: Europe/Berlin, click at 2024-03-09T23:30:00Z counts on 10 March")
+    @Test("PITFALLS.md #14: Europe/Berlin, click at 2024-03-09T23:30:00Z counts on 10 March")
     func berlinDay() throws {
         let b = try TrendBucketer(timeZoneIdentifier: "Europe/Berlin", granularity: .day)
         let t: Int64 = 1_710_027_000  // 2024-03-09T23:30:00Z

@@ -93,7 +93,7 @@ struct RollupRecountTests {
             let input = RecountInput(
                 segments: 1, dispatch: .sent, dispatchedAt: Self.t, dispatchErrorReason: nil, events: order.map { events[$0] })
             let r = RollupRecount.recount(input, links: [], goal: nil)
-            #expect(r.state.failure?.code == "30003")  // pitfall 4
+            #expect(r.state.failure?.code == "30003")  // PITFALLS.md #4
             #expect(Self.cell(r.delta, .failedByCode, dim: "30003") == 1)
             #expect(Self.cell(r.delta, .failed, at: Self.t + 8) == 1)
             if let expected { #expect(r.state == expected) }

@@ -2,7 +2,7 @@ import Foundation
 import SMSCore
 import Testing
 
-/// The Stats-tab formulas of `domain.md` §6 with written-out values.
+/// The Stats-tab formulas of `docs/DOMAIN.md` §6 with written-out values.
 @Suite("Stats formulas, summary, funnel, links and errors")
 struct StatsFormulaTests {
     static let t: Int64 = 1_710_000_000
@@ -119,7 +119,7 @@ struct StatsFormulaTests {
             [.dispatched(at: Self.t), .receipt(kind: .submitted, at: Self.t + 1, code: nil, description: nil)],
             [.dispatched(at: Self.t)],
             [.dispatchFailed(reason: "timeout", at: Self.t)],
-            // Pitfall 6: a 429 then a delivered callback: sent and delivered, no dispatch error.
+            // PITFALLS.md #6: a 429 then a delivered callback: sent and delivered, no dispatch error.
             [.dispatchFailed(reason: "provider HTTP error 429", at: Self.t),
              .receipt(kind: .delivered, at: Self.t + 9, code: nil, description: nil)],
         ]

@@ -3,7 +3,7 @@ import SMSCore
 import SMSTestSupport
 import Testing
 
-/// Local days, ISO weeks and months of the Message Trend (`domain.md` §6, pitfall 14). Expected
+/// Local days, ISO weeks and months of the Message Trend (`docs/DOMAIN.md` §6, PITFALLS.md #14). Expected
 /// instants were computed independently (Python `zoneinfo`) and are written out here.
 @Suite("Trend buckets in the campaign's time zone")
 struct TrendBucketerTests {
@@ -133,7 +133,7 @@ struct TrendBucketerTests {
         ]
         let point = try #require(try Self.bucketer("UTC").trend(cells: cells).first)
         #expect(point == TrendPoint(start: "2024-03-01", sent: 15, delivered: 8, clicked: 2, clicks: 7))
-        // Pitfall 13 in the trend: CTR on delivered with callbacks (2/8), on sent without (2/15).
+        // PITFALLS.md #13 in the trend: CTR on delivered with callbacks (2/8), on sent without (2/15).
         #expect(point.withCTR(callbacksEnabled: true).ctr == 25)
         #expect(point.withCTR(callbacksEnabled: false).ctr == CampaignStats.percent(2, 15))
     }

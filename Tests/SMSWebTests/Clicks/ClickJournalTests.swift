@@ -89,7 +89,7 @@ struct ClickJournalTests {
 
     /// Journaled redirects answer like synchronous ones (302 to the stored URL, 404 for unknown and
     /// expired codes, nothing journaled for those), and once drained the stats are the same as
-    /// pitfall 8's: 1 click, 1 unique, 3 bot hits, delivered by inference. Concurrent hits: 20 more
+    /// PITFALLS.md #8's: 1 click, 1 unique, 3 bot hits, delivered by inference. Concurrent hits: 20 more
     /// clicks on 3 messages, all counted after `drained()`.
     @Test func journaledRedirectsCountLikeSynchronousOnes() async throws {
         let (app, cid, codes) = try await Self.app(users: ["u1", "u2", "u3"])

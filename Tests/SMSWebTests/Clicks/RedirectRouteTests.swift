@@ -18,7 +18,7 @@ struct RedirectRouteTests {
 
     static func ua(_ value: String) -> HTTPFields { [.userAgent: value] }
 
-    /// Pitfall 10 and its siblings: the Location header is the body's URL byte for byte.
+    /// PITFALLS.md #10 and its siblings: the Location header is the body's URL byte for byte.
     @Test(arguments: [
         "https://shop.example/p?a=1&b=2",
         "https://shop.example/p?a=1&amp;b=2",  // written that way in the body: kept as written
@@ -42,7 +42,7 @@ struct RedirectRouteTests {
         }
     }
 
-    /// Pitfall 8: WhatsApp preview GET, a social crawler GET, a HEAD with a browser user agent,
+    /// PITFALLS.md #8: WhatsApp preview GET, a social crawler GET, a HEAD with a browser user agent,
     /// then a phone browser GET → 1 human click, 3 bot hits (kept and shown apart).
     @Test func pitfall8OneClickThreeBotHits() async throws {
         let app = try await ClickTestApp()
@@ -86,7 +86,7 @@ struct RedirectRouteTests {
         #expect(links.map(\.clicks) == [1])
     }
 
-    /// Pitfall 9: a shortener's bot fetches the link a second after the send: a bot hit, not a
+    /// PITFALLS.md #9: a shortener's bot fetches the link a second after the send: a bot hit, not a
     /// click, not delivery, not click-through for a later purchase.
     @Test func pitfall9ShortenerBotIsNotEvidence() async throws {
         let app = try await ClickTestApp()
@@ -107,7 +107,7 @@ struct RedirectRouteTests {
         #expect((s.convertedUsers, s.clickThroughConversions) == (1, 0))
     }
 
-    /// Pitfall 11: the same person on two devices → clicks 2, unique 1.
+    /// PITFALLS.md #11: the same person on two devices → clicks 2, unique 1.
     @Test func pitfall11TwoDevicesOneUnique() async throws {
         let app = try await ClickTestApp()
         try await app.addProfiles(["u1", "u2"])

@@ -216,7 +216,7 @@ struct DashboardRouterTests {
         }
     }
 
-    @Test("pitfall 7: callbacks on, no receipt yet, one click → 'receipts missing' note and 1 delivered inferred from clicks")
+    @Test("PITFALLS.md #7: callbacks on, no receipt yet, one click → 'receipts missing' note and 1 delivered inferred from clicks")
     func receiptsMissing() async throws {
         let (app, store) = try await F.app()
         try await app.test(.router) { client in

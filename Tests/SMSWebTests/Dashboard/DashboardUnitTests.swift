@@ -42,7 +42,7 @@ struct DashboardUnitTests {
         #expect(DisplayFormat.periodLabel("2024-03-10", monthly: false) == "10 Mar")
         #expect(DisplayFormat.periodLabel("2024-03-01", monthly: true) == "Mar 2024")
         #expect(DisplayFormat.periodLabel("garbage", monthly: true) == "garbage")
-        // 2024-03-09T23:30:00Z is 00:30 on 10 March in Berlin (pitfall 14), 05:00 in Kolkata.
+        // 2024-03-09T23:30:00Z is 00:30 on 10 March in Berlin (PITFALLS.md #14), 05:00 in Kolkata.
         #expect(DisplayFormat.dateTime(1_710_027_000, timeZone: "Europe/Berlin") == "2024-03-10 00:30")
         #expect(DisplayFormat.dateTime(1_710_027_000, timeZone: "Asia/Kolkata") == "2024-03-10 05:00")
         #expect(DisplayFormat.dateTime(1_710_027_000, timeZone: "Not/AZone") == "2024-03-09 23:30")
@@ -139,7 +139,7 @@ struct DashboardUnitTests {
             (String(repeating: "a", count: 161), .gsm7, 161, 2, 153),
             (String(repeating: "€", count: 80), .gsm7, 160, 1, 160),
             (String(repeating: "€", count: 81), .gsm7, 162, 2, 153),
-            (String(repeating: "😎", count: 70), .ucs2, 140, 3, 67),  // pitfall 17
+            (String(repeating: "😎", count: 70), .ucs2, 140, 3, 67),  // PITFALLS.md #17
             (String(repeating: "ä", count: 70) + "ç", .ucs2, 71, 2, 67),
         ])
     func previewSegments(body: String, encoding: SMSEncoding, units: Int, segments: Int, perSegment: Int) {
