@@ -14,7 +14,7 @@ import Foundation
 ///   `ts`, `failed` with and without a code, two parts of one message.
 /// - Outcome-level deduplication is **not** this key's job: three `delivered` receipts for one
 ///   message with different timestamps or provider event ids still make three keys, and the
-///   message state machine counts the message Delivered once (`docs/DOMAIN.md` §4, `docs/PITFALLS.md` 5).
+///   message state machine counts the message Delivered once (`docs/DOMAIN.md` §4, `docs/PITFALLS.md` #5).
 /// - Fields not in the key (`description`, `shortURL`, `toPhone`, `providerMessageId`) do not
 ///   make an event new.
 public enum CallbackDedupKey {
