@@ -105,11 +105,24 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The composition root: a configuration (database path or postgres:// URL, click journal,
+        // provider client, server settings) → the store it names → a running application. Used by
+        // `serve`, `demo`, `stats` and `reconcile`; the only module that knows both stores.
+        .target(
+            name: "SMSServer",
+            dependencies: [
+                "SMSCore", "SMSStoreSQLite", "SMSStorePostgres", "SMSGatewayHTTP", "SMSWeb",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // The end-to-end demo: server + simulator + audience + clicks + conversions, with ground truth.
         .target(
             name: "SMSDemo",
             dependencies: [
-                "SMSCore", "SMSStoreSQLite", "SMSStorePostgres", "SMSGatewayHTTP", "SMSWeb", "SMSSimulator",
+                "SMSCore", "SMSServer", "SMSGatewayHTTP", "SMSWeb", "SMSSimulator",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
@@ -120,13 +133,11 @@ let package = Package(
         .executableTarget(
             name: "smsstats",
             dependencies: [
+                "SMSServer",
                 "SMSDemo",
                 "SMSCore",
-                "SMSStoreSQLite",
-                "SMSGatewayHTTP",
                 "SMSWeb",
                 "SMSSimulator",
-                "SMSTemplating",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -188,7 +199,7 @@ let package = Package(
         .testTarget(
             name: "SMSWebTests",
             dependencies: [
-                "SMSCore", "SMSStoreSQLite", "SMSWeb", "SMSSimulator", "SMSGatewayHTTP", "SMSDemo", "SMSTemplating",
+                "SMSCore", "SMSStoreSQLite", "SMSWeb", "SMSSimulator", "SMSGatewayHTTP", "SMSServer", "SMSDemo", "SMSTemplating",
                 "SMSTestSupport",
                 "SMSStoreTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

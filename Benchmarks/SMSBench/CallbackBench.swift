@@ -69,7 +69,7 @@ struct CallbackBench: AsyncParsableCommand {
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
             let cpuSeconds = Double(clock() - cpu) / Double(CLOCKS_PER_SEC)
             print(String(format: "store only (no HTTP, %d tasks): %.0f items/s wall, %.1f µs CPU per item", storeTasks, Double(items) / seconds, cpuSeconds / Double(items) * 1e6))
-            let delivered = try await store.rollupTotals(campaignId: "bench")[RollupKey(.delivered)] ?? 0
+            let delivered = try await CampaignStatsQueries(store: store).totals(campaignId: "bench")[RollupKey(.delivered)] ?? 0
             if delivered != Int64(items) { throw ValidationError("the store counted \(delivered) delivered, expected \(items)") }
             let events = try await store.eventLogCount()
             if events != items { throw ValidationError("the event log holds \(events) rows, expected \(items)") }
@@ -113,7 +113,7 @@ struct CallbackBench: AsyncParsableCommand {
         await group.triggerGracefulShutdown()
         _ = try? await server.value
 
-        let delivered = try await store.rollupTotals(campaignId: "bench")[RollupKey(.delivered)] ?? 0
+        let delivered = try await CampaignStatsQueries(store: store).totals(campaignId: "bench")[RollupKey(.delivered)] ?? 0
         let decodeRate = Double(items) / decode.seconds
         let fullRate = Double(items) / full.seconds
         print("requests: \(bodies.count) × \(batch) items, \(connections) connections")

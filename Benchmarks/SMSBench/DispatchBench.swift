@@ -106,7 +106,7 @@ struct DispatchBench: AsyncParsableCommand {
         let publishSeconds = try await measureAsync { _ = try await dispatcher.publish(campaignId: "bench") }
         var handed = 0
         let seconds = try await measureAsync { handed = try await dispatcher.runOnce() }
-        let sent = try await store.rollupTotals(campaignId: "bench")[RollupKey(.sent)] ?? 0
+        let sent = try await CampaignStatsQueries(store: store).totals(campaignId: "bench")[RollupKey(.sent)] ?? 0
         guard handed == count, sent == Int64(count) else {
             throw ValidationError("dispatched \(handed), sent \(sent), expected \(count)")
         }

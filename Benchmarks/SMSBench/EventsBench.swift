@@ -54,7 +54,7 @@ struct EventsBench: AsyncParsableCommand {
         let again = try await measureAsync {
             for b in targetBatches { _ = try await store.ingestConversionEvents(b, receivedAt: t0 + 3_600) }
         }
-        let totals = try await store.rollupTotals(campaignId: "bench")
+        let totals = try await CampaignStatsQueries(store: store).totals(campaignId: "bench")
         let baseRate = Double(events) / baseline
         let targetRate = Double(events) / target
         print(String(format: "storage only (users never sent):   %8.0f events/s", baseRate))

@@ -124,7 +124,7 @@ struct StoreBench: AsyncParsableCommand {
 
         let report = try await store.reconcile(campaignId: "bench", repair: false)
         guard report.isClean else { throw ValidationError("drift after the run: \(report)") }
-        let totals = try await store.rollupTotals(campaignId: "bench")
+        let totals = try await CampaignStatsQueries(store: store).totals(campaignId: "bench")
         guard totals[RollupKey(.delivered)] == Int64(messages), totals[RollupKey(.clicks)] == Int64(clickCount) else {
             throw ValidationError("wrong totals after the run: \(totals)")
         }

@@ -4,6 +4,7 @@ import Hummingbird
 import Logging
 import SMSCore
 import SMSGatewayHTTP
+import SMSServer
 import SMSSimulator
 import SMSWeb
 import ServiceLifecycle
@@ -11,7 +12,7 @@ import ServiceLifecycle
 /// Options of `smsstats demo`.
 public struct DemoOptions: Sendable {
     public var profiles: Int
-    /// SQLite file or `postgres://` URL (``OpenedStore``); `nil` = a new temporary SQLite file.
+    /// SQLite file or `postgres://` URL (``SMSServer``); `nil` = a new temporary SQLite file.
     public var databasePath: String?
     /// Server port; 0 = any free port.
     public var port: Int
@@ -55,33 +56,30 @@ public struct DemoRunner: Sendable {
         let port = options.port != 0 ? options.port : (FreePort.find() ?? 8080)
         let dbPath = options.databasePath ?? NSTemporaryDirectory() + "smsstats-demo-\(UUID().uuidString).sqlite"
         let token = ShortCode.generate() + ShortCode.generate()
-        var config = AppConfig(host: "127.0.0.1", port: port, adminToken: token, dispatchIntervalMs: 50)
-        return try await OpenedStore.using(database: dbPath, logger: logger) { opened in
-            // The redirect's click journal next to a SQLite file (PostgreSQL: clicks are written directly).
-            if opened.kind == "sqlite" { config.clickJournalDirectory = dbPath + "-clicks" }
-            // The provider client's set-up (fail-fast connects), also for the demo's API calls.
-            var clientConfig = ProviderHTTPClient.configuration()
-            clientConfig.redirectConfiguration = .disallow
-            let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfig)
-            do {
-                return try await play(
-                    http: http, config: config, store: opened.store, dbPath: opened.displayName, token: token, started: started,
-                    say: say)
-            } catch {
-                try? await http.shutdown()
-                throw error
+        let config = AppConfig(host: "127.0.0.1", port: port, adminToken: token, dispatchIntervalMs: 50)
+        // The provider client's set-up (fail-fast connects), also for the demo's API calls and the simulator.
+        var clientConfig = ProviderHTTPClient.configuration()
+        clientConfig.redirectConfiguration = .disallow
+        let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfig)
+        do {
+            return try await SMSServer.withServer(
+                ServerConfiguration(database: dbPath, app: config), providerClient: http, logger: logger
+            ) { server in
+                try await play(http: http, server: server, token: token, started: started, say: say)
             }
+        } catch {
+            try? await http.shutdown()
+            throw error
         }
     }
 
     func play(
-        http: HTTPClient, config: AppConfig, store: any SMSDispatchStore, dbPath: String, token: String,
-        started: ContinuousClock.Instant, say: @escaping @Sendable (String) -> Void
+        http: HTTPClient, server: RunningServer, token: String, started: ContinuousClock.Instant,
+        say: @escaping @Sendable (String) -> Void
     ) async throws -> DemoReport {
-        let gateway = HTTPProviderGateway(
-            httpClient: http, publicBaseURL: config.publicBaseURL, logger: logger,
-            metrics: ProviderMetrics(factory: AppMetrics.shared.factory))
-        let app = try await buildApplication(config: config, store: store, gateway: gateway, logger: logger)
+        let config = server.config
+        let dbPath = server.store.displayName
+        let app = server.application
         let simConfig = SimulatorConfig(apiKey: "sim-" + ShortCode.generate(), seed: options.seed)
         let simulator = ProviderSimulator(config: simConfig, httpClient: http, logger: logger)
         let group = ServiceGroup(

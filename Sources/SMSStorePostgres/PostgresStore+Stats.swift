@@ -73,33 +73,4 @@ extension PostgresStore {
               SET description = LEAST(delivery_error_descriptions.description, excluded.description)
             """)
     }
-
-    public func rollupTotals(campaignId: String) async throws -> RollupDelta {
-        try await read { tx in
-            var out = RollupDelta()
-            for r in try await tx.rows("""
-                SELECT metric, dim, SUM(value)::bigint AS v FROM rollups WHERE campaign_id = \(campaignId) AND bucket = -1
-                GROUP BY metric, dim
-                """)
-            {
-                guard let m = RollupMetric(rawValue: try r.get("metric")) else { continue }
-                out[RollupKey(m, dim: try r.get("dim"))] = try r.get("v")
-            }
-            return out
-        }
-    }
-
-    public func rollupBuckets(campaignId: String) async throws -> [(metric: RollupMetric, bucket: Int64, value: Int64)] {
-        let cells: [RollupBucketCell] = try await read { tx in
-            try await tx.rows("""
-                SELECT metric, bucket, SUM(value)::bigint AS v FROM rollups WHERE campaign_id = \(campaignId) AND bucket >= 0
-                GROUP BY metric, bucket
-                """
-            ).compactMap { r in
-                guard let m = RollupMetric(rawValue: try r.get("metric")) else { return nil }
-                return RollupBucketCell(metric: m, bucket: try r.get("bucket"), value: try r.get("v"))
-            }
-        }
-        return cells.map { ($0.metric, $0.bucket, $0.value) }
-    }
 }

@@ -94,40 +94,4 @@ extension SQLiteStore {
                 """
         ).execute(arguments: [message.campaignId, message.userId, control, now.converted, now.clickThrough, now.revenueCents])
     }
-
-    // MARK: Stats
-
-    public func rollupTotals(campaignId: String) async throws -> RollupDelta {
-        try await db.read { db in
-            var out = RollupDelta()
-            let rows = try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT metric, dim, SUM(value) AS v FROM rollups WHERE campaign_id = ? AND bucket = -1
-                    GROUP BY metric, dim
-                    """,
-                arguments: [campaignId])
-            for r in rows {
-                guard let m = RollupMetric(rawValue: r["metric"]) else { continue }
-                out[RollupKey(m, dim: r["dim"])] = r["v"]
-            }
-            return out
-        }
-    }
-
-    public func rollupBuckets(campaignId: String) async throws -> [(metric: RollupMetric, bucket: Int64, value: Int64)] {
-        try await db.read { db in
-            try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT metric, bucket, SUM(value) AS v FROM rollups WHERE campaign_id = ? AND bucket >= 0
-                    GROUP BY metric, bucket
-                    """,
-                arguments: [campaignId]
-            ).compactMap { r in
-                guard let m = RollupMetric(rawValue: r["metric"]) else { return nil }
-                return (m, r["bucket"], r["v"])
-            }
-        }
-    }
 }

@@ -24,9 +24,14 @@ public func buildApplication(
     let dispatcher = Dispatcher(
         store: store, gateway: gateway, planner: planner,
         frequencyCap: config.frequencyCap.map { FrequencyCap(maxMessages: $0) }, observer: metrics)
-    // The click journal (next to the database): replayed before the server accepts requests.
+    // The click journal (next to the database): replayed before the server accepts requests. Only
+    // a store that declares one has it (``StoreCapabilities/clickJournal``).
     var journal: ClickJournal?
-    if let dir = config.clickJournalDirectory, let journalStore = store as? any ClickJournalStore {
+    if let dir = config.clickJournalDirectory {
+        guard let journalStore = store.capabilities.clickJournal else {
+            throw ApplicationConfigurationError(
+                description: "a click journal directory was given, but the \(store.capabilities.engine) store records clicks directly")
+        }
         journal = try await ClickJournal.open(directory: URL(fileURLWithPath: dir), store: journalStore, logger: logger)
     }
     let router = try await buildRouter(

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import SMSCore
 import Logging
-import SMSDemo
+import SMSServer
 
 /// `smsstats reconcile [<campaign>] [--repair]`: recounts campaigns from their raw records
 /// (dispatch records, event log, clicks, conversion events) and reports drift of the stored
@@ -25,7 +25,7 @@ struct ReconcileCommand: AsyncParsableCommand {
     func run() async throws {
         var logger = Logger(label: "smsstats")
         logger.logLevel = .warning
-        try await OpenedStore.using(database: database, mustExist: true, logger: logger) { try await reconcileAll($0) }
+        try await SMSServer.withStore(database: database, logger: logger) { try await reconcileAll($0) }
     }
 
     func reconcileAll(_ opened: OpenedStore) async throws {

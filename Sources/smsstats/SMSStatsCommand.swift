@@ -6,7 +6,7 @@ import Hummingbird
 import Logging
 import SMSCore
 import SMSDemo
-import SMSGatewayHTTP
+import SMSServer
 import SMSSimulator
 import SMSWeb
 
@@ -123,32 +123,26 @@ struct Serve: AsyncParsableCommand {
         config.botUserAgentSubstrings = botUserAgent
         // nil: buildApplication reads the database's salt (generated and stored on first start).
         config.ipHashSalt = ipHashSalt
-        let keywords = OptOutKeywords(extraOptOut: Self.keywordList(optOutKeywords))
-        try await OpenedStore.using(database: database, keywords: keywords, logger: logger) { opened in
-            // The redirect's click journal next to a SQLite file (PostgreSQL: clicks are written directly).
-            if !noClickJournal, opened.kind == "sqlite" { config.clickJournalDirectory = clickJournal ?? database + "-clicks" }
-            // Provider requests: connect 3 s, read 10 s, a refused connection fails at once (ProviderHTTPClient).
-            let providerClient = ProviderHTTPClient.make()
+        let configuration = ServerConfiguration(
+            database: database, app: config,
+            clickJournal: noClickJournal ? .off : clickJournal.map { .directory($0) } ?? .besideDatabase,
+            optOutKeywords: OptOutKeywords(extraOptOut: Self.keywordList(optOutKeywords)))
+        try await SMSServer.withServer(configuration, logger: logger) { server in
+            logger.info(
+                "serving",
+                metadata: [
+                    "url": "\(server.config.publicBaseURL)", "database": "\(server.store.displayName)",
+                    "store": "\(server.store.capabilities.engine)",
+                    "clickJournal": "\(server.config.clickJournalDirectory ?? "off")",
+                ])
             do {
-                let gateway = HTTPProviderGateway(
-                    httpClient: providerClient, publicBaseURL: config.publicBaseURL, logger: logger,
-                    metrics: ProviderMetrics(factory: AppMetrics.shared.factory))
-                let app = try await buildApplication(config: config, store: opened.store, gateway: gateway, logger: logger)
-                logger.info(
-                    "serving", metadata: ["url": "\(config.publicBaseURL)", "database": "\(opened.displayName)", "store": "\(opened.kind)"])
-                do {
-                    try await app.runService()
-                } catch is CancellationError {
-                    // SIGTERM / SIGINT: a normal stop, exit status 0.
-                } catch let error as IOError where error.errnoCode == EADDRINUSE {
-                    throw ServeError(
-                        description: "cannot listen on \(host):\(port): the address is already in use (another smsstats serve? choose another --port)")
-                }
-            } catch {
-                try? await providerClient.shutdown()
-                throw error
+                try await server.run()
+            } catch is CancellationError {
+                // SIGTERM / SIGINT: a normal stop, exit status 0.
+            } catch let error as IOError where error.errnoCode == EADDRINUSE {
+                throw ServeError(
+                    description: "cannot listen on \(host):\(port): the address is already in use (another smsstats serve? choose another --port)")
             }
-            try? await providerClient.shutdown()
         }
     }
 

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import SMSCore
 import Logging
-import SMSDemo
+import SMSServer
 
 /// `smsstats stats <campaign>`: the campaign's Stats-tab summary as a table (all variants, and one
 /// column per variant when there are several). Reads the maintained rollups only.
@@ -19,7 +19,7 @@ struct StatsCommand: AsyncParsableCommand {
     func run() async throws {
         var logger = Logger(label: "smsstats")
         logger.logLevel = .warning
-        try await OpenedStore.using(database: database, mustExist: true, logger: logger) { try await printSummary($0) }
+        try await SMSServer.withStore(database: database, logger: logger) { try await printSummary($0) }
     }
 
     func printSummary(_ opened: OpenedStore) async throws {

@@ -103,7 +103,7 @@ struct PostgresConcurrencyTests {
             return sum
         }
         #expect(results == CallbackIngestResult(applied: 40, duplicates: 200, pending: 0))
-        let totals = try await store.rollupTotals(campaignId: "c1")
+        let totals = try await CampaignStatsQueries(store: store).totals(campaignId: "c1")
         #expect(totals[RollupKey(.delivered)] == 30)
         #expect(totals[RollupKey(.failed)] == 10)
         #expect(totals[RollupKey(.failedByCode, dim: "30003")] == 10)
@@ -128,7 +128,7 @@ struct PostgresConcurrencyTests {
             }
             try await group.waitForAll()
         }
-        let totals = try await store.rollupTotals(campaignId: "c1")
+        let totals = try await CampaignStatsQueries(store: store).totals(campaignId: "c1")
         #expect(totals[RollupKey(.clicks)] == 20)
         #expect(totals[RollupKey(.linkClicks, dim: "0")] == 20)
         #expect(totals[RollupKey(.linkUniqueClicks, dim: "0")] == 1)
@@ -160,8 +160,8 @@ struct PostgresConcurrencyTests {
         #expect(claimedUsers.count == 30)
         #expect(Set(claimedUsers).count == 30, "a user was claimed in both campaigns")
         #expect(claims.map(\.capped).reduce(0, +) == 30)
-        let ca = try await store.rollupTotals(campaignId: "ca")[RollupKey(.dispatchErrors)] ?? 0
-        let cb = try await store.rollupTotals(campaignId: "cb")[RollupKey(.dispatchErrors)] ?? 0
+        let ca = try await CampaignStatsQueries(store: store).totals(campaignId: "ca")[RollupKey(.dispatchErrors)] ?? 0
+        let cb = try await CampaignStatsQueries(store: store).totals(campaignId: "cb")[RollupKey(.dispatchErrors)] ?? 0
         #expect(ca + cb == 30)
         await ts.close()
     }
@@ -176,7 +176,7 @@ struct PostgresConcurrencyTests {
         // Each migration once: "v1" and "settings".
         #expect(try await ts.int("SELECT COUNT(*) FROM schema_migrations") == 2)
         #expect(try await ts.int("SELECT COUNT(*) FROM schema_migrations WHERE id IN ('v1', 'settings')") == 2)
-        #expect(try await first.rollupTotals(campaignId: "c1")[RollupKey(.queued)] == 3)
+        #expect(try await CampaignStatsQueries(store: first).totals(campaignId: "c1")[RollupKey(.queued)] == 3)
         #expect(try await second.messageCount(campaignId: "c1", dispatch: .queued) == 3)
         await first.close()
         await second.close()

@@ -32,6 +32,6 @@ struct SQLiteFileTests {
             try await store.insertMessages([message("u1", meta: "m1", code: "AAAAAAAAAA")])
         }
         let reopened = try SQLiteStore(path: path)
-        #expect(try await reopened.rollupTotals(campaignId: "c1")[RollupKey(.queued)] == 1)
+        #expect(try await CampaignStatsQueries(store: reopened).totals(campaignId: "c1")[RollupKey(.queued)] == 1)
     }
 }

@@ -210,7 +210,7 @@ struct CallbackOrderPropertyTests {
         for i in 0..<history.count { states[meta(i)] = try await f.state(meta(i)) }
         let totals = try await f.totals().filter { $0.value != 0 }
         var buckets: [String: Int64] = [:]
-        for b in try await f.store.rollupBuckets(campaignId: f.campaignId) where b.value != 0 {
+        for b in try await f.store.rollupBucketCells(campaignId: f.campaignId, variant: nil, metrics: RollupMetric.allCases) where b.value != 0 {
             buckets["\(b.metric.rawValue)@\(b.bucket)"] = b.value
         }
         let ts = f.testStore

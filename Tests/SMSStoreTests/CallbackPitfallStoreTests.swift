@@ -64,9 +64,9 @@ struct CallbackPitfallStoreTests {
         try await f.insert(["m1"])
         try await f.sent("m1", at: Self.t0)
         try await f.callback([.delivered("m1", ts: Self.t0 + 10)], receivedAt: Self.t0 + 10)
-        let before = try await f.store.rollupBuckets(campaignId: f.campaignId).filter { $0.metric == .delivered }
+        let before = try await f.store.rollupBucketCells(campaignId: f.campaignId, variant: nil, metrics: RollupMetric.allCases).filter { $0.metric == .delivered }
         try await f.callback([.submitted("m1", ts: nil, providerStatus: "sent")], receivedAt: Self.t0 + 40)
-        let after = try await f.store.rollupBuckets(campaignId: f.campaignId).filter { $0.metric == .delivered }
+        let after = try await f.store.rollupBucketCells(campaignId: f.campaignId, variant: nil, metrics: RollupMetric.allCases).filter { $0.metric == .delivered }
         #expect(try await f.outcome("m1") == .delivered)
         #expect(after.map(\.bucket) == [RollupKey.bucket(of: Self.t0 + 10)])
         #expect(after.map(\.value) == [1])

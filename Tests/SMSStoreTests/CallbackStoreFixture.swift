@@ -75,10 +75,10 @@ struct CallbackStoreFixture {
     }
 
     func stats() async throws -> CampaignStats {
-        CampaignReport.stats(totals: try await store.rollupTotals(campaignId: campaignId), callbacksEnabled: true)
+        CampaignReport.stats(totals: try await CampaignStatsQueries(store: store).totals(campaignId: campaignId), callbacksEnabled: true)
     }
 
-    func totals() async throws -> RollupDelta { try await store.rollupTotals(campaignId: campaignId) }
+    func totals() async throws -> RollupDelta { try await CampaignStatsQueries(store: store).totals(campaignId: campaignId) }
 
     /// A rollup total cell (0 when absent).
     func total(_ metric: RollupMetric, dim: String = "") async throws -> Int64 {

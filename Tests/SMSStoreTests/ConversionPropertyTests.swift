@@ -187,7 +187,7 @@ struct ConversionPropertyTests {
             }
             if a.needsMessages && !inserted { deferred.append(a) } else { try await perform(a) }
         }
-        return actual(try await f.stats(), totals: try await f.store.rollupTotals(campaignId: f.campaign.id))
+        return actual(try await f.stats(), totals: try await CampaignStatsQueries(store: f.store).totals(campaignId: f.campaign.id))
     }
 
     @Test(arguments: StoreKind.allCases, 1...20)

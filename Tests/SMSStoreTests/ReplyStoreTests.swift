@@ -71,7 +71,7 @@ struct ReplyStoreTests {
         #expect(second.message("a").dispatch == .dispatchError)
         #expect(second.message("a").dispatchErrorReason == "user opted out / DND")
         #expect(second.message("b").dispatch == .queued)
-        let totals = try await first.store.rollupTotals(campaignId: "c2")
+        let totals = try await CampaignStatsQueries(store: first.store).totals(campaignId: "c2")
         #expect(CampaignReport.dispatchErrors(totals: totals).map { "\($0.reason): \($0.count)" } == ["user opted out / DND: 1"])
         _ = try await first.callback([Self.reply(first, "a", "START", at: Self.t0 + 600)], receivedAt: Self.t0 + 601)
         let third = try await StoreFixture(kind: kind, campaignId: "c3", users: ["a"], store: first.testStore, codePrefix: "C")

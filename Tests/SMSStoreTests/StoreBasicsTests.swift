@@ -32,7 +32,7 @@ struct StoreBasicsTests {
     }
 
     func stats(_ store: any SMSDispatchStore) async throws -> CampaignStats {
-        CampaignReport.stats(totals: try await store.rollupTotals(campaignId: "c1"), callbacksEnabled: true)
+        CampaignReport.stats(totals: try await CampaignStatsQueries(store: store).totals(campaignId: "c1"), callbacksEnabled: true)
     }
 
     @Test("PITFALLS.md #1: a receipt that arrives before the message is recorded is held and then counted once", arguments: StoreKind.allCases)
@@ -91,7 +91,7 @@ struct StoreBasicsTests {
         #expect(s.uniqueClicks == 1)
         #expect(s.delivered == 1)
         #expect(s.inferredDelivered == 1)
-        let links = CampaignReport.links(totals: try await store.rollupTotals(campaignId: "c1"), urls: ["https://x.example/a"])
+        let links = CampaignReport.links(totals: try await CampaignStatsQueries(store: store).totals(campaignId: "c1"), urls: ["https://x.example/a"])
         #expect(links.map(\.clicks) == [2])
         #expect(links.map(\.uniqueClicks) == [1])
         #expect(links.map(\.botHits) == [1])

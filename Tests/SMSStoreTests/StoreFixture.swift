@@ -76,11 +76,11 @@ struct StoreFixture {
     }
 
     func stats(callbacksEnabled: Bool = true) async throws -> CampaignStats {
-        CampaignReport.stats(totals: try await store.rollupTotals(campaignId: campaign.id), callbacksEnabled: callbacksEnabled)
+        CampaignReport.stats(totals: try await CampaignStatsQueries(store: store).totals(campaignId: campaign.id), callbacksEnabled: callbacksEnabled)
     }
 
     func links() async throws -> [LinkStats] {
-        CampaignReport.links(totals: try await store.rollupTotals(campaignId: campaign.id), urls: campaign.links)
+        CampaignReport.links(totals: try await CampaignStatsQueries(store: store).totals(campaignId: campaign.id), urls: campaign.links)
     }
 
     func dispatch(_ userId: String, at: Int64, ok: Bool = true) async throws {

@@ -103,7 +103,7 @@ struct CallbackTestApp {
     }
 
     func stats() async throws -> CampaignStats {
-        CampaignReport.stats(totals: try await store.rollupTotals(campaignId: "c1"), callbacksEnabled: true)
+        CampaignReport.stats(totals: try await CampaignStatsQueries(store: store).totals(campaignId: "c1"), callbacksEnabled: true)
     }
 
     /// Runs `body` against the application's router.

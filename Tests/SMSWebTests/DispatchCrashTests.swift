@@ -1,7 +1,7 @@
 import Foundation
 import SMSCore
 import Logging
-import SMSDemo
+import SMSServer
 import SMSStoreTestSupport
 import Testing
 
@@ -127,7 +127,7 @@ struct DispatchCrashTests {
         let midCampaignKills = receivedAtKill.filter { $0 < perRef.count }.count
         #expect(midCampaignKills >= 3, "most kills should land while sending: \(receivedAtKill)")
         let opened = try await Self.open(dbPath)
-        let totals = try await opened.store.rollupTotals(campaignId: campaignId)
+        let totals = try await CampaignStatsQueries(store: opened.store).totals(campaignId: campaignId)
         await opened.close()
         func v(_ m: RollupMetric) -> Int64 { totals[RollupKey(m)] ?? 0 }
         // Every recipient that should get the SMS got it; nobody else did.

@@ -123,7 +123,7 @@ struct DispatchFixture {
     }
 
     func total(_ campaignId: String, _ metric: RollupMetric, dim: String = "") async throws -> Int64 {
-        try await store.rollupTotals(campaignId: campaignId)[RollupKey(metric, dim: dim)] ?? 0
+        try await CampaignStatsQueries(store: store).totals(campaignId: campaignId)[RollupKey(metric, dim: dim)] ?? 0
     }
 }
 

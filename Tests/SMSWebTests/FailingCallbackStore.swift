@@ -64,7 +64,6 @@ struct FailingCallbackStore: SMSStore {
     func ingestConversionEvents(_ events: [ConversionEventInput], receivedAt: Int64) async throws -> ConversionIngestResult {
         try await base.ingestConversionEvents(events, receivedAt: receivedAt)
     }
-    func rollupTotals(campaignId: String) async throws -> RollupDelta { try await base.rollupTotals(campaignId: campaignId) }
     func rollupTotalsByVariant(campaignId: String) async throws -> [Int: RollupDelta] {
         try await base.rollupTotalsByVariant(campaignId: campaignId)
     }
@@ -76,8 +75,5 @@ struct FailingCallbackStore: SMSStore {
     }
     func reconcile(campaignId: String, repair: Bool) async throws -> ReconcileReport {
         try await base.reconcile(campaignId: campaignId, repair: repair)
-    }
-    func rollupBuckets(campaignId: String) async throws -> [(metric: RollupMetric, bucket: Int64, value: Int64)] {
-        try await base.rollupBuckets(campaignId: campaignId)
     }
 }

@@ -15,6 +15,8 @@ import Foundation
 ///
 /// It is also a ``SettingsStore`` (the server's stored IP-hash salt, ``IPHashSalt``).
 public protocol SMSDispatchStore: SMSStore, SettingsStore {
+    /// What this store offers beyond this protocol (the click journal, …), declared by the store.
+    var capabilities: StoreCapabilities { get }
     /// Claims up to `limit` queued, unclaimed messages of a campaign, oldest first, marking them with
     /// `attempt`. With a frequency cap, a message whose user already has `cap.maxMessages` messages
     /// sent (dispatched at or after `now − cap.windowSeconds`) or claimed, across all campaigns,

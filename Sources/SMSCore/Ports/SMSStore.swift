@@ -76,11 +76,7 @@ public protocol SMSStore: StatsStore, Sendable {
     /// every campaign that sent to their users.
     func ingestConversionEvents(_ events: [ConversionEventInput], receivedAt: Int64) async throws -> ConversionIngestResult
 
-    // MARK: Stats
-    /// All-time rollup cells of a campaign (bucket == total), summed over variants.
-    func rollupTotals(campaignId: String) async throws -> RollupDelta
-    /// Time-bucketed rollup cells of a campaign.
-    func rollupBuckets(campaignId: String) async throws -> [(metric: RollupMetric, bucket: Int64, value: Int64)]
+    // Stats are read through ``StatsStore`` (``CampaignStatsQueries`` is the one read path).
 }
 
 /// Domain conflicts raised by stores.

@@ -155,11 +155,6 @@ public struct TrendBucketer: Sendable {
         }
         return points
     }
-
-    /// Same as ``trend(cells:)`` for `(metric, bucket, value)` tuples (``SMSStore/rollupBuckets(campaignId:)``).
-    public func trend(cells: [(metric: RollupMetric, bucket: Int64, value: Int64)]) -> [TrendPoint] {
-        trend(cells: cells.map { RollupBucketCell(metric: $0.metric, bucket: $0.bucket, value: $0.value) })
-    }
 }
 
 /// Errors of ``TrendBucketer``.

@@ -36,8 +36,10 @@ public enum StatsQueryError: Error, Equatable, Sendable, CustomStringConvertible
 }
 
 /// The Stats tab's read side (`docs/DOMAIN.md` §6): each view is a few rollup reads and a pure
-/// computation in ``CampaignReport`` / ``TrendBucketer`` / ``CampaignFunnel``. Used by the web
-/// routes, the CLI and the benchmark alike.
+/// computation in ``CampaignReport`` / ``TrendBucketer`` / ``CampaignFunnel``. The ONE read path of
+/// stats: the API routes, the dashboard (``overview(_:granularity:)``, the campaign list, the
+/// progress view), the CSV export, the CLI and the benchmark all read through it, so they show the
+/// same numbers.
 public struct CampaignStatsQueries: Sendable {
     public let store: any SMSStore
 
@@ -48,8 +50,11 @@ public struct CampaignStatsQueries: Sendable {
     /// Whether the campaign's provider has delivery callbacks configured (switches CTR's
     /// denominator); `false` when the provider is gone.
     public func callbacksEnabled(_ campaign: Campaign) async throws -> Bool {
-        try await store.provider(id: campaign.providerId)?.callbacksEnabled ?? false
+        Self.callbacksEnabled(try await store.provider(id: campaign.providerId))
     }
+
+    /// Whether callbacks are configured on a campaign's provider (`nil`: the provider is gone).
+    static func callbacksEnabled(_ provider: ProviderConfig?) -> Bool { provider?.callbacksEnabled ?? false }
 
     /// `/stats`: all variants, and each variant when there are several.
     public func summary(_ campaign: Campaign) async throws -> StatsSummary {
@@ -68,19 +73,28 @@ public struct CampaignStatsQueries: Sendable {
         -> TrendReport
     {
         let zone = timeZone ?? campaign.timezone
-        let bucketer: TrendBucketer
-        do {
-            bucketer = try TrendBucketer(timeZoneIdentifier: zone, granularity: granularity)
-        } catch {
-            throw StatsQueryError.unknownTimeZone(zone)
-        }
+        let bucketer = try Self.bucketer(zone: zone, granularity: granularity)
         if let variant { _ = try await totals(campaign, variant: variant) }
         async let cells = store.rollupBucketCells(campaignId: campaign.id, variant: variant, metrics: TrendBucketer.metrics)
         let callbacks = try await callbacksEnabled(campaign)
-        let points = bucketer.filled(bucketer.trend(cells: try await cells)).map { $0.withCTR(callbacksEnabled: callbacks) }
+        return Self.trendReport(bucketer, zone: zone, granularity: granularity, cells: try await cells, callbacksEnabled: callbacks)
+    }
+
+    static func bucketer(zone: String, granularity: TrendGranularity) throws(StatsQueryError) -> TrendBucketer {
+        do {
+            return try TrendBucketer(timeZoneIdentifier: zone, granularity: granularity)
+        } catch {
+            throw StatsQueryError.unknownTimeZone(zone)
+        }
+    }
+
+    static func trendReport(
+        _ bucketer: TrendBucketer, zone: String, granularity: TrendGranularity, cells: [RollupBucketCell], callbacksEnabled: Bool
+    ) -> TrendReport {
+        let points = bucketer.filled(bucketer.trend(cells: cells)).map { $0.withCTR(callbacksEnabled: callbacksEnabled) }
         return TrendReport(
-            granularity: granularity, timezone: zone, callbacksEnabled: callbacks,
-            ctrDenominator: callbacks ? "delivered" : "sent", buckets: points)
+            granularity: granularity, timezone: zone, callbacksEnabled: callbacksEnabled,
+            ctrDenominator: callbacksEnabled ? "delivered" : "sent", buckets: points)
     }
 
     /// `/funnel`: Sent → Delivered → Clicked → Converted users.
@@ -102,16 +116,47 @@ public struct CampaignStatsQueries: Sendable {
         async let descriptions = store.deliveryErrorDescriptions(campaignId: campaign.id)
         async let provider = store.provider(id: campaign.providerId)
         let totals = try await totals(campaign, variant: variant)
-        return ErrorsReport(
+        return Self.errorsReport(totals: totals, provider: try await provider, descriptions: try await descriptions)
+    }
+
+    static func errorsReport(totals: RollupDelta, provider: ProviderConfig?, descriptions: [String: String]) -> ErrorsReport {
+        ErrorsReport(
             dispatch: CampaignReport.dispatchErrors(totals: totals),
-            delivery: CampaignReport.deliveryErrors(
-                totals: totals, provider: try await provider?.kind, descriptions: try await descriptions))
+            delivery: CampaignReport.deliveryErrors(totals: totals, provider: provider?.kind, descriptions: descriptions))
+    }
+
+    /// The dashboard's campaign page: the summary, the split of clicks, the errors and the trend in
+    /// the campaign's zone, all variants — the same values ``summary(_:)``, ``links(_:variant:)``,
+    /// ``errors(_:variant:)`` and ``trend(_:granularity:timeZone:variant:)`` answer, from one read
+    /// of each kind (totals, trend cells, error descriptions, provider).
+    /// - Throws: ``StatsQueryError/unknownTimeZone(_:)`` when the campaign's zone is unknown.
+    public func overview(_ campaign: Campaign, granularity: TrendGranularity) async throws -> CampaignOverview {
+        let bucketer = try Self.bucketer(zone: campaign.timezone, granularity: granularity)
+        async let byVariant = store.rollupTotalsByVariant(campaignId: campaign.id)
+        async let cells = store.rollupBucketCells(campaignId: campaign.id, variant: nil, metrics: TrendBucketer.metrics)
+        async let descriptions = store.deliveryErrorDescriptions(campaignId: campaign.id)
+        async let provider = store.provider(id: campaign.providerId)
+        let callbacks = Self.callbacksEnabled(try await provider)
+        let totals = CampaignReport.merged(try await byVariant)
+        return CampaignOverview(
+            provider: try await provider,
+            summary: CampaignReport.summary(byVariant: try await byVariant, callbacksEnabled: callbacks),
+            links: CampaignReport.links(totals: totals, urls: campaign.links),
+            errors: Self.errorsReport(totals: totals, provider: try await provider, descriptions: try await descriptions),
+            trend: Self.trendReport(
+                bucketer, zone: campaign.timezone, granularity: granularity, cells: try await cells, callbacksEnabled: callbacks))
     }
 
     /// All-time totals of all variants, or of one (a campaign with no messages yet has zeros for
     /// any variant). - Throws: ``StatsQueryError/unknownVariant(_:known:)``.
     public func totals(_ campaign: Campaign, variant: Int?) async throws -> RollupDelta {
         try Self.select(try await store.rollupTotalsByVariant(campaignId: campaign.id), variant: variant)
+    }
+
+    /// All-time totals of a campaign by id, all variants added up (`[:]` for an unknown campaign or
+    /// one without messages): what ``summary(_:)`` starts from.
+    public func totals(campaignId: String) async throws -> RollupDelta {
+        CampaignReport.merged(try await store.rollupTotalsByVariant(campaignId: campaignId))
     }
 
     static func select(_ byVariant: [Int: RollupDelta], variant: Int?) throws -> RollupDelta {

@@ -107,7 +107,7 @@ struct CampaignController {
     }
 
     func view(_ c: Campaign) async throws -> View {
-        let t = try await store.rollupTotals(campaignId: c.id)
+        let t = try await CampaignStatsQueries(store: store).totals(c, variant: nil)
         func v(_ m: RollupMetric) -> Int64 { t[RollupKey(m)] ?? 0 }
         var inFlight: Int64 = 0
         if v(.queued) > 0 { inFlight = Int64(try await store.claimedCount(campaignId: c.id)) }

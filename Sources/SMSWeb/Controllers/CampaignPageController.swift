@@ -20,13 +20,9 @@ struct CampaignPageController {
                 guard let granularity = TrendGranularity(rawValue: g) else {
                     throw HTTPError(.badRequest, message: "granularity must be day, week or month (got '\(g)')")
                 }
-                async let provider = d.store.provider(id: campaign.providerId)
-                async let totals = d.store.rollupTotals(campaignId: campaign.id)
-                async let buckets = d.store.rollupBuckets(campaignId: campaign.id)
-                async let descriptions = d.store.deliveryErrorDescriptions(campaignId: campaign.id)
-                let model = try await CampaignPageModel(
-                    campaign: campaign, provider: provider, totals: totals, buckets: buckets, granularity: granularity,
-                    errorDescriptions: descriptions)
+                // The same read path as the stats API (CampaignStatsQueries): the page shows what the API answers.
+                let overview = try await CampaignStatsQueries(store: d.store).overview(campaign, granularity: granularity)
+                let model = CampaignPageModel(campaign: campaign, overview: overview, granularity: granularity)
                 var object = model.object()
                 object["granularity"] = granularity.rawValue
                 object["updatedAt"] = DisplayFormat.dateTime(Dashboard.now(), timeZone: campaign.timezone)

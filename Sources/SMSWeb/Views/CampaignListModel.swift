@@ -5,12 +5,11 @@ import SMSCore
 /// Delivered ("not tracked" without callbacks), CTR and converted users, newest first.
 enum CampaignListModel {
     static func build(store: any SMSStore) async throws -> [String: Any] {
-        var providers: [String: ProviderConfig] = [:]
-        for p in try await store.providers() { providers[p.id] = p }
+        let queries = CampaignStatsQueries(store: store)
         var rows: [[String: Any]] = []
         for c in try await store.campaigns().sorted(by: { ($0.createdAt, $0.id) > ($1.createdAt, $1.id) }) {
-            let totals = try await store.rollupTotals(campaignId: c.id)
-            let s = CampaignReport.stats(totals: totals, callbacksEnabled: providers[c.providerId]?.callbacksEnabled ?? false)
+            // The stats API's numbers (the same read path).
+            let s = try await queries.summary(c).all
             rows.append([
                 "id": c.id, "name": c.name, "status": c.status.rawValue, "sent": DisplayFormat.count(s.sent),
                 "delivered": s.callbacksEnabled ? DisplayFormat.count(s.delivered) : "not tracked",

@@ -1,9 +1,9 @@
 import Foundation
 import SMSCore
 
-/// The data of the campaign page (template `campaign.mustache`), built from the campaign, its
-/// provider and its rollups. Every number comes from the core (``CampaignReport``,
-/// ``CampaignStats``, ``TrendBucketer``); this type only picks, formats and explains them.
+/// The data of the campaign page (template `campaign.mustache`), built from the campaign and its
+/// ``CampaignOverview`` (``CampaignStatsQueries/overview(_:granularity:)``, the read path of the
+/// stats API). Every number comes from the core; this type only picks, formats and explains them.
 ///
 /// States a user meets (`docs/DOMAIN.md` §6, PITFALLS.md #7):
 /// - callbacks not configured: Delivered shows "not tracked", CTR is on Sent, a note says so;
@@ -21,24 +21,15 @@ struct CampaignPageModel {
     var trend: [TrendPoint]
     var granularity: TrendGranularity
 
-    init(
-        campaign: Campaign, provider: ProviderConfig?, totals: RollupDelta,
-        buckets: [(metric: RollupMetric, bucket: Int64, value: Int64)], granularity: TrendGranularity,
-        errorDescriptions: [String: String] = [:]
-    ) {
+    init(campaign: Campaign, overview: CampaignOverview, granularity: TrendGranularity) {
         self.campaign = campaign
-        self.provider = provider
+        self.provider = overview.provider
         self.granularity = granularity
-        let callbacks = provider?.callbacksEnabled ?? false
-        stats = CampaignReport.stats(totals: totals, callbacksEnabled: callbacks)
-        links = CampaignReport.links(totals: totals, urls: campaign.links)
-        dispatchErrors = CampaignReport.dispatchErrors(totals: totals)
-        deliveryErrors = CampaignReport.deliveryErrors(totals: totals, provider: provider?.kind, descriptions: errorDescriptions)
-        if let bucketer = try? TrendBucketer(timeZoneIdentifier: campaign.timezone, granularity: granularity) {
-            trend = bucketer.filled(bucketer.trend(cells: buckets))
-        } else {
-            trend = []
-        }
+        stats = overview.summary.all
+        links = overview.links
+        dispatchErrors = overview.errors.dispatch
+        deliveryErrors = overview.errors.delivery
+        trend = overview.trend.buckets
     }
 
     /// Callbacks on, messages sent, and not one receipt yet (PITFALLS.md #7; the rule is in the core).

@@ -84,7 +84,7 @@ struct CampaignStatsTests {
         let b = try TrendBucketer(timeZoneIdentifier: "Europe/Berlin", granularity: .day)
         let t: Int64 = 1_710_027_000  // 2024-03-09T23:30:00Z
         #expect(b.periodStart(ofEpochSeconds: t) == "2024-03-10")
-        let points = b.trend(cells: [(.uniqueClicks, RollupKey.bucket(of: t), 1)])
+        let points = b.trend(cells: [RollupBucketCell(metric: .uniqueClicks, bucket: RollupKey.bucket(of: t), value: 1)])
         #expect(points == [TrendPoint(start: "2024-03-10", clicked: 1)])
     }
 

@@ -43,10 +43,10 @@ struct TrendGapTests {
         for tz in ["Europe/Berlin", "Asia/Kolkata", "Asia/Kathmandu", "America/New_York", "UTC"] {
             for g in TrendGranularity.allCases {
                 let b = try bucketer(tz, g)
-                var cells: [(metric: RollupMetric, bucket: Int64, value: Int64)] = []
+                var cells: [RollupBucketCell] = []
                 let base = RollupKey.bucket(of: 1_700_000_000)
                 for _ in 0..<50 {
-                    cells.append((metric: [.sent, .delivered, .uniqueClicks][Int.random(in: 0..<3, using: &rng)],
+                    cells.append(RollupBucketCell(metric: [.sent, .delivered, .uniqueClicks][Int.random(in: 0..<3, using: &rng)],
                                   bucket: base + Int64.random(in: 0..<(96 * 120), using: &rng), value: Int64.random(in: 1...9, using: &rng)))
                 }
                 let trend = b.trend(cells: cells)

@@ -106,7 +106,7 @@ struct ClickJournalCrashTests {
         #expect(distinctIds == rows, "no hit stored twice")
         #expect(replayed.count >= 1, "the journal was replayed at a restart")
         let store = try SQLiteStore(path: dbPath)
-        let totals = try await store.rollupTotals(campaignId: "crash")
+        let totals = try await CampaignStatsQueries(store: store).totals(campaignId: "crash")
         #expect(totals[RollupKey(.clicks)] ?? 0 == Int64(humans))
         #expect(totals[RollupKey(.botHits)] ?? 0 == Int64(bots))
         let stats = CampaignReport.stats(totals: totals, callbacksEnabled: false)

@@ -103,12 +103,12 @@ struct ClickTestApp {
 
     func stats(_ campaignId: String) async throws -> CampaignStats {
         let callbacks = try await store.provider(id: Self.providerId)?.callbacksEnabled ?? false
-        return CampaignReport.stats(totals: try await store.rollupTotals(campaignId: campaignId), callbacksEnabled: callbacks)
+        return CampaignReport.stats(totals: try await CampaignStatsQueries(store: store).totals(campaignId: campaignId), callbacksEnabled: callbacks)
     }
 
     func links(_ campaignId: String) async throws -> [LinkStats] {
         let c = try await store.campaign(id: campaignId)!
-        return CampaignReport.links(totals: try await store.rollupTotals(campaignId: campaignId), urls: c.links)
+        return CampaignReport.links(totals: try await CampaignStatsQueries(store: store).totals(campaignId: campaignId), urls: c.links)
     }
 
     /// Runs `body` with a client on the app's router (`.router`) or on a live loopback server.

@@ -4,7 +4,7 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import SMSCore
-import SMSDemo
+import SMSServer
 import SMSStoreTestSupport
 import Testing
 

@@ -6,21 +6,23 @@ import SMSStoreSQLite
 
 /// Opens the store a `--database` value names: a `postgres://` or `postgresql://` URL selects
 /// PostgreSQL (``PostgresStore``, production), anything else is a SQLite file path
-/// (``SQLiteStore``, embedded). Used by `smsstats serve|demo|stats|reconcile`.
+/// (``SQLiteStore``, embedded). Used through ``SMSServer`` by `smsstats serve|demo|stats|reconcile`.
+/// What the store can do beyond the port (the click journal, …) is what it declares in
+/// ``SMSDispatchStore/capabilities``.
 public struct OpenedStore: Sendable {
     public let store: any SMSDispatchStore
     /// What to print: the SQLite path, or the URL with its password replaced by `***`.
     public let displayName: String
-    /// `"postgresql"` or `"sqlite"`.
-    public let kind: String
     private let closer: @Sendable () async -> Void
 
-    init(store: any SMSDispatchStore, displayName: String, kind: String, closer: @escaping @Sendable () async -> Void) {
+    init(store: any SMSDispatchStore, displayName: String, closer: @escaping @Sendable () async -> Void) {
         self.store = store
         self.displayName = displayName
-        self.kind = kind
         self.closer = closer
     }
+
+    /// What the store declares it can do (``StoreCapabilities``).
+    public var capabilities: StoreCapabilities { store.capabilities }
 
     /// Opens (and migrates) the store.
     /// - Throws: `PostgresLocation.ParseError` for a malformed URL; the driver's errors when the
@@ -32,8 +34,7 @@ public struct OpenedStore: Sendable {
     ) async throws -> OpenedStore {
         if PostgresLocation.isPostgresURL(database) {
             let store = try await PostgresStore.connect(url: database, keywords: keywords, logger: logger)
-            return OpenedStore(
-                store: store, displayName: PostgresLocation.redacted(database), kind: "postgresql", closer: { await store.close() })
+            return OpenedStore(store: store, displayName: PostgresLocation.redacted(database), closer: { await store.close() })
         }
         if mustExist, !FileManager.default.fileExists(atPath: database) {
             throw StoreOpenError.noDatabase(database)
@@ -44,7 +45,7 @@ public struct OpenedStore: Sendable {
         } catch {
             throw StoreOpenError.cannotOpen(database, "\(error)")
         }
-        return OpenedStore(store: store, displayName: database, kind: "sqlite", closer: {})
+        return OpenedStore(store: store, displayName: database, closer: {})
     }
 
     /// Opens the store, runs `body` with it and closes it, also when `body` throws.
