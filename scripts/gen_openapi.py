@@ -1,6 +1,31 @@
 #!/usr/bin/env python3
 """Writes Sources/SMSWeb/Resources/openapi.json (the API contract). Edit here, run, commit both."""
-import json, pathlib
+import json, pathlib, re
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+
+# The numeric ranges the server enforces live once, in Sources/SMSCore/Input/InputLimits.swift
+# (`public static let name = InputRange(integer: lo...hi, ...)`); the contract copies them from there.
+def read_limits():
+    text = (ROOT / "Sources/SMSCore/Input/InputLimits.swift").read_text()
+    def num(t):
+        t = t.replace("_", "")
+        return int(t) if re.fullmatch(r"-?\d+", t) else float(t)
+    ranges, constants = {}, {}
+    for m in re.finditer(r"public static let (\w+) = InputRange\((integer|number): (-?[\d_.]+)\.\.\.(-?[\d_.]+)([^\n]*)\)\n", text):
+        name, kind, lo, hi, rest = m.groups()
+        d = {"type": kind, "minimum": num(lo), "maximum": num(hi)}
+        if "excludingMinimum: true" in rest: d["exclusiveMinimum"] = True
+        if "excludingMaximum: true" in rest: d["exclusiveMaximum"] = True
+        ranges[name] = d
+    for m in re.finditer(r"public static let (\w+) = (\d[\d_]*)\n", text):
+        constants[m.group(1)] = num(m.group(2))
+    return ranges, constants
+RANGES, CONSTANTS = read_limits()
+def rng(name, desc=None, **extra):
+    d = dict(RANGES[name], **extra)
+    if desc: d["description"] = desc
+    return d
 
 def ref(n): return {"$ref": f"#/components/schemas/{n}"}
 def body(schema, ctype="application/json"): return {"required": True, "content": {ctype: {"schema": schema}}}
@@ -20,8 +45,14 @@ def p(name, where="path", schema=None, required=True, desc=None):
     if desc: d["description"] = desc
     return d
 cid = p("id", desc="campaign id")
-variant = p("variant", "query", {"type": "integer", "minimum": 0}, False, "one variant; default all")
+variant = p("variant", "query", rng("variantIndex"), False, "one variant; default all")
+limit = p("limit", "query", rng("listLimit", default=CONSTANTS["listLimitDefault"]), False,
+  f"rows to return, {RANGES['listLimit']['minimum']}-{RANGES['listLimit']['maximum']} (default {CONSTANTS['listLimitDefault']}); anything else is a 400 naming the range (the rule of every list)")
 S = {"type": "string"}; I = {"type": "integer"}; N = {"type": "number"}; B = {"type": "boolean"}
+# `ts` of a callback item and an event: one rule (SMSCore EpochTimestamp).
+TS = {"oneOf": [rng("epochSeconds", "epoch seconds (fractions dropped)"), rng("epochMilliseconds", "epoch milliseconds (values above 1e12)"),
+  {"type": "string", "pattern": r"^-?[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?$", "description": "the same number as text, same ranges"}],
+  "description": "1970-01-01 to 2100-01-01: epoch seconds, or above 1e12 epoch milliseconds, as a number or a numeric string"}
 obj = lambda props, req=(): {"type": "object", "properties": props, **({"required": list(req)} if req else {})}
 
 schemas = {
@@ -29,28 +60,29 @@ schemas = {
  "ProviderInput": obj({"name": S, "kind": {"type": "string", "enum": ["generic","twilio","vonage","plivo","sinch","gupshup","kannel","jasmin"]},
    "method": {"type": "string", "enum": ["POST","GET"]}, "url": S, "bodyType": {"type": "string", "enum": ["json","form"]},
    "bodyTemplate": {"type": "string", "description": "$$To, $$Body, $$MessageID, $$CampaignID, $$TemplateID, $$TemplateVariables"},
-   "headers": {"type": "object", "additionalProperties": S, "description": "sent with every request; values of credential headers (Authorization, Cookie, names containing key/token/secret/password/auth/signature/session) are shown back as ********"}, "batch": obj({"key": S, "size": {"type": "integer", "minimum": 1, "maximum": 1000}}),
-   "callbacksEnabled": B, "messageIdPath": S, "ratePerSecond": {"type": "number", "description": "messages per second (token bucket); absent = no limit"},
+   "headers": {"type": "object", "additionalProperties": S, "description": "sent with every request; values of credential headers (Authorization, Cookie, names containing key/token/secret/password/auth/signature/session) are shown back as ********"}, "batch": obj({"key": S, "size": rng("batchSize")}, ["key", "size"]),
+   "callbacksEnabled": B, "messageIdPath": S, "ratePerSecond": rng("ratePerSecond", "messages per second (token bucket); absent = no limit"),
    "webhookSigningKey": {"type": "string", "description": "Twilio: the account auth token; X-Twilio-Signature is then required. Write-only: shown back as ********"},
    "requireSignature": {"type": "boolean", "description": "callbacks must carry X-SMSStats-Signature (the URL secret alone is refused)"},
-   "maxConcurrency": {"type": "integer", "minimum": 1, "maximum": 64, "description": "requests in flight at once (default 4)"},
+   "maxConcurrency": rng("maxConcurrency", "requests in flight at once (default 4)"),
    "auth": ref("ProviderAuth")}, ["name","url","bodyTemplate"]),
  "ProviderAuth": obj({"type": {"type": "string", "enum": ["none","basic","bearer","oauth2"]}, "username": S, "password": S, "token": S,
    "tokenUrl": S, "clientId": S, "clientSecret": S, "scope": S, "clientAuthMethod": {"type": "string", "enum": ["basic","body"]}}, ["type"]),
  "Provider": {"allOf": [ref("ProviderInput"), obj({"id": S, "callbackUrl": S, "callbackSecret": S, "createdAt": I})]},
  "ProfileInput": obj({"userId": S, "phone": S, "name": S, "properties": {"type": "object"}}, ["userId"]),
  "ProfileReport": obj({"upserted": I, "rejected": I, "warnings": {"type": "array", "items": obj({"row": {"type": "integer", "description": "CSV: the line the record starts on (header = 1); JSON: the index from 0"}, "userId": S, "problem": S})}}),
- "Goal": obj({"event": S, "windowMinutes": I, "revenueProperty": S,
+ "Goal": obj({"event": S, "windowMinutes": rng("goalWindowMinutes", "conversion window, minutes (1 minute to 10 years)"),
+   "revenueProperty": {"type": "string", "description": f"the event property holding the revenue; an event whose value there is a number beyond ±{RANGES['revenueMajorUnits']['maximum']} major units (major) or ±{RANGES['revenueMinorUnits']['maximum']} cents (minor) is refused by POST /api/v1/events"},
    "revenueUnit": {"type": "string", "enum": ["major","minor"], "default": "major", "description": "major: the revenue property is a decimal amount in major units (49.99 or \"49.99\"), converted to integer cents with decimal arithmetic, rounded half away from zero; minor: an integer count of cents (4999 or \"4999\"), fractions are not revenue"},
    "filters": {"type": "array", "items": obj({"property": S,
    "op": {"type": "string", "enum": ["equals","notEquals","contains","greaterThan","lessThan"]}, "value": {}})}}, ["event","windowMinutes"]),
- "Variant": obj({"body": S, "percent": {"type": "number", "description": "percent 0-100; the variants add up to 100"}}, ["body","percent"]),
- "SendAt": {"oneOf": [{"type": "integer", "description": "epoch seconds"}, {"type": "string", "description": "ISO 8601: with Z or an offset = absolute; without = wall time in the campaign's time zone"}]},
+ "Variant": obj({"body": S, "percent": rng("variantPercent", "percent above 0, at most 100; the variants add up to 100")}, ["body","percent"]),
+ "SendAt": {"oneOf": [rng("sendAtEpochSeconds", "epoch seconds (before 2100-01-01T00:00:00Z)"), {"type": "string", "description": "ISO 8601: with Z or an offset = absolute; without = wall time in the campaign's time zone; must resolve to the same range as the number (1970 to 2100)"}]},
  "CampaignInput": obj({"name": S, "providerId": S, "body": {"type": "string", "description": "Mustache template ({{first_name}}, {{name}}, {{properties.city}}); required unless variants"},
    "variants": {"type": "array", "maxItems": 5, "items": ref("Variant")}, "defaults": {"type": "object", "additionalProperties": S, "description": "field name -> text when a profile lacks it"},
    "sendAt": ref("SendAt"), "customValues": {"type": "object", "additionalProperties": S, "description": "$$Name values of the provider template"}, "templateId": S,
    "audience": {"oneOf": [obj({"userIds": {"type": "array", "items": S}}), obj({"all": B})]},
-   "timezone": S, "goal": ref("Goal"), "controlGroupPercent": N}, ["name","providerId","audience"]),
+   "timezone": S, "goal": ref("Goal"), "controlGroupPercent": rng("controlGroupPercent", "percent of the audience held out, 0 to below 100")}, ["name","providerId","audience"]),
  "Campaign": obj({"id": S, "name": S, "providerId": S, "body": S, "links": {"type": "array", "items": S}, "audience": {}, "timezone": S,
    "goal": ref("Goal"), "controlGroupPercent": N, "status": {"type": "string", "enum": ["draft","scheduled","sending","completed","stopped"]},
    "createdAt": I, "publishedAt": I, "sendAt": I, "stoppedAt": I, "variants": {"type": "array", "items": ref("Variant")}, "defaults": {"type": "object"},
@@ -79,13 +111,13 @@ schemas = {
    "delivery": {"type": "array", "items": obj({"code": S, "description": S, "category": S, "count": I})}}),
  "Event": obj({"eventId": {"type": "string", "maxLength": 256, "description": "idempotency key: a repeated eventId is a duplicate; the first stored wins"},
    "userId": {"type": "string", "maxLength": 256, "description": "kept even when no profile has it yet (attributed once a campaign sends to that user)"}, "name": {"type": "string", "maxLength": 256},
-   "ts": {"type": "number", "description": "epoch seconds (values above 1e12 are milliseconds); more than 24 h in the future is invalid (kept as an ingestion error)"},
+   "ts": {**TS, "description": TS["description"] + "; more than 24 h in the future is invalid (kept as an ingestion error)"},
    "properties": {"type": "object"}}, ["eventId","userId","name","ts"]),
  "ClickHit": obj({"id": I, "messageId": I, "linkIndex": I, "at": {"type": "integer", "description": "epoch seconds"}, "userAgent": S,
    "ipHash": {"type": "string", "description": "salted SHA-256 of the client IP, hex; raw IPs are never stored"}, "isBot": B, "botReason": S}),
  "EventResult": obj({"stored": I, "duplicates": I, "invalid": {"type": "array", "items": obj({"index": I, "reason": S})}}),
  "CallbackGroup": obj({"event": {"type": "string", "enum": ["delivered","failed","clicked","replied"]}, "data": {"type": "array", "items": obj({
-   "meta": S, "ts": N, "description": S, "code": S, "url": S, "shorturl": S, "incomingText": S, "toPhone": S}, ["meta","ts"])}}, ["event","data"]),
+   "meta": S, "ts": TS, "description": S, "code": S, "url": S, "shorturl": S, "incomingText": S, "toPhone": S}, ["meta","ts"])}}, ["event","data"]),
  "CallbackSuccess": obj({"status": S, "message": S, "data": obj({"processed_events": I, "timestamp": I})}),
  "CallbackError": obj({"status": S, "error_code": I, "details": obj({"missing_fields": {"type": "array", "items": S}, "invalid_items": {"type": "array", "items": {}}, "message": S})}),
  "IngestionError": obj({"id": I, "source": S, "providerId": S, "reason": S, "raw": S, "receivedAt": I, "replayedAt": I}),
@@ -107,8 +139,8 @@ paths = {
  "/api/v1/providers": {"post": op("Create a provider", ok("created", ref("Provider"), "201"), body(ref("ProviderInput"))),
                        "get": op("List providers", ok("providers", {"type": "array", "items": ref("Provider")}))},
  "/api/v1/providers/{id}": {"get": op("Get a provider", ok("provider", ref("Provider")), params=[p("id")])},
- "/api/v1/profiles": {"post": op("Upsert profiles by userId", ok("report", ref("ProfileReport")), body({"type": "array", "items": ref("ProfileInput")}))},
- "/api/v1/profiles/import": {"post": op("Import profiles from CSV (header row; userId, phone, name, other columns become properties). All or nothing: a file that is not UTF-8 or not well-formed RFC 4180 CSV (unterminated quoted field, a row whose field count differs from the header's, an empty or repeated header name) is a 400 naming the line (line <n>: <problem>) and imports nothing. A userId repeated on a later row is imported (the later row wins) with a warning naming both lines. The file is the raw body (text/csv); a multipart/form-data upload is a 415", ok("report", ref("ProfileReport")), body(S, "text/csv"))},
+ "/api/v1/profiles": {"post": op(f"Upsert profiles by userId (at most {CONSTANTS['profilesPerRequest']:,} per request; more is a 413 naming the cap)", {**ok("report", ref("ProfileReport")), "413": {"description": f"more than {CONSTANTS['profilesPerRequest']:,} profiles, or a body over 50 MB; the connection is closed"}}, body({"type": "array", "maxItems": CONSTANTS["profilesPerRequest"], "items": ref("ProfileInput")}))},
+ "/api/v1/profiles/import": {"post": op(f"Import profiles from CSV (header row; userId, phone, name, other columns become properties). All or nothing: a file that is not UTF-8 or not well-formed RFC 4180 CSV (unterminated quoted field, a row whose field count differs from the header's, an empty or repeated header name) is a 400 naming the line (line <n>: <problem>) and imports nothing. A userId repeated on a later row is imported (the later row wins) with a warning naming both lines. The file is the raw body (text/csv); a multipart/form-data upload is a 415. At most {CONSTANTS['profilesPerRequest']:,} rows per request (more is a 413 naming the cap)", {**ok("report", ref("ProfileReport")), "413": {"description": f"more than {CONSTANTS['profilesPerRequest']:,} rows, or a body over 50 MB; the connection is closed"}}, body(S, "text/csv"))},
  "/api/v1/campaigns": {"post": op("Create a campaign (draft)", ok("created", ref("Campaign"), "201"), body(ref("CampaignInput"))),
                        "get": op("List campaigns", ok("campaigns", {"type": "array", "items": ref("Campaign")}))},
  "/api/v1/campaigns/{id}": {"get": op("Get a campaign with progress", ok("campaign", ref("Campaign")), params=[cid])},
@@ -123,16 +155,16 @@ paths = {
     p("granularity", "query", {"type": "string", "enum": ["day","week","month"]}, False), p("tz", "query", S, False, "IANA zone; default the campaign's")])},
  "/api/v1/campaigns/{id}/links": {"get": op("Split of clicks", ok("links", {"type": "array", "items": ref("Link")}), params=[cid, variant])},
  "/api/v1/campaigns/{id}/hits": {"get": op("Stored redirect hits, newest first: human clicks and bot / link-preview hits (HEAD, crawler user agents) flagged with their reason", ok("hits", {"type": "array", "items": ref("ClickHit")}), params=[cid,
-    p("kind", "query", {"type": "string", "enum": ["all","bots","humans"]}, False), p("limit", "query", {"type": "integer", "minimum": 1, "maximum": 1000}, False)])},
+    p("kind", "query", {"type": "string", "enum": ["all","bots","humans"]}, False), limit])},
  "/api/v1/campaigns/{id}/errors": {"get": op("Dispatch and delivery errors", ok("errors", ref("Errors")), params=[cid, variant])},
  "/api/v1/events": {"post": op("Ingest conversion events (idempotent by eventId)", {**ok("result", ref("EventResult")), "400": {"description": "some events invalid (the valid ones were stored); or the body is not valid JSON (message names the byte) or not an array", "content": {"application/json": {"schema": ref("EventResult")}}}, "413": {"description": "more than 10,000 events in one request"}}, body({"type": "array", "items": ref("Event")}))},
- "/api/v1/ingestion-errors": {"get": op("Invalid input kept for operators, newest first; limit 1-1000 (default 100, anything else 400); a raw over 64 KiB is cut (rawTruncated: true)", ok("errors", {"type": "array", "items": ref("IngestionError")}), params=[p("limit", "query", I, False)])},
+ "/api/v1/ingestion-errors": {"get": op("Invalid input kept for operators, newest first; a raw over 64 KiB is cut (rawTruncated: true)", ok("errors", {"type": "array", "items": ref("IngestionError")}), params=[limit])},
  "/api/v1/ingestion-errors/{id}": {"get": op("One ingestion error with its whole raw input (404 unknown)", ok("error", ref("IngestionError")), params=[p("id", "path", I, True)])},
  "/api/v1/ingestion-errors/{id}/replay": {"post": op("Parse a stored callback item again with its provider's dialect and apply it (404 unknown, 409 already replayed, 422 still invalid)",
     {**ok("applied", ref("ReplayResult")), "409": {"description": "already replayed"}, "422": {"description": "still invalid, not a callback, or provider gone"}},
     {"required": False, "content": {"application/json": {"schema": ref("ReplayInput")}}}, [p("id", schema=I)])},
  "/api/v1/callbacks/unmatched": {"get": op("Callback items whose message was still unknown 24 h after they arrived (oldest first)",
-    ok("unmatched", {"type": "array", "items": ref("UnmatchedCallback")}), params=[p("limit", "query", I, False)])},
+    ok("unmatched", {"type": "array", "items": ref("UnmatchedCallback")}), params=[limit])},
  "/callbacks/{providerId}": {
     "post": op("Delivery callback in the provider's dialect (kind): generic JSON groups (docs/DOMAIN.md section 3), Vonage/Sinch/Gupshup JSON, Twilio/Plivo/Jasmin form fields, Kannel query",
         cb_responses, {"required": True, "content": {"application/json": {"schema": {"type": "array", "items": ref("CallbackGroup")}},

@@ -295,12 +295,14 @@ public struct HTTPProviderGateway: Sendable {
         return .retryable(reason: .providerUnreachable, retryAfter: nil)
     }
 
-    /// `Retry-After` as delta seconds (`"3"`, `"1.5"`); HTTP dates and junk give `nil`.
+    /// `Retry-After` as delta seconds (`"3"`, `"1.5"`); HTTP dates and junk give `nil`. A huge
+    /// value (`1e300`, from the provider: untrusted) is cut to one day before the conversion, so it
+    /// cannot trap; ``RetryPolicy`` caps it further.
     static func parseRetryAfter(_ value: String?) -> Duration? {
         guard let value, let seconds = Double(value.trimmingCharacters(in: .whitespaces)), seconds >= 0,
             seconds.isFinite
         else { return nil }
-        return .milliseconds(Int64((seconds * 1000).rounded()))
+        return .milliseconds(Int64((min(seconds, 86_400) * 1000).rounded()))
     }
 
     static func timeAmount(_ d: Duration) -> TimeAmount {

@@ -30,11 +30,39 @@ public struct MustacheTemplateEngine: MessageTemplateEngine {
             // body keeps its first character (even a leading newline).
             template = try MustacheTemplate(string: "{{% CONTENT_TYPE: TEXT}}\n" + text)
         } catch {
-            throw MessageTemplateError("Mustache syntax error: \(error)")
+            throw MessageTemplateError("Mustache syntax error: " + Self.describe(error, text: text))
         }
         let names = Self.referencedNames(template)
         if names.partials { throw MessageTemplateError("partials ({{> name}}) are not supported in SMS bodies") }
         return Compiled(template: template, referencedNames: names.names)
+    }
+
+    /// A parser error as a sentence for the user, with the line and column in the body (never a
+    /// Swift dump of the library's error): `line 1, column 9: the body ends with a lone '{' …`.
+    static func describe(_ error: any Error, text: String) -> String {
+        guard let parserError = error as? MustacheTemplate.ParserError else { return "the template could not be read" }
+        // The body is compiled after a one-line pragma: its line 1 is the parser's line 2.
+        let line = max(parserError.context.lineNumber - 1, 1)
+        let reason: String
+        switch parserError.error {
+        case MustacheTemplate.Error.sectionCloseNameIncorrect:
+            reason = "a closing tag {{/…}} does not match the section it closes"
+        case MustacheTemplate.Error.unfinishedName:
+            reason = "a tag is not closed with }} right after its name"
+        case MustacheTemplate.Error.expectedSectionEnd:
+            reason = "a section {{#…}} or {{^…}} is not closed with {{/…}}"
+        case MustacheTemplate.Error.invalidSetDelimiter:
+            reason = "a set-delimiter tag {{=… …=}} is malformed"
+        case is MustacheTemplate.Error:
+            reason = "a Mustache feature SMS bodies do not support (inheritance or configuration tags)"
+        default:
+            // The library's reader ran past the end: a lone `{` as the last character (it looks for
+            // a second `{`) or a tag that never closes.
+            reason = text.hasSuffix("{") && !text.hasSuffix("{{")
+                ? "the body ends with a lone '{', which the template engine reads as the start of a tag: put a character after it (a space) or remove it"
+                : "the body ends inside a tag that is never closed with }}"
+        }
+        return "line \(line), column \(parserError.context.columnNumber): \(reason)"
     }
 
     struct Compiled: CompiledMessageTemplate {

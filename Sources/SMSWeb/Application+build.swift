@@ -61,6 +61,7 @@ public func buildRouter(
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: RedactingLogRequestsMiddleware(.debug))
     router.add(middleware: MetricsMiddleware())
+    router.add(middleware: CloseAfterTooLargeMiddleware())
     router.add(middleware: StoreErrorMiddleware(logger: logger))
     router.get("health") { _, _ in try JSON.response(["status": "ok"]) }
     router.get("metrics") { _, _ in

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import NIOCore
+import SMSCore
 
 /// JSON helpers of the web adapter.
 enum JSON {
@@ -22,21 +23,22 @@ enum JSON {
             body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
-    /// Decodes a request body, answering 400 with what is wrong.
+    /// Decodes a request body, answering 400 with what is wrong: the field's path and, for a
+    /// number outside its range, the range (``InputRangeError``).
     static func decode<T: Decodable>(_ type: T.Type, from buffer: ByteBuffer, what: String) throws -> T {
         do {
             return try JSONDecoder().decode(type, from: Data(buffer: buffer))
         } catch let error as DecodingError {
             throw HTTPError(.badRequest, message: "invalid \(what): \(describe(error))")
+        } catch let error as InputRangeError {
+            throw HTTPError(.badRequest, message: "invalid \(what): \(error.message)")
         } catch {
             throw HTTPError(.badRequest, message: "invalid \(what): \(error)")
         }
     }
 
     static func describe(_ error: DecodingError) -> String {
-        func path(_ c: [any CodingKey]) -> String {
-            c.isEmpty ? "body" : c.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
-        }
+        func path(_ c: [any CodingKey]) -> String { c.isEmpty ? "body" : FieldPath.text(c) }
         switch error {
         case .keyNotFound(let key, let ctx): return "missing field '\(key.stringValue)' at \(path(ctx.codingPath))"
         case .typeMismatch(let t, let ctx): return "\(path(ctx.codingPath)) should be \(jsonName(t))"

@@ -98,7 +98,7 @@ struct Serve: AsyncParsableCommand {
 
     func validate() throws {
         if let frequencyCap, frequencyCap < 1 { throw ValidationError("--frequency-cap must be at least 1") }
-        if linkLifetimeDays < 1 { throw ValidationError("--link-lifetime-days must be at least 1") }
+        if !(1...36_500).contains(linkLifetimeDays) { throw ValidationError("--link-lifetime-days must be from 1 to 36500") }
         if dispatchIntervalMs < 1 { throw ValidationError("--dispatch-interval-ms must be at least 1") }
     }
 

@@ -147,7 +147,7 @@ struct CampaignDispatchAPITests {
                 client, "/api/v1/providers",
                 #"{"name":"O","url":"https://api.example/sms","bodyTemplate":"{\"to\":\"$$To\",\"text\":\"$$Body\"}","auth":{"type":"bearer"},"maxConcurrency":0}"#)
             #expect(bad.status == .badRequest)
-            #expect(bad.body.contains("maxConcurrency must be 1...64; auth.token is required for bearer auth"), "\(bad.body)")
+            #expect(bad.body.contains("invalid provider: maxConcurrency must be an integer from 1 to 64 requests in flight (got 0)"), "\(bad.body)")
         }
     }
 }

@@ -132,10 +132,11 @@ struct StatsRoutesTests {
         ("c1/trend?granularity=hour", "granularity must be day, week or month (got 'hour')"),
         ("c1/trend?tz=Nowhere/Land", "unknown time zone 'Nowhere/Land' (use an IANA name such as Europe/Berlin)"),
         ("c1/export.csv?tz=Nowhere/Land", "unknown time zone 'Nowhere/Land' (use an IANA name such as Europe/Berlin)"),
-        ("c1/links?variant=abc", "variant must be a variant number such as 0 or 1 (got 'abc')"),
-        ("c1/funnel?variant=-1", "variant must be a variant number such as 0 or 1 (got '-1')"),
-        ("c1/errors?variant=5", "unknown variant 5; this campaign has variant(s) 0"),
-        ("c1/trend?variant=5", "unknown variant 5; this campaign has variant(s) 0"),
+        ("c1/links?variant=abc", "variant must be an integer from 0 to 4 (got 'abc')"),
+        ("c1/funnel?variant=-1", "variant must be an integer from 0 to 4 (got '-1')"),
+        ("c1/errors?variant=5", "variant must be an integer from 0 to 4 (got '5')"),
+        ("c1/errors?variant=4", "unknown variant 4; this campaign has variant(s) 0"),
+        ("c1/trend?variant=3", "unknown variant 3; this campaign has variant(s) 0"),
     ])
     func badParametersAre400WithAMessage(path: String, message: String) async throws {
         let store = try await Self.pitfall13Store(callbacks: true)

@@ -6,7 +6,8 @@ import Foundation
 /// Events: `delivered`, `failed`, `clicked`, `replied` (matched case-insensitively; there is no
 /// "sent" event). Item fields:
 /// - every item: `meta` (non-empty string), `ts` (epoch seconds as a number or a numeric string;
-///   values above 1e12 are milliseconds and are divided by 1000; fractions are dropped),
+///   values above 1e12 are milliseconds and are divided by 1000; fractions are dropped; 1970 to
+///   2100 only, see ``EpochTimestamp``),
 ///   optional `description`;
 /// - `failed`: `code` (string, or number turned into its decimal string);
 /// - `clicked`: `url` (non-empty string), optional `shorturl`;
@@ -23,8 +24,8 @@ public enum GenericCallbackParser {
     public static let defaultMaxItems = 10_000
     /// `incomingText` is cut to this many Characters (`docs/DOMAIN.md` §3).
     public static let maxIncomingTextLength = 512
-    /// A `ts` above this value is read as milliseconds (`docs/DOMAIN.md` §3 Decision).
-    public static let millisecondsThreshold: Int64 = 1_000_000_000_000
+    /// A `ts` above this value is read as milliseconds (`docs/DOMAIN.md` §3 Decision; ``EpochTimestamp``).
+    public static let millisecondsThreshold: Int64 = EpochTimestamp.millisecondsThreshold
 
     /// Parses a raw generic callback body.
     ///
@@ -224,60 +225,26 @@ public enum GenericCallbackParser {
         }
     }
 
+    /// `ts` by the one rule of callbacks and events (``EpochTimestamp``).
     private static func timestamp(_ value: CallbackJSONValue?) -> Field<Int64> {
+        let read: Result<Int64, EpochTimestamp.Problem>
         switch value {
         case nil, .null?:
             return .missing
         case .integer(let i)?:
-            return seconds(fromInteger: i)
+            read = EpochTimestamp.seconds(i)
         case .double(let d)?:
-            return seconds(fromDouble: d)
+            read = EpochTimestamp.seconds(d)
         case .string(let raw)?:
-            let s = raw.trimmingCharacters(in: .whitespacesAndNewlines)
-            if s.isEmpty { return .missing }
-            guard isDecimalNumber(s) else { return .wrong("ts must be epoch seconds or milliseconds, got '\(raw)'") }
-            if let i = Int64(s) { return seconds(fromInteger: i) }
-            guard let d = Double(s) else { return .wrong("ts is out of range: '\(raw)'") }
-            return seconds(fromDouble: d)
+            if raw.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { return .missing }
+            read = EpochTimestamp.seconds(text: raw)
         case let other?:
             return .wrong("ts must be a number or a numeric string, got \(other.typeName)")
         }
-    }
-
-    private static func seconds(fromInteger i: Int64) -> Field<Int64> {
-        if i < 0 { return .wrong("ts must not be negative, got \(i)") }
-        return .value(i > millisecondsThreshold ? i / 1000 : i)
-    }
-
-    private static func seconds(fromDouble d: Double) -> Field<Int64> {
-        guard d.isFinite else { return .wrong("ts must be a finite number") }
-        if d < 0 { return .wrong("ts must not be negative, got \(d)") }
-        let secs = d > Double(millisecondsThreshold) ? d / 1000 : d
-        guard secs < 9.0e18 else { return .wrong("ts is out of range: \(d)") }
-        return .value(Int64(secs.rounded(.down)))
-    }
-
-    /// `-?digits(.digits)?([eE][+-]?digits)?`: plain JSON-style decimal numbers only (no `inf`,
-    /// `nan`, hex floats or `+` sign, which Swift's `Double(String)` would otherwise accept).
-    private static func isDecimalNumber(_ s: String) -> Bool {
-        var bytes = Array(s.utf8)[...]
-        func digits() -> Bool {
-            let start = bytes.startIndex
-            while let b = bytes.first, b >= UInt8(ascii: "0"), b <= UInt8(ascii: "9") { bytes = bytes.dropFirst() }
-            return bytes.startIndex > start
+        switch read {
+        case .success(let seconds): return .value(seconds)
+        case .failure(let problem): return .wrong(problem.message)
         }
-        if bytes.first == UInt8(ascii: "-") { bytes = bytes.dropFirst() }
-        guard digits() else { return false }
-        if bytes.first == UInt8(ascii: ".") {
-            bytes = bytes.dropFirst()
-            guard digits() else { return false }
-        }
-        if bytes.first == UInt8(ascii: "e") || bytes.first == UInt8(ascii: "E") {
-            bytes = bytes.dropFirst()
-            if bytes.first == UInt8(ascii: "+") || bytes.first == UInt8(ascii: "-") { bytes = bytes.dropFirst() }
-            guard digits() else { return false }
-        }
-        return bytes.isEmpty
     }
 
     /// Optional text fields: strings as given, numbers as decimal text, anything else dropped.

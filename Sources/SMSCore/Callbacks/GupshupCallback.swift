@@ -33,7 +33,8 @@ public enum GupshupCallback {
     ///   - maxItems: largest number of events accepted.
     /// - Returns: items in body order; invalid entries (with `index`) for elements that are not
     ///   objects, lack `externalId`/`eventType`, or have an unknown `eventType`. `ts` is `eventTs`
-    ///   converted to seconds (values at or below 1e12 are taken as seconds already); `code` is
+    ///   converted to seconds (values at or below 1e12 are taken as seconds already; outside
+    ///   ``EpochTimestamp``'s range it is ignored); `code` is
     ///   `errCode`/`errorCode` and `description` is `cause`, both for failed items only; `toPhone`
     ///   is `destAddr`.
     /// - Throws: ``CallbackParseError/invalidUTF8``, ``CallbackParseError/malformedJSON(_:)``,
@@ -70,10 +71,7 @@ public enum GupshupCallback {
                 result.invalid.append(support.unknownStatus(eventType, raw: raw, index: index))
                 continue
             }
-            let ts = support.text(params["eventTs"]).flatMap { Int64($0) }.flatMap { value -> Int64? in
-                guard value >= 0 else { return nil }
-                return value > GenericCallbackParser.millisecondsThreshold ? value / 1000 : value
-            }
+            let ts = support.text(params["eventTs"]).flatMap { Int64($0) }.flatMap { try? EpochTimestamp.seconds($0).get() }
             let failed = kind == .failed
             result.items.append(CallbackItem(
                 kind: kind, meta: externalId, ts: ts,

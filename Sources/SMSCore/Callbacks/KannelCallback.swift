@@ -11,7 +11,8 @@ import Foundation
 /// (`id:… sub:… dlvrd:… submit date:… done date:… stat:… err:… text:…`); mapping per
 /// `docs/DOMAIN.md` §3 "Other dialects" (dlr 1 delivered; 2, 16 failed; 4, 8 submitted).
 ///
-/// Fields: `meta` (ours, as we put it in the URL), `type`, `answer`, `ts` (epoch seconds),
+/// Fields: `meta` (ours, as we put it in the URL), `type`, `answer`, `ts` (epoch seconds; outside
+/// ``EpochTimestamp``'s range it is ignored and the receipt time is used),
 /// `fid` (→ `providerMessageId`).
 public enum KannelCallback {
     /// The code used for a type 16 (SMSC reject) report whose answer carries no `err:` value.
@@ -66,7 +67,7 @@ public enum KannelCallback {
             description = answer.flatMap { support.text(receiptHead($0)) }
         }
         let item = CallbackItem(
-            kind: kind, meta: meta, ts: support.text(params["ts"]).flatMap { Int64($0) },
+            kind: kind, meta: meta, ts: support.text(params["ts"]).flatMap { Int64($0) }.flatMap { try? EpochTimestamp.seconds($0).get() },
             code: code, description: description,
             providerStatus: fields.stat ?? type, providerMessageId: support.text(params["fid"]))
         return CallbackParseResult(items: [item])

@@ -34,7 +34,7 @@ public struct UserConversion: Sendable, Equatable {
     public func merged(_ other: UserConversion) -> UserConversion {
         UserConversion(
             converted: converted || other.converted, clickThrough: clickThrough || other.clickThrough,
-            revenueCents: revenueCents + other.revenueCents)
+            revenueCents: revenueCents.saturatingAdding(other.revenueCents))
     }
 
     /// Rollup cells for this user; `control` selects the control-group metrics.
@@ -67,14 +67,17 @@ public enum ConversionAttribution {
         goal: ConversionGoal, sentAt: Int64?, humanClicks: [Int64], events: [ConversionEventFact]
     ) -> UserConversion {
         guard let sentAt else { return UserConversion() }
-        let windowEnd = sentAt + Int64(goal.windowMinutes) * 60
+        // Saturating: a goal stored with a huge window (before ``InputLimits/goalWindowMinutes``)
+        // ends at Int64.max instead of trapping while a send is being recorded.
+        let windowEnd = sentAt.saturatingAdding(Int64(goal.windowMinutes).saturatingMultiplied(by: 60))
+        let clickFloor = sentAt.saturatingSubtracting(300)
         var result = UserConversion()
         var seen = Set<String>()
         for e in events where e.ts > sentAt && e.ts <= windowEnd && goal.matches(properties: e.properties) {
             guard seen.insert(e.eventId).inserted else { continue }
             result.converted = true
-            result.revenueCents += goal.revenueCents(properties: e.properties)
-            if humanClicks.contains(where: { $0 <= e.ts && $0 <= windowEnd && $0 >= sentAt - 300 }) {
+            result.revenueCents = result.revenueCents.saturatingAdding(goal.revenueCents(properties: e.properties))
+            if humanClicks.contains(where: { $0 <= e.ts && $0 <= windowEnd && $0 >= clickFloor }) {
                 result.clickThrough = true
             }
         }

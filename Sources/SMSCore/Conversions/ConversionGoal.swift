@@ -3,7 +3,8 @@ import Foundation
 /// A campaign's conversion goal (`docs/DOMAIN.md` §5).
 ///
 /// - `event`: the event name that counts (e.g. `"purchase"`).
-/// - `windowMinutes`: the conversion window in **minutes** after the sent time.
+/// - `windowMinutes`: the conversion window in **minutes** after the sent time
+///   (``InputLimits/goalWindowMinutes``: 1 minute to 10 years; checked when a draft is validated).
 /// - `revenueProperty`: the event property holding the event's revenue; summed as integer cents.
 /// - `revenueUnit`: how that property is written (**decision**, see ``RevenueUnit``):
 ///   `major` (default): a decimal amount in major units, `49.99` or `"49.99"`, converted to cents
@@ -42,7 +43,14 @@ public struct ConversionGoal: Sendable, Equatable, Codable {
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         event = try c.decode(String.self, forKey: .event)
-        windowMinutes = try c.decode(Int.self, forKey: .windowMinutes)
+        // Any whole number an `Int` holds decodes (a goal stored before the range existed still
+        // reads back); ``CampaignDraft/validated(id:context:)`` refuses what is outside the range.
+        // A number no `Int` holds (1e19) cannot be carried to that check and is refused here.
+        let window = try c.decode(Double.self, forKey: .windowMinutes)
+        guard window.rounded(.towardZero) == window, let minutes = Int(exactly: window) else {
+            throw InputRangeError(field: FieldPath.text(c.codingPath + [CodingKeys.windowMinutes]), range: InputLimits.goalWindowMinutes, got: window)
+        }
+        windowMinutes = minutes
         revenueProperty = try c.decodeIfPresent(String.self, forKey: .revenueProperty)
         revenueUnit = try c.decodeIfPresent(RevenueUnit.self, forKey: .revenueUnit) ?? .major
         filters = try c.decodeIfPresent([PropertyFilter].self, forKey: .filters) ?? []
@@ -54,9 +62,13 @@ public struct ConversionGoal: Sendable, Equatable, Codable {
     }
 
     /// The event's revenue in **cents** per ``revenueUnit``; 0 when there is no revenue property,
-    /// it is missing, not a number, a fractional `minor` value, or beyond ±9×10^15 cents.
+    /// it is missing, not a number, a fractional `minor` value, or outside the unit's range
+    /// (``InputLimits/revenueMajorUnits``, ``InputLimits/revenueMinorUnits``: ±10^12 cents; the
+    /// events route refuses such an event with ``revenueProblem(properties:)`` before it is stored).
     public func revenueCents(properties: [String: JSONValue]) -> Int64 {
-        guard let p = revenueProperty, let value = properties[p], let amount = Self.decimal(value) else { return 0 }
+        guard let p = revenueProperty, let value = properties[p], revenueProblem(properties: properties) == nil,
+            let amount = Self.decimal(value)
+        else { return 0 }
         let cents: Decimal
         switch revenueUnit {
         case .major:
@@ -71,8 +83,31 @@ public struct ConversionGoal: Sendable, Equatable, Codable {
             guard whole == amount else { return 0 }
             cents = amount
         }
-        guard abs(cents) <= Decimal(9_000_000_000_000_000) else { return 0 }
+        guard abs(cents) <= Decimal(Int64(InputLimits.revenueMinorUnits.maximum)) else { return 0 }
         return NSDecimalNumber(decimal: cents).int64Value
+    }
+
+    /// The range the revenue property must lie in, by ``revenueUnit``.
+    public var revenueRange: InputRange {
+        revenueUnit == .major ? InputLimits.revenueMajorUnits : InputLimits.revenueMinorUnits
+    }
+
+    /// Why an event's revenue property is refused (`properties.amount must be a number from
+    /// -10000000000 to 10000000000 major units (got 1e+300)`), or `nil`: only a number or numeric
+    /// string outside ``revenueRange`` is a problem (a missing or non-numeric value is simply no revenue).
+    public func revenueProblem(properties: [String: JSONValue]) -> String? {
+        guard let p = revenueProperty, let value = properties[p] else { return nil }
+        let amount: Double
+        switch value {
+        case .number(let d): amount = d
+        case .string(let s):
+            let text = s.trimmingCharacters(in: .whitespaces)
+            guard DecimalText.isPlainNumber(text), let d = Double(text) else { return nil }
+            amount = d
+        default: return nil
+        }
+        guard !revenueRange.contains(amount) else { return nil }
+        return revenueRange.problem(field: "properties.\(p)", got: amount)
     }
 
     /// A JSON number or numeric string as an exact decimal: a number is taken through its

@@ -101,4 +101,13 @@ public struct CampaignVariant: Sendable, Equatable, Codable {
         self.body = body
         self.percent = percent
     }
+
+    enum CodingKeys: String, CodingKey { case body, percent }
+
+    /// - Throws: ``InputRangeError`` when `percent` is outside ``InputLimits/variantPercent``.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        body = try c.decode(String.self, forKey: .body)
+        percent = try c.decode(.percent, in: InputLimits.variantPercent)
+    }
 }

@@ -40,11 +40,11 @@ public struct ProviderConfig: Sendable, Equatable, Codable {
     /// In-flight requests per provider when `maxConcurrency` is not set.
     public static let defaultConcurrency = 4
     /// The concurrency limit in force: `maxConcurrency` clamped to 1…64, default 4.
-    public var concurrencyLimit: Int { min(max(maxConcurrency ?? Self.defaultConcurrency, 1), 64) }
+    public var concurrencyLimit: Int { InputLimits.maxConcurrency.clamped(maxConcurrency ?? Self.defaultConcurrency) }
     /// Messages one request carries: the batch size (JSON POST with batching, clamped to 1…1000), else 1.
     public var messagesPerRequest: Int {
         guard let batch, method.uppercased() == "POST", bodyType.lowercased() == "json" else { return 1 }
-        return min(max(batch.size, 1), 1000)
+        return InputLimits.batchSize.clamped(batch.size)
     }
 
     public init(
@@ -76,12 +76,22 @@ public struct ProviderConfig: Sendable, Equatable, Codable {
     }
 }
 
-/// Batching of a JSON provider request: `key` names the array, `size` is records per request (1…1000).
+/// Batching of a JSON provider request: `key` names the array, `size` is records per request
+/// (``InputLimits/batchSize``: 1…1000).
 public struct BatchConfig: Sendable, Equatable, Codable {
     public var key: String
     public var size: Int
     public init(key: String, size: Int) {
         self.key = key
         self.size = size
+    }
+
+    enum CodingKeys: String, CodingKey { case key, size }
+
+    /// - Throws: ``InputRangeError`` (`batch.size`) for a size outside ``InputLimits/batchSize``.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        key = try c.decode(String.self, forKey: .key)
+        size = try c.decodeInt(.size, in: InputLimits.batchSize)
     }
 }

@@ -47,7 +47,9 @@ public struct CampaignDraft: Sendable, Equatable, Codable {
             customValues, templateId
     }
 
-    /// `body` may be absent when `variants` is given.
+    /// `body` may be absent when `variants` is given. Numbers are range-checked here (``InputLimits``).
+    /// - Throws: `DecodingError` for a missing or ill-typed field; ``InputRangeError`` naming a
+    ///   number outside its range (`variants[0].percent`, `goal.windowMinutes`, `sendAt`…).
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         name = try c.decode(String.self, forKey: .name)
@@ -57,7 +59,7 @@ public struct CampaignDraft: Sendable, Equatable, Codable {
         audience = try c.decode(Audience.self, forKey: .audience)
         timezone = try c.decodeIfPresent(String.self, forKey: .timezone)
         goal = try c.decodeIfPresent(ConversionGoal.self, forKey: .goal)
-        controlGroupPercent = try c.decodeIfPresent(Double.self, forKey: .controlGroupPercent)
+        controlGroupPercent = try c.decodeIfPresent(.controlGroupPercent, in: InputLimits.controlGroupPercent)
         defaults = try c.decodeIfPresent([String: String].self, forKey: .defaults)
         sendAt = try c.decodeIfPresent(SendTimeInput.self, forKey: .sendAt)
         customValues = try c.decodeIfPresent([String: String].self, forKey: .customValues)
@@ -113,11 +115,14 @@ public struct CampaignDraft: Sendable, Equatable, Codable {
             }
             for (i, v) in variants.enumerated() {
                 if v.body.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { problems.append("variants[\(i)].body is empty") }
-                if !(v.percent > 0 && v.percent <= 100) { problems.append("variants[\(i)].percent must be in (0, 100]") }
+                if !InputLimits.variantPercent.contains(v.percent) {
+                    problems.append(InputLimits.variantPercent.problem(field: "variants[\(i)].percent", got: v.percent))
+                }
             }
-            let sum = variants.reduce(0) { $0 + $1.percent }
-            if !variants.isEmpty, abs(sum - 100) > 1e-9 {
-                problems.append("variant percents add up to \(Self.format(sum)), not 100")
+            // The sum is only meaningful (and finite) when every percent is in its range.
+            if !variants.isEmpty, variants.allSatisfy({ InputLimits.variantPercent.contains($0.percent) }) {
+                let sum = variants.reduce(0) { $0 + $1.percent }
+                if abs(sum - 100) > 1e-9 { problems.append("variant percents add up to \(InputRange.format(sum)), not 100") }
             }
             bodies = variants.map(\.body)
         } else {
@@ -147,11 +152,15 @@ public struct CampaignDraft: Sendable, Equatable, Codable {
         if TimeZone(identifier: tz) == nil { problems.append("unknown time zone '\(tz)' (use an IANA name)") }
         if let goal {
             if goal.event.isEmpty { problems.append("goal.event is empty") }
-            if goal.windowMinutes <= 0 { problems.append("goal.windowMinutes must be > 0") }
+            if !InputLimits.goalWindowMinutes.contains(Int64(goal.windowMinutes)) {
+                problems.append(InputLimits.goalWindowMinutes.problem(field: "goal.windowMinutes", got: Double(goal.windowMinutes)))
+            }
             problems += goal.filterProblems()
         }
         let control = controlGroupPercent ?? 0
-        if !(0..<100).contains(control) { problems.append("controlGroupPercent must be in 0..<100") }
+        if !InputLimits.controlGroupPercent.contains(control) {
+            problems.append(InputLimits.controlGroupPercent.problem(field: "controlGroupPercent", got: control))
+        }
         for key in (customValues ?? [:]).keys.sorted() {
             if ProviderTemplate.standardPlaceholders.contains(key) {
                 problems.append("customValues.\(key) is a standard placeholder and cannot be set")
@@ -176,10 +185,6 @@ public struct CampaignDraft: Sendable, Equatable, Codable {
             status: sendAtEpoch == nil ? .draft : .scheduled, createdAt: context.now, variants: variants,
             defaults: defaults.isEmpty ? nil : defaults, sendAt: sendAtEpoch, customValues: customValues,
             templateId: templateId)
-    }
-
-    static func format(_ x: Double) -> String {
-        x == x.rounded() ? String(Int64(x)) : String(x)
     }
 }
 

@@ -5,10 +5,17 @@ public enum SendTimeInput: Sendable, Equatable, Codable {
     case epochSeconds(Int64)
     case text(String)
 
+    /// A JSON number must be whole epoch seconds in ``InputLimits/sendAtEpochSeconds``.
+    /// - Throws: ``InputRangeError`` (field `sendAt`) for a number outside it (2^62, 1e19, -1);
+    ///   `DecodingError` when the value is neither a number nor a string.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.singleValueContainer()
-        if let n = try? c.decode(Int64.self) {
-            self = .epochSeconds(n)
+        if let n = try? c.decode(Double.self) {
+            let range = InputLimits.sendAtEpochSeconds
+            guard let seconds = range.int64(n) else {
+                throw InputRangeError(field: FieldPath.text(decoder.codingPath), range: range, got: n)
+            }
+            self = .epochSeconds(seconds)
         } else {
             self = .text(try c.decode(String.self))
         }
@@ -31,12 +38,24 @@ public enum SendTimeInput: Sendable, Equatable, Codable {
 ///   IANA zone. A time that does not exist there (the hour skipped when DST starts) is refused; a
 ///   time that exists twice (when DST ends) is the **earlier** instant.
 public enum SendTime {
-    /// - Returns: epoch seconds.
+    /// - Returns: epoch seconds, within ``InputLimits/sendAtEpochSeconds`` (after 1970, before 2100).
     /// - Throws: ``SendTimeError`` with a message naming the value.
     public static func resolve(_ input: SendTimeInput, timeZone: String) throws(SendTimeError) -> Int64 {
+        let t = try resolveUnchecked(input, timeZone: timeZone)
+        let range = InputLimits.sendAtEpochSeconds
+        guard range.contains(t) else {
+            switch input {
+            case .epochSeconds: throw SendTimeError(range.problem(field: "sendAt", got: Double(t)))
+            case .text(let raw):
+                throw SendTimeError("sendAt '\(raw)' must lie from 1970-01-01T00:00:01Z to 2100-01-01T00:00:00Z (\(range))")
+            }
+        }
+        return t
+    }
+
+    private static func resolveUnchecked(_ input: SendTimeInput, timeZone: String) throws(SendTimeError) -> Int64 {
         switch input {
         case .epochSeconds(let n):
-            guard n > 0 else { throw SendTimeError("sendAt \(n) is not a positive epoch-seconds time") }
             return n
         case .text(let raw):
             let text = raw.trimmingCharacters(in: .whitespaces)

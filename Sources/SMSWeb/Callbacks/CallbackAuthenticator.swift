@@ -72,7 +72,8 @@ struct CallbackAuthenticator {
             guard let timestamp = c.timestamp?.trimmingCharacters(in: .whitespaces), let ts = Int64(timestamp) else {
                 throw Failure(reason: "\(signatureHeader) needs \(timestampHeader) in epoch seconds")
             }
-            guard abs(now - ts) <= maxSkewSeconds else {
+            // Saturating: a header of -9223372036854775808 must be refused, not trap.
+            guard now.saturatingSubtracting(ts).magnitude <= maxSkewSeconds.magnitude else {
                 throw Failure(reason: "stale \(timestampHeader): more than \(maxSkewSeconds) s away from server time")
             }
             let expected = "sha256=" + hmacSHA256Hex(key: provider.callbackSecret, timestamp: timestamp, body: body)

@@ -4,7 +4,7 @@ import SMSCore
 
 /// `GET /api/v1/campaigns/{id}/hits?kind=all|bots|humans&limit=N`: the stored redirect hits of a
 /// campaign, newest first (`docs/DOMAIN.md` §6: bot and link-preview hits are kept, flagged and shown
-/// apart). `limit` 1…1000, default 100. Each hit: `id`, `messageId`, `linkIndex`, `at` (epoch
+/// apart). `limit` 1…1000, default 100, anything else 400 (``ListLimit``). Each hit: `id`, `messageId`, `linkIndex`, `at` (epoch
 /// seconds), `userAgent`, `ipHash` (salted SHA-256; raw IPs are never stored), `isBot`, `botReason`.
 struct ClickHitsController {
     let store: any SMSStore
@@ -19,10 +19,7 @@ struct ClickHitsController {
             guard let kind = ClickHit.Filter(rawValue: kindText) else {
                 throw HTTPError(.badRequest, message: "kind must be all, bots or humans (got '\(kindText)')")
             }
-            let limitText = request.uri.queryParameters.get("limit") ?? "100"
-            guard let limit = Int(limitText), (1...1000).contains(limit) else {
-                throw HTTPError(.badRequest, message: "limit must be an integer in 1...1000 (got '\(limitText)')")
-            }
+            let limit = try ListLimit.httpParse(request)
             return try JSON.response(try await store.clickHits(campaignId: id, filter: kind, limit: limit))
         }
     }

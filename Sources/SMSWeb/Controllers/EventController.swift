@@ -4,8 +4,9 @@ import SMSCore
 
 /// `POST /api/v1/events`: conversion events (`docs/DOMAIN.md` §5).
 ///
-/// Body: a JSON array of `{eventId, userId, name, ts, properties}` (`ts` in epoch seconds;
-/// milliseconds above 1e12 are converted; `properties` optional, an object). Idempotent by
+/// Body: a JSON array of `{eventId, userId, name, ts, properties}` (`ts` in epoch seconds, a
+/// number or a numeric string, 1970 to 2100; milliseconds above 1e12 are converted; the same rule
+/// as a callback's `ts`, ``EpochTimestamp``; `properties` optional, an object). Idempotent by
 /// `eventId`: a repeated id is counted in `duplicates` and changes nothing (the first one stored
 /// wins). An unknown `userId` is stored all the same (the profile may arrive later; attribution is
 /// keyed by user id).
@@ -57,8 +58,9 @@ struct EventController {
             var valid: [ConversionEventInput] = []
             var invalid: [Invalid] = []
             var errors: [IngestionErrorInput] = []
+            let goals = try await store.campaigns().compactMap(\.goal).filter { $0.revenueProperty != nil }
             for (i, element) in elements.enumerated() {
-                switch Self.validate(element, now: now) {
+                switch Self.validate(element, now: now, revenueGoals: goals) {
                 case .success(let e): valid.append(e)
                 case .failure(let problem):
                     invalid.append(Invalid(index: i, reason: problem.message))
@@ -94,11 +96,17 @@ struct EventController {
 
     /// Validates one event (`docs/DOMAIN.md` §5).
     /// - Rules: an object; `eventId`, `userId`, `name` non-empty strings of at most
-    ///   ``maxIdLength`` characters; `ts` a positive number of epoch seconds (values above 1e12
-    ///   are milliseconds and are divided by 1000; fractions are truncated), at most 24 h
-    ///   (86,400 s) after `now`; `properties` absent, `null` or an object.
+    ///   ``maxIdLength`` characters; `ts` epoch seconds or milliseconds, as a number or a numeric
+    ///   string, by the same rule as a callback's `ts` (``EpochTimestamp``: 1970 to 2100, values
+    ///   above 1e12 are milliseconds, fractions are truncated), at most 24 h (86,400 s) after `now`;
+    ///   `properties` absent, `null` or an object; for every goal in `revenueGoals` whose event is
+    ///   this event's name, the revenue property is absent, not a number, or within the goal's
+    ///   revenue range (``ConversionGoal/revenueProblem(properties:)``: beyond it is refused here,
+    ///   not stored as revenue 0).
     /// - Returns: the event, or the reason it is invalid (every missing field named at once).
-    static func validate(_ element: JSONValue, now: Int64) -> Swift.Result<ConversionEventInput, Problem> {
+    static func validate(
+        _ element: JSONValue, now: Int64, revenueGoals: [ConversionGoal] = []
+    ) -> Swift.Result<ConversionEventInput, Problem> {
         guard case .object(let o) = element else { return .failure(Problem(message: "event must be a JSON object")) }
         var missing: [String] = []
         var wrong: [String] = []
@@ -115,11 +123,18 @@ struct EventController {
         let eventId = text("eventId")
         let userId = text("userId")
         let name = text("name")
-        var tsRaw: Double?
+        var ts: Int64?
+        var tsRead: Swift.Result<Int64, EpochTimestamp.Problem>?
         switch o["ts"] {
         case nil, .null?: missing.append("ts")
-        case .number(let d)?: tsRaw = d
-        default: wrong.append("ts must be a number (epoch seconds)")
+        case .number(let d)?: tsRead = EpochTimestamp.seconds(d)
+        case .string(let text)?: tsRead = EpochTimestamp.seconds(text: text)
+        default: wrong.append("ts must be a number or a numeric string (epoch seconds)")
+        }
+        switch tsRead {
+        case .success(let seconds)?: ts = seconds
+        case .failure(let problem)?: wrong.append(problem.message)
+        case nil: break
         }
         var properties: [String: JSONValue] = [:]
         switch o["properties"] {
@@ -128,14 +143,13 @@ struct EventController {
         default: wrong.append("properties must be an object")
         }
         if !missing.isEmpty { wrong.insert("missing fields: " + missing.joined(separator: ", "), at: 0) }
-        guard wrong.isEmpty, let eventId, let userId, let name, let tsRaw else {
+        for goal in revenueGoals where goal.event == name {
+            if let problem = goal.revenueProblem(properties: properties), !wrong.contains(problem) { wrong.append(problem) }
+        }
+        guard wrong.isEmpty, let eventId, let userId, let name, let ts else {
             return .failure(Problem(message: wrong.joined(separator: "; ")))
         }
-        guard tsRaw.isFinite, tsRaw > 0, tsRaw < 1e16 else {
-            return .failure(Problem(message: "ts must be positive epoch seconds (got \(tsRaw))"))
-        }
-        let ts = tsRaw > 1e12 ? Int64(tsRaw / 1000) : Int64(tsRaw)
-        if ts > now + 86_400 {
+        if ts > now.saturatingAdding(86_400) {
             return .failure(Problem(message: "ts \(ts) is more than 24 h in the future (now \(now))"))
         }
         return .success(ConversionEventInput(eventId: eventId, userId: userId, name: name, ts: ts, properties: properties))

@@ -59,13 +59,7 @@ struct IngestionErrorController {
 
     func addRoutes(to group: RouterGroup<AppRequestContext>) {
         group.get("ingestion-errors") { request, _ in
-            var limit = 100
-            if let text = request.uri.queryParameters.get("limit") {
-                guard let n = Int(text), (1...1000).contains(n) else {
-                    throw HTTPError(.badRequest, message: "limit must be an integer from 1 to 1000 (got '\(text)')")
-                }
-                limit = n
-            }
+            let limit = try ListLimit.httpParse(request)
             return try JSON.response(try await store.ingestionErrors(limit: limit).map(ListedError.init))
         }
         group.get("ingestion-errors/{id}") { _, context in

@@ -11,7 +11,8 @@ import SMSCore
 /// invalid or missing phone is kept with a warning, and a userId repeated on a later row is
 /// imported all the same (the later row wins) with a warning `userId "d1" repeats line 3; the
 /// later row wins` on the later row's line (`upserted` counts rows, so both rows are counted).
-/// The import takes the CSV as the raw request body; a `multipart/form-data` upload
+/// Both take at most ``InputLimits/profilesPerRequest`` (100,000) profiles per request: more is a
+/// 413 naming the cap, and nothing is stored. The import takes the CSV as the raw request body; a `multipart/form-data` upload
 /// (`curl -F file=@x.csv`) is answered 415 with how to send the file instead.
 struct ProfileController {
     let store: any SMSStore
@@ -41,6 +42,7 @@ struct ProfileController {
         group.post("profiles") { request, _ in
             let body = try await request.body.collect(upTo: 50_000_000, what: "profiles")
             let inputs = try JSON.decode([Input].self, from: body, what: "profiles (expected a JSON array of {userId, phone, name?, properties?})")
+            try Self.checkCount(inputs.count)
             return try JSON.response(try await upsert(inputs))
         }
         group.post("profiles/import") { request, _ in
@@ -80,6 +82,7 @@ struct ProfileController {
         } catch {
             throw HTTPError(.badRequest, message: "the CSV was not imported (nothing was stored): \(error)")
         }
+        try Self.checkCount(table.rows.count)
         let header = table.header
         guard let idIndex = header.firstIndex(where: { ["userid", "user_id", "id"].contains($0.lowercased()) }) else {
             throw HTTPError(.badRequest, message: "the CSV header needs a userId column (found: \(header.joined(separator: ", ")))")
@@ -103,6 +106,15 @@ struct ProfileController {
                 .sorted { ($0.element.row, $0.offset) < ($1.element.row, $1.offset) }.map(\.element)
         }
         return report
+    }
+
+    /// At most ``InputLimits/profilesPerRequest`` profiles (JSON array elements or CSV rows) per request.
+    /// - Throws: `HTTPError(.contentTooLarge)` `100001 profiles in one request; at most 100000 (send them in several requests)`.
+    static func checkCount(_ count: Int) throws {
+        let cap = InputLimits.profilesPerRequest
+        guard count <= cap else {
+            throw HTTPError(.contentTooLarge, message: "\(count) profiles in one request; at most \(cap) (send them in several requests)")
+        }
     }
 
     /// The 415 message of `POST /api/v1/profiles/import` for a `multipart/form-data` upload

@@ -25,6 +25,31 @@ struct ProviderController {
         var requireSignature: Bool?
         var auth: ProviderAuth?
         var maxConcurrency: Int?
+
+        enum CodingKeys: String, CodingKey {
+            case name, kind, method, url, bodyType, bodyTemplate, headers, batch, callbacksEnabled, messageIdPath,
+                ratePerSecond, webhookSigningKey, requireSignature, auth, maxConcurrency
+        }
+
+        /// Numbers are range-checked here (``InputLimits``): a 400 naming the field, never "malformed JSON".
+        init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            name = try c.decode(String.self, forKey: .name)
+            kind = try c.decodeIfPresent(ProviderKind.self, forKey: .kind)
+            method = try c.decodeIfPresent(String.self, forKey: .method)
+            url = try c.decode(String.self, forKey: .url)
+            bodyType = try c.decodeIfPresent(String.self, forKey: .bodyType)
+            bodyTemplate = try c.decode(String.self, forKey: .bodyTemplate)
+            headers = try c.decodeIfPresent([String: String].self, forKey: .headers)
+            batch = try c.decodeIfPresent(BatchConfig.self, forKey: .batch)
+            callbacksEnabled = try c.decodeIfPresent(Bool.self, forKey: .callbacksEnabled)
+            messageIdPath = try c.decodeIfPresent(String.self, forKey: .messageIdPath)
+            ratePerSecond = try c.decodeIfPresent(.ratePerSecond, in: InputLimits.ratePerSecond)
+            webhookSigningKey = try c.decodeIfPresent(String.self, forKey: .webhookSigningKey)
+            requireSignature = try c.decodeIfPresent(Bool.self, forKey: .requireSignature)
+            auth = try c.decodeIfPresent(ProviderAuth.self, forKey: .auth)
+            maxConcurrency = try c.decodeIntIfPresent(.maxConcurrency, in: InputLimits.maxConcurrency)
+        }
     }
 
     /// A provider as the API shows it: the config plus the callback URL to paste into the provider.
@@ -82,12 +107,9 @@ struct ProviderController {
         } catch {
             problems.append("bodyTemplate: \(error)")
         }
-        if let b = input.batch {
-            if !(1...1000).contains(b.size) { problems.append("batch.size must be 1...1000") }
-            if bodyType != "json" || method != "POST" { problems.append("batching needs method POST and bodyType json") }
+        if input.batch != nil, bodyType != "json" || method != "POST" {
+            problems.append("batching needs method POST and bodyType json")
         }
-        if let rate = input.ratePerSecond, !(rate > 0 && rate.isFinite) { problems.append("ratePerSecond must be > 0") }
-        if let c = input.maxConcurrency, !(1...64).contains(c) { problems.append("maxConcurrency must be 1...64") }
         if let auth = input.auth { problems += auth.problems }
         guard problems.isEmpty else { throw HTTPError(.badRequest, message: "invalid provider: " + problems.joined(separator: "; ")) }
         let provider = ProviderConfig(

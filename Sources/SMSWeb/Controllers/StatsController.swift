@@ -75,13 +75,14 @@ struct StatsController {
         return granularity
     }
 
-    /// `variant` query parameter: a variant number, or absent for all variants.
+    /// `variant` query parameter: a variant number (``InputLimits/variantIndex``), or absent for all variants.
     static func variant(_ request: Request) throws -> Int? {
         guard let v = request.uri.queryParameters.get("variant") else { return nil }
-        guard let n = Int(v), n >= 0 else {
-            throw HTTPError(.badRequest, message: "variant must be a variant number such as 0 or 1 (got '\(v)')")
+        do {
+            return try InputLimits.variantIndex.integer(query: v, field: "variant")
+        } catch {
+            throw HTTPError(.badRequest, message: error.message)
         }
-        return n
     }
 
     /// Runs a query, answering 400 for a bad zone or variant.

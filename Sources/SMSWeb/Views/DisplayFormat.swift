@@ -37,8 +37,9 @@ enum DisplayFormat {
 
     /// An amount in major units with two decimals and thousands separators: `1234.5` → `"1,234.50"`.
     static func money(_ amount: Double) -> String {
-        guard amount.isFinite else { return "–" }
-        let cents = Int64((amount * 100).rounded())
+        let scaled = (amount * 100).rounded()
+        guard scaled.isFinite, abs(scaled) < 9.2e18 else { return "–" }
+        let cents = Int64(scaled)
         return money(cents: cents)
     }
 

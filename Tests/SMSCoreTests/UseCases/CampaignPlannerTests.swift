@@ -54,7 +54,7 @@ struct CampaignPlannerTests {
             audience: .userIds([]), timezone: "Mars/Olympus", goal: ConversionGoal(event: "buy", windowMinutes: 0))
         #expect(throws: CampaignValidationError(problems: [
             "name is empty", "body has 6 links; at most 5 can be tracked", "unknown provider 'nope'", "audience is empty",
-            "unknown time zone 'Mars/Olympus' (use an IANA name)", "goal.windowMinutes must be > 0",
+            "unknown time zone 'Mars/Olympus' (use an IANA name)", "goal.windowMinutes must be an integer from 1 to 5256000 minutes (got 0)",
         ])) {
             try draft.validated(id: "c", providerExists: false, now: 0)
         }

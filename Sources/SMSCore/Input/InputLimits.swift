@@ -1,0 +1,66 @@
+import Foundation
+
+/// Every numeric input the API takes, with its allowed range: the one home of these rules. The
+/// web adapter enforces them when a request is decoded (a 400 naming the field and the range, never
+/// a trap later on), and `scripts/gen_openapi.py` reads this file to write the same bounds as
+/// `minimum` / `maximum` into `openapi.json` (keep each declaration on one line, in the form
+/// `public static let name = InputRange(...)`, so the generator can read it).
+public enum InputLimits {
+    // Campaigns (`docs/DOMAIN.md` §1, §5).
+
+    /// A variant's share of the audience, percent: above 0 and at most 100 (the variants add up to 100).
+    public static let variantPercent = InputRange(number: 0...100, excludingMinimum: true, unit: "percent")
+    /// The control group's share of the audience, percent: 0 and up to (not including) 100.
+    public static let controlGroupPercent = InputRange(number: 0...100, excludingMaximum: true, unit: "percent")
+    /// A goal's conversion window, minutes: one minute to ten years (5,256,000 minutes). Decision:
+    /// longer windows attribute nothing meaningful and, near `Int64.max`, overflowed the window end.
+    public static let goalWindowMinutes = InputRange(integer: 1...5_256_000, unit: "minutes")
+    /// `sendAt` as a number, epoch seconds: after 1970 and before 2100-01-01T00:00:00Z
+    /// (4,102,444,800). A text `sendAt` must resolve into the same range.
+    public static let sendAtEpochSeconds = InputRange(integer: 1...4_102_444_800, unit: "epoch seconds")
+    /// The `?variant=` index of the stats views (a campaign has at most 5 variants).
+    public static let variantIndex = InputRange(integer: 0...4)
+
+    // Providers (`docs/DOMAIN.md` §2).
+
+    /// Messages in one batched provider request.
+    public static let batchSize = InputRange(integer: 1...1000, unit: "messages per request")
+    /// A provider's send rate, messages per second (token bucket): above 0, at most 10,000.
+    public static let ratePerSecond = InputRange(number: 0...10_000, excludingMinimum: true, unit: "messages per second")
+    /// Provider requests in flight at once.
+    public static let maxConcurrency = InputRange(integer: 1...64, unit: "requests in flight")
+
+    // Timestamps of callbacks and events (`docs/DOMAIN.md` §3, §4, §5).
+
+    /// A `ts` in epoch seconds: 1970-01-01 to 2100-01-01T00:00:00Z. Fractions are dropped.
+    public static let epochSeconds = InputRange(number: 0...4_102_444_800, unit: "epoch seconds")
+    /// A `ts` above 1e12 is epoch milliseconds, up to 2100-01-01T00:00:00Z (4,102,444,800,000).
+    public static let epochMilliseconds = InputRange(number: 1_000_000_000_000...4_102_444_800_000, excludingMinimum: true, unit: "epoch milliseconds")
+
+    // Revenue of a conversion event (`docs/DOMAIN.md` §5), by the goal's `revenueUnit`.
+
+    /// `revenueUnit: major`: a decimal amount of at most ±10,000,000,000 major units (±10^12 cents).
+    public static let revenueMajorUnits = InputRange(number: -10_000_000_000...10_000_000_000, unit: "major units")
+    /// `revenueUnit: minor`: at most ±1,000,000,000,000 cents. Sums of many events stay far below `Int64.max`.
+    public static let revenueMinorUnits = InputRange(number: -1_000_000_000_000...1_000_000_000_000, unit: "cents")
+
+    // Lists and request sizes.
+
+    /// `?limit=` of every list endpoint (ingestion errors, unmatched callbacks, click hits); absent = ``listLimitDefault``.
+    public static let listLimit = InputRange(integer: 1...1000)
+    /// The rows a list returns when `limit` is absent.
+    public static let listLimitDefault = 100
+    /// Profiles in one upsert or CSV import request; more is a 413 naming the cap.
+    public static let profilesPerRequest = 100_000
+}
+
+/// The `?limit=N` rule shared by every list endpoint (``InputLimits/listLimit``).
+public enum ListLimit {
+    /// - Parameter text: the raw query value, or `nil` when absent.
+    /// - Returns: the limit (``InputLimits/listLimitDefault`` when absent).
+    /// - Throws: ``InputRangeError`` for anything but an integer 1…1000 (`-5`, `0`, `abc`, `1e3`).
+    public static func parse(_ text: String?) throws(InputRangeError) -> Int {
+        guard let text else { return InputLimits.listLimitDefault }
+        return try InputLimits.listLimit.integer(query: text, field: "limit")
+    }
+}

@@ -1,0 +1,15 @@
+import Hummingbird
+import SMSCore
+
+extension ListLimit {
+    /// The request's `?limit=` by the one list rule (``InputLimits/listLimit``, default 100).
+    /// - Throws: `HTTPError(.badRequest)` naming `limit` and its range (`limit must be an integer
+    ///   from 1 to 1000 (got '-5')`).
+    static func httpParse(_ request: Request) throws -> Int {
+        do {
+            return try parse(request.uri.queryParameters.get("limit"))
+        } catch {
+            throw HTTPError(.badRequest, message: error.message)
+        }
+    }
+}
