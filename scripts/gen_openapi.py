@@ -54,6 +54,10 @@ TS = {"oneOf": [rng("epochSeconds", "epoch seconds (fractions dropped)"), rng("e
   {"type": "string", "pattern": r"^-?[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?$", "description": "the same number as text, same ranges"}],
   "description": "1970-01-01 to 2100-01-01: epoch seconds, or above 1e12 epoch milliseconds, as a number or a numeric string"}
 obj = lambda props, req=(): {"type": "object", "properties": props, **({"required": list(req)} if req else {})}
+# The regions a phone's default region may name: those of the vendored numbering plans.
+_phone_metadata = pathlib.Path(__file__).resolve().parent.parent / "Sources/SMSCore/Resources/phone-metadata.json"
+REGIONS = sorted(json.loads(_phone_metadata.read_text())["regions"])
+region = {"type": "string", "enum": REGIONS, "description": "ISO 3166-1 alpha-2 region (capitals) whose national numbering plan reads a phone written without + (0151 23456789 with DE); a + phone ignores it"}
 
 schemas = {
  "Error": obj({"error": obj({"message": S})}),
@@ -69,7 +73,8 @@ schemas = {
  "ProviderAuth": obj({"type": {"type": "string", "enum": ["none","basic","bearer","oauth2"]}, "username": S, "password": S, "token": S,
    "tokenUrl": S, "clientId": S, "clientSecret": S, "scope": S, "clientAuthMethod": {"type": "string", "enum": ["basic","body"]}}, ["type"]),
  "Provider": {"allOf": [ref("ProviderInput"), obj({"id": S, "callbackUrl": S, "callbackSecret": S, "createdAt": I})]},
- "ProfileInput": obj({"userId": S, "phone": S, "name": S, "properties": {"type": "object"}}, ["userId"]),
+ "ProfileInput": obj({"userId": S, "phone": S, "name": S, "properties": {"type": "object"}, "region": ref("Region")}, ["userId"]),
+ "Region": region,
  "ProfileReport": obj({"upserted": I, "rejected": I, "warnings": {"type": "array", "items": obj({"row": {"type": "integer", "description": "CSV: the line the record starts on (header = 1); JSON: the index from 0"}, "userId": S, "problem": S})}}),
  "Goal": obj({"event": S, "windowMinutes": rng("goalWindowMinutes", "conversion window, minutes (1 minute to 10 years)"),
    "revenueProperty": {"type": "string", "description": f"the event property holding the revenue; an event whose value there is a number beyond ±{RANGES['revenueMajorUnits']['maximum']} major units (major) or ±{RANGES['revenueMinorUnits']['maximum']} cents (minor) is refused by POST /api/v1/events"},
@@ -140,7 +145,8 @@ paths = {
                        "get": op("List providers", ok("providers", {"type": "array", "items": ref("Provider")}))},
  "/api/v1/providers/{id}": {"get": op("Get a provider", ok("provider", ref("Provider")), params=[p("id")])},
  "/api/v1/profiles": {"post": op(f"Upsert profiles by userId (at most {CONSTANTS['profilesPerRequest']:,} per request; more is a 413 naming the cap)", {**ok("report", ref("ProfileReport")), "413": {"description": f"more than {CONSTANTS['profilesPerRequest']:,} profiles, or a body over 50 MB; the connection is closed"}}, body({"type": "array", "maxItems": CONSTANTS["profilesPerRequest"], "items": ref("ProfileInput")}))},
- "/api/v1/profiles/import": {"post": op(f"Import profiles from CSV (header row; userId, phone, name, other columns become properties). All or nothing: a file that is not UTF-8 or not well-formed RFC 4180 CSV (unterminated quoted field, a row whose field count differs from the header's, an empty or repeated header name) is a 400 naming the line (line <n>: <problem>) and imports nothing. A userId repeated on a later row is imported (the later row wins) with a warning naming both lines. The file is the raw body (text/csv); a multipart/form-data upload is a 415. At most {CONSTANTS['profilesPerRequest']:,} rows per request (more is a 413 naming the cap)", {**ok("report", ref("ProfileReport")), "413": {"description": f"more than {CONSTANTS['profilesPerRequest']:,} rows, or a body over 50 MB; the connection is closed"}}, body(S, "text/csv"))},
+ "/api/v1/profiles/import": {"post": op(f"Import profiles from CSV (header row; userId, phone, name, other columns become properties). All or nothing: a file that is not UTF-8 or not well-formed RFC 4180 CSV (unterminated quoted field, a row whose field count differs from the header's, an empty or repeated header name) is a 400 naming the line (line <n>: <problem>) and imports nothing. A userId repeated on a later row is imported (the later row wins) with a warning naming both lines. The file is the raw body (text/csv); a multipart/form-data upload is a 415. At most {CONSTANTS['profilesPerRequest']:,} rows per request (more is a 413 naming the cap). A phone_region column gives a row's default region for a phone without + (a value that is no region: the row is kept with an invalid phone and a warning); the region query parameter applies to rows without one", {**ok("report", ref("ProfileReport")), "413": {"description": f"more than {CONSTANTS['profilesPerRequest']:,} rows, or a body over 50 MB; the connection is closed"}}, body(S, "text/csv"),
+    params=[p("region", "query", ref("Region"), False, "default region for phones without + on rows without a phone_region")])},
  "/api/v1/campaigns": {"post": op("Create a campaign (draft)", ok("created", ref("Campaign"), "201"), body(ref("CampaignInput"))),
                        "get": op("List campaigns", ok("campaigns", {"type": "array", "items": ref("Campaign")}))},
  "/api/v1/campaigns/{id}": {"get": op("Get a campaign with progress", ok("campaign", ref("Campaign")), params=[cid])},

@@ -51,7 +51,7 @@ struct DemoScenario: Sendable {
         switch i % 6 {
         case 0: return "+49 151 \(n)"  // Germany, mobile
         case 1: return "+1 (212) 555-\(n.suffix(4))"  // USA
-        case 2: return "+44 7700 9\(n.suffix(5))"  // UK
+        case 2: return "+44 7400 \(n.suffix(6))"  // UK, mobile (7700 900xxx is reserved for drama: not a valid number)
         case 3: return "+91 98\(n)"  // India
         case 4: return "+55 11 9\(n)"  // Brazil
         default: return "+33 6\(n)"  // France

@@ -1,123 +1,107 @@
 import Foundation
 
-/// Why a raw phone number is not a valid E.164 number (`docs/DOMAIN.md` §2: profiles with an invalid
-/// phone become the dispatch error "invalid phone number (not E.164)").
-public enum PhoneNumberError: Error, Equatable, Sendable, CustomStringConvertible {
-    /// No digits at all (empty, blank, or only separators / `+`).
-    case empty
-    /// A character other than digits, the accepted separators and one leading `+` (letters, `#`,
-    /// `*`, non-ASCII digits, a `+` in the middle, ...).
-    case invalidCharacters
-    /// The number is in national form: it starts with neither `+` nor `00`.
-    case missingCountryCode
-    /// The number starts with no assigned country calling code; carries the first (up to 3) digits
-    /// after the international prefix.
-    case unknownCountryCode(String)
-    /// The national significant number has an implausible length for its country code; carries the
-    /// code and the NSN digit count.
-    case invalidLength(countryCode: String, digits: Int)
-
-    /// A message fit for an import warning or the Errors tab.
-    public var description: String {
-        switch self {
-        case .empty:
-            return "phone number is empty"
-        case .invalidCharacters:
-            return "phone number contains characters other than digits, spaces, dashes, dots, slashes, parentheses and a leading + or 00"
-        case .missingCountryCode:
-            return "phone number has no country calling code: write it in international form, starting with + or 00"
-        case .unknownCountryCode(let prefix):
-            return "phone number +\(prefix)… does not start with an assigned ITU-T country calling code"
-        case .invalidLength(let code, let digits):
-            let expected: String
-            if let entry = CountryCallingCodes.entry(forCode: code) {
-                expected = entry.minLength == entry.maxLength
-                    ? "\(entry.minLength)"
-                    : "\(entry.minLength) to \(entry.maxLength)"
-            } else {
-                expected = "a plausible number of"
-            }
-            return "phone number +\(code) has \(digits) digits after the country code; expected \(expected)"
-        }
-    }
-}
-
-/// E.164 validation, normalisation and masking of phone numbers (ITU-T E.164; `docs/DOMAIN.md` §2
-/// "Valid means E.164 with an assigned country calling code and a plausible length for it").
+/// Phone numbers: validation and normalisation to E.164 against the real numbering plans, and
+/// masking for logs (`docs/DOMAIN.md` §2 "Valid means E.164 with an assigned country calling code
+/// and a plausible length for it", made precise by the plans).
+///
+/// Valid means what Google's libphonenumber calls valid (`is_valid_number`), with its metadata
+/// vendored in `Resources/phone-metadata.json` (``PhoneNumberMetadata``): the national significant
+/// number (NSN) has a possible length and matches a number range (fixed line, mobile, toll free,
+/// premium rate, shared cost, VoIP, personal, pager, UAN, voicemail) of the plan of the region it
+/// belongs to. A national (trunk) prefix after the country code is dropped as libphonenumber drops
+/// it: `+44 (0)20 7946 0958` and `+44 0 20 7946 0958` are `+442079460958`, while Italy's leading 0
+/// stays (`+39 06 6982 1234`). The E.164 form is libphonenumber's `format_number(…, E164)`.
 ///
 /// Accepted input: ASCII digits; separators (space, tab, no-break spaces, `-` and Unicode hyphens /
-/// dashes, `.`, `/`, `(`, `)`); one leading `+` or a leading `00` international prefix; surrounding
-/// whitespace and newlines. A trunk-prefix group `(0)` right after the country code, as in
-/// `+44 (0)20 7946 0958`, is dropped. Everything else (letters, `#`, `*`, `;ext=`, non-ASCII
-/// digits) is rejected.
+/// dashes, `.`, `/`, `(`, `)`); one leading `+`; surrounding whitespace and newlines. Everything
+/// else (letters, `#`, `*`, `;ext=`, non-ASCII digits) is refused, a decision of this project:
+/// libphonenumber also reads vanity letters and extensions, which do not address an SMS.
 ///
-/// Valid: the digits start with an assigned country calling code (``CountryCallingCodes``), the
-/// national significant number (NSN) has a length in that code's range, and the whole number has at
-/// most 15 digits.
+/// Input without `+` is read with a default region (`"DE"`): national form with its trunk prefix
+/// (`0151 23456789`), or international form after the region's own international prefix (`00` in
+/// most of the world, `011` in the NANP), exactly as libphonenumber does. Without a default region,
+/// a leading `00` is taken as the international prefix (this project's decision: libphonenumber
+/// refuses any input without `+` then) and other input is ``PhoneNumberError/missingCountryCode``.
 public enum PhoneNumber {
-    /// E.164 maximum number of digits, country code included.
-    public static let maxDigits = 15
+    /// Inputs longer than this many characters are refused (libphonenumber's `_MAX_INPUT_STRING_LENGTH`).
+    public static let maxInputLength = 250
 
-    /// Normalises a raw phone number to E.164.
+    /// Normalises a raw phone number in international form to E.164; same as
+    /// ``normalize(_:defaultRegion:)`` with no default region.
     /// - Parameter raw: the number as typed or imported (`"+49 (151) 123-45678"`, `"0049 151 12345678"`).
     /// - Returns: `"+"` followed by the country code and NSN digits (`"+4915112345678"`).
-    /// - Throws: ``PhoneNumberError`` (`.empty`, `.invalidCharacters`, `.missingCountryCode`,
-    ///   `.unknownCountryCode`, `.invalidLength`), checked in that order.
+    /// - Throws: ``PhoneNumberError``.
     public static func normalize(_ raw: String) throws(PhoneNumberError) -> String {
-        let trimmed = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        try normalize(raw, defaultRegion: nil)
+    }
 
-        // Keep digits, a leading "+" and parentheses; drop separators; reject the rest.
-        var compact: [Character] = []
+    /// Normalises a raw phone number to E.164, reading national-form input as a number of
+    /// `defaultRegion`.
+    /// - Parameters:
+    ///   - raw: the number as typed or imported (`"0151 23456789"`, `"+44 (0)20 7946 0958"`).
+    ///   - defaultRegion: ISO 3166-1 alpha-2 region in capitals (`"DE"`, one of
+    ///     ``PhoneNumberMetadata/supportedRegions``) for input without `+`; `nil` for none. Input
+    ///     with `+` ignores it, but must still name a supported region.
+    /// - Returns: `"+"` followed by the country code and NSN digits (`"+4915123456789"`).
+    /// - Throws: ``PhoneNumberError``: `.empty`, `.invalidCharacters`, `.tooLong`, `.unknownRegion`
+    ///   (checked first, whatever the number), `.missingCountryCode`, `.unknownCountryCode`,
+    ///   `.invalidLength`, `.notInNumberingPlan`.
+    public static func normalize(_ raw: String, defaultRegion: String?) throws(PhoneNumberError) -> String {
+        let metadata = PhoneNumberMetadata.shared
+        var region: PhoneTerritory?
+        if let defaultRegion {
+            guard let code = metadata.supportedRegion(defaultRegion), let plan = metadata.territory(region: code) else {
+                throw .unknownRegion(defaultRegion)
+            }
+            region = plan
+        }
+        guard raw.unicodeScalars.count <= maxInputLength else { throw .tooLong }
+        var (digits, international) = try digitsAndPlus(raw)
+        if !international, region == nil, digits.hasPrefix("00") {
+            digits.removeFirst(2)
+            international = true
+            guard !digits.isEmpty else { throw .empty }
+        }
+        guard international || region != nil else { throw .missingCountryCode }
+        return try PhoneNumberParser(metadata: metadata)
+            .parseValid(digits: digits, international: international, region: region).e164
+    }
+
+    /// The ASCII digits of the input and whether it starts with `+` (before any digit; an opening
+    /// parenthesis may come first, as in `(+49) 151 …`).
+    /// - Throws: `.invalidCharacters` for any other character, a second `+` or a `+` after a digit;
+    ///   `.empty` when there is no digit.
+    static func digitsAndPlus(_ raw: String) throws(PhoneNumberError) -> (digits: String, plus: Bool) {
+        var digits = ""
         var sawPlus = false
-        var sawDigit = false
-        for scalar in trimmed.unicodeScalars {
+        for scalar in raw.trimmingCharacters(in: .whitespacesAndNewlines).unicodeScalars {
             switch scalar {
             case "0"..."9":
-                compact.append(Character(scalar))
-                sawDigit = true
+                digits.unicodeScalars.append(scalar)
             case "+":
-                guard !sawPlus, !sawDigit else { throw .invalidCharacters }
+                guard !sawPlus, digits.isEmpty else { throw .invalidCharacters }
                 sawPlus = true
-                compact.append("+")
-            case "(", ")":
-                compact.append(Character(scalar))
             default:
                 guard separators.contains(scalar) else { throw .invalidCharacters }
             }
         }
-        guard sawDigit else { throw .empty }
-
-        // Drop the trunk-prefix group "(0)" when it directly follows the country code.
-        if let range = compact.firstRange(of: ["(", "0", ")"]) {
-            let before = compact[..<range.lowerBound].filter { $0.isASCII && $0.isNumber }
-            var code = String(before)
-            if !sawPlus, code.hasPrefix("00") { code.removeFirst(2) }
-            if CountryCallingCodes.entry(forCode: code) != nil {
-                compact.removeSubrange(range)
-            }
-        }
-
-        var digits = String(compact.filter { $0.isASCII && $0.isNumber })
-        if !sawPlus {
-            guard digits.hasPrefix("00") else { throw .missingCountryCode }
-            digits.removeFirst(2)
-        }
         guard !digits.isEmpty else { throw .empty }
-
-        guard let entry = CountryCallingCodes.entry(prefixing: digits) else {
-            throw .unknownCountryCode(String(digits.prefix(3)))
-        }
-        let nationalLength = digits.count - entry.code.count
-        guard entry.accepts(nationalLength: nationalLength), digits.count <= maxDigits else {
-            throw .invalidLength(countryCode: entry.code, digits: nationalLength)
-        }
-        return "+" + digits
+        return (digits, sawPlus)
     }
 
-    /// Whether ``normalize(_:)`` accepts the raw number.
-    /// - Parameter raw: the number as typed or imported.
-    public static func isValid(_ raw: String) -> Bool {
-        (try? normalize(raw)) != nil
+    /// Whether ``normalize(_:defaultRegion:)`` accepts the raw number.
+    /// - Parameters:
+    ///   - raw: the number as typed or imported.
+    ///   - defaultRegion: region for national-form input, or `nil`.
+    public static func isValid(_ raw: String, defaultRegion: String? = nil) -> Bool {
+        (try? normalize(raw, defaultRegion: defaultRegion)) != nil
+    }
+
+    /// `region` if it names a region of the numbering plans (ISO 3166-1 alpha-2 in capitals, `"DE"`;
+    /// `"de"` is not one), `nil` otherwise; for checking a default region where it enters (API,
+    /// import).
+    public static func supportedRegion(_ region: String) -> String? {
+        PhoneNumberMetadata.shared.supportedRegion(region)
     }
 
     /// The country calling code of an E.164 number.
@@ -159,10 +143,11 @@ public enum PhoneNumber {
     }
 
     /// Separators ignored between digits: space, tab, no-break space (U+00A0), narrow no-break
-    /// space (U+202F), `-`, Unicode hyphens and dashes (U+2010–U+2015), minus sign (U+2212), `.`, `/`.
+    /// space (U+202F), `-`, Unicode hyphens and dashes (U+2010–U+2015), minus sign (U+2212), `.`,
+    /// `/`, `(`, `)`.
     static let separators: Set<Unicode.Scalar> = [
         " ", "\t", "\u{00A0}", "\u{202F}",
         "-", "\u{2010}", "\u{2011}", "\u{2012}", "\u{2013}", "\u{2014}", "\u{2015}", "\u{2212}",
-        ".", "/",
+        ".", "/", "(", ")",
     ]
 }

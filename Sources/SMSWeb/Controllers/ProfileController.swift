@@ -14,6 +14,14 @@ import SMSCore
 /// Both take at most ``InputLimits/profilesPerRequest`` (100,000) profiles per request: more is a
 /// 413 naming the cap, and nothing is stored. The import takes the CSV as the raw request body; a `multipart/form-data` upload
 /// (`curl -F file=@x.csv`) is answered 415 with how to send the file instead.
+///
+/// Phones are validated against the real numbering plans (``PhoneNumber``). National-form phones
+/// (`0151 23456789`) need a default region: `"region":"DE"` on a JSON profile; for the CSV import
+/// a `phone_region` column (per row; `region` alone is left to be a property, as it often means a
+/// sales region) or the `?region=DE` query parameter (for every row without its own). A JSON
+/// `region` or query `region` that names no region of the plans is a 400 naming the field; a
+/// `phone_region` cell that names none keeps the row with an invalid phone and a warning, like any
+/// other bad cell of a row.
 struct ProfileController {
     let store: any SMSStore
 
@@ -22,6 +30,8 @@ struct ProfileController {
         var phone: String?
         var name: String?
         var properties: [String: JSONValue]?
+        /// ISO 3166-1 alpha-2 region for a phone in national form (`"DE"`); ignored for `+` phones.
+        var region: String?
     }
 
     /// A profile accepted with a problem the import reports (`docs/DOMAIN.md` §2: kept, not sent).
@@ -41,41 +51,62 @@ struct ProfileController {
     func addRoutes(to group: RouterGroup<AppRequestContext>) {
         group.post("profiles") { request, _ in
             let body = try await request.body.collect(upTo: 50_000_000, what: "profiles")
-            let inputs = try JSON.decode([Input].self, from: body, what: "profiles (expected a JSON array of {userId, phone, name?, properties?})")
+            let inputs = try JSON.decode([Input].self, from: body, what: "profiles (expected a JSON array of {userId, phone, name?, properties?, region?})")
             try Self.checkCount(inputs.count)
+            for (i, input) in inputs.enumerated() {
+                if let region = input.region { try Self.checkRegion(region, field: "profiles[\(i)].region") }
+            }
             return try JSON.response(try await upsert(inputs))
         }
         group.post("profiles/import") { request, _ in
             if let type = request.headers[.contentType], type.lowercased().hasPrefix("multipart/form-data") {
                 throw HTTPError(.unsupportedMediaType, message: Self.multipartMessage)
             }
+            let region = request.uri.queryParameters.get("region")
+            if let region { try Self.checkRegion(region, field: "region") }
             let body = try await request.body.collect(upTo: 50_000_000, what: "profiles")
-            return try JSON.response(try await importCSV(bytes: body.readableBytesView))
+            return try JSON.response(try await importCSV(bytes: body.readableBytesView, defaultRegion: region))
         }
     }
 
-    /// Imports an uploaded file: ``ProfileCSV/decode(_:)`` then ``importCSV(_:)``.
+    /// The default region of a request (`region` query parameter, a JSON profile's `region`),
+    /// checked where it enters.
+    /// - Throws: `HTTPError` 400 `<field>: "XX" is not a region of the numbering plans; expected an
+    ///   ISO 3166-1 alpha-2 code in capitals such as DE, US, GB`.
+    static func checkRegion(_ region: String, field: String) throws {
+        guard PhoneNumber.supportedRegion(region) == nil else { return }
+        throw HTTPError(
+            .badRequest,
+            message: "\(field): \"\(region)\" is not a region of the numbering plans; expected an ISO 3166-1 alpha-2 code in capitals such as DE, US, GB")
+    }
+
+    /// The CSV column names (lower-cased) of a row's default region for its phone.
+    static let regionColumns: Set<String> = ["phone_region", "phoneregion"]
+
+    /// Imports an uploaded file: ``ProfileCSV/decode(_:)`` then ``importCSV(_:defaultRegion:)``.
+    /// - Parameter defaultRegion: region for national-form phones of rows without a `phone_region`.
     /// - Throws: `HTTPError` 400 `the CSV is not valid UTF-8: line <n>: …byte offset <k>…`, or
-    ///   those of ``importCSV(_:)``.
-    func importCSV(bytes: some Collection<UInt8>) async throws -> Report {
+    ///   those of ``importCSV(_:defaultRegion:)``.
+    func importCSV(bytes: some Collection<UInt8>, defaultRegion: String? = nil) async throws -> Report {
         let text: String
         do {
             text = try ProfileCSV.decode(bytes)
         } catch {
             throw HTTPError(.badRequest, message: "the CSV is not valid UTF-8: \(error)")
         }
-        return try await importCSV(text)
+        return try await importCSV(text, defaultRegion: defaultRegion)
     }
 
     /// Imports a CSV text with a header row (a `userId`/`user_id`/`id` column; optional
-    /// `phone`/`phone_number`/`mobile`/`msisdn` and `name`; every other column becomes a string
-    /// property, empty values left out). All or nothing: nothing is stored unless the whole file
-    /// parses.
+    /// `phone`/`phone_number`/`mobile`/`msisdn`, `phone_region` and `name`; every other column
+    /// becomes a string property, empty values left out). All or nothing: nothing is stored unless
+    /// the whole file parses.
+    /// - Parameter defaultRegion: region for national-form phones of rows with no `phone_region`.
     /// - Returns: the report; a warning's `row` is the record's line in the file (header = 1);
     ///   a repeated userId adds a warning (``repeatedUserIds(_:)``) and the later row wins.
     /// - Throws: `HTTPError` 400 `the CSV was not imported (nothing was stored): line <n>: <problem>`
     ///   (``ProfileCSV/Failure``), or 400 when the header has no userId column.
-    func importCSV(_ text: String) async throws -> Report {
+    func importCSV(_ text: String, defaultRegion: String? = nil) async throws -> Report {
         let table: ProfileCSV.Table
         do {
             table = try ProfileCSV.parse(text)
@@ -89,16 +120,19 @@ struct ProfileController {
         }
         let phoneIndex = header.firstIndex { ["phone", "phone_number", "mobile", "msisdn"].contains($0.lowercased()) }
         let nameIndex = header.firstIndex { $0.lowercased() == "name" }
+        let regionIndex = header.firstIndex { Self.regionColumns.contains($0.lowercased()) }
         let inputs = table.rows.map { row -> Input in
             var props: [String: JSONValue] = [:]
-            for (i, v) in row.fields.enumerated() where i != idIndex && i != phoneIndex && i != nameIndex && !v.isEmpty {
+            for (i, v) in row.fields.enumerated()
+            where i != idIndex && i != phoneIndex && i != nameIndex && i != regionIndex && !v.isEmpty {
                 props[header[i]] = .string(v)
             }
+            let region = regionIndex.map { row.fields[$0].trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : $0 }
             return Input(
                 userId: row.fields[idIndex], phone: phoneIndex.map { row.fields[$0] }, name: nameIndex.map { row.fields[$0] },
-                properties: props)
+                properties: props, region: region)
         }
-        var report = try await upsert(inputs, rows: table.rows.map(\.line))
+        var report = try await upsert(inputs, rows: table.rows.map(\.line), defaultRegion: defaultRegion)
         let repeats = Self.repeatedUserIds(table.rows.map { (line: $0.line, userId: $0.fields[idIndex]) })
         if !repeats.isEmpty {
             // Keep the warnings in file order (a repeat after the row's own phone warning).
@@ -145,10 +179,13 @@ struct ProfileController {
         return warnings
     }
 
-    /// Normalises phones to E.164; keeps invalid or missing ones with a warning; rejects rows
-    /// without a userId.
-    /// - Parameter rows: the row number each input is reported under (default: its index from 0).
-    func upsert(_ inputs: [Input], rows: [Int]? = nil) async throws -> Report {
+    /// Normalises phones to E.164 (``PhoneNumber/normalize(_:defaultRegion:)``, with the input's
+    /// own `region`, else `defaultRegion`); keeps invalid or missing ones with a warning; rejects
+    /// rows without a userId.
+    /// - Parameters:
+    ///   - rows: the row number each input is reported under (default: its index from 0).
+    ///   - defaultRegion: region for national-form phones of inputs without their own.
+    func upsert(_ inputs: [Input], rows: [Int]? = nil, defaultRegion: String? = nil) async throws -> Report {
         var warnings: [Warning] = []
         var profiles: [Profile] = []
         var rejected = 0
@@ -164,7 +201,7 @@ struct ProfileController {
             var valid = false
             if let raw = phone, !raw.isEmpty {
                 do {
-                    phone = try PhoneNumber.normalize(raw)
+                    phone = try PhoneNumber.normalize(raw, defaultRegion: input.region ?? defaultRegion)
                     valid = true
                 } catch {
                     warnings.append(Warning(row: row, userId: userId, problem: "invalid phone: \(error)"))

@@ -19,24 +19,28 @@ struct CountryCallingCodesTests {
         #expect(clashes == [])
     }
 
-    @Test("every length range is non-empty and fits E.164's 15 digits")
+    @Test("every code has regions and ascending possible lengths within libphonenumber's NSN bounds")
     func lengthsArePlausible() {
         for entry in CountryCallingCodes.all {
+            #expect(!entry.possibleLengths.isEmpty, "\(entry.code)")
+            #expect(entry.possibleLengths == entry.possibleLengths.sorted(), "\(entry.code)")
             #expect(entry.minLength >= 4, "\(entry.code)")
-            #expect(entry.minLength <= entry.maxLength, "\(entry.code)")
-            #expect(entry.code.count + entry.maxLength <= 15, "\(entry.code)")
+            #expect(entry.maxLength <= 17, "\(entry.code)")
             #expect(!entry.regions.isEmpty, "\(entry.code)")
         }
     }
 
-    @Test("holds the ranges the project fixed", arguments: [
-        ("1", 10, 10), ("7", 10, 10), ("44", 9, 10), ("49", 6, 13), ("91", 10, 10), ("33", 9, 9),
-        ("86", 5, 12), ("81", 9, 10), ("225", 10, 10), ("229", 10, 10), ("683", 4, 7),
-    ] as [(String, Int, Int)])
-    func fixedRanges(_ code: String, _ min: Int, _ max: Int) throws {
+    @Test("holds the lengths of the main plans", arguments: [
+        ("1", [10]), ("7", [10, 14]), ("44", [7, 9, 10]), ("49", Array(4...15)), ("91", Array(8...13)), ("33", [9]),
+        ("86", Array(7...12)), ("225", [10]), ("229", [10]), ("683", [4, 7]), ("290", [4, 5]),
+    ] as [(String, [Int])])
+    func mainPlanLengths(_ code: String, _ lengths: [Int]) throws {
         let entry = try #require(CountryCallingCodes.entry(forCode: code))
-        #expect(entry.minLength == min)
-        #expect(entry.maxLength == max)
+        #expect(entry.possibleLengths == lengths)
+        #expect(entry.minLength == lengths.first)
+        #expect(entry.maxLength == lengths.last)
+        #expect(entry.accepts(nationalLength: lengths[0]))
+        #expect(!entry.accepts(nationalLength: lengths[0] - 1))
     }
 
     @Test("covers every zone's assigned codes and leaves spare and reclaimed ones out")

@@ -25,7 +25,7 @@ enum BrowserScenario {
         switch i % 6 {
         case 0: return "+49 151 \(n)"
         case 1: return "+1 (212) 555-\(n.suffix(4))"
-        case 2: return "+44 7700 9\(n.suffix(5))"
+        case 2: return "+44 7400 \(n.suffix(6))"
         case 3: return "+91 98\(n)"
         case 4: return "+55 11 9\(n)"
         default: return "+33 6\(n)"
