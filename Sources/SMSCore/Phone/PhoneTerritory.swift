@@ -33,8 +33,6 @@ final class PhoneTerritory: Sendable {
     let id: String
     /// The country calling code (`49`).
     let countryCode: Int
-    /// Whether this region is the code's main region (its first region).
-    let isMainCountryForCode: Bool
     /// The international (IDD) prefix dialled from this region, as a prefix pattern (`00`, `011`).
     let internationalPrefix: PhonePattern?
     /// The national (trunk) prefix as written (`"0"`), for documentation and messages.
@@ -65,7 +63,6 @@ final class PhoneTerritory: Sendable {
         }
         id = data.id
         countryCode = data.countryCode
-        isMainCountryForCode = data.mainCountryForCode ?? false
         internationalPrefix = try compile(data.internationalPrefix, .prefix)
         nationalPrefix = data.nationalPrefix
         nationalPrefixForParsing = try compile(data.nationalPrefixForParsing, .prefix)
