@@ -113,4 +113,12 @@ struct ProfileRegionRouteTests {
         #expect(try await store.profile(userId: "bad")?.phoneValid == false)
         await testStore.close()
     }
+
+    @Test("openapi.json lists exactly the regions the server accepts")
+    func theContractListsTheRegions() throws {
+        let document = try OpenAPIRangesTests.document()
+        let region = try #require(OpenAPIRangesTests.at("components/schemas/Region/enum", in: document) as? [String])
+        #expect(region == PhoneNumberMetadata.shared.supportedRegions)
+        #expect(region.count == 245)
+    }
 }
