@@ -106,16 +106,14 @@ extension PostgresStore {
         }
     }
 
-    /// The event-log row of an item for a message: effective time (``EventTime``), and for a
-    /// reply its opt-out / opt-in keyword in place of a code.
+    /// The event-log row of an item for a message (``CallbackLogEntry``).
     func logRow(_ e: EncodedItem, index: Int, row: PGMessageRow, providerId: String, receivedAt: Int64) -> LoggedRow {
         let item = e.item
-        let at = EventTime.effective(providerTs: item.ts, sentAt: row.state.dispatchedAt, receivedAt: receivedAt)
-        let optOut = item.kind == .replied ? keywords.classify(item.incomingText ?? "") : nil
+        let entry = CallbackLogEntry(item: item, sentAt: row.state.dispatchedAt, receivedAt: receivedAt, keywords: keywords)
         return LoggedRow(
-            index: index, messageId: row.id, key: e.key, kind: item.kind.rawValue, ts: item.ts, at: at,
-            code: item.kind == .replied ? optOut?.rawValue : item.code, description: item.description, payload: e.payload,
-            receivedAt: receivedAt, providerId: providerId, optOut: optOut)
+            index: index, messageId: row.id, key: e.key, kind: item.kind.rawValue, ts: item.ts, at: entry.at,
+            code: entry.code, description: item.description, payload: e.payload, receivedAt: receivedAt,
+            providerId: providerId, optOut: entry.intent)
     }
 
     /// Appends rows to the event log in one statement (`ON CONFLICT (message_id, dedup_key) DO
@@ -177,7 +175,7 @@ extension PostgresStore {
     }
 
     /// Re-matches pending items received in the last 24 h, least recently tried first (at most
-    /// 5,000 per call); a miss counts an attempt. Older items stay for ``unmatchedCallbacks(receivedBefore:limit:)``.
+    /// ``UnmatchedCallback/rematchBatchLimit`` per call); a miss counts an attempt. Older items stay for ``unmatchedCallbacks(receivedBefore:limit:)``.
     public func rematchPendingCallbacks(now: Int64) async throws -> Int {
         try await write { tx in
             var rollups = PGRollupWriter()
@@ -185,7 +183,7 @@ extension PostgresStore {
             var matched = 0
             let rows = try await tx.rows("""
                 SELECT * FROM pending_callbacks WHERE received_at >= \(now - UnmatchedCallback.retryWindowSeconds)
-                ORDER BY COALESCE(last_attempt_at, 0), id LIMIT 5000 FOR UPDATE SKIP LOCKED
+                ORDER BY COALESCE(last_attempt_at, 0), id LIMIT \(UnmatchedCallback.rematchBatchLimit) FOR UPDATE SKIP LOCKED
                 """)
             for p in rows {
                 if try await self.applyPendingRow(tx, p, rollups: &rollups, cache: &cache) {
@@ -265,8 +263,8 @@ extension PostgresStore {
             cache: &cache)
     }
 
-    /// Merges a logged item into its (locked) message: a receipt through the state machine, a
-    /// provider-reported click as a human click, a reply as a reply (and opt-out / opt-in).
+    /// Plans a logged item for its (locked) message (``MessagePlanner``): a receipt, a
+    /// provider-reported click as a human click, a reply (and opt-out / opt-in).
     /// - Parameter firstOptOut: whether this is the message's first stored opt-out reply.
     func mergeLogged(
         _ tx: PGTx, item: CallbackItem, at: Int64, optOut: OptOutKeywords.Intent?, firstOptOut: Bool, row: PGMessageRow,
@@ -282,14 +280,8 @@ extension PostgresStore {
             return try await recordHumanClick(
                 tx, row: row, linkIndex: link.index, code: link.code, at: at, rollups: &rollups, cache: &cache)
         case .replied:
-            var delta = RollupDelta()
-            delta.bump(.replies, at: at)
-            if optOut != nil {
-                try await applyLatestKeyword(tx, userId: row.userId)
-                if optOut == .optOut && firstOptOut { delta.bump(.optOuts) }
-            }
-            rollups.add(delta, campaignId: row.campaignId, variant: row.variant)
-            return try await apply(tx, fact: .seen(at: at), to: row, rollups: &rollups, cache: &cache)
+            return try await apply(
+                tx, fact: .reply(at: at, intent: optOut, firstOptOut: firstOptOut), to: row, rollups: &rollups, cache: &cache)
         }
     }
 

@@ -41,10 +41,7 @@ extension PostgresStore {
                     """)
                 out.append(ShortLinkTarget(url: link.url, expired: false))
                 if click.isBot {
-                    var d = RollupDelta()
-                    d.bump(.botHits)
-                    d.bump(.linkBotHits, dim: String(link.linkIndex))
-                    rollups.add(d, campaignId: row.campaignId, variant: row.variant)
+                    try await self.apply(tx, fact: .botHit(linkIndex: link.linkIndex), to: row, rollups: &rollups, cache: &cache)
                 } else {
                     // Later hits of this batch on the same message see the state this one left.
                     rows[row.id] = try await self.recordHumanClick(
@@ -56,8 +53,8 @@ extension PostgresStore {
         }
     }
 
-    /// Counts one human click (ours through the redirect, or provider-reported): total and per
-    /// link, unique per (message, link) and per message, and merges it as evidence of delivery.
+    /// Counts one human click (ours through the redirect, or provider-reported): raises the short
+    /// link's counter and plans the click (``MessagePlanner``) with whether it is the link's first.
     /// The short-link counter is incremented with `UPDATE … RETURNING` (a row lock), so exactly
     /// one click sees 1.
     /// - Returns: the message after the merge.
@@ -66,9 +63,6 @@ extension PostgresStore {
         _ tx: PGTx, row: PGMessageRow, linkIndex: Int, code: String?, at: Int64, rollups: inout PGRollupWriter,
         cache: inout PGCampaignCache
     ) async throws -> PGMessageRow {
-        var d = RollupDelta()
-        d.bump(.clicks, at: at)
-        d.bump(.linkClicks, dim: String(linkIndex))
         // The count after this click: 1 means it is the first human click on this (message, link).
         let now: Int?
         if let code {
@@ -81,9 +75,9 @@ extension PostgresStore {
                 """
             ).map { try $0.at(0, Int.self) }.min()
         }
-        if now == 1 { d.bump(.linkUniqueClicks, dim: String(linkIndex)) }
-        rollups.add(d, campaignId: row.campaignId, variant: row.variant)
-        return try await apply(tx, fact: .humanClick(at: at), to: row, rollups: &rollups, cache: &cache)
+        return try await apply(
+            tx, fact: .humanClick(linkIndex: linkIndex, at: at, firstOnLink: now == 1), to: row, rollups: &rollups,
+            cache: &cache)
     }
 
     public func clickHits(campaignId: String, filter: ClickHit.Filter, limit: Int) async throws -> [ClickHit] {

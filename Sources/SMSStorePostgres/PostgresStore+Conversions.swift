@@ -52,21 +52,17 @@ extension PostgresStore {
     }
 
     /// Adds one newly stored event to the user's stored conversion for one campaign:
-    /// `stored.merged(evaluate([event]))` (``UserConversion/merged(_:)``; mirror of the SQLite
-    /// store), equal to a full ``refreshConversion(_:message:rollups:cache:)`` because every change
+    /// `stored.merged(evaluate([event]))` (``UserConversion/merged(_:)``), equal to a full ``refreshConversion(_:message:rollups:cache:)`` because every change
     /// of the message's sent time or first click re-attributes in full. An event that does not
     /// qualify changes nothing. The caller holds the message's lock.
     func addConversionEvent(
         _ tx: PGTx, _ e: ConversionEventInput, goal: ConversionGoal, message: PGMessageRow, rollups: inout PGRollupWriter
     ) async throws {
-        let control = message.state.dispatch == .control
-        let sentAt = control ? message.state.dispatchedAt : message.state.sentAt
-        let clicks = message.state.firstHumanClickAt.map { [$0] } ?? []
         let fact = ConversionEventFact(eventId: e.eventId.pgSafe, ts: e.ts, properties: e.properties)
-        let added = ConversionAttribution.evaluate(goal: goal, sentAt: sentAt, humanClicks: clicks, events: [fact])
+        let added = ConversionAttribution.evaluate(goal: goal, message: message.state, events: [fact])
         guard added.converted else { return }
         let old = try await storedConversion(tx, message: message)
-        try await storeConversion(tx, message: message, control: control, old: old, new: old.merged(added), rollups: &rollups)
+        try await storeConversion(tx, message: message, old: old, new: old.merged(added), rollups: &rollups)
     }
 
     /// Recomputes one user's conversion for one campaign from the raw events (`docs/DOMAIN.md` §5,
@@ -76,8 +72,6 @@ extension PostgresStore {
         _ tx: PGTx, message: PGMessageRow, rollups: inout PGRollupWriter, cache: inout PGCampaignCache
     ) async throws {
         guard let goal = try await cache.get(tx, message.campaignId)?.goal else { return }
-        let control = message.state.dispatch == .control
-        let sentAt = control ? message.state.dispatchedAt : message.state.sentAt
         let events = try await tx.rows("""
             SELECT event_id, ts, properties FROM conversion_events WHERE user_id = \(message.userId) AND name = \(goal.event)
             """
@@ -86,10 +80,9 @@ extension PostgresStore {
                 eventId: try $0.get("event_id"), ts: try $0.get("ts"),
                 properties: (try? JSONCoding.decode([String: JSONValue].self, try $0.get("properties"))) ?? [:])
         }
-        let clicks = message.state.firstHumanClickAt.map { [$0] } ?? []
-        let now = ConversionAttribution.evaluate(goal: goal, sentAt: sentAt, humanClicks: clicks, events: events)
+        let now = ConversionAttribution.evaluate(goal: goal, message: message.state, events: events)
         let old = try await storedConversion(tx, message: message)
-        try await storeConversion(tx, message: message, control: control, old: old, new: now, rollups: &rollups)
+        try await storeConversion(tx, message: message, old: old, new: now, rollups: &rollups)
     }
 
     /// The stored conversion of the message's user in its campaign (none stored: not converted).
@@ -105,14 +98,13 @@ extension PostgresStore {
         } ?? UserConversion()
     }
 
-    /// Writes `now` over `old` and adds the rollup difference; nothing when they are equal.
+    /// Writes `now` over `old` and adds the rollup difference (``UserConversion/change(from:control:)``);
+    /// nothing when they are equal.
     func storeConversion(
-        _ tx: PGTx, message: PGMessageRow, control: Bool, old: UserConversion, new now: UserConversion,
-        rollups: inout PGRollupWriter
+        _ tx: PGTx, message: PGMessageRow, old: UserConversion, new now: UserConversion, rollups: inout PGRollupWriter
     ) async throws {
-        guard old != now else { return }
-        var delta = now.contribution(control: control)
-        delta.add(old.contribution(control: control), times: -1)
+        let control = message.state.dispatch == .control
+        guard let delta = now.change(from: old, control: control) else { return }
         rollups.add(delta, campaignId: message.campaignId, variant: message.variant)
         try await tx.exec("""
             INSERT INTO campaign_conversions (campaign_id, user_id, control, converted, click_through, revenue_cents)
@@ -122,20 +114,22 @@ extension PostgresStore {
             """)
     }
 
-    /// Sets the profile's opt-out flag from the user's **latest** opt-out / opt-in keyword reply
-    /// over all their messages (by effective time; a tie goes to the opt-out), so STOP and START
-    /// arriving in any order leave the same flag. Locks the profile row first: two replies of one
-    /// user in concurrent transactions take turns, and the second sees the first's event.
+    /// Sets the profile's opt-out flag from the user's keyword replies over all their messages
+    /// (``OptOutKeywords/latest(_:)``: the latest wins, a tie goes to the opt-out). Locks the
+    /// profile row first: two replies of one user in concurrent transactions take turns, and the
+    /// second sees the first's event.
     func applyLatestKeyword(_ tx: PGTx, userId: String) async throws {
         guard try await tx.one("SELECT 1 FROM profiles WHERE user_id = \(userId) FOR UPDATE") != nil else { return }
-        let optOut = OptOutKeywords.Intent.optOut.rawValue
-        let optIn = OptOutKeywords.Intent.optIn.rawValue
-        let latest = try await tx.scalar("""
-            SELECT e.code FROM message_events e JOIN messages m ON m.id = e.message_id
-            WHERE m.user_id = \(userId) AND e.kind = 'replied' AND e.code IN (\(optOut), \(optIn))
-            ORDER BY e.effective_ts DESC, (e.code = \(optOut)) DESC LIMIT 1
-            """, as: String.self)
-        guard let latest, let intent = OptOutKeywords.Intent(rawValue: latest) else { return }
+        var replies: [(at: Int64, intent: OptOutKeywords.Intent)] = []
+        for r in try await tx.rows("""
+            SELECT e.effective_ts, e.code FROM message_events e JOIN messages m ON m.id = e.message_id
+            WHERE m.user_id = \(userId) AND e.kind = 'replied'
+              AND e.code IN (\(OptOutKeywords.Intent.optOut.rawValue), \(OptOutKeywords.Intent.optIn.rawValue))
+            """)
+        {
+            if let intent = OptOutKeywords.Intent(rawValue: try r.get("code")) { replies.append((try r.get("effective_ts"), intent)) }
+        }
+        guard let intent = OptOutKeywords.latest(replies) else { return }
         try await tx.exec("UPDATE profiles SET opted_out = \(intent == .optOut) WHERE user_id = \(userId)")
     }
 

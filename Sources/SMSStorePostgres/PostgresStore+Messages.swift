@@ -152,7 +152,7 @@ extension PostgresStore {
         for r in results {
             // A message with two results in one call sees the state the first one left.
             guard let row = rows[r.messageId] else { continue }
-            let fact: MessageFact
+            let fact: MessagePlanner.Fact
             switch r.outcome {
             case .sent(let providerMessageId):
                 fact = .dispatched(at: r.at)
@@ -184,27 +184,35 @@ extension PostgresStore {
         }
     }
 
-    /// Merges `fact` into a (locked) message, saves it, and adds the rollup change; when the sent
-    /// time or first human click moved, re-attributes the user's conversions for the campaign.
-    /// - Returns: the new row.
-    /// With `rollups.defersStates`, the new state is buffered in `rollups.states` (written by
-    /// ``PGRollupWriter/flush(_:)``) instead of saved at once.
+    /// Plans `fact` for a (locked) message (``MessagePlanner``; its history replayed when the plan
+    /// says so) and writes the plan. - Returns: the new row.
     @discardableResult
     func apply(
-        _ tx: PGTx, fact: MessageFact, to row: PGMessageRow, rollups: inout PGRollupWriter, cache: inout PGCampaignCache
+        _ tx: PGTx, fact: MessagePlanner.Fact, to row: PGMessageRow, rollups: inout PGRollupWriter,
+        cache: inout PGCampaignCache
     ) async throws -> PGMessageRow {
-        try await recordFailureDescription(tx, fact: fact, campaignId: row.campaignId)
+        var plan = MessagePlanner.plan(row.state, segments: row.segments, fact: fact)
+        if plan.replaysHistory { plan = plan.replayed(try await replayHistory(tx, row: row, state: plan.new)) }
+        return try await write(tx, plan, to: row, rollups: &rollups, cache: &cache)
+    }
+
+    /// Writes what a plan says: the failure description, the user's opt-out flag, the event cells,
+    /// the new state and its rollup change, and the user's conversion when it must be re-attributed.
+    /// With `rollups.defersStates`, the new state is buffered in `rollups.states` (written by
+    /// ``PGRollupWriter/flush(_:)``) instead of saved at once. - Returns: the new row.
+    @discardableResult
+    func write(
+        _ tx: PGTx, _ plan: MessagePlan, to row: PGMessageRow, rollups: inout PGRollupWriter, cache: inout PGCampaignCache
+    ) async throws -> PGMessageRow {
+        if let kept = plan.failureDescription { try await recordFailureDescription(tx, kept, campaignId: row.campaignId) }
+        if plan.optOutIntent != nil { try await applyLatestKeyword(tx, userId: row.userId) }
+        rollups.add(plan.eventCells, campaignId: row.campaignId, variant: row.variant)
+        guard plan.changesState else { return row }
         var new = row
-        guard new.state.apply(fact) else { return row }
-        if row.state.firstEventAt != nil, new.state.dispatchedAt != row.state.dispatchedAt {
-            // Events merged before this send time was known: their effective times depend on it.
-            new.state = try await rebuiltState(tx, row: row, base: new.state, rollups: &rollups)
-        }
+        new.state = plan.new
         if rollups.defersStates { rollups.states.set(new) } else { try await new.saveState(tx) }
-        rollups.addChange(from: row.state, to: new.state, segments: row.segments, campaignId: row.campaignId, variant: row.variant)
-        if row.state.sentAt != new.state.sentAt || row.state.firstHumanClickAt != new.state.firstHumanClickAt {
-            try await refreshConversion(tx, message: new, rollups: &rollups, cache: &cache)
-        }
+        rollups.addChange(from: plan.old, to: plan.new, segments: row.segments, campaignId: row.campaignId, variant: row.variant)
+        if plan.refreshesConversion { try await refreshConversion(tx, message: new, rollups: &rollups, cache: &cache) }
         return new
     }
 }

@@ -30,35 +30,16 @@ extension PostgresStore {
 
     static func reconcile(_ tx: PGTx, campaignId: String, repair: Bool) async throws -> ReconcileReport {
         guard let campaign = try await campaign(tx, id: campaignId) else { throw StoreError.notFound("campaign \(campaignId)") }
-        var recount = PGCampaignRecount(campaign: campaign)
-        try await recount.run(tx)
+        let recount = try await recountCampaign(tx, campaign)
         let stored = try await storedRollups(tx, campaignId: campaignId)
-        let cells = RollupComparison.drifts(stored: stored, expected: recount.expected)
         var storedDescriptions: [String: String] = [:]
         for r in try await tx.rows(
             "SELECT code, description FROM delivery_error_descriptions WHERE campaign_id = \(campaignId)")
         {
             storedDescriptions[try r.get("code")] = try r.get("description")
         }
-        let descriptionDrifts = Set(storedDescriptions.keys).union(recount.descriptions.keys)
-            .filter { storedDescriptions[$0] != recount.descriptions[$0] }.count
-        if repair {
-            try await recount.repair(tx)
-            try await tx.exec("DELETE FROM rollups WHERE campaign_id = \(campaignId)")
-            var writer = PGRollupWriter()
-            for (variant, delta) in recount.expected { writer.add(delta, campaignId: campaignId, variant: variant) }
-            try await writer.flush(tx)
-            try await tx.exec("DELETE FROM delivery_error_descriptions WHERE campaign_id = \(campaignId)")
-            for (code, text) in recount.descriptions {
-                try await tx.exec(
-                    "INSERT INTO delivery_error_descriptions (campaign_id, code, description) VALUES (\(campaignId), \(code), \(text))")
-            }
-        }
-        return ReconcileReport(
-            campaignId: campaignId, messages: recount.messages, stateDrifts: recount.stateFixes.count,
-            linkCounterDrifts: recount.linkFixes.count, conversionDrifts: recount.conversionFixes.count,
-            descriptionDrifts: descriptionDrifts, cells: cells,
-            metrics: RollupComparison.byMetric(cells, stored: stored, expected: recount.expected), repaired: repair)
+        if repair { try await writeRecount(tx, recount) }
+        return recount.report(stored: stored, storedDescriptions: storedDescriptions, repaired: repair)
     }
 
     /// Every rollup cell of a campaign, per variant (metrics this version does not know are skipped).
@@ -76,22 +57,11 @@ extension PostgresStore {
     }
 }
 
-/// The recount of one campaign (mirror of the SQLite store's `CampaignRecount`; reads only,
-/// ``repair(_:)`` writes what differs).
-struct PGCampaignRecount {
-    let campaign: Campaign
-    private(set) var messages = 0
-    private(set) var expected: [Int: RollupDelta] = [:]
-    private(set) var descriptions: [String: String] = [:]
-    private(set) var stateFixes: [PGMessageRow] = []
-    private(set) var linkFixes: [(messageId: Int64, linkIndex: Int, clicks: Int64)] = []
-    private(set) var conversionFixes: [(userId: String, control: Bool, conversion: UserConversion)] = []
-
-    init(campaign: Campaign) {
-        self.campaign = campaign
-    }
-
-    mutating func run(_ tx: PGTx) async throws {
+extension PostgresStore {
+    /// Reads the campaign's raw records with six queries (whole campaign in memory) and feeds each
+    /// message to the pure ``CampaignRecount``.
+    static func recountCampaign(_ tx: PGTx, _ campaign: Campaign) async throws -> CampaignRecount<PGMessageRow> {
+        var recount = CampaignRecount<PGMessageRow>(campaign: campaign)
         let id = campaign.id
         var events: [Int64: [LoggedEvent]] = [:]
         for e in try await tx.rows("""
@@ -144,7 +114,6 @@ struct PGCampaignRecount {
             "SELECT \(unescaped: PGMessageRow.columns) FROM messages WHERE campaign_id = \(id) ORDER BY id")
         {
             let row = try PGMessageRow(raw)
-            messages += 1
             var input = RecountInput(
                 variant: row.variant, segments: row.segments, dispatch: row.state.dispatch,
                 dispatchedAt: row.state.dispatchedAt, dispatchErrorReason: row.state.dispatchErrorReason)
@@ -154,44 +123,43 @@ struct PGCampaignRecount {
             input.shortLinkIndices = Set(storedLinkClicks.keys)
             input.shortLinkCodes = linkCodes[row.id] ?? [:]
             if campaign.goal != nil { input.conversionEvents = conversionEvents[row.userId] ?? [] }
-            let result = RollupRecount.recount(input, links: campaign.links, goal: campaign.goal)
-            expected[row.variant, default: [:]].add(result.delta)
-            for (code, text) in result.failureDescriptions {
-                descriptions[code] = RollupRecount.smaller(descriptions[code], text)
-            }
-            if result.state != row.state {
-                var fixed = row
-                fixed.state = result.state
-                stateFixes.append(fixed)
-            }
-            for (index, stored) in storedLinkClicks where stored != result.humanClicksByLink[index, default: 0] {
-                linkFixes.append((row.id, index, result.humanClicksByLink[index, default: 0]))
-            }
-            if campaign.goal != nil {
-                let old = storedConversions[row.userId] ?? UserConversion()
-                if old != result.conversion {
-                    conversionFixes.append((row.userId, row.state.dispatch == .control, result.conversion))
-                }
-            }
+            recount.add(
+                row, messageId: row.id, userId: row.userId, variant: row.variant, stored: row.state, input: input,
+                storedLinkClicks: storedLinkClicks, storedConversion: storedConversions[row.userId])
         }
-        expected = expected.filter { !$0.value.isEmpty }
+        return recount
     }
 
-    /// Writes the recounted message states, link counters and conversions that differ.
-    func repair(_ tx: PGTx) async throws {
-        for row in stateFixes { try await row.saveState(tx) }
-        for f in linkFixes {
+    /// Writes a recount over the campaign's derived data: message states, link counters and
+    /// conversions that differ, then the rollups and error descriptions in full.
+    static func writeRecount(_ tx: PGTx, _ recount: CampaignRecount<PGMessageRow>) async throws {
+        let campaignId = recount.campaign.id
+        for (row, state) in recount.stateFixes {
+            var fixed = row
+            fixed.state = state
+            try await fixed.saveState(tx)
+        }
+        for f in recount.linkFixes {
             try await tx.exec(
                 "UPDATE short_links SET human_clicks = \(f.clicks) WHERE message_id = \(f.messageId) AND link_index = \(f.linkIndex)")
         }
-        for f in conversionFixes {
+        for f in recount.conversionFixes {
             try await tx.exec("""
                 INSERT INTO campaign_conversions (campaign_id, user_id, control, converted, click_through, revenue_cents)
-                VALUES (\(campaign.id), \(f.userId), \(f.control), \(f.conversion.converted), \(f.conversion.clickThrough),
+                VALUES (\(campaignId), \(f.userId), \(f.control), \(f.conversion.converted), \(f.conversion.clickThrough),
                   \(f.conversion.revenueCents))
                 ON CONFLICT (campaign_id, user_id) DO UPDATE SET control = excluded.control,
                   converted = excluded.converted, click_through = excluded.click_through, revenue_cents = excluded.revenue_cents
                 """)
+        }
+        try await tx.exec("DELETE FROM rollups WHERE campaign_id = \(campaignId)")
+        var writer = PGRollupWriter()
+        for (variant, delta) in recount.expected { writer.add(delta, campaignId: campaignId, variant: variant) }
+        try await writer.flush(tx)
+        try await tx.exec("DELETE FROM delivery_error_descriptions WHERE campaign_id = \(campaignId)")
+        for (code, text) in recount.descriptions {
+            try await tx.exec(
+                "INSERT INTO delivery_error_descriptions (campaign_id, code, description) VALUES (\(campaignId), \(code), \(text))")
         }
     }
 }

@@ -63,10 +63,7 @@ extension PostgresStore {
 
     /// Keeps the provider's description of a failed receipt's code (the smallest one per code, in
     /// byte order, so the result does not depend on arrival order).
-    func recordFailureDescription(_ tx: PGTx, fact: MessageFact, campaignId: String) async throws {
-        guard case .receipt(.failed, _, let code, let description) = fact,
-            let kept = RollupRecount.describedFailure(code: code, description: description)
-        else { return }
+    func recordFailureDescription(_ tx: PGTx, _ kept: (code: String, description: String), campaignId: String) async throws {
         try await tx.exec("""
             INSERT INTO delivery_error_descriptions (campaign_id, code, description) VALUES (\(campaignId), \(kept.code), \(kept.description))
             ON CONFLICT (campaign_id, code) DO UPDATE

@@ -4,8 +4,9 @@ import SMSCore
 
 /// The read-side half of a callback batch, computed on a read-only snapshot (a WAL reader
 /// connection, in parallel with the writer) before the write transaction: each receipt's message
-/// (matched by `meta`), its effective time, the message's state after merging the batch's receipts
-/// one after the other, and the rollup change of the whole batch.
+/// (matched by `meta`), its effective time, the message's state after planning the batch's receipts
+/// one after the other (``MessagePlanner``, the function every write path calls), and the rollup
+/// change of the whole batch.
 ///
 /// Why merging on a snapshot is right: ``MessageState`` is a join-semilattice and the snapshot's
 /// state already holds every event logged in it, so merging a logged duplicate changes nothing.
@@ -19,11 +20,13 @@ import SMSCore
 /// snapshot (matched by the provider's message id, or kept as pending).
 struct CallbackPlan: Sendable {
     /// One receipt of a group: its position in the batch, its effective time (epoch seconds,
-    /// ``EventTime`` with the snapshot's dispatch time) and whether merging it changed the state.
+    /// ``EventTime`` with the snapshot's dispatch time), whether its plan changed the state, and
+    /// the failure description its plan keeps.
     struct Entry: Sendable {
         var index: Int
         var at: Int64
         var changes: Bool
+        var failureDescription: (code: String, description: String)?
     }
 
     /// The receipts of one message, in batch order.
@@ -73,9 +76,12 @@ struct CallbackPlan: Sendable {
             }
             let at = EventTime.effective(
                 providerTs: item.ts, sentAt: plan.groups[g].snapshot.state.dispatchedAt, receivedAt: receivedAt)
-            let changes = plan.groups[g].final.apply(
-                .receipt(kind: item.kind, at: at, code: item.code, description: item.description))
-            plan.groups[g].entries.append(Entry(index: index, at: at, changes: changes))
+            let planned = MessagePlanner.plan(
+                plan.groups[g].final, segments: plan.groups[g].snapshot.segments,
+                fact: .receipt(kind: item.kind, at: at, code: item.code, description: item.description))
+            plan.groups[g].final = planned.new
+            plan.groups[g].entries.append(
+                Entry(index: index, at: at, changes: planned.changesState, failureDescription: planned.failureDescription))
         }
         // Messages of a batch mostly make the same change (same send time, same receipt time
         // bucket): each distinct change is turned into rollup cells once.

@@ -59,14 +59,12 @@ extension SQLiteStore {
                 continue
             }
             if planHolds, try cas.write(id: snapshot.id, expected: snapshot.state, new: group.final) {
-                for (e, isNew) in zip(group.entries, inserted) where isNew && encoded[e.index].0.kind == .failed {
-                    let item = encoded[e.index].0
-                    try recordFailureDescription(
-                        db, fact: .receipt(kind: .failed, at: e.at, code: item.code, description: item.description),
-                        campaignId: snapshot.campaignId)
+                for (e, isNew) in zip(group.entries, inserted) where isNew {
+                    if let kept = e.failureDescription {
+                        try recordFailureDescription(db, kept, campaignId: snapshot.campaignId)
+                    }
                 }
-                let old = snapshot.state
-                if old.sentAt != group.final.sentAt || old.firstHumanClickAt != group.final.firstHumanClickAt {
+                if MessagePlanner.refreshesConversion(from: snapshot.state, to: group.final) {
                     var new = snapshot
                     new.state = group.final
                     try refreshConversion(db, message: new, rollups: &rollups, cache: &cache)

@@ -63,7 +63,7 @@ extension SQLiteStore {
     }
 
     /// Re-matches pending items received in the last 24 h, least recently tried first (at most
-    /// 5,000 per call); a miss counts an attempt. Older items stay for ``unmatchedCallbacks(receivedBefore:limit:)``.
+    /// ``UnmatchedCallback/rematchBatchLimit`` per call); a miss counts an attempt. Older items stay for ``unmatchedCallbacks(receivedBefore:limit:)``.
     public func rematchPendingCallbacks(now: Int64) async throws -> Int {
         try await db.write { db in
             var rollups = RollupWriter()
@@ -73,9 +73,9 @@ extension SQLiteStore {
                 db,
                 sql: """
                     SELECT * FROM pending_callbacks WHERE received_at >= ?
-                    ORDER BY COALESCE(last_attempt_at, 0), id LIMIT 5000
+                    ORDER BY COALESCE(last_attempt_at, 0), id LIMIT ?
                     """,
-                arguments: [now - UnmatchedCallback.retryWindowSeconds])
+                arguments: [now - UnmatchedCallback.retryWindowSeconds, UnmatchedCallback.rematchBatchLimit])
             let miss = try db.cachedStatement(
                 sql: "UPDATE pending_callbacks SET attempts = attempts + 1, last_attempt_at = ? WHERE id = ?")
             for p in rows {
@@ -132,12 +132,11 @@ extension SQLiteStore {
         _ db: Database, item: CallbackItem, key: String, payload: String, providerId: String, row: MessageRow,
         receivedAt: Int64, rollups: inout RollupWriter, cache: inout CampaignCache
     ) throws -> MessageRow? {
-        let at = EventTime.effective(providerTs: item.ts, sentAt: row.state.dispatchedAt, receivedAt: receivedAt)
-        let optOut = item.kind == .replied ? keywords.classify(item.incomingText ?? "") : nil
-        let insert = try db.cachedStatement(sql: Self.insertEventSQL)
-        let code = item.kind == .replied ? optOut?.rawValue : item.code
-        try insert.execute(arguments: [
-            key, row.id, providerId, item.kind.rawValue, item.ts, at, code, item.description, payload, receivedAt,
+        let entry = CallbackLogEntry(item: item, sentAt: row.state.dispatchedAt, receivedAt: receivedAt, keywords: keywords)
+        let at = entry.at
+        let optOut = entry.intent
+        try db.cachedStatement(sql: Self.insertEventSQL).execute(arguments: [
+            key, row.id, providerId, item.kind.rawValue, item.ts, at, entry.code, item.description, payload, receivedAt,
         ])
         guard db.changesCount > 0 else { return nil }
         switch item.kind {
@@ -147,23 +146,18 @@ extension SQLiteStore {
                 rollups: &rollups, cache: &cache)
         case .clicked:
             let link = try providerClickedLink(db, item: item, row: row, cache: &cache)
-            try recordHumanClick(
+            return try recordHumanClick(
                 db, row: row, linkIndex: link.index, code: link.code, at: at, rollups: &rollups, cache: &cache)
-            return try MessageRow.fetch(db, id: row.id) ?? row
         case .replied:
-            var delta = RollupDelta()
-            delta.bump(.replies, at: at)
-            if let optOut {
-                try applyLatestKeyword(db, userId: row.userId)
-                if optOut == .optOut {
-                    let earlier = try Int.fetchOne(
-                        db, sql: "SELECT COUNT(*) FROM message_events WHERE message_id = ? AND kind = 'replied' AND code = ?",
-                        arguments: [row.id, OptOutKeywords.Intent.optOut.rawValue]) ?? 0
-                    if earlier == 1 { delta.bump(.optOuts) }
-                }
+            var firstOptOut = false
+            if optOut == .optOut {
+                firstOptOut = try Int.fetchOne(
+                    db, sql: "SELECT COUNT(*) FROM message_events WHERE message_id = ? AND kind = 'replied' AND code = ?",
+                    arguments: [row.id, OptOutKeywords.Intent.optOut.rawValue]) == 1
             }
-            rollups.add(delta, campaignId: row.campaignId, variant: row.variant)
-            return try apply(db, fact: .seen(at: at), to: row, rollups: &rollups, cache: &cache)
+            return try apply(
+                db, fact: .reply(at: at, intent: optOut, firstOptOut: firstOptOut), to: row, rollups: &rollups,
+                cache: &cache)
         }
     }
 

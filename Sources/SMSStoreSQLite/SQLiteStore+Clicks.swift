@@ -55,10 +55,7 @@ extension SQLiteStore {
             try insert.run(db)
             out.append(ShortLinkTarget(url: link.url, expired: false))
             if click.isBot {
-                var d = RollupDelta()
-                d.bump(.botHits)
-                d.bump(.linkBotHits, dim: String(link.linkIndex))
-                rollups.add(d, campaignId: row.campaignId, variant: row.variant)
+                try apply(db, fact: .botHit(linkIndex: link.linkIndex), to: row, rollups: &rollups, cache: &cache)
                 continue
             }
             let earlier = humanHits[click.code] ?? 0
@@ -79,12 +76,14 @@ extension SQLiteStore {
         return out
     }
 
-    /// Counts one human click (ours through the redirect, or provider-reported): total and per
-    /// link, unique per (message, link) and per message, and merges it as evidence of delivery.
+    /// Counts one human click (ours through the redirect, or provider-reported): raises the short
+    /// link's counter and plans the click (``MessagePlanner``) with whether it is the link's first.
+    /// - Returns: the message's new row.
+    @discardableResult
     func recordHumanClick(
         _ db: Database, row: MessageRow, linkIndex: Int, code: String?, at: Int64, rollups: inout RollupWriter,
         cache: inout CampaignCache
-    ) throws {
+    ) throws -> MessageRow {
         // The count after this click: 1 means it is the first human click on this (message, link).
         let now: Int?
         if let code {
@@ -101,11 +100,12 @@ extension SQLiteStore {
                 arguments: [row.id, linkIndex]
             ).min()
         }
-        try countHumanClick(db, row: row, linkIndex: linkIndex, at: at, firstOnLink: now == 1, rollups: &rollups, cache: &cache)
+        return try countHumanClick(
+            db, row: row, linkIndex: linkIndex, at: at, firstOnLink: now == 1, rollups: &rollups, cache: &cache)
     }
 
-    /// The rollup change of one human click (total, per link, and the link's unique when
-    /// `firstOnLink`) and its merge into the message as evidence of delivery; the batch path
+    /// One human click planned and written (``MessagePlanner/Fact/humanClick(linkIndex:at:firstOnLink:)``:
+    /// total, per link, the link's unique when `firstOnLink`, evidence of delivery); the batch path
     /// (``writeClicks(_:_:)``) and ``recordHumanClick(_:row:linkIndex:code:at:rollups:cache:)``
     /// differ only in how they know it is the link's first.
     /// - Returns: the message's new row.
@@ -114,12 +114,9 @@ extension SQLiteStore {
         _ db: Database, row: MessageRow, linkIndex: Int, at: Int64, firstOnLink: Bool, rollups: inout RollupWriter,
         cache: inout CampaignCache
     ) throws -> MessageRow {
-        var d = RollupDelta()
-        d.bump(.clicks, at: at)
-        d.bump(.linkClicks, dim: String(linkIndex))
-        if firstOnLink { d.bump(.linkUniqueClicks, dim: String(linkIndex)) }
-        rollups.add(d, campaignId: row.campaignId, variant: row.variant)
-        return try apply(db, fact: .humanClick(at: at), to: row, rollups: &rollups, cache: &cache)
+        try apply(
+            db, fact: .humanClick(linkIndex: linkIndex, at: at, firstOnLink: firstOnLink), to: row, rollups: &rollups,
+            cache: &cache)
     }
 }
 

@@ -39,22 +39,17 @@ extension SQLiteStore {
     func addConversionEvent(
         _ db: Database, _ e: ConversionEventInput, goal: ConversionGoal, message: MessageRow, rollups: inout RollupWriter
     ) throws {
-        let control = message.state.dispatch == .control
-        let sentAt = control ? message.state.dispatchedAt : message.state.sentAt
-        let clicks = message.state.firstHumanClickAt.map { [$0] } ?? []
         let fact = ConversionEventFact(eventId: e.eventId, ts: e.ts, properties: e.properties)
-        let added = ConversionAttribution.evaluate(goal: goal, sentAt: sentAt, humanClicks: clicks, events: [fact])
+        let added = ConversionAttribution.evaluate(goal: goal, message: message.state, events: [fact])
         guard added.converted else { return }
         let old = try storedConversion(db, campaignId: message.campaignId, userId: message.userId)
-        try storeConversion(db, message: message, control: control, old: old, new: old.merged(added), rollups: &rollups)
+        try storeConversion(db, message: message, old: old, new: old.merged(added), rollups: &rollups)
     }
 
     /// Recomputes one user's conversion for one campaign from the raw events (`docs/DOMAIN.md` §5) and
     /// stores the rollup change. Bounded by that user's events of the goal's name.
     func refreshConversion(_ db: Database, message: MessageRow, rollups: inout RollupWriter, cache: inout CampaignCache) throws {
         guard let goal = try cache.get(db, message.campaignId)?.goal else { return }
-        let control = message.state.dispatch == .control
-        let sentAt = control ? message.state.dispatchedAt : message.state.sentAt
         let events = try Row.fetchAll(
             try db.cachedStatement(sql: "SELECT event_id, ts, properties FROM conversion_events WHERE user_id = ? AND name = ?"),
             arguments: [message.userId, goal.event]
@@ -63,10 +58,9 @@ extension SQLiteStore {
                 eventId: $0["event_id"], ts: $0["ts"],
                 properties: (try? JSONCoding.decode([String: JSONValue].self, $0["properties"])) ?? [:])
         }
-        let clicks = message.state.firstHumanClickAt.map { [$0] } ?? []
-        let now = ConversionAttribution.evaluate(goal: goal, sentAt: sentAt, humanClicks: clicks, events: events)
+        let now = ConversionAttribution.evaluate(goal: goal, message: message.state, events: events)
         let old = try storedConversion(db, campaignId: message.campaignId, userId: message.userId)
-        try storeConversion(db, message: message, control: control, old: old, new: now, rollups: &rollups)
+        try storeConversion(db, message: message, old: old, new: now, rollups: &rollups)
     }
 
     /// The stored conversion of one user in one campaign (none stored: not converted).
@@ -78,13 +72,13 @@ extension SQLiteStore {
         return row.map { UserConversion(converted: $0[0], clickThrough: $0[1], revenueCents: $0[2]) } ?? UserConversion()
     }
 
-    /// Writes `new` over `old` and adds the rollup difference; nothing when they are equal.
+    /// Writes `new` over `old` and adds the rollup difference (``UserConversion/change(from:control:)``);
+    /// nothing when they are equal.
     func storeConversion(
-        _ db: Database, message: MessageRow, control: Bool, old: UserConversion, new now: UserConversion, rollups: inout RollupWriter
+        _ db: Database, message: MessageRow, old: UserConversion, new now: UserConversion, rollups: inout RollupWriter
     ) throws {
-        guard old != now else { return }
-        var delta = now.contribution(control: control)
-        delta.add(old.contribution(control: control), times: -1)
+        let control = message.state.dispatch == .control
+        guard let delta = now.change(from: old, control: control) else { return }
         rollups.add(delta, campaignId: message.campaignId, variant: message.variant)
         try db.cachedStatement(
             sql: """

@@ -91,7 +91,7 @@ extension SQLiteStore {
         for r in results {
             // A message with two results in one call sees the state the first one left.
             guard let row = rows[r.messageId] else { continue }
-            let fact: MessageFact
+            let fact: MessagePlanner.Fact
             switch r.outcome {
             case .sent(let providerMessageId):
                 fact = .dispatched(at: r.at)
@@ -119,25 +119,34 @@ extension SQLiteStore {
         }
     }
 
-    /// Merges `fact` into a message, saves it, and adds the rollup change; when the sent time or
-    /// first human click moved, re-attributes the user's conversions for the campaign.
-    /// - Returns: the new row.
+    /// Plans `fact` for a message (``MessagePlanner``; its history replayed when the plan says so)
+    /// and writes the plan. - Returns: the new row.
     @discardableResult
     func apply(
-        _ db: Database, fact: MessageFact, to row: MessageRow, rollups: inout RollupWriter, cache: inout CampaignCache
+        _ db: Database, fact: MessagePlanner.Fact, to row: MessageRow, rollups: inout RollupWriter,
+        cache: inout CampaignCache
     ) throws -> MessageRow {
-        try recordFailureDescription(db, fact: fact, campaignId: row.campaignId)
+        var plan = MessagePlanner.plan(row.state, segments: row.segments, fact: fact)
+        if plan.replaysHistory { plan = plan.replayed(try replayHistory(db, row: row, state: plan.new)) }
+        return try write(db, plan, to: row, rollups: &rollups, cache: &cache)
+    }
+
+    /// Writes what a plan says: the failure description, the user's opt-out flag, the event cells,
+    /// the new state and its rollup change, and the user's conversion when it must be re-attributed.
+    /// - Returns: the new row.
+    @discardableResult
+    func write(
+        _ db: Database, _ plan: MessagePlan, to row: MessageRow, rollups: inout RollupWriter, cache: inout CampaignCache
+    ) throws -> MessageRow {
+        if let kept = plan.failureDescription { try recordFailureDescription(db, kept, campaignId: row.campaignId) }
+        if plan.optOutIntent != nil { try applyLatestKeyword(db, userId: row.userId) }
+        rollups.add(plan.eventCells, campaignId: row.campaignId, variant: row.variant)
+        guard plan.changesState else { return row }
         var new = row
-        guard new.state.apply(fact) else { return row }
-        if row.state.firstEventAt != nil, new.state.dispatchedAt != row.state.dispatchedAt {
-            // Events merged before this send time was known: their effective times depend on it.
-            new.state = try rebuiltState(db, row: row, base: new.state, rollups: &rollups)
-        }
+        new.state = plan.new
         try new.saveState(db, previous: row.state)
-        rollups.addChange(from: row.state, to: new.state, segments: row.segments, campaignId: row.campaignId, variant: row.variant)
-        if row.state.sentAt != new.state.sentAt || row.state.firstHumanClickAt != new.state.firstHumanClickAt {
-            try refreshConversion(db, message: new, rollups: &rollups, cache: &cache)
-        }
+        rollups.addChange(from: plan.old, to: plan.new, segments: row.segments, campaignId: row.campaignId, variant: row.variant)
+        if plan.refreshesConversion { try refreshConversion(db, message: new, rollups: &rollups, cache: &cache) }
         return new
     }
 }

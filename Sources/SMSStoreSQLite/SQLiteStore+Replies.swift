@@ -3,22 +3,18 @@ import GRDB
 import SMSCore
 
 extension SQLiteStore {
-    /// Sets the profile's opt-out flag from the user's **latest** opt-out / opt-in keyword reply
-    /// over all their messages (by effective time; a tie goes to the opt-out, the safe side), so
-    /// STOP and START arriving in any order leave the same flag (`docs/DOMAIN.md` §4 spirit: state is a
-    /// function of the set of events). No-op for an unknown profile.
+    /// Sets the profile's opt-out flag from the user's keyword replies over all their messages
+    /// (``OptOutKeywords/latest(_:)``: the latest wins, a tie goes to the opt-out). No-op for an
+    /// unknown profile.
     func applyLatestKeyword(_ db: Database, userId: String) throws {
-        let latest = try String.fetchOne(
+        let replies = try Row.fetchAll(
             try db.cachedStatement(sql: """
-                SELECT e.code FROM message_events e JOIN messages m ON m.id = e.message_id
+                SELECT e.effective_ts, e.code FROM message_events e JOIN messages m ON m.id = e.message_id
                 WHERE m.user_id = ? AND e.kind = 'replied' AND e.code IN (?, ?)
-                ORDER BY e.effective_ts DESC, e.code = ? DESC LIMIT 1
                 """),
-            arguments: [
-                userId, OptOutKeywords.Intent.optOut.rawValue, OptOutKeywords.Intent.optIn.rawValue,
-                OptOutKeywords.Intent.optOut.rawValue,
-            ])
-        guard let latest, let intent = OptOutKeywords.Intent(rawValue: latest) else { return }
+            arguments: [userId, OptOutKeywords.Intent.optOut.rawValue, OptOutKeywords.Intent.optIn.rawValue]
+        ).compactMap { r in OptOutKeywords.Intent(rawValue: r[1]).map { (at: r[0] as Int64, intent: $0) } }
+        guard let intent = OptOutKeywords.latest(replies) else { return }
         try db.execute(
             sql: "UPDATE profiles SET opted_out = ? WHERE user_id = ?", arguments: [intent == .optOut, userId])
     }

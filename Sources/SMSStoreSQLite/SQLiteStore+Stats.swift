@@ -70,12 +70,9 @@ extension SQLiteStore {
     }
 
     /// Keeps the provider's description of a failed receipt's code for the Errors tab (the
-    /// smallest one per code, so the result does not depend on arrival order). Other facts are
-    /// ignored. Called for every fact merged into a message.
-    func recordFailureDescription(_ db: Database, fact: MessageFact, campaignId: String) throws {
-        guard case .receipt(.failed, _, let code, let description) = fact,
-            let kept = RollupRecount.describedFailure(code: code, description: description)
-        else { return }
+    /// smallest one per code, ``RollupRecount/smaller(_:_:)``, so the result does not depend on
+    /// arrival order): ``MessagePlan/failureDescription``.
+    func recordFailureDescription(_ db: Database, _ kept: (code: String, description: String), campaignId: String) throws {
         try db.cachedStatement(sql: """
             INSERT INTO delivery_error_descriptions (campaign_id, code, description) VALUES (?, ?, ?)
             ON CONFLICT (campaign_id, code) DO UPDATE SET description = MIN(description, excluded.description)

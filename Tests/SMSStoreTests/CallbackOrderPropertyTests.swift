@@ -10,7 +10,8 @@ import SMSStoreTestSupport
 /// clicks (human and bot, ours and provider-reported), replies — fed to a fresh store in several
 /// random orders gives the same message states, event log and rollups; and those equal a
 /// brute-force recount of the event log written independently below (no ``MessageState``, no
-/// ``MessageContribution``, no ``EventTime``).
+/// ``MessageContribution``, no ``EventTime``); and `reconcile` (``RollupRecount``, the shared
+/// ``MessagePlanner`` folded over the stored history) finds no drift. Both stores, one planner.
 ///
 /// Model of "order": each input keeps its receive time (a retry carries a later receive time and
 /// an in-window `ts`, so it is a duplicate whatever comes first); only the processing order changes,
@@ -206,6 +207,9 @@ struct CallbackOrderPropertyTests {
             }
         }
         #expect(try await f.pendingCount() == 0, "every receipt found its message once it was recorded")
+        // The recount folds the same planner over the stored history: it agrees with the writes.
+        let report = try await f.store.reconcile(campaignId: f.campaignId, repair: false)
+        #expect(report.isClean, "\(kind): the recount differs from the incremental writes: \(report)")
         var states: [String: MessageState] = [:]
         for i in 0..<history.count { states[meta(i)] = try await f.state(meta(i)) }
         let totals = try await f.totals().filter { $0.value != 0 }

@@ -83,4 +83,24 @@ public enum ConversionAttribution {
         }
         return result
     }
+
+    /// Evaluates one user from their message's state: the window starts at
+    /// ``MessageState/conversionWindowStart`` and the message's first human click makes a
+    /// conversion click-through (the one place both are read from a message).
+    public static func evaluate(goal: ConversionGoal, message: MessageState, events: [ConversionEventFact]) -> UserConversion {
+        evaluate(
+            goal: goal, sentAt: message.conversionWindowStart, humanClicks: message.firstHumanClickAt.map { [$0] } ?? [],
+            events: events)
+    }
+}
+
+extension UserConversion {
+    /// The rollup change when a user's stored conversion `old` becomes `self`; `nil` when they are
+    /// equal (nothing to write).
+    public func change(from old: UserConversion, control: Bool) -> RollupDelta? {
+        guard old != self else { return nil }
+        var delta = contribution(control: control)
+        delta.add(old.contribution(control: control), times: -1)
+        return delta
+    }
 }

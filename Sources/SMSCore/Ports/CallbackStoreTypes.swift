@@ -6,6 +6,8 @@ import Foundation
 public struct UnmatchedCallback: Sendable, Equatable, Codable {
     /// How long pending items are re-matched periodically: 24 hours, in seconds.
     public static let retryWindowSeconds: Int64 = 86_400
+    /// At most this many pending items are tried per periodic re-match, least recently tried first.
+    public static let rematchBatchLimit = 5_000
 
     /// Row id in the pending table.
     public var id: Int64

@@ -26,4 +26,12 @@ public struct OptOutKeywords: Sendable, Equatable {
         if optIn.contains(word) { return .optIn }
         return nil
     }
+
+    /// The user's opt-out flag from their keyword replies over all their messages: the **latest**
+    /// by effective time wins, a tie goes to the opt-out (the safe side), so STOP and START arriving
+    /// in any order leave the same flag (`docs/DOMAIN.md` §4). `nil` without any keyword reply.
+    /// - Parameter replies: (effective time in epoch seconds, intent) of each keyword reply.
+    public static func latest(_ replies: [(at: Int64, intent: Intent)]) -> Intent? {
+        replies.max { a, b in (a.at, a.intent == .optOut ? 1 : 0) < (b.at, b.intent == .optOut ? 1 : 0) }?.intent
+    }
 }

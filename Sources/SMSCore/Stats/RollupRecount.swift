@@ -13,10 +13,15 @@ public struct LoggedEvent: Sendable, Equatable {
     public var url: String?
     /// `clicked`: the provider's short URL, if it reported one.
     public var shortURL: String?
+    /// The provider's own event time as received (epoch seconds), if it sent one: with
+    /// `receivedAt`, what the effective time is taken again from (``MessageHistory``, `retime`).
+    public var ts: Int64?
+    /// When the callback was received, epoch seconds.
+    public var receivedAt: Int64?
 
     public init(
         kind: CallbackEventKind, at: Int64, code: String? = nil, description: String? = nil, url: String? = nil,
-        shortURL: String? = nil
+        shortURL: String? = nil, ts: Int64? = nil, receivedAt: Int64? = nil
     ) {
         self.kind = kind
         self.at = at
@@ -24,6 +29,8 @@ public struct LoggedEvent: Sendable, Equatable {
         self.description = description
         self.url = url
         self.shortURL = shortURL
+        self.ts = ts
+        self.receivedAt = receivedAt
     }
 }
 
@@ -98,9 +105,10 @@ public struct RecountResult: Sendable, Equatable {
 }
 
 /// Recounts one message's rollup cells from its raw records: the pure part of `smsstats
-/// reconcile` (`docs/DOMAIN.md` §4, §6). It mirrors the incremental path cell for cell (the same
-/// state machine, ``MessageContribution``, ``ConversionAttribution``), so for consistent data
-/// the sum of recounts over a campaign's messages equals its rollups.
+/// reconcile` (`docs/DOMAIN.md` §4, §6). Built from the functions the write paths call: the
+/// history is folded fact by fact through ``MessagePlanner`` (``MessageHistory``), the state's
+/// cells are ``MessageContribution``, the conversion ``ConversionAttribution``, so for consistent
+/// data the sum of recounts over a campaign's messages equals its rollups.
 public enum RollupRecount {
     /// Recounts one message.
     /// - Parameters:
@@ -109,64 +117,17 @@ public enum RollupRecount {
     ///     URL, else under link number -1).
     ///   - goal: the campaign's conversion goal, if any.
     public static func recount(_ input: RecountInput, links: [String], goal: ConversionGoal?) -> RecountResult {
-        var state = MessageState(
-            dispatch: input.dispatch, dispatchedAt: input.dispatchedAt, dispatchErrorReason: input.dispatchErrorReason)
-        var delta = RollupDelta()
-        var humanClicks: [Int: Int64] = [:]
-        var descriptions: [String: String] = [:]
-        var optedOut = false
-
-        func humanClick(link: Int, at: Int64) {
-            delta.bump(.clicks, at: at)
-            delta.bump(.linkClicks, dim: String(link))
-            if input.shortLinkIndices.contains(link) {
-                humanClicks[link, default: 0] += 1
-                if humanClicks[link] == 1 { delta.bump(.linkUniqueClicks, dim: String(link)) }
-            }
-            state.apply(.humanClick(at: at))
-        }
-
-        for e in input.events {
-            switch e.kind {
-            case .submitted, .delivered, .failed:
-                state.apply(.receipt(kind: e.kind, at: e.at, code: e.code, description: e.description))
-                if e.kind == .failed, let d = describedFailure(code: e.code, description: e.description) {
-                    descriptions[d.code] = smaller(descriptions[d.code], d.description)
-                }
-            case .clicked:
-                let link = ShortCode.providerClickLink(
-                    url: e.url, shortURL: e.shortURL, campaignLinks: links, shortLinks: input.shortLinkCodes)
-                humanClick(link: link.index, at: e.at)
-            case .replied:
-                delta.bump(.replies, at: e.at)
-                if e.code == OptOutKeywords.Intent.optOut.rawValue, !optedOut {
-                    optedOut = true
-                    delta.bump(.optOuts)
-                }
-                state.apply(.seen(at: e.at))
-            }
-        }
-        for c in input.clicks {
-            if c.isBot {
-                delta.bump(.botHits)
-                delta.bump(.linkBotHits, dim: String(c.linkIndex))
-            } else {
-                humanClick(link: c.linkIndex, at: c.at)
-            }
-        }
-        delta.add(MessageContribution.of(state, segments: input.segments))
+        let replay = MessageHistory.replay(input, links: links)
+        var delta = replay.cells
+        delta.add(MessageContribution.of(replay.state, segments: input.segments))
         var conversion = UserConversion()
         if let goal {
-            let control = state.dispatch == .control
-            conversion = ConversionAttribution.evaluate(
-                goal: goal, sentAt: control ? state.dispatchedAt : state.sentAt,
-                humanClicks: state.firstHumanClickAt.map { [$0] } ?? [], events: input.conversionEvents)
-            delta.add(conversion.contribution(control: control))
+            conversion = ConversionAttribution.evaluate(goal: goal, message: replay.state, events: input.conversionEvents)
+            delta.add(conversion.contribution(control: replay.state.dispatch == .control))
         }
         return RecountResult(
-            state: state, delta: delta, conversion: conversion,
-            humanClicksByLink: humanClicks.filter { input.shortLinkIndices.contains($0.key) },
-            failureDescriptions: descriptions)
+            state: replay.state, delta: delta, conversion: conversion, humanClicksByLink: replay.humanClicksByLink,
+            failureDescriptions: replay.failureDescriptions)
     }
 
     /// The smaller of two descriptions by UTF-8 byte order (SQLite's `MIN` under BINARY collation).
