@@ -148,10 +148,17 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         // Benchmarks: `swift run -c release smsstats-bench <name>`; figures go to BENCHMARKS.md.
+        // Benchmark-only bulk loading into the SQLite store (not in the production target).
+        .target(
+            name: "SMSBenchLoad",
+            dependencies: ["SMSCore", "SMSStoreSQLite", .product(name: "GRDB", package: "GRDB.swift")],
+            path: "Benchmarks/SMSBenchLoad",
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "smsstats-bench",
             dependencies: [
-                "SMSCore", "SMSStoreSQLite", "SMSStorePostgres", "SMSWeb", "SMSGatewayHTTP", "SMSSimulator", "SMSTemplating",
+                "SMSCore", "SMSStoreSQLite", "SMSBenchLoad", "SMSStorePostgres", "SMSWeb", "SMSGatewayHTTP", "SMSSimulator", "SMSTemplating",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -193,7 +200,9 @@ let package = Package(
         ),
         .testTarget(
             name: "SMSStoreSQLiteTests",
-            dependencies: ["SMSCore", "SMSStoreSQLite", "SMSStoreTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "SMSCore", "SMSStoreSQLite", "SMSBenchLoad", "SMSStoreTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -6,6 +6,7 @@ import Logging
 import NIOCore
 import SMSCore
 import SMSStoreSQLite
+import SMSBenchLoad
 import SMSWeb
 import ServiceLifecycle
 

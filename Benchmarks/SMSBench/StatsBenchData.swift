@@ -1,6 +1,7 @@
 import Foundation
 import SMSCore
 import SMSSimulator
+import SMSBenchLoad
 import SMSStoreSQLite
 
 /// Generates a realistic campaign of `count` messages straight into a store: 5 % control group,

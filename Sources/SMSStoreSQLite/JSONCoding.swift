@@ -1,14 +1,14 @@
 import Foundation
 
 /// JSON text columns: stable (sorted keys) encoding of Codable values.
-enum JSONCoding {
-    static func encode<T: Encodable>(_ value: T) throws -> String {
+package enum JSONCoding {
+    package static func encode<T: Encodable>(_ value: T) throws -> String {
         let enc = JSONEncoder()
         enc.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return String(decoding: try enc.encode(value), as: UTF8.self)
     }
 
-    static func decode<T: Decodable>(_ type: T.Type, _ text: String) throws -> T {
+    package static func decode<T: Decodable>(_ type: T.Type, _ text: String) throws -> T {
         try JSONDecoder().decode(type, from: Data(text.utf8))
     }
 }

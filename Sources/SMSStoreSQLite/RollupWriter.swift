@@ -4,14 +4,16 @@ import SMSCore
 
 /// Accumulates rollup increments inside one transaction and writes each cell once at the end
 /// (`INSERT … ON CONFLICT DO UPDATE SET value = value + excluded.value`).
-struct RollupWriter {
+package struct RollupWriter {
     struct Scope: Hashable {
         var campaignId: String
         var variant: Int
     }
     private(set) var pending: [Scope: RollupDelta] = [:]
 
-    mutating func add(_ delta: RollupDelta, campaignId: String, variant: Int) {
+    package init() {}
+
+    package mutating func add(_ delta: RollupDelta, campaignId: String, variant: Int) {
         guard !delta.isEmpty else { return }
         pending[Scope(campaignId: campaignId, variant: variant), default: [:]].add(delta)
     }
@@ -29,7 +31,7 @@ struct RollupWriter {
         pending[scope] = cells
     }
 
-    func flush(_ db: Database) throws {
+    package func flush(_ db: Database) throws {
         let stmt = try db.cachedStatement(sql: """
             INSERT INTO rollups (campaign_id, variant, metric, dim, bucket, value) VALUES (?, ?, ?, ?, ?, ?)
             ON CONFLICT (campaign_id, variant, metric, dim, bucket) DO UPDATE SET value = value + excluded.value

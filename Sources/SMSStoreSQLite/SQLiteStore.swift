@@ -6,7 +6,7 @@ import SMSCore
 /// `DatabaseQueue` in memory for tests). Every method is one transaction; SQL uses bound
 /// parameters only. Conforms to ``SMSStore``.
 public struct SQLiteStore: SMSStore {
-    let db: any DatabaseWriter
+    package let db: any DatabaseWriter
     /// Opt-out keywords applied to `replied` callbacks.
     let keywords: OptOutKeywords
     /// Callback batches waiting for the writer share its next transaction.

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import SMSBenchLoad
 import SMSCore
 import SMSStoreTestSupport
 import Testing

@@ -1,6 +1,9 @@
 import Foundation
 import GRDB
 import SMSCore
+import SMSStoreSQLite
+
+// Benchmark-only bulk loading (`smsstats-bench stats`), outside the production store target.
 
 /// One generated message with its raw records, for ``SQLiteStore/bulkLoad(campaign:chunk:)`` (through ``BulkChunk``).
 package struct BulkMessage: Sendable {
@@ -104,7 +107,7 @@ extension SQLiteStore {
         try await db.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
     }
 
-    static func bulkInsert(_ db: Database, campaign: Campaign, chunk: BulkChunk) throws {
+    private static func bulkInsert(_ db: Database, campaign: Campaign, chunk: BulkChunk) throws {
         let message = try db.cachedStatement(sql: """
             INSERT INTO messages (campaign_id, user_id, phone, meta, body, segments, variant, dispatch, dispatched_at,
               dispatch_error_reason, submitted_at, delivered_at, failure_code, failure_description, failure_at,
@@ -177,7 +180,7 @@ extension SQLiteStore {
     }
 
     /// A minimal callback payload (the shape of ``CallbackItem``'s JSON) for a generated event.
-    static func payload(_ e: LoggedEvent, meta: String) -> String {
+    private static func payload(_ e: LoggedEvent, meta: String) -> String {
         var item = CallbackItem(kind: e.kind, meta: meta, ts: e.at)
         if e.kind == .failed {
             item.code = e.code
