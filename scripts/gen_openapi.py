@@ -34,14 +34,16 @@ def ok(desc, schema=None, code="200", ctype="application/json"):
     if schema is not None: r["content"] = {ctype: {"schema": schema}}
     return {code: r}
 err = {"description": "error", "content": {"application/json": {"schema": ref("Error")}}}
-def op(summary, responses, req=None, params=None, auth=True, tags=None):
-    o = {"summary": summary, "responses": {**responses, "4XX": err}}
+# The dashboard's pages answer their errors (a wrong sign-in: 401) as HTML pages, not JSON.
+html_err = {"description": "error page (HTML)", "content": {"text/html": {"schema": {"type": "string"}}}}
+def op(summary, responses, req=None, params=None, auth=True, tags=None, html=False):
+    o = {"summary": summary, "responses": {**responses, "4XX": html_err if html else err}}
     if req: o["requestBody"] = req
     if params: o["parameters"] = params
     if not auth: o["security"] = []
     return o
 def p(name, where="path", schema=None, required=True, desc=None):
-    d = {"name": name, "in": where, "required": required, "schema": schema or {"type": "string"}}
+    d = {"name": name, "in": where, "required": required, "schema": {"type": "string"} if schema is None else schema}
     if desc: d["description"] = desc
     return d
 cid = p("id", desc="campaign id")
@@ -86,7 +88,7 @@ schemas = {
  "CampaignInput": obj({"name": S, "providerId": S, "body": {"type": "string", "description": "Mustache template ({{first_name}}, {{name}}, {{properties.city}}); required unless variants"},
    "variants": {"type": "array", "maxItems": 5, "items": ref("Variant")}, "defaults": {"type": "object", "additionalProperties": S, "description": "field name -> text when a profile lacks it"},
    "sendAt": ref("SendAt"), "customValues": {"type": "object", "additionalProperties": S, "description": "$$Name values of the provider template"}, "templateId": S,
-   "audience": {"oneOf": [obj({"userIds": {"type": "array", "items": S}}), obj({"all": B})]},
+   "audience": {"oneOf": [obj({"userIds": {"type": "array", "minItems": 1, "items": S}}, ["userIds"]), obj({"all": {"type": "boolean", "enum": [True]}}, ["all"])]},
    "timezone": S, "goal": ref("Goal"), "controlGroupPercent": rng("controlGroupPercent", "percent of the audience held out, 0 to below 100")}, ["name","providerId","audience"]),
  "Campaign": obj({"id": S, "name": S, "providerId": S, "body": S, "links": {"type": "array", "items": S}, "audience": {}, "timezone": S,
    "goal": ref("Goal"), "controlGroupPercent": N, "status": {"type": "string", "enum": ["draft","scheduled","sending","completed","stopped"]},
@@ -182,14 +184,44 @@ paths = {
  "/health": {"get": op("Liveness", ok("ok"), auth=False)},
  "/metrics": {"get": op("Prometheus metrics", ok("metrics", S, ctype="text/plain"), auth=False)},
  "/openapi.json": {"get": op("This document", ok("OpenAPI document"), auth=False)},
- "/login": {"get": op("Dashboard sign-in page", ok("HTML", S, ctype="text/html"), auth=False), "post": op("Dashboard sign-in (form field token)", {"303": {"description": "signed in, cookie set"}}, auth=False)},
- "/": {"get": op("Dashboard: campaign list", ok("HTML", S, ctype="text/html"), auth=False)},
- "/campaigns/{id}": {"get": op("Dashboard: campaign page", ok("HTML", S, ctype="text/html"), params=[cid,
-    p("granularity", "query", {"type": "string", "enum": ["day","week","month"]}, False)], auth=False)},
+ "/login": {"get": op("Dashboard sign-in page", ok("HTML", S, ctype="text/html"), auth=False, html=True), "post": op("Dashboard sign-in (form field token; a wrong one is the sign-in page again with 401)", {"303": {"description": "signed in, cookie set"}}, auth=False, html=True)},
+ "/": {"get": op("Dashboard: campaign list (the sign-in page, 200, without a session cookie)", ok("HTML", S, ctype="text/html"), auth=False, html=True)},
+ "/campaigns/{id}": {"get": op("Dashboard: campaign page (the sign-in page, 200, without a session cookie)", ok("HTML", S, ctype="text/html"), params=[cid,
+    p("granularity", "query", {}, False, "day (default), week or month; with a session anything else is a 400 page; without one the sign-in page (200) answers whatever the parameter holds")], auth=False, html=True)},
  "/api/v1/dashboard/login-links": {"post": op("Mint a one-time dashboard sign-in link (valid 60 s, single use; next must be a local path)",
-    ok("link", obj({"url": S, "expiresInSeconds": I}), code="201"), {"required": False, "content": {"application/json": {"schema": obj({"next": S})}}})},
- "/login/once/{nonce}": {"get": op("Dashboard: redeem a one-time sign-in link (303 to next with the session cookie)", {"303": {"description": "signed in"}}, params=[p("nonce")], auth=False)},
+    ok("link", obj({"url": S, "expiresInSeconds": I}), code="201"), {"required": False, "content": {"application/json": {"schema": obj({"next": {"type": "string", "nullable": True, "description": "a local path; default /"}})}}})},
+ "/login/once/{nonce}": {"get": op("Dashboard: redeem a one-time sign-in link (303 to next with the session cookie; an unknown, used or expired one is the sign-in page with 401)", {"303": {"description": "signed in"}}, params=[p("nonce")], auth=False, html=True)},
 }
+# Request bodies are decoded with Swift's Codable: an optional field may also be null (= absent).
+def nullable_optionals(schema):
+    req = set(schema.get("required", []))
+    for name, prop in list(schema.get("properties", {}).items()):
+        if name in req: continue
+        if "$ref" in prop or "oneOf" in prop:
+            schema["properties"][name] = {"allOf" if "$ref" in prop else "oneOf": [prop] if "$ref" in prop else prop["oneOf"], "nullable": True,
+                                          **({"description": prop["description"]} if "description" in prop else {})}
+        else:
+            prop["nullable"] = True
+        if prop.get("type") == "object" and "properties" in prop: nullable_optionals(prop)
+for name in ["ProviderInput", "ProviderAuth", "ProfileInput", "Goal", "CampaignInput", "Event", "ReplayInput"]:
+    nullable_optionals(schemas[name])
+
+# Links for stateful testing (schemathesis): a created provider or campaign feeds its id to the
+# operations on it.
+def link_ops(source, targets, param):
+    links = {}
+    for path, method, name in targets:
+        ref = "#/paths/" + path.replace("~", "~0").replace("/", "~1") + "/" + method
+        links[name] = {"operationRef": ref, "parameters": {param: "$response.body#/id"}}
+    source["links"] = links
+link_ops(paths["/api/v1/providers"]["post"]["responses"]["201"], [
+  ("/api/v1/providers/{id}", "get", "GetProvider"), ("/callbacks/{providerId}", "post", "PostCallback"),
+  ("/callbacks/{providerId}", "get", "GetCallback")], "id")
+for l in paths["/api/v1/providers"]["post"]["responses"]["201"]["links"].values():
+    if "providerId" in l["operationRef"]: l["parameters"] = {"providerId": "$response.body#/id"}
+link_ops(paths["/api/v1/campaigns"]["post"]["responses"]["201"], [
+  (path, method, "".join(w.capitalize() for w in (method + path.replace("/api/v1/campaigns/{id}", "campaign")).replace(".", "/").replace("/", " ").split()))
+  for path in paths if path.startswith("/api/v1/campaigns/{id}") for method in paths[path]], "id")
 doc = {"openapi": "3.0.3", "info": {"title": "SMSStats API", "version": "1.0.0",
   "description": "Self-hosted SMS campaign engine. Admin routes need Authorization: Bearer <admin token>."},
   "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}, "schemas": schemas},

@@ -62,6 +62,8 @@ public func buildRouter(
     router.add(middleware: RedactingLogRequestsMiddleware(.debug))
     router.add(middleware: MetricsMiddleware())
     router.add(middleware: CloseAfterTooLargeMiddleware())
+    let routeMethods = RouteMethods()
+    router.add(middleware: MethodNotAllowedMiddleware(table: routeMethods))
     router.add(middleware: StoreErrorMiddleware(logger: logger))
     router.get("health") { _, _ in try JSON.response(["status": "ok"]) }
     router.get("metrics") { _, _ in
@@ -104,6 +106,7 @@ public func buildRouter(
     let templates = try await MustacheLibrary(directory: Resources.url("templates").path)
     try DashboardController(store: store, config: config, templates: templates, dispatcher: dispatcher)
         .addRoutes(to: router, api: api)
+    routeMethods.fill(from: router)
     return router
 }
 
