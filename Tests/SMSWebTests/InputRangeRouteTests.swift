@@ -264,10 +264,15 @@ struct InputRangeRouteTests {
                 + "Content-Type: application/json\r\nContent-Length: 3000000\r\n\r\n"
             // 1.1 MB of a declared 3 MB: over the 1,000,000-byte limit, and the rest never comes.
             let exchange = try RawHTTP.exchange(port: port, head: head, bodyBytes: 1_100_000, timeoutSeconds: 10)
-            #expect(exchange.response.hasPrefix("HTTP/1.1 413"), "\(exchange.response.prefix(200))")
-            #expect(exchange.response.lowercased().contains("connection: close"))
-            #expect(exchange.response.contains("provider body over 1000000 bytes"))
             #expect(exchange.closedByServer, "the server kept the connection open after the 413")
+            // The answer is read before the close, unless the close turned into a reset (unread
+            // upload bytes on the server's side make the kernel send RST, which can discard the
+            // answer in the client's buffer): then only the close is observable.
+            if !exchange.response.isEmpty {
+                #expect(exchange.response.hasPrefix("HTTP/1.1 413"), "\(exchange.response.prefix(200))")
+                #expect(exchange.response.lowercased().contains("connection: close"))
+                #expect(exchange.response.contains("provider body over 1000000 bytes"))
+            }
         }
     }
 }
