@@ -1,8 +1,7 @@
 import CSV
 import Foundation
+import SMSCore
 import Testing
-
-@testable import SMSWeb
 
 /// The profile import's CSV reader: RFC 4180 with line numbers; malformed files are refused with
 /// `line <n>: <problem>`.

@@ -21,33 +21,53 @@ import Foundation
 ///
 /// Line numbers are physical lines of the file, from 1 (the header); a record's line is the line
 /// it starts on, and a quoted field's problem is reported at the line where its quote opened.
-enum ProfileCSV {
+public enum ProfileCSV {
     /// Why a file was refused; `description` is `line <n>: <problem>`.
-    struct Failure: Error, Equatable, CustomStringConvertible {
+    public struct Failure: Error, Equatable, Sendable, CustomStringConvertible {
         /// Physical line, from 1; 0 when the problem is not on a line (an empty file).
-        var line: Int
-        var problem: String
-        var description: String { line > 0 ? "line \(line): \(problem)" : problem }
+        public var line: Int
+        /// What is wrong, as a sentence without the line.
+        public var problem: String
+        /// Creates a failure.
+        public init(line: Int, problem: String) {
+            self.line = line
+            self.problem = problem
+        }
+        public var description: String { line > 0 ? "line \(line): \(problem)" : problem }
     }
 
     /// One record and the line it starts on.
-    struct Record: Equatable {
-        var line: Int
-        var fields: [String]
+    public struct Record: Equatable, Sendable {
+        /// Physical line the record starts on, from 1.
+        public var line: Int
+        /// The record's fields, unquoted.
+        public var fields: [String]
+        /// Creates a record.
+        public init(line: Int, fields: [String]) {
+            self.line = line
+            self.fields = fields
+        }
     }
 
     /// A parsed file: the header (trimmed names) and the data records, each with the header's
     /// field count.
-    struct Table: Equatable {
-        var header: [String]
-        var rows: [Record]
+    public struct Table: Equatable, Sendable {
+        /// Column names, trimmed.
+        public var header: [String]
+        /// Data records (the header excluded).
+        public var rows: [Record]
+        /// Creates a table.
+        public init(header: [String], rows: [Record]) {
+            self.header = header
+            self.rows = rows
+        }
     }
 
     /// The upload's text, or the first byte that is not UTF-8.
     /// - Parameter bytes: the raw upload.
     /// - Throws: ``Failure`` `line <n>: not valid UTF-8 at byte offset <k> …` (offset from 0, the
     ///   first byte of the bad sequence), for a Latin-1 or Windows-1252 export, say.
-    static func decode(_ bytes: some Collection<UInt8>) throws(Failure) -> String {
+    public static func decode(_ bytes: some Collection<UInt8>) throws(Failure) -> String {
         var parser = Unicode.UTF8.ForwardParser()
         var iterator = bytes.makeIterator()
         var offset = 0
@@ -71,7 +91,7 @@ enum ProfileCSV {
     /// - Throws: ``Failure`` for: an empty file; an unterminated quoted field; text after a closing
     ///   quote; a record whose field count differs from the header's; an empty or repeated header
     ///   name.
-    static func parse(_ text: String) throws(Failure) -> Table {
+    public static func parse(_ text: String) throws(Failure) -> Table {
         let records = try records(text)
         guard let first = records.first else {
             throw Failure(line: 0, problem: "the CSV is empty: the first line must be a header naming the columns (one of them userId)")
@@ -96,7 +116,7 @@ enum ProfileCSV {
 
     /// The records of `text` with their starting lines (no header handling, no field counts).
     /// - Throws: ``Failure`` for an unterminated quoted field or text after a closing quote.
-    static func records(_ text: String) throws(Failure) -> [Record] {
+    public static func records(_ text: String) throws(Failure) -> [Record] {
         let quote: Unicode.Scalar = "\"", comma: Unicode.Scalar = ",", cr: Unicode.Scalar = "\r", lf: Unicode.Scalar = "\n"
         func isBlank(_ c: Unicode.Scalar) -> Bool { c == " " || c == "\t" }
         var scalars = Array(text.unicodeScalars)
