@@ -9,7 +9,11 @@ let package = Package(
     name: "SMSStats",
     platforms: [.macOS(.v14)],
     products: [
-        .executable(name: "smsstats", targets: ["smsstats"])
+        .executable(name: "smsstats", targets: ["smsstats"]),
+        // For the fuzz package (Fuzz/Package.swift), which builds only these with the fuzzer's
+        // instrumentation, in its own scratch path.
+        .library(name: "SMSCore", targets: ["SMSCore"]),
+        .library(name: "SMSTemplating", targets: ["SMSTemplating"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),

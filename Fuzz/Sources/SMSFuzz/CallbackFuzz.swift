@@ -1,0 +1,110 @@
+import Foundation
+import SMSCore
+
+/// The callback parsers: the generic contract and the 7 dialects, through ``CallbackDialect``.
+///
+/// Properties, for every input and every dialect that reads it:
+/// - parsing never traps, and the same input parses to the same result twice;
+/// - a JSON body is refused as malformed exactly when ``JSONSyntax`` says it is not JSON, with the
+///   same reason; a body that is JSON is never refused as malformed;
+/// - at most `maxItems` items (valid plus invalid) come back;
+/// - a valid item has a meta with a non-blank character; a click has a non-empty URL; a reply has
+///   its text (at most 512 characters in the generic contract);
+/// - an invalid item has a reason and a raw text, and its stored form
+///   (``CallbackDialect/storedRaw(_:kind:)``) parses again (``CallbackDialect/reparse(_:kind:maxItems:)``)
+///   without error, to no valid item and an invalid one with the same reason (replay gives the
+///   operator what they saw).
+enum CallbackFuzz {
+    static let jsonKinds: [ProviderKind] = [.generic, .sinch, .gupshup, .vonage]
+    static let fieldKinds: [ProviderKind] = [.twilio, .plivo, .jasmin, .kannel, .vonage]
+    static let maxItems = 64
+
+    static func json(_ bytes: [UInt8]) {
+        let body = Data(bytes)
+        let syntax = JSONSyntax.problem(in: body)
+        for kind in jsonKinds {
+            let result: CallbackParseResult
+            do {
+                result = try CallbackDialect.parse(kind: kind, body: body, fields: [:], bodyIsJSON: true, maxItems: maxItems)
+            } catch {
+                switch error {
+                case .malformedJSON(let reason):
+                    check(syntax == reason, "\(kind): refused as malformed (\(reason)) but JSONSyntax says \(syntax ?? "valid JSON")")
+                case .invalidUTF8:
+                    check(syntax == "the body is not valid UTF-8", "\(kind): refused as invalid UTF-8 but JSONSyntax says \(syntax ?? "valid JSON")")
+                case .notAnArray, .notAnObject, .groupNotAnObject, .tooManyItems:
+                    check(syntax == nil, "\(kind): refused as \(error) but JSONSyntax says \(syntax ?? "")")
+                }
+                continue
+            }
+            check(syntax == nil, "\(kind): parsed a body that JSONSyntax refuses: \(syntax ?? "")")
+            checkResult(result, kind: kind)
+            let again = try? CallbackDialect.parse(kind: kind, body: body, fields: [:], bodyIsJSON: true, maxItems: maxItems)
+            check(again == result, "\(kind): the same body parsed twice gave different results")
+        }
+    }
+
+    static func fields(_ bytes: [UInt8]) {
+        let fields = formFields(String(decoding: bytes, as: UTF8.self))
+        for kind in fieldKinds {
+            let result: CallbackParseResult
+            do {
+                result = try CallbackDialect.parse(kind: kind, body: Data(), fields: fields, bodyIsJSON: false, maxItems: maxItems)
+            } catch {
+                fail("\(kind): fields are never refused as a whole, got \(error) for \(fields)")
+            }
+            checkResult(result, kind: kind)
+            let again = try? CallbackDialect.parse(kind: kind, body: Data(), fields: fields, bodyIsJSON: false, maxItems: maxItems)
+            check(again == result, "\(kind): the same fields parsed twice gave different results")
+        }
+    }
+
+    /// `k=v&k2=v2` with `+` as space and percent escapes (a bad escape is kept as written); a
+    /// repeated key keeps the last value.
+    static func formFields(_ text: String) -> [String: String] {
+        var out: [String: String] = [:]
+        for pair in text.split(separator: "&", omittingEmptySubsequences: true) {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            func decode(_ s: Substring) -> String {
+                let spaced = s.replacingOccurrences(of: "+", with: " ")
+                return spaced.removingPercentEncoding ?? spaced
+            }
+            out[decode(parts[0])] = parts.count > 1 ? decode(parts[1]) : ""
+        }
+        return out
+    }
+
+    static func checkResult(_ result: CallbackParseResult, kind: ProviderKind) {
+        check(result.items.count + result.invalid.count <= maxItems,
+              "\(kind): \(result.items.count) valid + \(result.invalid.count) invalid items, more than maxItems \(maxItems)")
+        for item in result.items {
+            check(item.meta.contains(where: { !$0.isWhitespace }), "\(kind): valid item with a blank meta: \(item)")
+            switch item.kind {
+            case .clicked:
+                check(!(item.url ?? "").isEmpty, "\(kind): valid click without a URL: \(item)")
+            case .replied:
+                check(item.incomingText != nil, "\(kind): valid reply without its text: \(item)")
+                if kind == .generic {
+                    check((item.incomingText ?? "").count <= GenericCallbackParser.maxIncomingTextLength,
+                          "\(kind): reply text longer than \(GenericCallbackParser.maxIncomingTextLength) characters")
+                }
+            case .submitted, .delivered, .failed:
+                break
+            }
+        }
+        for bad in result.invalid {
+            check(!bad.reason.isEmpty, "\(kind): invalid item without a reason: \(bad)")
+            check(!bad.raw.isEmpty, "\(kind): invalid item without its raw text: \(bad)")
+            let stored = CallbackDialect.storedRaw(bad, kind: kind)
+            let replayed: CallbackParseResult
+            do {
+                replayed = try CallbackDialect.reparse(stored, kind: kind, maxItems: maxItems)
+            } catch {
+                fail("\(kind): the stored form of an invalid item cannot be parsed again (\(error)): \(stored)")
+            }
+            check(replayed.items.isEmpty, "\(kind): replaying a stored invalid item gave valid items \(replayed.items): \(stored)")
+            check(replayed.invalid.contains { $0.reason == bad.reason },
+                  "\(kind): replaying a stored invalid item changed its reason from \"\(bad.reason)\" to \(replayed.invalid.map(\.reason)): \(stored)")
+        }
+    }
+}
