@@ -41,6 +41,25 @@ struct CallbacksDialectTests {
         #expect(CallbackDialect.storedRaw(invalid, kind: .generic) == #"[{"event":"delivered"}]"#)
     }
 
+    /// Found by the callback-json fuzzer (Fuzz/Corpus/callback-json): the element `"operator"`
+    /// was stored as `"operator"`, which is no batch, so its replay failed with "must be a JSON array".
+    @Test("a Gupshup batch element that is not an object is stored in a batch of one and replays to the same problem")
+    func gupshupNonObjectElement() throws {
+        let parsed = try CallbackDialect.parse(
+            kind: .gupshup, body: Data(#"["operator","provider"]"#.utf8), fields: [:], bodyIsJSON: true, maxItems: 10)
+        #expect(parsed.items.isEmpty)
+        #expect(parsed.invalid.map(\.reason) == ["event must be a JSON object, got a string", "event must be a JSON object, got a string"])
+        let stored = parsed.invalid.map { CallbackDialect.storedRaw($0, kind: .gupshup) }
+        #expect(stored == [#"["operator"]"#, #"["provider"]"#])
+        let replayed = try CallbackDialect.reparse(stored[0], kind: .gupshup)
+        #expect(replayed == CallbackParseResult(invalid: [InvalidCallbackItem(
+            raw: #""operator""#, event: nil, reason: "event must be a JSON object, got a string", missingFields: [], index: 0)]))
+        // An object element is still stored as the object.
+        let object = try CallbackDialect.parse(
+            kind: .gupshup, body: Data(#"[{"externalId":"9","eventType":"LOST"}]"#.utf8), fields: [:], bodyIsJSON: true, maxItems: 10)
+        #expect(object.invalid.map { CallbackDialect.storedRaw($0, kind: .gupshup) } == [#"{"eventType":"LOST","externalId":"9"}"#])
+    }
+
     @Test("field dialects replay from their stored JSON object of strings", arguments: [
         (ProviderKind.twilio, #"{"MessageSid":"SM1","MessageStatus":"undelivered","ErrorCode":"30003"}"#, CallbackEventKind.failed),
         (.plivo, #"{"MessageUUID":"u1","Status":"delivered","Sequence":"2"}"#, .delivered),

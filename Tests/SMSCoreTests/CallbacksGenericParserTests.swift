@@ -185,13 +185,18 @@ struct CallbacksGenericParserTests {
         ])
     }
 
-    @Test("a group without event makes its items invalid with missing field event")
+    /// A group whose event is not a string is one entry for the whole group: stored alone, its item
+    /// lost the event and replayed as "missing required fields: event" (found by the callback-json fuzzer).
+    @Test("a group without event makes its items invalid with missing field event; an ill-typed event the whole group")
     func missingEvent() throws {
         let result = try parse(#"[{"data":[{"meta":"a","ts":1}]},{"event":7,"data":[{"meta":"b","ts":1}]}]"#)
         #expect(result.invalid == [
             InvalidCallbackItem(raw: #"{"meta":"a","ts":1}"#, event: nil, reason: "missing required fields: event", missingFields: ["event"], group: 0, index: 0),
-            InvalidCallbackItem(raw: #"{"meta":"b","ts":1}"#, event: nil, reason: "event must be a string, got a number", missingFields: [], group: 1, index: 0),
+            InvalidCallbackItem(raw: #"{"data":[{"meta":"b","ts":1}],"event":7}"#, event: nil, reason: "event must be a string, got a number", missingFields: [], group: 1, index: nil),
         ])
+        let stored = CallbackDialect.storedRaw(result.invalid[1], kind: .generic)
+        #expect(stored == #"[{"data":[{"meta":"b","ts":1}],"event":7}]"#)
+        #expect(try CallbackDialect.reparse(stored, kind: .generic).invalid.map(\.reason) == ["event must be a string, got a number"])
     }
 
     @Test("a group without a data array is stored whole as one invalid entry")

@@ -18,7 +18,8 @@ import Foundation
 ///   so the event is not lost); a whole invalid group is stored as `[<group>]`;
 /// - field dialects (twilio, plivo, jasmin, kannel, vonage by fields): the fields as a JSON object
 ///   of strings (sorted keys);
-/// - JSON dialects: the report or event object as canonical JSON.
+/// - JSON dialects: the report or event object as canonical JSON; a Gupshup batch element that is
+///   not an object (`"operator"`) in a batch of one (`["operator"]`), since alone it is no batch.
 /// A body that could not be read at all is stored as received, and re-parsed as a body.
 public enum CallbackDialect {
     /// Whether `kind` reads form/query fields rather than a JSON body.
@@ -59,6 +60,7 @@ public enum CallbackDialect {
     /// The text an invalid item is stored as (see the type's documentation), re-parseable by
     /// ``reparse(_:kind:maxItems:)``.
     public static func storedRaw(_ item: InvalidCallbackItem, kind: ProviderKind) -> String {
+        if kind == .gupshup, !item.raw.hasPrefix("{") { return "[" + item.raw + "]" }
         guard kind == .generic else { return item.raw }
         if item.index == nil { return "[" + item.raw + "]" }
         var out = #"[{"data":["# + item.raw + "]"

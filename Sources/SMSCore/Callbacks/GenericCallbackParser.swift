@@ -18,7 +18,8 @@ import Foundation
 ///
 /// Invalid items (missing or ill-typed required fields, unknown event, item not an object, group
 /// without a `data` array) do not stop the batch: they come back in
-/// ``CallbackParseResult/invalid`` with the reason.
+/// ``CallbackParseResult/invalid`` with the reason. A group without a `data` array or whose `event`
+/// is not a string is one invalid entry for the whole group (`index` nil).
 public enum GenericCallbackParser {
     /// Default largest number of items accepted in one body.
     public static let defaultMaxItems = 10_000
@@ -77,6 +78,7 @@ public enum GenericCallbackParser {
         // Resolve the group's event: a kind, or the problem every item of the group inherits.
         let eventName: String?
         let resolved: Result<CallbackEventKind, GroupProblem>
+        var eventIsIllTyped = false
         switch group["event"] {
         case .string(let s)? where s.contains(where: { !$0.isWhitespace }):
             eventName = s
@@ -86,6 +88,7 @@ public enum GenericCallbackParser {
             resolved = .failure(GroupProblem(reason: "missing required fields: event", missing: ["event"]))
         case let other?:
             eventName = nil
+            eventIsIllTyped = true
             resolved = .failure(GroupProblem(reason: "event must be a string, got \(other.typeName)", missing: []))
         }
 
@@ -107,6 +110,15 @@ public enum GenericCallbackParser {
             result.invalid.append(InvalidCallbackItem(
                 raw: CallbackJSONValue.object(group).canonicalJSON, event: eventName,
                 reason: reasons.joined(separator: "; "), missingFields: missingFields, group: groupIndex, index: nil))
+            return
+        }
+
+        // An event that is not a string cannot go with an item stored alone (``CallbackDialect/storedRaw(_:kind:)``
+        // writes the event as a string), so the group is stored whole and replays to the same reason.
+        if eventIsIllTyped, case .failure(let problem) = resolved {
+            result.invalid.append(InvalidCallbackItem(
+                raw: CallbackJSONValue.object(group).canonicalJSON, event: nil, reason: problem.reason,
+                missingFields: problem.missing, group: groupIndex, index: nil))
             return
         }
 
