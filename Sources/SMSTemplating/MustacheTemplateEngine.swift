@@ -25,16 +25,24 @@ public struct MustacheTemplateEngine: MessageTemplateEngine {
     /// - Throws: ``MessageTemplateError`` for a Mustache syntax error or a partial.
     public func compile(_ text: String) throws -> any CompiledMessageTemplate {
         let template: MustacheTemplate
+        // Two swift-mustache slips at the end of a body, both found by the template fuzzer: it
+        // looks at two characters when it meets a `{` and fails ("overflow") when that `{` is the
+        // body's last character (`smile :-{`); and it drops a final line of only spaces or tabs
+        // (`"Hi\n  "` rendered `"Hi\n"`). A newline after such a last line is plain text on a
+        // line that is not a standalone tag, so the body is compiled with one and rendered
+        // without it again.
+        let lastLine = text.reversed().prefix { !$0.isNewline }
+        let addsNewline = text.last == "{" || (!lastLine.isEmpty && lastLine.allSatisfy { $0 == " " || $0 == "\t" })
         do {
             // On its own line the pragma is a standalone tag: it and its newline vanish, so the
             // body keeps its first character (even a leading newline).
-            template = try MustacheTemplate(string: "{{% CONTENT_TYPE: TEXT}}\n" + text)
+            template = try MustacheTemplate(string: "{{% CONTENT_TYPE: TEXT}}\n" + text + (addsNewline ? "\n" : ""))
         } catch {
             throw MessageTemplateError("Mustache syntax error: " + Self.describe(error, text: text))
         }
         let names = Self.referencedNames(template)
         if names.partials { throw MessageTemplateError("partials ({{> name}}) are not supported in SMS bodies") }
-        return Compiled(template: template, referencedNames: names.names)
+        return Compiled(template: template, referencedNames: names.names, dropsFinalNewline: addsNewline)
     }
 
     /// A parser error as a sentence for the user, with the line and column in the body (never a
@@ -56,11 +64,9 @@ public struct MustacheTemplateEngine: MessageTemplateEngine {
         case is MustacheTemplate.Error:
             reason = "a Mustache feature SMS bodies do not support (inheritance or configuration tags)"
         default:
-            // The library's reader ran past the end: a lone `{` as the last character (it looks for
-            // a second `{`) or a tag that never closes.
-            reason = text.hasSuffix("{") && !text.hasSuffix("{{")
-                ? "the body ends with a lone '{', which the template engine reads as the start of a tag: put a character after it (a space) or remove it"
-                : "the body ends inside a tag that is never closed with }}"
+            // The library's reader ran past the end: a tag that never closes (a lone `{` at the
+            // end no longer gets here, see ``compile(_:)``).
+            reason = "the body ends inside a tag that is never closed with }}"
         }
         return "line \(line), column \(parserError.context.columnNumber): \(reason)"
     }
@@ -68,8 +74,12 @@ public struct MustacheTemplateEngine: MessageTemplateEngine {
     struct Compiled: CompiledMessageTemplate {
         let template: MustacheTemplate
         let referencedNames: Set<String>
+        /// The body was compiled with a newline after its last line (see ``MustacheTemplateEngine/compile(_:)``).
+        let dropsFinalNewline: Bool
         func render(profile: Profile, defaults: [String: String]) -> String {
-            template.render(ProfileContext(profile: profile, defaults: defaults))
+            var text = template.render(ProfileContext(profile: profile, defaults: defaults))
+            if dropsFinalNewline, text.last == "\n" { text.removeLast() }
+            return text
         }
     }
 

@@ -188,15 +188,15 @@ struct InputRangeRouteTests {
         #expect(try await app.stats("c1").convertedUsers == 0)
     }
 
-    @Test("finding 6: a body ending in a lone '{' (smile :-{) gets a template message, not a Swift dump")
+    /// A lone `{` at the end is text (the template fuzzer's property: a body without tags renders
+    /// unchanged); `MustacheTemplateEngine.compile` works around swift-mustache's overflow there.
+    @Test("finding 6: a body ending in a lone '{' (smile :-{) is valid and sent as written; syntax errors are sentences, not a Swift dump")
     func loneBrace() throws {
         let draft = CampaignDraft(name: "n", providerId: "p", body: "smile :-{", audience: .all)
         let context = CampaignDraft.Context(providerExists: true, now: 0, engine: MustacheTemplateEngine())
-        #expect(throws: CampaignValidationError(problems: [
-            "body is not a valid template: Mustache syntax error: line 1, column 9: the body ends with a lone '{', which the template engine reads as the start of a tag: put a character after it (a space) or remove it"
-        ])) {
-            try draft.validated(id: "c", context: context)
-        }
+        #expect(throws: Never.self) { try draft.validated(id: "c", context: context) }
+        let profile = Profile(userId: "u1", phone: nil, phoneValid: false)
+        #expect(try MustacheTemplateEngine().compile("smile :-{").render(profile: profile, defaults: [:]) == "smile :-{")
         // Other syntax errors name the line and column in the body, never the library's types.
         for (body, message) in [
             ("hi\n{{#vip}}x", "line 2, column 10: a section {{#…}} or {{^…}} is not closed with {{/…}}"),

@@ -54,6 +54,17 @@ struct PersonalizationMustacheTests {
         #expect(try engine.compile("no tags").referencedNames == [])
     }
 
+    /// Found by the template fuzzer (Fuzz/Corpus/template): swift-mustache threw "overflow" for a `{`
+    /// at the very end, so `smile :-{` was refused with the library's debug dump.
+    /// The same fuzzer: a last line of only spaces or tabs was dropped (`" "` rendered `""`).
+    @Test("a body ending in a lone { or a blank line renders unchanged", arguments: [
+        "{", "smile :-{", "a{b{", "{{first_name}} :-{", "x\n{", "{ {", " ", "\t", "Hi\n  ", "{{first_name}}\r\n \t", "a\n\n ",
+    ])
+    func trailingBrace(_ body: String) throws {
+        let expected = body.replacingOccurrences(of: "{{first_name}}", with: "Ann")
+        #expect(try render(body) == expected)
+    }
+
     @Test("syntax errors and partials are refused", arguments: ["Hi {{#vip}} unclosed", "{{/vip}}", "Hi {{> footer}}"])
     func refused(_ body: String) {
         #expect(throws: MessageTemplateError.self) { try engine.compile(body) }
