@@ -35,3 +35,25 @@ struct JSONSyntaxTests {
         #expect(JSONSyntax.problem(in: body) == "unexpected end of input, expected a member name string at byte 2")
     }
 }
+
+/// ``JSONValue/init(json:)``: event bodies read with the same strict reader as callbacks.
+@Suite("JSONValue from a request body")
+struct JSONValueReadTests {
+    /// Found by the json fuzzer: Foundation's JSONDecoder refuses `0e3` (not `0E0` or `1e3`).
+    @Test func numbersFoundationsDecoderRefusesAreRead() throws {
+        #expect(try JSONValue(json: Data("[0e3, 0E0, 1e3, -0, 12345678901234567890]".utf8))
+            == .array([.number(0), .number(0), .number(1000), .number(0), .number(12_345_678_901_234_567_890)]))
+    }
+
+    @Test func shapesAreKept() throws {
+        #expect(try JSONValue(json: Data(#"{"a":[true,null,"x",1.5],"b":{}}"#.utf8))
+            == .object(["a": .array([.bool(true), .null, .string("x"), .number(1.5)]), "b": .object([:])]))
+    }
+
+    @Test func aBrokenBodyThrowsTheSameReasonAsJSONSyntax() {
+        #expect(throws: CallbackParseError.malformedJSON("unexpected end of input, expected a member name string at byte 2")) {
+            try JSONValue(json: Data("[{".utf8))
+        }
+        #expect(throws: CallbackParseError.invalidUTF8) { try JSONValue(json: Data([0x5B, 0xFF, 0x5D])) }
+    }
+}

@@ -39,4 +39,19 @@ struct EventBodyErrorRouteTests {
         #expect(errors.map(\.reason) == [expected])
         #expect(errors.map(\.raw) == [body])
     }
+
+    /// Found by the json fuzzer (Fuzz/Corpus/json): Foundation's JSONDecoder refuses the valid
+    /// number `0e3`, so this body was a 400 "not valid JSON: the JSON reader could not read it".
+    @Test("a body with a number JSONDecoder refuses (0e3) is read like any JSON")
+    func aNumberFoundationsDecoderRefusesIsRead() async throws {
+        let app = try await ClickTestApp()
+        let body = #"[{"eventId":"e1","userId":"u1","name":"purchase","ts":1700000000,"properties":{"n":0e3,"m":1E2}}]"#
+        try await app.withClient { client in
+            let r = try await client.execute(
+                uri: "/api/v1/events", method: .post, headers: ClickTestApp.auth, body: ByteBuffer(string: body))
+            #expect(r.status == .ok)
+            #expect(String(buffer: r.body) == #"{"duplicates":0,"invalid":[],"stored":1}"#)
+        }
+        #expect(try await app.store.ingestionErrors(limit: 10).isEmpty)
+    }
 }

@@ -41,7 +41,7 @@ struct EventController {
             let body = try await request.body.collect(upTo: 20_000_000, what: "events")
             let now = Int64(Date().timeIntervalSince1970)
             let data = Data(buffer: body)
-            let decoded = try? JSONDecoder().decode(JSONValue.self, from: data)
+            let decoded = try? JSONValue(json: data)
             guard case .array(let elements)? = decoded else {
                 let message = decoded == nil ? Self.notJSONMessage(data) : Self.notAnArrayMessage
                 try await store.recordIngestionErrors([
@@ -85,8 +85,7 @@ struct EventController {
     /// reason worded as on the callback route (``JSONSyntax/problem(in:)``, with the byte offset),
     /// e.g. `body is not valid JSON: unexpected end of input, expected a member name string at byte 2`.
     static func notJSONMessage(_ data: Data) -> String {
-        // JSONDecoder refused it; the strict reader names where. If the strict reader accepts what
-        // JSONDecoder refused (not expected), say so without a position rather than calling it an array problem.
+        // The body was read with the same strict reader (``JSONValue/init(json:)``), which names where.
         "body is not valid JSON: " + (JSONSyntax.problem(in: data) ?? "the JSON reader could not read it")
     }
 
