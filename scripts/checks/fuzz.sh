@@ -5,14 +5,14 @@
 # properties of each parser, not only that it returns; see Fuzz/Sources/SMSFuzz/*.swift.
 #
 # Builds Fuzz/ in .build-fuzz (never the main build), then runs each target for
-# SMSSTATS_FUZZ_SECONDS seconds (default 30) from its corpus Fuzz/Corpus/<target>/ (read only; new
+# SMSSTATS_FUZZ_SECONDS seconds (default 24: two minutes for the five) from its corpus Fuzz/Corpus/<target>/ (read only; new
 # inputs go to $SMSSTATS_TEST_OUTPUT/fuzz/<target>/corpus). A crash or violated property fails the
 # check and prints the input, kept as $SMSSTATS_TEST_OUTPUT/fuzz/<target>/crash-<sha1>.
 # Usage: scripts/checks/fuzz.sh [target...]   (targets: callback-json callback-fields json csv template)
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 out="${SMSSTATS_TEST_OUTPUT:-$PWD/test-output}/fuzz"
-seconds="${SMSSTATS_FUZZ_SECONDS:-30}"
+seconds="${SMSSTATS_FUZZ_SECONDS:-24}"
 if [ "$#" -gt 0 ]; then targets=("$@"); else targets=(callback-json callback-fields json csv template); fi
 mkdir -p "$out"
 # The fuzz package resolves the same dependencies as the main one; start from the same versions.
