@@ -72,8 +72,10 @@ enum CSVFuzz {
             check(expected.map { $0.offset + 1 } == records.map(\.line),
                   "record lines \(records.map(\.line)), non-blank lines \(expected.map { $0.offset + 1 })")
             for (record, (_, line)) in zip(records, expected) {
-                let fields = line.split(separator: ",", omittingEmptySubsequences: false)
-                    .map { String($0).trimmingCharacters(in: .whitespaces) }
+                // Split at the comma scalar, not at Characters: a comma followed by a combining mark
+                // (",\u{0611}") is one Character but still a separator (found by this fuzzer).
+                let fields = line.unicodeScalars.split(separator: ",", omittingEmptySubsequences: false)
+                    .map { String(String.UnicodeScalarView($0)).trimmingCharacters(in: .whitespaces) }
                 check(record.fields == fields, "line \(record.line) reads as \(record.fields), its fields are \(fields)")
             }
         }
@@ -107,7 +109,15 @@ enum CSVFuzz {
     /// RFC 4180 with every field quoted, records ended by CRLF.
     static func write(_ records: [[String]]) -> String {
         records.map { fields in
-            fields.map { "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }.joined(separator: ",")
+            fields.map { field in
+                // Quotes doubled scalar by scalar: a quote followed by a combining mark is one Character.
+                var quoted = String.UnicodeScalarView()
+                for scalar in field.unicodeScalars {
+                    if scalar == "\"" { quoted.append(scalar) }
+                    quoted.append(scalar)
+                }
+                return "\"" + String(quoted) + "\""
+            }.joined(separator: ",")
         }.joined(separator: "\r\n") + "\r\n"
     }
 }
