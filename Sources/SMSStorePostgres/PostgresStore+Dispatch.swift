@@ -18,14 +18,29 @@ extension PostgresStore {
     public func recordAndClaim(_ steps: [DispatchStep], campaignId: String, now: Int64, cap: FrequencyCap?) async throws
         -> [ClaimResult]
     {
-        try await write { tx in
+        let results = steps.flatMap(\.results)
+        if !results.isEmpty {
+            // The provider's answers first, on their own: whatever the derived work does next, they are never sent again.
+            try await write { tx in try await self.recordAnswers(tx, results) }
+            CrashHook.reach(.record)
+        }
+        @Sendable func claims(_ tx: PGTx) async throws -> [ClaimResult] {
             var out: [ClaimResult] = []
             for step in steps {
-                try await self.recordResults(tx, step.results)
                 out.append(
                     try await self.claim(tx, campaignId: campaignId, limit: step.limit, attempt: step.attempt, now: now, cap: cap))
             }
             return out
+        }
+        do {
+            return try await write { tx in
+                try await self.applyAnswers(tx, results)
+                return try await claims(tx)
+            }
+        } catch where !results.isEmpty {
+            // The derived work failed: the answers stay recorded, with the error, for the retry pass.
+            try? await noteAnswerError(results.map(\.messageId), error)
+            return try await write { tx in try await claims(tx) }
         }
     }
 
@@ -36,12 +51,13 @@ extension PostgresStore {
         guard limit > 0 else { return ClaimResult(messages: [], capped: 0) }
         guard let cap else {
             let rows = try await tx.rows("""
-                UPDATE messages SET send_attempt = \(attempt) WHERE id IN (
+                UPDATE messages SET send_attempt = \(attempt), dispatch_attempts = dispatch_attempts + 1 WHERE id IN (
                   SELECT id FROM messages WHERE campaign_id = \(campaignId) AND dispatch = 'queued' AND send_attempt IS NULL
-                    AND first_event_at IS NULL
+                    AND first_event_at IS NULL AND answer_outcome IS NULL AND dead_letter IS NULL
                   ORDER BY id LIMIT \(limit) FOR UPDATE SKIP LOCKED)
                 RETURNING id, campaign_id, user_id, phone, body, meta, template_variables
                 """)
+            if !rows.isEmpty { CrashHook.reach(.claim) }
             return ClaimResult(messages: try rows.map(Self.outbound).sorted { $0.messageId < $1.messageId }, capped: 0)
         }
         var claimed: [OutboundMessage] = []
@@ -54,7 +70,7 @@ extension PostgresStore {
             let rows = try await tx.rows("""
                 SELECT id, campaign_id, user_id, phone, body, meta, template_variables FROM messages
                 WHERE campaign_id = \(campaignId) AND dispatch = 'queued' AND send_attempt IS NULL AND first_event_at IS NULL
-                  AND id > \(after)
+                  AND answer_outcome IS NULL AND dead_letter IS NULL AND id > \(after)
                 ORDER BY id LIMIT \(limit - claimed.count) FOR UPDATE SKIP LOCKED
                 """)
             if rows.isEmpty { break }
@@ -68,7 +84,8 @@ extension PostgresStore {
                     SELECT COUNT(*) FROM messages WHERE user_id = \(m.userId) AND id != \(m.messageId) AND (
                       (dispatch = 'queued' AND send_attempt IS NOT NULL)
                       OR (dispatched_at >= \(since) AND (dispatch = 'sent' OR (dispatch = 'dispatch_error' AND first_event_at IS NOT NULL)))
-                      OR (dispatch = 'queued' AND first_event_at >= \(since)))
+                      OR (dispatch = 'queued' AND first_event_at >= \(since))
+                      OR (dispatch = 'queued' AND answer_outcome = 'sent' AND answer_at >= \(since)))
                     """, as: Int.self) ?? 0
                 if count >= cap.maxMessages {
                     if let message = try await PGMessageRow.fetch(tx, id: m.messageId) {
@@ -78,13 +95,16 @@ extension PostgresStore {
                     }
                     capped += 1
                 } else {
-                    try await tx.exec("UPDATE messages SET send_attempt = \(attempt) WHERE id = \(m.messageId)")
+                    try await tx.exec("""
+                        UPDATE messages SET send_attempt = \(attempt), dispatch_attempts = dispatch_attempts + 1 WHERE id = \(m.messageId)
+                        """)
                     claimed.append(m)
                     if claimed.count == limit { break scan }
                 }
             }
         }
         try await rollups.flush(tx)
+        if !claimed.isEmpty { CrashHook.reach(.claim) }
         return ClaimResult(messages: claimed, capped: capped)
     }
 
@@ -121,7 +141,8 @@ extension PostgresStore {
             var summary = StopSummary(stopped: 0, inFlight: 0)
             let rows = try await tx.rows("""
                 SELECT \(unescaped: PGMessageRow.columns), send_attempt FROM messages
-                WHERE campaign_id = \(id) AND dispatch = 'queued' AND first_event_at IS NULL ORDER BY id FOR UPDATE
+                WHERE campaign_id = \(id) AND dispatch = 'queued' AND first_event_at IS NULL
+                  AND answer_outcome IS NULL AND dead_letter IS NULL ORDER BY id FOR UPDATE
                 """)
             for row in rows {
                 let message = try PGMessageRow(row)
@@ -149,6 +170,7 @@ extension PostgresStore {
             }
             let left = try await tx.scalar("""
                 SELECT COUNT(*) FROM messages WHERE campaign_id = \(id) AND dispatch = 'queued' AND first_event_at IS NULL
+                  AND dead_letter IS NULL
                 """, as: Int.self) ?? 0
             guard left == 0 else { return false }
             campaign.status = .completed
@@ -167,6 +189,12 @@ extension PostgresStore {
             guard from.contains(campaign.status) else { return false }
             campaign.status = to
             if let publishedAt { campaign.publishedAt = publishedAt }
+            if to != .paused {
+                // Resumed (or never paused): the run of dead letters starts again (``DeadLetterPolicy``).
+                campaign.pausedReason = nil
+                campaign.pausedAt = nil
+                try await tx.exec("UPDATE campaigns SET consecutive_dead_letters = 0 WHERE id = \(id) AND consecutive_dead_letters > 0")
+            }
             try await Self.saveCampaign(tx, campaign)
             return true
         }

@@ -107,7 +107,9 @@ extension PostgresStore {
         try await read { tx in
             try await tx.rows("""
                 SELECT id, campaign_id, user_id, phone, body, meta, template_variables FROM messages
-                WHERE campaign_id = \(campaignId) AND dispatch = 'queued' AND first_event_at IS NULL ORDER BY id LIMIT \(limit)
+                WHERE campaign_id = \(campaignId) AND dispatch = 'queued' AND first_event_at IS NULL
+                  AND answer_outcome IS NULL AND dead_letter IS NULL
+                ORDER BY id LIMIT \(limit)
                 """
             ).map(Self.outbound)
         }
@@ -123,12 +125,21 @@ extension PostgresStore {
 
     public func recordDispatchResults(_ results: [DispatchResult]) async throws {
         guard !results.isEmpty else { return }
-        try await write { tx in try await self.recordResults(tx, results) }
+        try await write { tx in try await self.recordAnswers(tx, results) }
+        CrashHook.reach(.record)
+        do {
+            try await write { tx in try await self.applyAnswers(tx, results) }
+        } catch {
+            try? await noteAnswerError(results.map(\.messageId), error)
+            throw error
+        }
     }
 
-    /// ``recordDispatchResults(_:)`` inside a transaction the caller holds: locks the messages
-    /// (id order), clears their claims, merges each result through the state machine.
-    func recordResults(_ tx: PGTx, _ results: [DispatchResult]) async throws {
+    /// The derived work of recorded answers (``recordAnswers(_:_:)``), inside a transaction the
+    /// caller holds: locks the messages (id order), merges each result through the state machine
+    /// (rollups, attribution, receipts held for its provider id), then clears the recorded
+    /// answers. A message whose answer is no longer recorded (done by someone else) is skipped.
+    func applyAnswers(_ tx: PGTx, _ results: [DispatchResult]) async throws {
         guard !results.isEmpty else { return }
         var providerKeys = Set<String>()
         for r in results { if case .sent(let pid?) = r.outcome { providerKeys.insert("pid:" + pid) } }
@@ -137,6 +148,10 @@ extension PostgresStore {
         rollups.defersStates = true
         var cache = PGCampaignCache()
         var rows = try await PGMessageRow.lock(tx, ids: results.map(\.messageId))
+        let answered = Set(try await tx.rows(
+            "SELECT id FROM messages WHERE id = ANY(\(Array(rows.keys))::bigint[]) AND answer_outcome IS NOT NULL"
+        ).map { try $0.at(0, Int64.self) })
+        rows = rows.filter { answered.contains($0.key) }
         let ids = Array(rows.keys).sorted()
         // Provider ids that receipts named before their send was recorded (PITFALLS.md #1): usually none.
         var sentKeys: [String] = []
@@ -147,20 +162,17 @@ extension PostgresStore {
             : Set(try await tx.rows(
                 "SELECT DISTINCT provider_key FROM pending_callbacks WHERE provider_key = ANY(\(sentKeys)::text[])"
             ).map { try $0.at(0, String.self) })
-        try await tx.exec(
-            "UPDATE messages SET send_attempt = NULL WHERE send_attempt IS NOT NULL AND id = ANY(\(ids)::bigint[])")
+        try await tx.exec("""
+            UPDATE messages SET answer_outcome = NULL, answer_at = NULL, answer_reason = NULL, answer_error = NULL,
+              answer_attempts = 0 WHERE id = ANY(\(ids)::bigint[])
+            """)
         for r in results {
             // A message with two results in one call sees the state the first one left.
             guard let row = rows[r.messageId] else { continue }
             let fact: MessagePlanner.Fact
             switch r.outcome {
-            case .sent(let providerMessageId):
-                fact = .dispatched(at: r.at)
-                if let providerMessageId {
-                    try await tx.exec("UPDATE messages SET provider_message_id = \(providerMessageId) WHERE id = \(r.messageId)")
-                }
-            case .failed(let reason):
-                fact = .dispatchFailed(reason: reason, at: r.at)
+            case .sent: fact = .dispatched(at: r.at)
+            case .failed(let reason): fact = .dispatchFailed(reason: reason, at: r.at)
             }
             rows[r.messageId] = try await apply(tx, fact: fact, to: row, rollups: &rollups, cache: &cache)
             // A receipt that named this provider id before the send was recorded (PITFALLS.md #1).
@@ -174,6 +186,12 @@ extension PostgresStore {
             }
         }
         try await rollups.flush(tx)
+        // A message recorded completely ends its campaign's run of dead letters (``DeadLetterPolicy``).
+        let campaigns = Set(rows.values.map(\.campaignId)).sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
+        for id in campaigns {
+            try await tx.exec("UPDATE campaigns SET consecutive_dead_letters = 0 WHERE id = \(id) AND consecutive_dead_letters > 0")
+        }
+        CrashHook.reach(.derive)
     }
 
     public func messageCount(campaignId: String, dispatch: DispatchStatus) async throws -> Int {

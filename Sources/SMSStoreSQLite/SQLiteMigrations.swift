@@ -78,6 +78,7 @@ enum SQLiteMigrations {
         registerDispatchMigrations(&m)
         registerClickJournalMigrations(&m)
         registerSettingsMigrations(&m)
+        registerDeadLetterMigrations(&m)
         return m
     }
 }

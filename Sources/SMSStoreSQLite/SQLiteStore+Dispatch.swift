@@ -16,10 +16,26 @@ extension SQLiteStore: SMSDispatchStore {
     public func recordAndClaim(_ steps: [DispatchStep], campaignId: String, now: Int64, cap: FrequencyCap?) async throws
         -> [ClaimResult]
     {
-        try await db.write { db in
-            try steps.map { step in
-                try recordResults(db, step.results)
-                return try claim(db, campaignId: campaignId, limit: step.limit, attempt: step.attempt, now: now, cap: cap)
+        let results = steps.flatMap(\.results)
+        if !results.isEmpty {
+            // The provider's answers first, on their own: whatever the derived work does next, they are never sent again.
+            try await db.write { db in try recordAnswers(db, results) }
+            CrashHook.reach(.record)
+        }
+        do {
+            return try await db.write { db in
+                try applyAnswers(db, results)
+                return try steps.map { step in
+                    try claim(db, campaignId: campaignId, limit: step.limit, attempt: step.attempt, now: now, cap: cap)
+                }
+            }
+        } catch where !results.isEmpty {
+            // The derived work failed: the answers stay recorded, with the error, for the retry pass.
+            try? await noteAnswerError(results.map(\.messageId), error)
+            return try await db.write { db in
+                try steps.map { step in
+                    try claim(db, campaignId: campaignId, limit: step.limit, attempt: step.attempt, now: now, cap: cap)
+                }
             }
         }
     }
@@ -33,12 +49,14 @@ extension SQLiteStore: SMSDispatchStore {
             let rows = try Row.fetchAll(
                 db,
                 sql: """
-                    UPDATE messages SET send_attempt = ? WHERE id IN (
+                    UPDATE messages SET send_attempt = ?, dispatch_attempts = dispatch_attempts + 1 WHERE id IN (
                       SELECT id FROM messages WHERE campaign_id = ? AND dispatch = 'queued' AND send_attempt IS NULL AND first_event_at IS NULL
+                        AND answer_outcome IS NULL AND dead_letter IS NULL
                       ORDER BY id LIMIT ?)
                     RETURNING id, campaign_id, user_id, phone, body, meta, template_variables
                     """,
                 arguments: [attempt, campaignId, limit])
+            if !rows.isEmpty { CrashHook.reach(.claim) }
             return ClaimResult(messages: rows.map(Self.outbound).sorted { $0.messageId < $1.messageId }, capped: 0)
         }
         var claimed: [OutboundMessage] = []
@@ -47,15 +65,18 @@ extension SQLiteStore: SMSDispatchStore {
         var cache = CampaignCache()
         let candidates = try db.cachedStatement(sql: """
             SELECT id, campaign_id, user_id, phone, body, meta, template_variables FROM messages
-            WHERE campaign_id = ? AND dispatch = 'queued' AND send_attempt IS NULL AND first_event_at IS NULL AND id > ? ORDER BY id LIMIT ?
+            WHERE campaign_id = ? AND dispatch = 'queued' AND send_attempt IS NULL AND first_event_at IS NULL
+              AND answer_outcome IS NULL AND dead_letter IS NULL AND id > ? ORDER BY id LIMIT ?
             """)
         let recent = try db.cachedStatement(sql: """
             SELECT COUNT(*) FROM messages WHERE user_id = ? AND id != ? AND (
               (dispatch = 'queued' AND send_attempt IS NOT NULL)
               OR (dispatched_at >= ? AND (dispatch = 'sent' OR (dispatch = 'dispatch_error' AND first_event_at IS NOT NULL)))
-              OR (dispatch = 'queued' AND first_event_at >= ?))
+              OR (dispatch = 'queued' AND first_event_at >= ?)
+              OR (dispatch = 'queued' AND answer_outcome = 'sent' AND answer_at >= ?))
             """)
-        let mark = try db.cachedStatement(sql: "UPDATE messages SET send_attempt = ? WHERE id = ?")
+        let mark = try db.cachedStatement(
+            sql: "UPDATE messages SET send_attempt = ?, dispatch_attempts = dispatch_attempts + 1 WHERE id = ?")
         var after: Int64 = 0
         scan: while claimed.count < limit {
             let rows = try Row.fetchAll(candidates, arguments: [campaignId, after, limit - claimed.count])
@@ -64,7 +85,7 @@ extension SQLiteStore: SMSDispatchStore {
                 let m = Self.outbound(row)
                 after = m.messageId
                 let since = now - cap.windowSeconds
-                let count = try Int.fetchOne(recent, arguments: [m.userId, m.messageId, since, since]) ?? 0
+                let count = try Int.fetchOne(recent, arguments: [m.userId, m.messageId, since, since, since]) ?? 0
                 if count >= cap.maxMessages {
                     if let message = try MessageRow.fetch(db, id: m.messageId) {
                         try apply(
@@ -80,6 +101,7 @@ extension SQLiteStore: SMSDispatchStore {
             }
         }
         try rollups.flush(db)
+        if !claimed.isEmpty { CrashHook.reach(.claim) }
         return ClaimResult(messages: claimed, capped: capped)
     }
 
@@ -126,6 +148,7 @@ extension SQLiteStore: SMSDispatchStore {
                 sql: """
                     SELECT \(MessageRow.columns), send_attempt FROM messages
                     WHERE campaign_id = ? AND dispatch = 'queued' AND first_event_at IS NULL
+                      AND answer_outcome IS NULL AND dead_letter IS NULL
                     """,
                 arguments: [id])
             for row in rows {
@@ -153,7 +176,11 @@ extension SQLiteStore: SMSDispatchStore {
         try await db.write { db in
             guard var campaign = try Self.campaign(db, id: id), campaign.status == .sending else { return false }
             let left = try Int.fetchOne(
-                db, sql: "SELECT COUNT(*) FROM messages WHERE campaign_id = ? AND dispatch = 'queued' AND first_event_at IS NULL",
+                db,
+                sql: """
+                    SELECT COUNT(*) FROM messages
+                    WHERE campaign_id = ? AND dispatch = 'queued' AND first_event_at IS NULL AND dead_letter IS NULL
+                    """,
                 arguments: [id]) ?? 0
             guard left == 0 else { return false }
             campaign.status = .completed
@@ -172,9 +199,17 @@ extension SQLiteStore: SMSDispatchStore {
             guard from.contains(campaign.status) else { return false }
             campaign.status = to
             if let publishedAt { campaign.publishedAt = publishedAt }
+            if to != .paused {
+                // Resumed (or never paused): the run of dead letters starts again (``DeadLetterPolicy``).
+                campaign.pausedReason = nil
+                campaign.pausedAt = nil
+            }
             try db.execute(
-                sql: "UPDATE campaigns SET json = ?, status = ?, published_at = ? WHERE id = ?",
-                arguments: [try JSONCoding.encode(campaign), to.rawValue, campaign.publishedAt, id])
+                sql: """
+                    UPDATE campaigns SET json = ?, status = ?, published_at = ?,
+                      consecutive_dead_letters = CASE WHEN ? THEN 0 ELSE consecutive_dead_letters END WHERE id = ?
+                    """,
+                arguments: [try JSONCoding.encode(campaign), to.rawValue, campaign.publishedAt, to != .paused, id])
             return true
         }
     }

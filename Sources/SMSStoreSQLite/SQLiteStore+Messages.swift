@@ -54,7 +54,9 @@ extension SQLiteStore {
                 db,
                 sql: """
                     SELECT id, campaign_id, user_id, phone, body, meta, template_variables FROM messages
-                    WHERE campaign_id = ? AND dispatch = 'queued' AND first_event_at IS NULL ORDER BY id LIMIT ?
+                    WHERE campaign_id = ? AND dispatch = 'queued' AND first_event_at IS NULL
+                      AND answer_outcome IS NULL AND dead_letter IS NULL
+                    ORDER BY id LIMIT ?
                     """,
                 arguments: [campaignId, limit]
             ).map(Self.outbound)
@@ -63,45 +65,54 @@ extension SQLiteStore {
 
     public func recordDispatchResults(_ results: [DispatchResult]) async throws {
         guard !results.isEmpty else { return }
-        try await db.write { db in try recordResults(db, results) }
+        try await db.write { db in try recordAnswers(db, results) }
+        CrashHook.reach(.record)
+        do {
+            try await db.write { db in try applyAnswers(db, results) }
+        } catch {
+            try? await noteAnswerError(results.map(\.messageId), error)
+            throw error
+        }
     }
 
-    /// ``recordDispatchResults(_:)`` inside a transaction the caller holds.
-    func recordResults(_ db: Database, _ results: [DispatchResult]) throws {
+    /// The derived work of recorded answers (``recordAnswers(_:_:)``), inside a transaction the
+    /// caller holds: each result merged through the state machine, rollups, attribution, receipts
+    /// held for its provider id; then the recorded answers are cleared. A message whose answer is
+    /// no longer recorded (done by someone else) is skipped.
+    func applyAnswers(_ db: Database, _ results: [DispatchResult]) throws {
         guard !results.isEmpty else { return }
         var rollups = RollupWriter()
         var cache = CampaignCache()
-        let setProviderId = try db.cachedStatement(sql: "UPDATE messages SET provider_message_id = ? WHERE id = ?")
-        // Clear the dispatcher's claims (``SMSDispatchStore``) and read the rows, 500 ids per statement.
+        // Read the rows still holding a recorded answer, 500 ids per statement.
         var rows: [Int64: MessageRow] = [:]
         rows.reserveCapacity(results.count)
         for start in stride(from: 0, to: results.count, by: 500) {
             let ids = results[start..<min(start + 500, results.count)].map(\.messageId)
             let marks = Array(repeating: "?", count: ids.count).joined(separator: ",")
-            try db.execute(
-                sql: "UPDATE messages SET send_attempt = NULL WHERE send_attempt IS NOT NULL AND id IN (\(marks))",
-                arguments: StatementArguments(ids))
             for row in try Row.fetchAll(
-                db, sql: "SELECT \(MessageRow.columns) FROM messages WHERE id IN (\(marks))", arguments: StatementArguments(ids))
+                db, sql: "SELECT \(MessageRow.columns) FROM messages WHERE answer_outcome IS NOT NULL AND id IN (\(marks))",
+                arguments: StatementArguments(ids))
             {
                 let message = MessageRow(positional: row)
                 rows[message.id] = message
             }
         }
+        let done = try db.cachedStatement(sql: """
+            UPDATE messages SET answer_outcome = NULL, answer_at = NULL, answer_reason = NULL, answer_error = NULL,
+              answer_attempts = 0 WHERE id = ?
+            """)
+        var campaigns = Set<String>()
         for r in results {
             // A message with two results in one call sees the state the first one left.
             guard let row = rows[r.messageId] else { continue }
+            campaigns.insert(row.campaignId)
             let fact: MessagePlanner.Fact
             switch r.outcome {
-            case .sent(let providerMessageId):
-                fact = .dispatched(at: r.at)
-                if let providerMessageId {
-                    try setProviderId.execute(arguments: [providerMessageId, r.messageId])
-                }
-            case .failed(let reason):
-                fact = .dispatchFailed(reason: reason, at: r.at)
+            case .sent: fact = .dispatched(at: r.at)
+            case .failed(let reason): fact = .dispatchFailed(reason: reason, at: r.at)
             }
             rows[r.messageId] = try apply(db, fact: fact, to: row, rollups: &rollups, cache: &cache)
+            try done.execute(arguments: [r.messageId])
             // A receipt that named this provider id before the send was recorded (PITFALLS.md #1).
             if case .sent(let providerMessageId?) = r.outcome {
                 try applyPending(db, providerKey: providerMessageId, rollups: &rollups, cache: &cache)
@@ -109,6 +120,13 @@ extension SQLiteStore {
             }
         }
         try rollups.flush(db)
+        // A message recorded completely ends its campaign's run of dead letters (``DeadLetterPolicy``).
+        for id in campaigns.sorted() {
+            try db.execute(
+                sql: "UPDATE campaigns SET consecutive_dead_letters = 0 WHERE id = ? AND consecutive_dead_letters > 0",
+                arguments: [id])
+        }
+        CrashHook.reach(.derive)
     }
 
     public func messageCount(campaignId: String, dispatch: DispatchStatus) async throws -> Int {

@@ -39,12 +39,28 @@ public struct DispatchService: Service {
     /// One pass: dispatch, then re-match pending callbacks.
     public func step() async {
         do {
-            if try await dispatcher.recoverClaims() != nil, let recovered = await dispatcher.takeRecoveryReport(), recovered > 0 {
-                logger.warning(
-                    "queued again messages whose provider call had an unknown outcome (at-least-once window)",
-                    metadata: ["count": "\(recovered)"])
+            if try await dispatcher.recoverClaims() != nil, let recovered = await dispatcher.takeRecoveryReport() {
+                if recovered.released > 0 {
+                    logger.warning(
+                        "queued again messages whose provider call had an unknown outcome (at-least-once window)",
+                        metadata: ["count": "\(recovered.released)"])
+                }
+                if recovered.deadLettered > 0 {
+                    logger.error(
+                        "dead-lettered messages whose dispatch crashed the process repeatedly (not sent again)",
+                        metadata: ["count": "\(recovered.deadLettered)"])
+                }
             }
-            let n = try await dispatcher.runOnce()
+            let pass = try await dispatcher.runPass()
+            let answers = pass.answers
+            if answers.applied + answers.failed + answers.deadLettered > 0 {
+                logger.warning(
+                    "recorded provider answers finished after a crash or an error",
+                    metadata: [
+                        "applied": "\(answers.applied)", "failed": "\(answers.failed)", "deadLettered": "\(answers.deadLettered)",
+                    ])
+            }
+            let n = pass.handled
             if n > 0 { logger.info("dispatched messages", metadata: ["count": "\(n)"]) }
             let now = Int64(Date().timeIntervalSince1970)
             let due = lastRematch.time.withLock { last in

@@ -14,7 +14,7 @@ final class ChildProcess: @unchecked Sendable {
     let process = Process()
     let logURL: URL
 
-    init(_ executable: URL, _ arguments: [String], log: URL) throws {
+    init(_ executable: URL, _ arguments: [String], log: URL, environment: [String: String] = [:]) throws {
         logURL = log
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         let handle = try FileHandle(forWritingTo: log)
@@ -23,6 +23,8 @@ final class ChildProcess: @unchecked Sendable {
         // Exits when the test process does, even when it is killed before `defer` runs.
         var env = ProcessInfo.processInfo.environment
         env["SMSSTATS_EXIT_WITH_PARENT"] = String(ProcessInfo.processInfo.processIdentifier)
+        env["SMSSTATS_TEST_CRASH_AT"] = nil
+        env.merge(environment) { $1 }
         process.environment = env
         process.standardOutput = handle
         process.standardError = handle
@@ -45,6 +47,16 @@ final class ChildProcess: @unchecked Sendable {
         }
         throw CrashTestError("no line matching \(pattern) in time; log:\n\(log)")
     }
+
+    /// Waits until the process exits; whether it did within `timeout`.
+    func waitExit(timeout: Duration) async throws -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while process.isRunning, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        return !process.isRunning
+    }
+
+    /// Whether it ended by SIGKILL.
+    var wasKilled: Bool { !process.isRunning && process.terminationReason == .uncaughtSignal && process.terminationStatus == SIGKILL }
 
     func kill(_ signal: Int32) {
         guard process.isRunning else { return }

@@ -21,6 +21,16 @@ extension FailingCallbackStore: SMSDispatchStore {
     }
     func releaseClaims() async throws -> Int { try await queue.releaseClaims() }
     func releaseClaims(attempt: String) async throws -> Int { try await queue.releaseClaims(attempt: attempt) }
+    func recoverClaims(policy: DeadLetterPolicy, now: Int64) async throws -> ClaimRecovery {
+        try await queue.recoverClaims(policy: policy, now: now)
+    }
+    func retryRecordedAnswers(policy: DeadLetterPolicy, now: Int64) async throws -> AnswerRetry {
+        try await queue.retryRecordedAnswers(policy: policy, now: now)
+    }
+    func deadLetters(campaignId: String, limit: Int) async throws -> [DeadLetter] {
+        try await queue.deadLetters(campaignId: campaignId, limit: limit)
+    }
+    func deadLetterCount(campaignId: String) async throws -> Int { try await queue.deadLetterCount(campaignId: campaignId) }
     func claimedCount(campaignId: String) async throws -> Int { try await queue.claimedCount(campaignId: campaignId) }
     func stopCampaign(id: String, now: Int64) async throws -> StopSummary { try await queue.stopCampaign(id: id, now: now) }
     func completeCampaignIfDone(id: String) async throws -> Bool { try await queue.completeCampaignIfDone(id: id) }

@@ -3,7 +3,9 @@ import Foundation
 /// Lifecycle of a campaign: draft → (scheduled →) sending → completed; stop ends any of the first
 /// three in `stopped`.
 public enum CampaignStatus: String, Sendable, Codable, CaseIterable {
-    case draft, scheduled, sending, completed, stopped
+    /// `paused`: taken out of dispatch after repeated dead letters (``DeadLetterPolicy``), with
+    /// ``Campaign/pausedReason``; `POST /api/v1/campaigns/{id}/resume` makes it `sending` again.
+    case draft, scheduled, sending, paused, completed, stopped
 }
 
 /// Who a campaign targets.
@@ -62,6 +64,10 @@ public struct Campaign: Sendable, Equatable, Codable {
     public var templateId: String?
     /// When the campaign was stopped, epoch seconds.
     public var stoppedAt: Int64?
+    /// Why the campaign is `paused` (``DeadLetterPolicy``); `nil` otherwise.
+    public var pausedReason: String?
+    /// When it was paused, epoch seconds.
+    public var pausedAt: Int64?
 
     /// The bodies to send: the variants' bodies, or `[body]`.
     public var variantBodies: [String] { variants?.map(\.body) ?? [body] }

@@ -5,8 +5,10 @@ import Foundation
 /// one transaction. Times are **epoch seconds**.
 ///
 /// ## Crash safety (at-least-once window)
-/// A message goes `queued` → *claimed* (`queued` with an attempt id, committed **before** the
-/// provider call) → `sent` / dispatch error (committed right after that request's answer). A claim
+/// A message goes `queued` → *claimed* (`queued` with an attempt id and `dispatch_attempts` + 1,
+/// committed **before** the provider call) → *answered* (the provider's answer committed on its
+/// own right after it came) → `sent` / dispatch error (the derived work, in a later transaction).
+/// A message that keeps failing is dead-lettered (``DeadLetterPolicy``). A claim
 /// that survives a process (found by ``releaseClaims()`` at start-up) means "the provider may or may
 /// not have received it": it is queued again and resent. So the at-least-once window is exactly the
 /// claimed messages: at most `concurrency × messagesPerRequest` per provider (the requests in
@@ -25,14 +27,31 @@ public protocol SMSDispatchStore: SMSStore, SettingsStore {
     func claimMessages(campaignId: String, limit: Int, attempt: String, now: Int64, cap: FrequencyCap?) async throws
         -> ClaimResult
     /// For each step in order: ``SMSStore/recordDispatchResults(_:)`` for its `results`, then
-    /// ``claimMessages(campaignId:limit:attempt:now:cap:)`` with its `limit` and `attempt` — all in
-    /// **one** transaction (the dispatch workers of a campaign record their answers and claim their
-    /// next requests together: fewer transactions, the same at-least-once window).
+    /// ``claimMessages(campaignId:limit:attempt:now:cap:)`` with its `limit` and `attempt` (the
+    /// dispatch workers of a campaign record their answers and claim their next requests together:
+    /// fewer transactions, the same at-least-once window). The answers of all steps are committed
+    /// first, in a transaction of their own; the derived work and the claims follow in a second one.
+    /// When the derived work throws, the answers stay recorded (with the error, for
+    /// ``retryRecordedAnswers(policy:now:)``) and the claims are made without it.
     /// - Returns: one claim per step, in order.
     func recordAndClaim(_ steps: [DispatchStep], campaignId: String, now: Int64, cap: FrequencyCap?) async throws
         -> [ClaimResult]
-    /// Queues every claimed message again (start-up after a crash). - Returns: how many.
+    /// Queues every claimed message again, whatever its attempts. - Returns: how many.
     func releaseClaims() async throws -> Int
+    /// Start-up after a crash: every claim left by a dead process whose `dispatch_attempts` reached
+    /// ``DeadLetterPolicy/maxSendAttempts`` is dead-lettered
+    /// (``DeadLetterReason/repeatedCrashDuringDispatch(attempts:)``, counting towards the campaign's
+    /// pause rule); the others are queued again (sent again: the at-least-once window). One transaction.
+    func recoverClaims(policy: DeadLetterPolicy, now: Int64) async throws -> ClaimRecovery
+    /// Recorded provider answers whose derived work (state machine, rollups, attribution, receipts
+    /// held for them) is still to do — a crash or an error came between — each in its own
+    /// transactions: its attempt counted and committed first, then the derived work; one that has
+    /// used ``DeadLetterPolicy/maxRecordAttempts`` is dead-lettered instead. Never sends anything.
+    func retryRecordedAnswers(policy: DeadLetterPolicy, now: Int64) async throws -> AnswerRetry
+    /// A campaign's dead-lettered messages, oldest first, at most `limit`.
+    func deadLetters(campaignId: String, limit: Int) async throws -> [DeadLetter]
+    /// How many messages of a campaign are dead-lettered.
+    func deadLetterCount(campaignId: String) async throws -> Int
     /// Queues the messages of one claim again (their result could not be recorded). - Returns: how many.
     func releaseClaims(attempt: String) async throws -> Int
     /// Messages claimed and not yet recorded (in flight), for a campaign.

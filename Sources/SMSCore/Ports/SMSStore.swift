@@ -36,7 +36,9 @@ public protocol SMSStore: StatsStore, Sendable {
     /// Queued messages of a campaign, oldest first, at most `limit`. A queued message the provider
     /// already reported on (a receipt before the send was recorded: it was sent) is not handed out again.
     func queuedMessages(campaignId: String, limit: Int) async throws -> [OutboundMessage]
-    /// Records dispatch results (state machine + rollups in one transaction).
+    /// Records dispatch results: the provider's answers committed first (claims cleared, provider
+    /// message ids set), then the derived work (state machine, rollups, attribution) in a second
+    /// transaction. When the derived work throws, the answers stay recorded and it throws.
     func recordDispatchResults(_ results: [DispatchResult]) async throws
     /// Counts per dispatch status for a campaign's progress.
     func messageCount(campaignId: String, dispatch: DispatchStatus) async throws -> Int

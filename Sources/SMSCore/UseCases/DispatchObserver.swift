@@ -14,4 +14,10 @@ public protocol DispatchObserver: Sendable {
     func handedOff(_ results: [DispatchResult])
     /// `count` messages became "frequency cap exceeded" dispatch errors in a claim (count > 0).
     func capped(_ count: Int)
+    /// `count` messages were dead-lettered (``DeadLetterPolicy``).
+    func deadLettered(_ count: Int)
+}
+
+extension DispatchObserver {
+    public func deadLettered(_ count: Int) {}
 }

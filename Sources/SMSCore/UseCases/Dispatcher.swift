@@ -12,11 +12,15 @@ import Foundation
 /// cap is checked in the claim, i.e. at send time.
 ///
 /// ## Delivery guarantee
-/// A message is recorded queued at publish; it is claimed (committed) before its provider call and
-/// its result is committed right after the answer. A crash leaves the claimed messages in an
-/// unknown state: the first ``runOnce()`` of a new dispatcher queues them again (at-least-once for
-/// those); everything else is exactly once. The window is therefore at most
+/// A message is recorded queued at publish; it is claimed (committed, its provider calls counted)
+/// before its provider call, and the provider's answer is committed on its own right after it
+/// came, before any derived work (state machine, rollups, attribution). A crash leaves the claimed
+/// messages in an unknown state: the first ``runOnce()`` of a new dispatcher queues them again
+/// (at-least-once for those); everything else is exactly once. The window is therefore at most
 /// `concurrencyLimit × messagesPerRequest` messages per provider (see ``SMSDispatchStore``).
+/// A message whose sending or recording keeps failing — even by killing the process — is
+/// dead-lettered instead of tried forever, and a campaign that keeps dead-lettering is paused
+/// (``DeadLetterPolicy``): a crash never becomes a send loop.
 /// One dispatcher per database: a second one would release the first one's claims.
 public struct Dispatcher: Sendable {
     public let store: any SMSDispatchStore
@@ -32,12 +36,15 @@ public struct Dispatcher: Sendable {
     public let limiters: RateLimiterRegistry
     /// Told about planned messages, provider answers and capped messages (metrics); `nil` = none.
     public var observer: (any DispatchObserver)?
+    /// When a message is taken out of the loop and a campaign paused.
+    public var deadLetterPolicy: DeadLetterPolicy
     let recovery: Recovery
 
     public init(
         store: any SMSDispatchStore, gateway: any SMSGateway, planner: CampaignPlanner, chunkSize: Int = 500,
         now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }, frequencyCap: FrequencyCap? = nil,
-        limiters: RateLimiterRegistry = RateLimiterRegistry(), observer: (any DispatchObserver)? = nil
+        limiters: RateLimiterRegistry = RateLimiterRegistry(), observer: (any DispatchObserver)? = nil,
+        deadLetterPolicy: DeadLetterPolicy = .standard
     ) {
         self.store = store
         self.gateway = gateway
@@ -47,32 +54,33 @@ public struct Dispatcher: Sendable {
         self.frequencyCap = frequencyCap
         self.limiters = limiters
         self.observer = observer
+        self.deadLetterPolicy = deadLetterPolicy
         self.recovery = Recovery()
     }
 
     /// Whether this dispatcher has already released the claims left by an earlier process.
     actor Recovery {
         private(set) var done = false
-        private(set) var released = 0
+        private(set) var result = ClaimRecovery(released: 0, deadLettered: 0)
         private var reported = false
-        func markDone(released n: Int) {
+        func markDone(_ r: ClaimRecovery) {
             done = true
-            released = n
+            result = r
         }
-        func takeReport() -> Int? {
+        func takeReport() -> ClaimRecovery? {
             guard done, !reported else { return nil }
             reported = true
-            return released
+            return result
         }
     }
 
-    /// The recovered-claims count, once (for a log line after the first pass).
-    public func takeRecoveryReport() async -> Int? { await recovery.takeReport() }
+    /// What start-up recovery did, once (for a log line after the first pass).
+    public func takeRecoveryReport() async -> ClaimRecovery? { await recovery.takeReport() }
 
     /// Messages this dispatcher found claimed at start-up and queued again (the at-least-once
     /// window of the crash it recovered from); `nil` before the first ``runOnce()``.
     public func recoveredClaims() async -> Int? {
-        await recovery.done ? await recovery.released : nil
+        await recovery.done ? await recovery.result.released : nil
     }
 
     /// What publishing did.
@@ -84,14 +92,25 @@ public struct Dispatcher: Sendable {
     }
 
     /// Queues again the claims an earlier process left (their provider calls had an unknown
-    /// outcome), once per dispatcher; ``runOnce()`` calls it first.
-    /// - Returns: how many were queued again, `nil` when this dispatcher already did it.
+    /// outcome), once per dispatcher; ``runOnce()`` calls it first. A claim that already had
+    /// ``DeadLetterPolicy/maxSendAttempts`` provider calls is dead-lettered instead.
+    /// - Returns: what it did, `nil` when this dispatcher already did it.
     @discardableResult
-    public func recoverClaims() async throws -> Int? {
+    public func recoverClaims() async throws -> ClaimRecovery? {
         guard await !recovery.done else { return nil }
-        let released = try await store.releaseClaims()
-        await recovery.markDone(released: released)
-        return released
+        let result = try await store.recoverClaims(policy: deadLetterPolicy, now: now())
+        if result.deadLettered > 0 { observer?.deadLettered(result.deadLettered) }
+        await recovery.markDone(result)
+        return result
+    }
+
+    /// Finishes recorded provider answers whose derived work is still to do (a crash or an error
+    /// came between), dead-lettering those that used their attempts; ``runOnce()`` calls it first.
+    @discardableResult
+    public func retryRecordedAnswers() async throws -> AnswerRetry {
+        let result = try await store.retryRecordedAnswers(policy: deadLetterPolicy, now: now())
+        if result.deadLettered > 0 { observer?.deadLettered(result.deadLettered) }
+        return result
     }
 
     /// Plans and records the campaign's messages and marks it sending. Idempotent per (campaign,
@@ -128,7 +147,19 @@ public struct Dispatcher: Sendable {
     /// mark a campaign completed when it has none left.
     /// - Returns: messages handed to providers.
     public func runOnce() async throws -> Int {
+        try await runPass().handled
+    }
+
+    /// What one pass did: messages handed to providers, and the recorded answers it finished.
+    public struct PassReport: Sendable, Equatable {
+        public var handled: Int
+        public var answers: AnswerRetry
+    }
+
+    /// ``runOnce()`` with what it did to recorded answers (for the service's log).
+    public func runPass() async throws -> PassReport {
         _ = try await recoverClaims()
+        let answers = try await retryRecordedAnswers()
         let t = now()
         for campaign in try await store.campaigns() where campaign.status == .scheduled && (campaign.sendAt ?? t) <= t {
             _ = try await publish(campaignId: campaign.id)
@@ -139,7 +170,7 @@ public struct Dispatcher: Sendable {
             handled += try await dispatch(campaign: campaign, provider: provider)
             _ = try await store.completeCampaignIfDone(id: campaign.id)
         }
-        return handled
+        return PassReport(handled: handled, answers: answers)
     }
 
     /// Sends every queued message of one campaign with the provider's concurrency and rate limits.
@@ -179,10 +210,12 @@ public struct Dispatcher: Sendable {
                         pending = []
                         if claim.capped > 0 { observer?.capped(claim.capped) }
                         if claim.messages.isEmpty { break }
+                        CrashHook.reach(.send)
                         // Waiting for the rate limiter while claimed is safe: a crash here resends
                         // messages that were never sent.
                         if let limiter { try await limiter.acquire(claim.messages.count) }
                         pending = await gateway.send(claim.messages, via: provider, customValues: custom)
+                        CrashHook.reach(.answer)
                         observer?.handedOff(pending)
                         pendingAttempt = attempt
                         sent += claim.messages.count

@@ -20,11 +20,15 @@ struct CampaignController {
     }
 
     /// Dispatch progress. `queued` includes `inFlight` (claimed, provider call under way);
-    /// `targeted` = every message of the campaign = queued + sent + dispatchErrors + controlGroup
-    /// (a message with a receipt counts in `sent`); `sentSegments` = SMS parts of the sent messages.
+    /// `deadLetters` = messages taken out of the loop with an error (``DeadLetterPolicy``; listed by
+    /// `GET /api/v1/campaigns/{id}/dead-letters`), not in `queued`;
+    /// `targeted` = every message of the campaign = queued + deadLetters + sent + dispatchErrors +
+    /// controlGroup (a message with a receipt counts in `sent`); `sentSegments` = SMS parts of the
+    /// sent messages.
     struct Progress: Encodable {
         var queued: Int64
         var inFlight: Int64
+        var deadLetters: Int64
         var sent: Int64
         var sentSegments: Int64
         var dispatchErrors: Int64
@@ -77,6 +81,18 @@ struct CampaignController {
             }
             return try JSON.response(try await view(try await load(context)))
         }
+        group.get("campaigns/{id}/dead-letters") { request, context in
+            let campaign = try await load(context)
+            let limit = try ListLimit.httpParse(request)
+            return try JSON.response(try await store.deadLetters(campaignId: campaign.id, limit: limit))
+        }
+        group.post("campaigns/{id}/resume") { _, context in
+            let campaign = try await load(context)
+            guard try await store.transitionCampaign(id: campaign.id, from: [.paused], to: .sending, publishedAt: nil) else {
+                throw HTTPError(.conflict, message: "campaign is \(campaign.status.rawValue); only a paused campaign can be resumed")
+            }
+            return try JSON.response(try await view(try await load(context)))
+        }
         group.post("campaigns/{id}/stop") { _, context in
             let campaign = try await load(context)
             do {
@@ -110,11 +126,17 @@ struct CampaignController {
         let t = try await CampaignStatsQueries(store: store).totals(c, variant: nil)
         func v(_ m: RollupMetric) -> Int64 { t[RollupKey(m)] ?? 0 }
         var inFlight: Int64 = 0
-        if v(.queued) > 0 { inFlight = Int64(try await store.claimedCount(campaignId: c.id)) }
+        var deadLetters: Int64 = 0
+        if v(.queued) > 0 {
+            inFlight = Int64(try await store.claimedCount(campaignId: c.id))
+            // A dead letter is still `queued` in the rollups: its derived work is what failed.
+            deadLetters = Int64(try await store.deadLetterCount(campaignId: c.id))
+        }
         return View(
             campaign: c,
             progress: Progress(
-                queued: v(.queued), inFlight: inFlight, sent: v(.sent), sentSegments: v(.sentSegments),
+                queued: v(.queued) - deadLetters, inFlight: inFlight, deadLetters: deadLetters, sent: v(.sent),
+                sentSegments: v(.sentSegments),
                 dispatchErrors: v(.dispatchErrors), controlGroup: v(.controlGroup), targeted: v(.messages)))
     }
 

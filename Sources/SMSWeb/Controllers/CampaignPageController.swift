@@ -4,7 +4,9 @@ import SMSCore
 
 /// `GET /campaigns/{id}?granularity=day|week|month`: the campaign page (stat cards, Message Trend,
 /// Conversion Performance, Split of Clicks, Errors; ``CampaignPageModel``), and
-/// `POST /campaigns/{id}/publish` (a draft's publish button; CSRF-checked).
+/// `POST /campaigns/{id}/publish` (a draft's publish button) and `POST /campaigns/{id}/resume` (a
+/// paused campaign's resume button; both CSRF-checked). Dead-lettered messages are listed with
+/// their errors (``DeadLetterPolicy``).
 struct CampaignPageController {
     let dashboard: Dashboard
     let dispatcher: Dispatcher
@@ -22,7 +24,9 @@ struct CampaignPageController {
                 }
                 // The same read path as the stats API (CampaignStatsQueries): the page shows what the API answers.
                 let overview = try await CampaignStatsQueries(store: d.store).overview(campaign, granularity: granularity)
-                let model = CampaignPageModel(campaign: campaign, overview: overview, granularity: granularity)
+                var model = CampaignPageModel(campaign: campaign, overview: overview, granularity: granularity)
+                model.deadLetters = try await dispatcher.store.deadLetters(campaignId: campaign.id, limit: Self.deadLetterLimit)
+                model.deadLetterCount = try await dispatcher.store.deadLetterCount(campaignId: campaign.id)
                 var object = model.object()
                 object["granularity"] = granularity.rawValue
                 object["updatedAt"] = DisplayFormat.dateTime(Dashboard.now(), timeZone: campaign.timezone)
@@ -41,7 +45,21 @@ struct CampaignPageController {
                 return Dashboard.redirect("/campaigns/\(Self.pathComponent(campaign.id))")
             }
         }
+        group.post("campaigns/{id}/resume") { request, context in
+            try await d.signedIn(request) { session in
+                try d.checkCSRF(try await Dashboard.form(CSRFForm.self, request, limit: 16_000).csrf, session)
+                let campaign = try await load(context)
+                guard try await dispatcher.store.transitionCampaign(id: campaign.id, from: [.paused], to: .sending, publishedAt: nil)
+                else {
+                    throw HTTPError(.conflict, message: "cannot resume: the campaign is \(campaign.status.rawValue), not paused")
+                }
+                return Dashboard.redirect("/campaigns/\(Self.pathComponent(campaign.id))")
+            }
+        }
     }
+
+    /// Dead letters listed on the page (the API lists up to 1,000).
+    static let deadLetterLimit = 50
 
     func load(_ context: AppRequestContext) async throws -> Campaign {
         let id = try context.parameters.require("id")

@@ -97,6 +97,8 @@ public final class AppMetrics: Sendable {
         case invalidPhone = "invalid_phone"
         /// Not sent: the frequency cap was reached (at claim time).
         case frequencyCapped = "frequency_capped"
+        /// Taken out of the loop after repeated failures (``DeadLetterPolicy``).
+        case deadLetter = "dead_letter"
     }
 
     /// The `source` of an ingestion error (label of `smsstats_ingestion_errors_total`).
@@ -161,4 +163,6 @@ extension AppMetrics: DispatchObserver {
     }
 
     public func capped(_ count: Int) { dispatched[.frequencyCapped]!.increment(by: count) }
+
+    public func deadLettered(_ count: Int) { dispatched[.deadLetter]!.increment(by: count) }
 }

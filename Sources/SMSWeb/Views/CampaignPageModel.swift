@@ -20,6 +20,9 @@ struct CampaignPageModel {
     var deliveryErrors: [DeliveryErrorStat]
     var trend: [TrendPoint]
     var granularity: TrendGranularity
+    /// The campaign's dead-lettered messages (the first ones) and how many there are.
+    var deadLetters: [DeadLetter] = []
+    var deadLetterCount = 0
 
     init(campaign: Campaign, overview: CampaignOverview, granularity: TrendGranularity) {
         self.campaign = campaign
@@ -57,10 +60,30 @@ struct CampaignPageModel {
             "cards": cards(),
         ]
         if let p = campaign.publishedAt { o["publishedAt"] = DisplayFormat.dateTime(p, timeZone: campaign.timezone) }
+        o.merge(deadLetterObject()) { $1 }
         o.merge(trendObject()) { $1 }
         o.merge(conversionObject()) { $1 }
         o.merge(clicksObject()) { $1 }
         o.merge(errorsObject()) { $1 }
+        return o
+    }
+
+    // MARK: Dead letters
+
+    /// The paused note (with its reason and a resume button) and the dead-letter list.
+    func deadLetterObject() -> Object {
+        var o: Object = [
+            "paused": campaign.status == .paused, "pausedReason": campaign.pausedReason ?? "",
+            "hasDeadLetters": deadLetterCount > 0, "deadLetterCountText": DisplayFormat.count(Int64(deadLetterCount), "message"),
+            "deadLettersShown": deadLetters.count, "deadLettersMore": deadLetterCount > deadLetters.count,
+        ]
+        o["deadLetters"] = deadLetters.map { l -> Object in
+            [
+                "messageId": String(l.messageId), "userId": l.userId, "error": l.error, "sendAttempts": String(l.sendAttempts),
+                "answer": l.providerAnswer.map { $0 + (l.providerMessageId.map { " (" + $0 + ")" } ?? "") } ?? "unknown",
+                "at": DisplayFormat.dateTime(l.deadLetteredAt, timeZone: campaign.timezone),
+            ]
+        }
         return o
     }
 

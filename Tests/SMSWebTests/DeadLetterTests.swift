@@ -1,0 +1,154 @@
+import Foundation
+import SMSCore
+import SMSStoreTestSupport
+import Testing
+
+/// Dead letters in process (``DeadLetterPolicy``; the SIGKILL versions are in
+/// `DispatchStepCrashTests`): a claim found after a crash a second time, a recorded answer whose
+/// derived work never finished, derived work that throws every time, the campaign pause rule.
+@Suite("Dead letters: a crash never becomes a send loop")
+struct DeadLetterTests {
+    @Test("a claim found after a crash a 2nd time is dead-lettered, never sent a 3rd time; 3 in a row pause the campaign", arguments: StoreKind.allCases)
+    func repeatedClaimCrash(kind: StoreKind) async throws {
+        let f = try await DispatchFixture(kind)
+        _ = try await f.provider(batch: 4)
+        let users = ["u0", "u1", "u2"]
+        try await f.profiles(users)
+        try await f.campaign("c1", users: users)
+        _ = try await f.dispatcher(FakeGateway()).publish(campaignId: "c1")
+        // The first process claims all 3 and dies; the next one queues them again (1 provider call < 2).
+        #expect(try await f.store.claimMessages(campaignId: "c1", limit: 4, attempt: "dead-1", now: f.clock.now, cap: nil).messages.count == 3)
+        #expect(try await f.store.recoverClaims(policy: .standard, now: f.clock.now) == ClaimRecovery(released: 3, deadLettered: 0))
+        // That one claims them again and dies too: now they have had 2 provider calls.
+        #expect(try await f.store.claimMessages(campaignId: "c1", limit: 4, attempt: "dead-2", now: f.clock.now, cap: nil).messages.count == 3)
+        let gateway = FakeGateway()
+        let d = f.dispatcher(gateway)
+        #expect(try await d.runOnce() == 0)
+        #expect(await d.takeRecoveryReport() == ClaimRecovery(released: 0, deadLettered: 3))
+        #expect(await gateway.sent.isEmpty)
+        let letters = try await f.store.deadLetters(campaignId: "c1", limit: 10)
+        #expect(letters.map(\.userId) == users)
+        #expect(letters.allSatisfy { $0.error == "repeated crash during dispatch (2 provider calls, outcome unknown)" && $0.sendAttempts == 2 && $0.providerAnswer == nil })
+        #expect(try await f.store.deadLetterCount(campaignId: "c1") == 3)
+        let paused = try #require(try await f.store.campaign(id: "c1"))
+        #expect(paused.status == .paused)
+        #expect(paused.pausedReason == "paused after 3 consecutive dead-lettered messages; last error: repeated crash during dispatch (2 provider calls, outcome unknown)")
+        #expect(paused.pausedAt == f.clock.now)
+        // Dead letters are never claimed again; resumed, the campaign completes without them.
+        #expect(try await f.store.claimMessages(campaignId: "c1", limit: 4, attempt: "x", now: f.clock.now, cap: nil).messages.isEmpty)
+        #expect(try await f.store.transitionCampaign(id: "c1", from: [.paused], to: .sending, publishedAt: nil))
+        #expect(try await f.store.campaign(id: "c1")?.pausedReason == nil)
+        #expect(try await d.runOnce() == 0)
+        #expect(try await f.store.campaign(id: "c1")?.status == .completed)
+        #expect(await gateway.sent.isEmpty)
+    }
+
+    @Test("an answer recorded before a crash is finished by the next pass and never sent again", arguments: StoreKind.allCases)
+    func answerRecordedBeforeCrash(kind: StoreKind) async throws {
+        let f = try await DispatchFixture(kind)
+        _ = try await f.provider(batch: 4)
+        try await f.profiles(["u0", "u1"])
+        try await f.campaign("c1", users: ["u0", "u1"])
+        _ = try await f.dispatcher(FakeGateway()).publish(campaignId: "c1")
+        let claim = try await f.store.claimMessages(campaignId: "c1", limit: 4, attempt: "dead-1", now: f.clock.now, cap: nil)
+        // The dead process committed the provider's answers (its first transaction) and died before the derived work.
+        for (i, m) in claim.messages.enumerated() {
+            try await f.testStore.query(
+                """
+                UPDATE messages SET send_attempt = NULL, answer_outcome = ?, answer_at = ?, answer_reason = ?, answer_attempts = 1,
+                  provider_message_id = ? WHERE id = ?
+                """,
+                [i == 0 ? "sent" : "failed", .int(f.clock.now - 5), i == 0 ? nil : "HTTP 400", i == 0 ? "P-1" : nil, .int(m.messageId)])
+        }
+        let gateway = FakeGateway()
+        let d = f.dispatcher(gateway)
+        #expect(try await d.runOnce() == 0)
+        #expect(await gateway.sent.isEmpty)
+        #expect(try await f.total("c1", .sent) == 1)
+        #expect(try await f.total("c1", .dispatchErrors) == 1)
+        #expect(try await f.total("c1", .queued) == 0)
+        #expect(try await f.store.campaign(id: "c1")?.status == .completed)
+        let left = try await f.testStore.int("SELECT COUNT(*) FROM messages WHERE answer_outcome IS NOT NULL")
+        #expect(left == 0)
+        #expect(try await f.testStore.query("SELECT dispatched_at, provider_message_id FROM messages WHERE user_id = 'u0'").first
+            == ["dispatched_at": .int(f.clock.now - 5), "provider_message_id": "P-1"])
+    }
+
+    @Test("answers whose derived work used 3 attempts are dead-lettered with the last error; the next one resets the run", arguments: StoreKind.allCases)
+    func answerAttemptsExhausted(kind: StoreKind) async throws {
+        let f = try await DispatchFixture(kind)
+        _ = try await f.provider(batch: 10)
+        let users = ["u0", "u1", "u2", "u3"]
+        try await f.profiles(users)
+        try await f.campaign("c1", users: users)
+        _ = try await f.dispatcher(FakeGateway()).publish(campaignId: "c1")
+        _ = try await f.store.claimMessages(campaignId: "c1", limit: 10, attempt: "dead-1", now: f.clock.now, cap: nil)
+        for (i, u) in users.enumerated() {
+            try await f.testStore.query(
+                """
+                UPDATE messages SET send_attempt = NULL, answer_outcome = 'sent', answer_at = ?, answer_attempts = ?, answer_error = ?
+                WHERE user_id = ?
+                """,
+                [.int(f.clock.now), .int(i < 3 ? 3 : 2), i == 1 ? "arithmetic overflow" : nil, .text(u)])
+        }
+        let gateway = FakeGateway()
+        let d = f.dispatcher(gateway)
+        #expect(try await d.retryRecordedAnswers() == AnswerRetry(applied: 1, failed: 0, deadLettered: 3))
+        let letters = try await f.store.deadLetters(campaignId: "c1", limit: 10)
+        #expect(letters.map(\.error) == [
+            "repeated crash while recording the provider's answer (3 attempts)",
+            "recording the provider's answer failed 3 times: arithmetic overflow",
+            "repeated crash while recording the provider's answer (3 attempts)",
+        ])
+        #expect(letters.allSatisfy { $0.providerAnswer == "sent" })
+        #expect(try await f.store.campaign(id: "c1")?.status == .paused)
+        #expect(try await f.total("c1", .sent) == 1)
+        #expect(try await f.testStore.int("SELECT consecutive_dead_letters FROM campaigns WHERE id = 'c1'") == 0)
+        #expect(try await d.runOnce() == 0)
+        #expect(await gateway.sent.isEmpty)
+    }
+
+    @Test("derived work that throws every time: sent once, the others go on, dead-lettered after 3 attempts with the error", arguments: StoreKind.allCases)
+    func derivedWorkThrows(kind: StoreKind) async throws {
+        let f = try await DispatchFixture(kind)
+        _ = try await f.provider(batch: 1, concurrency: 1)
+        let users = ["u0", "u1", "u2"]
+        try await f.profiles(users)
+        try await f.campaign("c1", users: users)
+        _ = try await f.dispatcher(FakeGateway()).publish(campaignId: "c1")
+        // A database trigger makes recording u1's send fail inside the derived work.
+        switch kind {
+        case .sqlite:
+            try await f.testStore.query("""
+                CREATE TRIGGER poison BEFORE UPDATE OF dispatch ON messages WHEN NEW.user_id = 'u1' AND NEW.dispatch = 'sent'
+                BEGIN SELECT RAISE(ABORT, 'poisoned derived work'); END
+                """)
+        case .postgres:
+            try await f.testStore.query("""
+                CREATE FUNCTION poison() RETURNS trigger AS $$ BEGIN
+                  IF NEW.user_id = 'u1' AND NEW.dispatch = 'sent' THEN RAISE EXCEPTION 'poisoned derived work'; END IF;
+                  RETURN NEW; END $$ LANGUAGE plpgsql
+                """)
+            try await f.testStore.query("CREATE TRIGGER poison BEFORE UPDATE ON messages FOR EACH ROW EXECUTE FUNCTION poison()")
+        }
+        let gateway = FakeGateway()
+        let d = f.dispatcher(gateway)
+        #expect(try await d.runOnce() == 3)
+        #expect(await gateway.sent.count == 3)
+        #expect(try await f.total("c1", .sent) == 2)
+        // Attempt 1 was the dispatcher's; the next passes make attempts 2 and 3, then dead-letter it.
+        #expect(try await d.retryRecordedAnswers() == AnswerRetry(applied: 0, failed: 1, deadLettered: 0))
+        #expect(try await d.retryRecordedAnswers() == AnswerRetry(applied: 0, failed: 1, deadLettered: 0))
+        #expect(try await d.runOnce() == 0)
+        let letters = try await f.store.deadLetters(campaignId: "c1", limit: 10)
+        #expect(letters.count == 1)
+        #expect(letters.first?.userId == "u1")
+        #expect(letters.first?.providerAnswer == "sent")
+        #expect(letters.first?.error.hasPrefix("recording the provider's answer failed 3 times: ") == true)
+        #expect(letters.first?.error.contains("poisoned derived work") == true)
+        #expect(Set(await gateway.sent).count == 3)
+        #expect(await gateway.sent.count == 3)
+        // One dead letter between successes: the campaign is not paused, and it completes.
+        #expect(try await f.store.campaign(id: "c1")?.status == .completed)
+    }
+}
