@@ -1,7 +1,7 @@
 import Foundation
 import Logging
 import SMSCore
-import SMSDemo
+import SMSServer
 import SMSStoreTestSupport
 import Testing
 
@@ -219,7 +219,7 @@ final class CrashRun: @unchecked Sendable {
     /// The campaign's rollup totals and dead letters.
     func outcome() async throws -> (RollupDelta, [DeadLetter]) {
         let opened = try await DispatchCrashTests.open(dbPath)
-        let totals = try await opened.store.rollupTotals(campaignId: "crash")
+        let totals = try await CampaignStatsQueries(store: opened.store).totals(campaignId: "crash")
         let letters = try await opened.store.deadLetters(campaignId: "crash", limit: 100)
         await opened.close()
         return (totals, letters)
