@@ -15,22 +15,37 @@ extension PostgresStore {
         var providerKeys = Set<String>()
         for r in results { if case .sent(let pid?) = r.outcome { providerKeys.insert("pid:" + pid) } }
         try await tx.lockKeys(providerKeys)
-        for r in results.sorted(by: { $0.messageId < $1.messageId }) {
+        // One statement for the whole request (a round trip per message would slow every send),
+        // rows in id order; a NULL reason or provider id is an empty string with a false flag.
+        let sorted = results.sorted { $0.messageId < $1.messageId }
+        var ids: [Int64] = [], outcomes: [String] = [], ats: [Int64] = []
+        var reasons: [String] = [], hasReason: [Bool] = [], pids: [String] = [], hasPid: [Bool] = []
+        for r in sorted {
+            ids.append(r.messageId)
+            ats.append(r.at)
             switch r.outcome {
-            case .sent(let providerMessageId):
-                try await tx.exec("""
-                    UPDATE messages SET send_attempt = NULL, answer_outcome = 'sent', answer_at = \(r.at), answer_reason = NULL,
-                      answer_attempts = 1, answer_error = NULL, provider_message_id = COALESCE(\(providerMessageId), provider_message_id)
-                    WHERE id = \(r.messageId)
-                    """)
+            case .sent(let pid):
+                outcomes.append("sent")
+                reasons.append("")
+                hasReason.append(false)
+                pids.append(pid?.pgSafe ?? "")
+                hasPid.append(pid != nil)
             case .failed(let reason):
-                try await tx.exec("""
-                    UPDATE messages SET send_attempt = NULL, answer_outcome = 'failed', answer_at = \(r.at), answer_reason = \(reason),
-                      answer_attempts = 1, answer_error = NULL
-                    WHERE id = \(r.messageId)
-                    """)
+                outcomes.append("failed")
+                reasons.append(reason.pgSafe)
+                hasReason.append(true)
+                pids.append("")
+                hasPid.append(false)
             }
         }
+        try await tx.exec("""
+            UPDATE messages AS m SET send_attempt = NULL, answer_outcome = x.o, answer_at = x.a,
+              answer_reason = CASE WHEN x.hr THEN x.r END, answer_attempts = 1, answer_error = NULL,
+              provider_message_id = CASE WHEN x.hp THEN x.p ELSE m.provider_message_id END
+            FROM unnest(\(ids)::bigint[], \(outcomes)::text[], \(ats)::bigint[], \(reasons)::text[], \(hasReason)::boolean[],
+              \(pids)::text[], \(hasPid)::boolean[]) AS x(id, o, a, r, hr, p, hp)
+            WHERE m.id = x.id
+            """)
     }
 
     /// Keeps the error of a failed derived-work attempt on the messages still holding an answer.

@@ -99,11 +99,11 @@ struct CampaignDispatchAPITests {
                 == ["Hi Ann & welcome 😎 https://s.example/l/X", "Hi there & welcome 😎 https://s.example/l/X"])
             #expect(messages.map(\.templateVariables) == [#"{"first_name":"Ann"}"#, #"{"first_name":"there"}"#])
             let view = try await Self.get(client, "/api/v1/campaigns/\(id)")
-            #expect(view.body.contains(#""progress":{"controlGroup":0,"dispatchErrors":0,"inFlight":2,"queued":2,"sent":0,"sentSegments":0,"targeted":2}"#), "\(view.body)")
+            #expect(view.body.contains(#""progress":{"controlGroup":0,"deadLetters":0,"dispatchErrors":0,"inFlight":2,"queued":2,"sent":0,"sentSegments":0,"targeted":2}"#), "\(view.body)")
             _ = try await store.recordDispatchResults(messages.map { DispatchResult(messageId: $0.messageId, outcome: .sent(providerMessageId: nil), at: 1) })
             let after = try await Self.get(client, "/api/v1/campaigns/\(id)")
             // Each body: UCS-2 (emoji), ~45 UTF-16 units → 1 segment each.
-            #expect(after.body.contains(#""progress":{"controlGroup":0,"dispatchErrors":0,"inFlight":0,"queued":0,"sent":2,"sentSegments":2,"targeted":2}"#), "\(after.body)")
+            #expect(after.body.contains(#""progress":{"controlGroup":0,"deadLetters":0,"dispatchErrors":0,"inFlight":0,"queued":0,"sent":2,"sentSegments":2,"targeted":2}"#), "\(after.body)")
         }
     }
 
