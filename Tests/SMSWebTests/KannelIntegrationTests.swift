@@ -18,7 +18,7 @@ import Glibc
 #endif
 
 /// End to end against a real SMS gateway: Debian's Kannel (bearerbox + smsbox) with the SMPP SMSC
-/// simulator of `../shared/tools/kannel` (its README: the destination prefix picks the outcome).
+/// simulator in `scripts/kannel` (its README: the destination prefix picks the outcome).
 /// A campaign goes out through Kannel's `sendsms` as a GET provider whose `dlr-url` carries our
 /// meta; Kannel's delivery reports come back to `/callbacks/{id}` and must show in the stats.
 ///
@@ -36,13 +36,9 @@ import Glibc
 struct KannelIntegrationTests {
     static let tools: String = {
         if let env = ProcessInfo.processInfo.environment["SMSSTATS_KANNEL_TOOLS"] { return env }
+        // The SMSC simulator and the Kannel configuration are kept in the repository (scripts/kannel).
         let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let besideRepo = repo.deletingLastPathComponent().appendingPathComponent("shared/tools/kannel").path
-        // A clone outside the workspace (e.g. /tmp/…) finds the tools at the workspace's usual place.
-        if !FileManager.default.fileExists(atPath: besideRepo), FileManager.default.fileExists(atPath: "/work/shared/tools/kannel") {
-            return "/work/shared/tools/kannel"
-        }
-        return besideRepo
+        return repo.appendingPathComponent("scripts/kannel").path
     }()
 
     static let available: Bool = {
@@ -53,7 +49,7 @@ struct KannelIntegrationTests {
     }()
 
     @Test("a campaign through Kannel sendsms: DLRs delivered, undelivered, rejected, enroute→delivered, none reach the stats",
-          .enabled(if: available, "needs /usr/sbin/bearerbox (apt-get install kannel) and ../shared/tools/kannel (or SMSSTATS_KANNEL_TOOLS)"),
+          .enabled(if: available, "needs /usr/sbin/bearerbox (apt-get install kannel) and scripts/kannel (or SMSSTATS_KANNEL_TOOLS)"),
           .timeLimit(.minutes(2)))
     func campaignThroughKannel() async throws {
         let stack = try KannelStack.start(tools: Self.tools)

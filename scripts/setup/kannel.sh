@@ -1,7 +1,7 @@
 # Sourced by scripts/test.sh: makes Debian's Kannel (bearerbox, smsbox) available for the Kannel
 # integration test (Tests/SMSWebTests/KannelIntegrationTests.swift). Installs it quietly with
 # apt-get when it is missing; never fails the run: without it the test is skipped.
-# The SMPP SMSC simulator and configs come from ../shared/tools/kannel (or $SMSSTATS_KANNEL_TOOLS).
+# The SMPP SMSC simulator and configs are in scripts/kannel (or $SMSSTATS_KANNEL_TOOLS).
 kannel_setup() {
   if [ -x /usr/sbin/bearerbox ] && [ -x /usr/sbin/smsbox ]; then
     return 0
