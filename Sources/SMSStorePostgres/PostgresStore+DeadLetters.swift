@@ -75,11 +75,9 @@ extension PostgresStore {
             WHERE id = \(id) AND answer_outcome IS NOT NULL
             """).first
         else { return nil }
-        let outcome = try row.at(0, String.self)
-        let at = try row.at(1, Int64?.self) ?? 0
-        return outcome == "sent"
-            ? DispatchResult(messageId: id, outcome: .sent(providerMessageId: try row.at(3, String?.self)), at: at)
-            : DispatchResult(messageId: id, outcome: .failed(reason: try row.at(2, String?.self) ?? "unknown"), at: at)
+        return RecordedAnswer.result(
+            messageId: id, outcome: try row.at(0, String.self), at: try row.at(1, Int64?.self),
+            reason: try row.at(2, String?.self), providerMessageId: try row.at(3, String?.self))
     }
 
     /// Takes one message out of the loop with `reason`, and applies the campaign pause rule.
@@ -134,9 +132,7 @@ extension PostgresStore {
         var out = AnswerRetry()
         for p in pending {
             if policy.deadLettersAnswer(attempts: p.attempts) {
-                let reason =
-                    p.error.map { DeadLetterReason.recordingFailed(attempts: p.attempts, error: $0) }
-                    ?? DeadLetterReason.repeatedCrashWhileRecording(attempts: p.attempts)
+                let reason = DeadLetterReason.answerGaveUp(attempts: p.attempts, lastError: p.error)
                 let done = try await write { tx in
                     guard try await tx.scalar("""
                         SELECT 1 FROM messages WHERE id = \(p.id) AND answer_outcome IS NOT NULL AND dead_letter IS NULL FOR UPDATE

@@ -44,11 +44,7 @@ extension SQLiteStore {
                 sql: "SELECT answer_outcome, answer_at, answer_reason, provider_message_id FROM messages WHERE id = ? AND answer_outcome IS NOT NULL",
                 arguments: [id])
             else { return nil }
-            let outcome: String = row[0]
-            let at: Int64 = row[1] ?? 0
-            return outcome == "sent"
-                ? DispatchResult(messageId: id, outcome: .sent(providerMessageId: row[3]), at: at)
-                : DispatchResult(messageId: id, outcome: .failed(reason: row[2] ?? "unknown"), at: at)
+            return RecordedAnswer.result(messageId: id, outcome: row[0], at: row[1], reason: row[2], providerMessageId: row[3])
         }
     }
 
@@ -104,9 +100,7 @@ extension SQLiteStore {
             let attempts: Int = row[2]
             let error: String? = row[3]
             if policy.deadLettersAnswer(attempts: attempts) {
-                let reason =
-                    error.map { DeadLetterReason.recordingFailed(attempts: attempts, error: $0) }
-                    ?? DeadLetterReason.repeatedCrashWhileRecording(attempts: attempts)
+                let reason = DeadLetterReason.answerGaveUp(attempts: attempts, lastError: error)
                 try await db.write { db in
                     try deadLetter(db, id: id, campaignId: campaignId, reason: reason, now: now, policy: policy)
                 }

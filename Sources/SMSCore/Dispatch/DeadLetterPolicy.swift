@@ -72,6 +72,12 @@ public enum DeadLetterReason {
     public static func recordingFailed(attempts: Int, error: String) -> String {
         "recording the provider's answer failed \(attempts) times: \(error)"
     }
+    /// Why a recorded answer whose derived work ran out of attempts is dead-lettered: the last
+    /// error when an attempt threw (``recordingFailed(attempts:error:)``), else every attempt died
+    /// with the process (``repeatedCrashWhileRecording(attempts:)``).
+    public static func answerGaveUp(attempts: Int, lastError: String?) -> String {
+        lastError.map { recordingFailed(attempts: attempts, error: $0) } ?? repeatedCrashWhileRecording(attempts: attempts)
+    }
 }
 
 /// What start-up recovery did with the claims a dead process left.
