@@ -187,7 +187,7 @@ extension PostgresStore {
             for e in errors {
                 try await tx.exec("""
                     INSERT INTO ingestion_errors (source, provider_id, reason, raw, received_at)
-                    VALUES (\(e.source.pgSafe), \(e.providerId?.pgSafe), \(e.reason.pgSafe), \(ByteBuffer(string: e.raw)),
+                    VALUES (\(e.source.pgSafe), \(e.providerId?.pgSafe), \(e.reason.pgSafe), \(ByteBuffer(bytes: e.raw)),
                       \(e.receivedAt))
                     """)
             }
@@ -209,7 +209,7 @@ extension PostgresStore {
     static func ingestionError(from row: PGRow) throws -> IngestionError {
         IngestionError(
             id: try row.get("id"), source: try row.get("source"), providerId: try row.get("provider_id"),
-            reason: try row.get("reason"), raw: String(buffer: try row.get("raw", ByteBuffer.self)),
+            reason: try row.get("reason"), raw: Array(try row.get("raw", ByteBuffer.self).readableBytesView),
             receivedAt: try row.get("received_at"), replayedAt: try row.get("replayed_at"))
     }
 }

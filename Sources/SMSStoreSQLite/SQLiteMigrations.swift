@@ -79,6 +79,7 @@ enum SQLiteMigrations {
         registerClickJournalMigrations(&m)
         registerSettingsMigrations(&m)
         registerDeadLetterMigrations(&m)
+        registerRawBytesMigrations(&m)
         return m
     }
 }

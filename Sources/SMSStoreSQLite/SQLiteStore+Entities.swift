@@ -144,18 +144,15 @@ extension SQLiteStore {
             for e in errors {
                 try db.execute(
                     sql: "INSERT INTO ingestion_errors (source, provider_id, reason, raw, received_at) VALUES (?, ?, ?, ?, ?)",
-                    arguments: [e.source, e.providerId, e.reason, e.raw, e.receivedAt])
+                    arguments: [e.source, e.providerId, e.reason, Data(e.raw), e.receivedAt])
             }
         }
     }
 
     public func ingestionErrors(limit: Int) async throws -> [IngestionError] {
         try await db.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM ingestion_errors ORDER BY id DESC LIMIT ?", arguments: [limit]).map {
-                IngestionError(
-                    id: $0["id"], source: $0["source"], providerId: $0["provider_id"], reason: $0["reason"],
-                    raw: $0["raw"], receivedAt: $0["received_at"], replayedAt: $0["replayed_at"])
-            }
+            try Row.fetchAll(db, sql: "SELECT * FROM ingestion_errors ORDER BY id DESC LIMIT ?", arguments: [limit])
+                .map(Self.ingestionError(from:))
         }
     }
 }

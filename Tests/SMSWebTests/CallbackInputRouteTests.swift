@@ -58,7 +58,7 @@ struct CallbackInputRouteTests {
             #expect(response.headers[.allow] == "POST")
             #expect(response.text.contains("GET callbacks are not accepted for this generic provider: POST is required"))
         }
-        #expect(try await app.store.ingestionErrors(limit: 10).map(\.raw) == ["GET /callbacks/p1"])
+        #expect(try await app.store.ingestionErrors(limit: 10).map(\.rawText) == ["GET /callbacks/p1"])
     }
 
     @Test("malformed JSON is 400 with what is wrong, and the raw body is kept as an ingestion error")

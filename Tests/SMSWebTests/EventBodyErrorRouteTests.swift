@@ -37,7 +37,7 @@ struct EventBodyErrorRouteTests {
         let errors = try await app.store.ingestionErrors(limit: 10)
         #expect(errors.map(\.source) == ["events"])
         #expect(errors.map(\.reason) == [expected])
-        #expect(errors.map(\.raw) == [body])
+        #expect(errors.map(\.raw) == [Array(body.utf8)])
     }
 
     /// Found by the json fuzzer (Fuzz/Corpus/json): Foundation's JSONDecoder refuses the valid

@@ -79,7 +79,15 @@ public enum CallbackDialect {
     public static func reparse(_ raw: String, kind: ProviderKind, maxItems: Int = GenericCallbackParser.defaultMaxItems)
         throws(CallbackParseError) -> CallbackParseResult
     {
-        let data = Data(raw.utf8)
+        try reparse(Array(raw.utf8), kind: kind, maxItems: maxItems)
+    }
+
+    /// ``reparse(_:kind:maxItems:)`` of stored bytes, byte for byte (an ingestion error's raw input:
+    /// the same bytes parse as they did when they were received).
+    public static func reparse(_ raw: [UInt8], kind: ProviderKind, maxItems: Int = GenericCallbackParser.defaultMaxItems)
+        throws(CallbackParseError) -> CallbackParseResult
+    {
+        let data = Data(raw)
         switch kind {
         case .generic, .sinch, .gupshup, .vonage:
             return try parse(kind: kind, body: data, fields: [:], bodyIsJSON: true, maxItems: maxItems)

@@ -74,28 +74,39 @@ public struct IngestionErrorInput: Sendable, Equatable {
     public var source: String
     public var providerId: String?
     public var reason: String
-    /// The raw item or body, as received (UTF-8; invalid bytes replaced and noted in `reason`).
-    public var raw: String
+    /// The raw item or body, byte for byte as received (any bytes: NUL, UTF-16, invalid UTF-8).
+    public var raw: [UInt8]
     public var receivedAt: Int64
-    public init(source: String, providerId: String?, reason: String, raw: String, receivedAt: Int64) {
+    public init(source: String, providerId: String?, reason: String, raw: [UInt8], receivedAt: Int64) {
         self.source = source
         self.providerId = providerId
         self.reason = reason
         self.raw = raw
         self.receivedAt = receivedAt
     }
+    /// `raw` given as text (kept as its UTF-8 bytes).
+    public init(source: String, providerId: String?, reason: String, raw: String, receivedAt: Int64) {
+        self.init(source: source, providerId: providerId, reason: reason, raw: Array(raw.utf8), receivedAt: receivedAt)
+    }
 }
 
-/// A stored ingestion error.
+/// A stored ingestion error. Its JSON (the API) shows the bytes as ``RawBytes`` describes:
+/// `raw` (the text when `rawUTF8`, exact; else the escape form ``RawBytes/escaped(_:)``),
+/// `rawUTF8`, `rawBase64` (the bytes exactly, always).
 public struct IngestionError: Sendable, Equatable, Codable {
     public var id: Int64
     public var source: String
     public var providerId: String?
     public var reason: String
-    public var raw: String
+    /// The raw item or body, byte for byte as received.
+    public var raw: [UInt8]
     public var receivedAt: Int64
     public var replayedAt: Int64?
-    public init(id: Int64, source: String, providerId: String?, reason: String, raw: String, receivedAt: Int64, replayedAt: Int64?) {
+
+    /// `raw` as text when it is valid UTF-8 (NUL included), else `nil`.
+    public var rawText: String? { RawBytes.text(raw) }
+
+    public init(id: Int64, source: String, providerId: String?, reason: String, raw: [UInt8], receivedAt: Int64, replayedAt: Int64?) {
         self.id = id
         self.source = source
         self.providerId = providerId
@@ -103,6 +114,44 @@ public struct IngestionError: Sendable, Equatable, Codable {
         self.raw = raw
         self.receivedAt = receivedAt
         self.replayedAt = replayedAt
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, source, providerId, reason, raw, rawUTF8, rawBase64, receivedAt, replayedAt
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode(source, forKey: .source)
+        try c.encodeIfPresent(providerId, forKey: .providerId)
+        try c.encode(reason, forKey: .reason)
+        let text = rawText
+        try c.encode(text ?? RawBytes.escaped(raw), forKey: .raw)
+        try c.encode(text != nil, forKey: .rawUTF8)
+        try c.encode(Data(raw).base64EncodedString(), forKey: .rawBase64)
+        try c.encode(receivedAt, forKey: .receivedAt)
+        try c.encodeIfPresent(replayedAt, forKey: .replayedAt)
+    }
+
+    /// Reads `rawBase64` (exact) when present, else `raw` as UTF-8 text.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let base64 = try c.decodeIfPresent(String.self, forKey: .rawBase64)
+        let bytes: [UInt8]
+        if let base64 {
+            guard let data = Data(base64Encoded: base64) else {
+                throw DecodingError.dataCorruptedError(forKey: .rawBase64, in: c, debugDescription: "rawBase64 is not base64")
+            }
+            bytes = Array(data)
+        } else {
+            bytes = Array(try c.decode(String.self, forKey: .raw).utf8)
+        }
+        self.init(
+            id: try c.decode(Int64.self, forKey: .id), source: try c.decode(String.self, forKey: .source),
+            providerId: try c.decodeIfPresent(String.self, forKey: .providerId), reason: try c.decode(String.self, forKey: .reason),
+            raw: bytes, receivedAt: try c.decode(Int64.self, forKey: .receivedAt),
+            replayedAt: try c.decodeIfPresent(Int64.self, forKey: .replayedAt))
     }
 }
 

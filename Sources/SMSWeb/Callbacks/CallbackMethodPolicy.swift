@@ -38,23 +38,25 @@ enum CallbackMethodPolicy {
         return "\(method.rawValue) callbacks are not accepted for this \(kind.rawValue) provider: POST is required\(why)"
     }
 
-    /// The kept request: `<METHOD> <path>[?<query>]`, the query without its `secret` parameter,
-    /// then, when the request had a body, an empty line and the body (invalid UTF-8 replaced).
-    /// Whether a stored raw text is a wrong-method request record (``raw(method:path:query:body:)``:
-    /// `"<METHOD> /callbacks/…"`), which cannot be replayed as it is.
-    static func isRequestRecord(_ raw: String) -> Bool {
+    /// Whether stored raw bytes are a wrong-method request record (``raw(method:path:query:body:)``:
+    /// `"<METHOD> /callbacks/…"`), which cannot be replayed as they are.
+    static func isRequestRecord(_ bytes: [UInt8]) -> Bool {
+        // The record's first line is ASCII; the body after it may be any bytes.
+        let raw = String(decoding: bytes.prefix(while: { $0 != 0x0A }), as: UTF8.self)
         guard let space = raw.firstIndex(of: " ") else { return false }
         let method = raw[..<space]
         return !method.isEmpty && method.allSatisfy { $0.isASCII && $0.isUppercase } && raw[space...].hasPrefix(" /callbacks/")
     }
 
-    static func raw(method: HTTPRequest.Method, path: String, query: String?, body: [UInt8]) -> String {
+    /// The kept request: `<METHOD> <path>[?<query>]`, the query without its `secret` parameter,
+    /// then, when the request had a body, an empty line and the body's bytes as received.
+    static func raw(method: HTTPRequest.Method, path: String, query: String?, body: [UInt8]) -> [UInt8] {
         let kept = (query ?? "").split(separator: "&", omittingEmptySubsequences: true).filter { item in
             let key = item.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
             return (key.removingPercentEncoding ?? key) != "secret"
         }
-        var raw = method.rawValue + " " + path + (kept.isEmpty ? "" : "?" + kept.joined(separator: "&"))
-        if !body.isEmpty { raw += "\n\n" + String(decoding: body, as: UTF8.self) }
+        var raw = Array((method.rawValue + " " + path + (kept.isEmpty ? "" : "?" + kept.joined(separator: "&"))).utf8)
+        if !body.isEmpty { raw += Array("\n\n".utf8) + body }
         return raw
     }
 }

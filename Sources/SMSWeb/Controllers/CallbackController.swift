@@ -93,8 +93,7 @@ struct CallbackController {
             }
             try await store.recordIngestionErrors([
                 IngestionErrorInput(
-                    source: "callback", providerId: providerId, reason: error.description,
-                    raw: String(decoding: body, as: UTF8.self), receivedAt: now)
+                    source: "callback", providerId: providerId, reason: error.description, raw: body, receivedAt: now)
             ])
             metrics.ingestionErrorsRecorded(1, source: .callback)
             metrics.recordCallback(applied: 0, duplicates: 0, pending: 0, invalid: 1)

@@ -46,8 +46,7 @@ struct EventController {
                 let message = decoded == nil ? Self.notJSONMessage(data) : Self.notAnArrayMessage
                 try await store.recordIngestionErrors([
                     IngestionErrorInput(
-                        source: "events", providerId: nil, reason: message,
-                        raw: String(decoding: data, as: UTF8.self), receivedAt: now)
+                        source: "events", providerId: nil, reason: message, raw: Array(data), receivedAt: now)
                 ])
                 metrics.ingestionErrorsRecorded(1, source: .events)
                 throw HTTPError(.badRequest, message: message)

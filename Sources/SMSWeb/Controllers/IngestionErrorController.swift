@@ -3,12 +3,17 @@ import Hummingbird
 import SMSCore
 
 /// `GET /api/v1/ingestion-errors?limit=N` (1…1000, default 100; anything else is 400): invalid
-/// input kept whole with the reason, newest first; a `raw` longer than ``listRawBytes`` is cut in the
-/// list (`"rawTruncated": true`) and read whole at `GET /api/v1/ingestion-errors/{id}`.
+/// input kept byte for byte with the reason, newest first. Each shows its bytes as
+/// ``IngestionError`` encodes them (`raw` text or escape form, `rawUTF8`, `rawBase64` exact,
+/// `rawBytes` the whole size); in the list a raw longer than ``listRawBytes`` (64 KiB) is cut to
+/// its first 65,536 bytes (back to a character boundary when it is UTF-8) with `"rawTruncated": true`
+/// — the only case where it is true — and read whole at `GET /api/v1/ingestion-errors/{id}`.
 /// `POST /api/v1/ingestion-errors/{id}/replay`: parses a stored callback item again with its
-/// provider's dialect (``CallbackDialect/reparse(_:kind:maxItems:)``), e.g. after a status mapping
-/// was added, and applies it at its original receive time; an optional JSON body
-/// `{"raw": "<corrected item>"}` replays a corrected text instead (the stored one is kept).
+/// provider's dialect (``CallbackDialect/reparse(_:kind:maxItems:)``), from the stored bytes
+/// exactly (the same bytes parse as when they were received), e.g. after a status mapping was
+/// added, and applies it at its original receive time; an optional JSON body
+/// `{"raw": "<corrected item>"}` or `{"rawBase64": "<corrected bytes>"}` replays a correction
+/// instead (the stored bytes are kept).
 /// Answers 200 `{"applied":N,"duplicates":N,"pending":N,"replayedAt":T}`; 404 unknown id; 409 already
 /// replayed; 422 when it is not a callback, its provider is gone, or it is still invalid (with
 /// the reasons; nothing applied).
@@ -16,25 +21,22 @@ struct IngestionErrorController {
     let store: any SMSStore
     let config: AppConfig
 
-    /// Longest `raw` shown in the list, UTF-8 bytes.
+    /// Longest raw shown in the list, bytes.
     static let listRawBytes = 65_536
 
-    /// An ingestion error as listed: `raw` cut to ``listRawBytes`` (on a character boundary).
+    /// An ingestion error as shown: with `limit`, its raw cut to that many bytes
+    /// (``RawBytes/prefix(_:limit:)``); `rawTruncated` says whether it was, `rawBytes` is the whole size.
     struct ListedError: Encodable {
         var error: IngestionError
         var rawTruncated: Bool
+        var rawBytes: Int
 
-        init(_ e: IngestionError) {
+        init(_ e: IngestionError, limit: Int? = IngestionErrorController.listRawBytes) {
             var e = e
-            rawTruncated = e.raw.utf8.count > IngestionErrorController.listRawBytes
-            if rawTruncated {
-                var cut = ""
-                for ch in e.raw {
-                    if cut.utf8.count + ch.utf8.count > IngestionErrorController.listRawBytes { break }
-                    cut.append(ch)
-                }
-                e.raw = cut
-            }
+            rawBytes = e.raw.count
+            let cut = limit.map { RawBytes.prefix(e.raw, limit: $0) } ?? e.raw
+            rawTruncated = cut.count < e.raw.count
+            e.raw = cut
             error = e
         }
 
@@ -42,12 +44,14 @@ struct IngestionErrorController {
             try error.encode(to: encoder)
             var c = encoder.container(keyedBy: K.self)
             try c.encode(rawTruncated, forKey: .rawTruncated)
+            try c.encode(rawBytes, forKey: .rawBytes)
         }
-        enum K: String, CodingKey { case rawTruncated }
+        enum K: String, CodingKey { case rawTruncated, rawBytes }
     }
 
     struct ReplayInput: Decodable {
         var raw: String?
+        var rawBase64: String?
     }
 
     struct ReplayResult: Encodable {
@@ -60,7 +64,7 @@ struct IngestionErrorController {
     func addRoutes(to group: RouterGroup<AppRequestContext>) {
         group.get("ingestion-errors") { request, _ in
             let limit = try ListLimit.httpParse(request)
-            return try JSON.response(try await store.ingestionErrors(limit: limit).map(ListedError.init))
+            return try JSON.response(try await store.ingestionErrors(limit: limit).map { ListedError($0) })
         }
         group.get("ingestion-errors/{id}") { _, context in
             guard let id = Int64(try context.parameters.require("id")) else {
@@ -69,7 +73,7 @@ struct IngestionErrorController {
             guard let error = try await store.ingestionError(id: id) else {
                 throw HTTPError(.notFound, message: "no ingestion error \(id)")
             }
-            return try JSON.response(error)
+            return try JSON.response(ListedError(error, limit: nil))
         }
         group.post("ingestion-errors/{id}/replay") { request, context in
             guard let id = Int64(try context.parameters.require("id")) else {
@@ -80,12 +84,21 @@ struct IngestionErrorController {
                 body.readableBytes == 0
                 ? ReplayInput()
                 : try JSON.decode(
-                    ReplayInput.self, from: body, what: #"replay body (expected an empty body, or {"raw": "<the corrected callback body as text>"})"#)
-            return try await replay(id: id, override: input.raw)
+                    ReplayInput.self, from: body,
+                    what: #"replay body (expected an empty body, {"raw": "<the corrected callback body as text>"} or {"rawBase64": "<its bytes>"})"#)
+            var override = input.raw.map { Array($0.utf8) }
+            if let base64 = input.rawBase64 {
+                guard override == nil, let data = Data(base64Encoded: base64) else {
+                    throw HTTPError(.badRequest, message: "rawBase64 must be base64 (RFC 4648), and not given together with raw")
+                }
+                override = Array(data)
+            }
+            return try await replay(id: id, override: override)
         }
     }
 
-    func replay(id: Int64, override: String?) async throws -> Response {
+    /// Replays ingestion error `id`: its stored bytes, or `override` (a correction) when given.
+    func replay(id: Int64, override: [UInt8]?) async throws -> Response {
         guard let error = try await store.ingestionError(id: id) else {
             throw HTTPError(.notFound, message: "no ingestion error \(id)")
         }

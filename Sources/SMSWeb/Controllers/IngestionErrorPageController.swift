@@ -20,10 +20,13 @@ struct IngestionErrorPageController {
             try await d.signedIn(request) { session in
                 let errors = try await d.store.ingestionErrors(limit: Self.limit)
                 let rows = errors.map { e -> [String: Any] in
-                    [
+                    // The escape form (RawBytes): NUL, other controls and bytes that are not UTF-8 visible.
+                    let raw = RawBytes.escaped(e.raw)
+                    return [
                         "id": e.id, "source": e.source, "provider": e.providerId ?? "–", "reason": e.reason,
-                        "raw": e.raw.count > 4_000 ? String(e.raw.prefix(4_000)) + "…" : e.raw,
-                        "rawPreview": e.raw.count > 80 ? String(e.raw.prefix(80)) + "…" : e.raw,
+                        "raw": raw.count > 4_000 ? String(raw.prefix(4_000)) + "…" : raw,
+                        "rawPreview": raw.count > 80 ? String(raw.prefix(80)) + "…" : raw,
+                        "rawBytes": DisplayFormat.count(Int64(e.raw.count), "byte"),
                         "received": DisplayFormat.dateTime(e.receivedAt, timeZone: "UTC"),
                         "replayed": e.replayedAt.map { DisplayFormat.dateTime($0, timeZone: "UTC") } ?? "", "isReplayed": e.replayedAt != nil,
                         "canReplay": e.replayedAt == nil && e.source == "callback",
