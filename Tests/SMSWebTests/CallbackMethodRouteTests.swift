@@ -71,7 +71,7 @@ struct CallbackMethodRouteTests {
             #expect(wrongShape.status == .badRequest)
             #expect(
                 Self.message(wrongShape)
-                    == #"invalid replay body (expected an empty body, or {"raw": "<the corrected callback body as text>"}): body should be a JSON object"#)
+                    == #"invalid replay body (expected an empty body, {"raw": "<the corrected callback body as text>"} or {"rawBase64": "<its bytes>"}): body should be a JSON object"#)
             // With the body the provider meant to POST, the replay applies it (kept pending: m1 was never sent).
             let fixed = try await client.api(
                 "/api/v1/ingestion-errors/\(id)/replay", method: .post,

@@ -110,7 +110,7 @@ struct IngestionErrorBytesRouteTests {
                 IngestionErrorInput(source: "callback", providerId: "p1", reason: "x", raw: [0xFF], receivedAt: 1_700_000_000)
             ])
             let second = try #require(try await t.store.ingestionErrors(limit: 1).first?.id)
-            let fixed = Array(#"[{"event":"failed","data":[{"meta":"zz\u0000","ts":1700000001}]}]"#.utf8)
+            let fixed = Array(#"[{"event":"failed","data":[{"meta":"zz\u0000","ts":1700000001,"code":"914"}]}]"#.utf8)
             let body = Array(#"{"rawBase64":"\#(Data(fixed).base64EncodedString())"}"#.utf8)
             let (fixedStatus, fixedReplay) = try await Self.post(client, "/api/v1/ingestion-errors/\(second)/replay", body, admin: true)
             #expect(fixedStatus == .ok, "\(fixedReplay)")
