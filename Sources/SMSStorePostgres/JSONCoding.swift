@@ -13,21 +13,3 @@ enum JSONCoding {
         try JSONDecoder().decode(type, from: Data(text.utf8))
     }
 }
-
-extension CallbackItem {
-    /// The item with U+0000 replaced in every text field (PostgreSQL `text` cannot store it);
-    /// the dedup key is computed from the item as received.
-    var pgSafe: CallbackItem {
-        var i = self
-        i.meta = meta.pgSafe
-        i.code = code?.pgSafe
-        i.description = description?.pgSafe
-        i.url = url?.pgSafe
-        i.shortURL = shortURL?.pgSafe
-        i.incomingText = incomingText?.pgSafe
-        i.toPhone = toPhone?.pgSafe
-        i.providerStatus = providerStatus?.pgSafe
-        i.providerMessageId = providerMessageId?.pgSafe
-        return i
-    }
-}

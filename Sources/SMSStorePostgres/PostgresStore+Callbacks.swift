@@ -19,7 +19,7 @@ extension PostgresStore {
     /// (item without U+0000, dedup key of the item as received, JSON payload).
     static func encode(providerId: String, items: [CallbackItem]) -> [EncodedItem] {
         items.map { item in
-            let safe = item.pgSafe
+            let safe = item.withoutNUL
             return EncodedItem(
                 item: safe, key: CallbackDedupKey.make(providerId: providerId, item: item).pgSafe,
                 payload: (try? JSONCoding.encode(safe)) ?? "{}")

@@ -21,11 +21,19 @@ extension SQLiteStore {
     func applyCallbacks(
         providerId: String, items: [CallbackItem], receivedAt: Int64, afterSnapshot: (@Sendable () async throws -> Void)?
     ) async throws -> CallbackIngestResult {
-        let encoded = items.map { ($0, CallbackDedupKey.make(providerId: providerId, item: $0), CallbackItemJSON.encode($0)) }
+        let encoded = Self.encode(providerId: providerId, items: items)
         let plan = try await db.read { db in try CallbackPlan.make(db, encoded: encoded, receivedAt: receivedAt) }
         if let afterSnapshot { try await afterSnapshot() }
         return try await callbackWrites.apply(
             .init(providerId: providerId, encoded: encoded, plan: plan, receivedAt: receivedAt), store: self)
+    }
+
+    /// (item without U+0000 (``CallbackItem/withoutNUL``), dedup key of the item as received, JSON payload).
+    static func encode(providerId: String, items: [CallbackItem]) -> [(CallbackItem, String, String)] {
+        items.map { item in
+            let safe = item.withoutNUL
+            return (safe, CallbackDedupKey.make(providerId: providerId, item: item), CallbackItemJSON.encode(safe))
+        }
     }
 
     /// The whole batch inside the caller's transaction, item by item in batch order: looks up the

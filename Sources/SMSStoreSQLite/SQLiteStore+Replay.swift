@@ -12,7 +12,7 @@ extension SQLiteStore {
     public func replayIngestionError(id: Int64, providerId: String, items: [CallbackItem], at: Int64) async throws
         -> CallbackIngestResult
     {
-        let encoded = items.map { ($0, CallbackDedupKey.make(providerId: providerId, item: $0), CallbackItemJSON.encode($0)) }
+        let encoded = Self.encode(providerId: providerId, items: items)
         return try await db.write { db in
             guard let row = try Row.fetchOne(db, sql: "SELECT * FROM ingestion_errors WHERE id = ?", arguments: [id]) else {
                 throw ReplayError.notFound(id)

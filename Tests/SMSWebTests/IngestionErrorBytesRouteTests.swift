@@ -83,39 +83,86 @@ struct IngestionErrorBytesRouteTests {
         }
     }
 
-    @Test("a stored body replays byte for byte: a NUL inside a meta, UTF-8 text, is the very callback the URL took (a duplicate)", arguments: StoreKind.allCases)
-    func replayIsTheSameBytes(kind: StoreKind) async throws {
+    @Test("a meta holding U+0000 is refused naming the field, never kept pending; the unchanged bytes replay to the same refusal, a corrected rawBase64 applies", arguments: StoreKind.allCases)
+    func nulMetaRefusedAndReplayed(kind: StoreKind) async throws {
         try await Self.withApp(kind) { client, t in
-            // Valid JSON whose meta holds U+0000 (escaped) and é: the callback URL holds it for an unknown message.
+            // Valid JSON whose meta holds U+0000 (escaped) and é: no meta SMSStats sent can hold a control character.
             let bytes = Array(#"[{"event":"delivered","data":[{"meta":"ab\u0000cd-é","ts":1700000000}]}]"#.utf8)
             let (status, answer) = try await Self.post(client, "/callbacks/p1?secret=\(Self.secret)", bytes)
-            #expect(status == .ok, "\(answer)")
-            #expect(answer["processed_events"] as? Int == 1)
-            // The same bytes kept as an ingestion error (e.g. refused by an older version) and replayed.
-            try await t.store.recordIngestionErrors([
-                IngestionErrorInput(source: "callback", providerId: "p1", reason: "older refusal", raw: bytes, receivedAt: 1_700_000_000)
-            ])
-            let id = try #require(try await t.store.ingestionErrors(limit: 1).first?.id)
-            let (replayStatus, replay) = try await Self.post(client, "/api/v1/ingestion-errors/\(id)/replay", [], admin: true)
-            #expect(replayStatus == .ok, "\(replay)")
-            // Exactly the same item (same dedup key: the meta's bytes, event and time): a duplicate, nothing new held.
-            #expect(replay["applied"] as? Int == 0)
-            #expect(replay["duplicates"] as? Int == 1)
-            #expect(replay["pending"] as? Int == 0)
-            let unmatched = try await t.store.unmatchedCallbacks(receivedBefore: Int64.max, limit: 10)
-            // (PostgreSQL text cannot hold U+0000: its TEXT columns keep U+FFFD there, as for every callback.)
-            #expect(unmatched.map(\.meta) == [kind == .postgres ? "ab\u{FFFD}cd-é" : "ab\u{0}cd-é"])
-            // A correction given as bytes (rawBase64) is replayed as those bytes.
+            #expect(status == .badRequest, "\(answer)")
+            let details = try #require(answer["details"] as? [String: Any], "\(answer)")
+            #expect(details["processed_events"] as? Int == 0)
+            let reason = "meta contains the control character U+0000 at position 2: a meta is the token SMSStats sent (\"m\" and base62 letters and digits), so it can never match a message"
+            let invalid = try #require(details["invalid_items"] as? [[String: Any]])
+            #expect(invalid.map { $0["reason"] as? String } == [reason])
+            #expect(invalid.map { $0["event"] as? String } == ["delivered"])
+            // Nothing held pending (the store would otherwise have had to keep a meta cut or altered at the NUL).
+            #expect(try await t.store.unmatchedCallbacks(receivedBefore: Int64.max, limit: 10).isEmpty)
+            // The item is kept as its canonical JSON: the NUL stays, escaped as \u0000, the é as its UTF-8 bytes.
+            let e = try #require(try await t.store.ingestionErrors(limit: 10).first)
+            #expect(e.reason == reason)
+            #expect(e.raw == Array(#"[{"data":[{"meta":"ab\u0000cd-é","ts":1700000000}],"event":"delivered"}]"#.utf8))
+            let (again, againAnswer) = try await Self.post(client, "/api/v1/ingestion-errors/\(e.id)/replay", [], admin: true)
+            #expect(again == .unprocessableContent)
+            #expect("\(againAnswer)".contains("still invalid: meta contains the control character U+0000 at position 2"), "\(againAnswer)")
+            #expect(try await t.store.ingestionError(id: e.id)?.replayedAt == nil)
+
+            // A correction given as bytes (rawBase64) is replayed as those bytes: held pending (no such message yet).
+            let fixed = Array(#"[{"event":"delivered","data":[{"meta":"abcd-é","ts":1700000000}]}]"#.utf8)
+            let body = Array(#"{"rawBase64":"\#(Data(fixed).base64EncodedString())"}"#.utf8)
+            let (fixedStatus, fixedReplay) = try await Self.post(client, "/api/v1/ingestion-errors/\(e.id)/replay", body, admin: true)
+            #expect(fixedStatus == .ok, "\(fixedReplay)")
+            #expect(fixedReplay["applied"] as? Int == 0)
+            #expect(fixedReplay["pending"] as? Int == 1)
+            #expect(try await t.store.unmatchedCallbacks(receivedBefore: Int64.max, limit: 10).map(\.meta) == ["abcd-é"])
+            // The stored bytes are the ones received, not the correction.
+            #expect(try await t.store.ingestionError(id: e.id)?.raw == e.raw)
+            #expect(try await t.store.ingestionError(id: e.id)?.replayedAt != nil)
+            // A rawBase64 that is not base64 is a 400 naming the field.
             try await t.store.recordIngestionErrors([
                 IngestionErrorInput(source: "callback", providerId: "p1", reason: "x", raw: [0xFF], receivedAt: 1_700_000_000)
             ])
             let second = try #require(try await t.store.ingestionErrors(limit: 1).first?.id)
-            let fixed = Array(#"[{"event":"failed","data":[{"meta":"zz\u0000","ts":1700000001,"code":"914"}]}]"#.utf8)
-            let body = Array(#"{"rawBase64":"\#(Data(fixed).base64EncodedString())"}"#.utf8)
-            let (fixedStatus, fixedReplay) = try await Self.post(client, "/api/v1/ingestion-errors/\(second)/replay", body, admin: true)
-            #expect(fixedStatus == .ok, "\(fixedReplay)")
-            #expect(fixedReplay["pending"] as? Int == 1)
-            #expect(try await t.store.ingestionError(id: second)?.raw == [0xFF])
+            let (bad, badAnswer) = try await Self.post(client, "/api/v1/ingestion-errors/\(second)/replay", Array(#"{"rawBase64":"%%"}"#.utf8), admin: true)
+            #expect(bad == .badRequest)
+            #expect("\(badAnswer)".contains("rawBase64 must be base64"), "\(badAnswer)")
+        }
+    }
+
+    @Test("a body over the list's 64 KiB cut: the list says rawTruncated true with the whole size, the id shows every byte", arguments: StoreKind.allCases)
+    func overTheListCut(kind: StoreKind) async throws {
+        try await Self.withApp(kind) { client, t in
+            // 70,000 bytes, not JSON: a NUL and 0xFF at both ends, invalid UTF-8 throughout.
+            let bytes: [UInt8] = [0x00, 0xFF] + (0..<69_996).map { UInt8(truncatingIfNeeded: $0 % 251) } + [0xFF, 0x00]
+            #expect(bytes.count == 70_000)
+            let (status, _) = try await Self.post(client, "/callbacks/p1?secret=\(Self.secret)", bytes)
+            #expect(status == .badRequest)
+            #expect(try await t.store.ingestionErrors(limit: 1).first?.raw == bytes)
+            let listed = try #require(try await Self.get(client, "/api/v1/ingestion-errors?limit=1") as? [[String: Any]])
+            let e = try #require(listed.first)
+            #expect(e["rawTruncated"] as? Bool == true)
+            #expect(e["rawBytes"] as? Int == 70_000)
+            #expect(e["rawUTF8"] as? Bool == false)
+            // Not UTF-8: cut at exactly 65,536 bytes.
+            #expect(e["rawBase64"] as? String == Data(bytes.prefix(65_536)).base64EncodedString())
+            let id = try #require(e["id"] as? Int)
+            let one = try #require(try await Self.get(client, "/api/v1/ingestion-errors/\(id)") as? [String: Any])
+            #expect(one["rawTruncated"] as? Bool == false)
+            #expect(one["rawBytes"] as? Int == 70_000)
+            #expect(one["rawBase64"] as? String == Data(bytes).base64EncodedString())
+            #expect(one["raw"] as? String == RawBytes.escaped(bytes))
+        }
+    }
+
+    @Test("an events body with a NUL and invalid UTF-8 is kept byte for byte", arguments: StoreKind.allCases)
+    func eventsBody(kind: StoreKind) async throws {
+        try await Self.withApp(kind) { client, t in
+            let bytes: [UInt8] = Array(#"[{"eventId":"e"#.utf8) + [0x00, 0xC3, 0x28, 0xFF]
+            let (status, _) = try await Self.post(client, "/api/v1/events", bytes, admin: true)
+            #expect(status == .badRequest)
+            let e = try #require(try await t.store.ingestionErrors(limit: 1).first)
+            #expect(e.source == "events")
+            #expect(e.raw == bytes)
         }
     }
 }

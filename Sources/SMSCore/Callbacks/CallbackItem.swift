@@ -56,3 +56,25 @@ public struct CallbackItem: Sendable, Equatable, Hashable, Codable {
         self.part = part
     }
 }
+
+extension CallbackItem {
+    /// The item as the stores keep it in their text columns: U+0000 in any text field becomes
+    /// U+FFFD, the same in every store (PostgreSQL `text` cannot hold U+0000, and SQLite's text
+    /// binding would silently cut the text there). The dedup key is computed from the item as
+    /// received, before this. A `meta` with a NUL never gets this far in the generic contract and
+    /// Kannel: it is refused (``CallbackMeta``); the full input is kept as an ingestion error.
+    public var withoutNUL: CallbackItem {
+        func clean(_ s: String) -> String { s.contains("\u{0}") ? s.replacingOccurrences(of: "\u{0}", with: "\u{FFFD}") : s }
+        var i = self
+        i.meta = clean(meta)
+        i.code = code.map(clean)
+        i.description = description.map(clean)
+        i.url = url.map(clean)
+        i.shortURL = shortURL.map(clean)
+        i.incomingText = incomingText.map(clean)
+        i.toPhone = toPhone.map(clean)
+        i.providerStatus = providerStatus.map(clean)
+        i.providerMessageId = providerMessageId.map(clean)
+        return i
+    }
+}

@@ -5,7 +5,7 @@ import Foundation
 /// Shape: a JSON array of groups `[{"event": "<name>", "data": [<item>, ...]}, ...]`.
 /// Events: `delivered`, `failed`, `clicked`, `replied` (matched case-insensitively; there is no
 /// "sent" event). Item fields:
-/// - every item: `meta` (non-empty string), `ts` (epoch seconds as a number or a numeric string;
+/// - every item: `meta` (non-empty string without control characters, ``CallbackMeta``), `ts` (epoch seconds as a number or a numeric string;
 ///   values above 1e12 are milliseconds and are divided by 1000; fractions are dropped; 1970 to
 ///   2100 only, see ``EpochTimestamp``),
 ///   optional `description`;
@@ -173,7 +173,7 @@ public enum GenericCallbackParser {
             }
         }
 
-        let meta = take("meta", nonEmptyString(obj["meta"], name: "meta"))
+        let meta = take("meta", metaString(obj["meta"]))
         let ts = take("ts", timestamp(obj["ts"]))
         var code: String?
         var url: String?
@@ -213,6 +213,13 @@ public enum GenericCallbackParser {
             return s.contains(where: { !$0.isWhitespace }) ? .value(s) : .missing
         case let other?: return .wrong("\(name) must be a string, got \(other.typeName)")
         }
+    }
+
+    /// A non-empty `meta` without control characters (``CallbackMeta``).
+    private static func metaString(_ value: CallbackJSONValue?) -> Field<String> {
+        let field = nonEmptyString(value, name: "meta")
+        if case .value(let meta) = field, let problem = CallbackMeta.problem(meta) { return .wrong(problem) }
+        return field
     }
 
     private static func anyString(_ value: CallbackJSONValue?, name: String) -> Field<String> {

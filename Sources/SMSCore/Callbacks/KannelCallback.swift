@@ -41,8 +41,8 @@ public enum KannelCallback {
     /// Parses one delivery report from its query parameters.
     ///
     /// - Parameter params: the decoded query parameters.
-    /// - Returns: one item, or one invalid entry when `meta`/`type` are missing or `type` is not a
-    ///   listed value. For failed items `code` is the receipt's `err:` value (type 16 without one:
+    /// - Returns: one item, or one invalid entry when `meta`/`type` are missing, `meta` holds a
+    ///   control character (``CallbackMeta``) or `type` is not a listed value. For failed items `code` is the receipt's `err:` value (type 16 without one:
     ///   `"REJECTD"`) and `description` is the answer without its `text:` part. `providerStatus` is
     ///   the receipt's `stat:` value, else the raw `type`. `ts` is `ts` when it is an integer.
     ///   Never throws.
@@ -54,6 +54,9 @@ public enum KannelCallback {
         let missing = support.missing(["meta", "type"], in: params)
         guard let meta, let type else {
             return CallbackParseResult(invalid: [support.missingFields(missing, raw: raw, event: type)])
+        }
+        if let problem = CallbackMeta.problem(meta) {
+            return CallbackParseResult(invalid: [InvalidCallbackItem(raw: raw, event: type, reason: problem, missingFields: [])])
         }
         guard let kind = kind(forType: type) else {
             return CallbackParseResult(invalid: [support.unknownStatus(type, raw: raw)])

@@ -20,12 +20,15 @@ struct IngestionErrorPageController {
             try await d.signedIn(request) { session in
                 let errors = try await d.store.ingestionErrors(limit: Self.limit)
                 let rows = errors.map { e -> [String: Any] in
-                    // The escape form (RawBytes): NUL, other controls and bytes that are not UTF-8 visible.
-                    let raw = RawBytes.escaped(e.raw)
+                    // The escape form (RawBytes): NUL, other controls and bytes that are not UTF-8 visible;
+                    // cut on bytes (never inside an escape), "…" when cut.
+                    func shown(_ limit: Int) -> String {
+                        let cut = RawBytes.prefix(e.raw, limit: limit)
+                        return RawBytes.escaped(cut) + (cut.count < e.raw.count ? "…" : "")
+                    }
                     return [
                         "id": e.id, "source": e.source, "provider": e.providerId ?? "–", "reason": e.reason,
-                        "raw": raw.count > 4_000 ? String(raw.prefix(4_000)) + "…" : raw,
-                        "rawPreview": raw.count > 80 ? String(raw.prefix(80)) + "…" : raw,
+                        "raw": shown(4_000), "rawPreview": shown(80),
                         "rawBytes": DisplayFormat.count(Int64(e.raw.count), "byte"),
                         "received": DisplayFormat.dateTime(e.receivedAt, timeZone: "UTC"),
                         "replayed": e.replayedAt.map { DisplayFormat.dateTime($0, timeZone: "UTC") } ?? "", "isReplayed": e.replayedAt != nil,

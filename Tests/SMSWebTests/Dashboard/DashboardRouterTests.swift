@@ -439,6 +439,58 @@ struct DashboardRouterTests {
         }
     }
 
+    @Test("ingestion errors page: bytes that are not UTF-8 and a NUL show in the escape form, HTML escaped; Replay replays the stored bytes")
+    func ingestionErrorBytes() async throws {
+        let (app, store) = try await F.app()
+        try await app.test(.router) { client in
+            let s = try await F.seed(client, store: store)
+            // Not UTF-8: kept whole, exactly.
+            let bytes: [UInt8] = Array(#"[{"x":"<b>"#.utf8) + [0x00, 0xFF] + Array(#"\"#.utf8)
+            try await client.execute(
+                uri: "/callbacks/\(s.providerId)?secret=\(s.secret)", method: .post, body: ByteBuffer(bytes: bytes)
+            ) { r in #expect(r.status == .badRequest) }
+            let refused = try #require(try await store.ingestionErrors(limit: 1).first)
+            #expect(refused.raw == bytes)
+            // A body valid today (a NUL only inside the description), kept by an older version: the button applies it.
+            let valid = Array(#"[{"event":"delivered","data":[{"meta":"m-later","ts":1700000000,"description":"a\u0000b"}]}]"#.utf8)
+            try await store.recordIngestionErrors([
+                IngestionErrorInput(source: "callback", providerId: s.providerId, reason: "older refusal", raw: valid, receivedAt: 1_700_000_000)
+            ])
+            let later = try #require(try await store.ingestionErrors(limit: 1).first?.id)
+            let (cookie, csrf) = try await F.signIn(client)
+            try await client.execute(uri: "/ingestion-errors", method: .get, headers: [.cookie: cookie]) { r in
+                let html = String(buffer: r.body)
+                #expect(html.contains(#"<pre>[{&quot;x&quot;:&quot;&lt;b&gt;\u{00}\xFF\\</pre>"#), "\(html)")
+                #expect(html.contains("13 bytes, shown with"))
+                #expect(!html.contains("<b>"))
+            }
+            let form: HTTPFields = [.cookie: cookie, .contentType: "application/x-www-form-urlencoded"]
+            // The refused bytes replay to the same refusal.
+            try await client.execute(
+                uri: "/ingestion-errors/\(refused.id)/replay", method: .post, headers: form, body: ByteBuffer(string: "csrf=\(csrf)")
+            ) { r in
+                #expect(r.status == .seeOther)
+                try await client.execute(uri: r.headers[.location] ?? "", method: .get, headers: [.cookie: cookie]) { page in
+                    #expect(String(buffer: page.body).contains("Ingestion error \(refused.id) not replayed"))
+                    #expect(String(buffer: page.body).contains("still invalid: \(refused.reason)"))
+                }
+            }
+            try await client.execute(
+                uri: "/ingestion-errors/\(later)/replay", method: .post, headers: form, body: ByteBuffer(string: "csrf=\(csrf)")
+            ) { r in
+                #expect(r.status == .seeOther)
+                try await client.execute(uri: r.headers[.location] ?? "", method: .get, headers: [.cookie: cookie]) { page in
+                    #expect(String(buffer: page.body).contains("Ingestion error \(later) replayed and applied."))
+                }
+            }
+            #expect(try await store.ingestionError(id: refused.id)?.replayedAt == nil)
+            #expect(try await store.ingestionError(id: later)?.replayedAt != nil)
+            let pending = try await store.unmatchedCallbacks(receivedBefore: Int64.max, limit: 10)
+            #expect(pending.map(\.meta) == ["m-later"])
+            #expect(pending.map(\.item.description) == ["a\u{FFFD}b"])
+        }
+    }
+
     @Test("profile import: a CSV upload goes through the API's import and reports rejected rows and warnings")
     func profileImport() async throws {
         let (app, store) = try await F.app()
