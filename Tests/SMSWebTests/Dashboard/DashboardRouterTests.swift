@@ -465,24 +465,19 @@ struct DashboardRouterTests {
                 #expect(!html.contains("<b>"))
             }
             let form: HTTPFields = [.cookie: cookie, .contentType: "application/x-www-form-urlencoded"]
+            /// Presses Replay on ingestion error `id`; the notice page the redirect leads to.
+            func replay(_ id: Int64) async throws -> String {
+                let r = try await client.execute(
+                    uri: "/ingestion-errors/\(id)/replay", method: .post, headers: form, body: ByteBuffer(string: "csrf=\(csrf)"))
+                #expect(r.status == .seeOther)
+                let page = try await client.execute(uri: r.headers[.location] ?? "", method: .get, headers: [.cookie: cookie])
+                return String(buffer: page.body)
+            }
             // The refused bytes replay to the same refusal.
-            try await client.execute(
-                uri: "/ingestion-errors/\(refused.id)/replay", method: .post, headers: form, body: ByteBuffer(string: "csrf=\(csrf)")
-            ) { r in
-                #expect(r.status == .seeOther)
-                try await client.execute(uri: r.headers[.location] ?? "", method: .get, headers: [.cookie: cookie]) { page in
-                    #expect(String(buffer: page.body).contains("Ingestion error \(refused.id) not replayed"))
-                    #expect(String(buffer: page.body).contains("still invalid: \(refused.reason)"))
-                }
-            }
-            try await client.execute(
-                uri: "/ingestion-errors/\(later)/replay", method: .post, headers: form, body: ByteBuffer(string: "csrf=\(csrf)")
-            ) { r in
-                #expect(r.status == .seeOther)
-                try await client.execute(uri: r.headers[.location] ?? "", method: .get, headers: [.cookie: cookie]) { page in
-                    #expect(String(buffer: page.body).contains("Ingestion error \(later) replayed and applied."))
-                }
-            }
+            let refusedNotice = try await replay(refused.id)
+            #expect(refusedNotice.contains("Ingestion error \(refused.id) not replayed"))
+            #expect(refusedNotice.contains("still invalid: \(refused.reason)"))
+            #expect(try await replay(later).contains("Ingestion error \(later) replayed and applied."))
             #expect(try await store.ingestionError(id: refused.id)?.replayedAt == nil)
             #expect(try await store.ingestionError(id: later)?.replayedAt != nil)
             let pending = try await store.unmatchedCallbacks(receivedBefore: Int64.max, limit: 10)
