@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PostgresNIO
+import SMSCore
 
 /// One open transaction on one connection (handed to the bodies of ``PostgresStore/write(_:)``).
 struct PGTx: Sendable {
@@ -68,8 +69,8 @@ struct PGRow {
 }
 
 extension String {
-    /// PostgreSQL `text` cannot hold U+0000: it becomes U+FFFD (input from outside only).
+    /// PostgreSQL `text` cannot hold U+0000: it becomes U+FFFD (``StoredText``; input from outside only).
     var pgSafe: String {
-        contains("\u{0}") ? replacingOccurrences(of: "\u{0}", with: "\u{FFFD}") : self
+        StoredText.withoutNUL(self)
     }
 }

@@ -144,7 +144,7 @@ extension SQLiteStore {
             for e in errors {
                 try db.execute(
                     sql: "INSERT INTO ingestion_errors (source, provider_id, reason, raw, received_at) VALUES (?, ?, ?, ?, ?)",
-                    arguments: [e.source, e.providerId, e.reason, Data(e.raw), e.receivedAt])
+                    arguments: [e.source, e.providerId, StoredText.withoutNUL(e.reason), Data(e.raw), e.receivedAt])
             }
         }
     }

@@ -28,4 +28,16 @@ struct IngestionErrorBytesStoreTests {
         }
         await t.close()
     }
+
+    @Test("a reason quoting input with U+0000 (\"unknown event 'de<NUL>l'\") is kept whole, U+FFFD in place of the NUL", arguments: StoreKind.allCases)
+    func reasonNotCut(kind: StoreKind) async throws {
+        let t = try await TestStore.make(kind)
+        try await t.store.recordIngestionErrors([
+            IngestionErrorInput(source: "callback", providerId: "p1", reason: "unknown event 'de\u{0}l'", raw: [0x00], receivedAt: 1)
+        ])
+        let e = try #require(try await t.store.ingestionErrors(limit: 1).first)
+        #expect(e.reason == "unknown event 'de\u{FFFD}l'")
+        #expect(e.raw == [0x00])
+        await t.close()
+    }
 }

@@ -8,7 +8,8 @@ import SMSCore
 /// - a JSON body is refused as malformed exactly when ``JSONSyntax`` says it is not JSON, with the
 ///   same reason; a body that is JSON is never refused as malformed;
 /// - at most `maxItems` items (valid plus invalid) come back;
-/// - a valid item has a meta with a non-blank character; a click has a non-empty URL; a reply has
+/// - a valid item has a meta with a non-blank character, and in the generic contract and Kannel
+///   (where the meta is ours) no control character (``CallbackMeta``); a click has a non-empty URL; a reply has
 ///   its text (at most 512 characters in the generic contract);
 /// - an invalid item has a reason and a raw text, and its stored form
 ///   (``CallbackDialect/storedRaw(_:kind:)``) parses again (``CallbackDialect/reparse(_:kind:maxItems:)``)
@@ -79,6 +80,9 @@ enum CallbackFuzz {
               "\(kind): \(result.items.count) valid + \(result.invalid.count) invalid items, more than maxItems \(maxItems)")
         for item in result.items {
             check(item.meta.contains(where: { !$0.isWhitespace }), "\(kind): valid item with a blank meta: \(item)")
+            if kind == .generic || kind == .kannel {
+                check(CallbackMeta.problem(item.meta) == nil, "\(kind): valid item whose meta holds a control character: \(item)")
+            }
             switch item.kind {
             case .clicked:
                 check(!(item.url ?? "").isEmpty, "\(kind): valid click without a URL: \(item)")

@@ -59,12 +59,12 @@ public struct CallbackItem: Sendable, Equatable, Hashable, Codable {
 
 extension CallbackItem {
     /// The item as the stores keep it in their text columns: U+0000 in any text field becomes
-    /// U+FFFD, the same in every store (PostgreSQL `text` cannot hold U+0000, and SQLite's text
+    /// U+FFFD (``StoredText``), the same in every store (PostgreSQL `text` cannot hold U+0000, and SQLite's text
     /// binding would silently cut the text there). The dedup key is computed from the item as
     /// received, before this. A `meta` with a NUL never gets this far in the generic contract and
     /// Kannel: it is refused (``CallbackMeta``); the full input is kept as an ingestion error.
     public var withoutNUL: CallbackItem {
-        func clean(_ s: String) -> String { s.contains("\u{0}") ? s.replacingOccurrences(of: "\u{0}", with: "\u{FFFD}") : s }
+        let clean = StoredText.withoutNUL
         var i = self
         i.meta = clean(meta)
         i.code = code.map(clean)
