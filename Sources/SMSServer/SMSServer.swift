@@ -36,10 +36,14 @@ public enum SMSServer {
                 let gateway = HTTPProviderGateway(
                     httpClient: client, publicBaseURL: config.publicBaseURL, logger: logger,
                     metrics: ProviderMetrics(factory: AppMetrics.shared.factory))
+                let drain = NodeDrain()
                 let app = try await buildApplication(
                     config: config, store: opened.store, gateway: gateway, runDispatcher: configuration.runDispatcher,
-                    logger: logger)
-                let value = try await body(RunningServer(application: app, store: opened, config: config, logger: logger))
+                    logger: logger, drain: drain)
+                let value = try await body(
+                    RunningServer(
+                        application: app, store: opened, config: config, drain: drain,
+                        drainSeconds: configuration.drainSeconds, logger: logger))
                 if providerClient == nil { try? await client.shutdown() }
                 return value
             } catch {
@@ -69,13 +73,43 @@ public struct RunningServer: Sendable {
     public let store: OpenedStore
     /// The settings in effect (with the click journal directory chosen, `nil` for none).
     public let config: AppConfig
+    /// The server's drain switch (``NodeDrain``), started by ``run()`` on SIGTERM or SIGINT.
+    public let drain: NodeDrain
+    /// Longest drain, seconds (``ServerConfiguration/drainSeconds``).
+    public let drainSeconds: Int
     let logger: Logger
 
-    /// Runs the application until SIGTERM or SIGINT (then stops gracefully and returns) or until it
-    /// fails (then throws its error, e.g. the port being in use).
+    /// Runs the application until SIGTERM or SIGINT, then drains and returns; or until it fails
+    /// (then throws its error, e.g. the port being in use).
+    ///
+    /// The drain: at once `/ready` answers 503 and the dispatcher claims nothing more
+    /// (``NodeDrain``); the HTTP server stops accepting connections and finishes the requests in
+    /// flight; the dispatcher finishes its provider requests in flight, records their answers and
+    /// queues again any claim it still holds; the click journal is applied. All of it within
+    /// ``drainSeconds``; past that, what is left is cancelled (claims are still released).
     public func run() async throws {
-        let group = ServiceGroup(
-            configuration: .init(services: [application], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        var configuration = ServiceGroupConfiguration(
+            services: [
+                .init(service: application),
+                // Last: the first to hear of the shutdown, so the drain starts before the HTTP server quiesces.
+                .init(service: DrainOnShutdown(drain: drain, logger: logger)),
+            ],
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        configuration.maximumGracefulShutdownDuration = .seconds(drainSeconds)
+        // A task that ignores cancellation must not keep the process alive forever.
+        configuration.maximumCancellationDuration = .seconds(5)
+        let group = ServiceGroup(configuration: configuration)
         try await group.run()
+    }
+}
+
+/// Starts the drain when the service group begins its graceful shutdown, then ends.
+struct DrainOnShutdown: Service {
+    let drain: NodeDrain
+    let logger: Logger
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        if drain.start() { logger.notice("draining: /ready answers 503; finishing in-flight requests and sends") }
     }
 }

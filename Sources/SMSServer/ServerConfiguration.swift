@@ -17,16 +17,21 @@ public struct ServerConfiguration: Sendable {
     public var optOutKeywords: OptOutKeywords
     /// Run the background dispatch loop (`false`: tests drive the dispatcher by hand).
     public var runDispatcher: Bool
+    /// Longest drain after SIGTERM or SIGINT, **seconds** (`smsstats serve --drain-seconds`, default
+    /// 20): in-flight HTTP requests and provider calls get this long to finish; then what is left
+    /// is cancelled, the claims still held are queued again, and the process exits.
+    public var drainSeconds: Int
 
     public init(
         database: String, app: AppConfig, clickJournal: ClickJournalSetting = .besideDatabase,
-        optOutKeywords: OptOutKeywords = OptOutKeywords(), runDispatcher: Bool = true
+        optOutKeywords: OptOutKeywords = OptOutKeywords(), runDispatcher: Bool = true, drainSeconds: Int = 20
     ) {
         self.database = database
         self.app = app
         self.clickJournal = clickJournal
         self.optOutKeywords = optOutKeywords
         self.runDispatcher = runDispatcher
+        self.drainSeconds = drainSeconds
     }
 }
 

@@ -11,7 +11,10 @@ import PostgresNIO
 /// `LEAST` are byte order, as in SQLite and in Swift's ``RollupRecount``, whatever the
 /// database's locale.
 enum PostgresMigrations {
-    static let all: [(id: String, sql: String)] = [("v1", v1), ("settings", settings), ("dispatch-dead-letters", deadLetters)]
+    static let all: [(id: String, sql: String)] = [
+        ("v1", v1), ("settings", settings), ("dispatch-dead-letters", deadLetters),
+        ("login-links", loginLinks),
+    ]
 
     static func migrate(_ store: PostgresStore) async throws {
         let migrations = all

@@ -80,6 +80,7 @@ enum SQLiteMigrations {
         registerSettingsMigrations(&m)
         registerDeadLetterMigrations(&m)
         registerRawBytesMigrations(&m)
+        registerLoginLinkMigrations(&m)
         return m
     }
 }

@@ -7,23 +7,26 @@ import SMSCore
 import SMSTemplating
 import ServiceLifecycle
 
-/// Builds the HTTP application: API, callbacks, redirects, dashboard, `/health`, `/metrics`,
-/// `/openapi.json`, plus the dispatch loop as a service.
+/// Builds the HTTP application: API, callbacks, redirects, dashboard, `/health`, `/ready`,
+/// `/metrics`, `/openapi.json`, plus the dispatch loop as a service.
 /// - Parameters:
 ///   - config: server configuration.
 ///   - store: the storage adapter (SQLite, PostgreSQL, or a test store).
 ///   - gateway: the outbound provider adapter.
 ///   - runDispatcher: run the background dispatch loop (tests may drive it by hand).
 ///   - metrics: the domain metrics served at `/metrics` (``AppMetrics``; tests pass their own).
+///   - drain: the server's drain switch (``NodeDrain``): once started, `/ready` answers 503 and the
+///     dispatcher claims nothing more. The dispatch service starts it on graceful shutdown; the
+///     caller may start it earlier (``SMSServer``'s `RunningServer` does on SIGTERM).
 public func buildApplication(
     config: AppConfig, store: any SMSDispatchStore, gateway: any SMSGateway, runDispatcher: Bool = true, logger: Logger,
-    metrics: AppMetrics = .shared
+    metrics: AppMetrics = .shared, drain: NodeDrain = NodeDrain()
 ) async throws -> some ApplicationProtocol {
     let planner = CampaignPlanner(
         linkBaseURL: config.publicBaseURL, linkLifetime: config.linkLifetimeSeconds, engine: MustacheTemplateEngine())
     let dispatcher = Dispatcher(
         store: store, gateway: gateway, planner: planner,
-        frequencyCap: config.frequencyCap.map { FrequencyCap(maxMessages: $0) }, observer: metrics)
+        frequencyCap: config.frequencyCap.map { FrequencyCap(maxMessages: $0) }, observer: metrics, drain: drain)
     // The click journal (next to the database): replayed before the server accepts requests. Only
     // a store that declares one has it (``StoreCapabilities/clickJournal``).
     var journal: ClickJournal?
@@ -35,7 +38,7 @@ public func buildApplication(
         journal = try await ClickJournal.open(directory: URL(fileURLWithPath: dir), store: journalStore, logger: logger)
     }
     let router = try await buildRouter(
-        config: config, store: store, dispatcher: dispatcher, logger: logger, clickJournal: journal, metrics: metrics)
+        config: config, store: store, dispatcher: dispatcher, logger: logger, clickJournal: journal, metrics: metrics, drain: drain)
     var app = Application(
         router: router,
         configuration: .init(address: .hostname(config.host, port: config.port), serverName: "smsstats"),
@@ -50,10 +53,11 @@ public func buildApplication(
 /// The router of ``buildApplication(config:store:gateway:runDispatcher:logger:)``.
 /// `clickJournal`: redirects journal their hits and answer at once (``ClickJournal``); `nil` =
 /// each redirect waits for its commit. `metrics`: the domain metrics (``AppMetrics``); pass the
-/// same object as the dispatcher's `observer` for dispatch outcomes.
+/// same object as the dispatcher's `observer` for dispatch outcomes. `drain`: the switch `/ready`
+/// reads (``HealthController``).
 public func buildRouter(
     config: AppConfig, store: any SMSDispatchStore, dispatcher: Dispatcher, logger: Logger, clickJournal: ClickJournal? = nil,
-    metrics: AppMetrics = .shared
+    metrics: AppMetrics = .shared, drain: NodeDrain = NodeDrain()
 ) async throws
     -> Router<AppRequestContext>
 {
@@ -65,7 +69,7 @@ public func buildRouter(
     let routeMethods = RouteMethods()
     router.add(middleware: MethodNotAllowedMiddleware(table: routeMethods))
     router.add(middleware: StoreErrorMiddleware(logger: logger))
-    router.get("health") { _, _ in try JSON.response(["status": "ok"]) }
+    HealthController(schema: store, drain: drain, logger: logger).addRoutes(to: router)
     router.get("metrics") { _, _ in
         // The backlog is read at scrape time: the journal's append path stays as it is.
         if let clickJournal { metrics.journalBacklog.record(clickJournal.backlog) }
@@ -104,7 +108,7 @@ public func buildRouter(
         logger: logger, metrics: metrics
     ).addRoutes(to: router)
     let templates = try await MustacheLibrary(directory: Resources.url("templates").path)
-    try DashboardController(store: store, config: config, templates: templates, dispatcher: dispatcher)
+    try DashboardController(store: store, loginLinks: store, config: config, templates: templates, dispatcher: dispatcher)
         .addRoutes(to: router, api: api)
     routeMethods.fill(from: router)
     return router

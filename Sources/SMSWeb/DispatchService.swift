@@ -8,6 +8,13 @@ import Synchronization
 /// arrived before their message (`docs/DOMAIN.md` §3). Polls every `interval`; stops on graceful
 /// shutdown. The periodic re-match runs at most every `rematchInterval` (items are also matched
 /// at once when their message or provider id is recorded, so this only catches the rest).
+///
+/// Graceful shutdown drains instead of cancelling: it starts the dispatcher's ``NodeDrain`` (no new
+/// claim, no publish), lets the running pass finish its in-flight provider requests and record their
+/// answers, then queues again any claim the dispatcher still holds (``Dispatcher/releaseHeldClaims()``)
+/// and returns. How long that may take is bounded by the service group's
+/// `maximumGracefulShutdownDuration` (`smsstats serve --drain-seconds`): past it the pass is
+/// cancelled, and the claims it held are released all the same.
 public struct DispatchService: Service {
     let dispatcher: Dispatcher
     let store: any SMSStore
@@ -28,12 +35,34 @@ public struct DispatchService: Service {
     }
 
     public func run() async throws {
-        try await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
+        let drain = dispatcher.drain
+        await withGracefulShutdownHandler {
+            while !drain.isDraining, !Task.isCancelled {
                 await step()
-                try await Task.sleep(for: interval)
+                // Woken early by the drain (a cancelled sleep throws: the loop condition decides).
+                try? await Task.sleep(for: interval)
             }
+        } onGracefulShutdown: {
+            if drain.start() { logger.notice("draining: no new claims; finishing the provider requests in flight") }
         }
+        await releaseHeldClaims()
+    }
+
+    /// Queues again the claims the dispatcher still holds, in a task of its own (a cancelled
+    /// service task must not cancel the release).
+    func releaseHeldClaims() async {
+        let dispatcher = self.dispatcher
+        let logger = self.logger
+        await Task {
+            do {
+                let released = try await dispatcher.releaseHeldClaims()
+                logger.notice("drained: dispatcher stopped", metadata: ["released": "\(released)"])
+            } catch {
+                logger.error(
+                    "drain: claims could not be released; they are queued again by the next recovery",
+                    metadata: ["error": "\(error)", "held": "\(dispatcher.heldClaimCount)"])
+            }
+        }.value
     }
 
     /// One pass: dispatch, then re-match pending callbacks.

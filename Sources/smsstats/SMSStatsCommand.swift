@@ -96,10 +96,18 @@ struct Serve: AsyncParsableCommand {
     @Flag(help: "Record each redirect's click before answering (no journal; slower under load).")
     var noClickJournal = false
 
+    @Option(
+        help: """
+            Longest drain on SIGTERM/SIGINT, in seconds (env SMSSTATS_DRAIN_SECONDS): /ready answers 503, no new \
+            claims, in-flight requests and sends finish, held claims are queued again, then exit 0.
+            """)
+    var drainSeconds: Int = Int(ProcessInfo.processInfo.environment["SMSSTATS_DRAIN_SECONDS"] ?? "") ?? 20
+
     func validate() throws {
         if let frequencyCap, frequencyCap < 1 { throw ValidationError("--frequency-cap must be at least 1") }
         if !(1...36_500).contains(linkLifetimeDays) { throw ValidationError("--link-lifetime-days must be from 1 to 36500") }
         if dispatchIntervalMs < 1 { throw ValidationError("--dispatch-interval-ms must be at least 1") }
+        if !(1...3_600).contains(drainSeconds) { throw ValidationError("--drain-seconds must be from 1 to 3600") }
     }
 
     func run() async throws {
@@ -126,7 +134,7 @@ struct Serve: AsyncParsableCommand {
         let configuration = ServerConfiguration(
             database: database, app: config,
             clickJournal: noClickJournal ? .off : clickJournal.map { .directory($0) } ?? .besideDatabase,
-            optOutKeywords: OptOutKeywords(extraOptOut: Self.keywordList(optOutKeywords)))
+            optOutKeywords: OptOutKeywords(extraOptOut: Self.keywordList(optOutKeywords)), drainSeconds: drainSeconds)
         try await SMSServer.withServer(configuration, logger: logger) { server in
             logger.info(
                 "serving",

@@ -43,4 +43,11 @@ extension FailingCallbackStore: SMSDispatchStore {
     func setting(key: String, insertingIfAbsent candidate: String) async throws -> String {
         try await queue.setting(key: key, insertingIfAbsent: candidate)
     }
+    func insertLoginLink(tokenHash: String, next: String, now: Int64, expiresAt: Int64, capacity: Int) async throws {
+        try await queue.insertLoginLink(tokenHash: tokenHash, next: next, now: now, expiresAt: expiresAt, capacity: capacity)
+    }
+    func redeemLoginLink(tokenHash: String, now: Int64) async throws -> String? {
+        try await queue.redeemLoginLink(tokenHash: tokenHash, now: now)
+    }
+    func missingMigrations() async throws -> [String] { try await queue.missingMigrations() }
 }

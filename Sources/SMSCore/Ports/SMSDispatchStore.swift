@@ -15,8 +15,10 @@ import Foundation
 /// flight); every other message is sent exactly once. The generic provider protocol has no
 /// idempotency key, so no smaller window is possible without losing messages.
 ///
-/// It is also a ``SettingsStore`` (the server's stored IP-hash salt, ``IPHashSalt``).
-public protocol SMSDispatchStore: SMSStore, SettingsStore {
+/// It is also a ``SettingsStore`` (the server's stored IP-hash salt, ``IPHashSalt``), a
+/// ``LoginLinkStore`` (the dashboard's one-time sign-in links, valid on every server) and a
+/// ``SchemaStatusStore`` (the readiness probe).
+public protocol SMSDispatchStore: SMSStore, SettingsStore, LoginLinkStore, SchemaStatusStore {
     /// What this store offers beyond this protocol (the click journal, …), declared by the store.
     var capabilities: StoreCapabilities { get }
     /// Claims up to `limit` queued, unclaimed messages of a campaign, oldest first, marking them with

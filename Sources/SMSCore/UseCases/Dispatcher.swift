@@ -22,6 +22,12 @@ import Foundation
 /// dead-lettered instead of tried forever, and a campaign that keeps dead-lettering is paused
 /// (``DeadLetterPolicy``): a crash never becomes a send loop.
 /// One dispatcher per database: a second one would release the first one's claims.
+///
+/// ## Drain
+/// Once ``drain`` is started (SIGTERM), a pass publishes nothing and starts no campaign, and each
+/// worker records its in-flight request's answers and claims no more; ``releaseHeldClaims()`` then
+/// queues again whatever this dispatcher still holds (none after an orderly stop; the claims of
+/// requests cut off by the drain deadline otherwise: the at-least-once window).
 public struct Dispatcher: Sendable {
     public let store: any SMSDispatchStore
     public let gateway: any SMSGateway
@@ -38,13 +44,16 @@ public struct Dispatcher: Sendable {
     public var observer: (any DispatchObserver)?
     /// When a message is taken out of the loop and a campaign paused.
     public var deadLetterPolicy: DeadLetterPolicy
+    /// The server's drain switch: once started, no new claim and no publish (see "Drain").
+    public let drain: NodeDrain
     let recovery: Recovery
+    let held: HeldClaims
 
     public init(
         store: any SMSDispatchStore, gateway: any SMSGateway, planner: CampaignPlanner, chunkSize: Int = 500,
         now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }, frequencyCap: FrequencyCap? = nil,
         limiters: RateLimiterRegistry = RateLimiterRegistry(), observer: (any DispatchObserver)? = nil,
-        deadLetterPolicy: DeadLetterPolicy = .standard
+        deadLetterPolicy: DeadLetterPolicy = .standard, drain: NodeDrain = NodeDrain()
     ) {
         self.store = store
         self.gateway = gateway
@@ -55,7 +64,33 @@ public struct Dispatcher: Sendable {
         self.limiters = limiters
         self.observer = observer
         self.deadLetterPolicy = deadLetterPolicy
+        self.drain = drain
         self.recovery = Recovery()
+        self.held = HeldClaims()
+    }
+
+    /// Claims this dispatcher holds and has not recorded (in flight, or cut off).
+    public var heldClaimCount: Int { held.count }
+
+    /// Queues again every claim this dispatcher still holds (``SMSDispatchStore/releaseClaims(attempt:)``),
+    /// for another server to send. Call only once no worker runs (after the pass ended or was
+    /// cancelled): a claim whose provider call was in flight may then be sent twice.
+    /// - Returns: how many messages were queued again.
+    /// - Throws: the store's errors (the claims not yet released stay held, for a later call).
+    @discardableResult
+    public func releaseHeldClaims() async throws -> Int {
+        var released = 0
+        var left = held.takeAll()
+        do {
+            while let attempt = left.first {
+                released += try await store.releaseClaims(attempt: attempt)
+                left.remove(attempt)
+            }
+        } catch {
+            for attempt in left { held.insert(attempt) }
+            throw error
+        }
+        return released
     }
 
     /// Whether this dispatcher has already released the claims left by an earlier process.
@@ -162,10 +197,12 @@ public struct Dispatcher: Sendable {
         let answers = try await retryRecordedAnswers()
         let t = now()
         for campaign in try await store.campaigns() where campaign.status == .scheduled && (campaign.sendAt ?? t) <= t {
+            if drain.isDraining { break }
             _ = try await publish(campaignId: campaign.id)
         }
         var handled = 0
         for campaign in try await store.campaigns() where campaign.status == .sending {
+            if drain.isDraining { break }
             guard let provider = try await store.provider(id: campaign.providerId) else { continue }
             handled += try await dispatch(campaign: campaign, provider: provider)
             _ = try await store.completeCampaignIfDone(id: campaign.id)
@@ -187,6 +224,8 @@ public struct Dispatcher: Sendable {
         let gateway = self.gateway
         let batcher = StepBatcher(store: store, campaignId: campaign.id, cap: cap, now: now)
         let observer = self.observer
+        let drain = self.drain
+        let held = self.held
         return try await withThrowingTaskGroup(of: Int.self) { group in
             for worker in 0..<provider.concurrencyLimit {
                 group.addTask {
@@ -200,16 +239,21 @@ public struct Dispatcher: Sendable {
                         let attempt = "\(ShortCode.generate())-\(worker)-\(n)"
                         let claim: ClaimResult
                         do {
+                            let stop = Task.isCancelled || drain.isDraining
                             claim = try await batcher.submit(
-                                DispatchStep(results: pending, limit: Task.isCancelled ? 0 : perRequest, attempt: attempt))
+                                DispatchStep(results: pending, limit: stop ? 0 : perRequest, attempt: attempt))
                         } catch {
                             // Unknown outcome for the store: queue them again (at-least-once) and stop.
-                            if !pending.isEmpty { _ = try? await store.releaseClaims(attempt: pendingAttempt) }
+                            if !pending.isEmpty, (try? await store.releaseClaims(attempt: pendingAttempt)) != nil {
+                                held.remove(pendingAttempt)
+                            }
                             throw error
                         }
+                        if !pending.isEmpty { held.remove(pendingAttempt) }
                         pending = []
                         if claim.capped > 0 { observer?.capped(claim.capped) }
                         if claim.messages.isEmpty { break }
+                        held.insert(attempt)
                         CrashHook.reach(.send)
                         // Waiting for the rate limiter while claimed is safe: a crash here resends
                         // messages that were never sent.

@@ -12,8 +12,12 @@ struct DashboardController {
     let dispatcher: Dispatcher
     let assets: StaticAssets
 
-    init(store: any SMSStore, config: AppConfig, templates: MustacheLibrary, dispatcher: Dispatcher) throws {
-        dashboard = Dashboard(store: store, config: config, templates: templates, logins: OneTimeLoginLinks())
+    /// - Parameter loginLinks: where the one-time sign-in links are kept (the database, shared by
+    ///   every server).
+    init(store: any SMSStore, loginLinks: any LoginLinkStore, config: AppConfig, templates: MustacheLibrary, dispatcher: Dispatcher)
+        throws
+    {
+        dashboard = Dashboard(store: store, config: config, templates: templates, logins: OneTimeLoginLinks(store: loginLinks))
         self.dispatcher = dispatcher
         assets = try StaticAssets.load()
     }
@@ -53,7 +57,7 @@ struct DashboardController {
         }
         group.get("login/once/{nonce}") { _, context in
             let nonce = try context.parameters.require("nonce")
-            guard let next = d.logins.redeem(nonce, now: Dashboard.now()) else {
+            guard let next = try await d.logins.redeem(nonce, now: Dashboard.now()) else {
                 return d.page(
                     "login", loginObject(next: "/", error: "This sign-in link has expired or was already used."), session: nil,
                     status: .unauthorized)
@@ -71,7 +75,7 @@ struct DashboardController {
             let body = try await request.body.collect(upTo: 16_000)
             let input = body.readableBytes == 0 ? LoginLinkInput() : try JSON.decode(LoginLinkInput.self, from: body, what: "login link")
             let next = OneTimeLoginLinks.safeNext(input.next)
-            let nonce = d.logins.mint(next: next, now: Dashboard.now())
+            let nonce = try await d.logins.mint(next: next, now: Dashboard.now())
             let query = "?next=" + (next.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "%2F")
             return try JSON.response(
                 LoginLinkView(url: "\(d.config.publicBaseURL)/login/once/\(nonce)\(query)", expiresInSeconds: OneTimeLoginLinks.lifetime),

@@ -1,5 +1,7 @@
 import Foundation
+import GRDB
 import SMSCore
+import SMSStoreSQLite
 import Testing
 
 @testable import SMSWeb
@@ -94,16 +96,24 @@ struct DashboardUnitTests {
 
     // MARK: One-time links
 
-    @Test("a one-time sign-in link works once and only within its lifetime")
-    func oneTimeLinks() {
-        let links = OneTimeLoginLinks()
-        let n = links.mint(next: "/campaigns/x", now: 100)
+    @Test("a one-time sign-in link works once and only within its lifetime; the database keeps its SHA-256 only")
+    func oneTimeLinks() async throws {
+        let store = try SQLiteStore.inMemory()
+        let links = OneTimeLoginLinks(store: store)
+        let n = try await links.mint(next: "/campaigns/x", now: 100)
         #expect(n.count == 64)
-        #expect(links.redeem(n, now: 101) == "/campaigns/x")
-        #expect(links.redeem(n, now: 102) == nil)
-        let late = links.mint(next: "/", now: 100)
-        #expect(links.redeem(late, now: 100 + OneTimeLoginLinks.lifetime) == nil)
-        #expect(links.redeem("nope", now: 100) == nil)
+        #expect(OneTimeLoginLinks.hash(n).count == 64)
+        let kept = try await store.db.read { db in try String.fetchAll(db, sql: "SELECT token_hash FROM login_links") }
+        #expect(kept == [OneTimeLoginLinks.hash(n)])
+        #expect(try await links.redeem(n, now: 101) == "/campaigns/x")
+        #expect(try await links.redeem(n, now: 102) == nil)
+        let late = try await links.mint(next: "/", now: 100)
+        #expect(try await links.redeem(late, now: 100 + OneTimeLoginLinks.lifetime) == nil)
+        #expect(try await links.redeem("nope", now: 100) == nil)
+        // The hash itself is no token: it redeems nothing.
+        let other = try await links.mint(next: "/", now: 100)
+        #expect(try await links.redeem(OneTimeLoginLinks.hash(other), now: 101) == nil)
+        #expect(try await links.redeem(other, now: 101) == "/")
     }
 
     @Test(
