@@ -194,7 +194,12 @@ paths = {
         cb_responses, None, cb_params, auth=False)},
  "/l/{code}": {"get": op("Click redirect (302 to the stored URL byte for byte; 404 page when unknown or expired). A crawler or link-preview user agent is recorded as a bot hit, not a click", {"302": {"description": "redirect"}, "404": {"description": "unknown or expired link (HTML)"}}, params=[p("code")], auth=False),
    "head": op("Same answer as GET; always recorded as a bot hit", {"302": {"description": "redirect"}, "404": {"description": "unknown or expired link"}}, params=[p("code")], auth=False)},
- "/health": {"get": op("Liveness", ok("ok"), auth=False)},
+ "/health": {"get": op("Liveness: the process serves HTTP (never touches the database)", ok("alive", obj({"status": {"type": "string", "enum": ["ok"]}}, ["status"])), auth=False)},
+ "/ready": {"get": op("Readiness, for a load balancer: the database answers within 2 s, every migration this build knows is applied, and the server is not draining (SIGTERM)",
+    {**ok("ready", obj({"status": {"type": "string", "enum": ["ready"]}}, ["status"])),
+     "503": {"description": "not ready: send traffic to another server", "content": {"application/json": {"schema": obj({
+        "status": {"type": "string", "enum": ["unavailable"]},
+        "reason": {"type": "string", "description": "draining | database unreachable | migrations missing: <ids>"}}, ["status", "reason"])}}}}, auth=False)},
  "/metrics": {"get": op("Prometheus metrics", ok("metrics", S, ctype="text/plain"), auth=False)},
  "/openapi.json": {"get": op("This document", ok("OpenAPI document"), auth=False)},
  "/login": {"get": op("Dashboard sign-in page", ok("HTML", S, ctype="text/html"), auth=False, html=True), "post": op("Dashboard sign-in (form field token; a wrong one is the sign-in page again with 401)", {"303": {"description": "signed in, cookie set"}}, auth=False, html=True)},

@@ -12,19 +12,23 @@ import ServiceLifecycle
 /// `POST /sms/send` with `{"messages":[{"to","text","ref"}, …]}` (batched) or one record object
 /// `{"to","text","ref"}` (unbatched) → 200 `{"messages":[{"id":"SINK-<n>","ref":"…"}]}`; a body that
 /// is neither → 400. With an `apiKey`, `Authorization: Bearer <apiKey>` is required (else 401).
-/// `GET /sink/stats` → `{"requests": n, "messages": m}`.
+/// `GET /sink/stats` → `{"requests": n, "messages": m}`. With a `delay`, each send is answered that
+/// long after its refs were recorded (a slow provider: requests are in flight when a server stops).
 public final class SinkProvider: Sendable {
     let recorder: SinkRecorder
     let apiKey: String?
+    let delay: Duration
     let logger: Logger
     private let state = LockedValue<(task: Task<Void, any Error>, group: ServiceGroup)?>(nil)
 
     /// - Parameters:
     ///   - outputPath: file the refs are appended to (created or truncated); `nil` keeps them in memory only.
     ///   - apiKey: the Bearer key to require, if any.
-    public init(outputPath: String?, apiKey: String? = nil, logger: Logger) throws {
+    ///   - delay: how long each send's answer waits after its refs are recorded (default none).
+    public init(outputPath: String?, apiKey: String? = nil, delay: Duration = .zero, logger: Logger) throws {
         self.recorder = try SinkRecorder(path: outputPath)
         self.apiKey = apiKey
+        self.delay = delay
         self.logger = logger
     }
 
@@ -35,6 +39,7 @@ public final class SinkProvider: Sendable {
         let router = Router()
         let recorder = self.recorder
         let apiKey = self.apiKey
+        let delay = self.delay
         router.post("/sms/send") { request, _ -> Response in
             if let apiKey, request.headers[.authorization] != "Bearer \(apiKey)" {
                 return Self.json(.unauthorized, #"{"error":"unauthorized"}"#)
@@ -45,6 +50,7 @@ public final class SinkProvider: Sendable {
                 return Self.json(.badRequest, #"{"error":"body must be {\"messages\":[{\"to\",\"text\",\"ref\"}]} or one record"}"#)
             }
             let first = recorder.record(refs)
+            if delay > .zero { try await Task.sleep(for: delay) }
             var out = #"{"messages":["#
             for (i, ref) in refs.enumerated() {
                 if i > 0 { out += "," }

@@ -225,10 +225,17 @@ struct Sink: AsyncParsableCommand {
     @Option(help: "Require Authorization: Bearer <key>.")
     var apiKey: String?
 
+    @Option(help: "Answer each send this many milliseconds after recording its refs (a slow provider).")
+    var delayMs: Int = 0
+
+    func validate() throws {
+        if !(0...60_000).contains(delayMs) { throw ValidationError("--delay-ms must be from 0 to 60000") }
+    }
+
     func run() async throws {
         var logger = Logger(label: "smsstats.sink")
         logger.logLevel = .warning
-        let sink = try SinkProvider(outputPath: out, apiKey: apiKey, logger: logger)
+        let sink = try SinkProvider(outputPath: out, apiKey: apiKey, delay: .milliseconds(delayMs), logger: logger)
         let app = sink.application(host: host, port: port) { bound in
             // Unbuffered: the parent process waits for this line.
             FileHandle.standardOutput.write(Data("sink listening on port \(bound)\n".utf8))

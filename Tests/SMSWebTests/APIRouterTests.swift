@@ -195,7 +195,7 @@ struct APIRouterTests {
                 let paths = (doc?["paths"] as? [String: Any]).map { Set($0.keys) } ?? []
                 for p in ["/api/v1/providers", "/api/v1/profiles", "/api/v1/profiles/import", "/api/v1/campaigns",
                           "/api/v1/campaigns/{id}/publish", "/api/v1/campaigns/{id}", "/api/v1/campaigns/{id}/stats",
-                          "/api/v1/events", "/callbacks/{providerId}", "/l/{code}", "/health", "/metrics"] {
+                          "/api/v1/events", "/callbacks/{providerId}", "/l/{code}", "/health", "/ready", "/metrics"] {
                     #expect(paths.contains(p), "\(p) missing")
                 }
             }

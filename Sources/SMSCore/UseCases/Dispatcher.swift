@@ -259,6 +259,10 @@ public struct Dispatcher: Sendable {
                         // messages that were never sent.
                         if let limiter { try await limiter.acquire(claim.messages.count) }
                         pending = await gateway.send(claim.messages, via: provider, customValues: custom)
+                        // Cut off (the drain deadline): the request's outcome is unknown, and the
+                        // gateway reports the cancelled call as a failure. Record nothing; the claim
+                        // stays held and is queued again (``releaseHeldClaims()``): at-least-once.
+                        if Task.isCancelled { throw CancellationError() }
                         CrashHook.reach(.answer)
                         observer?.handedOff(pending)
                         pendingAttempt = attempt
