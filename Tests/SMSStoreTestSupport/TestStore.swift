@@ -81,6 +81,20 @@ public final class TestStore: Sendable {
         }
     }
 
+    /// A second, independent connection to this test store's database: what a restart opens, or
+    /// another server of a cluster. Close it with the returned closure (before ``close()``).
+    public func reopened(maxConnections: Int = 4) async throws -> (store: any SMSDispatchStore, close: @Sendable () async -> Void) {
+        switch kind {
+        case .sqlite:
+            return (try SQLiteStore(path: databaseURL), {})
+        case .postgres:
+            var logger = Logger(label: "test.reopened")
+            logger.logLevel = .critical
+            let store = try await PostgresStore.connect(url: databaseURL, maxConnections: maxConnections, logger: logger)
+            return (store, { await store.close() })
+        }
+    }
+
     /// Removes the database (idempotent enough: a second call finds nothing to drop).
     public func close() async {
         guard closed.close() else { return }

@@ -10,26 +10,13 @@ import Testing
 /// (``SchemaStatusStore``), on both stores; a second connection stands for a second server.
 @Suite("Stores: one-time sign-in links shared by servers, schema status (SQLite and PostgreSQL)")
 struct LoginLinkStoreTests {
-    /// A second, independent connection to the test store's database (another server).
-    func otherServer(_ testStore: TestStore) async throws -> (store: any SMSDispatchStore, close: @Sendable () async -> Void) {
-        switch testStore.kind {
-        case .sqlite:
-            return (try SQLiteStore(path: testStore.databaseURL), {})
-        case .postgres:
-            var logger = Logger(label: "test.login-links")
-            logger.logLevel = .critical
-            let store = try await PostgresStore.connect(url: testStore.databaseURL, maxConnections: 4, logger: logger)
-            return (store, { await store.close() })
-        }
-    }
-
     static let hashA = String(repeating: "a", count: 64)
     static let hashB = String(repeating: "b", count: 64)
 
     @Test("a link stored by one server is redeemed once by another; then by nobody", arguments: StoreKind.allCases)
     func onceAcrossServers(kind: StoreKind) async throws {
         let a = try await TestStore.make(kind)
-        let b = try await otherServer(a)
+        let b = try await a.reopened()
         try await a.store.insertLoginLink(tokenHash: Self.hashA, next: "/providers", now: 1_000, expiresAt: 1_060, capacity: 256)
         #expect(try await b.store.redeemLoginLink(tokenHash: Self.hashA, now: 1_001) == "/providers")
         #expect(try await a.store.redeemLoginLink(tokenHash: Self.hashA, now: 1_002) == nil)
@@ -69,7 +56,7 @@ struct LoginLinkStoreTests {
     @Test("16 concurrent redemptions of one link on two servers: exactly one gets the path", arguments: StoreKind.allCases)
     func concurrentRedeem(kind: StoreKind) async throws {
         let a = try await TestStore.make(kind)
-        let b = try await otherServer(a)
+        let b = try await a.reopened()
         for round in 0..<5 {
             let hash = String(format: "%064d", round)
             try await a.store.insertLoginLink(tokenHash: hash, next: "/r\(round)", now: 1_000, expiresAt: 1_060, capacity: 256)

@@ -9,17 +9,9 @@ import Testing
 /// The `settings` table (``SettingsStore``) and the IP-hash salt kept in it (``IPHashSalt``).
 @Suite("Stores: installation settings and the stored IP-hash salt (SQLite and PostgreSQL)")
 struct SettingsStoreTests {
-    /// A second, independent connection to the test store's database (what a restart opens).
     func reopen(_ testStore: TestStore) async throws -> (store: any SettingsStore, close: @Sendable () async -> Void) {
-        switch testStore.kind {
-        case .sqlite:
-            return (try SQLiteStore(path: testStore.databaseURL), {})
-        case .postgres:
-            var logger = Logger(label: "test.settings")
-            logger.logLevel = .critical
-            let store = try await PostgresStore.connect(url: testStore.databaseURL, maxConnections: 1, logger: logger)
-            return (store, { await store.close() })
-        }
+        let reopened = try await testStore.reopened(maxConnections: 1)
+        return (reopened.store, reopened.close)
     }
 
     @Test("the first value stored under a key stays: later candidates are dropped", arguments: StoreKind.allCases)

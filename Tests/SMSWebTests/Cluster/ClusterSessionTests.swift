@@ -26,19 +26,6 @@ struct ClusterSessionTests {
         return try await buildApplication(config: config, store: store, gateway: AcceptingGateway(), runDispatcher: false, logger: logger)
     }
 
-    /// Another server's connection to the test store's database.
-    static func otherServer(_ t: TestStore) async throws -> (store: any SMSDispatchStore, close: @Sendable () async -> Void) {
-        switch t.kind {
-        case .sqlite:
-            return (try SQLiteStore(path: t.databaseURL), {})
-        case .postgres:
-            var logger = Logger(label: "test.cluster")
-            logger.logLevel = .critical
-            let store = try await PostgresStore.connect(url: t.databaseURL, maxConnections: 4, logger: logger)
-            return (store, { await store.close() })
-        }
-    }
-
     struct Link: Decodable { var url: String }
 
     static func mint(_ client: some TestClientProtocol, next: String) async throws -> String {
@@ -55,7 +42,7 @@ struct ClusterSessionTests {
         arguments: StoreKind.allCases)
     func linkOnAnyServer(kind: StoreKind) async throws {
         let t = try await TestStore.make(kind)
-        let other = try await Self.otherServer(t)
+        let other = try await t.reopened()
         let nodeA = try await Self.app(t.store)
         let nodeB = try await Self.app(other.store)
         try await nodeA.test(.router) { a in
@@ -90,7 +77,7 @@ struct ClusterSessionTests {
     @Test("one link opened 12 times at once on two servers: exactly one sign-in", arguments: StoreKind.allCases)
     func concurrentOpens(kind: StoreKind) async throws {
         let t = try await TestStore.make(kind)
-        let other = try await Self.otherServer(t)
+        let other = try await t.reopened()
         let nodeA = try await Self.app(t.store)
         let nodeB = try await Self.app(other.store)
         try await nodeA.test(.router) { a in
