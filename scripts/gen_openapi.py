@@ -211,16 +211,42 @@ paths = {
  "/login/once/{nonce}": {"get": op("Dashboard: redeem a one-time sign-in link (303 to next with the session cookie; an unknown, used or expired one is the sign-in page with 401)", {"303": {"description": "signed in"}}, params=[p("nonce")], auth=False, html=True)},
 }
 # Request bodies are decoded with Swift's Codable: an optional field may also be null (= absent).
+# Each nullable field gets its own copy: the shared schemas (S, I, N, B, …) are used all over the
+# spec, and marking one of them would make every plain string (number, …) of the spec nullable.
 def nullable_optionals(schema):
     req = set(schema.get("required", []))
-    for name, prop in list(schema.get("properties", {}).items()):
+    schema["properties"] = dict(schema.get("properties", {}))
+    for name, prop in list(schema["properties"].items()):
         if name in req: continue
         if "$ref" in prop or "oneOf" in prop:
-            schema["properties"][name] = {"allOf" if "$ref" in prop else "oneOf": [prop] if "$ref" in prop else prop["oneOf"], "nullable": True,
-                                          **({"description": prop["description"]} if "description" in prop else {})}
+            prop = {"allOf" if "$ref" in prop else "oneOf": [prop] if "$ref" in prop else prop["oneOf"], "nullable": True,
+                    **({"description": prop["description"]} if "description" in prop else {})}
         else:
-            prop["nullable"] = True
+            prop = {**prop, "nullable": True}
+        schema["properties"][name] = prop
         if prop.get("type") == "object" and "properties" in prop: nullable_optionals(prop)
+# Text from outside (docs/DOMAIN.md §1, SMSCore TextInput): no text field of a request body may
+# hold U+0000, and an identifier no control character; both are a 400 naming the field. Stated as a
+# pattern on every plain string of the request bodies (a replay's raw callback text is exempt).
+NO_NUL = r"^[^\x00]*$"; NO_CONTROL = r"^[^\x00-\x1F\x7F]*$"
+IDENTIFIERS = {"ProfileInput": ["userId", "phone"], "Event": ["eventId", "userId", "name"], "ProviderInput": ["url"]}
+def text_patterns(schema, identifiers=()):
+    if not isinstance(schema, dict): return schema
+    if schema.get("type") == "string" and "enum" not in schema and "pattern" not in schema and "format" not in schema:
+        return {**schema, "pattern": NO_NUL}
+    out = dict(schema)
+    if "properties" in out:
+        out["properties"] = {k: ({**v, "pattern": NO_CONTROL} if k in identifiers and v.get("type") == "string" else text_patterns(v))
+                             for k, v in out["properties"].items()}
+    for key in ("items", "additionalProperties"):
+        if isinstance(out.get(key), dict): out[key] = text_patterns(out[key])
+    for key in ("oneOf", "anyOf", "allOf"):
+        if key in out: out[key] = [text_patterns(x) for x in out[key]]
+    return out
+for name in ["ProviderInput", "ProviderAuth", "ProfileInput", "Goal", "CampaignInput", "Event"]:
+    schemas[name] = text_patterns(schemas[name], IDENTIFIERS.get(name, ()))
+schemas["ProviderInput"]["properties"]["headers"]["additionalProperties"] = {
+    **schemas["ProviderInput"]["properties"]["headers"].get("additionalProperties", S), "pattern": NO_CONTROL}
 for name in ["ProviderInput", "ProviderAuth", "ProfileInput", "Goal", "CampaignInput", "Event", "ReplayInput"]:
     nullable_optionals(schemas[name])
 

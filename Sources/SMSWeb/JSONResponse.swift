@@ -24,8 +24,16 @@ enum JSON {
     }
 
     /// Decodes a request body, answering 400 with what is wrong: the field's path and, for a
-    /// number outside its range, the range (``InputRangeError``).
-    static func decode<T: Decodable>(_ type: T.Type, from buffer: ByteBuffer, what: String) throws -> T {
+    /// number outside its range, the range (``InputRangeError``); for a string or key holding
+    /// U+0000, its path (``TextInput``: no text field may hold it, `docs/DOMAIN.md` §1).
+    /// - Parameter refusingNUL: `false` only for a body whose text is callback input under its own
+    ///   rules (a replay's corrected `raw`, `docs/DOMAIN.md` §3).
+    static func decode<T: Decodable>(_ type: T.Type, from buffer: ByteBuffer, what: String, refusingNUL: Bool = true) throws -> T {
+        if refusingNUL, TextInput.mayHoldNUL(json: buffer.readableBytesView),
+            let value = try? JSONValue(json: Data(buffer: buffer)), let problem = TextInput.problem(in: value, path: "")
+        {
+            throw HTTPError(.badRequest, message: "invalid \(what): \(problem)")
+        }
         do {
             return try JSONDecoder().decode(type, from: Data(buffer: buffer))
         } catch let error as DecodingError {

@@ -12,14 +12,8 @@ public enum CallbackMeta {
     /// Why `meta` cannot be matched, naming the field, the character and its position (0-based,
     /// in Unicode scalars); `nil` when it holds no control character.
     public static func problem(_ meta: String, field: String = "meta") -> String? {
-        guard let (offset, scalar) = meta.unicodeScalars.enumerated().first(where: { isControl($0.element) }) else {
-            return nil
-        }
-        let hex = String(scalar.value, radix: 16, uppercase: true)
-        return "\(field) contains the control character U+\(String(repeating: "0", count: 4 - hex.count) + hex) at position \(offset):"
+        guard let (offset, scalar) = TextInput.firstRefused(in: meta, kind: .identifier) else { return nil }
+        return "\(field) contains the control character \(TextInput.name(scalar)) at position \(offset):"
             + " a meta is the token SMSStats sent (\"m\" and base62 letters and digits), so it can never match a message"
     }
-
-    /// C0 controls and DEL.
-    static func isControl(_ s: Unicode.Scalar) -> Bool { s.value < 0x20 || s.value == 0x7F }
 }

@@ -97,7 +97,8 @@ struct EventController {
     ///   ``maxIdLength`` characters; `ts` epoch seconds or milliseconds, as a number or a numeric
     ///   string, by the same rule as a callback's `ts` (``EpochTimestamp``: 1970 to 2100, values
     ///   above 1e12 are milliseconds, fractions are truncated), at most 24 h (86,400 s) after `now`;
-    ///   `properties` absent, `null` or an object; for every goal in `revenueGoals` whose event is
+    ///   `properties` absent, `null` or an object; `eventId`, `userId` and `name` hold no control
+    ///   character and no key or string of `properties` holds U+0000 (``TextInput``); for every goal in `revenueGoals` whose event is
     ///   this event's name, the revenue property is absent, not a number, or within the goal's
     ///   revenue range (``ConversionGoal/revenueProblem(properties:)``: beyond it is refused here,
     ///   not stored as revenue 0).
@@ -113,6 +114,8 @@ struct EventController {
             case nil, .null?: missing.append(key)
             case .string(let s)? where s.isEmpty: missing.append(key)
             case .string(let s)? where s.count > maxIdLength: wrong.append("\(key) is longer than \(maxIdLength) characters")
+            case .string(let s)? where TextInput.problem(s, field: key, kind: .identifier) != nil:
+                wrong.append(TextInput.problem(s, field: key, kind: .identifier)!)
             case .string(let s)?: return s
             default: wrong.append("\(key) must be a string")
             }
@@ -139,6 +142,9 @@ struct EventController {
         case nil, .null?: break
         case .object(let p)?: properties = p
         default: wrong.append("properties must be an object")
+        }
+        if case .object(let p)? = o["properties"], let problem = TextInput.problem(in: .object(p), path: "properties") {
+            wrong.append(problem)
         }
         if !missing.isEmpty { wrong.insert("missing fields: " + missing.joined(separator: ", "), at: 0) }
         for goal in revenueGoals where goal.event == name {

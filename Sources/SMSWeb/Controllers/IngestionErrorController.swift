@@ -85,7 +85,7 @@ struct IngestionErrorController {
                 ? ReplayInput()
                 : try JSON.decode(
                     ReplayInput.self, from: body,
-                    what: #"replay body (expected an empty body, {"raw": "<the corrected callback body as text>"} or {"rawBase64": "<its bytes>"})"#)
+                    what: #"replay body (expected an empty body, {"raw": "<the corrected callback body as text>"} or {"rawBase64": "<its bytes>"})"#, refusingNUL: false)
             var override = input.raw.map { Array($0.utf8) }
             if let base64 = input.rawBase64 {
                 guard override == nil, let data = Data(base64Encoded: base64) else {

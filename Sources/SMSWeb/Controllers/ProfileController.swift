@@ -179,13 +179,40 @@ struct ProfileController {
         return warnings
     }
 
+    /// What no profile may hold (``TextInput``, `docs/DOMAIN.md` §1): a control character in
+    /// `userId`, `phone` or `region` (identifiers), U+0000 in `name` or in a key or string of
+    /// `properties`. Each problem names `where` (`profiles[2]`, or the CSV's `line 3`) and the field:
+    /// `line 3, name contains U+0000 (NUL) at position 1: no text field may hold U+0000`.
+    static func textProblems(_ input: Input, at place: String) -> [String] {
+        var problems: [String] = []
+        let separator = place.hasPrefix("line") ? ", " : "."
+        for (field, value) in [("userId", input.userId), ("phone", input.phone), ("region", input.region)] {
+            if let value, let p = TextInput.problem(value, field: place + separator + field, kind: .identifier) { problems.append(p) }
+        }
+        if let name = input.name, let p = TextInput.problem(name, field: place + separator + "name", kind: .text) { problems.append(p) }
+        if let properties = input.properties, let p = TextInput.problem(in: .object(properties), path: place + separator + "properties") {
+            problems.append(p)
+        }
+        return problems
+    }
+
     /// Normalises phones to E.164 (``PhoneNumber/normalize(_:defaultRegion:)``, with the input's
     /// own `region`, else `defaultRegion`); keeps invalid or missing ones with a warning; rejects
     /// rows without a userId.
     /// - Parameters:
     ///   - rows: the row number each input is reported under (default: its index from 0).
     ///   - defaultRegion: region for national-form phones of inputs without their own.
+    /// - Throws: `HTTPError` 400 naming every field that holds a character no profile may hold
+    ///   (``textProblems(_:at:)``); nothing is stored then.
     func upsert(_ inputs: [Input], rows: [Int]? = nil, defaultRegion: String? = nil) async throws -> Report {
+        let problems = inputs.indices.flatMap { i in Self.textProblems(inputs[i], at: rows.map { "line \($0[i])" } ?? "profiles[\(i)]") }
+        if !problems.isEmpty {
+            let shown = problems.prefix(20).joined(separator: "; ")
+            throw HTTPError(
+                .badRequest,
+                message: "the profiles were not stored (nothing was stored): \(shown)"
+                    + (problems.count > 20 ? "; and \(problems.count - 20) more" : ""))
+        }
         var warnings: [Warning] = []
         var profiles: [Profile] = []
         var rejected = 0

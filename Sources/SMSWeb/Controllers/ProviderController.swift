@@ -97,6 +97,11 @@ struct ProviderController {
         if method != "POST" && method != "GET" { problems.append("method must be POST or GET") }
         let bodyType = (input.bodyType ?? "json").lowercased()
         if bodyType != "json" && bodyType != "form" { problems.append("bodyType must be json or form") }
+        if let p = TextInput.problem(input.url, field: "url", kind: .identifier) { problems.append(p) }
+        for (name, value) in (input.headers ?? [:]).sorted(by: { $0.key < $1.key }) {
+            if let p = TextInput.problem(name, field: "a name of headers", kind: .identifier) { problems.append(p) }
+            if let p = TextInput.problem(value, field: "headers.\(name)", kind: .identifier) { problems.append(p) }
+        }
         if let u = URL(string: input.url), let s = u.scheme?.lowercased(), s == "http" || s == "https", u.host != nil {
         } else {
             problems.append("url must be an absolute http(s) URL")

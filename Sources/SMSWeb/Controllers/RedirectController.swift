@@ -70,7 +70,7 @@ struct RedirectController {
         let ua = request.headers[.userAgent]
         let reason = verdicts.botReason(method: request.method.rawValue, userAgent: ua)
         let click = ClickInput(
-            code: code, at: Int64(Date().timeIntervalSince1970), userAgent: ua.map { String($0.prefix(512)) },
+            code: code, at: Int64(Date().timeIntervalSince1970), userAgent: ua.map { StoredText.withoutNUL(String($0.prefix(512))) },
             ipHash: ipHash(context), isBot: reason != nil, botReason: reason,
             clickId: ClickJournalRecord.newClickId())
         let hit: AppMetrics.RedirectKind = reason == nil ? .human : .bot

@@ -98,10 +98,25 @@ struct Dashboard: Sendable {
     static func form<T: Decodable>(_ type: T.Type, _ request: Request, limit: Int = 1_000_000) async throws -> T {
         let body = try await request.body.collect(upTo: limit)
         let text = String(decoding: body.readableBytesView, as: UTF8.self)
+        if let problem = nulProblem(form: text) { throw HTTPError(.badRequest, message: "the form could not be read: \(problem)") }
         do {
             return try URLEncodedFormDecoder().decode(type, from: text)
         } catch {
             throw HTTPError(.badRequest, message: "the form could not be read: \(error)")
         }
+    }
+
+    /// The first form field (name or value) holding U+0000 (`%00`), as ``TextInput`` words it: no
+    /// text field may hold it (`docs/DOMAIN.md` §1); `nil` when none does.
+    static func nulProblem(form text: String) -> String? {
+        guard text.contains("%00") else { return nil }
+        for pair in text.split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+                .map { $0.replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String($0) }
+            let name = parts[0]
+            if let p = TextInput.problem(name, field: "a form field's name", kind: .text) { return p }
+            if parts.count > 1, let p = TextInput.problem(parts[1], field: name, kind: .text) { return p }
+        }
+        return nil
     }
 }
