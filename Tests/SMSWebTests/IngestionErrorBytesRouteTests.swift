@@ -26,16 +26,7 @@ struct IngestionErrorBytesRouteTests {
     ]
 
     static func withApp(_ kind: StoreKind, _ body: @escaping @Sendable (any TestClientProtocol, TestStore) async throws -> Void) async throws {
-        let t = try await TestStore.make(kind)
-        try await t.store.insertProvider(ProviderConfig(
-            id: "p1", name: "P", url: "http://127.0.0.1:9/sms", bodyTemplate: #"{"to":"$$To","text":"$$Body"}"#,
-            callbackSecret: Self.secret, createdAt: 0))
-        var logger = Logger(label: "test.bytes")
-        logger.logLevel = .critical
-        let config = AppConfig(host: "127.0.0.1", port: 0, publicBaseURL: "https://s.example", adminToken: Self.token)
-        let app = try await buildApplication(config: config, store: t.store, gateway: SilentGateway(), runDispatcher: false, logger: logger)
-        try await app.test(.router) { client in try await body(client, t) }
-        await t.close()
+        try await StoreRouteApp.with(kind, adminToken: Self.token, secret: Self.secret, body)
     }
 
     static func post(_ client: any TestClientProtocol, _ uri: String, _ bytes: [UInt8], admin: Bool = false) async throws -> (HTTPResponse.Status, [String: Any]) {

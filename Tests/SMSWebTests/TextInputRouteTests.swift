@@ -20,18 +20,12 @@ struct TextInputRouteTests {
     static let token = "admin-token"
     static let nul = #"a\u0000b"#
 
+    /// Provider `p1` and profile `u1` (named "Old").
     static func withApp(_ kind: StoreKind, _ body: @escaping @Sendable (any TestClientProtocol, TestStore) async throws -> Void) async throws {
-        let t = try await TestStore.make(kind)
-        try await t.store.insertProvider(ProviderConfig(
-            id: "p1", name: "P", url: "http://127.0.0.1:9/sms", bodyTemplate: #"{"to":"$$To","text":"$$Body"}"#,
-            callbackSecret: "s", createdAt: 0))
-        try await t.store.upsertProfiles([Profile(userId: "u1", phone: "+4915112345678", phoneValid: true, name: "Old", properties: [:])])
-        var logger = Logger(label: "test.text")
-        logger.logLevel = .critical
-        let config = AppConfig(host: "127.0.0.1", port: 0, publicBaseURL: "https://s.example", adminToken: Self.token)
-        let app = try await buildApplication(config: config, store: t.store, gateway: SilentGateway(), runDispatcher: false, logger: logger)
-        try await app.test(.router) { client in try await body(client, t) }
-        await t.close()
+        try await StoreRouteApp.with(kind, adminToken: Self.token, secret: "s") { client, t in
+            try await t.store.upsertProfiles([Profile(userId: "u1", phone: "+4915112345678", phoneValid: true, name: "Old", properties: [:])])
+            try await body(client, t)
+        }
     }
 
     static func post(_ client: any TestClientProtocol, _ uri: String, _ body: String, contentType: String = "application/json") async throws -> (HTTPResponse.Status, Any?) {
