@@ -13,7 +13,7 @@ import PostgresNIO
 enum PostgresMigrations {
     static let all: [(id: String, sql: String)] = [
         ("v1", v1), ("settings", settings), ("dispatch-dead-letters", deadLetters),
-        ("login-links", loginLinks),
+        ("login-links", loginLinks), ("leases", leases),
     ]
 
     static func migrate(_ store: PostgresStore) async throws {

@@ -4,7 +4,8 @@ import SMSCore
 
 /// Dispatch queue of the PostgreSQL store (``SMSDispatchStore``): claims, crash recovery,
 /// frequency cap, stop and completion. A claim is `messages.send_attempt` set on a `queued` row,
-/// committed before the provider call (crash-safe: ``releaseClaims()`` queues survivors again).
+/// with the claiming node's lease (`claim_node`, `lease_expires_at`), committed before the provider
+/// call (crash-safe: ``recoverClaims(policy:now:)`` queues the claims of dead nodes again).
 /// Concurrent claimers never take the same message: candidates are locked with
 /// `FOR UPDATE SKIP LOCKED` in id order. A queued message the provider already reported on
 /// (`first_event_at` set) is never claimed, stopped or waited for.
@@ -12,7 +13,9 @@ extension PostgresStore {
     public func claimMessages(campaignId: String, limit: Int, attempt: String, now: Int64, cap: FrequencyCap?) async throws
         -> ClaimResult
     {
-        try await write { tx in try await self.claim(tx, campaignId: campaignId, limit: limit, attempt: attempt, now: now, cap: cap) }
+        try await write { tx in
+            try await self.claim(tx, campaignId: campaignId, limit: limit, attempt: attempt, lease: nil, inFlight: nil, now: now, cap: cap)
+        }
     }
 
     public func recordAndClaim(_ steps: [DispatchStep], campaignId: String, now: Int64, cap: FrequencyCap?) async throws
@@ -28,7 +31,9 @@ extension PostgresStore {
             var out: [ClaimResult] = []
             for step in steps {
                 out.append(
-                    try await self.claim(tx, campaignId: campaignId, limit: step.limit, attempt: step.attempt, now: now, cap: cap))
+                    try await self.claim(
+                        tx, campaignId: campaignId, limit: step.limit, attempt: step.attempt, lease: step.lease, inFlight: step.inFlight,
+                        now: now, cap: cap))
             }
             return out
         }
@@ -44,14 +49,27 @@ extension PostgresStore {
         }
     }
 
-    /// The claim, inside a transaction the caller holds.
-    func claim(_ tx: PGTx, campaignId: String, limit: Int, attempt: String, now: Int64, cap: FrequencyCap?) async throws
-        -> ClaimResult
-    {
+    /// The claim, inside a transaction the caller holds; `lease`: the claiming node's (``ClaimLease``);
+    /// `inFlight`: the provider's requests in flight across nodes, counted under a transaction
+    /// advisory lock per provider (claims of one provider are serialised until commit).
+    func claim(
+        _ tx: PGTx, campaignId: String, limit: Int, attempt: String, lease: ClaimLease?, inFlight: InFlightLimit?, now: Int64,
+        cap: FrequencyCap?
+    ) async throws -> ClaimResult {
         guard limit > 0 else { return ClaimResult(messages: [], capped: 0) }
+        if let inFlight {
+            try await tx.lockKeys(["inflight:" + inFlight.providerId])
+            let running = try await tx.scalar("""
+                SELECT COUNT(DISTINCT m.send_attempt) FROM messages m JOIN campaigns c ON c.id = m.campaign_id
+                WHERE m.send_attempt IS NOT NULL AND m.dispatch = 'queued' AND m.lease_expires_at >= \(now)
+                  AND c.status = 'sending' AND c.json::jsonb ->> 'providerId' = \(inFlight.providerId)
+                """, as: Int.self) ?? 0
+            if running >= inFlight.maxRequests { return ClaimResult(messages: [], capped: 0, busy: true) }
+        }
         guard let cap else {
             let rows = try await tx.rows("""
-                UPDATE messages SET send_attempt = \(attempt), dispatch_attempts = dispatch_attempts + 1 WHERE id IN (
+                UPDATE messages SET send_attempt = \(attempt), claim_node = \(lease?.holder), lease_expires_at = \(lease?.expiresAt),
+                  dispatch_attempts = dispatch_attempts + 1 WHERE id IN (
                   SELECT id FROM messages WHERE campaign_id = \(campaignId) AND dispatch = 'queued' AND send_attempt IS NULL
                     AND first_event_at IS NULL AND answer_outcome IS NULL AND dead_letter IS NULL
                   ORDER BY id LIMIT \(limit) FOR UPDATE SKIP LOCKED)
@@ -96,7 +114,8 @@ extension PostgresStore {
                     capped += 1
                 } else {
                     try await tx.exec("""
-                        UPDATE messages SET send_attempt = \(attempt), dispatch_attempts = dispatch_attempts + 1 WHERE id = \(m.messageId)
+                        UPDATE messages SET send_attempt = \(attempt), claim_node = \(lease?.holder),
+                          lease_expires_at = \(lease?.expiresAt), dispatch_attempts = dispatch_attempts + 1 WHERE id = \(m.messageId)
                         """)
                     claimed.append(m)
                     if claimed.count == limit { break scan }
@@ -110,13 +129,19 @@ extension PostgresStore {
 
     public func releaseClaims() async throws -> Int {
         try await write { tx in
-            try await tx.rows("UPDATE messages SET send_attempt = NULL WHERE send_attempt IS NOT NULL RETURNING 1").count
+            try await tx.rows("""
+                UPDATE messages SET send_attempt = NULL, claim_node = NULL, lease_expires_at = NULL WHERE send_attempt IS NOT NULL
+                RETURNING 1
+                """).count
         }
     }
 
     public func releaseClaims(attempt: String) async throws -> Int {
         try await write { tx in
-            try await tx.rows("UPDATE messages SET send_attempt = NULL WHERE send_attempt = \(attempt) RETURNING 1").count
+            try await tx.rows("""
+                UPDATE messages SET send_attempt = NULL, claim_node = NULL, lease_expires_at = NULL WHERE send_attempt = \(attempt)
+                RETURNING 1
+                """).count
         }
     }
 

@@ -23,7 +23,8 @@ import SMSCore
 /// (`value = rollups.value + excluded.value`). A transaction that fails with a serialization failure
 /// or a deadlock (SQLSTATE 40001 / 40P01) is retried from the start (at most ``maxAttempts`` times).
 ///
-/// One `smsstats serve` per database: ``releaseClaims()`` at start-up re-queues every claim.
+/// Any number of `smsstats serve` processes per database: claims carry leases, singleton work takes
+/// session advisory locks, rate buckets are shared rows (``NodeCoordination``).
 ///
 /// ## Lifecycle
 /// ``connect(url:keywords:logger:)`` starts the client's `run()` in a task it owns, migrates the

@@ -81,6 +81,7 @@ enum SQLiteMigrations {
         registerDeadLetterMigrations(&m)
         registerRawBytesMigrations(&m)
         registerLoginLinkMigrations(&m)
+        registerLeaseMigrations(&m)
         return m
     }
 }

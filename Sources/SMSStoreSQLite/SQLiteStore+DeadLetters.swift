@@ -65,21 +65,36 @@ extension SQLiteStore {
         }
     }
 
-    public func recoverClaims(policy: DeadLetterPolicy, now: Int64) async throws -> ClaimRecovery {
-        try await db.write { db in
+    public func recoverClaims(policy: DeadLetterPolicy, now: Int64, predecessorsOf node: NodeIdentity?) async throws
+        -> ClaimRecovery
+    {
+        let bound = LeasePolicy.expiredBelow(now: now)
+        // No predecessor: a prefix no holder has ("@" never starts one).
+        let prefix = node?.holderPrefix ?? "@"
+        let own = node?.holder ?? ""
+        return try await db.write { db in
+            // Only expired leases (a dead process's claims).
             let dead = try Row.fetchAll(
                 db,
                 sql: """
                     SELECT id, campaign_id, dispatch_attempts FROM messages
-                    WHERE send_attempt IS NOT NULL AND dispatch = 'queued' AND dispatch_attempts >= ? ORDER BY id
+                    WHERE send_attempt IS NOT NULL AND dispatch = 'queued' AND dispatch_attempts >= ?
+                      AND (lease_expires_at IS NULL OR lease_expires_at < ?
+                        OR (substr(claim_node, 1, length(?)) = ? AND claim_node <> ?)) ORDER BY id
                     """,
-                arguments: [policy.maxSendAttempts])
+                arguments: [policy.maxSendAttempts, bound, prefix, prefix, own])
             for row in dead {
                 try deadLetter(
                     db, id: row[0], campaignId: row[1], reason: DeadLetterReason.repeatedCrashDuringDispatch(attempts: row[2]),
                     now: now, policy: policy)
             }
-            try db.execute(sql: "UPDATE messages SET send_attempt = NULL WHERE send_attempt IS NOT NULL")
+            try db.execute(
+                sql: """
+                    UPDATE messages SET send_attempt = NULL, claim_node = NULL, lease_expires_at = NULL
+                    WHERE send_attempt IS NOT NULL AND (lease_expires_at IS NULL OR lease_expires_at < ?
+                      OR (substr(claim_node, 1, length(?)) = ? AND claim_node <> ?))
+                    """,
+                arguments: [bound, prefix, prefix, own])
             return ClaimRecovery(released: db.changesCount, deadLettered: dead.count)
         }
     }

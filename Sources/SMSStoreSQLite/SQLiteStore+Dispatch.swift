@@ -10,7 +10,7 @@ extension SQLiteStore: SMSDispatchStore {
     public func claimMessages(campaignId: String, limit: Int, attempt: String, now: Int64, cap: FrequencyCap?) async throws
         -> ClaimResult
     {
-        try await db.write { db in try claim(db, campaignId: campaignId, limit: limit, attempt: attempt, now: now, cap: cap) }
+        try await db.write { db in try claim(db, campaignId: campaignId, limit: limit, attempt: attempt, lease: nil, inFlight: nil, now: now, cap: cap) }
     }
 
     public func recordAndClaim(_ steps: [DispatchStep], campaignId: String, now: Int64, cap: FrequencyCap?) async throws
@@ -26,7 +26,9 @@ extension SQLiteStore: SMSDispatchStore {
             return try await db.write { db in
                 try applyAnswers(db, results)
                 return try steps.map { step in
-                    try claim(db, campaignId: campaignId, limit: step.limit, attempt: step.attempt, now: now, cap: cap)
+                    try claim(
+                        db, campaignId: campaignId, limit: step.limit, attempt: step.attempt, lease: step.lease,
+                        inFlight: step.inFlight, now: now, cap: cap)
                 }
             }
         } catch where !results.isEmpty {
@@ -34,28 +36,44 @@ extension SQLiteStore: SMSDispatchStore {
             try? await noteAnswerError(results.map(\.messageId), error)
             return try await db.write { db in
                 try steps.map { step in
-                    try claim(db, campaignId: campaignId, limit: step.limit, attempt: step.attempt, now: now, cap: cap)
+                    try claim(
+                        db, campaignId: campaignId, limit: step.limit, attempt: step.attempt, lease: step.lease,
+                        inFlight: step.inFlight, now: now, cap: cap)
                 }
             }
         }
     }
 
-    /// The claim, inside a transaction the caller holds.
-    func claim(_ db: Database, campaignId: String, limit: Int, attempt: String, now: Int64, cap: FrequencyCap?) throws
-        -> ClaimResult
-    {
+    /// The claim, inside a transaction the caller holds; `lease`: the claiming node's (``ClaimLease``);
+    /// `inFlight`: the provider's requests in flight (the writer serialises the count and the claim).
+    func claim(
+        _ db: Database, campaignId: String, limit: Int, attempt: String, lease: ClaimLease?, inFlight: InFlightLimit?, now: Int64,
+        cap: FrequencyCap?
+    ) throws -> ClaimResult {
         guard limit > 0 else { return ClaimResult(messages: [], capped: 0) }
+        if let inFlight {
+            let running = try Int.fetchOne(
+                db,
+                sql: """
+                    SELECT COUNT(DISTINCT m.send_attempt) FROM messages m JOIN campaigns c ON c.id = m.campaign_id
+                    WHERE m.send_attempt IS NOT NULL AND m.dispatch = 'queued' AND m.lease_expires_at >= ?
+                      AND c.status = 'sending' AND json_extract(c.json, '$.providerId') = ?
+                    """,
+                arguments: [now, inFlight.providerId]) ?? 0
+            if running >= inFlight.maxRequests { return ClaimResult(messages: [], capped: 0, busy: true) }
+        }
         guard let cap else {
             let rows = try Row.fetchAll(
                 db,
                 sql: """
-                    UPDATE messages SET send_attempt = ?, dispatch_attempts = dispatch_attempts + 1 WHERE id IN (
+                    UPDATE messages SET send_attempt = ?, claim_node = ?, lease_expires_at = ?, dispatch_attempts = dispatch_attempts + 1
+                    WHERE id IN (
                       SELECT id FROM messages WHERE campaign_id = ? AND dispatch = 'queued' AND send_attempt IS NULL AND first_event_at IS NULL
                         AND answer_outcome IS NULL AND dead_letter IS NULL
                       ORDER BY id LIMIT ?)
                     RETURNING id, campaign_id, user_id, phone, body, meta, template_variables
                     """,
-                arguments: [attempt, campaignId, limit])
+                arguments: [attempt, lease?.holder, lease?.expiresAt, campaignId, limit])
             if !rows.isEmpty { CrashHook.reach(.claim) }
             return ClaimResult(messages: rows.map(Self.outbound).sorted { $0.messageId < $1.messageId }, capped: 0)
         }
@@ -76,7 +94,10 @@ extension SQLiteStore: SMSDispatchStore {
               OR (dispatch = 'queued' AND answer_outcome = 'sent' AND answer_at >= ?))
             """)
         let mark = try db.cachedStatement(
-            sql: "UPDATE messages SET send_attempt = ?, dispatch_attempts = dispatch_attempts + 1 WHERE id = ?")
+            sql: """
+                UPDATE messages SET send_attempt = ?, claim_node = ?, lease_expires_at = ?, dispatch_attempts = dispatch_attempts + 1
+                WHERE id = ?
+                """)
         var after: Int64 = 0
         scan: while claimed.count < limit {
             let rows = try Row.fetchAll(candidates, arguments: [campaignId, after, limit - claimed.count])
@@ -94,7 +115,7 @@ extension SQLiteStore: SMSDispatchStore {
                     }
                     capped += 1
                 } else {
-                    try mark.execute(arguments: [attempt, m.messageId])
+                    try mark.execute(arguments: [attempt, lease?.holder, lease?.expiresAt, m.messageId])
                     claimed.append(m)
                     if claimed.count == limit { break scan }
                 }
@@ -114,14 +135,17 @@ extension SQLiteStore: SMSDispatchStore {
 
     public func releaseClaims() async throws -> Int {
         try await db.write { db in
-            try db.execute(sql: "UPDATE messages SET send_attempt = NULL WHERE send_attempt IS NOT NULL")
+            try db.execute(
+                sql: "UPDATE messages SET send_attempt = NULL, claim_node = NULL, lease_expires_at = NULL WHERE send_attempt IS NOT NULL")
             return db.changesCount
         }
     }
 
     public func releaseClaims(attempt: String) async throws -> Int {
         try await db.write { db in
-            try db.execute(sql: "UPDATE messages SET send_attempt = NULL WHERE send_attempt = ?", arguments: [attempt])
+            try db.execute(
+                sql: "UPDATE messages SET send_attempt = NULL, claim_node = NULL, lease_expires_at = NULL WHERE send_attempt = ?",
+                arguments: [attempt])
             return db.changesCount
         }
     }

@@ -11,6 +11,8 @@ public struct SQLiteStore: SMSStore {
     let keywords: OptOutKeywords
     /// Callback batches waiting for the writer share its next transaction.
     let callbackWrites: CallbackGroupCommit
+    /// Singleton work (``NodeCoordination/exclusively(_:_:)``): one process per database file.
+    let singletons: ProcessExclusion
 
     /// Opens (creating if needed) the database file and runs the migrations.
     /// - Parameter path: file path, e.g. `./smsstats.sqlite`.
@@ -39,6 +41,7 @@ public struct SQLiteStore: SMSStore {
         self.db = writer
         self.keywords = keywords
         self.callbackWrites = CallbackGroupCommit()
+        self.singletons = ProcessExclusion()
         try SQLiteMigrations.migrator.migrate(writer)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import SMSCore
 
 /// Server configuration (flags and environment variables of `smsstats serve`).
 public struct AppConfig: Sendable {
@@ -36,6 +37,10 @@ public struct AppConfig: Sendable {
     /// the database): hits are journaled and answered at once, then applied in batches
     /// (``ClickJournal``). `nil` = each redirect waits for its click's commit.
     public var clickJournalDirectory: String?
+    /// This server's node identity (the holder of its claims' leases; `--node-id` pins the id).
+    public var node = NodeIdentity()
+    /// How long a claim's lease runs without renewal (`--lease-seconds`, default 30).
+    public var leasePolicy = LeasePolicy.standard
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, publicBaseURL: String? = nil, adminToken: String,

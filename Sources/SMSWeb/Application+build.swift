@@ -26,7 +26,8 @@ public func buildApplication(
         linkBaseURL: config.publicBaseURL, linkLifetime: config.linkLifetimeSeconds, engine: MustacheTemplateEngine())
     let dispatcher = Dispatcher(
         store: store, gateway: gateway, planner: planner,
-        frequencyCap: config.frequencyCap.map { FrequencyCap(maxMessages: $0) }, observer: metrics, drain: drain)
+        frequencyCap: config.frequencyCap.map { FrequencyCap(maxMessages: $0) }, observer: metrics, drain: drain, node: config.node,
+        leasePolicy: config.leasePolicy)
     // The click journal (next to the database): replayed before the server accepts requests. Only
     // a store that declares one has it (``StoreCapabilities/clickJournal``).
     var journal: ClickJournal?

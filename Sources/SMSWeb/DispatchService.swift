@@ -7,7 +7,12 @@ import Synchronization
 /// Background loop: dispatches queued messages of sending campaigns and re-matches callbacks that
 /// arrived before their message (`docs/DOMAIN.md` §3). Polls every `interval`; stops on graceful
 /// shutdown. The periodic re-match runs at most every `rematchInterval` (items are also matched
-/// at once when their message or provider id is recorded, so this only catches the rest).
+/// at once when their message or provider id is recorded, so this only catches the rest), on one
+/// node at a time.
+///
+/// Beside the loop, until the service returns (a long campaign's dispatch and the drain included),
+/// the lease loop renews this node's claims and queues again the claims whose lease expired (a dead
+/// node's), every ``LeasePolicy/renewIntervalSeconds``.
 ///
 /// Graceful shutdown drains instead of cancelling: it starts the dispatcher's ``NodeDrain`` (no new
 /// claim, no publish), lets the running pass finish its in-flight provider requests and record their
@@ -36,16 +41,51 @@ public struct DispatchService: Service {
 
     public func run() async throws {
         let drain = dispatcher.drain
-        await withGracefulShutdownHandler {
-            while !drain.isDraining, !Task.isCancelled {
-                await step()
-                // Woken early by the drain (a cancelled sleep throws: the loop condition decides).
-                try? await Task.sleep(for: interval)
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                while !Task.isCancelled {
+                    await leaseStep()
+                    try? await Task.sleep(for: .seconds(dispatcher.leasePolicy.renewIntervalSeconds))
+                }
             }
-        } onGracefulShutdown: {
-            if drain.start() { logger.notice("draining: no new claims; finishing the provider requests in flight") }
+            await withGracefulShutdownHandler {
+                while !drain.isDraining, !Task.isCancelled {
+                    await step()
+                    // Woken early by the drain (a cancelled sleep throws: the loop condition decides).
+                    try? await Task.sleep(for: interval)
+                }
+            } onGracefulShutdown: {
+                if drain.start() { logger.notice("draining: no new claims; finishing the provider requests in flight") }
+            }
+            await releaseHeldClaims()
+            group.cancelAll()
         }
-        await releaseHeldClaims()
+    }
+
+    /// Renews this node's leases, then queues again the expired claims of dead nodes.
+    public func leaseStep() async {
+        do {
+            try await dispatcher.renewLeases()
+            try await dispatcher.recoverClaims()
+            await logRecovery()
+        } catch is CancellationError {
+        } catch {
+            logger.error("lease renewal failed", metadata: ["error": "\(error)", "node": "\(dispatcher.node.id)"])
+        }
+    }
+
+    private func logRecovery() async {
+        guard let recovered = await dispatcher.takeRecoveryReport() else { return }
+        if recovered.released > 0 {
+            logger.warning(
+                "queued again messages whose provider call had an unknown outcome (at-least-once window)",
+                metadata: ["count": "\(recovered.released)"])
+        }
+        if recovered.deadLettered > 0 {
+            logger.error(
+                "dead-lettered messages whose dispatch crashed the process repeatedly (not sent again)",
+                metadata: ["count": "\(recovered.deadLettered)"])
+        }
     }
 
     /// Queues again the claims the dispatcher still holds, in a task of its own (a cancelled
@@ -68,19 +108,8 @@ public struct DispatchService: Service {
     /// One pass: dispatch, then re-match pending callbacks.
     public func step() async {
         do {
-            if try await dispatcher.recoverClaims() != nil, let recovered = await dispatcher.takeRecoveryReport() {
-                if recovered.released > 0 {
-                    logger.warning(
-                        "queued again messages whose provider call had an unknown outcome (at-least-once window)",
-                        metadata: ["count": "\(recovered.released)"])
-                }
-                if recovered.deadLettered > 0 {
-                    logger.error(
-                        "dead-lettered messages whose dispatch crashed the process repeatedly (not sent again)",
-                        metadata: ["count": "\(recovered.deadLettered)"])
-                }
-            }
             let pass = try await dispatcher.runPass()
+            await logRecovery()
             let answers = pass.answers
             if answers.applied + answers.failed + answers.deadLettered > 0 {
                 logger.warning(
@@ -98,7 +127,10 @@ public struct DispatchService: Service {
                 return true
             }
             if due {
-                let matched = try await store.rematchPendingCallbacks(now: now)
+                let store = self.store
+                let matched = try await dispatcher.store.exclusively("pending-callbacks-rematch") {
+                    try await store.rematchPendingCallbacks(now: now)
+                } ?? 0
                 if matched > 0 { logger.info("matched pending callbacks", metadata: ["count": "\(matched)"]) }
             }
         } catch is CancellationError {

@@ -90,6 +90,12 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Dispatcher polling interval in milliseconds.")
     var dispatchIntervalMs: Int = 200
 
+    @Option(help: "This server's node id in a cluster (1-64 of A-Z a-z 0-9 . _ -; default: generated at start; env SMSSTATS_NODE_ID).")
+    var nodeId: String?
+
+    @Option(help: "Seconds a claim stays leased without renewal; a dead node's claims are re-sent after it (min 2).")
+    var leaseSeconds: Int = 30
+
     @Option(help: "Directory of the redirect's click journal (default: <database>-clicks next to the database).")
     var clickJournal: String?
 
@@ -108,6 +114,12 @@ struct Serve: AsyncParsableCommand {
         if !(1...36_500).contains(linkLifetimeDays) { throw ValidationError("--link-lifetime-days must be from 1 to 36500") }
         if dispatchIntervalMs < 1 { throw ValidationError("--dispatch-interval-ms must be at least 1") }
         if !(1...3_600).contains(drainSeconds) { throw ValidationError("--drain-seconds must be from 1 to 3600") }
+        if !(LeasePolicy.minimumLeaseSeconds...86_400).contains(Int64(leaseSeconds)) {
+            throw ValidationError("--lease-seconds must be from \(LeasePolicy.minimumLeaseSeconds) to 86400")
+        }
+        if let nodeId, !NodeIdentity.isValidId(nodeId) {
+            throw ValidationError("--node-id must be 1 to 64 characters of A-Z a-z 0-9 . _ -")
+        }
     }
 
     func run() async throws {
@@ -129,6 +141,12 @@ struct Serve: AsyncParsableCommand {
             linkLifetimeSeconds: Int64(linkLifetimeDays) * 86_400, dispatchIntervalMs: dispatchIntervalMs,
             dashboardPassword: dashboardPassword, frequencyCap: frequencyCap)
         config.botUserAgentSubstrings = botUserAgent
+        let nodeId = nodeId ?? env["SMSSTATS_NODE_ID"].flatMap { $0.isEmpty ? nil : $0 }
+        if let nodeId, !NodeIdentity.isValidId(nodeId) {
+            throw ValidationError("SMSSTATS_NODE_ID must be 1 to 64 characters of A-Z a-z 0-9 . _ -")
+        }
+        config.node = NodeIdentity(id: nodeId)
+        config.leasePolicy = LeasePolicy(leaseSeconds: Int64(leaseSeconds))
         // nil: buildApplication reads the database's salt (generated and stored on first start).
         config.ipHashSalt = ipHashSalt
         let configuration = ServerConfiguration(
@@ -142,6 +160,8 @@ struct Serve: AsyncParsableCommand {
                     "url": "\(server.config.publicBaseURL)", "database": "\(server.store.displayName)",
                     "store": "\(server.store.capabilities.engine)",
                     "clickJournal": "\(server.config.clickJournalDirectory ?? "off")",
+                    "node": "\(server.config.node.id)", "leaseHolder": "\(server.config.node.holder)",
+                    "leaseSeconds": "\(server.config.leasePolicy.leaseSeconds)",
                 ])
             do {
                 try await server.run()

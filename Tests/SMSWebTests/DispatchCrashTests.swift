@@ -116,7 +116,7 @@ struct DispatchCrashTests {
         for round in 0..<6 {
             let serve = try ChildProcess(
                 bin,
-                ["serve", "--database", dbPath, "--port", "0", "--admin-token", "t", "--dispatch-interval-ms", "20", "--log-level", "info"],
+                ["serve", "--database", dbPath, "--port", "0", "--admin-token", "t", "--dispatch-interval-ms", "20", "--lease-seconds", "2", "--node-id", "crash-node", "--log-level", "info"],
                 log: dir.appendingPathComponent("serve-\(round).log"))
             if round < 5 {
                 let delay = Int.random(in: 700...1_600)
@@ -127,6 +127,15 @@ struct DispatchCrashTests {
             } else {
                 finished = try await Self.waitCompleted(dbPath: dbPath, campaignId: campaignId, timeout: .seconds(90))
                 serve.kill(SIGTERM)
+                if !finished {
+                    print("last serve's log (\(kind)):\n" + String(serve.log.suffix(6_000)))
+                    if let postgres {
+                        print(try await postgres.query(
+                            "SELECT claim_node, lease_expires_at, dispatch_attempts, COUNT(*) AS n FROM messages WHERE send_attempt IS NOT NULL GROUP BY 1, 2, 3"))
+                        print(try await postgres.query("SELECT status, json FROM campaigns"))
+                        print(Date().timeIntervalSince1970)
+                    }
+                }
             }
             recovered.append(contentsOf: Self.recoveredCounts(serve.log))
         }
@@ -170,18 +179,20 @@ struct DispatchCrashTests {
         return try await OpenedStore.open(database: database, logger: logger)
     }
 
-    /// Provider (the sink, batch 100, 4 in flight, 800 msg/s so that kills land mid-campaign),
-    /// profiles (every 50th without a phone, every 77th opted out), a campaign with a 5 % control
-    /// group, published (all messages recorded) by this process.
-    static func seed(dbPath: String, sinkPort: String, recipients: Int) async throws -> (String, Set<String>) {
+    /// Provider (the sink; by default batch 100, 4 in flight, 800 msg/s so that kills land
+    /// mid-campaign), profiles (every 50th without a phone, every 77th opted out), a campaign with a
+    /// 5 % control group, published (all messages recorded) by this process.
+    static func seed(
+        dbPath: String, sinkPort: String, recipients: Int, rate: Double = 800, batch: Int = 100, concurrency: Int = 4
+    ) async throws -> (String, Set<String>) {
         let opened = try await open(dbPath)
         defer { Task { await opened.close() } }
         let store = opened.store
         try await store.insertProvider(ProviderConfig(
             id: "sink", name: "Sink", url: "http://127.0.0.1:\(sinkPort)/sms/send",
             bodyTemplate: #"{"messages":[{"to":"$$To","text":"$$Body","ref":"$$MessageID"}]}"#,
-            batch: BatchConfig(key: "messages", size: 100), callbacksEnabled: false, callbackSecret: "s", ratePerSecond: 800,
-            createdAt: 0, maxConcurrency: 4))
+            batch: BatchConfig(key: "messages", size: batch), callbacksEnabled: false, callbackSecret: "s", ratePerSecond: rate,
+            createdAt: 0, maxConcurrency: concurrency))
         try await store.upsertProfiles((0..<recipients).map { i in
             Profile(
                 userId: String(format: "user-%05d", i), phone: i % 50 == 0 ? nil : "+4915\(String(format: "%08d", i))",

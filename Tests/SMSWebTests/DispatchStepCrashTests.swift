@@ -170,7 +170,7 @@ final class CrashRun: @unchecked Sendable {
         starts += 1
         let child = try ChildProcess(
             DispatchCrashTests.binary,
-            ["serve", "--database", dbPath, "--port", "0", "--admin-token", "t", "--dispatch-interval-ms", "20", "--log-level", "info"],
+            ["serve", "--database", dbPath, "--port", "0", "--admin-token", "t", "--dispatch-interval-ms", "20", "--lease-seconds", "2", "--node-id", "crash-node", "--log-level", "info"],
             log: dir.appendingPathComponent("serve-\(starts).log"),
             environment: crashAt.map { ["SMSSTATS_TEST_CRASH_AT": $0.rawValue] } ?? [:])
         children.append(child)

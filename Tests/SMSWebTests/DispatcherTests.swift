@@ -149,7 +149,9 @@ struct DispatcherTests {
         #expect(try await f.store.campaign(id: "c1")?.status == .completed)
     }
 
-    @Test("the rate limit spaces sends on the injected clock: 1,000 messages at 100/s take 9 s after the 1 s burst", arguments: StoreKind.allCases)
+    /// The process's limiter: SQLite's (one process per database). PostgreSQL's bucket is shared by
+    /// the nodes at the database's clock (`NodeLeaseTests`).
+    @Test("the rate limit spaces sends on the injected clock: 1,000 messages at 100/s take 9 s after the 1 s burst", arguments: [StoreKind.sqlite])
     func rateLimit(kind: StoreKind) async throws {
         let f = try await DispatchFixture(kind)
         _ = try await f.provider(batch: 50, concurrency: 1, rate: 100)

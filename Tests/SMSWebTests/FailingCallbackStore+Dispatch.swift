@@ -20,9 +20,18 @@ extension FailingCallbackStore: SMSDispatchStore {
         try await queue.recordAndClaim(steps, campaignId: campaignId, now: now, cap: cap)
     }
     func releaseClaims() async throws -> Int { try await queue.releaseClaims() }
+    func renewLeases(holder: String, expiresAt: Int64) async throws -> Int {
+        try await queue.renewLeases(holder: holder, expiresAt: expiresAt)
+    }
+    func exclusively<T: Sendable>(_ name: String, _ body: @Sendable () async throws -> T) async throws -> T? {
+        try await queue.exclusively(name, body)
+    }
+    func reserveRate(providerId: String, ratePerSecond: Double, burst: Double, messages: Int) async throws -> Double? {
+        try await queue.reserveRate(providerId: providerId, ratePerSecond: ratePerSecond, burst: burst, messages: messages)
+    }
     func releaseClaims(attempt: String) async throws -> Int { try await queue.releaseClaims(attempt: attempt) }
-    func recoverClaims(policy: DeadLetterPolicy, now: Int64) async throws -> ClaimRecovery {
-        try await queue.recoverClaims(policy: policy, now: now)
+    func recoverClaims(policy: DeadLetterPolicy, now: Int64, predecessorsOf node: NodeIdentity?) async throws -> ClaimRecovery {
+        try await queue.recoverClaims(policy: policy, now: now, predecessorsOf: node)
     }
     func retryRecordedAnswers(policy: DeadLetterPolicy, now: Int64) async throws -> AnswerRetry {
         try await queue.retryRecordedAnswers(policy: policy, now: now)

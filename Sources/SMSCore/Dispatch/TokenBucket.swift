@@ -34,6 +34,17 @@ public struct TokenBucket: Sendable, Equatable {
         self.last = now
     }
 
+    /// A bucket in a saved state (a bucket shared by several nodes, read from the database).
+    /// - Parameters:
+    ///   - tokens: the saved tokens (negative while reservations wait); `last`: its refill time, seconds.
+    public init(rate: Double, capacity: Double? = nil, tokens: Double, last: Double) {
+        precondition(rate > 0 && rate.isFinite, "rate must be a positive number")
+        self.rate = rate
+        self.capacity = max(1, capacity ?? rate)
+        self.tokens = min(self.capacity, tokens)
+        self.last = last
+    }
+
     /// Reserves `n` tokens at `now`.
     /// - Returns: seconds to wait before sending (0 when tokens were available).
     public mutating func reserve(_ n: Int, now: Double) -> Double {

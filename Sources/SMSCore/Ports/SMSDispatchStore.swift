@@ -5,20 +5,21 @@ import Foundation
 /// one transaction. Times are **epoch seconds**.
 ///
 /// ## Crash safety (at-least-once window)
-/// A message goes `queued` → *claimed* (`queued` with an attempt id and `dispatch_attempts` + 1,
-/// committed **before** the provider call) → *answered* (the provider's answer committed on its
+/// A message goes `queued` → *claimed* (`queued` with an attempt id, the claiming node's lease
+/// (``ClaimLease``) and `dispatch_attempts` + 1, committed **before** the provider call) → *answered* (the provider's answer committed on its
 /// own right after it came) → `sent` / dispatch error (the derived work, in a later transaction).
 /// A message that keeps failing is dead-lettered (``DeadLetterPolicy``). A claim
-/// that survives a process (found by ``releaseClaims()`` at start-up) means "the provider may or may
-/// not have received it": it is queued again and resent. So the at-least-once window is exactly the
-/// claimed messages: at most `concurrency × messagesPerRequest` per provider (the requests in
-/// flight); every other message is sent exactly once. The generic provider protocol has no
+/// whose lease expired (its node died: ``LeasePolicy``; found by ``recoverClaims(policy:now:)`` on
+/// any node) means "the provider may or may not have received it": it is queued again and resent.
+/// So the at-least-once window is exactly the dead node's unexpired claims: at most
+/// `concurrency × messagesPerRequest` per provider and node (the requests in flight); every other
+/// message is sent exactly once. A live node's claims are never queued again. The generic provider protocol has no
 /// idempotency key, so no smaller window is possible without losing messages.
 ///
 /// It is also a ``SettingsStore`` (the server's stored IP-hash salt, ``IPHashSalt``), a
 /// ``LoginLinkStore`` (the dashboard's one-time sign-in links, valid on every server) and a
-/// ``SchemaStatusStore`` (the readiness probe).
-public protocol SMSDispatchStore: SMSStore, SettingsStore, LoginLinkStore, SchemaStatusStore {
+/// ``SchemaStatusStore`` (the readiness probe); its ``NodeCoordination`` serves several nodes.
+public protocol SMSDispatchStore: SMSStore, SettingsStore, LoginLinkStore, SchemaStatusStore, NodeCoordination {
     /// What this store offers beyond this protocol (the click journal, …), declared by the store.
     var capabilities: StoreCapabilities { get }
     /// Claims up to `limit` queued, unclaimed messages of a campaign, oldest first, marking them with
@@ -38,13 +39,19 @@ public protocol SMSDispatchStore: SMSStore, SettingsStore, LoginLinkStore, Schem
     /// - Returns: one claim per step, in order.
     func recordAndClaim(_ steps: [DispatchStep], campaignId: String, now: Int64, cap: FrequencyCap?) async throws
         -> [ClaimResult]
-    /// Queues every claimed message again, whatever its attempts. - Returns: how many.
+    /// Queues every claimed message again, whatever its attempts and lease (tools and tests of one
+    /// process; never at start-up, which would re-send a live node's claims). - Returns: how many.
     func releaseClaims() async throws -> Int
-    /// Start-up after a crash: every claim left by a dead process whose `dispatch_attempts` reached
-    /// ``DeadLetterPolicy/maxSendAttempts`` is dead-lettered
+    /// The claims of dead nodes: every claim whose lease has expired at `now`
+    /// (``LeasePolicy/isExpired(expiresAt:now:)``; a claim without a lease is expired) and whose
+    /// `dispatch_attempts` reached ``DeadLetterPolicy/maxSendAttempts`` is dead-lettered
     /// (``DeadLetterReason/repeatedCrashDuringDispatch(attempts:)``, counting towards the campaign's
-    /// pause rule); the others are queued again (sent again: the at-least-once window). One transaction.
-    func recoverClaims(policy: DeadLetterPolicy, now: Int64) async throws -> ClaimRecovery
+    /// pause rule); the other expired ones are queued again (sent again: the at-least-once window).
+    /// Claims whose lease runs are left alone, except, with `predecessorsOf` (a node restarted under
+    /// a pinned id), the claims of that node's earlier processes (``NodeIdentity/isPredecessor(_:)``:
+    /// holder starting with ``NodeIdentity/holderPrefix``, not its own), which count as expired.
+    /// One transaction; safe on several nodes at once.
+    func recoverClaims(policy: DeadLetterPolicy, now: Int64, predecessorsOf node: NodeIdentity?) async throws -> ClaimRecovery
     /// Recorded provider answers whose derived work (state machine, rollups, attribution, receipts
     /// held for them) is still to do — a crash or an error came between — each in its own
     /// transactions: its attempt counted and committed first, then the derived work; one that has
@@ -79,15 +86,42 @@ public protocol SMSDispatchStore: SMSStore, SettingsStore, LoginLinkStore, Schem
     func audienceSize(_ audience: Audience) async throws -> Int
 }
 
+extension SMSDispatchStore {
+    /// ``recoverClaims(policy:now:predecessorsOf:)`` for expired leases only.
+    public func recoverClaims(policy: DeadLetterPolicy, now: Int64) async throws -> ClaimRecovery {
+        try await recoverClaims(policy: policy, now: now, predecessorsOf: nil)
+    }
+}
+
 /// One dispatch worker's step: the results of its last request, and its next claim.
 public struct DispatchStep: Sendable, Equatable {
     public var results: [DispatchResult]
     public var limit: Int
     public var attempt: String
-    public init(results: [DispatchResult], limit: Int, attempt: String) {
+    /// The lease the claim is made with (the claiming node and its expiry); `nil` = none (expired at once).
+    public var lease: ClaimLease?
+    /// The provider's limit on requests in flight across all nodes; `nil` = none.
+    public var inFlight: InFlightLimit?
+    public init(
+        results: [DispatchResult], limit: Int, attempt: String, lease: ClaimLease? = nil, inFlight: InFlightLimit? = nil
+    ) {
         self.results = results
         self.limit = limit
         self.attempt = attempt
+        self.lease = lease
+        self.inFlight = inFlight
+    }
+}
+
+/// At most `maxRequests` requests of a provider in flight across all nodes (its `maxConcurrency`):
+/// a request in flight is a claim (one attempt id) under a running lease, of a sending campaign of
+/// the provider. The store counts them, serialised per provider, before it claims.
+public struct InFlightLimit: Sendable, Equatable {
+    public var providerId: String
+    public var maxRequests: Int
+    public init(providerId: String, maxRequests: Int) {
+        self.providerId = providerId
+        self.maxRequests = maxRequests
     }
 }
 
@@ -107,9 +141,13 @@ public struct ClaimResult: Sendable, Equatable {
     public var messages: [OutboundMessage]
     /// Messages turned into "frequency cap exceeded" dispatch errors by this claim.
     public var capped: Int
-    public init(messages: [OutboundMessage], capped: Int) {
+    /// Nothing was claimed because the provider's requests in flight across all nodes are at its
+    /// ``InFlightLimit`` (try again shortly; messages may be left).
+    public var busy: Bool
+    public init(messages: [OutboundMessage], capped: Int, busy: Bool = false) {
         self.messages = messages
         self.capped = capped
+        self.busy = busy
     }
 }
 

@@ -12,22 +12,32 @@ import Foundation
 /// cap is checked in the claim, i.e. at send time.
 ///
 /// ## Delivery guarantee
-/// A message is recorded queued at publish; it is claimed (committed, its provider calls counted)
-/// before its provider call, and the provider's answer is committed on its own right after it
-/// came, before any derived work (state machine, rollups, attribution). A crash leaves the claimed
-/// messages in an unknown state: the first ``runOnce()`` of a new dispatcher queues them again
-/// (at-least-once for those); everything else is exactly once. The window is therefore at most
-/// `concurrencyLimit × messagesPerRequest` messages per provider (see ``SMSDispatchStore``).
+/// A message is recorded queued at publish; it is claimed (committed with this node's lease, its
+/// provider calls counted) before its provider call, and the provider's answer is committed on its
+/// own right after it came, before any derived work (state machine, rollups, attribution). A crash
+/// leaves the claimed messages in an unknown state: once their lease has expired (``LeasePolicy``)
+/// the next ``recoverClaims()`` on any node queues them again (at-least-once for those);
+/// everything else is exactly once. The window is therefore the dead node's unexpired claims, at
+/// most `concurrencyLimit × messagesPerRequest` messages per provider (see ``SMSDispatchStore``).
 /// A message whose sending or recording keeps failing — even by killing the process — is
 /// dead-lettered instead of tried forever, and a campaign that keeps dead-lettering is paused
 /// (``DeadLetterPolicy``): a crash never becomes a send loop.
-/// One dispatcher per database: a second one would release the first one's claims.
 ///
 /// ## Drain
 /// Once ``drain`` is started (SIGTERM), a pass publishes nothing and starts no campaign, and each
 /// worker records its in-flight request's answers and claims no more; ``releaseHeldClaims()`` then
 /// queues again whatever this dispatcher still holds (none after an orderly stop; the claims of
 /// requests cut off by the drain deadline otherwise: the at-least-once window).
+///
+/// ## Several nodes
+/// Any number of dispatchers (one per `serve`, each its own ``NodeIdentity``) may run on one
+/// database: claims never overlap (the store's claim skips locked and claimed rows), a live
+/// node's claims are never queued again (``renewLeases()`` keeps them leased), and the singleton
+/// work — publishing a scheduled campaign, re-queuing expired claims, finishing recorded answers —
+/// runs on one node at a time (``NodeCoordination/exclusively(_:_:)``). All nodes dispatch the
+/// messages of a sending campaign together; the provider's `ratePerSecond` is one bucket shared by
+/// all of them where the store has one (``NodeCoordination/reserveRate(providerId:ratePerSecond:burst:messages:)``),
+/// and its `maxConcurrency` bounds the requests in flight of all nodes together (``InFlightLimit``).
 public struct Dispatcher: Sendable {
     public let store: any SMSDispatchStore
     public let gateway: any SMSGateway
@@ -46,6 +56,10 @@ public struct Dispatcher: Sendable {
     public var deadLetterPolicy: DeadLetterPolicy
     /// The server's drain switch: once started, no new claim and no publish (see "Drain").
     public let drain: NodeDrain
+    /// This node (the holder of its claims' leases).
+    public let node: NodeIdentity
+    /// How long a claim's lease runs, and how often it is renewed.
+    public var leasePolicy: LeasePolicy
     let recovery: Recovery
     let held: HeldClaims
 
@@ -53,7 +67,8 @@ public struct Dispatcher: Sendable {
         store: any SMSDispatchStore, gateway: any SMSGateway, planner: CampaignPlanner, chunkSize: Int = 500,
         now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }, frequencyCap: FrequencyCap? = nil,
         limiters: RateLimiterRegistry = RateLimiterRegistry(), observer: (any DispatchObserver)? = nil,
-        deadLetterPolicy: DeadLetterPolicy = .standard, drain: NodeDrain = NodeDrain()
+        deadLetterPolicy: DeadLetterPolicy = .standard, drain: NodeDrain = NodeDrain(), node: NodeIdentity = NodeIdentity(),
+        leasePolicy: LeasePolicy = .standard
     ) {
         self.store = store
         self.gateway = gateway
@@ -65,6 +80,8 @@ public struct Dispatcher: Sendable {
         self.observer = observer
         self.deadLetterPolicy = deadLetterPolicy
         self.drain = drain
+        self.node = node
+        self.leasePolicy = leasePolicy
         self.recovery = Recovery()
         self.held = HeldClaims()
     }
@@ -93,29 +110,36 @@ public struct Dispatcher: Sendable {
         return released
     }
 
-    /// Whether this dispatcher has already released the claims left by an earlier process.
+    /// What this dispatcher's recoveries of expired claims did: in total, and since the last report.
     actor Recovery {
         private(set) var done = false
-        private(set) var result = ClaimRecovery(released: 0, deadLettered: 0)
-        private var reported = false
-        func markDone(_ r: ClaimRecovery) {
+        private(set) var total = ClaimRecovery(released: 0, deadLettered: 0)
+        private var unreported: ClaimRecovery?
+        func add(_ r: ClaimRecovery) {
+            let first = !done
             done = true
-            result = r
+            total.released += r.released
+            total.deadLettered += r.deadLettered
+            if first || r.released + r.deadLettered > 0 {
+                unreported = ClaimRecovery(
+                    released: (unreported?.released ?? 0) + r.released, deadLettered: (unreported?.deadLettered ?? 0) + r.deadLettered)
+            }
         }
         func takeReport() -> ClaimRecovery? {
-            guard done, !reported else { return nil }
-            reported = true
-            return result
+            defer { unreported = nil }
+            return unreported
         }
     }
 
-    /// What start-up recovery did, once (for a log line after the first pass).
+    /// What the recoveries of expired claims did since the last call (for a log line), `nil` when
+    /// none re-queued or dead-lettered anything since (the first one is reported even when empty).
     public func takeRecoveryReport() async -> ClaimRecovery? { await recovery.takeReport() }
 
-    /// Messages this dispatcher found claimed at start-up and queued again (the at-least-once
-    /// window of the crash it recovered from); `nil` before the first ``runOnce()``.
+    /// Messages this dispatcher found claimed under an expired lease and queued again (the
+    /// at-least-once window of the dead nodes it recovered from), in total; `nil` before its first
+    /// recovery.
     public func recoveredClaims() async -> Int? {
-        await recovery.done ? await recovery.result.released : nil
+        await recovery.done ? await recovery.total.released : nil
     }
 
     /// What publishing did.
@@ -126,33 +150,65 @@ public struct Dispatcher: Sendable {
         public var missingUserIds: [String]
     }
 
-    /// Queues again the claims an earlier process left (their provider calls had an unknown
-    /// outcome), once per dispatcher; ``runOnce()`` calls it first. A claim that already had
-    /// ``DeadLetterPolicy/maxSendAttempts`` provider calls is dead-lettered instead.
-    /// - Returns: what it did, `nil` when this dispatcher already did it.
+    /// Queues again the claims whose lease has expired (their node died; their provider calls had
+    /// an unknown outcome) — and, the first time, those of this node's earlier processes when its id
+    /// is pinned (they are dead: this process is that node now) — on one node at a time; ``runOnce()`` calls it first, and the lease
+    /// service every renew interval. A claim that already had ``DeadLetterPolicy/maxSendAttempts``
+    /// provider calls is dead-lettered instead. Never touches a live node's claims.
+    /// - Returns: what it did, `nil` when another node or task was doing it.
     @discardableResult
     public func recoverClaims() async throws -> ClaimRecovery? {
-        guard await !recovery.done else { return nil }
-        let result = try await store.recoverClaims(policy: deadLetterPolicy, now: now())
+        let store = self.store
+        let policy = deadLetterPolicy
+        let t = now()
+        // The first recovery of a node restarted under its pinned id also takes its predecessors' claims.
+        let restarted = await recovery.done || !node.pinned ? nil : node
+        guard
+            let result = try await store.exclusively(
+                "claims-recovery", { try await store.recoverClaims(policy: policy, now: t, predecessorsOf: restarted) })
+        else { return nil }
         if result.deadLettered > 0 { observer?.deadLettered(result.deadLettered) }
-        await recovery.markDone(result)
+        await recovery.add(result)
         return result
+    }
+
+    /// Renews the lease of every claim this node holds (``LeasePolicy/renewIntervalSeconds``).
+    /// - Returns: how many claims.
+    @discardableResult
+    public func renewLeases() async throws -> Int {
+        try await store.renewLeases(holder: node.holder, expiresAt: leasePolicy.expiry(now: now()))
     }
 
     /// Finishes recorded provider answers whose derived work is still to do (a crash or an error
     /// came between), dead-lettering those that used their attempts; ``runOnce()`` calls it first.
+    /// One node at a time (nothing when another is doing it).
     @discardableResult
     public func retryRecordedAnswers() async throws -> AnswerRetry {
-        let result = try await store.retryRecordedAnswers(policy: deadLetterPolicy, now: now())
+        let store = self.store
+        let policy = deadLetterPolicy
+        let t = now()
+        let result =
+            try await store.exclusively("recorded-answers", { try await store.retryRecordedAnswers(policy: policy, now: t) })
+            ?? AnswerRetry()
         if result.deadLettered > 0 { observer?.deadLettered(result.deadLettered) }
         return result
     }
 
     /// Plans and records the campaign's messages and marks it sending. Idempotent per (campaign,
-    /// user): publishing again after a crash mid-publish adds only the missing messages.
+    /// user): publishing again after a crash mid-publish adds only the missing messages. One node
+    /// or request at a time per campaign (``NodeCoordination/exclusively(_:_:)``), so a campaign is
+    /// published once whatever the number of nodes.
     /// - Throws: ``StoreError/notFound(_:)`` for an unknown campaign, ``PublishError`` when it is
-    ///   neither a draft nor scheduled.
+    ///   neither a draft nor scheduled, or is being published elsewhere right now.
     public func publish(campaignId: String) async throws -> PublishSummary {
+        let me = self
+        guard let summary = try await store.exclusively("publish:" + campaignId, { try await me.publishAlone(campaignId: campaignId) })
+        else { throw PublishError.inProgress }
+        return summary
+    }
+
+    /// ``publish(campaignId:)`` inside its lock.
+    func publishAlone(campaignId: String) async throws -> PublishSummary {
         guard let campaign = try await store.campaign(id: campaignId) else {
             throw StoreError.notFound("campaign \(campaignId)")
         }
@@ -177,7 +233,7 @@ public struct Dispatcher: Sendable {
             missingUserIds: missing)
     }
 
-    /// One pass: (first pass only) queue again the claims a crashed process left; publish scheduled
+    /// One pass: queue again the claims whose lease expired (a dead node's); publish scheduled
     /// campaigns whose `sendAt` has come; dispatch every queued message of every sending campaign;
     /// mark a campaign completed when it has none left.
     /// - Returns: messages handed to providers.
@@ -198,7 +254,11 @@ public struct Dispatcher: Sendable {
         let t = now()
         for campaign in try await store.campaigns() where campaign.status == .scheduled && (campaign.sendAt ?? t) <= t {
             if drain.isDraining { break }
-            _ = try await publish(campaignId: campaign.id)
+            do {
+                _ = try await publish(campaignId: campaign.id)
+            } catch is PublishError {
+                // Another node published it (or is publishing it) since the list was read.
+            }
         }
         var handled = 0
         for campaign in try await store.campaigns() where campaign.status == .sending {
@@ -226,6 +286,12 @@ public struct Dispatcher: Sendable {
         let observer = self.observer
         let drain = self.drain
         let held = self.held
+        let node = self.node
+        let leasePolicy = self.leasePolicy
+        let clock = self.now
+        let rate = provider.ratePerSecond.flatMap { $0 > 0 && $0.isFinite ? $0 : nil }
+        let burst = max(1, Double(perRequest))
+        let inFlight = InFlightLimit(providerId: provider.id, maxRequests: provider.concurrencyLimit)
         return try await withThrowingTaskGroup(of: Int.self) { group in
             for worker in 0..<provider.concurrencyLimit {
                 group.addTask {
@@ -241,7 +307,10 @@ public struct Dispatcher: Sendable {
                         do {
                             let stop = Task.isCancelled || drain.isDraining
                             claim = try await batcher.submit(
-                                DispatchStep(results: pending, limit: stop ? 0 : perRequest, attempt: attempt))
+                                DispatchStep(
+                                    results: pending, limit: stop ? 0 : perRequest, attempt: attempt,
+                                    lease: ClaimLease(holder: node.holder, expiresAt: leasePolicy.expiry(now: clock())),
+                                    inFlight: inFlight))
                         } catch {
                             // Unknown outcome for the store: queue them again (at-least-once) and stop.
                             if !pending.isEmpty, (try? await store.releaseClaims(attempt: pendingAttempt)) != nil {
@@ -252,12 +321,33 @@ public struct Dispatcher: Sendable {
                         if !pending.isEmpty { held.remove(pendingAttempt) }
                         pending = []
                         if claim.capped > 0 { observer?.capped(claim.capped) }
-                        if claim.messages.isEmpty { break }
+                        if claim.messages.isEmpty {
+                            // Other nodes' requests fill the provider's concurrency: wait for a free one.
+                            if claim.busy, !Task.isCancelled, !drain.isDraining {
+                                try await Task.sleep(for: .milliseconds(50))
+                                continue
+                            }
+                            break
+                        }
                         held.insert(attempt)
                         CrashHook.reach(.send)
                         // Waiting for the rate limiter while claimed is safe: a crash here resends
-                        // messages that were never sent.
-                        if let limiter { try await limiter.acquire(claim.messages.count) }
+                        // messages that were never sent. The provider's bucket shared by all nodes
+                        // where the store has one, else this process's. An error or a cancellation
+                        // here gives the claim back (nothing was sent): a live node would otherwise
+                        // renew it for ever, and it would count against the provider's concurrency.
+                        do {
+                            if let rate, let wait = try await store.reserveRate(
+                                providerId: provider.id, ratePerSecond: rate, burst: burst, messages: claim.messages.count)
+                            {
+                                if wait > 0 { try await Task.sleep(for: .seconds(wait)) }
+                            } else if let limiter {
+                                try await limiter.acquire(claim.messages.count)
+                            }
+                        } catch {
+                            if (try? await store.releaseClaims(attempt: attempt)) != nil { held.remove(attempt) }
+                            throw error
+                        }
                         pending = await gateway.send(claim.messages, via: provider, customValues: custom)
                         // Cut off (the drain deadline): the request's outcome is unknown, and the
                         // gateway reports the cancelled call as a failure. Record nothing; the claim
@@ -281,9 +371,12 @@ public struct Dispatcher: Sendable {
 /// Why a campaign cannot be published.
 public enum PublishError: Error, Equatable, Sendable, CustomStringConvertible {
     case notDraft(CampaignStatus)
+    /// Another request or node is publishing it right now.
+    case inProgress
     public var description: String {
         switch self {
         case .notDraft(let s): "campaign is \(s.rawValue); only a draft or scheduled campaign can be published"
+        case .inProgress: "campaign is being published by another request or server right now"
         }
     }
 }
