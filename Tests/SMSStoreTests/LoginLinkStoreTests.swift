@@ -1,8 +1,5 @@
 import Foundation
-import Logging
 import SMSCore
-import SMSStorePostgres
-import SMSStoreSQLite
 import SMSStoreTestSupport
 import Testing
 

@@ -5,8 +5,6 @@ import HummingbirdTesting
 import Logging
 import NIOCore
 import SMSCore
-import SMSStorePostgres
-import SMSStoreSQLite
 import SMSStoreTestSupport
 import Testing
 

@@ -5,7 +5,6 @@ import HummingbirdTesting
 import Logging
 import NIOCore
 import SMSCore
-import SMSStoreSQLite
 import SMSStoreTestSupport
 import Testing
 
