@@ -180,51 +180,50 @@ extension PostgresStore {
         try await write { tx in
             var rollups = PGRollupWriter()
             var cache = PGCampaignCache()
-            var matched = 0
-            let rows = try await tx.rows("""
-                SELECT * FROM pending_callbacks WHERE received_at >= \(now - UnmatchedCallback.retryWindowSeconds)
-                ORDER BY COALESCE(last_attempt_at, 0), id LIMIT \(UnmatchedCallback.rematchBatchLimit) FOR UPDATE SKIP LOCKED
-                """)
-            for p in rows {
-                if try await self.applyPendingRow(tx, p, rollups: &rollups, cache: &cache) {
-                    matched += 1
-                } else {
-                    try await tx.exec(
-                        "UPDATE pending_callbacks SET attempts = attempts + 1, last_attempt_at = \(now) WHERE id = \(try p.get("id", Int64.self))")
-                }
-            }
+            let matched = try await self.rematchPending(tx, .periodic(now: now), rollups: &rollups, cache: &cache)
             try await rollups.flush(tx)
             return matched
         }
     }
 
-    /// Pending items for a meta that has just been recorded (PITFALLS.md #1).
-    func applyPending(_ tx: PGTx, meta: String, rollups: inout PGRollupWriter, cache: inout PGCampaignCache) async throws {
-        for p in try await tx.rows("SELECT * FROM pending_callbacks WHERE meta = \(meta) ORDER BY id FOR UPDATE") {
-            try await applyPendingRow(tx, p, rollups: &rollups, cache: &cache)
-        }
-    }
-
-    /// Pending items carrying a provider message id that has just been stored from a send answer.
-    func applyPending(_ tx: PGTx, providerKey: String, rollups: inout PGRollupWriter, cache: inout PGCampaignCache) async throws {
-        for p in try await tx.rows("SELECT * FROM pending_callbacks WHERE provider_key = \(providerKey) ORDER BY id FOR UPDATE") {
-            try await applyPendingRow(tx, p, rollups: &rollups, cache: &cache)
-        }
-    }
-
-    /// Applies one pending row if its message exists now, and deletes it. - Returns: matched.
+    /// The pending items `trigger` names (``PendingRematch``), locked (the periodic pass skips rows
+    /// another pass holds): each whose message exists now is applied as on arrival and deleted; a
+    /// miss counts an attempt when the trigger says so. - Returns: how many matched.
     @discardableResult
-    func applyPendingRow(_ tx: PGTx, _ p: PGRow, rollups: inout PGRollupWriter, cache: inout PGCampaignCache) async throws
-        -> Bool
+    func rematchPending(_ tx: PGTx, _ trigger: PendingRematch, rollups: inout PGRollupWriter, cache: inout PGCampaignCache)
+        async throws -> Int
     {
-        let payload: String = try p.get("payload")
-        let item = try JSONCoding.decode(CallbackItem.self, payload)
-        guard let row = try await findMessage(tx, item: item) else { return false }
-        try await applyLogged(
-            tx, item: item, key: try p.get("dedup_key"), payload: payload, providerId: try p.get("provider_id"), row: row,
-            receivedAt: try p.get("received_at"), rollups: &rollups, cache: &cache)
-        try await tx.exec("DELETE FROM pending_callbacks WHERE id = \(try p.get("id", Int64.self))")
-        return true
+        let rows: [PGRow]
+        switch trigger {
+        case .metasRecorded(let metas):
+            rows = metas.isEmpty
+                ? [] : try await tx.rows("SELECT * FROM pending_callbacks WHERE meta = ANY(\(metas)::text[]) ORDER BY id FOR UPDATE")
+        case .providerIdRecorded(let providerKey):
+            rows = try await tx.rows("SELECT * FROM pending_callbacks WHERE provider_key = \(providerKey) ORDER BY id FOR UPDATE")
+        case .periodic:
+            rows = try await tx.rows("""
+                SELECT * FROM pending_callbacks WHERE received_at >= \(trigger.receivedSince ?? 0)
+                ORDER BY COALESCE(last_attempt_at, 0), id LIMIT \(trigger.limit ?? UnmatchedCallback.rematchBatchLimit) FOR UPDATE SKIP LOCKED
+                """)
+        }
+        var matched = 0
+        for p in rows {
+            let payload: String = try p.get("payload")
+            let item = try JSONCoding.decode(CallbackItem.self, payload)
+            guard let row = try await findMessage(tx, item: item) else {
+                if trigger.countsMisses, case .periodic(let now) = trigger {
+                    try await tx.exec(
+                        "UPDATE pending_callbacks SET attempts = attempts + 1, last_attempt_at = \(now) WHERE id = \(try p.get("id", Int64.self))")
+                }
+                continue
+            }
+            try await applyLogged(
+                tx, item: item, key: try p.get("dedup_key"), payload: payload, providerId: try p.get("provider_id"), row: row,
+                receivedAt: try p.get("received_at"), rollups: &rollups, cache: &cache)
+            try await tx.exec("DELETE FROM pending_callbacks WHERE id = \(try p.get("id", Int64.self))")
+            matched += 1
+        }
+        return matched
     }
 
     /// The message an item names (by meta, else by provider id, newest), locked.

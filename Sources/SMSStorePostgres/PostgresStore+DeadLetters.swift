@@ -12,31 +12,21 @@ extension PostgresStore {
     /// its first recording attempt counted. Takes the provider ids' locks, so a receipt naming one
     /// either sees the message or is held where the derived work finds it (PITFALLS.md #1).
     func recordAnswers(_ tx: PGTx, _ results: [DispatchResult]) async throws {
-        var providerKeys = Set<String>()
-        for r in results { if case .sent(let pid?) = r.outcome { providerKeys.insert("pid:" + pid) } }
-        try await tx.lockKeys(providerKeys)
+        try await tx.lockKeys(Self.providerIdLocks(results))
         // One statement for the whole request (a round trip per message would slow every send),
         // rows in id order; a NULL reason or provider id is an empty string with a false flag.
         let sorted = results.sorted { $0.messageId < $1.messageId }
         var ids: [Int64] = [], outcomes: [String] = [], ats: [Int64] = []
         var reasons: [String] = [], hasReason: [Bool] = [], pids: [String] = [], hasPid: [Bool] = []
         for r in sorted {
+            let saved = RecordedAnswer.columns(r)
             ids.append(r.messageId)
             ats.append(r.at)
-            switch r.outcome {
-            case .sent(let pid):
-                outcomes.append("sent")
-                reasons.append("")
-                hasReason.append(false)
-                pids.append(pid?.pgSafe ?? "")
-                hasPid.append(pid != nil)
-            case .failed(let reason):
-                outcomes.append("failed")
-                reasons.append(reason.pgSafe)
-                hasReason.append(true)
-                pids.append("")
-                hasPid.append(false)
-            }
+            outcomes.append(saved.outcome)
+            reasons.append(saved.reason?.pgSafe ?? "")
+            hasReason.append(saved.reason != nil)
+            pids.append(saved.providerMessageId?.pgSafe ?? "")
+            hasPid.append(saved.providerMessageId != nil)
         }
         try await tx.exec("""
             UPDATE messages AS m SET send_attempt = NULL, answer_outcome = x.o, answer_at = x.a,
@@ -46,6 +36,11 @@ extension PostgresStore {
               \(pids)::text[], \(hasPid)::boolean[]) AS x(id, o, a, r, hr, p, hp)
             WHERE m.id = x.id
             """)
+    }
+
+    /// The advisory lock keys of the provider message ids `results` carry (the receipts' lock, PITFALLS.md #1).
+    static func providerIdLocks(_ results: [DispatchResult]) -> Set<String> {
+        Set(results.compactMap { $0.providerMessageId.map { "pid:" + $0 } })
     }
 
     /// Keeps the error of a failed derived-work attempt on the messages still holding an answer.
@@ -93,6 +88,15 @@ extension PostgresStore {
             let paused = policy.paused(campaign, consecutive: consecutive, lastError: reason, now: now)
         {
             try await Self.saveCampaign(tx, paused)
+        }
+    }
+
+    /// Ends the runs of dead letters of `campaignIds` (``DeadLetterPolicy``): a message of theirs
+    /// was recorded completely, or the campaign left `paused` (``DeadLetterPolicy/endsRun(movingTo:)``).
+    /// Rows in key order (no lock cycles); a run already at 0 is not written.
+    func endDeadLetterRuns(_ tx: PGTx, campaignIds: Set<String>) async throws {
+        for id in campaignIds.sorted(by: { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }) {
+            try await tx.exec("UPDATE campaigns SET consecutive_dead_letters = 0 WHERE id = \(id) AND consecutive_dead_letters > 0")
         }
     }
 

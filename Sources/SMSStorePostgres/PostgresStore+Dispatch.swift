@@ -83,7 +83,6 @@ extension PostgresStore {
         var rollups = PGRollupWriter()
         var cache = PGCampaignCache()
         var after: Int64 = 0
-        let since = now - cap.windowSeconds
         scan: while claimed.count < limit {
             let rows = try await tx.rows("""
                 SELECT id, campaign_id, user_id, phone, body, meta, template_variables FROM messages
@@ -96,16 +95,11 @@ extension PostgresStore {
             // The users' profiles serialise cap decisions across campaigns (sorted: no lock cycles).
             let users = Array(Set(candidates.map(\.userId))).sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
             try await tx.lockKeys(Set(users.map { "cap:" + $0 }))
+            let priors = try await capPriors(tx, users: users, since: cap.windowStart(now: now))
             for m in candidates {
                 after = m.messageId
-                let count = try await tx.scalar("""
-                    SELECT COUNT(*) FROM messages WHERE user_id = \(m.userId) AND id != \(m.messageId) AND (
-                      (dispatch = 'queued' AND send_attempt IS NOT NULL)
-                      OR (dispatched_at >= \(since) AND (dispatch = 'sent' OR (dispatch = 'dispatch_error' AND first_event_at IS NOT NULL)))
-                      OR (dispatch = 'queued' AND first_event_at >= \(since))
-                      OR (dispatch = 'queued' AND answer_outcome = 'sent' AND answer_at >= \(since)))
-                    """, as: Int.self) ?? 0
-                if count >= cap.maxMessages {
+                let others = priors[m.userId, default: []].lazy.filter { $0.id != m.messageId }.map { $0.prior }
+                if cap.isExceeded(by: others, now: now) {
                     if let message = try await PGMessageRow.fetch(tx, id: m.messageId) {
                         try await apply(
                             tx, fact: .dispatchFailed(reason: DispatchErrorReason.frequencyCapExceeded.description, at: now),
@@ -125,6 +119,27 @@ extension PostgresStore {
         try await rollups.flush(tx)
         if !claimed.isEmpty { CrashHook.reach(.claim) }
         return ClaimResult(messages: claimed, capped: capped)
+    }
+
+    /// The messages of `users` the frequency cap may count (``FrequencyCap/Prior``), by user with
+    /// their ids: claimed, or with a send, provider report or recorded answer at or after `since`;
+    /// the core decides which count.
+    func capPriors(_ tx: PGTx, users: [String], since: Int64) async throws -> [String: [(id: Int64, prior: FrequencyCap.Prior)]] {
+        var out: [String: [(id: Int64, prior: FrequencyCap.Prior)]] = [:]
+        for r in try await tx.rows("""
+            SELECT user_id, id, dispatch, send_attempt IS NOT NULL, dispatched_at, first_event_at,
+              CASE WHEN answer_outcome = 'sent' THEN answer_at END
+            FROM messages WHERE user_id = ANY(\(users)::text[])
+              AND (send_attempt IS NOT NULL OR dispatched_at >= \(since) OR first_event_at >= \(since) OR answer_at >= \(since))
+            """)
+        {
+            guard let dispatch = DispatchStatus(rawValue: try r.at(2, String.self)) else { continue }
+            let prior = FrequencyCap.Prior(
+                dispatch: dispatch, claimed: try r.at(3, Bool.self), dispatchedAt: try r.at(4, Int64?.self),
+                firstEventAt: try r.at(5, Int64?.self), sentAnswerAt: try r.at(6, Int64?.self))
+            out[try r.at(0, String.self), default: []].append((try r.at(1, Int64.self), prior))
+        }
+        return out
     }
 
     public func releaseClaims() async throws -> Int {
@@ -212,14 +227,8 @@ extension PostgresStore {
                 throw StoreError.notFound("campaign \(id)")
             }
             guard from.contains(campaign.status) else { return false }
-            campaign.status = to
-            if let publishedAt { campaign.publishedAt = publishedAt }
-            if to != .paused {
-                // Resumed (or never paused): the run of dead letters starts again (``DeadLetterPolicy``).
-                campaign.pausedReason = nil
-                campaign.pausedAt = nil
-                try await tx.exec("UPDATE campaigns SET consecutive_dead_letters = 0 WHERE id = \(id) AND consecutive_dead_letters > 0")
-            }
+            campaign = campaign.moved(to: to, publishedAt: publishedAt)
+            if DeadLetterPolicy.endsRun(movingTo: to) { try await self.endDeadLetterRuns(tx, campaignIds: [id]) }
             try await Self.saveCampaign(tx, campaign)
             return true
         }

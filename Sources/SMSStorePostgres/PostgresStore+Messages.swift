@@ -92,14 +92,7 @@ extension PostgresStore {
             }
         }
         // Receipts that arrived before their message was recorded (PITFALLS.md #1), in arrival order.
-        let newMetas = inserted.map { chunk[$0].meta }
-        if !newMetas.isEmpty {
-            for p in try await tx.rows(
-                "SELECT * FROM pending_callbacks WHERE meta = ANY(\(newMetas)::text[]) ORDER BY id FOR UPDATE")
-            {
-                try await applyPendingRow(tx, p, rollups: &rollups, cache: &cache)
-            }
-        }
+        try await rematchPending(tx, .metasRecorded(inserted.map { chunk[$0].meta }), rollups: &rollups, cache: &cache)
         try await rollups.flush(tx)
     }
 
@@ -141,9 +134,7 @@ extension PostgresStore {
     /// answers. A message whose answer is no longer recorded (done by someone else) is skipped.
     func applyAnswers(_ tx: PGTx, _ results: [DispatchResult]) async throws {
         guard !results.isEmpty else { return }
-        var providerKeys = Set<String>()
-        for r in results { if case .sent(let pid?) = r.outcome { providerKeys.insert("pid:" + pid) } }
-        try await tx.lockKeys(providerKeys)
+        try await tx.lockKeys(Self.providerIdLocks(results))
         var rollups = PGRollupWriter()
         rollups.defersStates = true
         var cache = PGCampaignCache()
@@ -154,8 +145,7 @@ extension PostgresStore {
         rows = rows.filter { answered.contains($0.key) }
         let ids = Array(rows.keys).sorted()
         // Provider ids that receipts named before their send was recorded (PITFALLS.md #1): usually none.
-        var sentKeys: [String] = []
-        for r in results { if case .sent(let pid?) = r.outcome { sentKeys.append(pid) } }
+        let sentKeys = results.compactMap(\.providerMessageId)
         let pendingKeys: Set<String> =
             sentKeys.isEmpty
             ? []
@@ -169,28 +159,20 @@ extension PostgresStore {
         for r in results {
             // A message with two results in one call sees the state the first one left.
             guard let row = rows[r.messageId] else { continue }
-            let fact: MessagePlanner.Fact
-            switch r.outcome {
-            case .sent: fact = .dispatched(at: r.at)
-            case .failed(let reason): fact = .dispatchFailed(reason: reason, at: r.at)
-            }
-            rows[r.messageId] = try await apply(tx, fact: fact, to: row, rollups: &rollups, cache: &cache)
+            rows[r.messageId] = try await apply(tx, fact: r.fact, to: row, rollups: &rollups, cache: &cache)
             // A receipt that named this provider id before the send was recorded (PITFALLS.md #1).
-            if case .sent(let providerMessageId?) = r.outcome, pendingKeys.contains(providerMessageId) {
+            if let providerMessageId = r.providerMessageId, pendingKeys.contains(providerMessageId) {
                 // The pending path reads and saves message states itself: write the buffered ones first.
                 try await rollups.flushStates(tx)
                 rollups.defersStates = false
-                try await applyPending(tx, providerKey: providerMessageId, rollups: &rollups, cache: &cache)
+                try await rematchPending(tx, .providerIdRecorded(providerMessageId), rollups: &rollups, cache: &cache)
                 rollups.defersStates = true
                 rows[r.messageId] = try await PGMessageRow.fetch(tx, id: r.messageId)
             }
         }
         try await rollups.flush(tx)
         // A message recorded completely ends its campaign's run of dead letters (``DeadLetterPolicy``).
-        let campaigns = Set(rows.values.map(\.campaignId)).sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
-        for id in campaigns {
-            try await tx.exec("UPDATE campaigns SET consecutive_dead_letters = 0 WHERE id = \(id) AND consecutive_dead_letters > 0")
-        }
+        try await endDeadLetterRuns(tx, campaignIds: Set(rows.values.map(\.campaignId)))
         CrashHook.reach(.derive)
     }
 

@@ -76,55 +76,57 @@ extension SQLiteStore {
         try await db.write { db in
             var rollups = RollupWriter()
             var cache = CampaignCache()
-            var matched = 0
-            let rows = try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT * FROM pending_callbacks WHERE received_at >= ?
-                    ORDER BY COALESCE(last_attempt_at, 0), id LIMIT ?
-                    """,
-                arguments: [now - UnmatchedCallback.retryWindowSeconds, UnmatchedCallback.rematchBatchLimit])
-            let miss = try db.cachedStatement(
-                sql: "UPDATE pending_callbacks SET attempts = attempts + 1, last_attempt_at = ? WHERE id = ?")
-            for p in rows {
-                if try applyPendingRow(db, p, rollups: &rollups, cache: &cache) {
-                    matched += 1
-                } else {
-                    try miss.execute(arguments: [now, p["id"]])
-                }
-            }
+            let matched = try rematchPending(db, .periodic(now: now), rollups: &rollups, cache: &cache)
             try rollups.flush(db)
             return matched
         }
     }
 
-    /// Pending items for a meta that has just been recorded (PITFALLS.md #1).
-    func applyPending(_ db: Database, meta: String, rollups: inout RollupWriter) throws {
-        let rows = try Row.fetchAll(
-            try db.cachedStatement(sql: "SELECT * FROM pending_callbacks WHERE meta = ?"), arguments: [meta])
-        var cache = CampaignCache()
-        for p in rows { try applyPendingRow(db, p, rollups: &rollups, cache: &cache) }
-    }
-
-    /// Pending items carrying a provider message id that has just been stored from a send answer
-    /// (a Twilio/Plivo/… receipt that beat the dispatcher's commit).
-    func applyPending(_ db: Database, providerKey: String, rollups: inout RollupWriter, cache: inout CampaignCache) throws {
-        let rows = try Row.fetchAll(
-            try db.cachedStatement(sql: "SELECT * FROM pending_callbacks WHERE provider_key = ?"), arguments: [providerKey])
-        for p in rows { try applyPendingRow(db, p, rollups: &rollups, cache: &cache) }
-    }
-
-    /// Applies one pending row if its message exists now, and deletes it. - Returns: matched.
+    /// The pending items `trigger` names (``PendingRematch``): each whose message exists now is
+    /// applied as on arrival and deleted; a miss counts an attempt when the trigger says so.
+    /// - Returns: how many matched.
     @discardableResult
-    func applyPendingRow(_ db: Database, _ p: Row, rollups: inout RollupWriter, cache: inout CampaignCache) throws -> Bool {
-        let payload: String = p["payload"]
-        let item = try CallbackItemJSON.decode(payload)
-        guard let row = try findMessage(db, item: item) else { return false }
-        try applyLogged(
-            db, item: item, key: p["dedup_key"], payload: payload, providerId: p["provider_id"], row: row,
-            receivedAt: p["received_at"], rollups: &rollups, cache: &cache)
-        try db.cachedStatement(sql: "DELETE FROM pending_callbacks WHERE id = ?").execute(arguments: [p["id"]])
-        return true
+    func rematchPending(_ db: Database, _ trigger: PendingRematch, rollups: inout RollupWriter, cache: inout CampaignCache) throws
+        -> Int
+    {
+        let rows: [Row]
+        switch trigger {
+        case .metasRecorded(let metas):
+            let marks = Array(repeating: "?", count: metas.count).joined(separator: ",")
+            rows = metas.isEmpty
+                ? []
+                : try Row.fetchAll(
+                    db.cachedStatement(sql: "SELECT * FROM pending_callbacks WHERE meta IN (\(marks)) ORDER BY id"),
+                    arguments: StatementArguments(metas))
+        case .providerIdRecorded(let providerKey):
+            rows = try Row.fetchAll(
+                db.cachedStatement(sql: "SELECT * FROM pending_callbacks WHERE provider_key = ? ORDER BY id"), arguments: [providerKey])
+        case .periodic:
+            rows = try Row.fetchAll(
+                db.cachedStatement(sql: """
+                    SELECT * FROM pending_callbacks WHERE received_at >= ?
+                    ORDER BY COALESCE(last_attempt_at, 0), id LIMIT ?
+                    """),
+                arguments: [trigger.receivedSince, trigger.limit])
+        }
+        var matched = 0
+        for p in rows {
+            let payload: String = p["payload"]
+            let item = try CallbackItemJSON.decode(payload)
+            guard let row = try findMessage(db, item: item) else {
+                if trigger.countsMisses, case .periodic(let now) = trigger {
+                    try db.cachedStatement(sql: "UPDATE pending_callbacks SET attempts = attempts + 1, last_attempt_at = ? WHERE id = ?")
+                        .execute(arguments: [now, p["id"]])
+                }
+                continue
+            }
+            try applyLogged(
+                db, item: item, key: p["dedup_key"], payload: payload, providerId: p["provider_id"], row: row,
+                receivedAt: p["received_at"], rollups: &rollups, cache: &cache)
+            try db.cachedStatement(sql: "DELETE FROM pending_callbacks WHERE id = ?").execute(arguments: [p["id"]])
+            matched += 1
+        }
+        return matched
     }
 
     func findMessage(_ db: Database, item: CallbackItem) throws -> MessageRow? {

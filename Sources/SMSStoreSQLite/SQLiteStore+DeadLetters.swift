@@ -17,12 +17,8 @@ extension SQLiteStore {
             WHERE id = ?
             """)
         for r in results {
-            switch r.outcome {
-            case .sent(let providerMessageId):
-                try record.execute(arguments: ["sent", r.at, nil, providerMessageId, r.messageId])
-            case .failed(let reason):
-                try record.execute(arguments: ["failed", r.at, reason, nil, r.messageId])
-            }
+            let saved = RecordedAnswer.columns(r)
+            try record.execute(arguments: [saved.outcome, r.at, saved.reason, saved.providerMessageId, r.messageId])
         }
     }
 
@@ -63,6 +59,15 @@ extension SQLiteStore {
                 sql: "UPDATE campaigns SET json = ?, status = ? WHERE id = ?",
                 arguments: [try JSONCoding.encode(paused), paused.status.rawValue, campaignId])
         }
+    }
+
+    /// Ends the runs of dead letters of `campaignIds` (``DeadLetterPolicy``): a message of theirs
+    /// was recorded completely, or the campaign left `paused` (``DeadLetterPolicy/endsRun(movingTo:)``).
+    /// A run already at 0 is not written.
+    func endDeadLetterRuns(_ db: Database, campaignIds: Set<String>) throws {
+        let end = try db.cachedStatement(
+            sql: "UPDATE campaigns SET consecutive_dead_letters = 0 WHERE id = ? AND consecutive_dead_letters > 0")
+        for id in campaignIds.sorted() { try end.execute(arguments: [id]) }
     }
 
     public func recoverClaims(policy: DeadLetterPolicy, now: Int64, predecessorsOf node: NodeIdentity?) async throws

@@ -86,13 +86,6 @@ extension SQLiteStore: SMSDispatchStore {
             WHERE campaign_id = ? AND dispatch = 'queued' AND send_attempt IS NULL AND first_event_at IS NULL
               AND answer_outcome IS NULL AND dead_letter IS NULL AND id > ? ORDER BY id LIMIT ?
             """)
-        let recent = try db.cachedStatement(sql: """
-            SELECT COUNT(*) FROM messages WHERE user_id = ? AND id != ? AND (
-              (dispatch = 'queued' AND send_attempt IS NOT NULL)
-              OR (dispatched_at >= ? AND (dispatch = 'sent' OR (dispatch = 'dispatch_error' AND first_event_at IS NOT NULL)))
-              OR (dispatch = 'queued' AND first_event_at >= ?)
-              OR (dispatch = 'queued' AND answer_outcome = 'sent' AND answer_at >= ?))
-            """)
         let mark = try db.cachedStatement(
             sql: """
                 UPDATE messages SET send_attempt = ?, claim_node = ?, lease_expires_at = ?, dispatch_attempts = dispatch_attempts + 1
@@ -105,9 +98,7 @@ extension SQLiteStore: SMSDispatchStore {
             for row in rows {
                 let m = Self.outbound(row)
                 after = m.messageId
-                let since = now - cap.windowSeconds
-                let count = try Int.fetchOne(recent, arguments: [m.userId, m.messageId, since, since, since]) ?? 0
-                if count >= cap.maxMessages {
+                if cap.isExceeded(by: try capPriors(db, userId: m.userId, except: m.messageId, since: cap.windowStart(now: now)), now: now) {
                     if let message = try MessageRow.fetch(db, id: m.messageId) {
                         try apply(
                             db, fact: .dispatchFailed(reason: DispatchErrorReason.frequencyCapExceeded.description, at: now),
@@ -124,6 +115,25 @@ extension SQLiteStore: SMSDispatchStore {
         try rollups.flush(db)
         if !claimed.isEmpty { CrashHook.reach(.claim) }
         return ClaimResult(messages: claimed, capped: capped)
+    }
+
+    /// The user's other messages the frequency cap may count (``FrequencyCap/Prior``): claimed, or
+    /// with a send, provider report or recorded answer at or after `since`; the core decides.
+    func capPriors(_ db: Database, userId: String, except messageId: Int64, since: Int64) throws -> [FrequencyCap.Prior] {
+        let rows = try Row.fetchCursor(
+            db.cachedStatement(sql: """
+                SELECT dispatch, send_attempt IS NOT NULL, dispatched_at, first_event_at,
+                  CASE WHEN answer_outcome = 'sent' THEN answer_at END
+                FROM messages WHERE user_id = ? AND id != ?
+                  AND (send_attempt IS NOT NULL OR dispatched_at >= ? OR first_event_at >= ? OR answer_at >= ?)
+                """),
+            arguments: [userId, messageId, since, since, since])
+        var out: [FrequencyCap.Prior] = []
+        while let r = try rows.next() {
+            guard let dispatch = DispatchStatus(rawValue: r[0]) else { continue }
+            out.append(FrequencyCap.Prior(dispatch: dispatch, claimed: r[1], dispatchedAt: r[2], firstEventAt: r[3], sentAnswerAt: r[4]))
+        }
+        return out
     }
 
     /// A row of `id, campaign_id, user_id, phone, body, meta, template_variables`, in that order.
@@ -221,19 +231,11 @@ extension SQLiteStore: SMSDispatchStore {
         try await db.write { db in
             guard var campaign = try Self.campaign(db, id: id) else { throw StoreError.notFound("campaign \(id)") }
             guard from.contains(campaign.status) else { return false }
-            campaign.status = to
-            if let publishedAt { campaign.publishedAt = publishedAt }
-            if to != .paused {
-                // Resumed (or never paused): the run of dead letters starts again (``DeadLetterPolicy``).
-                campaign.pausedReason = nil
-                campaign.pausedAt = nil
-            }
+            campaign = campaign.moved(to: to, publishedAt: publishedAt)
             try db.execute(
-                sql: """
-                    UPDATE campaigns SET json = ?, status = ?, published_at = ?,
-                      consecutive_dead_letters = CASE WHEN ? THEN 0 ELSE consecutive_dead_letters END WHERE id = ?
-                    """,
-                arguments: [try JSONCoding.encode(campaign), to.rawValue, campaign.publishedAt, to != .paused, id])
+                sql: "UPDATE campaigns SET json = ?, status = ?, published_at = ? WHERE id = ?",
+                arguments: [try JSONCoding.encode(campaign), to.rawValue, campaign.publishedAt, id])
+            if DeadLetterPolicy.endsRun(movingTo: to) { try endDeadLetterRuns(db, campaignIds: [id]) }
             return true
         }
     }

@@ -41,7 +41,7 @@ extension SQLiteStore {
                         try refreshConversion(db, message: row, rollups: &rollups, cache: &cache)
                     }
                     // A receipt may have arrived before this message was recorded (PITFALLS.md #1).
-                    try applyPending(db, meta: m.meta, rollups: &rollups)
+                    try rematchPending(db, .metasRecorded([m.meta]), rollups: &rollups, cache: &cache)
                 }
                 try rollups.flush(db)
             }
@@ -106,26 +106,17 @@ extension SQLiteStore {
             // A message with two results in one call sees the state the first one left.
             guard let row = rows[r.messageId] else { continue }
             campaigns.insert(row.campaignId)
-            let fact: MessagePlanner.Fact
-            switch r.outcome {
-            case .sent: fact = .dispatched(at: r.at)
-            case .failed(let reason): fact = .dispatchFailed(reason: reason, at: r.at)
-            }
-            rows[r.messageId] = try apply(db, fact: fact, to: row, rollups: &rollups, cache: &cache)
+            rows[r.messageId] = try apply(db, fact: r.fact, to: row, rollups: &rollups, cache: &cache)
             try done.execute(arguments: [r.messageId])
             // A receipt that named this provider id before the send was recorded (PITFALLS.md #1).
-            if case .sent(let providerMessageId?) = r.outcome {
-                try applyPending(db, providerKey: providerMessageId, rollups: &rollups, cache: &cache)
+            if let providerMessageId = r.providerMessageId {
+                try rematchPending(db, .providerIdRecorded(providerMessageId), rollups: &rollups, cache: &cache)
                 rows[r.messageId] = try MessageRow.fetch(db, id: r.messageId)
             }
         }
         try rollups.flush(db)
         // A message recorded completely ends its campaign's run of dead letters (``DeadLetterPolicy``).
-        for id in campaigns.sorted() {
-            try db.execute(
-                sql: "UPDATE campaigns SET consecutive_dead_letters = 0 WHERE id = ? AND consecutive_dead_letters > 0",
-                arguments: [id])
-        }
+        try endDeadLetterRuns(db, campaignIds: campaigns)
         CrashHook.reach(.derive)
     }
 

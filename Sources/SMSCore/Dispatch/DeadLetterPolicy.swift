@@ -150,11 +150,30 @@ extension DeadLetterPolicy {
         return c
     }
 
+    /// Whether a campaign moving to `status` starts its run of dead letters again: any status but
+    /// `paused` (resumed, published, stopped…); a pause keeps the run that caused it.
+    public static func endsRun(movingTo status: CampaignStatus) -> Bool { status != .paused }
+
     /// The error kept for a recorded answer whose derived work threw, at most 1,000 characters.
     public static func errorText(_ error: any Error) -> String { errorText(String(describing: error)) }
 
     /// `text` cut to 1,000 characters (with "…" when cut).
     public static func errorText(_ text: String) -> String {
         text.count > 1_000 ? String(text.prefix(1_000)) + "…" : text
+    }
+}
+
+extension Campaign {
+    /// The campaign moved to `status` (published at `publishedAt` when given); leaving `paused`
+    /// (or never paused) clears the pause's reason and time (``DeadLetterPolicy/endsRun(movingTo:)``).
+    public func moved(to status: CampaignStatus, publishedAt: Int64?) -> Campaign {
+        var c = self
+        c.status = status
+        if let publishedAt { c.publishedAt = publishedAt }
+        if DeadLetterPolicy.endsRun(movingTo: status) {
+            c.pausedReason = nil
+            c.pausedAt = nil
+        }
+        return c
     }
 }

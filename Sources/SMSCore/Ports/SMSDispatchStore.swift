@@ -125,16 +125,6 @@ public struct InFlightLimit: Sendable, Equatable {
     }
 }
 
-/// At most `maxMessages` SMS per user per rolling `windowSeconds` (default 24 h), across campaigns.
-public struct FrequencyCap: Sendable, Equatable {
-    public var maxMessages: Int
-    public var windowSeconds: Int64
-    public init(maxMessages: Int, windowSeconds: Int64 = 86_400) {
-        self.maxMessages = maxMessages
-        self.windowSeconds = windowSeconds
-    }
-}
-
 /// What a claim took.
 public struct ClaimResult: Sendable, Equatable {
     /// The claimed messages, oldest first.
