@@ -65,7 +65,10 @@ final class ClusterRun: @unchecked Sendable {
     /// The provider (the sink: `batch` refs per request, `concurrency` requests in flight, callbacks
     /// with a secret), `recipients` profiles, a campaign to all of them; published now unless
     /// `sendAt` (epoch seconds) schedules it.
-    func seed(recipients: Int, batch: Int, concurrency: Int, ratePerSecond: Double? = nil, sendAt: Int64? = nil) async throws {
+    func seed(
+        recipients: Int, batch: Int, concurrency: Int, ratePerSecond: Double? = nil, sendAt: Int64? = nil,
+        body: String = "Hello", links: [String] = []
+    ) async throws {
         let s = store.store
         try await s.insertProvider(ProviderConfig(
             id: Self.providerId, name: "Sink", url: "http://127.0.0.1:\(sinkPort)/sms/send",
@@ -82,7 +85,7 @@ final class ClusterRun: @unchecked Sendable {
         }
         if !profiles.isEmpty { try await s.upsertProfiles(profiles) }
         try await s.insertCampaign(Campaign(
-            id: Self.campaignId, name: "Cluster", providerId: Self.providerId, body: "Hello", links: [], audience: .all,
+            id: Self.campaignId, name: "Cluster", providerId: Self.providerId, body: body, links: links, audience: .all,
             timezone: "UTC", goal: nil, createdAt: 0))
         if let sendAt {
             try await s.scheduleCampaign(id: Self.campaignId, sendAt: sendAt)
@@ -94,8 +97,9 @@ final class ClusterRun: @unchecked Sendable {
         expected = Set(try await s.queuedMessages(campaignId: Self.campaignId, limit: recipients).map(\.meta))
     }
 
-    /// Starts node `i` (`smsstats serve` on its port) and waits until `/ready` answers 200.
-    func startNode(_ i: Int) async throws {
+    /// Starts node `i` (`smsstats serve` on its port, with `extra` arguments) and waits until
+    /// `/ready` answers 200.
+    func startNode(_ i: Int, extra: [String] = []) async throws {
         starts += 1
         let child = try ChildProcess(
             DispatchCrashTests.binary,
@@ -103,7 +107,7 @@ final class ClusterRun: @unchecked Sendable {
                 "serve", "--database", store.databaseURL, "--port", "\(nodePorts[i])", "--admin-token", "t",
                 "--dispatch-interval-ms", "50", "--log-level", "info", "--drain-seconds", "\(drainSeconds)",
                 "--no-click-journal",
-            ],
+            ] + extra,
             log: dir.appendingPathComponent("node\(i)-\(starts).log"))
         nodes[i] = child
         let deadline = ContinuousClock.now + .seconds(60)
@@ -131,6 +135,9 @@ final class ClusterRun: @unchecked Sendable {
         return (child.process.terminationReason == .exit ? child.process.terminationStatus : nil, took)
     }
 
+    /// The log of node `i`'s running process, `nil` when it is stopped.
+    func nodeLog(_ i: Int) async throws -> String? { nodes[i]?.log }
+
     /// SIGKILLs node `i`.
     func killNode(_ i: Int) {
         nodes[i]?.kill(SIGKILL)
@@ -147,6 +154,19 @@ final class ClusterRun: @unchecked Sendable {
 
     /// The refs the sink received, in order (duplicates included).
     func received() -> [String] { DispatchCrashTests.lines(dir.appendingPathComponent("refs.txt")) }
+
+    private let snapshot = NSLock()
+    private var cached: (at: ContinuousClock.Instant, refs: [String])?
+
+    /// ``received()`` read again at most every 200 ms (for loads that ask for it per request).
+    func receivedRecently() -> [String] {
+        snapshot.withLock {
+            if let cached, ContinuousClock.now - cached.at < .milliseconds(200) { return cached.refs }
+            let refs = received()
+            cached = (ContinuousClock.now, refs)
+            return refs
+        }
+    }
 
     /// The campaign's totals (``CampaignStatsQueries``).
     func totals() async throws -> RollupDelta {
