@@ -38,12 +38,12 @@ struct ClusterEndToEndTests {
                 user[meta] = u
             }
             #expect(code.count == recipients)
-            for i in 0..<3 { try await run.startNode(i, extra: ["--node-id", "n\(i)", "--lease-seconds", "3"]) }
+            for i in 0..<3 { try await run.startNode(i, extra: ["--node-id", "n\(i)", "--lease-seconds", "10"]) }
             let proxy = try await NginxProxy(nodes: run.nodePorts, dir: run.dir)
             nginx = proxy
             let url = proxy.url
 
-            // Callbacks (batches of 100), clicks (every 4th message, one per request), events (every
+            // Callbacks (batches of 100), clicks (every 8th message, one per request), events (every
             // 5th message, batches of 50), all through nginx, following what the sink received.
             let callbacks = CallbackLoad()
             let callbackTask = Task { await callbacks.run(baseURL: { url }, refs: { run.receivedRecently() }, batch: 100, workers: 2) }
@@ -52,7 +52,7 @@ struct ClusterEndToEndTests {
             let clicks = RequestLoad()
             let clickTask = Task {
                 await clicks.run(
-                    items: { run.receivedRecently().enumerated().filter { $0.offset % 4 == 0 }.compactMap { codes[$0.element] } },
+                    items: { run.receivedRecently().enumerated().filter { $0.offset % 8 == 0 }.compactMap { codes[$0.element] } },
                     batch: 1, workers: 4, expected: { $0 == 302 }
                 ) { slice in
                     var r = HTTPClientRequest(url: url + "/l/" + slice[0])
@@ -95,7 +95,7 @@ struct ClusterEndToEndTests {
             let receivedAtKill = run.received().count
             let killedClaims = try await Self.claims(run, holder: holder)
             try await Task.sleep(for: .seconds(1))
-            try await run.startNode(1, extra: ["--node-id", "n1", "--lease-seconds", "3"])
+            try await run.startNode(1, extra: ["--node-id", "n1", "--lease-seconds", "10"])
             #expect(try await run.waitCompleted(timeout: .seconds(150)), "campaign did not complete; logs:\n\(run.logs().suffix(4_000))")
             let sendingTook = ContinuousClock.now - started
 
@@ -104,7 +104,7 @@ struct ClusterEndToEndTests {
             let catchUp = ContinuousClock.now + .seconds(60)
             while ContinuousClock.now < catchUp,
                 callbacks.acked.count + callbacks.failed.count * 100 < unique.count
-                    || clicks.acked.count + clicks.failed.count < recipients / 4
+                    || clicks.acked.count + clicks.failed.count < recipients / 8
                     || events.acked.count + events.failed.count * 50 < recipients / 5
             {
                 try await Task.sleep(for: .milliseconds(100))
@@ -128,7 +128,7 @@ struct ClusterEndToEndTests {
             let clickedCodes = Set(try await run.store.query("SELECT DISTINCT code FROM clicks WHERE NOT is_bot").compactMap {
                 if case .text(let c) = $0["code"] { c } else { nil }
             })
-            #expect(clicks.acked.count >= recipients / 5)
+            #expect(clicks.acked.count >= recipients / 10)
             #expect(clicks.acked.subtracting(clickedCodes).isEmpty, "acknowledged clicks not stored: \(clicks.acked.subtracting(clickedCodes).count)")
             let storedEvents = Set(try await run.store.query("SELECT event_id FROM conversion_events").compactMap {
                 if case .text(let e) = $0["event_id"] { e } else { nil }
