@@ -1,11 +1,12 @@
 import Foundation
 import PostgresNIO
 
-/// Versioned schema migrations, recorded in `schema_migrations (id, applied_at)`. Applied in one
-/// transaction under an advisory lock, so servers starting together migrate once. Never edit a
-/// shipped migration: add a new one at the end of ``all``.
+/// The PostgreSQL store's schema, top to bottom in this file: versioned migrations, recorded in
+/// `schema_migrations (id, applied_at)`. Applied in one transaction under an advisory lock, so
+/// servers starting together migrate once. Never edit a shipped migration: add a new one at the
+/// end of ``all``.
 ///
-/// The schema is the SQLite store's (`SQLiteMigrations`, all versions applied) translated:
+/// The schema is the SQLite store's (`SQLiteSchema`, all versions applied) translated:
 /// `BIGINT` integers and identity ids, `BOOLEAN` flags, JSON as `TEXT`, `BYTEA` for raw input
 /// (which may hold any byte), and `COLLATE "C"` on keys and compared text so ordering and
 /// `LEAST` are byte order, as in SQLite and in Swift's ``RollupRecount``, whatever the
@@ -113,5 +114,43 @@ enum PostgresMigrations {
         CREATE TABLE delivery_error_descriptions (
             campaign_id TEXT COLLATE "C" NOT NULL, code TEXT COLLATE "C" NOT NULL,
             description TEXT COLLATE "C" NOT NULL, PRIMARY KEY (campaign_id, code));
+        """
+
+    /// `settings`: small installation-wide values by key (the IP-hash salt); the SQLite
+    /// migration of the same id.
+    static let settings = """
+        CREATE TABLE settings (key TEXT COLLATE "C" PRIMARY KEY, value TEXT NOT NULL);
+        """
+
+    /// Provider calls per message (`dispatch_attempts`), the recorded provider answer waiting for
+    /// its derived work (`answer_*`), dead letters, and a campaign's run of dead letters.
+    static let deadLetters = """
+        ALTER TABLE messages ADD COLUMN dispatch_attempts BIGINT NOT NULL DEFAULT 0;
+        ALTER TABLE messages ADD COLUMN answer_outcome TEXT;
+        ALTER TABLE messages ADD COLUMN answer_at BIGINT;
+        ALTER TABLE messages ADD COLUMN answer_reason TEXT;
+        ALTER TABLE messages ADD COLUMN answer_attempts BIGINT NOT NULL DEFAULT 0;
+        ALTER TABLE messages ADD COLUMN answer_error TEXT;
+        ALTER TABLE messages ADD COLUMN dead_letter TEXT;
+        ALTER TABLE messages ADD COLUMN dead_lettered_at BIGINT;
+        CREATE INDEX messages_answered ON messages (id) WHERE answer_outcome IS NOT NULL;
+        CREATE INDEX messages_dead_letters ON messages (campaign_id, id) WHERE dead_letter IS NOT NULL;
+        ALTER TABLE campaigns ADD COLUMN consecutive_dead_letters BIGINT NOT NULL DEFAULT 0;
+        """
+
+    /// `login_links`: one-time sign-in links by token hash; the SQLite migration of the same id.
+    /// Additive: a server of the previous release ignores the table.
+    static let loginLinks = """
+        CREATE TABLE login_links (
+            token_hash TEXT COLLATE "C" PRIMARY KEY, next TEXT NOT NULL, created_at BIGINT NOT NULL, expires_at BIGINT NOT NULL);
+        """
+
+    /// Claim leases (the claiming node and the lease's expiry, epoch seconds) and the providers'
+    /// shared token buckets (tokens, last refill in epoch seconds). Additive only.
+    static let leases = """
+        ALTER TABLE messages ADD COLUMN claim_node TEXT;
+        ALTER TABLE messages ADD COLUMN lease_expires_at BIGINT;
+        CREATE TABLE provider_rate_buckets (
+            provider_id TEXT COLLATE "C" PRIMARY KEY, tokens DOUBLE PRECISION NOT NULL, refilled_at DOUBLE PRECISION NOT NULL)
         """
 }

@@ -67,14 +67,3 @@ extension PostgresStore: NodeCoordination {
         }
     }
 }
-
-extension PostgresMigrations {
-    /// Claim leases (the claiming node and the lease's expiry, epoch seconds) and the providers'
-    /// shared token buckets (tokens, last refill in epoch seconds). Additive only.
-    static let leases = """
-        ALTER TABLE messages ADD COLUMN claim_node TEXT;
-        ALTER TABLE messages ADD COLUMN lease_expires_at BIGINT;
-        CREATE TABLE provider_rate_buckets (
-            provider_id TEXT COLLATE "C" PRIMARY KEY, tokens DOUBLE PRECISION NOT NULL, refilled_at DOUBLE PRECISION NOT NULL)
-        """
-}

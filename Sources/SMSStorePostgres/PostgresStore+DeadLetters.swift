@@ -206,21 +206,3 @@ extension PostgresStore {
         }
     }
 }
-
-extension PostgresMigrations {
-    /// Provider calls per message (`dispatch_attempts`), the recorded provider answer waiting for
-    /// its derived work (`answer_*`), dead letters, and a campaign's run of dead letters.
-    static let deadLetters = """
-        ALTER TABLE messages ADD COLUMN dispatch_attempts BIGINT NOT NULL DEFAULT 0;
-        ALTER TABLE messages ADD COLUMN answer_outcome TEXT;
-        ALTER TABLE messages ADD COLUMN answer_at BIGINT;
-        ALTER TABLE messages ADD COLUMN answer_reason TEXT;
-        ALTER TABLE messages ADD COLUMN answer_attempts BIGINT NOT NULL DEFAULT 0;
-        ALTER TABLE messages ADD COLUMN answer_error TEXT;
-        ALTER TABLE messages ADD COLUMN dead_letter TEXT;
-        ALTER TABLE messages ADD COLUMN dead_lettered_at BIGINT;
-        CREATE INDEX messages_answered ON messages (id) WHERE answer_outcome IS NOT NULL;
-        CREATE INDEX messages_dead_letters ON messages (campaign_id, id) WHERE dead_letter IS NOT NULL;
-        ALTER TABLE campaigns ADD COLUMN consecutive_dead_letters BIGINT NOT NULL DEFAULT 0;
-        """
-}

@@ -49,6 +49,11 @@ extension PostgresStore {
         }
     }
 
+    /// The SQL condition of a message still to send: queued, not reported on by the provider (a
+    /// receipt before the send was recorded means it was sent), no recorded answer waiting for its
+    /// derived work, not dead-lettered. What a claim takes, a stop stops and ``queuedMessages`` lists.
+    static let toSend = "dispatch = 'queued' AND first_event_at IS NULL AND answer_outcome IS NULL AND dead_letter IS NULL"
+
     /// The claim, inside a transaction the caller holds; `lease`: the claiming node's (``ClaimLease``);
     /// `inFlight`: the provider's requests in flight across nodes, counted under a transaction
     /// advisory lock per provider (claims of one provider are serialised until commit).
@@ -70,8 +75,7 @@ extension PostgresStore {
             let rows = try await tx.rows("""
                 UPDATE messages SET send_attempt = \(attempt), claim_node = \(lease?.holder), lease_expires_at = \(lease?.expiresAt),
                   dispatch_attempts = dispatch_attempts + 1 WHERE id IN (
-                  SELECT id FROM messages WHERE campaign_id = \(campaignId) AND dispatch = 'queued' AND send_attempt IS NULL
-                    AND first_event_at IS NULL AND answer_outcome IS NULL AND dead_letter IS NULL
+                  SELECT id FROM messages WHERE campaign_id = \(campaignId) AND \(unescaped: Self.toSend) AND send_attempt IS NULL
                   ORDER BY id LIMIT \(limit) FOR UPDATE SKIP LOCKED)
                 RETURNING id, campaign_id, user_id, phone, body, meta, template_variables
                 """)
@@ -86,8 +90,7 @@ extension PostgresStore {
         scan: while claimed.count < limit {
             let rows = try await tx.rows("""
                 SELECT id, campaign_id, user_id, phone, body, meta, template_variables FROM messages
-                WHERE campaign_id = \(campaignId) AND dispatch = 'queued' AND send_attempt IS NULL AND first_event_at IS NULL
-                  AND answer_outcome IS NULL AND dead_letter IS NULL AND id > \(after)
+                WHERE campaign_id = \(campaignId) AND \(unescaped: Self.toSend) AND send_attempt IS NULL AND id > \(after)
                 ORDER BY id LIMIT \(limit - claimed.count) FOR UPDATE SKIP LOCKED
                 """)
             if rows.isEmpty { break }
@@ -170,19 +173,16 @@ extension PostgresStore {
 
     public func stopCampaign(id: String, now: Int64) async throws -> StopSummary {
         try await write { tx in
-            guard var campaign = try await Self.campaign(tx, id: id, forUpdate: true) else {
+            guard let campaign = try await Self.campaign(tx, id: id, forUpdate: true) else {
                 throw StoreError.notFound("campaign \(id)")
             }
-            guard campaign.status != .completed else {
-                throw CampaignTransitionError(status: campaign.status, action: "stopped")
-            }
+            let stopped = try campaign.stopped(at: now)
             var rollups = PGRollupWriter()
             var cache = PGCampaignCache()
             var summary = StopSummary(stopped: 0, inFlight: 0)
             let rows = try await tx.rows("""
                 SELECT \(unescaped: PGMessageRow.columns), send_attempt FROM messages
-                WHERE campaign_id = \(id) AND dispatch = 'queued' AND first_event_at IS NULL
-                  AND answer_outcome IS NULL AND dead_letter IS NULL ORDER BY id FOR UPDATE
+                WHERE campaign_id = \(id) AND \(unescaped: Self.toSend) ORDER BY id FOR UPDATE
                 """)
             for row in rows {
                 let message = try PGMessageRow(row)
@@ -194,27 +194,22 @@ extension PostgresStore {
                 if claimed != nil { summary.inFlight += 1 }
             }
             try await rollups.flush(tx)
-            if campaign.status != .stopped {
-                campaign.status = .stopped
-                campaign.stoppedAt = now
-                try await Self.saveCampaign(tx, campaign)
-            }
+            if let stopped { try await Self.saveCampaign(tx, stopped) }
             return summary
         }
     }
 
     public func completeCampaignIfDone(id: String) async throws -> Bool {
         try await write { tx in
-            guard var campaign = try await Self.campaign(tx, id: id, forUpdate: true), campaign.status == .sending else {
+            guard let campaign = try await Self.campaign(tx, id: id, forUpdate: true), campaign.completesWhenSent else {
                 return false
             }
             let left = try await tx.scalar("""
                 SELECT COUNT(*) FROM messages WHERE campaign_id = \(id) AND dispatch = 'queued' AND first_event_at IS NULL
                   AND dead_letter IS NULL
                 """, as: Int.self) ?? 0
-            guard left == 0 else { return false }
-            campaign.status = .completed
-            try await Self.saveCampaign(tx, campaign)
+            guard let completed = campaign.completed(left: left) else { return false }
+            try await Self.saveCampaign(tx, completed)
             return true
         }
     }
@@ -223,28 +218,22 @@ extension PostgresStore {
         async throws -> Bool
     {
         try await write { tx in
-            guard var campaign = try await Self.campaign(tx, id: id, forUpdate: true) else {
+            guard let campaign = try await Self.campaign(tx, id: id, forUpdate: true) else {
                 throw StoreError.notFound("campaign \(id)")
             }
             guard from.contains(campaign.status) else { return false }
-            campaign = campaign.moved(to: to, publishedAt: publishedAt)
             if DeadLetterPolicy.endsRun(movingTo: to) { try await self.endDeadLetterRuns(tx, campaignIds: [id]) }
-            try await Self.saveCampaign(tx, campaign)
+            try await Self.saveCampaign(tx, campaign.moved(to: to, publishedAt: publishedAt))
             return true
         }
     }
 
     public func scheduleCampaign(id: String, sendAt: Int64) async throws {
         try await write { tx in
-            guard var campaign = try await Self.campaign(tx, id: id, forUpdate: true) else {
+            guard let campaign = try await Self.campaign(tx, id: id, forUpdate: true) else {
                 throw StoreError.notFound("campaign \(id)")
             }
-            guard campaign.status == .draft || campaign.status == .scheduled else {
-                throw CampaignTransitionError(status: campaign.status, action: "scheduled")
-            }
-            campaign.status = .scheduled
-            campaign.sendAt = sendAt
-            try await Self.saveCampaign(tx, campaign)
+            try await Self.saveCampaign(tx, try campaign.scheduled(at: sendAt))
         }
     }
 

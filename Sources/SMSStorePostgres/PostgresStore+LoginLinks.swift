@@ -30,12 +30,3 @@ extension PostgresStore: LoginLinkStore {
         }
     }
 }
-
-extension PostgresMigrations {
-    /// `login_links`: one-time sign-in links by token hash; the SQLite migration of the same id.
-    /// Additive: a server of the previous release ignores the table.
-    static let loginLinks = """
-        CREATE TABLE login_links (
-            token_hash TEXT COLLATE "C" PRIMARY KEY, next TEXT NOT NULL, created_at BIGINT NOT NULL, expires_at BIGINT NOT NULL);
-        """
-}

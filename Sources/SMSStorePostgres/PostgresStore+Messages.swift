@@ -100,8 +100,7 @@ extension PostgresStore {
         try await read { tx in
             try await tx.rows("""
                 SELECT id, campaign_id, user_id, phone, body, meta, template_variables FROM messages
-                WHERE campaign_id = \(campaignId) AND dispatch = 'queued' AND first_event_at IS NULL
-                  AND answer_outcome IS NULL AND dead_letter IS NULL
+                WHERE campaign_id = \(campaignId) AND \(unescaped: Self.toSend)
                 ORDER BY id LIMIT \(limit)
                 """
             ).map(Self.outbound)

@@ -16,11 +16,3 @@ extension PostgresStore: SettingsStore {
         }
     }
 }
-
-extension PostgresMigrations {
-    /// `settings`: small installation-wide values by key (the IP-hash salt); the SQLite
-    /// migration of the same id.
-    static let settings = """
-        CREATE TABLE settings (key TEXT COLLATE "C" PRIMARY KEY, value TEXT NOT NULL);
-        """
-}

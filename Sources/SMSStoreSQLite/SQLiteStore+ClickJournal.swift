@@ -38,17 +38,3 @@ extension SQLiteStore: ClickJournalStore {
         }
     }
 }
-
-extension SQLiteMigrations {
-    /// The click journal: the id of each journaled hit on its click row, and the applied position
-    /// (one row).
-    static func registerClickJournalMigrations(_ m: inout DatabaseMigrator) {
-        m.registerMigration("click-journal") { db in
-            try db.execute(sql: """
-                ALTER TABLE clicks ADD COLUMN click_id TEXT;
-                CREATE TABLE click_journal_position (
-                    id INTEGER PRIMARY KEY CHECK (id = 1), segment INTEGER NOT NULL, byte_offset INTEGER NOT NULL);
-                """)
-        }
-    }
-}

@@ -24,15 +24,3 @@ extension SQLiteStore: NodeCoordination {
         nil
     }
 }
-
-extension SQLiteMigrations {
-    /// Claim leases: the claiming node (``NodeIdentity/holder``) and the lease's expiry (epoch seconds).
-    static func registerLeaseMigrations(_ m: inout DatabaseMigrator) {
-        m.registerMigration("leases") { db in
-            try db.execute(sql: """
-                ALTER TABLE messages ADD COLUMN claim_node TEXT;
-                ALTER TABLE messages ADD COLUMN lease_expires_at INTEGER;
-                """)
-        }
-    }
-}

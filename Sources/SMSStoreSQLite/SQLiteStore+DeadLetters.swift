@@ -55,9 +55,7 @@ extension SQLiteStore {
         if let campaign = try Self.campaign(db, id: campaignId),
             let paused = policy.paused(campaign, consecutive: consecutive, lastError: reason, now: now)
         {
-            try db.execute(
-                sql: "UPDATE campaigns SET json = ?, status = ? WHERE id = ?",
-                arguments: [try JSONCoding.encode(paused), paused.status.rawValue, campaignId])
+            try Self.saveCampaign(db, paused)
         }
     }
 
@@ -166,28 +164,6 @@ extension SQLiteStore {
         try await db.read { db in
             try Int.fetchOne(
                 db, sql: "SELECT COUNT(*) FROM messages WHERE campaign_id = ? AND dead_letter IS NOT NULL", arguments: [campaignId]) ?? 0
-        }
-    }
-}
-
-extension SQLiteMigrations {
-    /// Provider calls per message (`dispatch_attempts`), the recorded provider answer waiting for
-    /// its derived work (`answer_*`), dead letters, and a campaign's run of dead letters.
-    static func registerDeadLetterMigrations(_ m: inout DatabaseMigrator) {
-        m.registerMigration("dispatch-dead-letters") { db in
-            try db.execute(sql: """
-                ALTER TABLE messages ADD COLUMN dispatch_attempts INTEGER NOT NULL DEFAULT 0;
-                ALTER TABLE messages ADD COLUMN answer_outcome TEXT;
-                ALTER TABLE messages ADD COLUMN answer_at INTEGER;
-                ALTER TABLE messages ADD COLUMN answer_reason TEXT;
-                ALTER TABLE messages ADD COLUMN answer_attempts INTEGER NOT NULL DEFAULT 0;
-                ALTER TABLE messages ADD COLUMN answer_error TEXT;
-                ALTER TABLE messages ADD COLUMN dead_letter TEXT;
-                ALTER TABLE messages ADD COLUMN dead_lettered_at INTEGER;
-                CREATE INDEX messages_answered ON messages (id) WHERE answer_outcome IS NOT NULL;
-                CREATE INDEX messages_dead_letters ON messages (campaign_id, id) WHERE dead_letter IS NOT NULL;
-                ALTER TABLE campaigns ADD COLUMN consecutive_dead_letters INTEGER NOT NULL DEFAULT 0;
-                """)
         }
     }
 }

@@ -44,6 +44,11 @@ extension SQLiteStore: SMSDispatchStore {
         }
     }
 
+    /// The SQL condition of a message still to send: queued, not reported on by the provider (a
+    /// receipt before the send was recorded means it was sent), no recorded answer waiting for its
+    /// derived work, not dead-lettered. What a claim takes, a stop stops and ``queuedMessages`` lists.
+    static let toSend = "dispatch = 'queued' AND first_event_at IS NULL AND answer_outcome IS NULL AND dead_letter IS NULL"
+
     /// The claim, inside a transaction the caller holds; `lease`: the claiming node's (``ClaimLease``);
     /// `inFlight`: the provider's requests in flight (the writer serialises the count and the claim).
     func claim(
@@ -68,8 +73,7 @@ extension SQLiteStore: SMSDispatchStore {
                 sql: """
                     UPDATE messages SET send_attempt = ?, claim_node = ?, lease_expires_at = ?, dispatch_attempts = dispatch_attempts + 1
                     WHERE id IN (
-                      SELECT id FROM messages WHERE campaign_id = ? AND dispatch = 'queued' AND send_attempt IS NULL AND first_event_at IS NULL
-                        AND answer_outcome IS NULL AND dead_letter IS NULL
+                      SELECT id FROM messages WHERE campaign_id = ? AND \(Self.toSend) AND send_attempt IS NULL
                       ORDER BY id LIMIT ?)
                     RETURNING id, campaign_id, user_id, phone, body, meta, template_variables
                     """,
@@ -83,8 +87,7 @@ extension SQLiteStore: SMSDispatchStore {
         var cache = CampaignCache()
         let candidates = try db.cachedStatement(sql: """
             SELECT id, campaign_id, user_id, phone, body, meta, template_variables FROM messages
-            WHERE campaign_id = ? AND dispatch = 'queued' AND send_attempt IS NULL AND first_event_at IS NULL
-              AND answer_outcome IS NULL AND dead_letter IS NULL AND id > ? ORDER BY id LIMIT ?
+            WHERE campaign_id = ? AND \(Self.toSend) AND send_attempt IS NULL AND id > ? ORDER BY id LIMIT ?
             """)
         let mark = try db.cachedStatement(
             sql: """
@@ -170,10 +173,8 @@ extension SQLiteStore: SMSDispatchStore {
 
     public func stopCampaign(id: String, now: Int64) async throws -> StopSummary {
         try await db.write { db in
-            guard var campaign = try Self.campaign(db, id: id) else { throw StoreError.notFound("campaign \(id)") }
-            guard campaign.status != .completed else {
-                throw CampaignTransitionError(status: campaign.status, action: "stopped")
-            }
+            guard let campaign = try Self.campaign(db, id: id) else { throw StoreError.notFound("campaign \(id)") }
+            let stopped = try campaign.stopped(at: now)
             var rollups = RollupWriter()
             var cache = CampaignCache()
             var summary = StopSummary(stopped: 0, inFlight: 0)
@@ -181,8 +182,7 @@ extension SQLiteStore: SMSDispatchStore {
                 db,
                 sql: """
                     SELECT \(MessageRow.columns), send_attempt FROM messages
-                    WHERE campaign_id = ? AND dispatch = 'queued' AND first_event_at IS NULL
-                      AND answer_outcome IS NULL AND dead_letter IS NULL
+                    WHERE campaign_id = ? AND \(Self.toSend)
                     """,
                 arguments: [id])
             for row in rows {
@@ -195,20 +195,14 @@ extension SQLiteStore: SMSDispatchStore {
                 if claimed != nil { summary.inFlight += 1 }
             }
             try rollups.flush(db)
-            if campaign.status != .stopped {
-                campaign.status = .stopped
-                campaign.stoppedAt = now
-                try db.execute(
-                    sql: "UPDATE campaigns SET json = ?, status = ? WHERE id = ?",
-                    arguments: [try JSONCoding.encode(campaign), campaign.status.rawValue, id])
-            }
+            if let stopped { try Self.saveCampaign(db, stopped) }
             return summary
         }
     }
 
     public func completeCampaignIfDone(id: String) async throws -> Bool {
         try await db.write { db in
-            guard var campaign = try Self.campaign(db, id: id), campaign.status == .sending else { return false }
+            guard let campaign = try Self.campaign(db, id: id), campaign.completesWhenSent else { return false }
             let left = try Int.fetchOne(
                 db,
                 sql: """
@@ -216,11 +210,8 @@ extension SQLiteStore: SMSDispatchStore {
                     WHERE campaign_id = ? AND dispatch = 'queued' AND first_event_at IS NULL AND dead_letter IS NULL
                     """,
                 arguments: [id]) ?? 0
-            guard left == 0 else { return false }
-            campaign.status = .completed
-            try db.execute(
-                sql: "UPDATE campaigns SET json = ?, status = ? WHERE id = ?",
-                arguments: [try JSONCoding.encode(campaign), campaign.status.rawValue, id])
+            guard let completed = campaign.completed(left: left) else { return false }
+            try Self.saveCampaign(db, completed)
             return true
         }
     }
@@ -229,12 +220,9 @@ extension SQLiteStore: SMSDispatchStore {
         async throws -> Bool
     {
         try await db.write { db in
-            guard var campaign = try Self.campaign(db, id: id) else { throw StoreError.notFound("campaign \(id)") }
+            guard let campaign = try Self.campaign(db, id: id) else { throw StoreError.notFound("campaign \(id)") }
             guard from.contains(campaign.status) else { return false }
-            campaign = campaign.moved(to: to, publishedAt: publishedAt)
-            try db.execute(
-                sql: "UPDATE campaigns SET json = ?, status = ?, published_at = ? WHERE id = ?",
-                arguments: [try JSONCoding.encode(campaign), to.rawValue, campaign.publishedAt, id])
+            try Self.saveCampaign(db, campaign.moved(to: to, publishedAt: publishedAt))
             if DeadLetterPolicy.endsRun(movingTo: to) { try endDeadLetterRuns(db, campaignIds: [id]) }
             return true
         }
@@ -242,15 +230,8 @@ extension SQLiteStore: SMSDispatchStore {
 
     public func scheduleCampaign(id: String, sendAt: Int64) async throws {
         try await db.write { db in
-            guard var campaign = try Self.campaign(db, id: id) else { throw StoreError.notFound("campaign \(id)") }
-            guard campaign.status == .draft || campaign.status == .scheduled else {
-                throw CampaignTransitionError(status: campaign.status, action: "scheduled")
-            }
-            campaign.status = .scheduled
-            campaign.sendAt = sendAt
-            try db.execute(
-                sql: "UPDATE campaigns SET json = ?, status = ? WHERE id = ?",
-                arguments: [try JSONCoding.encode(campaign), campaign.status.rawValue, id])
+            guard let campaign = try Self.campaign(db, id: id) else { throw StoreError.notFound("campaign \(id)") }
+            try Self.saveCampaign(db, try campaign.scheduled(at: sendAt))
         }
     }
 
@@ -271,20 +252,6 @@ extension SQLiteStore: SMSDispatchStore {
                 for id in Set(ids) where try Int.fetchOne(stmt, arguments: [id]) != nil { n += 1 }
                 return n
             }
-        }
-    }
-}
-
-extension SQLiteMigrations {
-    /// Dispatch claims (`send_attempt`: the attempt id of a message whose provider call is in
-    /// flight) and the `$$TemplateVariables` value of each message.
-    static func registerDispatchMigrations(_ m: inout DatabaseMigrator) {
-        m.registerMigration("dispatch-claims") { db in
-            try db.execute(sql: """
-                ALTER TABLE messages ADD COLUMN send_attempt TEXT;
-                ALTER TABLE messages ADD COLUMN template_variables TEXT;
-                CREATE INDEX messages_claimed ON messages (send_attempt) WHERE send_attempt IS NOT NULL;
-                """)
         }
     }
 }

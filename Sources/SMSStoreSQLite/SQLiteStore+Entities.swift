@@ -96,6 +96,13 @@ extension SQLiteStore {
         return try JSONCoding.decode(Campaign.self, json)
     }
 
+    /// Rewrites a campaign's JSON and its status / published-at columns.
+    static func saveCampaign(_ db: Database, _ c: Campaign) throws {
+        try db.execute(
+            sql: "UPDATE campaigns SET json = ?, status = ?, published_at = ? WHERE id = ?",
+            arguments: [try JSONCoding.encode(c), c.status.rawValue, c.publishedAt, c.id])
+    }
+
     public func campaigns() async throws -> [Campaign] {
         let rows = try await db.read { db in
             try String.fetchAll(db, sql: "SELECT json FROM campaigns ORDER BY created_at DESC, id")
@@ -108,9 +115,7 @@ extension SQLiteStore {
             guard var c = try Self.campaign(db, id: id) else { throw StoreError.notFound("campaign \(id)") }
             c.status = status
             if let publishedAt { c.publishedAt = publishedAt }
-            try db.execute(
-                sql: "UPDATE campaigns SET json = ?, status = ?, published_at = ? WHERE id = ?",
-                arguments: [try JSONCoding.encode(c), status.rawValue, c.publishedAt, id])
+            try Self.saveCampaign(db, c)
         }
     }
 

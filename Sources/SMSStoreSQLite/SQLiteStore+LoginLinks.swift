@@ -32,17 +32,3 @@ extension SQLiteStore: LoginLinkStore {
         }
     }
 }
-
-extension SQLiteMigrations {
-    /// `login_links`: one-time sign-in links by token hash (additive: a server of the previous
-    /// release ignores the table).
-    static func registerLoginLinkMigrations(_ m: inout DatabaseMigrator) {
-        m.registerMigration("login-links") { db in
-            try db.execute(sql: """
-                CREATE TABLE login_links (
-                    token_hash TEXT PRIMARY KEY, next TEXT NOT NULL, created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL
-                ) WITHOUT ROWID
-                """)
-        }
-    }
-}

@@ -54,8 +54,7 @@ extension SQLiteStore {
                 db,
                 sql: """
                     SELECT id, campaign_id, user_id, phone, body, meta, template_variables FROM messages
-                    WHERE campaign_id = ? AND dispatch = 'queued' AND first_event_at IS NULL
-                      AND answer_outcome IS NULL AND dead_letter IS NULL
+                    WHERE campaign_id = ? AND \(Self.toSend)
                     ORDER BY id LIMIT ?
                     """,
                 arguments: [campaignId, limit]

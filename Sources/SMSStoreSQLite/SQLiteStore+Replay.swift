@@ -32,23 +32,3 @@ extension SQLiteStore {
             receivedAt: row["received_at"], replayedAt: row["replayed_at"])
     }
 }
-
-extension SQLiteMigrations {
-    /// `ingestion_errors.raw` becomes a BLOB: raw input is kept byte for byte (NUL, UTF-16, invalid
-    /// UTF-8), where TEXT was cut at a NUL when read. The table is rebuilt with its rows (ids and
-    /// the AUTOINCREMENT sequence kept); each stored text becomes the blob of its UTF-8 bytes.
-    static func registerRawBytesMigrations(_ m: inout DatabaseMigrator) {
-        m.registerMigration("ingestion-errors-raw-bytes") { db in
-            try db.execute(sql: """
-                CREATE TABLE ingestion_errors_new (
-                    id INTEGER PRIMARY KEY AUTOINCREMENT, source TEXT NOT NULL, provider_id TEXT,
-                    reason TEXT NOT NULL, raw BLOB NOT NULL, received_at INTEGER NOT NULL,
-                    replayed_at INTEGER);
-                INSERT INTO ingestion_errors_new (id, source, provider_id, reason, raw, received_at, replayed_at)
-                    SELECT id, source, provider_id, reason, CAST(raw AS BLOB), received_at, replayed_at FROM ingestion_errors;
-                DROP TABLE ingestion_errors;
-                ALTER TABLE ingestion_errors_new RENAME TO ingestion_errors;
-                """)
-        }
-    }
-}

@@ -17,12 +17,3 @@ extension SQLiteStore: SettingsStore {
         }
     }
 }
-
-extension SQLiteMigrations {
-    /// `settings`: small installation-wide values by key (the IP-hash salt).
-    static func registerSettingsMigrations(_ m: inout DatabaseMigrator) {
-        m.registerMigration("settings") { db in
-            try db.execute(sql: "CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID")
-        }
-    }
-}

@@ -42,6 +42,6 @@ public struct SQLiteStore: SMSStore {
         self.keywords = keywords
         self.callbackWrites = CallbackGroupCommit()
         self.singletons = ProcessExclusion()
-        try SQLiteMigrations.migrator.migrate(writer)
+        try SQLiteSchema.migrator.migrate(writer)
     }
 }

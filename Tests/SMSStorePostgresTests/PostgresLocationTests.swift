@@ -1,5 +1,5 @@
 import Foundation
-import SMSStorePostgres
+@testable import SMSStorePostgres
 import Testing
 
 @Suite("PostgreSQL: --database URL parsing")
@@ -55,5 +55,14 @@ struct PostgresLocationTests {
     @Test func passwordsAreRedactedForLogs() {
         #expect(PostgresLocation.redacted("postgres://sms:s3cret@h:5432/db") == "postgres://sms:***@h:5432/db")
         #expect(PostgresLocation.redacted("postgres://sms@h/db") == "postgres://sms@h/db")
+    }
+}
+
+/// The PostgreSQL schema reads top to bottom in one file; its migration ids and their order are
+/// what databases in the field have recorded in `schema_migrations`.
+@Suite("PostgreSQL: migrations")
+struct PostgresMigrationIdsTests {
+    @Test func theMigrationIdsInOrder() {
+        #expect(PostgresMigrations.all.map(\.id) == ["v1", "settings", "dispatch-dead-letters", "login-links", "leases"])
     }
 }

@@ -16,7 +16,7 @@ struct IngestionErrorBlobMigrationTests {
         let path = dir + "/db.sqlite"
         do {
             let queue = try DatabaseQueue(path: path)
-            try SQLiteMigrations.migrator.migrate(queue, upTo: "dispatch-dead-letters")
+            try SQLiteSchema.migrator.migrate(queue, upTo: "dispatch-dead-letters")
             try await queue.write { db in
                 try db.execute(
                     sql: "INSERT INTO ingestion_errors (id, source, provider_id, reason, raw, received_at) VALUES (41, 'callback', 'p1', 'old', ?, 5)",

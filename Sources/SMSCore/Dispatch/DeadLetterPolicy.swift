@@ -162,18 +162,3 @@ extension DeadLetterPolicy {
         text.count > 1_000 ? String(text.prefix(1_000)) + "…" : text
     }
 }
-
-extension Campaign {
-    /// The campaign moved to `status` (published at `publishedAt` when given); leaving `paused`
-    /// (or never paused) clears the pause's reason and time (``DeadLetterPolicy/endsRun(movingTo:)``).
-    public func moved(to status: CampaignStatus, publishedAt: Int64?) -> Campaign {
-        var c = self
-        c.status = status
-        if let publishedAt { c.publishedAt = publishedAt }
-        if DeadLetterPolicy.endsRun(movingTo: status) {
-            c.pausedReason = nil
-            c.pausedAt = nil
-        }
-        return c
-    }
-}

@@ -75,31 +75,6 @@ struct FrequencyCapTests {
     }
 }
 
-/// When a campaign's run of dead letters ends and what a status move clears (``DeadLetterPolicy``).
-@Suite("Campaign moves and the run of dead letters")
-struct CampaignMoveTests {
-    static let paused: Campaign = {
-        var c = Campaign(
-            id: "c1", name: "n", providerId: "p", body: "b", links: [], audience: .all, timezone: "UTC", goal: nil,
-            status: .paused, createdAt: 10, publishedAt: 20)
-        c.pausedReason = "paused after 3 consecutive dead-lettered messages; last error: x"
-        c.pausedAt = 30
-        return c
-    }()
-
-    @Test func resumingClearsThePauseAndEndsTheRun() {
-        let c = Self.paused.moved(to: .sending, publishedAt: nil)
-        #expect(c.status == .sending && c.pausedReason == nil && c.pausedAt == nil && c.publishedAt == 20)
-        #expect(DeadLetterPolicy.endsRun(movingTo: .sending))
-    }
-
-    @Test func pausingKeepsTheRunAndTheReason() {
-        let c = Self.paused.moved(to: .paused, publishedAt: 99)
-        #expect(c.status == .paused && c.pausedReason == Self.paused.pausedReason && c.pausedAt == 30 && c.publishedAt == 99)
-        #expect(!DeadLetterPolicy.endsRun(movingTo: .paused))
-    }
-}
-
 /// Which pending callback items a trigger re-matches (``PendingRematch``).
 @Suite("Pending callback re-match triggers")
 struct PendingRematchTests {
