@@ -33,6 +33,11 @@ public struct MustacheTemplateEngine: MessageTemplateEngine {
         // without it again.
         let lastLine = text.reversed().prefix { !$0.isNewline }
         let addsNewline = text.last == "{" || (!lastLine.isEmpty && lastLine.allSatisfy { $0 == " " || $0 == "\t" })
+        let depth = Self.sectionDepth(text)
+        if depth > Self.maximumSectionDepth {
+            throw MessageTemplateError(
+                "sections {{#…}} / {{^…}} nest \(depth) levels deep; at most \(Self.maximumSectionDepth) are allowed")
+        }
         do {
             // On its own line the pragma is a standalone tag: it and its newline vanish, so the
             // body keeps its first character (even a leading newline).
@@ -43,6 +48,40 @@ public struct MustacheTemplateEngine: MessageTemplateEngine {
         let names = Self.referencedNames(template)
         if names.partials { throw MessageTemplateError("partials ({{> name}}) are not supported in SMS bodies") }
         return Compiled(template: template, referencedNames: names.names, dropsFinalNewline: addsNewline)
+    }
+
+    /// The deepest nesting of sections a body may have. Decision: swift-mustache parses and renders
+    /// sections recursively, and a body of 800 or more nested `{{#a}}` hung or overflowed the stack
+    /// of the request's thread; an SMS body needs a few levels at most.
+    public static let maximumSectionDepth = 32
+
+    /// How deep sections (`#` and `^` tags) nest in `text`, following set-delimiter tags
+    /// (`{{=<% %>=}}`) as the parser does; unclosed sections count as still open.
+    public static func sectionDepth(_ text: String) -> Int {
+        var open = "{{", close = "}}"
+        var depth = 0, deepest = 0
+        var rest = Substring(text)
+        while let start = rest.range(of: open) {
+            let afterOpen = rest[start.upperBound...]
+            guard let end = afterOpen.range(of: close) else { break }
+            var tag = afterOpen[..<end.lowerBound]
+            rest = afterOpen[end.upperBound...]
+            if open == "{{", tag.hasPrefix("{"), rest.hasPrefix("}") { rest = rest.dropFirst(); continue }
+            tag = tag.drop { $0 == " " }
+            switch tag.first {
+            case "#", "^":
+                depth += 1
+                deepest = max(deepest, depth)
+            case "/":
+                depth = max(depth - 1, 0)
+            case "=" where tag.hasSuffix("=") && tag.count > 2:
+                let parts = tag.dropFirst().dropLast().split(separator: " ", omittingEmptySubsequences: true)
+                if parts.count == 2 { open = String(parts[0]); close = String(parts[1]) }
+            default:
+                break
+            }
+        }
+        return deepest
     }
 
     /// A parser error as a sentence for the user, with the line and column in the body (never a

@@ -92,4 +92,25 @@ struct PersonalizationMustacheTests {
         #expect(messages[1].links.map(\.url) == ["https://shop.example/all"])
         #expect(messages[1].links.map(\.linkIndex) == [1])
     }
+
+    /// Sections nest at most 32 levels (`MustacheTemplateEngine.maximumSectionDepth`): 2,000 nested
+    /// `{{#a}}` hung the server in swift-mustache's recursive parser; the refusal comes first and
+    /// names the depth, also when a set-delimiter tag changes the tags.
+    @Test func sectionsNestAtMost32Levels() throws {
+        func nested(_ n: Int, open: String = "{{#a}}", close: String = "{{/a}}") -> String {
+            String(repeating: open, count: n) + "x" + String(repeating: close, count: n)
+        }
+        #expect(try render(nested(32)) == "")
+        #expect(try render("{{#vip}}" + nested(31, open: "{{^a}}") + "{{/vip}}") == "x")
+        for (body, depth) in [
+            (nested(33), 33), (nested(2_000), 2_000), (nested(50, open: "{{ ^a}}"), 50),
+            ("{{=<% %>=}}" + nested(40, open: "<%#a%>", close: "<%/a%>"), 40),
+        ] {
+            #expect(throws: MessageTemplateError.self) { try engine.compile(body) }
+            do { _ = try engine.compile(body) } catch {
+                #expect("\(error)".contains("nest \(depth) levels deep; at most 32 are allowed"))
+            }
+        }
+        #expect(MustacheTemplateEngine.sectionDepth("{{#a}}{{/a}}{{#b}}{{#c}}{{/c}}{{/b}}{{{x}}}") == 2)
+    }
 }

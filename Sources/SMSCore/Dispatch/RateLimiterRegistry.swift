@@ -9,7 +9,7 @@ public actor RateLimiterRegistry {
 
     public init(
         now: @escaping @Sendable () -> Double = RateLimiter.monotonicSeconds,
-        sleep: @escaping @Sendable (Double) async throws -> Void = { try await Task.sleep(for: .seconds($0)) }
+        sleep: @escaping @Sendable (Double) async throws -> Void = RateLimiter.wait
     ) {
         self.now = now
         self.sleep = sleep

@@ -73,7 +73,7 @@ public actor RateLimiter {
     public init(
         messagesPerSecond: Double, burst: Double? = nil,
         now: @escaping @Sendable () -> Double = RateLimiter.monotonicSeconds,
-        sleep: @escaping @Sendable (Double) async throws -> Void = { try await Task.sleep(for: .seconds($0)) }
+        sleep: @escaping @Sendable (Double) async throws -> Void = RateLimiter.wait
     ) {
         self.now = now
         self.sleep = sleep
@@ -89,6 +89,22 @@ public actor RateLimiter {
         let wait = bucket.reserve(n, now: now())
         if wait > 0 { try await sleep(wait) }
         return wait
+    }
+
+    /// The longest single wait, seconds (one day): a token bucket's wait comes from stored values
+    /// (`n / rate`), and a wait too large for a `Duration` traps.
+    public static let longestWaitSeconds: Double = 86_400
+
+    /// `seconds` bounded to 0 ... ``longestWaitSeconds`` (NaN: 0).
+    public static func boundedWait(_ seconds: Double) -> Double {
+        seconds.isNaN ? 0 : min(max(seconds, 0), longestWaitSeconds)
+    }
+
+    /// Sleeps ``boundedWait(_:)`` of `seconds`: the one sleep of every rate wait.
+    /// - Throws: `CancellationError` when the task is cancelled while waiting.
+    @Sendable public static func wait(_ seconds: Double) async throws {
+        let bounded = boundedWait(seconds)
+        if bounded > 0 { try await Task.sleep(for: .seconds(bounded)) }
     }
 
     /// A monotonic clock in seconds (`DispatchTime` uptime).

@@ -25,8 +25,10 @@ public enum InputLimits {
 
     /// Messages in one batched provider request.
     public static let batchSize = InputRange(integer: 1...1000, unit: "messages per request")
-    /// A provider's send rate, messages per second (token bucket): above 0, at most 10,000.
-    public static let ratePerSecond = InputRange(number: 0...10_000, excludingMinimum: true, unit: "messages per second")
+    /// A provider's send rate, messages per second (token bucket): 0.001 (one message per 1,000 s)
+    /// to 10,000. Decision: a rate near 0 made the wait for one token (`n / rate` seconds) too large
+    /// for a `Duration` and trapped the dispatcher at every restart.
+    public static let ratePerSecond = InputRange(number: 0.001...10_000, unit: "messages per second")
     /// Provider requests in flight at once.
     public static let maxConcurrency = InputRange(integer: 1...64, unit: "requests in flight")
 

@@ -340,7 +340,7 @@ public struct Dispatcher: Sendable {
                             if let rate, let wait = try await store.reserveRate(
                                 providerId: provider.id, ratePerSecond: rate, burst: burst, messages: claim.messages.count)
                             {
-                                if wait > 0 { try await Task.sleep(for: .seconds(wait)) }
+                                if wait > 0 { try await RateLimiter.wait(wait) }
                             } else if let limiter {
                                 try await limiter.acquire(claim.messages.count)
                             }

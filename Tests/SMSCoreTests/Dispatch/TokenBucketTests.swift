@@ -101,4 +101,16 @@ struct TokenBucketTests {
         p.ratePerSecond = nil
         #expect(await registry.limiter(for: p) == nil)
     }
+
+    /// Every rate wait is bounded before it becomes a `Duration`: a provider's rate near 0 (4.9e-324
+    /// msg/s was accepted once) made `n / rate` infinite and trapped the dispatcher at each restart.
+    @Test func rateWaitsAreBoundedToADay() {
+        #expect(RateLimiter.boundedWait(1 / 4.9e-324) == 86_400)
+        #expect(RateLimiter.boundedWait(.infinity) == 86_400)
+        #expect(RateLimiter.boundedWait(.nan) == 0)
+        #expect(RateLimiter.boundedWait(-3) == 0)
+        #expect(RateLimiter.boundedWait(0.25) == 0.25)
+        #expect(InputLimits.ratePerSecond.contains(4.9e-324) == false)
+        #expect(InputLimits.ratePerSecond.contains(0.001) == true)
+    }
 }
