@@ -85,17 +85,30 @@ struct ClusterEndToEndTests {
             while run.received().count < recipients / 4, ContinuousClock.now - started < .seconds(120) {
                 try await Task.sleep(for: .milliseconds(20))
             }
-            let holder = try #require(
-                try await run.nodeLog(1).flatMap { Self.capture(#"leaseHolder=(n1@[0-9a-f]+)"#, in: $0) }, "node 1 logs its lease holder")
+            // The node to kill: the first one seen holding claims (on a loaded machine one node can
+            // go a while without any, and the test must kill a node mid-dispatch).
+            var holders: [String] = []
+            for i in 0..<3 {
+                holders.append(
+                    try #require(
+                        try await run.nodeLog(i).flatMap { Self.capture(#"leaseHolder=(n\#(i)@[0-9a-f]+)"#, in: $0) },
+                        "node \(i) logs its lease holder"))
+            }
+            var victim = 1
             let holding = ContinuousClock.now + .seconds(20)
-            while try await Self.claims(run, holder: holder) == 0, ContinuousClock.now < holding {
+            search: while ContinuousClock.now < holding {
+                for i in [1, 0, 2] where try await Self.claims(run, holder: holders[i]) > 0 {
+                    victim = i
+                    break search
+                }
                 try await Task.sleep(for: .milliseconds(2))
             }
-            run.killNode(1)
+            let holder = holders[victim]
+            run.killNode(victim)
             let receivedAtKill = run.received().count
             let killedClaims = try await Self.claims(run, holder: holder)
             try await Task.sleep(for: .seconds(1))
-            try await run.startNode(1, extra: ["--node-id", "n1", "--lease-seconds", "10"])
+            try await run.startNode(victim, extra: ["--node-id", "n\(victim)", "--lease-seconds", "10"])
             #expect(try await run.waitCompleted(timeout: .seconds(150)), "campaign did not complete; logs:\n\(run.logs().suffix(4_000))")
             let sendingTook = ContinuousClock.now - started
 
@@ -149,7 +162,7 @@ struct ClusterEndToEndTests {
             #expect(reconcile.status == 0, "reconcile: \(reconcile.out) \(reconcile.err)")
             #expect(reconcile.out.contains("no drift"))
             let line =
-                "cluster end to end: \(recipients) messages by 3 nodes behind nginx in \(sendingTook); node n1 SIGKILLed at \(receivedAtKill) received holding \(killedClaims) leased claims → \(duplicates) duplicates; "
+                "cluster end to end: \(recipients) messages by 3 nodes behind nginx in \(sendingTook); node n\(victim) SIGKILLed at \(receivedAtKill) received holding \(killedClaims) leased claims → \(duplicates) duplicates; "
                 + "through nginx: \(callbacks.requestCount) callback requests (\(callbacks.acked.count) items acknowledged, \(callbacks.failed.count) failed), \(clicks.requestCount) clicks (\(clicks.failed.count) failed), \(events.requestCount) event requests (\(events.failed.count) failed)"
             print(line)
             try? (line + "\n").write(

@@ -213,72 +213,26 @@ final class ClusterRun: @unchecked Sendable {
 }
 
 /// Posts delivery callbacks (generic dialect, batches of `batch` items, one meta per item) for the
-/// refs the sink has received, to `baseURL`, from `workers` concurrent clients, until stopped.
-/// Records which items were acknowledged (2xx) and how many requests failed (another status or no
-/// answer), with the failures' descriptions.
-final class CallbackLoad: @unchecked Sendable {
-    private let lock = NSLock()
-    private var acknowledged: Set<String> = []
-    private var failures: [String] = []
-    private var requests = 0
-    private var stopped = false
-    private var next = 0
+/// refs the sink has received, to `baseURL`, from `workers` concurrent clients, until stopped: a
+/// ``RequestLoad`` whose items are metas and whose acknowledgement is a 2xx.
+final class CallbackLoad: Sendable {
+    private let load = RequestLoad()
 
-    var acked: Set<String> { lock.withLock { acknowledged } }
-    var failed: [String] { lock.withLock { failures } }
-    var requestCount: Int { lock.withLock { requests } }
-    func stop() { lock.withLock { stopped = true } }
-
-    /// The next `n` refs not yet posted, `nil` when stopped.
-    private func take(_ n: Int, from refs: () -> [String]) -> [String]? {
-        lock.withLock {
-            if stopped { return nil }
-            let all = refs()
-            let slice = Array(all.dropFirst(next).prefix(n))
-            next += slice.count
-            return slice
-        }
-    }
+    var acked: Set<String> { load.acked }
+    var failed: [String] { load.failed }
+    var requestCount: Int { load.requestCount }
+    func stop() { load.stop() }
 
     /// Runs until ``stop()``; callbacks go to `baseURL` (a node or nginx). `refs` reads the sink's file.
     func run(baseURL: @escaping @Sendable () -> String, refs: @escaping @Sendable () -> [String], batch: Int, workers: Int) async {
-        let client = HTTPClient(
-            eventLoopGroupProvider: .singleton,
-            configuration: .init(timeout: .init(connect: .seconds(2), read: .seconds(30))))
-        await withTaskGroup(of: Void.self) { group in
-            for _ in 0..<workers {
-                group.addTask {
-                    while let metas = self.take(batch, from: refs) {
-                        if metas.isEmpty {
-                            try? await Task.sleep(for: .milliseconds(20))
-                            continue
-                        }
-                        await self.post(metas, client: client, url: baseURL())
-                    }
-                }
-            }
-        }
-        try? await client.shutdown()
-    }
-
-    private func post(_ metas: [String], client: HTTPClient, url: String) async {
-        let now = Int64(Date().timeIntervalSince1970)
-        let items = metas.map { #"{"meta":"\#($0)","ts":\#(now)}"# }.joined(separator: ",")
-        var request = HTTPClientRequest(url: url + "/callbacks/\(ClusterRun.providerId)?secret=\(ClusterRun.callbackSecret)")
-        request.method = .POST
-        request.headers.add(name: "Content-Type", value: "application/json")
-        request.body = .bytes(ByteBuffer(string: #"[{"event":"delivered","data":[\#(items)]}]"#))
-        var outcome: String?
-        do {
-            let response = try await client.execute(request, timeout: .seconds(30))
-            let body = try await response.body.collect(upTo: 1 << 20)
-            if !(200..<300).contains(response.status.code) { outcome = "\(response.status.code) \(String(buffer: body).prefix(200))" }
-        } catch {
-            outcome = "\(error)"
-        }
-        lock.withLock {
-            requests += 1
-            if let outcome { failures.append(outcome) } else { acknowledged.formUnion(metas) }
+        await load.run(items: refs, batch: batch, workers: workers, expected: { (200..<300).contains($0) }) { metas in
+            let now = Int64(Date().timeIntervalSince1970)
+            let items = metas.map { #"{"meta":"\#($0)","ts":\#(now)}"# }.joined(separator: ",")
+            var request = HTTPClientRequest(url: baseURL() + "/callbacks/\(ClusterRun.providerId)?secret=\(ClusterRun.callbackSecret)")
+            request.method = .POST
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(string: #"[{"event":"delivered","data":[\#(items)]}]"#))
+            return request
         }
     }
 }

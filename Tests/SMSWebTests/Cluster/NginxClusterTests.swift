@@ -14,7 +14,7 @@ import Glibc
 struct NginxClusterTests {
     @Test(
         "rolling restart under callback load: each node SIGTERMed (exit 0) and restarted in turn; zero failed requests at nginx, every acknowledged callback stored, every message reached the sink once",
-        .timeLimit(.minutes(3)))
+        .timeLimit(.minutes(6)))
     func rollingRestart() async throws {
         let recipients = 4_000
         let run = try await ClusterRun.make(kind: .postgres, nodes: 3, sinkDelayMs: 50, drainSeconds: 10)
