@@ -13,7 +13,7 @@ struct InputRangeTests {
         ("sendAtEpochSeconds", InputLimits.sendAtEpochSeconds, [1, 4_102_444_800], [0, 4_102_444_801, 4_611_686_018_427_387_904]),
         ("variantIndex", InputLimits.variantIndex, [0, 4], [-1, 5]),
         ("batchSize", InputLimits.batchSize, [1, 1000], [0, 1001, 1e300]),
-        ("ratePerSecond", InputLimits.ratePerSecond, [0.000_001, 10_000], [0, 10_000.000_1]),
+        ("ratePerSecond", InputLimits.ratePerSecond, [0.001, 10_000], [0.000_999, 4.9e-324, 0, 10_000.000_1]),
         ("maxConcurrency", InputLimits.maxConcurrency, [1, 64], [0, 65]),
         ("epochSeconds", InputLimits.epochSeconds, [0, 4_102_444_800], [-0.5, 4_102_444_800.5]),
         ("epochMilliseconds", InputLimits.epochMilliseconds, [1_000_000_000_001, 4_102_444_800_000], [1_000_000_000_000, 4_102_444_800_001, 9.2e18, 1e19]),
