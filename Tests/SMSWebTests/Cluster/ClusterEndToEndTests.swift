@@ -13,7 +13,7 @@ import Glibc
 /// nodes on one PostgreSQL; a campaign of 20,000 messages to `smsstats sink`; delivery callbacks,
 /// clicks and conversion events sent through nginx while it sends; one node SIGKILLed mid-dispatch
 /// and restarted. Skipped without nginx or PostgreSQL.
-@Suite("Cluster: 20,000 messages, three servers behind nginx, one SIGKILLed", .serialized)
+@Suite("Cluster: 20,000 messages, three servers behind nginx, one SIGKILLed", .serialized, .enabled(if: ProcessInfo.processInfo.environment["SMSSTATS_TEST_CLUSTER"] == "1", "run alone by scripts/test.sh (SMSSTATS_TEST_CLUSTER=1)"))
 struct ClusterEndToEndTests {
     static let link = "https://shop.example/p?a=1"
 

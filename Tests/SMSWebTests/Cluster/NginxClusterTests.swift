@@ -10,7 +10,7 @@ import Glibc
 /// Debian's nginx on loopback, round-robin (the shipped `deploy/nginx/smsstats.conf`) in front of
 /// three `smsstats serve` processes on one PostgreSQL. Skipped without nginx
 /// (`scripts/setup/nginx.sh`) or without PostgreSQL (`scripts/setup/postgres.sh`).
-@Suite("Cluster: nginx in front of three servers on one PostgreSQL", .serialized)
+@Suite("Cluster: nginx in front of three servers on one PostgreSQL", .serialized, .enabled(if: ProcessInfo.processInfo.environment["SMSSTATS_TEST_CLUSTER"] == "1", "run alone by scripts/test.sh (SMSSTATS_TEST_CLUSTER=1)"))
 struct NginxClusterTests {
     @Test(
         "rolling restart under callback load: each node SIGTERMed (exit 0) and restarted in turn; zero failed requests at nginx, every acknowledged callback stored, every message reached the sink once",
