@@ -57,31 +57,52 @@ public struct MustacheTemplateEngine: MessageTemplateEngine {
 
     /// How deep sections (`#` and `^` tags) nest in `text`, following set-delimiter tags
     /// (`{{=<% %>=}}`) as the parser does; unclosed sections count as still open.
+    ///
+    /// Scans the UTF-8 bytes: Foundation's `range(of:)` on a `Substring` returned a range past the
+    /// substring's end for a delimiter holding a NUL (`{{=>\0 $>=}}`), found by the template fuzzer.
     public static func sectionDepth(_ text: String) -> Int {
-        var open = "{{", close = "}}"
+        let bytes = Array(text.utf8)
+        let space = UInt8(ascii: " "), equals = UInt8(ascii: "=")
+        let brace = UInt8(ascii: "{"), closingBrace = UInt8(ascii: "}")
+        var open: [UInt8] = [brace, brace], close: [UInt8] = [closingBrace, closingBrace]
         var depth = 0, deepest = 0
-        var rest = Substring(text)
-        while let start = rest.range(of: open) {
-            let afterOpen = rest[start.upperBound...]
-            guard let end = afterOpen.range(of: close) else { break }
-            var tag = afterOpen[..<end.lowerBound]
-            rest = afterOpen[end.upperBound...]
-            if open == "{{", tag.hasPrefix("{"), rest.hasPrefix("}") { rest = rest.dropFirst(); continue }
-            tag = tag.drop { $0 == " " }
+        var position = 0
+        while let start = firstIndex(of: open, in: bytes, from: position) {
+            let tagStart = start + open.count
+            guard let end = firstIndex(of: close, in: bytes, from: tagStart) else { break }
+            var tag = bytes[tagStart..<end]
+            position = end + close.count
+            // A triple mustache `{{{x}}}`: its third `}` follows the closing `}}`.
+            if open == [brace, brace], tag.first == brace, position < bytes.count, bytes[position] == closingBrace {
+                position += 1
+                continue
+            }
+            tag = tag.drop { $0 == space }
             switch tag.first {
-            case "#", "^":
+            case UInt8(ascii: "#"), UInt8(ascii: "^"):
                 depth += 1
                 deepest = max(deepest, depth)
-            case "/":
+            case UInt8(ascii: "/"):
                 depth = max(depth - 1, 0)
-            case "=" where tag.hasSuffix("=") && tag.count > 2:
-                let parts = tag.dropFirst().dropLast().split(separator: " ", omittingEmptySubsequences: true)
-                if parts.count == 2 { open = String(parts[0]); close = String(parts[1]) }
+            case equals where tag.last == equals && tag.count > 2:
+                let parts = tag.dropFirst().dropLast().split(separator: space)
+                if parts.count == 2 { open = Array(parts[0]); close = Array(parts[1]) }
             default:
                 break
             }
         }
         return deepest
+    }
+
+    /// The first index at or after `from` where `needle` (not empty) starts in `bytes`.
+    private static func firstIndex(of needle: [UInt8], in bytes: [UInt8], from: Int) -> Int? {
+        guard !needle.isEmpty, bytes.count >= needle.count, from <= bytes.count - needle.count else { return nil }
+        var index = from
+        while index <= bytes.count - needle.count {
+            if bytes[index] == needle[0], bytes[index..<index + needle.count].elementsEqual(needle) { return index }
+            index += 1
+        }
+        return nil
     }
 
     /// A parser error as a sentence for the user, with the line and column in the body (never a

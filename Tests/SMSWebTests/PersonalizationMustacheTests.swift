@@ -112,5 +112,9 @@ struct PersonalizationMustacheTests {
             }
         }
         #expect(MustacheTemplateEngine.sectionDepth("{{#a}}{{/a}}{{#b}}{{#c}}{{/c}}{{/b}}{{{x}}}") == 2)
+        // Found by the template fuzzer: a set-delimiter holding a NUL trapped the scan (Range bounds).
+        #expect(MustacheTemplateEngine.sectionDepth("\u{01}\0{{=>\0 $>=}}<!%%>=}}%>") == 0)
+        #expect(MustacheTemplateEngine.sectionDepth("{{=>\0 $>=}}>\0#a$>>\0^b$>x>\0/b$>") == 2)
+        #expect(MustacheTemplateEngine.sectionDepth("é{{#a}}ü{{#b}}{{/b}}{{/a}}") == 2)
     }
 }
