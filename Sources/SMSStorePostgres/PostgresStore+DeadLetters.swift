@@ -103,19 +103,16 @@ extension PostgresStore {
     public func recoverClaims(policy: DeadLetterPolicy, now: Int64, predecessorsOf node: NodeIdentity?) async throws
         -> ClaimRecovery
     {
-        let bound = LeasePolicy.expiredBelow(now: now)
         // No predecessor: a prefix no holder has ("@" never starts one).
-        let prefix = node?.holderPrefix ?? "@"
-        let own = node?.holder ?? ""
+        let expired = ExpiredClaim(
+            bound: LeasePolicy.expiredBelow(now: now), prefix: node?.holderPrefix ?? "@", own: node?.holder ?? "")
         return try await write { tx in
             // Only expired leases (a dead node's claims); rows another transaction holds (a live node
             // renewing or recording them) are skipped, never waited for.
             let dead = try await tx.rows("""
                 SELECT id, campaign_id, dispatch_attempts FROM messages
                 WHERE send_attempt IS NOT NULL AND dispatch = 'queued' AND dispatch_attempts >= \(policy.maxSendAttempts)
-                  AND (lease_expires_at IS NULL OR lease_expires_at < \(bound)
-                    OR (left(claim_node, length(\(prefix))) = \(prefix) AND claim_node <> \(own)))
-                ORDER BY id FOR UPDATE SKIP LOCKED
+                  AND \(expired) ORDER BY id FOR UPDATE SKIP LOCKED
                 """)
             for row in dead {
                 try await self.deadLetter(
@@ -124,9 +121,7 @@ extension PostgresStore {
             }
             let released = try await tx.rows("""
                 UPDATE messages SET send_attempt = NULL, claim_node = NULL, lease_expires_at = NULL WHERE id IN (
-                  SELECT id FROM messages WHERE send_attempt IS NOT NULL AND (lease_expires_at IS NULL OR lease_expires_at < \(bound)
-                    OR (left(claim_node, length(\(prefix))) = \(prefix) AND claim_node <> \(own)))
-                  ORDER BY id FOR UPDATE SKIP LOCKED)
+                  SELECT id FROM messages WHERE send_attempt IS NOT NULL AND \(expired) ORDER BY id FOR UPDATE SKIP LOCKED)
                 RETURNING 1
                 """).count
             return ClaimRecovery(released: released, deadLettered: dead.count)

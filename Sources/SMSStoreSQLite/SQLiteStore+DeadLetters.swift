@@ -68,36 +68,41 @@ extension SQLiteStore {
         for id in campaignIds.sorted() { try end.execute(arguments: [id]) }
     }
 
+    /// The SQL condition of a claim any node may re-queue: its lease expired before `bound`
+    /// (``LeasePolicy/expiredBelow(now:)``; no lease: a claim from before leases), or its holder is a
+    /// predecessor of this node (`prefix`: ``NodeIdentity/holderPrefix``, a holder other than `own`).
+    static func expiredClaim(bound: Int64, prefix: String, own: String) -> SQL {
+        """
+        (lease_expires_at IS NULL OR lease_expires_at < \(bound)
+          OR (substr(claim_node, 1, length(\(prefix))) = \(prefix) AND claim_node <> \(own)))
+        """
+    }
+
     public func recoverClaims(policy: DeadLetterPolicy, now: Int64, predecessorsOf node: NodeIdentity?) async throws
         -> ClaimRecovery
     {
-        let bound = LeasePolicy.expiredBelow(now: now)
         // No predecessor: a prefix no holder has ("@" never starts one).
-        let prefix = node?.holderPrefix ?? "@"
-        let own = node?.holder ?? ""
+        let expired = Self.expiredClaim(
+            bound: LeasePolicy.expiredBelow(now: now), prefix: node?.holderPrefix ?? "@", own: node?.holder ?? "")
         return try await db.write { db in
             // Only expired leases (a dead process's claims).
-            let dead = try Row.fetchAll(
-                db,
-                sql: """
+            let dead = try SQLRequest<Row>(
+                literal: """
                     SELECT id, campaign_id, dispatch_attempts FROM messages
-                    WHERE send_attempt IS NOT NULL AND dispatch = 'queued' AND dispatch_attempts >= ?
-                      AND (lease_expires_at IS NULL OR lease_expires_at < ?
-                        OR (substr(claim_node, 1, length(?)) = ? AND claim_node <> ?)) ORDER BY id
-                    """,
-                arguments: [policy.maxSendAttempts, bound, prefix, prefix, own])
+                    WHERE send_attempt IS NOT NULL AND dispatch = 'queued' AND dispatch_attempts >= \(policy.maxSendAttempts)
+                      AND \(expired) ORDER BY id
+                    """
+            ).fetchAll(db)
             for row in dead {
                 try deadLetter(
                     db, id: row[0], campaignId: row[1], reason: DeadLetterReason.repeatedCrashDuringDispatch(attempts: row[2]),
                     now: now, policy: policy)
             }
             try db.execute(
-                sql: """
+                literal: """
                     UPDATE messages SET send_attempt = NULL, claim_node = NULL, lease_expires_at = NULL
-                    WHERE send_attempt IS NOT NULL AND (lease_expires_at IS NULL OR lease_expires_at < ?
-                      OR (substr(claim_node, 1, length(?)) = ? AND claim_node <> ?))
-                    """,
-                arguments: [bound, prefix, prefix, own])
+                    WHERE send_attempt IS NOT NULL AND \(expired)
+                    """)
             return ClaimRecovery(released: db.changesCount, deadLettered: dead.count)
         }
     }
