@@ -22,6 +22,8 @@ def read_limits():
         constants[m.group(1)] = num(m.group(2))
     return ranges, constants
 RANGES, CONSTANTS = read_limits()
+# The numeric-text pattern of SMSCore's one reader (DecimalText.plainNumberPattern), read from the source.
+PLAIN_NUMBER = re.search(r'plainNumberPattern = #"(.*)"#', (pathlib.Path(__file__).resolve().parent.parent / "Sources/SMSCore/Input/DecimalText.swift").read_text()).group(1)
 def rng(name, desc=None, **extra):
     d = dict(RANGES[name], **extra)
     if desc: d["description"] = desc
@@ -49,11 +51,11 @@ def p(name, where="path", schema=None, required=True, desc=None):
 cid = p("id", desc="campaign id")
 variant = p("variant", "query", rng("variantIndex"), False, "one variant; default all")
 limit = p("limit", "query", rng("listLimit", default=CONSTANTS["listLimitDefault"]), False,
-  f"rows to return, {RANGES['listLimit']['minimum']}-{RANGES['listLimit']['maximum']} (default {CONSTANTS['listLimitDefault']}); anything else is a 400 naming the range (the rule of every list)")
+  f"rows to return, {RANGES['listLimit']['minimum']}-{RANGES['listLimit']['maximum']} (default {CONSTANTS['listLimitDefault']}); ASCII digits only (no sign, no spaces); anything else is a 400 naming the range (the rule of every list)")
 S = {"type": "string"}; I = {"type": "integer"}; N = {"type": "number"}; B = {"type": "boolean"}
 # `ts` of a callback item and an event: one rule (SMSCore EpochTimestamp).
 TS = {"oneOf": [rng("epochSeconds", "epoch seconds (fractions dropped)"), rng("epochMilliseconds", "epoch milliseconds (values above 1e12)"),
-  {"type": "string", "pattern": r"^-?[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?$", "description": "the same number as text, same ranges"}],
+  {"type": "string", "pattern": PLAIN_NUMBER, "description": "the same number as text (no spaces, no + sign), same ranges"}],
   "description": "1970-01-01 to 2100-01-01: epoch seconds, or above 1e12 epoch milliseconds, as a number or a numeric string"}
 obj = lambda props, req=(): {"type": "object", "properties": props, **({"required": list(req)} if req else {})}
 # The regions a phone's default region may name: those of the vendored numbering plans.
@@ -161,7 +163,7 @@ paths = {
  "/api/v1/profiles/import": {"post": op(f"Import profiles from CSV (header row; userId, phone, name, other columns become properties). All or nothing: a file that is not UTF-8 or not well-formed RFC 4180 CSV (unterminated quoted field, a row whose field count differs from the header's, an empty or repeated header name) is a 400 naming the line (line <n>: <problem>) and imports nothing. A userId repeated on a later row is imported (the later row wins) with a warning naming both lines. The file is the raw body (text/csv); a multipart/form-data upload is a 415. At most {CONSTANTS['profilesPerRequest']:,} rows per request (more is a 413 naming the cap). A phone_region column gives a row's default region for a phone without + (a value that is no region: the row is kept with an invalid phone and a warning); the region query parameter applies to rows without one", {**ok("report", ref("ProfileReport")), "413": {"description": f"more than {CONSTANTS['profilesPerRequest']:,} rows, or a body over 50 MB; the connection is closed"}}, body(S, "text/csv"),
     params=[p("region", "query", ref("Region"), False, "default region for phones without + on rows without a phone_region")])},
  "/api/v1/campaigns": {"post": op("Create a campaign (draft)", ok("created", ref("Campaign"), "201"), body(ref("CampaignInput"))),
-                       "get": op("List campaigns", ok("campaigns", {"type": "array", "items": ref("Campaign")}))},
+                       "get": op("List campaigns, newest first (no cursor: the newest limit ones, as every list)", ok("campaigns", {"type": "array", "items": ref("Campaign")}), params=[limit])},
  "/api/v1/campaigns/{id}": {"get": op("Get a campaign with progress", ok("campaign", ref("Campaign")), params=[cid])},
  "/api/v1/campaigns/{id}/publish": {"post": op("Publish a draft campaign", ok("summary", ref("PublishSummary")), params=[cid])},
  "/api/v1/campaigns/{id}/schedule": {"post": op("Schedule a draft (or reschedule) at sendAt", ok("campaign", ref("Campaign")), body(obj({"sendAt": ref("SendAt")}, ["sendAt"])), params=[cid])},
@@ -180,10 +182,10 @@ paths = {
  "/api/v1/campaigns/{id}/errors": {"get": op("Dispatch and delivery errors", ok("errors", ref("Errors")), params=[cid, variant])},
  "/api/v1/events": {"post": op("Ingest conversion events (idempotent by eventId)", {**ok("result", ref("EventResult")), "400": {"description": "some events invalid (the valid ones were stored); or the body is not valid JSON (message names the byte) or not an array", "content": {"application/json": {"schema": ref("EventResult")}}}, "413": {"description": "more than 10,000 events in one request"}}, body({"type": "array", "items": ref("Event")}))},
  "/api/v1/ingestion-errors": {"get": op("Invalid input kept for operators, newest first; a raw over 64 KiB is cut (rawTruncated: true)", ok("errors", {"type": "array", "items": ref("IngestionError")}), params=[limit])},
- "/api/v1/ingestion-errors/{id}": {"get": op("One ingestion error with its whole raw input (404 unknown)", ok("error", ref("IngestionError")), params=[p("id", "path", I, True)])},
+ "/api/v1/ingestion-errors/{id}": {"get": op("One ingestion error with its whole raw input (404 unknown)", ok("error", ref("IngestionError")), params=[p("id", "path", {"type": "integer", "minimum": 0}, True, "ASCII digits only")])},
  "/api/v1/ingestion-errors/{id}/replay": {"post": op("Parse a stored callback item again, byte for byte, with its provider's dialect and apply it, or a correction given as raw (text) or rawBase64 (bytes) (400 bad body, 404 unknown, 409 already replayed, 422 still invalid)",
     {**ok("applied", ref("ReplayResult")), "409": {"description": "already replayed"}, "422": {"description": "still invalid, not a callback, or provider gone"}},
-    {"required": False, "content": {"application/json": {"schema": ref("ReplayInput")}}}, [p("id", schema=I)])},
+    {"required": False, "content": {"application/json": {"schema": ref("ReplayInput")}}}, [p("id", schema={"type": "integer", "minimum": 0}, desc="ASCII digits only")])},
  "/api/v1/callbacks/unmatched": {"get": op("Callback items whose message was still unknown 24 h after they arrived (oldest first)",
     ok("unmatched", {"type": "array", "items": ref("UnmatchedCallback")}), params=[limit])},
  "/callbacks/{providerId}": {

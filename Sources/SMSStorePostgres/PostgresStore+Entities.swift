@@ -138,6 +138,13 @@ extension PostgresStore {
         return try rows.map { try JSONCoding.decode(Campaign.self, $0) }
     }
 
+    public func campaigns(limit: Int) async throws -> [Campaign] {
+        let rows = try await read { tx in
+            try await tx.rows("SELECT json FROM campaigns ORDER BY created_at DESC, id LIMIT \(limit)").map { try $0.at(0, String.self) }
+        }
+        return try rows.map { try JSONCoding.decode(Campaign.self, $0) }
+    }
+
     public func setCampaignStatus(id: String, status: CampaignStatus, publishedAt: Int64?) async throws {
         try await write { tx in
             guard var c = try await Self.campaign(tx, id: id, forUpdate: true) else { throw StoreError.notFound("campaign \(id)") }

@@ -110,6 +110,13 @@ extension SQLiteStore {
         return try rows.map { try JSONCoding.decode(Campaign.self, $0) }
     }
 
+    public func campaigns(limit: Int) async throws -> [Campaign] {
+        let rows = try await db.read { db in
+            try String.fetchAll(db, sql: "SELECT json FROM campaigns ORDER BY created_at DESC, id LIMIT ?", arguments: [limit])
+        }
+        return try rows.map { try JSONCoding.decode(Campaign.self, $0) }
+    }
+
     public func setCampaignStatus(id: String, status: CampaignStatus, publishedAt: Int64?) async throws {
         try await db.write { db in
             guard var c = try Self.campaign(db, id: id) else { throw StoreError.notFound("campaign \(id)") }

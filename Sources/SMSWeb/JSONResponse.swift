@@ -23,26 +23,55 @@ enum JSON {
             body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
-    /// Decodes a request body, answering 400 with what is wrong: the field's path and, for a
-    /// number outside its range, the range (``InputRangeError``); for a string or key holding
-    /// U+0000, its path (``TextInput``: no text field may hold it, `docs/DOMAIN.md` §1).
+    /// Decodes a request body, answering 400 with what is wrong. The body is first read by the
+    /// one body rule of every JSON route (``JSONBody``: UTF-8 only, strict RFC 8259; `body is not
+    /// valid JSON: the body is not valid UTF-8` for a UTF-16 body); then decoded, naming the
+    /// field's path and, for a number outside its range, the range (``InputRangeError``; a literal
+    /// beyond `Double`'s range such as `1e309` too: `variants[0].percent must be a number above 0
+    /// and at most 100 percent (got '1e309')`); for a string or key holding U+0000, its path
+    /// (``TextInput``: no text field may hold it, `docs/DOMAIN.md` §1).
     /// - Parameter refusingNUL: `false` only for a body whose text is callback input under its own
     ///   rules (a replay's corrected `raw`, `docs/DOMAIN.md` §3).
     static func decode<T: Decodable>(_ type: T.Type, from buffer: ByteBuffer, what: String, refusingNUL: Bool = true) throws -> T {
-        if refusingNUL, TextInput.mayHoldNUL(json: buffer.readableBytesView),
-            let value = try? JSONValue(json: Data(buffer: buffer)), let problem = TextInput.problem(in: value, path: "")
-        {
+        let data = Data(buffer: buffer)
+        let body: JSONBody
+        do {
+            body = try JSONBody.read(data)
+        } catch {
+            throw HTTPError(.badRequest, message: "invalid \(what): \(error.message)")
+        }
+        if refusingNUL, TextInput.mayHoldNUL(json: buffer.readableBytesView), let problem = TextInput.problem(in: body.value, path: "") {
             throw HTTPError(.badRequest, message: "invalid \(what): \(problem)")
         }
+        // An out-of-range literal is held as ±Double.greatestFiniteMagnitude in the tree; the
+        // decoder then reads the tree written back, so the field's own range check names it. So
+        // too when Foundation's decoder refuses a number the strict reader read (`0e3`).
+        func fromTree() throws -> T { try JSONDecoder().decode(type, from: try encoder.encode(body.value)) }
+        func literal(at field: String) -> JSONBody.OutOfRangeNumber? { body.outOfRange.first { $0.field == field } }
+        let message: String
         do {
-            return try JSONDecoder().decode(type, from: Data(buffer: buffer))
+            let value: T
+            if !body.outOfRange.isEmpty {
+                value = try fromTree()
+            } else {
+                do {
+                    value = try JSONDecoder().decode(type, from: data)
+                } catch DecodingError.dataCorrupted(let context) where context.codingPath.isEmpty {
+                    value = try fromTree()
+                }
+            }
+            // A literal at a field without a range (or one the type ignores) is refused all the same.
+            guard let first = body.outOfRange.first else { return value }
+            message = body.problem(first)
         } catch let error as DecodingError {
-            throw HTTPError(.badRequest, message: "invalid \(what): \(describe(error))")
+            let field = error.context.map { FieldPath.text($0.codingPath) } ?? ""
+            message = literal(at: field).map { body.problem($0) } ?? describe(error)
         } catch let error as InputRangeError {
-            throw HTTPError(.badRequest, message: "invalid \(what): \(error.message)")
+            message = literal(at: error.field).map { InputRangeError(field: error.field, range: error.range, gotText: $0.text).message } ?? error.message
         } catch {
-            throw HTTPError(.badRequest, message: "invalid \(what): \(error)")
+            message = "\(error)"
         }
+        throw HTTPError(.badRequest, message: "invalid \(what): \(message)")
     }
 
     static func describe(_ error: DecodingError) -> String {
@@ -71,5 +100,15 @@ enum JSON {
             return "a number"
         }
         return "a JSON value of type \(swift)"
+    }
+}
+
+extension DecodingError {
+    /// The error's context (its coding path), whatever the case.
+    var context: Context? {
+        switch self {
+        case .keyNotFound(_, let c), .typeMismatch(_, let c), .valueNotFound(_, let c), .dataCorrupted(let c): return c
+        @unknown default: return nil
+        }
     }
 }

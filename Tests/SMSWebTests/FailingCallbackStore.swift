@@ -27,6 +27,7 @@ struct FailingCallbackStore: SMSStore {
     func insertCampaign(_ campaign: Campaign) async throws { try await base.insertCampaign(campaign) }
     func campaign(id: String) async throws -> Campaign? { try await base.campaign(id: id) }
     func campaigns() async throws -> [Campaign] { try await base.campaigns() }
+    func campaigns(limit: Int) async throws -> [Campaign] { try await base.campaigns(limit: limit) }
     func setCampaignStatus(id: String, status: CampaignStatus, publishedAt: Int64?) async throws {
         try await base.setCampaignStatus(id: id, status: status, publishedAt: publishedAt)
     }

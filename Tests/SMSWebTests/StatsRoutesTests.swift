@@ -135,6 +135,11 @@ struct StatsRoutesTests {
         ("c1/links?variant=abc", "variant must be an integer from 0 to 4 (got 'abc')"),
         ("c1/funnel?variant=-1", "variant must be an integer from 0 to 4 (got '-1')"),
         ("c1/errors?variant=5", "variant must be an integer from 0 to 4 (got '5')"),
+        // One strict reader for query integers (DecimalText): no '+', no spaces, no '-' (so no '-0') in a range from 0.
+        ("c1/links?variant=-0", "variant must be an integer from 0 to 4 (got '-0')"),
+        ("c1/links?variant=+0", "variant must be an integer from 0 to 4 (got '+0')"),
+        ("c1/links?variant=%200", "variant must be an integer from 0 to 4 (got ' 0')"),
+        ("c1/links?variant=0%20", "variant must be an integer from 0 to 4 (got '0 ')"),
         ("c1/errors?variant=4", "unknown variant 4; this campaign has variant(s) 0"),
         ("c1/trend?variant=3", "unknown variant 3; this campaign has variant(s) 0"),
     ])

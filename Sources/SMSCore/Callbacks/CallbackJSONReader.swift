@@ -16,23 +16,49 @@ struct CallbackJSONReader {
         let message: String
     }
 
+    /// A number literal beyond `Double`'s range (`1e309`), kept by ``read(_:keepingOutOfRange:)``.
+    struct OutOfRangeNumber: Equatable {
+        /// The value's path as the API names fields (`variants[0].percent`; `""` for the root).
+        var path: String
+        /// The literal as written (`1e309`).
+        var text: String
+    }
+
     private let bytes: [UInt8]
     private var position = 0
     private var depth = 0
+    /// `nil`: a number beyond `Double`'s range is a failure. Otherwise it is read as
+    /// ±`Double.greatestFiniteMagnitude` and listed here with its path.
+    private var outOfRange: [OutOfRangeNumber]?
+    private var path: [String] = []
 
     /// Reads one JSON value filling the whole input (surrounding whitespace allowed).
     static func read(_ bytes: [UInt8]) throws(Failure) -> CallbackJSONValue {
         var reader = CallbackJSONReader(bytes: bytes)
-        reader.skipWhitespace()
-        let value = try reader.readValue()
-        reader.skipWhitespace()
-        if reader.position < bytes.count {
-            throw reader.failure("unexpected data after the JSON value")
-        }
-        return value
+        return try reader.readWhole()
+    }
+
+    /// ``read(_:)``, but a number literal beyond `Double`'s range (`1e309`, `-1e400`) is not a
+    /// syntax failure: it is read as ±`Double.greatestFiniteMagnitude` and returned with its path,
+    /// so a caller can refuse it naming the field and the field's range.
+    static func read(_ bytes: [UInt8], keepingOutOfRange: Void) throws(Failure) -> (CallbackJSONValue, [OutOfRangeNumber]) {
+        var reader = CallbackJSONReader(bytes: bytes)
+        reader.outOfRange = []
+        let value = try reader.readWhole()
+        return (value, reader.outOfRange ?? [])
     }
 
     private init(bytes: [UInt8]) { self.bytes = bytes }
+
+    private mutating func readWhole() throws(Failure) -> CallbackJSONValue {
+        skipWhitespace()
+        let value = try readValue()
+        skipWhitespace()
+        if position < bytes.count {
+            throw failure("unexpected data after the JSON value")
+        }
+        return value
+    }
 
     // MARK: - Values
 
@@ -66,7 +92,9 @@ struct CallbackJSONReader {
             skipWhitespace()
             guard consume(UInt8(ascii: ":")) else { throw failure("unexpected \(describeCurrent()), expected ':'") }
             skipWhitespace()
+            if outOfRange != nil { path.append(path.isEmpty ? key : "." + key) }
             members[key] = try readValue()
+            if outOfRange != nil { path.removeLast() }
             skipWhitespace()
             if consume(UInt8(ascii: ",")) { continue }
             if consume(UInt8(ascii: "}")) { break }
@@ -85,7 +113,9 @@ struct CallbackJSONReader {
         while true {
             skipWhitespace()
             if position < bytes.count, bytes[position] == UInt8(ascii: "]") { throw failure("trailing comma in array") }
+            if outOfRange != nil { path.append("[\(values.count)]") }
             values.append(try readValue())
+            if outOfRange != nil { path.removeLast() }
             skipWhitespace()
             if consume(UInt8(ascii: ",")) { continue }
             if consume(UInt8(ascii: "]")) { break }
@@ -218,6 +248,10 @@ struct CallbackJSONReader {
         let text = String(decoding: bytes[start..<position], as: UTF8.self)
         if isInteger, let value = Int64(text) { return .integer(value) }
         guard let value = Double(text), value.isFinite else {
+            if outOfRange != nil, Double(text) != nil {
+                outOfRange?.append(OutOfRangeNumber(path: path.joined(), text: text))
+                return .double(text.hasPrefix("-") ? -Double.greatestFiniteMagnitude : Double.greatestFiniteMagnitude)
+            }
             position = start
             throw failure("number \(text) is out of range")
         }

@@ -17,17 +17,32 @@ enum CallbackJSONValue: Sendable, Equatable {
     /// Decodes a raw callback body: UTF-8 is checked first, then the JSON syntax.
     /// - Throws: ``CallbackParseError/invalidUTF8`` or ``CallbackParseError/malformedJSON(_:)``.
     static func decode(_ body: Data) throws(CallbackParseError) -> CallbackJSONValue {
-        // Decoding with repair and comparing the bytes detects any invalid UTF-8 sequence without
-        // relying on platform-specific validating initialisers.
-        let repaired = String(decoding: body, as: UTF8.self)
-        guard repaired.utf8.elementsEqual(body) else { throw .invalidUTF8 }
-        if repaired.allSatisfy({ $0.isWhitespace }) {
-            throw .malformedJSON("the body is empty")
-        }
+        try checkText(body)
         do {
             return try CallbackJSONReader.read(Array(body))
         } catch {
             throw .malformedJSON(error.message)
+        }
+    }
+
+    /// ``decode(_:)``, but a number literal beyond `Double`'s range is read as
+    /// ±`Double.greatestFiniteMagnitude` and listed with its path (``CallbackJSONReader/read(_:keepingOutOfRange:)``).
+    static func decodeKeepingOutOfRange(_ body: Data) throws(CallbackParseError) -> (CallbackJSONValue, [CallbackJSONReader.OutOfRangeNumber]) {
+        try checkText(body)
+        do {
+            return try CallbackJSONReader.read(Array(body), keepingOutOfRange: ())
+        } catch {
+            throw .malformedJSON(error.message)
+        }
+    }
+
+    /// UTF-8 (decoding with repair and comparing the bytes detects any invalid UTF-8 sequence
+    /// without relying on platform-specific validating initialisers) and not blank.
+    private static func checkText(_ body: Data) throws(CallbackParseError) {
+        let repaired = String(decoding: body, as: UTF8.self)
+        guard repaired.utf8.elementsEqual(body) else { throw .invalidUTF8 }
+        if repaired.allSatisfy({ $0.isWhitespace }) {
+            throw .malformedJSON("the body is empty")
         }
     }
 

@@ -39,10 +39,11 @@ public enum EpochTimestamp {
         return .failure(Problem(message: rangeText(field: field) + " (got \(value))"))
     }
 
-    /// Epoch seconds from text: a plain decimal number only (`-?digits(.digits)?([eE][+-]?digits)?`;
-    /// no `inf`, `nan`, hex or `+` sign), surrounding white space ignored.
+    /// Epoch seconds from text: a plain decimal number only (``DecimalText/isPlainNumber(_:)``,
+    /// `-?digits(.digits)?([eE][+-]?digits)?`; no `inf`, `nan`, hex, `+` sign or white space, as
+    /// `openapi.json`'s pattern says). `-0` is 0, as the JSON number `-0` is.
     public static func seconds(text raw: String, field: String = "ts") -> Result<Int64, Problem> {
-        let s = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        let s = raw
         guard DecimalText.isPlainNumber(s) else {
             return .failure(Problem(message: "\(field) must be epoch seconds or milliseconds, got '\(raw)'"))
         }

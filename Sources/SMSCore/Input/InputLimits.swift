@@ -48,7 +48,7 @@ public enum InputLimits {
 
     // Lists and request sizes.
 
-    /// `?limit=` of every list endpoint (ingestion errors, unmatched callbacks, click hits); absent = ``listLimitDefault``.
+    /// `?limit=` of every list endpoint (campaigns, dead letters, ingestion errors, unmatched callbacks, click hits); absent = ``listLimitDefault``.
     public static let listLimit = InputRange(integer: 1...1000)
     /// The rows a list returns when `limit` is absent.
     public static let listLimitDefault = 100

@@ -65,11 +65,13 @@ public struct InputRange: Sendable, Equatable, CustomStringConvertible {
         return Int64(exactly: value)
     }
 
-    /// A query parameter's integer (`?limit=50`, `?variant=1`): decimal digits with an optional `-`,
-    /// within this integer range.
-    /// - Throws: ``InputRangeError`` naming `field` for anything else (`-5`, `0`, `abc`, `1e3`).
+    /// A query parameter's integer (`?limit=50`, `?variant=1`) by the one numeric-text rule
+    /// (``DecimalText/integer(_:allowingNegative:)``: ASCII digits, a leading `-` only when the
+    /// range goes below 0, no spaces, no `+`), within this integer range.
+    /// - Throws: ``InputRangeError`` naming `field` for anything else (`-5`, `0`, `abc`, `1e3`,
+    ///   `+5`, ` 5`, and `-0` when the range starts at 0 or above).
     public func integer(query text: String, field: String) throws(InputRangeError) -> Int {
-        guard let n = Int64(text), contains(n), let int = Int(exactly: n) else {
+        guard let n = DecimalText.integer(text, allowingNegative: minimum < 0), contains(n), let int = Int(exactly: n) else {
             throw InputRangeError(field: field, range: self, gotText: text)
         }
         return int

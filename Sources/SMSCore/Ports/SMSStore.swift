@@ -25,6 +25,8 @@ public protocol SMSStore: StatsStore, Sendable {
     func insertCampaign(_ campaign: Campaign) async throws
     func campaign(id: String) async throws -> Campaign?
     func campaigns() async throws -> [Campaign]
+    /// The newest `limit` campaigns, newest first (`created_at DESC, id`): `GET /api/v1/campaigns?limit=`.
+    func campaigns(limit: Int) async throws -> [Campaign]
     func setCampaignStatus(id: String, status: CampaignStatus, publishedAt: Int64?) async throws
     /// The profiles a campaign's audience names (missing user ids are skipped and counted).
     func audienceProfiles(_ audience: Audience) async throws -> (profiles: [Profile], missing: [String])

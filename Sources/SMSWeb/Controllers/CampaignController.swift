@@ -44,9 +44,10 @@ struct CampaignController {
             try await store.insertCampaign(campaign)
             return try JSON.response(try await view(campaign), status: .created)
         }
-        group.get("campaigns") { _, _ in
+        group.get("campaigns") { request, _ in
+            let limit = try ListLimit.httpParse(request)
             var views: [View] = []
-            for c in try await store.campaigns() { views.append(try await view(c)) }
+            for c in try await store.campaigns(limit: limit) { views.append(try await view(c)) }
             return try JSON.response(views)
         }
         group.get("campaigns/{id}") { _, context in

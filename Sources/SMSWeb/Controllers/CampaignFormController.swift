@@ -81,7 +81,7 @@ struct CampaignFormController {
         if let event = text(f.goalEvent) {
             var window = 1_440
             if let w = text(f.goalWindowMinutes) {
-                if let n = Int(w) { window = n } else { problems.append("conversion window must be a whole number of minutes (got '\(w)')") }
+                if let n = DecimalText.integer(w, allowingNegative: true).flatMap({ Int(exactly: $0) }) { window = n } else { problems.append("conversion window must be a whole number of minutes (got '\(w)')") }
             }
             goal = ConversionGoal(event: event, windowMinutes: window, revenueProperty: text(f.goalRevenueProperty))
         }

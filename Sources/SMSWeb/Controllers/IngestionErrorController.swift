@@ -67,18 +67,14 @@ struct IngestionErrorController {
             return try JSON.response(try await store.ingestionErrors(limit: limit).map { ListedError($0) })
         }
         group.get("ingestion-errors/{id}") { _, context in
-            guard let id = Int64(try context.parameters.require("id")) else {
-                throw HTTPError(.badRequest, message: "the ingestion error id must be an integer")
-            }
+            let id = try Self.id(context)
             guard let error = try await store.ingestionError(id: id) else {
                 throw HTTPError(.notFound, message: "no ingestion error \(id)")
             }
             return try JSON.response(ListedError(error, limit: nil))
         }
         group.post("ingestion-errors/{id}/replay") { request, context in
-            guard let id = Int64(try context.parameters.require("id")) else {
-                throw HTTPError(.badRequest, message: "the ingestion error id must be an integer")
-            }
+            let id = try Self.id(context)
             let body = try await request.body.collect(upTo: config.maxCallbackBytes, what: "replay")
             let input =
                 body.readableBytes == 0
@@ -136,5 +132,16 @@ struct IngestionErrorController {
         }
         return try JSON.response(
             ReplayResult(applied: result.applied, duplicates: result.duplicates, pending: result.pending, replayedAt: now))
+    }
+
+    /// The `{id}` of the path by the one numeric-text rule (``DecimalText/integer(_:allowingNegative:)``:
+    /// ASCII digits only).
+    /// - Throws: `HTTPError` 400 `the ingestion error id must be an integer of ASCII digits (got '+5')`.
+    static func id(_ context: AppRequestContext) throws -> Int64 {
+        let text = try context.parameters.require("id")
+        guard let id = DecimalText.integer(text, allowingNegative: false) else {
+            throw HTTPError(.badRequest, message: "the ingestion error id must be an integer of ASCII digits (got '\(text)')")
+        }
+        return id
     }
 }

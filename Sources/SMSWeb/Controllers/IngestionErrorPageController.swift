@@ -49,7 +49,7 @@ struct IngestionErrorPageController {
             try await d.signedIn(request) { session in
                 let form = try await Dashboard.form(ReplayForm.self, request)
                 try d.checkCSRF(form.csrf, session)
-                guard let id = Int64(try context.parameters.require("id")) else {
+                guard let id = DecimalText.integer(try context.parameters.require("id"), allowingNegative: false) else {
                     throw HTTPError(.notFound, message: "unknown ingestion error")
                 }
                 let notice: String

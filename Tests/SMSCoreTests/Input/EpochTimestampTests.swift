@@ -16,7 +16,15 @@ struct EpochTimestampTests {
         #expect(try EpochTimestamp.seconds(Int64(1_000_000_000_001)).get() == 1_000_000_000)
         #expect(try EpochTimestamp.seconds(Int64(4_102_444_800_000)).get() == 4_102_444_800)
         #expect(try EpochTimestamp.seconds(text: "1700000000").get() == 1_700_000_000)
-        #expect(try EpochTimestamp.seconds(text: " 1700000000123 ").get() == 1_700_000_000)
+        #expect(try EpochTimestamp.seconds(text: "1700000000123").get() == 1_700_000_000)
+        #expect(try EpochTimestamp.seconds(text: "-0").get() == 0)
+    }
+
+    @Test("numeric text is strict, as openapi.json's pattern: no spaces, no + sign", arguments: [
+        " 1700000000", "1700000000 ", " 1700000000123 ", "+1700000000", "\t1700000000", "1700000000\n", "١٧٠٠٠٠٠٠٠٠", "",
+    ])
+    func strictText(text: String) {
+        #expect(EpochTimestamp.seconds(text: text) == .failure(.init(message: "ts must be epoch seconds or milliseconds, got '\(text)'")))
     }
 
     @Test("9.2e18, 1e19, negatives and the gap between the ranges are refused naming both ranges", arguments: [
