@@ -69,44 +69,49 @@ struct DispatchStepCrashTests {
         "derived work that dies on every start: each message received exactly once, dead-lettered after 3 attempts, campaign paused",
         .timeLimit(.minutes(5)), arguments: StoreKind.allCases)
     func poisonDerivedWork(kind: StoreKind) async throws {
-        let run = try await CrashRun.start(kind: kind, recipients: 3, batch: 1)
-        defer { run.stop() }
         // Per message: 3 recording attempts die (the dispatcher's and 2 retries), the 4th start
         // dead-letters it; the 3rd dead letter in a row pauses the campaign.
-        let crashes = try await run.crashUntilPaused(step: .derive, maxStarts: 14)
-        #expect(crashes == 9)
-        let received = run.received()
-        #expect(received.count == 3)
-        #expect(Set(received) == run.expected)
-        let (totals, letters) = try await run.outcome()
-        #expect(letters.count == 3)
-        #expect(letters.allSatisfy { $0.error == "repeated crash while recording the provider's answer (3 attempts)" })
-        #expect(letters.allSatisfy { $0.providerAnswer == "sent" && $0.providerMessageId?.hasPrefix("SINK-") == true && $0.sendAttempts == 1 })
-        #expect((totals[RollupKey(.sent)] ?? 0) == 0)
-        let campaign = try await run.campaign()
-        #expect(campaign?.status == .paused)
-        #expect(campaign?.pausedReason == "paused after 3 consecutive dead-lettered messages; last error: repeated crash while recording the provider's answer (3 attempts)")
-        await run.close()
+        let error = "repeated crash while recording the provider's answer (3 attempts)"
+        let run = try await Self.crashOnEveryStart(kind: kind, step: .derive, maxStarts: 14, crashes: 9, error: error)
+        #expect(run.perRef.values.allSatisfy { $0 == 1 })
+        #expect(run.letters.allSatisfy { $0.providerAnswer == "sent" && $0.providerMessageId?.hasPrefix("SINK-") == true && $0.sendAttempts == 1 })
+        #expect((run.totals[RollupKey(.sent)] ?? 0) == 0)
     }
 
     @Test(
         "a crash after every provider answer: each message sent at most twice, then dead-lettered; campaign paused",
         .timeLimit(.minutes(5)), arguments: StoreKind.allCases)
     func crashAfterEveryAnswer(kind: StoreKind) async throws {
+        // Per message: sent, crash, queued again, sent again, crash, dead-lettered at the next start.
+        let error = "repeated crash during dispatch (2 provider calls, outcome unknown)"
+        let run = try await Self.crashOnEveryStart(kind: kind, step: .answer, maxStarts: 12, crashes: 6, error: error)
+        #expect(run.perRef.values.allSatisfy { $0 == 2 })
+        #expect(run.letters.allSatisfy { $0.providerAnswer == nil })
+    }
+
+    /// The shape of both crash-on-every-start tests: 3 recipients, one per provider request,
+    /// `serve` dying at `step` on every start until the campaign is paused. Checks what both
+    /// share: `crashes` starts died, every recipient received, 3 dead letters with `error`, the
+    /// campaign paused with it as the reason.
+    /// - Returns: receipts per ref, the dead letters and the rollup totals, for the test's own checks.
+    static func crashOnEveryStart(
+        kind: StoreKind, step: CrashHook.Step, maxStarts: Int, crashes expected: Int, error: String
+    ) async throws -> (perRef: [String: Int], letters: [DeadLetter], totals: RollupDelta) {
         let run = try await CrashRun.start(kind: kind, recipients: 3, batch: 1)
         defer { run.stop() }
-        // Per message: sent, crash, queued again, sent again, crash, dead-lettered at the next start.
-        let crashes = try await run.crashUntilPaused(step: .answer, maxStarts: 12)
-        #expect(crashes == 6)
+        let crashes = try await run.crashUntilPaused(step: step, maxStarts: maxStarts)
+        #expect(crashes == expected)
         var perRef: [String: Int] = [:]
         for ref in run.received() { perRef[ref, default: 0] += 1 }
         #expect(Set(perRef.keys) == run.expected)
-        #expect(perRef.values.allSatisfy { $0 == 2 })
-        let (_, letters) = try await run.outcome()
+        let (totals, letters) = try await run.outcome()
         #expect(letters.count == 3)
-        #expect(letters.allSatisfy { $0.error == "repeated crash during dispatch (2 provider calls, outcome unknown)" && $0.providerAnswer == nil })
-        #expect(try await run.campaign()?.status == .paused)
+        #expect(letters.allSatisfy { $0.error == error })
+        let campaign = try await run.campaign()
+        #expect(campaign?.status == .paused)
+        #expect(campaign?.pausedReason == "paused after 3 consecutive dead-lettered messages; last error: \(error)")
         await run.close()
+        return (perRef, letters, totals)
     }
 }
 
