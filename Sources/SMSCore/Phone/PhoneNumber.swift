@@ -12,10 +12,16 @@ import Foundation
 /// it: `+44 (0)20 7946 0958` and `+44 0 20 7946 0958` are `+442079460958`, while Italy's leading 0
 /// stays (`+39 06 6982 1234`). The E.164 form is libphonenumber's `format_number(…, E164)`.
 ///
-/// Accepted input: ASCII digits; separators (space, tab, no-break spaces, `-` and Unicode hyphens /
-/// dashes, `.`, `/`, `(`, `)`); one leading `+`; surrounding whitespace and newlines. Everything
-/// else (letters, `#`, `*`, `;ext=`, non-ASCII digits) is refused, a decision of this project:
-/// libphonenumber also reads vanity letters and extensions, which do not address an SMS.
+/// Accepted input, normalised as libphonenumber's `parse` normalises it: decimal digits of any
+/// script (ASCII, fullwidth `０`–`９`, Arabic-Indic `٠`–`٩`, Devanagari …: Unicode category Nd) read
+/// as ASCII digits; libphonenumber's separators (space, tab, no-break and ideographic spaces, `-`
+/// and Unicode hyphens / dashes, `.`, `/`, `(`, `)`, `[`, `]`, `~` and their fullwidth forms); one
+/// leading `+` or fullwidth `＋`; surrounding whitespace and newlines; an extension at the end
+/// (``extensionPattern``: `;ext=5`, `ext 5`, `ext. 5`, `x5`, `#5`, `доб 5`, `anexo 5`, `,,5`, …).
+/// Decision (extension): it is dropped. An SMS reaches the number, not an extension of it (an
+/// extension is dialled after a voice call connects), and libphonenumber's E.164 form leaves it out
+/// too, so `+1 650 253 0000 ext 5` is `+16502530000`. Everything else (vanity letters, `*`, a
+/// second `+`) is refused: libphonenumber reads vanity letters, which no one types for an SMS.
 ///
 /// Input without `+` is read with a default region (`"DE"`): national form with its trunk prefix
 /// (`0151 23456789`), or international form after the region's own international prefix (`00` in
@@ -74,11 +80,13 @@ public enum PhoneNumber {
     static func digitsAndPlus(_ raw: String) throws(PhoneNumberError) -> (digits: String, plus: Bool) {
         var digits = ""
         var sawPlus = false
-        for scalar in raw.trimmingCharacters(in: .whitespacesAndNewlines).unicodeScalars {
+        for scalar in withoutExtension(raw.trimmingCharacters(in: .whitespacesAndNewlines)).unicodeScalars {
+            if let digit = asciiDigit(scalar) {
+                digits.unicodeScalars.append(digit)
+                continue
+            }
             switch scalar {
-            case "0"..."9":
-                digits.unicodeScalars.append(scalar)
-            case "+":
+            case "+", "\u{FF0B}":
                 guard !sawPlus, digits.isEmpty else { throw .invalidCharacters }
                 sawPlus = true
             default:
@@ -145,9 +153,53 @@ public enum PhoneNumber {
     /// Separators ignored between digits: space, tab, no-break space (U+00A0), narrow no-break
     /// space (U+202F), `-`, Unicode hyphens and dashes (U+2010–U+2015), minus sign (U+2212), `.`,
     /// `/`, `(`, `)`.
+    /// libphonenumber's `VALID_PUNCTUATION` (without `x`, which only marks an extension), and the
+    /// narrow no-break space.
     static let separators: Set<Unicode.Scalar> = [
-        " ", "\t", "\u{00A0}", "\u{202F}",
-        "-", "\u{2010}", "\u{2011}", "\u{2012}", "\u{2013}", "\u{2014}", "\u{2015}", "\u{2212}",
-        ".", "/", "(", ")",
+        " ", "\t", "\u{00A0}", "\u{202F}", "\u{3000}", "\u{00AD}", "\u{200B}", "\u{2060}",
+        "-", "\u{2010}", "\u{2011}", "\u{2012}", "\u{2013}", "\u{2014}", "\u{2015}", "\u{2212}", "\u{30FC}", "\u{FF0D}",
+        ".", "\u{FF0E}", "/", "\u{FF0F}", "(", ")", "\u{FF08}", "\u{FF09}", "[", "]", "\u{FF3B}", "\u{FF3D}",
+        "~", "\u{2053}", "\u{223C}", "\u{FF5E}",
     ]
+
+    /// A decimal digit of any script (Unicode category Nd: `7`, `７`, `٧`, `۷`, `७`) as its ASCII
+    /// digit, as libphonenumber's `normalize_digits_only` reads it; `nil` for anything else.
+    static func asciiDigit(_ scalar: Unicode.Scalar) -> Unicode.Scalar? {
+        guard scalar.properties.generalCategory == .decimalNumber, let value = scalar.properties.numericValue,
+            value >= 0, value <= 9
+        else { return nil }
+        return Unicode.Scalar(UInt8(ascii: "0") + UInt8(value))
+    }
+
+    /// libphonenumber's extension pattern for parsing (`_EXTN_PATTERNS_FOR_PARSING`, case
+    /// insensitive, at the end of the input): `;ext=` and up to 20 digits; an explicit label (`ext`,
+    /// `extn`, `extension`, `extensión`, fullwidth `ｅｘｔ`, `доб`, `anexo`) and up to 20; `x`, `#`,
+    /// `~`, `int` and up to 9; `- 503#` (up to 6 digits and `#`); `,,` or `;` and up to 15; commas
+    /// and up to 9.
+    static let extensionPattern: NSRegularExpression? = {
+        let digits = { (n: Int) in "\\d{1,\(n)}" }
+        let before = "[ \u{00A0}\\t,]*", after = "[:\\.\u{FF0E}]?[ \u{00A0}\\t,-]*", beforeNoComma = "[ \u{00A0}\\t]*"
+        let explicit = "(?:e?xt(?:ensi(?:o\u{0301}?|\u{00F3}))?n?|\u{FF45}?\u{FF58}\u{FF54}\u{FF4E}?|\u{0434}\u{043E}\u{0431}|anexo)"
+        let ambiguous = "(?:[x\u{FF58}#\u{FF03}~\u{FF5E}]|int|\u{FF49}\u{FF4E}\u{FF54})"
+        let alternatives = [
+            ";ext=" + digits(20),
+            before + explicit + after + digits(20) + "#?",
+            before + ambiguous + after + digits(9) + "#?",
+            "[- ]+" + digits(6) + "#",
+            beforeNoComma + "(?:,{2}|;)" + after + digits(15) + "#?",
+            beforeNoComma + "(?:,)+" + after + digits(9) + "#?",
+        ]
+        // A constant pattern (PhoneNumberTests checks that it compiles).
+        return try? NSRegularExpression(pattern: "(?:" + alternatives.joined(separator: "|") + ")$", options: [.caseInsensitive])
+    }()
+
+    /// `text` without an extension at its end (``extensionPattern``), when what is left still holds
+    /// a digit (libphonenumber's `_maybe_strip_extension` keeps the text otherwise).
+    static func withoutExtension(_ text: String) -> String {
+        let range = NSRange(text.startIndex..., in: text)
+        guard let match = extensionPattern?.firstMatch(in: text, range: range), let r = Range(match.range, in: text) else { return text }
+        let rest = text[..<r.lowerBound]
+        guard rest.unicodeScalars.contains(where: { asciiDigit($0) != nil }) else { return text }
+        return String(rest)
+    }
 }

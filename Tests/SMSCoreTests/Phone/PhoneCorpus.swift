@@ -51,6 +51,13 @@ enum PhoneCorpus {
                 add("+\(cc)-\(grouped(example, "-"))", nil, "\(name) dashes")
                 add("+\(cc).\(grouped(example, "."))", nil, "\(name) dots")
                 add("+\(cc) (\(example.prefix(3))) \(example.dropFirst(3))", nil, "\(name) parentheses")
+                // Normalised as libphonenumber's parse does: other scripts' digits, fullwidth
+                // plus, an extension (dropped by both: libphonenumber's E.164 leaves it out).
+                add("\u{FF0B}" + script(cc + example, zero: 0xFF10), nil, "\(name) fullwidth plus and digits")
+                add("+" + script(cc, zero: 0x0660) + " " + script(example, zero: 0x0660), nil, "\(name) Arabic-Indic digits")
+                add("+\(cc) \(grouped(example, " ")) ext 5", nil, "\(name) extension ext 5")
+                add("+\(cc)\(example);ext=123", nil, "\(name) extension ;ext=123")
+                add("+\(cc)-\(grouped(example, "-")) x12", nil, "\(name) extension x12")
                 if let plus = otherCode(cc, metadata) {
                     add("+\(plus)\(example)", nil, "\(name) under another country code")
                 }
@@ -67,6 +74,14 @@ enum PhoneCorpus {
             }
         }
         return entries
+    }
+
+    /// ASCII digits written in the script whose zero is `zero` (0xFF10 fullwidth, 0x0660 Arabic-Indic).
+    static func script(_ digits: String, zero: UInt32) -> String {
+        String(String.UnicodeScalarView(digits.unicodeScalars.map { s in
+            guard let v = s.properties.numericValue, s.isASCII, let out = Unicode.Scalar(zero + UInt32(v)) else { return s }
+            return out
+        }))
     }
 
     /// The digits in groups of three joined by `separator` (`"301 234 567 8"`).

@@ -45,6 +45,19 @@ struct PhoneNumberTests {
         ok("+353 87 123 4567", "+353871234567"),
         ok("+800 1234 5678", "+80012345678"),
         ok("+54 9 11 1234 5678", "+5491112345678"),
+        // Normalised as libphonenumber's parse does: Unicode decimal digits, fullwidth plus and
+        // separators; an extension is dropped (an SMS reaches the number, not the extension).
+        ok("+\u{FF14}\u{FF19}15112345678", "+4915112345678"),
+        ok("\u{FF0B}\u{FF14}\u{FF19}\u{3000}\u{FF11}\u{FF15}\u{FF11}\u{FF0D}\u{FF11}\u{FF12}\u{FF13}\u{FF14}\u{FF15}\u{FF16}\u{FF17}\u{FF18}", "+4915112345678"),
+        ok("+\u{0664}\u{0669}\u{0661}\u{0665}\u{0661}\u{0661}\u{0662}\u{0663}\u{0664}\u{0665}\u{0666}\u{0667}\u{0668}", "+4915112345678"),
+        ok("+\u{06F4}\u{06F9} \u{06F1}\u{06F5}\u{06F1} \u{06F1}\u{06F2}\u{06F3}\u{06F4}\u{06F5}\u{06F6}\u{06F7}\u{06F8}", "+4915112345678"),
+        ok("+49 151 12345678 ext 12", "+4915112345678"),
+        ok("+1 650 253 0000 ext 5", "+16502530000"),
+        ok("+1 650-253-0000 ext. 123", "+16502530000"),
+        ok("+1 650 253 0000;ext=5", "+16502530000"),
+        ok("+1 650 253 0000 x5", "+16502530000"),
+        ok("+1 650 253 0000 #5", "+16502530000"),
+        ok("+7 495 123-45-67 доб. 89", "+74951234567"),
     ]
 
     static let invalidNumbers: [Case] = [
@@ -70,16 +83,23 @@ struct PhoneNumberTests {
         fails("0151 12345678", .missingCountryCode),
         fails("011 44 20 7946 0958", .missingCountryCode),
         fails("+44abc", .invalidCharacters),
-        fails("+49 151 1234567 ext 12", .invalidCharacters),
+        fails("+49 151 12345678 ext", .invalidCharacters),
+        fails("+49 151 12345678 ext. abc", .invalidCharacters),
         fails("tel:+4915112345678", .invalidCharacters),
         fails("+49+15112345678", .invalidCharacters),
         fails("49+15112345678", .invalidCharacters),
         fails("++4915112345678", .invalidCharacters),
         fails("+1 415 555 2671 #", .invalidCharacters),
-        fails("+\u{FF14}\u{FF19}15112345678", .invalidCharacters),
         fails("+49_151_12345678", .invalidCharacters),
         fails("+49 " + String(repeating: "1 ", count: 124), .tooLong),
     ]
+
+    @Test("the extension pattern (libphonenumber's, for parsing) compiles")
+    func extensionPatternCompiles() {
+        #expect(PhoneNumber.extensionPattern != nil)
+        #expect(PhoneNumber.withoutExtension("+1 650 253 0000 extension: 12345") == "+1 650 253 0000")
+        #expect(PhoneNumber.withoutExtension("x5") == "x5")
+    }
 
     @Test("normalises valid numbers to E.164", arguments: validNumbers)
     func normalizesValid(_ testCase: Case) {
