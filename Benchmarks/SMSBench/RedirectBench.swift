@@ -4,6 +4,7 @@ import Hummingbird
 import Logging
 import NIOCore
 import SMSCore
+import SMSStorePostgres
 import SMSStoreSQLite
 import SMSWeb
 import ServiceLifecycle
@@ -12,6 +13,8 @@ import ServiceLifecycle
 /// against the same server answering a constant 302 without storing (a route registered only
 /// here, `GET /bench/const/{code}`), measured in the same run by `wrk` (Debian package `wrk`) at
 /// the same number of connections. Prints requests/s, latency percentiles and the ratio.
+/// `--database postgres://…`: the same against a PostgreSQL store (a new schema, dropped at the
+/// end), which records each hit synchronously (group commit, no click journal).
 struct RedirectBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "redirect", abstract: "Click redirects/s and p99 (click stored) vs a constant redirect (wrk).")
@@ -24,6 +27,7 @@ struct RedirectBench: AsyncParsableCommand {
     @Flag(help: "Record each click before answering (no click journal): the previous design.") var noJournal = false
     @Option(help: "Click journal: shortest time between two batches, ms.") var batchIntervalMs = 50
     @Flag(help: "Click journal: do not drain while wrk runs (measures the journal write alone).") var noDrain = false
+    @Option(help: "A PostgreSQL server URL: measure the PostgreSQL store (synchronous clicks) instead of SQLite.") var database: String?
 
     var journalOptions: ClickJournal.Options {
         var o = ClickJournal.Options()
@@ -48,22 +52,40 @@ struct RedirectBench: AsyncParsableCommand {
         let perUA = measure { for _ in 0..<n { _ = bots.botReason(method: "GET", userAgent: Self.iPhone) } } / Double(n)
         print(String(format: "bot detector: %d patterns, %d regex-checked on every hit, %.1f µs per phone user agent", bots.patterns.entries.count, bots.patterns.alwaysCheckedCount, perUA * 1e6))
         print("regex-checked on every hit: \(bots.patterns.alwaysCheckedPatterns)")
-        let store = try SQLiteStore(path: dir.appendingPathComponent("bench.sqlite").path)
+        let store: any SMSDispatchStore
+        let sqlite: SQLiteStore?
+        var postgresSchema: (String, String)?
+        if let database {
+            let schema = "bench_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(12)
+            var pgLogger = Logger(label: "bench")
+            pgLogger.logLevel = .error
+            store = try await PostgresStore.connect(
+                url: database + (database.contains("?") ? "&" : "?") + "search_path=" + schema, maxConnections: 10, logger: pgLogger)
+            sqlite = nil
+            postgresSchema = (database, schema)
+            print("store: PostgreSQL (schema \(schema)), clicks recorded synchronously (group commit)")
+        } else {
+            let s = try SQLiteStore(path: dir.appendingPathComponent("bench.sqlite").path)
+            store = s
+            sqlite = s
+        }
         let codes = try await Self.seed(store: store, links: links)
-        // The journal's own cost per hit (encode + one write(2)), on a scratch journal.
-        var scratchOptions = ClickJournal.Options()
-        scratchOptions.autoDrain = false
-        scratchOptions.maxBacklog = n + 1
-        let scratch = try await ClickJournal.open(
-            directory: dir.appendingPathComponent("scratch-clicks"), store: store, options: scratchOptions, logger: Logger(label: "scratch"))
-        let hit = ClickInput(code: codes[0], at: 1_700_000_000, userAgent: Self.iPhone, ipHash: String(repeating: "a", count: 64), isBot: false, botReason: nil)
-        let perAppend = measure { for _ in 0..<n { _ = scratch.append(hit) } } / Double(n)
-        print(String(format: "click journal: %.1f µs per append (encode, click id, one write(2))", perAppend * 1e6))
-        try? FileManager.default.removeItem(at: dir.appendingPathComponent("scratch-clicks"))
-        // A link-cache miss (the first hit of every link): one synchronous point read.
-        let reads = min(n, codes.count)
-        let perRead = try measure { for i in 0..<reads { _ = try store.shortLinkInfo(code: codes[i]) } } / Double(reads)
-        print(String(format: "link read on a cache miss: %.1f µs (store.shortLinkInfo, %d distinct codes)", perRead * 1e6, reads))
+        if let sqlite {
+            // The journal's own cost per hit (encode + one write(2)), on a scratch journal.
+            var scratchOptions = ClickJournal.Options()
+            scratchOptions.autoDrain = false
+            scratchOptions.maxBacklog = n + 1
+            let scratch = try await ClickJournal.open(
+                directory: dir.appendingPathComponent("scratch-clicks"), store: sqlite, options: scratchOptions, logger: Logger(label: "scratch"))
+            let hit = ClickInput(code: codes[0], at: 1_700_000_000, userAgent: Self.iPhone, ipHash: String(repeating: "a", count: 64), isBot: false, botReason: nil)
+            let perAppend = measure { for _ in 0..<n { _ = scratch.append(hit) } } / Double(n)
+            print(String(format: "click journal: %.1f µs per append (encode, click id, one write(2))", perAppend * 1e6))
+            try? FileManager.default.removeItem(at: dir.appendingPathComponent("scratch-clicks"))
+            // A link-cache miss (the first hit of every link): one synchronous point read.
+            let reads = min(n, codes.count)
+            let perRead = try measure { for i in 0..<reads { _ = try sqlite.shortLinkInfo(code: codes[i]) } } / Double(reads)
+            print(String(format: "link read on a cache miss: %.1f µs (store.shortLinkInfo, %d distinct codes)", perRead * 1e6, reads))
+        }
         let script = dir.appendingPathComponent("codes.lua")
         try Self.luaScript(codes: codes).write(to: script, atomically: true, encoding: .utf8)
 
@@ -73,10 +95,10 @@ struct RedirectBench: AsyncParsableCommand {
         let dispatcher = Dispatcher(store: store, gateway: NoGateway(), planner: CampaignPlanner(linkBaseURL: "http://127.0.0.1"))
         // The click journal next to the database, as `smsstats serve` runs it.
         let journal: ClickJournal? =
-            noJournal
+            noJournal || sqlite == nil
             ? nil
             : try await ClickJournal.open(
-                directory: dir.appendingPathComponent("bench.sqlite-clicks"), store: store, options: journalOptions, logger: logger)
+                directory: dir.appendingPathComponent("bench.sqlite-clicks"), store: sqlite!, options: journalOptions, logger: logger)
         print(journal == nil ? "click recording: synchronous (group commit, answered after the commit)" : "click recording: click journal (answered after one write(2), applied in batches)")
         let router = try await buildRouter(config: config, store: store, dispatcher: dispatcher, logger: logger, clickJournal: journal)
         router.get("bench/const/{code}") { _, _ in
@@ -150,10 +172,14 @@ struct RedirectBench: AsyncParsableCommand {
             try await tasks.waitForAll()
             await journal?.close()
         }
+        if let (url, name) = postgresSchema, let pg = store as? PostgresStore {
+            await pg.close()
+            try await StoreBench.dropSchema(url, name)
+        }
     }
 
     /// One campaign ("bench"), `links` sent messages with one short link each.
-    static func seed(store: SQLiteStore, links: Int) async throws -> [String] {
+    static func seed(store: any SMSDispatchStore, links: Int) async throws -> [String] {
         try await store.insertProvider(
             ProviderConfig(id: "p", name: "p", url: "http://127.0.0.1:9/", bodyTemplate: "{}", callbackSecret: "s", createdAt: 0))
         let now = Int64(Date().timeIntervalSince1970)

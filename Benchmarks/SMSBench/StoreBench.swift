@@ -145,6 +145,10 @@ struct StoreBench: AsyncParsableCommand {
     }
 
     func dropSchema(_ url: String, _ schema: String) async throws {
+        try await Self.dropSchema(url, schema)
+    }
+
+    static func dropSchema(_ url: String, _ schema: String) async throws {
         let l = try PostgresLocation(url: url)
         let client = PostgresClient(configuration: .init(
             host: l.host, port: l.port, username: l.username, password: l.password, database: l.database, tls: .disable))

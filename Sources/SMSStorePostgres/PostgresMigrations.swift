@@ -14,11 +14,21 @@ import PostgresNIO
 enum PostgresMigrations {
     static let all: [(id: String, sql: String)] = [
         ("v1", v1), ("settings", settings), ("dispatch-dead-letters", deadLetters),
-        ("login-links", loginLinks), ("leases", leases),
+        ("login-links", loginLinks), ("leases", leases), ("partitions", partitions),
     ]
 
-    static func migrate(_ store: PostgresStore) async throws {
-        let migrations = all
+    /// Work in Swift after a migration's SQL, in the same transaction, by migration id.
+    static let steps: [String: @Sendable (PGTx) async throws -> Void] = ["partitions": PGPartitions.attachInitial]
+
+    /// ``all`` up to and including `id` (`nil`: all).
+    static func through(_ id: String?) -> [(id: String, sql: String)] {
+        guard let id, let end = all.firstIndex(where: { $0.id == id }) else { return all }
+        return Array(all[...end])
+    }
+
+    /// Applies the migrations not yet recorded, in order; `migrations`: a prefix of ``all`` for a
+    /// test that builds a database of an earlier release.
+    static func migrate(_ store: PostgresStore, _ migrations: [(id: String, sql: String)] = all) async throws {
         let schema = store.schema
         try await store.write { tx in
             // A fixed key for "migrating" (any 64-bit number unlikely to be used elsewhere).
@@ -38,6 +48,7 @@ enum PostgresMigrations {
                     let sql = statement.trimmingCharacters(in: .whitespacesAndNewlines.union([";"]))
                     if !sql.isEmpty { try await tx.exec(PostgresQuery(unsafeSQL: sql)) }
                 }
+                if let step = steps[m.id] { try await step(tx) }
                 try await tx.exec(
                     "INSERT INTO schema_migrations (id, applied_at) VALUES (\(m.id), \(Int64(Date().timeIntervalSince1970)))")
             }
@@ -152,5 +163,44 @@ enum PostgresMigrations {
         ALTER TABLE messages ADD COLUMN lease_expires_at BIGINT;
         CREATE TABLE provider_rate_buckets (
             provider_id TEXT COLLATE "C" PRIMARY KEY, tokens DOUBLE PRECISION NOT NULL, refilled_at DOUBLE PRECISION NOT NULL)
+        """
+
+    /// The receipt log and the clicks become range partitions by `message_id` (``PGPartitions``):
+    /// each former table is renamed `<table>_initial` and attached as is (no row moves; its
+    /// primary key becomes `(id, message_id)`, built once, as a partitioned table's keys must
+    /// hold the partition key); ids continue from a sequence of the new parent. Safe beside a
+    /// node of the previous release: it writes the same columns under the same name, and its
+    /// `ON CONFLICT (message_id, dedup_key)` finds the same unique key. The step attaches the
+    /// former tables and creates the spans ahead and the default partitions.
+    static let partitions = """
+        ALTER TABLE message_events RENAME TO message_events_initial;
+        ALTER TABLE message_events_initial
+            RENAME CONSTRAINT message_events_message_id_dedup_key_key TO message_events_initial_message_id_dedup_key_key;
+        CREATE SEQUENCE message_events_ids;
+        SELECT setval('message_events_ids', COALESCE((SELECT max(id) FROM message_events_initial), 0) + 1, false);
+        ALTER TABLE message_events_initial DROP CONSTRAINT message_events_pkey;
+        ALTER TABLE message_events_initial ALTER COLUMN id DROP IDENTITY;
+        CREATE TABLE message_events (
+            id BIGINT NOT NULL DEFAULT nextval('message_events_ids'), dedup_key TEXT COLLATE "C" NOT NULL,
+            message_id BIGINT NOT NULL, provider_id TEXT NOT NULL, kind TEXT NOT NULL,
+            ts BIGINT, effective_ts BIGINT NOT NULL, code TEXT COLLATE "C", description TEXT COLLATE "C",
+            payload TEXT NOT NULL, received_at BIGINT NOT NULL,
+            PRIMARY KEY (id, message_id), UNIQUE (message_id, dedup_key)) PARTITION BY RANGE (message_id);
+        ALTER SEQUENCE message_events_ids OWNED BY message_events.id;
+        ALTER TABLE clicks RENAME TO clicks_initial;
+        ALTER INDEX clicks_message RENAME TO clicks_initial_message;
+        ALTER INDEX clicks_campaign RENAME TO clicks_initial_campaign;
+        CREATE SEQUENCE clicks_ids;
+        SELECT setval('clicks_ids', COALESCE((SELECT max(id) FROM clicks_initial), 0) + 1, false);
+        ALTER TABLE clicks_initial DROP CONSTRAINT clicks_pkey;
+        ALTER TABLE clicks_initial ALTER COLUMN id DROP IDENTITY;
+        CREATE TABLE clicks (
+            id BIGINT NOT NULL DEFAULT nextval('clicks_ids'), code TEXT COLLATE "C" NOT NULL,
+            message_id BIGINT NOT NULL, campaign_id TEXT COLLATE "C" NOT NULL, link_index BIGINT NOT NULL,
+            at BIGINT NOT NULL, user_agent TEXT, ip_hash TEXT, is_bot BOOLEAN NOT NULL, bot_reason TEXT,
+            PRIMARY KEY (id, message_id)) PARTITION BY RANGE (message_id);
+        ALTER SEQUENCE clicks_ids OWNED BY clicks.id;
+        CREATE INDEX clicks_message ON clicks (message_id);
+        CREATE INDEX clicks_campaign ON clicks (campaign_id, is_bot, id)
         """
 }

@@ -30,7 +30,9 @@ extension PostgresStore {
         }
         let replay = MessageHistory.replay(input, retime: true)
         for r in replay.retimed {
-            try await tx.exec("UPDATE message_events SET effective_ts = \(r.at) WHERE id = \(ids[r.index])")
+            // The message id picks the partition (``PGPartitions``).
+            try await tx.exec(
+                "UPDATE message_events SET effective_ts = \(r.at) WHERE message_id = \(row.id) AND id = \(ids[r.index])")
         }
         return replay
     }

@@ -83,12 +83,15 @@ public final class PostgresStore: SMSStore {
 
     /// Opens a store at a `postgres://` URL: connects (postgres-nio's connect timeout, 10 s per
     /// attempt) and runs the migrations.
-    /// - Parameter url: `postgres://user:password@host:port/database[?search_path=schema][&sslmode=mode]`.
+    /// - Parameters:
+    ///   - url: `postgres://user:password@host:port/database[?search_path=schema][&sslmode=mode]`.
+    ///   - lastMigration: apply the migrations only up to this id (a benchmark or test of an
+    ///     earlier release's schema); `nil`: all.
     /// - Throws: ``PostgresLocation/ParseError`` for a malformed URL; ``OpenError`` when the
     ///   server cannot be reached or the schema cannot be migrated.
     public static func connect(
         url: String, keywords: OptOutKeywords = OptOutKeywords(), maxConnections: Int = 10,
-        logger: Logger = Logger(label: "smsstats.postgres")
+        logger: Logger = Logger(label: "smsstats.postgres"), migratingThrough lastMigration: String? = nil
     ) async throws -> PostgresStore {
         let location = try PostgresLocation(url: url)
         do {
@@ -101,7 +104,7 @@ public final class PostgresStore: SMSStore {
         let store = PostgresStore(location: location, keywords: keywords, maxConnections: maxConnections, logger: logger)
         await store.started()
         do {
-            try await PostgresMigrations.migrate(store)
+            try await PostgresMigrations.migrate(store, PostgresMigrations.through(lastMigration))
         } catch {
             await store.close()
             throw OpenError(url: PostgresLocation.redacted(url), underlying: String(reflecting: error))

@@ -8,7 +8,7 @@ import Synchronization
 /// arrived before their message (`docs/DOMAIN.md` §3). Polls every `interval`; stops on graceful
 /// shutdown. The periodic re-match runs at most every `rematchInterval` (items are also matched
 /// at once when their message or provider id is recorded, so this only catches the rest), on one
-/// node at a time.
+/// node at a time; so does the creation of the raw tables' next partitions (PostgreSQL).
 ///
 /// Beside the loop, until the service returns (a long campaign's dispatch and the drain included),
 /// the lease loop renews this node's claims and queues again the claims whose lease expired (a dead
@@ -132,12 +132,24 @@ public struct DispatchService: Service {
                     try await store.rematchPendingCallbacks(now: now)
                 } ?? 0
                 if matched > 0 { logger.info("matched pending callbacks", metadata: ["count": "\(matched)"]) }
+                try await ensurePartitions()
             }
         } catch is CancellationError {
             // The server is stopping (SIGTERM, or it could not start): not a dispatch failure.
         } catch {
             logger.error("dispatch step failed", metadata: ["error": "\(error)"])
         }
+    }
+}
+
+extension DispatchService {
+    /// Creates the raw tables' partitions for the messages to come, on a store that partitions them
+    /// (``RawTablePartitions``), by one node at a time; same period as the re-match.
+    func ensurePartitions() async throws {
+        let store = dispatcher.store
+        guard let partitions = store.capabilities.partitions else { return }
+        let created = try await store.exclusively("partitions") { try await partitions.ensurePartitions() } ?? []
+        if !created.isEmpty { logger.notice("created partitions", metadata: ["names": "\(created.joined(separator: ", "))"]) }
     }
 }
 

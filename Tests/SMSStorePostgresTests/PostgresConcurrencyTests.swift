@@ -173,12 +173,12 @@ struct PostgresConcurrencyTests {
         async let a = PostgresStore.connect(url: ts.databaseURL, maxConnections: 1)
         async let b = PostgresStore.connect(url: ts.databaseURL, maxConnections: 1)
         let (first, second) = try await (a, b)
-        // Each migration once: "v1", "settings", "dispatch-dead-letters", "login-links" and "leases".
-        #expect(try await ts.int("SELECT COUNT(*) FROM schema_migrations") == 5)
+        // Each migration once: "v1", "settings", "dispatch-dead-letters", "login-links", "leases" and "partitions".
+        #expect(try await ts.int("SELECT COUNT(*) FROM schema_migrations") == 6)
         #expect(
             try await ts.int(
-                "SELECT COUNT(*) FROM schema_migrations WHERE id IN ('v1', 'settings', 'dispatch-dead-letters', 'login-links', 'leases')")
-                == 5)
+                "SELECT COUNT(*) FROM schema_migrations WHERE id IN ('v1', 'settings', 'dispatch-dead-letters', 'login-links', 'leases', 'partitions')")
+                == 6)
         #expect(try await CampaignStatsQueries(store: first).totals(campaignId: "c1")[RollupKey(.queued)] == 3)
         #expect(try await second.messageCount(campaignId: "c1", dispatch: .queued) == 3)
         await first.close()

@@ -13,8 +13,13 @@ public struct StatsFixture: Sendable {
     /// - Parameters:
     ///   - callbacks: whether the provider has delivery callbacks configured.
     ///   - goal: the campaign's conversion goal.
-    public init(kind: StoreKind, callbacks: Bool = true, goal: ConversionGoal? = nil, timezone: String = "Europe/Berlin") async throws {
+    ///   - prepare: runs on the fresh store before the provider and the campaign are inserted.
+    public init(
+        kind: StoreKind, callbacks: Bool = true, goal: ConversionGoal? = nil, timezone: String = "Europe/Berlin",
+        prepare: @Sendable (TestStore) async throws -> Void = { _ in }
+    ) async throws {
         testStore = try await TestStore.make(kind)
+        try await prepare(testStore)
         let store = testStore.store
         try await store.insertProvider(
             ProviderConfig(

@@ -12,9 +12,13 @@ public struct StoreCapabilities: Sendable {
     /// waited for its click's commit would queue behind callbacks: it journals. PostgreSQL's
     /// writers run concurrently: it does not.
     public var clickJournal: (any ClickJournalStore)?
+    /// The store's partitions of its raw tables (``RawTablePartitions``: PostgreSQL), kept ahead
+    /// of the message ids by the server's periodic singleton work; `nil` when not partitioned.
+    public var partitions: (any RawTablePartitions)?
 
-    public init(engine: String, clickJournal: (any ClickJournalStore)?) {
+    public init(engine: String, clickJournal: (any ClickJournalStore)?, partitions: (any RawTablePartitions)? = nil) {
         self.engine = engine
         self.clickJournal = clickJournal
+        self.partitions = partitions
     }
 }

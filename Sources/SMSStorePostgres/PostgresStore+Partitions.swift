@@ -1,0 +1,13 @@
+import Foundation
+import SMSCore
+
+/// The raw tables' partitions (``RawTablePartitions``, ``PGPartitions``), one transaction each.
+extension PostgresStore: RawTablePartitions {
+    public func ensurePartitions() async throws -> [String] {
+        try await write { tx in try await PGPartitions.ensure(tx) }
+    }
+
+    public func dropPartitions(messagesCreatedBefore cutoff: Int64) async throws -> [String] {
+        try await write { tx in try await PGPartitions.drop(tx, messagesCreatedBefore: cutoff) }
+    }
+}
