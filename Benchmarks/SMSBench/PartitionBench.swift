@@ -33,11 +33,7 @@ struct PartitionBench: AsyncParsableCommand {
     static let t0: Int64 = 1_700_000_000
 
     func run() async throws {
-        guard let base = database ?? ProcessInfo.processInfo.environment["SMSSTATS_TEST_POSTGRES_URL"],
-            PostgresLocation.isPostgresURL(base)
-        else {
-            throw ValidationError("--database postgres://user:password@host:port/db (or SMSSTATS_TEST_POSTGRES_URL) is required")
-        }
+        let base = try StoreBench.serverURL(database)
         printMachine()
         print("workload: \(messages) messages, \(campaigns) campaigns, \(reads) stats reads, \(batches) batches of \(batch) callbacks per phase, \(concurrency) workers")
         let sql = try SQLClient(base)

@@ -31,11 +31,7 @@ struct StoreBench: AsyncParsableCommand {
     }
 
     func run() async throws {
-        guard let base = database ?? ProcessInfo.processInfo.environment["SMSSTATS_TEST_POSTGRES_URL"],
-            PostgresLocation.isPostgresURL(base)
-        else {
-            throw ValidationError("--database postgres://user:password@host:port/db (or SMSSTATS_TEST_POSTGRES_URL) is required")
-        }
+        let base = try StoreBench.serverURL(database)
         printMachine()
         print("workload: \(messages) messages, batches of \(batch), \(concurrency) workers, \(clicks) clicks")
         let dir = NSTemporaryDirectory() + "smsstats-bench-stores-\(UUID().uuidString)"
@@ -146,6 +142,17 @@ struct StoreBench: AsyncParsableCommand {
 
     func dropSchema(_ url: String, _ schema: String) async throws {
         try await Self.dropSchema(url, schema)
+    }
+
+    /// `--database`, else `$SMSSTATS_TEST_POSTGRES_URL`: a PostgreSQL server URL.
+    /// - Throws: `ValidationError` when neither is a `postgres://` URL.
+    static func serverURL(_ database: String?) throws -> String {
+        guard let base = database ?? ProcessInfo.processInfo.environment["SMSSTATS_TEST_POSTGRES_URL"],
+            PostgresLocation.isPostgresURL(base)
+        else {
+            throw ValidationError("--database postgres://user:password@host:port/db (or SMSSTATS_TEST_POSTGRES_URL) is required")
+        }
+        return base
     }
 
     static func dropSchema(_ url: String, _ schema: String) async throws {

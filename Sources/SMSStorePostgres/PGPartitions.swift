@@ -63,8 +63,6 @@ enum PGPartitions {
     /// partition holds, which stays there), and the default partition when missing.
     /// - Returns: the names created.
     static func ensure(_ tx: PGTx) async throws -> [String] {
-        // Adding a partition locks the parent: give up rather than queue traffic behind a long transaction.
-        try await tx.exec("SET LOCAL lock_timeout = '2s'")
         let maxId = try await maxMessageId(tx)
         var created: [String] = []
         for table in tables {
@@ -96,7 +94,6 @@ enum PGPartitions {
     /// (epoch seconds) and above whose range a message exists (no new message falls in it).
     /// - Returns: the names dropped.
     static func drop(_ tx: PGTx, messagesCreatedBefore cutoff: Int64) async throws -> [String] {
-        try await tx.exec("SET LOCAL lock_timeout = '2s'")
         let maxId = try await maxMessageId(tx)
         var dropped: [String] = []
         for table in tables {
@@ -117,6 +114,12 @@ enum PGPartitions {
             }
         }
         return dropped
+    }
+
+    /// Adding or detaching a partition locks the parent: outside the migration, give up after 2 s
+    /// rather than queue every callback and click behind a long transaction (tried again next period).
+    static func shortLockWait(_ tx: PGTx) async throws {
+        try await tx.exec("SET LOCAL lock_timeout = '2s'")
     }
 
     static func maxMessageId(_ tx: PGTx) async throws -> Int64 {
