@@ -76,7 +76,14 @@ schemas = {
    "auth": ref("ProviderAuth")}, ["name","url","bodyTemplate"]),
  "ProviderAuth": obj({"type": {"type": "string", "enum": ["none","basic","bearer","oauth2"]}, "username": S, "password": S, "token": S,
    "tokenUrl": S, "clientId": S, "clientSecret": S, "scope": S, "clientAuthMethod": {"type": "string", "enum": ["basic","body"]}}, ["type"]),
- "Provider": {"allOf": [ref("ProviderInput"), obj({"id": S, "callbackUrl": S, "callbackSecret": S, "createdAt": I})]},
+ "Provider": {"allOf": [ref("ProviderInput"), obj({"id": S, "callbackUrl": S, "callbackSecret": S, "createdAt": I,
+   "disabled": {"type": "boolean", "description": "true after POST .../disable: no new sends (its messages stay queued), callbacks still accepted; absent = enabled"},
+   "previousCallbackSecret": {"type": "string", "description": "present while a rotated secret's grace period may run; always shown as ********"},
+   "previousSecretValidUntil": {"type": "integer", "description": "epoch seconds until which the previous callback secret is accepted"}})]},
+ "RotationInput": obj({"graceSeconds": rng("graceSeconds", "seconds the previous secret is still accepted (default 86400 = 24 h; 0 = refused at once; at most 30 days)")}),
+ "SecretRotation": obj({"callbackUrl": S, "callbackSecret": S, "previousSecretValidUntil": {"type": "integer", "description": "epoch seconds; the previous secret is refused from then on"}},
+   ["callbackUrl", "callbackSecret", "previousSecretValidUntil"]),
+ "ProviderInUse": obj({"error": obj({"message": S}), "campaigns": {"type": "array", "items": obj({"id": S, "name": S}, ["id", "name"])}}, ["error", "campaigns"]),
  "ProfileInput": obj({"userId": S, "phone": S, "name": S, "properties": {"type": "object"}, "region": ref("Region")}, ["userId"]),
  "Region": region,
  "ProfileReport": obj({"upserted": I, "rejected": I, "warnings": {"type": "array", "items": obj({"row": {"type": "integer", "description": "CSV: the line the record starts on (header = 1); JSON: the index from 0"}, "userId": S, "problem": S})}}),
@@ -158,7 +165,14 @@ cb_responses = {**ok("processed (Jasmin: text ACK/Jasmin)", ref("CallbackSuccess
 paths = {
  "/api/v1/providers": {"post": op("Create a provider", ok("created", ref("Provider"), "201"), body(ref("ProviderInput"))),
                        "get": op("List providers", ok("providers", {"type": "array", "items": ref("Provider")}))},
- "/api/v1/providers/{id}": {"get": op("Get a provider", ok("provider", ref("Provider")), params=[p("id")])},
+ "/api/v1/providers/{id}": {"get": op("Get a provider", ok("provider", ref("Provider")), params=[p("id")]),
+    "patch": op("Change any fields a creation takes (credentials included; null clears an optional one): merged into the provider and validated as a creation; a 400 names the field and its range and changes nothing", ok("provider", ref("Provider")), body(ref("ProviderPatch")), params=[p("id")]),
+    "delete": op("Delete a provider no campaign uses (409 naming the campaigns otherwise)", {"204": {"description": "deleted"},
+        "409": {"description": "campaigns use it", "content": {"application/json": {"schema": ref("ProviderInUse")}}}}, params=[p("id")])},
+ "/api/v1/providers/{id}/rotate-secret": {"post": op("New callback secret; the previous one is still accepted for graceSeconds, then 401", ok("rotated", ref("SecretRotation")),
+    {"required": False, "content": {"application/json": {"schema": ref("RotationInput")}}}, [p("id")])},
+ "/api/v1/providers/{id}/disable": {"post": op("Disable: the dispatcher sends none of its messages (they stay queued, campaigns stay sending); callbacks are still accepted", ok("provider", ref("Provider")), params=[p("id")])},
+ "/api/v1/providers/{id}/enable": {"post": op("Enable a disabled provider: its queued messages are sent", ok("provider", ref("Provider")), params=[p("id")])},
  "/api/v1/profiles": {"post": op(f"Upsert profiles by userId (at most {CONSTANTS['profilesPerRequest']:,} per request; more is a 413 naming the cap)", {**ok("report", ref("ProfileReport")), "413": {"description": f"more than {CONSTANTS['profilesPerRequest']:,} profiles, or a body over 50 MB; the connection is closed"}}, body({"type": "array", "maxItems": CONSTANTS["profilesPerRequest"], "items": ref("ProfileInput")}))},
  "/api/v1/profiles/import": {"post": op(f"Import profiles from CSV (header row; userId, phone, name, other columns become properties). All or nothing: a file that is not UTF-8 or not well-formed RFC 4180 CSV (unterminated quoted field, a row whose field count differs from the header's, an empty or repeated header name) is a 400 naming the line (line <n>: <problem>) and imports nothing. A userId repeated on a later row is imported (the later row wins) with a warning naming both lines. The file is the raw body (text/csv); a multipart/form-data upload is a 415. At most {CONSTANTS['profilesPerRequest']:,} rows per request (more is a 413 naming the cap). A phone_region column gives a row's default region for a phone without + (a value that is no region: the row is kept with an invalid phone and a warning); the region query parameter applies to rows without one", {**ok("report", ref("ProfileReport")), "413": {"description": f"more than {CONSTANTS['profilesPerRequest']:,} rows, or a body over 50 MB; the connection is closed"}}, body(S, "text/csv"),
     params=[p("region", "query", ref("Region"), False, "default region for phones without + on rows without a phone_region")])},
@@ -249,7 +263,10 @@ for name in ["ProviderInput", "ProviderAuth", "ProfileInput", "Goal", "CampaignI
     schemas[name] = text_patterns(schemas[name], IDENTIFIERS.get(name, ()))
 schemas["ProviderInput"]["properties"]["headers"]["additionalProperties"] = {
     **schemas["ProviderInput"]["properties"]["headers"].get("additionalProperties", S), "pattern": NO_CONTROL}
-for name in ["ProviderInput", "ProviderAuth", "ProfileInput", "Goal", "CampaignInput", "Event", "ReplayInput"]:
+# A PATCH takes the fields of a creation, none required.
+schemas["ProviderPatch"] = {**json.loads(json.dumps(schemas["ProviderInput"])), "additionalProperties": False}
+schemas["ProviderPatch"].pop("required", None)
+for name in ["ProviderInput", "ProviderAuth", "ProfileInput", "Goal", "CampaignInput", "Event", "ReplayInput", "ProviderPatch", "RotationInput"]:
     nullable_optionals(schemas[name])
 
 # Links for stateful testing (schemathesis): a created provider or campaign feeds its id to the

@@ -26,6 +26,29 @@ extension PostgresStore {
         return try rows.map { try JSONCoding.decode(ProviderConfig.self, $0) }
     }
 
+    public func updateProvider(_ provider: ProviderConfig) async throws -> Bool {
+        let json = try JSONCoding.encode(provider)
+        return try await write { tx in
+            try await tx.scalar("UPDATE providers SET json = \(json) WHERE id = \(provider.id) RETURNING id", as: String.self) != nil
+        }
+    }
+
+    /// Locks the provider's row, then reads the campaigns: a campaign inserted meanwhile by another
+    /// node is the only race left (its creation checks the provider exists before this commits).
+    public func deleteProvider(id: String) async throws -> ProviderDeletion {
+        try await write { tx in
+            guard try await tx.scalar("SELECT id FROM providers WHERE id = \(id) FOR UPDATE", as: String.self) != nil else {
+                return .notFound
+            }
+            let users = try await tx.rows("SELECT json FROM campaigns ORDER BY created_at, id").map { try $0.at(0, String.self) }
+                .map { try JSONCoding.decode(Campaign.self, $0) }
+                .filter { $0.providerId == id }
+            guard users.isEmpty else { return .inUse(users.map { CampaignReference(id: $0.id, name: $0.name) }) }
+            try await tx.exec("DELETE FROM providers WHERE id = \(id)")
+            return .deleted
+        }
+    }
+
     // MARK: Profiles
 
     public func upsertProfiles(_ profiles: [Profile]) async throws {

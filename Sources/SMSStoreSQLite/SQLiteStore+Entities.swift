@@ -28,6 +28,26 @@ extension SQLiteStore {
         return try rows.map { try JSONCoding.decode(ProviderConfig.self, $0) }
     }
 
+    public func updateProvider(_ provider: ProviderConfig) async throws -> Bool {
+        let json = try JSONCoding.encode(provider)
+        return try await db.write { db in
+            try db.execute(sql: "UPDATE providers SET json = ? WHERE id = ?", arguments: [json, provider.id])
+            return db.changesCount > 0
+        }
+    }
+
+    public func deleteProvider(id: String) async throws -> ProviderDeletion {
+        try await db.write { db in
+            guard try Int.fetchOne(db, sql: "SELECT 1 FROM providers WHERE id = ?", arguments: [id]) != nil else { return .notFound }
+            let users = try String.fetchAll(db, sql: "SELECT json FROM campaigns ORDER BY created_at, id")
+                .map { try JSONCoding.decode(Campaign.self, $0) }
+                .filter { $0.providerId == id }
+            guard users.isEmpty else { return .inUse(users.map { CampaignReference(id: $0.id, name: $0.name) }) }
+            try db.execute(sql: "DELETE FROM providers WHERE id = ?", arguments: [id])
+            return .deleted
+        }
+    }
+
     // MARK: Profiles
 
     public func upsertProfiles(_ profiles: [Profile]) async throws {

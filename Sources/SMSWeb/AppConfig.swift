@@ -41,6 +41,9 @@ public struct AppConfig: Sendable {
     public var node = NodeIdentity()
     /// How long a claim's lease runs without renewal (`--lease-seconds`, default 30).
     public var leasePolicy = LeasePolicy.standard
+    /// The server clock, epoch **seconds**: callback authentication (signature timestamps, a
+    /// rotated secret's grace period) and secret rotation read it; tests replace it.
+    public var now: @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, publicBaseURL: String? = nil, adminToken: String,

@@ -20,6 +20,8 @@ struct FailingCallbackStore: SMSStore {
     func insertProvider(_ provider: ProviderConfig) async throws { try await base.insertProvider(provider) }
     func provider(id: String) async throws -> ProviderConfig? { try await base.provider(id: id) }
     func providers() async throws -> [ProviderConfig] { try await base.providers() }
+    func updateProvider(_ provider: ProviderConfig) async throws -> Bool { try await base.updateProvider(provider) }
+    func deleteProvider(id: String) async throws -> ProviderDeletion { try await base.deleteProvider(id: id) }
     func upsertProfiles(_ profiles: [Profile]) async throws { try await base.upsertProfiles(profiles) }
     func profile(userId: String) async throws -> Profile? { try await base.profile(userId: userId) }
     func profileCount() async throws -> Int { try await base.profileCount() }

@@ -13,8 +13,9 @@ enum StoreRouteApp {
     /// - Parameters:
     ///   - adminToken: the admin API's bearer token.
     ///   - secret: provider `p1`'s callback secret.
+    ///   - now: the server clock (``AppConfig/now``), epoch seconds; `nil` = the real one.
     static func with(
-        _ kind: StoreKind, adminToken: String, secret: String,
+        _ kind: StoreKind, adminToken: String, secret: String, now: (@Sendable () -> Int64)? = nil,
         _ body: @escaping @Sendable (any TestClientProtocol, TestStore) async throws -> Void
     ) async throws {
         let t = try await TestStore.make(kind)
@@ -23,7 +24,8 @@ enum StoreRouteApp {
             callbackSecret: secret, createdAt: 0))
         var logger = Logger(label: "test.routes")
         logger.logLevel = .critical
-        let config = AppConfig(host: "127.0.0.1", port: 0, publicBaseURL: "https://s.example", adminToken: adminToken)
+        var config = AppConfig(host: "127.0.0.1", port: 0, publicBaseURL: "https://s.example", adminToken: adminToken)
+        if let now { config.now = now }
         let app = try await buildApplication(config: config, store: t.store, gateway: SilentGateway(), runDispatcher: false, logger: logger)
         try await app.test(.router) { client in try await body(client, t) }
         await t.close()

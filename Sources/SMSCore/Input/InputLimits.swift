@@ -31,6 +31,9 @@ public enum InputLimits {
     public static let ratePerSecond = InputRange(number: 0.001...10_000, unit: "messages per second")
     /// Provider requests in flight at once.
     public static let maxConcurrency = InputRange(integer: 1...64, unit: "requests in flight")
+    /// Grace period of a rotated callback secret (``CallbackSecretRotation``): 0 (refused at once)
+    /// to 30 days, in seconds.
+    public static let graceSeconds = InputRange(integer: 0...2_592_000, unit: "seconds")
 
     // Timestamps of callbacks and events (`docs/DOMAIN.md` §3, §4, §5).
 

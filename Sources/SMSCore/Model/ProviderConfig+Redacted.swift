@@ -13,13 +13,14 @@ extension ProviderConfig {
     }
 
     /// A copy safe to show back through the API and dashboard: the secrets of ``auth``, the
-    /// ``webhookSigningKey`` and the values of credential headers (``isSecretHeader(_:)``) are
+    /// ``webhookSigningKey``, the ``previousCallbackSecret`` and the values of credential headers (``isSecretHeader(_:)``) are
     /// replaced by ``ProviderAuth/mask``; everything else is kept. The ``callbackSecret`` is kept:
     /// the operator pastes the callback URL that carries it into the provider's console.
     public var redacted: ProviderConfig {
         var copy = self
         copy.auth = auth?.redacted
         if webhookSigningKey != nil { copy.webhookSigningKey = ProviderAuth.mask }
+        if previousCallbackSecret != nil { copy.previousCallbackSecret = ProviderAuth.mask }
         for (name, _) in headers where Self.isSecretHeader(name) { copy.headers[name] = ProviderAuth.mask }
         return copy
     }

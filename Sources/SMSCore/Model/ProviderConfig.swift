@@ -36,6 +36,15 @@ public struct ProviderConfig: Sendable, Equatable, Codable {
     public var auth: ProviderAuth?
     /// Most requests in flight at once to this provider (`nil` = ``defaultConcurrency``).
     public var maxConcurrency: Int?
+    /// The callback secret before the last rotation, still accepted until
+    /// ``previousSecretValidUntil`` (``acceptsCallbackSecret(_:now:)``); `nil` = none. Stored like
+    /// ``callbackSecret`` (in the provider's row) and never shown back (``redacted``).
+    public var previousCallbackSecret: String?
+    /// Epoch **seconds** until which ``previousCallbackSecret`` is accepted (exclusive).
+    public var previousSecretValidUntil: Int64?
+    /// When `true` the dispatcher claims none of this provider's messages (they stay queued, the
+    /// campaign stays `sending`); callbacks are still accepted. `nil` means `false`.
+    public var disabled: Bool?
 
     /// In-flight requests per provider when `maxConcurrency` is not set.
     public static let defaultConcurrency = 4

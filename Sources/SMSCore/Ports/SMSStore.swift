@@ -11,6 +11,11 @@ public protocol SMSStore: StatsStore, Sendable {
     func insertProvider(_ provider: ProviderConfig) async throws
     func provider(id: String) async throws -> ProviderConfig?
     func providers() async throws -> [ProviderConfig]
+    /// Replaces a provider's configuration (its `id` names it; `createdAt` is kept). Returns
+    /// whether the provider exists (`false` = nothing written).
+    func updateProvider(_ provider: ProviderConfig) async throws -> Bool
+    /// Deletes a provider no campaign uses, in one transaction with the check.
+    func deleteProvider(id: String) async throws -> ProviderDeletion
 
     // MARK: Profiles
     /// Upserts by `userId`. An existing profile keeps its opt-out unless the input sets it.

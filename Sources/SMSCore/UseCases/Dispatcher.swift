@@ -234,8 +234,9 @@ public struct Dispatcher: Sendable {
     }
 
     /// One pass: queue again the claims whose lease expired (a dead node's); publish scheduled
-    /// campaigns whose `sendAt` has come; dispatch every queued message of every sending campaign;
-    /// mark a campaign completed when it has none left.
+    /// campaigns whose `sendAt` has come; dispatch every queued message of every sending campaign
+    /// whose provider is not disabled (``ProviderConfig/disabled``); mark a campaign completed
+    /// when it has none left.
     /// - Returns: messages handed to providers.
     public func runOnce() async throws -> Int {
         try await runPass().handled
@@ -263,7 +264,8 @@ public struct Dispatcher: Sendable {
         var handled = 0
         for campaign in try await store.campaigns() where campaign.status == .sending {
             if drain.isDraining { break }
-            guard let provider = try await store.provider(id: campaign.providerId) else { continue }
+            // A disabled provider's messages stay queued and its campaign `sending` until it is enabled.
+            guard let provider = try await store.provider(id: campaign.providerId), provider.disabled != true else { continue }
             handled += try await dispatch(campaign: campaign, provider: provider)
             _ = try await store.completeCampaignIfDone(id: campaign.id)
         }

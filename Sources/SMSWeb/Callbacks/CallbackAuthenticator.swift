@@ -19,6 +19,10 @@ import SMSCore
 ///    `X-Twilio-Signature` must equal base64(HMAC-SHA1(auth token, ``TwilioCallback/signaturePayload(url:params:)``))
 ///    over `publicBaseURL + path + "?" + query` and the POST form fields; required in addition to the URL secret.
 ///
+/// After a rotation the previous secret is accepted in place of the current one (URL secret and
+/// body signature) until its grace period ends (``CallbackSecretRotation/acceptedSecrets(_:now:)``),
+/// then it is a wrong secret.
+///
 /// Failure reasons are sentences for the 401 body and the log; they never contain a secret.
 struct CallbackAuthenticator {
     /// Largest accepted distance between the signature timestamp and the server clock, seconds.
@@ -42,9 +46,11 @@ struct CallbackAuthenticator {
 
     /// Checks the secret-only credentials (no body needed): a missing or wrong URL secret when no
     /// signature is present, or a signature required but absent.
+    /// - Parameter now: server time, epoch seconds (ends a rotated secret's grace period).
     /// - Throws: ``Failure``.
-    static func checkWithoutBody(_ c: Credentials, provider: ProviderConfig) throws(Failure) {
-        if let secret = c.urlSecret, !constantTimeEquals(secret, provider.callbackSecret) {
+    static func checkWithoutBody(_ c: Credentials, provider: ProviderConfig, now: Int64) throws(Failure) {
+        let secrets = CallbackSecretRotation.acceptedSecrets(provider, now: now)
+        if let secret = c.urlSecret, !secrets.contains(where: { constantTimeEquals(secret, $0) }) {
             throw Failure(reason: "wrong callback secret")
         }
         if c.signature == nil {
@@ -76,8 +82,9 @@ struct CallbackAuthenticator {
             guard now.saturatingSubtracting(ts).magnitude <= maxSkewSeconds.magnitude else {
                 throw Failure(reason: "stale \(timestampHeader): more than \(maxSkewSeconds) s away from server time")
             }
-            let expected = "sha256=" + hmacSHA256Hex(key: provider.callbackSecret, timestamp: timestamp, body: body)
-            guard constantTimeEquals(signature.trimmingCharacters(in: .whitespaces).lowercased(), expected) else {
+            let given = signature.trimmingCharacters(in: .whitespaces).lowercased()
+            let secrets = CallbackSecretRotation.acceptedSecrets(provider, now: now)
+            guard secrets.contains(where: { constantTimeEquals(given, "sha256=" + hmacSHA256Hex(key: $0, timestamp: timestamp, body: body)) }) else {
                 throw Failure(reason: "\(signatureHeader) does not match the body")
             }
         }

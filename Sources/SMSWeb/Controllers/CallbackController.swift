@@ -54,7 +54,7 @@ struct CallbackController {
             timestamp: request.headers[Self.timestampHeader], signature: request.headers[Self.signatureHeader],
             twilioSignature: request.headers[Self.twilioHeader])
         do {
-            try CallbackAuthenticator.checkWithoutBody(credentials, provider: provider)
+            try CallbackAuthenticator.checkWithoutBody(credentials, provider: provider, now: config.now())
         } catch {
             throw unauthorized(error, providerId: providerId)
         }
@@ -67,7 +67,7 @@ struct CallbackController {
         let readsFields = CallbackDialect.readsFields(provider.kind, bodyIsJSON: bodyIsJSON)
         let formFields = (isForm || (readsFields && !contentType.contains("json"))) && !body.isEmpty
             ? FormFields.parse(String(decoding: body, as: UTF8.self)) : [:]
-        let now = Int64(Date().timeIntervalSince1970)
+        let now = config.now()
         do {
             try CallbackAuthenticator.checkBody(
                 credentials, provider: provider, body: body, now: now,

@@ -3,7 +3,12 @@ import Hummingbird
 import SMSCore
 import SMSGatewayHTTP
 
-/// `POST /api/v1/providers`, `GET /api/v1/providers`, `GET /api/v1/providers/{id}`.
+/// `POST /api/v1/providers`, `GET /api/v1/providers`, `GET|PATCH|DELETE /api/v1/providers/{id}`,
+/// `POST /api/v1/providers/{id}/rotate-secret|disable|enable`.
+///
+/// Creation and PATCH share one validation (``validate(_:keeping:)``): a PATCH merges its fields
+/// into the provider's current ones and validates the result as a creation would; a 400 names
+/// the field and its allowed range, and nothing is written.
 struct ProviderController {
     let store: any SMSStore
     let config: AppConfig
@@ -26,7 +31,7 @@ struct ProviderController {
         var auth: ProviderAuth?
         var maxConcurrency: Int?
 
-        enum CodingKeys: String, CodingKey {
+        enum CodingKeys: String, CodingKey, CaseIterable {
             case name, kind, method, url, bodyType, bodyTemplate, headers, batch, callbacksEnabled, messageIdPath,
                 ratePerSecond, webhookSigningKey, requireSignature, auth, maxConcurrency
         }
@@ -83,15 +88,94 @@ struct ProviderController {
             try JSON.response(try await store.providers().map(view))
         }
         group.get("providers/{id}") { _, context in
-            let id = try context.parameters.require("id")
-            guard let p = try await store.provider(id: id) else {
-                throw HTTPError(.notFound, message: "unknown provider '\(id)'")
+            try JSON.response(view(try await existing(context)))
+        }
+        group.patch("providers/{id}") { request, context in
+            let current = try await existing(context)
+            let body = try await request.body.collect(upTo: 1_000_000, what: "provider")
+            let updated = try validate(try ProviderPatch.merged(current, patch: body), keeping: current)
+            guard try await store.updateProvider(updated) else { throw HTTPError(.notFound, message: "unknown provider '\(current.id)'") }
+            return try JSON.response(view(updated))
+        }
+        group.post("providers/{id}/rotate-secret") { request, context in
+            let current = try await existing(context)
+            let body = try await request.body.collect(upTo: 10_000, what: "rotation")
+            let grace = body.readableBytes == 0
+                ? CallbackSecretRotation.defaultGraceSeconds
+                : Int64(try JSON.decode(RotationInput.self, from: body, what: "rotation").graceSeconds ?? Int(CallbackSecretRotation.defaultGraceSeconds))
+            let rotated = CallbackSecretRotation.rotate(current, newSecret: Self.newSecret(), now: config.now(), graceSeconds: grace)
+            guard try await store.updateProvider(rotated) else { throw HTTPError(.notFound, message: "unknown provider '\(current.id)'") }
+            return try JSON.response(
+                RotationView(
+                    callbackUrl: view(rotated).callbackUrl, callbackSecret: rotated.callbackSecret,
+                    previousSecretValidUntil: rotated.previousSecretValidUntil ?? config.now()))
+        }
+        for (action, disabled) in [("disable", true), ("enable", false)] {
+            group.post("providers/{id}/\(action)") { _, context in
+                var provider = try await existing(context)
+                provider.disabled = disabled ? true : nil
+                guard try await store.updateProvider(provider) else { throw HTTPError(.notFound, message: "unknown provider '\(provider.id)'") }
+                return try JSON.response(view(provider))
             }
-            return try JSON.response(view(p))
+        }
+        group.delete("providers/{id}") { _, context in
+            let id = try context.parameters.require("id")
+            switch try await store.deleteProvider(id: id) {
+            case .deleted: return Response(status: .noContent)
+            case .notFound: throw HTTPError(.notFound, message: "unknown provider '\(id)'")
+            case .inUse(let campaigns):
+                return try JSON.response(
+                    InUseView(
+                        error: .init(message: "provider '\(id)' is used by \(campaigns.count) campaign(s): "
+                            + campaigns.map { "\($0.id) (\($0.name))" }.joined(separator: ", ")),
+                        campaigns: campaigns),
+                    status: .conflict)
+            }
         }
     }
 
-    func validate(_ input: Input) throws -> ProviderConfig {
+    /// The provider named by the path's `{id}`. - Throws: 404 `unknown provider '<id>'`.
+    func existing(_ context: AppRequestContext) async throws -> ProviderConfig {
+        let id = try context.parameters.require("id")
+        guard let p = try await store.provider(id: id) else {
+            throw HTTPError(.notFound, message: "unknown provider '\(id)'")
+        }
+        return p
+    }
+
+    /// A new callback secret: 30 base62 characters (~178 bits).
+    static func newSecret() -> String { ShortCode.generate() + ShortCode.generate() + ShortCode.generate() }
+
+    /// The optional body of `rotate-secret`: `graceSeconds` within ``InputLimits/graceSeconds``.
+    struct RotationInput: Decodable {
+        var graceSeconds: Int?
+        enum CodingKeys: String, CodingKey { case graceSeconds }
+        init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            graceSeconds = try c.decodeIntIfPresent(.graceSeconds, in: InputLimits.graceSeconds)
+        }
+    }
+
+    /// The answer of `rotate-secret`: the new callback URL and secret, and when the previous
+    /// secret stops being accepted (epoch seconds).
+    struct RotationView: Encodable {
+        var callbackUrl: String
+        var callbackSecret: String
+        var previousSecretValidUntil: Int64
+    }
+
+    /// The 409 of a DELETE of a provider in use: the usual error object plus the campaigns.
+    struct InUseView: Encodable {
+        struct Message: Encodable { var message: String }
+        var error: Message
+        var campaigns: [CampaignReference]
+    }
+
+    /// Checks a provider's fields (creation, and a PATCH merged into the current provider) and
+    /// builds the configuration. - Parameter current: for a PATCH, the provider whose id, callback
+    /// secrets, creation time and disabled flag are kept; `nil` = a new provider.
+    /// - Throws: 400 `invalid provider: …` naming every field that is wrong.
+    func validate(_ input: Input, keeping current: ProviderConfig? = nil) throws -> ProviderConfig {
         var problems: [String] = []
         let method = (input.method ?? "POST").uppercased()
         if method != "POST" && method != "GET" { problems.append("method must be POST or GET") }
@@ -117,14 +201,17 @@ struct ProviderController {
         }
         if let auth = input.auth { problems += auth.problems }
         guard problems.isEmpty else { throw HTTPError(.badRequest, message: "invalid provider: " + problems.joined(separator: "; ")) }
-        let provider = ProviderConfig(
-            id: "prv_" + ShortCode.generate(), name: input.name, kind: input.kind ?? .generic, method: method,
+        var provider = ProviderConfig(
+            id: current?.id ?? "prv_" + ShortCode.generate(), name: input.name, kind: input.kind ?? .generic, method: method,
             url: input.url, bodyType: bodyType, bodyTemplate: input.bodyTemplate, headers: input.headers ?? [:],
             batch: input.batch, callbacksEnabled: input.callbacksEnabled ?? true,
-            callbackSecret: ShortCode.generate() + ShortCode.generate() + ShortCode.generate(),
-            messageIdPath: input.messageIdPath, ratePerSecond: input.ratePerSecond, createdAt: Int64(Date().timeIntervalSince1970),
+            callbackSecret: current?.callbackSecret ?? Self.newSecret(),
+            messageIdPath: input.messageIdPath, ratePerSecond: input.ratePerSecond, createdAt: current?.createdAt ?? config.now(),
             webhookSigningKey: input.webhookSigningKey, requireSignature: input.requireSignature,
             auth: input.auth?.type == ProviderAuth.Kind.none ? nil : input.auth, maxConcurrency: input.maxConcurrency)
+        provider.previousCallbackSecret = current?.previousCallbackSecret
+        provider.previousSecretValidUntil = current?.previousSecretValidUntil
+        provider.disabled = current?.disabled
         if let problem = trialRequestProblem(provider) {
             throw HTTPError(.badRequest, message: "invalid provider: " + problem)
         }
