@@ -275,6 +275,20 @@ struct InputRangeRouteTests {
             }
         }
     }
+
+    @Test("a malformed chunked body (chunk size 'ZZ') is a 400 naming the body, not a 503 'storage unavailable'")
+    func malformedChunkedBodyIs400() async throws {
+        let app = try await App()
+        try await app.withClient(.live) { client in
+            let port = try #require(client.port)
+            let head = "POST /api/v1/events HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(App.token)\r\n"
+                + "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nZZ\r\n[]\r\n0\r\n\r\n"
+            let exchange = try RawHTTP.exchange(port: port, head: head, bodyBytes: 0, timeoutSeconds: 10)
+            #expect(exchange.response.hasPrefix("HTTP/1.1 400"), "\(exchange.response.prefix(300))")
+            #expect(exchange.response.contains("the events body could not be read"))
+            #expect(!exchange.response.contains("storage unavailable"))
+        }
+    }
 }
 
 /// A minimal blocking HTTP/1.1 exchange over a loopback socket (the test needs to stop sending

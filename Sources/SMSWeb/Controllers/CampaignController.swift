@@ -64,7 +64,7 @@ struct CampaignController {
         }
         group.post("campaigns/{id}/schedule") { request, context in
             let campaign = try await load(context)
-            let body = try await request.body.collect(upTo: 64_000)
+            let body = try await request.body.collect(upTo: 64_000, what: "schedule request")
             let input = try JSON.decode(ScheduleInput.self, from: body, what: "schedule request")
             let sendAt: Int64
             do {

@@ -55,7 +55,7 @@ struct ProfileImportPageController {
         else {
             throw HTTPError(.badRequest, message: "send the form as multipart/form-data")
         }
-        let body = try await request.body.collect(upTo: maxBytes)
+        let body = try await request.body.collect(upTo: maxBytes, what: "upload")
         do {
             return try FormDataDecoder().decode(Form.self, from: body, boundary: boundary)
         } catch {

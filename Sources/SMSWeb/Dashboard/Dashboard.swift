@@ -96,7 +96,7 @@ struct Dashboard: Sendable {
 
     /// Decodes an `application/x-www-form-urlencoded` body (400 naming the problem otherwise).
     static func form<T: Decodable>(_ type: T.Type, _ request: Request, limit: Int = 1_000_000) async throws -> T {
-        let body = try await request.body.collect(upTo: limit)
+        let body = try await request.body.collect(upTo: limit, what: "form")
         let text = String(decoding: body.readableBytesView, as: UTF8.self)
         if let problem = nulProblem(form: text) { throw HTTPError(.badRequest, message: "the form could not be read: \(problem)") }
         do {
