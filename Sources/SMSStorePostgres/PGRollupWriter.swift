@@ -4,7 +4,16 @@ import SMSCore
 
 /// Accumulates rollup increments inside one transaction and writes each cell once at the end,
 /// in sorted key order (two transactions touching the same cells lock them in the same order:
-/// no deadlock), with `INSERT … ON CONFLICT DO UPDATE SET value = rollups.value + excluded.value`.
+/// no deadlock), with `INSERT … ON CONFLICT DO UPDATE SET value = value + excluded.value`.
+///
+/// Slotted counter rows: the increments go to one of ``slotCount`` rows per cell in
+/// `rollup_slots` (the writer's ``slot``, chosen at random per transaction), so concurrent
+/// transactions for one campaign (several nodes, or one node's connections) do not queue on the
+/// same few rows until each other's commit (measured in BENCHMARKS.md "cluster": with one row per
+/// cell, most active backends waited on the campaign's total cells). Readers fold the slots with
+/// `SUM` through the view `rollup_cells` (the base `rollups` rows plus the slot rows); the base
+/// table holds folded values (reconcile's repair, and rows written before the slots). Which cells
+/// change is SMSCore's rule (``MessageContribution``); the store only picks the slot row.
 ///
 /// It is also the transaction's buffer of message states on the hot paths (callback batches,
 /// dispatch results): with ``defersStates`` set, ``PostgresStore/apply(_:fact:to:rollups:cache:)``
@@ -13,6 +22,16 @@ import SMSCore
 struct PGRollupWriter: Sendable {
     /// Buffer message states instead of saving each at once.
     var defersStates = false
+    /// How many slot rows a cell may have in `rollup_slots` (a read folds at most this many per
+    /// cell): 4, or `SMSSTATS_ROLLUP_SLOTS` (1–16; 1 is one row per cell, as before the slots,
+    /// which the cluster benchmark measures against).
+    static let slotCount: Int = {
+        guard let text = ProcessInfo.processInfo.environment["SMSSTATS_ROLLUP_SLOTS"], let n = Int(text) else { return 4 }
+        return min(max(n, 1), 16)
+    }()
+    /// The slot row this transaction's increments go to, `0..<slotCount`; `nil` writes the folded
+    /// base table `rollups` (reconcile's repair).
+    var slot: Int? = Int.random(in: 0..<PGRollupWriter.slotCount)
     /// The buffered message states.
     var states = PGStateWriter()
 
@@ -59,7 +78,8 @@ struct PGRollupWriter: Sendable {
     }
 
     /// Writes the buffered message states, then upserts the cells with one statement (arrays
-    /// unnested in the sorted order).
+    /// unnested in the sorted order) into this writer's ``slot`` row of `rollup_slots`, or into
+    /// `rollups` when ``slot`` is `nil`.
     mutating func flush(_ tx: PGTx) async throws {
         try await states.flush(tx)
         let cells = sortedCells
@@ -70,12 +90,22 @@ struct PGRollupWriter: Sendable {
         let dims = cells.map(\.dim)
         let buckets = cells.map(\.bucket)
         let values = cells.map(\.value)
+        guard let slot else {
+            try await tx.exec("""
+                INSERT INTO rollups (campaign_id, variant, metric, dim, bucket, value)
+                SELECT c, v, m, d, b, x FROM unnest(\(campaigns)::text[], \(variants)::bigint[], \(metrics)::text[],
+                  \(dims)::text[], \(buckets)::bigint[], \(values)::bigint[]) WITH ORDINALITY AS t(c, v, m, d, b, x, n)
+                ORDER BY n
+                ON CONFLICT (campaign_id, variant, metric, dim, bucket) DO UPDATE SET value = rollups.value + excluded.value
+                """)
+            return
+        }
         try await tx.exec("""
-            INSERT INTO rollups (campaign_id, variant, metric, dim, bucket, value)
-            SELECT c, v, m, d, b, x FROM unnest(\(campaigns)::text[], \(variants)::bigint[], \(metrics)::text[],
+            INSERT INTO rollup_slots (campaign_id, variant, metric, dim, bucket, slot, value)
+            SELECT c, v, m, d, b, \(Int64(slot)), x FROM unnest(\(campaigns)::text[], \(variants)::bigint[], \(metrics)::text[],
               \(dims)::text[], \(buckets)::bigint[], \(values)::bigint[]) WITH ORDINALITY AS t(c, v, m, d, b, x, n)
             ORDER BY n
-            ON CONFLICT (campaign_id, variant, metric, dim, bucket) DO UPDATE SET value = rollups.value + excluded.value
+            ON CONFLICT (campaign_id, variant, metric, dim, bucket, slot) DO UPDATE SET value = rollup_slots.value + excluded.value
             """)
     }
 }

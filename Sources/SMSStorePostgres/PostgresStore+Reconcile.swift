@@ -12,14 +12,14 @@ extension PostgresStore {
     /// Raw records: each message's dispatch record, `message_events`, `clicks`, `short_links` and
     /// the users' `conversion_events`; derived data checked and, with `repair`, rewritten: message
     /// states, `short_links.human_clicks`, `campaign_conversions`, `delivery_error_descriptions`
-    /// and the campaign's `rollups`. Reads the campaign's records with six queries (whole
+    /// and the campaign's `rollups` (written folded: its slot rows are removed). Reads the campaign's records with six queries (whole
     /// campaign in memory).
     public func reconcile(campaignId: String, repair: Bool) async throws -> ReconcileReport {
         try await write { tx in
             if repair {
                 try await tx.exec("""
                     LOCK TABLE messages, message_events, clicks, short_links, conversion_events, campaign_conversions,
-                      rollups, delivery_error_descriptions IN EXCLUSIVE MODE
+                      rollups, rollup_slots, delivery_error_descriptions IN EXCLUSIVE MODE
                     """)
             } else {
                 try await tx.exec("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
@@ -45,7 +45,7 @@ extension PostgresStore {
     /// Every rollup cell of a campaign, per variant (metrics this version does not know are skipped).
     static func storedRollups(_ tx: PGTx, campaignId: String) async throws -> [Int: RollupDelta] {
         var out: [Int: RollupDelta] = [:]
-        for r in try await tx.rows("SELECT variant, metric, dim, bucket, value FROM rollups WHERE campaign_id = \(campaignId)") {
+        for r in try await tx.rows("SELECT variant, metric, dim, bucket, value FROM rollup_cells WHERE campaign_id = \(campaignId)") {
             guard let m = RollupMetric(rawValue: try r.get("metric")) else { continue }
             let value: Int64 = try r.get("value")
             if value != 0 {
@@ -153,7 +153,10 @@ extension PostgresStore {
                 """)
         }
         try await tx.exec("DELETE FROM rollups WHERE campaign_id = \(campaignId)")
+        try await tx.exec("DELETE FROM rollup_slots WHERE campaign_id = \(campaignId)")
+        // The recount is written folded: one base row per cell, no slot rows.
         var writer = PGRollupWriter()
+        writer.slot = nil
         for (variant, delta) in recount.expected { writer.add(delta, campaignId: campaignId, variant: variant) }
         try await writer.flush(tx)
         try await tx.exec("DELETE FROM delivery_error_descriptions WHERE campaign_id = \(campaignId)")

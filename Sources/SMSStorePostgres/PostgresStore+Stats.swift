@@ -2,15 +2,16 @@ import Foundation
 import PostgresNIO
 import SMSCore
 
-/// The Stats-tab reads (``StatsStore``): the `rollups` table (primary key
-/// `(campaign_id, variant, metric, dim, bucket)`) and `delivery_error_descriptions` only; none
-/// touches `messages`, `message_events` or `clicks` (PITFALLS.md #20).
+/// The Stats-tab reads (``StatsStore``): the view `rollup_cells` (the `rollups` rows and their
+/// slot rows in `rollup_slots`, summed per `(campaign_id, variant, metric, dim, bucket)`:
+/// ``PGRollupWriter``) and `delivery_error_descriptions` only; none touches `messages`,
+/// `message_events` or `clicks` (PITFALLS.md #20).
 extension PostgresStore {
     public func rollupTotalsByVariant(campaignId: String) async throws -> [Int: RollupDelta] {
         try await read { tx in
             var out: [Int: RollupDelta] = [:]
             for r in try await tx.rows(
-                "SELECT variant, metric, dim, value FROM rollups WHERE campaign_id = \(campaignId) AND bucket = -1")
+                "SELECT variant, metric, dim, value FROM rollup_cells WHERE campaign_id = \(campaignId) AND bucket = -1")
             {
                 guard let m = RollupMetric(rawValue: try r.get("metric")) else { continue }
                 let value: Int64 = try r.get("value")
@@ -31,13 +32,13 @@ extension PostgresStore {
             let rows: [PGRow]
             if let variant {
                 rows = try await tx.rows("""
-                    SELECT metric, bucket, value FROM rollups
+                    SELECT metric, bucket, value FROM rollup_cells
                     WHERE campaign_id = \(campaignId) AND variant = \(variant) AND metric = ANY(\(names)::text[])
                       AND dim = '' AND bucket >= 0
                     """)
             } else {
                 rows = try await tx.rows("""
-                    SELECT metric, bucket, SUM(value)::bigint AS value FROM rollups
+                    SELECT metric, bucket, SUM(value)::bigint AS value FROM rollup_cells
                     WHERE campaign_id = \(campaignId) AND metric = ANY(\(names)::text[]) AND dim = '' AND bucket >= 0
                     GROUP BY metric, bucket
                     """)

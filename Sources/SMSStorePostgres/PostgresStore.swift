@@ -20,7 +20,7 @@ import SMSCore
 /// against a new control message, and the frequency cap per user across campaigns. Where a method
 /// controls the order, advisory locks come before row locks; the remaining cycles (several steps
 /// in one transaction) are broken by PostgreSQL's deadlock detector and the retry. Rollup cells are upserted in sorted key order
-/// (`value = rollups.value + excluded.value`). A transaction that fails with a serialization failure
+/// into one of a few slot rows per cell (``PGRollupWriter``: `value = value + excluded.value`; reads sum the slots). A transaction that fails with a serialization failure
 /// or a deadlock (SQLSTATE 40001 / 40P01) is retried from the start (at most ``maxAttempts`` times).
 ///
 /// Any number of `smsstats serve` processes per database: claims carry leases, singleton work takes

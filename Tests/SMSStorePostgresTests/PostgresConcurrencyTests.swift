@@ -112,6 +112,56 @@ struct PostgresConcurrencyTests {
         await ts.close()
     }
 
+    /// Slotted rollup rows (``PGRollupWriter``): concurrent callback batches of one campaign write
+    /// their increments to several slot rows of the same cells; every read folds them, so the
+    /// totals equal the recount; a repair writes the recount folded (no slot rows left).
+    @Test func concurrentBatchesOfOneCampaignSpreadOverSlotRowsAndFoldToTheRecount() async throws {
+        let ts = try await TestStore.make(.postgres)
+        let store = ts.store
+        try await Self.setUp(ts, count: 400)
+        let queued = try await store.queuedMessages(campaignId: "c1", limit: 400)
+        try await store.recordDispatchResults(
+            queued.map { DispatchResult(messageId: $0.messageId, outcome: .sent(providerMessageId: nil), at: Self.t0 + 1) })
+        // 50 batches of 8 delivered items, 8 tasks at once; messages 0..<40 also get a failed receipt first.
+        try await store.applyCallbacks(
+            providerId: "p1", items: (0..<40).map { CallbackItem(kind: .failed, meta: "c1-m\($0)", ts: Self.t0 + 5, code: "1") },
+            receivedAt: Self.t0 + 30)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for task in 0..<8 {
+                group.addTask {
+                    for batch in stride(from: task, to: 50, by: 8) {
+                        let items = (batch * 8..<batch * 8 + 8).map { CallbackItem(kind: .delivered, meta: "c1-m\($0)", ts: Self.t0 + 10) }
+                        _ = try await store.applyCallbacks(providerId: "p1", items: items, receivedAt: Self.t0 + 60)
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        func int(_ sql: String) async throws -> Int64 {
+            if case .int(let n) = try await ts.query(sql).first?["n"] { return n }
+            return -1
+        }
+        // 52 transactions wrote the total cells, each to a random one of the 4 slots: more than one used.
+        let slots = try await int("SELECT COUNT(DISTINCT slot) AS n FROM rollup_slots WHERE metric = 'delivered' AND bucket = -1")
+        #expect(slots > 1 && slots <= 4, "\(slots) slot rows")
+        #expect(try await int("SELECT SUM(value) AS n FROM rollup_slots WHERE metric = 'delivered' AND bucket = -1") == 400)
+        // At most 4 rows per cell, whatever the number of writers.
+        #expect(try await int("SELECT MAX(c) AS n FROM (SELECT COUNT(*) AS c FROM rollup_slots GROUP BY campaign_id, variant, metric, dim, bucket) s") <= 4)
+        let totals = try await CampaignStatsQueries(store: store).totals(campaignId: "c1")
+        #expect(totals[RollupKey(.sent)] == 400)
+        #expect(totals[RollupKey(.delivered)] == 400)
+        #expect((totals[RollupKey(.failed)] ?? 0) == 0)
+        #expect((totals[RollupKey(.pending)] ?? 0) == 0)
+        #expect(try await store.reconcile(campaignId: "c1", repair: false).isClean)
+        // A repair folds: one base row per cell, no slot rows, the same totals.
+        let cells = try await int("SELECT COUNT(*) AS n FROM rollup_cells WHERE campaign_id = 'c1' AND value <> 0")
+        #expect(try await store.reconcile(campaignId: "c1", repair: true).isClean)
+        #expect(try await int("SELECT COUNT(*) AS n FROM rollup_slots WHERE campaign_id = 'c1'") == 0)
+        #expect(try await int("SELECT COUNT(*) AS n FROM rollups WHERE campaign_id = 'c1' AND value <> 0") == cells)
+        #expect(try await CampaignStatsQueries(store: store).totals(campaignId: "c1") == totals)
+        await ts.close()
+    }
+
     @Test func concurrentHumanClicksOnOneLinkCountOneUnique() async throws {
         let ts = try await TestStore.make(.postgres)
         let store = ts.store
