@@ -47,7 +47,11 @@ struct PostgresCLITests {
         if let password = URLComponents(string: url)?.password { #expect(!unknown.err.contains(password), "password printed") }
 
         #expect(try SMSStatsCLI.run(["reconcile", "--database", url]).status == 0)
-        try await ts.query("UPDATE rollups SET value = value + 2 WHERE metric = 'delivered' AND bucket = -1")
+        // +2 on the base row (the written cells are slot rows: PGRollupWriter; reads sum both).
+        try await ts.query("""
+            INSERT INTO rollups (campaign_id, variant, metric, dim, bucket, value) VALUES ('c1', 0, 'delivered', '', -1, 2)
+            ON CONFLICT (campaign_id, variant, metric, dim, bucket) DO UPDATE SET value = rollups.value + 2
+            """)
         let drift = try SMSStatsCLI.run(["reconcile", "c1", "--database", url])
         #expect(drift.status == 1)
         #expect(drift.out.contains("drift found (run with --repair to fix)"), "\(drift.out)")

@@ -144,7 +144,7 @@ struct PostgresConcurrencyTests {
         // 52 transactions wrote the total cells, each to a random one of the 4 slots: more than one used.
         let slots = try await int("SELECT COUNT(DISTINCT slot) AS n FROM rollup_slots WHERE metric = 'delivered' AND bucket = -1")
         #expect(slots > 1 && slots <= 4, "\(slots) slot rows")
-        #expect(try await int("SELECT SUM(value) AS n FROM rollup_slots WHERE metric = 'delivered' AND bucket = -1") == 400)
+        #expect(try await int("SELECT SUM(value)::bigint AS n FROM rollup_slots WHERE metric = 'delivered' AND bucket = -1") == 400)
         // At most 4 rows per cell, whatever the number of writers.
         #expect(try await int("SELECT MAX(c) AS n FROM (SELECT COUNT(*) AS c FROM rollup_slots GROUP BY campaign_id, variant, metric, dim, bucket) s") <= 4)
         let totals = try await CampaignStatsQueries(store: store).totals(campaignId: "c1")
@@ -223,12 +223,12 @@ struct PostgresConcurrencyTests {
         async let a = PostgresStore.connect(url: ts.databaseURL, maxConnections: 1)
         async let b = PostgresStore.connect(url: ts.databaseURL, maxConnections: 1)
         let (first, second) = try await (a, b)
-        // Each migration once: "v1", "settings", "dispatch-dead-letters", "login-links", "leases" and "partitions".
-        #expect(try await ts.int("SELECT COUNT(*) FROM schema_migrations") == 6)
+        // Each migration once: "v1", "settings", "dispatch-dead-letters", "login-links", "leases", "partitions" and "rollup-slots".
+        #expect(try await ts.int("SELECT COUNT(*) FROM schema_migrations") == 7)
         #expect(
             try await ts.int(
-                "SELECT COUNT(*) FROM schema_migrations WHERE id IN ('v1', 'settings', 'dispatch-dead-letters', 'login-links', 'leases', 'partitions')")
-                == 6)
+                "SELECT COUNT(*) FROM schema_migrations WHERE id IN ('v1', 'settings', 'dispatch-dead-letters', 'login-links', 'leases', 'partitions', 'rollup-slots')")
+                == 7)
         #expect(try await CampaignStatsQueries(store: first).totals(campaignId: "c1")[RollupKey(.queued)] == 3)
         #expect(try await second.messageCount(campaignId: "c1", dispatch: .queued) == 3)
         await first.close()

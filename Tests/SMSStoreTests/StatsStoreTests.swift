@@ -203,13 +203,13 @@ struct StatsStoreTests {
         // a wrong link counter and a wrong description.
         let db = f.testStore
         try await db.query("UPDATE messages SET delivered_at = NULL WHERE meta = 'm0'")
-        // (+5 through an upsert of the base row: on PostgreSQL the written cells are slot rows, ``PGRollupWriter``.)
+        // (+5 and +4 through upserts of the base row: on PostgreSQL the written cells are slot rows, ``PGRollupWriter``.)
         try await db.query("""
             INSERT INTO rollups (campaign_id, variant, metric, dim, bucket, value) VALUES ('c1', 1, 'sent', '', -1, 5)
             ON CONFLICT (campaign_id, variant, metric, dim, bucket) DO UPDATE SET value = rollups.value + 5
             """)
         try await db.query("""
-            INSERT INTO rollups (campaign_id, variant, metric, dim, bucket, value) VALUES ('c1', 0, 'replies', '', -1, 0)
+            INSERT INTO rollups (campaign_id, variant, metric, dim, bucket, value) VALUES ('c1', 0, 'replies', '', -1, 4)
             ON CONFLICT (campaign_id, variant, metric, dim, bucket) DO UPDATE SET value = rollups.value + 4
             """)
         try await db.query("UPDATE short_links SET human_clicks = 9 WHERE code = 'c0x0'")
