@@ -36,6 +36,16 @@ struct PostgresConcurrencyTests {
             })
     }
 
+    /// A new store with ``setUp(_:count:campaignId:users:)``'s campaign, every message recorded as sent at `t0 + 1`.
+    static func sentCampaign(count: Int) async throws -> TestStore {
+        let ts = try await TestStore.make(.postgres)
+        try await setUp(ts, count: count)
+        let queued = try await ts.store.queuedMessages(campaignId: "c1", limit: count)
+        try await ts.store.recordDispatchResults(
+            queued.map { DispatchResult(messageId: $0.messageId, outcome: .sent(providerMessageId: nil), at: t0 + 1) })
+        return ts
+    }
+
     @Test func concurrentClaimersNeverShareAMessage() async throws {
         let ts = try await TestStore.make(.postgres)
         let store = ts.store
@@ -67,12 +77,8 @@ struct PostgresConcurrencyTests {
     }
 
     @Test func concurrentCallbackBatchesLoseNoIncrement() async throws {
-        let ts = try await TestStore.make(.postgres)
+        let ts = try await Self.sentCampaign(count: 40)
         let store = ts.store
-        try await Self.setUp(ts, count: 40)
-        let queued = try await store.queuedMessages(campaignId: "c1", limit: 100)
-        try await store.recordDispatchResults(
-            queued.map { DispatchResult(messageId: $0.messageId, outcome: .sent(providerMessageId: nil), at: Self.t0 + 1) })
         // 30 delivered, 10 failed; every batch sent by 6 tasks at once, each in its own order.
         let items = (0..<40).map { i in
             i < 30
@@ -116,12 +122,8 @@ struct PostgresConcurrencyTests {
     /// their increments to several slot rows of the same cells; every read folds them, so the
     /// totals equal the recount; a repair writes the recount folded (no slot rows left).
     @Test func concurrentBatchesOfOneCampaignSpreadOverSlotRowsAndFoldToTheRecount() async throws {
-        let ts = try await TestStore.make(.postgres)
+        let ts = try await Self.sentCampaign(count: 400)
         let store = ts.store
-        try await Self.setUp(ts, count: 400)
-        let queued = try await store.queuedMessages(campaignId: "c1", limit: 400)
-        try await store.recordDispatchResults(
-            queued.map { DispatchResult(messageId: $0.messageId, outcome: .sent(providerMessageId: nil), at: Self.t0 + 1) })
         // 50 batches of 8 delivered items, 8 tasks at once; messages 0..<40 also get a failed receipt first.
         try await store.applyCallbacks(
             providerId: "p1", items: (0..<40).map { CallbackItem(kind: .failed, meta: "c1-m\($0)", ts: Self.t0 + 5, code: "1") },
