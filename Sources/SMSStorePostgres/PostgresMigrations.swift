@@ -14,7 +14,7 @@ import PostgresNIO
 enum PostgresMigrations {
     static let all: [(id: String, sql: String)] = [
         ("v1", v1), ("settings", settings), ("dispatch-dead-letters", deadLetters),
-        ("login-links", loginLinks), ("leases", leases), ("partitions", partitions), ("rollup-slots", rollupSlots),
+        ("login-links", loginLinks), ("leases", leases), ("rollup-slots", rollupSlots), ("partitions", partitions),
     ]
 
     /// Work in Swift after a migration's SQL, in the same transaction, by migration id.
@@ -165,6 +165,22 @@ enum PostgresMigrations {
             provider_id TEXT COLLATE "C" PRIMARY KEY, tokens DOUBLE PRECISION NOT NULL, refilled_at DOUBLE PRECISION NOT NULL)
         """
 
+    /// Slotted rollup counters (``PGRollupWriter``): increments go to one of a few slot rows per
+    /// cell; `rollup_cells` is what every read uses, the base `rollups` plus the slots, summed.
+    /// Additive: a server of the previous release keeps writing and reading `rollups` (during a
+    /// rolling deploy its stats miss the new servers' slot rows until it is replaced; nothing is lost).
+    static let rollupSlots = """
+        CREATE TABLE rollup_slots (
+            campaign_id TEXT COLLATE "C" NOT NULL, variant BIGINT NOT NULL, metric TEXT COLLATE "C" NOT NULL,
+            dim TEXT COLLATE "C" NOT NULL, bucket BIGINT NOT NULL, slot BIGINT NOT NULL, value BIGINT NOT NULL,
+            PRIMARY KEY (campaign_id, variant, metric, dim, bucket, slot));
+        CREATE VIEW rollup_cells AS
+            SELECT campaign_id, variant, metric, dim, bucket, SUM(value)::bigint AS value FROM (
+              SELECT campaign_id, variant, metric, dim, bucket, value FROM rollups
+              UNION ALL SELECT campaign_id, variant, metric, dim, bucket, value FROM rollup_slots) AS c
+            GROUP BY campaign_id, variant, metric, dim, bucket
+        """
+
     /// The receipt log and the clicks become range partitions by `message_id` (``PGPartitions``):
     /// each former table is renamed `<table>_initial` and attached as is (no row moves; its
     /// primary key becomes `(id, message_id)`, built once, as a partitioned table's keys must
@@ -202,21 +218,5 @@ enum PostgresMigrations {
         ALTER SEQUENCE clicks_ids OWNED BY clicks.id;
         CREATE INDEX clicks_message ON clicks (message_id);
         CREATE INDEX clicks_campaign ON clicks (campaign_id, is_bot, id)
-        """
-
-    /// Slotted rollup counters (``PGRollupWriter``): increments go to one of a few slot rows per
-    /// cell; `rollup_cells` is what every read uses, the base `rollups` plus the slots, summed.
-    /// Additive: a server of the previous release keeps writing and reading `rollups` (during a
-    /// rolling deploy its stats miss the new servers' slot rows until it is replaced; nothing is lost).
-    static let rollupSlots = """
-        CREATE TABLE rollup_slots (
-            campaign_id TEXT COLLATE "C" NOT NULL, variant BIGINT NOT NULL, metric TEXT COLLATE "C" NOT NULL,
-            dim TEXT COLLATE "C" NOT NULL, bucket BIGINT NOT NULL, slot BIGINT NOT NULL, value BIGINT NOT NULL,
-            PRIMARY KEY (campaign_id, variant, metric, dim, bucket, slot));
-        CREATE VIEW rollup_cells AS
-            SELECT campaign_id, variant, metric, dim, bucket, SUM(value)::bigint AS value FROM (
-              SELECT campaign_id, variant, metric, dim, bucket, value FROM rollups
-              UNION ALL SELECT campaign_id, variant, metric, dim, bucket, value FROM rollup_slots) AS c
-            GROUP BY campaign_id, variant, metric, dim, bucket
         """
 }

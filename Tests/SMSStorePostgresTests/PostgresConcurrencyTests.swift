@@ -225,7 +225,7 @@ struct PostgresConcurrencyTests {
         async let a = PostgresStore.connect(url: ts.databaseURL, maxConnections: 1)
         async let b = PostgresStore.connect(url: ts.databaseURL, maxConnections: 1)
         let (first, second) = try await (a, b)
-        // Each migration once: "v1", "settings", "dispatch-dead-letters", "login-links", "leases", "partitions" and "rollup-slots".
+        // Each migration once: "v1", "settings", "dispatch-dead-letters", "login-links", "leases", "rollup-slots" and "partitions".
         #expect(try await ts.int("SELECT COUNT(*) FROM schema_migrations") == 7)
         #expect(
             try await ts.int(

@@ -25,7 +25,7 @@ struct PostgresPartitionTests {
                 try await tx.exec(PostgresQuery(unsafeSQL: "DROP TABLE IF EXISTS \(PGPartitions.quoted(name)) CASCADE"))
             }
         }
-        try await PostgresMigrations.migrate(store, PostgresMigrations.through("leases"))
+        try await PostgresMigrations.migrate(store, PostgresMigrations.through("rollup-slots"))
     }
 
     /// The partitions of `table`, in range order (the default last).
@@ -42,10 +42,10 @@ struct PostgresPartitionTests {
         CampaignReport.stats(totals: try await CampaignStatsQueries(store: store).totals(campaignId: "c1"), callbacksEnabled: true)
     }
 
-    /// Every rollup cell, in key order.
+    /// Every rollup cell (slot rows folded: `rollup_cells`), in key order.
     static func rollups(_ store: PostgresStore) async throws -> [String] {
         try await store.read { tx in
-            try await tx.rows("SELECT campaign_id, variant, metric, dim, bucket, value FROM rollups ORDER BY 1, 2, 3, 4, 5").map {
+            try await tx.rows("SELECT campaign_id, variant, metric, dim, bucket, value FROM rollup_cells ORDER BY 1, 2, 3, 4, 5").map {
                 "\(try $0.at(0, String.self))|\(try $0.at(1, Int64.self))|\(try $0.at(2, String.self))|\(try $0.at(3, String.self))|\(try $0.at(4, Int64.self))=\(try $0.at(5, Int64.self))"
             }
         }
