@@ -23,12 +23,12 @@ struct CallbacksDialectTests {
         #expect(viaJSON.items.map(\.code) == ["5"])
     }
 
-    @Test("a generic invalid item is stored inside its group, and re-parses to the same problem")
+    @Test("a generic invalid item is stored inside its group as received, and re-parses to the same problem")
     func genericStoredRaw() throws {
         let parsed = try GenericCallbackParser.parse(Data(#"[{"event":"failed","data":[{"meta":"m1","ts":1700000000}]}]"#.utf8))
         let invalid = try #require(parsed.invalid.first)
-        let raw = CallbackDialect.storedRaw(invalid, kind: .generic)
-        #expect(raw == #"[{"data":[{"meta":"m1","ts":1700000000}],"event":"failed"}]"#)
+        let raw = CallbackDialect.storedRaw(invalid, kind: .generic, fields: nil)
+        #expect(raw == Array(#"[{"event":"failed","data":[{"meta":"m1","ts":1700000000}]}]"#.utf8))
         #expect(try CallbackDialect.reparse(raw, kind: .generic).invalid.map(\.reason) == ["missing required fields: code"])
         let fixed = try CallbackDialect.reparse(#"[{"data":[{"meta":"m1","ts":1700000000,"code":"914"}],"event":"failed"}]"#, kind: .generic)
         #expect(fixed.items == [CallbackItem(kind: .failed, meta: "m1", ts: 1_700_000_000, code: "914")])
@@ -38,7 +38,7 @@ struct CallbacksDialectTests {
     func genericGroup() throws {
         let parsed = try GenericCallbackParser.parse(Data(#"[{"event":"delivered"}]"#.utf8))
         let invalid = try #require(parsed.invalid.first)
-        #expect(CallbackDialect.storedRaw(invalid, kind: .generic) == #"[{"event":"delivered"}]"#)
+        #expect(CallbackDialect.storedRaw(invalid, kind: .generic, fields: nil) == Array(#"[{"event":"delivered"}]"#.utf8))
     }
 
     /// Found by the callback-json fuzzer (Fuzz/Corpus/callback-json): the element `"operator"`
@@ -49,15 +49,15 @@ struct CallbacksDialectTests {
             kind: .gupshup, body: Data(#"["operator","provider"]"#.utf8), fields: [:], bodyIsJSON: true, maxItems: 10)
         #expect(parsed.items.isEmpty)
         #expect(parsed.invalid.map(\.reason) == ["event must be a JSON object, got a string", "event must be a JSON object, got a string"])
-        let stored = parsed.invalid.map { CallbackDialect.storedRaw($0, kind: .gupshup) }
-        #expect(stored == [#"["operator"]"#, #"["provider"]"#])
+        let stored = parsed.invalid.map { CallbackDialect.storedRaw($0, kind: .gupshup, fields: nil) }
+        #expect(stored == [Array(#"["operator"]"#.utf8), Array(#"["provider"]"#.utf8)])
         let replayed = try CallbackDialect.reparse(stored[0], kind: .gupshup)
         #expect(replayed == CallbackParseResult(invalid: [InvalidCallbackItem(
             raw: #""operator""#, event: nil, reason: "event must be a JSON object, got a string", missingFields: [], index: 0)]))
-        // An object element is still stored as the object.
+        // An object element is stored as the object's bytes as received.
         let object = try CallbackDialect.parse(
-            kind: .gupshup, body: Data(#"[{"externalId":"9","eventType":"LOST"}]"#.utf8), fields: [:], bodyIsJSON: true, maxItems: 10)
-        #expect(object.invalid.map { CallbackDialect.storedRaw($0, kind: .gupshup) } == [#"{"eventType":"LOST","externalId":"9"}"#])
+            kind: .gupshup, body: Data(#"[{"externalId":"9", "eventType":"LOST"}]"#.utf8), fields: [:], bodyIsJSON: true, maxItems: 10)
+        #expect(object.invalid.map { CallbackDialect.storedRaw($0, kind: .gupshup, fields: nil) } == [Array(#"{"externalId":"9", "eventType":"LOST"}"#.utf8)])
     }
 
     @Test("field dialects replay from their stored JSON object of strings", arguments: [
@@ -74,9 +74,38 @@ struct CallbacksDialectTests {
         #expect(result.items.map(\.kind) == [expected])
     }
 
-    @Test("an unreadable stored text throws the JSON reader's error")
-    func unreadable() {
-        #expect(throws: CallbackParseError.self) { try CallbackDialect.reparse("not json", kind: .twilio) }
+    @Test("an unreadable stored JSON text throws the JSON reader's error; a field dialect's text is form text")
+    func unreadable() throws {
+        #expect(throws: CallbackParseError.self) { try CallbackDialect.reparse("{not json", kind: .vonage) }
         #expect(throws: CallbackParseError.notAnArray) { try CallbackDialect.reparse("{}", kind: .generic) }
+        #expect(try CallbackDialect.reparse("not json", kind: .twilio).invalid.map(\.reason) == ["missing required fields: MessageSid, MessageStatus"])
+    }
+
+    @Test("field dialects replay from the form or query text as received", arguments: [
+        (ProviderKind.twilio, "MessageStatus=undelivered&MessageSid=SM1&ErrorCode=30003", CallbackEventKind.failed),
+        (.plivo, "MessageUUID=u1&Status=delivered&Sequence=2", .delivered),
+        (.jasmin, "id=j1&message_status=ENROUTE", .submitted),
+        (.kannel, "meta=m1&type=16&answer=NACK%2F0x00000045%2FSubmit+failed", .failed),
+        (.vonage, "messageId=0A1&status=delivered&message-timestamp=2024-01-01+00%3A00%3A00", .delivered),
+    ])
+    func replayFormText(kind: ProviderKind, raw: String, expected: CallbackEventKind) throws {
+        let result = try CallbackDialect.reparse(raw, kind: kind)
+        #expect(result.invalid.isEmpty)
+        #expect(result.items.map(\.kind) == [expected])
+    }
+
+    @Test("a field dialect's invalid item is stored as the text its fields were read from, byte for byte")
+    func fieldText() throws {
+        let utf16 = Array("MessageSid=SM1&MessageStatus=sent".utf16).flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }
+        let text = FormFields.received(form: utf16, query: "")
+        #expect(text == utf16)
+        let parsed = try CallbackDialect.parse(kind: .twilio, body: Data(), fields: FormFields.parse(bytes: text), bodyIsJSON: false, maxItems: 10)
+        let invalid = try #require(parsed.invalid.first)
+        #expect(CallbackDialect.storedRaw(invalid, kind: .twilio, fields: text) == utf16)
+        // Form first, then the query without our secret: the form wins a name both carry.
+        let both = FormFields.received(form: Array("type=1&meta=m1".utf8), query: FormFields.removing("secret", from: "secret=x&type=16&fid=F%31"))
+        #expect(both == Array("type=1&meta=m1&type=16&fid=F%31".utf8))
+        #expect(FormFields.parse(bytes: both) == ["type": "1", "meta": "m1", "fid": "F1"])
+        #expect(FormFields.removing("secret", from: "a=1&sec%72et=x&b=%2B&secret") == "a=1&b=%2B")
     }
 }

@@ -140,11 +140,11 @@ struct CallbacksGenericParserTests {
     }
 
     @Test("ill-typed required fields are invalid with a reason and no missing field", arguments: [
-        (#"{"meta":"a","ts":"abc"}"#, "ts must be epoch seconds or milliseconds, got 'abc'"),
-        (#"{"meta":"a","ts":"inf"}"#, "ts must be epoch seconds or milliseconds, got 'inf'"),
-        (#"{"meta":"a","ts":"0x10"}"#, "ts must be epoch seconds or milliseconds, got '0x10'"),
-        (#"{"meta":"a","ts":" 1700000000 "}"#, "ts must be epoch seconds or milliseconds, got ' 1700000000 '"),
-        (#"{"meta":"a","ts":"+1700000000"}"#, "ts must be epoch seconds or milliseconds, got '+1700000000'"),
+        (#"{"meta":"a","ts":"abc"}"#, "ts must be epoch seconds from 0 to 4102444800 or epoch milliseconds above 1000000000000 and at most 4102444800000 (got 'abc')"),
+        (#"{"meta":"a","ts":"inf"}"#, "ts must be epoch seconds from 0 to 4102444800 or epoch milliseconds above 1000000000000 and at most 4102444800000 (got 'inf')"),
+        (#"{"meta":"a","ts":"0x10"}"#, "ts must be epoch seconds from 0 to 4102444800 or epoch milliseconds above 1000000000000 and at most 4102444800000 (got '0x10')"),
+        (#"{"meta":"a","ts":" 1700000000 "}"#, "ts must be epoch seconds from 0 to 4102444800 or epoch milliseconds above 1000000000000 and at most 4102444800000 (got ' 1700000000 ')"),
+        (#"{"meta":"a","ts":"+1700000000"}"#, "ts must be epoch seconds from 0 to 4102444800 or epoch milliseconds above 1000000000000 and at most 4102444800000 (got '+1700000000')"),
         (#"{"meta":"a","ts":true}"#, "ts must be a number or a numeric string, got a boolean"),
         (#"{"meta":"a","ts":[1]}"#, "ts must be a number or a numeric string, got an array"),
         (#"{"meta":"a","ts":-5}"#, "ts must be epoch seconds from 0 to 4102444800 or epoch milliseconds above 1000000000000 and at most 4102444800000 (got -5)"),
@@ -168,11 +168,11 @@ struct CallbacksGenericParserTests {
         #expect(result.invalid.map(\.missingFields) == [[], ["meta"]])
     }
 
-    @Test("an invalid item is stored whole, re-serialised with sorted keys")
-    func invalidItemRawIsCanonical() throws {
-        let result = try parse(#"[{"event":"failed","data":[{"ts":1700000000,"meta":"m-9","description":"a \"q\"\n","z":[true,null,1.5],"b":{"y":1,"x":"é"}}]}]"#)
+    @Test("an invalid item is stored as the bytes that arrived (keys in order, escapes, spacing, numbers as written) inside its group")
+    func invalidItemRawIsAsReceived() throws {
+        let result = try parse(#"[{"event":"failed","data":[{"ts":1700000000,"meta":"m-9","description":"a \"q\"\n\u00e9", "z":[true,null,1.50,1E2],"b":{"y":1,"x":"é","y":2}}]}]"#)
         let invalid = try #require(result.invalid.first)
-        #expect(invalid.raw == #"{"b":{"x":"é","y":1},"description":"a \"q\"\n","meta":"m-9","ts":1700000000,"z":[true,null,1.5]}"#)
+        #expect(invalid.raw == #"[{"event":"failed","data":[{"ts":1700000000,"meta":"m-9","description":"a \"q\"\n\u00e9", "z":[true,null,1.50,1E2],"b":{"y":1,"x":"é","y":2}}]}]"#)
         #expect(invalid.missingFields == ["code"])
     }
 
@@ -181,8 +181,8 @@ struct CallbacksGenericParserTests {
         let result = try parse(#"[{"event":"sent","data":[{"meta":"a","ts":1},{"meta":"b","ts":2}]}]"#)
         #expect(result.items == [])
         #expect(result.invalid == [
-            InvalidCallbackItem(raw: #"{"meta":"a","ts":1}"#, event: "sent", reason: "unknown event 'sent'", missingFields: [], group: 0, index: 0),
-            InvalidCallbackItem(raw: #"{"meta":"b","ts":2}"#, event: "sent", reason: "unknown event 'sent'", missingFields: [], group: 0, index: 1),
+            InvalidCallbackItem(raw: #"[{"event":"sent","data":[{"meta":"a","ts":1}]}]"#, event: "sent", reason: "unknown event 'sent'", missingFields: [], group: 0, index: 0),
+            InvalidCallbackItem(raw: #"[{"event":"sent","data":[{"meta":"b","ts":2}]}]"#, event: "sent", reason: "unknown event 'sent'", missingFields: [], group: 0, index: 1),
         ])
     }
 
@@ -192,11 +192,11 @@ struct CallbacksGenericParserTests {
     func missingEvent() throws {
         let result = try parse(#"[{"data":[{"meta":"a","ts":1}]},{"event":7,"data":[{"meta":"b","ts":1}]}]"#)
         #expect(result.invalid == [
-            InvalidCallbackItem(raw: #"{"meta":"a","ts":1}"#, event: nil, reason: "missing required fields: event", missingFields: ["event"], group: 0, index: 0),
-            InvalidCallbackItem(raw: #"{"data":[{"meta":"b","ts":1}],"event":7}"#, event: nil, reason: "event must be a string, got a number", missingFields: [], group: 1, index: nil),
+            InvalidCallbackItem(raw: #"[{"data":[{"meta":"a","ts":1}]}]"#, event: nil, reason: "missing required fields: event", missingFields: ["event"], group: 0, index: 0),
+            InvalidCallbackItem(raw: #"[{"event":7,"data":[{"meta":"b","ts":1}]}]"#, event: nil, reason: "event must be a string, got a number", missingFields: [], group: 1, index: nil),
         ])
-        let stored = CallbackDialect.storedRaw(result.invalid[1], kind: .generic)
-        #expect(stored == #"[{"data":[{"meta":"b","ts":1}],"event":7}]"#)
+        let stored = CallbackDialect.storedRaw(result.invalid[1], kind: .generic, fields: nil)
+        #expect(stored == Array(#"[{"event":7,"data":[{"meta":"b","ts":1}]}]"#.utf8))
         #expect(try CallbackDialect.reparse(stored, kind: .generic).invalid.map(\.reason) == ["event must be a string, got a number"])
     }
 
@@ -205,9 +205,9 @@ struct CallbacksGenericParserTests {
         let result = try parse(#"[{"event":"delivered"},{"event":"delivered","data":{"meta":"a","ts":1}},{"data":null}]"#)
         #expect(result.items == [])
         #expect(result.invalid == [
-            InvalidCallbackItem(raw: #"{"event":"delivered"}"#, event: "delivered", reason: "group has no 'data' array", missingFields: ["data"], group: 0, index: nil),
-            InvalidCallbackItem(raw: #"{"data":{"meta":"a","ts":1},"event":"delivered"}"#, event: "delivered", reason: "'data' must be an array, got an object", missingFields: [], group: 1, index: nil),
-            InvalidCallbackItem(raw: #"{"data":null}"#, event: nil, reason: "missing required fields: event; group has no 'data' array", missingFields: ["event", "data"], group: 2, index: nil),
+            InvalidCallbackItem(raw: #"[{"event":"delivered"}]"#, event: "delivered", reason: "group has no 'data' array", missingFields: ["data"], group: 0, index: nil),
+            InvalidCallbackItem(raw: #"[{"event":"delivered","data":{"meta":"a","ts":1}}]"#, event: "delivered", reason: "'data' must be an array, got an object", missingFields: [], group: 1, index: nil),
+            InvalidCallbackItem(raw: #"[{"data":null}]"#, event: nil, reason: "missing required fields: event; group has no 'data' array", missingFields: ["event", "data"], group: 2, index: nil),
         ])
     }
 
@@ -216,7 +216,7 @@ struct CallbacksGenericParserTests {
         let result = try parse(#"[{"event":"delivered","data":["x",{"meta":"a","ts":1}]}]"#)
         #expect(result.items == [CallbackItem(kind: .delivered, meta: "a", ts: 1)])
         #expect(result.invalid == [
-            InvalidCallbackItem(raw: #""x""#, event: "delivered", reason: "item must be a JSON object, got a string", missingFields: [], group: 0, index: 0),
+            InvalidCallbackItem(raw: #"[{"event":"delivered","data":["x"]}]"#, event: "delivered", reason: "item must be a JSON object, got a string", missingFields: [], group: 0, index: 0),
         ])
     }
 
@@ -233,8 +233,8 @@ struct CallbacksGenericParserTests {
             CallbackItem(kind: .clicked, meta: "e", ts: 5, url: "https://x.example"),
         ])
         #expect(result.invalid == [
-            InvalidCallbackItem(raw: #"{"meta":"b"}"#, event: "delivered", reason: "missing required fields: ts", missingFields: ["ts"], group: 0, index: 1),
-            InvalidCallbackItem(raw: #"{"meta":"d","ts":4}"#, event: "failed", reason: "missing required fields: code", missingFields: ["code"], group: 1, index: 0),
+            InvalidCallbackItem(raw: #"[{"event":"delivered","data":[{"meta":"b"}]}]"#, event: "delivered", reason: "missing required fields: ts", missingFields: ["ts"], group: 0, index: 1),
+            InvalidCallbackItem(raw: #"[{"event":"failed","data":[{"meta":"d","ts":4}]}]"#, event: "failed", reason: "missing required fields: code", missingFields: ["code"], group: 1, index: 0),
         ])
         #expect(!result.isFullyValid)
     }

@@ -44,7 +44,7 @@ struct CallbacksGupshupTests {
         #expect(result.invalid == [
             InvalidCallbackItem(raw: "1", event: nil, reason: "event must be a JSON object, got a number", missingFields: [], index: 0),
             InvalidCallbackItem(raw: #"{"eventType":"SENT"}"#, event: "SENT", reason: "missing required fields: externalId", missingFields: ["externalId"], index: 1),
-            InvalidCallbackItem(raw: #"{"eventTs":1,"eventType":"CLICKED","externalId":"e3"}"#, event: "CLICKED", reason: "unknown status 'CLICKED'", missingFields: [], index: 2),
+            InvalidCallbackItem(raw: #"{"externalId":"e3","eventType":"CLICKED","eventTs":1}"#, event: "CLICKED", reason: "unknown status 'CLICKED'", missingFields: [], index: 2),
         ])
     }
 

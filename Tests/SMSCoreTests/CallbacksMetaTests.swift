@@ -12,12 +12,15 @@ struct CallbacksMetaTests {
     func reason() {
         #expect(CallbackMeta.problem("mAbc123") == nil)
         #expect(CallbackMeta.problem("m-1 é😎") == nil)
-        #expect(
-            CallbackMeta.problem("ab\u{0}cd")
-                == "meta contains the control character U+0000 at position 2: a meta is the token SMSStats sent (\"m\" and base62 letters and digits), so it can never match a message")
-        #expect(CallbackMeta.problem("é\t")?.hasPrefix("meta contains the control character U+0009 at position 1:") == true)
-        #expect(CallbackMeta.problem("x\u{7F}")?.hasPrefix("meta contains the control character U+007F at position 1:") == true)
-        #expect(CallbackMeta.problem("\u{1F}")?.hasPrefix("meta contains the control character U+001F at position 0:") == true)
+        let allowed = "must be 1 to 256 characters, none of them a control character (U+0000–U+001F, U+007F) or U+FFFD (bytes that were not UTF-8): it is an id handed back unchanged, so it could never match a message"
+        #expect(CallbackMeta.problem("ab\u{0}cd") == "meta contains the control character U+0000 at position 2; meta " + allowed)
+        #expect(CallbackMeta.problem("é\t")?.hasPrefix("meta contains the control character U+0009 at position 1;") == true)
+        #expect(CallbackMeta.problem("x\u{7F}")?.hasPrefix("meta contains the control character U+007F at position 1;") == true)
+        #expect(CallbackMeta.problem("\u{1F}")?.hasPrefix("meta contains the control character U+001F at position 0;") == true)
+        #expect(CallbackMeta.problem("ab\u{FFFD}", field: "fid") == "fid contains U+FFFD at position 2; fid " + allowed)
+        // 256 scalars (an emoji is one) pass, 257 do not.
+        #expect(CallbackMeta.problem(String(repeating: "😎", count: 256)) == nil)
+        #expect(CallbackMeta.problem(String(repeating: "a", count: 257), field: "MessageSid") == "MessageSid is 257 characters long; MessageSid " + allowed)
     }
 
     @Test("property: every meta SMSStats generates passes")
@@ -36,12 +39,12 @@ struct CallbacksMetaTests {
         #expect(result.items == [CallbackItem(kind: .delivered, meta: "m2", ts: 1_700_000_001)])
         #expect(result.invalid == [
             InvalidCallbackItem(
-                raw: #"{"meta":"ab\u0000cd","ts":1700000000}"#, event: "delivered",
+                raw: #"[{"event":"delivered","data":[{"meta":"ab\u0000cd","ts":1700000000}]}]"#, event: "delivered",
                 reason: CallbackMeta.problem("ab\u{0}cd")!, missingFields: [], group: 0, index: 0)
         ])
         // Its stored form re-parses to the same refusal (replaying the unchanged bytes refuses again).
-        let stored = CallbackDialect.storedRaw(result.invalid[0], kind: .generic)
-        #expect(try CallbackDialect.reparse(Array(stored.utf8), kind: .generic).invalid.map(\.reason) == [CallbackMeta.problem("ab\u{0}cd")!])
+        let stored = CallbackDialect.storedRaw(result.invalid[0], kind: .generic, fields: nil)
+        #expect(try CallbackDialect.reparse(stored, kind: .generic).invalid.map(\.reason) == [CallbackMeta.problem("ab\u{0}cd")!])
     }
 
     @Test("Kannel: a meta with a control character (from %00 in the DLR URL) is an invalid item")

@@ -59,7 +59,7 @@ struct CallbacksVonageTests {
     func unknownStatus() throws {
         let result = try VonageCallback.parse(json: Data(#"{"messageId":"X2","status":"unknown","err-code":1}"#.utf8))
         #expect(result.invalid == [
-            InvalidCallbackItem(raw: #"{"err-code":"1","messageId":"X2","status":"unknown"}"#, event: "unknown",
+            InvalidCallbackItem(raw: #"{"messageId":"X2","status":"unknown","err-code":1}"#, event: "unknown",
                                 reason: "unknown status 'unknown'", missingFields: []),
         ])
     }

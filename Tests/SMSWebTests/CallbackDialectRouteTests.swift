@@ -76,7 +76,7 @@ struct CallbackDialectRouteTests {
             #expect(scheduled.text.contains("unknown status 'scheduled'"))
             let errors = try #require(try await client.api("/api/v1/ingestion-errors").json() as? [[String: Any]])
             #expect(errors.map { $0["reason"] as? String } == ["unknown status 'scheduled'"])
-            #expect(errors.first?["raw"] as? String == #"{"MessageSid":"SMbbbb","MessageStatus":"scheduled"}"#)
+            #expect(errors.first?["raw"] as? String == "MessageSid=SMbbbb&MessageStatus=scheduled")
         }
         let s = try await app.stats()
         #expect((s.failed, s.pending, s.sent) == (1, 1, 2))

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import SMSWeb
+import SMSCore
 
 @Suite("Form fields (application/x-www-form-urlencoded)")
 struct CallbackFormFieldsTests {

@@ -105,7 +105,7 @@ struct CallbackInputRouteTests {
             let errors = try #require(try await client.api("/api/v1/ingestion-errors").json() as? [[String: Any]])
             #expect(errors.count == 2)
             let missingTs = try #require(errors.first { $0["reason"] as? String == "missing required fields: ts" })
-            #expect(missingTs["raw"] as? String == #"[{"data":[{"meta":"m2"}],"event":"delivered"}]"#)
+            #expect(missingTs["raw"] as? String == #"[{"event":"delivered","data":[{"meta":"m2"}]}]"#)
             let id = try #require(missingTs["id"] as? Int)
 
             // Replaying unchanged: still invalid, nothing applied.

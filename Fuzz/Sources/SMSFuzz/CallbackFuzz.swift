@@ -8,11 +8,14 @@ import SMSCore
 /// - a JSON body is refused as malformed exactly when ``JSONSyntax`` says it is not JSON, with the
 ///   same reason; a body that is JSON is never refused as malformed;
 /// - at most `maxItems` items (valid plus invalid) come back;
-/// - a valid item has a meta with a non-blank character, and in the generic contract and Kannel
-///   (where the meta is ours) no control character (``CallbackMeta``); a click has a non-empty URL; a reply has
-///   its text (at most 512 characters in the generic contract);
-/// - an invalid item has a reason and a raw text, and its stored form
-///   (``CallbackDialect/storedRaw(_:kind:)``) parses again (``CallbackDialect/reparse(_:kind:maxItems:)``)
+/// - a valid item has a meta with a non-blank character, and in every dialect its meta and provider
+///   message id pass ``CallbackMeta`` (one rule for all) and its `ts` is nil or 1970 to 2100
+///   (``EpochTimestamp``); a click has a non-empty URL; a reply has its text (at most 512
+///   characters in the generic contract);
+/// - an invalid item has a reason and a raw text; its stored form is the bytes that arrived (a
+///   JSON dialect's item a contiguous part of the body, Sinch and Vonage the body itself; a field
+///   dialect's the field text itself), and
+///   (``CallbackDialect/storedRaw(_:kind:fields:)``) parses again (``CallbackDialect/reparse(_:kind:maxItems:)``)
 ///   without error, to no valid item and an invalid one with the same reason (replay gives the
 ///   operator what they saw).
 enum CallbackFuzz {
@@ -39,14 +42,16 @@ enum CallbackFuzz {
                 continue
             }
             check(syntax == nil, "\(kind): parsed a body that JSONSyntax refuses: \(syntax ?? "")")
-            checkResult(result, kind: kind)
+            checkResult(result, kind: kind, received: bytes, fieldText: nil)
             let again = try? CallbackDialect.parse(kind: kind, body: body, fields: [:], bodyIsJSON: true, maxItems: maxItems)
             check(again == result, "\(kind): the same body parsed twice gave different results")
         }
     }
 
     static func fields(_ bytes: [UInt8]) {
-        let fields = formFields(String(decoding: bytes, as: UTF8.self))
+        // What the callback URL does with a form body (FormFields, the WHATWG rules).
+        let text = FormFields.received(form: bytes, query: "")
+        let fields = FormFields.parse(bytes: text)
         for kind in fieldKinds {
             let result: CallbackParseResult
             do {
@@ -54,34 +59,23 @@ enum CallbackFuzz {
             } catch {
                 fail("\(kind): fields are never refused as a whole, got \(error) for \(fields)")
             }
-            checkResult(result, kind: kind)
+            checkResult(result, kind: kind, received: bytes, fieldText: text)
             let again = try? CallbackDialect.parse(kind: kind, body: Data(), fields: fields, bodyIsJSON: false, maxItems: maxItems)
             check(again == result, "\(kind): the same fields parsed twice gave different results")
         }
     }
 
-    /// `k=v&k2=v2` with `+` as space and percent escapes (a bad escape is kept as written); a
-    /// repeated key keeps the last value.
-    static func formFields(_ text: String) -> [String: String] {
-        var out: [String: String] = [:]
-        for pair in text.split(separator: "&", omittingEmptySubsequences: true) {
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            func decode(_ s: Substring) -> String {
-                let spaced = s.replacingOccurrences(of: "+", with: " ")
-                return spaced.removingPercentEncoding ?? spaced
-            }
-            out[decode(parts[0])] = parts.count > 1 ? decode(parts[1]) : ""
-        }
-        return out
-    }
-
-    static func checkResult(_ result: CallbackParseResult, kind: ProviderKind) {
+    static func checkResult(_ result: CallbackParseResult, kind: ProviderKind, received: [UInt8], fieldText: [UInt8]?) {
         check(result.items.count + result.invalid.count <= maxItems,
               "\(kind): \(result.items.count) valid + \(result.invalid.count) invalid items, more than maxItems \(maxItems)")
         for item in result.items {
             check(item.meta.contains(where: { !$0.isWhitespace }), "\(kind): valid item with a blank meta: \(item)")
-            if kind == .generic || kind == .kannel {
-                check(CallbackMeta.problem(item.meta) == nil, "\(kind): valid item whose meta holds a control character: \(item)")
+            check(CallbackMeta.problem(item.meta) == nil, "\(kind): valid item whose meta CallbackMeta refuses: \(item)")
+            if let id = item.providerMessageId {
+                check(CallbackMeta.problem(id) == nil, "\(kind): valid item whose provider message id CallbackMeta refuses: \(item)")
+            }
+            if let ts = item.ts {
+                check(ts >= 0 && ts <= 4_102_444_800, "\(kind): valid item with ts \(ts) outside 1970 to 2100: \(item)")
             }
             switch item.kind {
             case .clicked:
@@ -99,7 +93,14 @@ enum CallbackFuzz {
         for bad in result.invalid {
             check(!bad.reason.isEmpty, "\(kind): invalid item without a reason: \(bad)")
             check(!bad.raw.isEmpty, "\(kind): invalid item without its raw text: \(bad)")
-            let stored = CallbackDialect.storedRaw(bad, kind: kind)
+            let stored = CallbackDialect.storedRaw(bad, kind: kind, fields: fieldText)
+            if let fieldText {
+                check(stored == fieldText, "\(kind): an invalid item of fields is not stored as the field text")
+            } else if kind == .sinch || kind == .vonage {
+                check(stored == received, "\(kind): an invalid report is not stored as the body")
+            } else if kind == .gupshup, bad.raw.hasPrefix("{") {
+                check(contains(received, Array(bad.raw.utf8)), "\(kind): an invalid event is not stored as its bytes in the body: \(bad.raw)")
+            }
             let replayed: CallbackParseResult
             do {
                 replayed = try CallbackDialect.reparse(stored, kind: kind, maxItems: maxItems)
@@ -110,5 +111,14 @@ enum CallbackFuzz {
             check(replayed.invalid.contains { $0.reason == bad.reason },
                   "\(kind): replaying a stored invalid item changed its reason from \"\(bad.reason)\" to \(replayed.invalid.map(\.reason)): \(stored)")
         }
+    }
+
+    /// Whether `part` occurs contiguously in `whole`.
+    static func contains(_ whole: [UInt8], _ part: [UInt8]) -> Bool {
+        guard !part.isEmpty, part.count <= whole.count else { return part.isEmpty }
+        for start in 0...(whole.count - part.count) where whole[start] == part[0] {
+            if whole[start..<(start + part.count)].elementsEqual(part) { return true }
+        }
+        return false
     }
 }

@@ -12,7 +12,9 @@ import Foundation
 ///   route's reader (``JSONValue/init(json:)``) accepts exactly what ``JSONSyntax`` accepts, and
 ///   refuses with the same reason (the route's 400 names it);
 /// - an accepted value's canonical text (how invalid items are stored) reads back to the same value;
-/// - a refusal names a byte offset inside the body.
+/// - a refusal names a byte offset inside the body;
+/// - for an array, each element's byte range (``JSONValue/elementRanges(json:)``, how an invalid
+///   event is kept as its own bytes) reads back to that element.
 enum JSONFuzz {
     static func run(_ bytes: [UInt8]) {
         let body = Data(bytes)
@@ -29,6 +31,16 @@ enum JSONFuzz {
             let canonical = value.canonicalJSON
             check((try? CallbackJSONValue.decode(Data(canonical.utf8))) == value,
                   "the canonical text \(canonical) does not read back to the same value")
+            let ranges = JSONValue.elementRanges(json: body)
+            if case .array(let elements) = value {
+                check(ranges?.count == elements.count, "elementRanges gave \(ranges?.count ?? -1) ranges for \(elements.count) elements")
+                for (range, element) in zip(ranges ?? [], elements) {
+                    check((try? CallbackJSONValue.decode(Data(bytes[range]))) == element,
+                          "the bytes \(range) of an array element do not read back to the element")
+                }
+            } else {
+                check(ranges == nil, "elementRanges gave ranges for a body that is not an array")
+            }
             return
         }
         do {

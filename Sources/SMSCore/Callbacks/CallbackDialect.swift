@@ -13,13 +13,19 @@ import Foundation
 /// | twilio, plivo, jasmin | form fields (POST) or query parameters (GET) (``TwilioCallback``, ``PlivoCallback``, ``JasminCallback``) |
 /// | kannel | query parameters of the `dlr-url` (GET), form fields accepted too (``KannelCallback``) |
 ///
-/// Stored form of an invalid item (``storedRaw(_:kind:)``), always re-parseable by ``reparse(_:kind:maxItems:)``:
-/// - generic: a one-group body `[{"data":[<item>],"event":"<event>"}]` (the item inside its group,
-///   so the event is not lost); a whole invalid group is stored as `[<group>]`;
-/// - field dialects (twilio, plivo, jasmin, kannel, vonage by fields): the fields as a JSON object
-///   of strings (sorted keys);
-/// - JSON dialects: the report or event object as canonical JSON; a Gupshup batch element that is
-///   not an object (`"operator"`) in a batch of one (`["operator"]`), since alone it is no batch.
+/// Stored form of an invalid item (``storedRaw(_:kind:fields:)``), the bytes that arrived
+/// (`docs/DOMAIN.md` §1 "Text from outside"), always re-parseable by ``reparse(_:kind:maxItems:)``
+/// to the same outcome:
+/// - generic: a one-group body made of the item's group exactly as received with its other items
+///   left out (`[{"event":"delivered","data":[<the item's bytes>]}]`, keys, spacing inside the item
+///   and number spelling as sent); a whole invalid group is `[<the group's bytes>]`;
+/// - Gupshup: the batch element's bytes (a single-object body: the body); an element that is not
+///   an object (`"operator"`) in a batch of one (`["operator"]`), since alone it is no batch;
+/// - Sinch, Vonage by JSON: the body as received;
+/// - field dialects (twilio, plivo, jasmin, kannel, vonage by fields): the text the fields were
+///   read from (``FormFields/received(form:query:)``): the form body's bytes exactly as received
+///   (a UTF-16 body stays UTF-16), or the query string without our `secret`, or both joined by `&`.
+///   Rows written by earlier versions (the fields as a JSON object of strings) still replay.
 /// A body that could not be read at all is stored as received, and re-parsed as a body.
 public enum CallbackDialect {
     /// Whether `kind` reads form/query fields rather than a JSON body.
@@ -57,21 +63,25 @@ public enum CallbackDialect {
         }
     }
 
-    /// The text an invalid item is stored as (see the type's documentation), re-parseable by
+    /// The bytes an invalid item is stored as (see the type's documentation), re-parseable by
     /// ``reparse(_:kind:maxItems:)``.
-    public static func storedRaw(_ item: InvalidCallbackItem, kind: ProviderKind) -> String {
-        if kind == .gupshup, !item.raw.hasPrefix("{") { return "[" + item.raw + "]" }
-        guard kind == .generic else { return item.raw }
-        if item.index == nil { return "[" + item.raw + "]" }
-        var out = #"[{"data":["# + item.raw + "]"
-        if let event = item.event { out += #","event":"# + CallbackJSONValue.quoted(event) }
-        return out + "}]"
+    /// - Parameters:
+    ///   - item: the invalid item as the parser gave it (its `raw` is the item's bytes as received).
+    ///   - kind: the provider's dialect.
+    ///   - fields: the text the fields were read from (``FormFields/received(form:query:)``) when the
+    ///     dialect read form or query fields, `nil` when it read a JSON body.
+    public static func storedRaw(_ item: InvalidCallbackItem, kind: ProviderKind, fields: [UInt8]?) -> [UInt8] {
+        if let fields, readsFields(kind, bodyIsJSON: false) { return fields }
+        if kind == .gupshup, item.raw.utf8.first(where: { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }) != UInt8(ascii: "{") {
+            return Array(("[" + item.raw + "]").utf8)
+        }
+        return Array(item.raw.utf8)
     }
 
     /// Parses a stored raw item (or a stored whole body) again, e.g. after a mapping was fixed or
     /// an operator corrected it.
     /// - Parameters:
-    ///   - raw: the stored text (``storedRaw(_:kind:)``, or a whole body as received).
+    ///   - raw: the stored text (``storedRaw(_:kind:fields:)``, or a whole body as received).
     ///   - kind: the provider's dialect.
     ///   - maxItems: largest number of items accepted.
     /// - Returns: the parse result (its `invalid` is non-empty when the item is still invalid).
@@ -89,13 +99,21 @@ public enum CallbackDialect {
     {
         let data = Data(raw)
         switch kind {
-        case .generic, .sinch, .gupshup, .vonage:
+        case .generic, .sinch, .gupshup:
             return try parse(kind: kind, body: data, fields: [:], bodyIsJSON: true, maxItems: maxItems)
-        case .twilio, .plivo, .jasmin, .kannel:
-            let object = try CallbackDialectSupport.decodeObject(data)
-            return try parse(
-                kind: kind, body: Data(), fields: CallbackDialectSupport.flatten(object), bodyIsJSON: false,
-                maxItems: maxItems)
+        case .vonage, .twilio, .plivo, .jasmin, .kannel:
+            let json = try? CallbackJSONValue.decode(data)
+            if kind == .vonage, json != nil || raw.first == UInt8(ascii: "{") || raw.first == UInt8(ascii: "[") {
+                // Vonage's JSON body (a body it could not read was stored as received, and starts so).
+                return try parse(kind: kind, body: data, fields: [:], bodyIsJSON: true, maxItems: maxItems)
+            }
+            if case .object(let object)? = json {
+                // An earlier version stored the fields as a JSON object of strings.
+                return try parse(
+                    kind: kind, body: Data(), fields: CallbackDialectSupport.flatten(object), bodyIsJSON: false,
+                    maxItems: maxItems)
+            }
+            return try parse(kind: kind, body: Data(), fields: FormFields.parse(bytes: raw), bodyIsJSON: false, maxItems: maxItems)
         }
     }
 }

@@ -58,6 +58,83 @@ enum CallbackDialectSupport {
         return object
     }
 
+    /// How a dialect writes an event time.
+    enum TimeFormat {
+        /// Epoch seconds or milliseconds as a decimal number (``EpochTimestamp/seconds(text:field:)``).
+        case epoch
+        /// `YYYY-MM-DD HH:MM:SS[.fraction]`, UTC.
+        case spaceSeparated
+        /// ISO 8601 with a zone.
+        case iso8601
+        /// SMPP `YYMMDDhhmm[ss]`, UTC.
+        case smpp
+    }
+
+    /// A time field by the one rule of every `ts` (``EpochTimestamp``: 1970 to 2100): `nil` when
+    /// absent or blank; the reason naming the field and its allowed range when present but not
+    /// readable or out of range (`docs/DOMAIN.md` §3 "Decisions": never ignored).
+    static func time(_ params: [String: String], _ field: String, _ format: TimeFormat) -> Result<Int64?, EpochTimestamp.Problem> {
+        guard let raw = params[field], let value = text(raw) else { return .success(nil) }
+        let read: Result<Int64, EpochTimestamp.Problem>
+        switch format {
+        case .epoch: read = EpochTimestamp.seconds(text: raw, field: field)
+        case .spaceSeparated:
+            read = EpochTimestamp.seconds(
+                date: CallbackTimeParsing.parseSpaceSeparated(value), text: raw, format: "YYYY-MM-DD HH:MM:SS", field: field)
+        case .iso8601:
+            read = EpochTimestamp.seconds(
+                date: CallbackTimeParsing.parseISO8601(value), text: raw, format: "YYYY-MM-DDTHH:MM:SS with a zone (ISO 8601)",
+                field: field)
+        case .smpp:
+            read = EpochTimestamp.seconds(date: CallbackTimeParsing.parseSMPPDate(value), text: raw, format: "YYMMDDhhmm[ss]", field: field)
+        }
+        return read.map { Optional($0) }
+    }
+
+    /// A time field of a JSON dialect by the one rule of every `ts` (``EpochTimestamp``): a number
+    /// (integers exactly) or a numeric string; `nil` when absent, `null` or a blank string; the
+    /// reason naming `field` and its range otherwise (the generic `ts`, Gupshup's `eventTs`).
+    static func epochTime(_ value: CallbackJSONValue?, field: String) -> Result<Int64?, EpochTimestamp.Problem> {
+        let read: Result<Int64, EpochTimestamp.Problem>
+        switch value {
+        case nil, .null?:
+            return .success(nil)
+        case .integer(let i)?:
+            read = EpochTimestamp.seconds(i, field: field)
+        case .double(let d)?:
+            read = EpochTimestamp.seconds(d, field: field)
+        case .string(let raw)?:
+            if raw.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { return .success(nil) }
+            read = EpochTimestamp.seconds(text: raw, field: field)
+        case let other?:
+            return .failure(EpochTimestamp.Problem(message: "\(field) must be a number or a numeric string, got \(other.typeName)"))
+        }
+        return read.map { Optional($0) }
+    }
+
+    /// The reasons a dialect's fields with a rule are refused, in the given order: each id field
+    /// present by ``CallbackMeta`` (on the value as received), each time field by ``time(_:_:_:)``;
+    /// also gives the times read (by field name).
+    static func check(
+        ids: [String], times: [(String, TimeFormat)], in params: [String: String]
+    ) -> (problems: [String], times: [String: Int64]) {
+        var problems = ids.compactMap { name in params[name].flatMap { CallbackMeta.problem($0, field: name) } }
+        var read: [String: Int64] = [:]
+        for (name, format) in times {
+            switch time(params, name, format) {
+            case .success(let seconds?): read[name] = seconds
+            case .success(nil): break
+            case .failure(let problem): problems.append(problem.message)
+            }
+        }
+        return (problems, read)
+    }
+
+    /// The invalid-item record for fields refused by ``check(ids:times:in:)``.
+    static func refused(_ problems: [String], raw: String, event: String?, index: Int? = nil) -> InvalidCallbackItem {
+        InvalidCallbackItem(raw: raw, event: event, reason: problems.joined(separator: "; "), missingFields: [], group: nil, index: index)
+    }
+
     /// A decimal integer (optionally signed), or `nil`.
     static func int(_ value: String?) -> Int? {
         text(value).flatMap { Int($0) }

@@ -31,6 +31,8 @@ struct CallbackJSONReader {
     /// ±`Double.greatestFiniteMagnitude` and listed here with its path.
     private var outOfRange: [OutOfRangeNumber]?
     private var path: [String] = []
+    /// How many levels below the root still record ``CallbackJSONSpan``s (0: none).
+    private var spanLevels = 0
 
     /// Reads one JSON value filling the whole input (surrounding whitespace allowed).
     static func read(_ bytes: [UInt8]) throws(Failure) -> CallbackJSONValue {
@@ -48,6 +50,21 @@ struct CallbackJSONReader {
         return (value, reader.outOfRange ?? [])
     }
 
+    /// Reads like ``read(_:)`` and also says where the root and, `levels` deep, each array
+    /// element and object member value lie in `bytes` (``CallbackJSONSpan``): how an invalid item
+    /// of a batch is kept as the bytes that arrived.
+    static func readWithSpans(_ bytes: [UInt8], levels: Int) throws(Failure) -> (CallbackJSONValue, CallbackJSONSpan) {
+        var reader = CallbackJSONReader(bytes: bytes)
+        reader.spanLevels = levels + 1
+        reader.skipWhitespace()
+        let (value, span) = try reader.readValueWithSpan()
+        reader.skipWhitespace()
+        if reader.position < bytes.count {
+            throw reader.failure("unexpected data after the JSON value")
+        }
+        return (value, span ?? CallbackJSONSpan(range: 0..<bytes.count))
+    }
+
     private init(bytes: [UInt8]) { self.bytes = bytes }
 
     private mutating func readWhole() throws(Failure) -> CallbackJSONValue {
@@ -58,6 +75,25 @@ struct CallbackJSONReader {
             throw failure("unexpected data after the JSON value")
         }
         return value
+    }
+
+    /// One value and, while ``spanLevels`` is positive, where it lies (its children one level less).
+    private mutating func readValueWithSpan() throws(Failure) -> (CallbackJSONValue, CallbackJSONSpan?) {
+        guard spanLevels > 0 else { return (try readValue(), nil) }
+        let start = position
+        var span = CallbackJSONSpan(range: start..<start)
+        spanLevels -= 1
+        defer { spanLevels += 1 }
+        let value: CallbackJSONValue
+        if position < bytes.count, bytes[position] == UInt8(ascii: "{") {
+            value = try readObject(span: &span)
+        } else if position < bytes.count, bytes[position] == UInt8(ascii: "[") {
+            value = try readArray(span: &span)
+        } else {
+            value = try readValue()
+        }
+        span.range = start..<position
+        return (value, span)
     }
 
     // MARK: - Values
@@ -77,6 +113,11 @@ struct CallbackJSONReader {
     }
 
     private mutating func readObject() throws(Failure) -> CallbackJSONValue {
+        var unused = CallbackJSONSpan(range: position..<position)
+        return try readObject(span: &unused)
+    }
+
+    private mutating func readObject(span: inout CallbackJSONSpan) throws(Failure) -> CallbackJSONValue {
         try enter()
         position += 1  // {
         var members: [String: CallbackJSONValue] = [:]
@@ -93,7 +134,9 @@ struct CallbackJSONReader {
             guard consume(UInt8(ascii: ":")) else { throw failure("unexpected \(describeCurrent()), expected ':'") }
             skipWhitespace()
             if outOfRange != nil { path.append(path.isEmpty ? key : "." + key) }
-            members[key] = try readValue()
+            let (value, valueSpan) = try readValueWithSpan()
+            members[key] = value
+            if let valueSpan { span.members[key] = valueSpan }
             if outOfRange != nil { path.removeLast() }
             skipWhitespace()
             if consume(UInt8(ascii: ",")) { continue }
@@ -105,6 +148,11 @@ struct CallbackJSONReader {
     }
 
     private mutating func readArray() throws(Failure) -> CallbackJSONValue {
+        var unused = CallbackJSONSpan(range: position..<position)
+        return try readArray(span: &unused)
+    }
+
+    private mutating func readArray(span: inout CallbackJSONSpan) throws(Failure) -> CallbackJSONValue {
         try enter()
         position += 1  // [
         var values: [CallbackJSONValue] = []
@@ -114,7 +162,9 @@ struct CallbackJSONReader {
             skipWhitespace()
             if position < bytes.count, bytes[position] == UInt8(ascii: "]") { throw failure("trailing comma in array") }
             if outOfRange != nil { path.append("[\(values.count)]") }
-            values.append(try readValue())
+            let (value, valueSpan) = try readValueWithSpan()
+            values.append(value)
+            if let valueSpan { span.elements.append(valueSpan) }
             if outOfRange != nil { path.removeLast() }
             skipWhitespace()
             if consume(UInt8(ascii: ",")) { continue }

@@ -17,9 +17,21 @@ enum CallbackJSONValue: Sendable, Equatable {
     /// Decodes a raw callback body: UTF-8 is checked first, then the JSON syntax.
     /// - Throws: ``CallbackParseError/invalidUTF8`` or ``CallbackParseError/malformedJSON(_:)``.
     static func decode(_ body: Data) throws(CallbackParseError) -> CallbackJSONValue {
+        try decodeWithSpans(body, levels: 0).value
+    }
+
+    /// ``decode(_:)`` that also says where values lie in `body`, `levels` below the root
+    /// (``CallbackJSONSpan``), and gives the body's bytes: invalid items of a batch are kept as
+    /// the exact bytes that arrived (`docs/DOMAIN.md` §1 "Text from outside").
+    static func decodeWithSpans(_ body: Data, levels: Int) throws(CallbackParseError)
+        -> (value: CallbackJSONValue, span: CallbackJSONSpan, bytes: [UInt8])
+    {
         try checkText(body)
+        let bytes = Array(body)
         do {
-            return try CallbackJSONReader.read(Array(body))
+            if levels == 0 { return (try CallbackJSONReader.read(bytes), CallbackJSONSpan(range: 0..<bytes.count), bytes) }
+            let (value, span) = try CallbackJSONReader.readWithSpans(bytes, levels: levels)
+            return (value, span, bytes)
         } catch {
             throw .malformedJSON(error.message)
         }
@@ -44,6 +56,11 @@ enum CallbackJSONValue: Sendable, Equatable {
         if repaired.allSatisfy({ $0.isWhitespace }) {
             throw .malformedJSON("the body is empty")
         }
+    }
+
+    /// The text of `bytes[range]` (a span of a body already checked to be UTF-8).
+    static func text(_ bytes: [UInt8], _ range: Range<Int>) -> String {
+        String(decoding: bytes[range], as: UTF8.self)
     }
 
     /// A short name of the value's JSON type, for error messages ("a string", "an object" ...).

@@ -39,7 +39,7 @@ public enum GenericCallbackParser {
     ///   ``CallbackParseError/groupNotAnObject(index:)`` (a top-level element is not an object),
     ///   ``CallbackParseError/tooManyItems(_:)``.
     public static func parse(_ body: Data, maxItems: Int = defaultMaxItems) throws(CallbackParseError) -> CallbackParseResult {
-        let root = try CallbackJSONValue.decode(body)
+        let (root, rootSpan, bytes) = try CallbackJSONValue.decodeWithSpans(body, levels: 3)
         guard case .array(let elements) = root else { throw .notAnArray }
 
         var groups: [[String: CallbackJSONValue]] = []
@@ -55,7 +55,8 @@ public enum GenericCallbackParser {
         var result = CallbackParseResult()
         result.items.reserveCapacity(total)
         for (groupIndex, group) in groups.enumerated() {
-            parseGroup(group, groupIndex: groupIndex, into: &result)
+            let excerpt = GroupExcerpt(bytes: bytes, span: rootSpan.elements[groupIndex])
+            parseGroup(group, groupIndex: groupIndex, excerpt: excerpt, into: &result)
         }
         return result
     }
@@ -74,7 +75,30 @@ public enum GenericCallbackParser {
 
     // MARK: - Groups
 
-    private static func parseGroup(_ group: [String: CallbackJSONValue], groupIndex: Int, into result: inout CallbackParseResult) {
+    /// The bytes an invalid entry of one group is kept as (`docs/DOMAIN.md` §1 "Text from outside"):
+    /// a one-group body made of the group's own bytes as received, its other items left out, so the
+    /// item's bytes (key order, number spelling, repeated keys) are kept exactly and replay with the
+    /// group's event to the same outcome.
+    struct GroupExcerpt {
+        let bytes: [UInt8]
+        let span: CallbackJSONSpan
+
+        /// `[<the group as received>]`.
+        var wholeGroup: String { "[" + CallbackJSONValue.text(bytes, span.range) + "]" }
+
+        /// `[<the group as received, its data array holding only item index>]`.
+        func item(_ index: Int) -> String {
+            guard let data = span.members["data"], index < data.elements.count else { return wholeGroup }
+            let item = data.elements[index].range
+            return "[" + CallbackJSONValue.text(bytes, span.range.lowerBound..<(data.range.lowerBound + 1))
+                + CallbackJSONValue.text(bytes, item)
+                + CallbackJSONValue.text(bytes, (data.range.upperBound - 1)..<span.range.upperBound) + "]"
+        }
+    }
+
+    private static func parseGroup(
+        _ group: [String: CallbackJSONValue], groupIndex: Int, excerpt: GroupExcerpt, into result: inout CallbackParseResult
+    ) {
         // Resolve the group's event: a kind, or the problem every item of the group inherits.
         let eventName: String?
         let resolved: Result<CallbackEventKind, GroupProblem>
@@ -108,16 +132,15 @@ public enum GenericCallbackParser {
             reasons.append(dataReason)
             if missing { missingFields.append("data") }
             result.invalid.append(InvalidCallbackItem(
-                raw: CallbackJSONValue.object(group).canonicalJSON, event: eventName,
+                raw: excerpt.wholeGroup, event: eventName,
                 reason: reasons.joined(separator: "; "), missingFields: missingFields, group: groupIndex, index: nil))
             return
         }
 
-        // An event that is not a string cannot go with an item stored alone (``CallbackDialect/storedRaw(_:kind:)``
-        // writes the event as a string), so the group is stored whole and replays to the same reason.
+        // A group whose event is not a string is one invalid entry, kept whole.
         if eventIsIllTyped, case .failure(let problem) = resolved {
             result.invalid.append(InvalidCallbackItem(
-                raw: CallbackJSONValue.object(group).canonicalJSON, event: nil, reason: problem.reason,
+                raw: excerpt.wholeGroup, event: nil, reason: problem.reason,
                 missingFields: problem.missing, group: groupIndex, index: nil))
             return
         }
@@ -133,7 +156,7 @@ public enum GenericCallbackParser {
                 result.items.append(item)
             case .invalid(let reason, let missing):
                 result.invalid.append(InvalidCallbackItem(
-                    raw: element.canonicalJSON, event: eventName, reason: reason,
+                    raw: excerpt.item(index), event: eventName, reason: reason,
                     missingFields: missing, group: groupIndex, index: index))
             }
         }
@@ -244,24 +267,11 @@ public enum GenericCallbackParser {
         }
     }
 
-    /// `ts` by the one rule of callbacks and events (``EpochTimestamp``).
+    /// `ts` by the one rule of callbacks and events (``CallbackDialectSupport/epochTime(_:field:)``).
     private static func timestamp(_ value: CallbackJSONValue?) -> Field<Int64> {
-        let read: Result<Int64, EpochTimestamp.Problem>
-        switch value {
-        case nil, .null?:
-            return .missing
-        case .integer(let i)?:
-            read = EpochTimestamp.seconds(i)
-        case .double(let d)?:
-            read = EpochTimestamp.seconds(d)
-        case .string(let raw)?:
-            if raw.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { return .missing }
-            read = EpochTimestamp.seconds(text: raw)
-        case let other?:
-            return .wrong("ts must be a number or a numeric string, got \(other.typeName)")
-        }
-        switch read {
-        case .success(let seconds): return .value(seconds)
+        switch CallbackDialectSupport.epochTime(value, field: "ts") {
+        case .success(nil): return .missing
+        case .success(let seconds?): return .value(seconds)
         case .failure(let problem): return .wrong(problem.message)
         }
     }

@@ -31,10 +31,11 @@ public enum GupshupCallback {
     /// - Parameters:
     ///   - body: the raw request body.
     ///   - maxItems: largest number of events accepted.
-    /// - Returns: items in body order; invalid entries (with `index`) for elements that are not
-    ///   objects, lack `externalId`/`eventType`, or have an unknown `eventType`. `ts` is `eventTs`
-    ///   converted to seconds (values at or below 1e12 are taken as seconds already; outside
-    ///   ``EpochTimestamp``'s range it is ignored); `code` is
+    /// - Returns: items in body order; invalid entries (with `index`, each kept as its own bytes as
+    ///   received) for elements that are not objects, lack `externalId`/`eventType`, whose
+    ///   `externalId` is refused by ``CallbackMeta``, whose `eventTs` is not epoch time from 1970 to
+    ///   2100 (``EpochTimestamp``), or have an unknown `eventType`. `ts` is `eventTs`
+    ///   converted to seconds (values at or below 1e12 are taken as seconds already); `code` is
     ///   `errCode`/`errorCode` and `description` is `cause`, both for failed items only; `toPhone`
     ///   is `destAddr`.
     /// - Throws: ``CallbackParseError/invalidUTF8``, ``CallbackParseError/malformedJSON(_:)``,
@@ -42,9 +43,17 @@ public enum GupshupCallback {
     ///   ``CallbackParseError/tooManyItems(_:)``.
     public static func parse(json body: Data, maxItems: Int = GenericCallbackParser.defaultMaxItems) throws(CallbackParseError) -> CallbackParseResult {
         let elements: [CallbackJSONValue]
-        switch try CallbackJSONValue.decode(body) {
-        case .array(let values): elements = values
-        case .object(let object): elements = [.object(object)]
+        // Each invalid event is kept as its own bytes as received: the array element's, or the whole
+        // body for a single object.
+        let raws: [String]
+        let (root, span, bytes) = try CallbackJSONValue.decodeWithSpans(body, levels: 1)
+        switch root {
+        case .array(let values):
+            elements = values
+            raws = span.elements.map { CallbackJSONValue.text(bytes, $0.range) }
+        case .object(let object):
+            elements = [.object(object)]
+            raws = [String(decoding: bytes, as: UTF8.self)]
         default: throw .notAnArray
         }
         if elements.count > maxItems { throw .tooManyItems(elements.count) }
@@ -52,7 +61,7 @@ public enum GupshupCallback {
         let support = CallbackDialectSupport.self
         var result = CallbackParseResult()
         for (index, element) in elements.enumerated() {
-            let raw = element.canonicalJSON
+            let raw = raws[index]
             guard case .object(let object) = element else {
                 result.invalid.append(InvalidCallbackItem(
                     raw: raw, event: nil, reason: "event must be a JSON object, got \(element.typeName)",
@@ -67,11 +76,20 @@ public enum GupshupCallback {
                 result.invalid.append(support.missingFields(missing, raw: raw, event: eventType, index: index))
                 continue
             }
+            var problems = support.check(ids: ["externalId"], times: [], in: params).problems
+            let ts: Int64?
+            switch support.epochTime(object["eventTs"], field: "eventTs") {
+            case .success(let seconds): ts = seconds
+            case .failure(let problem): ts = nil; problems.append(problem.message)
+            }
+            if !problems.isEmpty {
+                result.invalid.append(support.refused(problems, raw: raw, event: eventType, index: index))
+                continue
+            }
             guard let kind = kind(forEventType: eventType) else {
                 result.invalid.append(support.unknownStatus(eventType, raw: raw, index: index))
                 continue
             }
-            let ts = support.text(params["eventTs"]).flatMap { Int64($0) }.flatMap { try? EpochTimestamp.seconds($0).get() }
             let failed = kind == .failed
             result.items.append(CallbackItem(
                 kind: kind, meta: externalId, ts: ts,

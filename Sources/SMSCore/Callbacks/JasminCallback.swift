@@ -35,8 +35,8 @@ public enum JasminCallback {
     /// Parses one DLR.
     ///
     /// - Parameter params: the decoded form or query parameters.
-    /// - Returns: one item, or one invalid entry when `id`/`message_status` are missing or the status
-    ///   is unknown. For failed items `code` is `err` (level 2/3) or the `ESME_…` status itself
+    /// - Returns: one item, or one invalid entry when `id`/`message_status` are missing, `id` is
+    ///   refused by ``CallbackMeta``, `donedate` is present but not an SMPP date, or the status is unknown. For failed items `code` is `err` (level 2/3) or the `ESME_…` status itself
     ///   (level 1). `ts` is `donedate` read as UTC (SMPP dates carry no zone; ``EventTime`` falls
     ///   back to the receive time when implausible), `nil` if absent. Never throws.
     public static func parse(params: [String: String]) -> CallbackParseResult {
@@ -48,6 +48,10 @@ public enum JasminCallback {
         guard let id, let status else {
             return CallbackParseResult(invalid: [support.missingFields(missing, raw: raw, event: status)])
         }
+        let checked = support.check(ids: ["id"], times: [("donedate", .smpp)], in: params)
+        if !checked.problems.isEmpty {
+            return CallbackParseResult(invalid: [support.refused(checked.problems, raw: raw, event: status)])
+        }
         guard let kind = kind(forStatus: status) else {
             return CallbackParseResult(invalid: [support.unknownStatus(status, raw: raw)])
         }
@@ -57,7 +61,7 @@ public enum JasminCallback {
         }
         let item = CallbackItem(
             kind: kind, meta: id,
-            ts: support.text(params["donedate"]).flatMap(CallbackTimeParsing.parseSMPPDate),
+            ts: checked.times["donedate"],
             code: code, providerStatus: status, providerMessageId: id)
         return CallbackParseResult(items: [item])
     }

@@ -11,8 +11,8 @@ import Foundation
 /// (`id:… sub:… dlvrd:… submit date:… done date:… stat:… err:… text:…`); mapping per
 /// `docs/DOMAIN.md` §3 "Other dialects" (dlr 1 delivered; 2, 16 failed; 4, 8 submitted).
 ///
-/// Fields: `meta` (ours, as we put it in the URL), `type`, `answer`, `ts` (epoch seconds; outside
-/// ``EpochTimestamp``'s range it is ignored and the receipt time is used),
+/// Fields: `meta` (ours, as we put it in the URL), `type`, `answer`, `ts` (epoch seconds, the rule
+/// of every `ts`, ``EpochTimestamp``: outside 1970 to 2100 the item is refused naming the field),
 /// `fid` (→ `providerMessageId`).
 public enum KannelCallback {
     /// The code used for a type 16 (SMSC reject) report whose answer carries no `err:` value.
@@ -41,10 +41,11 @@ public enum KannelCallback {
     /// Parses one delivery report from its query parameters.
     ///
     /// - Parameter params: the decoded query parameters.
-    /// - Returns: one item, or one invalid entry when `meta`/`type` are missing, `meta` holds a
-    ///   control character (``CallbackMeta``) or `type` is not a listed value. For failed items `code` is the receipt's `err:` value (type 16 without one:
+    /// - Returns: one item, or one invalid entry when `meta`/`type` are missing, `meta` or `fid` is
+    ///   refused by ``CallbackMeta``, `ts` is present but not epoch time from 1970 to 2100
+    ///   (``EpochTimestamp``) or `type` is not a listed value. For failed items `code` is the receipt's `err:` value (type 16 without one:
     ///   `"REJECTD"`) and `description` is the answer without its `text:` part. `providerStatus` is
-    ///   the receipt's `stat:` value, else the raw `type`. `ts` is `ts` when it is an integer.
+    ///   the receipt's `stat:` value, else the raw `type`. `ts` is `ts`.
     ///   Never throws.
     public static func parse(params: [String: String]) -> CallbackParseResult {
         let support = CallbackDialectSupport.self
@@ -55,8 +56,9 @@ public enum KannelCallback {
         guard let meta, let type else {
             return CallbackParseResult(invalid: [support.missingFields(missing, raw: raw, event: type)])
         }
-        if let problem = CallbackMeta.problem(meta) {
-            return CallbackParseResult(invalid: [InvalidCallbackItem(raw: raw, event: type, reason: problem, missingFields: [])])
+        let checked = support.check(ids: ["meta", "fid"], times: [("ts", .epoch)], in: params)
+        if !checked.problems.isEmpty {
+            return CallbackParseResult(invalid: [support.refused(checked.problems, raw: raw, event: type)])
         }
         guard let kind = kind(forType: type) else {
             return CallbackParseResult(invalid: [support.unknownStatus(type, raw: raw)])
@@ -70,7 +72,7 @@ public enum KannelCallback {
             description = answer.flatMap { support.text(receiptHead($0)) }
         }
         let item = CallbackItem(
-            kind: kind, meta: meta, ts: support.text(params["ts"]).flatMap { Int64($0) }.flatMap { try? EpochTimestamp.seconds($0).get() },
+            kind: kind, meta: meta, ts: checked.times["ts"],
             code: code, description: description,
             providerStatus: fields.stat ?? type, providerMessageId: support.text(params["fid"]))
         return CallbackParseResult(items: [item])

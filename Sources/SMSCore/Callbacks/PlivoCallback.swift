@@ -31,8 +31,9 @@ public enum PlivoCallback {
     /// Parses one status callback.
     ///
     /// - Parameter params: the decoded form or query parameters.
-    /// - Returns: one item, or one invalid entry when `MessageUUID`/`Status` are missing or the
-    ///   status is unknown. `code` is `ErrorCode` for failed items only; `part` is `Sequence` when it
+    /// - Returns: one item, or one invalid entry when `MessageUUID`/`Status` are missing,
+    ///   `MessageUUID` is refused by ``CallbackMeta``, a time field present is not a date from 1970
+    ///   to 2100 (``EpochTimestamp/seconds(date:text:format:field:)``), or the status is unknown. `code` is `ErrorCode` for failed items only; `part` is `Sequence` when it
     ///   is an integer. Never throws.
     public static func parse(params: [String: String]) -> CallbackParseResult {
         let support = CallbackDialectSupport.self
@@ -43,13 +44,15 @@ public enum PlivoCallback {
         guard let uuid, let status else {
             return CallbackParseResult(invalid: [support.missingFields(missing, raw: raw, event: status)])
         }
+        let timeFields = ["DeliveryReportTime", "SentTime", "QueuedTime", "MessageTime"]
+        let checked = support.check(ids: ["MessageUUID"], times: timeFields.map { ($0, .spaceSeparated) }, in: params)
+        if !checked.problems.isEmpty {
+            return CallbackParseResult(invalid: [support.refused(checked.problems, raw: raw, event: status)])
+        }
         guard let kind = kind(forStatus: status) else {
             return CallbackParseResult(invalid: [support.unknownStatus(status, raw: raw)])
         }
-        let ts = ["DeliveryReportTime", "SentTime", "QueuedTime", "MessageTime"].lazy
-            .compactMap { support.text(params[$0]) }
-            .first
-            .flatMap(CallbackTimeParsing.parseSpaceSeparated)
+        let ts = timeFields.lazy.compactMap { checked.times[$0] }.first
         let item = CallbackItem(
             kind: kind, meta: uuid, ts: ts,
             code: kind == .failed ? support.text(params["ErrorCode"]) : nil,

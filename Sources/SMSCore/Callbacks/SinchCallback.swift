@@ -37,14 +37,16 @@ public enum SinchCallback {
     /// Parses a recipient delivery report body.
     ///
     /// - Returns: one item; or one invalid entry when `type` is another report type (reason
-    ///   `"unsupported report type 'x'"`), when `batch_id`/`status` are missing, or when the status
-    ///   is unknown. `code` is the decimal `code` for failed items only; `toPhone` is `recipient`.
+    ///   `"unsupported report type 'x'"`), when `batch_id`/`status` are missing, `batch_id` or
+    ///   `client_reference` is refused by ``CallbackMeta``, `operator_status_at` or `at` is present
+    ///   but not an ISO 8601 time from 1970 to 2100, or when the status is unknown. An invalid
+    ///   report is kept as the body's bytes as received. `code` is the decimal `code` for failed items only; `toPhone` is `recipient`.
     /// - Throws: ``CallbackParseError/invalidUTF8``, ``CallbackParseError/malformedJSON(_:)``,
     ///   ``CallbackParseError/notAnObject``.
     public static func parse(json body: Data) throws(CallbackParseError) -> CallbackParseResult {
         let support = CallbackDialectSupport.self
         let object = try support.decodeObject(body)
-        let raw = CallbackJSONValue.object(object).canonicalJSON
+        let raw = String(decoding: body, as: UTF8.self)  // the body as received (checked UTF-8)
         let params = support.flatten(object)
         if let type = support.text(params["type"]), type != recipientReportType {
             return CallbackParseResult(invalid: [InvalidCallbackItem(
@@ -57,11 +59,15 @@ public enum SinchCallback {
         guard let batchId, let status else {
             return CallbackParseResult(invalid: [support.missingFields(missing, raw: raw, event: status)])
         }
+        let checked = support.check(
+            ids: ["batch_id", "client_reference"], times: [("operator_status_at", .iso8601), ("at", .iso8601)], in: params)
+        if !checked.problems.isEmpty {
+            return CallbackParseResult(invalid: [support.refused(checked.problems, raw: raw, event: status)])
+        }
         guard let kind = kind(forStatus: status) else {
             return CallbackParseResult(invalid: [support.unknownStatus(status, raw: raw)])
         }
-        let ts = support.text(params["operator_status_at"]).flatMap(CallbackTimeParsing.parseISO8601)
-            ?? support.text(params["at"]).flatMap(CallbackTimeParsing.parseISO8601)
+        let ts = checked.times["operator_status_at"] ?? checked.times["at"]
         let item = CallbackItem(
             kind: kind, meta: support.text(params["client_reference"]) ?? batchId, ts: ts,
             code: kind == .failed ? support.text(params["code"]) : nil,

@@ -33,7 +33,8 @@ public enum TwilioCallback {
     ///
     /// - Parameter params: the decoded form fields (name → value).
     /// - Returns: one item, or one invalid entry when `MessageSid`/`MessageStatus` are missing
-    ///   (`missingFields` uses Twilio's names) or the status is unknown. `code` (from `ErrorCode`) is
+    ///   (`missingFields` uses Twilio's names), `MessageSid` or `SmsSid` is refused by ``CallbackMeta``,
+    ///   or the status is unknown. `code` (from `ErrorCode`) is
     ///   set for failed items only; `description` is `ErrorMessage`; `toPhone` is `To`;
     ///   `providerStatus` is the status word as given. Never throws.
     public static func parse(params: [String: String]) -> CallbackParseResult {
@@ -46,6 +47,10 @@ public enum TwilioCallback {
         if status == nil { missing.append("MessageStatus") }
         guard let sid, let status else {
             return CallbackParseResult(invalid: [support.missingFields(missing, raw: raw, event: status)])
+        }
+        let checked = support.check(ids: ["MessageSid", "SmsSid"], times: [], in: params)
+        if !checked.problems.isEmpty {
+            return CallbackParseResult(invalid: [support.refused(checked.problems, raw: raw, event: status)])
         }
         guard let kind = kind(forStatus: status) else {
             return CallbackParseResult(invalid: [support.unknownStatus(status, raw: raw)])

@@ -33,28 +33,37 @@ public enum VonageCallback {
     ///   ``CallbackParseError/notAnObject``.
     public static func parse(json body: Data) throws(CallbackParseError) -> CallbackParseResult {
         let object = try CallbackDialectSupport.decodeObject(body)
-        return parse(params: CallbackDialectSupport.flatten(object))
+        // An invalid report is kept as the body as received (checked UTF-8).
+        return parse(params: CallbackDialectSupport.flatten(object), raw: String(decoding: body, as: UTF8.self))
     }
 
     /// Parses a DLR given as query/form parameters (same field names as the JSON body).
     ///
-    /// - Returns: one item, or one invalid entry when `messageId`/`status` are missing or the status
-    ///   is unknown. `ts` is epoch seconds from `message-timestamp` (or `scts`), `nil` if neither
-    ///   parses; `code` is `err-code` for failed items only; `toPhone` is `msisdn`. Never throws.
+    /// - Returns: one item, or one invalid entry when `messageId`/`status` are missing, `messageId` or
+    ///   `client-ref` is refused by ``CallbackMeta``, `message-timestamp` or `scts` is present but not
+    ///   a date from 1970 to 2100, or the status is unknown. `ts` is epoch seconds from
+    ///   `message-timestamp` (or `scts`), `nil` if neither is given; `code` is `err-code` for failed items only; `toPhone` is `msisdn`. Never throws.
     public static func parse(params: [String: String]) -> CallbackParseResult {
+        parse(params: params, raw: CallbackDialectSupport.rawJSON(params))
+    }
+
+    private static func parse(params: [String: String], raw: String) -> CallbackParseResult {
         let support = CallbackDialectSupport.self
-        let raw = support.rawJSON(params)
         let messageId = support.text(params["messageId"])
         let status = support.text(params["status"])
         let missing = support.missing(["messageId", "status"], in: params)
         guard let messageId, let status else {
             return CallbackParseResult(invalid: [support.missingFields(missing, raw: raw, event: status)])
         }
+        let checked = support.check(
+            ids: ["messageId", "client-ref"], times: [("message-timestamp", .spaceSeparated), ("scts", .smpp)], in: params)
+        if !checked.problems.isEmpty {
+            return CallbackParseResult(invalid: [support.refused(checked.problems, raw: raw, event: status)])
+        }
         guard let kind = kind(forStatus: status) else {
             return CallbackParseResult(invalid: [support.unknownStatus(status, raw: raw)])
         }
-        let ts = support.text(params["message-timestamp"]).flatMap(CallbackTimeParsing.parseSpaceSeparated)
-            ?? support.text(params["scts"]).flatMap(CallbackTimeParsing.parseSMPPDate)
+        let ts = checked.times["message-timestamp"] ?? checked.times["scts"]
         let item = CallbackItem(
             kind: kind, meta: support.text(params["client-ref"]) ?? messageId, ts: ts,
             code: kind == .failed ? support.text(params["err-code"]) : nil,

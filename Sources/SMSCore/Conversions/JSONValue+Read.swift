@@ -15,6 +15,14 @@ extension JSONValue {
         self.init(try CallbackJSONValue.decode(body))
     }
 
+    /// Where each element of a JSON array body lies (0-based byte ranges, end exclusive, without
+    /// surrounding white space), in order; `nil` when `body` is not a JSON array. How an invalid
+    /// event of a batch is kept as the bytes that arrived (`docs/DOMAIN.md` §1 "Text from outside").
+    public static func elementRanges(json body: Data) -> [Range<Int>]? {
+        guard let (value, span, _) = try? CallbackJSONValue.decodeWithSpans(body, levels: 1), case .array = value else { return nil }
+        return span.elements.map(\.range)
+    }
+
     init(_ value: CallbackJSONValue) {
         switch value {
         case .null: self = .null

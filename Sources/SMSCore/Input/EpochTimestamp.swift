@@ -39,13 +39,27 @@ public enum EpochTimestamp {
         return .failure(Problem(message: rangeText(field: field) + " (got \(value))"))
     }
 
+    /// Epoch seconds of a time a provider dialect writes as a date (`YYYY-MM-DD HH:MM:SS`, ISO 8601,
+    /// SMPP `YYMMDDhhmm`), already read by the dialect's format (`date`, `nil` when `text` did not
+    /// match it): the same range as every `ts`, 1970-01-01 to 2100-01-01 UTC (``InputLimits/epochSeconds``).
+    /// - Parameters:
+    ///   - date: the parsed time, epoch seconds, or `nil`.
+    ///   - text: the field as received (quoted in the message).
+    ///   - format: how the dialect writes it, e.g. `YYYY-MM-DD HH:MM:SS`.
+    ///   - field: the dialect's field name.
+    public static func seconds(date: Int64?, text: String, format: String, field: String) -> Result<Int64, Problem> {
+        if let date, date >= 0, date <= Int64(InputLimits.epochSeconds.maximum) { return .success(date) }
+        return .failure(Problem(message:
+            "\(field) must be a date written \(format) from 1970-01-01 00:00:00 to 2100-01-01 00:00:00 UTC (got '\(text)')"))
+    }
+
     /// Epoch seconds from text: a plain decimal number only (``DecimalText/isPlainNumber(_:)``,
     /// `-?digits(.digits)?([eE][+-]?digits)?`; no `inf`, `nan`, hex, `+` sign or white space, as
     /// `openapi.json`'s pattern says). `-0` is 0, as the JSON number `-0` is.
     public static func seconds(text raw: String, field: String = "ts") -> Result<Int64, Problem> {
         let s = raw
         guard DecimalText.isPlainNumber(s) else {
-            return .failure(Problem(message: "\(field) must be epoch seconds or milliseconds, got '\(raw)'"))
+            return .failure(Problem(message: rangeText(field: field) + " (got '\(raw)')"))
         }
         if let i = Int64(s) { return seconds(i, field: field) }
         guard let d = Double(s) else { return .failure(Problem(message: rangeText(field: field) + " (got '\(raw)')")) }

@@ -51,11 +51,8 @@ enum CallbackMethodPolicy {
     /// The kept request: `<METHOD> <path>[?<query>]`, the query without its `secret` parameter,
     /// then, when the request had a body, an empty line and the body's bytes as received.
     static func raw(method: HTTPRequest.Method, path: String, query: String?, body: [UInt8]) -> [UInt8] {
-        let kept = (query ?? "").split(separator: "&", omittingEmptySubsequences: true).filter { item in
-            let key = item.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
-            return (key.removingPercentEncoding ?? key) != "secret"
-        }
-        var raw = Array((method.rawValue + " " + path + (kept.isEmpty ? "" : "?" + kept.joined(separator: "&"))).utf8)
+        let kept = FormFields.removing("secret", from: query ?? "")
+        var raw = Array((method.rawValue + " " + path + (kept.isEmpty ? "" : "?" + kept)).utf8)
         if !body.isEmpty { raw += Array("\n\n".utf8) + body }
         return raw
     }

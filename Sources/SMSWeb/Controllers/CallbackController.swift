@@ -65,8 +65,8 @@ struct CallbackController {
         let isForm = contentType.hasPrefix("application/x-www-form-urlencoded")
         let bodyIsJSON = !isForm && !body.isEmpty
         let readsFields = CallbackDialect.readsFields(provider.kind, bodyIsJSON: bodyIsJSON)
-        let formFields = (isForm || (readsFields && !contentType.contains("json"))) && !body.isEmpty
-            ? FormFields.parse(String(decoding: body, as: UTF8.self)) : [:]
+        let readsForm = (isForm || (readsFields && !contentType.contains("json"))) && !body.isEmpty
+        let formFields = readsForm ? FormFields.parse(bytes: body) : [:]
         let now = config.now()
         do {
             try CallbackAuthenticator.checkBody(
@@ -80,9 +80,10 @@ struct CallbackController {
             throw try await wrongMethod(request, provider: provider, body: body, now: now)
         }
 
-        var fields = query
-        fields.removeValue(forKey: "secret")
-        fields.merge(formFields) { _, form in form }
+        // What the fields are read from, byte for byte: kept as the raw of an invalid item (CallbackDialect.storedRaw).
+        let fieldText = FormFields.received(
+            form: readsForm ? body : [], query: FormFields.removing("secret", from: request.uri.query ?? ""))
+        let fields = FormFields.parse(bytes: fieldText)
         let parsed: CallbackParseResult
         do {
             parsed = try CallbackDialect.parse(
@@ -106,7 +107,8 @@ struct CallbackController {
                 parsed.invalid.map {
                     IngestionErrorInput(
                         source: "callback", providerId: providerId, reason: $0.reason,
-                        raw: CallbackDialect.storedRaw($0, kind: provider.kind), receivedAt: now)
+                        raw: CallbackDialect.storedRaw($0, kind: provider.kind, fields: readsFields ? fieldText : nil),
+                        receivedAt: now)
                 })
             metrics.ingestionErrorsRecorded(parsed.invalid.count, source: .callback)
         }

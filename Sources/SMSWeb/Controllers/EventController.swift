@@ -13,7 +13,8 @@ import SMSCore
 ///
 /// Answers: 200 `{"stored":N,"duplicates":N,"invalid":[]}`; 400 with the same body when some
 /// events are invalid (the valid ones are stored; each invalid one is listed by `index` with its
-/// `reason` and kept whole as an ingestion error, source `events`); 400 `body is not valid JSON:
+/// `reason` and kept as an ingestion error, source `events`, holding the event's own bytes as they
+/// arrived in the body); 400 `body is not valid JSON:
 /// <reason> at byte <n>` when the body is not JSON (truncated, say), 400 `body must be a JSON array
 /// of …` when it is JSON but not an array (both bodies kept whole as an ingestion error); 413 over
 /// ``maxEvents`` events.
@@ -57,13 +58,16 @@ struct EventController {
             var valid: [ConversionEventInput] = []
             var invalid: [Invalid] = []
             var errors: [IngestionErrorInput] = []
+            var ranges: [Range<Int>]?
             let goals = try await store.campaigns().compactMap(\.goal).filter { $0.revenueProperty != nil }
             for (i, element) in elements.enumerated() {
                 switch Self.validate(element, now: now, revenueGoals: goals) {
                 case .success(let e): valid.append(e)
                 case .failure(let problem):
                     invalid.append(Invalid(index: i, reason: problem.message))
-                    let raw = (try? JSON.encoder.encode(element)).map { String(decoding: $0, as: UTF8.self) } ?? ""
+                    // The event's own bytes as they arrived (key order, number spelling, repeated keys kept).
+                    if ranges == nil { ranges = JSONValue.elementRanges(json: data) }
+                    let raw = ranges.map { Array(data[$0[i]]) } ?? Array(data)
                     errors.append(
                         IngestionErrorInput(source: "events", providerId: nil, reason: problem.message, raw: raw, receivedAt: now))
                 }

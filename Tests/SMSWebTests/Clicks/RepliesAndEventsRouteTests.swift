@@ -105,7 +105,7 @@ struct RepliesAndEventsRouteTests {
                 #expect(reasons.first?.hasPrefix("2: ts \(now + 90_000) is more than 24 h in the future (now 17") == true)
                 #expect(
                     reasons.dropFirst() == [
-                        "3: missing fields: eventId, name; ts must be epoch seconds or milliseconds, got 'yesterday'",
+                        "3: missing fields: eventId, name; ts must be epoch seconds from 0 to 4102444800 or epoch milliseconds above 1000000000000 and at most 4102444800000 (got 'yesterday')",
                         "4: properties must be an object",
                         "5: event must be a JSON object",
                     ])

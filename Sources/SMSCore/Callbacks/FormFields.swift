@@ -10,9 +10,9 @@ import Foundation
 /// Hummingbird's `URI.queryParameters` does not turn `+` into a space, and Kannel writes the
 /// spaces of `%A` as `+` (`answer=NACK%2F0x00000045%2FSubmit+failed`).
 /// A name given twice keeps its first value.
-enum FormFields {
+public enum FormFields {
     /// The fields of `text`, names and values decoded.
-    static func parse(_ text: some StringProtocol) -> [String: String] {
+    public static func parse(_ text: some StringProtocol) -> [String: String] {
         var out: [String: String] = [:]
         for (name, value) in pairs(text) where out[name] == nil {
             out[name] = value
@@ -21,13 +21,42 @@ enum FormFields {
     }
 
     /// The decoded name/value pairs in order, duplicates kept.
-    static func pairs(_ text: some StringProtocol) -> [(String, String)] {
+    public static func pairs(_ text: some StringProtocol) -> [(String, String)] {
         Array(text.utf8).split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true).map { piece in
             if let eq = piece.firstIndex(of: UInt8(ascii: "=")) {
                 return (decode(piece[..<eq]), decode(piece[piece.index(after: eq)...]))
             }
             return (decode(piece[...]), "")
         }
+    }
+
+    /// `query` (URL query text, without `?`) without its pieces named `name` (compared after
+    /// percent-decoding), the other pieces byte for byte: how our own `secret` parameter is kept out
+    /// of what is stored of a callback.
+    public static func removing(_ name: String, from query: String) -> String {
+        query.split(separator: "&", omittingEmptySubsequences: true).filter { piece in
+            let key = piece.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+            return decode(ArraySlice(key.utf8)) != name
+        }.joined(separator: "&")
+    }
+
+    /// The text a form/query dialect's fields are read from, and what is stored of an invalid one
+    /// (`docs/DOMAIN.md` §1 "Text from outside"): the form body's bytes exactly as received, then
+    /// `&` and the query (without `secret`) when both carry fields. Parsed by ``parse(bytes:)``
+    /// this gives the fields the callback URL read: the form's, then the query's where the form has
+    /// none of that name.
+    /// - Parameters:
+    ///   - form: the body when it is read as a form (else empty).
+    ///   - query: the URL query without `?` and without `secret`.
+    public static func received(form: [UInt8], query: String) -> [UInt8] {
+        if query.isEmpty { return form }
+        if form.isEmpty { return Array(query.utf8) }
+        return form + [UInt8(ascii: "&")] + Array(query.utf8)
+    }
+
+    /// The fields of form text given as bytes (read as UTF-8 first; invalid bytes become U+FFFD).
+    public static func parse(bytes: [UInt8]) -> [String: String] {
+        parse(String(decoding: bytes, as: UTF8.self))
     }
 
     private static func decode(_ bytes: ArraySlice<UInt8>) -> String {

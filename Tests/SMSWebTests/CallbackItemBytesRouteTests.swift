@@ -1,0 +1,208 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import SMSCore
+import SMSStoreTestSupport
+import SMSWeb
+import Testing
+
+/// Issue 12 (found by a new-user test): an invalid item of a well-formed batch is kept as the
+/// bytes that arrived, not re-serialised: key order, `1e19`, repeated keys, a UTF-16 form body, a
+/// Kannel query string, each exactly as received (`docs/DOMAIN.md` §1 "Text from outside",
+/// ``CallbackDialect/storedRaw(_:kind:fields:)``). Each stored error replays to the same outcome.
+/// SQLite and PostgreSQL.
+@Suite("Ingestion errors: an invalid item of a batch kept as the bytes that arrived")
+struct CallbackItemBytesRouteTests {
+    static let secret = "s3cret-callback-key"
+    static let token = "admin-token"
+
+    /// One request, the bytes its invalid item must be stored as, and the reason.
+    struct Case: Sendable, CustomStringConvertible {
+        var name: String
+        var kind: ProviderKind
+        var method: HTTPRequest.Method = .post
+        /// Query after `secret=…` (GET dialects), already encoded.
+        var query: String = ""
+        var contentType: String = "application/json"
+        var body: [UInt8] = []
+        var stored: [UInt8]
+        var reason: String
+        /// The answer's status: Jasmin is always acknowledged (200), the others 400.
+        var status: HTTPResponse.Status = .badRequest
+        var description: String { name }
+    }
+
+    static let tsRange = EpochTimestamp.rangeText(field: "ts")
+
+    static let cases: [Case] = [
+        Case(
+            name: "generic: keys in their order, 1e19, a repeated key; the valid neighbours left out",
+            kind: .generic,
+            body: Array(#"[{"event":"delivered","data":[{"meta":"m1","ts":1700000000}, {"ts":1e19,"meta":"m2","meta":"m3"} ,{"meta":"m4","ts":1700000001}]}]"#.utf8),
+            stored: Array(#"[{"event":"delivered","data":[{"ts":1e19,"meta":"m2","meta":"m3"}]}]"#.utf8),
+            reason: tsRange + " (got 1e+19)"),
+        Case(
+            name: "generic: the group's own members and spacing kept, data before event",
+            kind: .generic,
+            body: Array(#"[ {"data": [{"meta":"a1","ts":1700000000,"code":"1"},{"meta":"a2"}], "note":"x", "event": "failed"} ]"#.utf8),
+            stored: Array(#"[{"data": [{"meta":"a2"}], "note":"x", "event": "failed"}]"#.utf8),
+            reason: "missing required fields: ts, code"),
+        Case(
+            name: "Gupshup: the batch element's bytes",
+            kind: .gupshup,
+            body: Array(#"[{"externalId":"1","eventType":"SENT","eventTs":1700000000000},{"eventTs":1e19,"externalId":"2","eventType":"DELIVERED","eventType":"SENT"}]"#.utf8),
+            stored: Array(#"{"eventTs":1e19,"externalId":"2","eventType":"DELIVERED","eventType":"SENT"}"#.utf8),
+            reason: EpochTimestamp.rangeText(field: "eventTs") + " (got 1e+19)"),
+        Case(
+            name: "Sinch: the body as received",
+            kind: .sinch,
+            body: Array(#"{"type":"recipient_delivery_report_sms","status":"Delivered","batch_id":"B1","at":"2150-01-01T00:00:00Z","batch_id":"B2"}"#.utf8),
+            stored: Array(#"{"type":"recipient_delivery_report_sms","status":"Delivered","batch_id":"B1","at":"2150-01-01T00:00:00Z","batch_id":"B2"}"#.utf8),
+            reason: "at must be a date written YYYY-MM-DDTHH:MM:SS with a zone (ISO 8601) from 1970-01-01 00:00:00 to 2100-01-01 00:00:00 UTC (got '2150-01-01T00:00:00Z')"),
+        Case(
+            name: "Vonage JSON: the body as received",
+            kind: .vonage,
+            body: Array(#"{"status":"delivered","messageId":"0A1","message-timestamp":1e19}"#.utf8),
+            stored: Array(#"{"status":"delivered","messageId":"0A1","message-timestamp":1e19}"#.utf8),
+            reason: "message-timestamp must be a date written YYYY-MM-DD HH:MM:SS from 1970-01-01 00:00:00 to 2100-01-01 00:00:00 UTC (got '1e+19')"),
+        Case(
+            name: "Vonage GET: the query string without the secret",
+            kind: .vonage, method: .get, query: "&messageId=0A1&status=delivered&scts=2413451200&msisdn=%2B4915",
+            stored: Array("messageId=0A1&status=delivered&scts=2413451200&msisdn=%2B4915".utf8),
+            reason: "scts must be a date written YYMMDDhhmm[ss] from 1970-01-01 00:00:00 to 2100-01-01 00:00:00 UTC (got '2413451200')"),
+        Case(
+            name: "Twilio: a UTF-16 form body stays UTF-16",
+            kind: .twilio, contentType: "application/x-www-form-urlencoded",
+            body: Array("MessageSid=SM1&MessageStatus=delivered".utf16).flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] },
+            stored: Array("MessageSid=SM1&MessageStatus=delivered".utf16).flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] },
+            reason: "missing required fields: MessageSid, MessageStatus"),
+        Case(
+            name: "Twilio: a NUL in MessageSid, the form body exactly",
+            kind: .twilio, contentType: "application/x-www-form-urlencoded",
+            body: Array("MessageStatus=delivered&MessageSid=SM%001&To=%2B1555".utf8),
+            stored: Array("MessageStatus=delivered&MessageSid=SM%001&To=%2B1555".utf8),
+            reason: CallbackMeta.problem("SM\u{0}1", field: "MessageSid")!),
+        Case(
+            name: "Plivo: form body",
+            kind: .plivo, contentType: "application/x-www-form-urlencoded",
+            body: Array("Status=delivered&MessageUUID=u1&DeliveryReportTime=1e19".utf8),
+            stored: Array("Status=delivered&MessageUUID=u1&DeliveryReportTime=1e19".utf8),
+            reason: "DeliveryReportTime must be a date written YYYY-MM-DD HH:MM:SS from 1970-01-01 00:00:00 to 2100-01-01 00:00:00 UTC (got '1e19')"),
+        Case(
+            name: "Jasmin: form body (acknowledged all the same)",
+            kind: .jasmin, contentType: "application/x-www-form-urlencoded",
+            body: Array("id=j1&message_status=LOST&level=2".utf8),
+            stored: Array("id=j1&message_status=LOST&level=2".utf8),
+            reason: "unknown status 'LOST'", status: .ok),
+        Case(
+            name: "Kannel GET: the query string as received, the secret taken out",
+            kind: .kannel, method: .get, query: "&meta=m%31&type=1&ts=1e19&answer=id%3A1+stat%3ADELIVRD",
+            stored: Array("meta=m%31&type=1&ts=1e19&answer=id%3A1+stat%3ADELIVRD".utf8),
+            reason: tsRange + " (got 1e+19)"),
+    ]
+
+    static func withApp(_ kind: StoreKind, _ body: @escaping @Sendable (any TestClientProtocol, TestStore) async throws -> Void) async throws {
+        try await StoreRouteApp.with(kind, adminToken: token, secret: secret) { client, t in
+            for k in ProviderKind.allCases where k != .generic {
+                try await t.store.insertProvider(ProviderConfig(
+                    id: k.rawValue, name: k.rawValue, kind: k, url: "http://127.0.0.1:9/sms", bodyTemplate: #"{"to":"$$To"}"#,
+                    callbackSecret: secret, createdAt: 0))
+            }
+            try await body(client, t)
+        }
+    }
+
+    static func send(_ client: any TestClientProtocol, _ c: Case) async throws -> (HTTPResponse.Status, String) {
+        let provider = c.kind == .generic ? "p1" : c.kind.rawValue
+        let uri = "/callbacks/\(provider)?secret=\(secret)\(c.query)"
+        return try await client.execute(
+            uri: uri, method: c.method, headers: c.body.isEmpty ? [:] : [.contentType: c.contentType],
+            body: c.body.isEmpty ? nil : ByteBuffer(bytes: c.body)
+        ) { r in (r.status, String(buffer: r.body)) }
+    }
+
+    /// Every string in a JSON answer, one per line (the text itself when it is not JSON).
+    static func strings(_ text: String) -> String {
+        func walk(_ v: Any) -> [String] {
+            switch v {
+            case let s as String: return [s]
+            case let a as [Any]: return a.flatMap(walk)
+            case let o as [String: Any]: return o.values.flatMap(walk)
+            default: return []
+            }
+        }
+        guard let json = try? JSONSerialization.jsonObject(with: Data(text.utf8)) else { return text }
+        return walk(json).joined(separator: "\n")
+    }
+
+    static func replay(_ client: any TestClientProtocol, id: Int64) async throws -> (HTTPResponse.Status, String) {
+        try await client.execute(
+            uri: "/api/v1/ingestion-errors/\(id)/replay", method: .post, headers: [.authorization: "Bearer \(token)"]
+        ) { r in (r.status, String(buffer: r.body)) }
+    }
+
+    @Test("each dialect: the invalid item stored as the exact bytes that arrived; its replay gives the same refusal", arguments: StoreKind.allCases)
+    func storedExactly(kind: StoreKind) async throws {
+        try await Self.withApp(kind) { client, t in
+            for c in Self.cases {
+                let before = try await t.store.ingestionErrors(limit: 1_000).count
+                let (status, answer) = try await Self.send(client, c)
+                #expect(status == c.status, "\(c): \(answer)")
+                let errors = try await t.store.ingestionErrors(limit: 1_000)
+                #expect(errors.count == before + 1, "\(c)")
+                let e = try #require(errors.first, "\(c)")
+                #expect(e.raw == c.stored, "\(c): stored \(RawBytes.escaped(e.raw))")
+                #expect(e.reason == c.reason, "\(c)")
+                #expect(e.providerId == (c.kind == .generic ? "p1" : c.kind.rawValue))
+                // The stored bytes parse as they did when they arrived: the same reason, nothing applied.
+                let (again, replayed) = try await Self.replay(client, id: e.id)
+                #expect(again == .unprocessableContent, "\(c): \(replayed)")
+                #expect(Self.strings(replayed).contains("still invalid: " + c.reason), "\(c): \(replayed)")
+                #expect(try await t.store.ingestionError(id: e.id)?.replayedAt == nil, "\(c)")
+            }
+        }
+    }
+
+    @Test("a replay of an item stored as its bytes applies it once the mapping accepts it (generic: the valid neighbours are not replayed)", arguments: StoreKind.allCases)
+    func correctedReplayAppliesOnlyTheItem(kind: StoreKind) async throws {
+        try await Self.withApp(kind) { client, t in
+            let now = Int64(Date().timeIntervalSince1970)
+            let body = #"[{"event":"delivered","data":[{"meta":"m1","ts":\#(now)},{"meta":"m2","ts":"soon"}]}]"#
+            let c = Case(name: "generic", kind: .generic, body: Array(body.utf8), stored: [], reason: "")
+            let (status, _) = try await Self.send(client, c)
+            #expect(status == .badRequest)
+            let e = try #require(try await t.store.ingestionErrors(limit: 1).first)
+            #expect(e.raw == Array(#"[{"event":"delivered","data":[{"meta":"m2","ts":"soon"}]}]"#.utf8))
+            // m1 is held pending (no such message); the stored item alone, corrected, adds m2 only.
+            #expect(try await t.store.unmatchedCallbacks(receivedBefore: Int64.max, limit: 10).map(\.meta) == ["m1"])
+            let fixed = Data(#"[{"event":"delivered","data":[{"meta":"m2","ts":\#(now)}]}]"#.utf8).base64EncodedString()
+            let (ok, answer) = try await client.execute(
+                uri: "/api/v1/ingestion-errors/\(e.id)/replay", method: .post,
+                headers: [.authorization: "Bearer \(Self.token)", .contentType: "application/json"],
+                body: ByteBuffer(string: #"{"rawBase64":"\#(fixed)"}"#)
+            ) { r in (r.status, String(buffer: r.body)) }
+            #expect(ok == .ok, "\(answer)")
+            #expect(answer.contains(#""pending":1"#), "\(answer)")
+            #expect(Set(try await t.store.unmatchedCallbacks(receivedBefore: Int64.max, limit: 10).map(\.meta)) == ["m1", "m2"])
+        }
+    }
+
+    @Test("events: an invalid event of a batch is kept as its own bytes (key order, 1e19, a repeated key)", arguments: StoreKind.allCases)
+    func eventBytes(kind: StoreKind) async throws {
+        try await Self.withApp(kind) { client, t in
+            let body = #"[{"eventId":"e1","userId":"u1","name":"purchase","ts":1700000000}, {"ts":1e19,"name":"n","eventId":"e2","userId":"u","userId":"u2"} ]"#
+            let (status, answer) = try await client.execute(
+                uri: "/api/v1/events", method: .post,
+                headers: [.authorization: "Bearer \(Self.token)", .contentType: "application/json"], body: ByteBuffer(string: body)
+            ) { r in (r.status, String(buffer: r.body)) }
+            #expect(status == .badRequest, "\(answer)")
+            #expect(answer.contains(#""stored":1"#), "\(answer)")
+            let e = try #require(try await t.store.ingestionErrors(limit: 10).first)
+            #expect(e.source == "events")
+            #expect(e.raw == Array(#"{"ts":1e19,"name":"n","eventId":"e2","userId":"u","userId":"u2"}"#.utf8))
+            #expect(e.reason == Self.tsRange + " (got 1e+19)")
+        }
+    }
+}
