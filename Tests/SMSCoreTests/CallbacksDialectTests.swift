@@ -60,8 +60,13 @@ struct CallbacksDialectTests {
         #expect(object.invalid.map { CallbackDialect.storedRaw($0, kind: .gupshup, fields: nil) } == [Array(#"{"externalId":"9", "eventType":"LOST"}"#.utf8)])
     }
 
-    @Test("field dialects replay from their stored JSON object of strings", arguments: [
-        (ProviderKind.twilio, #"{"MessageSid":"SM1","MessageStatus":"undelivered","ErrorCode":"30003"}"#, CallbackEventKind.failed),
+    @Test("field dialects replay from the form or query text as received, and from an older row's JSON object of strings", arguments: [
+        (ProviderKind.twilio, "MessageStatus=undelivered&MessageSid=SM1&ErrorCode=30003", CallbackEventKind.failed),
+        (.plivo, "MessageUUID=u1&Status=delivered&Sequence=2", .delivered),
+        (.jasmin, "id=j1&message_status=ENROUTE", .submitted),
+        (.kannel, "meta=m1&type=16&answer=NACK%2F0x00000045%2FSubmit+failed", .failed),
+        (.vonage, "messageId=0A1&status=delivered&message-timestamp=2024-01-01+00%3A00%3A00", .delivered),
+        (.twilio, #"{"MessageSid":"SM1","MessageStatus":"undelivered","ErrorCode":"30003"}"#, .failed),
         (.plivo, #"{"MessageUUID":"u1","Status":"delivered","Sequence":"2"}"#, .delivered),
         (.jasmin, #"{"id":"j1","message_status":"ENROUTE"}"#, .submitted),
         (.kannel, #"{"meta":"m1","type":"16","answer":"NACK/0x00000045/Submit failed"}"#, .failed),
@@ -79,19 +84,6 @@ struct CallbacksDialectTests {
         #expect(throws: CallbackParseError.self) { try CallbackDialect.reparse("{not json", kind: .vonage) }
         #expect(throws: CallbackParseError.notAnArray) { try CallbackDialect.reparse("{}", kind: .generic) }
         #expect(try CallbackDialect.reparse("not json", kind: .twilio).invalid.map(\.reason) == ["missing required fields: MessageSid, MessageStatus"])
-    }
-
-    @Test("field dialects replay from the form or query text as received", arguments: [
-        (ProviderKind.twilio, "MessageStatus=undelivered&MessageSid=SM1&ErrorCode=30003", CallbackEventKind.failed),
-        (.plivo, "MessageUUID=u1&Status=delivered&Sequence=2", .delivered),
-        (.jasmin, "id=j1&message_status=ENROUTE", .submitted),
-        (.kannel, "meta=m1&type=16&answer=NACK%2F0x00000045%2FSubmit+failed", .failed),
-        (.vonage, "messageId=0A1&status=delivered&message-timestamp=2024-01-01+00%3A00%3A00", .delivered),
-    ])
-    func replayFormText(kind: ProviderKind, raw: String, expected: CallbackEventKind) throws {
-        let result = try CallbackDialect.reparse(raw, kind: kind)
-        #expect(result.invalid.isEmpty)
-        #expect(result.items.map(\.kind) == [expected])
     }
 
     @Test("a field dialect's invalid item is stored as the text its fields were read from, byte for byte")
