@@ -4,9 +4,12 @@ import Foundation
 /// reason so an operator can see and replay it, and it is named in the 400 answer
 /// (`docs/DOMAIN.md` §3 "Decisions": "the invalid items are stored whole with the reason").
 ///
-/// - `raw`: the item's JSON text re-serialised compactly with keys sorted by their UTF-8 bytes
-///   (for form/query dialects: the parameters as a JSON object of strings). For a group without a
-///   usable `data` array it is the whole group.
+/// - `raw`: the item's bytes as they arrived, never re-serialised (`docs/DOMAIN.md` §1 "Bytes as
+///   they arrived"): a JSON dialect's batch element or body as received; a generic item inside its
+///   group's bytes with the other items left out (`[{"event":"delivered","data":[<item>]}]`), a
+///   group without a usable `data` array as `[<group>]`. A form/query parser called on its own
+///   gives the parameters as a JSON object of strings; the callback route stores the form or query
+///   text instead (``CallbackDialect/storedRaw(_:kind:fields:)``).
 /// - `event`: the event name (generic contract) or raw status word (dialects) as given, if any.
 /// - `reason`: a sentence, e.g. `"missing required fields: meta, ts"`, `"unknown event 'sent'"`,
 ///   `"unknown status 'canceled'"`.
@@ -16,7 +19,7 @@ import Foundation
 /// - `group`, `index`: 0-based position in the body (group in the generic array, item in the group's
 ///   `data`, or element of a dialect's batch); `nil` when not applicable.
 public struct InvalidCallbackItem: Sendable, Equatable, Hashable, Codable {
-    /// The item as canonical JSON text (sorted keys), stored for display and replay.
+    /// The item's text as received (see the type's documentation), stored for display and replay.
     public let raw: String
     /// Event name or raw status word as given, if any.
     public let event: String?
