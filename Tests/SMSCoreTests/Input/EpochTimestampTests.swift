@@ -24,7 +24,8 @@ struct EpochTimestampTests {
         " 1700000000", "1700000000 ", " 1700000000123 ", "+1700000000", "\t1700000000", "1700000000\n", "١٧٠٠٠٠٠٠٠٠", "",
     ])
     func strictText(text: String) {
-        #expect(EpochTimestamp.seconds(text: text) == .failure(.init(message: "ts must be epoch seconds or milliseconds, got '\(text)'")))
+        #expect(EpochTimestamp.seconds(text: text) == .failure(.init(
+            message: "ts must be epoch seconds from 0 to 4102444800 or epoch milliseconds above 1000000000000 and at most 4102444800000 (got '\(text)')")))
     }
 
     @Test("9.2e18, 1e19, negatives and the gap between the ranges are refused naming both ranges", arguments: [
