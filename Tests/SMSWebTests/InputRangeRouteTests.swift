@@ -263,7 +263,7 @@ struct InputRangeRouteTests {
             let head = "POST /api/v1/providers HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(App.token)\r\n"
                 + "Content-Type: application/json\r\nContent-Length: 3000000\r\n\r\n"
             // 1.1 MB of a declared 3 MB: over the 1,000,000-byte limit, and the rest never comes.
-            let exchange = try RawHTTP.exchange(port: port, head: head, bodyBytes: 1_100_000, timeoutSeconds: 10)
+            let exchange = try await RawHTTP.exchangeOnOwnThread(port: port, head: head, bodyBytes: 1_100_000, timeoutSeconds: 10)
             #expect(exchange.closedByServer, "the server kept the connection open after the 413")
             // The answer is read before the close, unless the close turned into a reset (unread
             // upload bytes on the server's side make the kernel send RST, which can discard the
@@ -283,7 +283,7 @@ struct InputRangeRouteTests {
             let port = try #require(client.port)
             let head = "POST /api/v1/events HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(App.token)\r\n"
                 + "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nZZ\r\n[]\r\n0\r\n\r\n"
-            let exchange = try RawHTTP.exchange(port: port, head: head, bodyBytes: 0, timeoutSeconds: 10)
+            let exchange = try await RawHTTP.exchangeOnOwnThread(port: port, head: head, bodyBytes: 0, timeoutSeconds: 10)
             #expect(exchange.response.hasPrefix("HTTP/1.1 400"), "\(exchange.response.prefix(300))")
             #expect(exchange.response.contains("the events body could not be read"))
             #expect(!exchange.response.contains("storage unavailable"))
@@ -295,6 +295,20 @@ struct InputRangeRouteTests {
 /// half-way through a body, which no HTTP client does).
 enum RawHTTP {
     struct Failure: Error { var what: String }
+
+    /// ``exchange(port:head:bodyBytes:timeoutSeconds:)`` on a thread of its own. The blocking
+    /// socket calls must not hold a thread of Swift's cooperative pool: on 2 cores the pool has 2
+    /// threads, and two such tests at once left none for the in-process server, which then never
+    /// answered (fresh-clone CI).
+    static func exchangeOnOwnThread(
+        port: Int, head: String, bodyBytes: Int, timeoutSeconds: Int
+    ) async throws -> (response: String, closedByServer: Bool) {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread {
+                continuation.resume(with: Result { try exchange(port: port, head: head, bodyBytes: bodyBytes, timeoutSeconds: timeoutSeconds) })
+            }.start()
+        }
+    }
 
     /// Sends `head` then up to `bodyBytes` bytes (stopping when the server no longer reads), then
     /// reads until the server closes or `timeoutSeconds` pass.
