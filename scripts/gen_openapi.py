@@ -79,7 +79,8 @@ schemas = {
  "Provider": {"allOf": [ref("ProviderInput"), obj({"id": S, "callbackUrl": S, "callbackSecret": S, "createdAt": I,
    "disabled": {"type": "boolean", "description": "true after POST .../disable: no new sends (its messages stay queued), callbacks still accepted; absent = enabled"},
    "previousCallbackSecret": {"type": "string", "description": "present while a rotated secret's grace period may run; always shown as ********"},
-   "previousSecretValidUntil": {"type": "integer", "description": "epoch seconds until which the previous callback secret is accepted"}})]},
+   "previousSecretValidUntil": {"type": "integer", "description": "epoch seconds until which the previous callback secret is accepted"},
+   "version": {"type": "integer", "description": "1 more with every change (absent = 0); the ETag, for If-Match on PATCH"}})]},
  "RotationInput": obj({"graceSeconds": rng("graceSeconds", "seconds the previous secret is still accepted (default 86400 = 24 h; 0 = refused at once; at most 30 days)")}),
  "SecretRotation": obj({"callbackUrl": S, "callbackSecret": S, "previousSecretValidUntil": {"type": "integer", "description": "epoch seconds; the previous secret is refused from then on"}},
    ["callbackUrl", "callbackSecret", "previousSecretValidUntil"]),
@@ -103,6 +104,8 @@ schemas = {
    "goal": ref("Goal"), "controlGroupPercent": N, "status": {"type": "string", "enum": ["draft","scheduled","sending","paused","completed","stopped"], "description": "paused: taken out of dispatch after repeated dead letters (pausedReason); POST .../resume sends again"},
    "createdAt": I, "publishedAt": I, "sendAt": I, "stoppedAt": I, "pausedReason": S, "pausedAt": I, "variants": {"type": "array", "items": ref("Variant")}, "defaults": {"type": "object"},
    "customValues": {"type": "object"}, "templateId": S,
+   "archivedAt": {"type": "integer", "description": "epoch seconds; present once archived (hidden from the default list, stats kept)"},
+   "rawPurgedAt": {"type": "integer", "description": "epoch seconds; present once its raw history was purged (retention); its stats are kept"},
    "progress": obj({k: I for k in ["queued","inFlight","deadLetters","sent","sentSegments","dispatchErrors","controlGroup","targeted"]})}),
  "DeadLetter": obj({"messageId": I, "campaignId": S, "userId": S, "meta": S,
    "providerAnswer": {"type": "string", "enum": ["sent","failed"], "description": "the provider's recorded answer; absent = unknown (the process died during the provider call)"},
@@ -153,6 +156,10 @@ schemas = {
  "UnmatchedCallback": obj({"id": I, "providerId": S, "meta": S, "providerMessageId": S, "event": S,
    "receivedAt": {"type": "integer", "description": "epoch seconds"}, "attempts": I, "item": {"type": "object"}}),
 }
+# The provider's version as its ETag (optimistic concurrency of PATCH).
+def tagged(resp):
+    for r in resp.values(): r["headers"] = {"ETag": {"description": "the provider's version in quotes, e.g. \"3\"", "schema": S}}
+    return resp
 cb_params = [p("providerId"), p("secret", "query", S, False, "the provider's callback secret (or X-Callback-Secret, or a signature)"),
   p("X-SMSStats-Timestamp", "header", S, False, "epoch seconds; with X-SMSStats-Signature; at most 300 s off"),
   p("X-SMSStats-Signature", "header", S, False, "sha256=<hex HMAC-SHA256(secret, timestamp + '.' + raw body)>"),
@@ -165,8 +172,11 @@ cb_responses = {**ok("processed (Jasmin: text ACK/Jasmin)", ref("CallbackSuccess
 paths = {
  "/api/v1/providers": {"post": op("Create a provider", ok("created", ref("Provider"), "201"), body(ref("ProviderInput"))),
                        "get": op("List providers", ok("providers", {"type": "array", "items": ref("Provider")}))},
- "/api/v1/providers/{id}": {"get": op("Get a provider", ok("provider", ref("Provider")), params=[p("id")]),
-    "patch": op("Change any fields a creation takes (credentials included; null clears an optional one): merged into the provider and validated as a creation; a 400 names the field and its range and changes nothing", ok("provider", ref("Provider")), body(ref("ProviderPatch")), params=[p("id")]),
+ "/api/v1/providers/{id}": {"get": op("Get a provider (ETag: its version)", tagged(ok("provider", ref("Provider"))), params=[p("id")]),
+    "patch": op("Change any fields a creation takes (credentials included; null clears an optional one): merged into the provider and validated as a creation; a 400 names the field and its range and changes nothing. A secret field holding the mask ******** that views show is a 400 naming it (leave the field out to keep the secret). With If-Match, a provider at another version is a 412; a change made by another request while this one ran is a 409 (412 with If-Match)",
+        {**tagged(ok("provider", ref("Provider"))), "409": {"description": "changed by another request meanwhile", "content": {"application/json": {"schema": ref("Error")}}},
+         "412": {"description": "If-Match names another version", "content": {"application/json": {"schema": ref("Error")}}}},
+        body(ref("ProviderPatch")), params=[p("id"), p("If-Match", "header", S, False, "the ETag of GET (a version in quotes, e.g. \"3\"), or *")]),
     "delete": op("Delete a provider no campaign uses (409 naming the campaigns otherwise)", {"204": {"description": "deleted"},
         "409": {"description": "campaigns use it", "content": {"application/json": {"schema": ref("ProviderInUse")}}}}, params=[p("id")])},
  "/api/v1/providers/{id}/rotate-secret": {"post": op("New callback secret; the previous one is still accepted for graceSeconds, then 401", ok("rotated", ref("SecretRotation")),
@@ -177,8 +187,20 @@ paths = {
  "/api/v1/profiles/import": {"post": op(f"Import profiles from CSV (header row; userId, phone, name, other columns become properties). All or nothing: a file that is not UTF-8 or not well-formed RFC 4180 CSV (unterminated quoted field, a row whose field count differs from the header's, an empty or repeated header name) is a 400 naming the line (line <n>: <problem>) and imports nothing. A userId repeated on a later row is imported (the later row wins) with a warning naming both lines. The file is the raw body (text/csv); a multipart/form-data upload is a 415. At most {CONSTANTS['profilesPerRequest']:,} rows per request (more is a 413 naming the cap). A phone_region column gives a row's default region for a phone without + (a value that is no region: the row is kept with an invalid phone and a warning); the region query parameter applies to rows without one", {**ok("report", ref("ProfileReport")), "413": {"description": f"more than {CONSTANTS['profilesPerRequest']:,} rows, or a body over 50 MB; the connection is closed"}}, body(S, "text/csv"),
     params=[p("region", "query", ref("Region"), False, "default region for phones without + on rows without a phone_region")])},
  "/api/v1/campaigns": {"post": op("Create a campaign (draft)", ok("created", ref("Campaign"), "201"), body(ref("CampaignInput"))),
-                       "get": op("List campaigns, newest first (no cursor: the newest limit ones, as every list)", ok("campaigns", {"type": "array", "items": ref("Campaign")}), params=[limit])},
- "/api/v1/campaigns/{id}": {"get": op("Get a campaign with progress", ok("campaign", ref("Campaign")), params=[cid])},
+                       "get": op("List campaigns, newest first (no cursor: the newest limit ones, as every list); archived ones only with archived=true, with the others with include=archived", ok("campaigns", {"type": "array", "items": ref("Campaign")}), params=[limit,
+                           p("archived", "query", {"type": "string", "enum": ["true", "false"]}, False, "true: archived campaigns only; false (default): those not archived"),
+                           p("include", "query", {"type": "string", "enum": ["archived"]}, False, "archived: every campaign, archived or not")])},
+ "/api/v1/campaigns/{id}": {"get": op("Get a campaign with progress", ok("campaign", ref("Campaign")), params=[cid]),
+    "patch": op("Change a draft's fields (any a creation takes; null clears an optional one): merged into the draft and validated exactly like a creation; a 400 names the field and changes nothing; sendAt schedules it. 409 naming the status when it is not a draft, or while it is being published",
+        {**ok("campaign", ref("Campaign")), "409": {"description": "not a draft, or being published", "content": {"application/json": {"schema": ref("Error")}}}},
+        body(ref("CampaignPatch")), params=[cid]),
+    "delete": op("Delete a draft (409 naming the status otherwise)", {"204": {"description": "deleted"},
+        "409": {"description": "not a draft, or being published", "content": {"application/json": {"schema": ref("Error")}}}}, params=[cid])},
+ "/api/v1/campaigns/{id}/duplicate": {"post": op("A new draft with the campaign's definition (any status), a new id and the name '<name> (copy)'", ok("the new draft", ref("Campaign"), "201"), params=[cid])},
+ "/api/v1/campaigns/{id}/archive": {"post": op("Archive a finished (completed or stopped) campaign: hidden from the default list, stats kept; 409 naming the status otherwise",
+    {**ok("campaign", ref("Campaign")), "409": {"description": "not finished", "content": {"application/json": {"schema": ref("Error")}}}}, params=[cid])},
+ "/api/v1/campaigns/{id}/unschedule": {"post": op("A scheduled campaign back to draft (sendAt cleared); 409 naming the status otherwise, or while it is being published",
+    {**ok("campaign", ref("Campaign")), "409": {"description": "not scheduled, or being published", "content": {"application/json": {"schema": ref("Error")}}}}, params=[cid])},
  "/api/v1/campaigns/{id}/publish": {"post": op("Publish a draft campaign", ok("summary", ref("PublishSummary")), params=[cid])},
  "/api/v1/campaigns/{id}/schedule": {"post": op("Schedule a draft (or reschedule) at sendAt", ok("campaign", ref("Campaign")), body(obj({"sendAt": ref("SendAt")}, ["sendAt"])), params=[cid])},
  "/api/v1/campaigns/{id}/stop": {"post": op("Stop a campaign: its unsent messages become 'campaign stopped' dispatch errors", ok("stopped", ref("StopResult")), params=[cid])},
@@ -266,7 +288,9 @@ schemas["ProviderInput"]["properties"]["headers"]["additionalProperties"] = {
 # A PATCH takes the fields of a creation, none required.
 schemas["ProviderPatch"] = {**json.loads(json.dumps(schemas["ProviderInput"])), "additionalProperties": False}
 schemas["ProviderPatch"].pop("required", None)
-for name in ["ProviderInput", "ProviderAuth", "ProfileInput", "Goal", "CampaignInput", "Event", "ReplayInput", "ProviderPatch", "RotationInput"]:
+schemas["CampaignPatch"] = {**json.loads(json.dumps(schemas["CampaignInput"])), "additionalProperties": False}
+schemas["CampaignPatch"].pop("required", None)
+for name in ["ProviderInput", "ProviderAuth", "ProfileInput", "Goal", "CampaignInput", "Event", "ReplayInput", "ProviderPatch", "CampaignPatch", "RotationInput"]:
     nullable_optionals(schemas[name])
 
 # Links for stateful testing (schemathesis): a created provider or campaign feeds its id to the

@@ -237,6 +237,27 @@ extension PostgresStore {
         }
     }
 
+    public func changeCampaign(id: String, _ change: @Sendable (Campaign, _ hasMessages: Bool) throws -> Campaign) async throws -> Campaign {
+        try await write { tx in
+            guard let campaign = try await Self.campaign(tx, id: id, forUpdate: true) else { throw StoreError.notFound("campaign \(id)") }
+            let changed = try change(campaign, try await Self.hasMessages(tx, campaignId: id))
+            try await Self.saveCampaign(tx, changed)
+            return changed
+        }
+    }
+
+    public func deleteCampaign(id: String, _ check: @Sendable (Campaign, _ hasMessages: Bool) throws -> Void) async throws {
+        try await write { tx in
+            guard let campaign = try await Self.campaign(tx, id: id, forUpdate: true) else { throw StoreError.notFound("campaign \(id)") }
+            try check(campaign, try await Self.hasMessages(tx, campaignId: id))
+            try await tx.exec("DELETE FROM campaigns WHERE id = \(id)")
+        }
+    }
+
+    static func hasMessages(_ tx: PGTx, campaignId: String) async throws -> Bool {
+        try await tx.scalar("SELECT EXISTS (SELECT 1 FROM messages WHERE campaign_id = \(campaignId))", as: Bool.self) ?? false
+    }
+
     public func profilePropertyKeys() async throws -> Set<String> {
         try await read { tx in
             // Properties are a JSON object per profile (TEXT column); non-objects contribute nothing.

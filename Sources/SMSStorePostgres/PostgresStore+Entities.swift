@@ -26,10 +26,16 @@ extension PostgresStore {
         return try rows.map { try JSONCoding.decode(ProviderConfig.self, $0) }
     }
 
-    public func updateProvider(_ provider: ProviderConfig) async throws -> Bool {
-        let json = try JSONCoding.encode(provider)
-        return try await write { tx in
-            try await tx.scalar("UPDATE providers SET json = \(json) WHERE id = \(provider.id) RETURNING id", as: String.self) != nil
+    public func updateProvider(_ provider: ProviderConfig, ifVersion expected: Int) async throws -> ProviderUpdate {
+        try await write { tx in
+            let stored = try await tx.scalar("SELECT json FROM providers WHERE id = \(provider.id) FOR UPDATE", as: String.self)
+                .map { try JSONCoding.decode(ProviderConfig.self, $0) }
+            let outcome = ProviderUpdate.decide(stored: stored, new: provider, expected: expected)
+            if case .updated(let written) = outcome {
+                let json = try JSONCoding.encode(written)
+                try await tx.exec("UPDATE providers SET json = \(json) WHERE id = \(provider.id)")
+            }
+            return outcome
         }
     }
 
@@ -161,9 +167,15 @@ extension PostgresStore {
         return try rows.map { try JSONCoding.decode(Campaign.self, $0) }
     }
 
-    public func campaigns(limit: Int) async throws -> [Campaign] {
+    public func campaigns(limit: Int, archived: ArchivedFilter) async throws -> [Campaign] {
+        let filter = switch archived {
+        case .hidden: "WHERE (json::jsonb ->> 'archivedAt') IS NULL"
+        case .only: "WHERE (json::jsonb ->> 'archivedAt') IS NOT NULL"
+        case .included: ""
+        }
         let rows = try await read { tx in
-            try await tx.rows("SELECT json FROM campaigns ORDER BY created_at DESC, id LIMIT \(limit)").map { try $0.at(0, String.self) }
+            try await tx.rows("SELECT json FROM campaigns \(unescaped: filter) ORDER BY created_at DESC, id LIMIT \(limit)")
+                .map { try $0.at(0, String.self) }
         }
         return try rows.map { try JSONCoding.decode(Campaign.self, $0) }
     }

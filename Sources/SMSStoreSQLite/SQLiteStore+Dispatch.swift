@@ -235,6 +235,27 @@ extension SQLiteStore: SMSDispatchStore {
         }
     }
 
+    public func changeCampaign(id: String, _ change: @Sendable (Campaign, _ hasMessages: Bool) throws -> Campaign) async throws -> Campaign {
+        try await db.write { db in
+            guard let campaign = try Self.campaign(db, id: id) else { throw StoreError.notFound("campaign \(id)") }
+            let changed = try change(campaign, try Self.hasMessages(db, campaignId: id))
+            try Self.saveCampaign(db, changed)
+            return changed
+        }
+    }
+
+    public func deleteCampaign(id: String, _ check: @Sendable (Campaign, _ hasMessages: Bool) throws -> Void) async throws {
+        try await db.write { db in
+            guard let campaign = try Self.campaign(db, id: id) else { throw StoreError.notFound("campaign \(id)") }
+            try check(campaign, try Self.hasMessages(db, campaignId: id))
+            try db.execute(sql: "DELETE FROM campaigns WHERE id = ?", arguments: [id])
+        }
+    }
+
+    static func hasMessages(_ db: Database, campaignId: String) throws -> Bool {
+        try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM messages WHERE campaign_id = ?)", arguments: [campaignId]) ?? false
+    }
+
     public func profilePropertyKeys() async throws -> Set<String> {
         try await db.read { db in
             Set(try String.fetchAll(db, sql: "SELECT DISTINCT j.key FROM profiles, json_each(profiles.properties) AS j"))

@@ -28,11 +28,15 @@ extension SQLiteStore {
         return try rows.map { try JSONCoding.decode(ProviderConfig.self, $0) }
     }
 
-    public func updateProvider(_ provider: ProviderConfig) async throws -> Bool {
-        let json = try JSONCoding.encode(provider)
-        return try await db.write { db in
-            try db.execute(sql: "UPDATE providers SET json = ? WHERE id = ?", arguments: [json, provider.id])
-            return db.changesCount > 0
+    public func updateProvider(_ provider: ProviderConfig, ifVersion expected: Int) async throws -> ProviderUpdate {
+        try await db.write { db in
+            let stored = try String.fetchOne(db, sql: "SELECT json FROM providers WHERE id = ?", arguments: [provider.id])
+                .map { try JSONCoding.decode(ProviderConfig.self, $0) }
+            let outcome = ProviderUpdate.decide(stored: stored, new: provider, expected: expected)
+            if case .updated(let written) = outcome {
+                try db.execute(sql: "UPDATE providers SET json = ? WHERE id = ?", arguments: [try JSONCoding.encode(written), provider.id])
+            }
+            return outcome
         }
     }
 
@@ -130,9 +134,14 @@ extension SQLiteStore {
         return try rows.map { try JSONCoding.decode(Campaign.self, $0) }
     }
 
-    public func campaigns(limit: Int) async throws -> [Campaign] {
+    public func campaigns(limit: Int, archived: ArchivedFilter) async throws -> [Campaign] {
+        let filter = switch archived {
+        case .hidden: "WHERE json_extract(json, '$.archivedAt') IS NULL"
+        case .only: "WHERE json_extract(json, '$.archivedAt') IS NOT NULL"
+        case .included: ""
+        }
         let rows = try await db.read { db in
-            try String.fetchAll(db, sql: "SELECT json FROM campaigns ORDER BY created_at DESC, id LIMIT ?", arguments: [limit])
+            try String.fetchAll(db, sql: "SELECT json FROM campaigns \(filter) ORDER BY created_at DESC, id LIMIT ?", arguments: [limit])
         }
         return try rows.map { try JSONCoding.decode(Campaign.self, $0) }
     }

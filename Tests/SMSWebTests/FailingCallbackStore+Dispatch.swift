@@ -48,6 +48,12 @@ extension FailingCallbackStore: SMSDispatchStore {
     }
     func scheduleCampaign(id: String, sendAt: Int64) async throws { try await queue.scheduleCampaign(id: id, sendAt: sendAt) }
     func profilePropertyKeys() async throws -> Set<String> { try await queue.profilePropertyKeys() }
+    func changeCampaign(id: String, _ change: @Sendable (Campaign, _ hasMessages: Bool) throws -> Campaign) async throws -> Campaign {
+        try await queue.changeCampaign(id: id, change)
+    }
+    func deleteCampaign(id: String, _ check: @Sendable (Campaign, _ hasMessages: Bool) throws -> Void) async throws {
+        try await queue.deleteCampaign(id: id, check)
+    }
     func audienceSize(_ audience: Audience) async throws -> Int { try await queue.audienceSize(audience) }
     func setting(key: String, insertingIfAbsent candidate: String) async throws -> String {
         try await queue.setting(key: key, insertingIfAbsent: candidate)

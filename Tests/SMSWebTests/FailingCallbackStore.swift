@@ -20,7 +20,9 @@ struct FailingCallbackStore: SMSStore {
     func insertProvider(_ provider: ProviderConfig) async throws { try await base.insertProvider(provider) }
     func provider(id: String) async throws -> ProviderConfig? { try await base.provider(id: id) }
     func providers() async throws -> [ProviderConfig] { try await base.providers() }
-    func updateProvider(_ provider: ProviderConfig) async throws -> Bool { try await base.updateProvider(provider) }
+    func updateProvider(_ provider: ProviderConfig, ifVersion expected: Int) async throws -> ProviderUpdate {
+        try await base.updateProvider(provider, ifVersion: expected)
+    }
     func deleteProvider(id: String) async throws -> ProviderDeletion { try await base.deleteProvider(id: id) }
     func upsertProfiles(_ profiles: [Profile]) async throws { try await base.upsertProfiles(profiles) }
     func profile(userId: String) async throws -> Profile? { try await base.profile(userId: userId) }
@@ -29,7 +31,9 @@ struct FailingCallbackStore: SMSStore {
     func insertCampaign(_ campaign: Campaign) async throws { try await base.insertCampaign(campaign) }
     func campaign(id: String) async throws -> Campaign? { try await base.campaign(id: id) }
     func campaigns() async throws -> [Campaign] { try await base.campaigns() }
-    func campaigns(limit: Int) async throws -> [Campaign] { try await base.campaigns(limit: limit) }
+    func campaigns(limit: Int, archived: ArchivedFilter) async throws -> [Campaign] {
+        try await base.campaigns(limit: limit, archived: archived)
+    }
     func setCampaignStatus(id: String, status: CampaignStatus, publishedAt: Int64?) async throws {
         try await base.setCampaignStatus(id: id, status: status, publishedAt: publishedAt)
     }

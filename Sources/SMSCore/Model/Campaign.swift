@@ -68,6 +68,12 @@ public struct Campaign: Sendable, Equatable, Codable {
     public var pausedReason: String?
     /// When it was paused, epoch seconds.
     public var pausedAt: Int64?
+    /// When it was archived (``archived(at:)``: hidden from the default list, stats kept), epoch
+    /// seconds; `nil` = not archived.
+    public var archivedAt: Int64?
+    /// When its raw history (receipts, clicks, replies, conversion events, message texts) was
+    /// purged under the retention policy, epoch seconds; `nil` = kept. Its stats (rollups) stay.
+    public var rawPurgedAt: Int64?
 
     /// The bodies to send: the variants' bodies, or `[body]`.
     public var variantBodies: [String] { variants?.map(\.body) ?? [body] }

@@ -24,4 +24,21 @@ extension ProviderConfig {
         for (name, _) in headers where Self.isSecretHeader(name) { copy.headers[name] = ProviderAuth.mask }
         return copy
     }
+
+    /// The secret fields that hold ``ProviderAuth/mask`` itself (`auth.password`, `auth.token`,
+    /// `auth.clientSecret`, `webhookSigningKey`, `headers.<credential header>`), by their API
+    /// names. The mask is what a view shows in place of a secret, so a body sending it back is a
+    /// view copied into a request: storing it would replace the real secret with eight asterisks.
+    /// Creation and PATCH refuse it (a 400 naming the fields; PITFALLS.md #21).
+    public var fieldsHoldingMask: [String] {
+        var out: [String] = []
+        if auth?.password == ProviderAuth.mask { out.append("auth.password") }
+        if auth?.token == ProviderAuth.mask { out.append("auth.token") }
+        if auth?.clientSecret == ProviderAuth.mask { out.append("auth.clientSecret") }
+        if webhookSigningKey == ProviderAuth.mask { out.append("webhookSigningKey") }
+        for (name, value) in headers.sorted(by: { $0.key < $1.key }) where Self.isSecretHeader(name) && value == ProviderAuth.mask {
+            out.append("headers.\(name)")
+        }
+        return out
+    }
 }

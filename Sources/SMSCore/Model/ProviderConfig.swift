@@ -45,6 +45,10 @@ public struct ProviderConfig: Sendable, Equatable, Codable {
     /// When `true` the dispatcher claims none of this provider's messages (they stay queued, the
     /// campaign stays `sending`); callbacks are still accepted. `nil` means `false`.
     public var disabled: Bool?
+    /// The version of this configuration: 1 more with every change the store writes
+    /// (``SMSStore/updateProvider(_:ifVersion:)``); `nil` = 0, never changed. The API shows it as
+    /// the `ETag` of `GET /api/v1/providers/{id}` and a PATCH may send it back in `If-Match`.
+    public var version: Int?
 
     /// In-flight requests per provider when `maxConcurrency` is not set.
     public static let defaultConcurrency = 4

@@ -80,6 +80,17 @@ public protocol SMSDispatchStore: SMSStore, SettingsStore, LoginLinkStore, Schem
     /// Schedules a draft (or reschedules a scheduled) campaign at `sendAt`.
     /// - Throws: ``StoreError/notFound(_:)``; ``CampaignTransitionError`` for any other status.
     func scheduleCampaign(id: String, sendAt: Int64) async throws
+    /// Reads the campaign with its row locked, hands it to `change` (a rule of
+    /// `Campaign+Management`, e.g. ``Campaign/archived(at:)``) with whether messages of it exist,
+    /// and saves what it returns, in one transaction.
+    /// - Returns: the saved campaign.
+    /// - Throws: ``StoreError/notFound(_:)``; what `change` throws (nothing is written).
+    func changeCampaign(id: String, _ change: @Sendable (Campaign, _ hasMessages: Bool) throws -> Campaign) async throws -> Campaign
+    /// Deletes a campaign's row when `check` (``Campaign/checkDeletable(hasMessages:)``) allows it,
+    /// in one transaction with its row locked. Only a campaign without messages passes, so there
+    /// is nothing else of it to delete.
+    /// - Throws: ``StoreError/notFound(_:)``; what `check` throws (nothing is deleted).
+    func deleteCampaign(id: String, _ check: @Sendable (Campaign, _ hasMessages: Bool) throws -> Void) async throws
     /// Top-level property keys present in at least one profile (template placeholder check).
     func profilePropertyKeys() async throws -> Set<String>
     /// How many existing profiles an audience reaches.

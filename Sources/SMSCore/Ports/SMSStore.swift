@@ -11,9 +11,11 @@ public protocol SMSStore: StatsStore, Sendable {
     func insertProvider(_ provider: ProviderConfig) async throws
     func provider(id: String) async throws -> ProviderConfig?
     func providers() async throws -> [ProviderConfig]
-    /// Replaces a provider's configuration (its `id` names it; `createdAt` is kept). Returns
-    /// whether the provider exists (`false` = nothing written).
-    func updateProvider(_ provider: ProviderConfig) async throws -> Bool
+    /// Replaces a provider's configuration (its `id` names it) when the stored one's
+    /// ``ProviderConfig/version`` is `expected` (`nil` counts as 0), writing it with version
+    /// `expected + 1`; read, compared and written in one transaction (the row locked), so of two
+    /// changes made from the same version one wins and the other is told (optimistic concurrency).
+    func updateProvider(_ provider: ProviderConfig, ifVersion expected: Int) async throws -> ProviderUpdate
     /// Deletes a provider no campaign uses, in one transaction with the check.
     func deleteProvider(id: String) async throws -> ProviderDeletion
 
@@ -30,8 +32,9 @@ public protocol SMSStore: StatsStore, Sendable {
     func insertCampaign(_ campaign: Campaign) async throws
     func campaign(id: String) async throws -> Campaign?
     func campaigns() async throws -> [Campaign]
-    /// The newest `limit` campaigns, newest first (`created_at DESC, id`): `GET /api/v1/campaigns?limit=`.
-    func campaigns(limit: Int) async throws -> [Campaign]
+    /// The newest `limit` campaigns that `archived` admits, newest first (`created_at DESC, id`):
+    /// `GET /api/v1/campaigns?limit=&archived=`.
+    func campaigns(limit: Int, archived: ArchivedFilter) async throws -> [Campaign]
     func setCampaignStatus(id: String, status: CampaignStatus, publishedAt: Int64?) async throws
     /// The profiles a campaign's audience names (missing user ids are skipped and counted).
     func audienceProfiles(_ audience: Audience) async throws -> (profiles: [Profile], missing: [String])
@@ -101,6 +104,9 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
 }
 
 extension SMSStore {
+    /// The newest `limit` campaigns not archived (the default list).
+    public func campaigns(limit: Int) async throws -> [Campaign] { try await campaigns(limit: limit, archived: .hidden) }
+
     /// Default: one ``recordClick(_:)`` per hit (stores without a batched path).
     public func recordClicks(_ clicks: [ClickInput]) async throws -> [ShortLinkTarget?] {
         var out: [ShortLinkTarget?] = []

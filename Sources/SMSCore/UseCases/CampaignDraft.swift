@@ -42,10 +42,13 @@ public struct CampaignDraft: Sendable, Equatable, Codable {
         self.templateId = templateId
     }
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case name, providerId, body, audience, timezone, goal, controlGroupPercent, variants, defaults, sendAt,
             customValues, templateId
     }
+
+    /// The JSON fields of a draft (what a creation takes and a PATCH of a draft may set).
+    public static let fieldNames = Set(CodingKeys.allCases.map(\.rawValue))
 
     /// `body` may be absent when `variants` is given. Numbers are range-checked here (``InputLimits``).
     /// - Throws: `DecodingError` for a missing or ill-typed field; ``InputRangeError`` naming a

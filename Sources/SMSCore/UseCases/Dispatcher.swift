@@ -200,17 +200,36 @@ public struct Dispatcher: Sendable {
     /// published once whatever the number of nodes.
     /// - Throws: ``StoreError/notFound(_:)`` for an unknown campaign, ``PublishError`` when it is
     ///   neither a draft nor scheduled, or is being published elsewhere right now.
-    public func publish(campaignId: String) async throws -> PublishSummary {
+    /// - Parameter dueAt: the scheduler's clock (epoch seconds): publish only a campaign that is
+    ///   still `scheduled` with `sendAt` at or before it, as read inside the lock (it may have been
+    ///   taken back to draft, ``whileNotPublishing(campaignId:_:)``, since the scheduler listed it).
+    ///   `nil` (the API's publish): a draft or scheduled campaign.
+    public func publish(campaignId: String, dueAt: Int64? = nil) async throws -> PublishSummary {
         let me = self
-        guard let summary = try await store.exclusively("publish:" + campaignId, { try await me.publishAlone(campaignId: campaignId) })
+        guard let summary = try await store.exclusively(Self.publishLock(campaignId), { try await me.publishAlone(campaignId: campaignId, dueAt: dueAt) })
         else { throw PublishError.inProgress }
         return summary
     }
 
-    /// ``publish(campaignId:)`` inside its lock.
-    func publishAlone(campaignId: String) async throws -> PublishSummary {
+    /// The name of a campaign's publish lock (``NodeCoordination/exclusively(_:_:)``).
+    static func publishLock(_ campaignId: String) -> String { "publish:" + campaignId }
+
+    /// Runs `body` holding the campaign's publish lock, so that no publish of it (an API request's,
+    /// or the scheduler's on any node) runs meanwhile: editing, deleting or unscheduling a draft or
+    /// scheduled campaign goes through here, and the publish that comes after sees the result.
+    /// - Throws: ``PublishError/inProgress`` when it is being published now; what `body` throws.
+    public func whileNotPublishing<T: Sendable>(campaignId: String, _ body: @Sendable () async throws -> T) async throws -> T {
+        guard let result = try await store.exclusively(Self.publishLock(campaignId), body) else { throw PublishError.inProgress }
+        return result
+    }
+
+    /// ``publish(campaignId:dueAt:)`` inside its lock.
+    func publishAlone(campaignId: String, dueAt: Int64?) async throws -> PublishSummary {
         guard let campaign = try await store.campaign(id: campaignId) else {
             throw StoreError.notFound("campaign \(campaignId)")
+        }
+        if let dueAt {
+            guard campaign.status == .scheduled, (campaign.sendAt ?? dueAt) <= dueAt else { throw PublishError.notDue(campaign.status) }
         }
         guard campaign.status == .draft || campaign.status == .scheduled else {
             throw PublishError.notDraft(campaign.status)
@@ -256,7 +275,7 @@ public struct Dispatcher: Sendable {
         for campaign in try await store.campaigns() where campaign.status == .scheduled && (campaign.sendAt ?? t) <= t {
             if drain.isDraining { break }
             do {
-                _ = try await publish(campaignId: campaign.id)
+                _ = try await publish(campaignId: campaign.id, dueAt: t)
             } catch is PublishError {
                 // Another node published it (or is publishing it) since the list was read.
             }
@@ -375,8 +394,12 @@ public enum PublishError: Error, Equatable, Sendable, CustomStringConvertible {
     case notDraft(CampaignStatus)
     /// Another request or node is publishing it right now.
     case inProgress
+    /// The scheduler's publish: the campaign is no longer scheduled and due (it was unscheduled,
+    /// rescheduled or published since the scheduler listed it).
+    case notDue(CampaignStatus)
     public var description: String {
         switch self {
+        case .notDue(let s): "campaign is \(s.rawValue) and not due; the scheduler leaves it"
         case .notDraft(let s): "campaign is \(s.rawValue); only a draft or scheduled campaign can be published"
         case .inProgress: "campaign is being published by another request or server right now"
         }

@@ -2,7 +2,9 @@ import Foundation
 import Hummingbird
 import SMSCore
 
-/// Campaign routes: create, publish, read, list (the stats views are in ``StatsController``).
+/// Campaign routes: create, publish, read, list (archived ones hidden by default); the stats views
+/// are in ``StatsController``, edit / delete / duplicate / archive / unschedule in
+/// ``CampaignManagementController``.
 struct CampaignController {
     let store: any SMSDispatchStore
     let dispatcher: Dispatcher
@@ -47,7 +49,7 @@ struct CampaignController {
         group.get("campaigns") { request, _ in
             let limit = try ListLimit.httpParse(request)
             var views: [View] = []
-            for c in try await store.campaigns(limit: limit) { views.append(try await view(c)) }
+            for c in try await store.campaigns(limit: limit, archived: try Self.archivedFilter(request)) { views.append(try await view(c)) }
             return try JSON.response(views)
         }
         group.get("campaigns/{id}") { _, context in
@@ -104,6 +106,22 @@ struct CampaignController {
             }
         }
         // The stats views live in StatsController.
+    }
+
+    /// The list's `archived=true|false` (`true`: archived campaigns only) and `include=archived`
+    /// (every campaign) parameters; neither: the campaigns not archived.
+    /// - Throws: 400 naming the parameter and its allowed values.
+    static func archivedFilter(_ request: Request) throws -> ArchivedFilter {
+        let q = request.uri.queryParameters
+        if let include = q.get("include") {
+            guard include == "archived" else { throw HTTPError(.badRequest, message: "include must be archived (got '\(include.prefix(80))')") }
+            return .included
+        }
+        switch q.get("archived") {
+        case nil, "false": return .hidden
+        case "true": return .only
+        case let other?: throw HTTPError(.badRequest, message: "archived must be true or false (got '\(other.prefix(80))')")
+        }
     }
 
     struct ScheduleInput: Decodable {

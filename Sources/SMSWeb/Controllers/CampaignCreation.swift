@@ -8,10 +8,11 @@ struct CampaignCreation {
     let store: any SMSDispatchStore
     let engine: any MessageTemplateEngine
 
+    /// - Parameter id: the campaign's id (a PATCH keeps it); `nil` = a new one.
     /// - Returns: the campaign to insert (`draft`, or `scheduled` with `sendAt`).
     /// - Throws: `HTTPError(.badRequest)` naming every problem.
-    func validate(_ draft: CampaignDraft) async throws -> Campaign {
-        let (campaign, problems) = try await check(draft)
+    func validate(_ draft: CampaignDraft, id: String? = nil) async throws -> Campaign {
+        let (campaign, problems) = try await check(draft, id: id)
         guard problems.isEmpty, let campaign else {
             throw HTTPError(.badRequest, message: CampaignValidationError(problems: problems).description)
         }
@@ -20,7 +21,7 @@ struct CampaignCreation {
 
     /// The campaign, or every problem (the API and the dashboard form share these rules).
     /// - Throws: only storage errors.
-    func check(_ draft: CampaignDraft) async throws -> (campaign: Campaign?, problems: [String]) {
+    func check(_ draft: CampaignDraft, id: String? = nil) async throws -> (campaign: Campaign?, problems: [String]) {
         let provider = try await store.provider(id: draft.providerId)
         let context = CampaignDraft.Context(
             providerExists: provider != nil, now: Int64(Date().timeIntervalSince1970), engine: engine,
@@ -28,13 +29,16 @@ struct CampaignCreation {
         var campaign: Campaign?
         var problems: [String] = []
         do {
-            campaign = try draft.validated(id: "cmp_" + ShortCode.generate(), context: context)
+            campaign = try draft.validated(id: id ?? Self.newId(), context: context)
         } catch {
             problems = error.problems
         }
         if let provider { problems += Self.providerPlaceholderProblems(provider: provider, draft: draft) }
         return (problems.isEmpty ? campaign : nil, problems)
     }
+
+    /// A new campaign id: `cmp_` and 10 base62 characters.
+    static func newId() -> String { "cmp_" + ShortCode.generate() }
 
     /// Custom `$$Name` placeholders of the provider's template and URL need a campaign value;
     /// `$$TemplateID` needs `templateId`.

@@ -5,11 +5,13 @@ import SMSCore
 /// `GET /campaigns/{id}?granularity=day|week|month`: the campaign page (stat cards, Message Trend,
 /// Conversion Performance, Split of Clicks, Errors; ``CampaignPageModel``), and
 /// `POST /campaigns/{id}/publish` (a draft's publish button) and `POST /campaigns/{id}/resume` (a
-/// paused campaign's resume button; both CSRF-checked). Dead-lettered messages are listed with
-/// their errors (``DeadLetterPolicy``).
+/// paused campaign's resume button), `POST /campaigns/{id}/delete|unschedule|duplicate|archive`
+/// (the buttons of ``CampaignManagement``); every POST is CSRF-checked. Dead-lettered messages are
+/// listed with their errors (``DeadLetterPolicy``).
 struct CampaignPageController {
     let dashboard: Dashboard
     let dispatcher: Dispatcher
+    let management: CampaignManagement
 
     struct CSRFForm: Decodable { var csrf: String? }
 
@@ -54,6 +56,31 @@ struct CampaignPageController {
                     throw HTTPError(.conflict, message: "cannot resume: the campaign is \(campaign.status.rawValue), not paused")
                 }
                 return Dashboard.redirect("/campaigns/\(Self.pathComponent(campaign.id))")
+            }
+        }
+        let management = management
+        group.post("campaigns/{id}/delete") { request, context in
+            try await d.signedIn(request) { session in
+                try d.checkCSRF(try await Dashboard.form(CSRFForm.self, request, limit: 16_000).csrf, session)
+                try await management.delete(id: try context.parameters.require("id"))
+                return Dashboard.redirect("/")
+            }
+        }
+        group.post("campaigns/{id}/duplicate") { request, context in
+            try await d.signedIn(request) { session in
+                try d.checkCSRF(try await Dashboard.form(CSRFForm.self, request, limit: 16_000).csrf, session)
+                let copy = try await management.duplicate(id: try context.parameters.require("id"), now: Dashboard.now())
+                return Dashboard.redirect("/campaigns/\(Self.pathComponent(copy.id))")
+            }
+        }
+        for action in ["unschedule", "archive"] {
+            group.post("campaigns/{id}/\(action)") { request, context in
+                try await d.signedIn(request) { session in
+                    try d.checkCSRF(try await Dashboard.form(CSRFForm.self, request, limit: 16_000).csrf, session)
+                    let id = try context.parameters.require("id")
+                    _ = action == "archive" ? try await management.archive(id: id, now: Dashboard.now()) : try await management.unschedule(id: id)
+                    return Dashboard.redirect("/campaigns/\(Self.pathComponent(id))")
+                }
             }
         }
     }

@@ -83,10 +83,12 @@ struct DashboardController {
         }
         group.get("/") { request, _ in
             try await d.signedIn(request) { session in
-                d.page("campaigns", try await CampaignListModel.build(store: d.store), session: session, nav: "campaigns")
+                let archived: ArchivedFilter = request.uri.queryParameters.get("archived") == "true" ? .only : .hidden
+                return d.page("campaigns", try await CampaignListModel.build(store: d.store, archived: archived), session: session, nav: "campaigns")
             }
         }
-        CampaignPageController(dashboard: d, dispatcher: dispatcher).addRoutes(to: group)
+        CampaignPageController(dashboard: d, dispatcher: dispatcher, management: CampaignManagement(store: dispatcher.store, dispatcher: dispatcher))
+            .addRoutes(to: group)
         CampaignFormController(dashboard: d, creation: CampaignCreation(store: dispatcher.store, engine: dispatcher.planner.engine))
             .addRoutes(to: group)
         ProviderPageController(dashboard: d).addRoutes(to: group)

@@ -8,7 +8,11 @@ import SMSGatewayHTTP
 ///
 /// Creation and PATCH share one validation (``validate(_:keeping:)``): a PATCH merges its fields
 /// into the provider's current ones and validates the result as a creation would; a 400 names
-/// the field and its allowed range, and nothing is written.
+/// the field and its allowed range, and nothing is written. A secret field holding the mask
+/// that views show (`********`) is refused by name, never stored as the secret
+/// (``ProviderConfig/fieldsHoldingMask``). Every write is made from the version read
+/// (``ProviderConfig/version``, the `ETag`): a PATCH sending `If-Match` with another version is a
+/// 412, and a change made meanwhile by another request is a 409 (412 with `If-Match`).
 struct ProviderController {
     let store: any SMSStore
     let config: AppConfig
@@ -88,14 +92,22 @@ struct ProviderController {
             try JSON.response(try await store.providers().map(view))
         }
         group.get("providers/{id}") { _, context in
-            try JSON.response(view(try await existing(context)))
+            let provider = try await existing(context)
+            return Self.tagged(try JSON.response(view(provider)), provider)
         }
         group.patch("providers/{id}") { request, context in
             let current = try await existing(context)
+            let precondition = try ProviderVersionTag.ifMatch(request.headers[.ifMatch])
+            if let precondition, !precondition.matches(current) {
+                throw HTTPError(
+                    .preconditionFailed,
+                    message: "provider '\(current.id)' is at version \(current.version ?? 0) (ETag \(ProviderVersionTag.etag(current))); "
+                        + "If-Match named \(precondition.description): read it again and retry")
+            }
             let body = try await request.body.collect(upTo: 1_000_000, what: "provider")
             let updated = try validate(try ProviderPatch.merged(current, patch: body), keeping: current)
-            guard try await store.updateProvider(updated) else { throw HTTPError(.notFound, message: "unknown provider '\(current.id)'") }
-            return try JSON.response(view(updated))
+            let written = try await write(updated, over: current, preconditioned: precondition != nil)
+            return Self.tagged(try JSON.response(view(written)), written)
         }
         group.post("providers/{id}/rotate-secret") { request, context in
             let current = try await existing(context)
@@ -104,18 +116,19 @@ struct ProviderController {
                 ? CallbackSecretRotation.defaultGraceSeconds
                 : Int64(try JSON.decode(RotationInput.self, from: body, what: "rotation").graceSeconds ?? Int(CallbackSecretRotation.defaultGraceSeconds))
             let rotated = CallbackSecretRotation.rotate(current, newSecret: Self.newSecret(), now: config.now(), graceSeconds: grace)
-            guard try await store.updateProvider(rotated) else { throw HTTPError(.notFound, message: "unknown provider '\(current.id)'") }
+            let written = try await write(rotated, over: current)
             return try JSON.response(
                 RotationView(
-                    callbackUrl: view(rotated).callbackUrl, callbackSecret: rotated.callbackSecret,
-                    previousSecretValidUntil: rotated.previousSecretValidUntil ?? config.now()))
+                    callbackUrl: view(written).callbackUrl, callbackSecret: written.callbackSecret,
+                    previousSecretValidUntil: written.previousSecretValidUntil ?? config.now()))
         }
         for (action, disabled) in [("disable", true), ("enable", false)] {
             group.post("providers/{id}/\(action)") { _, context in
-                var provider = try await existing(context)
+                let current = try await existing(context)
+                var provider = current
                 provider.disabled = disabled ? true : nil
-                guard try await store.updateProvider(provider) else { throw HTTPError(.notFound, message: "unknown provider '\(provider.id)'") }
-                return try JSON.response(view(provider))
+                let written = try await write(provider, over: current)
+                return Self.tagged(try JSON.response(view(written)), written)
             }
         }
         group.delete("providers/{id}") { _, context in
@@ -141,6 +154,28 @@ struct ProviderController {
             throw HTTPError(.notFound, message: "unknown provider '\(id)'")
         }
         return p
+    }
+
+    /// Writes `provider` in place of `current` if nobody changed it since it was read
+    /// (``SMSStore/updateProvider(_:ifVersion:)``). - Returns: the stored provider (new version).
+    /// - Throws: 404 when it was deleted meanwhile; when it changed meanwhile, 412 for a request
+    ///   that sent `If-Match` (`preconditioned`), else 409 (read it again and retry).
+    func write(_ provider: ProviderConfig, over current: ProviderConfig, preconditioned: Bool = false) async throws -> ProviderConfig {
+        switch try await store.updateProvider(provider, ifVersion: current.version ?? 0) {
+        case .updated(let written): return written
+        case .notFound: throw HTTPError(.notFound, message: "unknown provider '\(current.id)'")
+        case .versionMismatch(let now):
+            throw HTTPError(
+                preconditioned ? .preconditionFailed : .conflict,
+                message: "provider '\(current.id)' changed while this request ran (version \(current.version ?? 0) → \(now)): read it again and retry")
+        }
+    }
+
+    /// `response` with the provider's `ETag` (``ProviderVersionTag``).
+    static func tagged(_ response: Response, _ provider: ProviderConfig) -> Response {
+        var r = response
+        r.headers[.eTag] = ProviderVersionTag.etag(provider)
+        return r
     }
 
     /// A new callback secret: 30 base62 characters (~178 bits).
@@ -212,6 +247,14 @@ struct ProviderController {
         provider.previousCallbackSecret = current?.previousCallbackSecret
         provider.previousSecretValidUntil = current?.previousSecretValidUntil
         provider.disabled = current?.disabled
+        provider.version = current?.version
+        let masked = provider.fieldsHoldingMask
+        guard masked.isEmpty else {
+            throw HTTPError(
+                .badRequest,
+                message: "invalid provider: " + masked.map { "\($0) holds '\(ProviderAuth.mask)', the mask views show in place of a secret" }
+                    .joined(separator: "; ") + "; send the secret itself, or leave the field out of a PATCH to keep it")
+        }
         if let problem = trialRequestProblem(provider) {
             throw HTTPError(.badRequest, message: "invalid provider: " + problem)
         }

@@ -2,12 +2,14 @@ import Foundation
 import SMSCore
 
 /// The campaign list (template `campaigns.mustache`): one row per campaign with status, Sent,
-/// Delivered ("not tracked" without callbacks), CTR and converted users, newest first.
+/// Delivered ("not tracked" without callbacks), CTR and converted users, newest first. Archived
+/// campaigns are left out (`archived: .only` lists them: `/?archived=true`).
 enum CampaignListModel {
-    static func build(store: any SMSStore) async throws -> [String: Any] {
+    static func build(store: any SMSStore, archived: ArchivedFilter = .hidden) async throws -> [String: Any] {
         let queries = CampaignStatsQueries(store: store)
         var rows: [[String: Any]] = []
-        for c in try await store.campaigns().sorted(by: { ($0.createdAt, $0.id) > ($1.createdAt, $1.id) }) {
+        let all = try await store.campaigns()
+        for c in all.sorted(by: { ($0.createdAt, $0.id) > ($1.createdAt, $1.id) }) where archived.admits(c) {
             // The stats API's numbers (the same read path).
             let s = try await queries.summary(c).all
             rows.append([
@@ -20,6 +22,10 @@ enum CampaignListModel {
                 "sending": c.status == .sending || s.queued > 0, "hasGoal": c.goal != nil,
             ])
         }
-        return ["title": "Campaigns", "campaigns": rows, "hasCampaigns": !rows.isEmpty]
+        let archivedCount = all.filter { $0.archivedAt != nil }.count
+        return [
+            "title": archived == .only ? "Archived campaigns" : "Campaigns", "campaigns": rows, "hasCampaigns": !rows.isEmpty,
+            "showingArchived": archived == .only, "archivedCount": archivedCount, "hasArchived": archivedCount > 0 && archived != .only,
+        ]
     }
 }

@@ -60,6 +60,10 @@ struct CampaignPageModel {
             "cards": cards(),
         ]
         if let p = campaign.publishedAt { o["publishedAt"] = DisplayFormat.dateTime(p, timeZone: campaign.timezone) }
+        o["isScheduled"] = campaign.status == .scheduled
+        o["archivable"] = campaign.isFinished && campaign.archivedAt == nil
+        if let a = campaign.archivedAt { o["archivedAt"] = DisplayFormat.dateTime(a, timeZone: campaign.timezone) }
+        if let r = campaign.rawPurgedAt { o["rawPurgedAt"] = DisplayFormat.dateTime(r, timeZone: campaign.timezone) }
         o.merge(deadLetterObject()) { $1 }
         o.merge(trendObject()) { $1 }
         o.merge(conversionObject()) { $1 }

@@ -1,0 +1,34 @@
+import Foundation
+import Hummingbird
+import SMSCore
+
+/// `PATCH|DELETE /api/v1/campaigns/{id}` (drafts) and `POST /api/v1/campaigns/{id}/duplicate|archive|unschedule`
+/// (``CampaignManagement``); each answers the campaign as `GET /api/v1/campaigns/{id}` does
+/// (DELETE: 204; duplicate: 201 with the new draft).
+struct CampaignManagementController {
+    let campaigns: CampaignController
+    let management: CampaignManagement
+
+    func addRoutes(to group: RouterGroup<AppRequestContext>) {
+        group.patch("campaigns/{id}") { request, context in
+            let id = try context.parameters.require("id")
+            let body = try await request.body.collect(upTo: 1_000_000, what: "campaign")
+            return try JSON.response(try await campaigns.view(try await management.edit(id: id, patch: body)))
+        }
+        group.delete("campaigns/{id}") { _, context in
+            try await management.delete(id: try context.parameters.require("id"))
+            return Response(status: .noContent)
+        }
+        group.post("campaigns/{id}/duplicate") { _, context in
+            let copy = try await management.duplicate(id: try context.parameters.require("id"), now: CampaignController.now())
+            return try JSON.response(try await campaigns.view(copy), status: .created)
+        }
+        group.post("campaigns/{id}/archive") { _, context in
+            let archived = try await management.archive(id: try context.parameters.require("id"), now: CampaignController.now())
+            return try JSON.response(try await campaigns.view(archived))
+        }
+        group.post("campaigns/{id}/unschedule") { _, context in
+            try JSON.response(try await campaigns.view(try await management.unschedule(id: try context.parameters.require("id"))))
+        }
+    }
+}
