@@ -26,6 +26,26 @@ struct ConversionStoreTests {
         #expect((s.convertedUsers, s.revenueCents) == (1, 1_500))  // the first e2 (5.00) wins
     }
 
+    /// Revenue written as text goes through the one rule for numeric text
+    /// (``DecimalText/isPlainNumber(_:)``) on both stores: white space around it, a `+` sign, hex or
+    /// `inf` are not numbers, so not revenue (the event still converts).
+    @Test(arguments: StoreKind.allCases.flatMap { kind in
+        [("5", 500), ("49.99", 4_999), ("1.005", 101), ("-2.5", -250), ("1e2", 10_000), ("007", 700),
+         (" 5", 0), ("5 ", 0), ("+7", 0), ("\t5", 0), ("0x10", 0), ("inf", 0), ("5.", 0), (".5", 0), ("", 0)]
+            .map { (kind, $0.0, Int64($0.1)) }
+    })
+    func revenueTextByTheOneRule(kind: StoreKind, text: String, cents: Int64) async throws {
+        let f = try await StoreFixture(kind: kind, users: ["a"], goal: Self.goal)
+        try await f.dispatch("a", at: Self.t0)
+        let r = try await f.store.ingestConversionEvents(
+            [ConversionEventInput(eventId: "e1", userId: "a", name: "purchase", ts: Self.t0 + 10, properties: ["value": .string(text)])],
+            receivedAt: Self.t0)
+        #expect(r.stored == 1)
+        #expect(Self.goal.revenueProblem(properties: ["value": .string(text)]) == nil)
+        let s = try await f.stats()
+        #expect((s.convertedUsers, s.revenueCents) == (1, cents))
+    }
+
     /// An event for a user with no profile yet is kept; when the profile arrives and a campaign
     /// sends to it, the event (keyed by user id) is attributed.
     @Test(arguments: StoreKind.allCases)

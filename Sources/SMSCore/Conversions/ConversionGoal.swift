@@ -100,8 +100,7 @@ public struct ConversionGoal: Sendable, Equatable, Codable {
         let amount: Double
         switch value {
         case .number(let d): amount = d
-        case .string(let s):
-            let text = s.trimmingCharacters(in: .whitespaces)
+        case .string(let text):
             guard DecimalText.isPlainNumber(text), let d = Double(text) else { return nil }
             amount = d
         default: return nil
@@ -111,17 +110,21 @@ public struct ConversionGoal: Sendable, Equatable, Codable {
     }
 
     /// A JSON number or numeric string as an exact decimal: a number is taken through its
-    /// shortest decimal form (`49.99` stays 49.99, not 49.9899999…).
+    /// shortest decimal form (`49.99` stays 49.99, not 49.9899999…); a string only when it is a
+    /// plain number by the one rule for numeric text (``DecimalText/isPlainNumber(_:)``: `" 5"`,
+    /// `"5 "`, `"+7"`, `"0x10"`, `"inf"` are not numbers, so not revenue), on every store.
     static func decimal(_ value: JSONValue) -> Decimal? {
         let text: String
         switch value {
         case .number(let d):
             guard d.isFinite else { return nil }
             text = "\(d)"
-        case .string(let s): text = s.trimmingCharacters(in: .whitespaces)
+        case .string(let s):
+            guard DecimalText.isPlainNumber(s) else { return nil }
+            text = s
         default: return nil
         }
-        guard !text.isEmpty, Double(text) != nil, let d = Decimal(string: text, locale: Locale(identifier: "en_US_POSIX")) else {
+        guard Double(text) != nil, let d = Decimal(string: text, locale: Locale(identifier: "en_US_POSIX")) else {
             return nil
         }
         return d
