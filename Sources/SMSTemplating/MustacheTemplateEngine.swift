@@ -47,7 +47,8 @@ public struct MustacheTemplateEngine: MessageTemplateEngine {
         }
         let names = Self.referencedNames(template)
         if names.partials { throw MessageTemplateError("partials ({{> name}}) are not supported in SMS bodies") }
-        return Compiled(template: template, referencedNames: names.names, dropsFinalNewline: addsNewline)
+        return Compiled(
+            template: template, referencedNames: names.names, dropsFinalNewline: addsNewline, bodyBytes: text.utf8.count)
     }
 
     /// The deepest nesting of sections a body may have. Decision: swift-mustache parses and renders
@@ -136,8 +137,16 @@ public struct MustacheTemplateEngine: MessageTemplateEngine {
         let referencedNames: Set<String>
         /// The body was compiled with a newline after its last line (see ``MustacheTemplateEngine/compile(_:)``).
         let dropsFinalNewline: Bool
-        func render(profile: Profile, defaults: [String: String]) -> String {
-            var text = template.render(ProfileContext(profile: profile, defaults: defaults))
+        /// The body's length in UTF-8 bytes: what one section pass costs the ``RenderBudget``.
+        let bodyBytes: Int
+        /// - Throws: ``MessageRenderError/workBudgetExceeded`` when the render spent its
+        ///   ``RenderBudget`` (it stopped early; the partial text is dropped).
+        func render(profile: Profile, defaults: [String: String]) throws(MessageRenderError) -> String {
+            let budget = RenderBudget(passCost: bodyBytes)
+            // The top-level pass, like any other.
+            guard budget.charge(bodyBytes) else { throw .workBudgetExceeded }
+            var text = template.render(ProfileContext(profile: profile, defaults: defaults, budget: budget))
+            if budget.exceeded { throw .workBudgetExceeded }
             if dropsFinalNewline, text.last == "\n" { text.removeLast() }
             return text
         }
@@ -178,29 +187,35 @@ struct Probe: MustacheParent, CustomStringConvertible {
     var description: String { "" }
 }
 
-/// The render context of one profile (see ``ProfileFields``).
+/// The render context of one profile (see ``ProfileFields``); every value it hands out is charged
+/// to `budget` as it renders (``RenderBudget``).
 struct ProfileContext: MustacheParent {
     let profile: Profile
     let defaults: [String: String]
+    let budget: RenderBudget
 
     func child(named name: String) -> Any? {
-        if name == "properties" { return PropertiesContext(properties: profile.properties, path: "properties", defaults: defaults) }
-        if let value = ProfileFields.rawValue(name, profile: profile), let rendered = Self.mustacheValue(value, path: name, defaults: defaults) {
+        if name == "properties" {
+            return PropertiesContext(properties: profile.properties, path: "properties", defaults: defaults, budget: budget)
+        }
+        if let value = ProfileFields.rawValue(name, profile: profile),
+            let rendered = Self.mustacheValue(value, path: name, defaults: defaults, budget: budget)
+        {
             return rendered
         }
-        return ProfileFields.defaultText(name, defaults: defaults)
+        return ProfileFields.defaultText(name, defaults: defaults).map { BudgetedText(text: $0, budget: budget) }
     }
 
     /// JSON → what Mustache renders: text for scalars (numbers without `.0`), `Bool` for booleans
     /// (sections), arrays and objects as sequences and contexts; null and "" → `nil` (default).
-    static func mustacheValue(_ value: JSONValue, path: String, defaults: [String: String]) -> Any? {
+    static func mustacheValue(_ value: JSONValue, path: String, defaults: [String: String], budget: RenderBudget) -> Any? {
         switch value {
         case .null: return nil
         case .bool(let b): return b
-        case .string(let s): return s.isEmpty ? nil : s
-        case .number: return value.stringValue
-        case .array(let items): return items.compactMap { mustacheValue($0, path: path, defaults: defaults) }
-        case .object(let object): return PropertiesContext(properties: object, path: path, defaults: defaults)
+        case .string(let s): return s.isEmpty ? nil : BudgetedText(text: s, budget: budget)
+        case .number: return value.stringValue.map { BudgetedText(text: $0, budget: budget) }
+        case .array(let items): return BudgetedSequence(items: items, path: path, defaults: defaults, budget: budget)
+        case .object(let object): return PropertiesContext(properties: object, path: path, defaults: defaults, budget: budget)
         }
     }
 }
@@ -210,13 +225,16 @@ struct PropertiesContext: MustacheParent, CustomStringConvertible {
     let properties: [String: JSONValue]
     let path: String
     let defaults: [String: String]
+    let budget: RenderBudget
 
     func child(named name: String) -> Any? {
         let full = "\(path).\(name)"
-        if let value = properties[name], let rendered = ProfileContext.mustacheValue(value, path: full, defaults: defaults) {
+        if let value = properties[name],
+            let rendered = ProfileContext.mustacheValue(value, path: full, defaults: defaults, budget: budget)
+        {
             return rendered
         }
-        return defaults[full] ?? (path == "properties" ? defaults[name] : nil)
+        return (defaults[full] ?? (path == "properties" ? defaults[name] : nil)).map { BudgetedText(text: $0, budget: budget) }
     }
     var description: String { "" }
 }

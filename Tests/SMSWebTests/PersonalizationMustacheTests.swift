@@ -117,4 +117,46 @@ struct PersonalizationMustacheTests {
         #expect(MustacheTemplateEngine.sectionDepth("{{=>\0 $>=}}>\0#a$>>\0^b$>x>\0/b$>") == 2)
         #expect(MustacheTemplateEngine.sectionDepth("é{{#a}}ü{{#b}}{{/b}}{{/a}}") == 2)
     }
+
+    // MARK: The render work budget (docs/DOMAIN.md §2 "Message size")
+
+    static func withItems(_ count: Int, _ item: String = "x") -> Profile {
+        Profile(userId: "u1", phone: nil, phoneValid: false, properties: ["items": .array(Array(repeating: .string(item), count: count))])
+    }
+
+    @Test("the budget is exact: the top pass and each pass cost the body's bytes, each value its bytes")
+    func budgetBoundary() throws {
+        // 47 bytes: 47 + 48 n ≤ 200,000 for n ≤ 4,165.
+        let body = "{{#properties.items}}{{.}}{{/properties.items}}"
+        #expect(body.utf8.count == 47)
+        let compiled = try engine.compile(body)
+        #expect(try compiled.render(profile: Self.withItems(4_165), defaults: [:]) == String(repeating: "x", count: 4_165))
+        #expect(throws: MessageRenderError.workBudgetExceeded) { try compiled.render(profile: Self.withItems(4_166), defaults: [:]) }
+        // A value charges its UTF-8 bytes: "ж" is 2, so 47 + 49 n ≤ 200,000 for n ≤ 4,080.
+        #expect(try compiled.render(profile: Self.withItems(4_080, "ж"), defaults: [:]).count == 4_080)
+        #expect(throws: MessageRenderError.workBudgetExceeded) { try compiled.render(profile: Self.withItems(4_081, "ж"), defaults: [:]) }
+    }
+
+    @Test("five sections nested over a 30-element array stop early instead of rendering 30⁵ passes")
+    func nestedSectionsStopEarly() throws {
+        let open = String(repeating: "{{#properties.items}}", count: 5), close = String(repeating: "{{/properties.items}}", count: 5)
+        let compiled = try engine.compile("Hi " + open + "{{.}} " + close)
+        let started = ContinuousClock.now
+        #expect(throws: MessageRenderError.workBudgetExceeded) { try compiled.render(profile: Self.withItems(30, "item"), defaults: [:]) }
+        // 24 MB in 49 s before the budget; a few thousand passes now (2 s leaves room for a loaded machine).
+        #expect(ContinuousClock.now - started < .seconds(2))
+        // Three elements nested five deep are 243 passes: rendered whole.
+        #expect(try compiled.render(profile: Self.withItems(3, "a"), defaults: [:]) == "Hi " + String(repeating: "a ", count: 243))
+    }
+
+    @Test("arrays still render as before: as a variable, reversed, counted, skipping null and empty elements")
+    func arraysAsBefore() throws {
+        let profile = Profile(
+            userId: "u1", phone: nil, phoneValid: false,
+            properties: ["tags": .array([.string("a"), .null, .string(""), .number(2), .bool(true)])])
+        #expect(try engine.compile("{{tags}}").render(profile: profile, defaults: [:]) == #"["a", "2", true]"#)
+        #expect(try engine.compile("{{#reversed(tags)}}{{.}},{{/reversed(tags)}}").render(profile: profile, defaults: [:]) == "true,2,a,")
+        #expect(try engine.compile("{{count(tags)}} {{#empty(tags)}}none{{/empty(tags)}}").render(profile: profile, defaults: [:]) == "3 ")
+        #expect(try render("{{uppercased(city)}} {{lowercased(first_name)}}") == "KÖLN ann")
+    }
 }

@@ -6,7 +6,8 @@ import SMSTemplating
 /// profile fields.
 ///
 /// Properties:
-/// - compiling and rendering never trap, and rendering twice gives the same text;
+/// - compiling and rendering never trap, and rendering twice gives the same text (or the same
+///   refusal: over ``MessageSizeLimit/renderWorkBudget``), never longer than the budget;
 /// - a body without `{{` (no tag can start) compiles and renders unchanged, whatever it holds
 ///   (`smile :-{`, `}}`, a lone `{`);
 /// - a profile field renders exactly as stored, not HTML-escaped (`{{name}}`, `{{first_name}}`,
@@ -15,7 +16,11 @@ enum TemplateFuzz {
     static let engine = MustacheTemplateEngine()
     static let profile = Profile(
         userId: "u1", phone: nil, phoneValid: false, name: "Ada",
-        properties: ["first_name": .string("Ada"), "vip": .bool(true), "points": .number(42), "address": .object(["city": .string("Paris")])])
+        properties: [
+            "first_name": .string("Ada"), "vip": .bool(true), "points": .number(42), "address": .object(["city": .string("Paris")]),
+            // Sections over it multiply: nested five deep they would render 30⁵ passes without the budget.
+            "items": .array((0..<30).map { .string("item \($0)") }),
+        ])
     static let fieldsBody = "Hi {{name}}, {{first_name}} from {{properties.city}}!"
     static let fieldsTemplate = try! engine.compile(fieldsBody)
 
@@ -24,10 +29,18 @@ enum TemplateFuzz {
         let hasTag = text.contains("{{")
         do {
             let compiled = try engine.compile(text)
-            let out = compiled.render(profile: profile, defaults: ["city": "Paris"])
-            check(compiled.render(profile: profile, defaults: ["city": "Paris"]) == out, "rendering twice gave different texts")
-            if !hasTag {
-                check(out == text, "a body without tags renders changed: \(text.debugDescription) → \(out.debugDescription)")
+            do {
+                let out = try compiled.render(profile: profile, defaults: ["city": "Paris"])
+                check((try? compiled.render(profile: profile, defaults: ["city": "Paris"])) == out, "rendering twice gave different texts")
+                check(
+                    out.utf8.count <= MessageSizeLimit.renderWorkBudget,
+                    "a render of \(out.utf8.count) bytes is past the work budget of \(MessageSizeLimit.renderWorkBudget)")
+                if !hasTag {
+                    check(out == text, "a body without tags renders changed: \(text.debugDescription) → \(out.debugDescription)")
+                }
+            } catch {
+                check(hasTag, "a body without tags is over the work budget: \(text.debugDescription)")
+                check((try? compiled.render(profile: profile, defaults: ["city": "Paris"])) == nil, "rendering twice gave different answers")
             }
         } catch {
             check(hasTag, "a body without tags is refused: \(text.debugDescription): \(error)")
@@ -37,7 +50,7 @@ enum TemplateFuzz {
             userId: "u2", phone: nil, phoneValid: false, name: text,
             properties: ["first_name": .string(text), "city": .string(text)])
         let value = text.isEmpty ? "there" : text
-        let rendered = fieldsTemplate.render(profile: withFields, defaults: ["name": "there", "first_name": "there", "city": "there"])
+        let rendered = try? fieldsTemplate.render(profile: withFields, defaults: ["name": "there", "first_name": "there", "city": "there"])
         let expected = "Hi \(value), \(value) from \(value)!"
         check(rendered == expected, "profile fields render as \(rendered.debugDescription), expected \(expected.debugDescription)")
     }

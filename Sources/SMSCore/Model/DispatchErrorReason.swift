@@ -18,6 +18,9 @@ public enum DispatchErrorReason: Sendable, Equatable, CustomStringConvertible {
     /// No TCP connection within the connect timeout (a silent host or firewall): `endpoint` is
     /// the request URL's `host:port`.
     case connectTimeout(endpoint: String)
+    /// The personalised text is over the size cap or its rendering over the work budget
+    /// (`docs/DOMAIN.md §2 "Message size"`): decided at publish, the message is never sent.
+    case messageTooLong(MessageRenderError)
 
     public var description: String {
         switch self {
@@ -32,6 +35,7 @@ public enum DispatchErrorReason: Sendable, Equatable, CustomStringConvertible {
         case .providerUnreachable: "provider unreachable"
         case .connectionRefused(let endpoint): "connection refused to \(endpoint)"
         case .connectTimeout(let endpoint): "connect timeout to \(endpoint)"
+        case .messageTooLong(let error): error.description
         }
     }
 }

@@ -26,7 +26,9 @@ public protocol CompiledMessageTemplate: Sendable {
     var referencedNames: Set<String> { get }
     /// The text for `profile`, with `defaults` for missing fields (``ProfileFields``). Never escapes
     /// for HTML: SMS is plain text.
-    func render(profile: Profile, defaults: [String: String]) -> String
+    /// - Throws: ``MessageRenderError/workBudgetExceeded`` when rendering would take more than
+    ///   ``MessageSizeLimit/renderWorkBudget``: the engine stops early rather than build the text.
+    func render(profile: Profile, defaults: [String: String]) throws(MessageRenderError) -> String
 }
 
 /// Why a body is not a valid template.

@@ -85,17 +85,20 @@ public struct PreparedCampaign: Sendable {
     /// The final text of variant `variant` for `profile`, with one new short link per distinct link
     /// that the rendered text holds (`makeLink(linkIndex, url)` returns the short URL to put in its place and
     /// records it).
+    /// - Throws: ``MessageRenderError`` when the text is over ``MessageSizeLimit`` (checked on the
+    ///   final text, after the links are replaced) or its rendering over the work budget.
     public func render(
         variant: Int, profile: Profile, defaults: [String: String], makeLink: (_ linkIndex: Int, _ url: String) -> String
-    ) -> String {
+    ) throws(MessageRenderError) -> String {
         let v = variants[variant]
-        var text = v.template.render(profile: profile, defaults: defaults)
+        var text = try v.template.render(profile: profile, defaults: defaults)
         var made: [Int: String] = [:]  // one short link per (message, link), even if the URL repeats
         for (token, index) in zip(v.tokens, v.linkIndexes) where text.contains(token) {
             let short = made[index] ?? makeLink(index, links[index])
             made[index] = short
             text = text.replacingOccurrences(of: token, with: short)
         }
+        try MessageSizeLimit.check(text)
         return text
     }
 }

@@ -85,16 +85,20 @@ public struct CampaignDraft: Sendable, Equatable, Codable {
         /// Profiles the audience reaches (existing profiles among `userIds`, or all profiles); `nil`
         /// skips the empty-audience check beyond an empty `userIds` list.
         public var audienceSize: Int?
+        /// Profiles of the audience to render each body for (besides a profile without fields):
+        /// a body over ``MessageSizeLimit`` for one of them is refused (`docs/DOMAIN.md §2 "Message size"`).
+        public var sampleProfiles: [Profile]
 
         public init(
             providerExists: Bool, now: Int64, engine: any MessageTemplateEngine = LiteralTemplateEngine(),
-            propertyKeys: Set<String>? = nil, audienceSize: Int? = nil
+            propertyKeys: Set<String>? = nil, audienceSize: Int? = nil, sampleProfiles: [Profile] = []
         ) {
             self.providerExists = providerExists
             self.now = now
             self.engine = engine
             self.propertyKeys = propertyKeys
             self.audienceSize = audienceSize
+            self.sampleProfiles = sampleProfiles
         }
     }
 
@@ -135,6 +139,7 @@ public struct CampaignDraft: Sendable, Equatable, Codable {
         let (prepared, bodyProblems) = PreparedCampaign.prepare(bodies: bodies, engine: context.engine)
         problems += bodyProblems
         let defaults = self.defaults ?? [:]
+        if bodyProblems.isEmpty { problems += Self.sizeProblems(prepared, bodies: bodies.count, defaults: defaults, samples: context.sampleProfiles) }
         if let keys = context.propertyKeys {
             for name in prepared.referencedNames.sorted()
             where !ProfileFields.isKnown(name, propertyKeys: keys, defaults: defaults) {
@@ -188,6 +193,29 @@ public struct CampaignDraft: Sendable, Equatable, Codable {
             status: sendAtEpoch == nil ? .draft : .scheduled, createdAt: context.now, variants: variants,
             defaults: defaults.isEmpty ? nil : defaults, sendAt: sendAtEpoch, customValues: customValues,
             templateId: templateId)
+    }
+}
+
+extension CampaignDraft {
+    /// Each body rendered for a profile without fields (its text and defaults) and for each sample
+    /// profile, links left as written: one problem per body that is over ``MessageSizeLimit``
+    /// (`body: message too long: 300 segments (45900 GSM-7 septets); at most 255 segments (…)`).
+    static func sizeProblems(_ prepared: PreparedCampaign, bodies: Int, defaults: [String: String], samples: [Profile]) -> [String] {
+        let empty = Profile(userId: "", phone: nil, phoneValid: false)
+        var problems: [String] = []
+        for variant in prepared.variants.indices {
+            let label = bodies == 1 ? "body" : "variants[\(variant)].body"
+            for profile in [empty] + samples {
+                do throws(MessageRenderError) {
+                    _ = try prepared.render(variant: variant, profile: profile, defaults: defaults) { _, url in url }
+                } catch {
+                    let whose = profile.userId.isEmpty ? "" : " for user '\(profile.userId)'"
+                    problems.append("\(label)\(whose): \(error)")
+                    break
+                }
+            }
+        }
+        return problems
     }
 }
 

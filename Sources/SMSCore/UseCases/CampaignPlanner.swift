@@ -77,10 +77,17 @@ public struct CampaignPlanner: Sendable {
             guard p.phoneValid else { return message(.dispatchError, .invalidPhoneNumber) }
             if p.optedOut { return message(.dispatchError, .optedOut) }
             var links: [NewShortLink] = []
-            let body = prepared.render(variant: variant, profile: p, defaults: defaults) { index, url in
-                let code = makeCode()
-                links.append(NewShortLink(code: code, linkIndex: index, url: url, expiresAt: now + linkLifetime))
-                return shortURL(code: code)
+            let body: String
+            do throws(MessageRenderError) {
+                body = try prepared.render(variant: variant, profile: p, defaults: defaults) { index, url in
+                    let code = makeCode()
+                    links.append(NewShortLink(code: code, linkIndex: index, url: url, expiresAt: now + linkLifetime))
+                    return shortURL(code: code)
+                }
+            } catch {
+                // Over the size cap (docs/DOMAIN.md §2 "Message size"): this recipient's message is a
+                // dispatch error with the reason; the campaign's other messages go on.
+                return message(.dispatchError, .messageTooLong(error))
             }
             return message(.queued, body: body, links: links, variables: Self.templateVariables(names, profile: p, defaults: defaults))
         }

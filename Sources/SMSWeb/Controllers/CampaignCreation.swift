@@ -23,9 +23,16 @@ struct CampaignCreation {
     /// - Throws: only storage errors.
     func check(_ draft: CampaignDraft, id: String? = nil) async throws -> (campaign: Campaign?, problems: [String]) {
         let provider = try await store.provider(id: draft.providerId)
+        // The audience's first named profile is rendered as a sample (docs/DOMAIN.md §2 "Message size");
+        // an audience of all profiles is checked with a profile without fields only.
+        var samples: [Profile] = []
+        if case .userIds(let ids) = draft.audience, let first = ids.first, let profile = try await store.profile(userId: first) {
+            samples.append(profile)
+        }
         let context = CampaignDraft.Context(
             providerExists: provider != nil, now: Int64(Date().timeIntervalSince1970), engine: engine,
-            propertyKeys: try await store.profilePropertyKeys(), audienceSize: try await store.audienceSize(draft.audience))
+            propertyKeys: try await store.profilePropertyKeys(), audienceSize: try await store.audienceSize(draft.audience),
+            sampleProfiles: samples)
         var campaign: Campaign?
         var problems: [String] = []
         do {
