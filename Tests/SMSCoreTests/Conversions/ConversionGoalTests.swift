@@ -53,7 +53,8 @@ struct ConversionGoalTests {
     @Test(arguments: [
         (ConversionGoal.RevenueUnit.major, JSONValue.number(49.99), Int64(4_999)),
         (.major, .string("49.99"), 4_999),
-        (.major, .string(" 12 "), 1_200),
+        (.major, .string(" 12 "), 0),  // not a plain number (DecimalText): white space is not trimmed
+        (.major, .string("+7"), 0),
         (.major, .number(1.005), 101),  // binary 1.005 × 100 = 100.4999…; decimal gives 100.5 → 101
         (.major, .number(-1.005), -101),
         (.major, .number(2.675), 268),
