@@ -12,16 +12,19 @@ import Foundation
 /// it: `+44 (0)20 7946 0958` and `+44 0 20 7946 0958` are `+442079460958`, while Italy's leading 0
 /// stays (`+39 06 6982 1234`). The E.164 form is libphonenumber's `format_number(…, E164)`.
 ///
-/// Accepted input, normalised as libphonenumber's `parse` normalises it: decimal digits of any
-/// script (ASCII, fullwidth `０`–`９`, Arabic-Indic `٠`–`٩`, Devanagari …: Unicode category Nd) read
-/// as ASCII digits; libphonenumber's separators (space, tab, no-break and ideographic spaces, `-`
-/// and Unicode hyphens / dashes, `.`, `/`, `(`, `)`, `[`, `]`, `~` and their fullwidth forms); one
-/// leading `+` or fullwidth `＋`; surrounding whitespace and newlines; an extension at the end
-/// (``extensionPattern``: `;ext=5`, `ext 5`, `ext. 5`, `x5`, `#5`, `доб 5`, `anexo 5`, `,,5`, …).
+/// Accepted input: what libphonenumber's `parse` extracts a number from (``PhoneNumberText``):
+/// decimal digits of any script (ASCII, fullwidth `０`–`９`, Arabic-Indic `٠`–`٩`, Devanagari …:
+/// Unicode category Nd) read as ASCII digits; libphonenumber's separators (space, no-break and
+/// ideographic spaces, `-` and Unicode hyphens / dashes, `.`, `/`, `(`, `)`, `[`, `]`, `~`, `*` and
+/// their fullwidth forms); leading `+` or fullwidth `＋` (a run of them is one); anything before
+/// the first `+` or digit (`phone: `, `tel:`, bidi marks) and after the last letter or digit;
+/// RFC 3966 `tel:` URIs (`tel:650-253-0000;phone-context=+1`); vanity letters when the text has
+/// three or more (`+1 800 FLOWERS`); an extension at the end (``extensionPattern``: `;ext=5`,
+/// `ext 5`, `ext. 5`, `x5`, `#5`, `доб 5`, `anexo 5`, `,,5`, …).
 /// Decision (extension): it is dropped. An SMS reaches the number, not an extension of it (an
 /// extension is dialled after a voice call connects), and libphonenumber's E.164 form leaves it out
-/// too, so `+1 650 253 0000 ext 5` is `+16502530000`. Everything else (vanity letters, `*`, a
-/// second `+`) is refused: libphonenumber reads vanity letters, which no one types for an SMS.
+/// too, so `+1 650 253 0000 ext 5` is `+16502530000`. What libphonenumber does not read as a
+/// number (a TAB or a bidi mark between digits, `+49+151…`, a trailing `#`) is refused.
 ///
 /// Input without `+` is read with a default region (`"DE"`): national form with its trunk prefix
 /// (`0151 23456789`), or international form after the region's own international prefix (`00` in
@@ -73,28 +76,12 @@ public enum PhoneNumber {
             .parseValid(digits: digits, international: international, region: region).e164
     }
 
-    /// The ASCII digits of the input and whether it starts with `+` (before any digit; an opening
-    /// parenthesis may come first, as in `(+49) 151 …`).
-    /// - Throws: `.invalidCharacters` for any other character, a second `+` or a `+` after a digit;
-    ///   `.empty` when there is no digit.
+    /// The ASCII digits of the input and whether it starts with `+`, read as libphonenumber's
+    /// `parse` reads text (``PhoneNumberText``).
+    /// - Throws: `.invalidCharacters` when the text is not a viable phone number; `.empty` when
+    ///   there is no digit.
     static func digitsAndPlus(_ raw: String) throws(PhoneNumberError) -> (digits: String, plus: Bool) {
-        var digits = ""
-        var sawPlus = false
-        for scalar in withoutExtension(raw.trimmingCharacters(in: .whitespacesAndNewlines)).unicodeScalars {
-            if let digit = asciiDigit(scalar) {
-                digits.unicodeScalars.append(digit)
-                continue
-            }
-            switch scalar {
-            case "+", "\u{FF0B}":
-                guard !sawPlus, digits.isEmpty else { throw .invalidCharacters }
-                sawPlus = true
-            default:
-                guard separators.contains(scalar) else { throw .invalidCharacters }
-            }
-        }
-        guard !digits.isEmpty else { throw .empty }
-        return (digits, sawPlus)
+        try PhoneNumberText.digitsAndPlus(raw)
     }
 
     /// Whether ``normalize(_:defaultRegion:)`` accepts the raw number.
@@ -150,18 +137,6 @@ public enum PhoneNumber {
         return digits
     }
 
-    /// Separators ignored between digits: space, tab, no-break space (U+00A0), narrow no-break
-    /// space (U+202F), `-`, Unicode hyphens and dashes (U+2010–U+2015), minus sign (U+2212), `.`,
-    /// `/`, `(`, `)`.
-    /// libphonenumber's `VALID_PUNCTUATION` (without `x`, which only marks an extension), and the
-    /// narrow no-break space.
-    static let separators: Set<Unicode.Scalar> = [
-        " ", "\t", "\u{00A0}", "\u{202F}", "\u{3000}", "\u{00AD}", "\u{200B}", "\u{2060}",
-        "-", "\u{2010}", "\u{2011}", "\u{2012}", "\u{2013}", "\u{2014}", "\u{2015}", "\u{2212}", "\u{30FC}", "\u{FF0D}",
-        ".", "\u{FF0E}", "/", "\u{FF0F}", "(", ")", "\u{FF08}", "\u{FF09}", "[", "]", "\u{FF3B}", "\u{FF3D}",
-        "~", "\u{2053}", "\u{223C}", "\u{FF5E}",
-    ]
-
     /// A decimal digit of any script (Unicode category Nd: `7`, `７`, `٧`, `۷`, `७`) as its ASCII
     /// digit, as libphonenumber's `normalize_digits_only` reads it; `nil` for anything else.
     static func asciiDigit(_ scalar: Unicode.Scalar) -> Unicode.Scalar? {
@@ -176,7 +151,7 @@ public enum PhoneNumber {
     /// `extn`, `extension`, `extensión`, fullwidth `ｅｘｔ`, `доб`, `anexo`) and up to 20; `x`, `#`,
     /// `~`, `int` and up to 9; `- 503#` (up to 6 digits and `#`); `,,` or `;` and up to 15; commas
     /// and up to 9.
-    static let extensionPattern: NSRegularExpression? = {
+    static let extensionAlternatives: String = {
         let digits = { (n: Int) in "\\d{1,\(n)}" }
         let before = "[ \u{00A0}\\t,]*", after = "[:\\.\u{FF0E}]?[ \u{00A0}\\t,-]*", beforeNoComma = "[ \u{00A0}\\t]*"
         let explicit = "(?:e?xt(?:ensi(?:o\u{0301}?|\u{00F3}))?n?|\u{FF45}?\u{FF58}\u{FF54}\u{FF4E}?|\u{0434}\u{043E}\u{0431}|anexo)"
@@ -189,17 +164,21 @@ public enum PhoneNumber {
             beforeNoComma + "(?:,{2}|;)" + after + digits(15) + "#?",
             beforeNoComma + "(?:,)+" + after + digits(9) + "#?",
         ]
-        // A constant pattern (PhoneNumberTests checks that it compiles).
-        return try? NSRegularExpression(pattern: "(?:" + alternatives.joined(separator: "|") + ")$", options: [.caseInsensitive])
+        return alternatives.joined(separator: "|")
     }()
 
-    /// `text` without an extension at its end (``extensionPattern``), when what is left still holds
-    /// a digit (libphonenumber's `_maybe_strip_extension` keeps the text otherwise).
+    /// ``extensionAlternatives`` at the end of the text (`_EXTN_PATTERN`).
+    static let extensionPattern: NSRegularExpression? =
+        // A constant pattern (PhoneNumberTests checks that it compiles).
+        try? NSRegularExpression(pattern: "(?:" + extensionAlternatives + ")$", options: [.caseInsensitive])
+
+    /// `text` without an extension at its end (``extensionPattern``), when what is left is still a
+    /// viable phone number (libphonenumber's `_maybe_strip_extension` keeps the text otherwise).
     static func withoutExtension(_ text: String) -> String {
         let range = NSRange(text.startIndex..., in: text)
         guard let match = extensionPattern?.firstMatch(in: text, range: range), let r = Range(match.range, in: text) else { return text }
         let rest = text[..<r.lowerBound]
-        guard rest.unicodeScalars.contains(where: { asciiDigit($0) != nil }) else { return text }
+        guard PhoneNumberText.isViable(Array(rest.unicodeScalars)) else { return text }
         return String(rest)
     }
 }

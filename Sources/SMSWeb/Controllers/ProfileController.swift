@@ -180,13 +180,15 @@ struct ProfileController {
     }
 
     /// What no profile may hold (``TextInput``, `docs/DOMAIN.md` §1): a control character in
-    /// `userId`, `phone` or `region` (identifiers), U+0000 in `name` or in a key or string of
+    /// `userId` or `region` (identifiers), U+0000 in `name` or in a key or string of
     /// `properties`. Each problem names `where` (`profiles[2]`, or the CSV's `line 3`) and the field:
     /// `line 3, name contains U+0000 (NUL) at position 1: no text field may hold U+0000`.
     static func textProblems(_ input: Input, at place: String) -> [String] {
         var problems: [String] = []
         let separator = place.hasPrefix("line") ? ", " : "."
-        for (field, value) in [("userId", input.userId), ("phone", input.phone), ("region", input.region)] {
+        // `phone` is checked per row (``upsert(_:rows:defaultRegion:)``): a control character there
+        // makes that row's phone invalid, never the whole request.
+        for (field, value) in [("userId", input.userId), ("region", input.region)] {
             if let value, let p = TextInput.problem(value, field: place + separator + field, kind: .identifier) { problems.append(p) }
         }
         if let name = input.name, let p = TextInput.problem(name, field: place + separator + "name", kind: .text) { problems.append(p) }
@@ -231,7 +233,15 @@ struct ProfileController {
                     phone = try PhoneNumber.normalize(raw, defaultRegion: input.region ?? defaultRegion)
                     valid = true
                 } catch {
-                    warnings.append(Warning(row: row, userId: userId, problem: "invalid phone: \(error)"))
+                    let field = rows.map { "line \($0[i]), phone" } ?? "profiles[\(i)].phone"
+                    if let problem = TextInput.problem(raw, field: field, kind: .identifier) {
+                        // An identifier with a control character is not kept (docs/DOMAIN.md §1):
+                        // the profile is stored without a phone, the row's warning names the field.
+                        phone = nil
+                        warnings.append(Warning(row: row, userId: userId, problem: "invalid phone: \(problem)"))
+                    } else {
+                        warnings.append(Warning(row: row, userId: userId, problem: "invalid phone: \(error)"))
+                    }
                 }
             } else {
                 phone = nil

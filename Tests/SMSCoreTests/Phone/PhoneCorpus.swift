@@ -58,6 +58,19 @@ enum PhoneCorpus {
                 add("+\(cc) \(grouped(example, " ")) ext 5", nil, "\(name) extension ext 5")
                 add("+\(cc)\(example);ext=123", nil, "\(name) extension ;ext=123")
                 add("+\(cc)-\(grouped(example, "-")) x12", nil, "\(name) extension x12")
+                // Text libphonenumber's `parse` extracts a number from (PhoneNumberText): RFC 3966
+                // URIs, a run of `+`, bidi marks around the number (and one inside, refused), a
+                // label, a TAB inside (refused), vanity letters for the last three digits.
+                add("tel:+\(cc)-\(grouped(example, "-"));ext=5", nil, "\(name) tel: URI with ;ext=")
+                add("tel:\(grouped(example, "-"));phone-context=+\(cc)", nil, "\(name) tel: URI with phone-context")
+                add("++\(cc)\(example)", nil, "\(name) two plus signs")
+                add("\u{200E}+\(cc) \(grouped(example, " "))\u{200F}", nil, "\(name) LRM/RLM around")
+                add("\u{202A}+\(cc)\(example)\u{202C}", nil, "\(name) LRE/PDF around")
+                add("\u{2066}+\(cc)\(example)\u{2069}", nil, "\(name) LRI/PDI around")
+                add("+\(cc) \(example.dropLast())\u{200F}\(last)", nil, "\(name) RLM inside")
+                add("phone: +\(cc) \(example)", nil, "\(name) label before")
+                add("+\(cc)\t\(example)", nil, "\(name) TAB inside")
+                if let vanity = vanity(example) { add("+\(cc) \(vanity)", nil, "\(name) vanity letters") }
                 if let plus = otherCode(cc, metadata) {
                     add("+\(plus)\(example)", nil, "\(name) under another country code")
                 }
@@ -74,6 +87,16 @@ enum PhoneCorpus {
             }
         }
         return entries
+    }
+
+    /// `digits` with its last three written as keypad letters (`…345` → `…DGJ`), or `nil` when one
+    /// of them is 0 or 1 (no letters on those keys).
+    static func vanity(_ digits: String) -> String? {
+        let letters: [Character: Character] = ["2": "A", "3": "D", "4": "G", "5": "J", "6": "M", "7": "P", "8": "T", "9": "W"]
+        guard digits.count > 3 else { return nil }
+        let tail = digits.suffix(3).compactMap { letters[$0] }
+        guard tail.count == 3 else { return nil }
+        return String(digits.dropLast(3)) + String(tail)
     }
 
     /// ASCII digits written in the script whose zero is `zero` (0xFF10 fullwidth, 0x0660 Arabic-Indic).

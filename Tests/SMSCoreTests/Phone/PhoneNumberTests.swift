@@ -19,7 +19,7 @@ struct PhoneNumberTests {
         ok("+49/151/12345678", "+4915112345678"),
         ok("+49 151 \u{2013} 1234 5678", "+4915112345678"),
         ok("(+49) 151 12345678", "+4915112345678"),
-        ok("+49\u{00A0}151\u{202F}12345678", "+4915112345678"),
+        ok("+49\u{00A0}151\u{00A0}12345678", "+4915112345678"),
         ok("  +49 151 12345678\r\n", "+4915112345678"),
         ok("+44 (0)20 7946 0958", "+442079460958"),
         ok("+44 0 20 7946 0958", "+442079460958"),
@@ -58,6 +58,19 @@ struct PhoneNumberTests {
         ok("+1 650 253 0000 x5", "+16502530000"),
         ok("+1 650 253 0000 #5", "+16502530000"),
         ok("+7 495 123-45-67 доб. 89", "+74951234567"),
+        // Read as libphonenumber's `parse` reads text (PhoneNumberText).
+        ok("tel:+4915112345678", "+4915112345678"),
+        ok("tel:+1-650-253-0000;ext=123", "+16502530000"),
+        ok("tel:650-253-0000;phone-context=+1", "+16502530000"),
+        ok("++4915112345678", "+4915112345678"),
+        ok("\u{200E}+49 151 23456789\u{200F}", "+4915123456789"),
+        ok("\u{202A}+49 151 23456789\u{202C}", "+4915123456789"),
+        ok("\u{2066}+49 151 23456789\u{2069}", "+4915123456789"),
+        ok("phone: +1 650 253 0000", "+16502530000"),
+        ok("+1 800 FLOWERS", "+18003569377"),
+        ok("+1 650 ABC 0000", "+16502220000"),
+        ok("+ 49 151 23456789", "+4915123456789"),
+        ok("*+49 151 23456789", "+4915123456789"),
     ]
 
     static let invalidNumbers: [Case] = [
@@ -83,14 +96,20 @@ struct PhoneNumberTests {
         fails("0151 12345678", .missingCountryCode),
         fails("011 44 20 7946 0958", .missingCountryCode),
         fails("+44abc", .invalidCharacters),
-        fails("+49 151 12345678 ext", .invalidCharacters),
-        fails("+49 151 12345678 ext. abc", .invalidCharacters),
-        fails("tel:+4915112345678", .invalidCharacters),
+        // Three letters are keypad digits (libphonenumber's `_normalize`): "ext" is 398.
+        fails("+49 151 12345678 ext", .notInNumberingPlan(countryCode: "49")),
+        fails("+49 151 12345678 ext. abc", .invalidLength(countryCode: "49", digits: 17)),
         fails("+49+15112345678", .invalidCharacters),
         fails("49+15112345678", .invalidCharacters),
-        fails("++4915112345678", .invalidCharacters),
         fails("+1 415 555 2671 #", .invalidCharacters),
         fails("+49_151_12345678", .invalidCharacters),
+        // Not libphonenumber punctuation between digits: a TAB, a bidi mark.
+        fails("+1\t650 253 0000", .invalidCharacters),
+        fails("+49 151 2345\u{200E}6789", .invalidCharacters),
+        fails("+ +49 151 23456789", .invalidCharacters),
+        // U+202F (narrow no-break space) is not in libphonenumber's punctuation either.
+        fails("+49\u{00A0}151\u{202F}12345678", .invalidCharacters),
+        fails("Phone: +1 650 253 0000 (mobile)", .invalidLength(countryCode: "1", digits: 16)),
         fails("+49 " + String(repeating: "1 ", count: 124), .tooLong),
     ]
 
