@@ -99,6 +99,8 @@ public final class AppMetrics: Sendable {
         case frequencyCapped = "frequency_capped"
         /// Taken out of the loop after repeated failures (``DeadLetterPolicy``).
         case deadLetter = "dead_letter"
+        /// Not sent: the personalised text is over the size cap (at publish, ``MessageSizeLimit``).
+        case messageTooLong = "message_too_long"
     }
 
     /// The `source` of an ingestion error (label of `smsstats_ingestion_errors_total`).
@@ -147,6 +149,7 @@ extension AppMetrics: DispatchObserver {
                 case DispatchErrorReason.optedOut.description: counts[.optedOut, default: 0] += 1
                 case DispatchErrorReason.noPhone.description: counts[.noPhone, default: 0] += 1
                 case DispatchErrorReason.invalidPhoneNumber.description: counts[.invalidPhone, default: 0] += 1
+                case let reason? where reason.hasPrefix("message too long:"): counts[.messageTooLong, default: 0] += 1
                 default: counts[.failed, default: 0] += 1
                 }
             case .queued, .sent: break
