@@ -15,6 +15,7 @@ enum PostgresMigrations {
     static let all: [(id: String, sql: String)] = [
         ("v1", v1), ("settings", settings), ("dispatch-dead-letters", deadLetters),
         ("login-links", loginLinks), ("leases", leases), ("rollup-slots", rollupSlots), ("partitions", partitions),
+        ("ingestion-errors-body-kind", ingestionErrorsBodyKind),
     ]
 
     /// Work in Swift after a migration's SQL, in the same transaction, by migration id.
@@ -129,6 +130,11 @@ enum PostgresMigrations {
 
     /// `settings`: small installation-wide values by key (the IP-hash salt); the SQLite
     /// migration of the same id.
+    /// How a callback's bytes were read (`CallbackBodyKind`: `json` or `fields`); NULL on older rows.
+    static let ingestionErrorsBodyKind = """
+        ALTER TABLE ingestion_errors ADD COLUMN body_kind TEXT
+        """
+
     static let settings = """
         CREATE TABLE settings (key TEXT COLLATE "C" PRIMARY KEY, value TEXT NOT NULL);
         """

@@ -228,9 +228,9 @@ extension PostgresStore {
         try await write { tx in
             for e in errors {
                 try await tx.exec("""
-                    INSERT INTO ingestion_errors (source, provider_id, reason, raw, received_at)
+                    INSERT INTO ingestion_errors (source, provider_id, reason, raw, received_at, body_kind)
                     VALUES (\(e.source.pgSafe), \(e.providerId?.pgSafe), \(e.reason.pgSafe), \(ByteBuffer(bytes: e.raw)),
-                      \(e.receivedAt))
+                      \(e.receivedAt), \(e.bodyKind?.rawValue))
                     """)
             }
         }
@@ -252,6 +252,7 @@ extension PostgresStore {
         IngestionError(
             id: try row.get("id"), source: try row.get("source"), providerId: try row.get("provider_id"),
             reason: try row.get("reason"), raw: Array(try row.get("raw", ByteBuffer.self).readableBytesView),
-            receivedAt: try row.get("received_at"), replayedAt: try row.get("replayed_at"))
+            receivedAt: try row.get("received_at"), replayedAt: try row.get("replayed_at"),
+            bodyKind: (try row.get("body_kind", String?.self)).flatMap(CallbackBodyKind.init(rawValue:)))
     }
 }

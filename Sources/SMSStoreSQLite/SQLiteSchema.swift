@@ -188,6 +188,10 @@ enum SQLiteSchema {
                 ALTER TABLE messages ADD COLUMN lease_expires_at INTEGER;
                 """)
         }
+        // How a callback's bytes were read (CallbackBodyKind: 'json' or 'fields'); NULL on older rows.
+        m.registerMigration("ingestion-errors-body-kind") { db in
+            try db.execute(sql: "ALTER TABLE ingestion_errors ADD COLUMN body_kind TEXT")
+        }
         return m
     }
 }

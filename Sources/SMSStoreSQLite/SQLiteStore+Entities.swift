@@ -184,8 +184,8 @@ extension SQLiteStore {
         try await db.write { db in
             for e in errors {
                 try db.execute(
-                    sql: "INSERT INTO ingestion_errors (source, provider_id, reason, raw, received_at) VALUES (?, ?, ?, ?, ?)",
-                    arguments: [e.source, e.providerId, StoredText.withoutNUL(e.reason), Data(e.raw), e.receivedAt])
+                    sql: "INSERT INTO ingestion_errors (source, provider_id, reason, raw, received_at, body_kind) VALUES (?, ?, ?, ?, ?, ?)",
+                    arguments: [e.source, e.providerId, StoredText.withoutNUL(e.reason), Data(e.raw), e.receivedAt, e.bodyKind?.rawValue])
             }
         }
     }

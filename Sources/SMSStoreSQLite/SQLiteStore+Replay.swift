@@ -29,6 +29,7 @@ extension SQLiteStore {
         let raw: Data = row["raw"] ?? Data()
         return IngestionError(
             id: row["id"], source: row["source"], providerId: row["provider_id"], reason: row["reason"], raw: Array(raw),
-            receivedAt: row["received_at"], replayedAt: row["replayed_at"])
+            receivedAt: row["received_at"], replayedAt: row["replayed_at"],
+            bodyKind: (row["body_kind"] as String?).flatMap(CallbackBodyKind.init(rawValue:)))
     }
 }

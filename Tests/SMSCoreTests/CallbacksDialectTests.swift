@@ -88,6 +88,25 @@ struct CallbacksDialectTests {
         #expect(try CallbackDialect.reparse("not json", kind: .twilio).invalid.map(\.reason) == ["missing required fields: MessageSid, MessageStatus"])
     }
 
+    @Test("a stored body kind decides how Vonage bytes replay; without one the bytes are guessed from")
+    func replayByStoredBodyKind() throws {
+        let json = Array(#"{"messageId":"0A1","status":"delivered"}"#.utf8)
+        // Read as JSON when it arrived: one item. Read as form fields (a form body that happens to
+        // look like JSON): the fields are that text, so no messageId: still invalid, as on arrival.
+        #expect(try CallbackDialect.reparse(json, kind: .vonage, bodyKind: .json).items.map(\.kind) == [.delivered])
+        #expect(try CallbackDialect.reparse(json, kind: .vonage, bodyKind: .fields).items.isEmpty)
+        #expect(try CallbackDialect.reparse(json, kind: .vonage, bodyKind: .fields).invalid.count == 1)
+        // Form text starting with `[` replays as form fields; a Vonage JSON body refused whole
+        // (bad UTF-8) is refused whole again, never read as form fields.
+        let form = Array("[x=1&messageId=0A1&status=delivered&message-timestamp=2024-01-01+00%3A00%3A00".utf8)
+        #expect(try CallbackDialect.reparse(form, kind: .vonage, bodyKind: .fields).items.map(\.kind) == [.delivered])
+        let badJSON = Array(#"{"messageId":""#.utf8) + [0xF2] + Array(#"","status":"delivered"}"#.utf8)
+        #expect(throws: CallbackParseError.self) { try CallbackDialect.reparse(badJSON, kind: .vonage, bodyKind: .json) }
+        #expect(try CallbackDialect.reparse(badJSON, kind: .vonage).items.isEmpty)  // the older guess: form fields
+        // A field dialect with a stored kind reads its text as fields, whatever it looks like.
+        #expect(try CallbackDialect.reparse(Array("MessageSid=SM1&MessageStatus=sent".utf8), kind: .twilio, bodyKind: .fields).items.map(\.kind) == [.submitted])
+    }
+
     @Test("a field dialect's invalid item is stored as the text its fields were read from, byte for byte")
     func fieldText() throws {
         let utf16 = Array("MessageSid=SM1&MessageStatus=sent".utf16).flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }

@@ -15,6 +15,7 @@ struct SQLiteSchemaTests {
     static let identifiers = [
         "v1", "v2-clicks-by-campaign", "callbacks-v2", "v2-stats-delivery-error-descriptions", "dispatch-claims",
         "click-journal", "settings", "dispatch-dead-letters", "ingestion-errors-raw-bytes", "login-links", "leases",
+        "ingestion-errors-body-kind",
     ]
 
     /// `sqlite_master.sql` of a database the earlier migrator (commit 9a196ae, `smsstats serve`)
@@ -41,7 +42,7 @@ struct SQLiteSchemaTests {
         CREATE TABLE clicks ( id INTEGER PRIMARY KEY AUTOINCREMENT, code TEXT NOT NULL, message_id INTEGER NOT NULL, campaign_id TEXT NOT NULL, link_index INTEGER NOT NULL, at INTEGER NOT NULL, user_agent TEXT, ip_hash TEXT, is_bot INTEGER NOT NULL, bot_reason TEXT, click_id TEXT)
         CREATE TABLE conversion_events ( event_id TEXT PRIMARY KEY, user_id TEXT NOT NULL, name TEXT NOT NULL, ts INTEGER NOT NULL, properties TEXT NOT NULL, received_at INTEGER NOT NULL)
         CREATE TABLE delivery_error_descriptions ( campaign_id TEXT NOT NULL, code TEXT NOT NULL, description TEXT NOT NULL, PRIMARY KEY (campaign_id, code)) WITHOUT ROWID
-        CREATE TABLE "ingestion_errors" ( id INTEGER PRIMARY KEY AUTOINCREMENT, source TEXT NOT NULL, provider_id TEXT, reason TEXT NOT NULL, raw BLOB NOT NULL, received_at INTEGER NOT NULL, replayed_at INTEGER)
+        CREATE TABLE "ingestion_errors" ( id INTEGER PRIMARY KEY AUTOINCREMENT, source TEXT NOT NULL, provider_id TEXT, reason TEXT NOT NULL, raw BLOB NOT NULL, received_at INTEGER NOT NULL, replayed_at INTEGER, body_kind TEXT)
         CREATE TABLE login_links ( token_hash TEXT PRIMARY KEY, next TEXT NOT NULL, created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL ) WITHOUT ROWID
         CREATE TABLE "message_events" ( id INTEGER PRIMARY KEY, dedup_key TEXT NOT NULL, message_id INTEGER NOT NULL, provider_id TEXT NOT NULL, kind TEXT NOT NULL, ts INTEGER, effective_ts INTEGER NOT NULL, code TEXT, description TEXT, payload TEXT NOT NULL, received_at INTEGER NOT NULL)
         CREATE TABLE messages ( id INTEGER PRIMARY KEY AUTOINCREMENT, campaign_id TEXT NOT NULL, user_id TEXT NOT NULL, phone TEXT, meta TEXT NOT NULL UNIQUE, body TEXT NOT NULL, segments INTEGER NOT NULL, variant INTEGER NOT NULL DEFAULT 0, provider_message_id TEXT, dispatch TEXT NOT NULL, dispatched_at INTEGER, dispatch_error_reason TEXT, submitted_at INTEGER, delivered_at INTEGER, failure_code TEXT, failure_description TEXT, failure_at INTEGER, first_click_at INTEGER, first_event_at INTEGER, created_at INTEGER NOT NULL, send_attempt TEXT, template_variables TEXT, dispatch_attempts INTEGER NOT NULL DEFAULT 0, answer_outcome TEXT, answer_at INTEGER, answer_reason TEXT, answer_attempts INTEGER NOT NULL DEFAULT 0, answer_error TEXT, dead_letter TEXT, dead_lettered_at INTEGER, claim_node TEXT, lease_expires_at INTEGER, UNIQUE (campaign_id, user_id))

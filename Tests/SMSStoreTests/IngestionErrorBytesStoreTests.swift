@@ -29,6 +29,20 @@ struct IngestionErrorBytesStoreTests {
         await t.close()
     }
 
+    @Test("the body kind a callback was read with is kept; none stays none (rows from before it was kept)", arguments: StoreKind.allCases)
+    func bodyKind(kind: StoreKind) async throws {
+        let t = try await TestStore.make(kind)
+        try await t.store.recordIngestionErrors([
+            IngestionErrorInput(source: "callback", providerId: "p1", reason: "a", raw: Array("[x".utf8), receivedAt: 1, bodyKind: .fields),
+            IngestionErrorInput(source: "callback", providerId: "p1", reason: "b", raw: Array("{".utf8), receivedAt: 2, bodyKind: .json),
+            IngestionErrorInput(source: "events", providerId: nil, reason: "c", raw: Array("{".utf8), receivedAt: 3),
+        ])
+        let listed = try await t.store.ingestionErrors(limit: 10).sorted { $0.id < $1.id }
+        #expect(listed.map(\.bodyKind) == [.fields, .json, nil])
+        #expect(try await t.store.ingestionError(id: listed[0].id)?.bodyKind == .fields)
+        await t.close()
+    }
+
     @Test("a reason quoting input with U+0000 (\"unknown event 'de<NUL>l'\") is kept whole, U+FFFD in place of the NUL", arguments: StoreKind.allCases)
     func reasonNotCut(kind: StoreKind) async throws {
         let t = try await TestStore.make(kind)

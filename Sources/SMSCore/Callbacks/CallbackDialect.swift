@@ -94,14 +94,22 @@ public enum CallbackDialect {
 
     /// ``reparse(_:kind:maxItems:)`` of stored bytes, byte for byte (an ingestion error's raw input:
     /// the same bytes parse as they did when they were received).
-    public static func reparse(_ raw: [UInt8], kind: ProviderKind, maxItems: Int = GenericCallbackParser.defaultMaxItems)
-        throws(CallbackParseError) -> CallbackParseResult
-    {
+    /// - Parameter bodyKind: how the bytes were read when they arrived (stored with the error):
+    ///   `.json` parses them as the dialect's JSON body, `.fields` as the text of form or query
+    ///   fields, whatever they look like; `nil` (rows stored before it was kept) guesses from the
+    ///   bytes as earlier versions did.
+    public static func reparse(
+        _ raw: [UInt8], kind: ProviderKind, bodyKind: CallbackBodyKind? = nil, maxItems: Int = GenericCallbackParser.defaultMaxItems
+    ) throws(CallbackParseError) -> CallbackParseResult {
         let data = Data(raw)
-        switch kind {
-        case .generic, .sinch, .gupshup:
+        switch (kind, bodyKind) {
+        case (.generic, _), (.sinch, _), (.gupshup, _):
             return try parse(kind: kind, body: data, fields: [:], bodyIsJSON: true, maxItems: maxItems)
-        case .vonage, .twilio, .plivo, .jasmin, .kannel:
+        case (_, .json?):
+            return try parse(kind: kind, body: data, fields: [:], bodyIsJSON: kind == .vonage, maxItems: maxItems)
+        case (_, .fields?):
+            return try parse(kind: kind, body: Data(), fields: FormFields.parse(bytes: raw), bodyIsJSON: false, maxItems: maxItems)
+        case (.vonage, nil), (.twilio, nil), (.plivo, nil), (.jasmin, nil), (.kannel, nil):
             let json = try? CallbackJSONValue.decode(data)
             if kind == .vonage, json != nil || raw.first == UInt8(ascii: "{") || raw.first == UInt8(ascii: "[") {
                 // Vonage's JSON body (a body it could not read was stored as received, and starts so).

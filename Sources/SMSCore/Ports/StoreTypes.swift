@@ -77,12 +77,17 @@ public struct IngestionErrorInput: Sendable, Equatable {
     /// The raw item or body, byte for byte as received (any bytes: NUL, UTF-16, invalid UTF-8).
     public var raw: [UInt8]
     public var receivedAt: Int64
-    public init(source: String, providerId: String?, reason: String, raw: [UInt8], receivedAt: Int64) {
+    /// How a callback's bytes were read (``CallbackBodyKind``); `nil` for other sources.
+    public var bodyKind: CallbackBodyKind?
+    public init(
+        source: String, providerId: String?, reason: String, raw: [UInt8], receivedAt: Int64, bodyKind: CallbackBodyKind? = nil
+    ) {
         self.source = source
         self.providerId = providerId
         self.reason = reason
         self.raw = raw
         self.receivedAt = receivedAt
+        self.bodyKind = bodyKind
     }
     /// `raw` given as text (kept as its UTF-8 bytes).
     public init(source: String, providerId: String?, reason: String, raw: String, receivedAt: Int64) {
@@ -102,11 +107,18 @@ public struct IngestionError: Sendable, Equatable, Codable {
     public var raw: [UInt8]
     public var receivedAt: Int64
     public var replayedAt: Int64?
+    /// How a callback's bytes were read when they arrived (``CallbackBodyKind``); `nil` for other
+    /// sources and for rows stored before it was kept. Not shown in the API.
+    public var bodyKind: CallbackBodyKind?
 
     /// `raw` as text when it is valid UTF-8 (NUL included), else `nil`.
     public var rawText: String? { RawBytes.text(raw) }
 
-    public init(id: Int64, source: String, providerId: String?, reason: String, raw: [UInt8], receivedAt: Int64, replayedAt: Int64?) {
+    public init(
+        id: Int64, source: String, providerId: String?, reason: String, raw: [UInt8], receivedAt: Int64, replayedAt: Int64?,
+        bodyKind: CallbackBodyKind? = nil
+    ) {
+        self.bodyKind = bodyKind
         self.id = id
         self.source = source
         self.providerId = providerId

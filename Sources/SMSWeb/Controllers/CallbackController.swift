@@ -94,7 +94,8 @@ struct CallbackController {
             }
             try await store.recordIngestionErrors([
                 IngestionErrorInput(
-                    source: "callback", providerId: providerId, reason: error.description, raw: body, receivedAt: now)
+                    source: "callback", providerId: providerId, reason: error.description, raw: body, receivedAt: now,
+                    bodyKind: readsFields ? .fields : .json)
             ])
             metrics.ingestionErrorsRecorded(1, source: .callback)
             metrics.recordCallback(applied: 0, duplicates: 0, pending: 0, invalid: 1)
@@ -108,7 +109,7 @@ struct CallbackController {
                     IngestionErrorInput(
                         source: "callback", providerId: providerId, reason: $0.reason,
                         raw: CallbackDialect.storedRaw($0, kind: provider.kind, fields: readsFields ? fieldText : nil),
-                        receivedAt: now)
+                        receivedAt: now, bodyKind: readsFields ? .fields : .json)
                 })
             metrics.ingestionErrorsRecorded(parsed.invalid.count, source: .callback)
         }

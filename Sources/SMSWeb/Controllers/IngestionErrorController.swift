@@ -112,7 +112,8 @@ struct IngestionErrorController {
         }
         let parsed: CallbackParseResult
         do {
-            parsed = try CallbackDialect.reparse(override ?? error.raw, kind: provider.kind, maxItems: config.maxCallbackItems)
+            parsed = try CallbackDialect.reparse(
+                override ?? error.raw, kind: provider.kind, bodyKind: error.bodyKind, maxItems: config.maxCallbackItems)
         } catch {
             throw HTTPError(.unprocessableContent, message: "still invalid: \(error.description)")
         }
