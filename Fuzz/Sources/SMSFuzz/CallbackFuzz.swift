@@ -15,7 +15,8 @@ import SMSCore
 /// - an invalid item has a reason and a raw text; its stored form is the bytes that arrived (a
 ///   JSON dialect's item a contiguous part of the body, Sinch and Vonage the body itself; a field
 ///   dialect's the field text itself), and
-///   (``CallbackDialect/storedRaw(_:kind:fields:)``) parses again (``CallbackDialect/reparse(_:kind:maxItems:)``)
+///   (``CallbackDialect/storedRaw(_:kind:fields:)``) parses again by its stored body kind
+///   (``CallbackDialect/reparse(_:kind:bodyKind:maxItems:)``)
 ///   without error, to no valid item and an invalid one with the same reason (replay gives the
 ///   operator what they saw).
 enum CallbackFuzz {
@@ -103,7 +104,9 @@ enum CallbackFuzz {
             }
             let replayed: CallbackParseResult
             do {
-                replayed = try CallbackDialect.reparse(stored, kind: kind, maxItems: maxItems)
+                // As the replay route does: by the body kind stored with the error.
+                replayed = try CallbackDialect.reparse(
+                    stored, kind: kind, bodyKind: fieldText == nil ? .json : .fields, maxItems: maxItems)
             } catch {
                 fail("\(kind): the stored form of an invalid item cannot be parsed again (\(error)): \(stored)")
             }
