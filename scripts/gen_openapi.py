@@ -106,6 +106,7 @@ schemas = {
    "customValues": {"type": "object"}, "templateId": S,
    "archivedAt": {"type": "integer", "description": "epoch seconds; present once archived (hidden from the default list, stats kept)"},
    "rawPurgedAt": {"type": "integer", "description": "epoch seconds; present once its raw history was purged (retention); its stats are kept"},
+   "completedAt": {"type": "integer", "description": "epoch seconds; when it completed (absent for campaigns completed before this was recorded)"},
    "progress": obj({k: I for k in ["queued","inFlight","deadLetters","sent","sentSegments","dispatchErrors","controlGroup","targeted"]})}),
  "DeadLetter": obj({"messageId": I, "campaignId": S, "userId": S, "meta": S,
    "providerAnswer": {"type": "string", "enum": ["sent","failed"], "description": "the provider's recorded answer; absent = unknown (the process died during the provider call)"},

@@ -208,7 +208,7 @@ extension PostgresStore {
                 SELECT COUNT(*) FROM messages WHERE campaign_id = \(id) AND dispatch = 'queued' AND first_event_at IS NULL
                   AND dead_letter IS NULL
                 """, as: Int.self) ?? 0
-            guard let completed = campaign.completed(left: left) else { return false }
+            guard let completed = campaign.completed(left: left, at: Int64(Date().timeIntervalSince1970)) else { return false }
             try await Self.saveCampaign(tx, completed)
             return true
         }

@@ -210,7 +210,7 @@ extension SQLiteStore: SMSDispatchStore {
                     WHERE campaign_id = ? AND dispatch = 'queued' AND first_event_at IS NULL AND dead_letter IS NULL
                     """,
                 arguments: [id]) ?? 0
-            guard let completed = campaign.completed(left: left) else { return false }
+            guard let completed = campaign.completed(left: left, at: Int64(Date().timeIntervalSince1970)) else { return false }
             try Self.saveCampaign(db, completed)
             return true
         }

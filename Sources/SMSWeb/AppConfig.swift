@@ -19,6 +19,10 @@ public struct AppConfig: Sendable {
     public var linkLifetimeSeconds: Int64
     /// Dispatcher polling interval, **milliseconds**.
     public var dispatchIntervalMs: Int
+    /// Retention of raw history (`smsstats serve --retain-raw-days N`, ``RawRetention``): campaigns
+    /// finished more than this long ago lose their raw rows, hourly, on one node at a time; `nil`
+    /// (the default) keeps everything.
+    public var retention: RawRetention?
     /// Maximum callback body, bytes (`docs/DOMAIN.md`: 5 MB).
     public var maxCallbackBytes: Int
     /// Maximum items in one callback request.

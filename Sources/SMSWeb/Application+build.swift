@@ -46,7 +46,7 @@ public func buildApplication(
         logger: logger)
     if let journal { app.addServices(ClickJournalService(journal: journal)) }
     if runDispatcher {
-        app.addServices(DispatchService(dispatcher: dispatcher, store: store, intervalMs: config.dispatchIntervalMs, logger: logger))
+        app.addServices(DispatchService(dispatcher: dispatcher, store: store, intervalMs: config.dispatchIntervalMs, logger: logger, retention: config.retention))
     }
     return app
 }

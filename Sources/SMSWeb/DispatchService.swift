@@ -27,11 +27,21 @@ public struct DispatchService: Service {
     let logger: Logger
     let rematchInterval: Int64
     let lastRematch = LastRun()
+    /// Retention of raw history (``RawRetention``), run every ``retentionIntervalSeconds``; `nil` = off.
+    let retention: RawRetention?
+    let lastRetention = LastRun()
+    /// Least time between two retention passes, seconds.
+    static let retentionIntervalSeconds: Int64 = 3_600
 
     /// - Parameters:
     ///   - intervalMs: dispatch polling interval, milliseconds.
     ///   - rematchIntervalSeconds: least time between two periodic re-matches, seconds (default 60).
-    public init(dispatcher: Dispatcher, store: any SMSStore, intervalMs: Int, logger: Logger, rematchIntervalSeconds: Int64 = 60) {
+    ///   - retention: raw-history retention (`--retain-raw-days`); `nil` = off.
+    public init(
+        dispatcher: Dispatcher, store: any SMSStore, intervalMs: Int, logger: Logger, rematchIntervalSeconds: Int64 = 60,
+        retention: RawRetention? = nil
+    ) {
+        self.retention = retention
         self.dispatcher = dispatcher
         self.store = store
         self.interval = .milliseconds(intervalMs)
@@ -134,6 +144,7 @@ public struct DispatchService: Service {
                 if matched > 0 { logger.info("matched pending callbacks", metadata: ["count": "\(matched)"]) }
                 try await ensurePartitions()
             }
+            try await purgeRawHistory(now: now)
         } catch is CancellationError {
             // The server is stopping (SIGTERM, or it could not start): not a dispatch failure.
         } catch {
@@ -150,6 +161,31 @@ extension DispatchService {
         guard let partitions = store.capabilities.partitions else { return }
         let created = try await store.exclusively("partitions") { try await partitions.ensurePartitions() } ?? []
         if !created.isEmpty { logger.notice("created partitions", metadata: ["names": "\(created.joined(separator: ", "))"]) }
+    }
+}
+
+extension DispatchService {
+    /// With a retention policy, at most every ``retentionIntervalSeconds`` and on one node at a
+    /// time (singleton work `"retention"`): removes the raw history of the campaigns that are due
+    /// (``RawHistoryPurge``), in batches, between dispatch passes.
+    func purgeRawHistory(now: Int64) async throws {
+        guard let retention else { return }
+        let due = lastRetention.time.withLock { last in
+            guard last.map({ now - $0 >= Self.retentionIntervalSeconds }) ?? true else { return false }
+            last = now
+            return true
+        }
+        guard due else { return }
+        let store = dispatcher.store
+        guard let report = try await store.exclusively("retention", { try await RawHistoryPurge(store: store, retention: retention).run(now: now, dryRun: false) })
+        else { return }
+        for c in report.campaigns {
+            logger.notice(
+                "purged raw history", metadata: ["campaign": "\(c.id)", "events": "\(c.counts.events)", "clicks": "\(c.counts.clicks)", "messages": "\(c.counts.messages)"])
+        }
+        if !report.droppedPartitions.isEmpty {
+            logger.notice("dropped partitions", metadata: ["names": "\(report.droppedPartitions.joined(separator: ", "))"])
+        }
     }
 }
 

@@ -41,6 +41,11 @@ struct ReconcileCommand: AsyncParsableCommand {
         }
         var drifted = false
         for id in ids {
+            if let purged = try await store.campaign(id: id)?.rawPurgedAt {
+                // Retention removed the raw rows a recount needs; its stats are what they were.
+                print("\(id): raw history purged at \(purged) (epoch seconds); skipped (nothing to recount)")
+                continue
+            }
             let started = Date()
             let report = try await store.reconcile(campaignId: id, repair: repair)
             print(Self.describe(report, seconds: Date().timeIntervalSince(started)))

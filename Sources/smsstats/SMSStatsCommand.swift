@@ -24,6 +24,7 @@ struct SMSStatsCommand: AsyncParsableCommand {
             Serve.self, Demo.self,
             StatsCommand.self,
             ReconcileCommand.self,
+            BackupCommand.self, RestoreCommand.self, PurgeCommand.self,
             Sink.self,
         ])
 
@@ -90,6 +91,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Dispatcher polling interval in milliseconds.")
     var dispatchIntervalMs: Int = 200
 
+    @Option(help: "Remove the raw history (receipts, replies, clicks, message texts) of campaigns finished more than N days ago, hourly; stats are kept (default: off; see smsstats purge).")
+    var retainRawDays: Int?
+
     @Option(help: "This server's node id in a cluster (1-64 of A-Z a-z 0-9 . _ -; default: generated at start; env SMSSTATS_NODE_ID).")
     var nodeId: String?
 
@@ -113,6 +117,7 @@ struct Serve: AsyncParsableCommand {
         if let frequencyCap, frequencyCap < 1 { throw ValidationError("--frequency-cap must be at least 1") }
         if !(1...36_500).contains(linkLifetimeDays) { throw ValidationError("--link-lifetime-days must be from 1 to 36500") }
         if dispatchIntervalMs < 1 { throw ValidationError("--dispatch-interval-ms must be at least 1") }
+        if let retainRawDays, !(0...36_500).contains(retainRawDays) { throw ValidationError("--retain-raw-days must be from 0 to 36500") }
         if !(1...3_600).contains(drainSeconds) { throw ValidationError("--drain-seconds must be from 1 to 3600") }
         if !(LeasePolicy.minimumLeaseSeconds...86_400).contains(Int64(leaseSeconds)) {
             throw ValidationError("--lease-seconds must be from \(LeasePolicy.minimumLeaseSeconds) to 86400")
@@ -141,6 +146,7 @@ struct Serve: AsyncParsableCommand {
             linkLifetimeSeconds: Int64(linkLifetimeDays) * 86_400, dispatchIntervalMs: dispatchIntervalMs,
             dashboardPassword: dashboardPassword, frequencyCap: frequencyCap)
         config.botUserAgentSubstrings = botUserAgent
+        config.retention = retainRawDays.map { RawRetention(olderThanSeconds: Int64($0) * 86_400) }
         let nodeId = nodeId ?? env["SMSSTATS_NODE_ID"].flatMap { $0.isEmpty ? nil : $0 }
         if let nodeId, !NodeIdentity.isValidId(nodeId) {
             throw ValidationError("SMSSTATS_NODE_ID must be 1 to 64 characters of A-Z a-z 0-9 . _ -")

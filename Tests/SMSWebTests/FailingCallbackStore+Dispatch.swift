@@ -51,6 +51,9 @@ extension FailingCallbackStore: SMSDispatchStore {
     func changeCampaign(id: String, _ change: @Sendable (Campaign, _ hasMessages: Bool) throws -> Campaign) async throws -> Campaign {
         try await queue.changeCampaign(id: id, change)
     }
+    func purgeRawHistory(campaignId: String, now: Int64, batchSize: Int, dryRun: Bool) async throws -> RawPurgeCounts {
+        try await queue.purgeRawHistory(campaignId: campaignId, now: now, batchSize: batchSize, dryRun: dryRun)
+    }
     func deleteCampaign(id: String, _ check: @Sendable (Campaign, _ hasMessages: Bool) throws -> Void) async throws {
         try await queue.deleteCampaign(id: id, check)
     }

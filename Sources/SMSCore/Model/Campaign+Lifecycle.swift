@@ -41,12 +41,14 @@ extension Campaign {
     /// Whether the campaign completes once nothing is left to send: it is `sending`.
     public var completesWhenSent: Bool { status == .sending }
 
-    /// The campaign completed, when it is sending and `left` messages (queued, not reported on by
-    /// the provider, not dead-lettered) remain: only at 0; otherwise `nil`.
-    public func completed(left: Int) -> Campaign? {
+    /// The campaign completed at `now` (epoch seconds: ``completedAt``, when given), when it is
+    /// sending and `left` messages (queued, not reported on by the provider, not dead-lettered)
+    /// remain: only at 0; otherwise `nil`.
+    public func completed(left: Int, at now: Int64? = nil) -> Campaign? {
         guard completesWhenSent, left == 0 else { return nil }
         var c = self
         c.status = .completed
+        c.completedAt = now
         return c
     }
 }

@@ -64,6 +64,9 @@ public struct Campaign: Sendable, Equatable, Codable {
     public var templateId: String?
     /// When the campaign was stopped, epoch seconds.
     public var stoppedAt: Int64?
+    /// When it completed (nothing left to send), epoch seconds; `nil` for campaigns completed
+    /// before this was recorded.
+    public var completedAt: Int64?
     /// Why the campaign is `paused` (``DeadLetterPolicy``); `nil` otherwise.
     public var pausedReason: String?
     /// When it was paused, epoch seconds.

@@ -91,6 +91,12 @@ public protocol SMSDispatchStore: SMSStore, SettingsStore, LoginLinkStore, Schem
     /// is nothing else of it to delete.
     /// - Throws: ``StoreError/notFound(_:)``; what `check` throws (nothing is deleted).
     func deleteCampaign(id: String, _ check: @Sendable (Campaign, _ hasMessages: Bool) throws -> Void) async throws
+    /// Removes (or, `dryRun`, counts) the raw history of a campaign (``RawRetention``: its receipt
+    /// log rows, redirect hits, and messages' phone numbers, texts and template variables), at most
+    /// `batchSize` rows per transaction, then records ``Campaign/rawPurgedAt`` = `now` (not when
+    /// dry). Rollups, message states and every stat are untouched.
+    /// - Throws: ``StoreError/notFound(_:)``.
+    func purgeRawHistory(campaignId: String, now: Int64, batchSize: Int, dryRun: Bool) async throws -> RawPurgeCounts
     /// Top-level property keys present in at least one profile (template placeholder check).
     func profilePropertyKeys() async throws -> Set<String>
     /// How many existing profiles an audience reaches.

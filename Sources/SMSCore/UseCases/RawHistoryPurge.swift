@@ -1,0 +1,44 @@
+import Foundation
+
+/// Runs a retention pass (``RawRetention``) over a store: drops the raw tables' partitions that
+/// only due campaigns use (PostgreSQL, ``RawTablePartitions``), then removes each due campaign's
+/// remaining raw rows in batches and records ``Campaign/rawPurgedAt``. With `dryRun` it counts
+/// and changes nothing. `smsstats purge` runs it once; `serve --retain-raw-days` periodically as
+/// singleton work `"retention"` (one node at a time).
+public struct RawHistoryPurge: Sendable {
+    public let store: any SMSDispatchStore
+    public let retention: RawRetention
+
+    public init(store: any SMSDispatchStore, retention: RawRetention) {
+        self.store = store
+        self.retention = retention
+    }
+
+    /// What one pass did.
+    public struct Report: Sendable, Equatable {
+        /// The due campaigns, oldest first, with their counts.
+        public var campaigns: [(id: String, counts: RawPurgeCounts)]
+        /// Partitions dropped whole (PostgreSQL; none in a dry run).
+        public var droppedPartitions: [String]
+        public static func == (a: Report, b: Report) -> Bool {
+            a.droppedPartitions == b.droppedPartitions && a.campaigns.map(\.id) == b.campaigns.map(\.id)
+                && a.campaigns.map(\.counts) == b.campaigns.map(\.counts)
+        }
+    }
+
+    /// - Parameter now: epoch seconds.
+    public func run(now: Int64, dryRun: Bool) async throws -> Report {
+        let all = try await store.campaigns()
+        let due = all.filter { retention.isDue($0, now: now) }.sorted { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) }
+        guard !due.isEmpty else { return Report(campaigns: [], droppedPartitions: []) }
+        var dropped: [String] = []
+        if !dryRun, let partitions = store.capabilities.partitions {
+            dropped = try await partitions.dropPartitions(messagesCreatedBefore: retention.partitionCutoff(campaigns: all, now: now))
+        }
+        var out: [(id: String, counts: RawPurgeCounts)] = []
+        for c in due {
+            out.append((c.id, try await store.purgeRawHistory(campaignId: c.id, now: now, batchSize: RawRetention.batchSize, dryRun: dryRun)))
+        }
+        return Report(campaigns: out, droppedPartitions: dropped)
+    }
+}

@@ -1,0 +1,113 @@
+import Foundation
+import GRDB
+
+/// Online copies of an SMSStats SQLite database (`smsstats backup` / `smsstats restore`), through
+/// SQLite's online backup API (GRDB `DatabaseReader.backup(to:)`, all pages in one step).
+///
+/// Consistency: the copy is made inside one read transaction of the source, so it is the database
+/// exactly as of one commit; in WAL mode (how `serve` opens it) readers never block the server's
+/// writes, so a backup can run while `serve` takes callbacks. Every callback a provider was
+/// answered 200 for before that commit is in the copy, with the rollups it changed (they are
+/// written in the same transaction).
+public enum SQLiteBackup {
+    /// What a backup or restore copied.
+    public struct Report: Sendable, Equatable {
+        /// Bytes of the written file (page size × pages).
+        public var bytes: Int64
+        /// Campaigns in the copy.
+        public var campaigns: Int
+        /// Receipts in the copy's event log (`message_events`).
+        public var events: Int
+    }
+
+    /// Why a backup or restore was refused (nothing was written).
+    public struct Refusal: Error, CustomStringConvertible, Equatable {
+        public var description: String
+    }
+
+    /// Copies the database at `source` into a new file `destination`: written beside it under a
+    /// temporary name, checked (`PRAGMA quick_check`), then renamed, so `destination` is either
+    /// absent or a whole copy.
+    /// - Parameter force: replace an existing `destination`.
+    /// - Throws: ``Refusal`` when `source` is missing or not an SMSStats database, or `destination`
+    ///   exists without `force`; GRDB errors.
+    public static func backup(from source: String, to destination: String, force: Bool) throws -> Report {
+        let fm = FileManager.default
+        guard fm.fileExists(atPath: source) else { throw Refusal(description: "no database at \(source)") }
+        if fm.fileExists(atPath: destination), !force {
+            throw Refusal(description: "\(destination) exists; pass --force to replace it")
+        }
+        let reader = try openReadOnly(source)
+        try requireSMSStats(reader, path: source)
+        let partial = destination + ".partial-\(ProcessInfo.processInfo.processIdentifier)"
+        try? fm.removeItem(atPath: partial)
+        do {
+            let copy = try DatabaseQueue(path: partial)
+            try reader.backup(to: copy)
+            try check(copy, path: partial)
+            try copy.close()
+            try reader.close()
+            if fm.fileExists(atPath: destination) { try fm.removeItem(atPath: destination) }
+            try fm.moveItem(atPath: partial, toPath: destination)
+        } catch {
+            try? fm.removeItem(atPath: partial)
+            throw error
+        }
+        return try report(destination)
+    }
+
+    /// Writes the backup `file` into the database at `database` through SQLite (the backup API into
+    /// the target connection, so a write-ahead log left by the old database is never mixed in).
+    /// Stop `serve` on that database first: a running server keeps state of its own (the click
+    /// journal's position, cached provider settings).
+    /// - Parameter force: replace an existing database.
+    /// - Throws: ``Refusal`` when `file` is missing, damaged or not an SMSStats database, or
+    ///   `database` exists without `force`; GRDB errors.
+    public static func restore(from file: String, to database: String, force: Bool) throws -> Report {
+        let fm = FileManager.default
+        guard fm.fileExists(atPath: file) else { throw Refusal(description: "no backup at \(file)") }
+        if fm.fileExists(atPath: database), !force {
+            throw Refusal(description: "\(database) exists; pass --force to replace it (stop serve on it first)")
+        }
+        let reader = try openReadOnly(file)
+        try check(reader, path: file)
+        try requireSMSStats(reader, path: file)
+        let target = try DatabaseQueue(path: database)
+        try reader.backup(to: target)
+        try target.close()
+        try reader.close()
+        return try report(database)
+    }
+
+    static func openReadOnly(_ path: String) throws -> DatabaseQueue {
+        var config = Configuration()
+        config.readonly = true
+        return try DatabaseQueue(path: path, configuration: config)
+    }
+
+    /// - Throws: ``Refusal`` unless `PRAGMA quick_check` answers `ok`.
+    static func check(_ db: some DatabaseReader, path: String) throws {
+        let verdict = try db.read { try String.fetchOne($0, sql: "PRAGMA quick_check") } ?? "no answer"
+        guard verdict == "ok" else { throw Refusal(description: "\(path) is damaged: quick_check says \(verdict.prefix(200))") }
+    }
+
+    /// - Throws: ``Refusal`` unless the database has SMSStats' tables.
+    static func requireSMSStats(_ db: some DatabaseReader, path: String) throws {
+        let tables = try db.read { try String.fetchAll($0, sql: "SELECT name FROM sqlite_master WHERE type = 'table'") }
+        guard Set(tables).isSuperset(of: ["campaigns", "messages", "rollups"]) else {
+            throw Refusal(description: "\(path) is not an SMSStats database (no campaigns, messages and rollups tables)")
+        }
+    }
+
+    static func report(_ path: String) throws -> Report {
+        let db = try openReadOnly(path)
+        defer { try? db.close() }
+        return try db.read { db in
+            let pages = try Int64.fetchOne(db, sql: "PRAGMA page_count") ?? 0
+            let size = try Int64.fetchOne(db, sql: "PRAGMA page_size") ?? 0
+            return Report(
+                bytes: pages * size, campaigns: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM campaigns") ?? 0,
+                events: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM message_events") ?? 0)
+        }
+    }
+}

@@ -1,0 +1,43 @@
+import Foundation
+import GRDB
+import SMSCore
+
+/// Retention (``RawRetention``): a campaign's raw history removed in batches, one short write
+/// transaction per batch, so live callbacks and clicks interleave with a long purge.
+extension SQLiteStore {
+    public func purgeRawHistory(campaignId: String, now: Int64, batchSize: Int, dryRun: Bool) async throws -> RawPurgeCounts {
+        guard try await campaign(id: campaignId) != nil else { throw StoreError.notFound("campaign \(campaignId)") }
+        let events = "SELECT e.id FROM message_events e JOIN messages m ON m.id = e.message_id WHERE m.campaign_id = ?"
+        let clicks = "SELECT id FROM clicks WHERE campaign_id = ?"
+        let texts = "SELECT id FROM messages WHERE campaign_id = ? AND (phone IS NOT NULL OR body <> '' OR template_variables IS NOT NULL)"
+        if dryRun {
+            return try await db.read { db in
+                func count(_ sql: String) throws -> Int {
+                    try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM (\(sql))", arguments: [campaignId]) ?? 0
+                }
+                return RawPurgeCounts(events: try count(events), clicks: try count(clicks), messages: try count(texts))
+            }
+        }
+        func batches(_ statement: String) async throws -> Int {
+            var total = 0
+            while true {
+                let n = try await db.write { db in
+                    try db.execute(sql: statement, arguments: [campaignId, batchSize])
+                    return db.changesCount
+                }
+                total += n
+                if n < batchSize { return total }
+            }
+        }
+        let counts = RawPurgeCounts(
+            events: try await batches("DELETE FROM message_events WHERE id IN (\(events) LIMIT ?)"),
+            clicks: try await batches("DELETE FROM clicks WHERE id IN (\(clicks) LIMIT ?)"),
+            messages: try await batches("UPDATE messages SET phone = NULL, body = '', template_variables = NULL WHERE id IN (\(texts) LIMIT ?)"))
+        _ = try await changeCampaign(id: campaignId) { c, _ in
+            var purged = c
+            purged.rawPurgedAt = now
+            return purged
+        }
+        return counts
+    }
+}

@@ -1,0 +1,117 @@
+import Foundation
+import GRDB
+import SMSCore
+import SMSStoreTestSupport
+import Testing
+
+@testable import SMSStoreSQLite
+
+/// `smsstats backup` and `smsstats restore` run as the real executable against a SQLite file that
+/// the test process keeps writing callbacks to (WAL mode, as `serve` opens it): the backup is one
+/// consistent commit of the source, whose stats are a recount of its own raw rows and a prefix of
+/// the callbacks applied.
+@Suite("CLI: smsstats backup and restore (SQLite online backup)", .serialized)
+struct CLIBackupRestoreTests {
+    static func file(_ name: String) -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("smsstats-\(name)-\(UUID().uuidString).sqlite").path
+    }
+
+    static func remove(_ path: String) {
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+    }
+
+    @Test("a backup taken while callbacks are applied restores to a consistent prefix: stats = recount, receipts = the first k applied")
+    func backupUnderLoad() async throws {
+        let f = try await StatsFixture(kind: .sqlite)
+        let total = 400
+        try await f.sendMessages(total)
+        let source = f.testStore.databaseURL
+        let backup = Self.file("backup")
+        let restored = Self.file("restored")
+        defer { Self.remove(backup); Self.remove(restored) }
+
+        let applied = Counter()
+        let writer = Task {
+            for i in 0..<total {
+                try await f.callback(.delivered, i, at: StatsFixture.t + 10 + Int64(i))
+                applied.add()
+            }
+        }
+        while applied.value < 40 { try await Task.sleep(nanoseconds: 2_000_000) }
+        let before = applied.value
+        let run = try SMSStatsCLI.run(["backup", "--database", source, "--to", backup])
+        let after = applied.value
+        try await writer.value
+        #expect(run.status == 0, "\(run.err)")
+        #expect(run.out.hasPrefix("backed up \(source) to \(backup): "), "\(run.out)")
+
+        let restore = try SMSStatsCLI.run(["restore", "--from", backup, "--database", restored])
+        #expect(restore.status == 0, "\(restore.err)")
+        #expect(restore.out.contains("1 campaigns"), "\(restore.out)")
+
+        let copy = try SQLiteStore(path: restored)
+        let k = try await DatabaseQueue(path: restored).read { db in
+            try String.fetchAll(db, sql: "SELECT m.meta FROM message_events e JOIN messages m ON m.id = e.message_id ORDER BY e.id")
+        }
+        // Callbacks were applied one transaction each, in order: the copy holds exactly the first k.
+        #expect(k.count >= before && k.count <= max(after, before) + 1 && k.count <= total, "k \(k.count), before \(before), after \(after)")
+        #expect(k == (0..<k.count).map { "m\($0)" })
+        let stats = try await CampaignStatsQueries(store: copy).summary(f.campaign).all
+        #expect(stats.delivered == Int64(k.count))
+        #expect(stats.sent == Int64(total))
+        #expect(stats.pending == Int64(total - k.count))
+        // The stats are a recount of the copy's own raw rows.
+        let report = try await copy.reconcile(campaignId: "c1", repair: false)
+        #expect(report.isClean, "\(report)")
+        // The source went on: all receipts.
+        #expect(try await f.queries.summary(f.campaign).all.delivered == Int64(total))
+    }
+
+    @Test("backup and restore refuse an existing target without --force, a missing source, a file that is no SMSStats database and a PostgreSQL URL")
+    func refusals() async throws {
+        let f = try await StatsFixture(kind: .sqlite)
+        try await f.sendMessages(3)
+        let source = f.testStore.databaseURL
+        let backup = Self.file("backup")
+        let other = Self.file("other")
+        defer { Self.remove(backup); Self.remove(other) }
+        #expect(try SMSStatsCLI.run(["backup", "--database", source, "--to", backup]).status == 0)
+
+        let again = try SMSStatsCLI.run(["backup", "--database", source, "--to", backup])
+        #expect(again.status == 1)
+        #expect(again.err == "smsstats backup: \(backup) exists; pass --force to replace it\n")
+        #expect(try SMSStatsCLI.run(["backup", "--database", source, "--to", backup, "--force"]).status == 0)
+
+        let missing = try SMSStatsCLI.run(["backup", "--database", other, "--to", other + ".bak"])
+        #expect(missing.err == "smsstats backup: no database at \(other)\n")
+        #expect(!FileManager.default.fileExists(atPath: other))
+
+        let over = try SMSStatsCLI.run(["restore", "--from", backup, "--database", source])
+        #expect(over.status == 1)
+        #expect(over.err == "smsstats restore: \(source) exists; pass --force to replace it (stop serve on it first)\n")
+
+        try await DatabaseQueue(path: other).write { try $0.execute(sql: "CREATE TABLE t (x)") }
+        let foreign = try SMSStatsCLI.run(["restore", "--from", other, "--database", other + ".db"])
+        #expect(foreign.err == "smsstats restore: \(other) is not an SMSStats database (no campaigns, messages and rollups tables)\n")
+        #expect(!FileManager.default.fileExists(atPath: other + ".db"))
+
+        let pg = try SMSStatsCLI.run(["backup", "--database", "postgres://u:p@127.0.0.1:5432/db", "--to", other + ".dump"])
+        #expect(pg.status == 1)
+        #expect(pg.err.contains("--database is a PostgreSQL URL: back it up with the standard tools (pg_dump --format=custom --file=FILE"), "\(pg.err)")
+
+        // --force replaces a database with the backup's contents (3 messages, not 5).
+        try await f.store.insertMessages([StatsFixture.message(3), StatsFixture.message(4)])
+        let forced = try SMSStatsCLI.run(["restore", "--from", backup, "--database", other, "--force"])
+        #expect(forced.status == 0, "\(forced.err)")
+        let count = try await DatabaseQueue(path: other).read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM messages") }
+        #expect(count == 3)
+    }
+}
+
+/// A counter shared with the writer task.
+final class Counter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var n = 0
+    func add() { lock.withLock { n += 1 } }
+    var value: Int { lock.withLock { n } }
+}
