@@ -34,30 +34,30 @@ struct PostgresCLITests {
         try await Self.seed(ts)
         let url = ts.databaseURL
 
-        let stats = try SMSStatsCLI.run(["stats", "c1", "--database", url])
+        let stats = try await SMSStatsCLI.runOnOwnThread(["stats", "c1", "--database", url])
         #expect(stats.status == 0, "\(stats.err)")
         #expect(stats.out.contains("Spring (c1)"))
         #expect(stats.row("Sent") == ["4"], "\(stats.out)")
         #expect(stats.row("Delivered") == ["3"], "\(stats.out)")
         #expect(stats.row("Failed") == ["1"], "\(stats.out)")
 
-        let unknown = try SMSStatsCLI.run(["stats", "nope", "--database", url])
+        let unknown = try await SMSStatsCLI.runOnOwnThread(["stats", "nope", "--database", url])
         #expect(unknown.status != 0)
         #expect(unknown.err.contains("unknown campaign 'nope' in postgres://"), "\(unknown.err)")
         if let password = URLComponents(string: url)?.password { #expect(!unknown.err.contains(password), "password printed") }
 
-        #expect(try SMSStatsCLI.run(["reconcile", "--database", url]).status == 0)
+        #expect(try await SMSStatsCLI.runOnOwnThread(["reconcile", "--database", url]).status == 0)
         // +2 on the base row (the written cells are slot rows: PGRollupWriter; reads sum both).
         try await ts.query("""
             INSERT INTO rollups (campaign_id, variant, metric, dim, bucket, value) VALUES ('c1', 0, 'delivered', '', -1, 2)
             ON CONFLICT (campaign_id, variant, metric, dim, bucket) DO UPDATE SET value = rollups.value + 2
             """)
-        let drift = try SMSStatsCLI.run(["reconcile", "c1", "--database", url])
+        let drift = try await SMSStatsCLI.runOnOwnThread(["reconcile", "c1", "--database", url])
         #expect(drift.status == 1)
         #expect(drift.out.contains("drift found (run with --repair to fix)"), "\(drift.out)")
         #expect(drift.row("delivered") == ["5", "3", "-2", "1"], "\(drift.out)")
-        #expect(try SMSStatsCLI.run(["reconcile", "c1", "--repair", "--database", url]).status == 0)
-        let after = try SMSStatsCLI.run(["reconcile", "c1", "--database", url])
+        #expect(try await SMSStatsCLI.runOnOwnThread(["reconcile", "c1", "--repair", "--database", url]).status == 0)
+        let after = try await SMSStatsCLI.runOnOwnThread(["reconcile", "c1", "--database", url])
         #expect(after.status == 0)
         #expect(after.out.contains("no drift"), "\(after.out)")
         await ts.close()

@@ -39,13 +39,13 @@ struct CLIBackupRestoreTests {
         }
         while applied.value < 40 { try await Task.sleep(nanoseconds: 2_000_000) }
         let before = applied.value
-        let run = try SMSStatsCLI.run(["backup", "--database", source, "--to", backup])
+        let run = try await SMSStatsCLI.runOnOwnThread(["backup", "--database", source, "--to", backup])
         let after = applied.value
         try await writer.value
         #expect(run.status == 0, "\(run.err)")
         #expect(run.out.hasPrefix("backed up \(source) to \(backup): "), "\(run.out)")
 
-        let restore = try SMSStatsCLI.run(["restore", "--from", backup, "--database", restored])
+        let restore = try await SMSStatsCLI.runOnOwnThread(["restore", "--from", backup, "--database", restored])
         #expect(restore.status == 0, "\(restore.err)")
         #expect(restore.out.contains("1 campaigns"), "\(restore.out)")
 
@@ -75,33 +75,33 @@ struct CLIBackupRestoreTests {
         let backup = Self.file("backup")
         let other = Self.file("other")
         defer { Self.remove(backup); Self.remove(other) }
-        #expect(try SMSStatsCLI.run(["backup", "--database", source, "--to", backup]).status == 0)
+        #expect(try await SMSStatsCLI.runOnOwnThread(["backup", "--database", source, "--to", backup]).status == 0)
 
-        let again = try SMSStatsCLI.run(["backup", "--database", source, "--to", backup])
+        let again = try await SMSStatsCLI.runOnOwnThread(["backup", "--database", source, "--to", backup])
         #expect(again.status == 1)
         #expect(again.err == "smsstats backup: \(backup) exists; pass --force to replace it\n")
-        #expect(try SMSStatsCLI.run(["backup", "--database", source, "--to", backup, "--force"]).status == 0)
+        #expect(try await SMSStatsCLI.runOnOwnThread(["backup", "--database", source, "--to", backup, "--force"]).status == 0)
 
-        let missing = try SMSStatsCLI.run(["backup", "--database", other, "--to", other + ".bak"])
+        let missing = try await SMSStatsCLI.runOnOwnThread(["backup", "--database", other, "--to", other + ".bak"])
         #expect(missing.err == "smsstats backup: no database at \(other)\n")
         #expect(!FileManager.default.fileExists(atPath: other))
 
-        let over = try SMSStatsCLI.run(["restore", "--from", backup, "--database", source])
+        let over = try await SMSStatsCLI.runOnOwnThread(["restore", "--from", backup, "--database", source])
         #expect(over.status == 1)
         #expect(over.err == "smsstats restore: \(source) exists; pass --force to replace it (stop serve on it first)\n")
 
         try await DatabaseQueue(path: other).write { try $0.execute(sql: "CREATE TABLE t (x)") }
-        let foreign = try SMSStatsCLI.run(["restore", "--from", other, "--database", other + ".db"])
+        let foreign = try await SMSStatsCLI.runOnOwnThread(["restore", "--from", other, "--database", other + ".db"])
         #expect(foreign.err == "smsstats restore: \(other) is not an SMSStats database (no campaigns, messages and rollups tables)\n")
         #expect(!FileManager.default.fileExists(atPath: other + ".db"))
 
-        let pg = try SMSStatsCLI.run(["backup", "--database", "postgres://u:p@127.0.0.1:5432/db", "--to", other + ".dump"])
+        let pg = try await SMSStatsCLI.runOnOwnThread(["backup", "--database", "postgres://u:p@127.0.0.1:5432/db", "--to", other + ".dump"])
         #expect(pg.status == 1)
         #expect(pg.err.contains("--database is a PostgreSQL URL: back it up with the standard tools (pg_dump --format=custom --file=FILE"), "\(pg.err)")
 
         // --force replaces a database with the backup's contents (3 messages, not 5).
         try await f.store.insertMessages([StatsFixture.message(3), StatsFixture.message(4)])
-        let forced = try SMSStatsCLI.run(["restore", "--from", backup, "--database", other, "--force"])
+        let forced = try await SMSStatsCLI.runOnOwnThread(["restore", "--from", backup, "--database", other, "--force"])
         #expect(forced.status == 0, "\(forced.err)")
         let count = try await DatabaseQueue(path: other).read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM messages") }
         #expect(count == 3)

@@ -23,7 +23,7 @@ struct CLIStatsReconcileTests {
     func statsTable() async throws {
         let f = try await StatsFixture.busyHistory(.sqlite)
         let path = f.testStore.databaseURL
-        let r = try SMSStatsCLI.run(["stats", "c1", "--database", path])
+        let r = try await SMSStatsCLI.runOnOwnThread(["stats", "c1", "--database", path])
         #expect(r.status == 0, "\(r.err)")
         #expect(r.out.hasPrefix("Spring (c1), status draft, time zone Europe/Berlin"), "\(r.out)")
         // Six sent: even users in variant 0, odd users in variant 1 (busyHistory).
@@ -50,17 +50,17 @@ struct CLIStatsReconcileTests {
     func statsUnknownCampaign() async throws {
         let f = try await StatsFixture.busyHistory(.sqlite)
         let path = f.testStore.databaseURL
-        let r = try SMSStatsCLI.run(["stats", "nope", "--database", path])
+        let r = try await SMSStatsCLI.runOnOwnThread(["stats", "nope", "--database", path])
         #expect(r.status != 0)
         #expect(r.err.contains("unknown campaign 'nope'"), "\(r.err)")
     }
 
     @Test("stats and reconcile on a path with no database fail and create nothing")
-    func missingDatabase() throws {
+    func missingDatabase() async throws {
         let path = Self.databaseFile()
         defer { Self.remove(path) }
         for args in [["stats", "c1", "--database", path], ["reconcile", "--database", path]] {
-            let r = try SMSStatsCLI.run(args)
+            let r = try await SMSStatsCLI.runOnOwnThread(args)
             #expect(r.status != 0)
             #expect(r.err.contains("no database at \(path)"), "\(r.err)")
             #expect(!FileManager.default.fileExists(atPath: path))
@@ -72,7 +72,7 @@ struct CLIStatsReconcileTests {
         let f = try await StatsFixture.busyHistory(.sqlite)
         let path = f.testStore.databaseURL
 
-        let clean = try SMSStatsCLI.run(["reconcile", "--database", path])
+        let clean = try await SMSStatsCLI.runOnOwnThread(["reconcile", "--database", path])
         #expect(clean.status == 0, "\(clean.out)\(clean.err)")
         #expect(clean.out.contains("c1: 8 messages recounted in"))
         #expect(clean.out.contains("no drift"))
@@ -81,20 +81,20 @@ struct CLIStatsReconcileTests {
             try db.execute(sql: "UPDATE rollups SET value = value + 5 WHERE metric = 'sent' AND bucket = -1 AND variant = 1")
             try db.execute(sql: "UPDATE short_links SET human_clicks = 9 WHERE code = 'c0x0'")
         }
-        let drift = try SMSStatsCLI.run(["reconcile", "c1", "--database", path])
+        let drift = try await SMSStatsCLI.runOnOwnThread(["reconcile", "c1", "--database", path])
         #expect(drift.status == 1)
         #expect(drift.out.contains("drift found (run with --repair to fix)"), "\(drift.out)")
         #expect(drift.out.contains("message states: 0, link counters: 1, conversions: 0, error descriptions: 0, rollup cells: 1"))
         #expect(drift.row("sent") == ["11", "6", "-5", "1"], "\(drift.out)")
-        let before = try SMSStatsCLI.run(["stats", "c1", "--database", path])
+        let before = try await SMSStatsCLI.runOnOwnThread(["stats", "c1", "--database", path])
         #expect(before.row("Sent") == ["11", "3", "8"])
 
-        let repair = try SMSStatsCLI.run(["reconcile", "c1", "--repair", "--database", path])
+        let repair = try await SMSStatsCLI.runOnOwnThread(["reconcile", "c1", "--repair", "--database", path])
         #expect(repair.status == 0)
         #expect(repair.out.contains("drift found and repaired"))
-        let after = try SMSStatsCLI.run(["reconcile", "c1", "--database", path])
+        let after = try await SMSStatsCLI.runOnOwnThread(["reconcile", "c1", "--database", path])
         #expect(after.status == 0)
         #expect(after.out.contains("no drift"), "\(after.out)")
-        #expect(try SMSStatsCLI.run(["stats", "c1", "--database", path]).row("Sent") == ["6", "3", "3"])
+        #expect(try await SMSStatsCLI.runOnOwnThread(["stats", "c1", "--database", path]).row("Sent") == ["6", "3", "3"])
     }
 }

@@ -38,6 +38,15 @@ public enum SMSStatsCLI {
         public var description: String { "build the smsstats executable first (swift build --build-tests): \(SMSStatsCLI.binary.path)" }
     }
 
+    /// ``run(_:)`` on a thread of its own: waiting for the child must not hold a thread of Swift's
+    /// cooperative pool (2 threads on 2 cores): two blocking waits at once leave none for the test
+    /// process's own store work, and a child waiting on a lock that work holds never ends.
+    public static func runOnOwnThread(_ arguments: [String]) async throws -> Run {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread { continuation.resume(with: Result { try run(arguments) }) }.start()
+        }
+    }
+
     /// Runs `smsstats arguments…` to completion without `SMSSTATS_DATABASE` in its environment.
     /// - Throws: ``NotBuilt`` when the executable is missing; `Process` errors.
     public static func run(_ arguments: [String]) throws -> Run {

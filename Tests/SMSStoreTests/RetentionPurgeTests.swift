@@ -49,14 +49,14 @@ struct RetentionPurgeTests {
         #expect(try await t.count("clicks") == 3)
         #expect(try await t.int("SELECT COUNT(*) AS n FROM messages WHERE phone IS NOT NULL") == 8)
 
-        let dry = try SMSStatsCLI.run(["purge", "--older-than", "1d", "--dry-run", "--database", t.databaseURL])
+        let dry = try await SMSStatsCLI.runOnOwnThread(["purge", "--older-than", "1d", "--dry-run", "--database", t.databaseURL])
         #expect(dry.status == 0, "\(dry.err)")
         #expect(dry.out == "c1: would remove 6 receipts/replies, 3 clicks, 8 message texts\ndry run: nothing changed\n", "\(dry.out)")
         #expect(try await t.count("message_events") == 6)
         #expect(try await t.count("clicks") == 3)
         #expect(try await f.store.campaign(id: "c1")?.rawPurgedAt == nil)
 
-        let run = try SMSStatsCLI.run(["purge", "--older-than", "1d", "--database", t.databaseURL])
+        let run = try await SMSStatsCLI.runOnOwnThread(["purge", "--older-than", "1d", "--database", t.databaseURL])
         #expect(run.status == 0, "\(run.err)")
         #expect(run.out == "c1: removed 6 receipts/replies, 3 clicks, 8 message texts\n1 campaign(s) purged; their stats are kept\n", "\(run.out)")
         #expect(try await t.count("message_events") == 0)
@@ -69,14 +69,14 @@ struct RetentionPurgeTests {
         #expect(try await f.store.campaign(id: "c2")?.rawPurgedAt == nil)
         #expect(try await Self.statsJSON(f) == before)
 
-        let reconcile = try SMSStatsCLI.run(["reconcile", "--database", t.databaseURL])
+        let reconcile = try await SMSStatsCLI.runOnOwnThread(["reconcile", "--database", t.databaseURL])
         #expect(reconcile.status == 0, "\(reconcile.out)\(reconcile.err)")
         #expect(reconcile.out.contains("c1: raw history purged at \(purgedAt) (epoch seconds); skipped (nothing to recount)"), "\(reconcile.out)")
         #expect(reconcile.out.contains("c2: 0 messages recounted in"), "\(reconcile.out)")
         // A second pass finds nothing due.
-        let again = try SMSStatsCLI.run(["purge", "--older-than", "1d", "--database", t.databaseURL])
+        let again = try await SMSStatsCLI.runOnOwnThread(["purge", "--older-than", "1d", "--database", t.databaseURL])
         #expect(again.out == "no campaign's raw history is due\n")
-        let bad = try SMSStatsCLI.run(["purge", "--older-than", "90m", "--database", t.databaseURL])
+        let bad = try await SMSStatsCLI.runOnOwnThread(["purge", "--older-than", "90m", "--database", t.databaseURL])
         #expect(bad.status == 64)
         #expect(bad.err.contains("--older-than must be <N>d, <N>h or <N>s"), "\(bad.err)")
     }
