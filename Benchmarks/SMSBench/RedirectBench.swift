@@ -14,7 +14,8 @@ import ServiceLifecycle
 /// here, `GET /bench/const/{code}`), measured in the same run by `wrk` (Debian package `wrk`) at
 /// the same number of connections. Prints requests/s, latency percentiles and the ratio.
 /// `--database postgres://…`: the same against a PostgreSQL store (a new schema, dropped at the
-/// end), which records each hit synchronously (group commit, no click journal).
+/// end), with the node's click journal in a scratch directory (`--no-journal`: each hit recorded
+/// synchronously, concurrent hits grouped in one transaction by `ClickRecorder`).
 struct RedirectBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "redirect", abstract: "Click redirects/s and p99 (click stored) vs a constant redirect (wrk).")
@@ -27,7 +28,7 @@ struct RedirectBench: AsyncParsableCommand {
     @Flag(help: "Record each click before answering (no click journal): the previous design.") var noJournal = false
     @Option(help: "Click journal: shortest time between two batches, ms.") var batchIntervalMs = 50
     @Flag(help: "Click journal: do not drain while wrk runs (measures the journal write alone).") var noDrain = false
-    @Option(help: "A PostgreSQL server URL: measure the PostgreSQL store (synchronous clicks) instead of SQLite.") var database: String?
+    @Option(help: "A PostgreSQL server URL: measure the PostgreSQL store instead of SQLite.") var database: String?
 
     var journalOptions: ClickJournal.Options {
         var o = ClickJournal.Options()
@@ -63,13 +64,14 @@ struct RedirectBench: AsyncParsableCommand {
                 url: database + (database.contains("?") ? "&" : "?") + "search_path=" + schema, maxConnections: 10, logger: pgLogger)
             sqlite = nil
             postgresSchema = (database, schema)
-            print("store: PostgreSQL (schema \(schema)), clicks recorded synchronously (group commit)")
+            print("store: PostgreSQL (schema \(schema))")
         } else {
             let s = try SQLiteStore(path: dir.appendingPathComponent("bench.sqlite").path)
             store = s
             sqlite = s
         }
         let codes = try await Self.seed(store: store, links: links)
+        let journalStore = store.capabilities.clickJournal
         if let sqlite {
             // The journal's own cost per hit (encode + one write(2)), on a scratch journal.
             var scratchOptions = ClickJournal.Options()
@@ -83,7 +85,7 @@ struct RedirectBench: AsyncParsableCommand {
             try? FileManager.default.removeItem(at: dir.appendingPathComponent("scratch-clicks"))
             // A link-cache miss (the first hit of every link): one synchronous point read.
             let reads = min(n, codes.count)
-            let perRead = try measure { for i in 0..<reads { _ = try sqlite.shortLinkInfo(code: codes[i]) } } / Double(reads)
+            let perRead = try measure { for i in 0..<reads { _ = try sqlite.shortLinkInfoNow(code: codes[i]) } } / Double(reads)
             print(String(format: "link read on a cache miss: %.1f µs (store.shortLinkInfo, %d distinct codes)", perRead * 1e6, reads))
         }
         let script = dir.appendingPathComponent("codes.lua")
@@ -93,12 +95,14 @@ struct RedirectBench: AsyncParsableCommand {
         logger.logLevel = .error
         let config = AppConfig(adminToken: "bench", ipHashSalt: "bench")
         let dispatcher = Dispatcher(store: store, gateway: NoGateway(), planner: CampaignPlanner(linkBaseURL: "http://127.0.0.1"))
-        // The click journal next to the database, as `smsstats serve` runs it.
+        // The click journal next to the database, as `smsstats serve` runs it (PostgreSQL: the
+        // node's own directory, `--click-journal DIR`).
         let journal: ClickJournal? =
-            noJournal || sqlite == nil
+            noJournal || journalStore == nil
             ? nil
             : try await ClickJournal.open(
-                directory: dir.appendingPathComponent("bench.sqlite-clicks"), store: sqlite!, options: journalOptions, logger: logger)
+                directory: dir.appendingPathComponent("bench.sqlite-clicks"), store: journalStore!, options: journalOptions,
+                logger: logger, nodeId: "bench")
         print(journal == nil ? "click recording: synchronous (group commit, answered after the commit)" : "click recording: click journal (answered after one write(2), applied in batches)")
         let router = try await buildRouter(config: config, store: store, dispatcher: dispatcher, logger: logger, clickJournal: journal)
         router.get("bench/const/{code}") { _, _ in

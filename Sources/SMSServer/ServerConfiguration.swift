@@ -37,9 +37,12 @@ public struct ServerConfiguration: Sendable {
 
 /// Where the redirect's write-behind click journal goes (`smsstats serve --click-journal DIR`,
 /// `--no-click-journal`). It only applies to a store that declares a journal
-/// (``StoreCapabilities/clickJournal``: SQLite); any other store records each click directly.
+/// (``StoreCapabilities/clickJournal``: SQLite and PostgreSQL); any other store records each click
+/// directly.
 public enum ClickJournalSetting: Sendable, Equatable {
-    /// `<database>-clicks`, next to the database file (the default).
+    /// `<database>-clicks`, next to the database file (the default). A database server
+    /// (``StoreCapabilities/localFile`` false: PostgreSQL) has no place beside it: no journal, each
+    /// redirect waits for its click's commit, until the node is given a directory.
     case besideDatabase
     /// This directory.
     case directory(String)
@@ -50,7 +53,7 @@ public enum ClickJournalSetting: Sendable, Equatable {
     public func directory(database: String, capabilities: StoreCapabilities) -> String? {
         guard capabilities.clickJournal != nil else { return nil }
         switch self {
-        case .besideDatabase: return database + "-clicks"
+        case .besideDatabase: return capabilities.localFile ? database + "-clicks" : nil
         case .directory(let path): return path
         case .off: return nil
         }

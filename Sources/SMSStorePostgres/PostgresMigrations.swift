@@ -16,6 +16,7 @@ enum PostgresMigrations {
         ("v1", v1), ("settings", settings), ("dispatch-dead-letters", deadLetters),
         ("login-links", loginLinks), ("leases", leases), ("rollup-slots", rollupSlots), ("partitions", partitions),
         ("ingestion-errors-body-kind", ingestionErrorsBodyKind),
+        ("click-journals", clickJournals),
     ]
 
     /// Work in Swift after a migration's SQL, in the same transaction, by migration id.
@@ -224,5 +225,16 @@ enum PostgresMigrations {
         ALTER SEQUENCE clicks_ids OWNED BY clicks.id;
         CREATE INDEX clicks_message ON clicks (message_id);
         CREATE INDEX clicks_campaign ON clicks (campaign_id, is_bot, id)
+        """
+
+    /// Each node's click journal (``ClickJournalStore``): its applied position, one row per journal
+    /// id (`segment`, `byte_offset`: ``ClickJournalPosition``; `-1, -1` before its first batch), and
+    /// the click id a journaled hit carries, as in SQLite (a hit stored twice would show as a
+    /// repeated id). Additive: a node of the previous release writes clicks without an id.
+    static let clickJournals = """
+        CREATE TABLE click_journal_positions (
+            journal_id TEXT COLLATE "C" PRIMARY KEY, segment BIGINT NOT NULL, byte_offset BIGINT NOT NULL,
+            updated_at BIGINT NOT NULL);
+        ALTER TABLE clicks ADD COLUMN click_id TEXT
         """
 }

@@ -7,50 +7,81 @@ extension PostgresStore {
         try await recordClicks([click])[0]
     }
 
-    /// All hits in one transaction: the links read, their messages locked in id order, then each
-    /// hit recorded; rollup cells are written once per batch.
+    /// All hits in one transaction (``writeClicks(_:_:)``).
     public func recordClicks(_ clicks: [ClickInput]) async throws -> [ShortLinkTarget?] {
         guard !clicks.isEmpty else { return [] }
-        return try await write { tx in
-            var rollups = PGRollupWriter()
-            var cache = PGCampaignCache()
-            let codes = Array(Set(clicks.map { $0.code.pgSafe }))
-            var links: [String: (url: String, expiresAt: Int64, linkIndex: Int, messageId: Int64)] = [:]
-            for r in try await tx.rows(
-                "SELECT code, url, expires_at, link_index, message_id FROM short_links WHERE code = ANY(\(codes)::text[])")
-            {
-                links[try r.get("code")] = (try r.get("url"), try r.get("expires_at"), try r.get("link_index"), try r.get("message_id"))
-            }
-            var rows = try await PGMessageRow.lock(tx, ids: links.values.map(\.messageId))
-            var out: [ShortLinkTarget?] = []
-            out.reserveCapacity(clicks.count)
-            for click in clicks {
-                let code = click.code.pgSafe
-                guard let link = links[code], let row = rows[link.messageId] else {
-                    out.append(nil)
-                    continue
-                }
-                if click.at > link.expiresAt {
-                    out.append(ShortLinkTarget(url: link.url, expired: true))
-                    continue
-                }
-                try await tx.exec("""
-                    INSERT INTO clicks (code, message_id, campaign_id, link_index, at, user_agent, ip_hash, is_bot, bot_reason)
-                    VALUES (\(code), \(row.id), \(row.campaignId), \(link.linkIndex), \(click.at), \(click.userAgent?.pgSafe),
-                      \(click.ipHash?.pgSafe), \(click.isBot), \(click.botReason?.pgSafe))
-                    """)
-                out.append(ShortLinkTarget(url: link.url, expired: false))
-                if click.isBot {
-                    try await self.apply(tx, fact: .botHit(linkIndex: link.linkIndex), to: row, rollups: &rollups, cache: &cache)
-                } else {
-                    // Later hits of this batch on the same message see the state this one left.
-                    rows[row.id] = try await self.recordHumanClick(
-                        tx, row: row, linkIndex: link.linkIndex, code: code, at: click.at, rollups: &rollups, cache: &cache)
-                }
-            }
-            try await rollups.flush(tx)
-            return out
+        return try await write { tx in try await self.writeClicks(tx, clicks) }
+    }
+
+    /// The body of ``recordClicks(_:)`` inside the caller's transaction, in a fixed number of
+    /// statements whatever the batch's size: the links read, their messages locked in id order
+    /// (``PGMessageRow/lock(_:ids:)``), the links' human-click counts read under a row lock (every
+    /// writer of a counter holds its message's lock first, so the order is always message → link),
+    /// each hit planned in memory (a hit is the link's first human click when the stored count
+    /// plus the batch's earlier human hits on it is 0: the same rule as
+    /// ``recordHumanClick(_:row:linkIndex:code:at:rollups:cache:)`` per hit), then the click rows
+    /// inserted with one `unnest` statement, each counter raised once, message states and rollup
+    /// cells written once per batch.
+    func writeClicks(_ tx: PGTx, _ clicks: [ClickInput]) async throws -> [ShortLinkTarget?] {
+        var rollups = PGRollupWriter()
+        rollups.defersStates = true
+        var cache = PGCampaignCache()
+        let codes = Array(Set(clicks.map { $0.code.pgSafe })).sorted()
+        var links: [String: (url: String, expiresAt: Int64, linkIndex: Int, messageId: Int64)] = [:]
+        for r in try await tx.rows(
+            "SELECT code, url, expires_at, link_index, message_id FROM short_links WHERE code = ANY(\(codes)::text[])")
+        {
+            links[try r.at(0)] = (try r.at(1), try r.at(2), try r.at(3), try r.at(4))
         }
+        var rows = try await PGMessageRow.lock(tx, ids: links.values.map(\.messageId))
+        var storedHumanClicks: [String: Int] = [:]
+        let humanCodes = Array(Set(clicks.filter { !$0.isBot }.map { $0.code.pgSafe }).intersection(links.keys)).sorted()
+        if !humanCodes.isEmpty {
+            for r in try await tx.rows(
+                "SELECT code, human_clicks FROM short_links WHERE code = ANY(\(humanCodes)::text[]) ORDER BY code FOR UPDATE")
+            {
+                storedHumanClicks[try r.at(0)] = try r.at(1)
+            }
+        }
+        var insert = ClickRows()
+        var humanHits: [String: Int] = [:]
+        var out: [ShortLinkTarget?] = []
+        out.reserveCapacity(clicks.count)
+        for click in clicks {
+            let code = click.code.pgSafe
+            guard let link = links[code], let row = rows[link.messageId] else {
+                out.append(nil)
+                continue
+            }
+            if click.at > link.expiresAt {
+                out.append(ShortLinkTarget(url: link.url, expired: true))
+                continue
+            }
+            insert.append(click, code: code, message: row, linkIndex: link.linkIndex)
+            out.append(ShortLinkTarget(url: link.url, expired: false))
+            let fact: MessagePlanner.Fact
+            if click.isBot {
+                fact = .botHit(linkIndex: link.linkIndex)
+            } else {
+                let earlier = humanHits[code] ?? 0
+                humanHits[code] = earlier + 1
+                fact = .humanClick(
+                    linkIndex: link.linkIndex, at: click.at, firstOnLink: (storedHumanClicks[code] ?? 0) + earlier == 0)
+            }
+            // Later hits of this batch on the same message see the state this one left.
+            rows[row.id] = try await self.apply(tx, fact: fact, to: row, rollups: &rollups, cache: &cache)
+        }
+        try await insert.insert(tx)
+        if !humanHits.isEmpty {
+            let bumped = humanHits.keys.sorted()
+            try await tx.exec("""
+                UPDATE short_links SET human_clicks = short_links.human_clicks + d.n
+                FROM unnest(\(bumped)::text[], \(bumped.map { humanHits[$0] ?? 0 })::bigint[]) AS d(code, n)
+                WHERE short_links.code = d.code
+                """)
+        }
+        try await rollups.flush(tx)
+        return out
     }
 
     /// Counts one human click (ours through the redirect, or provider-reported): raises the short
@@ -97,5 +128,43 @@ extension PostgresStore {
                     isBot: try $0.get("is_bot"), botReason: try $0.get("bot_reason"))
             }
         }
+    }
+}
+
+/// The click rows of one batch, inserted with one statement: the rows as one JSON array
+/// (`jsonb_to_recordset`, rows in batch order; JSON keeps `nil` apart from an empty text, which
+/// postgres-nio's arrays of optionals cannot bind).
+struct ClickRows {
+    struct Row: Encodable {
+        var code: String
+        var message_id: Int64
+        var campaign_id: String
+        var link_index: Int64
+        var at: Int64
+        var user_agent: String?
+        var ip_hash: String?
+        var is_bot: Bool
+        var bot_reason: String?
+        var click_id: String?
+    }
+    private(set) var rows: [Row] = []
+
+    mutating func append(_ click: ClickInput, code: String, message: PGMessageRow, linkIndex: Int) {
+        rows.append(
+            Row(
+                code: code, message_id: message.id, campaign_id: message.campaignId, link_index: Int64(linkIndex), at: click.at,
+                user_agent: click.userAgent?.pgSafe, ip_hash: click.ipHash?.pgSafe, is_bot: click.isBot,
+                bot_reason: click.botReason?.pgSafe, click_id: click.clickId?.pgSafe))
+    }
+
+    func insert(_ tx: PGTx) async throws {
+        guard !rows.isEmpty else { return }
+        let json = String(decoding: try JSONEncoder().encode(rows), as: UTF8.self)
+        try await tx.exec("""
+            INSERT INTO clicks (code, message_id, campaign_id, link_index, at, user_agent, ip_hash, is_bot, bot_reason, click_id)
+            SELECT code, message_id, campaign_id, link_index, at, user_agent, ip_hash, is_bot, bot_reason, click_id
+            FROM jsonb_to_recordset(\(json)::jsonb) AS r(code text, message_id bigint, campaign_id text, link_index bigint,
+              at bigint, user_agent text, ip_hash text, is_bot boolean, bot_reason text, click_id text)
+            """)
     }
 }

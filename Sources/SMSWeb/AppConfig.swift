@@ -37,9 +37,10 @@ public struct AppConfig: Sendable {
     public var maxEventsPerRequest: Int = 10_000
     /// Frequency cap: at most this many SMS per user per rolling 24 h across campaigns; `nil` = off.
     public var frequencyCap: Int?
-    /// Directory of the redirect's click journal (`smsstats serve`: `<database>-clicks` next to
-    /// the database): hits are journaled and answered at once, then applied in batches
-    /// (``ClickJournal``). `nil` = each redirect waits for its click's commit.
+    /// Directory of the redirect's click journal (`smsstats serve`: `<database>-clicks` next to a
+    /// SQLite database; on PostgreSQL the node's own `--click-journal DIR`): hits are journaled and
+    /// answered at once, then applied in batches (``ClickJournal``). `nil` = each redirect waits for
+    /// its click's commit.
     public var clickJournalDirectory: String?
     /// This server's node identity (the holder of its claims' leases; `--node-id` pins the id).
     public var node = NodeIdentity()

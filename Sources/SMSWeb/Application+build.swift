@@ -28,15 +28,17 @@ public func buildApplication(
         store: store, gateway: gateway, planner: planner,
         frequencyCap: config.frequencyCap.map { FrequencyCap(maxMessages: $0) }, observer: metrics, drain: drain, node: config.node,
         leasePolicy: config.leasePolicy)
-    // The click journal (next to the database): replayed before the server accepts requests. Only
-    // a store that declares one has it (``StoreCapabilities/clickJournal``).
+    // The click journal (SQLite: next to the database; PostgreSQL: the node's own directory):
+    // replayed before the server accepts requests. Only a store that declares one has it
+    // (``StoreCapabilities/clickJournal``).
     var journal: ClickJournal?
     if let dir = config.clickJournalDirectory {
         guard let journalStore = store.capabilities.clickJournal else {
             throw ApplicationConfigurationError(
                 description: "a click journal directory was given, but the \(store.capabilities.engine) store records clicks directly")
         }
-        journal = try await ClickJournal.open(directory: URL(fileURLWithPath: dir), store: journalStore, logger: logger)
+        journal = try await ClickJournal.open(
+            directory: URL(fileURLWithPath: dir), store: journalStore, logger: logger, nodeId: config.node.id)
     }
     let router = try await buildRouter(
         config: config, store: store, dispatcher: dispatcher, logger: logger, clickJournal: journal, metrics: metrics, drain: drain)

@@ -100,7 +100,11 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Seconds a claim stays leased without renewal; a dead node's claims are re-sent after it (min 2).")
     var leaseSeconds: Int = 30
 
-    @Option(help: "Directory of the redirect's click journal (default: <database>-clicks next to the database).")
+    @Option(
+        help: """
+            Directory of the redirect's click journal (SQLite default: <database>-clicks next to the database; \
+            PostgreSQL: none unless given, one directory per server on its own disk).
+            """)
     var clickJournal: String?
 
     @Flag(help: "Record each redirect's click before answering (no journal; slower under load).")

@@ -28,15 +28,20 @@ struct CompositionRootTests {
             #expect(capabilities.clickJournal != nil)
         case .postgres:
             #expect(capabilities.engine == "postgresql")
-            #expect(capabilities.clickJournal == nil)
+            #expect(capabilities.clickJournal != nil)
+            #expect(!capabilities.localFile)
         }
     }
 
-    @Test("the journal setting gives a directory only for a store that declares a journal")
+    @Test("the journal setting gives a directory only for a store that declares a journal; beside the database only for a file")
     func journalSettingFollowsCapabilities() async throws {
         let testStore = try await TestStore.make(.sqlite)
         let withJournal = testStore.store.capabilities
-        let without = StoreCapabilities(engine: "postgresql", clickJournal: nil)
+        let without = StoreCapabilities(engine: "other", clickJournal: nil, localFile: false)
+        let server = StoreCapabilities(engine: "postgresql", clickJournal: withJournal.clickJournal, localFile: false)
+        #expect(ClickJournalSetting.besideDatabase.directory(database: "postgres://h/db", capabilities: server) == nil)
+        #expect(ClickJournalSetting.directory("/j").directory(database: "postgres://h/db", capabilities: server) == "/j")
+        #expect(ClickJournalSetting.off.directory(database: "postgres://h/db", capabilities: server) == nil)
         #expect(ClickJournalSetting.besideDatabase.directory(database: "/d/x.sqlite", capabilities: withJournal) == "/d/x.sqlite-clicks")
         #expect(ClickJournalSetting.directory("/j").directory(database: "/d/x.sqlite", capabilities: withJournal) == "/j")
         #expect(ClickJournalSetting.off.directory(database: "/d/x.sqlite", capabilities: withJournal) == nil)
@@ -78,15 +83,20 @@ struct CompositionRootTests {
         #expect(!FileManager.default.fileExists(atPath: testStore.databaseURL + "-clicks"))
     }
 
-    @Test("a journal directory for a store without a journal is refused, not ignored")
-    func journalForAStoreWithoutOne() async throws {
+    @Test("PostgreSQL with a journal directory: the node journals there, under an id that starts with its node id")
+    func postgresJournalDirectory() async throws {
         let testStore = try await TestStore.make(.postgres)
-        var config = AppConfig(port: 0, adminToken: "root-test-token")
-        config.clickJournalDirectory = NSTemporaryDirectory() + "smsstats-no-journal-\(UUID().uuidString)"
-        await #expect(throws: ApplicationConfigurationError.self) {
-            _ = try await buildApplication(
-                config: config, store: testStore.store, gateway: StatsWeb.NoGateway(), runDispatcher: false, logger: Self.logger)
-        }
+        let dir = NSTemporaryDirectory() + "smsstats-pg-journal-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var app = AppConfig(host: "127.0.0.1", port: 0, adminToken: "root-test-token")
+        app.node = NodeIdentity(id: "web-7")
+        let configuration = ServerConfiguration(
+            database: testStore.databaseURL, app: app, clickJournal: .directory(dir), runDispatcher: false)
+        let journal = try await SMSServer.withServer(configuration, logger: Self.logger) { $0.config.clickJournalDirectory }
+        #expect(journal == dir)
+        let id = try String(contentsOfFile: dir + "/journal-id", encoding: .utf8)
+        #expect(id.hasPrefix("web-7."))
+        #expect(id.count == "web-7.".count + 12 + 1)
     }
 
     @Test("stats and reconcile refuse a SQLite path with no database")

@@ -11,7 +11,9 @@ extension FailingCallbackStore: SMSDispatchStore {
     /// The base store's engine; the journal, when the base has one, goes through this wrapper
     /// (``FailingCallbackStore`` is a ``ClickJournalStore`` forwarding to it).
     var capabilities: StoreCapabilities {
-        StoreCapabilities(engine: queue.capabilities.engine, clickJournal: queue.capabilities.clickJournal == nil ? nil : self)
+        StoreCapabilities(
+            engine: queue.capabilities.engine, clickJournal: queue.capabilities.clickJournal == nil ? nil : self,
+            localFile: queue.capabilities.localFile)
     }
     func claimMessages(campaignId: String, limit: Int, attempt: String, now: Int64, cap: FrequencyCap?) async throws -> ClaimResult {
         try await queue.claimMessages(campaignId: campaignId, limit: limit, attempt: attempt, now: now, cap: cap)

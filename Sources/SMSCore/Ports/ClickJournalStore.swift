@@ -33,19 +33,25 @@ public struct ShortLinkInfo: Sendable, Equatable {
 /// A store that can apply the redirect's write-behind click journal exactly once: the clicks of a
 /// journal batch and the journal position they reach are stored in one transaction, so a replay
 /// after a crash starts right after the last applied record (no double count, no loss).
+///
+/// `journal` is the journal's id (`ClickJournal.id`, kept in a file of its directory). A store
+/// several servers share (PostgreSQL) keeps one position per journal: each node has its own
+/// journal on its own disk. A store one server owns (SQLite) keeps a single position and ignores
+/// the id.
 public protocol ClickJournalStore: SMSStore {
-    /// The stored journal position, `nil` when nothing was ever applied.
-    func clickJournalPosition() async throws -> ClickJournalPosition?
+    /// The stored position of the journal `journal`, `nil` when nothing of it was ever applied.
+    func clickJournalPosition(journal: String) async throws -> ClickJournalPosition?
     /// Records `clicks` exactly as ``SMSStore/recordClicks(_:)`` does (bot hits stored but not
     /// counted, unique per message, delivery inference, rollups; unknown or expired codes record
-    /// nothing) and stores `position` as the applied journal position, in ONE transaction.
-    func applyJournaledClicks(_ clicks: [ClickInput], through position: ClickJournalPosition) async throws
-    /// The target of a short link, `nil` for an unknown code (a read; records nothing).
+    /// nothing) and stores `position` as the applied position of the journal `journal`, in ONE
+    /// transaction. A batch whose `position` is not past the stored one was applied already (a
+    /// commit whose answer was lost, then retried) and records nothing.
+    func applyJournaledClicks(_ clicks: [ClickInput], through position: ClickJournalPosition, journal: String) async throws
+    /// The target of a short link, `nil` for an unknown code (a read; records nothing). The
+    /// redirect calls it on a link-cache miss (the first hit of every link).
     ///
-    /// Synchronous on purpose: the redirect calls it on a link-cache miss (the first hit of
-    /// every link), and it is one indexed point read on a WAL reader that never waits for the
-    /// writer, about 10 µs. An `async` read hopped to the store's reader queue and back, which
-    /// cost more than the read itself (BENCHMARKS.md "redirect"). It blocks the calling thread
-    /// for that read only.
-    func shortLinkInfo(code: String) throws -> ShortLinkInfo?
+    /// SQLite answers without suspending: one indexed point read on a WAL reader that never waits
+    /// for the writer, about 10 µs, on the calling thread (a hop to the reader queue and back cost
+    /// more than the read itself, BENCHMARKS.md "redirect"). PostgreSQL: one query on the pool.
+    func shortLinkInfo(code: String) async throws -> ShortLinkInfo?
 }

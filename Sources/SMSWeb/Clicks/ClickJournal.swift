@@ -21,13 +21,19 @@ import Darwin
 /// be stronger than the store itself.
 ///
 /// **Drain**: a background task applies queued records to the store in batches (at most
-/// ``Options/maxBatch``) through ``ClickJournalStore/applyJournaledClicks(_:through:)``, which
-/// stores the clicks (the same semantics as a synchronous redirect) and the journal position they
-/// reach in one transaction. **Start-up** (``open(directory:store:options:logger:)``): every record
+/// ``Options/maxBatch``) through ``ClickJournalStore/applyJournaledClicks(_:through:journal:)``,
+/// which stores the clicks (the same semantics as a synchronous redirect) and the journal position
+/// they reach in one transaction. **Start-up** (``open(directory:store:options:logger:nodeId:)``): every record
 /// past the stored position is applied before the journal (and the server) accepts hits, so each
 /// record is applied exactly once whatever moment a crash hit. A torn last record (no `\n`) and a
 /// line failing its checksum are skipped and logged. Segments rotate at
 /// ``Options/segmentBytes``; fully applied ones are deleted.
+///
+/// **Identity** (``id``): kept in the file `journal-id` of the directory, created on first open.
+/// A store shared by several servers (PostgreSQL) stores one position per journal id, so a node
+/// finds its own position again after a restart under any node id. One process at a time owns a
+/// directory (an exclusive `flock` on `journal.lock`): a second server given the same directory
+/// refuses to start instead of applying the same records twice.
 ///
 /// **Bounded memory**: records not yet applied are also queued in memory (parsed once). When more
 /// than ``Options/maxBacklog`` are queued, or the last ``Options/failuresBeforeFallback`` batches
@@ -76,6 +82,8 @@ public final class ClickJournal: @unchecked Sendable {
     }
 
     public let directory: URL
+    /// The journal's id (file `journal-id`): the key of its position in the store.
+    public let id: String
     let store: any ClickJournalStore
     let options: Options
     let logger: Logger
@@ -97,12 +105,16 @@ public final class ClickJournal: @unchecked Sendable {
     private var drainWaiters: [CheckedContinuation<Void, Never>] = []
     private var drainerTask: Task<Void, Never>?
     private var refused = 0
+    /// The open `journal.lock` (exclusive `flock`), closed by ``close()``.
+    private var lockFD: Int32
 
     private init(
-        directory: URL, store: any ClickJournalStore, options: Options, logger: Logger, recovery: RecoveryReport,
-        segment: Int64
+        directory: URL, id: String, lockFD: Int32, store: any ClickJournalStore, options: Options, logger: Logger,
+        recovery: RecoveryReport, segment: Int64
     ) {
         self.directory = directory
+        self.id = id
+        self.lockFD = lockFD
         self.store = store
         self.options = options
         self.logger = logger
@@ -111,16 +123,42 @@ public final class ClickJournal: @unchecked Sendable {
         self.oldestSegment = segment
     }
 
-    /// Opens the journal in `directory` (created if missing): applies every record past the
-    /// store's journal position, deletes the replayed segments, starts a new segment and, with
-    /// ``Options/autoDrain``, the drainer.
-    /// - Throws: the store's error (replay stops; nothing is lost, the next start retries) or a
-    ///   file error when the directory or the new segment cannot be created.
+    /// Opens the journal in `directory` (created if missing): takes the directory's lock, reads or
+    /// creates its id, applies every record past the store's position of this journal, deletes
+    /// the replayed segments, starts a new segment and, with ``Options/autoDrain``, the drainer.
+    /// - Parameter nodeId: the server's node id, the start of a new journal's id (`<nodeId>.<12
+    ///   hex digits>`; `journal.<…>` without one), so an operator sees whose journal a stored
+    ///   position is. An existing journal keeps its id.
+    /// - Throws: the store's error (replay stops; nothing is lost, the next start retries),
+    ///   ``JournalLockedError`` when another process holds the directory, or a file error when the
+    ///   directory, its id or the new segment cannot be created.
     public static func open(
-        directory: URL, store: any ClickJournalStore, options: Options = Options(), logger: Logger
+        directory: URL, store: any ClickJournalStore, options: Options = Options(), logger: Logger, nodeId: String? = nil
     ) async throws -> ClickJournal {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let position = try await store.clickJournalPosition()
+        let lockFD = try lockDirectory(directory)
+        let id: String
+        let position: ClickJournalPosition?
+        do {
+            id = try journalId(directory, nodeId: nodeId)
+            position = try await store.clickJournalPosition(journal: id)
+        } catch {
+            Glibc.close(lockFD)
+            throw error
+        }
+        do {
+            return try await open(
+                directory: directory, id: id, lockFD: lockFD, position: position, store: store, options: options, logger: logger)
+        } catch {
+            Glibc.close(lockFD)
+            throw error
+        }
+    }
+
+    private static func open(
+        directory: URL, id: String, lockFD: Int32, position: ClickJournalPosition?, store: any ClickJournalStore,
+        options: Options, logger: Logger
+    ) async throws -> ClickJournal {
         var report = RecoveryReport(from: position)
         var last = position?.segment ?? 0
         for (number, url) in try ClickJournalSegment.list(directory) {
@@ -149,20 +187,59 @@ public final class ClickJournal: @unchecked Sendable {
             while i < scan.records.count {
                 let chunk = scan.records[i..<min(i + options.maxBatch, scan.records.count)]
                 try await store.applyJournaledClicks(
-                    chunk.map(\.click), through: ClickJournalPosition(segment: number, offset: chunk.last!.end))
+                    chunk.map(\.click), through: ClickJournalPosition(segment: number, offset: chunk.last!.end), journal: id)
                 i += chunk.count
             }
             report.replayed += scan.records.count
             try FileManager.default.removeItem(at: url)
         }
         if report.segments > 0 {
-            logger.info("click journal: replayed", metadata: ["records": "\(report.replayed)", "segments": "\(report.segments)", "from": "\(position.map { "\($0)" } ?? "start")"])
+            logger.info("click journal: replayed", metadata: ["journal": "\(id)", "records": "\(report.replayed)", "segments": "\(report.segments)", "from": "\(position.map { "\($0)" } ?? "start")"])
         }
         let journal = ClickJournal(
-            directory: directory, store: store, options: options, logger: logger, recovery: report, segment: last + 1)
+            directory: directory, id: id, lockFD: lockFD, store: store, options: options, logger: logger, recovery: report,
+            segment: last + 1)
         try journal.lock.withLock { try journal.openSegment() }
         if options.autoDrain { journal.startDrainer() }
         return journal
+    }
+
+    /// Another process holds the journal directory (its `journal.lock`).
+    public struct JournalLockedError: Error, CustomStringConvertible {
+        public var directory: String
+        public var description: String {
+            "the click journal \(directory) is in use by another process (one server per journal directory)"
+        }
+    }
+
+    /// Takes the exclusive `flock` of `<directory>/journal.lock` without waiting; the kernel drops
+    /// it when the process dies, so a SIGKILLed server's restart gets it again.
+    static func lockDirectory(_ directory: URL) throws -> Int32 {
+        let path = directory.appendingPathComponent("journal.lock").path
+        let f = Glibc.open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard f >= 0 else { throw JournalFileError(path: path, errno: errno) }
+        guard flock(f, LOCK_EX | LOCK_NB) == 0 else {
+            let e = errno
+            Glibc.close(f)
+            if e == EWOULDBLOCK { throw JournalLockedError(directory: directory.path) }
+            throw JournalFileError(path: path, errno: e)
+        }
+        return f
+    }
+
+    /// The id in `<directory>/journal-id`, created (written to a temporary file, then renamed) when
+    /// missing: `<nodeId>.<12 hex digits>`, or `journal.<…>`.
+    static func journalId(_ directory: URL, nodeId: String?) throws -> String {
+        let file = directory.appendingPathComponent("journal-id")
+        if let text = try? String(contentsOf: file, encoding: .utf8) {
+            let id = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            if !id.isEmpty { return id }
+        }
+        let id = (nodeId ?? "journal") + "." + String(ClickJournalRecord.newClickId().suffix(12))
+        let temporary = directory.appendingPathComponent("journal-id.new")
+        try Data((id + "\n").utf8).write(to: temporary)
+        guard rename(temporary.path, file.path) == 0 else { throw JournalFileError(path: file.path, errno: errno) }
+        return id
     }
 
     /// Opens the current segment file for appending. Caller holds `lock`.
@@ -256,7 +333,7 @@ public final class ClickJournal: @unchecked Sendable {
         }
         guard let through = batch.last?.position else { return 0 }
         do {
-            try await store.applyJournaledClicks(batch.map(\.click), through: through)
+            try await store.applyJournaledClicks(batch.map(\.click), through: through, journal: id)
         } catch {
             let n = lock.withLock {
                 applying = false
@@ -317,6 +394,26 @@ public final class ClickJournal: @unchecked Sendable {
         lock.withLock { drainerTask = task }
     }
 
+    /// What a crash leaves (tests only): the drainer stopped, the segment file and the directory
+    /// lock closed as the kernel closes them for a killed process, nothing applied or deleted.
+    func abandon() async {
+        let (task, wake) = lock.withLock {
+            closed = true
+            if fd >= 0 { Glibc.close(fd) }
+            fd = -1
+            if lockFD >= 0 { Glibc.close(lockFD) }
+            lockFD = -1
+            queue.removeAll()
+            head = 0
+            let w = wakeDrainer
+            wakeDrainer = nil
+            return (drainerTask, w)
+        }
+        task?.cancel()
+        wake?.resume()
+        await task?.value
+    }
+
     /// Stops taking hits (later ``append(_:)`` calls return `false`), applies what is queued
     /// (unless the store fails: those records stay in the journal for the next start), closes the
     /// file and, when everything was applied, deletes the segment files.
@@ -329,11 +426,14 @@ public final class ClickJournal: @unchecked Sendable {
         }
         wake?.resume()
         if let task { await task.value } else { while await drainOnce() > 0 {} }
-        let (empty, last) = lock.withLock {
+        let (empty, last, held) = lock.withLock {
             if fd >= 0 { Glibc.close(fd) }
             fd = -1
-            return (queue.count == head, segment)
+            let held = lockFD
+            lockFD = -1
+            return (queue.count == head, segment, held)
         }
+        defer { if held >= 0 { Glibc.close(held) } }
         if empty {
             for (n, url) in (try? ClickJournalSegment.list(directory)) ?? [] where n <= last {
                 try? FileManager.default.removeItem(at: url)

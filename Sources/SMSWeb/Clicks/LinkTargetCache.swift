@@ -3,7 +3,7 @@ import SMSCore
 
 /// The redirect's bounded in-memory map code → stored link target, so a journaled redirect
 /// answers 302 (to the stored URL only: never an open redirect) or 404 without waiting for the
-/// store's writer. A miss reads the store (WAL readers run beside the writer). Links never change
+/// store's writer. A miss reads the store (SQLite: a WAL reader beside the writer; PostgreSQL: one query). Links never change
 /// once written (URL and expiry are fixed when the message is created), so entries need no
 /// invalidation; unknown codes are not cached (a code may be created after a miss). At
 /// `capacity` entries an arbitrary entry is dropped for each new one.
@@ -18,12 +18,12 @@ final class LinkTargetCache: @unchecked Sendable {
         self.capacity = capacity
     }
 
-    /// The target of `code`, `nil` when unknown. A miss reads the store synchronously
-    /// (``ClickJournalStore/shortLinkInfo(code:)``: one point read, no hop to another thread).
+    /// The target of `code`, `nil` when unknown. A miss reads the store
+    /// (``ClickJournalStore/shortLinkInfo(code:)``: SQLite's point read does not suspend).
     /// - Throws: the store's error on a miss.
-    func info(code: String) throws -> ShortLinkInfo? {
+    func info(code: String) async throws -> ShortLinkInfo? {
         if let hit = lock.withLock({ entries[code] }) { return hit }
-        guard let info = try store.shortLinkInfo(code: code) else { return nil }
+        guard let info = try await store.shortLinkInfo(code: code) else { return nil }
         lock.withLock {
             if entries.count >= capacity, entries[code] == nil { entries.remove(at: entries.startIndex) }
             entries[code] = info

@@ -77,7 +77,7 @@ struct RedirectController {
         do {
             if let journal, let targets {
                 // Journaled: answer from the link cache once the hit is in the journal.
-                guard let link = try targets.info(code: code) else {
+                guard let link = try await targets.info(code: code) else {
                     metrics.redirect(.notFound)
                     return Self.notFound("This link does not exist.")
                 }

@@ -1,8 +1,7 @@
 import AsyncHTTPClient
 import Foundation
-import GRDB
 import SMSCore
-import SMSStoreSQLite
+import SMSStoreTestSupport
 import Synchronization
 import Testing
 
@@ -10,11 +9,13 @@ import Testing
 import Glibc
 #endif
 
-/// The click journal's crash test: `smsstats serve` (a child process, journal on by default)
-/// under 16 concurrent redirect loops, killed with SIGKILL mid-load three times and restarted;
-/// after the last restart (which replays the journal before serving) every redirect that got a
-/// 302 is stored exactly once: clicks stored ≥ 302s received and ≤ requests sent, no click id
-/// stored twice, and the per-message counters and rollups equal a recount from the click rows.
+/// The click journal's crash test: `smsstats serve` (a child process; SQLite: the journal beside
+/// the database by default; PostgreSQL: `--click-journal DIR`, a new generated node id at every
+/// start, so the position is found by the journal's id) under 16 concurrent redirect loops,
+/// killed with SIGKILL mid-load three times and restarted; after the last restart (which replays
+/// the journal before serving) every redirect that got a 302 is stored exactly once: clicks
+/// stored ≥ 302s received and ≤ requests sent, no click id stored twice, and the per-message
+/// counters and rollups equal a recount from the click rows.
 @Suite("Crash safety: SIGKILL during redirects", .serialized)
 struct ClickJournalCrashTests {
     static let iPhone = RedirectRouteTests.iPhone
@@ -24,15 +25,16 @@ struct ClickJournalCrashTests {
         let found = Mutex(0)
     }
 
-    @Test("3 SIGKILLs under redirect load: every 302 stored exactly once", .timeLimit(.minutes(3)))
-    func killDuringRedirects() async throws {
+    @Test("3 SIGKILLs under redirect load: every 302 stored exactly once", .timeLimit(.minutes(3)), arguments: StoreKind.allCases)
+    func killDuringRedirects(kind: StoreKind) async throws {
         let bin = DispatchCrashTests.binary
         try #require(FileManager.default.isExecutableFile(atPath: bin.path), "build the smsstats executable first (swift build --build-tests)")
+        let testStore = try await TestStore.make(kind)
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("smsstats-clickcrash-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
-        let dbPath = dir.appendingPathComponent("db.sqlite").path
-        let codes = try await Self.seed(dbPath: dbPath, messages: 300)
+        let codes = try await Self.seed(store: testStore.store, messages: 300)
+        let journalFlags = kind == .sqlite ? [] : ["--click-journal", dir.appendingPathComponent("clicks").path]
 
         var config = HTTPClient.Configuration()
         config.redirectConfiguration = .disallow
@@ -42,7 +44,8 @@ struct ClickJournalCrashTests {
         var sentAtKill: [Int] = []
         for round in 0..<4 {
             let serve = try ChildProcess(
-                bin, ["serve", "--database", dbPath, "--port", "0", "--admin-token", "t", "--dispatch-interval-ms", "1000", "--log-level", "info"],
+                bin, ["serve", "--database", testStore.databaseURL, "--port", "0", "--admin-token", "t", "--dispatch-interval-ms", "1000", "--log-level", "info"]
+                    + journalFlags,
                 log: dir.appendingPathComponent("serve-\(round).log"))
             let port = try await serve.waitForLine(#"listening on 127\.0\.0\.1:(\d+)"#, timeout: .seconds(60))
             replayed += serve.log.split(separator: "\n").filter { $0.contains("click journal: replayed") }.map(String.init)
@@ -89,23 +92,19 @@ struct ClickJournalCrashTests {
         let sent = tally.sent.withLock { $0 }
         let found = tally.found.withLock { $0 }
 
-        let db = try DatabaseQueue(path: dbPath)
-        let (rows, distinctIds, humans, bots, clickedCodes) = try await db.read { db in
-            (
-                try Int.fetchOne(db, sql: "SELECT count(*) FROM clicks")!,
-                try Int.fetchOne(db, sql: "SELECT count(DISTINCT click_id) FROM clicks")!,
-                try Int.fetchOne(db, sql: "SELECT count(*) FROM clicks WHERE is_bot = 0")!,
-                try Int.fetchOne(db, sql: "SELECT count(*) FROM clicks WHERE is_bot = 1")!,
-                try Int.fetchOne(db, sql: "SELECT count(DISTINCT code) FROM clicks WHERE is_bot = 0")!
-            )
-        }
-        print("click crash test: \(sent) requests sent, \(found) got a 302, \(rows) clicks stored (\(humans) human, \(bots) bot); sent at each kill \(sentAtKill); \(replayed)")
+        func count(_ sql: String) async throws -> Int { Int(try await testStore.int(sql) ?? -1) }
+        let rows = try await count("SELECT count(*) FROM clicks")
+        let distinctIds = try await count("SELECT count(DISTINCT click_id) FROM clicks")
+        let humans = try await count("SELECT count(*) FROM clicks WHERE NOT is_bot")
+        let bots = try await count("SELECT count(*) FROM clicks WHERE is_bot")
+        let clickedCodes = try await count("SELECT count(DISTINCT code) FROM clicks WHERE NOT is_bot")
+        print("click crash test (\(kind)): \(sent) requests sent, \(found) got a 302, \(rows) clicks stored (\(humans) human, \(bots) bot); sent at each kill \(sentAtKill); \(replayed)")
         #expect(found >= 3 * 2_000)
         #expect(rows >= found, "every 302 is stored")
         #expect(rows <= sent, "nothing stored that was not requested")
         #expect(distinctIds == rows, "no hit stored twice")
         #expect(replayed.count >= 1, "the journal was replayed at a restart")
-        let store = try SQLiteStore(path: dbPath)
+        let store = testStore.store
         let totals = try await CampaignStatsQueries(store: store).totals(campaignId: "crash")
         #expect(totals[RollupKey(.clicks)] ?? 0 == Int64(humans))
         #expect(totals[RollupKey(.botHits)] ?? 0 == Int64(bots))
@@ -117,8 +116,7 @@ struct ClickJournalCrashTests {
     }
 
     /// A campaign `crash` with `messages` sent messages of one short link each; returns the codes.
-    static func seed(dbPath: String, messages: Int) async throws -> [String] {
-        let store = try SQLiteStore(path: dbPath)
+    static func seed(store: any SMSStore, messages: Int) async throws -> [String] {
         try await store.insertProvider(
             ProviderConfig(id: "p", name: "p", url: "http://127.0.0.1:9/", bodyTemplate: "{}", callbackSecret: "s", createdAt: 0))
         let now = Int64(Date().timeIntervalSince1970)

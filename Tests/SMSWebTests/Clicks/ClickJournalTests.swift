@@ -167,11 +167,12 @@ struct ClickJournalTests {
         let t = app.sentAt + 10
         for i in 0..<10 { #expect(first.append(Self.human(codes[i % 3], at: t + Int64(i)))) }
         #expect(await first.drainOnce() == 4)
-        let stored = try #require(try await app.store.clickJournalPosition())
+        let stored = try #require(try await app.store.clickJournalPosition(journal: first.id))
         #expect(stored.segment == 1)
         #expect(try await app.stats(cid).clicks == 4)
         #expect(first.backlog == 6)
         // Crash: no close, no further drain.
+        await first.abandon()
 
         let second = try await ClickJournal.open(directory: dir, store: app.store, options: Self.options(), logger: Logger(label: "t"))
         #expect(second.recovery == ClickJournal.RecoveryReport(from: stored, replayed: 6, segments: 1))
@@ -180,6 +181,7 @@ struct ClickJournalTests {
         #expect(try await app.store.clickHits(campaignId: cid, filter: .humans, limit: 100).count == 10)
         #expect(try Self.segments(dir) == [2], "the replayed segment is deleted; a new one is started")
 
+        await second.abandon()
         let third = try await ClickJournal.open(directory: dir, store: app.store, options: Self.options(), logger: Logger(label: "t"))
         #expect(third.recovery.replayed == 0)
         #expect(try await app.stats(cid).clicks == 10)
@@ -227,9 +229,10 @@ struct ClickJournalTests {
         #expect(try Self.segments(dir) == [1, 2, 3])
         #expect(await journal.drainOnce() == 4)
         #expect(try Self.segments(dir) == [2, 3])
-        let position = try #require(try await app.store.clickJournalPosition())
+        let position = try #require(try await app.store.clickJournalPosition(journal: journal.id))
         #expect(position.segment == 2)
         // Crash, restart.
+        await journal.abandon()
         let again = try await ClickJournal.open(directory: dir, store: app.store, options: Self.options(), logger: Logger(label: "t"))
         #expect(again.recovery == ClickJournal.RecoveryReport(from: position, replayed: 5, segments: 2))
         #expect(try Self.segments(dir) == [4])

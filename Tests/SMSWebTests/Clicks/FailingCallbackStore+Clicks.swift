@@ -23,16 +23,16 @@ extension FailingCallbackStore: ClickJournalStore {
         guard let store = base as? any ClickJournalStore else { preconditionFailure("the base store must be a ClickJournalStore") }
         return store
     }
-    func clickJournalPosition() async throws -> ClickJournalPosition? {
+    func clickJournalPosition(journal: String) async throws -> ClickJournalPosition? {
         try clicks?.check()
-        return try await journalBase.clickJournalPosition()
+        return try await journalBase.clickJournalPosition(journal: journal)
     }
-    func applyJournaledClicks(_ clicks: [ClickInput], through position: ClickJournalPosition) async throws {
+    func applyJournaledClicks(_ clicks: [ClickInput], through position: ClickJournalPosition, journal: String) async throws {
         try self.clicks?.check()
-        try await journalBase.applyJournaledClicks(clicks, through: position)
+        try await journalBase.applyJournaledClicks(clicks, through: position, journal: journal)
     }
-    func shortLinkInfo(code: String) throws -> ShortLinkInfo? {
+    func shortLinkInfo(code: String) async throws -> ShortLinkInfo? {
         try clicks?.check()
-        return try journalBase.shortLinkInfo(code: code)
+        return try await journalBase.shortLinkInfo(code: code)
     }
 }

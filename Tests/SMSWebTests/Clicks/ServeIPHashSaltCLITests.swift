@@ -42,7 +42,7 @@ struct ServeIPHashSaltCLITests {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let dbPath = dir.appendingPathComponent("db.sqlite").path
-        let code = try #require(try await ClickJournalCrashTests.seed(dbPath: dbPath, messages: 1).first)
+        let code = try #require(try await ClickJournalCrashTests.seed(store: try SQLiteStore(path: dbPath), messages: 1).first)
         var config = HTTPClient.Configuration()
         config.redirectConfiguration = .disallow
         let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: config)

@@ -126,6 +126,8 @@ struct ClusterEndToEndTests {
             await callbackTask.value
             await clickTask.value
             await eventTask.value
+            // Acknowledged clicks are in each node's journal; applied within a batch interval.
+            #expect(try await run.journalsApplied(timeout: .seconds(30)), "click journals not applied")
 
             // Every message reached the sink; duplicates only from the killed node's leased claims.
             let received = run.received()

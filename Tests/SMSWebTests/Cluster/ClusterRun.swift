@@ -106,8 +106,11 @@ final class ClusterRun: @unchecked Sendable {
             [
                 "serve", "--database", store.databaseURL, "--port", "\(nodePorts[i])", "--admin-token", "t",
                 "--dispatch-interval-ms", "50", "--log-level", "info", "--drain-seconds", "\(drainSeconds)",
-                "--no-click-journal",
-            ] + extra,
+            ]
+                // PostgreSQL: each node journals its redirects in its own directory (kept across its
+                // restarts). SQLite keeps one journal position: its servers here record synchronously.
+                + (store.kind == .postgres ? ["--click-journal", dir.appendingPathComponent("clicks-node\(i)").path] : ["--no-click-journal"])
+                + extra,
             log: dir.appendingPathComponent("node\(i)-\(starts).log"))
         nodes[i] = child
         let deadline = ContinuousClock.now + .seconds(60)
@@ -196,6 +199,33 @@ final class ClusterRun: @unchecked Sendable {
         sink.kill(SIGTERM)
         try? FileManager.default.removeItem(at: dir)
         await store.close()
+    }
+
+    /// Waits until every running node's click journal is applied (`/metrics`:
+    /// `smsstats_click_journal_backlog_records 0`). - Returns: `false` at the timeout.
+    func journalsApplied(timeout: Duration) async throws -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            var pending = false
+            for i in nodes.indices where nodes[i] != nil {
+                let text = try await Self.body("http://127.0.0.1:\(nodePorts[i])/metrics") ?? ""
+                let line = text.split(separator: "\n").first { $0.hasPrefix("smsstats_click_journal_backlog_records ") }
+                if line.flatMap({ Double($0.split(separator: " ").last ?? "") }) != 0 { pending = true }
+            }
+            if !pending { return true }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        return false
+    }
+
+    /// `GET url`'s body, `nil` when nothing answers.
+    static func body(_ url: String) async throws -> String? {
+        do {
+            let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: url), timeout: .seconds(5))
+            return String(buffer: try await response.body.collect(upTo: 1 << 22))
+        } catch {
+            return nil
+        }
     }
 
     /// `GET url`'s status, `nil` when nothing answers.

@@ -1,0 +1,167 @@
+import Foundation
+import Logging
+import SMSCore
+import SMSStoreTestSupport
+import Testing
+
+@testable import SMSWeb
+
+/// The click journal on both stores, and on PostgreSQL with several nodes: each node journals into
+/// its own directory under its own journal id, and the store keeps one applied position per
+/// journal (`click_journal_positions`), written in the transaction that applies the batch.
+@Suite("Click journal: stores and nodes", .timeLimit(.minutes(2)))
+struct ClickJournalNodesTests {
+    static let iPhone = RedirectRouteTests.iPhone
+
+    static func options(maxBatch: Int = 1_000) -> ClickJournal.Options {
+        var o = ClickJournal.Options()
+        o.autoDrain = false
+        o.maxBatch = maxBatch
+        return o
+    }
+
+    static func tempDir() throws -> URL {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("click-journal-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        return dir
+    }
+
+    static func human(_ code: String, at: Int64) -> ClickInput {
+        ClickInput(
+            code: code, at: at, userAgent: iPhone, ipHash: "ab12", isBot: false, botReason: nil,
+            clickId: ClickJournalRecord.newClickId())
+    }
+
+    static func clicks(_ store: any SMSStore) async throws -> (clicks: Int64, unique: Int64) {
+        let totals = try await CampaignStatsQueries(store: store).totals(campaignId: "crash")
+        let stats = CampaignReport.stats(totals: totals, callbacksEnabled: false)
+        return (totals[RollupKey(.clicks)] ?? 0, stats.uniqueClicks)
+    }
+
+    /// Ten hits journaled, a batch of four applied, then a crash (``ClickJournal/abandon()``): the
+    /// next start replays exactly the other six from the position stored with the batch; a third
+    /// start replays nothing. A batch applied again with a position not past the stored one (a
+    /// COMMIT whose answer was lost, then retried) records nothing: 10 clicks, 3 unique, never 14.
+    @Test(arguments: StoreKind.allCases)
+    func restartReplaysExactlyTheUnappliedRecords(kind: StoreKind) async throws {
+        let testStore = try await TestStore.make(kind)
+        let store = try #require(testStore.store.capabilities.clickJournal)
+        let codes = try await ClickJournalCrashTests.seed(store: testStore.store, messages: 3)
+        let dir = try Self.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let first = try await ClickJournal.open(directory: dir, store: store, options: Self.options(maxBatch: 4), logger: Logger(label: "t"))
+        #expect(first.recovery == ClickJournal.RecoveryReport(from: nil))
+        let t = Int64(Date().timeIntervalSince1970) + 10
+        let hits = (0..<10).map { Self.human(codes[$0 % 3], at: t + Int64($0)) }
+        for hit in hits { #expect(first.append(hit)) }
+        #expect(await first.drainOnce() == 4)
+        let stored = try #require(try await store.clickJournalPosition(journal: first.id))
+        #expect(stored.segment == 1)
+        #expect(try await Self.clicks(store) == (4, 3))
+        await first.abandon()
+
+        // The first batch again (its answer lost, retried): already applied, nothing recorded.
+        try await store.applyJournaledClicks(Array(hits[0..<4]), through: stored, journal: first.id)
+        #expect(try await Self.clicks(store).clicks == 4)
+
+        let second = try await ClickJournal.open(directory: dir, store: store, options: Self.options(), logger: Logger(label: "t"))
+        #expect(second.id == first.id)
+        #expect(second.recovery == ClickJournal.RecoveryReport(from: stored, replayed: 6, segments: 1))
+        #expect(try await Self.clicks(store) == (10, 3))
+        await second.abandon()
+        let third = try await ClickJournal.open(directory: dir, store: store, options: Self.options(), logger: Logger(label: "t"))
+        #expect(third.recovery.replayed == 0)
+        #expect(try await Self.clicks(store) == (10, 3))
+        #expect(try await testStore.int("SELECT count(DISTINCT click_id) FROM clicks") == 10)
+        let report = try await store.reconcile(campaignId: "crash", repair: false)
+        #expect((report.stateDrifts, report.linkCounterDrifts, report.cells.count) == (0, 0, 0))
+        await third.close()
+    }
+
+    /// One directory, one process: a second journal on a directory in use is refused (two servers
+    /// given one directory would apply the same records twice); after the first closes, it opens.
+    @Test func aDirectoryInUseIsRefused() async throws {
+        let testStore = try await TestStore.make(.sqlite)
+        let store = try #require(testStore.store.capabilities.clickJournal)
+        let dir = try Self.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let first = try await ClickJournal.open(directory: dir, store: store, options: Self.options(), logger: Logger(label: "t"), nodeId: "web-1")
+        #expect(first.id.hasPrefix("web-1."))
+        await #expect(throws: ClickJournal.JournalLockedError.self) {
+            _ = try await ClickJournal.open(directory: dir, store: store, options: Self.options(), logger: Logger(label: "t"))
+        }
+        await first.close()
+        let again = try await ClickJournal.open(directory: dir, store: store, options: Self.options(), logger: Logger(label: "t"), nodeId: "web-2")
+        #expect(again.id == first.id, "an existing journal keeps its id")
+        await again.close()
+    }
+
+    /// Two nodes on one PostgreSQL, each with its own connection pool, journal directory and id,
+    /// hitting the same links at once while both drain: then node A crashes after part of its
+    /// journal was applied and restarts on a new connection (a new node id): it replays only its
+    /// own unapplied records. Totals equal the hits journaled by both (clicks, unique per link),
+    /// no click id is stored twice, each journal has its own position row, and reconcile is clean.
+    @Test func twoNodesJournalIntoOnePostgreSQL() async throws {
+        let testStore = try await TestStore.make(.postgres)
+        let codes = try await ClickJournalCrashTests.seed(store: testStore.store, messages: 40)
+        let (storeA, closeA) = try await testStore.reopened()
+        let (storeB, closeB) = try await testStore.reopened()
+        let dirA = try Self.tempDir()
+        let dirB = try Self.tempDir()
+        defer {
+            try? FileManager.default.removeItem(at: dirA)
+            try? FileManager.default.removeItem(at: dirB)
+        }
+        var auto = ClickJournal.Options()
+        auto.batchInterval = .milliseconds(5)
+        auto.maxBatch = 50
+        let a = try await ClickJournal.open(
+            directory: dirA, store: try #require(storeA.capabilities.clickJournal), options: Self.options(maxBatch: 50),
+            logger: Logger(label: "a"), nodeId: "node-a")
+        let b = try await ClickJournal.open(
+            directory: dirB, store: try #require(storeB.capabilities.clickJournal), options: auto, logger: Logger(label: "b"),
+            nodeId: "node-b")
+        #expect(a.id != b.id)
+        let t = Int64(Date().timeIntervalSince1970) + 10
+        // 400 hits per node on the first 30 links (the last 10 are never clicked), A and B interleaved.
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for (journal, offset) in [(a, 0), (b, 7)] {
+                group.addTask {
+                    for i in 0..<400 {
+                        #expect(journal.append(Self.human(codes[(i * 13 + offset) % 30], at: t + Int64(i % 50))))
+                        if i % 50 == 49 { await Task.yield() }
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        // A applies 5 batches of 50 while B's drainer applies B's hits on the same links.
+        for _ in 0..<5 { #expect(await a.drainOnce() == 50) }
+        await b.drained()
+        let appliedA = try #require(try await storeA.capabilities.clickJournal?.clickJournalPosition(journal: a.id))
+        #expect(a.backlog == 400 - 250)
+        await a.abandon()  // node A dies with 150 records journaled, not applied
+        await closeA()
+
+        let (storeA2, closeA2) = try await testStore.reopened()
+        let a2 = try await ClickJournal.open(
+            directory: dirA, store: try #require(storeA2.capabilities.clickJournal), options: Self.options(), logger: Logger(label: "a2"),
+            nodeId: "node-a-restarted")
+        #expect(a2.id == a.id)
+        #expect(a2.recovery.from == appliedA)
+        #expect(a2.recovery.replayed == 150)
+        await a2.close()
+        await b.close()
+
+        let totals = try await Self.clicks(testStore.store)
+        #expect(totals == (800, 30))
+        #expect(try await testStore.int("SELECT count(*) FROM clicks") == 800)
+        #expect(try await testStore.int("SELECT count(DISTINCT click_id) FROM clicks") == 800)
+        #expect(try await testStore.int("SELECT count(*) FROM click_journal_positions") == 2)
+        #expect(try await testStore.int("SELECT CAST(sum(human_clicks) AS BIGINT) FROM short_links") == 800)
+        let report = try await testStore.store.reconcile(campaignId: "crash", repair: false)
+        #expect((report.stateDrifts, report.linkCounterDrifts, report.cells.count) == (0, 0, 0))
+        await closeA2()
+        await closeB()
+    }
+}
