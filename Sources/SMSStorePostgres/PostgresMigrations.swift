@@ -235,6 +235,6 @@ enum PostgresMigrations {
         CREATE TABLE click_journal_positions (
             journal_id TEXT COLLATE "C" PRIMARY KEY, segment BIGINT NOT NULL, byte_offset BIGINT NOT NULL,
             updated_at BIGINT NOT NULL);
-        ALTER TABLE clicks ADD COLUMN click_id TEXT
+        ALTER TABLE clicks ADD COLUMN IF NOT EXISTS click_id TEXT
         """
 }
