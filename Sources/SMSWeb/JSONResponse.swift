@@ -28,7 +28,8 @@ enum JSON {
     /// valid JSON: the body is not valid UTF-8` for a UTF-16 body); then decoded, naming the
     /// field's path and, for a number outside its range, the range (``InputRangeError``; a literal
     /// beyond `Double`'s range such as `1e309` too: `variants[0].percent must be a number above 0
-    /// and at most 100 percent (got '1e309')`); for a string or key holding U+0000, its path
+    /// and at most 100 percent (got '1e309')`); for a key given twice in one object, its path
+    /// (`controlGroupPercent is given more than once: …`); for a string or key holding U+0000, its path
     /// (``TextInput``: no text field may hold it, `docs/DOMAIN.md` §1).
     /// - Parameter refusingNUL: `false` only for a body whose text is callback input under its own
     ///   rules (a replay's corrected `raw`, `docs/DOMAIN.md` §3).
@@ -39,6 +40,11 @@ enum JSON {
             body = try JSONBody.read(data)
         } catch {
             throw HTTPError(.badRequest, message: "invalid \(what): \(error.message)")
+        }
+        // A key given twice (`"controlGroupPercent":10,"controlGroupPercent":1e19`): refused, never
+        // one of the two guessed (``JSONValueProblem``).
+        if let repeated = body.repeatedKeys.first {
+            throw HTTPError(.badRequest, message: "invalid \(what): \(repeated.message(field: repeated.field()))")
         }
         if refusingNUL, TextInput.mayHoldNUL(json: buffer.readableBytesView), let problem = TextInput.problem(in: body.value, path: "") {
             throw HTTPError(.badRequest, message: "invalid \(what): \(problem)")
@@ -81,7 +87,10 @@ enum JSON {
         case .typeMismatch(let t, let ctx): return "\(path(ctx.codingPath)) should be \(jsonName(t))"
         case .valueNotFound(let t, let ctx): return "\(path(ctx.codingPath)) is null, expected \(jsonName(t))"
         case .dataCorrupted(let ctx):
-            return ctx.codingPath.isEmpty ? "malformed JSON" : "\(path(ctx.codingPath)): \(ctx.debugDescription)"
+            if ctx.codingPath.isEmpty { return "malformed JSON" }
+            // A name outside its list (``NamedValue``): `goal.filters[0].op must be one of … (got 'eq')`.
+            if ctx.debugDescription.hasPrefix("must be ") { return "\(path(ctx.codingPath)) \(ctx.debugDescription)" }
+            return "\(path(ctx.codingPath)): \(ctx.debugDescription)"
         @unknown default: return "\(error)"
         }
     }

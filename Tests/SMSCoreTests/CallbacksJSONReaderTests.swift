@@ -22,9 +22,33 @@ struct CallbacksJSONReaderTests {
         #expect(try read(#""a\"b\\c\/d\b\f\n\r\t\u00e9\ud83d\ude0e""#) == .string("a\"b\\c/d\u{08}\u{0C}\n\r\té😎"))
     }
 
-    @Test("the last of repeated keys wins")
-    func repeatedKeys() throws {
-        #expect(try read(#"{"a":1,"a":2}"#) == .object(["a": .integer(2)]))
+    @Test("a repeated key, a number beyond a double and one that underflows to 0 are value problems with their paths, not syntax failures")
+    func valueProblems() throws {
+        let (value, _, _, problems) = try CallbackJSONValue.decodeWithSpans(
+            Data(#"[{"a":1,"b":{"c":1e309,"a":2,"a":3}},{"a":1,"a":2},-1E400, 1e-400]"#.utf8), levels: 0)
+        #expect(problems == [
+            JSONValueProblem(kind: .numberBeyondDouble, path: [.index(0), .key("b"), .key("c")], text: "1e309"),
+            JSONValueProblem(kind: .repeatedKey, path: [.index(0), .key("b"), .key("a")], text: "a"),
+            JSONValueProblem(kind: .repeatedKey, path: [.index(1), .key("a")], text: "a"),
+            JSONValueProblem(kind: .numberBeyondDouble, path: [.index(2)], text: "-1E400"),
+            JSONValueProblem(kind: .numberBelowDouble, path: [.index(3)], text: "1e-400"),
+        ])
+        #expect(problems.map { $0.field() } == ["[0].b.c", "[0].b.a", "[1].a", "[2]", "[3]"])
+        guard case .array(let items) = value else { Issue.record("not an array"); return }
+        #expect(items[2] == .double(-Double.greatestFiniteMagnitude))
+        #expect(items[3] == .double(0))
+        // 0 written any way is no problem, nor is the smallest Double; -0.0 reads as 0.
+        let zeros = try CallbackJSONValue.decodeWithSpans(Data("[0, 0.0, -0.0, 0e-400, 0.000e5, 5e-324]".utf8), levels: 0)
+        #expect(zeros.problems.isEmpty)
+        #expect(zeros.value == .array([.integer(0), .double(0), .double(0), .double(0), .double(0), .double(5e-324)]))
+        if case .array(let z) = zeros.value, case .double(let d) = z[2] { #expect(d.sign == .plus) }
+        #expect(JSONValueProblem.messages(problems, under: [.index(0)]) == [
+            "b.c is beyond the range of a number, ±1.8e308 (got '1e309')",
+            "b.a is given more than once: each key may appear once in an object",
+        ])
+        #expect(JSONValueProblem.messages(problems, under: [.index(2)], whole: "item") == [
+            "item is beyond the range of a number, ±1.8e308 (got '-1E400')",
+        ])
     }
 
     @Test("non-standard JSON is refused with the byte offset", arguments: [
@@ -34,7 +58,6 @@ struct CallbacksJSONReaderTests {
         (#"["\ud800"]"#, "unpaired UTF-16 surrogate in \\u escape at byte 8"),
         (#"["\udc00"]"#, "unpaired UTF-16 surrogate in \\u escape at byte 8"),
         ("[NaN]", "unexpected character 'N', expected a value at byte 1"),
-        ("[1e400]", "number 1e400 is out of range at byte 1"),
         ("{'a':1}", "unexpected character ''', expected a member name string at byte 1"),
         (#"["a"#, "unterminated string at byte 3"),
         ("[\"\u{01}\"]", "unescaped control character in string at byte 2"),

@@ -8,25 +8,61 @@ import Foundation
 /// that it refuses the valid number `0e3`.
 ///
 /// Properties:
-/// - what the strict reader accepts, Foundation's `JSONSerialization` accepts too; the events
+/// - what the strict reader accepts, Foundation's `JSONSerialization` accepts too (unless it holds a
+///   number beyond a double, which the strict reader reads as a value problem of its field); the events
 ///   route's reader (``JSONValue/init(json:)``) accepts exactly what ``JSONSyntax`` accepts, and
 ///   refuses with the same reason (the route's 400 names it);
 /// - an accepted value's canonical text (how invalid items are stored) reads back to the same value;
 /// - a refusal names a byte offset inside the body;
+/// - each value problem (``JSONValueProblem``: a number beyond a double, a repeated key) has a path
+///   that leads to a value in the tree (±`Double.greatestFiniteMagnitude` for a number), and
+///   ``JSONBody`` reads exactly the bodies ``JSONSyntax`` accepts;
 /// - for an array, each element's byte range (``JSONValue/elementRanges(json:)``, how an invalid
 ///   event is kept as its own bytes) reads back to that element.
 enum JSONFuzz {
+    /// The value at `path` in `value`, or `nil`.
+    static func value(at path: [JSONPathStep], in value: CallbackJSONValue) -> CallbackJSONValue? {
+        var current = value
+        for step in path {
+            switch (step, current) {
+            case (.key(let k), .object(let members)): guard let next = members[k] else { return nil }; current = next
+            case (.index(let i), .array(let items)): guard items.indices.contains(i) else { return nil }; current = items[i]
+            default: return nil
+            }
+        }
+        return current
+    }
+
     static func run(_ bytes: [UInt8]) {
         let body = Data(bytes)
         guard let problem = JSONSyntax.problem(in: body) else {
-            check((try? JSONSerialization.jsonObject(with: body, options: [.fragmentsAllowed])) != nil,
-                  "the strict reader accepts a body JSONSerialization refuses")
+            let problems: [JSONValueProblem]
+            do {
+                problems = try CallbackJSONValue.decodeWithSpans(body, levels: 0).problems
+            } catch {
+                fail("JSONSyntax accepts a body decodeWithSpans refuses: \(error)")
+            }
+            check((try? JSONBody.read(body)) != nil, "JSONSyntax accepts a body JSONBody refuses")
+            if !problems.contains(where: { $0.kind == .numberBeyondDouble }) {
+                check((try? JSONSerialization.jsonObject(with: body, options: [.fragmentsAllowed])) != nil,
+                      "the strict reader accepts a body JSONSerialization refuses")
+            }
             check((try? JSONValue(json: body)) != nil, "JSONSyntax accepts a body the events route's JSONValue(json:) refuses")
             let value: CallbackJSONValue
             do {
                 value = try CallbackJSONValue.decode(body)
             } catch {
                 fail("JSONSyntax accepts a body CallbackJSONValue.decode refuses: \(error)")
+            }
+            for p in problems {
+                let found = Self.value(at: p.path, in: value)
+                switch p.kind {
+                case .numberBeyondDouble:
+                    check(found == .double(Double.greatestFiniteMagnitude) || found == .double(-Double.greatestFiniteMagnitude),
+                          "the number beyond a double at \(p.field()) reads as \(String(describing: found))")
+                case .repeatedKey:
+                    check(found != nil && p.path.last == .key(p.text), "the repeated key \(p.text) at \(p.field()) is not in the tree")
+                }
             }
             let canonical = value.canonicalJSON
             check((try? CallbackJSONValue.decode(Data(canonical.utf8))) == value,

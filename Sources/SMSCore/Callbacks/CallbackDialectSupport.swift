@@ -31,7 +31,7 @@ enum CallbackDialectSupport {
     /// (`docs/DOMAIN.md` §3: "Unknown statuses are stored, not guessed").
     static func unknownStatus(_ status: String, raw: String, index: Int? = nil) -> InvalidCallbackItem {
         InvalidCallbackItem(
-            raw: raw, event: status, reason: "unknown status '\(status)'", missingFields: [], group: nil, index: index)
+            raw: raw, event: status, reason: "unknown status '\(InputEcho.text(status))'", missingFields: [], group: nil, index: index)
     }
 
     /// A JSON object's scalar members as strings (numbers in decimal, booleans as `true`/`false`);
@@ -50,12 +50,17 @@ enum CallbackDialectSupport {
         return out
     }
 
-    /// Decodes a body that must be one JSON object.
+    /// Decodes a body that must be one JSON object (one report), with the sentences for its values
+    /// not taken as written (``JSONValueProblem``: a number beyond `Double`, a key given twice;
+    /// non-empty: the report is one invalid item naming the field).
     /// - Throws: ``CallbackParseError/invalidUTF8``, ``CallbackParseError/malformedJSON(_:)``,
     ///   ``CallbackParseError/notAnObject``.
-    static func decodeObject(_ body: Data) throws(CallbackParseError) -> [String: CallbackJSONValue] {
-        guard case .object(let object) = try CallbackJSONValue.decode(body) else { throw .notAnObject }
-        return object
+    static func decodeObject(_ body: Data) throws(CallbackParseError)
+        -> (object: [String: CallbackJSONValue], problems: [String])
+    {
+        let (value, _, _, problems) = try CallbackJSONValue.decodeWithSpans(body, levels: 0)
+        guard case .object(let object) = value else { throw .notAnObject }
+        return (object, JSONValueProblem.messages(problems, under: [], whole: "report"))
     }
 
     /// How a dialect writes an event time.
@@ -113,12 +118,14 @@ enum CallbackDialectSupport {
     }
 
     /// The reasons a dialect's fields with a rule are refused, in the given order: each id field
-    /// present by ``CallbackMeta`` (on the value as received), each time field by ``time(_:_:_:)``;
-    /// also gives the times read (by field name).
+    /// present by ``CallbackMeta`` (on the value as received), each text field (a code, a
+    /// description) by ``CallbackMeta/Field/text``, each time field by ``time(_:_:_:)``; also gives
+    /// the times read (by field name).
     static func check(
-        ids: [String], times: [(String, TimeFormat)], in params: [String: String]
+        ids: [String], texts: [String] = [], times: [(String, TimeFormat)], in params: [String: String]
     ) -> (problems: [String], times: [String: Int64]) {
         var problems = ids.compactMap { name in params[name].flatMap { CallbackMeta.problem($0, field: name) } }
+        problems += texts.compactMap { name in params[name].flatMap { CallbackMeta.problem($0, field: name, rule: .text) } }
         var read: [String: Int64] = [:]
         for (name, format) in times {
             switch time(params, name, format) {

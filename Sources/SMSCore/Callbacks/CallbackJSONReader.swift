@@ -5,8 +5,16 @@ import Foundation
 /// Written by hand rather than using `JSONDecoder`/`JSONSerialization` because those accept
 /// trailing commas and (lazily) leading zeros or lone surrogates on some platforms, and because the
 /// callback parsers need integers kept exact (`Int64`) and apart from booleans. Errors name the
-/// 0-based byte offset. Objects with a repeated key keep the last value (as common JSON readers do).
-/// Nesting deeper than ``maxDepth`` is refused so a hostile body cannot exhaust the stack.
+/// 0-based byte offset. Nesting deeper than ``maxDepth`` is refused so a hostile body cannot exhaust
+/// the stack.
+///
+/// Two things are valid JSON syntax but no value the API takes as written (`docs/DOMAIN.md` §1
+/// "Numbers and keys from outside"); they are not syntax failures but ``ValueProblem``s listed with
+/// their path, so the caller refuses that field (an admin route: a 400 naming it; a batch: that
+/// item only): a number literal beyond `Double`'s range (`1e309`, read as
+/// ±`Double.greatestFiniteMagnitude`), a nonzero literal that underflows to 0 (`1e-400`), and a
+/// key repeated in one object (the tree keeps the last
+/// value, but the value is never used: the caller refuses it).
 struct CallbackJSONReader {
     /// Deepest array/object nesting accepted.
     static let maxDepth = 128
@@ -16,44 +24,30 @@ struct CallbackJSONReader {
         let message: String
     }
 
-    /// A number literal beyond `Double`'s range (`1e309`), kept by ``read(_:keepingOutOfRange:)``.
-    struct OutOfRangeNumber: Equatable {
-        /// The value's path as the API names fields (`variants[0].percent`; `""` for the root).
-        var path: String
-        /// The literal as written (`1e309`).
-        var text: String
-    }
+    /// A value read but not to be taken as written (see the type's documentation).
+    typealias ValueProblem = JSONValueProblem
 
     private let bytes: [UInt8]
     private var position = 0
     private var depth = 0
-    /// `nil`: a number beyond `Double`'s range is a failure. Otherwise it is read as
-    /// ±`Double.greatestFiniteMagnitude` and listed here with its path.
-    private var outOfRange: [OutOfRangeNumber]?
-    private var path: [String] = []
+    /// The ``ValueProblem``s met so far, in the order read.
+    private var problems: [ValueProblem] = []
+    private var path: [JSONPathStep] = []
     /// How many levels below the root still record ``CallbackJSONSpan``s (0: none).
     private var spanLevels = 0
 
-    /// Reads one JSON value filling the whole input (surrounding whitespace allowed).
-    static func read(_ bytes: [UInt8]) throws(Failure) -> CallbackJSONValue {
+    /// Reads one JSON value filling the whole input (surrounding whitespace allowed), with the
+    /// ``ValueProblem``s met (numbers beyond `Double`, repeated keys), for the caller to refuse.
+    static func read(_ bytes: [UInt8]) throws(Failure) -> (CallbackJSONValue, [ValueProblem]) {
         var reader = CallbackJSONReader(bytes: bytes)
-        return try reader.readWhole()
-    }
-
-    /// ``read(_:)``, but a number literal beyond `Double`'s range (`1e309`, `-1e400`) is not a
-    /// syntax failure: it is read as ±`Double.greatestFiniteMagnitude` and returned with its path,
-    /// so a caller can refuse it naming the field and the field's range.
-    static func read(_ bytes: [UInt8], keepingOutOfRange: Void) throws(Failure) -> (CallbackJSONValue, [OutOfRangeNumber]) {
-        var reader = CallbackJSONReader(bytes: bytes)
-        reader.outOfRange = []
         let value = try reader.readWhole()
-        return (value, reader.outOfRange ?? [])
+        return (value, reader.problems)
     }
 
     /// Reads like ``read(_:)`` and also says where the root and, `levels` deep, each array
     /// element and object member value lie in `bytes` (``CallbackJSONSpan``): how an invalid item
     /// of a batch is kept as the bytes that arrived.
-    static func readWithSpans(_ bytes: [UInt8], levels: Int) throws(Failure) -> (CallbackJSONValue, CallbackJSONSpan) {
+    static func readWithSpans(_ bytes: [UInt8], levels: Int) throws(Failure) -> (CallbackJSONValue, CallbackJSONSpan, [ValueProblem]) {
         var reader = CallbackJSONReader(bytes: bytes)
         reader.spanLevels = levels + 1
         reader.skipWhitespace()
@@ -62,7 +56,7 @@ struct CallbackJSONReader {
         if reader.position < bytes.count {
             throw reader.failure("unexpected data after the JSON value")
         }
-        return (value, span ?? CallbackJSONSpan(range: 0..<bytes.count))
+        return (value, span ?? CallbackJSONSpan(range: 0..<bytes.count), reader.problems)
     }
 
     private init(bytes: [UInt8]) { self.bytes = bytes }
@@ -133,11 +127,12 @@ struct CallbackJSONReader {
             skipWhitespace()
             guard consume(UInt8(ascii: ":")) else { throw failure("unexpected \(describeCurrent()), expected ':'") }
             skipWhitespace()
-            if outOfRange != nil { path.append(path.isEmpty ? key : "." + key) }
+            path.append(.key(key))
+            if members[key] != nil { problems.append(ValueProblem(kind: .repeatedKey, path: path, text: key)) }
             let (value, valueSpan) = try readValueWithSpan()
             members[key] = value
             if let valueSpan { span.members[key] = valueSpan }
-            if outOfRange != nil { path.removeLast() }
+            path.removeLast()
             skipWhitespace()
             if consume(UInt8(ascii: ",")) { continue }
             if consume(UInt8(ascii: "}")) { break }
@@ -161,11 +156,11 @@ struct CallbackJSONReader {
         while true {
             skipWhitespace()
             if position < bytes.count, bytes[position] == UInt8(ascii: "]") { throw failure("trailing comma in array") }
-            if outOfRange != nil { path.append("[\(values.count)]") }
+            path.append(.index(values.count))
             let (value, valueSpan) = try readValueWithSpan()
             values.append(value)
             if let valueSpan { span.elements.append(valueSpan) }
-            if outOfRange != nil { path.removeLast() }
+            path.removeLast()
             skipWhitespace()
             if consume(UInt8(ascii: ",")) { continue }
             if consume(UInt8(ascii: "]")) { break }
@@ -297,15 +292,19 @@ struct CallbackJSONReader {
         }
         let text = String(decoding: bytes[start..<position], as: UTF8.self)
         if isInteger, let value = Int64(text) { return .integer(value) }
-        guard let value = Double(text), value.isFinite else {
-            if outOfRange != nil, Double(text) != nil {
-                outOfRange?.append(OutOfRangeNumber(path: path.joined(), text: text))
-                return .double(text.hasPrefix("-") ? -Double.greatestFiniteMagnitude : Double.greatestFiniteMagnitude)
-            }
+        guard let value = Double(text) else {
             position = start
-            throw failure("number \(text) is out of range")
+            throw failure("number \(text) cannot be read")
         }
-        return .double(value)
+        guard value.isFinite else {
+            problems.append(ValueProblem(kind: .numberBeyondDouble, path: path, text: text))
+            return .double(text.hasPrefix("-") ? -Double.greatestFiniteMagnitude : Double.greatestFiniteMagnitude)
+        }
+        if value == 0, text.prefix(while: { $0 != "e" && $0 != "E" }).contains(where: { ("1"..."9").contains($0) }) {
+            // A nonzero literal that underflows to 0 (`1e-400`): the value would change.
+            problems.append(ValueProblem(kind: .numberBelowDouble, path: path, text: text))
+        }
+        return .double(value == 0 ? 0 : value)
     }
 
     private func isDigit(_ b: UInt8) -> Bool { b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9") }

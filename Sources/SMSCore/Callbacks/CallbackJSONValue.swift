@@ -14,7 +14,9 @@ enum CallbackJSONValue: Sendable, Equatable {
     case array([CallbackJSONValue])
     case object([String: CallbackJSONValue])
 
-    /// Decodes a raw callback body: UTF-8 is checked first, then the JSON syntax.
+    /// Decodes a raw callback body: UTF-8 is checked first, then the JSON syntax. Its
+    /// ``JSONValueProblem``s (numbers beyond `Double`, repeated keys) are not looked at: for a
+    /// syntax check only; a parser that takes the values uses ``decodeWithSpans(_:levels:)``.
     /// - Throws: ``CallbackParseError/invalidUTF8`` or ``CallbackParseError/malformedJSON(_:)``.
     static func decode(_ body: Data) throws(CallbackParseError) -> CallbackJSONValue {
         try decodeWithSpans(body, levels: 0).value
@@ -22,30 +24,33 @@ enum CallbackJSONValue: Sendable, Equatable {
 
     /// ``decode(_:)`` that also says where values lie in `body`, `levels` below the root
     /// (``CallbackJSONSpan``), and gives the body's bytes: invalid items of a batch are kept as
-    /// the exact bytes that arrived (`docs/DOMAIN.md` §1 "Text from outside").
+    /// the exact bytes that arrived (`docs/DOMAIN.md` §1 "Text from outside"); and the values not to
+    /// be taken as written (``JSONValueProblem``: numbers beyond `Double`, repeated keys), each a
+    /// value error of its field (a batch refuses the item holding it, not the body).
     static func decodeWithSpans(_ body: Data, levels: Int) throws(CallbackParseError)
-        -> (value: CallbackJSONValue, span: CallbackJSONSpan, bytes: [UInt8])
+        -> (value: CallbackJSONValue, span: CallbackJSONSpan, bytes: [UInt8], problems: [JSONValueProblem])
     {
         try checkText(body)
         let bytes = Array(body)
         do {
-            if levels == 0 { return (try CallbackJSONReader.read(bytes), CallbackJSONSpan(range: 0..<bytes.count), bytes) }
-            let (value, span) = try CallbackJSONReader.readWithSpans(bytes, levels: levels)
-            return (value, span, bytes)
+            if levels == 0 {
+                let (value, problems) = try CallbackJSONReader.read(bytes)
+                return (value, CallbackJSONSpan(range: 0..<bytes.count), bytes, problems)
+            }
+            let (value, span, problems) = try CallbackJSONReader.readWithSpans(bytes, levels: levels)
+            return (value, span, bytes, problems)
         } catch {
             throw .malformedJSON(error.message)
         }
     }
 
-    /// ``decode(_:)``, but a number literal beyond `Double`'s range is read as
-    /// ±`Double.greatestFiniteMagnitude` and listed with its path (``CallbackJSONReader/read(_:keepingOutOfRange:)``).
-    static func decodeKeepingOutOfRange(_ body: Data) throws(CallbackParseError) -> (CallbackJSONValue, [CallbackJSONReader.OutOfRangeNumber]) {
-        try checkText(body)
-        do {
-            return try CallbackJSONReader.read(Array(body), keepingOutOfRange: ())
-        } catch {
-            throw .malformedJSON(error.message)
-        }
+    /// The problems at or below `prefix` worded for an invalid callback item
+    /// (``JSONValueProblem/messages(_:under:range:)``), `timeField` with the range of every `ts`
+    /// (``EpochTimestamp``).
+    static func itemProblems(
+        _ problems: [JSONValueProblem], under prefix: [JSONPathStep], whole: String = "item", timeField: String? = nil
+    ) -> [String] {
+        JSONValueProblem.messages(problems, under: prefix, whole: whole) { $0 == timeField ? EpochTimestamp.rangeText(field: $0) : nil }
     }
 
     /// UTF-8 (decoding with repair and comparing the bytes detects any invalid UTF-8 sequence

@@ -13,11 +13,15 @@ import Foundation
 /// - `clicked`: `url` (non-empty string), optional `shorturl`;
 /// - `replied`: `incomingText` (string, may be empty; cut to its first 512 Characters, i.e.
 ///   grapheme clusters, never bytes), optional `toPhone`.
+/// `code`, `description`, `url` and `shorturl` hold no control character and no U+FFFD;
+/// `incomingText` may hold line feed, carriage return and tab but no other control character and
+/// no U+FFFD (``CallbackMeta/Field``): otherwise the item is invalid, naming the field.
 /// Unknown keys are ignored. Optional fields given as numbers are kept as their decimal text;
 /// optional fields of other JSON types are dropped.
 ///
 /// Invalid items (missing or ill-typed required fields, unknown event, item not an object, group
-/// without a `data` array) do not stop the batch: they come back in
+/// without a `data` array, a number literal beyond `Double` or a key given twice anywhere in the
+/// item, ``JSONValueProblem``: that item alone, naming the field) do not stop the batch: they come back in
 /// ``CallbackParseResult/invalid`` with the reason. A group without a `data` array or whose `event`
 /// is not a string is one invalid entry for the whole group (`index` nil).
 public enum GenericCallbackParser {
@@ -39,7 +43,7 @@ public enum GenericCallbackParser {
     ///   ``CallbackParseError/groupNotAnObject(index:)`` (a top-level element is not an object),
     ///   ``CallbackParseError/tooManyItems(_:)``.
     public static func parse(_ body: Data, maxItems: Int = defaultMaxItems) throws(CallbackParseError) -> CallbackParseResult {
-        let (root, rootSpan, bytes) = try CallbackJSONValue.decodeWithSpans(body, levels: 3)
+        let (root, rootSpan, bytes, problems) = try CallbackJSONValue.decodeWithSpans(body, levels: 3)
         guard case .array(let elements) = root else { throw .notAnArray }
 
         var groups: [[String: CallbackJSONValue]] = []
@@ -56,7 +60,8 @@ public enum GenericCallbackParser {
         result.items.reserveCapacity(total)
         for (groupIndex, group) in groups.enumerated() {
             let excerpt = GroupExcerpt(bytes: bytes, span: rootSpan.elements[groupIndex])
-            parseGroup(group, groupIndex: groupIndex, excerpt: excerpt, into: &result)
+            let groupProblems = problems.filter { $0.isUnder([.index(groupIndex)]) }
+            parseGroup(group, groupIndex: groupIndex, excerpt: excerpt, problems: groupProblems, into: &result)
         }
         return result
     }
@@ -97,8 +102,24 @@ public enum GenericCallbackParser {
     }
 
     private static func parseGroup(
-        _ group: [String: CallbackJSONValue], groupIndex: Int, excerpt: GroupExcerpt, into result: inout CallbackParseResult
+        _ group: [String: CallbackJSONValue], groupIndex: Int, excerpt: GroupExcerpt, problems: [JSONValueProblem],
+        into result: inout CallbackParseResult
     ) {
+        // A number beyond `Double` or a repeated key in the group itself (not inside an item of
+        // its `data`): the group is one invalid entry, kept whole (``JSONValueProblem``).
+        let inItem: (JSONValueProblem) -> Bool = { problem in
+            guard problem.path.count >= 3, problem.path[1] == .key("data"), case .index = problem.path[2] else { return false }
+            return true
+        }
+        let ownProblems = problems.filter { !inItem($0) }
+        if !ownProblems.isEmpty {
+            let eventName: String? = if case .string(let s)? = group["event"] { s } else { nil }
+            result.invalid.append(InvalidCallbackItem(
+                raw: excerpt.wholeGroup, event: eventName,
+                reason: CallbackJSONValue.itemProblems(ownProblems, under: [.index(groupIndex)], whole: "group").joined(separator: "; "),
+                missingFields: [], group: groupIndex, index: nil))
+            return
+        }
         // Resolve the group's event: a kind, or the problem every item of the group inherits.
         let eventName: String?
         let resolved: Result<CallbackEventKind, GroupProblem>
@@ -106,7 +127,7 @@ public enum GenericCallbackParser {
         switch group["event"] {
         case .string(let s)? where s.contains(where: { !$0.isWhitespace }):
             eventName = s
-            resolved = eventKind(for: s).map { .success($0) } ?? .failure(GroupProblem(reason: "unknown event '\(s)'", missing: []))
+            resolved = eventKind(for: s).map { .success($0) } ?? .failure(GroupProblem(reason: "unknown event '\(InputEcho.text(s))'", missing: []))
         case nil, .null?, .string?:
             eventName = nil
             resolved = .failure(GroupProblem(reason: "missing required fields: event", missing: ["event"]))
@@ -147,7 +168,10 @@ public enum GenericCallbackParser {
 
         for (index, element) in data.enumerated() {
             let outcome: ItemOutcome
+            let valueProblems = CallbackJSONValue.itemProblems(
+                problems, under: [.index(groupIndex), .key("data"), .index(index)], timeField: "ts")
             switch resolved {
+            case _ where !valueProblems.isEmpty: outcome = .invalid(reason: valueProblems.joined(separator: "; "), missing: [])
             case .success(let kind): outcome = parseItem(element, kind: kind)
             case .failure(let problem): outcome = .invalid(reason: problem.reason, missing: problem.missing)
             }
@@ -203,15 +227,20 @@ public enum GenericCallbackParser {
         var incomingText: String?
         switch kind {
         case .failed:
-            code = take("code", codeString(obj["code"]))
+            code = take("code", checked(codeString(obj["code"]), "code", .text))
         case .clicked:
-            url = take("url", nonEmptyString(obj["url"], name: "url"))
+            url = take("url", checked(nonEmptyString(obj["url"], name: "url"), "url", .text))
         case .replied:
-            incomingText = take("incomingText", anyString(obj["incomingText"], name: "incomingText"))
+            incomingText = take("incomingText", checked(anyString(obj["incomingText"], name: "incomingText"), "incomingText", .messageText))
                 .map { String($0.prefix(maxIncomingTextLength)) }
         case .delivered, .submitted:
             break
         }
+        // Optional text fields by the same rule (``CallbackMeta/Field``): refused, never altered.
+        let description = optionalText(obj["description"])
+        if let description, let problem = CallbackMeta.problem(description, field: "description", rule: .text) { problems.append(problem) }
+        let shortURL = kind == .clicked ? optionalText(obj["shorturl"]) : nil
+        if let shortURL, let problem = CallbackMeta.problem(shortURL, field: "shorturl", rule: .text) { problems.append(problem) }
 
         if !missing.isEmpty || !problems.isEmpty {
             var parts: [String] = []
@@ -222,9 +251,9 @@ public enum GenericCallbackParser {
 
         return .valid(CallbackItem(
             kind: kind, meta: meta ?? "", ts: ts, code: code,
-            description: optionalText(obj["description"]),
+            description: description,
             url: url,
-            shortURL: kind == .clicked ? optionalText(obj["shorturl"]) : nil,
+            shortURL: shortURL,
             incomingText: incomingText,
             toPhone: kind == .replied ? optionalText(obj["toPhone"]) : nil))
     }
@@ -236,6 +265,12 @@ public enum GenericCallbackParser {
             return s.contains(where: { !$0.isWhitespace }) ? .value(s) : .missing
         case let other?: return .wrong("\(name) must be a string, got \(other.typeName)")
         }
+    }
+
+    /// `field` refused by ``CallbackMeta``'s `rule` when it holds a character the rule refuses.
+    private static func checked(_ field: Field<String>, _ name: String, _ rule: CallbackMeta.Field) -> Field<String> {
+        if case .value(let text) = field, let problem = CallbackMeta.problem(text, field: name, rule: rule) { return .wrong(problem) }
+        return field
     }
 
     /// A non-empty `meta` without control characters (``CallbackMeta``).

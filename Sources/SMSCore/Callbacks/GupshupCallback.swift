@@ -34,7 +34,8 @@ public enum GupshupCallback {
     /// - Returns: items in body order; invalid entries (with `index`, each kept as its own bytes as
     ///   received) for elements that are not objects, lack `externalId`/`eventType`, whose
     ///   `externalId` is refused by ``CallbackMeta``, whose `eventTs` is not epoch time from 1970 to
-    ///   2100 (``EpochTimestamp``), or have an unknown `eventType`. `ts` is `eventTs`
+    ///   2100 (``EpochTimestamp``), hold a number beyond `Double` or a key given twice
+    ///   (``JSONValueProblem``), or have an unknown `eventType`. `ts` is `eventTs`
     ///   converted to seconds (values at or below 1e12 are taken as seconds already); `code` is
     ///   `errCode`/`errorCode` and `description` is `cause`, both for failed items only; `toPhone`
     ///   is `destAddr`.
@@ -46,14 +47,18 @@ public enum GupshupCallback {
         // Each invalid event is kept as its own bytes as received: the array element's, or the whole
         // body for a single object.
         let raws: [String]
-        let (root, span, bytes) = try CallbackJSONValue.decodeWithSpans(body, levels: 1)
+        // Where each event lies in the tree (numbers beyond `Double`, repeated keys: ``JSONValueProblem``).
+        let prefixes: [[JSONPathStep]]
+        let (root, span, bytes, valueProblems) = try CallbackJSONValue.decodeWithSpans(body, levels: 1)
         switch root {
         case .array(let values):
             elements = values
             raws = span.elements.map { CallbackJSONValue.text(bytes, $0.range) }
+            prefixes = values.indices.map { [.index($0)] }
         case .object(let object):
             elements = [.object(object)]
             raws = [String(decoding: bytes, as: UTF8.self)]
+            prefixes = [[]]
         default: throw .notAnArray
         }
         if elements.count > maxItems { throw .tooManyItems(elements.count) }
@@ -71,12 +76,17 @@ public enum GupshupCallback {
             let params = support.flatten(object)
             let externalId = support.text(params["externalId"])
             let eventType = support.text(params["eventType"])
+            let refusedValues = CallbackJSONValue.itemProblems(valueProblems, under: prefixes[index], timeField: "eventTs")
+            if !refusedValues.isEmpty {
+                result.invalid.append(support.refused(refusedValues, raw: raw, event: eventType, index: index))
+                continue
+            }
             let missing = support.missing(["externalId", "eventType"], in: params)
             guard let externalId, let eventType else {
                 result.invalid.append(support.missingFields(missing, raw: raw, event: eventType, index: index))
                 continue
             }
-            var problems = support.check(ids: ["externalId"], times: [], in: params).problems
+            var problems = support.check(ids: ["externalId"], texts: ["errCode", "errorCode", "cause"], times: [], in: params).problems
             let ts: Int64?
             switch support.epochTime(object["eventTs"], field: "eventTs") {
             case .success(let seconds): ts = seconds

@@ -48,7 +48,7 @@ public enum JasminCallback {
         guard let id, let status else {
             return CallbackParseResult(invalid: [support.missingFields(missing, raw: raw, event: status)])
         }
-        let checked = support.check(ids: ["id"], times: [("donedate", .smpp)], in: params)
+        let checked = support.check(ids: ["id"], texts: ["err"], times: [("donedate", .smpp)], in: params)
         if !checked.problems.isEmpty {
             return CallbackParseResult(invalid: [support.refused(checked.problems, raw: raw, event: status)])
         }

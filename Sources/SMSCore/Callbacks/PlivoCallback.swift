@@ -45,7 +45,7 @@ public enum PlivoCallback {
             return CallbackParseResult(invalid: [support.missingFields(missing, raw: raw, event: status)])
         }
         let timeFields = ["DeliveryReportTime", "SentTime", "QueuedTime", "MessageTime"]
-        let checked = support.check(ids: ["MessageUUID"], times: timeFields.map { ($0, .spaceSeparated) }, in: params)
+        let checked = support.check(ids: ["MessageUUID"], texts: ["ErrorCode"], times: timeFields.map { ($0, .spaceSeparated) }, in: params)
         if !checked.problems.isEmpty {
             return CallbackParseResult(invalid: [support.refused(checked.problems, raw: raw, event: status)])
         }

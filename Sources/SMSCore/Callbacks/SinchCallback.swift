@@ -39,18 +39,22 @@ public enum SinchCallback {
     /// - Returns: one item; or one invalid entry when `type` is another report type (reason
     ///   `"unsupported report type 'x'"`), when `batch_id`/`status` are missing, `batch_id` or
     ///   `client_reference` is refused by ``CallbackMeta``, `operator_status_at` or `at` is present
-    ///   but not an ISO 8601 time from 1970 to 2100, or when the status is unknown. An invalid
+    ///   but not an ISO 8601 time from 1970 to 2100, when it holds a number beyond `Double` or a key
+    ///   given twice (``JSONValueProblem``), or when the status is unknown. An invalid
     ///   report is kept as the body's bytes as received. `code` is the decimal `code` for failed items only; `toPhone` is `recipient`.
     /// - Throws: ``CallbackParseError/invalidUTF8``, ``CallbackParseError/malformedJSON(_:)``,
     ///   ``CallbackParseError/notAnObject``.
     public static func parse(json body: Data) throws(CallbackParseError) -> CallbackParseResult {
         let support = CallbackDialectSupport.self
-        let object = try support.decodeObject(body)
+        let (object, valueProblems) = try support.decodeObject(body)
         let raw = String(decoding: body, as: UTF8.self)  // the body as received (checked UTF-8)
         let params = support.flatten(object)
+        if !valueProblems.isEmpty {
+            return CallbackParseResult(invalid: [support.refused(valueProblems, raw: raw, event: support.text(params["status"]))])
+        }
         if let type = support.text(params["type"]), type != recipientReportType {
             return CallbackParseResult(invalid: [InvalidCallbackItem(
-                raw: raw, event: support.text(params["status"]), reason: "unsupported report type '\(type)'",
+                raw: raw, event: support.text(params["status"]), reason: "unsupported report type '\(InputEcho.text(type))'",
                 missingFields: [])])
         }
         let batchId = support.text(params["batch_id"])
@@ -60,7 +64,7 @@ public enum SinchCallback {
             return CallbackParseResult(invalid: [support.missingFields(missing, raw: raw, event: status)])
         }
         let checked = support.check(
-            ids: ["batch_id", "client_reference"], times: [("operator_status_at", .iso8601), ("at", .iso8601)], in: params)
+            ids: ["batch_id", "client_reference"], texts: ["code"], times: [("operator_status_at", .iso8601), ("at", .iso8601)], in: params)
         if !checked.problems.isEmpty {
             return CallbackParseResult(invalid: [support.refused(checked.problems, raw: raw, event: status)])
         }

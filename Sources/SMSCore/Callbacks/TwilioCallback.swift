@@ -48,7 +48,7 @@ public enum TwilioCallback {
         guard let sid, let status else {
             return CallbackParseResult(invalid: [support.missingFields(missing, raw: raw, event: status)])
         }
-        let checked = support.check(ids: ["MessageSid", "SmsSid"], times: [], in: params)
+        let checked = support.check(ids: ["MessageSid", "SmsSid"], texts: ["ErrorCode", "ErrorMessage"], times: [], in: params)
         if !checked.problems.isEmpty {
             return CallbackParseResult(invalid: [support.refused(checked.problems, raw: raw, event: status)])
         }

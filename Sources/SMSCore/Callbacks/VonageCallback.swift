@@ -28,13 +28,20 @@ public enum VonageCallback {
     }
 
     /// Parses a JSON DLR body (one object; numbers are read as their decimal text).
-    /// - Returns: see ``parse(params:)``.
+    /// - Returns: see ``parse(params:)``; also one invalid entry when the body holds a number beyond
+    ///   `Double` or a key given twice (``JSONValueProblem``), naming the field.
     /// - Throws: ``CallbackParseError/invalidUTF8``, ``CallbackParseError/malformedJSON(_:)``,
     ///   ``CallbackParseError/notAnObject``.
     public static func parse(json body: Data) throws(CallbackParseError) -> CallbackParseResult {
-        let object = try CallbackDialectSupport.decodeObject(body)
+        let (object, valueProblems) = try CallbackDialectSupport.decodeObject(body)
         // An invalid report is kept as the body as received (checked UTF-8).
-        return parse(params: CallbackDialectSupport.flatten(object), raw: String(decoding: body, as: UTF8.self))
+        let raw = String(decoding: body, as: UTF8.self), params = CallbackDialectSupport.flatten(object)
+        if !valueProblems.isEmpty {
+            // A number beyond `Double` or a key given twice (``JSONValueProblem``): the report names it.
+            return CallbackParseResult(invalid: [CallbackDialectSupport.refused(
+                valueProblems, raw: raw, event: CallbackDialectSupport.text(params["status"]))])
+        }
+        return parse(params: params, raw: raw)
     }
 
     /// Parses a DLR given as query/form parameters (same field names as the JSON body).
@@ -56,7 +63,7 @@ public enum VonageCallback {
             return CallbackParseResult(invalid: [support.missingFields(missing, raw: raw, event: status)])
         }
         let checked = support.check(
-            ids: ["messageId", "client-ref"], times: [("message-timestamp", .spaceSeparated), ("scts", .smpp)], in: params)
+            ids: ["messageId", "client-ref"], texts: ["err-code"], times: [("message-timestamp", .spaceSeparated), ("scts", .smpp)], in: params)
         if !checked.problems.isEmpty {
             return CallbackParseResult(invalid: [support.refused(checked.problems, raw: raw, event: status)])
         }

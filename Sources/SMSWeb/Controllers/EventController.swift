@@ -14,7 +14,8 @@ import SMSCore
 /// Answers: 200 `{"stored":N,"duplicates":N,"invalid":[]}`; 400 with the same body when some
 /// events are invalid (the valid ones are stored; each invalid one is listed by `index` with its
 /// `reason` and kept as an ingestion error, source `events`, holding the event's own bytes as they
-/// arrived in the body); 400 `body is not valid JSON:
+/// arrived in the body; an event holding a number beyond `Double` (`1e309`) or a key given twice is
+/// invalid naming that field, ``JSONValueProblem``); 400 `body is not valid JSON:
 /// <reason> at byte <n>` when the body is not JSON (truncated, say), 400 `body must be a JSON array
 /// of …` when it is JSON but not an array (both bodies kept whole as an ingestion error); 413 over
 /// ``maxEvents`` events.
@@ -42,8 +43,10 @@ struct EventController {
             let body = try await request.body.collect(upTo: 20_000_000, what: "events")
             let now = Int64(Date().timeIntervalSince1970)
             let data = Data(buffer: body)
-            let decoded = try? JSONValue(json: data)
-            guard case .array(let elements)? = decoded else {
+            // The one strict reader (``JSONBody``); a number beyond `Double` or a key given twice is
+            // a value error of the event holding it, not of the body (``JSONValueProblem``).
+            let decoded = try? JSONBody.read(data)
+            guard let decoded, case .array(let elements) = decoded.value else {
                 let message = decoded == nil ? Self.notJSONMessage(data) : Self.notAnArrayMessage
                 try await store.recordIngestionErrors([
                     IngestionErrorInput(
@@ -61,7 +64,11 @@ struct EventController {
             var ranges: [Range<Int>]?
             let goals = try await store.campaigns().compactMap(\.goal).filter { $0.revenueProperty != nil }
             for (i, element) in elements.enumerated() {
-                switch Self.validate(element, now: now, revenueGoals: goals) {
+                let refusedValues = decoded.problems(under: [.index(i)]) { $0 == "ts" ? EpochTimestamp.rangeText(field: $0) : nil }
+                let checked = refusedValues.isEmpty
+                    ? Self.validate(element, now: now, revenueGoals: goals)
+                    : .failure(Problem(message: refusedValues.joined(separator: "; ")))
+                switch checked {
                 case .success(let e): valid.append(e)
                 case .failure(let problem):
                     invalid.append(Invalid(index: i, reason: problem.message))
