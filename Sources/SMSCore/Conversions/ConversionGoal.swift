@@ -20,7 +20,7 @@ public struct ConversionGoal: Sendable, Equatable, Codable {
     public var filters: [PropertyFilter]
 
     /// How a revenue property is written.
-    public enum RevenueUnit: String, Sendable, Equatable, Codable, CaseIterable {
+    public enum RevenueUnit: String, Sendable, Equatable, Codable, CaseIterable, NamedValue {
         /// Decimal amount in major units (`49.99` = 4,999 cents).
         case major
         /// Integer minor units, cents (`4999` = 4,999 cents).
@@ -133,7 +133,7 @@ public struct ConversionGoal: Sendable, Equatable, Codable {
 
 /// One property condition of a goal.
 public struct PropertyFilter: Sendable, Equatable, Codable {
-    public enum Operator: String, Sendable, Codable, CaseIterable {
+    public enum Operator: String, Sendable, Codable, CaseIterable, NamedValue {
         case equals, notEquals, contains, greaterThan, lessThan
     }
     public var property: String

@@ -17,7 +17,7 @@ import Foundation
 /// (see ``redacted``).
 public struct ProviderAuth: Sendable, Equatable, Codable, CustomStringConvertible {
     /// The authentication scheme.
-    public enum Kind: String, Sendable, Codable, CaseIterable {
+    public enum Kind: String, Sendable, Codable, CaseIterable, NamedValue {
         case none, basic, bearer, oauth2
     }
 
