@@ -37,7 +37,7 @@ struct InputRangeRouteTests {
                 body: Self.body(#"{"name":"n","providerId":"p","audience":{"all":true},"variants":[{"body":"a","percent":\#(value)}]}"#)
             ) { r in
                 #expect(r.status == .badRequest)
-                #expect(Self.message(r) == "invalid campaign: variants[0].percent must be a number above 0 and at most 100 percent (got \(shown))")
+                #expect(Self.message(r) == "invalid campaign: variants[0].percent must be a number from 0.01 to 100 percent (got \(shown))")
             }
         }
     }

@@ -19,9 +19,9 @@ struct JSONBodyRouteTests {
 
     @Test("a literal beyond Double (1e309, -1e309) is a 400 naming the field and its range, not 'malformed JSON'", arguments: [
         ("/api/v1/campaigns", #"{"name":"n","providerId":"p","audience":{"all":true},"variants":[{"body":"a","percent":1e309}]}"#,
-         "invalid campaign: variants[0].percent must be a number above 0 and at most 100 percent (got '1e309')"),
+         "invalid campaign: variants[0].percent must be a number from 0.01 to 100 percent (got '1e309')"),
         ("/api/v1/campaigns", #"{"name":"n","providerId":"p","audience":{"all":true},"variants":[{"body":"a","percent":50},{"body":"b","percent":-1e309}]}"#,
-         "invalid campaign: variants[1].percent must be a number above 0 and at most 100 percent (got '-1e309')"),
+         "invalid campaign: variants[1].percent must be a number from 0.01 to 100 percent (got '-1e309')"),
         ("/api/v1/campaigns", #"{"name":"n","providerId":"p","audience":{"all":true},"body":"b","goal":{"event":"e","windowMinutes":1E400}}"#,
          "invalid campaign: goal.windowMinutes must be an integer from 1 to 5256000 minutes (got '1E400')"),
         ("/api/v1/providers", #"{"name":"P","url":"http://127.0.0.1:9/send","bodyTemplate":"{}","ratePerSecond":1e309}"#,
@@ -113,9 +113,15 @@ struct JSONBodyRouteTests {
                 #expect(r.status == .badRequest)
                 #expect(Self.message(r) == "limit must be an integer from 1 to 1000 (got '+5')")
             }
-            try await client.execute(uri: "/api/v1/ingestion-errors/+1", method: .get, headers: auth) { r in
-                #expect(r.status == .badRequest)
-                #expect(Self.message(r) == "the ingestion error id must be an integer of ASCII digits (got '+1')")
+            // A 20-digit id, 0 and a sign are refused naming the range (issue 12: "not ASCII digits").
+            for (path, shown) in [("+1", "+1"), ("99999999999999999999", "99999999999999999999"), ("0", "0")] {
+                try await client.execute(uri: "/api/v1/ingestion-errors/" + path, method: .get, headers: auth) { r in
+                    #expect(r.status == .badRequest)
+                    #expect(Self.message(r) == "the ingestion error id must be an integer from 1 to 9223372036854775807, ASCII digits only (got '\(shown)')")
+                }
+            }
+            try await client.execute(uri: "/api/v1/ingestion-errors/9223372036854775807", method: .get, headers: auth) { r in
+                #expect(r.status == .notFound)
             }
         }
     }

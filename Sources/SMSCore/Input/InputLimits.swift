@@ -8,8 +8,11 @@ import Foundation
 public enum InputLimits {
     // Campaigns (`docs/DOMAIN.md` §1, §5).
 
-    /// A variant's share of the audience, percent: above 0 and at most 100 (the variants add up to 100).
-    public static let variantPercent = InputRange(number: 0...100, excludingMinimum: true, unit: "percent")
+    /// A variant's share of the audience, percent: 0.01 to 100 (the variants add up to 100).
+    /// Decision: a share below 0.01 % (`5e-324` was "above 0") reaches no one in any audience the
+    /// product sends to, and its stats showed the variant as unknown; 0.01 is the smallest share
+    /// the dashboard shows (two decimals).
+    public static let variantPercent = InputRange(number: 0.01...100, unit: "percent")
     /// The control group's share of the audience, percent: 0 and up to (not including) 100.
     public static let controlGroupPercent = InputRange(number: 0...100, excludingMaximum: true, unit: "percent")
     /// A goal's conversion window, minutes: one minute to ten years (5,256,000 minutes). Decision:

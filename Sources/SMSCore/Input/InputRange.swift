@@ -84,7 +84,7 @@ public struct InputRange: Sendable, Equatable, CustomStringConvertible {
         return Swift.min(Swift.max(value, lo), hi)
     }
 
-    /// `an integer from 1 to 5256000 minutes`, `a number above 0 and at most 100 percent`.
+    /// `an integer from 1 to 5256000 minutes`, `a number from 0.01 to 100 percent`.
     public var description: String {
         let what = kind == .integer ? "an integer" : "a number"
         let lo = Self.format(minimum), hi = Self.format(maximum)
@@ -129,7 +129,7 @@ public struct InputRangeError: Error, Equatable, Sendable, CustomStringConvertib
     public init(field: String, range: InputRange, gotText text: String) {
         self.field = field
         self.range = range
-        message = range.problem(field: field) + " (got '\(text)')"
+        message = range.problem(field: field) + " (got '\(InputEcho.text(text))')"
     }
 
     public var description: String { message }
@@ -155,12 +155,13 @@ extension KeyedDecodingContainer {
     /// check, not the decoder, refuses it).
     /// - Throws: `DecodingError` when the value is missing or not a number; ``InputRangeError``
     ///   naming the field's path when it is outside `range`.
+    /// `-0` is 0 (stored and echoed as `0`).
     public func decode(_ key: Key, in range: InputRange) throws -> Double {
         let value = try decode(Double.self, forKey: key)
         guard range.contains(value) else {
             throw InputRangeError(field: FieldPath.text(codingPath + [key]), range: range, got: value)
         }
-        return value
+        return value == 0 ? 0 : value
     }
 
     /// ``decode(_:in:)`` for an optional field (`nil` when absent or null).
@@ -169,7 +170,7 @@ extension KeyedDecodingContainer {
         guard range.contains(value) else {
             throw InputRangeError(field: FieldPath.text(codingPath + [key]), range: range, got: value)
         }
-        return value
+        return value == 0 ? 0 : value
     }
 
     /// An integer field within an integer `range`, as `Int`.

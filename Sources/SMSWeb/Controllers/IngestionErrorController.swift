@@ -136,12 +136,15 @@ struct IngestionErrorController {
     }
 
     /// The `{id}` of the path by the one numeric-text rule (``DecimalText/integer(_:allowingNegative:)``:
-    /// ASCII digits only).
-    /// - Throws: `HTTPError` 400 `the ingestion error id must be an integer of ASCII digits (got '+5')`.
+    /// ASCII digits only), 1 to `Int64.max`.
+    /// - Throws: `HTTPError` 400 `the ingestion error id must be an integer from 1 to 9223372036854775807,
+    ///   ASCII digits only (got '+5')` (a 20-digit id too; the value echoed by ``InputEcho``).
     static func id(_ context: AppRequestContext) throws -> Int64 {
         let text = try context.parameters.require("id")
-        guard let id = DecimalText.integer(text, allowingNegative: false) else {
-            throw HTTPError(.badRequest, message: "the ingestion error id must be an integer of ASCII digits (got '\(text)')")
+        guard let id = DecimalText.integer(text, allowingNegative: false), id >= 1 else {
+            throw HTTPError(
+                .badRequest,
+                message: "the ingestion error id must be an integer from 1 to \(Int64.max), ASCII digits only (got '\(InputEcho.text(text))')")
         }
         return id
     }

@@ -7,7 +7,7 @@ import Testing
 struct InputRangeTests {
     /// Each rule with the last values inside and the first values outside, at both ends.
     static let table: [(name: String, range: InputRange, inside: [Double], outside: [Double])] = [
-        ("variantPercent", InputLimits.variantPercent, [0.000_001, 100], [0, 100.000_001, -1, 1e19, -1e19, 1e300]),
+        ("variantPercent", InputLimits.variantPercent, [0.01, 100], [0, 0.009_999, 5e-324, 100.000_001, -1, 1e19, -1e19, 1e300]),
         ("controlGroupPercent", InputLimits.controlGroupPercent, [0, 99.999_999], [-0.000_001, 100]),
         ("goalWindowMinutes", InputLimits.goalWindowMinutes, [1, 5_256_000], [0, 5_256_001, 1.5, 2e17, 1e19]),
         ("sendAtEpochSeconds", InputLimits.sendAtEpochSeconds, [1, 4_102_444_800], [0, 4_102_444_801, 4_611_686_018_427_387_904]),
@@ -47,7 +47,7 @@ struct InputRangeTests {
     }
 
     @Test("messages name the field, the range and the refused value", arguments: [
-        (InputLimits.variantPercent, "variants[0].percent", 1e19, "variants[0].percent must be a number above 0 and at most 100 percent (got 1e+19)"),
+        (InputLimits.variantPercent, "variants[0].percent", 1e19, "variants[0].percent must be a number from 0.01 to 100 percent (got 1e+19)"),
         (InputLimits.goalWindowMinutes, "goal.windowMinutes", 200_000_000_000_000_000, "goal.windowMinutes must be an integer from 1 to 5256000 minutes (got 200000000000000000)"),
         (InputLimits.controlGroupPercent, "controlGroupPercent", 100, "controlGroupPercent must be a number from 0 to below 100 percent (got 100)"),
         (InputLimits.batchSize, "batch.size", 1e300, "batch.size must be an integer from 1 to 1000 messages per request (got 1e+300)"),
