@@ -50,7 +50,7 @@ public enum EpochTimestamp {
     public static func seconds(date: Int64?, text: String, format: String, field: String) -> Result<Int64, Problem> {
         if let date, date >= 0, date <= Int64(InputLimits.epochSeconds.maximum) { return .success(date) }
         return .failure(Problem(message:
-            "\(field) must be a date written \(format) from 1970-01-01 00:00:00 to 2100-01-01 00:00:00 UTC (got '\(text)')"))
+            "\(field) must be a date written \(format) from 1970-01-01 00:00:00 to 2100-01-01 00:00:00 UTC (got '\(InputEcho.text(text))')"))
     }
 
     /// Epoch seconds from text: a plain decimal number only (``DecimalText/isPlainNumber(_:)``,
@@ -59,10 +59,10 @@ public enum EpochTimestamp {
     public static func seconds(text raw: String, field: String = "ts") -> Result<Int64, Problem> {
         let s = raw
         guard DecimalText.isPlainNumber(s) else {
-            return .failure(Problem(message: rangeText(field: field) + " (got '\(raw)')"))
+            return .failure(Problem(message: rangeText(field: field) + " (got '\(InputEcho.text(raw))')"))
         }
         if let i = Int64(s) { return seconds(i, field: field) }
-        guard let d = Double(s) else { return .failure(Problem(message: rangeText(field: field) + " (got '\(raw)')")) }
+        guard let d = Double(s) else { return .failure(Problem(message: rangeText(field: field) + " (got '\(InputEcho.text(raw))')")) }
         return seconds(d, field: field)
     }
 }

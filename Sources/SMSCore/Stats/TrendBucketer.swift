@@ -162,7 +162,7 @@ public enum TrendBucketerError: Error, Equatable, Sendable, CustomStringConverti
     case unknownTimeZone(String)
     public var description: String {
         switch self {
-        case .unknownTimeZone(let n): "unknown time zone '\(n)' (use an IANA name such as Europe/Berlin)"
+        case .unknownTimeZone(let n): "unknown time zone '\(InputEcho.text(n))' (use an IANA name such as Europe/Berlin)"
         }
     }
 }

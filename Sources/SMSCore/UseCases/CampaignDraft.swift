@@ -144,10 +144,10 @@ public struct CampaignDraft: Sendable, Equatable, Codable {
             for name in prepared.referencedNames.sorted()
             where !ProfileFields.isKnown(name, propertyKeys: keys, defaults: defaults) {
                 problems.append(
-                    "unknown template placeholder '\(name)': no profile has that field and defaults has no value for it")
+                    "unknown template placeholder '\(InputEcho.text(name))': no profile has that field and defaults has no value for it")
             }
         }
-        if !context.providerExists { problems.append("unknown provider '\(providerId)'") }
+        if !context.providerExists { problems.append("unknown provider '\(InputEcho.text(providerId))'") }
         switch audience {
         case .userIds(let ids) where ids.isEmpty:
             problems.append("audience is empty")
@@ -157,7 +157,7 @@ public struct CampaignDraft: Sendable, Equatable, Codable {
             if context.audienceSize == 0 { problems.append("audience is empty: there are no profiles") }
         }
         let tz = timezone ?? "UTC"
-        if TimeZone(identifier: tz) == nil { problems.append("unknown time zone '\(tz)' (use an IANA name)") }
+        if TimeZone(identifier: tz) == nil { problems.append("unknown time zone '\(InputEcho.text(tz))' (use an IANA name)") }
         if let goal {
             if goal.event.isEmpty { problems.append("goal.event is empty") }
             if !InputLimits.goalWindowMinutes.contains(Int64(goal.windowMinutes)) {
@@ -173,7 +173,7 @@ public struct CampaignDraft: Sendable, Equatable, Codable {
             if ProviderTemplate.standardPlaceholders.contains(key) {
                 problems.append("customValues.\(key) is a standard placeholder and cannot be set")
             } else if key.range(of: "^[A-Za-z][A-Za-z0-9_]*$", options: .regularExpression) == nil {
-                problems.append("customValues key '\(key)' must match [A-Za-z][A-Za-z0-9_]*")
+                problems.append("customValues key '\(InputEcho.text(key))' must match [A-Za-z][A-Za-z0-9_]*")
             }
         }
         var sendAtEpoch: Int64?

@@ -36,7 +36,9 @@ public enum SendTimeInput: Sendable, Equatable, Codable {
 /// - `2025-03-30T09:00:00Z` or with an offset (`+05:30`): absolute, the zone is not used;
 /// - `2025-03-30T09:00` or `2025-03-30T09:00:00` (no offset): a wall-clock time in the campaign's
 ///   IANA zone. A time that does not exist there (the hour skipped when DST starts) is refused; a
-///   time that exists twice (when DST ends) is the **earlier** instant.
+///   time that exists twice (when DST ends) is the **earlier** instant;
+/// - in each text form a fraction of a second (`09:00:00.5`, 1 to 9 digits) is dropped: truncated to
+///   the whole second (``withoutFraction(_:)``).
 public enum SendTime {
     /// - Returns: epoch seconds, within ``InputLimits/sendAtEpochSeconds`` (after 1970, before 2100).
     /// - Throws: ``SendTimeError`` with a message naming the value.
@@ -47,7 +49,7 @@ public enum SendTime {
             switch input {
             case .epochSeconds: throw SendTimeError(range.problem(field: "sendAt", got: Double(t)))
             case .text(let raw):
-                throw SendTimeError("sendAt '\(raw)' must lie from 1970-01-01T00:00:01Z to 2100-01-01T00:00:00Z (\(range))")
+                throw SendTimeError("sendAt '\(InputEcho.text(raw))' must lie from 1970-01-01T00:00:01Z to 2100-01-01T00:00:00Z (\(range))")
             }
         }
         return t
@@ -58,15 +60,15 @@ public enum SendTime {
         case .epochSeconds(let n):
             return n
         case .text(let raw):
-            let text = raw.trimmingCharacters(in: .whitespaces)
+            let text = withoutFraction(raw.trimmingCharacters(in: .whitespaces))
             if let absolute = absolute(text) { return absolute }
             guard let zone = TimeZone(identifier: timeZone) else {
-                throw SendTimeError("unknown time zone '\(timeZone)' (use an IANA name)")
+                throw SendTimeError("unknown time zone '\(InputEcho.text(timeZone))' (use an IANA name)")
             }
             guard let parts = localParts(text) else {
                 throw SendTimeError(
-                    "sendAt '\(raw)' is not an ISO 8601 date-time (use 2025-03-30T09:00:00 in the campaign's time zone, "
-                        + "or add Z or an offset)")
+                    "sendAt '\(InputEcho.text(raw))' is not an ISO 8601 date-time (use 2025-03-30T09:00:00 in the campaign's time zone, "
+                        + "or add Z or an offset; a fraction of a second, 1 to 9 digits, is dropped)")
             }
             var calendar = Calendar(identifier: .gregorian)
             calendar.timeZone = zone
@@ -86,10 +88,17 @@ public enum SendTime {
                 }
             }
             guard let earliest = matches.min() else {
-                throw SendTimeError("sendAt '\(raw)' does not exist in \(timeZone) (skipped by a daylight-saving change)")
+                throw SendTimeError("sendAt '\(InputEcho.text(raw))' does not exist in \(timeZone) (skipped by a daylight-saving change)")
             }
             return earliest
         }
+    }
+
+    /// `text` without a fraction of a second (`10:00:00.5Z` → `10:00:00Z`, `.123456789+02:00`):
+    /// **Decision** (one rule for all three forms): a fraction of 1 to 9 digits after the seconds is
+    /// accepted and dropped, i.e. truncated to the whole second (a send is planned to the second).
+    static func withoutFraction(_ text: String) -> String {
+        text.replacingOccurrences(of: #"([T ]\d{2}:\d{2}:\d{2})\.\d{1,9}(?=$|[Zz+-])"#, with: "$1", options: .regularExpression)
     }
 
     struct Parts: Equatable {
@@ -100,12 +109,11 @@ public enum SendTime {
         let hasZone = text.hasSuffix("Z") || text.hasSuffix("z")
             || text.range(of: #"[+-]\d{2}:?\d{2}$"#, options: .regularExpression) != nil
         guard hasZone, text.contains("T") else { return nil }
-        for options: ISO8601DateFormatter.Options in [[.withInternetDateTime], [.withInternetDateTime, .withFractionalSeconds]] {
-            let f = ISO8601DateFormatter()
-            f.formatOptions = options
-            if let d = f.date(from: text.uppercased()) { return Int64(d.timeIntervalSince1970.rounded(.down)) }
-        }
-        return nil
+        // Whole seconds only: a fraction was dropped before (``withoutFraction(_:)``), so a longer
+        // one is refused here rather than read by the formatter's own rule.
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime]
+        return f.date(from: text.uppercased()).map { Int64($0.timeIntervalSince1970.rounded(.down)) }
     }
 
     static func localParts(_ text: String) -> Parts? {

@@ -46,7 +46,7 @@ struct CallbackController {
     func handle(_ request: Request, _ context: AppRequestContext) async throws -> Response {
         let providerId = try context.parameters.require("providerId")
         guard let provider = try await store.provider(id: providerId) else {
-            throw HTTPError(.notFound, message: "unknown provider '\(providerId)'")
+            throw HTTPError(.notFound, message: "unknown provider '\(InputEcho.text(providerId))'")
         }
         let query = request.uri.query.map { FormFields.parse($0) } ?? [:]
         let credentials = CallbackAuthenticator.Credentials(

@@ -136,7 +136,7 @@ struct CampaignController {
     func load(_ context: AppRequestContext) async throws -> Campaign {
         let id = try context.parameters.require("id")
         guard let c = try await store.campaign(id: id) else {
-            throw HTTPError(.notFound, message: "unknown campaign '\(id)'")
+            throw HTTPError(.notFound, message: "unknown campaign '\(InputEcho.text(id))'")
         }
         return c
     }

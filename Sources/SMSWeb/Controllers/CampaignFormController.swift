@@ -81,13 +81,13 @@ struct CampaignFormController {
         if let event = text(f.goalEvent) {
             var window = 1_440
             if let w = text(f.goalWindowMinutes) {
-                if let n = DecimalText.integer(w, allowingNegative: true).flatMap({ Int(exactly: $0) }) { window = n } else { problems.append("conversion window must be a whole number of minutes (got '\(w)')") }
+                if let n = DecimalText.integer(w, allowingNegative: true).flatMap({ Int(exactly: $0) }) { window = n } else { problems.append("conversion window must be a whole number of minutes (got '\(InputEcho.text(w))')") }
             }
             goal = ConversionGoal(event: event, windowMinutes: window, revenueProperty: text(f.goalRevenueProperty))
         }
         var control: Double?
         if let c = text(f.controlGroupPercent) {
-            if let v = Double(c), v.isFinite { control = v } else { problems.append("control group must be a number from 0 to 99 (got '\(c)')") }
+            if let v = Double(c), v.isFinite { control = v } else { problems.append("control group must be a number from 0 to 99 (got '\(InputEcho.text(c))')") }
         }
         let draft = CampaignDraft(
             name: f.name ?? "", providerId: f.providerId ?? "", body: normalizedBody(f.body), audience: audience,

@@ -22,7 +22,7 @@ struct CampaignPageController {
                 let campaign = try await load(context)
                 let g = request.uri.queryParameters.get("granularity") ?? "day"
                 guard let granularity = TrendGranularity(rawValue: g) else {
-                    throw HTTPError(.badRequest, message: "granularity must be day, week or month (got '\(g)')")
+                    throw HTTPError(.badRequest, message: "granularity must be day, week or month (got '\(InputEcho.text(g))')")
                 }
                 // The same read path as the stats API (CampaignStatsQueries): the page shows what the API answers.
                 let overview = try await CampaignStatsQueries(store: d.store).overview(campaign, granularity: granularity)
@@ -91,7 +91,7 @@ struct CampaignPageController {
     func load(_ context: AppRequestContext) async throws -> Campaign {
         let id = try context.parameters.require("id")
         guard let c = try await dashboard.store.campaign(id: id) else {
-            throw HTTPError(.notFound, message: "there is no campaign '\(id)'")
+            throw HTTPError(.notFound, message: "there is no campaign '\(InputEcho.text(id))'")
         }
         return c
     }

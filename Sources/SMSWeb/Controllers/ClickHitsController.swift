@@ -13,11 +13,11 @@ struct ClickHitsController {
         group.get("campaigns/{id}/hits") { request, context in
             let id = try context.parameters.require("id")
             guard try await store.campaign(id: id) != nil else {
-                throw HTTPError(.notFound, message: "unknown campaign '\(id)'")
+                throw HTTPError(.notFound, message: "unknown campaign '\(InputEcho.text(id))'")
             }
             let kindText = request.uri.queryParameters.get("kind") ?? "all"
             guard let kind = ClickHit.Filter(rawValue: kindText) else {
-                throw HTTPError(.badRequest, message: "kind must be all, bots or humans (got '\(kindText)')")
+                throw HTTPError(.badRequest, message: "kind must be all, bots or humans (got '\(InputEcho.text(kindText))')")
             }
             let limit = try ListLimit.httpParse(request)
             return try JSON.response(try await store.clickHits(campaignId: id, filter: kind, limit: limit))

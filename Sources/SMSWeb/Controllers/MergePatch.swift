@@ -24,7 +24,7 @@ enum MergePatch {
         if let unknown = changes.keys.sorted().first(where: { !fields.contains($0) }) {
             throw HTTPError(
                 .badRequest,
-                message: "invalid \(what): '\(unknown)' cannot be changed; the fields are \(fields.sorted().joined(separator: ", "))")
+                message: "invalid \(what): '\(InputEcho.text(unknown))' cannot be changed; the fields are \(fields.sorted().joined(separator: ", "))")
         }
         guard case .object(let current) = try JSONDecoder().decode(JSONValue.self, from: try JSONEncoder().encode(stored)) else {
             throw HTTPError(.internalServerError, message: "stored \(what) is not a JSON object")

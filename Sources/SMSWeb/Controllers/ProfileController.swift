@@ -20,8 +20,9 @@ import SMSCore
 /// a `phone_region` column (per row; `region` alone is left to be a property, as it often means a
 /// sales region) or the `?region=DE` query parameter (for every row without its own). A JSON
 /// `region` or query `region` that names no region of the plans is a 400 naming the field; a
-/// `phone_region` cell that names none keeps the row with an invalid phone and a warning, like any
-/// other bad cell of a row.
+/// `phone_region` cell that names none is a row error (**Decision**): the row is rejected (counted
+/// in `rejected`, like an empty userId) with the warning `rejected: phone_region: "XX" is not a
+/// region of the numbering plans; …`, the other rows are imported.
 struct ProfileController {
     let store: any SMSStore
 
@@ -74,10 +75,15 @@ struct ProfileController {
     /// - Throws: `HTTPError` 400 `<field>: "XX" is not a region of the numbering plans; expected an
     ///   ISO 3166-1 alpha-2 code in capitals such as DE, US, GB`.
     static func checkRegion(_ region: String, field: String) throws {
-        guard PhoneNumber.supportedRegion(region) == nil else { return }
-        throw HTTPError(
-            .badRequest,
-            message: "\(field): \"\(region)\" is not a region of the numbering plans; expected an ISO 3166-1 alpha-2 code in capitals such as DE, US, GB")
+        if let problem = regionProblem(region, field: field) { throw HTTPError(.badRequest, message: problem) }
+    }
+
+    /// Why `region` names no region of the numbering plans (`<field>: "XX" is not a region …`), or
+    /// `nil`: the one wording of a request's `region` and a CSV row's `phone_region`.
+    static func regionProblem(_ region: String, field: String) -> String? {
+        guard PhoneNumber.supportedRegion(region) == nil else { return nil }
+        return "\(field): \"\(InputEcho.text(region))\" is not a region of the numbering plans;"
+            + " expected an ISO 3166-1 alpha-2 code in capitals such as DE, US, GB"
     }
 
     /// The CSV column names (lower-cased) of a row's default region for its phone.
@@ -224,6 +230,14 @@ struct ProfileController {
             guard !userId.isEmpty else {
                 rejected += 1
                 warnings.append(Warning(row: row, userId: nil, problem: "rejected: userId is empty"))
+                continue
+            }
+            // A CSV row's phone_region that names no region is a row error (**Decision**, like an
+            // empty userId): the row is rejected, naming the cell; a JSON profile's region was
+            // refused with a 400 before (``checkRegion(_:field:)``).
+            if let region = input.region, let problem = Self.regionProblem(region, field: rows == nil ? "region" : "phone_region") {
+                rejected += 1
+                warnings.append(Warning(row: row, userId: userId, problem: "rejected: " + problem))
                 continue
             }
             var phone = input.phone?.trimmingCharacters(in: .whitespaces)

@@ -135,11 +135,11 @@ struct ProviderController {
             let id = try context.parameters.require("id")
             switch try await store.deleteProvider(id: id) {
             case .deleted: return Response(status: .noContent)
-            case .notFound: throw HTTPError(.notFound, message: "unknown provider '\(id)'")
+            case .notFound: throw HTTPError(.notFound, message: "unknown provider '\(InputEcho.text(id))'")
             case .inUse(let campaigns):
                 return try JSON.response(
                     InUseView(
-                        error: .init(message: "provider '\(id)' is used by \(campaigns.count) campaign(s): "
+                        error: .init(message: "provider '\(InputEcho.text(id))' is used by \(campaigns.count) campaign(s): "
                             + campaigns.map { "\($0.id) (\($0.name))" }.joined(separator: ", ")),
                         campaigns: campaigns),
                     status: .conflict)
@@ -151,7 +151,7 @@ struct ProviderController {
     func existing(_ context: AppRequestContext) async throws -> ProviderConfig {
         let id = try context.parameters.require("id")
         guard let p = try await store.provider(id: id) else {
-            throw HTTPError(.notFound, message: "unknown provider '\(id)'")
+            throw HTTPError(.notFound, message: "unknown provider '\(InputEcho.text(id))'")
         }
         return p
     }

@@ -36,7 +36,7 @@ struct ProviderPageController {
                 try d.checkCSRF(try await Dashboard.form(CSRFForm.self, request, limit: 16_000).csrf, session)
                 let id = try context.parameters.require("id")
                 guard let provider = try await d.store.provider(id: id) else {
-                    throw HTTPError(.notFound, message: "there is no provider '\(id)'")
+                    throw HTTPError(.notFound, message: "there is no provider '\(InputEcho.text(id))'")
                 }
                 return try await render(session: session, test: await sendTest(provider))
             }

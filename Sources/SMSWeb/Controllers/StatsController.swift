@@ -70,7 +70,7 @@ struct StatsController {
     static func granularity(_ request: Request) throws -> TrendGranularity {
         let g = request.uri.queryParameters.get("granularity") ?? "day"
         guard let granularity = TrendGranularity(rawValue: g) else {
-            throw HTTPError(.badRequest, message: "granularity must be day, week or month (got '\(g)')")
+            throw HTTPError(.badRequest, message: "granularity must be day, week or month (got '\(InputEcho.text(g))')")
         }
         return granularity
     }
@@ -97,7 +97,7 @@ struct StatsController {
     func load(_ context: AppRequestContext) async throws -> Campaign {
         let id = try context.parameters.require("id")
         guard let c = try await store.campaign(id: id) else {
-            throw HTTPError(.notFound, message: "unknown campaign '\(id)'")
+            throw HTTPError(.notFound, message: "unknown campaign '\(InputEcho.text(id))'")
         }
         return c
     }
