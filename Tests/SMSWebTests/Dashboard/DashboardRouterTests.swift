@@ -454,8 +454,10 @@ struct DashboardRouterTests {
             ) { r in #expect(r.status == .badRequest) }
             let refused = try #require(try await store.ingestionErrors(limit: 1).first)
             #expect(refused.raw == bytes)
-            // A body valid today (a NUL only inside the description), kept by an older version: the button applies it.
-            let valid = Array(#"[{"event":"delivered","data":[{"meta":"m-later","ts":1700000000,"description":"a\u0000b"}]}]"#.utf8)
+            // A body valid today (a NUL only inside a reply's toPhone, a field no rule refuses), kept by
+            // an older version: the button applies it. (A NUL in a description is refused since
+            // issue 12: docs/DOMAIN.md §1, CallbackMeta.Field.)
+            let valid = Array(#"[{"event":"replied","data":[{"meta":"m-later","ts":1700000000,"incomingText":"yes","toPhone":"+1\u00002"}]}]"#.utf8)
             try await store.recordIngestionErrors([
                 IngestionErrorInput(source: "callback", providerId: s.providerId, reason: "older refusal", raw: valid, receivedAt: 1_700_000_000)
             ])
@@ -485,7 +487,7 @@ struct DashboardRouterTests {
             #expect(try await store.ingestionError(id: later)?.replayedAt != nil)
             let pending = try await store.unmatchedCallbacks(receivedBefore: Int64.max, limit: 10)
             #expect(pending.map(\.meta) == ["m-later"])
-            #expect(pending.map(\.item.description) == ["a\u{FFFD}b"])
+            #expect(pending.map(\.item.toPhone) == ["+1\u{FFFD}2"])
         }
     }
 
