@@ -130,4 +130,19 @@ struct JSONAdminRulesRouteTests {
             }
         }
     }
+
+    @Test("the same over a real connection: the client reads the 413's JSON body, then the server closes")
+    func loginLinksTooLargeLive() async throws {
+        let app = try await ClickTestApp()
+        try await app.withClient(.live) { client in
+            try await client.execute(
+                uri: "/api/v1/dashboard/login-links", method: .post, headers: ClickTestApp.auth,
+                body: ByteBuffer(repeating: UInt8(ascii: " "), count: 16_001)
+            ) { r in
+                #expect(r.status == .contentTooLarge)
+                let json = try JSONSerialization.jsonObject(with: Data(buffer: r.body)) as? [String: [String: String]]
+                #expect(json?["error"]?["message"] == "login link body over 16000 bytes")
+            }
+        }
+    }
 }

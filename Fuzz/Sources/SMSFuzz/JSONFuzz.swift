@@ -14,8 +14,9 @@ import Foundation
 ///   refuses with the same reason (the route's 400 names it);
 /// - an accepted value's canonical text (how invalid items are stored) reads back to the same value;
 /// - a refusal names a byte offset inside the body;
-/// - each value problem (``JSONValueProblem``: a number beyond a double, a repeated key) has a path
-///   that leads to a value in the tree (±`Double.greatestFiniteMagnitude` for a number), and
+/// - each value problem (``JSONValueProblem``: a number beyond a double or underflowing to 0, a
+///   repeated key) has a path that leads to a value in the tree (±`Double.greatestFiniteMagnitude`,
+///   0), and
 ///   ``JSONBody`` reads exactly the bodies ``JSONSyntax`` accepts;
 /// - for an array, each element's byte range (``JSONValue/elementRanges(json:)``, how an invalid
 ///   event is kept as its own bytes) reads back to that element.
@@ -60,6 +61,8 @@ enum JSONFuzz {
                 case .numberBeyondDouble:
                     check(found == .double(Double.greatestFiniteMagnitude) || found == .double(-Double.greatestFiniteMagnitude),
                           "the number beyond a double at \(p.field()) reads as \(String(describing: found))")
+                case .numberBelowDouble:
+                    check(found == .double(0), "the number below a double at \(p.field()) reads as \(String(describing: found))")
                 case .repeatedKey:
                     check(found != nil && p.path.last == .key(p.text), "the repeated key \(p.text) at \(p.field()) is not in the tree")
                 }
