@@ -56,6 +56,11 @@ enum JSONFuzz {
                 fail("JSONSyntax accepts a body CallbackJSONValue.decode refuses: \(error)")
             }
             for p in problems {
+                // A key given twice at or above the number keeps its last value in the tree (found by
+                // this fuzzer: `{"tc":60e666…,"tc":0e666…}`): the refused number is then not there.
+                if p.kind != .repeatedKey, problems.contains(where: { $0.kind == .repeatedKey && p.path.starts(with: $0.path) }) {
+                    continue
+                }
                 let found = Self.value(at: p.path, in: value)
                 switch p.kind {
                 case .numberBeyondDouble:
