@@ -114,13 +114,13 @@ struct CampaignController {
     static func archivedFilter(_ request: Request) throws -> ArchivedFilter {
         let q = request.uri.queryParameters
         if let include = q.get("include") {
-            guard include == "archived" else { throw HTTPError(.badRequest, message: "include must be archived (got '\(include.prefix(80))')") }
+            guard include == "archived" else { throw HTTPError(.badRequest, message: "include must be archived (got '\(InputEcho.text(include))')") }
             return .included
         }
         switch q.get("archived") {
         case nil, "false": return .hidden
         case "true": return .only
-        case let other?: throw HTTPError(.badRequest, message: "archived must be true or false (got '\(other.prefix(80))')")
+        case let other?: throw HTTPError(.badRequest, message: "archived must be true or false (got '\(InputEcho.text(other))')")
         }
     }
 

@@ -29,7 +29,7 @@ struct ProviderVersionTag: CustomStringConvertible {
             guard tag.count >= 3, tag.first == "\"", tag.last == "\"", let v = Int(tag.dropFirst().dropLast()), v >= 0 else {
                 throw HTTPError(
                     .badRequest,
-                    message: "invalid If-Match: must be * or the provider's ETag (a version in quotes, e.g. \"3\"), got '\(header.prefix(80))'")
+                    message: "invalid If-Match: must be * or the provider's ETag (a version in quotes, e.g. \"3\"), got '\(InputEcho.text(header))'")
             }
             versions.insert(v)
         }
