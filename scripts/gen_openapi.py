@@ -87,6 +87,19 @@ schemas = {
  "ProviderInUse": obj({"error": obj({"message": S}), "campaigns": {"type": "array", "items": obj({"id": S, "name": S}, ["id", "name"])}}, ["error", "campaigns"]),
  "ProfileInput": obj({"userId": S, "phone": S, "name": S, "properties": {"type": "object"}, "region": ref("Region")}, ["userId"]),
  "Region": region,
+ "Profile": obj({"userId": S, "phone": {"type": "string", "nullable": True, "description": "E.164 when phoneValid, else as it was given"},
+   "phoneValid": B, "name": {"type": "string", "nullable": True}, "properties": {"type": "object"}, "optedOut": B,
+   "country": {"type": "string", "nullable": True, "description": "ISO 3166-1 alpha-2 region of a valid phone (libphonenumber's region_code_for_number); null without one"},
+   "messages": {"type": "array", "items": {"$ref": "#/components/schemas/ProfileMessage"}, "description": "only on GET /api/v1/profiles/{userId}: the newest 50, newest first"}},
+   ["userId", "phone", "phoneValid", "name", "properties", "optedOut", "country"]),
+ "ProfileMessage": obj({"messageId": I, "campaignId": S, "variant": I, "body": S, "segments": I, "createdAt": I,
+   "state": {"type": "object", "description": "dispatch status and the times (epoch seconds) of dispatch, receipts and the first click"},
+   "outcome": {"type": "string", "enum": ["queued", "dispatch_error", "sent", "submitted", "failed", "delivered", "control"]}},
+   ["messageId", "campaignId", "variant", "body", "segments", "createdAt", "state", "outcome"]),
+ "ProfilePage": obj({"profiles": {"type": "array", "items": {"$ref": "#/components/schemas/Profile"}},
+   "nextCursor": {"type": "string", "nullable": True, "description": "pass as cursor for the next page; null at the end"}}, ["profiles", "nextCursor"]),
+ "ProfilePatch": {**obj({"phone": S, "region": ref("Region"), "name": S, "properties": {"type": "object", "description": "merged: a key set to null is removed"}, "optedOut": B}), "additionalProperties": False},
+ "ErasureReport": obj({"userId": S, "profileDeleted": B, "rows": {"type": "object", "additionalProperties": I, "description": "rows changed per table.column"}}, ["userId", "profileDeleted", "rows"]),
  "ProfileReport": obj({"upserted": I, "rejected": I, "warnings": {"type": "array", "items": obj({"row": {"type": "integer", "description": "CSV: the line the record starts on (header = 1); JSON: the index from 0"}, "userId": S, "problem": S})}}),
  "Goal": obj({"event": S, "windowMinutes": rng("goalWindowMinutes", "conversion window, minutes (1 minute to 10 years)"),
    "revenueProperty": {"type": "string", "description": f"the event property holding the revenue; an event whose value there is a number beyond ±{RANGES['revenueMajorUnits']['maximum']} major units (major) or ±{RANGES['revenueMinorUnits']['maximum']} cents (minor) is refused by POST /api/v1/events"},
@@ -184,7 +197,17 @@ paths = {
     {"required": False, "content": {"application/json": {"schema": ref("RotationInput")}}}, [p("id")])},
  "/api/v1/providers/{id}/disable": {"post": op("Disable: the dispatcher sends none of its messages (they stay queued, campaigns stay sending); callbacks are still accepted", ok("provider", ref("Provider")), params=[p("id")])},
  "/api/v1/providers/{id}/enable": {"post": op("Enable a disabled provider: its queued messages are sent", ok("provider", ref("Provider")), params=[p("id")])},
- "/api/v1/profiles": {"post": op(f"Upsert profiles by userId (at most {CONSTANTS['profilesPerRequest']:,} per request; more is a 413 naming the cap)", {**ok("report", ref("ProfileReport")), "413": {"description": f"more than {CONSTANTS['profilesPerRequest']:,} profiles, or a body over 50 MB; the connection is closed"}}, body({"type": "array", "maxItems": CONSTANTS["profilesPerRequest"], "items": ref("ProfileInput")}))},
+ "/api/v1/profiles": {"post": op(f"Upsert profiles by userId (at most {CONSTANTS['profilesPerRequest']:,} per request; more is a 413 naming the cap)", {**ok("report", ref("ProfileReport")), "413": {"description": f"more than {CONSTANTS['profilesPerRequest']:,} profiles, or a body over 50 MB; the connection is closed"}}, body({"type": "array", "maxItems": CONSTANTS["profilesPerRequest"], "items": ref("ProfileInput")})),
+    "get": op("List profiles in user id order (byte order), filtered (all filters AND). A page may hold fewer than limit profiles when the filters match few (at most 20,000 profiles are read per page); the end is nextCursor null. property.<name>=<value> filters on a property's text form (42, true, Berlin)",
+      ok("page", ref("ProfilePage")), params=[limit, p("cursor", "query", S, False, "nextCursor of the previous page, as given (anything else is a 400)"),
+        p("q", "query", S, False, "user id prefix, or a phone (normalised to E.164: +49 151 …, 0049 151 …)"),
+        p("country", "query", ref("Region"), False, "ISO 3166-1 alpha-2 region of the profile's valid phone"),
+        p("optedOut", "query", {"type": "string", "enum": ["true", "false"]}, False)])},
+ "/api/v1/profiles/{userId}": {
+    "get": op("One profile with its country and its newest 50 messages (404 unknown)", ok("profile", ref("Profile")), params=[p("userId")]),
+    "patch": op("Change phone (normalised; an invalid one is a 400), region (for a national-form phone), name, properties (merged; null removes a key) or optedOut; validated like the upsert: a 400 names the field and changes nothing", ok("profile", ref("Profile")), body(ref("ProfilePatch")), params=[p("userId")]),
+    "delete": op("Erase a person: the profile is deleted; their messages, events, clicks and conversions are kept for the stats under a random pseudonym, with phone, texts, user agents, IP hashes and other conversion properties removed; the phone's digits are masked in raw input (pending callbacks, ingestion errors). Stats and reconcile are unchanged. 404 without a profile or messages; 409 while a message of the user is queued",
+        {**ok("what was changed", ref("ErasureReport")), "409": {"description": "messages of the user are queued or in flight; nothing was changed"}}, params=[p("userId")])},
  "/api/v1/profiles/import": {"post": op(f"Import profiles from CSV (header row; userId, phone, name, other columns become properties). All or nothing: a file that is not UTF-8 or not well-formed RFC 4180 CSV (unterminated quoted field, a row whose field count differs from the header's, an empty or repeated header name) is a 400 naming the line (line <n>: <problem>) and imports nothing. A userId repeated on a later row is imported (the later row wins) with a warning naming both lines. The file is the raw body (text/csv); a multipart/form-data upload is a 415. At most {CONSTANTS['profilesPerRequest']:,} rows per request (more is a 413 naming the cap). A phone_region column gives a row's default region for a phone without + (a value that is no region: the row is rejected, with a warning naming the cell); the region query parameter applies to rows without one", {**ok("report", ref("ProfileReport")), "413": {"description": f"more than {CONSTANTS['profilesPerRequest']:,} rows, or a body over 50 MB; the connection is closed"}}, body(S, "text/csv"),
     params=[p("region", "query", ref("Region"), False, "default region for phones without + on rows without a phone_region")])},
  "/api/v1/campaigns": {"post": op("Create a campaign (draft)", ok("created", ref("Campaign"), "201"), body(ref("CampaignInput"))),
@@ -268,7 +291,7 @@ def nullable_optionals(schema):
 # hold U+0000, and an identifier no control character; both are a 400 naming the field. Stated as a
 # pattern on every plain string of the request bodies (a replay's raw callback text is exempt).
 NO_NUL = r"^[^\x00]*$"; NO_CONTROL = r"^[^\x00-\x1F\x7F]*$"
-IDENTIFIERS = {"ProfileInput": ["userId", "phone"], "Event": ["eventId", "userId", "name"], "ProviderInput": ["url"]}
+IDENTIFIERS = {"ProfileInput": ["userId", "phone"], "ProfilePatch": ["phone"], "Event": ["eventId", "userId", "name"], "ProviderInput": ["url"]}
 def text_patterns(schema, identifiers=()):
     if not isinstance(schema, dict): return schema
     if schema.get("type") == "string" and "enum" not in schema and "pattern" not in schema and "format" not in schema:
@@ -282,7 +305,7 @@ def text_patterns(schema, identifiers=()):
     for key in ("oneOf", "anyOf", "allOf"):
         if key in out: out[key] = [text_patterns(x) for x in out[key]]
     return out
-for name in ["ProviderInput", "ProviderAuth", "ProfileInput", "Goal", "CampaignInput", "Event"]:
+for name in ["ProviderInput", "ProviderAuth", "ProfileInput", "Goal", "CampaignInput", "Event", "ProfilePatch"]:
     schemas[name] = text_patterns(schemas[name], IDENTIFIERS.get(name, ()))
 schemas["ProviderInput"]["properties"]["headers"]["additionalProperties"] = {
     **schemas["ProviderInput"]["properties"]["headers"].get("additionalProperties", S), "pattern": NO_CONTROL}
@@ -291,7 +314,7 @@ schemas["ProviderPatch"] = {**json.loads(json.dumps(schemas["ProviderInput"])), 
 schemas["ProviderPatch"].pop("required", None)
 schemas["CampaignPatch"] = {**json.loads(json.dumps(schemas["CampaignInput"])), "additionalProperties": False}
 schemas["CampaignPatch"].pop("required", None)
-for name in ["ProviderInput", "ProviderAuth", "ProfileInput", "Goal", "CampaignInput", "Event", "ReplayInput", "ProviderPatch", "CampaignPatch", "RotationInput"]:
+for name in ["ProviderInput", "ProviderAuth", "ProfileInput", "Goal", "CampaignInput", "Event", "ReplayInput", "ProviderPatch", "CampaignPatch", "RotationInput", "ProfilePatch"]:
     nullable_optionals(schemas[name])
 
 # Links for stateful testing (schemathesis): a created provider or campaign feeds its id to the

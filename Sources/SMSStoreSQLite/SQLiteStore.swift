@@ -22,6 +22,11 @@ public struct SQLiteStore: SMSStore {
         config.busyMode = .timeout(5)
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            // Deleted or rewritten content is overwritten with zeros, in pages and on the freelist,
+            // so an erased phone (issue 15) leaves no old copy in the file. Decision: always on
+            // (not only during an erasure), because a value rewritten earlier (a message row
+            // updated by every receipt) would otherwise have left copies in freed space.
+            try db.execute(sql: "PRAGMA secure_delete = ON")
             // Readers: a 64 MiB page cache (callback batches look messages up by random meta
             // values on a reader). The writer keeps SQLite's default 2 MiB: at every commit SQLite
             // walks the page cache's hash table (pcache1 truncate), which cost ~1.4 µs per callback

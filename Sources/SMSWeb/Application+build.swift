@@ -87,6 +87,7 @@ public func buildRouter(
     let api = router.group("api/v1").add(middleware: AdminAuthMiddleware(token: config.adminToken))
     ProviderController(store: store, config: config).addRoutes(to: api)
     ProfileController(store: store).addRoutes(to: api)
+    ProfileManagementController(store: store).addRoutes(to: api)
     let campaignController = CampaignController(store: store, dispatcher: dispatcher)
     campaignController.addRoutes(to: api)
     CampaignManagementController(campaigns: campaignController, management: CampaignManagement(store: store, dispatcher: dispatcher))

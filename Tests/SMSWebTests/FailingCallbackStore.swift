@@ -27,6 +27,10 @@ struct FailingCallbackStore: SMSStore {
     func upsertProfiles(_ profiles: [Profile]) async throws { try await base.upsertProfiles(profiles) }
     func profile(userId: String) async throws -> Profile? { try await base.profile(userId: userId) }
     func profileCount() async throws -> Int { try await base.profileCount() }
+    func profiles(afterUserId: String?, limit: Int) async throws -> [Profile] { try await base.profiles(afterUserId: afterUserId, limit: limit) }
+    func replaceProfile(_ profile: Profile) async throws -> Bool { try await base.replaceProfile(profile) }
+    func messages(userId: String, limit: Int) async throws -> [ProfileMessage] { try await base.messages(userId: userId, limit: limit) }
+    func eraseProfile(_ erasure: ProfileErasure) async throws -> ErasureOutcome { try await base.eraseProfile(erasure) }
     func setOptOut(userId: String, optedOut: Bool) async throws -> Bool { try await base.setOptOut(userId: userId, optedOut: optedOut) }
     func insertCampaign(_ campaign: Campaign) async throws { try await base.insertCampaign(campaign) }
     func campaign(id: String) async throws -> Campaign? { try await base.campaign(id: id) }

@@ -8,7 +8,8 @@ Usage: phonenumbers_check.py CORPUS.json
 Prints one JSON object: {"version": "9.0.43", "results": [{"valid": true, "e164": "+442079460958"}, ...]},
 one result per corpus entry in order: `valid` is is_valid_number(parse(input, region)), `e164` is
 format_number(..., E164) of the parsed number (also for a parsed but invalid number), `error` is the
-NumberParseException when parsing failed.
+NumberParseException when parsing failed, `region` is region_code_for_number of a valid number
+(the `country` of a profile, issue 15).
 """
 import json
 import sys
@@ -21,9 +22,11 @@ def check(entry):
         number = phonenumbers.parse(entry["input"], entry.get("region"))
     except phonenumbers.NumberParseException as error:
         return {"valid": False, "e164": None, "error": str(error)}
+    valid = phonenumbers.is_valid_number(number)
     return {
-        "valid": phonenumbers.is_valid_number(number),
+        "valid": valid,
         "e164": phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164),
+        "region": phonenumbers.region_code_for_number(number) if valid else None,
     }
 
 

@@ -13,6 +13,7 @@ struct PhoneNumberReferenceTests {
             var valid: Bool
             var e164: String?
             var error: String?
+            var region: String?
         }
 
         var version: String
@@ -47,6 +48,7 @@ struct PhoneNumberReferenceTests {
         var bothValid = 0
         var disagreements: [String] = []
         var e164Mismatches: [String] = []
+        var regionMismatches: [String] = []
         for ((entry, expected), ours) in zip(zip(corpus, reference.results), ours) {
             let oursValid = (try? ours.get()) != nil
             let label = "\(entry.input.debugDescription) region \(entry.region ?? "-") [\(entry.variant)]"
@@ -66,6 +68,11 @@ struct PhoneNumberReferenceTests {
                 if e164 != expected.e164 {
                     e164Mismatches.append("\(label): libphonenumber \(expected.e164 ?? "nil"), SMSStats \(e164)")
                 }
+                // A profile's `country` (issue 15) is libphonenumber's region_code_for_number
+                // ("001", non-geographic, is no country: nil).
+                if PhoneNumber.region(ofE164: e164) != (expected.region == "001" ? nil : expected.region) {
+                    regionMismatches.append("\(label): libphonenumber region \(expected.region ?? "nil"), SMSStats \(PhoneNumber.region(ofE164: e164) ?? "nil")")
+                }
             }
         }
         let agreement = Double(agreeing) / Double(corpus.count) * 100
@@ -77,6 +84,8 @@ struct PhoneNumberReferenceTests {
         for line in e164Mismatches { print("E.164 differs: \(line)") }
         #expect(agreement >= 99, "validity agreement \(agreement) % is under 99 %")
         #expect(e164Mismatches.isEmpty)
+        for line in regionMismatches.prefix(20) { print("region differs: \(line)") }
+        #expect(regionMismatches.isEmpty, "\(regionMismatches.count) regions differ")
         #expect(bothValid > 1_000, "the comparison covers many valid numbers")
     }
 }

@@ -1,0 +1,211 @@
+import Foundation
+
+/// Erasure of one person (`DELETE /api/v1/profiles/{userId}`, issue 15): what is removed, what is
+/// pseudonymised, what is kept. The rule lives here as data (``steps``) plus the pure rewrites
+/// (``scrub(_:)``, ``scrub(bytes:)``, ``scrub(event:)``, ``retainedProperties(_:goals:)``); each
+/// store applies the steps in one transaction.
+///
+/// Kept, so that campaign numbers already reported stay what they were and a recount
+/// (`smsstats reconcile`) finds no drift: every message row with its state, times, variant and
+/// segments; every receipt, click and reply event with its kind, time and code (the opt-out
+/// intent of a reply); clicks' link and bot verdict; conversion events' id, name, time and the
+/// properties a campaign goal reads (revenue and filter properties, ``retainedProperties(_:goals:)``);
+/// the per-campaign conversion rows.
+///
+/// Removed or pseudonymised:
+/// - the profile row (deleted);
+/// - the user id in every kept row becomes ``pseudonym``, a random token (`erased-` and 32 hex
+///   digits from the system's random generator) that is not derived from the user id or the
+///   phone, so it cannot be reversed by enumerating numbers (an unsalted hash of a phone could);
+/// - the phone, body and template variables of the user's messages (`NULL`, empty);
+/// - the reply text and phone of the user's callback events (``scrub(event:)``);
+/// - the user agent and IP hash of clicks on the user's links;
+/// - conversion events' other properties;
+/// - the phone's digits wherever raw input holds them, whoever it was received for: pending
+///   (unmatched) callbacks, ingestion errors' raw bytes, provider error texts (``scrub(_:)``: each
+///   occurrence of the national significant number becomes `*`s, so `+4915112345678` and
+///   `015112345678` both lose the digits).
+///
+/// Not covered: digits written with separators inside raw input (`+49 151 1234 5678`); logs hold
+/// phones only masked (``PhoneNumber/masked(_:)``), so they keep no full number to erase.
+public struct ProfileErasure: Sendable, Equatable {
+    /// The erased user's id.
+    public let userId: String
+    /// What replaces the user id in the rows that are kept.
+    public let pseudonym: String
+    /// The texts whose every occurrence is masked in raw input (longest first): the NSN digits of
+    /// a valid phone, and an invalid phone as it was stored; empty without a phone.
+    public let phoneNeedles: [String]
+
+    /// - Parameters:
+    ///   - profile: the stored profile (`nil`: none stored; rows of the user id are still erased).
+    ///   - pseudonym: ``newPseudonym()`` unless a test fixes it.
+    public init(userId: String, profile: Profile?, pseudonym: String = ProfileErasure.newPseudonym()) {
+        self.userId = userId
+        self.pseudonym = pseudonym
+        var needles: [String] = []
+        if let phone = profile?.phone, !phone.isEmpty {
+            if let digits = PhoneNumber.e164Digits(phone), let code = PhoneNumber.countryCallingCode(ofE164: phone) {
+                let nsn = String(digits.dropFirst(code.count))
+                needles.append(nsn.count >= 4 ? nsn : String(digits))
+            } else {
+                needles.append(phone)
+            }
+        }
+        phoneNeedles = needles
+    }
+
+    /// `erased-` and 32 random hex digits (128 bits from `SystemRandomNumberGenerator`).
+    public static func newPseudonym() -> String {
+        var rng = SystemRandomNumberGenerator()
+        return "erased-" + (0..<2).map { _ in
+            let n = rng.next() as UInt64
+            let hex = String(n, radix: 16)
+            return String(repeating: "0", count: 16 - hex.count) + hex
+        }.joined()
+    }
+
+    /// The character each masked digit becomes.
+    public static let mask: Character = "*"
+
+    /// `text` with every occurrence of a ``phoneNeedles`` entry replaced by as many ``mask``s.
+    public func scrub(_ text: String) -> String {
+        var out = text
+        for needle in phoneNeedles where out.contains(needle) {
+            out = out.replacingOccurrences(of: needle, with: String(repeating: Self.mask, count: needle.count))
+        }
+        return out
+    }
+
+    /// Raw bytes with every occurrence of a needle's UTF-8 bytes replaced by as many `*` bytes
+    /// (the rest of the bytes kept as they were, NUL and invalid UTF-8 included).
+    public func scrub(bytes: [UInt8]) -> [UInt8] {
+        var out = bytes
+        for needle in phoneNeedles.map({ Array($0.utf8) }) where !needle.isEmpty && out.count >= needle.count {
+            var i = 0
+            while i <= out.count - needle.count {
+                if out[i] == needle[0], Array(out[i..<(i + needle.count)]) == needle {
+                    for j in i..<(i + needle.count) { out[j] = UInt8(ascii: "*") }
+                    i += needle.count
+                } else {
+                    i += 1
+                }
+            }
+        }
+        return out
+    }
+
+    /// Whether raw bytes hold a needle (the stores pick the rows to rewrite with it).
+    public func holdsPhone(bytes: [UInt8]) -> Bool { scrub(bytes: bytes) != bytes }
+
+    /// A stored callback event of the user's messages: the reply text and the phone go; kind,
+    /// meta, time, code, URLs and provider ids stay (a recount reads them); the description is
+    /// scrubbed of the phone.
+    public func scrub(event item: CallbackItem) -> CallbackItem {
+        var out = item
+        out.incomingText = nil
+        out.toPhone = nil
+        out.description = item.description.map(scrub)
+        return out
+    }
+
+    /// The properties of a conversion event that stay: those a campaign goal reads (its
+    /// `revenueProperty` and the properties of its filters), so attribution and revenue recount
+    /// the same; every other property is removed.
+    /// - Parameter goals: the goals of the campaigns that sent to the user.
+    public static func retainedProperties(_ properties: [String: JSONValue], goals: [ConversionGoal]) -> [String: JSONValue] {
+        var read = Set<String>()
+        for goal in goals {
+            if let p = goal.revenueProperty { read.insert(p) }
+            for f in goal.filters { read.insert(f.property) }
+        }
+        return properties.filter { read.contains($0.key) }
+    }
+
+    /// What a store does to a column.
+    public enum Action: Sendable, Equatable {
+        /// Delete the rows.
+        case delete
+        /// Set the column to `NULL`.
+        case null
+        /// Set the column to the empty text.
+        case empty
+        /// Set the column to ``ProfileErasure/pseudonym``.
+        case pseudonym
+        /// Rewrite with ``ProfileErasure/scrub(_:)`` (text) or ``ProfileErasure/scrub(bytes:)`` (raw bytes).
+        case scrubPhone
+        /// Rewrite the stored ``CallbackItem`` JSON with ``ProfileErasure/scrub(event:)``.
+        case scrubEvent
+        /// Rewrite the properties JSON with ``ProfileErasure/retainedProperties(_:goals:)``.
+        case retainGoalProperties
+    }
+
+    /// Which rows of a table a step touches.
+    public enum Rows: Sendable, Equatable {
+        /// `user_id = <the erased user id>`.
+        case user
+        /// `message_id` is one of the user's messages.
+        case userMessages
+        /// Any row whose column holds one of ``ProfileErasure/phoneNeedles``.
+        case holdingPhone
+    }
+
+    /// One step: `action` on `column` of `table` for `rows`.
+    public struct Step: Sendable, Equatable {
+        public let table: String
+        public let column: String
+        public let rows: Rows
+        public let action: Action
+        /// Whether the column holds raw bytes (SQLite `BLOB`, PostgreSQL `bytea`) rather than text.
+        public let bytes: Bool
+
+        init(table: String, column: String, rows: Rows, action: Action, bytes: Bool = false) {
+            self.table = table
+            self.column = column
+            self.rows = rows
+            self.action = action
+            self.bytes = bytes
+        }
+    }
+
+    /// The steps, in the order a store applies them (the user id is replaced last, after every
+    /// step that selects rows by it). Rows are chosen by the user (their messages' phone-bearing
+    /// texts included) except in the tables of raw input received for no known message, which are
+    /// searched for the phone (`.holdingPhone`: pending callbacks, ingestion errors, and the
+    /// per-campaign error descriptions copied from receipts).
+    public static let steps: [Step] = [
+        Step(table: "profiles", column: "user_id", rows: .user, action: .delete),
+        Step(table: "messages", column: "phone", rows: .user, action: .null),
+        Step(table: "messages", column: "body", rows: .user, action: .empty),
+        Step(table: "messages", column: "template_variables", rows: .user, action: .null),
+        Step(table: "message_events", column: "payload", rows: .userMessages, action: .scrubEvent),
+        Step(table: "clicks", column: "user_agent", rows: .userMessages, action: .null),
+        Step(table: "clicks", column: "ip_hash", rows: .userMessages, action: .null),
+        Step(table: "conversion_events", column: "properties", rows: .user, action: .retainGoalProperties),
+        Step(table: "messages", column: "failure_description", rows: .user, action: .scrubPhone),
+        Step(table: "messages", column: "answer_error", rows: .user, action: .scrubPhone),
+        Step(table: "messages", column: "dead_letter", rows: .user, action: .scrubPhone),
+        Step(table: "message_events", column: "description", rows: .userMessages, action: .scrubPhone),
+        Step(table: "delivery_error_descriptions", column: "description", rows: .holdingPhone, action: .scrubPhone),
+        Step(table: "pending_callbacks", column: "payload", rows: .holdingPhone, action: .scrubPhone),
+        Step(table: "ingestion_errors", column: "raw", rows: .holdingPhone, action: .scrubPhone, bytes: true),
+        Step(table: "messages", column: "user_id", rows: .user, action: .pseudonym),
+        Step(table: "conversion_events", column: "user_id", rows: .user, action: .pseudonym),
+        Step(table: "campaign_conversions", column: "user_id", rows: .user, action: .pseudonym),
+    ]
+}
+
+/// What an erasure did (`DELETE /api/v1/profiles/{userId}` answers it): rows touched per table.
+public struct ErasureReport: Sendable, Equatable, Codable {
+    public var userId: String
+    /// Whether a profile row was deleted.
+    public var profileDeleted: Bool
+    /// Rows changed (or deleted) per `table.column` of ``ProfileErasure/steps``; only non-zero entries.
+    public var rows: [String: Int]
+
+    public init(userId: String, profileDeleted: Bool, rows: [String: Int]) {
+        self.userId = userId
+        self.profileDeleted = profileDeleted
+        self.rows = rows
+    }
+}

@@ -1,0 +1,137 @@
+import Foundation
+import GRDB
+import SMSCore
+
+extension SQLiteStore {
+    public func profiles(afterUserId: String?, limit: Int) async throws -> [Profile] {
+        try await db.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM profiles WHERE user_id > ? ORDER BY user_id LIMIT ?",
+                arguments: [afterUserId ?? "", limit]
+            ).map(Self.profile(from:))
+        }
+    }
+
+    public func replaceProfile(_ profile: Profile) async throws -> Bool {
+        let props = try JSONCoding.encode(profile.properties)
+        let now = Int64(Date().timeIntervalSince1970)
+        return try await db.write { db in
+            try db.execute(
+                sql: """
+                    UPDATE profiles SET phone = ?, phone_valid = ?, name = ?, properties = ?, opted_out = ?, updated_at = ?
+                    WHERE user_id = ?
+                    """,
+                arguments: [profile.phone, profile.phoneValid, profile.name, props, profile.optedOut, now, profile.userId])
+            return db.changesCount > 0
+        }
+    }
+
+    public func messages(userId: String, limit: Int) async throws -> [ProfileMessage] {
+        try await db.read { db in
+            try Row.fetchAll(
+                db, sql: """
+                    SELECT \(MessageRow.columns), body, created_at FROM messages WHERE user_id = ?
+                    ORDER BY created_at DESC, id DESC LIMIT ?
+                    """,
+                arguments: [userId, limit]
+            ).map { r in
+                let m = MessageRow(row: r)
+                return ProfileMessage(
+                    messageId: m.id, campaignId: m.campaignId, variant: m.variant, body: r["body"], segments: m.segments,
+                    createdAt: r["created_at"], state: m.state)
+            }
+        }
+    }
+
+    /// Applies ``ProfileErasure/steps`` in one transaction (the store runs with
+    /// `PRAGMA secure_delete = ON`: every byte a delete or update frees is overwritten with zeros,
+    /// freelist pages included), then checkpoints the WAL with `TRUNCATE` so no earlier page image
+    /// holding the phone stays in the `-wal` file (a reader in the middle of a long read can keep
+    /// the checkpoint from completing; a later checkpoint then does it).
+    public func eraseProfile(_ erasure: ProfileErasure) async throws -> ErasureOutcome {
+        let outcome = try await db.write { db in try Self.erase(db, erasure) }
+        if case .erased = outcome, db is DatabasePool {
+            try await db.writeWithoutTransaction { db in _ = try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
+        }
+        return outcome
+    }
+
+    static func erase(_ db: Database, _ erasure: ProfileErasure) throws -> ErasureOutcome {
+        let user = erasure.userId
+        let queued = try Int.fetchOne(
+            db, sql: "SELECT COUNT(*) FROM messages WHERE user_id = ? AND (dispatch = 'queued' OR answer_outcome IS NOT NULL)",
+            arguments: [user]) ?? 0
+        guard queued == 0 else { return .queuedMessages(queued) }
+        let userMessages = "message_id IN (SELECT id FROM messages WHERE user_id = ?)"
+        var report = ErasureReport(userId: user, profileDeleted: false, rows: [:])
+        let campaignIds = try String.fetchAll(db, sql: "SELECT DISTINCT campaign_id FROM messages WHERE user_id = ?", arguments: [user])
+        let goals = try campaignIds.compactMap { try campaign(db, id: $0)?.goal }
+        for step in ProfileErasure.steps {
+            let (t, c) = (step.table, step.column)
+            var changed = 0
+            switch (step.action, step.rows) {
+            case (.delete, .user):
+                try db.execute(sql: "DELETE FROM \(t) WHERE user_id = ?", arguments: [user])
+                changed = db.changesCount
+                if t == "profiles" { report.profileDeleted = changed > 0 }
+            case (.null, .user):
+                try db.execute(sql: "UPDATE \(t) SET \(c) = NULL WHERE user_id = ? AND \(c) IS NOT NULL", arguments: [user])
+                changed = db.changesCount
+            case (.null, .userMessages):
+                try db.execute(sql: "UPDATE \(t) SET \(c) = NULL WHERE \(userMessages) AND \(c) IS NOT NULL", arguments: [user])
+                changed = db.changesCount
+            case (.empty, .user):
+                try db.execute(sql: "UPDATE \(t) SET \(c) = '' WHERE user_id = ? AND \(c) <> ''", arguments: [user])
+                changed = db.changesCount
+            case (.pseudonym, .user):
+                try db.execute(sql: "UPDATE \(t) SET \(c) = ? WHERE user_id = ?", arguments: [erasure.pseudonym, user])
+                changed = db.changesCount
+            case (.scrubEvent, .userMessages):
+                for r in try Row.fetchAll(db, sql: "SELECT rowid, \(c) FROM \(t) WHERE \(userMessages)", arguments: [user]) {
+                    let text: String = r[1]
+                    let scrubbed = (try? JSONCoding.decode(CallbackItem.self, text))
+                        .flatMap { try? JSONCoding.encode(erasure.scrub(event: $0)) } ?? erasure.scrub(text)
+                    guard scrubbed != text else { continue }
+                    try db.execute(sql: "UPDATE \(t) SET \(c) = ? WHERE rowid = ?", arguments: [scrubbed, r[0] as Int64])
+                    changed += 1
+                }
+            case (.retainGoalProperties, .user):
+                for r in try Row.fetchAll(db, sql: "SELECT rowid, \(c) FROM \(t) WHERE user_id = ?", arguments: [user]) {
+                    let text: String = r[1]
+                    let properties = (try? JSONCoding.decode([String: JSONValue].self, text)) ?? [:]
+                    let kept = try JSONCoding.encode(ProfileErasure.retainedProperties(properties, goals: goals))
+                    guard kept != text else { continue }
+                    try db.execute(sql: "UPDATE \(t) SET \(c) = ? WHERE rowid = ?", arguments: [kept, r[0] as Int64])
+                    changed += 1
+                }
+            case (.scrubPhone, let rows):
+                for needle in erasure.phoneNeedles {
+                    let mask = String(repeating: ProfileErasure.mask, count: needle.count)
+                    let scope = rows == .user ? "user_id = ? AND " : rows == .userMessages ? "\(userMessages) AND " : ""
+                    let scopeArgs: StatementArguments = rows == .holdingPhone ? [] : [user]
+                    if step.bytes {
+                        for r in try Row.fetchAll(
+                            db, sql: "SELECT rowid, \(c) FROM \(t) WHERE \(scope)instr(\(c), ?) > 0",
+                            arguments: scopeArgs + [Data(needle.utf8)])
+                        {
+                            let bytes = [UInt8](r[1] as Data)
+                            try db.execute(
+                                sql: "UPDATE \(t) SET \(c) = ? WHERE rowid = ?",
+                                arguments: [Data(erasure.scrub(bytes: bytes)), r[0] as Int64])
+                            changed += 1
+                        }
+                    } else {
+                        try db.execute(
+                            sql: "UPDATE \(t) SET \(c) = replace(\(c), ?, ?) WHERE \(scope)instr(\(c), ?) > 0",
+                            arguments: [needle, mask] + scopeArgs + [needle])
+                        changed += db.changesCount
+                    }
+                }
+            default:
+                preconditionFailure("erasure step \(step) has no SQLite translation")
+            }
+            if changed > 0 { report.rows["\(t).\(c)", default: 0] += changed }
+        }
+        return .erased(report)
+    }
+}

@@ -1,0 +1,167 @@
+import Foundation
+import Hummingbird
+import SMSCore
+
+/// `GET /api/v1/profiles`, `GET|PATCH|DELETE /api/v1/profiles/{userId}` (issue 15).
+///
+/// - The listing takes `cursor` (opaque, ``ProfileCursor``), `limit` (``ListLimit``, 1–1000,
+///   default 100), `q`, `property.<name>`, `country`, `optedOut` (``ProfileQuery``), and answers
+///   `{"profiles": [...], "nextCursor": "…" | null}`; a page may hold fewer than `limit` profiles
+///   when the filters match few (``ProfileQuery/page(after:limit:scanBudget:fetch:)``), the end is
+///   `nextCursor: null`.
+/// - One profile: its fields, its `country`, and its newest ``messagesShown`` messages.
+/// - PATCH: ``ProfilePatch``.
+/// - DELETE: erasure (``ProfileErasure``): 200 with the ``ErasureReport``; 404 for a user id with
+///   neither a profile nor messages; 409 while messages of the user are queued.
+struct ProfileManagementController {
+    let store: any SMSStore
+
+    /// Messages shown with one profile (newest first).
+    static let messagesShown = 50
+
+    /// A profile as the API shows it: its fields and the region of its phone.
+    struct View: Encodable {
+        var userId: String
+        var phone: String?
+        var phoneValid: Bool
+        var name: String?
+        var properties: [String: JSONValue]
+        var optedOut: Bool
+        /// ISO 3166-1 alpha-2 of a valid phone (``PhoneNumber/region(ofE164:)``), else `null`.
+        var country: String?
+        var messages: [ProfileMessage]?
+
+        init(_ p: Profile, messages: [ProfileMessage]? = nil) {
+            userId = p.userId
+            phone = p.phone
+            phoneValid = p.phoneValid
+            name = p.name
+            properties = p.properties
+            optedOut = p.optedOut
+            country = p.phoneValid ? p.phone.flatMap(PhoneNumber.region(ofE164:)) : nil
+            self.messages = messages
+        }
+
+        enum CodingKeys: String, CodingKey { case userId, phone, phoneValid, name, properties, optedOut, country, messages }
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(userId, forKey: .userId)
+            try c.encode(phone, forKey: .phone)
+            try c.encode(phoneValid, forKey: .phoneValid)
+            try c.encode(name, forKey: .name)
+            try c.encode(properties, forKey: .properties)
+            try c.encode(optedOut, forKey: .optedOut)
+            try c.encode(country, forKey: .country)
+            try c.encodeIfPresent(messages, forKey: .messages)
+        }
+    }
+
+    struct Page: Encodable {
+        var profiles: [View]
+        var nextCursor: String?
+        enum CodingKeys: String, CodingKey { case profiles, nextCursor }
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(profiles, forKey: .profiles)
+            try c.encode(nextCursor, forKey: .nextCursor)
+        }
+    }
+
+    func addRoutes(to group: RouterGroup<AppRequestContext>) {
+        group.get("profiles") { request, _ in
+            let limit = try ListLimit.httpParse(request)
+            let (query, cursor) = try Self.query(request.uri.queryParameters)
+            let page = try await query.page(after: cursor, limit: limit) { after, count in
+                try await store.profiles(afterUserId: after, limit: count)
+            }
+            return try JSON.response(Page(profiles: page.profiles.map { View($0) }, nextCursor: page.nextCursor?.token))
+        }
+        group.get("profiles/{userId}") { _, context in
+            let profile = try await existing(context)
+            let messages = try await store.messages(userId: profile.userId, limit: Self.messagesShown)
+            return try JSON.response(View(profile, messages: messages))
+        }
+        group.patch("profiles/{userId}") { request, context in
+            let current = try await existing(context)
+            let body = try await request.body.collect(upTo: 1_000_000, what: "profile")
+            let updated = try ProfilePatch.merged(current, patch: body)
+            guard try await store.replaceProfile(updated) else { throw Self.unknown(current.userId) }
+            return try JSON.response(View(updated))
+        }
+        group.delete("profiles/{userId}") { _, context in
+            let userId = try Self.userId(context)
+            let report = try await erase(userId: userId)
+            return try JSON.response(report)
+        }
+    }
+
+    /// Erases a user (``ProfileErasure``), with or without a stored profile.
+    /// - Throws: 404 `unknown profile '<id>'` when there is neither a profile nor a message of
+    ///   the user id; 409 naming the queued messages (nothing changed).
+    func erase(userId: String) async throws -> ErasureReport {
+        let profile = try await store.profile(userId: userId)
+        if profile == nil, try await store.messages(userId: userId, limit: 1).isEmpty { throw Self.unknown(userId) }
+        switch try await store.eraseProfile(ProfileErasure(userId: userId, profile: profile)) {
+        case .erased(let report): return report
+        case .queuedMessages(let n):
+            throw HTTPError(
+                .conflict,
+                message: "profile '\(userId)' has \(n) message(s) queued or in flight; nothing was erased "
+                    + "(stop the campaign or let it send, then erase)")
+        }
+    }
+
+    static func unknown(_ userId: String) -> HTTPError { HTTPError(.notFound, message: "unknown profile '\(userId)'") }
+
+    /// The path's `{userId}`. - Throws: 400 for a control character (no stored user id holds one).
+    static func userId(_ context: AppRequestContext) throws -> String {
+        let id = try context.parameters.require("userId")
+        if let p = TextInput.problem(id, field: "userId", kind: .identifier) { throw HTTPError(.badRequest, message: p) }
+        return id
+    }
+
+    /// The profile named by the path. - Throws: 404 `unknown profile '<id>'`.
+    func existing(_ context: AppRequestContext) async throws -> Profile {
+        let id = try Self.userId(context)
+        guard let p = try await store.profile(userId: id) else { throw Self.unknown(id) }
+        return p
+    }
+
+    /// The filters and cursor of a listing.
+    /// - Throws: 400 naming `cursor`, `country` or `optedOut` and what they take.
+    static func query(_ params: Parameters) throws -> (ProfileQuery, ProfileCursor?) {
+        var query = ProfileQuery()
+        var cursor: ProfileCursor?
+        for (key, value) in params {
+            let key = String(key)
+            let value = String(value)
+            if let p = TextInput.problem(value, field: key, kind: .identifier) { throw HTTPError(.badRequest, message: p) }
+            switch key {
+            case "cursor":
+                guard let c = ProfileCursor(token: value) else {
+                    throw HTTPError(.badRequest, message: "cursor: not a cursor of this listing (pass nextCursor as it was given)")
+                }
+                cursor = c
+            case "q": query.q = value.trimmingCharacters(in: .whitespaces)
+            case "country":
+                guard PhoneNumber.supportedRegion(value) != nil else {
+                    throw HTTPError(
+                        .badRequest,
+                        message: "country: \"\(value)\" is not a region of the numbering plans; expected an ISO 3166-1 alpha-2 code in capitals such as DE, US, GB")
+                }
+                query.country = value
+            case "optedOut":
+                switch value {
+                case "true": query.optedOut = true
+                case "false": query.optedOut = false
+                default: throw HTTPError(.badRequest, message: "optedOut must be true or false (got '\(value)')")
+                }
+            default:
+                if key.hasPrefix("property."), key.count > "property.".count {
+                    query.properties[String(key.dropFirst("property.".count))] = value
+                }
+            }
+        }
+        return (query, cursor)
+    }
+}

@@ -1,0 +1,53 @@
+import Foundation
+import Testing
+@testable import SMSCore
+
+/// The erasure rule's pure parts (issue 15).
+@Suite("Profiles: erasure rule")
+struct ProfileErasureTests {
+    let erasure = ProfileErasure(userId: "u1", profile: Profile(userId: "u1", phone: "+4915112345678", phoneValid: true))
+
+    @Test("the pseudonym is random, not derived from the user or the phone")
+    func pseudonym() {
+        let a = ProfileErasure(userId: "u1", profile: nil), b = ProfileErasure(userId: "u1", profile: nil)
+        #expect(a.pseudonym != b.pseudonym)
+        #expect(a.pseudonym.hasPrefix("erased-") && a.pseudonym.count == 39)
+        let hex = a.pseudonym.dropFirst(7).allSatisfy { $0.isHexDigit }
+        #expect(hex)
+    }
+
+    @Test("the phone's national significant number is masked in text and bytes, in every written form")
+    func scrub() {
+        #expect(erasure.phoneNeedles == ["15112345678"])
+        #expect(erasure.scrub("to +4915112345678, or 015112345678!") == "to +49***********, or 0***********!")
+        #expect(erasure.scrub("nothing here 1511234567") == "nothing here 1511234567")
+        let bytes: [UInt8] = [0xFF, 0x00] + Array("4915112345678".utf8) + [0x00]
+        #expect(erasure.scrub(bytes: bytes) == [0xFF, 0x00] + Array("49***********".utf8) + [0x00])
+        #expect(erasure.holdsPhone(bytes: bytes) && !erasure.holdsPhone(bytes: [1, 2, 3]))
+        let invalid = ProfileErasure(userId: "u", profile: Profile(userId: "u", phone: "0151 oops", phoneValid: false))
+        #expect(invalid.phoneNeedles == ["0151 oops"])
+        #expect(ProfileErasure(userId: "u", profile: nil).phoneNeedles.isEmpty)
+    }
+
+    @Test("a callback event loses its reply text and phone, keeps what a recount reads")
+    func event() {
+        let item = CallbackItem(
+            kind: .replied, meta: "m1", ts: 5, code: "opt_out", description: "from 4915112345678", url: "https://x.example",
+            incomingText: "STOP", toPhone: "+4915112345678", providerMessageId: "p1")
+        let scrubbed = erasure.scrub(event: item)
+        #expect(scrubbed == CallbackItem(
+            kind: .replied, meta: "m1", ts: 5, code: "opt_out", description: "from 49***********", url: "https://x.example",
+            providerMessageId: "p1"))
+    }
+
+    @Test("conversion properties keep only what a goal reads")
+    func properties() {
+        let goals = [
+            ConversionGoal(event: "purchase", windowMinutes: 60, revenueProperty: "amount"),
+            ConversionGoal(event: "purchase", windowMinutes: 60, filters: [PropertyFilter(property: "plan", op: .equals, value: .string("pro"))]),
+        ]
+        let props: [String: JSONValue] = ["amount": .number(12), "plan": .string("pro"), "email": .string("a@b.example")]
+        #expect(ProfileErasure.retainedProperties(props, goals: goals) == ["amount": .number(12), "plan": .string("pro")])
+        #expect(ProfileErasure.retainedProperties(props, goals: []) == [:])
+    }
+}

@@ -1,0 +1,154 @@
+import Foundation
+import SMSCore
+import SMSStoreTestSupport
+import Testing
+
+/// Erasure of a person (issue 15) on both stores: a user who was sent, delivered, clicked,
+/// replied and converted is erased; every stat stays what it was, reconcile finds no drift, and
+/// the phone's digits are nowhere in the database (SQLite file and WAL bytes; every text and
+/// bytea column of every PostgreSQL table).
+@Suite("Stores: profile erasure")
+struct ProfileErasureStoreTests {
+    static let t = StatsFixture.t
+    static let phone = "+4915112345678"
+    static let digits = "4915112345678"
+    static let nsn = "15112345678"
+
+    /// The busy history of ``StatsFixture`` plus user `u7` with every kind of record.
+    static func history(_ kind: StoreKind) async throws -> StatsFixture {
+        let f = try await StatsFixture.busyHistory(kind)
+        let store = f.store
+        try await store.upsertProfiles([
+            Profile(userId: "u7", phone: phone, phoneValid: true, name: "Anna Example", properties: ["city": .string("Berlin")]),
+            Profile(userId: "u1", phone: "+49151123451", phoneValid: true),
+        ])
+        let link = NewShortLink(code: "c7x0", linkIndex: 0, url: StatsFixture.links[0], expiresAt: t + 86_400 * 30)
+        try await store.insertMessages([
+            NewMessage(
+                campaignId: "c1", userId: "u7", phone: phone, meta: "m7", body: "Hi Anna " + StatsFixture.links.joined(separator: " "),
+                segments: 1, dispatch: .queued, createdAt: t, links: [link], templateVariables: #"{"phone":"\#(phone)"}"#)
+        ])
+        try await f.dispatchAll()
+        _ = try await store.applyCallbacks(
+            providerId: "p1",
+            items: [
+                CallbackItem(kind: .delivered, meta: "m7", ts: t + 20, toPhone: phone),
+                CallbackItem(kind: .replied, meta: "m7", ts: t + 700, incomingText: "yes, call me on 0151 12345678 or \(nsn)"),
+                // Unknown meta: kept as a pending callback, with the phone in it.
+                CallbackItem(kind: .delivered, meta: "m-unknown", ts: t + 30, toPhone: phone),
+            ],
+            receivedAt: t + 800)
+        _ = try await store.recordClick(
+            ClickInput(code: "c7x0", at: t + 40, userAgent: "Mozilla/5.0 (Anna's phone)", ipHash: "iphash-anna", isBot: false, botReason: nil))
+        _ = try await store.ingestConversionEvents(
+            [
+                ConversionEventInput(
+                    eventId: "e7", userId: "u7", name: "purchase", ts: t + 600,
+                    properties: ["amount": .number(12), "email": .string("anna@example.com"), "phone": .string(phone)])
+            ], receivedAt: t + 900)
+        try await store.recordIngestionErrors([
+            IngestionErrorInput(
+                source: "callback", providerId: "p1", reason: "not JSON",
+                raw: Array(#"{"to":"\#(phone)","x":"#.utf8) + [0x00, 0xFF] + Array(" tel \(nsn)".utf8), receivedAt: t + 50)
+        ])
+        return f
+    }
+
+    @Test("erasing a user who was sent, delivered, clicked, replied and converted leaves every stat and reconcile unchanged", arguments: StoreKind.allCases)
+    func statsUnchanged(kind: StoreKind) async throws {
+        let f = try await Self.history(kind)
+        let q = f.queries
+        let before = (try await q.summary(f.campaign), try await q.overview(f.campaign, granularity: .day))
+        #expect(before.0.all.convertedUsers == 2 && before.0.all.revenueCents == 4_200 && before.0.all.replies == 3, "\(before.0.all)")
+        #expect(try await f.store.reconcile(campaignId: "c1", repair: false).isClean)
+
+        // The search finds the phone before the erasure (the check below can fail).
+        #expect(try await Self.places(holding: Self.digits, in: f.testStore).count >= 2)
+        let profile = try await f.store.profile(userId: "u7")
+        let outcome = try await f.store.eraseProfile(ProfileErasure(userId: "u7", profile: profile))
+        guard case .erased(let report) = outcome else { Issue.record("not erased: \(outcome)"); return }
+        #expect(report.profileDeleted)
+        #expect(report.rows["profiles.user_id"] == 1)
+        #expect(report.rows["messages.phone"] == 1)
+        #expect(report.rows["clicks.user_agent"] == 1 && report.rows["clicks.ip_hash"] == 1)
+        #expect(report.rows["conversion_events.properties"] == 1)
+        #expect(report.rows["pending_callbacks.payload"] == 1)
+        #expect(report.rows["ingestion_errors.raw"] == 1)
+        #expect(report.rows["messages.user_id"] == 1 && report.rows["conversion_events.user_id"] == 1)
+        #expect(report.rows["campaign_conversions.user_id"] == 1)
+
+        let after = (try await q.summary(f.campaign), try await q.overview(f.campaign, granularity: .day))
+        #expect(after.0 == before.0)
+        #expect(after.1 == before.1)
+        let reconcile = try await f.store.reconcile(campaignId: "c1", repair: false)
+        #expect(reconcile.isClean, "\(reconcile)")
+        #expect(try await f.store.profile(userId: "u7") == nil)
+        #expect(try await f.store.profile(userId: "u1")?.phone == "+49151123451")
+        #expect(try await f.testStore.int("SELECT COUNT(*) FROM messages WHERE user_id = 'u7'") == 0)
+        let pseudonyms = try await f.testStore.query("SELECT user_id, phone, body FROM messages WHERE user_id LIKE 'erased-%'")
+        #expect(pseudonyms.count == 1)
+        #expect(pseudonyms.first?["user_id"]?.text?.count == 39)
+        #expect(pseudonyms.first?["phone"] == .null && pseudonyms.first?["body"]?.text == "")
+        let props = try await f.testStore.query("SELECT properties FROM conversion_events WHERE event_id = 'e7'")
+        #expect(props.first?["properties"]?.text == #"{"amount":12}"#)
+        let raw = try #require(try await f.store.ingestionErrors(limit: 10).first?.raw)
+        #expect(raw == Array(#"{"to":"+49***********","x":"#.utf8) + [0x00, 0xFF] + Array(" tel ***********".utf8))
+        // Erasing again finds nothing left of the user.
+        #expect(try await f.store.messages(userId: "u7", limit: 5).isEmpty)
+
+        for secret in Self.secrets {
+            let places = try await Self.places(holding: secret, in: f.testStore)
+            #expect(places.isEmpty, "'\(secret)' is still in \(places)")
+        }
+        await f.testStore.close()
+    }
+
+    static let secrets = [digits, nsn, "Anna", "anna@example.com", "iphash-anna", "call me"]
+
+    /// Where `secret` is stored: on SQLite the database file and the WAL after the erasure's
+    /// checkpoint, searched byte by byte; on PostgreSQL every text, varchar, json and bytea
+    /// column of every table of the store's schema.
+    static func places(holding secret: String, in store: TestStore) async throws -> [String] {
+        switch store.kind {
+        case .sqlite:
+            let path = store.databaseURL
+            var out: [String] = []
+            for file in [path, path + "-wal"] {
+                if let bytes = try? Data(contentsOf: URL(fileURLWithPath: file)), bytes.range(of: Data(secret.utf8)) != nil {
+                    out.append(file)
+                }
+            }
+            return out
+        case .postgres:
+            let columns = try await store.query("""
+                SELECT c.table_name, c.column_name, c.data_type FROM information_schema.columns c
+                JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name
+                WHERE c.table_schema = current_schema() AND t.table_type = 'BASE TABLE'
+                  AND c.data_type IN ('text', 'bytea', 'character varying', 'jsonb', 'json')
+                """)
+            #expect(columns.count > 30, "\(columns.count) text columns")
+            var out: [String] = []
+            for col in columns {
+                let table = col["table_name"]?.text ?? "", column = col["column_name"]?.text ?? ""
+                let holds = col["data_type"]?.text == "bytea"
+                    ? "position(convert_to(?, 'UTF8') in \(column)) > 0" : "strpos(\(column)::text, ?) > 0"
+                if let n = try await store.int("SELECT COUNT(*) FROM \(table) WHERE \(holds)", [.text(secret)]), n > 0 {
+                    out.append("\(table).\(column)")
+                }
+            }
+            return out
+        }
+    }
+
+    @Test("a user with a message still queued is not erased (nothing changes)", arguments: StoreKind.allCases)
+    func queuedRefused(kind: StoreKind) async throws {
+        let f = try await StatsFixture(kind: kind)
+        try await f.store.upsertProfiles([Profile(userId: "u3", phone: "+491511234503", phoneValid: true)])
+        try await f.store.insertMessages([StatsFixture.message(3)])
+        let profile = try await f.store.profile(userId: "u3")
+        #expect(try await f.store.eraseProfile(ProfileErasure(userId: "u3", profile: profile)) == .queuedMessages(1))
+        #expect(try await f.store.profile(userId: "u3") == profile)
+        #expect(try await f.testStore.int("SELECT COUNT(*) FROM messages WHERE user_id = 'u3' AND phone IS NOT NULL") == 1)
+        await f.testStore.close()
+    }
+}
