@@ -49,6 +49,7 @@ def p(name, where="path", schema=None, required=True, desc=None):
     if desc: d["description"] = desc
     return d
 cid = p("id", desc="campaign id")
+sid = p("id", schema={"type": "integer", "minimum": 0}, desc="segment id, ASCII digits")
 variant = p("variant", "query", rng("variantIndex"), False, "one variant; default all")
 limit = p("limit", "query", rng("listLimit", default=CONSTANTS["listLimitDefault"]), False,
   f"rows to return, {RANGES['listLimit']['minimum']}-{RANGES['listLimit']['maximum']} (default {CONSTANTS['listLimitDefault']}); ASCII digits only (no sign, no spaces); anything else is a 400 naming the range (the rule of every list)")
@@ -99,6 +100,17 @@ schemas = {
  "ProfilePage": obj({"profiles": {"type": "array", "items": {"$ref": "#/components/schemas/Profile"}},
    "nextCursor": {"type": "string", "nullable": True, "description": "pass as cursor for the next page; null at the end"}}, ["profiles", "nextCursor"]),
  "ProfilePatch": {**obj({"phone": S, "region": ref("Region"), "name": S, "properties": {"type": "object", "description": "merged: a key set to null is removed"}, "optedOut": B}), "additionalProperties": False},
+ "SegmentRule": obj({"field": {"type": "string", "pattern": "^(country|optedOut|properties\\..+)$", "description": "properties.<name>, country (ISO 3166-1 alpha-2 of the valid phone) or optedOut"},
+   "op": {"type": "string", "enum": ["eq", "ne", "in", "exists", "gt", "gte", "lt", "lte"], "description": "country: eq, ne, in, exists; optedOut: eq, ne, exists"},
+   "value": {"description": "eq/ne: a string, number or boolean (country: a region, optedOut: a boolean); in: a non-empty array of those; exists: true (default) or false; gt/gte/lt/lte: a number or an ISO 8601 date-time. A comparison of values of different types is no match, never an error"}},
+   ["field", "op"]),
+ "SegmentInput": obj({"name": S, "match": {"type": "string", "enum": ["all", "any"], "description": "default all"},
+   "rules": {"type": "array", "maxItems": 100, "items": {"$ref": "#/components/schemas/SegmentRule"}}}, ["name", "rules"]),
+ "SegmentPatch": {**obj({"name": S, "match": {"type": "string", "enum": ["all", "any"]},
+   "rules": {"type": "array", "maxItems": 100, "items": {"$ref": "#/components/schemas/SegmentRule"}}}), "additionalProperties": False},
+ "Segment": obj({"id": I, "name": S, "match": {"type": "string", "enum": ["all", "any"]}, "rules": {"type": "array", "items": {"$ref": "#/components/schemas/SegmentRule"}},
+   "createdAt": I, "updatedAt": I}, ["id", "name", "match", "rules", "createdAt", "updatedAt"]),
+ "SegmentPreview": obj({"count": I, "sample": {"type": "array", "items": {"$ref": "#/components/schemas/Profile"}, "description": "the first 10 matching profiles in user id order"}}, ["count", "sample"]),
  "ErasureReport": obj({"userId": S, "profileDeleted": B, "rows": {"type": "object", "additionalProperties": I, "description": "rows changed per table.column"}}, ["userId", "profileDeleted", "rows"]),
  "ProfileReport": obj({"upserted": I, "rejected": I, "warnings": {"type": "array", "items": obj({"row": {"type": "integer", "description": "CSV: the line the record starts on (header = 1); JSON: the index from 0"}, "userId": S, "problem": S})}}),
  "Goal": obj({"event": S, "windowMinutes": rng("goalWindowMinutes", "conversion window, minutes (1 minute to 10 years)"),
@@ -111,7 +123,7 @@ schemas = {
  "CampaignInput": obj({"name": S, "providerId": S, "body": {"type": "string", "description": "Mustache template ({{first_name}}, {{name}}, {{properties.city}}); required unless variants"},
    "variants": {"type": "array", "maxItems": 5, "items": ref("Variant")}, "defaults": {"type": "object", "additionalProperties": S, "description": "field name -> text when a profile lacks it"},
    "sendAt": ref("SendAt"), "customValues": {"type": "object", "additionalProperties": S, "description": "$$Name values of the provider template"}, "templateId": S,
-   "audience": {"oneOf": [obj({"userIds": {"type": "array", "minItems": 1, "items": S}}, ["userIds"]), obj({"all": {"type": "boolean", "enum": [True]}}, ["all"])]},
+   "audience": {"oneOf": [obj({"userIds": {"type": "array", "minItems": 1, "items": S}}, ["userIds"]), obj({"all": {"type": "boolean", "enum": [True]}}, ["all"]), obj({"segmentId": {"type": "integer", "minimum": 0, "description": "a saved audience segment; who it matches is frozen at publish"}}, ["segmentId"])]},
    "timezone": S, "goal": ref("Goal"), "controlGroupPercent": rng("controlGroupPercent", "percent of the audience held out, 0 to below 100")}, ["name","providerId","audience"]),
  "Campaign": obj({"id": S, "name": S, "providerId": S, "body": S, "links": {"type": "array", "items": S}, "audience": {}, "timezone": S,
    "goal": ref("Goal"), "controlGroupPercent": N, "status": {"type": "string", "enum": ["draft","scheduled","sending","paused","completed","stopped"], "description": "paused: taken out of dispatch after repeated dead letters (pausedReason); POST .../resume sends again"},
@@ -208,6 +220,13 @@ paths = {
     "patch": op("Change phone (normalised; an invalid one is a 400), region (for a national-form phone), name, properties (merged; null removes a key) or optedOut; validated like the upsert: a 400 names the field and changes nothing", ok("profile", ref("Profile")), body(ref("ProfilePatch")), params=[p("userId")]),
     "delete": op("Erase a person: the profile is deleted; their messages, events, clicks and conversions are kept for the stats under a random pseudonym, with phone, texts, user agents, IP hashes and other conversion properties removed; the phone's digits are masked in raw input (pending callbacks, ingestion errors). Stats and reconcile are unchanged. 404 without a profile or messages; 409 while a message of the user is queued",
         {**ok("what was changed", ref("ErasureReport")), "409": {"description": "messages of the user are queued or in flight; nothing was changed"}}, params=[p("userId")])},
+ "/api/v1/segments": {"post": op("Save an audience segment: rules over profile properties, phone country and opt-out, combined with all or any; a 400 names every wrong field", ok("created", ref("Segment"), "201"), body(ref("SegmentInput"))),
+    "get": op("List audience segments by id", ok("segments", {"type": "array", "items": ref("Segment")}))},
+ "/api/v1/segments/{id}": {"get": op("One audience segment (404 unknown)", ok("segment", ref("Segment")), params=[sid]),
+    "patch": op("Change name, match or rules (rules replaced whole); validated as a creation; a 400 names the field and changes nothing", ok("segment", ref("Segment")), body(ref("SegmentPatch")), params=[sid]),
+    "delete": op("Delete a segment (409 naming the draft or scheduled campaigns whose audience it is; a sent campaign's audience was frozen at publish)",
+        {"204": {"description": "deleted"}, "409": {"description": "unsent campaigns use it", "content": {"application/json": {"schema": ref("ProviderInUse")}}}}, params=[sid])},
+ "/api/v1/segments/{id}/preview": {"get": op("How many profiles the segment matches now, and a sample", ok("preview", ref("SegmentPreview")), params=[sid])},
  "/api/v1/profiles/import": {"post": op(f"Import profiles from CSV (header row; userId, phone, name, other columns become properties). All or nothing: a file that is not UTF-8 or not well-formed RFC 4180 CSV (unterminated quoted field, a row whose field count differs from the header's, an empty or repeated header name) is a 400 naming the line (line <n>: <problem>) and imports nothing. A userId repeated on a later row is imported (the later row wins) with a warning naming both lines. The file is the raw body (text/csv); a multipart/form-data upload is a 415. At most {CONSTANTS['profilesPerRequest']:,} rows per request (more is a 413 naming the cap). A phone_region column gives a row's default region for a phone without + (a value that is no region: the row is rejected, with a warning naming the cell); the region query parameter applies to rows without one", {**ok("report", ref("ProfileReport")), "413": {"description": f"more than {CONSTANTS['profilesPerRequest']:,} rows, or a body over 50 MB; the connection is closed"}}, body(S, "text/csv"),
     params=[p("region", "query", ref("Region"), False, "default region for phones without + on rows without a phone_region")])},
  "/api/v1/campaigns": {"post": op("Create a campaign (draft)", ok("created", ref("Campaign"), "201"), body(ref("CampaignInput"))),
@@ -305,7 +324,7 @@ def text_patterns(schema, identifiers=()):
     for key in ("oneOf", "anyOf", "allOf"):
         if key in out: out[key] = [text_patterns(x) for x in out[key]]
     return out
-for name in ["ProviderInput", "ProviderAuth", "ProfileInput", "Goal", "CampaignInput", "Event", "ProfilePatch"]:
+for name in ["ProviderInput", "ProviderAuth", "ProfileInput", "Goal", "CampaignInput", "Event", "ProfilePatch", "SegmentInput", "SegmentPatch"]:
     schemas[name] = text_patterns(schemas[name], IDENTIFIERS.get(name, ()))
 schemas["ProviderInput"]["properties"]["headers"]["additionalProperties"] = {
     **schemas["ProviderInput"]["properties"]["headers"].get("additionalProperties", S), "pattern": NO_CONTROL}
@@ -314,7 +333,7 @@ schemas["ProviderPatch"] = {**json.loads(json.dumps(schemas["ProviderInput"])), 
 schemas["ProviderPatch"].pop("required", None)
 schemas["CampaignPatch"] = {**json.loads(json.dumps(schemas["CampaignInput"])), "additionalProperties": False}
 schemas["CampaignPatch"].pop("required", None)
-for name in ["ProviderInput", "ProviderAuth", "ProfileInput", "Goal", "CampaignInput", "Event", "ReplayInput", "ProviderPatch", "CampaignPatch", "RotationInput", "ProfilePatch"]:
+for name in ["ProviderInput", "ProviderAuth", "ProfileInput", "Goal", "CampaignInput", "Event", "ReplayInput", "ProviderPatch", "CampaignPatch", "RotationInput", "ProfilePatch", "SegmentPatch"]:
     nullable_optionals(schemas[name])
 
 # Links for stateful testing (schemathesis): a created provider or campaign feeds its id to the

@@ -279,6 +279,9 @@ extension PostgresStore {
                 guard !unique.isEmpty else { return 0 }
                 return try await tx.scalar(
                     "SELECT COUNT(*) FROM profiles WHERE user_id = ANY(\(unique)::text[])", as: Int.self) ?? 0
+            case .segment(let id):
+                guard let segment = try await Self.segment(tx, id: id) else { return 0 }
+                return try await tx.rows("SELECT * FROM profiles").map(Self.profile(from:)).filter(segment.matches).count
             }
         }
     }

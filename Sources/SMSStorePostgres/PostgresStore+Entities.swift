@@ -211,6 +211,11 @@ extension PostgresStore {
                     if let p = byId[id] { out.profiles.append(p) } else { out.missing.append(id) }
                 }
                 return out
+            case .segment(let id):
+                guard let segment = try await Self.segment(tx, id: id) else { throw StoreError.notFound("segment \(id)") }
+                return ProfilesAndMissing(
+                    profiles: try await tx.rows("SELECT * FROM profiles ORDER BY user_id").map(Self.profile(from:)).filter(segment.matches),
+                    missing: [])
             }
         }
         return (result.profiles, result.missing)

@@ -192,6 +192,15 @@ enum SQLiteSchema {
         m.registerMigration("ingestion-errors-body-kind") { db in
             try db.execute(sql: "ALTER TABLE ingestion_errors ADD COLUMN body_kind TEXT")
         }
+        // Saved audience segments (issue 15): the definition as JSON (`AudienceSegment.Definition`).
+        // Additive: a server of the previous release ignores the table.
+        m.registerMigration("audience-segments") { db in
+            try db.execute(sql: """
+                CREATE TABLE audience_segments (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT, json TEXT NOT NULL,
+                    created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL)
+                """)
+        }
         return m
     }
 }

@@ -272,6 +272,9 @@ extension SQLiteStore: SMSDispatchStore {
                 var n = 0
                 for id in Set(ids) where try Int.fetchOne(stmt, arguments: [id]) != nil { n += 1 }
                 return n
+            case .segment(let id):
+                guard let segment = try Self.segment(db, id: id) else { return 0 }
+                return try Row.fetchAll(db, sql: "SELECT * FROM profiles").map(Self.profile(from:)).filter(segment.matches).count
             }
         }
     }

@@ -173,6 +173,9 @@ extension SQLiteStore {
                     }
                 }
                 return (found, missing)
+            case .segment(let id):
+                guard let segment = try Self.segment(db, id: id) else { throw StoreError.notFound("segment \(id)") }
+                return (try Row.fetchAll(db, sql: "SELECT * FROM profiles ORDER BY user_id").map(Self.profile(from:)).filter(segment.matches), [])
             }
         }
     }

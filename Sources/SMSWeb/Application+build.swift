@@ -88,6 +88,7 @@ public func buildRouter(
     ProviderController(store: store, config: config).addRoutes(to: api)
     ProfileController(store: store).addRoutes(to: api)
     ProfileManagementController(store: store).addRoutes(to: api)
+    SegmentController(store: store, config: config).addRoutes(to: api)
     let campaignController = CampaignController(store: store, dispatcher: dispatcher)
     campaignController.addRoutes(to: api)
     CampaignManagementController(campaigns: campaignController, management: CampaignManagement(store: store, dispatcher: dispatcher))

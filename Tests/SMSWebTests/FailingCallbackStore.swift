@@ -31,6 +31,15 @@ struct FailingCallbackStore: SMSStore {
     func replaceProfile(_ profile: Profile) async throws -> Bool { try await base.replaceProfile(profile) }
     func messages(userId: String, limit: Int) async throws -> [ProfileMessage] { try await base.messages(userId: userId, limit: limit) }
     func eraseProfile(_ erasure: ProfileErasure) async throws -> ErasureOutcome { try await base.eraseProfile(erasure) }
+    func insertSegment(_ definition: AudienceSegment.Definition, at: Int64) async throws -> AudienceSegment {
+        try await base.insertSegment(definition, at: at)
+    }
+    func segment(id: Int64) async throws -> AudienceSegment? { try await base.segment(id: id) }
+    func segments() async throws -> [AudienceSegment] { try await base.segments() }
+    func updateSegment(id: Int64, _ definition: AudienceSegment.Definition, at: Int64) async throws -> Bool {
+        try await base.updateSegment(id: id, definition, at: at)
+    }
+    func deleteSegment(id: Int64) async throws -> Bool { try await base.deleteSegment(id: id) }
     func setOptOut(userId: String, optedOut: Bool) async throws -> Bool { try await base.setOptOut(userId: userId, optedOut: optedOut) }
     func insertCampaign(_ campaign: Campaign) async throws { try await base.insertCampaign(campaign) }
     func campaign(id: String) async throws -> Campaign? { try await base.campaign(id: id) }

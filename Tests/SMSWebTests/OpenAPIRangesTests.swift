@@ -80,7 +80,7 @@ struct OpenAPIRangesTests {
                 }
             }
         }
-        #expect(limits == 5)  // campaigns, ingestion errors, unmatched callbacks, click hits, dead letters
+        #expect(limits == 6)  // campaigns, ingestion errors, unmatched callbacks, click hits, dead letters, profiles
         #expect(variants == 4)  // trend, funnel, links, errors
     }
 }

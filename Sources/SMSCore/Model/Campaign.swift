@@ -12,8 +12,11 @@ public enum CampaignStatus: String, Sendable, Codable, CaseIterable {
 public enum Audience: Sendable, Equatable, Codable {
     case userIds([String])
     case all
+    /// The profiles a saved ``AudienceSegment`` matches when the campaign is published (the
+    /// audience is frozen then: the recipients are the messages recorded at publish).
+    case segment(Int64)
 
-    enum CodingKeys: String, CodingKey { case userIds, all }
+    enum CodingKeys: String, CodingKey { case userIds, all, segmentId }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -21,8 +24,11 @@ public enum Audience: Sendable, Equatable, Codable {
             self = .userIds(ids)
         } else if try c.decodeIfPresent(Bool.self, forKey: .all) == true {
             self = .all
+        } else if let id = try c.decodeIfPresent(Int64.self, forKey: .segmentId) {
+            self = .segment(id)
         } else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "audience needs userIds or all:true"))
+            throw DecodingError.dataCorrupted(
+                .init(codingPath: decoder.codingPath, debugDescription: "audience needs userIds, all:true or segmentId"))
         }
     }
 
@@ -31,6 +37,7 @@ public enum Audience: Sendable, Equatable, Codable {
         switch self {
         case .userIds(let ids): try c.encode(ids, forKey: .userIds)
         case .all: try c.encode(true, forKey: .all)
+        case .segment(let id): try c.encode(id, forKey: .segmentId)
         }
     }
 }

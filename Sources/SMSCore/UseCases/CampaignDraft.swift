@@ -155,6 +155,8 @@ public struct CampaignDraft: Sendable, Equatable, Codable {
             if context.audienceSize == 0 { problems.append("audience is empty: none of the \(ids.count) user ids has a profile") }
         case .all:
             if context.audienceSize == 0 { problems.append("audience is empty: there are no profiles") }
+        case .segment(let id):
+            if context.audienceSize == 0 { problems.append("audience is empty: segment \(id) matches no profile (or does not exist)") }
         }
         let tz = timezone ?? "UTC"
         if TimeZone(identifier: tz) == nil { problems.append("unknown time zone '\(InputEcho.text(tz))' (use an IANA name)") }
