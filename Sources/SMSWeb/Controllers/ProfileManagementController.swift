@@ -144,11 +144,7 @@ struct ProfileManagementController {
                 cursor = c
             case "q": query.q = value.trimmingCharacters(in: .whitespaces)
             case "country":
-                guard PhoneNumber.supportedRegion(value) != nil else {
-                    throw HTTPError(
-                        .badRequest,
-                        message: "country: \"\(value)\" is not a region of the numbering plans; expected an ISO 3166-1 alpha-2 code in capitals such as DE, US, GB")
-                }
+                try ProfileController.checkRegion(value, field: "country")
                 query.country = value
             case "optedOut":
                 switch value {

@@ -70,9 +70,7 @@ enum ProfilePatch {
         let problems = ProfileController.textProblems(input, at: "profile")
         guard problems.isEmpty else { throw refuse(problems.joined(separator: "; ")) }
         if let region {
-            guard PhoneNumber.supportedRegion(region) != nil else {
-                throw refuse("region: \"\(region)\" is not a region of the numbering plans; expected an ISO 3166-1 alpha-2 code in capitals such as DE, US, GB")
-            }
+            if let problem = ProfileController.regionProblem(region, field: "region") { throw refuse(problem) }
             guard rawPhone != nil else { throw refuse("region applies to a phone in national form; send it with phone") }
         }
         if let rawPhone {

@@ -42,12 +42,6 @@ struct SegmentController {
         var sample: [ProfileManagementController.View]
     }
 
-    struct InUseView: Encodable {
-        struct Message: Encodable { var message: String }
-        var error: Message
-        var campaigns: [CampaignReference]
-    }
-
     func addRoutes(to group: RouterGroup<AppRequestContext>) {
         group.post("segments") { request, _ in
             let body = try await request.body.collect(upTo: 1_000_000, what: "segment")
@@ -77,7 +71,7 @@ struct SegmentController {
             if !users.isEmpty {
                 let refs = users.map { CampaignReference(id: $0.id, name: $0.name) }
                 return try JSON.response(
-                    InUseView(
+                    ProviderController.InUseView(
                         error: .init(message: "segment \(id) is the audience of \(refs.count) unsent campaign(s): "
                             + refs.map { "\($0.id) (\($0.name))" }.joined(separator: ", ")),
                         campaigns: refs),
