@@ -310,7 +310,7 @@ def nullable_optionals(schema):
 # hold U+0000, and an identifier no control character; both are a 400 naming the field. Stated as a
 # pattern on every plain string of the request bodies (a replay's raw callback text is exempt).
 NO_NUL = r"^[^\x00]*$"; NO_CONTROL = r"^[^\x00-\x1F\x7F]*$"
-IDENTIFIERS = {"ProfileInput": ["userId", "phone"], "ProfilePatch": ["phone"], "Event": ["eventId", "userId", "name"], "ProviderInput": ["url"]}
+IDENTIFIERS = {"ProfileInput": ["userId"], "ProfilePatch": ["phone"], "Event": ["eventId", "userId", "name"], "ProviderInput": ["url"]}
 def text_patterns(schema, identifiers=()):
     if not isinstance(schema, dict): return schema
     if schema.get("type") == "string" and "enum" not in schema and "pattern" not in schema and "format" not in schema:

@@ -29,11 +29,23 @@ final class RouteMethods: @unchecked Sendable {
         templates = byPath.map { (Self.segments($0.key), $0.value) }
     }
 
-    /// The methods of every template that matches `path` (the union), or `nil` when none does.
+    /// The methods of the most literal templates that match `path` (the union of those with the
+    /// fewest parameter segments), or `nil` when none does: `/api/v1/profiles/import` is the
+    /// import (POST), not `/api/v1/profiles/{userId}` (so a user id `import` cannot be read,
+    /// changed or erased by path).
     func methods(forPath path: String) -> Set<String>? {
         let parts = Self.segments(path)
         var found: Set<String>?
-        for t in templates where Self.matches(t.segments, parts) { found = (found ?? []).union(t.methods) }
+        var fewest = Int.max
+        for t in templates where Self.matches(t.segments, parts) {
+            let parameters = t.segments.filter { $0.hasPrefix("{") || $0.hasPrefix(":") || $0.hasPrefix("*") }.count
+            if parameters < fewest {
+                fewest = parameters
+                found = t.methods
+            } else if parameters == fewest {
+                found = (found ?? []).union(t.methods)
+            }
+        }
         return found
     }
 
