@@ -70,7 +70,7 @@ struct ProfileManagementController {
     func addRoutes(to group: RouterGroup<AppRequestContext>) {
         group.get("profiles") { request, _ in
             let limit = try ListLimit.httpParse(request)
-            let (query, cursor) = try Self.query(request.uri.queryParameters)
+            let (query, cursor) = try Self.query(request.uri.queryParameters.map { (String($0.key), String($0.value)) })
             let page = try await query.page(after: cursor, limit: limit) { after, count in
                 try await store.profiles(afterUserId: after, limit: count)
             }
@@ -129,12 +129,10 @@ struct ProfileManagementController {
 
     /// The filters and cursor of a listing.
     /// - Throws: 400 naming `cursor`, `country` or `optedOut` and what they take.
-    static func query(_ params: Parameters) throws -> (ProfileQuery, ProfileCursor?) {
+    static func query(_ params: [(String, String)]) throws -> (ProfileQuery, ProfileCursor?) {
         var query = ProfileQuery()
         var cursor: ProfileCursor?
         for (key, value) in params {
-            let key = String(key)
-            let value = String(value)
             if let p = TextInput.problem(value, field: key, kind: .identifier) { throw HTTPError(.badRequest, message: p) }
             switch key {
             case "cursor":
