@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import NIOCore
 import SMSCore
 import SMSGatewayHTTP
 
@@ -105,29 +106,17 @@ struct ProviderController {
                         + "If-Match named \(precondition.description): read it again and retry")
             }
             let body = try await request.body.collect(upTo: 1_000_000, what: "provider")
-            let updated = try validate(try ProviderPatch.merged(current, patch: body), keeping: current)
-            let written = try await write(updated, over: current, preconditioned: precondition != nil)
+            let written = try await patch(current, body: body, preconditioned: precondition != nil)
             return Self.tagged(try JSON.response(view(written)), written)
         }
         group.post("providers/{id}/rotate-secret") { request, context in
             let current = try await existing(context)
             let body = try await request.body.collect(upTo: 10_000, what: "rotation")
-            let grace = body.readableBytes == 0
-                ? CallbackSecretRotation.defaultGraceSeconds
-                : Int64(try JSON.decode(RotationInput.self, from: body, what: "rotation").graceSeconds ?? Int(CallbackSecretRotation.defaultGraceSeconds))
-            let rotated = CallbackSecretRotation.rotate(current, newSecret: Self.newSecret(), now: config.now(), graceSeconds: grace)
-            let written = try await write(rotated, over: current)
-            return try JSON.response(
-                RotationView(
-                    callbackUrl: view(written).callbackUrl, callbackSecret: written.callbackSecret,
-                    previousSecretValidUntil: written.previousSecretValidUntil ?? config.now()))
+            return try JSON.response(try await rotate(current, body: body))
         }
         for (action, disabled) in [("disable", true), ("enable", false)] {
             group.post("providers/{id}/\(action)") { _, context in
-                let current = try await existing(context)
-                var provider = current
-                provider.disabled = disabled ? true : nil
-                let written = try await write(provider, over: current)
+                let written = try await setDisabled(try await existing(context), disabled)
                 return Self.tagged(try JSON.response(view(written)), written)
             }
         }
@@ -145,6 +134,34 @@ struct ProviderController {
                     status: .conflict)
             }
         }
+    }
+
+    /// PATCH (API and dashboard): `body` (a JSON merge patch, ``ProviderPatch``) merged into
+    /// `current`, validated as a creation, written. - Throws: 400 naming the field; 404/409/412 of ``write(_:over:preconditioned:)``.
+    func patch(_ current: ProviderConfig, body: ByteBuffer, preconditioned: Bool = false) async throws -> ProviderConfig {
+        let updated = try validate(try ProviderPatch.merged(current, patch: body), keeping: current)
+        return try await write(updated, over: current, preconditioned: preconditioned)
+    }
+
+    /// Rotation of the callback secret (API and dashboard): `body` is empty or ``RotationInput``
+    /// (`graceSeconds` default ``CallbackSecretRotation/defaultGraceSeconds``).
+    /// - Throws: 400 naming `graceSeconds` out of ``InputLimits/graceSeconds``; 404/409 of ``write(_:over:preconditioned:)``.
+    func rotate(_ current: ProviderConfig, body: ByteBuffer) async throws -> RotationView {
+        let grace = body.readableBytes == 0
+            ? CallbackSecretRotation.defaultGraceSeconds
+            : Int64(try JSON.decode(RotationInput.self, from: body, what: "rotation").graceSeconds ?? Int(CallbackSecretRotation.defaultGraceSeconds))
+        let rotated = CallbackSecretRotation.rotate(current, newSecret: Self.newSecret(), now: config.now(), graceSeconds: grace)
+        let written = try await write(rotated, over: current)
+        return RotationView(
+            callbackUrl: view(written).callbackUrl, callbackSecret: written.callbackSecret,
+            previousSecretValidUntil: written.previousSecretValidUntil ?? config.now())
+    }
+
+    /// Disable (no new sends; callbacks still accepted) or enable (API and dashboard).
+    func setDisabled(_ current: ProviderConfig, _ disabled: Bool) async throws -> ProviderConfig {
+        var provider = current
+        provider.disabled = disabled ? true : nil
+        return try await write(provider, over: current)
     }
 
     /// The provider named by the path's `{id}`. - Throws: 404 `unknown provider '<id>'`.

@@ -10,11 +10,30 @@ import SMSCore
 /// sends a sample generic callback (`delivered` for an unknown `meta`) to this server's own public
 /// callback URL, as the provider would, and shows the answer. A 200 proves the URL, the secret and
 /// the JSON contract work end to end; the unknown meta is kept aside like any early receipt and
-/// changes no campaign's numbers.
+/// changes no campaign's numbers. `POST /providers/{id}/edit` (the fields of a PATCH, blank =
+/// unchanged), `POST /providers/{id}/rotate-secret` (shows the new secret once) and
+/// `POST /providers/{id}/disable|enable` go through ``ProviderController``'s `patch`, `rotate` and
+/// `setDisabled`, as the API does; every POST is CSRF-checked.
 struct ProviderPageController {
     let dashboard: Dashboard
 
     struct CSRFForm: Decodable { var csrf: String? }
+
+    /// The edit form and the rotation form (`graceSeconds`).
+    struct EditForm: Decodable {
+        var csrf: String?
+        var name, url, method, bodyType, bodyTemplate, messageIdPath, webhookSigningKey, ratePerSecond, maxConcurrency, callbacksEnabled: String?
+        var graceSeconds: String?
+
+        var fields: [String: String] {
+            let all: [String: String?] = [
+                "name": name, "url": url, "method": method, "bodyType": bodyType, "bodyTemplate": bodyTemplate,
+                "messageIdPath": messageIdPath, "webhookSigningKey": webhookSigningKey, "ratePerSecond": ratePerSecond,
+                "maxConcurrency": maxConcurrency, "callbacksEnabled": callbacksEnabled,
+            ]
+            return all.compactMapValues { $0 }
+        }
+    }
 
     /// The outcome of a test callback, as shown on the page.
     struct TestResult {
@@ -41,6 +60,67 @@ struct ProviderPageController {
                 return try await render(session: session, test: await sendTest(provider))
             }
         }
+        let api = ProviderController(store: d.store, config: d.config)
+        group.post("providers/{id}/edit") { request, context in
+            try await d.signedIn(request) { session in
+                let form = try await Dashboard.form(EditForm.self, request, limit: 1_000_000)
+                try d.checkCSRF(form.csrf, session)
+                let current = try await api.existing(context)
+                _ = try await api.patch(current, body: try Self.patchBody(form.fields))
+                return Dashboard.redirect("/providers#provider-\(CampaignPageController.pathComponent(current.id))")
+            }
+        }
+        group.post("providers/{id}/rotate-secret") { request, context in
+            try await d.signedIn(request) { session in
+                let form = try await Dashboard.form(EditForm.self, request, limit: 16_000)
+                try d.checkCSRF(form.csrf, session)
+                let current = try await api.existing(context)
+                let grace = (form.graceSeconds ?? "").trimmingCharacters(in: .whitespaces)
+                let body = grace.isEmpty ? ByteBuffer() : ByteBuffer(string: #"{"graceSeconds":\#(Self.jsonScalar(grace))}"#)
+                let rotated = try await api.rotate(current, body: body)
+                let object: [String: Any] = [
+                    "title": "New callback secret", "id": current.id, "name": current.name, "callbackUrl": rotated.callbackUrl,
+                    "secret": rotated.callbackSecret,
+                    "previousValidUntil": DisplayFormat.dateTime(rotated.previousSecretValidUntil, timeZone: "UTC"),
+                ]
+                return d.page("provider_rotated", object, session: session, nav: "providers")
+            }
+        }
+        for (action, disabled) in [("disable", true), ("enable", false)] {
+            group.post("providers/{id}/\(action)") { request, context in
+                try await d.signedIn(request) { session in
+                    try d.checkCSRF(try await Dashboard.form(CSRFForm.self, request, limit: 16_000).csrf, session)
+                    let current = try await api.existing(context)
+                    _ = try await api.setDisabled(current, disabled)
+                    return Dashboard.redirect("/providers#provider-\(CampaignPageController.pathComponent(current.id))")
+                }
+            }
+        }
+    }
+
+    /// The edit form (``EditForm/fields``) as a PATCH's JSON merge patch (``ProviderPatch``): a
+    /// blank field is left out (unchanged), so a secret (`webhookSigningKey`) is never shown nor
+    /// cleared; text fields as JSON strings; numbers and `true`/`false` as
+    /// JSON scalars when they read as such (anything else stays a string, which the API's decoding
+    /// refuses naming the field).
+    static func patchBody(_ form: [String: String]) throws -> ByteBuffer {
+        var object: [String: Any] = [:]
+        for (field, value) in form {
+            guard !value.trimmingCharacters(in: .whitespaces).isEmpty else { continue }
+            switch field {
+            case "ratePerSecond", "maxConcurrency", "callbacksEnabled":
+                let v = value.trimmingCharacters(in: .whitespaces)
+                object[field] = v == "true" ? true : v == "false" ? false : Double(v).map { d -> Any in field == "maxConcurrency" && d == d.rounded() ? Int(d) : d } ?? v
+            default: object[field] = value
+            }
+        }
+        return ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: object))
+    }
+
+    /// A form value as a JSON scalar: a number when it reads as one, else a JSON string.
+    static func jsonScalar(_ text: String) -> String {
+        if Int64(text) != nil { return text }
+        return String(decoding: (try? JSONEncoder().encode(text)) ?? Data(), as: UTF8.self)
     }
 
     func callbackURL(_ p: ProviderConfig) -> String {
@@ -79,7 +159,10 @@ struct ProviderPageController {
             var row: [String: Any] = [
                 "id": p.id, "name": p.name, "kind": p.kind.rawValue, "method": p.method, "url": p.url,
                 "callbacksEnabled": p.callbacksEnabled, "callbackUrl": callbackURL(p), "secret": p.callbackSecret,
-                "created": DisplayFormat.dateTime(p.createdAt, timeZone: "UTC"),
+                "created": DisplayFormat.dateTime(p.createdAt, timeZone: "UTC"), "disabled": p.disabled == true,
+                "bodyType": p.bodyType, "bodyTemplate": p.bodyTemplate, "messageIdPath": p.messageIdPath ?? "",
+                "ratePerSecond": p.ratePerSecond.map { "\($0)" } ?? "", "maxConcurrency": p.maxConcurrency.map(String.init) ?? "",
+                "hasSigningKey": p.webhookSigningKey != nil, "graceDefault": CallbackSecretRotation.defaultGraceSeconds,
             ]
             if let t = test, t.providerId == p.id {
                 row["test"] = [
