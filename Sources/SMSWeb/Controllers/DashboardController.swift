@@ -6,7 +6,7 @@ import SMSCore
 
 /// The web dashboard's entry points: sign-in (admin token, or the `--dashboard-password`),
 /// one-time sign-in links, sign-out, static assets, the campaign list; and it registers the other
-/// dashboard pages (campaign page, new campaign, providers, ingestion errors, profile import, profiles).
+/// dashboard pages (campaign page, new campaign, providers, ingestion errors, profile import, profiles, segments).
 struct DashboardController {
     let dashboard: Dashboard
     let dispatcher: Dispatcher
@@ -95,6 +95,7 @@ struct DashboardController {
         IngestionErrorPageController(dashboard: d).addRoutes(to: group)
         ProfileImportPageController(dashboard: d).addRoutes(to: group)
         ProfilePageController(dashboard: d).addRoutes(to: group)
+        SegmentPageController(dashboard: d).addRoutes(to: group)
     }
 
     /// Whether a sign-in secret is the admin token or the dashboard password (constant time).

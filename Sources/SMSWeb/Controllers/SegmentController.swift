@@ -81,12 +81,16 @@ struct SegmentController {
             return Response(status: .noContent)
         }
         group.get("segments/{id}/preview") { _, context in
-            let segment = try await existing(context)
-            let (count, sample) = try await segment.definition.preview(sampleSize: Self.sampleSize) { after, n in
-                try await store.profiles(afterUserId: after, limit: n)
-            }
-            return try JSON.response(Preview(count: count, sample: sample.map { ProfileManagementController.View($0) }))
+            try JSON.response(try await preview(try await existing(context)))
         }
+    }
+
+    /// The live count and the first ``sampleSize`` matching profiles (API preview and dashboard).
+    func preview(_ segment: AudienceSegment) async throws -> Preview {
+        let (count, sample) = try await segment.definition.preview(sampleSize: Self.sampleSize) { after, n in
+            try await store.profiles(afterUserId: after, limit: n)
+        }
+        return Preview(count: count, sample: sample.map { ProfileManagementController.View($0) })
     }
 
     /// - Throws: 400 `invalid segment: …` naming every wrong field.
