@@ -103,6 +103,20 @@ struct InputRangeRouteTests {
                 #expect(r.status == .badRequest)
                 #expect(Self.message(r) == "invalid campaign: sendAt '9999-12-31T00:00:00Z' must lie from 1970-01-01T00:00:01Z to 2100-01-01T00:00:00Z (an integer from 1 to 4102444800 epoch seconds)")
             }
+            try await client.execute(
+                uri: "/api/v1/campaigns", method: .post, headers: App.auth, body: Self.campaign(#","sendAt":"9999-01-01T00:00Z""#)
+            ) { r in
+                #expect(r.status == .badRequest)
+                #expect(Self.message(r) == "invalid campaign: sendAt '9999-01-01T00:00Z' must lie from 1970-01-01T00:00:01Z to 2100-01-01T00:00:00Z (an integer from 1 to 4102444800 epoch seconds)")
+            }
+            for offset in ["+25:00", "+99:99", "-24:00", "+00:60"] {
+                try await client.execute(
+                    uri: "/api/v1/campaigns", method: .post, headers: App.auth, body: Self.campaign(#","sendAt":"2027-06-01T09:00:00"# + offset + "\"")
+                ) { r in
+                    #expect(r.status == .badRequest)
+                    #expect(Self.message(r) == "invalid campaign: sendAt '2027-06-01T09:00:00\(offset)' has offset \(offset); an offset must lie from -14:00 to +14:00 with minutes 00 to 59 (or use Z)")
+                }
+            }
             let id = try await client.execute(uri: "/api/v1/campaigns", method: .post, headers: App.auth, body: Self.campaign("")) { r in
                 #expect(r.status == .created)
                 return try JSONDecoder().decode([String: JSONValue].self, from: Data(buffer: r.body))["id"]?.stringValue ?? ""

@@ -33,7 +33,8 @@ public enum SendTimeInput: Sendable, Equatable, Codable {
 /// Resolves a campaign's `sendAt` to an instant (decision, `docs/DOMAIN.md` §1 "send at a time, in the
 /// campaign's time zone"):
 /// - a number: epoch seconds, absolute;
-/// - `2025-03-30T09:00:00Z` or with an offset (`+05:30`): absolute, the zone is not used;
+/// - `2025-03-30T09:00:00Z` or with an offset (`+05:30`, -14:00 to +14:00, seconds optional): absolute,
+///   the zone is not used;
 /// - `2025-03-30T09:00` or `2025-03-30T09:00:00` (no offset): a wall-clock time in the campaign's
 ///   IANA zone. A time that does not exist there (the hour skipped when DST starts) is refused; a
 ///   time that exists twice (when DST ends) is the **earlier** instant;
@@ -61,7 +62,7 @@ public enum SendTime {
             return n
         case .text(let raw):
             let text = withoutFraction(raw.trimmingCharacters(in: .whitespaces))
-            if let absolute = absolute(text) { return absolute }
+            if let absolute = try absolute(text, raw: raw) { return absolute }
             guard let zone = TimeZone(identifier: timeZone) else {
                 throw SendTimeError("unknown time zone '\(InputEcho.text(timeZone))' (use an IANA name)")
             }
@@ -105,15 +106,38 @@ public enum SendTime {
         var year, month, day, hour, minute, second: Int
     }
 
-    static func absolute(_ text: String) -> Int64? {
-        let hasZone = text.hasSuffix("Z") || text.hasSuffix("z")
-            || text.range(of: #"[+-]\d{2}:?\d{2}$"#, options: .regularExpression) != nil
-        guard hasZone, text.contains("T") else { return nil }
-        // Whole seconds only: a fraction was dropped before (``withoutFraction(_:)``), so a longer
-        // one is refused here rather than read by the formatter's own rule.
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime]
-        return f.date(from: text.uppercased()).map { Int64($0.timeIntervalSince1970.rounded(.down)) }
+    /// The offsets an absolute `sendAt` may carry: -14:00 to +14:00, minutes 00 to 59.
+    /// **Decision**: RFC 3339 would allow any hour 00-23; real zones span -12:00 to +14:00, so
+    /// anything beyond ±14:00 is a typo, refused rather than wrapped (`+25:00` read as `+02:00`).
+    public static let offsetLimitMinutes = 14 * 60
+
+    /// `2025-03-30T09:00:00Z`, `2025-03-30T09:00+05:30`, `...T09:00:00-0800` (seconds optional, `T`
+    /// or a space): epoch seconds, or `nil` when `text` carries no `Z` or offset.
+    /// - Throws: ``SendTimeError`` naming `sendAt` for an offset outside -14:00…+14:00 or minutes
+    ///   beyond 59, and for a date or time that does not exist (month 13, 31 February, 24:00).
+    static func absolute(_ text: String, raw: String) throws(SendTimeError) -> Int64? {
+        let pattern = #"^(\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(?::\d{2})?)(?:([Zz])|([+-])(\d{2}):?(\d{2}))$"#
+        guard let regex = try? NSRegularExpression(pattern: pattern),
+            let m = regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text))
+        else { return nil }
+        func group(_ i: Int) -> String? { Range(m.range(at: i), in: text).map { String(text[$0]) } }
+        guard let local = group(1) else { return nil }
+        var offsetSeconds: Int64 = 0
+        if group(2) == nil, let sign = group(3), let hh = group(4).flatMap({ Int($0) }), let mm = group(5).flatMap({ Int($0) }) {
+            let minutes = hh * 60 + mm
+            guard mm <= 59, minutes <= offsetLimitMinutes else {
+                throw SendTimeError(
+                    "sendAt '\(InputEcho.text(raw))' has offset \(sign)\(group(4) ?? ""):\(group(5) ?? ""); "
+                        + "an offset must lie from -14:00 to +14:00 with minutes 00 to 59 (or use Z)")
+            }
+            offsetSeconds = Int64(minutes * 60) * (sign == "-" ? -1 : 1)
+        }
+        guard let parts = localParts(local.replacingOccurrences(of: "t", with: "T")) else {
+            throw SendTimeError(
+                "sendAt '\(InputEcho.text(raw))' is not a valid date-time (month 01-12, a day the month has, "
+                    + "hour 00-23, minute and second 00-59)")
+        }
+        return naiveEpoch(parts) - offsetSeconds
     }
 
     static func localParts(_ text: String) -> Parts? {
