@@ -152,6 +152,22 @@ struct StatsRoutesTests {
         }
     }
 
+    @Test("issue 12: a tz with a NUL is 400 even after its prefix was used (the name is checked before any lookup)")
+    func timeZoneWithNULIsRefusedAfterItsPrefixWasUsed() async throws {
+        let store = try await Self.pitfall13Store(callbacks: true)
+        try await StatsWeb.withRouter(store: store) { client in
+            #expect(try await StatsWeb.get(client, "c1/trend?tz=Europe/Berlin").status == .ok)
+            for path in ["c1/trend?tz=Europe/Berlin%00garbage", "c1/export.csv?tz=Europe/Berlin%00garbage"] {
+                let response = try await StatsWeb.get(client, path)
+                #expect(response.status == .badRequest, "\(path)")
+                #expect(StatsWeb.errorMessage(response) == "unknown time zone 'Europe/Berlin\u{0}garbage' (use an IANA name such as Europe/Berlin)")
+            }
+            let spaced = try await StatsWeb.get(client, "c1/trend?tz=Europe/Berlin%20")
+            #expect(spaced.status == .badRequest)
+            #expect(StatsWeb.errorMessage(spaced) == "unknown time zone 'Europe/Berlin ' (use an IANA name such as Europe/Berlin)")
+        }
+    }
+
     /// The CSV body's rows (BOM dropped), parsed by CSV.swift's reader.
     static func rows(_ response: TestResponse) throws -> [[String]] {
         let text = String(decoding: Array(response.body.readableBytesView).dropFirst(3), as: UTF8.self)

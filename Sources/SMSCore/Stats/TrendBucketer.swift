@@ -88,7 +88,7 @@ public struct TrendBucketer: Sendable {
     ///   - granularity: day, ISO week or month.
     /// - Throws: ``TrendBucketerError/unknownTimeZone(_:)`` for a name that is not an IANA zone.
     public init(timeZoneIdentifier: String, granularity: TrendGranularity) throws(TrendBucketerError) {
-        guard !timeZoneIdentifier.isEmpty, let tz = TimeZone(identifier: timeZoneIdentifier) else {
+        guard let tz = IANAZone.named(timeZoneIdentifier) else {
             throw .unknownTimeZone(timeZoneIdentifier)
         }
         self.timeZone = tz

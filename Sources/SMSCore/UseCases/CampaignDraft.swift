@@ -159,7 +159,7 @@ public struct CampaignDraft: Sendable, Equatable, Codable {
             if context.audienceSize == 0 { problems.append("audience is empty: segment \(id) matches no profile (or does not exist)") }
         }
         let tz = timezone ?? "UTC"
-        if TimeZone(identifier: tz) == nil { problems.append("unknown time zone '\(InputEcho.text(tz))' (use an IANA name)") }
+        if IANAZone.named(tz) == nil { problems.append("unknown time zone '\(InputEcho.text(tz))' (use an IANA name)") }
         if let goal {
             if goal.event.isEmpty { problems.append("goal.event is empty") }
             if !InputLimits.goalWindowMinutes.contains(Int64(goal.windowMinutes)) {
@@ -179,7 +179,7 @@ public struct CampaignDraft: Sendable, Equatable, Codable {
             }
         }
         var sendAtEpoch: Int64?
-        if let sendAt, TimeZone(identifier: tz) != nil {
+        if let sendAt, IANAZone.named(tz) != nil {
             do throws(SendTimeError) {
                 let t = try SendTime.resolve(sendAt, timeZone: tz)
                 if t < context.now - 60 { problems.append("sendAt is in the past (\(t) < now \(context.now))") }

@@ -63,7 +63,7 @@ public enum SendTime {
         case .text(let raw):
             let text = withoutFraction(raw.trimmingCharacters(in: .whitespaces))
             if let absolute = try absolute(text, raw: raw) { return absolute }
-            guard let zone = TimeZone(identifier: timeZone) else {
+            guard let zone = IANAZone.named(timeZone) else {
                 throw SendTimeError("unknown time zone '\(InputEcho.text(timeZone))' (use an IANA name)")
             }
             guard let parts = localParts(text) else {
