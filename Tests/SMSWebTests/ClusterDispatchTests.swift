@@ -17,7 +17,7 @@ import Glibc
 /// most 110 messages in every 1 s window (the shared bucket; three nodes must not send 300/s).
 @Suite("Several nodes: 3 serve processes on one PostgreSQL", .serialized)
 struct ClusterDispatchTests {
-    @Test("3 nodes, 1 SIGKILLed and restarted: everyone received, duplicates ≤ the killed node's leased claims, ≤ 110 msg/s", .timeLimit(.minutes(3)))
+    @Test("3 nodes, 1 SIGKILLed and restarted: everyone received, duplicates ≤ the killed node's leased claims, ≤ 110 msg/s", .timeLimit(.minutes(6)))
     func threeNodes() async throws {
         guard StoreKind.postgresURL != nil else { return }
         let bin = DispatchCrashTests.binary
