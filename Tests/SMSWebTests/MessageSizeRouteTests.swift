@@ -67,4 +67,25 @@ struct MessageSizeRouteTests {
             #expect(dispatch?.map { $0["count"] as? Int } == [1])
         }
     }
+
+    @Test("issue 12: a recipient whose message renders empty is a dispatch error, never sent", arguments: StoreKind.allCases)
+    func emptyAfterRendering(kind: StoreKind) async throws {
+        try await StoreRouteApp.with(kind, adminToken: Self.token, secret: "s") { client, _ in
+            let profiles = #"[{"userId":"vip","phone":"+14155552671","properties":{"vip":true}},"#
+                + #"{"userId":"plain","phone":"+4915123456789","properties":{"vip":false}}]"#
+            #expect(try await Self.call(client, "/api/v1/profiles", profiles).0 == .ok)
+            let created = try await Self.call(
+                client, "/api/v1/campaigns", try Self.campaign("{{#properties.vip}}hi{{/properties.vip}}", users: ["vip", "plain"]))
+            #expect(created.0 == .created)
+            let id = try #require((created.1 as? [String: Any])?["id"] as? String)
+            let published = try await Self.call(client, "/api/v1/campaigns/\(id)/publish", "")
+            #expect(published.0 == .ok)
+            #expect((published.1 as? [String: Any])?["queued"] as? Int == 1)
+            #expect((published.1 as? [String: Any])?["dispatchErrors"] as? Int == 1)
+            let errors = try await Self.call(client, "/api/v1/campaigns/\(id)/errors")
+            let dispatch = (errors.1 as? [String: Any])?["dispatch"] as? [[String: Any]]
+            #expect(dispatch?.map { $0["reason"] as? String } == ["message empty after rendering"])
+            #expect(dispatch?.map { $0["count"] as? Int } == [1])
+        }
+    }
 }

@@ -21,6 +21,10 @@ public enum DispatchErrorReason: Sendable, Equatable, CustomStringConvertible {
     /// The personalised text is over the size cap or its rendering over the work budget
     /// (`docs/DOMAIN.md §2 "Message size"`): decided at publish, the message is never sent.
     case messageTooLong(MessageRenderError)
+    /// The personalised text is the empty string (a body whose sections all render nothing for
+    /// this profile, e.g. `{{#vip}}hi{{/vip}}` with `vip: false`): decided at publish, never sent
+    /// (issue 12). Decision: only the empty string; a text of spaces is sent as written.
+    case messageEmpty
 
     public var description: String {
         switch self {
@@ -36,6 +40,7 @@ public enum DispatchErrorReason: Sendable, Equatable, CustomStringConvertible {
         case .connectionRefused(let endpoint): "connection refused to \(endpoint)"
         case .connectTimeout(let endpoint): "connect timeout to \(endpoint)"
         case .messageTooLong(let error): error.description
+        case .messageEmpty: "message empty after rendering"
         }
     }
 }

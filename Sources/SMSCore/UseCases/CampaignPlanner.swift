@@ -89,6 +89,8 @@ public struct CampaignPlanner: Sendable {
                 // dispatch error with the reason; the campaign's other messages go on.
                 return message(.dispatchError, .messageTooLong(error))
             }
+            // Nothing to send (every section rendered nothing for this profile): a dispatch error, never an empty SMS.
+            if body.isEmpty { return message(.dispatchError, .messageEmpty) }
             return message(.queued, body: body, links: links, variables: Self.templateVariables(names, profile: p, defaults: defaults))
         }
     }
