@@ -6,7 +6,9 @@ import Foundation
 /// Rule: the WHATWG URL Standard's "application/x-www-form-urlencoded parsing"
 /// (`https://url.spec.whatwg.org/#urlencoded-parsing`): split on `&`, drop empty pieces, split each
 /// at its first `=`, turn `+` into a space, then percent-decode the bytes (a `%` not followed by
-/// two hex digits stays as it is) and read them as UTF-8 (invalid bytes become U+FFFD).
+/// two hex digits stays as it is) and read them as UTF-8 (invalid bytes become U+FFFD in
+/// ``parse(_:)``, which reads callbacks whose raw bytes are kept; ``strictPairs(bytes:)`` refuses
+/// them, for the dashboard's forms).
 /// Hummingbird's `URI.queryParameters` does not turn `+` into a space, and Kannel writes the
 /// spaces of `%A` as `+` (`answer=NACK%2F0x00000045%2FSubmit+failed`).
 /// A name given twice keeps its first value.
@@ -28,6 +30,81 @@ public enum FormFields {
             }
             return (decode(piece[...]), "")
         }
+    }
+
+    /// A form field whose percent-decoded bytes are not UTF-8 (``strictPairs(bytes:)``).
+    public struct InvalidUTF8: Error, Equatable, Sendable {
+        /// The field's name (decoded); `nil` when the name itself is not UTF-8.
+        public var field: String?
+        /// The first byte that is not part of a UTF-8 sequence, and its offset in the decoded name or value.
+        public var byte: UInt8
+        public var offset: Int
+
+        /// `the form field 'name' is not valid UTF-8 (byte 0xFF at byte 3 of its value)`.
+        public var message: String {
+            let digits = String(byte, radix: 16, uppercase: true)
+            let hex = "0x" + (digits.count == 1 ? "0" : "") + digits
+            guard let field else { return "a form field's name is not valid UTF-8 (byte \(hex) at byte \(offset) of the name)" }
+            return "the form field '\(InputEcho.text(field))' is not valid UTF-8 (byte \(hex) at byte \(offset) of its value)"
+        }
+    }
+
+    /// The decoded name/value pairs in order, as ``pairs(_:)`` gives them, when every name and
+    /// value decodes (percent-decoding first) to valid UTF-8; else every field that does not, in
+    /// order. How a form a person typed is read (the dashboard's forms): bytes that are not UTF-8
+    /// are refused naming the field, never stored as U+FFFD (`docs/DOMAIN.md` §1 "Text from outside").
+    public static func strictPairs(bytes: [UInt8]) -> Result<[(String, String)], InvalidUTF8Fields> {
+        var out: [(String, String)] = []
+        var invalid: [InvalidUTF8] = []
+        for piece in bytes.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true) {
+            let eq = piece.firstIndex(of: UInt8(ascii: "="))
+            let nameBytes = decodedBytes(piece[..<(eq ?? piece.endIndex)])
+            let valueBytes = eq.map { decodedBytes(piece[piece.index(after: $0)...]) } ?? []
+            guard let name = String(validating: nameBytes, as: UTF8.self) else {
+                let at = firstInvalidUTF8(nameBytes)
+                invalid.append(InvalidUTF8(field: nil, byte: nameBytes[at], offset: at))
+                continue
+            }
+            guard let value = String(validating: valueBytes, as: UTF8.self) else {
+                let at = firstInvalidUTF8(valueBytes)
+                invalid.append(InvalidUTF8(field: name, byte: valueBytes[at], offset: at))
+                continue
+            }
+            out.append((name, value))
+        }
+        return invalid.isEmpty ? .success(out) : .failure(InvalidUTF8Fields(fields: invalid, valid: out))
+    }
+
+    /// The fields of a form that are not UTF-8, and the pairs that are (so a form can be shown
+    /// again with what was typed, the refused fields empty).
+    public struct InvalidUTF8Fields: Error, Sendable {
+        public var fields: [InvalidUTF8]
+        public var valid: [(String, String)]
+        /// Each refused field's ``InvalidUTF8/message``, joined by `; `.
+        public var message: String { fields.map(\.message).joined(separator: "; ") }
+    }
+
+    /// `pairs` written back as form text, every name and value percent-encoded (all but
+    /// `A-Za-z0-9-._~`), so any form reader decodes exactly these strings.
+    public static func encoded(_ pairs: [(String, String)]) -> String {
+        let allowed = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~")
+        func e(_ s: String) -> String { s.addingPercentEncoding(withAllowedCharacters: allowed) ?? "" }
+        return pairs.map { e($0.0) + "=" + e($0.1) }.joined(separator: "&")
+    }
+
+    /// The offset of the first byte of `bytes` that does not start a complete, valid UTF-8
+    /// sequence (`bytes` is known not to be UTF-8).
+    private static func firstInvalidUTF8(_ bytes: [UInt8]) -> Int {
+        var i = 0
+        while i < bytes.count {
+            let b = bytes[i]
+            let length = b < 0x80 ? 1 : b >> 5 == 0b110 ? 2 : b >> 4 == 0b1110 ? 3 : b >> 3 == 0b11110 ? 4 : 0
+            guard length > 0, i + length <= bytes.count, String(validating: bytes[i..<(i + length)], as: UTF8.self) != nil else {
+                return i
+            }
+            i += length
+        }
+        return max(0, bytes.count - 1)
     }
 
     /// `query` (URL query text, without `?`) without its pieces named `name` (compared after
@@ -60,6 +137,11 @@ public enum FormFields {
     }
 
     private static func decode(_ bytes: ArraySlice<UInt8>) -> String {
+        String(decoding: decodedBytes(bytes), as: UTF8.self)
+    }
+
+    /// `+` as a space, `%XY` as its byte, every other byte as it is.
+    private static func decodedBytes(_ bytes: ArraySlice<UInt8>) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count)
         var i = bytes.startIndex
@@ -76,7 +158,7 @@ public enum FormFields {
             }
             i += 1
         }
-        return String(decoding: out, as: UTF8.self)
+        return out
     }
 
     private static func hex(_ c: UInt8) -> UInt8? {

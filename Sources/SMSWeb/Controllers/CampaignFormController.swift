@@ -5,7 +5,8 @@ import SMSCore
 /// `GET /campaigns/new` and `POST /campaigns/new`: the new-campaign form. "Preview" recomputes the
 /// message counts on the server (``MessagePreview``), "Create" validates with the API's own rules
 /// (``CampaignCreation``: fields, links, template placeholders, audience, provider values) and, when they pass, stores the draft and
-/// opens its page; otherwise the form comes back (400) with every problem named and the input kept.
+/// opens its page; otherwise the form comes back (400) with every problem named and the input kept
+/// (a field whose bytes are not UTF-8 comes back empty, named, ``FormFields/strictPairs(bytes:)``).
 struct CampaignFormController {
     let dashboard: Dashboard
     /// The API's create rules.
@@ -41,9 +42,11 @@ struct CampaignFormController {
         }
         group.post("campaigns/new") { request, _ in
             try await d.signedIn(request) { session in
-                let form = try await Dashboard.form(Form.self, request)
+                let (form, invalid) = try await Dashboard.formKeepingValid(Form.self, request)
                 try d.checkCSRF(form.csrf, session)
-                guard form.action == "create" else { return try await render(form, problems: [], session: session) }
+                // A field that is not UTF-8 comes back empty and named; nothing is stored.
+                let unreadable = invalid?.fields.map(\.message) ?? []
+                guard form.action == "create", unreadable.isEmpty else { return try await render(form, problems: unreadable, session: session) }
                 let (draft, formProblems) = Self.draft(from: form)
                 let (created, problems) = try await creation.check(draft)
                 guard let campaign = created, formProblems.isEmpty else {

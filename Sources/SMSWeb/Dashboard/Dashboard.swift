@@ -94,10 +94,32 @@ struct Dashboard: Sendable {
         return Response(status: .seeOther, headers: headers)
     }
 
-    /// Decodes an `application/x-www-form-urlencoded` body (400 naming the problem otherwise).
+    /// Decodes an `application/x-www-form-urlencoded` body (400 naming the problem otherwise: a
+    /// field whose percent-decoded bytes are not UTF-8 is refused by name,
+    /// ``FormFields/strictPairs(bytes:)``, never read as U+FFFD).
     static func form<T: Decodable>(_ type: T.Type, _ request: Request, limit: Int = 1_000_000) async throws -> T {
+        let (form, invalid) = try await formKeepingValid(type, request, limit: limit)
+        if let invalid { throw HTTPError(.badRequest, message: "the form could not be read: \(invalid.message)") }
+        return form
+    }
+
+    /// Like ``form(_:_:limit:)``, but a field that is not UTF-8 is left out (so a form can be
+    /// shown again with what was typed) and named in the second value.
+    static func formKeepingValid<T: Decodable>(
+        _ type: T.Type, _ request: Request, limit: Int = 1_000_000
+    ) async throws -> (T, FormFields.InvalidUTF8Fields?) {
         let body = try await request.body.collect(upTo: limit, what: "form")
-        let text = String(decoding: body.readableBytesView, as: UTF8.self)
+        let invalid: FormFields.InvalidUTF8Fields?
+        let text: String
+        switch FormFields.strictPairs(bytes: Array(body.readableBytesView)) {
+        case .success(let pairs): (text, invalid) = (FormFields.encoded(pairs), nil)
+        case .failure(let refused): (text, invalid) = (FormFields.encoded(refused.valid), refused)
+        }
+        return (try decode(type, text), invalid)
+    }
+
+    /// `text` (form text whose fields are UTF-8) as `T`. - Throws: 400 naming the problem.
+    private static func decode<T: Decodable>(_ type: T.Type, _ text: String) throws -> T {
         if let problem = nulProblem(form: text) { throw HTTPError(.badRequest, message: "the form could not be read: \(problem)") }
         do {
             return try URLEncodedFormDecoder().decode(type, from: text)
