@@ -10,45 +10,61 @@ extension PostgresStore {
     /// or waits and sees this event.
     public func ingestConversionEvents(_ events: [ConversionEventInput], receivedAt: Int64) async throws -> ConversionIngestResult {
         let encoded = try events.map { ($0, try JSONCoding.encode($0.properties)) }
+        return try await write { tx in try await self.storeConversionEvents(tx, encoded, receivedAt: receivedAt) }
+    }
+
+    public func replayEventIngestionError(id: Int64, events: [ConversionEventInput], at: Int64) async throws -> ConversionIngestResult {
+        let encoded = try events.map { ($0, try JSONCoding.encode($0.properties)) }
         return try await write { tx in
-            var result = ConversionIngestResult()
-            var rollups = PGRollupWriter()
-            var cache = PGCampaignCache()
-            let users = Array(Set(events.map { $0.userId.pgSafe })).sorted {
-                Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8))
-            }
-            try await tx.lockKeys(Set(users.map { "user:" + $0 }))
-            var byUser: [String: [PGMessageRow]] = [:]
-            if !users.isEmpty {
-                for r in try await tx.rows("""
-                    SELECT \(unescaped: PGMessageRow.columns) FROM messages WHERE user_id = ANY(\(users)::text[])
-                    ORDER BY id FOR UPDATE
-                    """)
-                {
-                    let m = try PGMessageRow(r)
-                    byUser[m.userId, default: []].append(m)
-                }
-            }
-            for (e, props) in encoded {
-                let userId = e.userId.pgSafe
-                let stored = try await tx.rows("""
-                    INSERT INTO conversion_events (event_id, user_id, name, ts, properties, received_at)
-                    VALUES (\(e.eventId.pgSafe), \(userId), \(e.name.pgSafe), \(e.ts), \(props), \(receivedAt))
-                    ON CONFLICT (event_id) DO NOTHING RETURNING 1
-                    """)
-                guard !stored.isEmpty else {
-                    result.duplicates += 1
-                    continue
-                }
-                result.stored += 1
-                for row in byUser[userId] ?? [] {
-                    guard let goal = try await cache.get(tx, row.campaignId)?.goal, goal.event == e.name.pgSafe else { continue }
-                    try await self.addConversionEvent(tx, e, goal: goal, message: row, rollups: &rollups)
-                }
-            }
-            try await rollups.flush(tx)
+            guard let row = try await tx.one("SELECT received_at, replayed_at FROM ingestion_errors WHERE id = \(id) FOR UPDATE")
+            else { throw ReplayError.notFound(id) }
+            if let done = try row.get("replayed_at", Int64?.self) { throw ReplayError.alreadyReplayed(at: done) }
+            let result = try await self.storeConversionEvents(tx, encoded, receivedAt: try row.get("received_at"))
+            try await tx.exec("UPDATE ingestion_errors SET replayed_at = \(at) WHERE id = \(id)")
             return result
         }
+    }
+
+    /// Stores events (idempotent by `event_id`) and attributes each new one, in the caller's transaction.
+    func storeConversionEvents(_ tx: PGTx, _ encoded: [(ConversionEventInput, String)], receivedAt: Int64) async throws -> ConversionIngestResult {
+        let events = encoded.map(\.0)
+        var result = ConversionIngestResult()
+        var rollups = PGRollupWriter()
+        var cache = PGCampaignCache()
+        let users = Array(Set(events.map { $0.userId.pgSafe })).sorted {
+            Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8))
+        }
+        try await tx.lockKeys(Set(users.map { "user:" + $0 }))
+        var byUser: [String: [PGMessageRow]] = [:]
+        if !users.isEmpty {
+            for r in try await tx.rows("""
+                SELECT \(unescaped: PGMessageRow.columns) FROM messages WHERE user_id = ANY(\(users)::text[])
+                ORDER BY id FOR UPDATE
+                """)
+            {
+                let m = try PGMessageRow(r)
+                byUser[m.userId, default: []].append(m)
+            }
+        }
+        for (e, props) in encoded {
+            let userId = e.userId.pgSafe
+            let stored = try await tx.rows("""
+                INSERT INTO conversion_events (event_id, user_id, name, ts, properties, received_at)
+                VALUES (\(e.eventId.pgSafe), \(userId), \(e.name.pgSafe), \(e.ts), \(props), \(receivedAt))
+                ON CONFLICT (event_id) DO NOTHING RETURNING 1
+                """)
+            guard !stored.isEmpty else {
+                result.duplicates += 1
+                continue
+            }
+            result.stored += 1
+            for row in byUser[userId] ?? [] {
+                guard let goal = try await cache.get(tx, row.campaignId)?.goal, goal.event == e.name.pgSafe else { continue }
+                try await self.addConversionEvent(tx, e, goal: goal, message: row, rollups: &rollups)
+            }
+        }
+        try await rollups.flush(tx)
+        return result
     }
 
     /// Adds one newly stored event to the user's stored conversion for one campaign:

@@ -5,30 +5,48 @@ import SMSCore
 extension SQLiteStore {
     public func ingestConversionEvents(_ events: [ConversionEventInput], receivedAt: Int64) async throws -> ConversionIngestResult {
         let encoded = try events.map { ($0, try JSONCoding.encode($0.properties)) }
+        return try await db.write { db in try storeConversionEvents(db, encoded, receivedAt: receivedAt) }
+    }
+
+    public func replayEventIngestionError(id: Int64, events: [ConversionEventInput], at: Int64) async throws -> ConversionIngestResult {
+        let encoded = try events.map { ($0, try JSONCoding.encode($0.properties)) }
         return try await db.write { db in
-            var result = ConversionIngestResult()
-            var rollups = RollupWriter()
-            var cache = CampaignCache()
-            let insert = try db.cachedStatement(sql: """
-                INSERT INTO conversion_events (event_id, user_id, name, ts, properties, received_at)
-                VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING
-                """)
-            let userMessages = try db.cachedStatement(sql: "SELECT \(MessageRow.columns) FROM messages WHERE user_id = ?")
-            for (e, props) in encoded {
-                try insert.execute(arguments: [e.eventId, e.userId, e.name, e.ts, props, receivedAt])
-                guard db.changesCount > 0 else {
-                    result.duplicates += 1
-                    continue
-                }
-                result.stored += 1
-                for row in try Row.fetchAll(userMessages, arguments: [e.userId]).map(MessageRow.init(row:)) {
-                    guard let goal = try cache.get(db, row.campaignId)?.goal, goal.event == e.name else { continue }
-                    try addConversionEvent(db, e, goal: goal, message: row, rollups: &rollups)
-                }
+            guard let row = try Row.fetchOne(db, sql: "SELECT received_at, replayed_at FROM ingestion_errors WHERE id = ?", arguments: [id]) else {
+                throw ReplayError.notFound(id)
             }
-            try rollups.flush(db)
+            if let done: Int64 = row["replayed_at"] { throw ReplayError.alreadyReplayed(at: done) }
+            let result = try storeConversionEvents(db, encoded, receivedAt: row["received_at"])
+            try db.execute(sql: "UPDATE ingestion_errors SET replayed_at = ? WHERE id = ?", arguments: [at, id])
             return result
         }
+    }
+
+    /// Stores events (idempotent by `event_id`) and attributes each new one, in the caller's transaction.
+    func storeConversionEvents(
+        _ db: Database, _ encoded: [(ConversionEventInput, String)], receivedAt: Int64
+    ) throws -> ConversionIngestResult {
+        var result = ConversionIngestResult()
+        var rollups = RollupWriter()
+        var cache = CampaignCache()
+        let insert = try db.cachedStatement(sql: """
+            INSERT INTO conversion_events (event_id, user_id, name, ts, properties, received_at)
+            VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING
+            """)
+        let userMessages = try db.cachedStatement(sql: "SELECT \(MessageRow.columns) FROM messages WHERE user_id = ?")
+        for (e, props) in encoded {
+            try insert.execute(arguments: [e.eventId, e.userId, e.name, e.ts, props, receivedAt])
+            guard db.changesCount > 0 else {
+                result.duplicates += 1
+                continue
+            }
+            result.stored += 1
+            for row in try Row.fetchAll(userMessages, arguments: [e.userId]).map(MessageRow.init(row:)) {
+                guard let goal = try cache.get(db, row.campaignId)?.goal, goal.event == e.name else { continue }
+                try addConversionEvent(db, e, goal: goal, message: row, rollups: &rollups)
+            }
+        }
+        try rollups.flush(db)
+        return result
     }
 
     /// Adds one newly stored event (its id was not stored before) to the user's stored conversion

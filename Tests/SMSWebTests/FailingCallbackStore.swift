@@ -67,6 +67,9 @@ struct FailingCallbackStore: SMSStore {
     func replayIngestionError(id: Int64, providerId: String, items: [CallbackItem], at: Int64) async throws -> CallbackIngestResult {
         try await base.replayIngestionError(id: id, providerId: providerId, items: items, at: at)
     }
+    func replayEventIngestionError(id: Int64, events: [ConversionEventInput], at: Int64) async throws -> ConversionIngestResult {
+        try await base.replayEventIngestionError(id: id, events: events, at: at)
+    }
     func unmatchedCallbacks(receivedBefore: Int64, limit: Int) async throws -> [UnmatchedCallback] {
         try await base.unmatchedCallbacks(receivedBefore: receivedBefore, limit: limit)
     }

@@ -69,6 +69,11 @@ public protocol SMSStore: StatsStore, ProfileStore, AudienceSegmentStore, Sendab
     /// - Throws: ``ReplayError`` when it does not exist or was replayed already.
     func replayIngestionError(id: Int64, providerId: String, items: [CallbackItem], at: Int64) async throws
         -> CallbackIngestResult
+    /// Stores the re-read events of ingestion error `id` (source `events`) like
+    /// ``ingestConversionEvents(_:receivedAt:)`` (idempotent by `eventId`; at its original receive
+    /// time) and sets its `replayedAt` to `at`, in one transaction: replayed at most once.
+    /// - Throws: ``ReplayError`` when it does not exist or was replayed already.
+    func replayEventIngestionError(id: Int64, events: [ConversionEventInput], at: Int64) async throws -> ConversionIngestResult
     /// Pending (unknown-meta) callbacks received before `receivedBefore` (epoch seconds), oldest
     /// first, at most `limit`: with `now − 24 h` these are the unmatched ones an operator must see.
     func unmatchedCallbacks(receivedBefore: Int64, limit: Int) async throws -> [UnmatchedCallback]

@@ -64,11 +64,7 @@ struct EventController {
             var ranges: [Range<Int>]?
             let goals = try await store.campaigns().compactMap(\.goal).filter { $0.revenueProperty != nil }
             for (i, element) in elements.enumerated() {
-                let refusedValues = decoded.problems(under: [.index(i)]) { $0 == "ts" ? EpochTimestamp.rangeText(field: $0) : nil }
-                let checked = refusedValues.isEmpty
-                    ? Self.validate(element, now: now, revenueGoals: goals)
-                    : .failure(Problem(message: refusedValues.joined(separator: "; ")))
-                switch checked {
+                switch Self.check(element, at: [.index(i)], of: decoded, now: now, revenueGoals: goals) {
                 case .success(let e): valid.append(e)
                 case .failure(let problem):
                     invalid.append(Invalid(index: i, reason: problem.message))
@@ -86,6 +82,40 @@ struct EventController {
             return try JSON.response(
                 Result(stored: r.stored, duplicates: r.duplicates, invalid: invalid), status: invalid.isEmpty ? .ok : .badRequest)
         }
+    }
+
+    /// One event of a body by the route's rules: a number beyond `Double` or a key given twice
+    /// under `path` (``JSONValueProblem``) names the field, else ``validate(_:now:revenueGoals:)``.
+    static func check(
+        _ element: JSONValue, at path: [JSONPathStep], of body: JSONBody, now: Int64, revenueGoals: [ConversionGoal]
+    ) -> Swift.Result<ConversionEventInput, Problem> {
+        let refusedValues = body.problems(under: path) { $0 == "ts" ? EpochTimestamp.rangeText(field: $0) : nil }
+        guard refusedValues.isEmpty else { return .failure(Problem(message: refusedValues.joined(separator: "; "))) }
+        return validate(element, now: now, revenueGoals: revenueGoals)
+    }
+
+    /// The events an ingestion error of source `events` holds, read again by this route's rules
+    /// (for a replay, ``IngestionErrorController``): `raw` is one event's bytes as they arrived
+    /// (a JSON object) or a whole body that was refused (a JSON array of events).
+    /// - Returns: the events, or every reason one is still invalid (`event 2: …` in an array).
+    static func reread(_ raw: [UInt8], now: Int64, revenueGoals: [ConversionGoal]) -> Swift.Result<[ConversionEventInput], Problem> {
+        let data = Data(raw)
+        guard let decoded = try? JSONBody.read(data) else { return .failure(Problem(message: notJSONMessage(data))) }
+        let elements: [(JSONValue, [JSONPathStep], String)]
+        switch decoded.value {
+        case .object: elements = [(decoded.value, [], "")]
+        case .array(let items): elements = items.enumerated().map { ($0.element, [.index($0.offset)], "event \($0.offset): ") }
+        default: return .failure(Problem(message: "an event must be a JSON object (or a body a JSON array of them)"))
+        }
+        var events: [ConversionEventInput] = []
+        var reasons: [String] = []
+        for (element, path, label) in elements {
+            switch check(element, at: path, of: decoded, now: now, revenueGoals: revenueGoals) {
+            case .success(let e): events.append(e)
+            case .failure(let p): reasons.append(label + p.message)
+            }
+        }
+        return reasons.isEmpty ? .success(events) : .failure(Problem(message: reasons.joined(separator: "; ")))
     }
 
     /// The 400 message for a body that is JSON but not an array.

@@ -8,15 +8,17 @@ import SMSCore
 /// `rawBytes` the whole size); in the list a raw longer than ``listRawBytes`` (64 KiB) is cut to
 /// its first 65,536 bytes (back to a character boundary when it is UTF-8) with `"rawTruncated": true`
 /// — the only case where it is true — and read whole at `GET /api/v1/ingestion-errors/{id}`.
-/// `POST /api/v1/ingestion-errors/{id}/replay`: parses a stored callback item again with its
+/// `POST /api/v1/ingestion-errors/{id}/replay`: an error of `POST /api/v1/events` (source
+/// `events`) is read again by that route's rules and its events stored, idempotent by `eventId`
+/// (``replayEvents(_:override:)``); a callback one: parses a stored callback item again with its
 /// provider's dialect (``CallbackDialect/reparse(_:kind:maxItems:)``), from the stored bytes
 /// exactly (the same bytes parse as when they were received), e.g. after a status mapping was
 /// added, and applies it at its original receive time; an optional JSON body
 /// `{"raw": "<corrected item>"}` or `{"rawBase64": "<corrected bytes>"}` replays a correction
 /// instead (the stored bytes are kept).
 /// Answers 200 `{"applied":N,"duplicates":N,"pending":N,"replayedAt":T}`; 404 unknown id; 409 already
-/// replayed; 422 when it is not a callback, its provider is gone, or it is still invalid (with
-/// the reasons; nothing applied).
+/// replayed; 422 when it is neither a callback nor events error, its provider is gone, or it is
+/// still invalid (with the reasons; nothing applied).
 struct IngestionErrorController {
     let store: any SMSStore
     let config: AppConfig
@@ -99,8 +101,10 @@ struct IngestionErrorController {
             throw HTTPError(.notFound, message: "no ingestion error \(id)")
         }
         if let at = error.replayedAt { throw HTTPError(.conflict, message: "ingestion error \(id) was replayed at \(at)") }
+        if error.source == "events" { return try await replayEvents(error, override: override) }
         guard error.source == "callback" else {
-            throw HTTPError(.unprocessableContent, message: "only callback ingestion errors can be replayed (this one is '\(error.source)')")
+            throw HTTPError(
+                .unprocessableContent, message: "only callback and events ingestion errors can be replayed (this one is '\(error.source)')")
         }
         guard let providerId = error.providerId, let provider = try await store.provider(id: providerId) else {
             throw HTTPError(.unprocessableContent, message: "the provider of ingestion error \(id) no longer exists")
@@ -133,6 +137,31 @@ struct IngestionErrorController {
         }
         return try JSON.response(
             ReplayResult(applied: result.applied, duplicates: result.duplicates, pending: result.pending, replayedAt: now))
+    }
+
+    /// Replays an ingestion error of `POST /api/v1/events`: its stored bytes (one event as it
+    /// arrived, or a refused body) or `override`, read by the events route's own rules
+    /// (``EventController/reread(_:now:revenueGoals:)``) and stored like an ingestion at its
+    /// original receive time, idempotent by `eventId` (``SMSStore/replayEventIngestionError(id:events:at:)``).
+    /// Answers `applied` = events stored, `duplicates` = event ids stored before, `pending` 0.
+    /// - Throws: 422 `still invalid: <reasons>` (nothing stored); 409 when replayed meanwhile.
+    private func replayEvents(_ error: IngestionError, override: [UInt8]?) async throws -> Response {
+        let now = Int64(Date().timeIntervalSince1970)
+        let goals = try await store.campaigns().compactMap(\.goal).filter { $0.revenueProperty != nil }
+        let events: [ConversionEventInput]
+        switch EventController.reread(override ?? error.raw, now: now, revenueGoals: goals) {
+        case .success(let e): events = e
+        case .failure(let problem): throw HTTPError(.unprocessableContent, message: "still invalid: \(problem.message)")
+        }
+        let result: ConversionIngestResult
+        do {
+            result = try await store.replayEventIngestionError(id: error.id, events: events, at: now)
+        } catch ReplayError.alreadyReplayed(let at) {
+            throw HTTPError(.conflict, message: "ingestion error \(error.id) was replayed at \(at)")
+        } catch ReplayError.notFound {
+            throw HTTPError(.notFound, message: "no ingestion error \(error.id)")
+        }
+        return try JSON.response(ReplayResult(applied: result.stored, duplicates: result.duplicates, pending: 0, replayedAt: now))
     }
 
     /// The `{id}` of the path by the one numeric-text rule (``DecimalText/integer(_:allowingNegative:)``:

@@ -4,7 +4,7 @@ import SMSCore
 
 /// `GET /ingestion-errors`: invalid input kept whole with the reason (callbacks, events, profiles),
 /// newest first, so an operator can see what was refused and why; `POST /ingestion-errors/{id}/replay`
-/// replays a stored callback item through the same code as `POST /api/v1/ingestion-errors/{id}/replay`
+/// replays a stored callback item or event through the same code as `POST /api/v1/ingestion-errors/{id}/replay`
 /// and comes back to the list with the outcome.
 struct IngestionErrorPageController {
     let dashboard: Dashboard
@@ -32,7 +32,7 @@ struct IngestionErrorPageController {
                         "rawBytes": DisplayFormat.count(Int64(e.raw.count), "byte"),
                         "received": DisplayFormat.dateTime(e.receivedAt, timeZone: "UTC"),
                         "replayed": e.replayedAt.map { DisplayFormat.dateTime($0, timeZone: "UTC") } ?? "", "isReplayed": e.replayedAt != nil,
-                        "canReplay": e.replayedAt == nil && e.source == "callback",
+                        "canReplay": e.replayedAt == nil && (e.source == "callback" || e.source == "events"),
                     ]
                 }
                 return d.page(
