@@ -183,9 +183,10 @@ schemas = {
    "receivedAt": {"type": "integer", "description": "epoch seconds"}, "attempts": I, "item": {"type": "object"}}),
 }
 # The provider's version as its ETag (optimistic concurrency of PATCH).
-def tagged(resp):
-    for r in resp.values(): r["headers"] = {"ETag": {"description": "the provider's version in quotes, e.g. \"3\"", "schema": S}}
+def tagged(resp, what="the provider's version in quotes, e.g. \"3\""):
+    for r in resp.values(): r["headers"] = {"ETag": {"description": what, "schema": S}}
     return resp
+CAMPAIGN_TAG = "a digest of the stored campaign in quotes (16 hex digits, e.g. \"3f1c0a9e5b27d4e8\"); any change gives another"
 cb_params = [p("providerId"), p("secret", "query", S, False, "the provider's callback secret (or X-Callback-Secret, or a signature)"),
   p("X-SMSStats-Timestamp", "header", S, False, "epoch seconds; with X-SMSStats-Signature; at most 300 s off"),
   p("X-SMSStats-Signature", "header", S, False, "sha256=<hex HMAC-SHA256(secret, timestamp + '.' + raw body)>"),
@@ -233,10 +234,11 @@ paths = {
                        "get": op("List campaigns, newest first (no cursor: the newest limit ones, as every list); archived ones only with archived=true, with the others with include=archived", ok("campaigns", {"type": "array", "items": ref("Campaign")}), params=[limit,
                            p("archived", "query", {"type": "string", "enum": ["true", "false"]}, False, "true: archived campaigns only; false (default): those not archived"),
                            p("include", "query", {"type": "string", "enum": ["archived"]}, False, "archived: every campaign, archived or not")])},
- "/api/v1/campaigns/{id}": {"get": op("Get a campaign with progress", ok("campaign", ref("Campaign")), params=[cid]),
-    "patch": op("Change a draft's fields (any a creation takes; null clears an optional one): merged into the draft and validated exactly like a creation; a 400 names the field and changes nothing; sendAt schedules it. 409 naming the status when it is not a draft, or while it is being published",
-        {**ok("campaign", ref("Campaign")), "409": {"description": "not a draft, or being published", "content": {"application/json": {"schema": ref("Error")}}}},
-        body(ref("CampaignPatch")), params=[cid]),
+ "/api/v1/campaigns/{id}": {"get": op("Get a campaign with progress (ETag: a digest of the campaign)", tagged(ok("campaign", ref("Campaign")), CAMPAIGN_TAG), params=[cid]),
+    "patch": op("Change a draft's fields (any a creation takes; null clears an optional one): merged into the draft and validated exactly like a creation; a 400 names the field and changes nothing; sendAt schedules it. 409 naming the status when it is not a draft, or while it is being published. With If-Match, a campaign at another ETag (changed since it was read) is a 412 that changes nothing",
+        {**tagged(ok("campaign", ref("Campaign")), CAMPAIGN_TAG), "409": {"description": "not a draft, or being published", "content": {"application/json": {"schema": ref("Error")}}},
+         "412": {"description": "If-Match names another ETag", "content": {"application/json": {"schema": ref("Error")}}}},
+        body(ref("CampaignPatch")), params=[cid, p("If-Match", "header", S, False, "the ETag of GET (in quotes), or *")]),
     "delete": op("Delete a draft (409 naming the status otherwise)", {"204": {"description": "deleted"},
         "409": {"description": "not a draft, or being published", "content": {"application/json": {"schema": ref("Error")}}}}, params=[cid])},
  "/api/v1/campaigns/{id}/duplicate": {"post": op("A new draft with the campaign's definition (any status), a new id and the name '<name> (copy)'", ok("the new draft", ref("Campaign"), "201"), params=[cid])},
@@ -262,8 +264,8 @@ paths = {
  "/api/v1/events": {"post": op("Ingest conversion events (idempotent by eventId)", {**ok("result", ref("EventResult")), "400": {"description": "some events invalid (the valid ones were stored); or the body is not valid JSON (message names the byte) or not an array", "content": {"application/json": {"schema": ref("EventResult")}}}, "413": {"description": "more than 10,000 events in one request"}}, body({"type": "array", "items": ref("Event")}))},
  "/api/v1/ingestion-errors": {"get": op("Invalid input kept for operators, newest first; a raw over 64 KiB is cut (rawTruncated: true)", ok("errors", {"type": "array", "items": ref("IngestionError")}), params=[limit])},
  "/api/v1/ingestion-errors/{id}": {"get": op("One ingestion error with its whole raw input (404 unknown)", ok("error", ref("IngestionError")), params=[p("id", "path", {"type": "integer", "minimum": 1, "maximum": 9223372036854775807}, True, "1 to 9223372036854775807, ASCII digits only")])},
- "/api/v1/ingestion-errors/{id}/replay": {"post": op("Parse a stored callback item again, byte for byte, with its provider's dialect and apply it, or a correction given as raw (text) or rawBase64 (bytes) (400 bad body, 404 unknown, 409 already replayed, 422 still invalid)",
-    {**ok("applied", ref("ReplayResult")), "409": {"description": "already replayed"}, "422": {"description": "still invalid, not a callback, or provider gone"}},
+ "/api/v1/ingestion-errors/{id}/replay": {"post": op("Parse a stored callback item again, byte for byte, with its provider's dialect and apply it, or a correction given as raw (text) or rawBase64 (bytes); an events error (source events) is read again by POST /api/v1/events' rules and its events stored at their original receive time, idempotent by eventId (applied = stored, duplicates = ids stored before). At most once: 400 bad body, 404 unknown, 409 already replayed, 422 still invalid",
+    {**ok("applied", ref("ReplayResult")), "409": {"description": "already replayed"}, "422": {"description": "still invalid, neither a callback nor an events error, or provider gone"}},
     {"required": False, "content": {"application/json": {"schema": ref("ReplayInput")}}}, [p("id", schema={"type": "integer", "minimum": 1, "maximum": 9223372036854775807}, desc="1 to 9223372036854775807, ASCII digits only")])},
  "/api/v1/callbacks/unmatched": {"get": op("Callback items whose message was still unknown 24 h after they arrived (oldest first)",
     ok("unmatched", {"type": "array", "items": ref("UnmatchedCallback")}), params=[limit])},

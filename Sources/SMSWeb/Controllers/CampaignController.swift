@@ -53,7 +53,8 @@ struct CampaignController {
             return try JSON.response(views)
         }
         group.get("campaigns/{id}") { _, context in
-            try JSON.response(try await view(try await load(context)))
+            let campaign = try await load(context)
+            return Self.tagged(try JSON.response(try await view(campaign)), campaign)
         }
         group.post("campaigns/{id}/publish") { _, context in
             let campaign = try await load(context)
@@ -139,6 +140,13 @@ struct CampaignController {
             throw HTTPError(.notFound, message: "unknown campaign '\(InputEcho.text(id))'")
         }
         return c
+    }
+
+    /// `response` with the campaign's `ETag` (``EntityTag/campaign(_:)``), for `If-Match` on PATCH.
+    static func tagged(_ response: Response, _ campaign: Campaign) -> Response {
+        var r = response
+        r.headers[.eTag] = EntityTag.campaign(campaign)
+        return r
     }
 
     func view(_ c: Campaign) async throws -> View {

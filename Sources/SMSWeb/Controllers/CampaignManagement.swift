@@ -20,20 +20,38 @@ struct CampaignManagement {
 
     /// `PATCH`: the draft with `patch` merged in (``MergePatch``) and validated exactly like a
     /// creation (``CampaignCreation``); a 400 changes nothing. Giving `sendAt` schedules it, as a
-    /// creation would.
-    func edit(id: String, patch: ByteBuffer) async throws -> Campaign {
+    /// creation would. With `precondition` (`If-Match`), a campaign whose ``EntityTag/campaign(_:)``
+    /// it does not name is a 412, checked on the row read and again on the row locked for the
+    /// write (a change made meanwhile by another request is a 412 too).
+    func edit(id: String, patch: ByteBuffer, precondition: EntityTag? = nil) async throws -> Campaign {
         let store = store
         let creation = CampaignCreation(store: store, engine: dispatcher.planner.engine)
         return try await mapped(id) {
             try await dispatcher.whileNotPublishing(campaignId: id) {
                 guard let current = try await store.campaign(id: id) else { throw StoreError.notFound("campaign \(id)") }
+                try Self.check(precondition, current)
                 guard current.status == .draft else { throw CampaignTransitionError(status: current.status, action: "edited (only a draft can)") }
                 let draft = try MergePatch.merged(
                     CampaignDraft(current), patch: patch, fields: CampaignDraft.fieldNames, as: CampaignDraft.self, what: "campaign")
                 let validated = try await creation.validate(draft, id: id)
-                return try await store.changeCampaign(id: id) { c, hasMessages in try c.edited(to: validated, hasMessages: hasMessages) }
+                return try await store.changeCampaign(id: id) { c, hasMessages in
+                    try Self.check(precondition, c)
+                    return try c.edited(to: validated, hasMessages: hasMessages)
+                }
             }
         }
+    }
+
+    /// A campaign that an `If-Match` does not name (412).
+    struct PreconditionFailed: Error {
+        var message: String
+    }
+
+    /// - Throws: ``PreconditionFailed`` when `precondition` is given and does not name `campaign`'s ETag.
+    static func check(_ precondition: EntityTag?, _ campaign: Campaign) throws {
+        guard let precondition, !precondition.matches(EntityTag.campaign(campaign)) else { return }
+        throw PreconditionFailed(
+            message: "campaign '\(campaign.id)' has ETag \(EntityTag.campaign(campaign)); If-Match named \(precondition.description): read it again and retry")
     }
 
     /// `DELETE`: removes a draft (without messages).
@@ -81,6 +99,8 @@ struct CampaignManagement {
             throw HTTPError(.conflict, message: error.description)
         } catch let error as PublishError {
             throw HTTPError(.conflict, message: error.description)
+        } catch let error as PreconditionFailed {
+            throw HTTPError(.preconditionFailed, message: error.message)
         }
     }
 }

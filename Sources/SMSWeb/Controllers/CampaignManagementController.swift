@@ -4,7 +4,8 @@ import SMSCore
 
 /// `PATCH|DELETE /api/v1/campaigns/{id}` (drafts) and `POST /api/v1/campaigns/{id}/duplicate|archive|unschedule`
 /// (``CampaignManagement``); each answers the campaign as `GET /api/v1/campaigns/{id}` does
-/// (DELETE: 204; duplicate: 201 with the new draft).
+/// (DELETE: 204; duplicate: 201 with the new draft). PATCH answers the campaign's `ETag` and takes
+/// `If-Match` (``EntityTag``): a campaign at another ETag is a 412 that changes nothing.
 struct CampaignManagementController {
     let campaigns: CampaignController
     let management: CampaignManagement
@@ -12,8 +13,13 @@ struct CampaignManagementController {
     func addRoutes(to group: RouterGroup<AppRequestContext>) {
         group.patch("campaigns/{id}") { request, context in
             let id = try context.parameters.require("id")
+            let precondition = try EntityTag.ifMatch(
+                request.headers[.ifMatch], of: "campaign", form: "the value of the ETag header of GET, in quotes")
             let body = try await request.body.collect(upTo: 1_000_000, what: "campaign")
-            return try JSON.response(try await campaigns.view(try await management.edit(id: id, patch: body)))
+            _ = try await management.edit(id: id, patch: body, precondition: precondition)
+            // Read back: the tag and the view are those of the campaign as stored (what GET answers).
+            let stored = try await campaigns.load(context)
+            return CampaignController.tagged(try JSON.response(try await campaigns.view(stored)), stored)
         }
         group.delete("campaigns/{id}") { _, context in
             try await management.delete(id: try context.parameters.require("id"))

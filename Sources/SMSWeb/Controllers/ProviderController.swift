@@ -98,11 +98,11 @@ struct ProviderController {
         }
         group.patch("providers/{id}") { request, context in
             let current = try await existing(context)
-            let precondition = try ProviderVersionTag.ifMatch(request.headers[.ifMatch])
-            if let precondition, !precondition.matches(current) {
+            let precondition = try EntityTag.ifMatch(request.headers[.ifMatch], of: "provider", form: "a version in quotes, e.g. \"3\"")
+            if let precondition, !precondition.matches(EntityTag.provider(current)) {
                 throw HTTPError(
                     .preconditionFailed,
-                    message: "provider '\(current.id)' is at version \(current.version ?? 0) (ETag \(ProviderVersionTag.etag(current))); "
+                    message: "provider '\(current.id)' is at version \(current.version ?? 0) (ETag \(EntityTag.provider(current))); "
                         + "If-Match named \(precondition.description): read it again and retry")
             }
             let body = try await request.body.collect(upTo: 1_000_000, what: "provider")
@@ -188,10 +188,10 @@ struct ProviderController {
         }
     }
 
-    /// `response` with the provider's `ETag` (``ProviderVersionTag``).
+    /// `response` with the provider's `ETag` (``EntityTag/provider(_:)``).
     static func tagged(_ response: Response, _ provider: ProviderConfig) -> Response {
         var r = response
-        r.headers[.eTag] = ProviderVersionTag.etag(provider)
+        r.headers[.eTag] = EntityTag.provider(provider)
         return r
     }
 
