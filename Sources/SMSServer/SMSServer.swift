@@ -1,7 +1,10 @@
 import AsyncHTTPClient
+import Foundation
 import Logging
 import SMSCore
 import SMSGatewayHTTP
+import SMSStorePostgres
+import SMSStoreSQLite
 import SMSWeb
 import ServiceLifecycle
 
@@ -21,12 +24,27 @@ public enum SMSServer {
     ///     ``ProviderHTTPClient`` (connect 3 s, read 10 s), shut down at the end. The caller keeps
     ///     ownership of a client it passes.
     /// - Throws: ``OpenedStore``'s errors (malformed URL, unreachable or unopenable database),
+    ///   `SQLiteServeLock.Busy` while `smsstats restore` writes the SQLite database,
     ///   ``ApplicationConfigurationError``, the application's set-up errors, and what `body` throws.
     public static func withServer<T>(
         _ configuration: ServerConfiguration, providerClient: HTTPClient? = nil, logger: Logger,
         _ body: (RunningServer) async throws -> T
     ) async throws -> T {
-        try await OpenedStore.using(database: configuration.database, keywords: configuration.optOutKeywords, logger: logger) {
+        // A SQLite database is marked in use (`<database>-serve.lock`) so that `smsstats restore`
+        // refuses while this server runs. A lock file that cannot be created (no such directory)
+        // is left to the store's opening to report.
+        var serveLock: SQLiteServeLock?
+        if !PostgresLocation.isPostgresURL(configuration.database) {
+            do {
+                serveLock = try SQLiteServeLock.serve(
+                    database: configuration.database,
+                    holder: "smsstats serve pid \(ProcessInfo.processInfo.processIdentifier) on \(configuration.app.host):\(configuration.app.port)")
+            } catch let busy as SQLiteServeLock.Busy {
+                throw busy
+            } catch {}
+        }
+        defer { serveLock?.release() }
+        return try await OpenedStore.using(database: configuration.database, keywords: configuration.optOutKeywords, logger: logger) {
             opened in
             var config = configuration.app
             config.clickJournalDirectory = configuration.clickJournal.directory(

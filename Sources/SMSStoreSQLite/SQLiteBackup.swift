@@ -37,8 +37,11 @@ public enum SQLiteBackup {
         if fm.fileExists(atPath: destination), !force {
             throw Refusal(description: "\(destination) exists; pass --force to replace it")
         }
-        let reader = try openReadOnly(source)
-        try requireSMSStats(reader, path: source)
+        let reader = try notADatabase(source, what: "database") {
+            let reader = try openReadOnly(source)
+            try requireSMSStats(reader, path: source)
+            return reader
+        }
         let partial = destination + ".partial-\(ProcessInfo.processInfo.processIdentifier)"
         try? fm.removeItem(atPath: partial)
         do {
@@ -58,25 +61,46 @@ public enum SQLiteBackup {
 
     /// Writes the backup `file` into the database at `database` through SQLite (the backup API into
     /// the target connection, so a write-ahead log left by the old database is never mixed in).
-    /// Stop `serve` on that database first: a running server keeps state of its own (the click
-    /// journal's position, cached provider settings).
+    /// Refused while `serve` runs on that database (``SQLiteServeLock``): a running server keeps
+    /// state of its own (the click journal's position, cached provider settings) and would write
+    /// over the restored pages.
     /// - Parameter force: replace an existing database.
-    /// - Throws: ``Refusal`` when `file` is missing, damaged or not an SMSStats database, or
-    ///   `database` exists without `force`; GRDB errors.
+    /// - Throws: ``Refusal`` when `file` is missing, damaged, not a SQLite database or not an
+    ///   SMSStats database, `database` exists without `force`, or a server runs on it; GRDB errors.
     public static func restore(from file: String, to database: String, force: Bool) throws -> Report {
         let fm = FileManager.default
         guard fm.fileExists(atPath: file) else { throw Refusal(description: "no backup at \(file)") }
         if fm.fileExists(atPath: database), !force {
             throw Refusal(description: "\(database) exists; pass --force to replace it (stop serve on it first)")
         }
-        let reader = try openReadOnly(file)
-        try check(reader, path: file)
-        try requireSMSStats(reader, path: file)
+        let reader = try notADatabase(file, what: "backup") {
+            let reader = try openReadOnly(file)
+            try check(reader, path: file)
+            try requireSMSStats(reader, path: file)
+            return reader
+        }
+        let lock: SQLiteServeLock
+        do {
+            lock = try SQLiteServeLock.restore(database: database, holder: "smsstats restore pid \(ProcessInfo.processInfo.processIdentifier)")
+        } catch let busy as SQLiteServeLock.Busy {
+            throw Refusal(description: busy.description)
+        }
+        defer { lock.release() }
         let target = try DatabaseQueue(path: database)
         try reader.backup(to: target)
         try target.close()
         try reader.close()
         return try report(database)
+    }
+
+    /// Runs `body`, turning SQLite's "file is not a database" (`SQLITE_NOTADB`, error 26) into
+    /// ``Refusal`` `<path> is not an SMSStats <what> (not a SQLite database)`.
+    static func notADatabase<T>(_ path: String, what: String, _ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let e as DatabaseError where e.resultCode == .SQLITE_NOTADB {
+            throw Refusal(description: "\(path) is not an SMSStats \(what) (not a SQLite database)")
+        }
     }
 
     static func openReadOnly(_ path: String) throws -> DatabaseQueue {

@@ -95,6 +95,17 @@ struct CLIBackupRestoreTests {
         #expect(foreign.err == "smsstats restore: \(other) is not an SMSStats database (no campaigns, messages and rollups tables)\n")
         #expect(!FileManager.default.fileExists(atPath: other + ".db"))
 
+        // A file that is no SQLite database at all (SQLite's error 26 is not shown raw).
+        let text = Self.file("text")
+        defer { Self.remove(text) }
+        try Data("name,phone\nAnna,+4915112345678\n".utf8).write(to: URL(fileURLWithPath: text))
+        let notSQLite = try await SMSStatsCLI.runOnOwnThread(["restore", "--from", text, "--database", other + ".db"])
+        #expect(notSQLite.status == 1)
+        #expect(notSQLite.err == "smsstats restore: \(text) is not an SMSStats backup (not a SQLite database)\n")
+        #expect(!FileManager.default.fileExists(atPath: other + ".db"))
+        let backupText = try await SMSStatsCLI.runOnOwnThread(["backup", "--database", text, "--to", other + ".bak"])
+        #expect(backupText.err == "smsstats backup: \(text) is not an SMSStats database (not a SQLite database)\n")
+
         let pg = try await SMSStatsCLI.runOnOwnThread(["backup", "--database", "postgres://u:p@127.0.0.1:5432/db", "--to", other + ".dump"])
         #expect(pg.status == 1)
         #expect(pg.err.contains("--database is a PostgreSQL URL: back it up with the standard tools (pg_dump --format=custom --file=FILE"), "\(pg.err)")

@@ -1,0 +1,108 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The lock that tells `smsstats restore` a server is using a SQLite database: the file
+/// `<database>-serve.lock` beside it (like `-wal`, `-shm` and the `-clicks` journal directory).
+///
+/// `smsstats serve` holds a shared `flock(2)` on it for as long as it runs (several servers may
+/// share it) and writes its process id into it; `restore` takes it exclusively without waiting,
+/// so it refuses while a server runs, and a server refuses to start while a restore writes. The
+/// kernel drops a `flock` when its process dies, so a killed server leaves no stale lock. The
+/// lock is `flock`, never `fcntl`: SQLite's own locks are `fcntl` locks, which closing any other
+/// descriptor of the database file would release; this file is not the database.
+public final class SQLiteServeLock: @unchecked Sendable {
+    public let path: String
+    private let fd: Int32
+    private let releaseLock = NSLock()
+    private var released = false
+
+    private init(path: String, fd: Int32) {
+        self.path = path
+        self.fd = fd
+    }
+
+    deinit { release() }
+
+    /// `<database>-serve.lock`.
+    public static func path(database: String) -> String { database + "-serve.lock" }
+
+    /// The lock is held the other way: by a running server (`restore` asked), or by a restore
+    /// (`serve` asked).
+    public struct Busy: Error, CustomStringConvertible, Equatable {
+        /// The database file.
+        public var database: String
+        /// The lock file.
+        public var lockFile: String
+        /// Who holds it, as its holder wrote it (`smsstats serve pid 1234`), `nil` when unknown.
+        public var holder: String?
+        /// `true`: a server holds it (asked by restore); `false`: a restore holds it.
+        public var byServer: Bool
+
+        public var description: String {
+            if byServer {
+                return "\(database) is in use by a running server (\(holder ?? "smsstats serve"); it holds \(lockFile)): "
+                    + "stop it first, then restore"
+            }
+            return "\(database) is being restored (\(holder ?? "smsstats restore") holds \(lockFile)); start the server once it is done"
+        }
+    }
+
+    /// A server's shared hold, with `holder` (e.g. `smsstats serve pid 1234`) written into the file.
+    /// - Throws: ``Busy`` while a restore holds the lock; an `NSError` (POSIX) when the file
+    ///   cannot be created.
+    public static func serve(database: String, holder: String) throws -> SQLiteServeLock {
+        let lock = try take(database: database, operation: LOCK_SH, byServer: false)
+        // Shared holders may overwrite each other's line: the file names one of them.
+        _ = ftruncate(lock.fd, 0)
+        let line = Array((holder + "\n").utf8)
+        _ = line.withUnsafeBytes { pwrite(lock.fd, $0.baseAddress, $0.count, 0) }
+        return lock
+    }
+
+    /// A restore's exclusive hold, `holder` written into the file.
+    /// - Throws: ``Busy`` while a server holds the lock; an `NSError` (POSIX) when the file
+    ///   cannot be created.
+    public static func restore(database: String, holder: String) throws -> SQLiteServeLock {
+        let lock = try take(database: database, operation: LOCK_EX, byServer: true)
+        _ = ftruncate(lock.fd, 0)
+        let line = Array((holder + "\n").utf8)
+        _ = line.withUnsafeBytes { pwrite(lock.fd, $0.baseAddress, $0.count, 0) }
+        return lock
+    }
+
+    private static func take(database: String, operation: Int32, byServer: Bool) throws -> SQLiteServeLock {
+        let file = path(database: database)
+        let f = open(file, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard f >= 0 else { throw NSError(domain: NSPOSIXErrorDomain, code: Int(errno), userInfo: [NSFilePathErrorKey: file]) }
+        guard flock(f, operation | LOCK_NB) == 0 else {
+            let e = errno
+            var text: String?
+            if e == EWOULDBLOCK {
+                var buffer = [UInt8](repeating: 0, count: 256)
+                let n = buffer.withUnsafeMutableBytes { pread(f, $0.baseAddress, $0.count, 0) }
+                if n > 0 {
+                    let s = String(decoding: buffer[0..<n], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+                    text = s.isEmpty ? nil : s
+                }
+            }
+            close(f)
+            if e == EWOULDBLOCK { throw Busy(database: database, lockFile: file, holder: text, byServer: byServer) }
+            throw NSError(domain: NSPOSIXErrorDomain, code: Int(e), userInfo: [NSFilePathErrorKey: file])
+        }
+        return SQLiteServeLock(path: file, fd: f)
+    }
+
+    /// Releases the lock (closes the file; the file stays). Idempotent.
+    public func release() {
+        let first = releaseLock.withLock {
+            defer { released = true }
+            return !released
+        }
+        if first { close(fd) }
+    }
+}
