@@ -87,7 +87,8 @@ public func buildRouter(
     let api = router.group("api/v1").add(middleware: AdminAuthMiddleware(token: config.adminToken))
     ProviderController(store: store, config: config).addRoutes(to: api)
     ProfileController(store: store).addRoutes(to: api)
-    ProfileManagementController(store: store).addRoutes(to: api)
+    let profiles = ProfileManagementController(store: store, clickJournal: clickJournal)
+    profiles.addRoutes(to: api)
     SegmentController(store: store, config: config).addRoutes(to: api)
     let campaignController = CampaignController(store: store, dispatcher: dispatcher)
     campaignController.addRoutes(to: api)
@@ -116,7 +117,7 @@ public func buildRouter(
         logger: logger, metrics: metrics
     ).addRoutes(to: router)
     let templates = try await MustacheLibrary(directory: Resources.url("templates").path)
-    try DashboardController(store: store, loginLinks: store, config: config, templates: templates, dispatcher: dispatcher)
+    try DashboardController(store: store, loginLinks: store, config: config, templates: templates, dispatcher: dispatcher, profiles: profiles)
         .addRoutes(to: router, api: api)
     routeMethods.fill(from: router)
     return router

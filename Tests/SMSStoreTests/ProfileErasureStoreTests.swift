@@ -63,7 +63,7 @@ struct ProfileErasureStoreTests {
         #expect(try await f.store.reconcile(campaignId: "c1", repair: false).isClean)
 
         // The search finds the phone before the erasure (the check below can fail).
-        #expect(!(try await Self.places(holding: Self.digits, in: f.testStore).isEmpty))
+        #expect(!(try await f.testStore.places(holding: Self.digits).isEmpty))
         let profile = try await f.store.profile(userId: "u7")
         let outcome = try await f.store.eraseProfile(ProfileErasure(userId: "u7", profile: profile))
         guard case .erased(let report) = outcome else { Issue.record("not erased: \(outcome)"); return }
@@ -97,48 +97,13 @@ struct ProfileErasureStoreTests {
         #expect(try await f.store.messages(userId: "u7", limit: 5).isEmpty)
 
         for secret in Self.secrets {
-            let places = try await Self.places(holding: secret, in: f.testStore)
+            let places = try await f.testStore.places(holding: secret)
             #expect(places.isEmpty, "'\(secret)' is still in \(places)")
         }
         await f.testStore.close()
     }
 
     static let secrets = [digits, nsn, "Anna", "anna@example.com", "iphash-anna", "call me"]
-
-    /// Where `secret` is stored: on SQLite the database file and the WAL after the erasure's
-    /// checkpoint, searched byte by byte; on PostgreSQL every text, varchar, json and bytea
-    /// column of every table of the store's schema.
-    static func places(holding secret: String, in store: TestStore) async throws -> [String] {
-        switch store.kind {
-        case .sqlite:
-            let path = store.databaseURL
-            var out: [String] = []
-            for file in [path, path + "-wal"] {
-                if let bytes = try? Data(contentsOf: URL(fileURLWithPath: file)), bytes.range(of: Data(secret.utf8)) != nil {
-                    out.append(file)
-                }
-            }
-            return out
-        case .postgres:
-            let columns = try await store.query("""
-                SELECT c.table_name, c.column_name, c.data_type FROM information_schema.columns c
-                JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name
-                WHERE c.table_schema = current_schema() AND t.table_type = 'BASE TABLE'
-                  AND c.data_type IN ('text', 'bytea', 'character varying', 'jsonb', 'json')
-                """)
-            #expect(columns.count > 30, "\(columns.count) text columns")
-            var out: [String] = []
-            for col in columns {
-                let table = col["table_name"]?.text ?? "", column = col["column_name"]?.text ?? ""
-                let holds = col["data_type"]?.text == "bytea"
-                    ? "position(convert_to(?, 'UTF8') in \(column)) > 0" : "strpos(\(column)::text, ?) > 0"
-                if let n = try await store.int("SELECT COUNT(*) FROM \(table) WHERE \(holds)", [.text(secret)]), n > 0 {
-                    out.append("\(table).\(column)")
-                }
-            }
-            return out
-        }
-    }
 
     @Test("a user with a message still queued is not erased (nothing changes)", arguments: StoreKind.allCases)
     func queuedRefused(kind: StoreKind) async throws {

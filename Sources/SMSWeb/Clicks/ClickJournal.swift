@@ -27,7 +27,9 @@ import Darwin
 /// past the stored position is applied before the journal (and the server) accepts hits, so each
 /// record is applied exactly once whatever moment a crash hit. A torn last record (no `\n`) and a
 /// line failing its checksum are skipped and logged. Segments rotate at
-/// ``Options/segmentBytes``; fully applied ones are deleted.
+/// ``Options/segmentBytes`` and at least every ``Options/segmentSeconds``; fully applied ones are
+/// deleted. An erasure runs inside ``forgetting(timeout:_:)``, which leaves no file holding a hit
+/// from before it.
 ///
 /// **Identity** (``id``): kept in the file `journal-id` of the directory, created on first open.
 /// A store shared by several servers (PostgreSQL) stores one position per journal id, so a node
@@ -59,6 +61,12 @@ public final class ClickJournal: @unchecked Sendable {
         public var batchInterval: Duration = .milliseconds(50)
         /// Pause after a failed batch, times the number of consecutive failures (at most 10×).
         public var retryDelay: Duration = .milliseconds(100)
+        /// Longest time a segment takes new hits: with ``autoDrain``, a segment holding records is
+        /// closed this often and deleted once applied (``retire()``), so a journal file keeps an
+        /// applied hit (its user agent and IP hash) for about this long, at most about twice
+        /// this; a node whose journal never saw an erasure forgets the erased person's hits within
+        /// that time (`docs/ARCHITECTURE.md` "Click journal").
+        public var segmentSeconds: Duration = .seconds(60)
         public init() {}
     }
 
@@ -104,6 +112,9 @@ public final class ClickJournal: @unchecked Sendable {
     private var wakeDrainer: CheckedContinuation<Void, Never>?
     private var drainWaiters: [CheckedContinuation<Void, Never>] = []
     private var drainerTask: Task<Void, Never>?
+    private var retireTask: Task<Void, Never>?
+    /// The position of the last record applied (`nil`: none since opening).
+    private var applied: ClickJournalPosition?
     private var refused = 0
     /// The open `journal.lock` (exclusive `flock`), closed by ``close()``.
     private var lockFD: Int32
@@ -200,7 +211,10 @@ public final class ClickJournal: @unchecked Sendable {
             directory: directory, id: id, lockFD: lockFD, store: store, options: options, logger: logger, recovery: report,
             segment: last + 1)
         try journal.lock.withLock { try journal.openSegment() }
-        if options.autoDrain { journal.startDrainer() }
+        if options.autoDrain {
+            journal.startDrainer()
+            journal.startRetiring()
+        }
         return journal
     }
 
@@ -346,6 +360,7 @@ public final class ClickJournal: @unchecked Sendable {
         let (waiters, obsolete): ([CheckedContinuation<Void, Never>], Range<Int64>) = lock.withLock {
             applying = false
             failures = 0
+            applied = through
             head += batch.count
             if head >= 4_096, head * 2 >= queue.count {
                 queue.removeFirst(head)
@@ -394,9 +409,125 @@ public final class ClickJournal: @unchecked Sendable {
         lock.withLock { drainerTask = task }
     }
 
+    /// Hits journaled before ``forgetting(timeout:_:)`` could not all be applied in time (the
+    /// store failing or far behind).
+    public struct NotAppliedError: Error, CustomStringConvertible {
+        public var pending: Int
+        public var description: String {
+            "the click journal still holds \(pending) hit(s) not yet applied to the database"
+        }
+    }
+
+    /// Runs `body` (an erasure) between two steps that leave no journal file holding a hit that
+    /// came before it:
+    /// 1. the current segment is closed (later hits go to a new file) and every record written
+    ///    so far is applied to the store (waiting at most `timeout`), so `body` sees every hit
+    ///    in the database;
+    /// 2. after `body`, every closed segment is overwritten with zeros (`fdatasync`ed) and
+    ///    deleted: they hold only applied records.
+    /// Redirects go on meanwhile: appends wait only for the file switch (one `close(2)`).
+    /// - Throws: ``NotAppliedError`` when the records are not applied within `timeout` (`body`
+    ///   not run, nothing deleted); what `body` throws (the closed segments are still deleted).
+    public func forgetting<T: Sendable>(timeout: Duration, _ body: () async throws -> T) async throws -> T {
+        let cut = rotate()
+        try await waitApplied(cut.through, timeout: timeout)
+        let value: T
+        do {
+            value = try await body()
+        } catch {
+            delete(through: cut.segment, overwrite: true)
+            throw error
+        }
+        delete(through: cut.segment, overwrite: true)
+        return value
+    }
+
+    /// Closes the current segment when it holds records, then deletes every closed segment once
+    /// its records are applied (files only unlinked). The retiring task calls it every
+    /// ``Options/segmentSeconds``.
+    /// - Returns: segment files deleted.
+    @discardableResult
+    func retire() async -> Int {
+        let cut = rotate()
+        guard (try? await waitApplied(cut.through, timeout: .seconds(5))) != nil else { return 0 }
+        return delete(through: cut.segment, overwrite: false)
+    }
+
+    /// Switches appends to a new segment (when the current one holds records) and answers the
+    /// last closed segment and the position of the last record queued (`nil`: all applied).
+    private func rotate() -> (segment: Int64, through: ClickJournalPosition?) {
+        lock.withLock {
+            if fd >= 0, offset > 0 {
+                Glibc.close(fd)
+                fd = -1
+                segment += 1
+                offset = 0
+            }
+            return (segment - 1, queue.count > head ? queue.last?.position : nil)
+        }
+    }
+
+    /// Returns once the record at `position` is applied (at once for `nil`).
+    /// - Throws: ``NotAppliedError`` after `timeout`.
+    private func waitApplied(_ position: ClickJournalPosition?, timeout: Duration) async throws {
+        guard let position else { return }
+        let deadline = ContinuousClock.now + timeout
+        while true {
+            let (done, pending) = lock.withLock { ((applied.map { $0 >= position } ?? false), queue.count - head) }
+            if done { return }
+            if ContinuousClock.now >= deadline { throw NotAppliedError(pending: pending) }
+            if await drainOnce() == 0 { try? await Task.sleep(for: .milliseconds(5)) }
+        }
+    }
+
+    /// Deletes the segment files numbered `segment` and below (all applied), first overwriting
+    /// them with zeros and `fdatasync`ing with `overwrite`. - Returns: files deleted.
+    @discardableResult
+    private func delete(through segment: Int64, overwrite: Bool) -> Int {
+        var deleted = 0
+        for (n, url) in (try? ClickJournalSegment.list(directory)) ?? [] where n <= segment {
+            if overwrite { Self.zero(url.path) }
+            if (try? FileManager.default.removeItem(at: url)) != nil { deleted += 1 }
+        }
+        lock.withLock { oldestSegment = max(oldestSegment, segment + 1) }
+        return deleted
+    }
+
+    /// Overwrites the file at `path` with zeros in place and syncs them to the disk (best effort).
+    static func zero(_ path: String) {
+        let f = Glibc.open(path, O_WRONLY | O_CLOEXEC)
+        guard f >= 0 else { return }
+        defer { Glibc.close(f) }
+        let size = Int(lseek(f, 0, SEEK_END))
+        _ = lseek(f, 0, SEEK_SET)
+        let zeros = [UInt8](repeating: 0, count: 1 << 20)
+        var left = size
+        while left > 0 {
+            let n = zeros.withUnsafeBytes { Glibc.write(f, $0.baseAddress, min(left, $0.count)) }
+            if n <= 0 { return }
+            left -= n
+        }
+        _ = fdatasync(f)
+    }
+
+    private func startRetiring() {
+        let every = options.segmentSeconds
+        let task = Task { [self] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: every)
+                if Task.isCancelled || lock.withLock({ closed }) { return }
+                await retire()
+            }
+        }
+        lock.withLock { retireTask = task }
+    }
+
     /// What a crash leaves (tests only): the drainer stopped, the segment file and the directory
     /// lock closed as the kernel closes them for a killed process, nothing applied or deleted.
     func abandon() async {
+        let retiring = lock.withLock { retireTask }
+        retiring?.cancel()
+        await retiring?.value
         let (task, wake) = lock.withLock {
             closed = true
             if fd >= 0 { Glibc.close(fd) }
@@ -418,6 +549,9 @@ public final class ClickJournal: @unchecked Sendable {
     /// (unless the store fails: those records stay in the journal for the next start), closes the
     /// file and, when everything was applied, deletes the segment files.
     public func close() async {
+        let retiring = lock.withLock { retireTask }
+        retiring?.cancel()
+        await retiring?.value
         let (task, wake) = lock.withLock {
             closed = true
             let w = wakeDrainer

@@ -11,14 +11,18 @@ struct DashboardController {
     let dashboard: Dashboard
     let dispatcher: Dispatcher
     let assets: StaticAssets
+    /// The profiles API's code, shared by the profile pages.
+    let profiles: ProfileManagementController
 
     /// - Parameter loginLinks: where the one-time sign-in links are kept (the database, shared by
     ///   every server).
-    init(store: any SMSStore, loginLinks: any LoginLinkStore, config: AppConfig, templates: MustacheLibrary, dispatcher: Dispatcher)
-        throws
-    {
+    init(
+        store: any SMSStore, loginLinks: any LoginLinkStore, config: AppConfig, templates: MustacheLibrary, dispatcher: Dispatcher,
+        profiles: ProfileManagementController
+    ) throws {
         dashboard = Dashboard(store: store, config: config, templates: templates, logins: OneTimeLoginLinks(store: loginLinks))
         self.dispatcher = dispatcher
+        self.profiles = profiles
         assets = try StaticAssets.load()
     }
 
@@ -94,7 +98,7 @@ struct DashboardController {
         ProviderPageController(dashboard: d).addRoutes(to: group)
         IngestionErrorPageController(dashboard: d).addRoutes(to: group)
         ProfileImportPageController(dashboard: d).addRoutes(to: group)
-        ProfilePageController(dashboard: d).addRoutes(to: group)
+        ProfilePageController(dashboard: d, api: profiles).addRoutes(to: group)
         SegmentPageController(dashboard: d).addRoutes(to: group)
     }
 

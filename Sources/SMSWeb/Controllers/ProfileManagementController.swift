@@ -12,9 +12,16 @@ import SMSCore
 /// - One profile: its fields, its `country`, and its newest ``messagesShown`` messages.
 /// - PATCH: ``ProfilePatch``.
 /// - DELETE: erasure (``ProfileErasure``): 200 with the ``ErasureReport``; 404 for a user id with
-///   neither a profile nor messages; 409 while messages of the user are queued.
+///   neither a profile nor messages; 409 while messages of the user are queued; 503 when the
+///   click journal cannot apply its hits (nothing erased).
+/// - `{userId}` is percent-decoded (``userId(_:)``); the user id `import` is reached at
+///   `/api/v1/profiles/import` with GET, PATCH and DELETE (POST there is the CSV import).
 struct ProfileManagementController {
     let store: any SMSStore
+    /// The redirect's click journal, `nil` without one: an erasure first has it apply every hit
+    /// it holds, and deletes its files afterwards (``ClickJournal/forgetting(timeout:_:)``), so no
+    /// journal file keeps the person's clicks (user agent, IP hash).
+    var clickJournal: ClickJournal? = nil
 
     /// Messages shown with one profile (newest first).
     static let messagesShown = 50
@@ -76,22 +83,25 @@ struct ProfileManagementController {
             }
             return try JSON.response(Page(profiles: page.profiles.map { View($0) }, nextCursor: page.nextCursor?.token))
         }
-        group.get("profiles/{userId}") { _, context in
-            let profile = try await existing(context)
-            let messages = try await store.messages(userId: profile.userId, limit: Self.messagesShown)
-            return try JSON.response(View(profile, messages: messages))
-        }
-        group.patch("profiles/{userId}") { request, context in
-            let current = try await existing(context)
-            let body = try await request.body.collect(upTo: 1_000_000, what: "profile")
-            let updated = try ProfilePatch.merged(current, patch: body)
-            guard try await store.replaceProfile(updated) else { throw Self.unknown(current.userId) }
-            return try JSON.response(View(updated))
-        }
-        group.delete("profiles/{userId}") { _, context in
-            let userId = try Self.userId(context)
-            let report = try await erase(userId: userId)
-            return try JSON.response(report)
+        // `/profiles/import` is also the CSV import (POST, ``ProfileController``): GET, PATCH and
+        // DELETE there mean the profile whose user id is `import`.
+        for (path, fixed) in [("profiles/{userId}", nil), ("profiles/import", Self.importUserId)] as [(RouterPath, String?)] {
+            group.get(path) { _, context in
+                let profile = try await existing(fixed ?? Self.userId(context))
+                let messages = try await store.messages(userId: profile.userId, limit: Self.messagesShown)
+                return try JSON.response(View(profile, messages: messages))
+            }
+            group.patch(path) { request, context in
+                let current = try await existing(fixed ?? Self.userId(context))
+                let body = try await request.body.collect(upTo: 1_000_000, what: "profile")
+                let updated = try ProfilePatch.merged(current, patch: body)
+                guard try await store.replaceProfile(updated) else { throw Self.unknown(current.userId) }
+                return try JSON.response(View(updated))
+            }
+            group.delete(path) { _, context in
+                let report = try await erase(userId: fixed ?? Self.userId(context))
+                return try JSON.response(report)
+            }
         }
     }
 
@@ -101,7 +111,20 @@ struct ProfileManagementController {
     func erase(userId: String) async throws -> ErasureReport {
         let profile = try await store.profile(userId: userId)
         if profile == nil, try await store.messages(userId: userId, limit: 1).isEmpty { throw Self.unknown(userId) }
-        switch try await store.eraseProfile(ProfileErasure(userId: userId, profile: profile)) {
+        let erasure = ProfileErasure(userId: userId, profile: profile)
+        let outcome: ErasureOutcome
+        if let clickJournal {
+            do {
+                outcome = try await clickJournal.forgetting(timeout: Self.journalWait) { try await store.eraseProfile(erasure) }
+            } catch let e as ClickJournal.NotAppliedError {
+                throw HTTPError(
+                    .serviceUnavailable, headers: [.retryAfter: "5"],
+                    message: "\(e); nothing was erased, try again")
+            }
+        } else {
+            outcome = try await store.eraseProfile(erasure)
+        }
+        switch outcome {
         case .erased(let report): return report
         case .queuedMessages(let n):
             throw HTTPError(
@@ -113,18 +136,46 @@ struct ProfileManagementController {
 
     static func unknown(_ userId: String) -> HTTPError { HTTPError(.notFound, message: "unknown profile '\(userId)'") }
 
-    /// The path's `{userId}`. - Throws: 400 for a control character (no stored user id holds one).
+    /// The user id `/api/v1/profiles/import` (and the dashboard's `/profiles/import`) cannot
+    /// spell by path without meaning the CSV import: the API routes GET, PATCH and DELETE of that
+    /// path to the profile, and ``pathComponent(_:)`` writes it percent-encoded (`%69mport`).
+    static let importUserId = "import"
+
+    /// Longest wait for the click journal to apply its hits before an erasure (``ClickJournal/forgetting(timeout:_:)``).
+    static let journalWait: Duration = .seconds(10)
+
+    /// The path's `{userId}`, percent-decoded (RFC 3986 §2.1: `a%20b` is the user id `a b`).
+    /// Used by the API and the dashboard.
+    /// - Throws: 400 naming `userId` for a malformed escape (`%zz`, a `%` without two hex digits),
+    ///   bytes that decode to no UTF-8 text, or a control character, decoded or not (`%00`; no
+    ///   stored user id holds one).
     static func userId(_ context: AppRequestContext) throws -> String {
-        let id = try context.parameters.require("userId")
+        let raw = try context.parameters.require("userId")
+        guard let id = raw.removingPercentEncoding else {
+            throw HTTPError(
+                .badRequest,
+                message: "userId: '\(InputEcho.text(raw))' is not valid percent-encoding (each % must start %XX with two hex digits, and the bytes must be UTF-8)")
+        }
         if let p = TextInput.problem(id, field: "userId", kind: .identifier) { throw HTTPError(.badRequest, message: p) }
         return id
     }
 
-    /// The profile named by the path. - Throws: 404 `unknown profile '<id>'`.
-    func existing(_ context: AppRequestContext) async throws -> Profile {
-        let id = try Self.userId(context)
+    /// A user id as one path segment: percent-encoded except letters, digits, `-` and `_`, and
+    /// ``importUserId`` as `%69mport` (so the link reaches the profile, not the import page).
+    static func pathComponent(_ userId: String) -> String {
+        if userId == importUserId { return "%69mport" }
+        return userId.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-_"))) ?? userId
+    }
+
+    /// The profile `id`. - Throws: 404 `unknown profile '<id>'`.
+    func existing(_ id: String) async throws -> Profile {
         guard let p = try await store.profile(userId: id) else { throw Self.unknown(id) }
         return p
+    }
+
+    /// The profile named by the path. - Throws: 400 (``userId(_:)``), 404 `unknown profile '<id>'`.
+    func existing(_ context: AppRequestContext) async throws -> Profile {
+        try await existing(try Self.userId(context))
     }
 
     /// The filters and cursor of a listing.

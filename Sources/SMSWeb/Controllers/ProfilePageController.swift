@@ -11,10 +11,13 @@ import SMSCore
 /// - `POST /profiles/{userId}/erase` (CSRF; `confirm` must repeat the user id, else 400 and nothing
 ///   changes): the erasure of `DELETE /api/v1/profiles/{userId}` (``ProfileManagementController/erase(userId:)``),
 ///   answered with its ``ErasureReport``.
-/// Phones are shown masked (``PhoneNumber/masked(_:)``). A user id spelled `import` is reachable
-/// through the API only (`/profiles/import` is the CSV upload).
+/// Phones are shown masked (``PhoneNumber/masked(_:)``). Links write the user id percent-encoded
+/// (``ProfileManagementController/pathComponent(_:)``; `import` as `%69mport`, since
+/// `/profiles/import` is the CSV upload).
 struct ProfilePageController {
     let dashboard: Dashboard
+    /// The profiles API's code (reads, erasure with the click journal).
+    let api: ProfileManagementController
     /// Profiles per listing page.
     static let pageSize = 50
 
@@ -25,7 +28,7 @@ struct ProfilePageController {
 
     func addRoutes(to group: RouterGroup<AppRequestContext>) {
         let d = dashboard
-        let api = ProfileManagementController(store: d.store)
+        let api = self.api
         group.get("profiles") { request, _ in
             try await d.signedIn(request) { session in
                 let params = request.uri.queryParameters.map { (String($0.key), String($0.value)) }.filter { !$0.1.isEmpty }
@@ -89,7 +92,7 @@ struct ProfilePageController {
     /// One profile as the pages show it: the phone masked.
     static func row(_ v: ProfileManagementController.View) -> [String: Any] {
         [
-            "userId": v.userId, "path": CampaignPageController.pathComponent(v.userId), "name": v.name ?? "",
+            "userId": v.userId, "path": ProfileManagementController.pathComponent(v.userId), "name": v.name ?? "",
             "phone": v.phone.map(PhoneNumber.masked) ?? "–", "phoneValid": v.phoneValid, "country": v.country ?? "–",
             "optedOut": v.optedOut, "propertyCount": v.properties.count,
         ]
