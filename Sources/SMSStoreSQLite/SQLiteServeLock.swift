@@ -56,26 +56,19 @@ public final class SQLiteServeLock: @unchecked Sendable {
     /// - Throws: ``Busy`` while a restore holds the lock; an `NSError` (POSIX) when the file
     ///   cannot be created.
     public static func serve(database: String, holder: String) throws -> SQLiteServeLock {
-        let lock = try take(database: database, operation: LOCK_SH, byServer: false)
         // Shared holders may overwrite each other's line: the file names one of them.
-        _ = ftruncate(lock.fd, 0)
-        let line = Array((holder + "\n").utf8)
-        _ = line.withUnsafeBytes { pwrite(lock.fd, $0.baseAddress, $0.count, 0) }
-        return lock
+        try take(database: database, operation: LOCK_SH, byServer: false, holder: holder)
     }
 
     /// A restore's exclusive hold, `holder` written into the file.
     /// - Throws: ``Busy`` while a server holds the lock; an `NSError` (POSIX) when the file
     ///   cannot be created.
     public static func restore(database: String, holder: String) throws -> SQLiteServeLock {
-        let lock = try take(database: database, operation: LOCK_EX, byServer: true)
-        _ = ftruncate(lock.fd, 0)
-        let line = Array((holder + "\n").utf8)
-        _ = line.withUnsafeBytes { pwrite(lock.fd, $0.baseAddress, $0.count, 0) }
-        return lock
+        try take(database: database, operation: LOCK_EX, byServer: true, holder: holder)
     }
 
-    private static func take(database: String, operation: Int32, byServer: Bool) throws -> SQLiteServeLock {
+    /// Takes the lock without waiting and writes `holder` into the file.
+    private static func take(database: String, operation: Int32, byServer: Bool, holder: String) throws -> SQLiteServeLock {
         let file = path(database: database)
         let f = open(file, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard f >= 0 else { throw NSError(domain: NSPOSIXErrorDomain, code: Int(errno), userInfo: [NSFilePathErrorKey: file]) }
@@ -94,6 +87,9 @@ public final class SQLiteServeLock: @unchecked Sendable {
             if e == EWOULDBLOCK { throw Busy(database: database, lockFile: file, holder: text, byServer: byServer) }
             throw NSError(domain: NSPOSIXErrorDomain, code: Int(e), userInfo: [NSFilePathErrorKey: file])
         }
+        _ = ftruncate(f, 0)
+        let line = Array((holder + "\n").utf8)
+        _ = line.withUnsafeBytes { pwrite(f, $0.baseAddress, $0.count, 0) }
         return SQLiteServeLock(path: file, fd: f)
     }
 
