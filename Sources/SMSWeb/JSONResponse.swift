@@ -23,50 +23,48 @@ enum JSON {
             body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
-    /// Decodes a request body, answering 400 with what is wrong. The body is first read by the
+    /// Decodes a request body, answering 400 with what is wrong. The body is read once by the
     /// one body rule of every JSON route (``JSONBody``: UTF-8 only, strict RFC 8259; `body is not
-    /// valid JSON: the body is not valid UTF-8` for a UTF-16 body); then decoded, naming the
-    /// field's path and, for a number outside its range, the range (``InputRangeError``; a literal
-    /// beyond `Double`'s range such as `1e309` too: `variants[0].percent must be a number above 0
-    /// and at most 100 percent (got '1e309')`); for a key given twice in one object, its path
-    /// (`controlGroupPercent is given more than once: …`); for a string or key holding U+0000, its path
-    /// (``TextInput``: no text field may hold it, `docs/DOMAIN.md` §1).
+    /// valid JSON: the body is not valid UTF-8` for a UTF-16 body), then decoded from that tree by
+    /// the strict decoder (``JSONBody/decode(_:)``), naming the field's path and, for a number
+    /// outside its range, the range (``InputRangeError``; a literal beyond `Double`'s range such as
+    /// `1e309` too: `variants[0].percent must be a number above 0 and at most 100 percent (got
+    /// '1e309')`); for a key the type does not take, the key and the fields its object takes
+    /// (``JSONBody/UnknownField``: `unknown field 'ratePerSec': the fields are …`); for a key given
+    /// twice in one object, its path (`controlGroupPercent is given more than once: …`); for a
+    /// string or key holding U+0000, its path (``TextInput``: no text field may hold it,
+    /// `docs/DOMAIN.md` §1).
     /// - Parameter refusingNUL: `false` only for a body whose text is callback input under its own
     ///   rules (a replay's corrected `raw`, `docs/DOMAIN.md` §3).
     static func decode<T: Decodable>(_ type: T.Type, from buffer: ByteBuffer, what: String, refusingNUL: Bool = true) throws -> T {
-        let data = Data(buffer: buffer)
         let body: JSONBody
         do {
-            body = try JSONBody.read(data)
+            body = try JSONBody.read(Data(buffer: buffer))
         } catch {
             throw HTTPError(.badRequest, message: "invalid \(what): \(error.message)")
         }
+        let nul = refusingNUL && TextInput.mayHoldNUL(json: buffer.readableBytesView)
+        return try decode(type, from: body, what: what, refusingNUL: nul)
+    }
+
+    /// ``decode(_:from:what:refusingNUL:)`` of a body already read (a PATCH merged over the
+    /// stored entity, ``JSONBody/mergePatch(over:keeping:)``).
+    static func decode<T: Decodable>(_ type: T.Type, from body: JSONBody, what: String, refusingNUL: Bool = true) throws -> T {
         // A key given twice (`"controlGroupPercent":10,"controlGroupPercent":1e19`): refused, never
         // one of the two guessed (``JSONValueProblem``).
         if let repeated = body.repeatedKeys.first {
             throw HTTPError(.badRequest, message: "invalid \(what): \(repeated.message(field: repeated.field()))")
         }
-        if refusingNUL, TextInput.mayHoldNUL(json: buffer.readableBytesView), let problem = TextInput.problem(in: body.value, path: "") {
+        if refusingNUL, let problem = TextInput.problem(in: body.value, path: "") {
             throw HTTPError(.badRequest, message: "invalid \(what): \(problem)")
         }
-        // An out-of-range literal is held as ±Double.greatestFiniteMagnitude in the tree; the
-        // decoder then reads the tree written back, so the field's own range check names it. So
-        // too when Foundation's decoder refuses a number the strict reader read (`0e3`).
-        func fromTree() throws -> T { try JSONDecoder().decode(type, from: try encoder.encode(body.value)) }
+        // An out-of-range literal is held as ±Double.greatestFiniteMagnitude in the tree, so the
+        // field's own range check names it; the literal as written is shown.
         func literal(at field: String) -> JSONBody.OutOfRangeNumber? { body.outOfRange.first { $0.field == field } }
         let message: String
         do {
-            let value: T
-            if !body.outOfRange.isEmpty {
-                value = try fromTree()
-            } else {
-                do {
-                    value = try JSONDecoder().decode(type, from: data)
-                } catch DecodingError.dataCorrupted(let context) where context.codingPath.isEmpty {
-                    value = try fromTree()
-                }
-            }
-            // A literal at a field without a range (or one the type ignores) is refused all the same.
+            let value = try body.decode(type)
+            // A literal at a field without a range is refused all the same.
             guard let first = body.outOfRange.first else { return value }
             message = body.problem(first)
         } catch let error as DecodingError {
@@ -74,10 +72,27 @@ enum JSON {
             message = literal(at: field).map { body.problem($0) } ?? describe(error)
         } catch let error as InputRangeError {
             message = literal(at: error.field).map { InputRangeError(field: error.field, range: error.range, gotText: $0.text).message } ?? error.message
+        } catch let error as JSONBody.UnknownField {
+            message = error.message
         } catch {
             message = "\(error)"
         }
         throw HTTPError(.badRequest, message: "invalid \(what): \(message)")
+    }
+
+    /// The body of an action that takes no fields (`POST …/disable`, `…/publish`): empty, blank
+    /// or `{}`; anything else is a 400 (`invalid disable request: unknown field 'x': the body
+    /// takes no fields`), never silently ignored.
+    static func refuseFields(_ request: Request, what: String) async throws {
+        let body = try await request.body.collect(upTo: 10_000, what: what)
+        guard !body.readableBytesView.allSatisfy({ [0x20, 0x09, 0x0A, 0x0D].contains($0) }) else { return }
+        _ = try decode(NoFields.self, from: body, what: what)
+    }
+
+    /// A JSON object without members (``refuseFields(_:what:)``).
+    struct NoFields: Decodable {
+        enum Key: CodingKey {}
+        init(from decoder: any Decoder) throws { _ = try decoder.container(keyedBy: Key.self) }
     }
 
     static func describe(_ error: DecodingError) -> String {

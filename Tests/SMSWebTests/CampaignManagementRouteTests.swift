@@ -52,9 +52,9 @@ struct CampaignManagementRouteTests {
                 (#"{"providerId":"nope"}"#, "invalid campaign: unknown provider 'nope'"),
                 (#"{"audience":{"userIds":["ghost"]}}"#, "invalid campaign: audience is empty: none of the 1 user ids has a profile"),
                 (#"{"timezone":"Mars/Base"}"#, "invalid campaign: unknown time zone 'Mars/Base' (use an IANA name)"),
-                (#"{"name":null}"#, "invalid campaign: missing field 'name' at body"),
+                (#"{"name":null}"#, "invalid campaign: name is null, expected a string"),
                 (#"{"status":"sending"}"#,
-                 "invalid campaign: 'status' cannot be changed; the fields are audience, body, controlGroupPercent, customValues, defaults, goal, name, providerId, sendAt, templateId, timezone, variants"),
+                 "invalid campaign: unknown field 'status': the fields are audience, body, controlGroupPercent, customValues, defaults, goal, name, providerId, sendAt, templateId, timezone, variants"),
             ]
             for (body, expected) in cases {
                 let bad = try await M.call(client, .patch, "/api/v1/campaigns/\(id)", body)

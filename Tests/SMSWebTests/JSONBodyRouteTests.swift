@@ -29,9 +29,11 @@ struct JSONBodyRouteTests {
         // `0e3` is valid JSON that Foundation's decoder refuses: read by the strict reader, it is 0.
         ("/api/v1/providers", #"{"name":"P","url":"http://127.0.0.1:9/send","bodyTemplate":"{}","ratePerSecond":0e3}"#,
          "invalid provider: ratePerSecond must be a number from 0.001 to 10000 messages per second (got 0)"),
-        // A field without a range, or one the route ignores, is refused all the same.
+        // A field without a range is refused all the same; a key the route does not take is refused as such.
+        ("/api/v1/campaigns", #"{"name":"n","providerId":"p","audience":{"all":true},"body":"b","defaults":{"a":"x"},"goal":{"event":"e","windowMinutes":60,"filters":[{"property":"p","op":"equals","value":-2e999}]}}"#,
+         "invalid campaign: goal.filters[0].value is beyond the range of a number, ±1.8e308 (got '-2e999')"),
         ("/api/v1/campaigns", #"{"name":"n","providerId":"p","audience":{"all":true},"body":"b","extra":[1,-2e999]}"#,
-         "invalid campaign: extra[1] is beyond the range of a number, ±1.8e308 (got '-2e999')"),
+         "invalid campaign: unknown field 'extra': the fields are audience, body, controlGroupPercent, customValues, defaults, goal, name, providerId, sendAt, templateId, timezone, variants"),
     ])
     func outOfRangeLiteral(path: String, body: String, expected: String) async throws {
         let app = try await App()

@@ -115,12 +115,13 @@ struct ProfileManagementRouteTests {
             let cases: [(String, String)] = [
                 (#"{"phone":"12"}"#, "invalid profile: phone: " + String(describing: Result { () throws(PhoneNumberError) in try PhoneNumber.normalize("12") }.failureText)),
                 (#"{"name":"x","phone":"0151 23456789","region":"XX"}"#, "invalid profile: region: \"XX\" is not a region of the numbering plans; expected an ISO 3166-1 alpha-2 code in capitals such as DE, US, GB"),
-                (#"{"optedOut":"no"}"#, "invalid profile: optedOut must be true or false"),
-                (#"{"properties":[1]}"#, "invalid profile: properties must be a JSON object (a key set to null is removed)"),
-                (#"{"name":"x","userId":"other"}"#, "invalid profile: 'userId' cannot be changed; the fields are name, optedOut, phone, properties, region"),
+                (#"{"optedOut":"no"}"#, "invalid profile: optedOut should be true or false"),
+                (#"{"optedOut":null}"#, "invalid profile: optedOut must be true or false (got null)"),
+                (#"{"properties":[1]}"#, "invalid profile: properties should be a JSON object"),
+                (#"{"name":"x","userId":"other"}"#, "invalid profile: unknown field 'userId': the fields are name, optedOut, phone, properties, region"),
                 (#"{"name":"a\u0000b"}"#, "invalid profile: name contains U+0000 (NUL) at position 1"),
                 (#"{"properties":{"k\u0000":1}}"#, "invalid profile: a key of properties"),
-                (#"[1]"#, "invalid profile: a PATCH body must be a JSON object of the fields to change"),
+                (#"[1]"#, "invalid profile: body should be a JSON object"),
             ]
             for (body, expected) in cases {
                 let r = try await Call.call(client, .patch, "/api/v1/profiles/user05", body)

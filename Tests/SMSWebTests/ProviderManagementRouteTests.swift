@@ -88,9 +88,9 @@ struct ProviderManagementRouteTests {
                 (#"{"name":"changed","method":"PUT"}"#, "invalid provider: method must be POST or GET"),
                 (#"{"name":"changed","url":"ftp://x"}"#, "invalid provider: url must be an absolute http(s) URL"),
                 (#"{"name":"  "}"#, "invalid provider: name is empty"),
-                (#"{"name":null}"#, "invalid provider: missing field 'name' at body"),
+                (#"{"name":null}"#, "invalid provider: name is null, expected a string"),
                 (#"{"name":"changed","callbackSecret":"mine"}"#,
-                 "invalid provider: 'callbackSecret' cannot be changed; the fields are auth, batch, bodyTemplate, bodyType, callbacksEnabled, headers, kind, maxConcurrency, messageIdPath, method, name, ratePerSecond, requireSignature, url, webhookSigningKey"),
+                 "invalid provider: unknown field 'callbackSecret': the fields are auth, batch, bodyTemplate, bodyType, callbacksEnabled, headers, kind, maxConcurrency, messageIdPath, method, name, ratePerSecond, requireSignature, url, webhookSigningKey"),
                 (#"["name"]"#, "invalid provider: a PATCH body must be a JSON object of the fields to change"),
             ]
             for (body, expected) in cases {

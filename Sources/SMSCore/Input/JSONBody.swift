@@ -32,7 +32,9 @@ public struct JSONBody: Sendable {
 
     /// The body's value; numbers out of range are ±`Double.greatestFiniteMagnitude`, a repeated
     /// key holds its last value.
-    public let value: JSONValue
+    public var value: JSONValue { JSONValue(tree) }
+    /// The tree as read: integers without fraction or exponent kept exact (`Int64`).
+    let tree: CallbackJSONValue
     /// The number literals beyond `Double`'s range or underflowing to 0, in the order read.
     public let outOfRange: [OutOfRangeNumber]
     /// Every value not taken as written (numbers beyond `Double`, repeated keys), in the order read,
@@ -48,7 +50,7 @@ public struct JSONBody: Sendable {
         do {
             let (value, _, _, problems) = try CallbackJSONValue.decodeWithSpans(body, levels: 0)
             return JSONBody(
-                value: JSONValue(value),
+                tree: value,
                 outOfRange: problems.filter { $0.kind != .repeatedKey }.map {
                     OutOfRangeNumber(field: $0.field(), text: $0.text, kind: $0.kind)
                 },
@@ -73,5 +75,75 @@ public struct JSONBody: Sendable {
     /// `properties.score must be 0 or a number from 4.9e-324 to 1.8e308 in magnitude: … (got '1e-400')`.
     public func problem(_ number: OutOfRangeNumber) -> String {
         JSONValueProblem(kind: number.kind, path: [], text: number.text).message(field: number.field)
+    }
+
+    /// Decodes the body as `type` with the strict decoder (``JSONBodyDecoder``): the tree already
+    /// read, no second parse; a key the type does not take is refused.
+    /// - Throws: what the type's decoding throws (`DecodingError` with the field's coding path,
+    ///   ``InputRangeError``…), or ``UnknownField`` naming the key and the keys its object takes.
+    public func decode<T: Decodable>(_ type: T.Type) throws -> T {
+        try JSONBodyDecoder.decode(type, from: tree)
+    }
+
+    /// ``decode(_:)`` of the `index`th element of a body that is an array (a batch's item: paths
+    /// inside the item, `ts`, `properties.plan`).
+    public func decode<T: Decodable>(_ type: T.Type, element index: Int) throws -> T {
+        guard case .array(let elements) = tree, elements.indices.contains(index) else {
+            throw DecodingError.valueNotFound(type, .init(codingPath: [], debugDescription: "no element \(index)"))
+        }
+        return try JSONBodyDecoder.decode(type, from: elements[index])
+    }
+
+    /// The number of elements of a body that is an array; `nil` for any other value.
+    public var elementCount: Int? {
+        if case .array(let elements) = tree { return elements.count }
+        return nil
+    }
+
+    /// `value` written as JSON by `JSONEncoder` and read back by ``read(_:)``: a stored entity as
+    /// the body that would create it (the base of a PATCH, ``mergePatch(over:keeping:)``).
+    public init(encoding value: some Encodable) throws {
+        self = try Self.read(try JSONEncoder().encode(value))
+    }
+
+    private init(tree: CallbackJSONValue, outOfRange: [OutOfRangeNumber], problems: [JSONValueProblem]) {
+        self.tree = tree
+        self.outOfRange = outOfRange
+        self.problems = problems
+    }
+
+    /// This body (a PATCH: a JSON object of the fields to change, RFC 7396 at the top level)
+    /// applied over `base` (the stored entity as its creation body): `base`'s members in `fields`
+    /// (all when `nil`), each member of the patch replacing its own (a `null` stays `null`: an
+    /// optional field reads it as absent, a required one refuses it, an unknown one is refused
+    /// like any unknown key). Out-of-range numbers and repeated keys are the patch's.
+    /// - Returns: `nil` when this body or `base` is not a JSON object.
+    public func mergePatch(over base: JSONBody, keeping fields: Set<String>? = nil) -> JSONBody? {
+        guard case .object(let changes) = tree, case .object(let current) = base.tree else { return nil }
+        var merged = fields.map { keep in current.filter { keep.contains($0.key) } } ?? current
+        for (key, value) in changes { merged[key] = value }
+        return JSONBody(tree: .object(merged), outOfRange: outOfRange, problems: problems)
+    }
+
+    /// A key of a body that the decoded type does not take (``decode(_:)``): a misspelt or
+    /// unsupported field is refused, never silently lost (`docs/DOMAIN.md` §1).
+    public struct UnknownField: Error, Equatable, Sendable {
+        /// The key's path (`audience.segmentID`, `rules[0].vlaue`; `props` inside a batch item).
+        public var path: [JSONPathStep]
+        /// The keys the key's object takes, sorted.
+        public var allowed: [String]
+
+        /// `unknown field 'controlGroupPrecent': the fields are audience, body, …`;
+        /// `unknown field 'audience.list': the fields of audience are all, segmentId, userIds`;
+        /// `unknown field 'x': the body takes no fields`.
+        public var message: String {
+            let name = InputEcho.text(JSONPathStep.text(path))
+            let owner = JSONPathStep.text(path.dropLast())
+            if allowed.isEmpty { return "unknown field '\(name)': \(owner.isEmpty ? "the body" : owner) takes no fields" }
+            let list = allowed.joined(separator: ", ")
+            return owner.isEmpty
+                ? "unknown field '\(name)': the fields are \(list)"
+                : "unknown field '\(name)': the fields of \(owner) are \(list)"
+        }
     }
 }

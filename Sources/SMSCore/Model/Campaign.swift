@@ -16,20 +16,50 @@ public enum Audience: Sendable, Equatable, Codable {
     /// audience is frozen then: the recipients are the messages recorded at publish).
     case segment(Int64)
 
-    enum CodingKeys: String, CodingKey { case userIds, all, segmentId }
+    enum CodingKeys: String, CodingKey, CaseIterable { case userIds, all, segmentId }
 
+    /// The shapes an audience takes, as the API's messages name them.
+    public static let shapes = #"{"userIds":["u1",…]}, {"all":true} or {"segmentId":N} (N from 1 to 9223372036854775807)"#
+
+    /// Exactly one selector (issue 15): `userIds` (an array of strings), `all` (`true`) or
+    /// `segmentId` (an integer from 1). Two selectors (`{"segmentId":1,"all":true}`), none,
+    /// `"all":false` or a `segmentId` that is no such integer (`1.5`, 20 digits, `0`) is a
+    /// `DecodingError.dataCorrupted` at `audience` naming the shapes; an unknown key is refused by
+    /// the strict decoder (``JSONBody/decode(_:)``).
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        if let ids = try c.decodeIfPresent([String].self, forKey: .userIds) {
-            self = .userIds(ids)
-        } else if try c.decodeIfPresent(Bool.self, forKey: .all) == true {
-            self = .all
-        } else if let id = try c.decodeIfPresent(Int64.self, forKey: .segmentId) {
-            self = .segment(id)
-        } else {
-            throw DecodingError.dataCorrupted(
-                .init(codingPath: decoder.codingPath, debugDescription: "audience needs userIds, all:true or segmentId"))
+        func refuse(_ why: String) -> DecodingError {
+            DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "must be one of \(Self.shapes)\(why)"))
         }
+        let given = CodingKeys.allCases.filter { c.contains($0) && (try? c.decodeNil(forKey: $0)) == false }
+        guard given.count == 1, let key = given.first else {
+            throw refuse(given.isEmpty ? " (got none)" : " (got \(given.map(\.rawValue).joined(separator: " and ")))")
+        }
+        switch key {
+        case .userIds: self = .userIds(try c.decode([String].self, forKey: .userIds))
+        case .all:
+            guard try c.decode(Bool.self, forKey: .all) else { throw refuse(" (got all:false)") }
+            self = .all
+        case .segmentId:
+            let id: Int64
+            do {
+                id = try c.decode(Int64.self, forKey: .segmentId)
+            } catch DecodingError.dataCorrupted {
+                throw DecodingError.dataCorrupted(
+                    .init(codingPath: c.codingPath + [key], debugDescription: "must be a segment id, a whole number from 1 to \(Int64.max)"
+                        + " (got \(Self.shown(try c.decode(JSONValue.self, forKey: .segmentId))))"))
+            }
+            guard id >= 1 else {
+                throw DecodingError.dataCorrupted(
+                    .init(codingPath: c.codingPath + [key], debugDescription: "must be a segment id, a whole number from 1 to \(Int64.max) (got \(id))"))
+            }
+            self = .segment(id)
+        }
+    }
+
+    private static func shown(_ value: JSONValue) -> String {
+        if case .number(let d) = value { return "\(d)" }
+        return value.stringValue ?? "?"
     }
 
     public func encode(to encoder: any Encoder) throws {

@@ -4,32 +4,43 @@ extension AudienceSegment.Definition {
     /// The most rules a segment may have.
     public static let maxRules = 100
 
-    /// Reads a segment body `{"name", "match", "rules": [{"field", "op", "value"}]}`.
+    /// A segment body as sent, `{"name", "match", "rules": [{"field", "op", "value"}]}`, each
+    /// value as written: decoded by the strict decoder (``JSONBody/decode(_:)``, which refuses any
+    /// other key), then judged by ``read(_:)``, which names every wrong value at once.
+    public struct Body: Decodable, Sendable {
+        public var name: JSONValue?
+        public var match: JSONValue?
+        public var rules: [RuleBody]?
+    }
+
+    /// A rule as sent (``Body``).
+    public struct RuleBody: Decodable, Sendable {
+        public var field: JSONValue?
+        public var op: JSONValue?
+        public var value: JSONValue?
+    }
+
+    /// Judges a segment body (``Body``).
     /// - Returns: the definition, or every problem found, each naming its field
     ///   (`rules[1].value must be a number or an ISO 8601 date for gt (got "abc")`).
-    public static func read(_ json: JSONValue) -> Result<Self, ProblemList> {
-        guard case .object(let body) = json else { return .failure(ProblemList(["the body must be a JSON object {name, match, rules}"])) }
+    public static func read(_ body: Body) -> Result<Self, ProblemList> {
         var problems: [String] = []
-        let allowed: Set<String> = ["name", "match", "rules"]
-        for key in body.keys.sorted() where !allowed.contains(key) {
-            problems.append("'\(key)' is not a field of a segment; the fields are match, name, rules")
-        }
         var name = ""
-        switch body["name"] {
+        switch body.name {
         case .string(let n)?:
             name = n
             if n.trimmingCharacters(in: .whitespaces).isEmpty { problems.append("name is empty") }
         default: problems.append("name must be a non-empty string")
         }
         var match = AudienceSegment.Match.all
-        switch body["match"] {
+        switch body.match {
         case nil, .null?: break
         case .string(let m)? where AudienceSegment.Match(rawValue: m) != nil: match = AudienceSegment.Match(rawValue: m)!
         default: problems.append("match must be \"all\" or \"any\"")
         }
         var rules: [AudienceSegment.Rule] = []
-        switch body["rules"] {
-        case .array(let items)?:
+        switch body.rules {
+        case let items?:
             if items.count > maxRules { problems.append("rules has \(items.count) rules; at most \(maxRules)") }
             for (i, item) in items.prefix(maxRules).enumerated() {
                 switch AudienceSegment.Rule.read(item, at: "rules[\(i)]") {
@@ -46,20 +57,16 @@ extension AudienceSegment.Definition {
 
 extension AudienceSegment.Rule {
     /// Reads one rule and checks its value for its field and operator.
-    static func read(_ json: JSONValue, at path: String) -> Result<Self, ProblemList> {
-        guard case .object(let o) = json else { return .failure(ProblemList(["\(path) must be an object {field, op, value}"])) }
+    static func read(_ o: AudienceSegment.Definition.RuleBody, at path: String) -> Result<Self, ProblemList> {
         var problems: [String] = []
-        for key in o.keys.sorted() where !["field", "op", "value"].contains(key) {
-            problems.append("\(path).\(key) is not a field of a rule; the fields are field, op, value")
-        }
-        guard case .string(let fieldText)? = o["field"], let field = AudienceSegment.Field(text: fieldText) else {
+        guard case .string(let fieldText)? = o.field, let field = AudienceSegment.Field(text: fieldText) else {
             return .failure(ProblemList(problems + ["\(path).field must be \"properties.<name>\", \"country\" or \"optedOut\""]))
         }
-        guard case .string(let opText)? = o["op"], let op = AudienceSegment.Op(rawValue: opText), field.operators.contains(op) else {
+        guard case .string(let opText)? = o.op, let op = AudienceSegment.Op(rawValue: opText), field.operators.contains(op) else {
             let ops = field.operators.map(\.rawValue).joined(separator: ", ")
             return .failure(ProblemList(problems + ["\(path).op must be one of \(ops) for \(field.text)"]))
         }
-        let value = o["value"] == .null ? nil : o["value"]
+        let value = o.value == .null ? nil : o.value
         let got = value.map { " (got \(Self.shown($0)))" } ?? " (got nothing)"
         let where_ = "\(path).value"
         func scalar(_ v: JSONValue) -> Bool {

@@ -56,7 +56,8 @@ struct CampaignController {
             let campaign = try await load(context)
             return Self.tagged(try JSON.response(try await view(campaign)), campaign)
         }
-        group.post("campaigns/{id}/publish") { _, context in
+        group.post("campaigns/{id}/publish") { request, context in
+            try await JSON.refuseFields(request, what: "publish request")
             let campaign = try await load(context)
             do {
                 let summary = try await dispatcher.publish(campaignId: campaign.id)
@@ -90,14 +91,16 @@ struct CampaignController {
             let limit = try ListLimit.httpParse(request)
             return try JSON.response(try await store.deadLetters(campaignId: campaign.id, limit: limit))
         }
-        group.post("campaigns/{id}/resume") { _, context in
+        group.post("campaigns/{id}/resume") { request, context in
+            try await JSON.refuseFields(request, what: "resume request")
             let campaign = try await load(context)
             guard try await store.transitionCampaign(id: campaign.id, from: [.paused], to: .sending, publishedAt: nil) else {
                 throw HTTPError(.conflict, message: "campaign is \(campaign.status.rawValue); only a paused campaign can be resumed")
             }
             return try JSON.response(try await view(try await load(context)))
         }
-        group.post("campaigns/{id}/stop") { _, context in
+        group.post("campaigns/{id}/stop") { request, context in
+            try await JSON.refuseFields(request, what: "stop request")
             let campaign = try await load(context)
             do {
                 let summary = try await store.stopCampaign(id: campaign.id, now: Self.now())

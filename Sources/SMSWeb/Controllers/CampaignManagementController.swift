@@ -25,16 +25,19 @@ struct CampaignManagementController {
             try await management.delete(id: try context.parameters.require("id"))
             return Response(status: .noContent)
         }
-        group.post("campaigns/{id}/duplicate") { _, context in
+        group.post("campaigns/{id}/duplicate") { request, context in
+            try await JSON.refuseFields(request, what: "duplicate request")
             let copy = try await management.duplicate(id: try context.parameters.require("id"), now: CampaignController.now())
             return try JSON.response(try await campaigns.view(copy), status: .created)
         }
-        group.post("campaigns/{id}/archive") { _, context in
+        group.post("campaigns/{id}/archive") { request, context in
+            try await JSON.refuseFields(request, what: "archive request")
             let archived = try await management.archive(id: try context.parameters.require("id"), now: CampaignController.now())
             return try JSON.response(try await campaigns.view(archived))
         }
-        group.post("campaigns/{id}/unschedule") { _, context in
-            try JSON.response(try await campaigns.view(try await management.unschedule(id: try context.parameters.require("id"))))
+        group.post("campaigns/{id}/unschedule") { request, context in
+            try await JSON.refuseFields(request, what: "unschedule request")
+            return try JSON.response(try await campaigns.view(try await management.unschedule(id: try context.parameters.require("id"))))
         }
     }
 }

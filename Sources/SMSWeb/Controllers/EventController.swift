@@ -15,7 +15,9 @@ import SMSCore
 /// events are invalid (the valid ones are stored; each invalid one is listed by `index` with its
 /// `reason` and kept as an ingestion error, source `events`, holding the event's own bytes as they
 /// arrived in the body; an event holding a number beyond `Double` (`1e309`) or a key given twice is
-/// invalid naming that field, ``JSONValueProblem``); 400 `body is not valid JSON:
+/// invalid naming that field, ``JSONValueProblem``, and so is an event holding a key other than
+/// its five fields, `unknown field 'props': the fields are eventId, name, properties, ts, userId`,
+/// ``item(_:at:)``); 400 `body is not valid JSON:
 /// <reason> at byte <n>` when the body is not JSON (truncated, say), 400 `body must be a JSON array
 /// of …` when it is JSON but not an array (both bodies kept whole as an ingestion error); 413 over
 /// ``maxEvents`` events.
@@ -46,7 +48,7 @@ struct EventController {
             // The one strict reader (``JSONBody``); a number beyond `Double` or a key given twice is
             // a value error of the event holding it, not of the body (``JSONValueProblem``).
             let decoded = try? JSONBody.read(data)
-            guard let decoded, case .array(let elements) = decoded.value else {
+            guard let decoded, let count = decoded.elementCount else {
                 let message = decoded == nil ? Self.notJSONMessage(data) : Self.notAnArrayMessage
                 try await store.recordIngestionErrors([
                     IngestionErrorInput(
@@ -55,16 +57,16 @@ struct EventController {
                 metrics.ingestionErrorsRecorded(1, source: .events)
                 throw HTTPError(.badRequest, message: message)
             }
-            guard elements.count <= maxEvents else {
-                throw HTTPError(.contentTooLarge, message: "\(elements.count) events in one request; at most \(maxEvents)")
+            guard count <= maxEvents else {
+                throw HTTPError(.contentTooLarge, message: "\(count) events in one request; at most \(maxEvents)")
             }
             var valid: [ConversionEventInput] = []
             var invalid: [Invalid] = []
             var errors: [IngestionErrorInput] = []
             var ranges: [Range<Int>]?
             let goals = try await store.campaigns().compactMap(\.goal).filter { $0.revenueProperty != nil }
-            for (i, element) in elements.enumerated() {
-                switch Self.check(element, at: [.index(i)], of: decoded, now: now, revenueGoals: goals) {
+            for i in 0..<count {
+                switch Self.check(at: i, of: decoded, now: now, revenueGoals: goals) {
                 case .success(let e): valid.append(e)
                 case .failure(let problem):
                     invalid.append(Invalid(index: i, reason: problem.message))
@@ -84,14 +86,15 @@ struct EventController {
         }
     }
 
-    /// One event of a body by the route's rules: a number beyond `Double` or a key given twice
-    /// under `path` (``JSONValueProblem``) names the field, else ``validate(_:now:revenueGoals:)``.
-    static func check(
-        _ element: JSONValue, at path: [JSONPathStep], of body: JSONBody, now: Int64, revenueGoals: [ConversionGoal]
-    ) -> Swift.Result<ConversionEventInput, Problem> {
+    /// One event of a body by the route's rules: the `index`th element of an array body (`nil`: the
+    /// body itself, an event as an ingestion error keeps it); a number beyond `Double` or a key given
+    /// twice in it (``JSONValueProblem``) names the field, else it is read by the strict decoder
+    /// (``item(_:at:)``: an unknown key names it) and ``validate(_:now:revenueGoals:)``.
+    static func check(at index: Int?, of body: JSONBody, now: Int64, revenueGoals: [ConversionGoal]) -> Swift.Result<ConversionEventInput, Problem> {
+        let path: [JSONPathStep] = index.map { [.index($0)] } ?? []
         let refusedValues = body.problems(under: path) { $0 == "ts" ? EpochTimestamp.rangeText(field: $0) : nil }
         guard refusedValues.isEmpty else { return .failure(Problem(message: refusedValues.joined(separator: "; "))) }
-        return validate(element, now: now, revenueGoals: revenueGoals)
+        return validate(item(body, at: index), now: now, revenueGoals: revenueGoals)
     }
 
     /// The events an ingestion error of source `events` holds, read again by this route's rules
@@ -101,16 +104,18 @@ struct EventController {
     static func reread(_ raw: [UInt8], now: Int64, revenueGoals: [ConversionGoal]) -> Swift.Result<[ConversionEventInput], Problem> {
         let data = Data(raw)
         guard let decoded = try? JSONBody.read(data) else { return .failure(Problem(message: notJSONMessage(data))) }
-        let elements: [(JSONValue, [JSONPathStep], String)]
-        switch decoded.value {
-        case .object: elements = [(decoded.value, [], "")]
-        case .array(let items): elements = items.enumerated().map { ($0.element, [.index($0.offset)], "event \($0.offset): ") }
-        default: return .failure(Problem(message: "an event must be a JSON object (or a body a JSON array of them)"))
+        let elements: [(Int?, String)]
+        if let count = decoded.elementCount {
+            elements = (0..<count).map { ($0, "event \($0): ") }
+        } else if case .object = decoded.value {
+            elements = [(nil, "")]
+        } else {
+            return .failure(Problem(message: "an event must be a JSON object (or a body a JSON array of them)"))
         }
         var events: [ConversionEventInput] = []
         var reasons: [String] = []
-        for (element, path, label) in elements {
-            switch check(element, at: path, of: decoded, now: now, revenueGoals: revenueGoals) {
+        for (index, label) in elements {
+            switch check(at: index, of: decoded, now: now, revenueGoals: revenueGoals) {
             case .success(let e): events.append(e)
             case .failure(let p): reasons.append(label + p.message)
             }
@@ -131,6 +136,50 @@ struct EventController {
 
     struct Problem: Error, Equatable {
         var message: String
+    }
+
+    /// One event as sent, each field as written: decoded by the one strict decoder
+    /// (``JSONBody/decode(_:element:)``), which refuses any other key.
+    struct Item: Decodable {
+        var eventId: JSONValue?
+        var userId: JSONValue?
+        var name: JSONValue?
+        var ts: JSONValue?
+        var properties: JSONValue?
+
+        /// The fields as an object (`null` members left out), for ``validate(_:now:revenueGoals:)``.
+        var object: [String: JSONValue] {
+            [("eventId", eventId), ("userId", userId), ("name", name), ("ts", ts), ("properties", properties)]
+                .reduce(into: [:]) { o, member in if let value = member.1 { o[member.0] = value } }
+        }
+    }
+
+    /// The `index`th element of the body (`nil`: the body) as an object of the event's fields, or why it is not one:
+    /// not an object (`event must be a JSON object`), an unknown key (`unknown field 'props': the
+    /// fields are eventId, name, properties, ts, userId`), an integer in `properties` beyond ±2^53.
+    static func item(_ body: JSONBody, at index: Int?) -> Swift.Result<[String: JSONValue], Problem> {
+        do {
+            return .success(try (index.map { try body.decode(Item.self, element: $0) } ?? body.decode(Item.self)).object)
+        } catch let error as JSONBody.UnknownField {
+            return .failure(Problem(message: error.message))
+        } catch let error as DecodingError {
+            if case .typeMismatch(_, let context) = error, context.codingPath.isEmpty {
+                return .failure(Problem(message: "event must be a JSON object"))
+            }
+            return .failure(Problem(message: JSON.describe(error)))
+        } catch {
+            return .failure(Problem(message: "\(error)"))
+        }
+    }
+
+    /// ``validate(_:now:revenueGoals:)`` of an element read by ``item(_:at:)``.
+    static func validate(
+        _ item: Swift.Result<[String: JSONValue], Problem>, now: Int64, revenueGoals: [ConversionGoal] = []
+    ) -> Swift.Result<ConversionEventInput, Problem> {
+        switch item {
+        case .success(let o): validate(.object(o), now: now, revenueGoals: revenueGoals)
+        case .failure(let problem): .failure(problem)
+        }
     }
 
     /// Validates one event (`docs/DOMAIN.md` §5).

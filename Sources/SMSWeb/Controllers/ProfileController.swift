@@ -33,6 +33,9 @@ struct ProfileController {
         var properties: [String: JSONValue]?
         /// ISO 3166-1 alpha-2 region for a phone in national form (`"DE"`); ignored for `+` phones.
         var region: String?
+        /// `true` opts the profile out, `false` clears an opt-out (as `PATCH` does); absent keeps
+        /// the stored state (a new profile is not opted out).
+        var optedOut: Bool?
     }
 
     /// A profile accepted with a problem the import reports (`docs/DOMAIN.md` §2: kept, not sent).
@@ -127,25 +130,65 @@ struct ProfileController {
         let phoneIndex = header.firstIndex { ["phone", "phone_number", "mobile", "msisdn"].contains($0.lowercased()) }
         let nameIndex = header.firstIndex { $0.lowercased() == "name" }
         let regionIndex = header.firstIndex { Self.regionColumns.contains($0.lowercased()) }
-        let inputs = table.rows.map { row -> Input in
+        let optedOutIndex = header.firstIndex { Self.optedOutColumns.contains($0.lowercased()) }
+        var inputs: [Input] = []
+        var lines: [Int] = []
+        var refused: [Warning] = []
+        inputs.reserveCapacity(table.rows.count)
+        lines.reserveCapacity(table.rows.count)
+        for row in table.rows {
             var props: [String: JSONValue] = [:]
             for (i, v) in row.fields.enumerated()
-            where i != idIndex && i != phoneIndex && i != nameIndex && i != regionIndex && !v.isEmpty {
+            where i != idIndex && i != phoneIndex && i != nameIndex && i != regionIndex && i != optedOutIndex && !v.isEmpty {
                 props[header[i]] = .string(v)
             }
             let region = regionIndex.map { row.fields[$0].trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : $0 }
-            return Input(
-                userId: row.fields[idIndex], phone: phoneIndex.map { row.fields[$0] }, name: nameIndex.map { row.fields[$0] },
-                properties: props, region: region)
+            var optedOut: Bool?
+            if let optedOutIndex {
+                let cell = row.fields[optedOutIndex]
+                switch Self.optedOutCell(cell) {
+                case .success(let value): optedOut = value
+                case .failure(let problem):
+                    let userId = row.fields[idIndex].trimmingCharacters(in: .whitespaces)
+                    refused.append(Warning(row: row.line, userId: userId.isEmpty ? nil : userId, problem: "rejected: " + problem.message))
+                    continue
+                }
+            }
+            inputs.append(
+                Input(
+                    userId: row.fields[idIndex], phone: phoneIndex.map { row.fields[$0] }, name: nameIndex.map { row.fields[$0] },
+                    properties: props, region: region, optedOut: optedOut))
+            lines.append(row.line)
         }
-        var report = try await upsert(inputs, rows: table.rows.map(\.line), defaultRegion: defaultRegion)
+        var report = try await upsert(inputs, rows: lines, defaultRegion: defaultRegion)
+        report.rejected += refused.count
+        report.warnings += refused
         let repeats = Self.repeatedUserIds(table.rows.map { (line: $0.line, userId: $0.fields[idIndex]) })
-        if !repeats.isEmpty {
+        if !repeats.isEmpty || !refused.isEmpty {
             // Keep the warnings in file order (a repeat after the row's own phone warning).
             report.warnings = (report.warnings + repeats).enumerated()
                 .sorted { ($0.element.row, $0.offset) < ($1.element.row, $1.offset) }.map(\.element)
         }
         return report
+    }
+
+    /// The CSV column names (lower-cased) of the opt-out flag.
+    static let optedOutColumns: Set<String> = ["optedout", "opted_out"]
+
+    struct CellProblem: Error { var message: String }
+
+    /// A CSV `optedOut` cell (**Decision**, the same meaning as the JSON field): `true`/`1` opts the
+    /// profile out, `false`/`0` clears an opt-out, empty keeps the stored state (case and spaces
+    /// around ignored); anything else rejects the row, naming the cell and the accepted values.
+    static func optedOutCell(_ cell: String) -> Swift.Result<Bool?, CellProblem> {
+        switch cell.trimmingCharacters(in: .whitespaces).lowercased() {
+        case "": return .success(nil)
+        case "true", "1": return .success(true)
+        case "false", "0": return .success(false)
+        default:
+            return .failure(
+                CellProblem(message: "optedOut must be true, false, 1, 0 or empty (got \"\(InputEcho.text(String(cell.prefix(40))))\")"))
+        }
     }
 
     /// At most ``InputLimits/profilesPerRequest`` profiles (JSON array elements or CSV rows) per request.
@@ -224,6 +267,7 @@ struct ProfileController {
         var warnings: [Warning] = []
         var profiles: [Profile] = []
         var rejected = 0
+        var givenOptOut: [String: Bool] = [:]
         for (i, input) in inputs.enumerated() {
             let row = rows?[i] ?? i
             let userId = input.userId.trimmingCharacters(in: .whitespaces)
@@ -262,9 +306,15 @@ struct ProfileController {
                 warnings.append(Warning(row: row, userId: userId, problem: "no phone"))
             }
             profiles.append(
-                Profile(userId: userId, phone: phone, phoneValid: valid, name: input.name, properties: input.properties ?? [:]))
+                Profile(
+                    userId: userId, phone: phone, phoneValid: valid, name: input.name, properties: input.properties ?? [:],
+                    optedOut: input.optedOut == true))
+            if let given = input.optedOut { givenOptOut[userId] = given }
         }
+        // The upsert keeps a stored opt-out (it only ever sets it); `optedOut: false` (the last one
+        // given for the user id: the later row wins) clears it.
         try await store.upsertProfiles(profiles)
+        for (userId, given) in givenOptOut where !given { try await store.setOptOut(userId: userId, optedOut: false) }
         return Report(upserted: profiles.count, rejected: rejected, warnings: warnings)
     }
 }

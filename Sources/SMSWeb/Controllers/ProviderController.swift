@@ -115,7 +115,8 @@ struct ProviderController {
             return try JSON.response(try await rotate(current, body: body))
         }
         for (action, disabled) in [("disable", true), ("enable", false)] {
-            group.post("providers/{id}/\(action)") { _, context in
+            group.post("providers/{id}/\(action)") { request, context in
+                try await JSON.refuseFields(request, what: "\(action) request")
                 let written = try await setDisabled(try await existing(context), disabled)
                 return Self.tagged(try JSON.response(view(written)), written)
             }

@@ -6,8 +6,9 @@ import SMSCore
 /// `POST|GET /api/v1/segments`, `GET|PATCH|DELETE /api/v1/segments/{id}`,
 /// `GET /api/v1/segments/{id}/preview` (issue 15): saved audiences (``AudienceSegment``).
 ///
-/// A body is read by ``AudienceSegment/Definition/read(_:)``: a 400 `invalid segment: …` names
-/// every wrong field (`rules[0].op must be one of eq, ne, exists for optedOut`). A PATCH merges
+/// A body is decoded by the one strict decoder (``JSON/decode(_:from:what:refusingNUL:)``: an
+/// unknown key is a 400 naming it) and judged by ``AudienceSegment/Definition/read(_:)``: a 400
+/// `invalid segment: …` names every wrong field (`rules[0].op must be one of eq, ne, exists for optedOut`). A PATCH merges
 /// its fields (`name`, `match`, `rules`, the last replaced whole) into the segment and validates
 /// the result as a creation; nothing is written on a 400. DELETE is a 409 naming the draft or
 /// scheduled campaigns whose audience is the segment (a sent campaign's audience was frozen at
@@ -45,7 +46,7 @@ struct SegmentController {
     func addRoutes(to group: RouterGroup<AppRequestContext>) {
         group.post("segments") { request, _ in
             let body = try await request.body.collect(upTo: 1_000_000, what: "segment")
-            let definition = try Self.read(try JSON.decode(JSONValue.self, from: body, what: "segment"))
+            let definition = try Self.read(try JSON.decode(AudienceSegment.Definition.Body.self, from: body, what: "segment"))
             return try JSON.response(View(try await store.insertSegment(definition, at: config.now())), status: .created)
         }
         group.get("segments") { _, _ in try JSON.response(try await store.segments().map(View.init)) }
@@ -53,14 +54,8 @@ struct SegmentController {
         group.patch("segments/{id}") { request, context in
             let current = try await existing(context)
             let body = try await request.body.collect(upTo: 1_000_000, what: "segment")
-            guard case .object(let changes) = try JSON.decode(JSONValue.self, from: body, what: "segment") else {
-                throw HTTPError(.badRequest, message: "invalid segment: a PATCH body must be a JSON object of the fields to change")
-            }
-            guard case .object(var merged) = try JSONDecoder().decode(JSONValue.self, from: try JSONEncoder().encode(current.definition)) else {
-                throw HTTPError(.internalServerError, message: "stored segment is not a JSON object")
-            }
-            for (key, value) in changes { merged[key] = value }
-            let definition = try Self.read(.object(merged))
+            let definition = try Self.read(
+                try MergePatch.merged(current.definition, patch: body, as: AudienceSegment.Definition.Body.self, what: "segment"))
             let now = config.now()
             guard try await store.updateSegment(id: current.id, definition, at: now) else { throw Self.unknown(current.id) }
             return try JSON.response(View(AudienceSegment(id: current.id, definition: definition, createdAt: current.createdAt, updatedAt: now)))
@@ -94,8 +89,8 @@ struct SegmentController {
     }
 
     /// - Throws: 400 `invalid segment: …` naming every wrong field.
-    static func read(_ json: JSONValue) throws -> AudienceSegment.Definition {
-        switch AudienceSegment.Definition.read(json) {
+    static func read(_ body: AudienceSegment.Definition.Body) throws -> AudienceSegment.Definition {
+        switch AudienceSegment.Definition.read(body) {
         case .success(let d): return d
         case .failure(let problems): throw HTTPError(.badRequest, message: "invalid segment: \(problems)")
         }

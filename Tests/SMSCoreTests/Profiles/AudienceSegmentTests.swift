@@ -62,7 +62,7 @@ struct AudienceSegmentTests {
     }
 
     static func read(_ json: String) -> Result<AudienceSegment.Definition, ProblemList> {
-        AudienceSegment.Definition.read(try! JSONDecoder().decode(JSONValue.self, from: Data(json.utf8)))
+        AudienceSegment.Definition.read(try! JSONBody.read(Data(json.utf8)).decode(AudienceSegment.Definition.Body.self))
     }
 
     @Test("a body is read with every problem named by its field")
@@ -74,7 +74,6 @@ struct AudienceSegmentTests {
             (#"{"rules":[]}"#, "name must be a non-empty string"),
             (#"{"name":"x","match":"some","rules":[]}"#, "match must be \"all\" or \"any\""),
             (#"{"name":"x"}"#, "rules must be an array of {field, op, value}"),
-            (#"{"name":"x","rules":[],"extra":1}"#, "'extra' is not a field of a segment; the fields are match, name, rules"),
             (#"{"name":"x","rules":[{"field":"city","op":"eq","value":"B"}]}"#, "rules[0].field must be \"properties.<name>\", \"country\" or \"optedOut\""),
             (#"{"name":"x","rules":[{"field":"optedOut","op":"gt","value":1}]}"#, "rules[0].op must be one of eq, ne, exists for optedOut"),
             (#"{"name":"x","rules":[{"field":"properties.age","op":"gt","value":"abc"}]}"#,
@@ -87,6 +86,18 @@ struct AudienceSegmentTests {
         ]
         for (body, expected) in cases {
             #expect(throws: ProblemList([expected]), "\(body)") { try Self.read(body).get() }
+        }
+        // An unknown key, at the top or in a rule, is refused by the strict decoder, naming it.
+        let unknown: [(String, String)] = [
+            (#"{"name":"x","rules":[],"extra":1}"#, "unknown field 'extra': the fields are match, name, rules"),
+            (#"{"name":"x","rules":[{"field":"country","op":"eq","vlaue":"DE"}]}"#,
+             "unknown field 'rules[0].vlaue': the fields of rules[0] are field, op, value"),
+        ]
+        for (body, expected) in unknown {
+            let error = #expect(throws: JSONBody.UnknownField.self, "\(body)") {
+                try JSONBody.read(Data(body.utf8)).decode(AudienceSegment.Definition.Body.self)
+            }
+            #expect(error?.message == expected)
         }
     }
 

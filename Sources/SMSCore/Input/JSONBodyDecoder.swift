@@ -1,0 +1,306 @@
+import Foundation
+
+/// The one decoder of admin request bodies: a `Decoder` over the tree ``JSONBody`` already read
+/// (no second parse), that refuses every key no part of the decoded type asked for
+/// (`docs/DOMAIN.md` §1 "Numbers and keys from outside").
+///
+/// Each keyed container records the keys it was asked for (`decode`, `decodeIfPresent`,
+/// `contains`, `nestedContainer`, `superDecoder`); after the value is decoded, a key of a decoded
+/// object that nobody asked for is a ``JSONBody/UnknownField`` naming its path and the keys that object takes
+/// (`controlGroupPrecent is not a field of the body; the fields are audience, body, …`), so a
+/// misspelt or unsupported field is a 400 instead of a value silently lost. A free-form value
+/// (``JSONValue``, `[String: X]`) asks for every key it holds.
+///
+/// Numbers: an integer type takes a literal without fraction that fits it, or a number whose value
+/// is a whole number that fits (`5`, `5.0`, `5e2`); anything else is a `DecodingError.dataCorrupted`
+/// at the field, worded `must be a whole number from -128 to 127 (got 1.5)`. `Bool` takes only
+/// `true`/`false`, `String` only a string.
+struct JSONBodyDecoder {
+    /// The keys of one decoded object and those asked for.
+    final class Asked {
+        let path: [JSONPathStep]
+        let keys: Dictionary<String, CallbackJSONValue>.Keys
+        var asked: Set<String> = []
+        init(path: [JSONPathStep], keys: Dictionary<String, CallbackJSONValue>.Keys) {
+            self.path = path
+            self.keys = keys
+        }
+    }
+
+    /// Every keyed container handed out during one decode.
+    final class Ledger {
+        var objects: [Asked] = []
+
+        /// The first key nobody asked for, by path order then key.
+        func firstUnknown() -> JSONBody.UnknownField? {
+            var found: [JSONBody.UnknownField] = []
+            var byPath: [[JSONPathStep]: Set<String>] = [:]
+            for object in objects { byPath[object.path, default: []].formUnion(object.asked) }
+            var seen = Set<[JSONPathStep]>()
+            for object in objects where seen.insert(object.path).inserted {
+                let asked = byPath[object.path] ?? []
+                guard let key = object.keys.filter({ !asked.contains($0) }).min() else { continue }
+                found.append(JSONBody.UnknownField(path: object.path + [.key(key)], allowed: asked.sorted()))
+            }
+            return found.min { JSONPathStep.text($0.path) < JSONPathStep.text($1.path) }
+        }
+    }
+
+    /// Decodes `type` from `value`, then refuses a key nobody asked for.
+    /// - Throws: what the type's decoding throws (`DecodingError`, ``InputRangeError``…), else
+    ///   ``JSONBody/UnknownField``.
+    static func decode<T: Decodable>(_ type: T.Type, from value: CallbackJSONValue) throws -> T {
+        let ledger = Ledger()
+        let decoded = try Node(value: value, codingPath: [], ledger: ledger).decodeValue(type)
+        if let unknown = ledger.firstUnknown() { throw unknown }
+        return decoded
+    }
+
+    /// A coding key of an array element.
+    struct IndexKey: CodingKey {
+        var intValue: Int?
+        var stringValue: String { "Index \(intValue ?? 0)" }
+        init(_ index: Int) { intValue = index }
+        init?(intValue: Int) { self.intValue = intValue }
+        init?(stringValue: String) { nil }
+    }
+
+    /// The decoder at one value of the tree.
+    struct Node: Decoder, SingleValueDecodingContainer {
+        let value: CallbackJSONValue
+        let codingPath: [any CodingKey]
+        let ledger: Ledger
+        var userInfo: [CodingUserInfoKey: Any] { [:] }
+
+        var path: [JSONPathStep] {
+            codingPath.map { $0 is IndexKey ? .index($0.intValue ?? 0) : .key($0.stringValue) }
+        }
+
+        func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
+            guard case .object(let members) = value else { throw mismatch([String: Any].self) }
+            let asked = Asked(path: path, keys: members.keys)
+            ledger.objects.append(asked)
+            return KeyedDecodingContainer(Keyed<Key>(members: members, codingPath: codingPath, ledger: ledger, asked: asked))
+        }
+
+        func unkeyedContainer() throws -> any UnkeyedDecodingContainer {
+            guard case .array(let elements) = value else { throw mismatch([Any].self) }
+            return Unkeyed(elements: elements, codingPath: codingPath, ledger: ledger)
+        }
+
+        func singleValueContainer() throws -> any SingleValueDecodingContainer { self }
+
+        /// `null` where a value is needed is `valueNotFound`, any other JSON type `typeMismatch`.
+        func mismatch(_ type: Any.Type) -> DecodingError {
+            if value == .null { return DecodingError.valueNotFound(type, .init(codingPath: codingPath, debugDescription: "null")) }
+            return DecodingError.typeMismatch(type, .init(codingPath: codingPath, debugDescription: "found \(value.typeName)"))
+        }
+
+        func decodeNil() -> Bool { value == .null }
+
+        func decode(_ type: Bool.Type) throws -> Bool {
+            guard case .bool(let b) = value else { throw mismatch(type) }
+            return b
+        }
+
+        func decode(_ type: String.Type) throws -> String {
+            guard case .string(let s) = value else { throw mismatch(type) }
+            return s
+        }
+
+        func decode(_ type: Double.Type) throws -> Double {
+            switch value {
+            case .integer(let i): return Double(i)
+            case .double(let d): return d
+            default: throw mismatch(type)
+            }
+        }
+
+        func decode(_ type: Float.Type) throws -> Float { Float(try decode(Double.self)) }
+
+        /// An integer of type `T`, exactly (see the type's note on numbers).
+        func integer<T: FixedWidthInteger>(_ type: T.Type) throws -> T {
+            let exact: T?
+            let shown: String
+            switch value {
+            case .integer(let i):
+                exact = T(exactly: i)
+                shown = String(i)
+            case .double(let d):
+                exact = d.isFinite ? T(exactly: d) : nil
+                shown = d == d.rounded() && abs(d) < 1e16 ? String(Int64(d)) : "\(d)"
+            default: throw mismatch(type)
+            }
+            guard let exact else {
+                throw DecodingError.dataCorrupted(
+                    .init(codingPath: codingPath, debugDescription: "must be a whole number from \(T.min) to \(T.max) (got \(shown))"))
+            }
+            return exact
+        }
+
+        func decode(_ type: Int.Type) throws -> Int { try integer(type) }
+        func decode(_ type: Int8.Type) throws -> Int8 { try integer(type) }
+        func decode(_ type: Int16.Type) throws -> Int16 { try integer(type) }
+        func decode(_ type: Int32.Type) throws -> Int32 { try integer(type) }
+        func decode(_ type: Int64.Type) throws -> Int64 { try integer(type) }
+        func decode(_ type: UInt.Type) throws -> UInt { try integer(type) }
+        func decode(_ type: UInt8.Type) throws -> UInt8 { try integer(type) }
+        func decode(_ type: UInt16.Type) throws -> UInt16 { try integer(type) }
+        func decode(_ type: UInt32.Type) throws -> UInt32 { try integer(type) }
+        func decode(_ type: UInt64.Type) throws -> UInt64 { try integer(type) }
+
+        func decode<T: Decodable>(_ type: T.Type) throws -> T { try decodeValue(type) }
+
+        /// `type` from this value; a ``JSONValue`` is converted whole (every key taken).
+        func decodeValue<T: Decodable>(_ type: T.Type) throws -> T {
+            if type == JSONValue.self, let converted = JSONValue(value) as? T {
+                if let (path, integer) = JSONBodyDecoder.inexactInteger(in: value, at: codingPath) {
+                    throw DecodingError.dataCorrupted(
+                        .init(codingPath: path, debugDescription: "must be a number from -9007199254740992 to 9007199254740992"
+                            + " when it is an integer, so that it is kept exactly (got \(integer))"))
+                }
+                return converted
+            }
+            if type == Decimal.self {
+                let text: String
+                switch value {
+                case .integer(let i): text = String(i)
+                case .double(let d): text = "\(d)"
+                default: throw mismatch(type)
+                }
+                if let decimal = Decimal(string: text) as? T { return decimal }
+            }
+            if type == URL.self {
+                let text = try decode(String.self)
+                guard let url = URL(string: text) as? T else {
+                    throw DecodingError.dataCorrupted(.init(codingPath: codingPath, debugDescription: "must be a URL"))
+                }
+                return url
+            }
+            return try T(from: self)
+        }
+    }
+
+    /// An integer literal a free-form value (``JSONValue``, held as `Double`) would not keep
+    /// exactly: beyond ±2^53 (`9007199254740993` would be stored as `…992`), with its path.
+    static func inexactInteger(in value: CallbackJSONValue, at path: [any CodingKey]) -> ([any CodingKey], Int64)? {
+        switch value {
+        case .integer(let i) where i.magnitude > 1 << 53: return (path, i)
+        case .array(let elements):
+            for (i, element) in elements.enumerated() {
+                if let found = inexactInteger(in: element, at: path + [IndexKey(i)]) { return found }
+            }
+        case .object(let members):
+            for (key, member) in members.sorted(by: { $0.key < $1.key }) {
+                if let found = inexactInteger(in: member, at: path + [NameKey(key)]) { return found }
+            }
+        default: break
+        }
+        return nil
+    }
+
+    /// A coding key of an object member found while walking a tree.
+    struct NameKey: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(_ name: String) { stringValue = name }
+        init?(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    struct Keyed<Key: CodingKey>: KeyedDecodingContainerProtocol {
+        let members: [String: CallbackJSONValue]
+        let codingPath: [any CodingKey]
+        let ledger: Ledger
+        let asked: Asked
+
+        var allKeys: [Key] { members.keys.compactMap { Key(stringValue: $0) } }
+
+        func contains(_ key: Key) -> Bool {
+            asked.asked.insert(key.stringValue)
+            return members[key.stringValue] != nil
+        }
+
+        func node(_ key: Key) throws -> Node {
+            asked.asked.insert(key.stringValue)
+            guard let value = members[key.stringValue] else {
+                throw DecodingError.keyNotFound(key, .init(codingPath: codingPath, debugDescription: "missing"))
+            }
+            return Node(value: value, codingPath: codingPath + [key], ledger: ledger)
+        }
+
+        func decodeNil(forKey key: Key) throws -> Bool { try node(key).decodeNil() }
+
+        func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
+            try node(key).decodeValue(type)
+        }
+
+        func decodeIfPresent<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T? {
+            asked.asked.insert(key.stringValue)
+            guard let value = members[key.stringValue], value != .null else { return nil }
+            return try Node(value: value, codingPath: codingPath + [key], ledger: ledger).decodeValue(type)
+        }
+
+        func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type, forKey key: Key) throws
+            -> KeyedDecodingContainer<NestedKey>
+        {
+            try node(key).container(keyedBy: type)
+        }
+
+        func nestedUnkeyedContainer(forKey key: Key) throws -> any UnkeyedDecodingContainer {
+            try node(key).unkeyedContainer()
+        }
+
+        func superDecoder() throws -> any Decoder {
+            Node(value: .object(members), codingPath: codingPath, ledger: ledger)
+        }
+
+        func superDecoder(forKey key: Key) throws -> any Decoder {
+            asked.asked.insert(key.stringValue)
+            return Node(value: members[key.stringValue] ?? .null, codingPath: codingPath + [key], ledger: ledger)
+        }
+    }
+
+    struct Unkeyed: UnkeyedDecodingContainer {
+        let elements: [CallbackJSONValue]
+        let codingPath: [any CodingKey]
+        let ledger: Ledger
+        var currentIndex = 0
+
+        init(elements: [CallbackJSONValue], codingPath: [any CodingKey], ledger: Ledger) {
+            self.elements = elements
+            self.codingPath = codingPath
+            self.ledger = ledger
+        }
+
+        var count: Int? { elements.count }
+        var isAtEnd: Bool { currentIndex >= elements.count }
+
+        mutating func next() throws -> Node {
+            guard !isAtEnd else {
+                throw DecodingError.valueNotFound(
+                    Any.self, .init(codingPath: codingPath + [IndexKey(currentIndex)], debugDescription: "the array has no more elements"))
+            }
+            defer { currentIndex += 1 }
+            return Node(value: elements[currentIndex], codingPath: codingPath + [IndexKey(currentIndex)], ledger: ledger)
+        }
+
+        mutating func decodeNil() throws -> Bool {
+            guard !isAtEnd, elements[currentIndex] == .null else { return false }
+            currentIndex += 1
+            return true
+        }
+
+        mutating func decode<T: Decodable>(_ type: T.Type) throws -> T {
+            try next().decodeValue(type)
+        }
+
+        mutating func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type) throws -> KeyedDecodingContainer<NestedKey> {
+            try next().container(keyedBy: type)
+        }
+
+        mutating func nestedUnkeyedContainer() throws -> any UnkeyedDecodingContainer { try next().unkeyedContainer() }
+
+        mutating func superDecoder() throws -> any Decoder { try next() }
+    }
+}
