@@ -47,7 +47,7 @@ struct JSONAdminRulesRouteTests {
             ("/api/v1/providers", #"{"name":"A","name":"B","url":"http://127.0.0.1:9/send","bodyTemplate":"{}"}"#,
              "invalid provider: name is given more than once: each key may appear once in an object"),
             ("/api/v1/profiles", #"[{"userId":"u2","properties":{"score":1e-400}}]"#,
-             "invalid profiles (expected a JSON array of {userId, phone, name?, properties?, region?}): [0].properties.score must be 0 or a number from 4.9e-324 to 1.8e308 in magnitude: a nonzero number closer to 0 would be read as 0 (got '1e-400')"),
+             "invalid profiles (expected a JSON array of {userId, phone, name?, properties?, region?, optedOut?}): [0].properties.score must be 0 or a number from 4.9e-324 to 1.8e308 in magnitude: a nonzero number closer to 0 would be read as 0 (got '1e-400')"),
             ("/api/v1/campaigns", #"{"name":"n","providerId":"p1","audience":{"userIds":["u1"]},"variants":[{"body":"a","percent":5e-324},{"body":"b","percent":100}]}"#,
              "invalid campaign: variants[0].percent must be a number from 0.01 to 100 percent (got 5e-324)"),
             ("/api/v1/campaigns", Self.campaign(#","goal":{"event":"buy","windowMinutes":60,"filters":[{"property":"plan","op":"eq","value":"x"}]}"#),

@@ -59,7 +59,7 @@ struct JSONBodyRouteTests {
             let cases: [(String, [UInt8], String, String)] = [
                 ("/api/v1/campaigns", utf16, "campaign", "the body is not valid UTF-8"),
                 ("/api/v1/campaigns", utf16NoBOM, "campaign", "unexpected character '0x00', expected a member name string at byte 1"),
-                ("/api/v1/profiles", latin1, "profiles (expected a JSON array of {userId, phone, name?, properties?, region?})", "the body is not valid UTF-8"),
+                ("/api/v1/profiles", latin1, "profiles (expected a JSON array of {userId, phone, name?, properties?, region?, optedOut?})", "the body is not valid UTF-8"),
             ]
             for (path, bytes, what, problem) in cases {
                 try await client.execute(uri: path, method: .post, headers: App.auth, body: ByteBuffer(bytes: bytes)) { r in

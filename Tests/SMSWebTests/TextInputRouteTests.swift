@@ -45,7 +45,7 @@ struct TextInputRouteTests {
     func profilesJSON(kind: StoreKind) async throws {
         let n = Self.nul
         let cases: [(String, String)] = [
-            (#"[{"userId":"\#(n)","phone":"+4915112345679"}]"#, "invalid profiles (expected a JSON array of {userId, phone, name?, properties?, region?}): [0].userId " + Self.nulText),
+            (#"[{"userId":"\#(n)","phone":"+4915112345679"}]"#, "invalid profiles (expected a JSON array of {userId, phone, name?, properties?, region?, optedOut?}): [0].userId " + Self.nulText),
             (#"[{"userId":"u2","phone":"+49151\#(n)"}]"#, "[0].phone contains U+0000 (NUL) at position 7"),
             (#"[{"userId":"u1","name":"\#(n)"}]"#, "[0].name " + Self.nulText),
             (#"[{"userId":"u1","region":"\#(n)"}]"#, "[0].region " + Self.nulText),

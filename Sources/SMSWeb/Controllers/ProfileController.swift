@@ -55,7 +55,7 @@ struct ProfileController {
     func addRoutes(to group: RouterGroup<AppRequestContext>) {
         group.post("profiles") { request, _ in
             let body = try await request.body.collect(upTo: 50_000_000, what: "profiles")
-            let inputs = try JSON.decode([Input].self, from: body, what: "profiles (expected a JSON array of {userId, phone, name?, properties?, region?})")
+            let inputs = try JSON.decode([Input].self, from: body, what: "profiles (expected a JSON array of {userId, phone, name?, properties?, region?, optedOut?})")
             try Self.checkCount(inputs.count)
             for (i, input) in inputs.enumerated() {
                 if let region = input.region { try Self.checkRegion(region, field: "profiles[\(i)].region") }
