@@ -86,7 +86,8 @@ schemas = {
  "SecretRotation": obj({"callbackUrl": S, "callbackSecret": S, "previousSecretValidUntil": {"type": "integer", "description": "epoch seconds; the previous secret is refused from then on"}},
    ["callbackUrl", "callbackSecret", "previousSecretValidUntil"]),
  "ProviderInUse": obj({"error": obj({"message": S}), "campaigns": {"type": "array", "items": obj({"id": S, "name": S}, ["id", "name"])}}, ["error", "campaigns"]),
- "ProfileInput": obj({"userId": S, "phone": S, "name": S, "properties": {"type": "object"}, "region": ref("Region")}, ["userId"]),
+ "ProfileInput": obj({"userId": S, "phone": S, "name": S, "properties": {"type": "object"}, "region": ref("Region"),
+   "optedOut": {"type": "boolean", "description": "true opts the profile out, false clears an opt-out (as PATCH does); absent keeps the stored state"}}, ["userId"]),
  "Region": region,
  "Profile": obj({"userId": S, "phone": {"type": "string", "nullable": True, "description": "E.164 when phoneValid, else as it was given"},
    "phoneValid": B, "name": {"type": "string", "nullable": True}, "properties": {"type": "object"}, "optedOut": B,
@@ -123,7 +124,8 @@ schemas = {
  "CampaignInput": obj({"name": S, "providerId": S, "body": {"type": "string", "description": "Mustache template ({{first_name}}, {{name}}, {{properties.city}}); required unless variants"},
    "variants": {"type": "array", "maxItems": 5, "items": ref("Variant")}, "defaults": {"type": "object", "additionalProperties": S, "description": "field name -> text when a profile lacks it"},
    "sendAt": ref("SendAt"), "customValues": {"type": "object", "additionalProperties": S, "description": "$$Name values of the provider template"}, "templateId": S,
-   "audience": {"oneOf": [obj({"userIds": {"type": "array", "minItems": 1, "items": S}}, ["userIds"]), obj({"all": {"type": "boolean", "enum": [True]}}, ["all"]), obj({"segmentId": {"type": "integer", "minimum": 0, "description": "a saved audience segment; who it matches is frozen at publish"}}, ["segmentId"])]},
+   "audience": {"oneOf": [obj({"userIds": {"type": "array", "minItems": 1, "items": S}}, ["userIds"]), obj({"all": {"type": "boolean", "enum": [True]}}, ["all"]), obj({"segmentId": {"type": "integer", "minimum": 1, "maximum": 9223372036854775807, "description": "a saved audience segment; who it matches is frozen at publish"}}, ["segmentId"])],
+     "description": "exactly one of the three shapes; two selectors, or a key of none, is a 400 naming audience"},
    "timezone": S, "goal": ref("Goal"), "controlGroupPercent": rng("controlGroupPercent", "percent of the audience held out, 0 to below 100")}, ["name","providerId","audience"]),
  "Campaign": obj({"id": S, "name": S, "providerId": S, "body": S, "links": {"type": "array", "items": S}, "audience": {}, "timezone": S,
    "goal": ref("Goal"), "controlGroupPercent": N, "status": {"type": "string", "enum": ["draft","scheduled","sending","paused","completed","stopped"], "description": "paused: taken out of dispatch after repeated dead letters (pausedReason); POST .../resume sends again"},
@@ -343,6 +345,31 @@ schemas["CampaignPatch"] = {**json.loads(json.dumps(schemas["CampaignInput"])), 
 schemas["CampaignPatch"].pop("required", None)
 for name in ["ProviderInput", "ProviderAuth", "ProfileInput", "Goal", "CampaignInput", "Event", "ReplayInput", "ProviderPatch", "CampaignPatch", "RotationInput", "ProfilePatch", "SegmentPatch"]:
     nullable_optionals(schemas[name])
+
+# Request bodies are decoded by one strict decoder (SMSCore JSONBody.decode): a key the route does not
+# take is a 400 naming it, so every object of a request body is closed (additionalProperties: false).
+# Free-form objects (properties, defaults, headers, customValues) keep their additionalProperties.
+# The provider as answered carries more fields than its input: its view gets an open copy first.
+schemas["ProviderFields"] = json.loads(json.dumps(schemas["ProviderInput"]))
+schemas["Provider"]["allOf"][0] = ref("ProviderFields")
+def closed(schema):
+    if not isinstance(schema, dict): return schema
+    out = dict(schema)
+    if "properties" in out:
+        out["properties"] = {k: closed(v) for k, v in out["properties"].items()}
+        out.setdefault("additionalProperties", False)
+    for key in ("items",):
+        if isinstance(out.get(key), dict): out[key] = closed(out[key])
+    for key in ("oneOf", "anyOf", "allOf"):
+        if key in out: out[key] = [closed(x) for x in out[key]]
+    return out
+REQUEST_SCHEMAS = ["ProviderInput", "ProviderAuth", "ProfileInput", "Goal", "Variant", "CampaignInput", "Event", "ReplayInput", "RotationInput",
+  "ProviderPatch", "CampaignPatch", "ProfilePatch", "SegmentInput", "SegmentPatch", "SegmentRule"]
+for name in REQUEST_SCHEMAS:
+    schemas[name] = closed(schemas[name])
+for path, method in [("/api/v1/campaigns/{id}/schedule", "post"), ("/api/v1/dashboard/login-links", "post")]:
+    content = paths[path][method]["requestBody"]["content"]["application/json"]
+    content["schema"] = closed(content["schema"])
 
 # Links for stateful testing (schemathesis): a created provider or campaign feeds its id to the
 # operations on it.

@@ -104,7 +104,8 @@ struct UnknownFieldRouteTests {
                 (#"{"segmentId":1,"all":true}"#, "audience must be one of \(shapes) (got all and segmentId)"),
                 (#"{"userIds":["u1"],"all":true}"#, "audience must be one of \(shapes) (got userIds and all)"),
                 (#"{}"#, "audience must be one of \(shapes) (got none)"),
-                (#"{"all":null}"#, "audience must be one of \(shapes) (got none)"),
+                (#"{"all":null}"#, "audience.all is null, expected true or false"),
+                (#"{"userIds":["u1"],"all":null}"#, "audience must be one of \(shapes) (got userIds and all)"),
                 (#"{"all":false}"#, "audience must be one of \(shapes) (got all:false)"),
                 (#"{"segmentId":1.5}"#, "audience.segmentId \(idRange) (got 1.5)"),
                 (#"{"segmentId":12345678901234567890}"#, "audience.segmentId \(idRange) (got 1.2345678901234567e+19)"),
@@ -118,7 +119,7 @@ struct UnknownFieldRouteTests {
             }
             #expect(try await t.store.campaigns().isEmpty)
             // One selector is taken as before.
-            let ok = try await M.call(client, .post, "/api/v1/campaigns", #"{"name":"S","providerId":"p1","body":"Hi","audience":{"userIds":["u1"],"all":null}}"#)
+            let ok = try await M.call(client, .post, "/api/v1/campaigns", #"{"name":"S","providerId":"p1","body":"Hi","audience":{"userIds":["u1"]}}"#)
             #expect(ok.status == .created, "\(ok.text)")
             #expect(try await t.store.campaigns().map(\.audience) == [.userIds(["u1"])])
         }

@@ -22,7 +22,8 @@ public enum Audience: Sendable, Equatable, Codable {
     public static let shapes = #"{"userIds":["u1",…]}, {"all":true} or {"segmentId":N} (N from 1 to 9223372036854775807)"#
 
     /// Exactly one selector (issue 15): `userIds` (an array of strings), `all` (`true`) or
-    /// `segmentId` (an integer from 1). Two selectors (`{"segmentId":1,"all":true}`), none,
+    /// `segmentId` (an integer from 1). Two selectors (`{"segmentId":1,"all":true}`, a `null` one
+    /// counts as given), none,
     /// `"all":false` or a `segmentId` that is no such integer (`1.5`, 20 digits, `0`) is a
     /// `DecodingError.dataCorrupted` at `audience` naming the shapes; an unknown key is refused by
     /// the strict decoder (``JSONBody/decode(_:)``).
@@ -31,7 +32,7 @@ public enum Audience: Sendable, Equatable, Codable {
         func refuse(_ why: String) -> DecodingError {
             DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "must be one of \(Self.shapes)\(why)"))
         }
-        let given = CodingKeys.allCases.filter { c.contains($0) && (try? c.decodeNil(forKey: $0)) == false }
+        let given = CodingKeys.allCases.filter { c.contains($0) }
         guard given.count == 1, let key = given.first else {
             throw refuse(given.isEmpty ? " (got none)" : " (got \(given.map(\.rawValue).joined(separator: " and ")))")
         }
