@@ -29,10 +29,18 @@ struct RedirectBench: AsyncParsableCommand {
     @Option(help: "Click journal: shortest time between two batches, ms.") var batchIntervalMs = 50
     @Flag(help: "Click journal: do not drain while wrk runs (measures the journal write alone).") var noDrain = false
     @Option(help: "A PostgreSQL server URL: measure the PostgreSQL store instead of SQLite.") var database: String?
+    @Option(help: "Click journal: nice value of the drainer's thread (-1: drain on the shared pool).") var drainNice = 10
+    @Option(help: "Click journal: most records per transaction.") var maxBatch = 1_000
+    @Option(help: "Click journal: backlog above which batches run at the requests' priority.") var urgentBacklog = 20_000
+    @Option(help: "Offered load, requests/s over all connections (0: as fast as wrk can; else each connection waits connections/rate s before each request).") var rate = 0
+    @Option(help: "Seconds of warm-up on each route before round 1.") var warmup = 5
 
     var journalOptions: ClickJournal.Options {
         var o = ClickJournal.Options()
         o.batchInterval = .milliseconds(batchIntervalMs)
+        o.drainNice = drainNice < 0 ? nil : Int32(drainNice)
+        o.maxBatch = maxBatch
+        o.urgentBacklog = urgentBacklog
         if noDrain {
             o.autoDrain = false
             o.maxBacklog = 10_000_000
@@ -89,7 +97,8 @@ struct RedirectBench: AsyncParsableCommand {
             print(String(format: "link read on a cache miss: %.1f µs (store.shortLinkInfo, %d distinct codes)", perRead * 1e6, reads))
         }
         let script = dir.appendingPathComponent("codes.lua")
-        try Self.luaScript(codes: codes).write(to: script, atomically: true, encoding: .utf8)
+        try Self.luaScript(codes: codes, delayMs: rate > 0 ? Double(connections) * 1000 / Double(rate) : nil)
+            .write(to: script, atomically: true, encoding: .utf8)
 
         var logger = Logger(label: "bench.redirect")
         logger.logLevel = .error
@@ -104,6 +113,11 @@ struct RedirectBench: AsyncParsableCommand {
                 directory: dir.appendingPathComponent("bench.sqlite-clicks"), store: journalStore!, options: journalOptions,
                 logger: logger, nodeId: "bench")
         print(journal == nil ? "click recording: synchronous (group commit, answered after the commit)" : "click recording: click journal (answered after one write(2), applied in batches)")
+        if let journal {
+            try await Task.sleep(for: .milliseconds(50))
+            print("drain: \(noDrain ? "after each wrk run" : journal.drainerNice.map { "own thread, nice \($0)" } ?? "shared pool"), batches of <= \(maxBatch) at most every \(batchIntervalMs) ms, at the requests' priority above a backlog of \(urgentBacklog)")
+        }
+        print(rate > 0 ? "offered load: \(rate) req/s (each connection waits \(String(format: "%.2f", Double(connections) * 1000 / Double(rate))) ms before each request)" : "offered load: as fast as wrk can (closed loop)")
         let router = try await buildRouter(config: config, store: store, dispatcher: dispatcher, logger: logger, clickJournal: journal)
         router.get("bench/const/{code}") { _, _ in
             Response(status: .found, headers: [.location: "https://shop.example/p?a=1&b=2", .cacheControl: "no-store"])
@@ -118,9 +132,16 @@ struct RedirectBench: AsyncParsableCommand {
             while port.get() == 0 { try await Task.sleep(for: .milliseconds(20)) }
             let base = "http://127.0.0.1:\(port.get())"
             print("wrk: \(wrk) -t\(threads) -c\(connections) -d\(duration)s --latency -s codes.lua \(base)/l  (and \(base)/bench/const)")
-            // Warm-up: both routes, 2 s each.
-            _ = try Self.wrk(wrk, base + "/bench/const", script: script, threads: threads, connections: connections, seconds: 2)
-            _ = try Self.wrk(wrk, base + "/l", script: script, threads: threads, connections: connections, seconds: 2)
+            // Warm-up: both routes; the stored one until every link was hit about twice (link
+            // cache filled, each link's first click applied), at most a minute.
+            _ = try Self.wrk(wrk, base + "/bench/const", script: script, threads: threads, connections: connections, seconds: warmup)
+            var warmed = 0
+            let warmStart = ContinuousClock.now
+            repeat {
+                warmed += try Self.wrk(wrk, base + "/l", script: script, threads: threads, connections: connections, seconds: warmup).requests
+                if noDrain, let journal { while await journal.drainOnce() > 0 {} }
+            } while warmed < 2 * codes.count && ContinuousClock.now - warmStart < .seconds(60)
+            print("warm-up: \(warmed) stored requests on \(codes.count) links")
             if noDrain, let journal { while await journal.drainOnce() > 0 {} }
             await journal?.drained()
             var stored: [WrkResult] = []
@@ -211,7 +232,9 @@ struct RedirectBench: AsyncParsableCommand {
         "Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.1 Mobile/15E148 Safari/604.1"
 
     /// A wrk script cycling through the codes with a phone browser's user agent.
-    static func luaScript(codes: [String]) -> String {
+    /// `delayMs`: each connection waits this long before each request (wrk's `delay()`; wrk's
+    /// latency starts when the request is written, so the wait is not in it).
+    static func luaScript(codes: [String], delayMs: Double? = nil) -> String {
         """
         local codes = {\(codes.map { "\"\($0)\"" }.joined(separator: ","))}
         local i = math.random(#codes)
@@ -219,7 +242,7 @@ struct RedirectBench: AsyncParsableCommand {
           i = (i % #codes) + 1
           return wrk.format("GET", wrk.path .. "/" .. codes[i], {["User-Agent"] = "\(iPhone)"})
         end
-        """
+        """ + (delayMs.map { "\ndelay = function() return \(Int($0.rounded())) end\n" } ?? "")
     }
 
     struct WrkResult {

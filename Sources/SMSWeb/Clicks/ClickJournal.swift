@@ -67,6 +67,16 @@ public final class ClickJournal: @unchecked Sendable {
         /// this; a node whose journal never saw an erasure forgets the erased person's hits within
         /// that time (`docs/ARCHITECTURE.md` "Click journal").
         public var segmentSeconds: Duration = .seconds(60)
+        /// The drainer's own thread runs at this nice value (``DrainThread``; Linux, 0–19), so the
+        /// redirects get the CPU first and a batch never holds a thread of the shared pool;
+        /// `nil`: the drainer runs on the shared pool like the requests. While more than
+        /// ``urgentBacklog`` records wait, batches run on the shared pool at the requests'
+        /// priority (the backlog cannot grow for want of CPU). Measured in BENCHMARKS.md
+        /// "The drain yields to the redirects".
+        public var drainNice: Int32? = 10
+        /// Backlog above which batches run at the requests' priority (see ``drainNice``); below
+        /// ``maxBacklog``, where redirects start waiting for their commit.
+        public var urgentBacklog = 20_000
         public init() {}
     }
 
@@ -115,6 +125,8 @@ public final class ClickJournal: @unchecked Sendable {
     private var retireTask: Task<Void, Never>?
     /// The position of the last record applied (`nil`: none since opening).
     private var applied: ClickJournalPosition?
+    private var drainThread: DrainThread?
+    private var paused = false
     private var refused = 0
     /// The open `journal.lock` (exclusive `flock`), closed by ``close()``.
     private var lockFD: Int32
@@ -305,6 +317,7 @@ public final class ClickJournal: @unchecked Sendable {
             }
             offset += Int64(n)
             queue.append(Entry(click: click, position: ClickJournalPosition(segment: segment, offset: offset)))
+            if paused { return (true, nil) }
             let w = wakeDrainer
             wakeDrainer = nil
             return (true, w)
@@ -320,6 +333,23 @@ public final class ClickJournal: @unchecked Sendable {
 
     /// Records journaled but not yet applied.
     public var backlog: Int { lock.withLock { queue.count - head } }
+
+    /// Holds (`true`) or releases (`false`) the background drainer: benchmarks measure the
+    /// redirect without the drain's share of the CPU, then release it and wait in ``drained()``.
+    /// Hits are still journaled while held (up to ``Options/maxBacklog``).
+    public func holdDrain(_ hold: Bool) {
+        let wake: CheckedContinuation<Void, Never>? = lock.withLock {
+            paused = hold
+            guard !hold else { return nil }
+            defer { wakeDrainer = nil }
+            return wakeDrainer
+        }
+        wake?.resume()
+    }
+
+    /// The nice value of the drainer's thread in force (`nil`: on the shared pool, or
+    /// `setpriority` refused).
+    public var drainerNice: Int32? { lock.withLock { drainThread }?.appliedNice }
 
     /// Returns once every record appended so far is applied (at once when none is pending).
     /// Tests and the demo call it before reading stats; it does not return while the store fails.
@@ -380,14 +410,15 @@ public final class ClickJournal: @unchecked Sendable {
     }
 
     private func startDrainer() {
-        let task = Task { [self] in
+        let thread = options.drainNice.map { DrainThread(name: "click-journal-drain", nice: $0) }
+        let body: @Sendable () async -> Void = { [self] in
             while true {
-                let (work, stop) = lock.withLock { (queue.count > head, closed) }
+                let (work, stop) = lock.withLock { (queue.count > head && (!paused || closed), closed) }
                 if !work {
                     if stop { return }
                     await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
                         let now = lock.withLock {
-                            if queue.count > head || closed { return true }
+                            if (queue.count > head && !paused) || closed { return true }
                             wakeDrainer = c
                             return false
                         }
@@ -396,7 +427,14 @@ public final class ClickJournal: @unchecked Sendable {
                     continue
                 }
                 let started = ContinuousClock.now
-                if await drainOnce() > 0 {
+                let count: Int
+                if thread != nil, backlog > options.urgentBacklog {
+                    // Falling behind: this batch at the requests' priority.
+                    count = await withTaskExecutorPreference(globalConcurrentExecutor) { await drainOnce() }
+                } else {
+                    count = await drainOnce()
+                }
+                if count > 0 {
                     let wait = options.batchInterval - (ContinuousClock.now - started)
                     if wait > .zero, backlog < options.maxBatch, !lock.withLock({ closed }) { try? await Task.sleep(for: wait) }
                 } else {
@@ -406,7 +444,11 @@ public final class ClickJournal: @unchecked Sendable {
                 }
             }
         }
-        lock.withLock { drainerTask = task }
+        let task = thread.map { Task(executorPreference: $0, operation: body) } ?? Task(operation: body)
+        lock.withLock {
+            drainerTask = task
+            drainThread = thread
+        }
     }
 
     /// Hits journaled before ``forgetting(timeout:_:)`` could not all be applied in time (the
@@ -543,6 +585,7 @@ public final class ClickJournal: @unchecked Sendable {
         task?.cancel()
         wake?.resume()
         await task?.value
+        lock.withLock { drainThread }?.shutdown()
     }
 
     /// Stops taking hits (later ``append(_:)`` calls return `false`), applies what is queued
@@ -560,6 +603,7 @@ public final class ClickJournal: @unchecked Sendable {
         }
         wake?.resume()
         if let task { await task.value } else { while await drainOnce() > 0 {} }
+        lock.withLock { drainThread }?.shutdown()
         let (empty, last, held) = lock.withLock {
             if fd >= 0 { Glibc.close(fd) }
             fd = -1

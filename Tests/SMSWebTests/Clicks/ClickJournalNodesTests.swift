@@ -78,6 +78,67 @@ struct ClickJournalNodesTests {
         await third.close()
     }
 
+    /// The drain policy (``ClickJournal/Options/drainNice``, ``ClickJournal/Options/urgentBacklog``):
+    /// the drainer runs on its own thread at nice 10, falls back to the shared pool above a backlog
+    /// of 100. Held (``ClickJournal/holdDrain(_:)``) while 4 tasks append 3,000 hits on 25 links:
+    /// nothing is applied meanwhile (backlog 3,000, no click stored); released: the backlog empties
+    /// in batches of at most 64 through both paths; every hit is stored once (3,000 clicks, 3,000
+    /// distinct click ids, 25 unique, link counters 3,000), reconcile is clean. Then hits appended
+    /// while the drainer runs (load, not held) are applied too: 4,000 in all.
+    @Test(arguments: StoreKind.allCases)
+    func theDrainOnItsOwnThreadEmptiesTheBacklogOnceEach(kind: StoreKind) async throws {
+        let testStore = try await TestStore.make(kind)
+        let store = try #require(testStore.store.capabilities.clickJournal)
+        let codes = try await ClickJournalCrashTests.seed(store: testStore.store, messages: 25)
+        let dir = try Self.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var o = ClickJournal.Options()
+        o.drainNice = 10
+        o.urgentBacklog = 100
+        o.maxBatch = 64
+        o.batchInterval = .milliseconds(2)
+        let journal = try await ClickJournal.open(directory: dir, store: store, options: o, logger: Logger(label: "t"))
+        #if os(Linux)
+        // The thread sets its nice value when it starts.
+        for _ in 0..<100 where journal.drainerNice == nil { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(journal.drainerNice == 10)
+        #endif
+        let t = Int64(Date().timeIntervalSince1970) + 10
+        @Sendable func load(_ perTask: Int) async throws {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for task in 0..<4 {
+                    group.addTask {
+                        for i in 0..<perTask {
+                            #expect(journal.append(Self.human(codes[(i * 7 + task) % 25], at: t + Int64(i % 60))))
+                            if i % 100 == 99 { await Task.yield() }
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+        }
+        journal.holdDrain(true)
+        try await load(750)
+        try await Task.sleep(for: .milliseconds(100))
+        #expect(journal.backlog == 3_000)
+        #expect(try await Self.clicks(testStore.store) == (0, 0))
+        journal.holdDrain(false)
+        await journal.drained()
+        #expect(journal.backlog == 0)
+        #expect(try await Self.clicks(testStore.store) == (3_000, 25))
+        #expect(try await testStore.int("SELECT count(DISTINCT click_id) FROM clicks") == 3_000)
+        #expect(try await testStore.int("SELECT CAST(sum(human_clicks) AS BIGINT) FROM short_links") == 3_000)
+        try await load(250)
+        await journal.drained()
+        #expect(journal.fallbacks == 0)
+        await journal.close()
+        #expect(try await Self.clicks(testStore.store) == (4_000, 25))
+        #expect(try await testStore.int("SELECT count(*) FROM clicks") == 4_000)
+        #expect(try await testStore.int("SELECT count(DISTINCT click_id) FROM clicks") == 4_000)
+        let report = try await testStore.store.reconcile(campaignId: "crash", repair: false)
+        #expect((report.stateDrifts, report.linkCounterDrifts, report.cells.count) == (0, 0, 0))
+    }
+
     /// One directory, one process: a second journal on a directory in use is refused (two servers
     /// given one directory would apply the same records twice); after the first closes, it opens.
     @Test func aDirectoryInUseIsRefused() async throws {
