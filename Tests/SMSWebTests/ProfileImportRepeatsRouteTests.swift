@@ -71,12 +71,44 @@ struct ProfileImportRepeatsRouteTests {
     }
 }
 
-/// ``ProfileController/repeatedUserIds(_:)`` against a brute-force recount on random files.
-@Suite("Repeated userIds in a profile CSV")
+/// ``ProfileController/repeatedUserIds(_:rows:)`` against a brute-force recount on random files
+/// and JSON arrays.
+@Suite("Repeated userIds in a profile CSV or JSON array")
 struct ProfileRepeatedUserIdTests {
     @Test func emptyUserIdsAreNotRepeatsAndTrimmingMatches() {
-        let w = ProfileController.repeatedUserIds([(2, ""), (3, "a"), (4, ""), (5, "a "), (6, "A")])
-        #expect(w == [ProfileController.Warning(row: 5, userId: "a", problem: #"userId "a" repeats line 3; the later row wins"#)])
+        let w = ProfileController.repeatedUserIds(["", "a", "", "a ", "A"], rows: [2, 3, 4, 5, 6])
+        #expect(w == [3: ProfileController.Warning(row: 5, userId: "a", problem: #"userId "a" repeats line 3; the later row wins"#)])
+        let json = ProfileController.repeatedUserIds(["", "a", "", "a ", "A", "a"], rows: nil)
+        #expect(json == [
+            3: ProfileController.Warning(row: 3, userId: "a", problem: #"userId "a" repeats profiles[1]; the later one wins"#),
+            5: ProfileController.Warning(row: 5, userId: "a", problem: #"userId "a" repeats profiles[1]; the later one wins"#),
+        ])
+    }
+
+    /// Issue 12 (a new user's findings): the JSON route warns like the CSV import (one rule).
+    @Test(arguments: StoreKind.allCases)
+    func aJSONArrayWarnsTheSameWay(kind: StoreKind) async throws {
+        let app = try await CallbackTestApp.make()
+        let testStore = try await TestStore.make(kind)
+        let body = #"[{"userId":"d1","phone":"+4915123456789","name":"First"},{"userId":"u2"},{"userId":" d1 ","phone":"+4915123456781","name":"Second"},{"userId":"d1","phone":"12","name":"Third"}]"#
+        try await app.test(store: testStore.store) { client in
+            let r = try await client.execute(
+                uri: "/api/v1/profiles", method: .post,
+                headers: [.authorization: "Bearer \(CallbackTestApp.adminToken)", .contentType: "application/json"], body: ByteBuffer(string: body))
+            #expect(r.status == .ok)
+            let json = try #require(try r.json() as? [String: Any])
+            #expect(json["upserted"] as? Int == 4)
+            let warnings = try #require(json["warnings"] as? [[String: Any]])
+            #expect(warnings.map { $0["row"] as? Int } == [1, 2, 3, 3])
+            #expect(warnings.map { $0["problem"] as? String } == [
+                "no phone", #"userId "d1" repeats profiles[0]; the later one wins"#,
+                #"invalid phone: phone number has no country calling code: write it in international form, starting with + or 00, or give a default region ("region":"DE")"#,
+                #"userId "d1" repeats profiles[0]; the later one wins"#,
+            ])
+        }
+        let d1 = try #require(try await testStore.store.profile(userId: "d1"))
+        #expect(d1.name == "Third" && d1.phoneValid == false)
+        await testStore.close()
     }
 
     @Test func randomFilesMatchABruteForceRecount() {
@@ -92,7 +124,8 @@ struct ProfileRepeatedUserIdTests {
                 else { continue }
                 expected.append(.init(row: row.line, userId: id, problem: "userId \"\(id)\" repeats line \(first.line); the later row wins"))
             }
-            #expect(ProfileController.repeatedUserIds(rows) == expected)
+            let found = ProfileController.repeatedUserIds(rows.map(\.userId), rows: rows.map(\.line))
+            #expect(found.sorted { $0.key < $1.key }.map(\.value) == expected)
         }
     }
 }

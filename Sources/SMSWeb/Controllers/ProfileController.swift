@@ -10,7 +10,8 @@ import SMSCore
 /// nothing. Rows of a well-formed file are judged one by one: an empty userId is rejected, an
 /// invalid or missing phone is kept with a warning, and a userId repeated on a later row is
 /// imported all the same (the later row wins) with a warning `userId "d1" repeats line 3; the
-/// later row wins` on the later row's line (`upserted` counts rows, so both rows are counted).
+/// later row wins` on the later row's line (`upserted` counts rows, so both rows are counted); a
+/// JSON array warns the same way (`userId "d1" repeats profiles[0]; the later one wins`).
 /// Both take at most ``InputLimits/profilesPerRequest`` (100,000) profiles per request: more is a
 /// 413 naming the cap, and nothing is stored. The import takes the CSV as the raw request body; a `multipart/form-data` upload
 /// (`curl -F file=@x.csv`) is answered 415 with how to send the file instead.
@@ -66,7 +67,7 @@ struct ProfileController {
             if let type = request.headers[.contentType], type.lowercased().hasPrefix("multipart/form-data") {
                 throw HTTPError(.unsupportedMediaType, message: Self.multipartMessage)
             }
-            let region = request.uri.queryParameters.get("region")
+            let region = try QueryParameter.single("region", in: request)
             if let region { try Self.checkRegion(region, field: "region") }
             let body = try await request.body.collect(upTo: 50_000_000, what: "profiles")
             return try JSON.response(try await importCSV(bytes: body.readableBytesView, defaultRegion: region))
@@ -112,7 +113,7 @@ struct ProfileController {
     /// the whole file parses.
     /// - Parameter defaultRegion: region for national-form phones of rows with no `phone_region`.
     /// - Returns: the report; a warning's `row` is the record's line in the file (header = 1);
-    ///   a repeated userId adds a warning (``repeatedUserIds(_:)``) and the later row wins.
+    ///   a repeated userId adds a warning (``repeatedUserIds(_:rows:)``) and the later row wins.
     /// - Throws: `HTTPError` 400 `the CSV was not imported (nothing was stored): line <n>: <problem>`
     ///   (``ProfileCSV/Failure``), or 400 when the header has no userId column.
     func importCSV(_ text: String, defaultRegion: String? = nil) async throws -> Report {
@@ -161,12 +162,10 @@ struct ProfileController {
             lines.append(row.line)
         }
         var report = try await upsert(inputs, rows: lines, defaultRegion: defaultRegion)
-        report.rejected += refused.count
-        report.warnings += refused
-        let repeats = Self.repeatedUserIds(table.rows.map { (line: $0.line, userId: $0.fields[idIndex]) })
-        if !repeats.isEmpty || !refused.isEmpty {
-            // Keep the warnings in file order (a repeat after the row's own phone warning).
-            report.warnings = (report.warnings + repeats).enumerated()
+        if !refused.isEmpty {
+            report.rejected += refused.count
+            // Keep the warnings in file order (a refused row among the imported ones' warnings).
+            report.warnings = (report.warnings + refused).enumerated()
                 .sorted { ($0.element.row, $0.offset) < ($1.element.row, $1.offset) }.map(\.element)
         }
         return report
@@ -207,23 +206,29 @@ struct ProfileController {
         + "curl --data-binary @x.csv -H 'Content-Type: text/csv' -H 'Authorization: Bearer …' …/api/v1/profiles/import "
         + "(curl -F sends multipart; the dashboard's Import page takes a file upload)"
 
-    /// One warning per row whose userId (trimmed; case-sensitive) already appeared on an earlier
-    /// row: `userId "d1" repeats line 3; the later row wins`, reported on the later row's line and
-    /// naming the first line the userId appeared on. Both rows are still upserted, in file order,
-    /// so the later one's values are what is stored. Empty userIds are left to the rejection rule.
-    /// - Parameter rows: each record's starting line (header = 1) and raw userId field.
-    static func repeatedUserIds(_ rows: [(line: Int, userId: String)]) -> [Warning] {
-        var firstLine: [String: Int] = [:]
-        var warnings: [Warning] = []
-        for row in rows {
-            let userId = row.userId.trimmingCharacters(in: .whitespaces)
+    /// One warning per profile whose userId (trimmed; case-sensitive) already appeared earlier in
+    /// the same request, for the CSV import and the JSON array alike (the one rule): `userId "d1"
+    /// repeats line 3; the later row wins` (CSV, on the later row's line) or `userId "d1" repeats
+    /// profiles[0]; the later one wins` (JSON, on the later element's index), naming where the
+    /// userId first appeared. Both are still upserted, in order, so the later one's values are
+    /// what is stored. Empty userIds are left to the rejection rule.
+    /// - Parameters:
+    ///   - userIds: each profile's raw userId, in request order.
+    ///   - rows: each record's starting line (header = 1) for a CSV; `nil` for a JSON array.
+    /// - Returns: the warnings by the index in `userIds` of the profile they are reported on.
+    static func repeatedUserIds(_ userIds: [String], rows: [Int]?) -> [Int: Warning] {
+        var first: [String: Int] = [:]
+        var warnings: [Int: Warning] = [:]
+        for (i, raw) in userIds.enumerated() {
+            let userId = raw.trimmingCharacters(in: .whitespaces)
             guard !userId.isEmpty else { continue }
-            if let first = firstLine[userId] {
-                warnings.append(
-                    Warning(row: row.line, userId: userId, problem: "userId \"\(userId)\" repeats line \(first); the later row wins"))
-            } else {
-                firstLine[userId] = row.line
+            guard let earlier = first[userId] else {
+                first[userId] = i
+                continue
             }
+            let problem = rows.map { "userId \"\(userId)\" repeats line \($0[earlier]); the later row wins" }
+                ?? "userId \"\(userId)\" repeats profiles[\(earlier)]; the later one wins"
+            warnings[i] = Warning(row: rows?[i] ?? i, userId: userId, problem: problem)
         }
         return warnings
     }
@@ -249,7 +254,7 @@ struct ProfileController {
 
     /// Normalises phones to E.164 (``PhoneNumber/normalize(_:defaultRegion:)``, with the input's
     /// own `region`, else `defaultRegion`); keeps invalid or missing ones with a warning; rejects
-    /// rows without a userId.
+    /// rows without a userId; warns about a userId repeated in the request (``repeatedUserIds(_:rows:)``).
     /// - Parameters:
     ///   - rows: the row number each input is reported under (default: its index from 0).
     ///   - defaultRegion: region for national-form phones of inputs without their own.
@@ -268,8 +273,11 @@ struct ProfileController {
         var profiles: [Profile] = []
         var rejected = 0
         var givenOptOut: [String: Bool] = [:]
+        let repeats = Self.repeatedUserIds(inputs.map(\.userId), rows: rows)
         for (i, input) in inputs.enumerated() {
             let row = rows?[i] ?? i
+            // A repeat is reported after the profile's own warnings (in request order).
+            defer { if let repeated = repeats[i] { warnings.append(repeated) } }
             let userId = input.userId.trimmingCharacters(in: .whitespaces)
             guard !userId.isEmpty else {
                 rejected += 1
