@@ -16,7 +16,9 @@ struct ProfileImportPageController {
     struct Form: Decodable {
         var csrf: String?
         var file: Data?
-        var text: String?
+        /// Pasted CSV, as bytes: text that is not UTF-8 is refused by the CSV reader naming the
+        /// line, never read with U+FFFD in its place.
+        var text: Data?
     }
 
     func addRoutes(to group: RouterGroup<AppRequestContext>) {
@@ -30,7 +32,10 @@ struct ProfileImportPageController {
             try await d.signedIn(request) { session in
                 let form = try await Self.form(request)
                 try d.checkCSRF(form.csrf, session)
-                let data = (form.file?.isEmpty == false ? form.file : nil) ?? Data((form.text ?? "").utf8)
+                guard form.file != nil || form.text != nil else {
+                    throw HTTPError(.badRequest, message: "the upload has no part named file (a CSV file) or text (pasted CSV)")
+                }
+                let data = (form.file?.isEmpty == false ? form.file : nil) ?? form.text ?? Data()
                 guard !data.isEmpty else { throw HTTPError(.badRequest, message: "choose a CSV file or paste CSV text") }
                 let report = try await ProfileController(store: d.store).importCSV(bytes: data)
                 let object: [String: Any] = [
@@ -48,18 +53,25 @@ struct ProfileImportPageController {
         }
     }
 
-    /// Reads the multipart body (400 when it is not multipart or cannot be parsed).
+    /// Reads the multipart body.
+    /// - Throws: 400 `send the form as multipart/form-data` (no multipart type or boundary); 400
+    ///   `the upload could not be read: multipart body: <what is wrong>` (``MultipartBodyProblem``:
+    ///   a missing closing boundary, a part without a blank line after its headers or without a name, …).
     static func form(_ request: Request) async throws -> Form {
         guard let type = request.headers[.contentType], type.lowercased().hasPrefix("multipart/form-data"),
             let boundary = boundary(of: type)
         else {
-            throw HTTPError(.badRequest, message: "send the form as multipart/form-data")
+            throw HTTPError(.badRequest, message: "send the form as multipart/form-data (with a boundary parameter)")
         }
         let body = try await request.body.collect(upTo: maxBytes, what: "upload")
+        let bytes = Array(body.readableBytesView)
+        if let problem = MultipartBodyProblem.describe(bytes, boundary: boundary) {
+            throw HTTPError(.badRequest, message: "the upload could not be read: \(problem)")
+        }
         do {
             return try FormDataDecoder().decode(Form.self, from: body, boundary: boundary)
         } catch {
-            throw HTTPError(.badRequest, message: "the upload could not be read: \(error)")
+            throw HTTPError(.badRequest, message: "the upload could not be read: multipart body: a part could not be read (\(error))")
         }
     }
 
