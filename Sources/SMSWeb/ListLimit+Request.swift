@@ -7,8 +7,8 @@ extension ListLimit {
     ///   from 1 to 1000 (got '-5')`).
     static func httpParse(_ request: Request) throws -> Int {
         do {
-            return try parse(request.uri.queryParameters.get("limit"))
-        } catch {
+            return try parse(try QueryParameter.single("limit", in: request))
+        } catch let error as InputRangeError {
             throw HTTPError(.badRequest, message: error.message)
         }
     }

@@ -48,9 +48,10 @@ struct CallbackController {
         guard let provider = try await store.provider(id: providerId) else {
             throw HTTPError(.notFound, message: "unknown provider '\(InputEcho.text(providerId))'")
         }
-        let query = request.uri.query.map { FormFields.parse($0) } ?? [:]
+        // Our own `secret` once (a 400 naming it otherwise); the dialect's fields are read below.
+        let secrets = FormFields.pairs(request.uri.query ?? "").filter { $0.0 == "secret" }.map(\.1)
         let credentials = CallbackAuthenticator.Credentials(
-            urlSecret: query["secret"] ?? request.headers[Self.secretHeader],
+            urlSecret: try QueryParameter.single("secret", values: secrets) ?? request.headers[Self.secretHeader],
             timestamp: request.headers[Self.timestampHeader], signature: request.headers[Self.signatureHeader],
             twilioSignature: request.headers[Self.twilioHeader])
         do {

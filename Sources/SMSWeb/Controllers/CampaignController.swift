@@ -116,12 +116,11 @@ struct CampaignController {
     /// (every campaign) parameters; neither: the campaigns not archived.
     /// - Throws: 400 naming the parameter and its allowed values.
     static func archivedFilter(_ request: Request) throws -> ArchivedFilter {
-        let q = request.uri.queryParameters
-        if let include = q.get("include") {
+        if let include = try QueryParameter.single("include", in: request) {
             guard include == "archived" else { throw HTTPError(.badRequest, message: "include must be archived (got '\(InputEcho.text(include))')") }
             return .included
         }
-        switch q.get("archived") {
+        switch try QueryParameter.single("archived", in: request) {
         case nil, "false": return .hidden
         case "true": return .only
         case let other?: throw HTTPError(.badRequest, message: "archived must be true or false (got '\(InputEcho.text(other))')")

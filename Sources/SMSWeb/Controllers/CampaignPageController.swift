@@ -20,10 +20,7 @@ struct CampaignPageController {
         group.get("campaigns/{id}") { request, context in
             try await d.signedIn(request) { session in
                 let campaign = try await load(context)
-                let g = request.uri.queryParameters.get("granularity") ?? "day"
-                guard let granularity = TrendGranularity(rawValue: g) else {
-                    throw HTTPError(.badRequest, message: "granularity must be day, week or month (got '\(InputEcho.text(g))')")
-                }
+                let granularity = try StatsController.granularity(request)
                 // The same read path as the stats API (CampaignStatsQueries): the page shows what the API answers.
                 let overview = try await CampaignStatsQueries(store: d.store).overview(campaign, granularity: granularity)
                 var model = CampaignPageModel(campaign: campaign, overview: overview, granularity: granularity)

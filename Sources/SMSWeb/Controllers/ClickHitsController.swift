@@ -15,7 +15,7 @@ struct ClickHitsController {
             guard try await store.campaign(id: id) != nil else {
                 throw HTTPError(.notFound, message: "unknown campaign '\(InputEcho.text(id))'")
             }
-            let kindText = request.uri.queryParameters.get("kind") ?? "all"
+            let kindText = try QueryParameter.single("kind", in: request) ?? "all"
             guard let kind = ClickHit.Filter(rawValue: kindText) else {
                 throw HTTPError(.badRequest, message: "kind must be all, bots or humans (got '\(InputEcho.text(kindText))')")
             }

@@ -46,7 +46,7 @@ struct DashboardController {
         let group = router.group().add(middleware: DashboardErrorMiddleware(dashboard: d))
         assets.addRoutes(to: group)
         group.get("login") { request, _ in
-            let next = OneTimeLoginLinks.safeNext(request.uri.queryParameters.get("next"))
+            let next = OneTimeLoginLinks.safeNext(try QueryParameter.single("next", in: request))
             return d.page("login", loginObject(next: next, error: nil), session: d.session(request))
         }
         group.post("login") { request, _ in
@@ -87,7 +87,7 @@ struct DashboardController {
         }
         group.get("/") { request, _ in
             try await d.signedIn(request) { session in
-                let archived: ArchivedFilter = request.uri.queryParameters.get("archived") == "true" ? .only : .hidden
+                let archived: ArchivedFilter = try QueryParameter.single("archived", in: request) == "true" ? .only : .hidden
                 return d.page("campaigns", try await CampaignListModel.build(store: d.store, archived: archived), session: session, nav: "campaigns")
             }
         }

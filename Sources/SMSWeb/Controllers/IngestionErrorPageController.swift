@@ -18,6 +18,7 @@ struct IngestionErrorPageController {
         let d = dashboard
         group.get("ingestion-errors") { request, _ in
             try await d.signedIn(request) { session in
+                let notice = try QueryParameter.single("notice", in: request)
                 let errors = try await d.store.ingestionErrors(limit: Self.limit)
                 let rows = errors.map { e -> [String: Any] in
                     // The escape form (RawBytes): NUL, other controls and bytes that are not UTF-8 visible;
@@ -39,8 +40,7 @@ struct IngestionErrorPageController {
                     "ingestion_errors",
                     [
                         "title": "Ingestion errors", "errors": rows, "hasErrors": !rows.isEmpty, "limit": Self.limit,
-                        "notice": request.uri.queryParameters.get("notice") ?? "",
-                        "hasNotice": request.uri.queryParameters.get("notice") != nil,
+                        "notice": notice ?? "", "hasNotice": notice != nil,
                     ],
                     session: session, nav: "errors")
             }

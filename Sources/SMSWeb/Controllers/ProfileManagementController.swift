@@ -77,7 +77,7 @@ struct ProfileManagementController {
     func addRoutes(to group: RouterGroup<AppRequestContext>) {
         group.get("profiles") { request, _ in
             let limit = try ListLimit.httpParse(request)
-            let (query, cursor) = try Self.query(request.uri.queryParameters.map { (String($0.key), String($0.value)) })
+            let (query, cursor) = try Self.query(try QueryParameter.all(in: request))
             let page = try await query.page(after: cursor, limit: limit) { after, count in
                 try await store.profiles(afterUserId: after, limit: count)
             }

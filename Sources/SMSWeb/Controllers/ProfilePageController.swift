@@ -31,7 +31,7 @@ struct ProfilePageController {
         let api = self.api
         group.get("profiles") { request, _ in
             try await d.signedIn(request) { session in
-                let params = request.uri.queryParameters.map { (String($0.key), String($0.value)) }.filter { !$0.1.isEmpty }
+                let params = try QueryParameter.all(in: request).filter { !$0.1.isEmpty }
                 let (query, cursor) = try ProfileManagementController.query(params)
                 let page = try await query.page(after: cursor, limit: Self.pageSize) { after, count in
                     try await d.store.profiles(afterUserId: after, limit: count)

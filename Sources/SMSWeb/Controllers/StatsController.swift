@@ -27,7 +27,7 @@ struct StatsController {
             let campaign = try await load(context)
             let report = try await mapped {
                 try await queries.trend(
-                    campaign, granularity: try Self.granularity(request), timeZone: request.uri.queryParameters.get("tz"),
+                    campaign, granularity: try Self.granularity(request), timeZone: try QueryParameter.single("tz", in: request),
                     variant: try Self.variant(request))
             }
             return try JSON.response(report)
@@ -47,7 +47,7 @@ struct StatsController {
         group.get("campaigns/{id}/export.csv") { request, context in
             let campaign = try await load(context)
             let granularity = try Self.granularity(request)
-            let tz = request.uri.queryParameters.get("tz")
+            let tz = try QueryParameter.single("tz", in: request)
             let (summary, trend, links) = try await mapped {
                 async let summary = queries.summary(campaign)
                 async let trend = queries.trend(campaign, granularity: granularity, timeZone: tz, variant: nil)
@@ -68,7 +68,7 @@ struct StatsController {
 
     /// `granularity` query parameter: day (default), week or month.
     static func granularity(_ request: Request) throws -> TrendGranularity {
-        let g = request.uri.queryParameters.get("granularity") ?? "day"
+        let g = try QueryParameter.single("granularity", in: request) ?? "day"
         guard let granularity = TrendGranularity(rawValue: g) else {
             throw HTTPError(.badRequest, message: "granularity must be day, week or month (got '\(InputEcho.text(g))')")
         }
@@ -77,7 +77,7 @@ struct StatsController {
 
     /// `variant` query parameter: a variant number (``InputLimits/variantIndex``), or absent for all variants.
     static func variant(_ request: Request) throws -> Int? {
-        guard let v = request.uri.queryParameters.get("variant") else { return nil }
+        guard let v = try QueryParameter.single("variant", in: request) else { return nil }
         do {
             return try InputLimits.variantIndex.integer(query: v, field: "variant")
         } catch {

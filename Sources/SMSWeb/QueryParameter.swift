@@ -1,0 +1,36 @@
+import Hummingbird
+import SMSCore
+
+/// The one reader of single-valued query parameters (`?limit=50`, `?region=DE`, `?tz=…`, a
+/// callback's `?secret=…`): a parameter given more than once (`?region=DE&region=US`) is a 400
+/// naming it, never one of its values picked silently (`docs/DOMAIN.md` §1 "Text from outside").
+enum QueryParameter {
+    /// The value of `name` in the request's query (decoded as Hummingbird decodes it), `nil` when absent.
+    /// - Throws: ``repeated(_:times:)`` when it is given more than once.
+    static func single(_ name: String, in request: Request) throws -> String? {
+        try single(name, values: request.uri.queryParameters.getAll(name))
+    }
+
+    /// The one value of `name` among `values` (every value the query gave it), `nil` for none.
+    /// - Throws: ``repeated(_:times:)`` for more than one.
+    static func single(_ name: String, values: [String]) throws -> String? {
+        guard values.count <= 1 else { throw repeated(name, times: values.count) }
+        return values.first
+    }
+
+    /// Every parameter of the request's query in order, each name at most once: for routes that
+    /// read names they do not know in advance (`property.<name>` filters).
+    /// - Throws: ``repeated(_:times:)`` for the first name given more than once.
+    static func all(in request: Request) throws -> [(String, String)] {
+        let pairs = request.uri.queryParameters.map { (String($0.key), String($0.value)) }
+        var times: [String: Int] = [:]
+        for (name, _) in pairs { times[name, default: 0] += 1 }
+        if let (name, _) = pairs.first(where: { times[$0.0, default: 0] > 1 }) { throw repeated(name, times: times[name] ?? 2) }
+        return pairs
+    }
+
+    /// The 400 for a parameter given `times` times: `query parameter 'region' is given 2 times; give it once`.
+    static func repeated(_ name: String, times: Int) -> HTTPError {
+        HTTPError(.badRequest, message: "query parameter '\(InputEcho.text(name))' is given \(times) times; give it once")
+    }
+}
