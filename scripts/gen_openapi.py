@@ -17,6 +17,8 @@ def read_limits():
         d = {"type": kind, "minimum": num(lo), "maximum": num(hi)}
         if "excludingMinimum: true" in rest: d["exclusiveMinimum"] = True
         if "excludingMaximum: true" in rest: d["exclusiveMaximum"] = True
+        fd = re.search(r"fractionDigits: (\d+)", rest)
+        if fd: d["description"] = f"at most {fd.group(1)} fraction digits"
         ranges[name] = d
     for m in re.finditer(r"public static let (\w+) = (\d[\d_]*)\n", text):
         constants[m.group(1)] = num(m.group(2))
@@ -26,7 +28,7 @@ RANGES, CONSTANTS = read_limits()
 PLAIN_NUMBER = re.search(r'plainNumberPattern = #"(.*)"#', (pathlib.Path(__file__).resolve().parent.parent / "Sources/SMSCore/Input/DecimalText.swift").read_text()).group(1)
 def rng(name, desc=None, **extra):
     d = dict(RANGES[name], **extra)
-    if desc: d["description"] = desc
+    if desc: d["description"] = desc + (", " + RANGES[name]["description"] if "description" in RANGES[name] else "")
     return d
 
 def ref(n): return {"$ref": f"#/components/schemas/{n}"}
@@ -115,8 +117,8 @@ schemas = {
  "ErasureReport": obj({"userId": S, "profileDeleted": B, "rows": {"type": "object", "additionalProperties": I, "description": "rows changed per table.column"}}, ["userId", "profileDeleted", "rows"]),
  "ProfileReport": obj({"upserted": I, "rejected": I, "warnings": {"type": "array", "items": obj({"row": {"type": "integer", "description": "CSV: the line the record starts on (header = 1); JSON: the index from 0"}, "userId": S, "problem": S})}}),
  "Goal": obj({"event": S, "windowMinutes": rng("goalWindowMinutes", "conversion window, minutes (1 minute to 10 years)"),
-   "revenueProperty": {"type": "string", "description": f"the event property holding the revenue; an event whose value there is a number beyond ±{RANGES['revenueMajorUnits']['maximum']} major units (major) or ±{RANGES['revenueMinorUnits']['maximum']} cents (minor) is refused by POST /api/v1/events"},
-   "revenueUnit": {"type": "string", "enum": ["major","minor"], "default": "major", "description": "major: the revenue property is a decimal amount in major units (49.99 or \"49.99\"), converted to integer cents with decimal arithmetic, rounded half away from zero; minor: an integer count of cents (4999 or \"4999\"), fractions are not revenue"},
+   "revenueProperty": {"type": "string", "description": f"the event property holding the revenue; an event whose value there is a number beyond ±{RANGES['revenueMajorUnits']['maximum']} major units (major) or ±{RANGES['revenueMinorUnits']['maximum']} cents (minor), or has more fraction digits than the unit allows (major: whole cents, 2 digits; minor: none), is refused by POST /api/v1/events naming the property"},
+   "revenueUnit": {"type": "string", "enum": ["major","minor"], "default": "major", "description": "major: the revenue property is a decimal amount in major units with at most 2 fraction digits (49.99 or \"49.99\"), converted to integer cents with decimal arithmetic; minor: an integer count of cents (4999 or \"4999\"). Text must be a plain decimal -?digits(.digits)? (\"1e3\", \" 5\", \"+7\" are not revenue)"},
    "filters": {"type": "array", "items": obj({"property": S,
    "op": {"type": "string", "enum": ["equals","notEquals","contains","greaterThan","lessThan"]}, "value": {}})}}, ["event","windowMinutes"]),
  "Variant": obj({"body": S, "percent": rng("variantPercent", "percent from 0.01 to 100; the variants add up to 100")}, ["body","percent"]),
@@ -126,7 +128,7 @@ schemas = {
    "sendAt": ref("SendAt"), "customValues": {"type": "object", "additionalProperties": S, "description": "$$Name values of the provider template"}, "templateId": S,
    "audience": {"oneOf": [obj({"userIds": {"type": "array", "minItems": 1, "items": S}}, ["userIds"]), obj({"all": {"type": "boolean", "enum": [True]}}, ["all"]), obj({"segmentId": {"type": "integer", "minimum": 1, "maximum": 9223372036854775807, "description": "a saved audience segment; who it matches is frozen at publish"}}, ["segmentId"])],
      "description": "exactly one of the three shapes; two selectors, or a key of none, is a 400 naming audience"},
-   "timezone": S, "goal": ref("Goal"), "controlGroupPercent": rng("controlGroupPercent", "percent of the audience held out, 0 to below 100")}, ["name","providerId","audience"]),
+   "timezone": S, "goal": ref("Goal"), "controlGroupPercent": rng("controlGroupPercent", "percent of the audience held out: 0 (none) or 0.01 to 99.99")}, ["name","providerId","audience"]),
  "Campaign": obj({"id": S, "name": S, "providerId": S, "body": S, "links": {"type": "array", "items": S}, "audience": {}, "timezone": S,
    "goal": ref("Goal"), "controlGroupPercent": N, "status": {"type": "string", "enum": ["draft","scheduled","sending","paused","completed","stopped"], "description": "paused: taken out of dispatch after repeated dead letters (pausedReason); POST .../resume sends again"},
    "createdAt": I, "publishedAt": I, "sendAt": I, "stoppedAt": I, "pausedReason": S, "pausedAt": I, "variants": {"type": "array", "items": ref("Variant")}, "defaults": {"type": "object"},

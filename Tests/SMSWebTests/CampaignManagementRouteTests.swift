@@ -47,7 +47,9 @@ struct CampaignManagementRouteTests {
             #expect(try M.object(r.text)["name"] as? String == "Summer")
 
             let cases: [(String, String)] = [
-                (#"{"controlGroupPercent":100}"#, "invalid campaign: controlGroupPercent must be a number from 0 to below 100 percent (got 100)"),
+                (#"{"controlGroupPercent":100}"#, "invalid campaign: controlGroupPercent must be a number from 0 to 99.99 percent with at most 2 fraction digits (got 100)"),
+                (#"{"controlGroupPercent":5e-324}"#, "invalid campaign: controlGroupPercent must be a number from 0 to 99.99 percent with at most 2 fraction digits (got 5e-324)"),
+                (#"{"controlGroupPercent":99.9999999}"#, "invalid campaign: controlGroupPercent must be a number from 0 to 99.99 percent with at most 2 fraction digits (got 99.9999999)"),
                 (#"{"body":"Hi {{nickname}}"}"#, "invalid campaign: unknown template placeholder 'nickname': no profile has that field and defaults has no value for it"),
                 (#"{"providerId":"nope"}"#, "invalid campaign: unknown provider 'nope'"),
                 (#"{"audience":{"userIds":["ghost"]}}"#, "invalid campaign: audience is empty: none of the 1 user ids has a profile"),

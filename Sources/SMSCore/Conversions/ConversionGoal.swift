@@ -7,10 +7,12 @@ import Foundation
 ///   (``InputLimits/goalWindowMinutes``: 1 minute to 10 years; checked when a draft is validated).
 /// - `revenueProperty`: the event property holding the event's revenue; summed as integer cents.
 /// - `revenueUnit`: how that property is written (**decision**, see ``RevenueUnit``):
-///   `major` (default): a decimal amount in major units, `49.99` or `"49.99"`, converted to cents
-///   exactly (decimal arithmetic) and rounded half away from zero (`1.005` → 101, `-1.005` → -101);
-///   `minor`: an integer count of minor units (cents), `4999` or `"4999"`; a fractional value is
-///   not revenue (0).
+///   `major` (default): a decimal amount in major units with at most 2 fraction digits, `49.99` or
+///   `"49.99"`, converted to cents exactly (decimal arithmetic); `minor`: an integer count of minor
+///   units (cents), `4999` or `"4999"`. Text must be a plain decimal (`-?digits(.digits)?`; `"1e3"`,
+///   `" 5"`, `"+7"` are not revenue). More fraction digits than the unit allows (`5.555`, a minor
+///   `49.5`) make the event invalid at the events route (``revenueProblem(properties:)``), never
+///   rounded without notice.
 /// - `filters`: all must pass for an event to qualify.
 public struct ConversionGoal: Sendable, Equatable, Codable {
     public var event: String
@@ -62,12 +64,14 @@ public struct ConversionGoal: Sendable, Equatable, Codable {
     }
 
     /// The event's revenue in **cents** per ``revenueUnit``; 0 when there is no revenue property,
-    /// it is missing, not a number, a fractional `minor` value, or outside the unit's range
-    /// (``InputLimits/revenueMajorUnits``, ``InputLimits/revenueMinorUnits``: ±10^12 cents; the
-    /// events route refuses such an event with ``revenueProblem(properties:)`` before it is stored).
+    /// it is missing, not a number (text that is not a plain decimal, ``DecimalText``), or outside
+    /// the unit's range (``InputLimits/revenueMajorUnits``, ``InputLimits/revenueMinorUnits``:
+    /// ±10^12 cents). The events route refuses such an event, and one with more fraction digits
+    /// than the unit allows, with ``revenueProblem(properties:)`` before it is stored; an event
+    /// stored before its goal existed is read as it is: a major amount rounded half away from zero
+    /// to cents (`1.005` → 101), a fractional minor amount 0.
     public func revenueCents(properties: [String: JSONValue]) -> Int64 {
-        guard let p = revenueProperty, let value = properties[p], revenueProblem(properties: properties) == nil,
-            let amount = Self.decimal(value)
+        guard let p = revenueProperty, let value = properties[p], let amount = Self.decimal(value), rangeProblem(amount, value, field: p) == nil
         else { return 0 }
         let cents: Decimal
         switch revenueUnit {
@@ -77,10 +81,7 @@ public struct ConversionGoal: Sendable, Equatable, Codable {
             NSDecimalRound(&rounded, &scaled, 0, .plain)  // .plain = half away from zero
             cents = rounded
         case .minor:
-            var whole = Decimal()
-            var copy = amount
-            NSDecimalRound(&whole, &copy, 0, .plain)
-            guard whole == amount else { return 0 }
+            guard Self.isWhole(amount) else { return 0 }
             cents = amount
         }
         guard abs(cents) <= Decimal(Int64(InputLimits.revenueMinorUnits.maximum)) else { return 0 }
@@ -92,27 +93,75 @@ public struct ConversionGoal: Sendable, Equatable, Codable {
         revenueUnit == .major ? InputLimits.revenueMajorUnits : InputLimits.revenueMinorUnits
     }
 
-    /// Why an event's revenue property is refused (`properties.amount must be a number from
-    /// -10000000000 to 10000000000 major units (got 1e+300)`), or `nil`: only a number or numeric
-    /// string outside ``revenueRange`` is a problem (a missing or non-numeric value is simply no revenue).
+    /// The most fraction digits a revenue amount may have in ``revenueUnit``: 2 (cents) for
+    /// `major`, 0 for `minor`.
+    public var revenueFractionDigits: Int { revenueUnit == .major ? 2 : 0 }
+
+    /// Why an event's revenue property is refused, or `nil` (a missing or non-numeric value, text
+    /// that is not a plain decimal included, is simply no revenue):
+    /// - outside ``revenueRange``: `properties.amount must be a number from -10000000000 to
+    ///   10000000000 major units (got '99999999999999999999.99')`: text is echoed as sent
+    ///   (``InputEcho``), a JSON number in its shortest form (`got 1e+300`);
+    /// - more fraction digits than ``revenueFractionDigits``: `properties.amount must have at most 2
+    ///   fraction digits (cents) for revenueUnit major (got '5.555')`, `properties.amount must be a
+    ///   whole number of minor units (cents) for revenueUnit minor (got 49.5)`.
     public func revenueProblem(properties: [String: JSONValue]) -> String? {
         guard let p = revenueProperty, let value = properties[p] else { return nil }
-        let amount: Double
-        switch value {
-        case .number(let d): amount = d
-        case .string(let text):
-            guard DecimalText.isPlainNumber(text), let d = Double(text) else { return nil }
-            amount = d
-        default: return nil
+        let precisionProblem = revenueUnit == .major
+            ? "properties.\(p) must have at most \(revenueFractionDigits) fraction digits (cents) for revenueUnit major (got \(Self.echo(value)))"
+            : "properties.\(p) must be a whole number of minor units (cents) for revenueUnit minor (got \(Self.echo(value)))"
+        guard let amount = Self.decimal(value) else {
+            // A number or plain decimal no `Decimal` holds: beyond its exponents (1e300, 200
+            // digits) it is out of range; below them (5e-324, 0.000…01) it is finer than a cent.
+            let approximate: Double
+            switch value {
+            case .number(let d): approximate = d
+            case .string(let s) where DecimalText.isPlainNumber(s, allowingExponent: false): approximate = Double(s) ?? .infinity
+            default: return nil
+            }
+            return revenueRange.contains(approximate)
+                ? precisionProblem : "properties.\(p) must be \(revenueRange.description) (got \(Self.echo(value)))"
         }
-        guard !revenueRange.contains(amount) else { return nil }
-        return revenueRange.problem(field: "properties.\(p)", got: amount)
+        if let problem = rangeProblem(amount, value, field: p) { return problem }
+        if case .string(let text) = value {
+            // Text by its digits (a `Decimal` keeps 38): the fraction without trailing zeros.
+            let fraction = text.split(separator: ".").dropFirst().first.map { $0.reversed().drop { $0 == "0" }.count } ?? 0
+            return fraction <= revenueFractionDigits ? nil : precisionProblem
+        }
+        var scaled = amount
+        for _ in 0..<revenueFractionDigits { scaled *= 10 }
+        return Self.isWhole(scaled) ? nil : precisionProblem
+    }
+
+    /// `amount` (the decimal of `value`) outside ``revenueRange``, worded with `value` as sent.
+    private func rangeProblem(_ amount: Decimal, _ value: JSONValue, field: String) -> String? {
+        let lo = Decimal(revenueRange.minimum), hi = Decimal(revenueRange.maximum)
+        guard amount < lo || amount > hi else { return nil }
+        return revenueRange.problem(field: "properties.\(field)") + " (got \(Self.echo(value)))"
+    }
+
+    /// A revenue value as a message quotes it: text as sent, in quotes (``InputEcho``); a number
+    /// in its shortest decimal form.
+    private static func echo(_ value: JSONValue) -> String {
+        switch value {
+        case .string(let s): "'\(InputEcho.text(s))'"
+        case .number(let d): InputRange.format(d)
+        default: ""
+        }
+    }
+
+    private static func isWhole(_ d: Decimal) -> Bool {
+        var whole = Decimal()
+        var copy = d
+        NSDecimalRound(&whole, &copy, 0, .plain)
+        return whole == d
     }
 
     /// A JSON number or numeric string as an exact decimal: a number is taken through its
     /// shortest decimal form (`49.99` stays 49.99, not 49.9899999…); a string only when it is a
-    /// plain number by the one rule for numeric text (``DecimalText/isPlainNumber(_:)``: `" 5"`,
-    /// `"5 "`, `"+7"`, `"0x10"`, `"inf"` are not numbers, so not revenue), on every store.
+    /// plain decimal by the one rule for numeric text (``DecimalText/isPlainNumber(_:allowingExponent:)``
+    /// without an exponent: `" 5"`, `"5 "`, `"+7"`, `"0x10"`, `"inf"`, `"1e3"` are not numbers, so
+    /// not revenue), on every store.
     static func decimal(_ value: JSONValue) -> Decimal? {
         let text: String
         switch value {
@@ -120,13 +169,11 @@ public struct ConversionGoal: Sendable, Equatable, Codable {
             guard d.isFinite else { return nil }
             text = "\(d)"
         case .string(let s):
-            guard DecimalText.isPlainNumber(s) else { return nil }
+            guard DecimalText.isPlainNumber(s, allowingExponent: false) else { return nil }
             text = s
         default: return nil
         }
-        guard Double(text) != nil, let d = Decimal(string: text, locale: Locale(identifier: "en_US_POSIX")) else {
-            return nil
-        }
+        guard let d = Decimal(string: text, locale: Locale(identifier: "en_US_POSIX")), !d.isNaN else { return nil }
         return d
     }
 }

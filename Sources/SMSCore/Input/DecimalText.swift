@@ -29,9 +29,14 @@ public enum DecimalText {
     /// The regular expression of ``isPlainNumber(_:)``, as in `openapi.json`.
     public static let plainNumberPattern = #"^-?[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?$"#
 
+    /// The regular expression of ``isPlainNumber(_:allowingExponent:)`` without an exponent (revenue text).
+    public static let plainDecimalPattern = #"^-?[0-9]+(\.[0-9]+)?$"#
+
     /// `-?digits(.digits)?([eE][+-]?digits)?`: plain JSON-style decimal numbers only
     /// (no `inf`, `nan`, hex floats or `+` sign, which Swift's `Double(String)` would otherwise accept).
-    public static func isPlainNumber(_ s: String) -> Bool {
+    /// Without `allowingExponent`, `-?digits(.digits)?` only: an amount of money written as text
+    /// (`"1e3"` is not an amount, `docs/DOMAIN.md` §5).
+    public static func isPlainNumber(_ s: String, allowingExponent: Bool = true) -> Bool {
         var bytes = Array(s.utf8)[...]
         func digits() -> Bool {
             let start = bytes.startIndex
@@ -44,7 +49,7 @@ public enum DecimalText {
             bytes = bytes.dropFirst()
             guard digits() else { return false }
         }
-        if bytes.first == UInt8(ascii: "e") || bytes.first == UInt8(ascii: "E") {
+        if allowingExponent, bytes.first == UInt8(ascii: "e") || bytes.first == UInt8(ascii: "E") {
             bytes = bytes.dropFirst()
             if bytes.first == UInt8(ascii: "+") || bytes.first == UInt8(ascii: "-") { bytes = bytes.dropFirst() }
             guard digits() else { return false }

@@ -13,8 +13,11 @@ public enum InputLimits {
     /// product sends to, and its stats showed the variant as unknown; 0.01 is the smallest share
     /// the dashboard shows (two decimals).
     public static let variantPercent = InputRange(number: 0.01...100, unit: "percent")
-    /// The control group's share of the audience, percent: 0 and up to (not including) 100.
-    public static let controlGroupPercent = InputRange(number: 0...100, excludingMaximum: true, unit: "percent")
+    /// The control group's share of the audience, percent: 0 (none) or 0.01 to 99.99, at most 2
+    /// fraction digits. Decision: like ``variantPercent``, a share below 0.01 % (`5e-324` was in
+    /// range) holds no one out in any audience the product sends to; two decimals is what the
+    /// dashboard shows and takes, and 99.99 leaves someone to send to.
+    public static let controlGroupPercent = InputRange(number: 0...99.99, unit: "percent", fractionDigits: 2)
     /// A goal's conversion window, minutes: one minute to ten years (5,256,000 minutes). Decision:
     /// longer windows attribute nothing meaningful and, near `Int64.max`, overflowed the window end.
     public static let goalWindowMinutes = InputRange(integer: 1...5_256_000, unit: "minutes")

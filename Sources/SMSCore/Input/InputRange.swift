@@ -19,6 +19,9 @@ public struct InputRange: Sendable, Equatable, CustomStringConvertible {
     public let excludingMaximum: Bool
     /// The unit named in messages (`"minutes"`, `"epoch seconds"`), or `nil`.
     public let unit: String?
+    /// The most fraction digits a value may have in its shortest decimal form (`2`: `5.25` but not
+    /// `5.255` or `5e-324`), or `nil` for any.
+    public let fractionDigits: Int?
 
     /// Whole numbers from `bounds.lowerBound` to `bounds.upperBound`, both included.
     public init(integer bounds: ClosedRange<Int64>, unit: String? = nil) {
@@ -28,16 +31,22 @@ public struct InputRange: Sendable, Equatable, CustomStringConvertible {
         excludingMinimum = false
         excludingMaximum = false
         self.unit = unit
+        fractionDigits = nil
     }
 
-    /// Finite numbers from `bounds.lowerBound` to `bounds.upperBound`; either end may be excluded.
-    public init(number bounds: ClosedRange<Double>, excludingMinimum: Bool = false, excludingMaximum: Bool = false, unit: String? = nil) {
+    /// Finite numbers from `bounds.lowerBound` to `bounds.upperBound`; either end may be excluded;
+    /// with `fractionDigits`, at most that many digits after the point.
+    public init(
+        number bounds: ClosedRange<Double>, excludingMinimum: Bool = false, excludingMaximum: Bool = false, unit: String? = nil,
+        fractionDigits: Int? = nil
+    ) {
         kind = .number
         minimum = bounds.lowerBound
         maximum = bounds.upperBound
         self.excludingMinimum = excludingMinimum
         self.excludingMaximum = excludingMaximum
         self.unit = unit
+        self.fractionDigits = fractionDigits
     }
 
     /// Whether `value` is allowed (finite, whole for an integer range, within the bounds).
@@ -46,7 +55,19 @@ public struct InputRange: Sendable, Equatable, CustomStringConvertible {
         if kind == .integer, value.rounded(.towardZero) != value { return false }
         if excludingMinimum ? !(value > minimum) : !(value >= minimum) { return false }
         if excludingMaximum ? !(value < maximum) : !(value <= maximum) { return false }
+        if let fractionDigits, Self.fractionDigits(value) > fractionDigits { return false }
         return true
+    }
+
+    /// The digits after the point of `value`'s shortest decimal form (Swift's `description`, the
+    /// form a JSON encoder writes): 0 for `5`, 2 for `0.07`, 5 for `1e-05`, 324 for `5e-324`.
+    public static func fractionDigits(_ value: Double) -> Int {
+        guard value.isFinite, value.rounded() != value else { return 0 }
+        let parts = "\(value.magnitude)".split(separator: "e")
+        let mantissa = parts[0].split(separator: ".")
+        let digits = mantissa.count > 1 ? mantissa[1].count : 0
+        let exponent = parts.count > 1 ? Int(parts[1]) ?? 0 : 0
+        return max(0, digits - exponent)
     }
 
     /// Whether `value` is allowed. Exact for every `Int64` (no rounding through `Double` at the ends
@@ -96,6 +117,7 @@ public struct InputRange: Sendable, Equatable, CustomStringConvertible {
         case (true, true): span = "between \(lo) and \(hi) (both excluded)"
         }
         return "\(what) \(span)" + (unit.map { " \($0)" } ?? "")
+            + (fractionDigits.map { " with at most \($0) fraction digit\($0 == 1 ? "" : "s")" } ?? "")
     }
 
     /// The sentence a 400 carries: `goal.windowMinutes must be an integer from 1 to 5256000 minutes`.

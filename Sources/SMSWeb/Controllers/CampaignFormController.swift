@@ -32,11 +32,10 @@ struct CampaignFormController {
         let d = dashboard
         group.get("campaigns/new") { request, _ in
             try await d.signedIn(request) { session in
-                let q = request.uri.queryParameters
                 var form = Form()
-                form.name = q.get("name")
-                form.body = q.get("body")
-                form.providerId = q.get("providerId")
+                form.name = try QueryParameter.single("name", in: request)
+                form.body = try QueryParameter.single("body", in: request)
+                form.providerId = try QueryParameter.single("providerId", in: request)
                 return try await render(form, problems: [], session: session)
             }
         }
@@ -90,7 +89,12 @@ struct CampaignFormController {
         }
         var control: Double?
         if let c = text(f.controlGroupPercent) {
-            if let v = Double(c), v.isFinite { control = v } else { problems.append("control group must be a number from 0 to 99 (got '\(InputEcho.text(c))')") }
+            // The API's one rule (InputLimits.controlGroupPercent) words the range; its check is the draft's.
+            if DecimalText.isPlainNumber(c, allowingExponent: false), let v = Double(c) {
+                control = v
+            } else {
+                problems.append("control group must be \(InputLimits.controlGroupPercent.description) (got '\(InputEcho.text(c))')")
+            }
         }
         let draft = CampaignDraft(
             name: f.name ?? "", providerId: f.providerId ?? "", body: normalizedBody(f.body), audience: audience,
@@ -109,7 +113,7 @@ struct CampaignFormController {
             "name": f.name ?? "", "body": f.body ?? "", "userIds": f.userIds ?? "",
             "audienceList": f.audience == "list", "timezone": f.timezone ?? "UTC", "goalEvent": f.goalEvent ?? "",
             "goalWindowMinutes": f.goalWindowMinutes ?? "1440", "goalRevenueProperty": f.goalRevenueProperty ?? "",
-            "controlGroupPercent": f.controlGroupPercent ?? "0",
+            "controlGroupPercent": f.controlGroupPercent ?? "0", "controlGroupRange": InputLimits.controlGroupPercent.description,
             "providers": providers.map { p -> [String: Any] in
                 ["id": p.id, "name": p.name, "selected": p.id == f.providerId, "callbacks": p.callbacksEnabled]
             },

@@ -55,6 +55,7 @@ struct ConversionGoalTests {
         (.major, .string("49.99"), 4_999),
         (.major, .string(" 12 "), 0),  // not a plain number (DecimalText): white space is not trimmed
         (.major, .string("+7"), 0),
+        (.major, .string("1e3"), 0),  // an exponent is not a plain decimal (issue 12): not revenue
         (.major, .number(1.005), 101),  // binary 1.005 × 100 = 100.4999…; decimal gives 100.5 → 101
         (.major, .number(-1.005), -101),
         (.major, .number(2.675), 268),

@@ -8,7 +8,7 @@ struct InputRangeTests {
     /// Each rule with the last values inside and the first values outside, at both ends.
     static let table: [(name: String, range: InputRange, inside: [Double], outside: [Double])] = [
         ("variantPercent", InputLimits.variantPercent, [0.01, 100], [0, 0.009_999, 5e-324, 100.000_001, -1, 1e19, -1e19, 1e300]),
-        ("controlGroupPercent", InputLimits.controlGroupPercent, [0, 99.999_999], [-0.000_001, 100]),
+        ("controlGroupPercent", InputLimits.controlGroupPercent, [0, 0.01, 99.99], [-0.000_001, -0.01, 0.001, 5e-324, 99.999_999, 99.991, 100]),
         ("goalWindowMinutes", InputLimits.goalWindowMinutes, [1, 5_256_000], [0, 5_256_001, 1.5, 2e17, 1e19]),
         ("sendAtEpochSeconds", InputLimits.sendAtEpochSeconds, [1, 4_102_444_800], [0, 4_102_444_801, 4_611_686_018_427_387_904]),
         ("variantIndex", InputLimits.variantIndex, [0, 4], [-1, 5]),
@@ -49,12 +49,39 @@ struct InputRangeTests {
     @Test("messages name the field, the range and the refused value", arguments: [
         (InputLimits.variantPercent, "variants[0].percent", 1e19, "variants[0].percent must be a number from 0.01 to 100 percent (got 1e+19)"),
         (InputLimits.goalWindowMinutes, "goal.windowMinutes", 200_000_000_000_000_000, "goal.windowMinutes must be an integer from 1 to 5256000 minutes (got 200000000000000000)"),
-        (InputLimits.controlGroupPercent, "controlGroupPercent", 100, "controlGroupPercent must be a number from 0 to below 100 percent (got 100)"),
+        (InputLimits.controlGroupPercent, "controlGroupPercent", 100, "controlGroupPercent must be a number from 0 to 99.99 percent with at most 2 fraction digits (got 100)"),
+        (InputLimits.controlGroupPercent, "controlGroupPercent", 5e-324, "controlGroupPercent must be a number from 0 to 99.99 percent with at most 2 fraction digits (got 5e-324)"),
         (InputLimits.batchSize, "batch.size", 1e300, "batch.size must be an integer from 1 to 1000 messages per request (got 1e+300)"),
         (InputLimits.sendAtEpochSeconds, "sendAt", 4_611_686_018_427_387_904, "sendAt must be an integer from 1 to 4102444800 epoch seconds (got 4611686018427387904)"),
     ])
     func messages(range: InputRange, field: String, value: Double, message: String) {
         #expect(range.problem(field: field, got: value) == message)
+    }
+
+    /// Issue 12 (a new user's findings): the control group is 0 or 0.01 to 99.99 with at most 2
+    /// fraction digits (one rule: API, dashboard text, openapi.json).
+    @Test("control group: 0, 0.01 … 99.99 in steps of 0.01; 5e-324, 0.001, 99.995, 99.9999999, 100 refused")
+    func controlGroup() {
+        let r = InputLimits.controlGroupPercent
+        for ok in [0, 0.01, 0.07, 0.1, 5, 12.5, 33.33, 99.9, 99.99, -0.0] { #expect(r.contains(ok), "\(ok)") }
+        for bad in [5e-324, 0.001, 0.005, 12.345, 99.995, 99.9999999, 100, -0.01, .nan, .infinity] { #expect(!r.contains(bad), "\(bad)") }
+        #expect(r.description == "a number from 0 to 99.99 percent with at most 2 fraction digits")
+    }
+
+    @Test("fraction digits of the shortest decimal form", arguments: [
+        (5.0, 0), (0.07, 2), (0.1 + 0.2, 17), (1e-05, 5), (1.5e-07, 8), (5e-324, 324), (-12.25, 2), (1e300, 0), (123456.789, 3),
+    ])
+    func fractionDigits(value: Double, digits: Int) {
+        #expect(InputRange.fractionDigits(value) == digits)
+    }
+
+    @Test("property: k/100 for every k in 0…9999 has at most 2 fraction digits; k/1000 not a multiple of 10 has 3")
+    func fractionDigitsProperty() {
+        for k in 0...9_999 {
+            #expect(InputRange.fractionDigits(Double(k) / 100) <= 2, "\(k)")
+            #expect(InputLimits.controlGroupPercent.contains(Double(k) / 100), "\(k)")
+            if k % 10 != 0 { #expect(InputRange.fractionDigits(Double(k) / 1000) == 3, "\(k)") }
+        }
     }
 
     @Test("one limit rule: absent is 100, 1...1000 pass, anything else names the range")

@@ -325,7 +325,8 @@ struct DashboardRouterTests {
                 #expect(html.contains("<li>body is empty</li>"))
                 #expect(html.contains("<li>unknown provider &#39;nope&#39;</li>"))
                 #expect(html.contains("<li>audience is empty</li>"))
-                #expect(html.contains("<li>control group must be a number from 0 to 99 (got &#39;lots&#39;)</li>"))
+                #expect(html.contains("<li>control group must be a number from 0 to 99.99 percent with at most 2 fraction digits (got &#39;lots&#39;)</li>"))
+                #expect(html.contains("Control group, % of the audience held out (a number from 0 to 99.99 percent with at most 2 fraction digits)"))
                 #expect(html.contains(#"value="&lt;b&gt;x""#), "input kept, escaped")
             }
             let body = "Flash sale https://shop.example/x?a=1&b=2 today".addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
