@@ -12,6 +12,36 @@ extension PostgresStore {
         }
     }
 
+    /// Each part of the search is its own indexed `SELECT` (`user_id LIKE` on the primary key,
+    /// whose `COLLATE "C"` serves prefixes; `phone LIKE` and `phone = ANY` on `profiles_phone`,
+    /// `text_pattern_ops`), combined with `UNION`.
+    public func profiles(search: ProfileSearch, afterUserId: String?, limit: Int) async throws -> [Profile] {
+        let after = (afterUserId ?? "").pgSafe
+        let id = Self.likePrefix(search.userIdPrefix.pgSafe)
+        let phone = search.phonePrefix.map { Self.likePrefix($0.pgSafe) }
+        let phones = search.phones.map(\.pgSafe)
+        return try await read { tx in
+            try await tx.rows("""
+                SELECT * FROM profiles WHERE user_id > \(after) AND user_id LIKE \(id) ESCAPE '\\'
+                UNION SELECT * FROM profiles WHERE user_id > \(after) AND phone LIKE \(phone) ESCAPE '\\'
+                UNION SELECT * FROM profiles WHERE user_id > \(after) AND phone = ANY(\(phones)::text[])
+                ORDER BY user_id LIMIT \(limit)
+                """
+            ).map(Self.profile(from:))
+        }
+    }
+
+    /// A LIKE pattern (with `ESCAPE '\'`) matching the texts that start with `prefix`: `\`, `%`
+    /// and `_` escaped, then `%`.
+    static func likePrefix(_ prefix: String) -> String {
+        var out = ""
+        for c in prefix {
+            if c == "\\" || c == "%" || c == "_" { out.append("\\") }
+            out.append(c)
+        }
+        return out + "%"
+    }
+
     public func replaceProfile(_ profile: Profile) async throws -> Bool {
         let props = try JSONCoding.encode(profile.properties).pgSafe
         let now = Int64(Date().timeIntervalSince1970)

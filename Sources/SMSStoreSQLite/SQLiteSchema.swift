@@ -201,6 +201,11 @@ enum SQLiteSchema {
                     created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL)
                 """)
         }
+        // An index serving the profile search's phone prefix (`phone GLOB '+49151*'`, issue 15);
+        // BINARY, as GLOB needs. Additive.
+        m.registerMigration("profiles-phone-index") { db in
+            try db.execute(sql: "CREATE INDEX IF NOT EXISTS profiles_phone ON profiles (phone)")
+        }
         return m
     }
 }

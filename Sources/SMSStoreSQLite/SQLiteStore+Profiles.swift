@@ -12,6 +12,42 @@ extension SQLiteStore {
         }
     }
 
+    /// Each part of the search is its own indexed `SELECT` (`user_id GLOB` on the primary key,
+    /// `phone GLOB` and `phone =` on `profiles_phone`; GLOB is case-sensitive and uses `BINARY`
+    /// indexes, where LIKE would need `NOCASE` ones), combined with `UNION`.
+    public func profiles(search: ProfileSearch, afterUserId: String?, limit: Int) async throws -> [Profile] {
+        var parts = ["SELECT * FROM profiles WHERE user_id > :after AND user_id GLOB :id"]
+        var arguments: [String: (any DatabaseValueConvertible)?] = [
+            "after": afterUserId ?? "", "id": Self.globPrefix(search.userIdPrefix), "limit": limit,
+        ]
+        if let prefix = search.phonePrefix {
+            parts.append("SELECT * FROM profiles WHERE user_id > :after AND phone GLOB :phone")
+            arguments["phone"] = Self.globPrefix(prefix)
+        }
+        for (i, phone) in search.phones.enumerated() {
+            parts.append("SELECT * FROM profiles WHERE user_id > :after AND phone = :p\(i)")
+            arguments["p\(i)"] = phone
+        }
+        let sql = parts.joined(separator: " UNION ") + " ORDER BY user_id LIMIT :limit"
+        let bound = StatementArguments(arguments)
+        return try await db.read { db in
+            try Row.fetchAll(db, sql: sql, arguments: bound).map(Self.profile(from:))
+        }
+    }
+
+    /// A GLOB pattern matching the texts that start with `prefix`: `*`, `?` and `[` escaped as
+    /// one-character classes (`[*]`), then `*`.
+    static func globPrefix(_ prefix: String) -> String {
+        var out = ""
+        for c in prefix {
+            switch c {
+            case "*", "?", "[": out += "[\(c)]"
+            default: out.append(c)
+            }
+        }
+        return out + "*"
+    }
+
     public func replaceProfile(_ profile: Profile) async throws -> Bool {
         let props = try JSONCoding.encode(profile.properties)
         let now = Int64(Date().timeIntervalSince1970)

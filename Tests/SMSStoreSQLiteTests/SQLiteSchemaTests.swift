@@ -16,11 +16,11 @@ struct SQLiteSchemaTests {
         "v1", "v2-clicks-by-campaign", "callbacks-v2", "v2-stats-delivery-error-descriptions", "dispatch-claims",
         "click-journal", "settings", "dispatch-dead-letters", "ingestion-errors-raw-bytes", "login-links", "leases",
         "ingestion-errors-body-kind",
-        "audience-segments",
+        "audience-segments", "profiles-phone-index",
     ]
 
     /// `sqlite_master.sql` of a database the earlier migrator (commit 9a196ae, `smsstats serve`)
-    /// created, plus the later `login-links` table, `leases` columns and `audience_segments` table,
+    /// created, plus the later `login-links` table, `leases` columns, `audience_segments` table and `profiles_phone` index,
     /// whitespace collapsed, ordered by type then name.
     static let earlierSchema = """
         CREATE INDEX clicks_campaign ON clicks (campaign_id, is_bot, id)
@@ -36,6 +36,7 @@ struct SQLiteSchemaTests {
         CREATE INDEX pending_callbacks_meta ON pending_callbacks (meta)
         CREATE INDEX pending_callbacks_provider_key ON pending_callbacks (provider_key) WHERE provider_key IS NOT NULL
         CREATE INDEX pending_callbacks_received ON pending_callbacks (received_at)
+        CREATE INDEX profiles_phone ON profiles (phone)
         CREATE INDEX short_links_message ON short_links (message_id, link_index)
         CREATE TABLE audience_segments ( id INTEGER PRIMARY KEY AUTOINCREMENT, json TEXT NOT NULL, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL)
         CREATE TABLE campaign_conversions ( campaign_id TEXT NOT NULL, user_id TEXT NOT NULL, control INTEGER NOT NULL, converted INTEGER NOT NULL, click_through INTEGER NOT NULL, revenue_cents INTEGER NOT NULL, PRIMARY KEY (campaign_id, user_id)) WITHOUT ROWID

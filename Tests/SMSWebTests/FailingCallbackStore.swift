@@ -28,6 +28,9 @@ struct FailingCallbackStore: SMSStore {
     func profile(userId: String) async throws -> Profile? { try await base.profile(userId: userId) }
     func profileCount() async throws -> Int { try await base.profileCount() }
     func profiles(afterUserId: String?, limit: Int) async throws -> [Profile] { try await base.profiles(afterUserId: afterUserId, limit: limit) }
+    func profiles(search: ProfileSearch, afterUserId: String?, limit: Int) async throws -> [Profile] {
+        try await base.profiles(search: search, afterUserId: afterUserId, limit: limit)
+    }
     func replaceProfile(_ profile: Profile) async throws -> Bool { try await base.replaceProfile(profile) }
     func messages(userId: String, limit: Int) async throws -> [ProfileMessage] { try await base.messages(userId: userId, limit: limit) }
     func eraseProfile(_ erasure: ProfileErasure) async throws -> ErasureOutcome { try await base.eraseProfile(erasure) }

@@ -65,6 +65,18 @@ struct ProfileManagementRouteTests {
             #expect(try Self.ids(await Call.call(client, .get, "/api/v1/profiles?country=US").text) == ["us1"])
             #expect(try Self.ids(await Call.call(client, .get, "/api/v1/profiles?q=user2").text) == ["user20", "user21", "user22", "user23", "user24"])
             #expect(try Self.ids(await Call.call(client, .get, "/api/v1/profiles?q=%2B49%20151%2012345607").text) == ["user07"])
+            // q is a prefix of the E.164 digits (the README's example), as typed: +49151, 0049 151, 49151.
+            let german = (0..<25).map { "user" + String(format: "%02d", $0) }
+            for q in ["%2B49151", "0049%20151", "49151", "%2B49151123456"] {
+                #expect(try Self.ids(await Call.call(client, .get, "/api/v1/profiles?q=\(q)&limit=100").text) == german, "q=\(q)")
+            }
+            #expect(try Self.ids(await Call.call(client, .get, "/api/v1/profiles?q=%2B4915112345601").text) == ["user01"])
+            #expect(try Self.ids(await Call.call(client, .get, "/api/v1/profiles?q=%2B491511234561&limit=3").text) == ["user10", "user11", "user12"])
+            #expect(try Self.ids(await Call.call(client, .get, "/api/v1/profiles?q=%2B1650").text) == ["us1"])
+            #expect(try Self.ids(await Call.call(client, .get, "/api/v1/profiles?q=user_").text) == [])
+            #expect(try Self.ids(await Call.call(client, .get, "/api/v1/profiles?q=%25").text) == [])
+            #expect(try Self.ids(await Call.call(client, .get, "/api/v1/profiles?q=%2B49151&property.city=Hamburg&optedOut=false").text)
+                == ["user01", "user03", "user07", "user09", "user11", "user13", "user17", "user19", "user21", "user23"])
             #expect(try Self.ids(await Call.call(client, .get, "/api/v1/profiles?optedOut=true").text) == ["user00", "user05", "user10", "user15", "user20"])
             let berlinIn = try Self.ids(await Call.call(client, .get, "/api/v1/profiles?property.city=Berlin&optedOut=false").text)
             #expect(berlinIn == ["us1", "user02", "user04", "user06", "user08", "user12", "user14", "user16", "user18", "user22", "user24"])
@@ -74,6 +86,7 @@ struct ProfileManagementRouteTests {
                 ("/api/v1/profiles?limit=0", "limit must be an integer from 1 to 1000 (got '0')"),
                 ("/api/v1/profiles?country=XX", "country: \"XX\" is not a region of the numbering plans; expected an ISO 3166-1 alpha-2 code in capitals such as DE, US, GB"),
                 ("/api/v1/profiles?optedOut=yes", "optedOut must be true or false (got 'yes')"),
+                ("/api/v1/profiles?property.=Berlin", "property.: the property name is empty; filter by a property as property.<name>=<value> (property.city=Berlin)"),
                 ("/api/v1/profiles?cursor=zzz", "cursor: not a cursor of this listing (pass nextCursor as it was given)"),
             ] {
                 let r = try await Call.call(client, .get, uri)

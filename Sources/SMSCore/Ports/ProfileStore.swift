@@ -7,6 +7,11 @@ public protocol ProfileStore: Sendable {
     /// first), in byte order of the user id (SQLite `BINARY`, PostgreSQL `COLLATE "C"`). The
     /// filters of a listing are ``ProfileQuery``'s, applied to what this returns.
     func profiles(afterUserId: String?, limit: Int) async throws -> [Profile]
+    /// Like ``profiles(afterUserId:limit:)``, only among the profiles `search` names (a user id
+    /// prefix, a phone prefix, exact phones), read through indexes (the user id key; an index on
+    /// the phone), so a search does not scan the table. ``ProfileQuery/matches(_:)`` still
+    /// judges each profile returned.
+    func profiles(search: ProfileSearch, afterUserId: String?, limit: Int) async throws -> [Profile]
     /// Replaces a stored profile's phone, phone validity, name, properties and opt-out flag
     /// (`PATCH /api/v1/profiles/{userId}`). Returns whether the profile exists (`false` = nothing written).
     func replaceProfile(_ profile: Profile) async throws -> Bool

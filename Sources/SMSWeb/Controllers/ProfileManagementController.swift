@@ -78,9 +78,7 @@ struct ProfileManagementController {
         group.get("profiles") { request, _ in
             let limit = try ListLimit.httpParse(request)
             let (query, cursor) = try Self.query(try QueryParameter.all(in: request))
-            let page = try await query.page(after: cursor, limit: limit) { after, count in
-                try await store.profiles(afterUserId: after, limit: count)
-            }
+            let page = try await query.page(after: cursor, limit: limit, in: store)
             return try JSON.response(Page(profiles: page.profiles.map { View($0) }, nextCursor: page.nextCursor?.token))
         }
         // `/profiles/import` is also the CSV import (POST, ``ProfileController``): GET, PATCH and
@@ -179,7 +177,7 @@ struct ProfileManagementController {
     }
 
     /// The filters and cursor of a listing.
-    /// - Throws: 400 naming `cursor`, `country` or `optedOut` and what they take.
+    /// - Throws: 400 naming `cursor`, `country`, `optedOut` or a `property.` without a name and what they take.
     static func query(_ params: [(String, String)]) throws -> (ProfileQuery, ProfileCursor?) {
         var query = ProfileQuery()
         var cursor: ProfileCursor?
@@ -202,8 +200,14 @@ struct ProfileManagementController {
                 default: throw HTTPError(.badRequest, message: "optedOut must be true or false (got '\(value)')")
                 }
             default:
-                if key.hasPrefix("property."), key.count > "property.".count {
-                    query.properties[String(key.dropFirst("property.".count))] = value
+                if key.hasPrefix("property.") {
+                    let name = String(key.dropFirst("property.".count))
+                    guard !name.isEmpty else {
+                        throw HTTPError(
+                            .badRequest,
+                            message: "property.: the property name is empty; filter by a property as property.<name>=<value> (property.city=Berlin)")
+                    }
+                    query.properties[name] = value
                 }
             }
         }

@@ -33,9 +33,7 @@ struct ProfilePageController {
             try await d.signedIn(request) { session in
                 let params = try QueryParameter.all(in: request).filter { !$0.1.isEmpty }
                 let (query, cursor) = try ProfileManagementController.query(params)
-                let page = try await query.page(after: cursor, limit: Self.pageSize) { after, count in
-                    try await d.store.profiles(afterUserId: after, limit: count)
-                }
+                let page = try await query.page(after: cursor, limit: Self.pageSize, in: d.store)
                 let filters = params.filter { $0.0 != "cursor" }
                 var object: [String: Any] = [
                     "title": "Profiles", "total": try await d.store.profileCount(),

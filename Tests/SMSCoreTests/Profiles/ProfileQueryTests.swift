@@ -33,6 +33,30 @@ struct ProfileQueryTests {
         #expect(ids(ProfileQuery()) == Self.profiles.map(\.userId))
     }
 
+    @Test("q is a prefix of the E.164 digits as people type it, or a user id prefix")
+    func phonePrefix() {
+        for (q, prefix) in [
+            ("+49151", "+49151"), ("0049151", "+49151"), ("0049 151", "+49151"), ("49151", "+49151"), ("+49 (151) 1234-5", "+4915112345"),
+            ("(0049) 151", "+49151"), (" +1 650 ", "+1650"), ("+4915112345678", "+4915112345678"),
+        ] {
+            #expect(ProfileQuery.phonePrefix(q) == prefix, "\(q)")
+        }
+        for q in ["", "+", "00", "a1", "-1", "+49a", "1+2", "user2", "49_151", "4%"] {
+            #expect(ProfileQuery.phonePrefix(q) == nil, "\(q)")
+        }
+        // The README's example, q=%2B49151: every +49151… profile; and a user id prefix.
+        #expect(ids(ProfileQuery(q: "+49151")) == ["a1"])
+        #expect(ids(ProfileQuery(q: "0049 1511")) == ["a1"])
+        #expect(ids(ProfileQuery(q: "+1")) == ["a2", "b1"])
+        #expect(ids(ProfileQuery(q: "1650")) == ["a2"])
+        #expect(ids(ProfileQuery(q: "+49152")) == [])
+        #expect(ids(ProfileQuery(q: "b")) == ["b1", "b2"])
+        #expect(ProfileQuery(q: "+49 151").search?.userIdPrefix == "+49 151" && ProfileQuery(q: "+49 151").search?.phonePrefix == "+49151")
+        #expect(ProfileQuery(q: "+49 151 1234 5678").search?.phones == ["+49 151 1234 5678", "+4915112345678"])
+        #expect(ProfileQuery(q: "+4915112345678").search?.phones == ["+4915112345678"])
+        #expect(ProfileQuery(q: "").search == nil && ProfileQuery().search == nil)
+    }
+
     @Test("the cursor is opaque and round-trips any user id; other text is no cursor")
     func cursor() {
         for id in ["a", "user/with+slash=", "üñí ✓", String(repeating: "x", count: 300)] {
