@@ -10,8 +10,8 @@ import SMSCore
 /// sends a sample generic callback (`delivered` for an unknown `meta`) to this server's own public
 /// callback URL, as the provider would, and shows the answer. A 200 proves the URL, the secret and
 /// the JSON contract work end to end; the unknown meta is kept aside like any early receipt and
-/// changes no campaign's numbers. `POST /providers/{id}/edit` (the fields of a PATCH, blank =
-/// unchanged), `POST /providers/{id}/rotate-secret` (shows the new secret once) and
+/// changes no campaign's numbers. `POST /providers/{id}/edit` (every field of a PATCH,
+/// ``ProviderEditForm``; secrets are never shown, a blank secret keeps the stored one), `POST /providers/{id}/rotate-secret` (shows the new secret once) and
 /// `POST /providers/{id}/disable|enable` go through ``ProviderController``'s `patch`, `rotate` and
 /// `setDisabled`, as the API does; every POST is CSRF-checked.
 struct ProviderPageController {
@@ -19,20 +19,10 @@ struct ProviderPageController {
 
     struct CSRFForm: Decodable { var csrf: String? }
 
-    /// The edit form and the rotation form (`graceSeconds`).
-    struct EditForm: Decodable {
+    /// The rotation form (`graceSeconds`).
+    struct RotateForm: Decodable {
         var csrf: String?
-        var name, url, method, bodyType, bodyTemplate, messageIdPath, webhookSigningKey, ratePerSecond, maxConcurrency, callbacksEnabled: String?
         var graceSeconds: String?
-
-        var fields: [String: String] {
-            let all: [String: String?] = [
-                "name": name, "url": url, "method": method, "bodyType": bodyType, "bodyTemplate": bodyTemplate,
-                "messageIdPath": messageIdPath, "webhookSigningKey": webhookSigningKey, "ratePerSecond": ratePerSecond,
-                "maxConcurrency": maxConcurrency, "callbacksEnabled": callbacksEnabled,
-            ]
-            return all.compactMapValues { $0 }
-        }
     }
 
     /// The outcome of a test callback, as shown on the page.
@@ -63,16 +53,16 @@ struct ProviderPageController {
         let api = ProviderController(store: d.store, config: d.config)
         group.post("providers/{id}/edit") { request, context in
             try await d.signedIn(request) { session in
-                let form = try await Dashboard.form(EditForm.self, request, limit: 1_000_000)
+                let form = try await Dashboard.form(ProviderEditForm.self, request, limit: 1_000_000)
                 try d.checkCSRF(form.csrf, session)
                 let current = try await api.existing(context)
-                _ = try await api.patch(current, body: try Self.patchBody(form.fields))
+                _ = try await api.patch(current, body: try form.patch(over: current))
                 return Dashboard.redirect("/providers#provider-\(CampaignPageController.pathComponent(current.id))")
             }
         }
         group.post("providers/{id}/rotate-secret") { request, context in
             try await d.signedIn(request) { session in
-                let form = try await Dashboard.form(EditForm.self, request, limit: 16_000)
+                let form = try await Dashboard.form(RotateForm.self, request, limit: 16_000)
                 try d.checkCSRF(form.csrf, session)
                 let current = try await api.existing(context)
                 let grace = (form.graceSeconds ?? "").trimmingCharacters(in: .whitespaces)
@@ -98,29 +88,15 @@ struct ProviderPageController {
         }
     }
 
-    /// The edit form (``EditForm/fields``) as a PATCH's JSON merge patch (``ProviderPatch``): a
-    /// blank field is left out (unchanged), so a secret (`webhookSigningKey`) is never shown nor
-    /// cleared; text fields as JSON strings; numbers and `true`/`false` as
-    /// JSON scalars when they read as such (anything else stays a string, which the API's decoding
-    /// refuses naming the field).
-    static func patchBody(_ form: [String: String]) throws -> ByteBuffer {
-        var object: [String: Any] = [:]
-        for (field, value) in form {
-            guard !value.trimmingCharacters(in: .whitespaces).isEmpty else { continue }
-            switch field {
-            case "ratePerSecond", "maxConcurrency", "callbacksEnabled":
-                let v = value.trimmingCharacters(in: .whitespaces)
-                object[field] = v == "true" ? true : v == "false" ? false : Double(v).map { d -> Any in field == "maxConcurrency" && d == d.rounded() ? Int(d) : d } ?? v
-            default: object[field] = value
-            }
-        }
-        return ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: object))
-    }
-
     /// A form value as a JSON scalar: a number when it reads as one, else a JSON string.
     static func jsonScalar(_ text: String) -> String {
         if Int64(text) != nil { return text }
         return String(decoding: (try? JSONEncoder().encode(text)) ?? Data(), as: UTF8.self)
+    }
+
+    /// `<option>`s of a `<select>`: each value, the stored one selected.
+    static func options(_ values: [String], selected: String) -> [[String: Any]] {
+        values.map { ["value": $0, "selected": $0 == selected] }
     }
 
     func callbackURL(_ p: ProviderConfig) -> String {
@@ -163,6 +139,18 @@ struct ProviderPageController {
                 "bodyType": p.bodyType, "bodyTemplate": p.bodyTemplate, "messageIdPath": p.messageIdPath ?? "",
                 "ratePerSecond": p.ratePerSecond.map { "\($0)" } ?? "", "maxConcurrency": p.maxConcurrency.map(String.init) ?? "",
                 "hasSigningKey": p.webhookSigningKey != nil, "graceDefault": CallbackSecretRotation.defaultGraceSeconds,
+                "kinds": Self.options(ProviderKind.allCases.map(\.rawValue), selected: p.kind.rawValue),
+                "methods": Self.options(["POST", "GET"], selected: p.method.uppercased()),
+                "bodyTypes": Self.options(["json", "form"], selected: p.bodyType.lowercased()),
+                "requireSignature": p.requireSignature == true,
+                "headersText": ProviderEditForm.headersText(p.headers), "headerLines": max(2, p.headers.count + 1),
+                "batchKey": p.batch?.key ?? "", "batchSize": p.batch.map { String($0.size) } ?? "",
+                "authTypes": Self.options(ProviderAuth.Kind.allCases.map(\.rawValue), selected: (p.auth?.type ?? .none).rawValue),
+                "authUsername": p.auth?.username ?? "", "authTokenUrl": p.auth?.tokenUrl ?? "", "authClientId": p.auth?.clientId ?? "",
+                "authScope": p.auth?.scope ?? "",
+                "authClientAuthMethods": Self.options(["", "basic", "body"], selected: p.auth?.clientAuthMethod ?? "")
+                    .map { o in o.merging(["label": (o["value"] as? String).flatMap { $0.isEmpty ? nil : $0 } ?? "not set (basic)"]) { a, _ in a } },
+                "hasPassword": p.auth?.password != nil, "hasToken": p.auth?.token != nil, "hasClientSecret": p.auth?.clientSecret != nil,
             ]
             if let t = test, t.providerId == p.id {
                 row["test"] = [
