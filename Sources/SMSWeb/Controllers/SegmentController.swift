@@ -46,33 +46,22 @@ struct SegmentController {
     func addRoutes(to group: RouterGroup<AppRequestContext>) {
         group.post("segments") { request, _ in
             let body = try await request.body.collect(upTo: 1_000_000, what: "segment")
-            let definition = try Self.read(try JSON.decode(AudienceSegment.Definition.Body.self, from: body, what: "segment"))
-            return try JSON.response(View(try await store.insertSegment(definition, at: config.now())), status: .created)
+            return try JSON.response(
+                View(try await create(try JSON.decode(AudienceSegment.Definition.Body.self, from: body, what: "segment"))), status: .created)
         }
         group.get("segments") { _, _ in try JSON.response(try await store.segments().map(View.init)) }
         group.get("segments/{id}") { _, context in try JSON.response(View(try await existing(context))) }
         group.patch("segments/{id}") { request, context in
             let current = try await existing(context)
             let body = try await request.body.collect(upTo: 1_000_000, what: "segment")
-            let definition = try Self.read(
-                try MergePatch.merged(current.definition, patch: body, as: AudienceSegment.Definition.Body.self, what: "segment"))
-            let now = config.now()
-            guard try await store.updateSegment(id: current.id, definition, at: now) else { throw Self.unknown(current.id) }
-            return try JSON.response(View(AudienceSegment(id: current.id, definition: definition, createdAt: current.createdAt, updatedAt: now)))
+            let merged = try MergePatch.merged(current.definition, patch: body, as: AudienceSegment.Definition.Body.self, what: "segment")
+            return try JSON.response(View(try await update(current, to: merged)))
         }
         group.delete("segments/{id}") { _, context in
             let id = try Self.id(context)
-            let users = try await store.campaigns().filter { $0.audience == .segment(id) && ($0.status == .draft || $0.status == .scheduled) }
-            if !users.isEmpty {
-                let refs = users.map { CampaignReference(id: $0.id, name: $0.name) }
-                return try JSON.response(
-                    ProviderController.InUseView(
-                        error: .init(message: "segment \(id) is the audience of \(refs.count) unsent campaign(s): "
-                            + refs.map { "\($0.id) (\($0.name))" }.joined(separator: ", ")),
-                        campaigns: refs),
-                    status: .conflict)
+            if let inUse = try await delete(id: id) {
+                return try JSON.response(inUse, status: .conflict)
             }
-            guard try await store.deleteSegment(id: id) else { throw Self.unknown(id) }
             return Response(status: .noContent)
         }
         group.get("segments/{id}/preview") { _, context in
@@ -80,9 +69,42 @@ struct SegmentController {
         }
     }
 
+    /// Creates a segment from a body (API and dashboard). - Throws: 400 of ``read(_:)``.
+    func create(_ body: AudienceSegment.Definition.Body) async throws -> AudienceSegment {
+        try await store.insertSegment(try Self.read(body), at: config.now())
+    }
+
+    /// Replaces a segment's definition with `json`, validated as a creation (API PATCH after its
+    /// merge, and dashboard). - Throws: 400 of ``read(_:)`` (nothing written); 404 when deleted meanwhile.
+    func update(_ current: AudienceSegment, to body: AudienceSegment.Definition.Body) async throws -> AudienceSegment {
+        let definition = try Self.read(body)
+        let now = config.now()
+        guard try await store.updateSegment(id: current.id, definition, at: now) else { throw Self.unknown(current.id) }
+        return AudienceSegment(id: current.id, definition: definition, createdAt: current.createdAt, updatedAt: now)
+    }
+
+    /// Deletes a segment (API and dashboard) unless a draft or scheduled campaign's audience is
+    /// it. - Returns: `nil` when deleted; the 409's body naming those campaigns (nothing deleted).
+    /// - Throws: 404 for an unknown segment.
+    func delete(id: Int64) async throws -> ProviderController.InUseView? {
+        let users = try await store.campaigns().filter { $0.audience == .segment(id) && ($0.status == .draft || $0.status == .scheduled) }
+        if !users.isEmpty {
+            let refs = users.map { CampaignReference(id: $0.id, name: $0.name) }
+            return ProviderController.InUseView(
+                error: .init(message: "segment \(id) is the audience of \(refs.count) unsent campaign(s): "
+                    + refs.map { "\($0.id) (\($0.name))" }.joined(separator: ", ")),
+                campaigns: refs)
+        }
+        guard try await store.deleteSegment(id: id) else { throw Self.unknown(id) }
+        return nil
+    }
+
     /// The live count and the first ``sampleSize`` matching profiles (API preview and dashboard).
-    func preview(_ segment: AudienceSegment) async throws -> Preview {
-        let (count, sample) = try await segment.definition.preview(sampleSize: Self.sampleSize) { after, n in
+    func preview(_ segment: AudienceSegment) async throws -> Preview { try await preview(segment.definition) }
+
+    /// The same for a definition not saved yet (the dashboard's preview before saving).
+    func preview(_ definition: AudienceSegment.Definition) async throws -> Preview {
+        let (count, sample) = try await definition.preview(sampleSize: Self.sampleSize) { after, n in
             try await store.profiles(afterUserId: after, limit: n)
         }
         return Preview(count: count, sample: sample.map { ProfileManagementController.View($0) })

@@ -38,6 +38,13 @@ struct DashboardBrowserTests {
         var buckets: [B]
     }
 
+    struct SegmentId: Decodable { var id: Int64 }
+    struct SegmentPreview: Decodable {
+        struct P: Decodable { var userId: String }
+        var count: Int
+        var sample: [P]
+    }
+
     @Test("campaign pages show the stats API's numbers; trend granularity switches; names are escaped; screenshots kept")
     func dashboardInChromium() async throws {
         let server = try await LiveDashboardServer()
@@ -179,6 +186,28 @@ struct DashboardBrowserTests {
         try await shoot("/providers", "dashboard-11-providers.png")
         try await shoot("/ingestion-errors", "dashboard-12-ingestion-errors.png")
         try await shoot("/profiles/import", "dashboard-13-profile-import.png")
+        // 8. Segments: one made through the API; its page shows the API preview's count and sample
+        // (phones masked), its name as text; the edit form shows its rules as typed.
+        let segment = try await server.json(
+            SegmentId.self, .POST, "/api/v1/segments",
+            #"{"name":"<i>US & UK</i>","match":"any","rules":[{"field":"country","op":"in","value":["US","GB"]}]}"#)
+        let preview = try await server.json(SegmentPreview.self, .GET, "/api/v1/segments/\(segment.id)/preview")
+        #expect(preview.count > 30 && preview.sample.count == 10)
+        let segmentPage = try await open("/segments/\(segment.id)")
+        #expect(DOM.number(segmentPage, #"data-segment="count""#) == Double(preview.count))
+        let sampleRows = DOM.rows(segmentPage, table: "sample")
+        #expect(sampleRows.map(\.[0]) == preview.sample.map(\.userId))
+        #expect(sampleRows.allSatisfy { $0[1].contains("*") && ["US", "GB"].contains($0[2]) }, "\(sampleRows)")
+        #expect(DOM.text(segmentPage, #"data-segment="name""#) == "&lt;i&gt;US &amp; UK&lt;/i&gt;")
+        let segmentList = try await open("/segments")
+        #expect(DOM.number(segmentList, #"data-count="\#(segment.id)""#) == Double(preview.count))
+        let segmentEdit = try await open("/segments/\(segment.id)/edit")
+        #expect(DOM.attribute(segmentEdit, of: #"id="field0""#, "value") == "country")
+        #expect(DOM.attribute(segmentEdit, of: #"id="value0""#, "value") == "US, GB")
+        #expect(segmentEdit.contains(#"<option value="in" selected="">in</option>"#) || segmentEdit.contains(#"<option value="in" selected>in</option>"#))
+        try await shoot("/segments/\(segment.id)", "dashboard-14-segment.png")
+        try await shoot("/segments/\(segment.id)/edit", "dashboard-15-segment-edit.png")
+
         // Nothing on the pages came from outside: no external CDN.
         for html in [page, list, xss] { #expect(!html.contains("src=\"http") && !html.contains("href=\"http")) }
     }
