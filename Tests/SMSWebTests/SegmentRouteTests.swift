@@ -139,6 +139,30 @@ struct SegmentRouteTests {
         }
     }
 
+    @Test("the README's promise: a segment read at publish; one that matches no one by then publishes no message", arguments: StoreKind.allCases)
+    func emptyAtPublish(kind: StoreKind) async throws {
+        try await StoreRouteApp.with(kind, adminToken: Self.token, secret: "s") { client, t in
+            try await t.store.upsertProfiles([
+                Profile(userId: "a", phone: "+4915112345678", phoneValid: true, properties: ["city": .string("Berlin")])
+            ])
+            let created = try await Call.call(
+                client, .post, "/api/v1/segments", #"{"name":"Berliners","rules":[{"field":"properties.city","op":"eq","value":"Berlin"}]}"#)
+            let id = try #require(try Call.object(created.text)["id"] as? Int)
+            let campaign = try await Call.call(
+                client, .post, "/api/v1/campaigns", #"{"name":"B","providerId":"p1","body":"Hi","audience":{"segmentId":\#(id)}}"#)
+            #expect(campaign.status == .created, "\(campaign.text)")
+            let campaignId = try #require(try Call.object(campaign.text)["id"] as? String)
+            // The only Berliner moves away before publish: the campaign publishes with no message.
+            try await client.execute(uri: "/api/v1/profiles/a", method: .patch, headers: [.authorization: "Bearer \(Self.token)"],
+                                     body: ByteBuffer(string: #"{"properties":{"city":"Paris"}}"#)) { #expect($0.status == .ok) }
+            #expect(try await Self.count(client, id) == 0)
+            let published = try await Call.call(client, .post, "/api/v1/campaigns/\(campaignId)/publish")
+            #expect(published.status == .ok, "\(published.text)")
+            #expect(try Call.object(published.text)["queued"] as? Int == 0)
+            #expect(try await t.int("SELECT COUNT(*) FROM messages WHERE campaign_id = ?", [.text(campaignId)]) == 0)
+        }
+    }
+
     static func count(_ client: any TestClientProtocol, _ id: Int) async throws -> Int? {
         try Call.object(try await Call.call(client, .get, "/api/v1/segments/\(id)/preview").text)["count"] as? Int
     }
