@@ -54,11 +54,7 @@ extension PostgresStore {
                 SELECT COUNT(*) FROM d
                 """
             })
-        _ = try await changeCampaign(id: campaignId) { c, _ in
-            var purged = c
-            purged.rawPurgedAt = now
-            return purged
-        }
+        _ = try await changeCampaign(id: campaignId) { c, _ in RawRetention.markedPurged(c, at: now) }
         return counts
     }
 }

@@ -33,11 +33,7 @@ extension SQLiteStore {
             events: try await batches("DELETE FROM message_events WHERE id IN (\(events) LIMIT ?)"),
             clicks: try await batches("DELETE FROM clicks WHERE id IN (\(clicks) LIMIT ?)"),
             messages: try await batches("UPDATE messages SET phone = NULL, body = '', template_variables = NULL WHERE id IN (\(texts) LIMIT ?)"))
-        _ = try await changeCampaign(id: campaignId) { c, _ in
-            var purged = c
-            purged.rawPurgedAt = now
-            return purged
-        }
+        _ = try await changeCampaign(id: campaignId) { c, _ in RawRetention.markedPurged(c, at: now) }
         return counts
     }
 }

@@ -183,6 +183,10 @@ extension DispatchService {
             logger.notice(
                 "purged raw history", metadata: ["campaign": "\(c.id)", "events": "\(c.counts.events)", "clicks": "\(c.counts.clicks)", "messages": "\(c.counts.messages)"])
         }
+        for c in report.late {
+            logger.notice(
+                "purged late raw rows of a purged campaign", metadata: ["campaign": "\(c.id)", "events": "\(c.counts.events)", "clicks": "\(c.counts.clicks)"])
+        }
         if !report.droppedPartitions.isEmpty {
             logger.notice("dropped partitions", metadata: ["names": "\(report.droppedPartitions.joined(separator: ", "))"])
         }

@@ -39,10 +39,16 @@ struct PurgeCommand: AsyncParsableCommand {
     }
 
     static func describe(_ r: RawHistoryPurge.Report, dryRun: Bool) -> String {
-        guard !r.campaigns.isEmpty else { return "no campaign's raw history is due" }
-        var lines = r.campaigns.map { c in
-            "\(c.id): \(dryRun ? "would remove" : "removed") \(c.counts.events) receipts/replies, \(c.counts.clicks) clicks, "
-                + "\(c.counts.messages) message texts"
+        let verb = dryRun ? "would remove" : "removed"
+        let late = r.late.map { c in
+            "\(c.id) (purged before): \(verb) \(c.counts.events) late receipts/replies, \(c.counts.clicks) late clicks"
+        }
+        guard !r.campaigns.isEmpty else {
+            return (late + ["no campaign's raw history is due"] + (late.isEmpty || !dryRun ? [] : ["dry run: nothing changed"]))
+                .joined(separator: "\n")
+        }
+        var lines = late + r.campaigns.map { c in
+            "\(c.id): \(verb) \(c.counts.events) receipts/replies, \(c.counts.clicks) clicks, \(c.counts.messages) message texts"
         }
         if !r.droppedPartitions.isEmpty { lines.append("dropped partitions: " + r.droppedPartitions.joined(separator: ", ")) }
         lines.append(dryRun ? "dry run: nothing changed" : "\(r.campaigns.count) campaign(s) purged; their stats are kept")

@@ -93,8 +93,9 @@ public protocol SMSDispatchStore: SMSStore, SettingsStore, LoginLinkStore, Schem
     func deleteCampaign(id: String, _ check: @Sendable (Campaign, _ hasMessages: Bool) throws -> Void) async throws
     /// Removes (or, `dryRun`, counts) the raw history of a campaign (``RawRetention``: its receipt
     /// log rows, redirect hits, and messages' phone numbers, texts and template variables), at most
-    /// `batchSize` rows per transaction, then records ``Campaign/rawPurgedAt`` = `now` (not when
-    /// dry). Rollups, message states and every stat are untouched.
+    /// `batchSize` rows per transaction, then records ``Campaign/rawPurgedAt`` (not when dry;
+    /// ``RawRetention/markedPurged(_:at:)``: the first purge's time is kept when a later pass
+    /// removes late arrivals). Rollups, message states and every stat are untouched.
     /// - Throws: ``StoreError/notFound(_:)``.
     func purgeRawHistory(campaignId: String, now: Int64, batchSize: Int, dryRun: Bool) async throws -> RawPurgeCounts
     /// Top-level property keys present in at least one profile (template placeholder check).

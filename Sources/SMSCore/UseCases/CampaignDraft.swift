@@ -148,15 +148,10 @@ public struct CampaignDraft: Sendable, Equatable, Codable {
             }
         }
         if !context.providerExists { problems.append("unknown provider '\(InputEcho.text(providerId))'") }
-        switch audience {
-        case .userIds(let ids) where ids.isEmpty:
-            problems.append("audience is empty")
-        case .userIds(let ids):
-            if context.audienceSize == 0 { problems.append("audience is empty: none of the \(ids.count) user ids has a profile") }
-        case .all:
-            if context.audienceSize == 0 { problems.append("audience is empty: there are no profiles") }
-        case .segment(let id):
-            if context.audienceSize == 0 { problems.append("audience is empty: segment \(id) matches no profile (or does not exist)") }
+        if case .userIds(let ids) = audience, ids.isEmpty {
+            problems.append(audience.emptyProblem)
+        } else if context.audienceSize == 0 {
+            problems.append(audience.emptyProblem)
         }
         let tz = timezone ?? "UTC"
         if IANAZone.named(tz) == nil { problems.append("unknown time zone '\(InputEcho.text(tz))' (use an IANA name)") }

@@ -198,12 +198,17 @@ public struct Dispatcher: Sendable {
     /// user): publishing again after a crash mid-publish adds only the missing messages. One node
     /// or request at a time per campaign (``NodeCoordination/exclusively(_:_:)``), so a campaign is
     /// published once whatever the number of nodes.
+    /// The audience is resolved here, at publish: the API's publish of a draft freezes it now; a
+    /// scheduled campaign's is resolved when the scheduler publishes it at `sendAt`.
     /// - Throws: ``StoreError/notFound(_:)`` for an unknown campaign, ``PublishError`` when it is
-    ///   neither a draft nor scheduled, or is being published elsewhere right now.
+    ///   neither a draft nor scheduled, or is being published elsewhere right now; for the API's
+    ///   publish also ``PublishError/scheduled(sendAt:now:)`` (scheduled for later: it keeps its
+    ///   schedule) and ``PublishError/emptyAudience(_:)`` (nothing published).
     /// - Parameter dueAt: the scheduler's clock (epoch seconds): publish only a campaign that is
     ///   still `scheduled` with `sendAt` at or before it, as read inside the lock (it may have been
-    ///   taken back to draft, ``whileNotPublishing(campaignId:_:)``, since the scheduler listed it).
-    ///   `nil` (the API's publish): a draft or scheduled campaign.
+    ///   taken back to draft, ``whileNotPublishing(campaignId:_:)``, since the scheduler listed it);
+    ///   an audience of nobody then publishes 0 messages and the campaign completes.
+    ///   `nil` (the API's publish): a draft, or a scheduled campaign whose `sendAt` has come.
     public func publish(campaignId: String, dueAt: Int64? = nil) async throws -> PublishSummary {
         let me = self
         guard let summary = try await store.exclusively(Self.publishLock(campaignId), { try await me.publishAlone(campaignId: campaignId, dueAt: dueAt) })
@@ -235,7 +240,12 @@ public struct Dispatcher: Sendable {
             throw PublishError.notDraft(campaign.status)
         }
         let t = now()
+        if dueAt == nil, campaign.status == .scheduled, let sendAt = campaign.sendAt, sendAt > t {
+            throw PublishError.scheduled(sendAt: sendAt, now: t)
+        }
         let (profiles, missing) = try await store.audienceProfiles(campaign.audience)
+        // The API's publish refuses an audience of nobody; the scheduler's goes ahead (0 messages).
+        if dueAt == nil, profiles.isEmpty { throw PublishError.emptyAudience(campaign.audience) }
         let messages = planner.plan(campaign: campaign, profiles: profiles, now: t)
         try await store.insertMessages(messages)
         observer?.published(messages)
@@ -385,23 +395,6 @@ public struct Dispatcher: Sendable {
             var total = 0
             for try await n in group { total += n }
             return total
-        }
-    }
-}
-
-/// Why a campaign cannot be published.
-public enum PublishError: Error, Equatable, Sendable, CustomStringConvertible {
-    case notDraft(CampaignStatus)
-    /// Another request or node is publishing it right now.
-    case inProgress
-    /// The scheduler's publish: the campaign is no longer scheduled and due (it was unscheduled,
-    /// rescheduled or published since the scheduler listed it).
-    case notDue(CampaignStatus)
-    public var description: String {
-        switch self {
-        case .notDue(let s): "campaign is \(s.rawValue) and not due; the scheduler leaves it"
-        case .notDraft(let s): "campaign is \(s.rawValue); only a draft or scheduled campaign can be published"
-        case .inProgress: "campaign is being published by another request or server right now"
         }
     }
 }

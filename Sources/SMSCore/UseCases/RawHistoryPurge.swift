@@ -2,7 +2,8 @@ import Foundation
 
 /// Runs a retention pass (``RawRetention``) over a store: drops the raw tables' partitions that
 /// only due campaigns use (PostgreSQL, ``RawTablePartitions``), then removes each due campaign's
-/// remaining raw rows in batches and records ``Campaign/rawPurgedAt``. With `dryRun` it counts
+/// remaining raw rows in batches and records ``Campaign/rawPurgedAt``; first, every campaign
+/// purged before is purged again (its late arrivals, ``RawRetention``). With `dryRun` it counts
 /// and changes nothing. `smsstats purge` runs it once; `serve --retain-raw-days` periodically as
 /// singleton work `"retention"` (one node at a time).
 public struct RawHistoryPurge: Sendable {
@@ -20,17 +21,27 @@ public struct RawHistoryPurge: Sendable {
         public var campaigns: [(id: String, counts: RawPurgeCounts)]
         /// Partitions dropped whole (PostgreSQL; none in a dry run).
         public var droppedPartitions: [String]
+        /// Campaigns purged before that held raw rows again (late receipts, replies, clicks),
+        /// oldest first, with what was removed (``RawRetention`` "Late arrivals").
+        public var late: [(id: String, counts: RawPurgeCounts)] = []
         public static func == (a: Report, b: Report) -> Bool {
             a.droppedPartitions == b.droppedPartitions && a.campaigns.map(\.id) == b.campaigns.map(\.id)
                 && a.campaigns.map(\.counts) == b.campaigns.map(\.counts)
+                && a.late.map(\.id) == b.late.map(\.id) && a.late.map(\.counts) == b.late.map(\.counts)
         }
     }
 
     /// - Parameter now: epoch seconds.
     public func run(now: Int64, dryRun: Bool) async throws -> Report {
         let all = try await store.campaigns()
-        let due = all.filter { retention.isDue($0, now: now) }.sorted { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) }
-        guard !due.isEmpty else { return Report(campaigns: [], droppedPartitions: []) }
+        let oldestFirst: (Campaign, Campaign) -> Bool = { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) }
+        var late: [(id: String, counts: RawPurgeCounts)] = []
+        for c in all.filter({ $0.rawPurgedAt != nil }).sorted(by: oldestFirst) {
+            let counts = try await store.purgeRawHistory(campaignId: c.id, now: now, batchSize: RawRetention.batchSize, dryRun: dryRun)
+            if counts != RawPurgeCounts() { late.append((c.id, counts)) }
+        }
+        let due = all.filter { retention.isDue($0, now: now) }.sorted(by: oldestFirst)
+        guard !due.isEmpty else { return Report(campaigns: [], droppedPartitions: [], late: late) }
         var dropped: [String] = []
         if !dryRun, let partitions = store.capabilities.partitions {
             dropped = try await partitions.dropPartitions(messagesCreatedBefore: retention.partitionCutoff(campaigns: all, now: now))
@@ -39,6 +50,6 @@ public struct RawHistoryPurge: Sendable {
         for c in due {
             out.append((c.id, try await store.purgeRawHistory(campaignId: c.id, now: now, batchSize: RawRetention.batchSize, dryRun: dryRun)))
         }
-        return Report(campaigns: out, droppedPartitions: dropped)
+        return Report(campaigns: out, droppedPartitions: dropped, late: late)
     }
 }

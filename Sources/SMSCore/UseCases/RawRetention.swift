@@ -15,6 +15,11 @@ import Foundation
 ///
 /// Once purged, a campaign carries ``Campaign/rawPurgedAt``; `reconcile` skips it (there is
 /// nothing left to recount).
+///
+/// **Late arrivals**: receipts, replies and clicks of a purged campaign that arrive afterwards are
+/// counted by the usual rules (states, rollups) and their raw rows stored as for any campaign;
+/// every later retention pass (``RawHistoryPurge``: `serve --retain-raw-days` hourly, each
+/// `smsstats purge`) purges them again, so they stay at most until the next pass.
 public struct RawRetention: Sendable, Equatable {
     /// How long after a campaign finished its raw history is kept, seconds.
     public var olderThanSeconds: Int64
@@ -54,6 +59,14 @@ public struct RawRetention: Sendable, Equatable {
         case .completed: c.completedAt ?? c.publishedAt ?? c.createdAt
         default: nil
         }
+    }
+
+    /// `c` marked purged at `now`, or at its first purge's time when it was purged before (a later
+    /// pass removes only late arrivals).
+    public static func markedPurged(_ c: Campaign, at now: Int64) -> Campaign {
+        var purged = c
+        purged.rawPurgedAt = c.rawPurgedAt ?? now
+        return purged
     }
 
     /// Whether `c`'s raw history is due at `now`: finished at least ``olderThanSeconds`` ago and
