@@ -29,14 +29,32 @@ public enum SQLiteBackup {
     /// temporary name, checked (`PRAGMA quick_check`), then renamed, so `destination` is either
     /// absent or a whole copy.
     /// - Parameter force: replace an existing `destination`.
-    /// - Throws: ``Refusal`` when `source` is missing or not an SMSStats database, or `destination`
-    ///   exists without `force`; GRDB errors.
+    /// - Throws: ``Refusal`` when `source` is missing or not an SMSStats database, `destination`
+    ///   exists without `force`, is `source` itself (same inode or same resolved path: replacing it
+    ///   would delete the live `-wal`), or is held by a running server (``SQLiteServeLock``);
+    ///   GRDB errors.
     public static func backup(from source: String, to destination: String, force: Bool) throws -> Report {
         let fm = FileManager.default
         guard fm.fileExists(atPath: source) else { throw Refusal(description: "no database at \(source)") }
+        if sameFile(source, destination) {
+            throw Refusal(description: "\(destination) is the database itself (\(source)); choose another backup file")
+        }
         if fm.fileExists(atPath: destination), !force {
             throw Refusal(description: "\(destination) exists; pass --force to replace it")
         }
+        // A server's database must not be replaced by a rename under it.
+        var destinationLock: SQLiteServeLock?
+        if fm.fileExists(atPath: destination) {
+            do {
+                destinationLock = try SQLiteServeLock.restore(
+                    database: destination, holder: "smsstats backup pid \(ProcessInfo.processInfo.processIdentifier)")
+            } catch let busy as SQLiteServeLock.Busy {
+                throw Refusal(
+                    description: "\(destination) is in use by a running server (\(busy.holder ?? "smsstats serve"); it holds \(busy.lockFile)): "
+                        + "choose another backup file")
+            }
+        }
+        defer { destinationLock?.release() }
         let reader = try notADatabase(source, what: "database") {
             let reader = try openReadOnly(source)
             try requireSMSStats(reader, path: source)
@@ -91,6 +109,15 @@ public enum SQLiteBackup {
         try target.close()
         try reader.close()
         return try report(database)
+    }
+
+    /// `true` when `a` and `b` name one file: the same device and inode when both exist (symlinks
+    /// and hard links), else the same path with symlinks resolved.
+    static func sameFile(_ a: String, _ b: String) -> Bool {
+        var sa = stat()
+        var sb = stat()
+        if stat(a, &sa) == 0, stat(b, &sb) == 0 { return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino }
+        return SQLiteServeLock.resolved(a) == SQLiteServeLock.resolved(b)
     }
 
     /// Runs `body`, turning SQLite's "file is not a database" (`SQLITE_NOTADB`, error 26) into

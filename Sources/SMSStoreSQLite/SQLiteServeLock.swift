@@ -15,21 +15,46 @@ import Darwin
 /// kernel drops a `flock` when its process dies, so a killed server leaves no stale lock. The
 /// lock is `flock`, never `fcntl`: SQLite's own locks are `fcntl` locks, which closing any other
 /// descriptor of the database file would release; this file is not the database.
+///
+/// A symlink or a hard link to the database names the same lock (issue 15): the lock file sits
+/// beside the database with symlinks resolved (`realpath(3)`), and the holder also takes the same
+/// `flock` on the database file itself (a lock on its inode, whatever name opened it), kept until
+/// after the store closed it, so `restore --database <hard link>` meets the server's hold too.
 public final class SQLiteServeLock: @unchecked Sendable {
     public let path: String
     private let fd: Int32
+    /// The database file itself (`-1` when it did not exist yet), `flock`ed like `fd`.
+    private let databaseFD: Int32
     private let releaseLock = NSLock()
     private var released = false
 
-    private init(path: String, fd: Int32) {
+    private init(path: String, fd: Int32, databaseFD: Int32) {
         self.path = path
         self.fd = fd
+        self.databaseFD = databaseFD
     }
 
     deinit { release() }
 
-    /// `<database>-serve.lock`.
-    public static func path(database: String) -> String { database + "-serve.lock" }
+    /// `<database>-serve.lock`, `database` with symlinks resolved.
+    public static func path(database: String) -> String { resolved(database) + "-serve.lock" }
+
+    /// `database` with symlinks resolved (`realpath(3)`); for a file that does not exist yet, its
+    /// directory's resolved path and its name; `database` itself when neither resolves.
+    public static func resolved(_ database: String) -> String {
+        if let r = realPath(database) { return r }
+        let url = URL(fileURLWithPath: database)
+        if let dir = realPath(url.deletingLastPathComponent().path) {
+            return dir.hasSuffix("/") ? dir + url.lastPathComponent : dir + "/" + url.lastPathComponent
+        }
+        return database
+    }
+
+    private static func realPath(_ p: String) -> String? {
+        guard let c = realpath(p, nil) else { return nil }
+        defer { free(c) }
+        return String(cString: c)
+    }
 
     /// The lock is held the other way: by a running server (`restore` asked), or by a restore
     /// (`serve` asked).
@@ -87,10 +112,19 @@ public final class SQLiteServeLock: @unchecked Sendable {
             if e == EWOULDBLOCK { throw Busy(database: database, lockFile: file, holder: text, byServer: byServer) }
             throw NSError(domain: NSPOSIXErrorDomain, code: Int(e), userInfo: [NSFilePathErrorKey: file])
         }
+        // The database's inode: a hard link has another lock file, never another inode.
+        let d = open(database, O_RDONLY | O_CLOEXEC)
+        if d >= 0, flock(d, operation | LOCK_NB) != 0 {
+            let e = errno
+            close(d)
+            close(f)
+            if e == EWOULDBLOCK { throw Busy(database: database, lockFile: resolved(database), holder: nil, byServer: byServer) }
+            throw NSError(domain: NSPOSIXErrorDomain, code: Int(e), userInfo: [NSFilePathErrorKey: database])
+        }
         _ = ftruncate(f, 0)
         let line = Array((holder + "\n").utf8)
         _ = line.withUnsafeBytes { pwrite(f, $0.baseAddress, $0.count, 0) }
-        return SQLiteServeLock(path: file, fd: f)
+        return SQLiteServeLock(path: file, fd: f, databaseFD: d)
     }
 
     /// Releases the lock (closes the file; the file stays). Idempotent.
@@ -99,6 +133,9 @@ public final class SQLiteServeLock: @unchecked Sendable {
             defer { released = true }
             return !released
         }
-        if first { close(fd) }
+        if first {
+            close(fd)
+            if databaseFD >= 0 { close(databaseFD) }
+        }
     }
 }

@@ -60,4 +60,66 @@ struct ServeRestoreLockCLITests {
         #expect(run.status == 1)
         #expect(run.err.contains("\(db) is being restored (smsstats restore pid 4242 holds \(db)-serve.lock); start the server once it is done"), "\(run.err)")
     }
+
+    /// Issue 15: `backup --to` the live database (itself, or of a running server) and `restore`
+    /// through a symlink or a hard link to it were accepted and wrote under the server.
+    @Test("backup onto the live database and restore through a symlink or hard link are refused while serve runs", .timeLimit(.minutes(3)))
+    func linksAndBackupTargetRefused() async throws {
+        try #require(FileManager.default.isExecutableFile(atPath: DispatchCrashTests.binary.path))
+        let fm = FileManager.default
+        let dir = fm.temporaryDirectory.appendingPathComponent("smsstats-restore-lock-\(UUID().uuidString)")
+        try fm.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? fm.removeItem(at: dir) }
+        let db = dir.appendingPathComponent("c.sqlite").path
+        let other = dir.appendingPathComponent("other.sqlite").path
+        let backup = dir.appendingPathComponent("bk.sqlite").path
+        let symlink = dir.appendingPathComponent("link.sqlite").path
+        let hardlink = dir.appendingPathComponent("hard.sqlite").path
+        _ = try SQLiteStore(path: db)
+        _ = try SQLiteStore(path: other)
+        #expect(try await SMSStatsCLI.runOnOwnThread(["backup", "--database", db, "--to", backup]).status == 0)
+        try fm.createSymbolicLink(atPath: symlink, withDestinationPath: db)
+        try fm.linkItem(atPath: db, toPath: hardlink)
+        // The same file, no server: refused too (replacing it would delete its -wal).
+        let selfCopy = try await SMSStatsCLI.runOnOwnThread(["backup", "--database", db, "--to", symlink, "--force"])
+        #expect(selfCopy.status == 1)
+        #expect(selfCopy.err == "smsstats backup: \(symlink) is the database itself (\(db)); choose another backup file\n")
+
+        let serve = try ChildProcess(
+            DispatchCrashTests.binary, ["serve", "--database", db, "--port", "0", "--admin-token", "t"],
+            log: dir.appendingPathComponent("serve.log"))
+        defer { serve.kill(SIGTERM) }
+        _ = try await serve.waitForLine(#"listening on 127\.0\.0\.1:(\d+)"#, timeout: .seconds(60))
+        let pid = serve.process.processIdentifier
+        #expect(fm.fileExists(atPath: db + "-wal"))
+
+        let onItself = try await SMSStatsCLI.runOnOwnThread(["backup", "--database", db, "--to", db, "--force"])
+        #expect(onItself.status == 1)
+        #expect(onItself.err == "smsstats backup: \(db) is the database itself (\(db)); choose another backup file\n")
+        let onServed = try await SMSStatsCLI.runOnOwnThread(["backup", "--database", other, "--to", db, "--force"])
+        #expect(onServed.status == 1)
+        #expect(
+            onServed.err == "smsstats backup: \(db) is in use by a running server (smsstats serve pid \(pid) on 127.0.0.1:0; "
+                + "it holds \(db)-serve.lock): choose another backup file\n")
+        let viaSymlink = try await SMSStatsCLI.runOnOwnThread(["restore", "--from", backup, "--database", symlink, "--force"])
+        #expect(viaSymlink.status == 1)
+        #expect(
+            viaSymlink.err == "smsstats restore: \(symlink) is in use by a running server (smsstats serve pid \(pid) on 127.0.0.1:0; "
+                + "it holds \(db)-serve.lock): stop it first, then restore\n")
+        let viaHardlink = try await SMSStatsCLI.runOnOwnThread(["restore", "--from", backup, "--database", hardlink, "--force"])
+        #expect(viaHardlink.status == 1)
+        #expect(
+            viaHardlink.err == "smsstats restore: \(hardlink) is in use by a running server (smsstats serve; it holds \(hardlink)): "
+                + "stop it first, then restore\n")
+        let backupToHardlink = try await SMSStatsCLI.runOnOwnThread(["backup", "--database", other, "--to", hardlink, "--force"])
+        #expect(backupToHardlink.status == 1)
+        // Nothing under the server was touched.
+        #expect(serve.process.isRunning)
+        #expect(fm.fileExists(atPath: db + "-wal"))
+        #expect(fm.fileExists(atPath: db + "-shm"))
+        serve.kill(SIGTERM)
+        serve.process.waitUntilExit()
+        let restored = try await SMSStatsCLI.runOnOwnThread(["restore", "--from", backup, "--database", hardlink, "--force"])
+        #expect(restored.status == 0, "\(restored.err)")
+    }
 }
