@@ -166,6 +166,33 @@ struct CallbackItemBytesRouteTests {
         }
     }
 
+    @Test("a body sent with the other family's content type is refused and kept as the exact bytes sent (form dialects as JSON, JSON dialects as a form)", arguments: StoreKind.allCases)
+    func wrongContentTypeKeepsBytes(kind: StoreKind) async throws {
+        try await Self.withApp(kind) { client, t in
+            let sent = Array("MessageSid=SM1&MessageStatus=bogus&ts=9".utf8)
+            for k in ProviderKind.allCases {
+                let fieldsDialect = CallbackDialect.readsFields(k, bodyIsJSON: false) && k != .vonage
+                let c = Case(
+                    name: "\(k.rawValue) sent as \(fieldsDialect ? "JSON" : "a form")", kind: k,
+                    contentType: fieldsDialect ? "application/json" : "application/x-www-form-urlencoded",
+                    body: sent, stored: sent, reason: "", status: k == .jasmin ? .ok : .badRequest)
+                let before = try await t.store.ingestionErrors(limit: 1_000).count
+                let (status, answer) = try await Self.send(client, c)
+                #expect(status == c.status, "\(c): \(answer)")
+                let errors = try await t.store.ingestionErrors(limit: 1_000)
+                #expect(errors.count == before + 1, "\(c)")
+                let e = try #require(errors.first, "\(c)")
+                #expect(e.raw == sent, "\(c): stored \(RawBytes.escaped(e.raw))")
+                let (listed, list) = try await client.execute(
+                    uri: "/api/v1/ingestion-errors?limit=1", method: .get, headers: [.authorization: "Bearer \(Self.token)"]
+                ) { r in (r.status, String(buffer: r.body)) }
+                #expect(listed == .ok)
+                #expect(list.contains(#""rawBytes":\#(sent.count)"#), "\(c): \(list)")
+                #expect(list.contains(#""rawBase64":"\#(Data(sent).base64EncodedString())""#), "\(c): \(list)")
+            }
+        }
+    }
+
     @Test("a replay of an item stored as its bytes applies it once the mapping accepts it (generic: the valid neighbours are not replayed)", arguments: StoreKind.allCases)
     func correctedReplayAppliesOnlyTheItem(kind: StoreKind) async throws {
         try await Self.withApp(kind) { client, t in

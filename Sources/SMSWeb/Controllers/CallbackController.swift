@@ -81,10 +81,12 @@ struct CallbackController {
             throw try await wrongMethod(request, provider: provider, body: body, now: now)
         }
 
-        // What the fields are read from, byte for byte: kept as the raw of an invalid item (CallbackDialect.storedRaw).
-        let fieldText = FormFields.received(
-            form: readsForm ? body : [], query: FormFields.removing("secret", from: request.uri.query ?? ""))
-        let fields = FormFields.parse(bytes: fieldText)
+        // What arrived, byte for byte, whatever the content type: kept as the raw of an invalid item
+        // (CallbackDialect.storedRaw), so a body refused for its content type can be replayed.
+        let query = FormFields.removing("secret", from: request.uri.query ?? "")
+        let fieldText = FormFields.received(form: body, query: query)
+        // What the fields are read from: the body only when it is read as a form.
+        let fields = FormFields.parse(bytes: readsForm ? fieldText : Array(query.utf8))
         let parsed: CallbackParseResult
         do {
             parsed = try CallbackDialect.parse(
