@@ -55,6 +55,8 @@ sid = p("id", schema={"type": "integer", "minimum": 0}, desc="segment id, ASCII 
 variant = p("variant", "query", rng("variantIndex"), False, "one variant; default all")
 limit = p("limit", "query", rng("listLimit", default=CONSTANTS["listLimitDefault"]), False,
   f"rows to return, {RANGES['listLimit']['minimum']}-{RANGES['listLimit']['maximum']} (default {CONSTANTS['listLimitDefault']}); ASCII digits only (no sign, no spaces); anything else is a 400 naming the range (the rule of every list)")
+# Names and chosen identifiers: InputLimits.nameLength / identifierLength (Unicode code points).
+NAME = {"type": "string", "maxLength": CONSTANTS["nameLength"]}; IDENT = {"type": "string", "maxLength": CONSTANTS["identifierLength"]}
 S = {"type": "string"}; I = {"type": "integer"}; N = {"type": "number"}; B = {"type": "boolean"}
 # `ts` of a callback item and an event: one rule (SMSCore EpochTimestamp).
 TS = {"oneOf": [rng("epochSeconds", "epoch seconds (fractions dropped)"), rng("epochMilliseconds", "epoch milliseconds (values above 1e12)"),
@@ -68,7 +70,7 @@ region = {"type": "string", "enum": REGIONS, "description": "ISO 3166-1 alpha-2 
 
 schemas = {
  "Error": obj({"error": obj({"message": S})}),
- "ProviderInput": obj({"name": S, "kind": {"type": "string", "enum": ["generic","twilio","vonage","plivo","sinch","gupshup","kannel","jasmin"]},
+ "ProviderInput": obj({"name": NAME, "kind": {"type": "string", "enum": ["generic","twilio","vonage","plivo","sinch","gupshup","kannel","jasmin"]},
    "method": {"type": "string", "enum": ["POST","GET"]}, "url": S, "bodyType": {"type": "string", "enum": ["json","form"]},
    "bodyTemplate": {"type": "string", "description": "$$To, $$Body, $$MessageID, $$CampaignID, $$TemplateID, $$TemplateVariables"},
    "headers": {"type": "object", "additionalProperties": S, "description": "sent with every request; values of credential headers (Authorization, Cookie, names containing key/token/secret/password/auth/signature/session) are shown back as ********"}, "batch": obj({"key": S, "size": rng("batchSize")}, ["key", "size"]),
@@ -88,7 +90,7 @@ schemas = {
  "SecretRotation": obj({"callbackUrl": S, "callbackSecret": S, "previousSecretValidUntil": {"type": "integer", "description": "epoch seconds; the previous secret is refused from then on"}},
    ["callbackUrl", "callbackSecret", "previousSecretValidUntil"]),
  "ProviderInUse": obj({"error": obj({"message": S}), "campaigns": {"type": "array", "items": obj({"id": S, "name": S}, ["id", "name"])}}, ["error", "campaigns"]),
- "ProfileInput": obj({"userId": S, "phone": S, "name": S, "properties": {"type": "object"}, "region": ref("Region"),
+ "ProfileInput": obj({"userId": IDENT, "phone": S, "name": NAME, "properties": {"type": "object"}, "region": ref("Region"),
    "optedOut": {"type": "boolean", "description": "true opts the profile out, false clears an opt-out (as PATCH does); absent keeps the stored state"}}, ["userId"]),
  "Region": region,
  "Profile": obj({"userId": S, "phone": {"type": "string", "nullable": True, "description": "E.164 when phoneValid, else as it was given"},
@@ -102,14 +104,14 @@ schemas = {
    ["messageId", "campaignId", "variant", "body", "segments", "createdAt", "state", "outcome"]),
  "ProfilePage": obj({"profiles": {"type": "array", "items": {"$ref": "#/components/schemas/Profile"}},
    "nextCursor": {"type": "string", "nullable": True, "description": "pass as cursor for the next page; null at the end"}}, ["profiles", "nextCursor"]),
- "ProfilePatch": {**obj({"phone": S, "region": ref("Region"), "name": S, "properties": {"type": "object", "description": "merged: a key set to null is removed"}, "optedOut": B}), "additionalProperties": False},
+ "ProfilePatch": {**obj({"phone": S, "region": ref("Region"), "name": NAME, "properties": {"type": "object", "description": "merged: a key set to null is removed"}, "optedOut": B}), "additionalProperties": False},
  "SegmentRule": obj({"field": {"type": "string", "pattern": "^(country|optedOut|properties\\..+)$", "description": "properties.<name>, country (ISO 3166-1 alpha-2 of the valid phone) or optedOut"},
    "op": {"type": "string", "enum": ["eq", "ne", "in", "exists", "gt", "gte", "lt", "lte"], "description": "country: eq, ne, in, exists; optedOut: eq, ne, exists"},
    "value": {"description": "eq/ne: a string, number or boolean (country: a region, optedOut: a boolean); in: a non-empty array of those; exists: true (default) or false; gt/gte/lt/lte: a number or an ISO 8601 date-time. A comparison of values of different types is no match, never an error"}},
    ["field", "op"]),
- "SegmentInput": obj({"name": S, "match": {"type": "string", "enum": ["all", "any"], "description": "default all"},
+ "SegmentInput": obj({"name": NAME, "match": {"type": "string", "enum": ["all", "any"], "description": "default all"},
    "rules": {"type": "array", "maxItems": 100, "items": {"$ref": "#/components/schemas/SegmentRule"}}}, ["name", "rules"]),
- "SegmentPatch": {**obj({"name": S, "match": {"type": "string", "enum": ["all", "any"]},
+ "SegmentPatch": {**obj({"name": NAME, "match": {"type": "string", "enum": ["all", "any"]},
    "rules": {"type": "array", "maxItems": 100, "items": {"$ref": "#/components/schemas/SegmentRule"}}}), "additionalProperties": False},
  "Segment": obj({"id": I, "name": S, "match": {"type": "string", "enum": ["all", "any"]}, "rules": {"type": "array", "items": {"$ref": "#/components/schemas/SegmentRule"}},
    "createdAt": I, "updatedAt": I}, ["id", "name", "match", "rules", "createdAt", "updatedAt"]),
@@ -123,7 +125,7 @@ schemas = {
    "op": {"type": "string", "enum": ["equals","notEquals","contains","greaterThan","lessThan"]}, "value": {}})}}, ["event","windowMinutes"]),
  "Variant": obj({"body": S, "percent": rng("variantPercent", "percent from 0.01 to 100; the variants add up to 100")}, ["body","percent"]),
  "SendAt": {"oneOf": [rng("sendAtEpochSeconds", "epoch seconds (before 2100-01-01T00:00:00Z)"), {"type": "string", "description": "ISO 8601: with Z or an offset = absolute; without = wall time in the campaign's time zone; must resolve to the same range as the number (1970 to 2100)"}]},
- "CampaignInput": obj({"name": S, "providerId": S, "body": {"type": "string", "description": "Mustache template ({{first_name}}, {{name}}, {{properties.city}}); required unless variants"},
+ "CampaignInput": obj({"name": NAME, "providerId": S, "body": {"type": "string", "description": "Mustache template ({{first_name}}, {{name}}, {{properties.city}}); required unless variants"},
    "variants": {"type": "array", "maxItems": 5, "items": ref("Variant")}, "defaults": {"type": "object", "additionalProperties": S, "description": "field name -> text when a profile lacks it"},
    "sendAt": ref("SendAt"), "customValues": {"type": "object", "additionalProperties": S, "description": "$$Name values of the provider template"}, "templateId": S,
    "audience": {"oneOf": [obj({"userIds": {"type": "array", "minItems": 1, "items": S}}, ["userIds"]), obj({"all": {"type": "boolean", "enum": [True]}}, ["all"]), obj({"segmentId": {"type": "integer", "minimum": 1, "maximum": 9223372036854775807, "description": "a saved audience segment; who it matches is frozen at publish"}}, ["segmentId"])],
@@ -162,8 +164,8 @@ schemas = {
    "clicks": I, "uniqueClicks": I, "share": {"type": "number", "description": "percent 0-100 of all human clicks; the rows add up to 100"}, "botHits": I}),
  "Errors": obj({"dispatch": {"type": "array", "items": obj({"reason": S, "count": I})},
    "delivery": {"type": "array", "items": obj({"code": S, "description": S, "category": S, "count": I})}}),
- "Event": obj({"eventId": {"type": "string", "maxLength": 256, "description": "idempotency key: a repeated eventId is a duplicate; the first stored wins"},
-   "userId": {"type": "string", "maxLength": 256, "description": "kept even when no profile has it yet (attributed once a campaign sends to that user)"}, "name": {"type": "string", "maxLength": 256},
+ "Event": obj({"eventId": {"type": "string", "maxLength": CONSTANTS["identifierLength"], "description": "idempotency key: a repeated eventId is a duplicate; the first stored wins"},
+   "userId": {"type": "string", "maxLength": CONSTANTS["identifierLength"], "description": "kept even when no profile has it yet (attributed once a campaign sends to that user)"}, "name": {"type": "string", "maxLength": 256},
    "ts": {**TS, "description": TS["description"] + "; more than 24 h in the future is invalid (kept as an ingestion error)"},
    "properties": {"type": "object"}}, ["eventId","userId","name","ts"]),
  "ClickHit": obj({"id": I, "messageId": I, "linkIndex": I, "at": {"type": "integer", "description": "epoch seconds"}, "userAgent": S,

@@ -63,6 +63,16 @@ public enum InputLimits {
     public static let listLimitDefault = 100
     /// Profiles in one upsert or CSV import request; more is a 413 naming the cap.
     public static let profilesPerRequest = 100_000
+
+    // Text lengths, in characters (``TextInput/lengthProblem(_:field:limit:)``).
+
+    /// The longest name: a campaign's, a provider's, a segment's, a profile's display `name`
+    /// (API and dashboard alike). Decision: a name is a label in lists; 200 characters hold any
+    /// real one, and 100,000 filled the dashboard's lists.
+    public static let nameLength = 200
+    /// The longest identifier a client chooses: a profile's `userId`; an event's `eventId`,
+    /// `userId` and `name` (one limit, so every profile's user id can have events).
+    public static let identifierLength = 256
 }
 
 /// The `?limit=N` rule shared by every list endpoint (``InputLimits/listLimit``).

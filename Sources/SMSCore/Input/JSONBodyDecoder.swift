@@ -18,29 +18,36 @@ import Foundation
 struct JSONBodyDecoder {
     /// The keys of one decoded object and those asked for.
     final class Asked {
-        let path: [JSONPathStep]
+        let codingPath: [any CodingKey]
         let keys: Dictionary<String, CallbackJSONValue>.Keys
         var asked: Set<String> = []
-        init(path: [JSONPathStep], keys: Dictionary<String, CallbackJSONValue>.Keys) {
-            self.path = path
+        init(codingPath: [any CodingKey], keys: Dictionary<String, CallbackJSONValue>.Keys) {
+            self.codingPath = codingPath
             self.keys = keys
         }
+
+        /// The object's path (computed only for an object holding a key nobody asked for).
+        var path: [JSONPathStep] { codingPath.map { $0 is IndexKey ? .index($0.intValue ?? 0) : .key($0.stringValue) } }
+        /// Whether a key of the object was not asked for by this container.
+        var hasUnasked: Bool { keys.count > asked.count || keys.contains { !asked.contains($0) } }
     }
 
     /// Every keyed container handed out during one decode.
     final class Ledger {
         var objects: [Asked] = []
 
-        /// The first key nobody asked for, by path order then key.
+        /// The first key nobody asked for, by path order then key. An object read by two containers
+        /// (a type that asks for its container twice) counts the keys either asked for.
         func firstUnknown() -> JSONBody.UnknownField? {
             var found: [JSONBody.UnknownField] = []
-            var byPath: [[JSONPathStep]: Set<String>] = [:]
-            for object in objects { byPath[object.path, default: []].formUnion(object.asked) }
-            var seen = Set<[JSONPathStep]>()
-            for object in objects where seen.insert(object.path).inserted {
-                let asked = byPath[object.path] ?? []
+            for object in objects where object.hasUnasked {
+                let path = object.path
+                var asked = object.asked
+                for other in objects where other !== object && other.codingPath.count == path.count && other.path == path {
+                    asked.formUnion(other.asked)
+                }
                 guard let key = object.keys.filter({ !asked.contains($0) }).min() else { continue }
-                found.append(JSONBody.UnknownField(path: object.path + [.key(key)], allowed: asked.sorted()))
+                found.append(JSONBody.UnknownField(path: path + [.key(key)], allowed: asked.sorted()))
             }
             return found.min { JSONPathStep.text($0.path) < JSONPathStep.text($1.path) }
         }
@@ -72,13 +79,9 @@ struct JSONBodyDecoder {
         let ledger: Ledger
         var userInfo: [CodingUserInfoKey: Any] { [:] }
 
-        var path: [JSONPathStep] {
-            codingPath.map { $0 is IndexKey ? .index($0.intValue ?? 0) : .key($0.stringValue) }
-        }
-
         func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
             guard case .object(let members) = value else { throw mismatch([String: Any].self) }
-            let asked = Asked(path: path, keys: members.keys)
+            let asked = Asked(codingPath: codingPath, keys: members.keys)
             ledger.objects.append(asked)
             return KeyedDecodingContainer(Keyed<Key>(members: members, codingPath: codingPath, ledger: ledger, asked: asked))
         }
@@ -182,17 +185,32 @@ struct JSONBodyDecoder {
     }
 
     /// An integer literal a free-form value (``JSONValue``, held as `Double`) would not keep
-    /// exactly: beyond ±2^53 (`9007199254740993` would be stored as `…992`), with its path.
+    /// exactly: beyond ±2^53 (`9007199254740993` would be stored as `…992`), with its path (the
+    /// first in key order).
     static func inexactInteger(in value: CallbackJSONValue, at path: [any CodingKey]) -> ([any CodingKey], Int64)? {
+        holdsInexactInteger(value) ? firstInexactInteger(in: value, at: path) : nil
+    }
+
+    /// Whether ``inexactInteger(in:at:)`` finds one: a walk without paths or sorting.
+    static func holdsInexactInteger(_ value: CallbackJSONValue) -> Bool {
+        switch value {
+        case .integer(let i): i.magnitude > 1 << 53
+        case .array(let elements): elements.contains(where: holdsInexactInteger)
+        case .object(let members): members.values.contains(where: holdsInexactInteger)
+        default: false
+        }
+    }
+
+    private static func firstInexactInteger(in value: CallbackJSONValue, at path: [any CodingKey]) -> ([any CodingKey], Int64)? {
         switch value {
         case .integer(let i) where i.magnitude > 1 << 53: return (path, i)
         case .array(let elements):
             for (i, element) in elements.enumerated() {
-                if let found = inexactInteger(in: element, at: path + [IndexKey(i)]) { return found }
+                if let found = firstInexactInteger(in: element, at: path + [IndexKey(i)]) { return found }
             }
         case .object(let members):
             for (key, member) in members.sorted(by: { $0.key < $1.key }) {
-                if let found = inexactInteger(in: member, at: path + [NameKey(key)]) { return found }
+                if let found = firstInexactInteger(in: member, at: path + [NameKey(key)]) { return found }
             }
         default: break
         }

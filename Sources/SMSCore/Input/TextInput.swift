@@ -36,14 +36,41 @@ public enum TextInput {
         }
     }
 
+    /// Why `text` is too long for `field`: `name is 100000 characters long; at most 200 characters`
+    /// (``InputLimits/nameLength``, ``InputLimits/identifierLength``); `nil` when it fits.
+    /// Characters are Unicode code points, as JSON Schema's `maxLength` in `openapi.json` counts them.
+    public static func lengthProblem(_ text: String, field: String, limit: Int) -> String? {
+        // UTF-8 bytes ≥ code points: most texts are decided without counting.
+        guard text.utf8.count > limit else { return nil }
+        let count = text.unicodeScalars.count
+        return count > limit ? "\(field) is \(count) characters long; at most \(limit) characters" : nil
+    }
+
     /// The first string of `value` (an object's keys included) holding U+0000, as ``problem(_:field:kind:)``
     /// words it; the field is `path` followed by the value's own path (`[0].properties.plan`).
     public static func problem(in value: JSONValue, path: String) -> String? {
+        // Most values hold no NUL: a walk without paths or sorting decides them (a profile upsert
+        // checks every row's properties).
+        holdsNUL(value) ? firstNULProblem(in: value, path: path) : nil
+    }
+
+    /// Whether a string or key anywhere in `value` holds U+0000 (the byte 0 in UTF-8).
+    static func holdsNUL(_ value: JSONValue) -> Bool {
+        switch value {
+        case .string(let s): s.utf8.contains(0)
+        case .array(let items): items.contains(where: holdsNUL)
+        case .object(let members): members.contains { $0.key.utf8.contains(0) || holdsNUL($0.value) }
+        case .number, .bool, .null: false
+        }
+    }
+
+    /// ``problem(in:path:)`` for a value that holds a NUL: the first in key order, with its path.
+    private static func firstNULProblem(in value: JSONValue, path: String) -> String? {
         switch value {
         case .string(let s): return problem(s, field: path.isEmpty ? "body" : path, kind: .text)
         case .array(let items):
             for (i, item) in items.enumerated() {
-                if let p = problem(in: item, path: "\(path)[\(i)]") { return p }
+                if let p = firstNULProblem(in: item, path: "\(path)[\(i)]") { return p }
             }
         case .object(let members):
             for key in members.keys.sorted() {
@@ -51,7 +78,7 @@ public enum TextInput {
                 if let p = problem(key, field: "a key of \(path.isEmpty ? "the body" : path)", kind: .text) {
                     return p + " (key \"\(RawBytes.escaped(Array(key.utf8)))\")"
                 }
-                if let p = problem(in: members[key]!, path: child) { return p }
+                if let member = members[key], let p = firstNULProblem(in: member, path: child) { return p }
             }
         case .number, .bool, .null: break
         }

@@ -5,6 +5,8 @@ import Foundation
 public enum PhoneNumberError: Error, Equatable, Sendable, CustomStringConvertible {
     /// No digits at all (empty, blank, or only separators / `+`).
     case empty
+    /// No digit, but other characters (`not a phone`): text that is no phone number.
+    case notAPhoneNumber
     /// A character other than digits, the accepted separators and one leading `+` (letters, `#`,
     /// `*`, non-ASCII digits, a `+` in the middle, ...).
     case invalidCharacters
@@ -33,6 +35,8 @@ public enum PhoneNumberError: Error, Equatable, Sendable, CustomStringConvertibl
         switch self {
         case .empty:
             return "phone number is empty"
+        case .notAPhoneNumber:
+            return "phone number holds no digit: the text is not a phone number"
         case .invalidCharacters:
             return "phone number contains characters other than digits, spaces, dashes, dots, slashes, parentheses and a leading + or 00"
         case .tooLong:

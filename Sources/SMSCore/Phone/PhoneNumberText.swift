@@ -20,12 +20,15 @@ import Foundation
 ///    (fewer than three letters included) is dropped.
 enum PhoneNumberText {
     /// The ASCII digits of `raw` and whether it starts with `+` (steps 1 to 3).
-    /// - Throws: `.empty` when the text holds no digit; `.invalidCharacters` when it holds digits
-    ///   but is not a viable phone number (or its `phone-context` is malformed).
+    /// - Throws: `.empty` when the text holds nothing but spaces, `+` and separators;
+    ///   `.notAPhoneNumber` when it holds no digit but other characters (`not a phone`);
+    ///   `.invalidCharacters` when it holds digits but is not a viable phone number (or its
+    ///   `phone-context` is malformed).
     static func digitsAndPlus(_ raw: String) throws(PhoneNumberError) -> (digits: String, plus: Bool) {
         let national = try nationalNumberForParsing(Array(raw.unicodeScalars))
         guard isViable(national) else {
-            throw raw.unicodeScalars.contains(where: { PhoneNumber.asciiDigit($0) != nil }) ? .invalidCharacters : .empty
+            if raw.unicodeScalars.contains(where: { PhoneNumber.asciiDigit($0) != nil }) { throw .invalidCharacters }
+            throw raw.unicodeScalars.allSatisfy({ $0.properties.isWhitespace || "+-.()/".unicodeScalars.contains($0) }) ? .empty : .notAPhoneNumber
         }
         var number = PhoneNumber.withoutExtension(String(String.UnicodeScalarView(national))).unicodeScalars[...]
         var plus = false

@@ -30,6 +30,7 @@ extension AudienceSegment.Definition {
         case .string(let n)?:
             name = n
             if n.trimmingCharacters(in: .whitespaces).isEmpty { problems.append("name is empty") }
+            if let p = TextInput.lengthProblem(n, field: "name", limit: InputLimits.nameLength) { problems.append(p) }
         default: problems.append("name must be a non-empty string")
         }
         var match = AudienceSegment.Match.all

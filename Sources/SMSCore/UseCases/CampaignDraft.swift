@@ -114,6 +114,7 @@ public struct CampaignDraft: Sendable, Equatable, Codable {
     public func validated(id: String, context: Context) throws(CampaignValidationError) -> Campaign {
         var problems: [String] = []
         if name.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { problems.append("name is empty") }
+        if let p = TextInput.lengthProblem(name, field: "name", limit: InputLimits.nameLength) { problems.append(p) }
         let bodies: [String]
         if let variants {
             if !body.isEmpty { problems.append("give either body or variants, not both") }

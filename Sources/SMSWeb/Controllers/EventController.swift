@@ -38,7 +38,7 @@ struct EventController {
     }
 
     /// Longest accepted `eventId`, `userId` and `name`, in characters.
-    static let maxIdLength = 256
+    static let maxIdLength = InputLimits.identifierLength
 
     func addRoutes(to group: RouterGroup<AppRequestContext>) {
         group.post("events") { request, _ in
@@ -203,7 +203,8 @@ struct EventController {
             switch o[key] {
             case nil, .null?: missing.append(key)
             case .string(let s)? where s.isEmpty: missing.append(key)
-            case .string(let s)? where s.count > maxIdLength: wrong.append("\(key) is longer than \(maxIdLength) characters")
+            case .string(let s)? where TextInput.lengthProblem(s, field: key, limit: maxIdLength) != nil:
+                wrong.append(TextInput.lengthProblem(s, field: key, limit: maxIdLength) ?? key)
             case .string(let s)? where TextInput.problem(s, field: key, kind: .identifier) != nil:
                 wrong.append(TextInput.problem(s, field: key, kind: .identifier)!)
             case .string(let s)?: return s

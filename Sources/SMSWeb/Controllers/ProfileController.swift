@@ -235,18 +235,24 @@ struct ProfileController {
 
     /// What no profile may hold (``TextInput``, `docs/DOMAIN.md` §1): a control character in
     /// `userId` or `region` (identifiers), U+0000 in `name` or in a key or string of
-    /// `properties`. Each problem names `where` (`profiles[2]`, or the CSV's `line 3`) and the field:
+    /// `properties`; a `name` over ``InputLimits/nameLength`` (200) or a `userId` over
+    /// ``InputLimits/identifierLength`` (256) characters. Each problem names `where` (`profiles[2]`, or the CSV's `line 3`) and the field:
     /// `line 3, name contains U+0000 (NUL) at position 1: no text field may hold U+0000`.
+    /// - Parameter place: `""` for a single profile (a PATCH): the fields are then named alone (`name`).
     static func textProblems(_ input: Input, at place: String) -> [String] {
         var problems: [String] = []
-        let separator = place.hasPrefix("line") ? ", " : "."
+        let prefix = place.isEmpty ? "" : place + (place.hasPrefix("line") ? ", " : ".")
         // `phone` is checked per row (``upsert(_:rows:defaultRegion:)``): a control character there
         // makes that row's phone invalid, never the whole request.
         for (field, value) in [("userId", input.userId), ("region", input.region)] {
-            if let value, let p = TextInput.problem(value, field: place + separator + field, kind: .identifier) { problems.append(p) }
+            if let value, let p = TextInput.problem(value, field: prefix + field, kind: .identifier) { problems.append(p) }
         }
-        if let name = input.name, let p = TextInput.problem(name, field: place + separator + "name", kind: .text) { problems.append(p) }
-        if let properties = input.properties, let p = TextInput.problem(in: .object(properties), path: place + separator + "properties") {
+        if let p = TextInput.lengthProblem(input.userId, field: prefix + "userId", limit: InputLimits.identifierLength) { problems.append(p) }
+        if let name = input.name {
+            if let p = TextInput.problem(name, field: prefix + "name", kind: .text) { problems.append(p) }
+            if let p = TextInput.lengthProblem(name, field: prefix + "name", limit: InputLimits.nameLength) { problems.append(p) }
+        }
+        if let properties = input.properties, let p = TextInput.problem(in: .object(properties), path: prefix + "properties") {
             problems.append(p)
         }
         return problems

@@ -78,9 +78,9 @@ enum ProfilePatch {
             profile.phoneValid = false
         case .set(let p): rawPhone = p
         }
-        let input = ProfileController.Input(
-            userId: current.userId, phone: rawPhone, name: profile.name, properties: profile.properties, region: region)
-        let problems = ProfileController.textProblems(input, at: "profile")
+        // The user id is not the PATCH's to change (nor to judge): the text rules apply to the rest.
+        let input = ProfileController.Input(userId: "", phone: rawPhone, name: profile.name, properties: profile.properties, region: region)
+        let problems = ProfileController.textProblems(input, at: "")
         guard problems.isEmpty else { throw refuse(problems.joined(separator: "; ")) }
         if let region {
             if let problem = ProfileController.regionProblem(region, field: "region") { throw refuse(problem) }

@@ -244,6 +244,7 @@ struct ProviderController {
             problems.append("url must be an absolute http(s) URL")
         }
         if input.name.trimmingCharacters(in: .whitespaces).isEmpty { problems.append("name is empty") }
+        if let p = TextInput.lengthProblem(input.name, field: "name", limit: InputLimits.nameLength) { problems.append(p) }
         do {
             try ProviderTemplate.validate(template: input.bodyTemplate, allowed: [])
         } catch {

@@ -79,6 +79,8 @@ struct PhoneNumberTests {
         fails("+", .empty),
         fails("()-.", .empty),
         fails("00", .empty),
+        fails("not a phone", .notAPhoneNumber),
+        fails("n/a", .notAPhoneNumber),
         fails("+999123456", .unknownCountryCode("999")),
         fails("+0123456789", .unknownCountryCode("012")),
         fails("+210 1234567", .unknownCountryCode("210")),
@@ -173,6 +175,7 @@ struct PhoneNumberTests {
 
     @Test("error messages name the problem", arguments: [
         (PhoneNumberError.empty, "phone number is empty"),
+        (.notAPhoneNumber, "phone number holds no digit: the text is not a phone number"),
         (.invalidCharacters, "phone number contains characters other than digits, spaces, dashes, dots, slashes, parentheses and a leading + or 00"),
         (.missingCountryCode, "phone number has no country calling code: write it in international form, starting with + or 00, or give a default region (\"region\":\"DE\")"),
         (.unknownCountryCode("999"), "phone number +999… does not start with an assigned ITU-T country calling code"),

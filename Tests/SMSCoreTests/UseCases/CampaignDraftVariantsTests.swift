@@ -43,6 +43,16 @@ struct CampaignDraftVariantsTests {
         }
     }
 
+    @Test("a name over 200 characters (Unicode code points) is named with the limit: API and dashboard form alike")
+    func nameLength() {
+        var draft = CampaignDraft(name: String(repeating: "ß", count: 200), providerId: "p", body: "Hi", audience: .all)
+        #expect(problems(draft, context()) == [])
+        draft.name = String(repeating: "a", count: 201)
+        #expect(problems(draft, context()) == ["name is 201 characters long; at most 200 characters"])
+        draft.name = String(repeating: "e\u{301}", count: 101)  // 101 characters as a person counts them, 202 code points
+        #expect(problems(draft, context()) == ["name is 202 characters long; at most 200 characters"])
+    }
+
     @Test("variant percents must add up to 100, with 1 to 5 bodies, none empty")
     func variantRules() {
         var draft = CampaignDraft(name: "n", providerId: "p", body: "", audience: .all)
