@@ -139,7 +139,7 @@ struct SegmentRouteTests {
         }
     }
 
-    @Test("the README's promise: a segment read at publish; one that matches no one by then publishes no message", arguments: StoreKind.allCases)
+    @Test("the README's promise: a segment read at publish; one that matches no one by then is a 409 and publishes nothing", arguments: StoreKind.allCases)
     func emptyAtPublish(kind: StoreKind) async throws {
         try await StoreRouteApp.with(kind, adminToken: Self.token, secret: "s") { client, t in
             try await t.store.upsertProfiles([
@@ -152,13 +152,14 @@ struct SegmentRouteTests {
                 client, .post, "/api/v1/campaigns", #"{"name":"B","providerId":"p1","body":"Hi","audience":{"segmentId":\#(id)}}"#)
             #expect(campaign.status == .created, "\(campaign.text)")
             let campaignId = try #require(try Call.object(campaign.text)["id"] as? String)
-            // The only Berliner moves away before publish: the campaign publishes with no message.
+            // The only Berliner moves away before publish: the publish is refused, nothing recorded.
             try await client.execute(uri: "/api/v1/profiles/a", method: .patch, headers: [.authorization: "Bearer \(Self.token)"],
                                      body: ByteBuffer(string: #"{"properties":{"city":"Paris"}}"#)) { #expect($0.status == .ok) }
             #expect(try await Self.count(client, id) == 0)
             let published = try await Call.call(client, .post, "/api/v1/campaigns/\(campaignId)/publish")
-            #expect(published.status == .ok, "\(published.text)")
-            #expect(try Call.object(published.text)["queued"] as? Int == 0)
+            #expect(published.status == .conflict, "\(published.text)")
+            #expect(Call.message(published.text) == "audience is empty: segment \(id) matches no profile (or does not exist); nothing was published")
+            #expect(try await t.store.campaign(id: campaignId)?.status == .draft)
             #expect(try await t.int("SELECT COUNT(*) FROM messages WHERE campaign_id = ?", [.text(campaignId)]) == 0)
         }
     }
