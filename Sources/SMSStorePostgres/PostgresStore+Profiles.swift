@@ -42,15 +42,19 @@ extension PostgresStore {
         return out + "%"
     }
 
-    public func replaceProfile(_ profile: Profile) async throws -> Bool {
-        let props = try JSONCoding.encode(profile.properties).pgSafe
+    public func updateProfile(userId: String, _ change: @escaping @Sendable (Profile) throws -> Profile) async throws -> Profile? {
         let now = Int64(Date().timeIntervalSince1970)
         return try await write { tx in
-            try await !tx.rows("""
+            guard let row = try await tx.rows("SELECT * FROM profiles WHERE user_id = \(userId.pgSafe) FOR UPDATE").first else { return nil }
+            var profile = try change(try Self.profile(from: row))
+            profile.userId = userId
+            let props = try JSONCoding.encode(profile.properties).pgSafe
+            _ = try await tx.rows("""
                 UPDATE profiles SET phone = \(profile.phone?.pgSafe), phone_valid = \(profile.phoneValid),
                   name = \(profile.name?.pgSafe), properties = \(props), opted_out = \(profile.optedOut), updated_at = \(now)
                 WHERE user_id = \(profile.userId.pgSafe) RETURNING 1
-                """).isEmpty
+                """)
+            return profile
         }
     }
 

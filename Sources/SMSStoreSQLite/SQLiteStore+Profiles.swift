@@ -48,17 +48,20 @@ extension SQLiteStore {
         return out + "*"
     }
 
-    public func replaceProfile(_ profile: Profile) async throws -> Bool {
-        let props = try JSONCoding.encode(profile.properties)
+    public func updateProfile(userId: String, _ change: @escaping @Sendable (Profile) throws -> Profile) async throws -> Profile? {
         let now = Int64(Date().timeIntervalSince1970)
         return try await db.write { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM profiles WHERE user_id = ?", arguments: [userId]) else { return nil }
+            var profile = try change(Self.profile(from: row))
+            profile.userId = userId
+            let props = try JSONCoding.encode(profile.properties)
             try db.execute(
                 sql: """
                     UPDATE profiles SET phone = ?, phone_valid = ?, name = ?, properties = ?, opted_out = ?, updated_at = ?
                     WHERE user_id = ?
                     """,
                 arguments: [profile.phone, profile.phoneValid, profile.name, props, profile.optedOut, now, profile.userId])
-            return db.changesCount > 0
+            return profile
         }
     }
 

@@ -31,7 +31,7 @@ struct FailingCallbackStore: SMSStore {
     func profiles(search: ProfileSearch, afterUserId: String?, limit: Int) async throws -> [Profile] {
         try await base.profiles(search: search, afterUserId: afterUserId, limit: limit)
     }
-    func replaceProfile(_ profile: Profile) async throws -> Bool { try await base.replaceProfile(profile) }
+    func updateProfile(userId: String, _ change: @escaping @Sendable (Profile) throws -> Profile) async throws -> Profile? { try await base.updateProfile(userId: userId, change) }
     func messages(userId: String, limit: Int) async throws -> [ProfileMessage] { try await base.messages(userId: userId, limit: limit) }
     func eraseProfile(_ erasure: ProfileErasure) async throws -> ErasureOutcome { try await base.eraseProfile(erasure) }
     func insertSegment(_ definition: AudienceSegment.Definition, at: Int64) async throws -> AudienceSegment {

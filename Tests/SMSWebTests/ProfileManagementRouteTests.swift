@@ -171,6 +171,26 @@ struct ProfileManagementRouteTests {
             #expect(again.status == .notFound && Call.message(again.text) == "unknown profile 'user07'")
         }
     }
+
+    /// Issue 15: 20 PATCHes of one profile at once, each adding its own property key, all answered
+    /// 200, kept only some keys (read-modify-write outside one transaction). Every key survives.
+    @Test("20 concurrent PATCHes of one profile keep all 20 property keys", arguments: StoreKind.allCases)
+    func concurrentPatches(kind: StoreKind) async throws {
+        try await StoreRouteApp.with(kind, adminToken: Self.token, secret: "s") { client, t in
+            try await Self.seed(t)
+            let statuses = try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
+                for n in 0..<20 {
+                    group.addTask { try await Call.call(client, .patch, "/api/v1/profiles/user07", #"{"properties":{"k\#(n)":\#(n)}}"#).status }
+                }
+                return try await group.reduce(into: [HTTPResponse.Status]()) { $0.append($1) }
+            }
+            #expect(statuses == Array(repeating: .ok, count: 20))
+            let after = try #require(try await t.store.profile(userId: "user07"))
+            var expected: [String: JSONValue] = ["city": .string("Hamburg"), "n": .number(7)]
+            for n in 0..<20 { expected["k\(n)"] = .number(Double(n)) }
+            #expect(after.properties == expected)
+        }
+    }
 }
 
 extension Result where Failure == PhoneNumberError {

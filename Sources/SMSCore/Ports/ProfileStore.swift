@@ -12,9 +12,13 @@ public protocol ProfileStore: Sendable {
     /// the phone), so a search does not scan the table. ``ProfileQuery/matches(_:)`` still
     /// judges each profile returned.
     func profiles(search: ProfileSearch, afterUserId: String?, limit: Int) async throws -> [Profile]
-    /// Replaces a stored profile's phone, phone validity, name, properties and opt-out flag
-    /// (`PATCH /api/v1/profiles/{userId}`). Returns whether the profile exists (`false` = nothing written).
-    func replaceProfile(_ profile: Profile) async throws -> Bool
+    /// Reads the stored profile of `userId`, passes it to `change` and writes back the phone,
+    /// phone validity, name, properties and opt-out flag it returns, in one transaction holding
+    /// the row (PostgreSQL `SELECT … FOR UPDATE`, SQLite one write transaction), so concurrent
+    /// `PATCH /api/v1/profiles/{userId}` merge instead of losing each other's keys (issue 15).
+    /// Returns the written profile, `nil` when there is none (nothing written).
+    /// - Throws: what `change` throws (nothing written).
+    func updateProfile(userId: String, _ change: @escaping @Sendable (Profile) throws -> Profile) async throws -> Profile?
     /// The user's messages, newest first (`created_at DESC, id DESC`), at most `limit`.
     func messages(userId: String, limit: Int) async throws -> [ProfileMessage]
     /// Applies ``ProfileErasure/steps`` in one transaction, unless a message of the user is

@@ -90,10 +90,12 @@ struct ProfileManagementController {
                 return try JSON.response(View(profile, messages: messages))
             }
             group.patch(path) { request, context in
-                let current = try await existing(fixed ?? Self.userId(context))
+                let userId = try fixed ?? Self.userId(context)
                 let body = try await request.body.collect(upTo: 1_000_000, what: "profile")
-                let updated = try ProfilePatch.merged(current, patch: body)
-                guard try await store.replaceProfile(updated) else { throw Self.unknown(current.userId) }
+                // Read, merge and write in one transaction holding the row: concurrent PATCHes merge.
+                guard let updated = try await store.updateProfile(userId: userId, { try ProfilePatch.merged($0, patch: body) }) else {
+                    throw Self.unknown(userId)
+                }
                 return try JSON.response(View(updated))
             }
             group.delete(path) { _, context in
