@@ -51,7 +51,7 @@ postgres_setup() {
   fi
   rm -f "$dir/pwfile"
   if ! $run "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 30 \
-      -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=500 -c shared_buffers=128MB -c fsync=off" start >/dev/null 2>&1; then
+      -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=1000 -c shared_buffers=128MB -c fsync=off" start >/dev/null 2>&1; then
     echo "note: PostgreSQL did not start (see $dir/server.log); PostgreSQL tests skipped" >&2
     return 0
   fi
