@@ -72,7 +72,7 @@ schemas = {
  "Error": obj({"error": obj({"message": S})}),
  "ProviderInput": obj({"name": NAME, "kind": {"type": "string", "enum": ["generic","twilio","vonage","plivo","sinch","gupshup","kannel","jasmin"]},
    "method": {"type": "string", "enum": ["POST","GET"]}, "url": S, "bodyType": {"type": "string", "enum": ["json","form"]},
-   "bodyTemplate": {"type": "string", "description": "$$To, $$Body, $$MessageID, $$CampaignID, $$TemplateID, $$TemplateVariables"},
+   "bodyTemplate": {"type": "string", "description": "$$To, $$Body, $$MessageID, $$CampaignID, $$TemplateID, $$TemplateVariables, $$DlrUrl; $$To and $$Body (or $$TemplateID) in the url or here; may be empty for GET"},
    "headers": {"type": "object", "additionalProperties": S, "description": "sent with every request; values of credential headers (Authorization, Cookie, names containing key/token/secret/password/auth/signature/session) are shown back as ********"}, "batch": obj({"key": S, "size": rng("batchSize")}, ["key", "size"]),
    "callbacksEnabled": B, "messageIdPath": S, "ratePerSecond": rng("ratePerSecond", "messages per second (token bucket); absent = no limit"),
    "webhookSigningKey": {"type": "string", "description": "Twilio: the account auth token; X-Twilio-Signature is then required. Write-only: shown back as ********"},

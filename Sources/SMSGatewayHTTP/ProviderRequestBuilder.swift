@@ -61,9 +61,11 @@ public enum ProviderRequestError: Error, Equatable, Sendable, CustomStringConver
 ///   per message).
 /// - Auth `basic` / `bearer` (``ProviderAuth``) sets `Authorization`, replacing a configured header of
 ///   that name; `oauth2` tokens are added by ``HTTPProviderGateway`` at send time.
-/// - The endpoint URL may hold placeholders too (e.g. `?key=$$ApiKey`): they are rendered with
-///   `urlQuery` escaping from the same values (batch: the shared values). Headers are sent as
-///   configured.
+/// - The endpoint URL may hold placeholders too, in its path and its query, for GET and POST alike
+///   (`/v1/accounts/$$AccountSid/messages`, `sendsms?to=$$To&text=$$Body`): they are rendered by
+///   ``ProviderTemplate/renderURL(_:values:)`` (path-segment escaping before the `?`, query escaping
+///   after it) from the same values (batch: the shared values), and a GET template may then be
+///   empty. Headers are sent as configured.
 public enum ProviderRequestBuilder {
     /// Largest batch a provider request may carry (`docs/DOMAIN.md` §2: 1…1000).
     public static let maxBatchSize = 1000
@@ -96,7 +98,7 @@ public enum ProviderRequestBuilder {
         case "GET":
             return try messages.map { message in
                 let values = Self.values(for: message, customValues: customValues, dlrUrl: dlr)
-                let url = try render(provider.url, values: values, context: .urlQuery)
+                let url = try renderURL(provider.url, values: values)
                 var query = try render(provider.bodyTemplate, values: values, context: .urlQuery)
                 if query.hasPrefix("?") || query.hasPrefix("&") { query.removeFirst() }
                 let request = ProviderRequest(
@@ -137,14 +139,14 @@ public enum ProviderRequestBuilder {
                     } catch {
                         throw ProviderRequestError.template(error)
                     }
-                    let url = try render(provider.url, values: shared, context: .urlQuery)
+                    let url = try renderURL(provider.url, values: shared)
                     let request = ProviderRequest(method: "POST", url: url, headers: headers, body: body)
                     return (request, chunk.map(\.messageId))
                 }
             }
             return try messages.map { message in
                 let values = Self.values(for: message, customValues: customValues, dlrUrl: dlr)
-                let url = try render(provider.url, values: values, context: .urlQuery)
+                let url = try renderURL(provider.url, values: values)
                 let body = try render(provider.bodyTemplate, values: values, context: context)
                 let request = ProviderRequest(method: "POST", url: url, headers: headers, body: body)
                 return (request, [message.messageId])
@@ -180,6 +182,14 @@ public enum ProviderRequestBuilder {
     {
         do throws(ProviderTemplateError) {
             return try ProviderTemplate.render(template, values: values, context: context)
+        } catch {
+            throw ProviderRequestError.template(error)
+        }
+    }
+
+    static func renderURL(_ url: String, values: [String: String]) throws -> String {
+        do throws(ProviderTemplateError) {
+            return try ProviderTemplate.renderURL(url, values: values)
         } catch {
             throw ProviderRequestError.template(error)
         }

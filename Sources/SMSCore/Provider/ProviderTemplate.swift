@@ -1,15 +1,19 @@
 import Foundation
 
 /// Where a rendered placeholder value lands, which decides how it is escaped (`docs/DOMAIN.md` §2:
-/// "Values are escaped for where they land (JSON string, form field, URL query)").
+/// "Values are escaped for where they land (JSON string, form field, URL query, URL path segment)").
 public enum TemplateContext: Sendable {
     /// A JSON request body. Inside a JSON string literal the value is escaped as string content
     /// (RFC 8259 §7); outside one it is emitted as a complete, quoted JSON string.
     case jsonString
     /// An `application/x-www-form-urlencoded` body (WHATWG URL Standard §5.2).
     case formField
-    /// A URL query (endpoint URL of a GET request): RFC 3986 §2 percent-encoding.
+    /// A URL query (after the `?` of the endpoint URL; a GET request's template): RFC 3986 §2
+    /// percent-encoding.
     case urlQuery
+    /// A URL path (before the `?` of the endpoint URL, e.g. `/v1/accounts/$$AccountSid/messages`):
+    /// RFC 3986 §3.3 segment percent-encoding, so a value never adds a segment (`/` → `%2F`).
+    case urlPath
 }
 
 /// Why a provider template cannot be rendered or is not acceptable.
@@ -54,7 +58,14 @@ public enum ProviderTemplateError: Error, Equatable, Sendable, CustomStringConve
 ///   letters, digits and `* - . _` are kept, space → `+`, every other UTF-8 byte → `%XX`
 ///   (upper-case hex): `+` → `%2B`, `&` → `%26`, `%` → `%25`, `~` → `%7E`.
 /// - `urlQuery` (RFC 3986 §2.3): unreserved ASCII letters, digits and `- . _ ~` are kept, every
-///   other UTF-8 byte → `%XX` (upper-case hex); space → `%20`.
+///   other UTF-8 byte → `%XX` (upper-case hex); space → `%20`, `+` → `%2B`, so both a URL decoder
+///   and a form decoder (which reads `+` as space) get the value back.
+/// - `urlPath` (RFC 3986 §3.3): as `urlQuery` (`/` → `%2F`, `?` → `%3F`, `#` → `%23`, `;` → `%3B`:
+///   a value stays inside its segment), and a value that is only dots (`.`, `..`) has them as
+///   `%2E`, so it is not read as a dot segment by a client that normalises paths (decision).
+///
+/// An endpoint URL is rendered by ``renderURL(_:values:)``: placeholders before its first `?` as
+/// `urlPath`, after it as `urlQuery`.
 ///
 /// The template's own text is never altered: only placeholders are replaced.
 public enum ProviderTemplate {
@@ -97,6 +108,24 @@ public enum ProviderTemplate {
     ) throws(ProviderTemplateError) -> String {
         var output: [UInt8] = []
         try render(Array(template.utf8)[...], values: values, context: context, into: &output)
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    /// Renders a provider's endpoint URL (`docs/DOMAIN.md` §2 "Placeholders"): placeholders before
+    /// the first `?` of the template are escaped as ``TemplateContext/urlPath``, the rest as
+    /// ``TemplateContext/urlQuery``. E.g. `https://api.example/v1/$$Account/sms?to=$$To` with
+    /// `Account` = `a/b` and `To` = `+49 1` → `https://api.example/v1/a%2Fb/sms?to=%2B49%201`.
+    /// - Parameters:
+    ///   - url: the URL template as configured.
+    ///   - values: placeholder name (without `$$`) → raw value.
+    /// - Returns: the rendered URL.
+    /// - Throws: ``ProviderTemplateError/unknownPlaceholder(_:)`` for the first placeholder without a value.
+    public static func renderURL(_ url: String, values: [String: String]) throws(ProviderTemplateError) -> String {
+        let bytes = Array(url.utf8)
+        let split = bytes.firstIndex(of: UInt8(ascii: "?")) ?? bytes.count
+        var output: [UInt8] = []
+        try render(bytes[..<split], values: values, context: .urlPath, into: &output)
+        try render(bytes[split...], values: values, context: .urlQuery, into: &output)
         return String(decoding: output, as: UTF8.self)
     }
 
@@ -149,15 +178,16 @@ public enum ProviderTemplate {
         return String(decoding: output, as: UTF8.self)
     }
 
-    /// Checks a provider template when the provider is configured (`docs/DOMAIN.md` §2 "Placeholders").
+    /// Checks a provider's templates when the provider is configured (`docs/DOMAIN.md` §2 "Placeholders").
     /// - Parameters:
-    ///   - template: the whole request template (endpoint URL and body, as the caller combines them).
+    ///   - template: the whole request template (endpoint URL and body, as the caller combines them,
+    ///     e.g. `url + " " + bodyTemplate`: a placeholder may stand in either).
     ///   - allowed: the custom placeholder names the campaign may set; ``standardPlaceholders`` are
     ///     always allowed.
     /// - Throws: `unknownPlaceholder(name)` for the first name neither standard nor in `allowed`;
-    ///   `invalidTemplate` when `$$To` is missing, or when both `$$Body` and `$$TemplateID` are
-    ///   missing. (`$$MessageID` is not required here, but without it delivery, click, reply and
-    ///   error tracking cannot work.)
+    ///   `invalidTemplate` when `$$To` is missing from both the url and the template, or when
+    ///   both `$$Body` and `$$TemplateID` are missing from both. (`$$MessageID` is not
+    ///   required here, but without it delivery, click, reply and error tracking cannot work.)
     public static func validate(template: String, allowed: Set<String>) throws(ProviderTemplateError) {
         let names = placeholders(in: template)
         let permitted = allowed.union(standardPlaceholders)
@@ -165,10 +195,10 @@ public enum ProviderTemplate {
             throw .unknownPlaceholder(unknown)
         }
         guard names.contains("To") else {
-            throw .invalidTemplate("the template must contain $$To")
+            throw .invalidTemplate("$$To must appear in the url or the template")
         }
         guard names.contains("Body") || names.contains("TemplateID") else {
-            throw .invalidTemplate("the template must contain $$Body or $$TemplateID")
+            throw .invalidTemplate("$$Body or $$TemplateID must appear in the url or the template")
         }
     }
 
@@ -277,9 +307,10 @@ public enum ProviderTemplate {
                     appendPercentEncoded(byte, into: &output)
                 }
             }
-        case .urlQuery:
+        case .urlQuery, .urlPath:
+            let dotSegment = context == .urlPath && (value == "." || value == "..")
             for byte in value.utf8 {
-                if isASCIIAlphanumeric(byte) || byte == 0x2D || byte == 0x2E || byte == 0x5F || byte == 0x7E {
+                if isASCIIAlphanumeric(byte) || byte == 0x2D || (byte == 0x2E && !dotSegment) || byte == 0x5F || byte == 0x7E {
                     output.append(byte)
                 } else {
                     appendPercentEncoded(byte, into: &output)

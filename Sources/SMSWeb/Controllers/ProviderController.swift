@@ -246,7 +246,7 @@ struct ProviderController {
         if input.name.trimmingCharacters(in: .whitespaces).isEmpty { problems.append("name is empty") }
         if let p = TextInput.lengthProblem(input.name, field: "name", limit: InputLimits.nameLength) { problems.append(p) }
         do {
-            try ProviderTemplate.validate(template: input.bodyTemplate, allowed: [])
+            try ProviderTemplate.validate(template: input.url + " " + input.bodyTemplate, allowed: [])
         } catch {
             problems.append("bodyTemplate: \(error)")
         }

@@ -104,6 +104,22 @@ struct ProviderTemplateTests {
         #expect(rendered == "https://api.example/send?user=a%20b&to=%2B4915112345678&text=Hi%20%22Ann%22%0ASale%2050%25%20off%20%26%20more%20%F0%9F%98%8E%20https%3A%2F%2Fs.example%2Fl%2Fabc")
     }
 
+    @Test("renders an endpoint URL: path placeholders as segments, query placeholders as query fields")
+    func rendersURLPathAndQuery() throws {
+        let values = ["Account": "AC/1 ?#", "To": "+49 151", "Body": "a+b&c=d", "Dots": ".."]
+        let rendered = try ProviderTemplate.renderURL(
+            "https://api.example/v1/accounts/$$Account/messages/$$Dots?to=$$To&text=$$Body", values: values)
+        #expect(rendered == "https://api.example/v1/accounts/AC%2F1%20%3F%23/messages/%2E%2E?to=%2B49%20151&text=a%2Bb%26c%3Dd")
+        // A value of dots only is escaped in a path wherever it stands; in a query, dots are never escaped.
+        #expect(try ProviderTemplate.renderURL("https://h/x$$Dots/?d=$$Dots", values: values) == "https://h/x%2E%2E/?d=..")
+        // No `?`: the whole URL is a path; only the first `?` splits.
+        #expect(try ProviderTemplate.renderURL("https://h/$$To", values: values) == "https://h/%2B49%20151")
+        #expect(try ProviderTemplate.escape("a/b;c", for: .urlPath) == "a%2Fb%3Bc")
+        #expect {
+            try ProviderTemplate.renderURL("https://h/$$Missing", values: values)
+        } throws: { ($0 as? ProviderTemplateError) == .unknownPlaceholder("Missing") }
+    }
+
     @Test("placeholder names take the longest match and $$ without a letter is literal", arguments: [
         ("$$Body_2 and $$Body", "x and y"),
         ("$$Body2.$$Body", "z.y"),
@@ -230,6 +246,8 @@ struct ProviderTemplateTests {
         (#"{"to":"$$To","tpl":"$$TemplateID","vars":"$$TemplateVariables"}"#, []),
         (#"{"to":"$$To","text":"$$Body","mid":"$$MessageID","c":"$$CampaignID","p":"$$Promo"}"#, ["Promo"]),
         ("https://api.example/send?to=$$To&text=$$Body", []),
+        ("https://api.example/v1/$$To/sms $$Body", []),
+        ("https://api.example/send?to=$$To text=$$Body", []),
     ] as [(String, Set<String>)])
     func validTemplates(_ template: String, _ allowed: Set<String>) throws {
         try ProviderTemplate.validate(template: template, allowed: allowed)
@@ -238,9 +256,9 @@ struct ProviderTemplateTests {
     @Test("rejects templates with unknown or missing placeholders", arguments: [
         (#"{"to":"$$To","text":"$$Body","p":"$$Promo"}"#, ProviderTemplateError.unknownPlaceholder("Promo")),
         (#"{"x":"$$Nope"}"#, .unknownPlaceholder("Nope")),
-        (#"{"text":"$$Body"}"#, .invalidTemplate("the template must contain $$To")),
-        (#"{"to":"$$To"}"#, .invalidTemplate("the template must contain $$Body or $$TemplateID")),
-        (#"{"to":"$$To","text":"$$MessageID"}"#, .invalidTemplate("the template must contain $$Body or $$TemplateID")),
+        (#"{"text":"$$Body"}"#, .invalidTemplate("$$To must appear in the url or the template")),
+        (#"{"to":"$$To"}"#, .invalidTemplate("$$Body or $$TemplateID must appear in the url or the template")),
+        (#"{"to":"$$To","text":"$$MessageID"}"#, .invalidTemplate("$$Body or $$TemplateID must appear in the url or the template")),
     ] as [(String, ProviderTemplateError)])
     func invalidTemplates(_ template: String, _ error: ProviderTemplateError) {
         #expect(throws: error) {
