@@ -119,8 +119,8 @@ schemas = {
  "ErasureReport": obj({"userId": S, "profileDeleted": B, "rows": {"type": "object", "additionalProperties": I, "description": "rows changed per table.column"}}, ["userId", "profileDeleted", "rows"]),
  "ProfileReport": obj({"upserted": I, "rejected": I, "warnings": {"type": "array", "items": obj({"row": {"type": "integer", "description": "CSV: the line the record starts on (header = 1); JSON: the index from 0"}, "userId": S, "problem": S})}}),
  "Goal": obj({"event": S, "windowMinutes": rng("goalWindowMinutes", "conversion window, minutes (1 minute to 10 years)"),
-   "revenueProperty": {"type": "string", "description": f"the event property holding the revenue; an event whose value there is a number beyond ±{RANGES['revenueMajorUnits']['maximum']} major units (major) or ±{RANGES['revenueMinorUnits']['maximum']} cents (minor), or has more fraction digits than the unit allows (major: whole cents, 2 digits; minor: none), is refused by POST /api/v1/events naming the property"},
-   "revenueUnit": {"type": "string", "enum": ["major","minor"], "default": "major", "description": "major: the revenue property is a decimal amount in major units with at most 2 fraction digits (49.99 or \"49.99\"), converted to integer cents with decimal arithmetic; minor: an integer count of cents (4999 or \"4999\"). Text must be a plain decimal -?digits(.digits)? (\"1e3\", \" 5\", \"+7\" are not revenue)"},
+   "revenueProperty": {"type": "string", "description": f"the event property holding the revenue; an event whose value there is present (not null) but not a valid amount of revenueUnit (text that is not a plain decimal, a boolean, an array, an object), a number beyond ±{RANGES['revenueMajorUnits']['maximum']} major units (major) or ±{RANGES['revenueMinorUnits']['maximum']} cents (minor), or has more fraction digits than the unit allows (major: whole cents, 2 digits; minor: none), is refused by POST /api/v1/events naming the property and the allowed form (kept as an ingestion error, replayable)"},
+   "revenueUnit": {"type": "string", "enum": ["major","minor"], "default": "major", "description": "major: the revenue property is a decimal amount in major units with at most 2 fraction digits (49.99 or \"49.99\"), converted to integer cents with decimal arithmetic; minor: an integer count of cents (4999 or \"4999\"). Text must be a plain decimal -?digits(.digits)?: an event whose revenue is \"1e3\", \" 5\", \"+7\" or \"NaN\" is invalid"},
    "filters": {"type": "array", "items": obj({"property": S,
    "op": {"type": "string", "enum": ["equals","notEquals","contains","greaterThan","lessThan"]}, "value": {}})}}, ["event","windowMinutes"]),
  "Variant": obj({"body": S, "percent": rng("variantPercent", "percent from 0.01 to 100; the variants add up to 100")}, ["body","percent"]),
@@ -192,6 +192,11 @@ schemas = {
 def tagged(resp, what="the provider's version in quotes, e.g. \"3\""):
     for r in resp.values(): r["headers"] = {"ETag": {"description": what, "schema": S}}
     return resp
+# Every write to one provider (PATCH, rotate-secret, disable, enable): If-Match, ETag, 409 and 412.
+provider_if_match = [p("id"), p("If-Match", "header", S, False, "the ETag of GET (a version in quotes, e.g. \"3\"), or *")]
+def provider_write(resp):
+    return {**tagged(resp), "409": {"description": "changed by another request meanwhile", "content": {"application/json": {"schema": ref("Error")}}},
+        "412": {"description": "If-Match names another version", "content": {"application/json": {"schema": ref("Error")}}}}
 CAMPAIGN_TAG = "a digest of the stored campaign in quotes (16 hex digits, e.g. \"3f1c0a9e5b27d4e8\"); any change gives another"
 cb_params = [p("providerId"), p("secret", "query", S, False, "the provider's callback secret (or X-Callback-Secret, or a signature)"),
   p("X-SMSStats-Timestamp", "header", S, False, "epoch seconds; with X-SMSStats-Signature; at most 300 s off"),
@@ -217,15 +222,13 @@ paths = {
                        "get": op("List providers", ok("providers", {"type": "array", "items": ref("Provider")}))},
  "/api/v1/providers/{id}": {"get": op("Get a provider (ETag: its version)", tagged(ok("provider", ref("Provider"))), params=[p("id")]),
     "patch": op("Change any fields a creation takes (credentials included; null clears an optional one): merged into the provider and validated as a creation; a 400 names the field and its range and changes nothing. A secret field holding the mask ******** that views show is a 400 naming it (leave the field out to keep the secret). With If-Match, a provider at another version is a 412; a change made by another request while this one ran is a 409 (412 with If-Match)",
-        {**tagged(ok("provider", ref("Provider"))), "409": {"description": "changed by another request meanwhile", "content": {"application/json": {"schema": ref("Error")}}},
-         "412": {"description": "If-Match names another version", "content": {"application/json": {"schema": ref("Error")}}}},
-        body(ref("ProviderPatch")), params=[p("id"), p("If-Match", "header", S, False, "the ETag of GET (a version in quotes, e.g. \"3\"), or *")]),
+        provider_write(ok("provider", ref("Provider"))), body(ref("ProviderPatch")), params=provider_if_match),
     "delete": op("Delete a provider no campaign uses (409 naming the campaigns otherwise)", {"204": {"description": "deleted"},
         "409": {"description": "campaigns use it", "content": {"application/json": {"schema": ref("ProviderInUse")}}}}, params=[p("id")])},
- "/api/v1/providers/{id}/rotate-secret": {"post": op("New callback secret; the previous one is still accepted for graceSeconds, then 401", ok("rotated", ref("SecretRotation")),
-    {"required": False, "content": {"application/json": {"schema": ref("RotationInput")}}}, [p("id")])},
- "/api/v1/providers/{id}/disable": {"post": op("Disable: the dispatcher sends none of its messages (they stay queued, campaigns stay sending); callbacks are still accepted", ok("provider", ref("Provider")), params=[p("id")])},
- "/api/v1/providers/{id}/enable": {"post": op("Enable a disabled provider: its queued messages are sent", ok("provider", ref("Provider")), params=[p("id")])},
+ "/api/v1/providers/{id}/rotate-secret": {"post": op("New callback secret; the previous one is still accepted for graceSeconds, then 401. With If-Match, a provider at another version is a 412 that changes nothing; a change made by another request while this one ran is a 409 (412 with If-Match)", provider_write(ok("rotated", ref("SecretRotation"))),
+    {"required": False, "content": {"application/json": {"schema": ref("RotationInput")}}}, provider_if_match)},
+ "/api/v1/providers/{id}/disable": {"post": op("Disable: the dispatcher sends none of its messages (they stay queued, campaigns stay sending); callbacks are still accepted. If-Match as for PATCH", provider_write(ok("provider", ref("Provider"))), params=provider_if_match)},
+ "/api/v1/providers/{id}/enable": {"post": op("Enable a disabled provider: its queued messages are sent. If-Match as for PATCH", provider_write(ok("provider", ref("Provider"))), params=provider_if_match)},
  "/api/v1/profiles": {"post": op(f"Upsert profiles by userId (at most {CONSTANTS['profilesPerRequest']:,} per request; more is a 413 naming the cap)", {**ok("report", ref("ProfileReport")), "413": {"description": f"more than {CONSTANTS['profilesPerRequest']:,} profiles, or a body over 50 MB; the connection is closed"}}, body({"type": "array", "maxItems": CONSTANTS["profilesPerRequest"], "items": ref("ProfileInput")})),
     "get": op("List profiles in user id order (byte order), filtered (all filters AND). A page may hold fewer than limit profiles when the filters match few (at most 20,000 profiles are read per page); the end is nextCursor null. property.<name>=<value> filters on a property's text form (42, true, Berlin); property.=… without a name is a 400",
       ok("page", ref("ProfilePage")), params=[limit, p("cursor", "query", S, False, "nextCursor of the previous page, as given (anything else is a 400)"),

@@ -258,12 +258,19 @@ extension PostgresStore {
         try await tx.scalar("SELECT EXISTS (SELECT 1 FROM messages WHERE campaign_id = \(campaignId))", as: Bool.self) ?? false
     }
 
-    public func profilePropertyKeys() async throws -> Set<String> {
+    public func profilePropertyPaths() async throws -> Set<String> {
         try await read { tx in
             // Properties are a JSON object per profile (TEXT column); non-objects contribute nothing.
+            // Each member of each object, its path the keys joined by '.'; objects are entered, arrays not.
             Set(try await tx.rows("""
-                SELECT DISTINCT k FROM profiles, LATERAL jsonb_object_keys(
-                  CASE WHEN jsonb_typeof(properties::jsonb) = 'object' THEN properties::jsonb ELSE '{}'::jsonb END) AS k
+                WITH RECURSIVE member(path, value) AS (
+                  SELECT e.key, e.value FROM profiles, LATERAL jsonb_each(
+                    CASE WHEN jsonb_typeof(properties::jsonb) = 'object' THEN properties::jsonb ELSE '{}'::jsonb END) AS e
+                  UNION
+                  SELECT member.path || '.' || e.key, e.value FROM member, LATERAL jsonb_each(
+                    CASE WHEN jsonb_typeof(member.value) = 'object' THEN member.value ELSE '{}'::jsonb END) AS e
+                )
+                SELECT DISTINCT path FROM member
                 """
             ).map { try $0.at(0, String.self) })
         }

@@ -256,9 +256,19 @@ extension SQLiteStore: SMSDispatchStore {
         try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM messages WHERE campaign_id = ?)", arguments: [campaignId]) ?? false
     }
 
-    public func profilePropertyKeys() async throws -> Set<String> {
+    public func profilePropertyPaths() async throws -> Set<String> {
         try await db.read { db in
-            Set(try String.fetchAll(db, sql: "SELECT DISTINCT j.key FROM profiles, json_each(profiles.properties) AS j"))
+            // Each member of each object, its path the keys joined by '.'; objects are entered, arrays not.
+            Set(try String.fetchAll(db, sql: """
+                WITH RECURSIVE member(path, value, type) AS (
+                  SELECT j.key, j.value, j.type FROM profiles, json_each(profiles.properties) AS j
+                   WHERE json_type(profiles.properties) = 'object'
+                  UNION
+                  SELECT member.path || '.' || j.key, j.value, j.type FROM member, json_each(member.value) AS j
+                   WHERE member.type = 'object'
+                )
+                SELECT DISTINCT path FROM member
+                """))
         }
     }
 

@@ -48,7 +48,8 @@ public struct MustacheTemplateEngine: MessageTemplateEngine {
         let names = Self.referencedNames(template)
         if names.partials { throw MessageTemplateError("partials ({{> name}}) are not supported in SMS bodies") }
         return Compiled(
-            template: template, referencedNames: names.names, dropsFinalNewline: addsNewline, bodyBytes: text.utf8.count)
+            template: template, referencedNames: names.names, topLevelValueNames: Self.topLevelValueNames(text),
+            dropsFinalNewline: addsNewline, bodyBytes: text.utf8.count)
     }
 
     /// The deepest nesting of sections a body may have. Decision: swift-mustache parses and renders
@@ -62,37 +63,79 @@ public struct MustacheTemplateEngine: MessageTemplateEngine {
     /// Scans the UTF-8 bytes: Foundation's `range(of:)` on a `Substring` returned a range past the
     /// substring's end for a delimiter holding a NUL (`{{=>\0 $>=}}`), found by the template fuzzer.
     public static func sectionDepth(_ text: String) -> Int {
-        let bytes = Array(text.utf8)
-        let space = UInt8(ascii: " "), equals = UInt8(ascii: "=")
-        let brace = UInt8(ascii: "{"), closingBrace = UInt8(ascii: "}")
-        var open: [UInt8] = [brace, brace], close: [UInt8] = [closingBrace, closingBrace]
         var depth = 0, deepest = 0
-        var position = 0
-        while let start = firstIndex(of: open, in: bytes, from: position) {
-            let tagStart = start + open.count
-            guard let end = firstIndex(of: close, in: bytes, from: tagStart) else { break }
-            var tag = bytes[tagStart..<end]
-            position = end + close.count
-            // A triple mustache `{{{x}}}`: its third `}` follows the closing `}}`.
-            if open == [brace, brace], tag.first == brace, position < bytes.count, bytes[position] == closingBrace {
-                position += 1
-                continue
-            }
-            tag = tag.drop { $0 == space }
-            switch tag.first {
+        scanTags(text) { tag, _ in
+            switch tag.first(where: { $0 != UInt8(ascii: " ") }) {
             case UInt8(ascii: "#"), UInt8(ascii: "^"):
                 depth += 1
                 deepest = max(deepest, depth)
             case UInt8(ascii: "/"):
                 depth = max(depth - 1, 0)
-            case equals where tag.last == equals && tag.count > 2:
-                let parts = tag.dropFirst().dropLast().split(separator: space)
-                if parts.count == 2 { open = Array(parts[0]); close = Array(parts[1]) }
             default:
                 break
             }
         }
         return deepest
+    }
+
+    /// The names of the value tags outside every section (`{{x}}`, `{{{x}}}`, `{{&x}}` at section
+    /// depth 0; section, comment, partial and delimiter tags are not values): the names that
+    /// render for the profile itself, not for a section's value (`{{#vip}}{{points}}{{/vip}}`
+    /// looks `points` up in `vip` first). `nil` when the body changes its delimiters (the check
+    /// that uses these names, ``ProfileFields/isResolvable(_:propertyPaths:defaults:)``, is then
+    /// not made).
+    public static func topLevelValueNames(_ text: String) -> Set<String>? {
+        var names: Set<String> = []
+        var depth = 0
+        var changesDelimiters = false
+        scanTags(text) { tag, triple in
+            let trimmed = tag.drop { $0 == UInt8(ascii: " ") }
+            switch trimmed.first {
+            case UInt8(ascii: "#"), UInt8(ascii: "^"): depth += 1
+            case UInt8(ascii: "/"): depth = max(depth - 1, 0)
+            case UInt8(ascii: "!"), UInt8(ascii: ">"), UInt8(ascii: "%"): break
+            case UInt8(ascii: "="): changesDelimiters = true
+            default:
+                guard depth == 0 else { break }
+                var name = String(decoding: trimmed, as: UTF8.self)
+                if triple { name = String(name.dropFirst()) } else if name.hasPrefix("&") { name = String(name.dropFirst()) }
+                name = name.trimmingCharacters(in: .whitespaces)
+                if !name.isEmpty { names.insert(name) }
+            }
+        }
+        return changesDelimiters ? nil : names
+    }
+
+    /// Calls `body` with each tag's inner bytes (between the delimiters, leading spaces kept) and
+    /// whether it is a triple mustache (`{{{x}}}`: the inner bytes start with its `{`), following
+    /// set-delimiter tags (`{{=<% %>=}}`) as the parser does.
+    ///
+    /// Scans the UTF-8 bytes: Foundation's `range(of:)` on a `Substring` returned a range past the
+    /// substring's end for a delimiter holding a NUL (`{{=>\0 $>=}}`), found by the template fuzzer.
+    static func scanTags(_ text: String, _ body: (ArraySlice<UInt8>, Bool) -> Void) {
+        let bytes = Array(text.utf8)
+        let space = UInt8(ascii: " "), equals = UInt8(ascii: "=")
+        let brace = UInt8(ascii: "{"), closingBrace = UInt8(ascii: "}")
+        var open: [UInt8] = [brace, brace], close: [UInt8] = [closingBrace, closingBrace]
+        var position = 0
+        while let start = firstIndex(of: open, in: bytes, from: position) {
+            let tagStart = start + open.count
+            guard let end = firstIndex(of: close, in: bytes, from: tagStart) else { break }
+            let tag = bytes[tagStart..<end]
+            position = end + close.count
+            // A triple mustache `{{{x}}}`: its third `}` follows the closing `}}`.
+            if open == [brace, brace], tag.first == brace, position < bytes.count, bytes[position] == closingBrace {
+                position += 1
+                body(tag, true)
+                continue
+            }
+            let trimmed = tag.drop { $0 == space }
+            if trimmed.first == equals, trimmed.last == equals, trimmed.count > 2 {
+                let parts = trimmed.dropFirst().dropLast().split(separator: space)
+                if parts.count == 2 { open = Array(parts[0]); close = Array(parts[1]) }
+            }
+            body(tag, false)
+        }
     }
 
     /// The first index at or after `from` where `needle` (not empty) starts in `bytes`.
@@ -135,6 +178,7 @@ public struct MustacheTemplateEngine: MessageTemplateEngine {
     struct Compiled: CompiledMessageTemplate {
         let template: MustacheTemplate
         let referencedNames: Set<String>
+        let topLevelValueNames: Set<String>?
         /// The body was compiled with a newline after its last line (see ``MustacheTemplateEngine/compile(_:)``).
         let dropsFinalNewline: Bool
         /// The body's length in UTF-8 bytes: what one section pass costs the ``RenderBudget``.

@@ -71,7 +71,9 @@ enum JSON {
             let field = error.context.map { FieldPath.text($0.codingPath) } ?? ""
             message = literal(at: field).map { body.problem($0) } ?? describe(error)
         } catch let error as InputRangeError {
-            message = literal(at: error.field).map { InputRangeError(field: error.field, range: error.range, gotText: $0.text).message } ?? error.message
+            // The number as written (`1e309`, `1e20`, `9223372036854775808`), never its `Double`.
+            let written = literal(at: error.field)?.text ?? body.literal(atField: error.field)
+            message = written.map { InputRangeError(field: error.field, range: error.range, gotText: $0).message } ?? error.message
         } catch let error as JSONBody.UnknownField {
             message = error.message
         } catch {
@@ -84,7 +86,7 @@ enum JSON {
     /// or `{}`; anything else is a 400 (`invalid disable request: unknown field 'x': the body
     /// takes no fields`), never silently ignored.
     static func refuseFields(_ request: Request, what: String) async throws {
-        let body = try await request.body.collect(upTo: 10_000, what: what)
+        let body = try await request.collectBody(upTo: 10_000, what: what)
         guard !body.readableBytesView.allSatisfy({ [0x20, 0x09, 0x0A, 0x0D].contains($0) }) else { return }
         _ = try decode(NoFields.self, from: body, what: what)
     }

@@ -23,10 +23,16 @@ enum QueryParameter {
     /// - Throws: ``repeated(_:times:)`` for the first name given more than once.
     static func all(in request: Request) throws -> [(String, String)] {
         let pairs = request.uri.queryParameters.map { (String($0.key), String($0.value)) }
+        if let (name, times) = firstRepeated(pairs) { throw repeated(name, times: times) }
+        return pairs
+    }
+
+    /// The first name (in order) that `pairs` give more than once, with how many times: one rule
+    /// for query parameters and dashboard form fields (``Dashboard/form(_:_:limit:)``).
+    static func firstRepeated(_ pairs: [(String, String)]) -> (name: String, times: Int)? {
         var times: [String: Int] = [:]
         for (name, _) in pairs { times[name, default: 0] += 1 }
-        if let (name, _) = pairs.first(where: { times[$0.0, default: 0] > 1 }) { throw repeated(name, times: times[name] ?? 2) }
-        return pairs
+        return pairs.first { times[$0.0, default: 0] > 1 }.map { ($0.0, times[$0.0] ?? 2) }
     }
 
     /// The 400 for a parameter given `times` times: `query parameter 'region' is given 2 times; give it once`.

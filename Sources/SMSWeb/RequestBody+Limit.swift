@@ -1,5 +1,6 @@
 import Hummingbird
 import NIOCore
+import SMSCore
 
 extension RequestBody {
     /// The whole body, at most `maxBytes`; a larger one is a 413 whose message names the limit
@@ -26,5 +27,26 @@ extension RequestBody {
             throw HTTPError(
                 .badRequest, message: "the \(what) body could not be read: its HTTP framing is broken or it ended early (\(error))")
         }
+    }
+}
+
+extension Request {
+    /// The whole body, at most `maxBytes` (``RequestBody/collect(upTo:what:)``), answered before a
+    /// byte of it is read when the request declares a larger `Content-Length`: a 413 naming the
+    /// limit and the declared size (`callback body over 5000000 bytes (Content-Length: 6000000);
+    /// nothing of it was read`), after which ``CloseAfterTooLargeMiddleware`` closes the connection,
+    /// so a client uploading a large body learns at once instead of after sending the limit.
+    /// - Throws: as ``RequestBody/collect(upTo:what:)``.
+    func collectBody(upTo maxBytes: Int, what: String) async throws -> ByteBuffer {
+        if let declared = declaredContentLength, declared > maxBytes {
+            throw HTTPError(.contentTooLarge, message: "\(what) body over \(maxBytes) bytes (Content-Length: \(declared)); nothing of it was read")
+        }
+        return try await body.collect(upTo: maxBytes, what: what)
+    }
+
+    /// The `Content-Length` the request declares, or `nil` (absent, or not one decimal number: the
+    /// HTTP parser refuses those before a route runs).
+    var declaredContentLength: Int64? {
+        headers[.contentLength].flatMap { DecimalText.integer($0, allowingNegative: false) }
     }
 }

@@ -24,7 +24,7 @@ struct CallbacksJSONReaderTests {
 
     @Test("a repeated key, a number beyond a double and one that underflows to 0 are value problems with their paths, not syntax failures")
     func valueProblems() throws {
-        let (value, _, _, problems) = try CallbackJSONValue.decodeWithSpans(
+        let (value, _, _, problems, _) = try CallbackJSONValue.decodeWithSpans(
             Data(#"[{"a":1,"b":{"c":1e309,"a":2,"a":3}},{"a":1,"a":2},-1E400, 1e-400]"#.utf8), levels: 0)
         #expect(problems == [
             JSONValueProblem(kind: .numberBeyondDouble, path: [.index(0), .key("b"), .key("c")], text: "1e309"),

@@ -28,7 +28,7 @@ struct ConversionStoreTests {
 
     /// Revenue written as text goes through the one rule for numeric text
     /// (``DecimalText/isPlainNumber(_:)``) on both stores: white space around it, a `+` sign, hex or
-    /// `inf`, an exponent (`1e2`, issue 12) are not amounts, so not revenue (the event still converts).
+    /// `inf`, an exponent (`1e2`, issue 12) are not amounts: stored by the store they are no revenue (the events route refuses them first).
     @Test(arguments: StoreKind.allCases.flatMap { kind in
         [("5", 500), ("49.99", 4_999), ("1.25", 125), ("-2.5", -250), ("1e2", 0), ("1E2", 0), ("007", 700),
          (" 5", 0), ("5 ", 0), ("+7", 0), ("\t5", 0), ("0x10", 0), ("inf", 0), ("5.", 0), (".5", 0), ("", 0)]
@@ -41,7 +41,9 @@ struct ConversionStoreTests {
             [ConversionEventInput(eventId: "e1", userId: "a", name: "purchase", ts: Self.t0 + 10, properties: ["value": .string(text)])],
             receivedAt: Self.t0)
         #expect(r.stored == 1)
-        #expect(Self.goal.revenueProblem(properties: ["value": .string(text)]) == nil)
+        // The events route refuses a present revenue that is not an amount (issue 12); stored
+        // without that check (an event before its goal existed) it is no revenue.
+        #expect((Self.goal.revenueProblem(properties: ["value": .string(text)]) == nil) == DecimalText.isPlainNumber(text, allowingExponent: false))
         let s = try await f.stats()
         #expect((s.convertedUsers, s.revenueCents) == (1, cents))
     }

@@ -49,7 +49,7 @@ extension FailingCallbackStore: SMSDispatchStore {
         try await queue.transitionCampaign(id: id, from: from, to: to, publishedAt: publishedAt)
     }
     func scheduleCampaign(id: String, sendAt: Int64) async throws { try await queue.scheduleCampaign(id: id, sendAt: sendAt) }
-    func profilePropertyKeys() async throws -> Set<String> { try await queue.profilePropertyKeys() }
+    func profilePropertyPaths() async throws -> Set<String> { try await queue.profilePropertyPaths() }
     func changeCampaign(id: String, _ change: @Sendable (Campaign, _ hasMessages: Bool) throws -> Campaign) async throws -> Campaign {
         try await queue.changeCampaign(id: id, change)
     }

@@ -27,7 +27,7 @@ struct InputRangeRouteTests {
     }
 
     @Test("finding 1: variant percents 1e19, -1e19, 1e300 are a 400 naming the field (the server used to trap)", arguments: [
-        ("1e19", "1e+19"), ("-1e19", "-1e+19"), ("1e300", "1e+300"),
+        ("1e19", "'1e19'"), ("-1e19", "'-1e19'"), ("1e300", "'1e300'"),
     ])
     func variantPercent(value: String, shown: String) async throws {
         let app = try await App()
@@ -74,14 +74,14 @@ struct InputRangeRouteTests {
                 body: Self.campaign(#","goal":{"event":"purchase","windowMinutes":1e19}"#)
             ) { r in
                 #expect(r.status == .badRequest)
-                #expect(Self.message(r) == "invalid campaign: goal.windowMinutes must be an integer from 1 to 5256000 minutes (got 1e+19)")
+                #expect(Self.message(r) == "invalid campaign: goal.windowMinutes must be an integer from 1 to 5256000 minutes (got '1e19')")
             }
             try await client.execute(
                 uri: "/api/v1/providers", method: .post, headers: App.auth,
                 body: Self.body(#"{"name":"P","url":"http://127.0.0.1:9/send","bodyTemplate":"{\"messages\":[{\"to\":\"$$To\"}]}","batch":{"key":"messages","size":1e300}}"#)
             ) { r in
                 #expect(r.status == .badRequest)
-                #expect(Self.message(r) == "invalid provider: batch.size must be an integer from 1 to 1000 messages per request (got 1e+300)")
+                #expect(Self.message(r) == "invalid provider: batch.size must be an integer from 1 to 1000 messages per request (got '1e300')")
             }
         }
     }
@@ -125,7 +125,7 @@ struct InputRangeRouteTests {
                 uri: "/api/v1/campaigns/\(id)/schedule", method: .post, headers: App.auth, body: Self.body(#"{"sendAt":1e19}"#)
             ) { r in
                 #expect(r.status == .badRequest)
-                #expect(Self.message(r) == "invalid schedule request: sendAt must be an integer from 1 to 4102444800 epoch seconds (got 1e+19)")
+                #expect(Self.message(r) == "invalid schedule request: sendAt must be an integer from 1 to 4102444800 epoch seconds (got '1e19')")
             }
             try await client.execute(
                 uri: "/api/v1/campaigns/\(id)/schedule", method: .post, headers: App.auth, body: Self.body(#"{"sendAt":4102444800}"#)
@@ -140,7 +140,7 @@ struct InputRangeRouteTests {
         let sent = try await app.sendCampaign(id: "c1", body: "Hi", users: ["u1"])
         let meta = try #require(await app.meta(for: "u1", campaignId: sent.id))
         try await app.withClient { client in
-            for (ts, shown) in [("9.2e18", "9.2e+18"), ("1e19", "1e+19")] {
+            for (ts, shown) in [("9.2e18", "'9.2e18'"), ("1e19", "'1e19'"), ("9223372036854775808", "'9223372036854775808'")] {
                 try await client.execute(
                     uri: "/callbacks/\(App.providerId)?secret=\(App.secret)", method: .post, headers: [.contentType: "application/json"],
                     body: Self.body(#"[{"event":"delivered","data":[{"meta":"\#(meta)","ts":\#(ts)}]}]"#)
@@ -153,7 +153,7 @@ struct InputRangeRouteTests {
             }
         }
         #expect(try await app.stats("c1").delivered == 0)
-        #expect(try await app.store.ingestionErrors(limit: 10).count == 2)
+        #expect(try await app.store.ingestionErrors(limit: 10).count == 3)
     }
 
     @Test("finding 5: ts as a string is read by events as by callbacks; 9.2e18 is refused on both")
@@ -170,14 +170,14 @@ struct InputRangeRouteTests {
                 #expect(result["stored"] == .number(1))
                 #expect(result["invalid"] == .array([.object([
                     "index": .number(1),
-                    "reason": .string("ts must be epoch seconds from 0 to 4102444800 or epoch milliseconds above 1000000000000 and at most 4102444800000 (got 9.2e+18)"),
+                    "reason": .string("ts must be epoch seconds from 0 to 4102444800 or epoch milliseconds above 1000000000000 and at most 4102444800000 (got '9.2e18')"),
                 ])]))
             }
         }
     }
 
     @Test("finding 5: revenue 1e300 or \"99999999999999999999.99\" is a 400 on the field, not a silent 0", arguments: [
-        ("1e300", "1e+300"), (#""99999999999999999999.99""#, "'99999999999999999999.99'"),
+        ("1e300", "'1e300'"), (#""99999999999999999999.99""#, "'99999999999999999999.99'"),
     ])
     func revenue(value: String, shown: String) async throws {
         let app = try await App()

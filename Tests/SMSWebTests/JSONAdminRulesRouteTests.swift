@@ -126,7 +126,7 @@ struct JSONAdminRulesRouteTests {
                 #expect(r.status == .contentTooLarge)
                 #expect(r.headers[.contentType]?.hasPrefix("application/json") == true)
                 let json = try JSONSerialization.jsonObject(with: Data(buffer: r.body)) as? [String: [String: String]]
-                #expect(json?["error"]?["message"] == "login link body over 16000 bytes")
+                #expect(json?["error"]?["message"] == "login link body over 16000 bytes (Content-Length: 16001); nothing of it was read")
             }
         }
     }
@@ -141,7 +141,7 @@ struct JSONAdminRulesRouteTests {
             ) { r in
                 #expect(r.status == .contentTooLarge)
                 let json = try JSONSerialization.jsonObject(with: Data(buffer: r.body)) as? [String: [String: String]]
-                #expect(json?["error"]?["message"] == "login link body over 16000 bytes")
+                #expect(json?["error"]?["message"] == "login link body over 16000 bytes (Content-Length: 16001); nothing of it was read")
             }
         }
     }

@@ -118,6 +118,15 @@ struct PersonalizationMustacheTests {
         #expect(MustacheTemplateEngine.sectionDepth("é{{#a}}ü{{#b}}{{/b}}{{/a}}") == 2)
     }
 
+    @Test("the value tags outside every section: {{x}}, {{{x}}}, {{&x}}; not sections, comments or names inside sections")
+    func topLevelValueNames() throws {
+        #expect(MustacheTemplateEngine.topLevelValueNames("Hi {{ first_name }} {{{properties.city.x}}} {{& a.b }}{{! note}}{{#vip}}{{points}}{{/vip}}{{^c}}{{d}}{{/c}} {{e}}")
+            == ["first_name", "properties.city.x", "a.b", "e"])
+        #expect(MustacheTemplateEngine.topLevelValueNames("{{=<% %>=}}<% x %>") == nil)
+        #expect(MustacheTemplateEngine.topLevelValueNames("no tags") == [])
+        #expect(try engine.compile("{{a}}{{#s}}{{b}}{{/s}}").topLevelValueNames == ["a"])
+    }
+
     // MARK: The render work budget (docs/DOMAIN.md §2 "Message size")
 
     static func withItems(_ count: Int, _ item: String = "x") -> Profile {

@@ -94,6 +94,38 @@ struct ProviderMendsRouteTests {
         }
     }
 
+    @Test("rotate-secret, disable and enable honour If-Match like PATCH: a stale ETag is a 412 that changes nothing; each answers the new ETag", arguments: StoreKind.allCases)
+    func ifMatchOnEveryWrite(kind: StoreKind) async throws {
+        try await StoreRouteApp.with(kind, adminToken: M.token, secret: M.secret) { client, t in
+            let before = try #require(try await t.store.provider(id: "p1"))
+            #expect(before.version ?? 0 == 0)
+            let stale = #"provider 'p1' is at version 0 (ETag "0"); If-Match named "5": read it again and retry"#
+            for action in ["rotate-secret", "disable", "enable"] {
+                let r = try await Self.call(client, .post, "/api/v1/providers/p1/\(action)", "{}", ifMatch: #""5""#)
+                #expect(r.status == .preconditionFailed, "\(action): \(r.text)")
+                #expect(M.message(r.text) == stale, "\(action)")
+            }
+            #expect(try await t.store.provider(id: "p1") == before)
+            let rotated = try await Self.call(client, .post, "/api/v1/providers/p1/rotate-secret", #"{"graceSeconds":60}"#, ifMatch: #""0""#)
+            #expect(rotated.status == .ok, "\(rotated.text)")
+            #expect(rotated.etag == #""1""#)
+            let after = try #require(try await t.store.provider(id: "p1"))
+            #expect(after.callbackSecret != before.callbackSecret && after.previousCallbackSecret == before.callbackSecret)
+            // The ETag read before the rotation is now stale for the next write.
+            let late = try await Self.call(client, .post, "/api/v1/providers/p1/disable", nil, ifMatch: #""0""#)
+            #expect(late.status == .preconditionFailed)
+            #expect(M.message(late.text) == #"provider 'p1' is at version 1 (ETag "1"); If-Match named "0": read it again and retry"#)
+            let disabled = try await Self.call(client, .post, "/api/v1/providers/p1/disable", nil, ifMatch: #""1""#)
+            #expect(disabled.status == .ok && disabled.etag == #""2""#)
+            let enabled = try await Self.call(client, .post, "/api/v1/providers/p1/enable", nil, ifMatch: "*")
+            #expect(enabled.status == .ok && enabled.etag == #""3""#)
+            let malformed = try await Self.call(client, .post, "/api/v1/providers/p1/rotate-secret", nil, ifMatch: "3")
+            #expect(malformed.status == .badRequest)
+            #expect(M.message(malformed.text) == #"invalid If-Match: must be * or the provider's ETag (a version in quotes, e.g. "3"), got '3'"#)
+            #expect(try await t.store.provider(id: "p1")?.callbackSecret == after.callbackSecret)
+        }
+    }
+
     @Test("two changes from the same version: the store writes one and reports the other's version mismatch", arguments: StoreKind.allCases)
     func storeCompareAndSet(kind: StoreKind) async throws {
         let t = try await TestStore.make(kind)

@@ -108,9 +108,11 @@ struct UnknownFieldRouteTests {
                 (#"{"userIds":["u1"],"all":null}"#, "audience must be one of \(shapes) (got userIds and all)"),
                 (#"{"all":false}"#, "audience must be one of \(shapes) (got all:false)"),
                 (#"{"segmentId":1.5}"#, "audience.segmentId \(idRange) (got 1.5)"),
-                (#"{"segmentId":12345678901234567890}"#, "audience.segmentId \(idRange) (got 1.2345678901234567e+19)"),
+                (#"{"segmentId":12345678901234567890}"#, "audience.segmentId \(idRange) (got '12345678901234567890')"),
+                (#"{"segmentId":9223372036854775808}"#, "audience.segmentId \(idRange) (got '9223372036854775808')"),
+                (#"{"segmentId":true}"#, "audience.segmentId \(idRange) (got true)"),
                 (#"{"segmentId":0}"#, "audience.segmentId \(idRange) (got 0)"),
-                (#"{"segmentId":"1"}"#, "audience.segmentId should be a number"),
+                (#"{"segmentId":"1"}"#, #"audience.segmentId \#(idRange) (got "1")"#),
             ]
             for (audience, expected) in cases {
                 let r = try await M.call(client, .post, "/api/v1/campaigns", #"{"name":"S","providerId":"p1","body":"Hi","audience":\#(audience)}"#)

@@ -58,7 +58,7 @@ enum CallbackDialectSupport {
     static func decodeObject(_ body: Data) throws(CallbackParseError)
         -> (object: [String: CallbackJSONValue], problems: [String])
     {
-        let (value, _, _, problems) = try CallbackJSONValue.decodeWithSpans(body, levels: 0)
+        let (value, _, _, problems, _) = try CallbackJSONValue.decodeWithSpans(body, levels: 0)
         guard case .object(let object) = value else { throw .notAnObject }
         return (object, JSONValueProblem.messages(problems, under: [], whole: "report"))
     }
@@ -98,8 +98,9 @@ enum CallbackDialectSupport {
 
     /// A time field of a JSON dialect by the one rule of every `ts` (``EpochTimestamp``): a number
     /// (integers exactly) or a numeric string; `nil` when absent, `null` or a blank string; the
-    /// reason naming `field` and its range otherwise (the generic `ts`, Gupshup's `eventTs`).
-    static func epochTime(_ value: CallbackJSONValue?, field: String) -> Result<Int64?, EpochTimestamp.Problem> {
+    /// reason naming `field` and its range otherwise (the generic `ts`, Gupshup's `eventTs`), quoting
+    /// `literal` (the number as written, ``JSONNumberLiteral``) when there is one.
+    static func epochTime(_ value: CallbackJSONValue?, field: String, literal: String? = nil) -> Result<Int64?, EpochTimestamp.Problem> {
         let read: Result<Int64, EpochTimestamp.Problem>
         switch value {
         case nil, .null?:
@@ -107,12 +108,14 @@ enum CallbackDialectSupport {
         case .integer(let i)?:
             read = EpochTimestamp.seconds(i, field: field)
         case .double(let d)?:
-            read = EpochTimestamp.seconds(d, field: field)
+            read = EpochTimestamp.seconds(d, field: field, literal: literal)
         case .string(let raw)?:
             if raw.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { return .success(nil) }
             read = EpochTimestamp.seconds(text: raw, field: field)
+        case .bool(let b)?:
+            return .failure(EpochTimestamp.wrongType(field: field, got: String(b)))
         case let other?:
-            return .failure(EpochTimestamp.Problem(message: "\(field) must be a number or a numeric string, got \(other.typeName)"))
+            return .failure(EpochTimestamp.wrongType(field: field, got: other.typeName))
         }
         return read.map { Optional($0) }
     }

@@ -32,22 +32,27 @@ struct CallbackJSONReader {
     private var depth = 0
     /// The ``ValueProblem``s met so far, in the order read.
     private var problems: [ValueProblem] = []
+    /// Number literals a `Double` would not echo (``JSONNumberLiteral``), in the order read.
+    private var literals: [JSONNumberLiteral] = []
     private var path: [JSONPathStep] = []
     /// How many levels below the root still record ``CallbackJSONSpan``s (0: none).
     private var spanLevels = 0
 
     /// Reads one JSON value filling the whole input (surrounding whitespace allowed), with the
     /// ``ValueProblem``s met (numbers beyond `Double`, repeated keys), for the caller to refuse.
-    static func read(_ bytes: [UInt8]) throws(Failure) -> (CallbackJSONValue, [ValueProblem]) {
+    /// Also gives the number literals a `Double` would not echo as written (``JSONNumberLiteral``).
+    static func read(_ bytes: [UInt8]) throws(Failure) -> (CallbackJSONValue, [ValueProblem], [JSONNumberLiteral]) {
         var reader = CallbackJSONReader(bytes: bytes)
         let value = try reader.readWhole()
-        return (value, reader.problems)
+        return (value, reader.problems, reader.literals)
     }
 
     /// Reads like ``read(_:)`` and also says where the root and, `levels` deep, each array
     /// element and object member value lie in `bytes` (``CallbackJSONSpan``): how an invalid item
     /// of a batch is kept as the bytes that arrived.
-    static func readWithSpans(_ bytes: [UInt8], levels: Int) throws(Failure) -> (CallbackJSONValue, CallbackJSONSpan, [ValueProblem]) {
+    static func readWithSpans(_ bytes: [UInt8], levels: Int) throws(Failure)
+        -> (CallbackJSONValue, CallbackJSONSpan, [ValueProblem], [JSONNumberLiteral])
+    {
         var reader = CallbackJSONReader(bytes: bytes)
         reader.spanLevels = levels + 1
         reader.skipWhitespace()
@@ -56,7 +61,7 @@ struct CallbackJSONReader {
         if reader.position < bytes.count {
             throw reader.failure("unexpected data after the JSON value")
         }
-        return (value, span ?? CallbackJSONSpan(range: 0..<bytes.count), reader.problems)
+        return (value, span ?? CallbackJSONSpan(range: 0..<bytes.count), reader.problems, reader.literals)
     }
 
     private init(bytes: [UInt8]) { self.bytes = bytes }
@@ -299,6 +304,9 @@ struct CallbackJSONReader {
         guard value.isFinite else {
             problems.append(ValueProblem(kind: .numberBeyondDouble, path: path, text: text))
             return .double(text.hasPrefix("-") ? -Double.greatestFiniteMagnitude : Double.greatestFiniteMagnitude)
+        }
+        if value.magnitude >= JSONNumberLiteral.keptFromMagnitude {
+            literals.append(JSONNumberLiteral(path: path, text: text))
         }
         if value == 0, text.prefix(while: { $0 != "e" && $0 != "E" }).contains(where: { ("1"..."9").contains($0) }) {
             // A nonzero literal that underflows to 0 (`1e-400`): the value would change.

@@ -27,18 +27,19 @@ enum CallbackJSONValue: Sendable, Equatable {
     /// the exact bytes that arrived (`docs/DOMAIN.md` §1 "Text from outside"); and the values not to
     /// be taken as written (``JSONValueProblem``: numbers beyond `Double`, repeated keys), each a
     /// value error of its field (a batch refuses the item holding it, not the body).
+    /// `literals`: the number literals a `Double` would not echo as written (``JSONNumberLiteral``).
     static func decodeWithSpans(_ body: Data, levels: Int) throws(CallbackParseError)
-        -> (value: CallbackJSONValue, span: CallbackJSONSpan, bytes: [UInt8], problems: [JSONValueProblem])
+        -> (value: CallbackJSONValue, span: CallbackJSONSpan, bytes: [UInt8], problems: [JSONValueProblem], literals: [JSONNumberLiteral])
     {
         try checkText(body)
         let bytes = Array(body)
         do {
             if levels == 0 {
-                let (value, problems) = try CallbackJSONReader.read(bytes)
-                return (value, CallbackJSONSpan(range: 0..<bytes.count), bytes, problems)
+                let (value, problems, literals) = try CallbackJSONReader.read(bytes)
+                return (value, CallbackJSONSpan(range: 0..<bytes.count), bytes, problems, literals)
             }
-            let (value, span, problems) = try CallbackJSONReader.readWithSpans(bytes, levels: levels)
-            return (value, span, bytes, problems)
+            let (value, span, problems, literals) = try CallbackJSONReader.readWithSpans(bytes, levels: levels)
+            return (value, span, bytes, problems, literals)
         } catch {
             throw .malformedJSON(error.message)
         }

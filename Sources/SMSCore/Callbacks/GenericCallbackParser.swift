@@ -43,7 +43,8 @@ public enum GenericCallbackParser {
     ///   ``CallbackParseError/groupNotAnObject(index:)`` (a top-level element is not an object),
     ///   ``CallbackParseError/tooManyItems(_:)``.
     public static func parse(_ body: Data, maxItems: Int = defaultMaxItems) throws(CallbackParseError) -> CallbackParseResult {
-        let (root, rootSpan, bytes, problems) = try CallbackJSONValue.decodeWithSpans(body, levels: 3)
+        let (root, rootSpan, bytes, problems, literals) = try CallbackJSONValue.decodeWithSpans(body, levels: 3)
+        let literalsByPath = JSONNumberLiteral.byPath(literals)
         guard case .array(let elements) = root else { throw .notAnArray }
 
         var groups: [[String: CallbackJSONValue]] = []
@@ -61,7 +62,7 @@ public enum GenericCallbackParser {
         for (groupIndex, group) in groups.enumerated() {
             let excerpt = GroupExcerpt(bytes: bytes, span: rootSpan.elements[groupIndex])
             let groupProblems = problems.filter { $0.isUnder([.index(groupIndex)]) }
-            parseGroup(group, groupIndex: groupIndex, excerpt: excerpt, problems: groupProblems, into: &result)
+            parseGroup(group, groupIndex: groupIndex, excerpt: excerpt, problems: groupProblems, literals: literalsByPath, into: &result)
         }
         return result
     }
@@ -103,7 +104,7 @@ public enum GenericCallbackParser {
 
     private static func parseGroup(
         _ group: [String: CallbackJSONValue], groupIndex: Int, excerpt: GroupExcerpt, problems: [JSONValueProblem],
-        into result: inout CallbackParseResult
+        literals: [[JSONPathStep]: String], into result: inout CallbackParseResult
     ) {
         // A number beyond `Double` or a repeated key in the group itself (not inside an item of
         // its `data`): the group is one invalid entry, kept whole (``JSONValueProblem``).
@@ -172,7 +173,9 @@ public enum GenericCallbackParser {
                 problems, under: [.index(groupIndex), .key("data"), .index(index)], timeField: "ts")
             switch resolved {
             case _ where !valueProblems.isEmpty: outcome = .invalid(reason: valueProblems.joined(separator: "; "), missing: [])
-            case .success(let kind): outcome = parseItem(element, kind: kind)
+            case .success(let kind):
+                let itemPath: [JSONPathStep] = [.index(groupIndex), .key("data"), .index(index)]
+                outcome = parseItem(element, kind: kind) { literals.isEmpty ? nil : literals[itemPath + [.key($0)]] }
             case .failure(let problem): outcome = .invalid(reason: problem.reason, missing: problem.missing)
             }
             switch outcome {
@@ -205,7 +208,9 @@ public enum GenericCallbackParser {
         case value(T)
     }
 
-    private static func parseItem(_ value: CallbackJSONValue, kind: CallbackEventKind) -> ItemOutcome {
+    /// - Parameter literal: a member's number literal as written, when a `Double` would not echo it
+    ///   (``JSONNumberLiteral``), for messages and kept text.
+    private static func parseItem(_ value: CallbackJSONValue, kind: CallbackEventKind, literal: (String) -> String?) -> ItemOutcome {
         guard case .object(let obj) = value else {
             return .invalid(reason: "item must be a JSON object, got \(value.typeName)", missing: [])
         }
@@ -221,13 +226,13 @@ public enum GenericCallbackParser {
         }
 
         let meta = take("meta", metaString(obj["meta"]))
-        let ts = take("ts", timestamp(obj["ts"]))
+        let ts = take("ts", timestamp(obj["ts"], literal: literal("ts")))
         var code: String?
         var url: String?
         var incomingText: String?
         switch kind {
         case .failed:
-            code = take("code", checked(codeString(obj["code"]), "code", .text))
+            code = take("code", checked(codeString(obj["code"], literal: literal("code")), "code", .text))
         case .clicked:
             url = take("url", checked(nonEmptyString(obj["url"], name: "url"), "url", .text))
         case .replied:
@@ -237,9 +242,9 @@ public enum GenericCallbackParser {
             break
         }
         // Optional text fields by the same rule (``CallbackMeta/Field``): refused, never altered.
-        let description = optionalText(obj["description"])
+        let description = optionalText(obj["description"], literal: literal("description"))
         if let description, let problem = CallbackMeta.problem(description, field: "description", rule: .text) { problems.append(problem) }
-        let shortURL = kind == .clicked ? optionalText(obj["shorturl"]) : nil
+        let shortURL = kind == .clicked ? optionalText(obj["shorturl"], literal: literal("shorturl")) : nil
         if let shortURL, let problem = CallbackMeta.problem(shortURL, field: "shorturl", rule: .text) { problems.append(problem) }
 
         if !missing.isEmpty || !problems.isEmpty {
@@ -255,7 +260,7 @@ public enum GenericCallbackParser {
             url: url,
             shortURL: shortURL,
             incomingText: incomingText,
-            toPhone: kind == .replied ? optionalText(obj["toPhone"]) : nil))
+            toPhone: kind == .replied ? optionalText(obj["toPhone"], literal: literal("toPhone")) : nil))
     }
 
     private static func nonEmptyString(_ value: CallbackJSONValue?, name: String) -> Field<String> {
@@ -288,7 +293,7 @@ public enum GenericCallbackParser {
         }
     }
 
-    private static func codeString(_ value: CallbackJSONValue?) -> Field<String> {
+    private static func codeString(_ value: CallbackJSONValue?, literal: String?) -> Field<String> {
         switch value {
         case nil, .null?: return .missing
         case .string(let s)?:
@@ -297,14 +302,14 @@ public enum GenericCallbackParser {
         case .integer(let i)?: return .value(String(i))
         case .double(let d)?:
             if let i = Int64(exactly: d) { return .value(String(i)) }
-            return .wrong("code must be a string or an integer, got \(d)")
+            return .wrong("code must be a string or an integer, got \(literal.map { "'\(InputEcho.text($0))'" } ?? "\(d)")")
         case let other?: return .wrong("code must be a string or a number, got \(other.typeName)")
         }
     }
 
     /// `ts` by the one rule of callbacks and events (``CallbackDialectSupport/epochTime(_:field:)``).
-    private static func timestamp(_ value: CallbackJSONValue?) -> Field<Int64> {
-        switch CallbackDialectSupport.epochTime(value, field: "ts") {
+    private static func timestamp(_ value: CallbackJSONValue?, literal: String?) -> Field<Int64> {
+        switch CallbackDialectSupport.epochTime(value, field: "ts", literal: literal) {
         case .success(nil): return .missing
         case .success(let seconds?): return .value(seconds)
         case .failure(let problem): return .wrong(problem.message)
@@ -312,11 +317,11 @@ public enum GenericCallbackParser {
     }
 
     /// Optional text fields: strings as given, numbers as decimal text, anything else dropped.
-    private static func optionalText(_ value: CallbackJSONValue?) -> String? {
+    private static func optionalText(_ value: CallbackJSONValue?, literal: String?) -> String? {
         switch value {
         case .string(let s)?: return s
         case .integer(let i)?: return String(i)
-        case .double(let d)?: return Int64(exactly: d).map { String($0) } ?? "\(d)"
+        case .double(let d)?: return literal ?? Int64(exactly: d).map { String($0) } ?? "\(d)"
         default: return nil
         }
     }

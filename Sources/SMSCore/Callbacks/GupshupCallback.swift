@@ -49,7 +49,8 @@ public enum GupshupCallback {
         let raws: [String]
         // Where each event lies in the tree (numbers beyond `Double`, repeated keys: ``JSONValueProblem``).
         let prefixes: [[JSONPathStep]]
-        let (root, span, bytes, valueProblems) = try CallbackJSONValue.decodeWithSpans(body, levels: 1)
+        let (root, span, bytes, valueProblems, literals) = try CallbackJSONValue.decodeWithSpans(body, levels: 1)
+        let literalsByPath = JSONNumberLiteral.byPath(literals)
         switch root {
         case .array(let values):
             elements = values
@@ -88,7 +89,7 @@ public enum GupshupCallback {
             }
             var problems = support.check(ids: ["externalId"], texts: ["errCode", "errorCode", "cause"], times: [], in: params).problems
             let ts: Int64?
-            switch support.epochTime(object["eventTs"], field: "eventTs") {
+            switch support.epochTime(object["eventTs"], field: "eventTs", literal: literalsByPath[prefixes[index] + [.key("eventTs")]]) {
             case .success(let seconds): ts = seconds
             case .failure(let problem): ts = nil; problems.append(problem.message)
             }

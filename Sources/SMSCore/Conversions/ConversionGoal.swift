@@ -11,7 +11,7 @@ import Foundation
 ///   `"49.99"`, converted to cents exactly (decimal arithmetic); `minor`: an integer count of minor
 ///   units (cents), `4999` or `"4999"`. Text must be a plain decimal (`-?digits(.digits)?`; `"1e3"`,
 ///   `" 5"`, `"+7"` are not revenue). More fraction digits than the unit allows (`5.555`, a minor
-///   `49.5`) make the event invalid at the events route (``revenueProblem(properties:)``), never
+///   `49.5`) make the event invalid at the events route (``revenueProblem(properties:literal:)``), never
 ///   rounded without notice.
 /// - `filters`: all must pass for an event to qualify.
 public struct ConversionGoal: Sendable, Equatable, Codable {
@@ -48,7 +48,7 @@ public struct ConversionGoal: Sendable, Equatable, Codable {
         // Any whole number an `Int` holds decodes (a goal stored before the range existed still
         // reads back); ``CampaignDraft/validated(id:context:)`` refuses what is outside the range.
         // A number no `Int` holds (1e19) cannot be carried to that check and is refused here.
-        let window = try c.decode(Double.self, forKey: .windowMinutes)
+        let window = try c.decodeNumber(.windowMinutes, for: InputLimits.goalWindowMinutes)
         guard window.rounded(.towardZero) == window, let minutes = Int(exactly: window) else {
             throw InputRangeError(field: FieldPath.text(c.codingPath + [CodingKeys.windowMinutes]), range: InputLimits.goalWindowMinutes, got: window)
         }
@@ -66,12 +66,13 @@ public struct ConversionGoal: Sendable, Equatable, Codable {
     /// The event's revenue in **cents** per ``revenueUnit``; 0 when there is no revenue property,
     /// it is missing, not a number (text that is not a plain decimal, ``DecimalText``), or outside
     /// the unit's range (``InputLimits/revenueMajorUnits``, ``InputLimits/revenueMinorUnits``:
-    /// ±10^12 cents). The events route refuses such an event, and one with more fraction digits
-    /// than the unit allows, with ``revenueProblem(properties:)`` before it is stored; an event
+    /// ±10^12 cents). The events route refuses such an event (a present revenue that is not a
+    /// valid amount), and one with more fraction digits than the unit allows, with
+    /// ``revenueProblem(properties:literal:)`` before it is stored; an event
     /// stored before its goal existed is read as it is: a major amount rounded half away from zero
     /// to cents (`1.005` → 101), a fractional minor amount 0.
     public func revenueCents(properties: [String: JSONValue]) -> Int64 {
-        guard let p = revenueProperty, let value = properties[p], let amount = Self.decimal(value), rangeProblem(amount, value, field: p) == nil
+        guard let p = revenueProperty, let value = properties[p], let amount = Self.decimal(value), rangeProblem(amount, "", field: p) == nil
         else { return 0 }
         let cents: Decimal
         switch revenueUnit {
@@ -97,19 +98,28 @@ public struct ConversionGoal: Sendable, Equatable, Codable {
     /// `major`, 0 for `minor`.
     public var revenueFractionDigits: Int { revenueUnit == .major ? 2 : 0 }
 
-    /// Why an event's revenue property is refused, or `nil` (a missing or non-numeric value, text
-    /// that is not a plain decimal included, is simply no revenue):
+    /// Why an event's revenue property is refused, or `nil` when it is absent, JSON `null`, or a
+    /// valid amount. One rule (`docs/DOMAIN.md` §5 "revenue"): a revenue property that is present
+    /// is an amount or the event is invalid, naming the property and the allowed form:
+    /// - not an amount (text that is not a plain decimal by ``DecimalText``, `" 5"`, `"NaN"`,
+    ///   `"1e3"`, `""`; a boolean, an array, an object): ``formProblem(property:got:)``,
+    ///   `properties.amount must be an amount: a number or a plain decimal text such as 49.99 or
+    ///   "49.99", from -10000000000 to 10000000000 major units with at most 2 fraction digits (got ' 5')`;
     /// - outside ``revenueRange``: `properties.amount must be a number from -10000000000 to
-    ///   10000000000 major units (got '99999999999999999999.99')`: text is echoed as sent
-    ///   (``InputEcho``), a JSON number in its shortest form (`got 1e+300`);
+    ///   10000000000 major units (got '99999999999999999999.99')`;
     /// - more fraction digits than ``revenueFractionDigits``: `properties.amount must have at most 2
     ///   fraction digits (cents) for revenueUnit major (got '5.555')`, `properties.amount must be a
     ///   whole number of minor units (cents) for revenueUnit minor (got 49.5)`.
-    public func revenueProblem(properties: [String: JSONValue]) -> String? {
-        guard let p = revenueProperty, let value = properties[p] else { return nil }
+    ///
+    /// Text is echoed as sent, in quotes (``InputEcho``); a number as written when `literal` gives
+    /// it (``JSONNumberLiteral``: `'1e300'`), else in its shortest form.
+    /// - Parameter literal: the property's number literal as written, by property name, or `nil`.
+    public func revenueProblem(properties: [String: JSONValue], literal: (String) -> String? = { _ in nil }) -> String? {
+        guard let p = revenueProperty, let value = properties[p], value != .null else { return nil }
+        let shown = Self.echo(value, literal: literal(p))
         let precisionProblem = revenueUnit == .major
-            ? "properties.\(p) must have at most \(revenueFractionDigits) fraction digits (cents) for revenueUnit major (got \(Self.echo(value)))"
-            : "properties.\(p) must be a whole number of minor units (cents) for revenueUnit minor (got \(Self.echo(value)))"
+            ? "properties.\(p) must have at most \(revenueFractionDigits) fraction digits (cents) for revenueUnit major (got \(shown))"
+            : "properties.\(p) must be a whole number of minor units (cents) for revenueUnit minor (got \(shown))"
         guard let amount = Self.decimal(value) else {
             // A number or plain decimal no `Decimal` holds: beyond its exponents (1e300, 200
             // digits) it is out of range; below them (5e-324, 0.000…01) it is finer than a cent.
@@ -117,12 +127,12 @@ public struct ConversionGoal: Sendable, Equatable, Codable {
             switch value {
             case .number(let d): approximate = d
             case .string(let s) where DecimalText.isPlainNumber(s, allowingExponent: false): approximate = Double(s) ?? .infinity
-            default: return nil
+            default: return formProblem(property: p, got: shown)
             }
             return revenueRange.contains(approximate)
-                ? precisionProblem : "properties.\(p) must be \(revenueRange.description) (got \(Self.echo(value)))"
+                ? precisionProblem : "properties.\(p) must be \(revenueRange.description) (got \(shown))"
         }
-        if let problem = rangeProblem(amount, value, field: p) { return problem }
+        if let problem = rangeProblem(amount, shown, field: p) { return problem }
         if case .string(let text) = value {
             // Text by its digits (a `Decimal` keeps 38): the fraction without trailing zeros.
             let fraction = text.split(separator: ".").dropFirst().first.map { $0.reversed().drop { $0 == "0" }.count } ?? 0
@@ -133,20 +143,40 @@ public struct ConversionGoal: Sendable, Equatable, Codable {
         return Self.isWhole(scaled) ? nil : precisionProblem
     }
 
-    /// `amount` (the decimal of `value`) outside ``revenueRange``, worded with `value` as sent.
-    private func rangeProblem(_ amount: Decimal, _ value: JSONValue, field: String) -> String? {
+    /// The sentence for a revenue property that is not an amount at all, naming the allowed form
+    /// of ``revenueUnit``: `properties.amount must be an amount: a number or a plain decimal text
+    /// such as 49.99 or "49.99", from -10000000000 to 10000000000 major units with at most 2
+    /// fraction digits (got 'NaN')`; for `minor`, `… a whole number or plain integer text such as
+    /// 4999 or "4999", from -1000000000000 to 1000000000000 cents (got true)`.
+    public func formProblem(property p: String, got shown: String) -> String {
+        let span = "from \(InputRange.format(revenueRange.minimum)) to \(InputRange.format(revenueRange.maximum))"
+        switch revenueUnit {
+        case .major:
+            return "properties.\(p) must be an amount: a number or a plain decimal text such as 49.99 or \"49.99\", \(span) major units"
+                + " with at most \(revenueFractionDigits) fraction digits (got \(shown))"
+        case .minor:
+            return "properties.\(p) must be an amount: a whole number or plain integer text such as 4999 or \"4999\", \(span) cents (got \(shown))"
+        }
+    }
+
+    /// `amount` outside ``revenueRange``, worded with the value as sent (`shown`).
+    private func rangeProblem(_ amount: Decimal, _ shown: String, field: String) -> String? {
         let lo = Decimal(revenueRange.minimum), hi = Decimal(revenueRange.maximum)
         guard amount < lo || amount > hi else { return nil }
-        return revenueRange.problem(field: "properties.\(field)") + " (got \(Self.echo(value)))"
+        return revenueRange.problem(field: "properties.\(field)") + " (got \(shown))"
     }
 
     /// A revenue value as a message quotes it: text as sent, in quotes (``InputEcho``); a number
-    /// in its shortest decimal form.
-    private static func echo(_ value: JSONValue) -> String {
+    /// as written when `literal` is known (`'1e300'`), else in its shortest decimal form; `true`,
+    /// `false`, `an array`, `an object`.
+    private static func echo(_ value: JSONValue, literal: String?) -> String {
         switch value {
         case .string(let s): "'\(InputEcho.text(s))'"
-        case .number(let d): InputRange.format(d)
-        default: ""
+        case .number(let d): literal.map { "'\(InputEcho.text($0))'" } ?? InputRange.format(d)
+        case .bool(let b): String(b)
+        case .array: "an array"
+        case .object: "an object"
+        case .null: "null"
         }
     }
 

@@ -19,7 +19,7 @@ extension JSONValue {
     /// surrounding white space), in order; `nil` when `body` is not a JSON array. How an invalid
     /// event of a batch is kept as the bytes that arrived (`docs/DOMAIN.md` §1 "Text from outside").
     public static func elementRanges(json body: Data) -> [Range<Int>]? {
-        guard let (value, span, _, _) = try? CallbackJSONValue.decodeWithSpans(body, levels: 1), case .array = value else { return nil }
+        guard let (value, span, _, _, _) = try? CallbackJSONValue.decodeWithSpans(body, levels: 1), case .array = value else { return nil }
         return span.elements.map(\.range)
     }
 

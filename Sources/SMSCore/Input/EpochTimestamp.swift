@@ -25,11 +25,20 @@ public enum EpochTimestamp {
             + " or epoch milliseconds above \(InputRange.format(ms.minimum)) and at most \(InputRange.format(ms.maximum))"
     }
 
-    /// Epoch seconds from a JSON number.
-    public static func seconds(_ value: Double, field: String = "ts") -> Result<Int64, Problem> {
+    /// Epoch seconds from a JSON number; a refusal quotes `literal` (the number as written,
+    /// ``JSONNumberLiteral``: `'1e20'`, never `1e+20`) when given, else the value.
+    public static func seconds(_ value: Double, field: String = "ts", literal: String? = nil) -> Result<Int64, Problem> {
         if InputLimits.epochSeconds.contains(value) { return .success(Int64(value.rounded(.down))) }
         if InputLimits.epochMilliseconds.contains(value) { return .success(Int64((value / 1000).rounded(.down))) }
-        return .failure(Problem(message: rangeText(field: field) + " (got \(InputRange.format(value)))"))
+        let shown = literal.map { "'\(InputEcho.text($0))'" } ?? InputRange.format(value)
+        return .failure(Problem(message: rangeText(field: field) + " (got \(shown))"))
+    }
+
+    /// A `ts` that is neither a number nor a string: `ts must be epoch seconds from 0 to … as a
+    /// number or a numeric string (got true)`; `got` is the JSON literal (`true`, `false`) or the
+    /// type (`an object`, `an array`).
+    public static func wrongType(field: String, got: String) -> Problem {
+        Problem(message: rangeText(field: field) + ", as a number or a numeric string (got \(got))")
     }
 
     /// Epoch seconds from an integer (exact, no rounding through `Double`).
@@ -63,6 +72,6 @@ public enum EpochTimestamp {
         }
         if let i = Int64(s) { return seconds(i, field: field) }
         guard let d = Double(s) else { return .failure(Problem(message: rangeText(field: field) + " (got '\(InputEcho.text(raw))')")) }
-        return seconds(d, field: field)
+        return seconds(d, field: field, literal: raw)
     }
 }

@@ -154,6 +154,25 @@ public struct InputRangeError: Error, Equatable, Sendable, CustomStringConvertib
         message = range.problem(field: field) + " (got '\(InputEcho.text(text))')"
     }
 
+    /// A value of another JSON type than a number: `… (got "5")`, `(got true)`, `(got an object)`;
+    /// `found` is what was there, as ``foundText(_:)`` reads it from the decoder's error.
+    public init(field: String, range: InputRange, found: String) {
+        self.field = field
+        self.range = range
+        message = range.problem(field: field) + " (got \(found))"
+    }
+
+    /// What a decoder's type error says was found (`"5"`, `true`, `an object`; the strict
+    /// decoder's words, `found …`), `null` for a missing value, else `another type`.
+    public static func foundText(_ error: DecodingError) -> String {
+        switch error {
+        case .valueNotFound: return "null"
+        case .typeMismatch(_, let context) where context.debugDescription.hasPrefix("found "):
+            return String(context.debugDescription.dropFirst("found ".count))
+        default: return "another type"
+        }
+    }
+
     public var description: String { message }
 }
 
@@ -179,7 +198,7 @@ extension KeyedDecodingContainer {
     ///   naming the field's path when it is outside `range`.
     /// `-0` is 0 (stored and echoed as `0`).
     public func decode(_ key: Key, in range: InputRange) throws -> Double {
-        let value = try decode(Double.self, forKey: key)
+        let value = try decodeNumber(key, for: range)
         guard range.contains(value) else {
             throw InputRangeError(field: FieldPath.text(codingPath + [key]), range: range, got: value)
         }
@@ -188,11 +207,25 @@ extension KeyedDecodingContainer {
 
     /// ``decode(_:in:)`` for an optional field (`nil` when absent or null).
     public func decodeIfPresent(_ key: Key, in range: InputRange) throws -> Double? {
-        guard let value = try decodeIfPresent(Double.self, forKey: key) else { return nil }
+        guard contains(key), try !decodeNil(forKey: key) else { return nil }
+        let value = try decodeNumber(key, for: range)
         guard range.contains(value) else {
             throw InputRangeError(field: FieldPath.text(codingPath + [key]), range: range, got: value)
         }
         return value == 0 ? 0 : value
+    }
+
+    /// A JSON number of any size at `key`, unchecked; a value of another type (`"5"`, `true`,
+    /// `null`, an object) is an ``InputRangeError`` naming the field and `range` (`graceSeconds must
+    /// be an integer from 0 to 2592000 seconds (got "5")`), never a bare "should be a number".
+    /// - Throws: `DecodingError.keyNotFound` when the key is missing.
+    public func decodeNumber(_ key: Key, for range: InputRange) throws -> Double {
+        do {
+            return try decode(Double.self, forKey: key)
+        } catch let error as DecodingError {
+            if case .keyNotFound = error { throw error }
+            throw InputRangeError(field: FieldPath.text(codingPath + [key]), range: range, found: InputRangeError.foundText(error))
+        }
     }
 
     /// An integer field within an integer `range`, as `Int`.

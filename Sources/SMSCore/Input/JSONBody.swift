@@ -41,6 +41,19 @@ public struct JSONBody: Sendable {
     /// with its path: a batch route refuses the items holding one (``problems(under:)``).
     public let problems: [JSONValueProblem]
 
+    /// The number literals a `Double` would not echo as written (magnitude 2^53 and more,
+    /// ``JSONNumberLiteral``), by path: what a refusal quotes (`(got '1e20')`).
+    let literals: [[JSONPathStep]: String]
+
+    /// The number at `path` as the client wrote it, when its `Double` would not echo it
+    /// (``JSONNumberLiteral``: `1e20`, `9223372036854775808`); `nil` for any other value.
+    public func literal(at path: [JSONPathStep]) -> String? { literals.isEmpty ? nil : literals[path] }
+
+    /// ``literal(at:)`` by the field's name as messages write it (`variants[0].percent`).
+    public func literal(atField field: String) -> String? {
+        literals.isEmpty ? nil : literals.first { JSONPathStep.text($0.key) == field }?.value
+    }
+
     /// The keys given more than once, in the order read.
     public var repeatedKeys: [JSONValueProblem] { problems.filter { $0.kind == .repeatedKey } }
 
@@ -48,9 +61,9 @@ public struct JSONBody: Sendable {
     /// - Throws: ``Problem`` when the body is not UTF-8, blank, or not one RFC 8259 JSON value.
     public static func read(_ body: Data) throws(Problem) -> JSONBody {
         do {
-            let (value, _, _, problems) = try CallbackJSONValue.decodeWithSpans(body, levels: 0)
+            let (value, _, _, problems, literals) = try CallbackJSONValue.decodeWithSpans(body, levels: 0)
             return JSONBody(
-                tree: value,
+                tree: value, literals: JSONNumberLiteral.byPath(literals),
                 outOfRange: problems.filter { $0.kind != .repeatedKey }.map {
                     OutOfRangeNumber(field: $0.field(), text: $0.text, kind: $0.kind)
                 },
@@ -77,12 +90,52 @@ public struct JSONBody: Sendable {
         JSONValueProblem(kind: number.kind, path: [], text: number.text).message(field: number.field)
     }
 
+    /// A number written as text (a dashboard form's field) read by the one JSON number rule: the
+    /// text without surrounding white space must be one RFC 8259 number literal, read by the same
+    /// reader as a JSON body, so a form takes exactly the numbers the JSON API takes and no others
+    /// (`0x10`, `0x1p3`, `+5`, `inf`, `.5`, `5.` are not numbers; `1e-400` and `1e309` are numbers
+    /// no `Double` holds as written, ``NumberText/beyondDouble``).
+    public enum NumberText: Sendable, Equatable {
+        /// A number a `Double` holds (`-0` is 0), with the literal as written.
+        case number(Double, literal: String)
+        /// A literal beyond `Double`'s range or a nonzero one that reads as 0 (``JSONValueProblem``).
+        case beyondDouble(literal: String)
+
+        /// The literal as written (trimmed).
+        public var literal: String {
+            switch self {
+            case .number(_, let literal), .beyondDouble(let literal): literal
+            }
+        }
+    }
+
+    /// `text` by the one JSON number rule (``NumberText``); `nil` when it is not a JSON number literal.
+    public static func number(text: String) -> NumberText? {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        // Only a literal that starts like a number: a quoted string, `true` or an array is no number.
+        guard let first = trimmed.utf8.first, first == UInt8(ascii: "-") || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(first),
+            let body = try? read(Data(trimmed.utf8))
+        else { return nil }
+        if !body.problems.isEmpty { return .beyondDouble(literal: trimmed) }
+        switch body.tree {
+        case .integer(let i): return .number(Double(i), literal: trimmed)
+        case .double(let d): return .number(d == 0 ? 0 : d, literal: trimmed)
+        default: return nil
+        }
+    }
+
     /// Decodes the body as `type` with the strict decoder (``JSONBodyDecoder``): the tree already
     /// read, no second parse; a key the type does not take is refused.
     /// - Throws: what the type's decoding throws (`DecodingError` with the field's coding path,
     ///   ``InputRangeError``…), or ``UnknownField`` naming the key and the keys its object takes.
     public func decode<T: Decodable>(_ type: T.Type) throws -> T {
-        try JSONBodyDecoder.decode(type, from: tree)
+        try JSONBodyDecoder.decode(type, from: tree, literals: literals, refusedNumbers: refusedNumbers)
+    }
+
+    /// The literals no `Double` holds as written, by path (``JSONBodyDecoder``).
+    private var refusedNumbers: [[JSONPathStep]: String] {
+        guard !outOfRange.isEmpty else { return [:] }
+        return JSONNumberLiteral.byPath(problems.filter { $0.kind != .repeatedKey }.map { JSONNumberLiteral(path: $0.path, text: $0.text) })
     }
 
     /// ``decode(_:)`` of the `index`th element of a body that is an array (a batch's item: paths
@@ -91,7 +144,7 @@ public struct JSONBody: Sendable {
         guard case .array(let elements) = tree, elements.indices.contains(index) else {
             throw DecodingError.valueNotFound(type, .init(codingPath: [], debugDescription: "no element \(index)"))
         }
-        return try JSONBodyDecoder.decode(type, from: elements[index])
+        return try JSONBodyDecoder.decode(type, from: elements[index], literals: literals, refusedNumbers: refusedNumbers, at: [.index(index)])
     }
 
     /// The number of elements of a body that is an array; `nil` for any other value.
@@ -106,8 +159,11 @@ public struct JSONBody: Sendable {
         self = try Self.read(try JSONEncoder().encode(value))
     }
 
-    private init(tree: CallbackJSONValue, outOfRange: [OutOfRangeNumber], problems: [JSONValueProblem]) {
+    private init(
+        tree: CallbackJSONValue, literals: [[JSONPathStep]: String], outOfRange: [OutOfRangeNumber], problems: [JSONValueProblem]
+    ) {
         self.tree = tree
+        self.literals = literals
         self.outOfRange = outOfRange
         self.problems = problems
     }
@@ -122,7 +178,7 @@ public struct JSONBody: Sendable {
         guard case .object(let changes) = tree, case .object(let current) = base.tree else { return nil }
         var merged = fields.map { keep in current.filter { keep.contains($0.key) } } ?? current
         for (key, value) in changes { merged[key] = value }
-        return JSONBody(tree: .object(merged), outOfRange: outOfRange, problems: problems)
+        return JSONBody(tree: .object(merged), literals: literals, outOfRange: outOfRange, problems: problems)
     }
 
     /// A key of a body that the decoded type does not take (``decode(_:)``): a misspelt or

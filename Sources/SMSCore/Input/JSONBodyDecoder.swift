@@ -32,9 +32,36 @@ struct JSONBodyDecoder {
         var hasUnasked: Bool { keys.count > asked.count || keys.contains { !asked.contains($0) } }
     }
 
-    /// Every keyed container handed out during one decode.
+    /// Every keyed container handed out during one decode, and the body's number literals.
     final class Ledger {
         var objects: [Asked] = []
+        /// The number literals a `Double` would not echo (``JSONNumberLiteral``), by path from the body's root.
+        let literals: [[JSONPathStep]: String]
+        /// The number literals no `Double` holds as written (`1e309`, `1e-400`, ``JSONValueProblem``), by path.
+        let refusedNumbers: [[JSONPathStep]: String]
+        /// The path of the decoded value inside the body (a batch's element: `[.index(3)]`).
+        let base: [JSONPathStep]
+        init(literals: [[JSONPathStep]: String] = [:], refusedNumbers: [[JSONPathStep]: String] = [:], base: [JSONPathStep] = []) {
+            self.literals = literals
+            self.refusedNumbers = refusedNumbers
+            self.base = base
+        }
+
+        /// The literal at a coding path of the decoded value, or `nil`.
+        func literal(at codingPath: [any CodingKey]) -> String? {
+            guard !literals.isEmpty else { return nil }
+            return literals[path(codingPath)]
+        }
+
+        /// The literal no `Double` holds at a coding path, or `nil`.
+        func refusedNumber(at codingPath: [any CodingKey]) -> String? {
+            guard !refusedNumbers.isEmpty else { return nil }
+            return refusedNumbers[path(codingPath)]
+        }
+
+        private func path(_ codingPath: [any CodingKey]) -> [JSONPathStep] {
+            base + codingPath.map { $0 is IndexKey ? .index($0.intValue ?? 0) : .key($0.stringValue) }
+        }
 
         /// The first key nobody asked for, by path order then key. An object read by two containers
         /// (a type that asks for its container twice) counts the keys either asked for.
@@ -56,11 +83,36 @@ struct JSONBodyDecoder {
     /// Decodes `type` from `value`, then refuses a key nobody asked for.
     /// - Throws: what the type's decoding throws (`DecodingError`, ``InputRangeError``…), else
     ///   ``JSONBody/UnknownField``.
-    static func decode<T: Decodable>(_ type: T.Type, from value: CallbackJSONValue) throws -> T {
-        let ledger = Ledger()
+    /// - Parameters:
+    ///   - literals: the body's number literals (``JSONNumberLiteral``), quoted by refusals.
+    ///   - base: where `value` lies in the body (a batch's element).
+    ///   - refusedNumbers: the literals no `Double` holds as written, by path: a number field there is
+    ///     a type error quoting it (`found '1e-400'`), so a field with a range names its range
+    ///     even when the value read (0) would lie in it.
+    static func decode<T: Decodable>(
+        _ type: T.Type, from value: CallbackJSONValue, literals: [[JSONPathStep]: String] = [:],
+        refusedNumbers: [[JSONPathStep]: String] = [:], at base: [JSONPathStep] = []
+    ) throws -> T {
+        let ledger = Ledger(literals: literals, refusedNumbers: refusedNumbers, base: base)
         let decoded = try Node(value: value, codingPath: [], ledger: ledger).decodeValue(type)
         if let unknown = ledger.firstUnknown() { throw unknown }
         return decoded
+    }
+
+    /// A value as a message quotes what was found: a string in JSON quotes (cut by ``InputEcho``),
+    /// `true`, `false`, `null`, a number as read, `an array`, `an object`.
+    static func shown(_ value: CallbackJSONValue) -> String {
+        switch value {
+        case .string(let s):
+            let cut = InputEcho.text(s).replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+            return "\"" + cut + "\""
+        case .bool(let b): return String(b)
+        case .null: return "null"
+        case .integer(let i): return String(i)
+        case .double(let d): return InputRange.format(d)
+        case .array: return "an array"
+        case .object: return "an object"
+        }
     }
 
     /// A coding key of an array element.
@@ -96,7 +148,7 @@ struct JSONBodyDecoder {
         /// `null` where a value is needed is `valueNotFound`, any other JSON type `typeMismatch`.
         func mismatch(_ type: Any.Type) -> DecodingError {
             if value == .null { return DecodingError.valueNotFound(type, .init(codingPath: codingPath, debugDescription: "null")) }
-            return DecodingError.typeMismatch(type, .init(codingPath: codingPath, debugDescription: "found \(value.typeName)"))
+            return DecodingError.typeMismatch(type, .init(codingPath: codingPath, debugDescription: "found \(JSONBodyDecoder.shown(value))"))
         }
 
         func decodeNil() -> Bool { value == .null }
@@ -112,6 +164,9 @@ struct JSONBodyDecoder {
         }
 
         func decode(_ type: Double.Type) throws -> Double {
+            if let refused = ledger.refusedNumber(at: codingPath) {
+                throw DecodingError.typeMismatch(type, .init(codingPath: codingPath, debugDescription: "found '\(InputEcho.text(refused))'"))
+            }
             switch value {
             case .integer(let i): return Double(i)
             case .double(let d): return d
@@ -131,7 +186,8 @@ struct JSONBodyDecoder {
                 shown = String(i)
             case .double(let d):
                 exact = d.isFinite ? T(exactly: d) : nil
-                shown = d == d.rounded() && abs(d) < 1e16 ? String(Int64(d)) : "\(d)"
+                shown = ledger.literal(at: codingPath).map { "'\(InputEcho.text($0))'" }
+                    ?? (d == d.rounded() && abs(d) < 1e16 ? String(Int64(d)) : "\(d)")
             default: throw mismatch(type)
             }
             guard let exact else {

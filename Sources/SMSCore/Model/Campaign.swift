@@ -45,10 +45,17 @@ public enum Audience: Sendable, Equatable, Codable {
             let id: Int64
             do {
                 id = try c.decode(Int64.self, forKey: .segmentId)
-            } catch DecodingError.dataCorrupted {
+            } catch DecodingError.dataCorrupted(let context) {
+                // The decoder's own "(got …)": the number as written when its `Double` would not echo it.
+                let shown = try Self.shown(c.decode(JSONValue.self, forKey: .segmentId))
+                let got = context.debugDescription.range(of: " (got ").map { String(context.debugDescription[$0.lowerBound...]) }
+                    ?? " (got \(shown))"
+                throw DecodingError.dataCorrupted(
+                    .init(codingPath: c.codingPath + [key], debugDescription: "must be a segment id, a whole number from 1 to \(Int64.max)" + got))
+            } catch DecodingError.typeMismatch(_, let context) {
                 throw DecodingError.dataCorrupted(
                     .init(codingPath: c.codingPath + [key], debugDescription: "must be a segment id, a whole number from 1 to \(Int64.max)"
-                        + " (got \(Self.shown(try c.decode(JSONValue.self, forKey: .segmentId))))"))
+                        + " (got \(context.debugDescription.hasPrefix("found ") ? String(context.debugDescription.dropFirst(6)) : "another type"))"))
             }
             guard id >= 1 else {
                 throw DecodingError.dataCorrupted(

@@ -22,8 +22,14 @@ extension MessageTemplateEngine {
 
 /// A compiled body.
 public protocol CompiledMessageTemplate: Sendable {
-    /// The field names the body uses, dotted (`first_name`, `properties.city`), each once.
+    /// The field names the body uses, dotted (`first_name`, `properties.city`), each once; a name
+    /// inside a section is recorded under the section (`vip.points`).
     var referencedNames: Set<String> { get }
+    /// The names of the value tags outside every section, as written (`properties.city.x`): each
+    /// is looked up in the profile itself, so it can be checked against the property paths
+    /// profiles hold (``ProfileFields/isResolvable(_:propertyPaths:defaults:)``); `nil` when the
+    /// engine cannot tell (the check is then not made).
+    var topLevelValueNames: Set<String>? { get }
     /// The text for `profile`, with `defaults` for missing fields (``ProfileFields``). Never escapes
     /// for HTML: SMS is plain text.
     /// - Throws: ``MessageRenderError/workBudgetExceeded`` when rendering would take more than
@@ -46,6 +52,7 @@ public struct LiteralTemplateEngine: MessageTemplateEngine {
     struct Literal: CompiledMessageTemplate {
         let text: String
         var referencedNames: Set<String> { [] }
+        var topLevelValueNames: Set<String>? { [] }
         func render(profile: Profile, defaults: [String: String]) -> String { text }
     }
 }

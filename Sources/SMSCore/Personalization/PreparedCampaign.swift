@@ -23,6 +23,17 @@ public struct PreparedCampaign: Sendable {
     /// Field names used by any variant.
     public var referencedNames: Set<String> { variants.reduce(into: Set()) { $0.formUnion($1.template.referencedNames) } }
 
+    /// The value tags outside every section of any variant (``CompiledMessageTemplate/topLevelValueNames``);
+    /// `nil` when a variant's engine cannot tell.
+    public var topLevelValueNames: Set<String>? {
+        var all: Set<String> = []
+        for variant in variants {
+            guard let names = variant.template.topLevelValueNames else { return nil }
+            all.formUnion(names)
+        }
+        return all
+    }
+
     /// Prepares `bodies` (one per variant).
     /// - Returns: the prepared campaign and the problems found (sentences; empty when valid).
     ///   Problems: more than ``CampaignDraft/maxLinks`` links in a body, a link that holds a

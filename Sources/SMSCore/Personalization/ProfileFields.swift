@@ -47,14 +47,33 @@ public enum ProfileFields {
     }
 
     /// Whether `name` (dotted) can resolve for some profile: a built-in field, a property key that
-    /// exists in at least one profile (`propertyKeys`: top-level keys), or a name with a default.
-    /// `properties` alone (a section over all properties) and `.` (the current item) are known.
+    /// exists in at least one profile (`propertyKeys`: the top-level keys are looked at), or a
+    /// name with a default. `properties` alone (a section over all properties) and `.` (the
+    /// current item) are known. Lenient inside sections (`vip.points` may be `points` of the
+    /// profile); a value tag outside sections is checked by ``isResolvable(_:propertyPaths:defaults:)``.
     public static func isKnown(_ name: String, propertyKeys: Set<String>, defaults: [String: String]) -> Bool {
         if name == "." || name == "properties" || builtIn.contains(name) { return true }
         if defaultText(name, defaults: defaults) != nil { return true }
         let path = name.hasPrefix("properties.") ? String(name.dropFirst("properties.".count)) : name
         let top = path.split(separator: ".", maxSplits: 1).first.map(String.init) ?? path
         return propertyKeys.contains(top)
+    }
+
+    /// Whether a value tag outside every section (``CompiledMessageTemplate/topLevelValueNames``)
+    /// can render for some profile: a built-in field, a name with a default, or a property path
+    /// that at least one profile holds (`propertyPaths`: every key path through objects, e.g.
+    /// `city`, `address`, `address.zip`; ``SMSDispatchStore/profilePropertyPaths()``).
+    ///
+    /// **Decision** (issue 12): a path into a plain value (`{{properties.city.x.y}}` where every
+    /// profile's `city` is text) or to a key no profile's object has is refused at creation: it
+    /// would render empty for every recipient. Checked against the profiles stored when the
+    /// campaign is created or changed: a property added later, or only in profiles imported after,
+    /// is not known then (give a default, or import first).
+    public static func isResolvable(_ name: String, propertyPaths: Set<String>, defaults: [String: String]) -> Bool {
+        if name == "." || name == "properties" || builtIn.contains(name) { return true }
+        if defaultText(name, defaults: defaults) != nil { return true }
+        let path = name.hasPrefix("properties.") ? String(name.dropFirst("properties.".count)) : name
+        return propertyPaths.contains(path)
     }
 
     /// A dotted path into properties (`address.city`); a key that itself holds dots wins.

@@ -98,8 +98,10 @@ public protocol SMSDispatchStore: SMSStore, SettingsStore, LoginLinkStore, Schem
     /// removes late arrivals). Rollups, message states and every stat are untouched.
     /// - Throws: ``StoreError/notFound(_:)``.
     func purgeRawHistory(campaignId: String, now: Int64, batchSize: Int, dryRun: Bool) async throws -> RawPurgeCounts
-    /// Top-level property keys present in at least one profile (template placeholder check).
-    func profilePropertyKeys() async throws -> Set<String>
+    /// Every property key path through objects present in at least one profile, keys joined by
+    /// `.` (`{"city":"B","address":{"zip":"1"}}` gives `city`, `address`, `address.zip`; arrays
+    /// are not entered): the template placeholder check (``ProfileFields``).
+    func profilePropertyPaths() async throws -> Set<String>
     /// How many existing profiles an audience reaches.
     func audienceSize(_ audience: Audience) async throws -> Int
 }

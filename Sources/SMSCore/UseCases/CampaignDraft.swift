@@ -80,7 +80,9 @@ public struct CampaignDraft: Sendable, Equatable, Codable {
         public var now: Int64
         /// The personalisation engine the bodies are compiled with.
         public var engine: any MessageTemplateEngine
-        /// Top-level property keys present in at least one profile; `nil` skips the placeholder check.
+        /// The property key paths through objects present in at least one profile (`city`,
+        /// `address`, `address.zip`; ``SMSDispatchStore/profilePropertyPaths()``); `nil` skips the
+        /// placeholder check.
         public var propertyKeys: Set<String>?
         /// Profiles the audience reaches (existing profiles among `userIds`, or all profiles); `nil`
         /// skips the empty-audience check beyond an empty `userIds` list.
@@ -141,11 +143,18 @@ public struct CampaignDraft: Sendable, Equatable, Codable {
         problems += bodyProblems
         let defaults = self.defaults ?? [:]
         if bodyProblems.isEmpty { problems += Self.sizeProblems(prepared, bodies: bodies.count, defaults: defaults, samples: context.sampleProfiles) }
-        if let keys = context.propertyKeys {
-            for name in prepared.referencedNames.sorted()
-            where !ProfileFields.isKnown(name, propertyKeys: keys, defaults: defaults) {
-                problems.append(
-                    "unknown template placeholder '\(InputEcho.text(name))': no profile has that field and defaults has no value for it")
+        if let paths = context.propertyKeys {
+            let topLevel = prepared.topLevelValueNames
+            for name in prepared.referencedNames.sorted() {
+                // A value tag outside sections: its whole path must exist in some profile; inside a
+                // section, its first key (``ProfileFields``).
+                let known = topLevel?.contains(name) == true
+                    ? ProfileFields.isResolvable(name, propertyPaths: paths, defaults: defaults)
+                    : ProfileFields.isKnown(name, propertyKeys: paths, defaults: defaults)
+                if !known {
+                    problems.append(
+                        "unknown template placeholder '\(InputEcho.text(name))': no profile has that field and defaults has no value for it")
+                }
             }
         }
         if !context.providerExists { problems.append("unknown provider '\(InputEcho.text(providerId))'") }

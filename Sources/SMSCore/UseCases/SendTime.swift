@@ -16,8 +16,14 @@ public enum SendTimeInput: Sendable, Equatable, Codable {
                 throw InputRangeError(field: FieldPath.text(decoder.codingPath), range: range, got: n)
             }
             self = .epochSeconds(seconds)
+        } else if let text = try? c.decode(String.self) {
+            self = .text(text)
         } else {
-            self = .text(try c.decode(String.self))
+            let found: String
+            do { _ = try c.decode(String.self); found = "another type" } catch let error as DecodingError { found = InputRangeError.foundText(error) }
+            throw DecodingError.dataCorrupted(.init(
+                codingPath: decoder.codingPath,
+                debugDescription: "must be \(InputLimits.sendAtEpochSeconds) or a date-time text such as 2025-06-01T09:00 (got \(found))"))
         }
     }
 

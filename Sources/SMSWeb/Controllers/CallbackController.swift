@@ -21,8 +21,9 @@ import SMSCore
 ///   take (``CallbackMethodPolicy``: a GET to a JSON-only dialect, any PUT, PATCH, DELETE, HEAD or
 ///   OPTIONS); when authenticated like a POST it is also kept as an ingestion error (method, path,
 ///   query without the secret) so a misconfigured provider is seen, never silently lost;
-///   413 for a body over `maxCallbackBytes` (5 MB) or more than
-///   `maxCallbackItems` (10,000) items;
+///   413 for a body over `maxCallbackBytes` (5 MB; a larger declared `Content-Length` is answered
+///   before the body is read, and an authenticated one is kept as an ingestion error without its
+///   body, ``keepTooLarge(_:provider:credentials:reason:)``) or more than `maxCallbackItems` (10,000) items;
 /// - 503 when the store fails (``StoreErrorMiddleware``), so the provider retries.
 struct CallbackController {
     let store: any SMSStore
@@ -60,7 +61,13 @@ struct CallbackController {
             throw unauthorized(error, providerId: providerId)
         }
 
-        let buffer = try await request.body.collect(upTo: config.maxCallbackBytes, what: "callback")
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.collectBody(upTo: config.maxCallbackBytes, what: "callback")
+        } catch let error as HTTPError where error.status == .contentTooLarge {
+            try await keepTooLarge(request, provider: provider, credentials: credentials, reason: error.body ?? "callback body too large")
+            throw error
+        }
         let body = Array(buffer.readableBytesView)
         let contentType = request.headers[.contentType]?.lowercased() ?? ""
         let isForm = contentType.hasPrefix("application/x-www-form-urlencoded")
@@ -124,6 +131,26 @@ struct CallbackController {
                 body: .init(byteBuffer: ByteBuffer(string: JasminCallback.acknowledgement)))
         }
         return Self.response(CallbackResponse.make(for: parsed, processedEvents: parsed.items.count, timestamp: now))
+    }
+
+    /// Keeps a callback refused as too large (413: its declared `Content-Length` or its bytes over
+    /// `maxCallbackBytes`) as an ingestion error, so the operator sees it: the reason (the 413's
+    /// words, with the limit and the declared size) and the request as a request record
+    /// (``CallbackMethodPolicy/raw(method:path:query:body:)``: method, path, query without the
+    /// secret). **Decision:** nothing of the body is kept — it was not read (declared too large) or
+    /// is cut at the limit, and a cut body is no byte-for-byte copy; the record is replayed with
+    /// the body as a correction (`raw` / `rawBase64`). Only for a request whose URL secret (or
+    /// `X-Callback-Secret`) was valid: a signature alone covers the body, which was not checked.
+    func keepTooLarge(_ request: Request, provider: ProviderConfig, credentials: CallbackAuthenticator.Credentials, reason: String) async throws {
+        guard credentials.urlSecret != nil else { return }
+        try await store.recordIngestionErrors([
+            IngestionErrorInput(
+                source: "callback", providerId: provider.id, reason: reason,
+                raw: CallbackMethodPolicy.raw(method: request.method, path: request.uri.path, query: request.uri.query, body: []),
+                receivedAt: config.now())
+        ])
+        metrics.ingestionErrorsRecorded(1, source: .callback)
+        metrics.recordCallback(applied: 0, duplicates: 0, pending: 0, invalid: 1)
     }
 
     /// Keeps an authenticated request with a method the dialect does not take as an ingestion

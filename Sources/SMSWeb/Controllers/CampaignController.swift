@@ -40,7 +40,7 @@ struct CampaignController {
 
     func addRoutes(to group: RouterGroup<AppRequestContext>) {
         group.post("campaigns") { request, _ in
-            let body = try await request.body.collect(upTo: 1_000_000, what: "campaign")
+            let body = try await request.collectBody(upTo: 1_000_000, what: "campaign")
             let draft = try JSON.decode(CampaignDraft.self, from: body, what: "campaign")
             let campaign = try await CampaignCreation(store: store, engine: dispatcher.planner.engine).validate(draft)
             try await store.insertCampaign(campaign)
@@ -68,7 +68,7 @@ struct CampaignController {
         }
         group.post("campaigns/{id}/schedule") { request, context in
             let campaign = try await load(context)
-            let body = try await request.body.collect(upTo: 64_000, what: "schedule request")
+            let body = try await request.collectBody(upTo: 64_000, what: "schedule request")
             let input = try JSON.decode(ScheduleInput.self, from: body, what: "schedule request")
             let sendAt: Int64
             do {

@@ -31,7 +31,7 @@ struct CampaignCreation {
         }
         let context = CampaignDraft.Context(
             providerExists: provider != nil, now: Int64(Date().timeIntervalSince1970), engine: engine,
-            propertyKeys: try await store.profilePropertyKeys(), audienceSize: try await store.audienceSize(draft.audience),
+            propertyKeys: try await store.profilePropertyPaths(), audienceSize: try await store.audienceSize(draft.audience),
             sampleProfiles: samples)
         var campaign: Campaign?
         var problems: [String] = []

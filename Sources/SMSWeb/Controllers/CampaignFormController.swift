@@ -83,14 +83,20 @@ struct CampaignFormController {
         if let event = text(f.goalEvent) {
             var window = 1_440
             if let w = text(f.goalWindowMinutes) {
-                if let n = DecimalText.integer(w, allowingNegative: true).flatMap({ Int(exactly: $0) }) { window = n } else { problems.append("conversion window must be a whole number of minutes (got '\(InputEcho.text(w))')") }
+                // The API's number rule (``JSONBody/number(text:)``); the range is the draft's check.
+                if case .number(let n, _)? = JSONBody.number(text: w), n.rounded(.towardZero) == n, let minutes = Int(exactly: n) {
+                    window = minutes
+                } else {
+                    problems.append("conversion window must be \(InputLimits.goalWindowMinutes.description) (got '\(InputEcho.text(w))')")
+                }
             }
             goal = ConversionGoal(event: event, windowMinutes: window, revenueProperty: text(f.goalRevenueProperty))
         }
         var control: Double?
         if let c = text(f.controlGroupPercent) {
-            // The API's one rule (InputLimits.controlGroupPercent) words the range; its check is the draft's.
-            if DecimalText.isPlainNumber(c, allowingExponent: false), let v = Double(c) {
+            // The API's number rule (``JSONBody/number(text:)``: no hex, no `1e-400` read as 0) and
+            // range (InputLimits.controlGroupPercent, checked by the draft).
+            if case .number(let v, _)? = JSONBody.number(text: c) {
                 control = v
             } else {
                 problems.append("control group must be \(InputLimits.controlGroupPercent.description) (got '\(InputEcho.text(c))')")

@@ -15,7 +15,7 @@ struct CampaignManagementController {
             let id = try context.parameters.require("id")
             let precondition = try EntityTag.ifMatch(
                 request.headers[.ifMatch], of: "campaign", form: "the value of the ETag header of GET, in quotes")
-            let body = try await request.body.collect(upTo: 1_000_000, what: "campaign")
+            let body = try await request.collectBody(upTo: 1_000_000, what: "campaign")
             _ = try await management.edit(id: id, patch: body, precondition: precondition)
             // Read back: the tag and the view are those of the campaign as stored (what GET answers).
             let stored = try await campaigns.load(context)

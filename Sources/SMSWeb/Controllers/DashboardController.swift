@@ -76,7 +76,7 @@ struct DashboardController {
             }
         }
         api.post("dashboard/login-links") { request, _ in
-            let body = try await request.body.collect(upTo: 16_000, what: "login link")
+            let body = try await request.collectBody(upTo: 16_000, what: "login link")
             let input = body.readableBytes == 0 ? LoginLinkInput() : try JSON.decode(LoginLinkInput.self, from: body, what: "login link")
             let next = OneTimeLoginLinks.safeNext(input.next)
             let nonce = try await d.logins.mint(next: next, now: Dashboard.now())

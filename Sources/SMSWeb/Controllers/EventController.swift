@@ -42,7 +42,7 @@ struct EventController {
 
     func addRoutes(to group: RouterGroup<AppRequestContext>) {
         group.post("events") { request, _ in
-            let body = try await request.body.collect(upTo: 20_000_000, what: "events")
+            let body = try await request.collectBody(upTo: 20_000_000, what: "events")
             let now = Int64(Date().timeIntervalSince1970)
             let data = Data(buffer: body)
             // The one strict reader (``JSONBody``); a number beyond `Double` or a key given twice is
@@ -94,7 +94,8 @@ struct EventController {
         let path: [JSONPathStep] = index.map { [.index($0)] } ?? []
         let refusedValues = body.problems(under: path) { $0 == "ts" ? EpochTimestamp.rangeText(field: $0) : nil }
         guard refusedValues.isEmpty else { return .failure(Problem(message: refusedValues.joined(separator: "; "))) }
-        return validate(item(body, at: index), now: now, revenueGoals: revenueGoals)
+        // A number as written where its `Double` would not echo it (``JSONNumberLiteral``): `ts`, a revenue property.
+        return validate(item(body, at: index), now: now, revenueGoals: revenueGoals) { body.literal(at: path + $0) }
     }
 
     /// The events an ingestion error of source `events` holds, read again by this route's rules
@@ -174,10 +175,11 @@ struct EventController {
 
     /// ``validate(_:now:revenueGoals:)`` of an element read by ``item(_:at:)``.
     static func validate(
-        _ item: Swift.Result<[String: JSONValue], Problem>, now: Int64, revenueGoals: [ConversionGoal] = []
+        _ item: Swift.Result<[String: JSONValue], Problem>, now: Int64, revenueGoals: [ConversionGoal] = [],
+        literal: ([JSONPathStep]) -> String? = { _ in nil }
     ) -> Swift.Result<ConversionEventInput, Problem> {
         switch item {
-        case .success(let o): validate(.object(o), now: now, revenueGoals: revenueGoals)
+        case .success(let o): validate(.object(o), now: now, revenueGoals: revenueGoals, literal: literal)
         case .failure(let problem): .failure(problem)
         }
     }
@@ -189,12 +191,14 @@ struct EventController {
     ///   above 1e12 are milliseconds, fractions are truncated), at most 24 h (86,400 s) after `now`;
     ///   `properties` absent, `null` or an object; `eventId`, `userId` and `name` hold no control
     ///   character and no key or string of `properties` holds U+0000 (``TextInput``); for every goal in `revenueGoals` whose event is
-    ///   this event's name, the revenue property is absent, not a number, or within the goal's
-    ///   revenue range (``ConversionGoal/revenueProblem(properties:)``: beyond it is refused here,
-    ///   not stored as revenue 0).
+    ///   this event's name, the revenue property is absent, `null`, or a valid amount of the goal's
+    ///   unit (``ConversionGoal/revenueProblem(properties:literal:)``: anything else present, text
+    ///   that is not a plain decimal too, is refused here, never stored as revenue 0).
+    /// - Parameter literal: a number of the event as written, by its path inside the event
+    ///   (``JSONNumberLiteral``), quoted by a refusal.
     /// - Returns: the event, or the reason it is invalid (every missing field named at once).
     static func validate(
-        _ element: JSONValue, now: Int64, revenueGoals: [ConversionGoal] = []
+        _ element: JSONValue, now: Int64, revenueGoals: [ConversionGoal] = [], literal: ([JSONPathStep]) -> String? = { _ in nil }
     ) -> Swift.Result<ConversionEventInput, Problem> {
         guard case .object(let o) = element else { return .failure(Problem(message: "event must be a JSON object")) }
         var missing: [String] = []
@@ -219,9 +223,11 @@ struct EventController {
         var tsRead: Swift.Result<Int64, EpochTimestamp.Problem>?
         switch o["ts"] {
         case nil, .null?: missing.append("ts")
-        case .number(let d)?: tsRead = EpochTimestamp.seconds(d)
+        case .number(let d)?: tsRead = EpochTimestamp.seconds(d, literal: literal([.key("ts")]))
         case .string(let text)?: tsRead = EpochTimestamp.seconds(text: text)
-        default: wrong.append("ts must be a number or a numeric string (epoch seconds)")
+        case .bool(let b)?: wrong.append(EpochTimestamp.wrongType(field: "ts", got: String(b)).message)
+        case .array?: wrong.append(EpochTimestamp.wrongType(field: "ts", got: "an array").message)
+        default: wrong.append(EpochTimestamp.wrongType(field: "ts", got: "an object").message)
         }
         switch tsRead {
         case .success(let seconds)?: ts = seconds
@@ -239,7 +245,8 @@ struct EventController {
         }
         if !missing.isEmpty { wrong.insert("missing fields: " + missing.joined(separator: ", "), at: 0) }
         for goal in revenueGoals where goal.event == name {
-            if let problem = goal.revenueProblem(properties: properties), !wrong.contains(problem) { wrong.append(problem) }
+            let problem = goal.revenueProblem(properties: properties) { literal([.key("properties"), .key($0)]) }
+            if let problem, !wrong.contains(problem) { wrong.append(problem) }
         }
         guard wrong.isEmpty, let eventId, let userId, let name, let ts else {
             return .failure(Problem(message: wrong.joined(separator: "; ")))

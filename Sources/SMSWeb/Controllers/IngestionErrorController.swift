@@ -77,7 +77,7 @@ struct IngestionErrorController {
         }
         group.post("ingestion-errors/{id}/replay") { request, context in
             let id = try Self.id(context)
-            let body = try await request.body.collect(upTo: config.maxCallbackBytes, what: "replay")
+            let body = try await request.collectBody(upTo: config.maxCallbackBytes, what: "replay")
             let input =
                 body.readableBytes == 0
                 ? ReplayInput()
@@ -108,6 +108,11 @@ struct IngestionErrorController {
         }
         guard let providerId = error.providerId, let provider = try await store.provider(id: providerId) else {
             throw HTTPError(.unprocessableContent, message: "the provider of ingestion error \(id) no longer exists")
+        }
+        if override == nil, CallbackMethodPolicy.isRequestRecord(error.raw), error.reason.hasPrefix("callback body over ") {
+            throw HTTPError(
+                .unprocessableContent,
+                message: #"ingestion error \#(id) records a callback refused as too large, whose body was not kept: replay it with {"raw": "<the callback body>"} or {"rawBase64": "<its bytes>"}"#)
         }
         if override == nil, CallbackMethodPolicy.isRequestRecord(error.raw) {
             throw HTTPError(

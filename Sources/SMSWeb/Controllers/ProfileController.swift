@@ -55,7 +55,7 @@ struct ProfileController {
 
     func addRoutes(to group: RouterGroup<AppRequestContext>) {
         group.post("profiles") { request, _ in
-            let body = try await request.body.collect(upTo: 50_000_000, what: "profiles")
+            let body = try await request.collectBody(upTo: 50_000_000, what: "profiles")
             let inputs = try JSON.decode([Input].self, from: body, what: "profiles (expected a JSON array of {userId, phone, name?, properties?, region?, optedOut?})")
             try Self.checkCount(inputs.count)
             for (i, input) in inputs.enumerated() {
@@ -69,7 +69,7 @@ struct ProfileController {
             }
             let region = try QueryParameter.single("region", in: request)
             if let region { try Self.checkRegion(region, field: "region") }
-            let body = try await request.body.collect(upTo: 50_000_000, what: "profiles")
+            let body = try await request.collectBody(upTo: 50_000_000, what: "profiles")
             return try JSON.response(try await importCSV(bytes: body.readableBytesView, defaultRegion: region))
         }
     }

@@ -63,7 +63,7 @@ struct ProfileImportPageController {
         else {
             throw HTTPError(.badRequest, message: "send the form as multipart/form-data (with a boundary parameter)")
         }
-        let body = try await request.body.collect(upTo: maxBytes, what: "upload")
+        let body = try await request.collectBody(upTo: maxBytes, what: "upload")
         let bytes = Array(body.readableBytesView)
         if let problem = MultipartBodyProblem.describe(bytes, boundary: boundary) {
             throw HTTPError(.badRequest, message: "the upload could not be read: \(problem)")

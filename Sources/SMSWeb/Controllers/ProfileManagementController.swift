@@ -91,7 +91,7 @@ struct ProfileManagementController {
             }
             group.patch(path) { request, context in
                 let userId = try fixed ?? Self.userId(context)
-                let body = try await request.body.collect(upTo: 1_000_000, what: "profile")
+                let body = try await request.collectBody(upTo: 1_000_000, what: "profile")
                 // Read, merge and write in one transaction holding the row: concurrent PATCHes merge.
                 guard let updated = try await store.updateProfile(userId: userId, { try ProfilePatch.merged($0, patch: body) }) else {
                     throw Self.unknown(userId)

@@ -83,7 +83,7 @@ struct ProviderController {
 
     func addRoutes(to group: RouterGroup<AppRequestContext>) {
         group.post("providers") { request, context in
-            let body = try await request.body.collect(upTo: 1_000_000, what: "provider")
+            let body = try await request.collectBody(upTo: 1_000_000, what: "provider")
             let input = try JSON.decode(Input.self, from: body, what: "provider")
             let provider = try validate(input)
             try await store.insertProvider(provider)
@@ -98,26 +98,24 @@ struct ProviderController {
         }
         group.patch("providers/{id}") { request, context in
             let current = try await existing(context)
-            let precondition = try EntityTag.ifMatch(request.headers[.ifMatch], of: "provider", form: "a version in quotes, e.g. \"3\"")
-            if let precondition, !precondition.matches(EntityTag.provider(current)) {
-                throw HTTPError(
-                    .preconditionFailed,
-                    message: "provider '\(current.id)' is at version \(current.version ?? 0) (ETag \(EntityTag.provider(current))); "
-                        + "If-Match named \(precondition.description): read it again and retry")
-            }
-            let body = try await request.body.collect(upTo: 1_000_000, what: "provider")
+            let precondition = try Self.precondition(request, current: current)
+            let body = try await request.collectBody(upTo: 1_000_000, what: "provider")
             let written = try await patch(current, body: body, preconditioned: precondition != nil)
             return Self.tagged(try JSON.response(view(written)), written)
         }
         group.post("providers/{id}/rotate-secret") { request, context in
             let current = try await existing(context)
-            let body = try await request.body.collect(upTo: 10_000, what: "rotation")
-            return try JSON.response(try await rotate(current, body: body))
+            let precondition = try Self.precondition(request, current: current)
+            let body = try await request.collectBody(upTo: 10_000, what: "rotation")
+            let (rotation, written) = try await rotate(current, body: body, preconditioned: precondition != nil)
+            return Self.tagged(try JSON.response(rotation), written)
         }
         for (action, disabled) in [("disable", true), ("enable", false)] {
             group.post("providers/{id}/\(action)") { request, context in
+                let current = try await existing(context)
+                let precondition = try Self.precondition(request, current: current)
                 try await JSON.refuseFields(request, what: "\(action) request")
-                let written = try await setDisabled(try await existing(context), disabled)
+                let written = try await setDisabled(current, disabled, preconditioned: precondition != nil)
                 return Self.tagged(try JSON.response(view(written)), written)
             }
         }
@@ -147,22 +145,41 @@ struct ProviderController {
     /// Rotation of the callback secret (API and dashboard): `body` is empty or ``RotationInput``
     /// (`graceSeconds` default ``CallbackSecretRotation/defaultGraceSeconds``).
     /// - Throws: 400 naming `graceSeconds` out of ``InputLimits/graceSeconds``; 404/409 of ``write(_:over:preconditioned:)``.
-    func rotate(_ current: ProviderConfig, body: ByteBuffer) async throws -> RotationView {
+    /// - Parameter preconditioned: the request sent `If-Match` (a change made meanwhile is then a 412).
+    /// - Returns: the answer and the provider as stored (its new version, the `ETag`).
+    func rotate(_ current: ProviderConfig, body: ByteBuffer, preconditioned: Bool = false) async throws -> (RotationView, ProviderConfig) {
         let grace = body.readableBytes == 0
             ? CallbackSecretRotation.defaultGraceSeconds
             : Int64(try JSON.decode(RotationInput.self, from: body, what: "rotation").graceSeconds ?? Int(CallbackSecretRotation.defaultGraceSeconds))
         let rotated = CallbackSecretRotation.rotate(current, newSecret: Self.newSecret(), now: config.now(), graceSeconds: grace)
-        let written = try await write(rotated, over: current)
-        return RotationView(
+        let written = try await write(rotated, over: current, preconditioned: preconditioned)
+        let view = RotationView(
             callbackUrl: view(written).callbackUrl, callbackSecret: written.callbackSecret,
             previousSecretValidUntil: written.previousSecretValidUntil ?? config.now())
+        return (view, written)
     }
 
     /// Disable (no new sends; callbacks still accepted) or enable (API and dashboard).
-    func setDisabled(_ current: ProviderConfig, _ disabled: Bool) async throws -> ProviderConfig {
+    func setDisabled(_ current: ProviderConfig, _ disabled: Bool, preconditioned: Bool = false) async throws -> ProviderConfig {
         var provider = current
         provider.disabled = disabled ? true : nil
-        return try await write(provider, over: current)
+        return try await write(provider, over: current, preconditioned: preconditioned)
+    }
+
+    /// The `If-Match` of a write to a provider (PATCH, rotate-secret, disable, enable: every
+    /// conditional write the same way, ``EntityTag``), checked against `current`.
+    /// - Returns: the precondition, or `nil` when the request has no `If-Match`.
+    /// - Throws: 400 for a header that is not `*` or entity tags; 412 `provider 'p' is at version 4
+    ///   (ETag "4"); If-Match named "3": read it again and retry` when it names another version.
+    static func precondition(_ request: Request, current: ProviderConfig) throws -> EntityTag? {
+        let precondition = try EntityTag.ifMatch(request.headers[.ifMatch], of: "provider", form: "a version in quotes, e.g. \"3\"")
+        if let precondition, !precondition.matches(EntityTag.provider(current)) {
+            throw HTTPError(
+                .preconditionFailed,
+                message: "provider '\(current.id)' is at version \(current.version ?? 0) (ETag \(EntityTag.provider(current))); "
+                    + "If-Match named \(precondition.description): read it again and retry")
+        }
+        return precondition
     }
 
     /// The provider named by the path's `{id}`. - Throws: 404 `unknown provider '<id>'`.

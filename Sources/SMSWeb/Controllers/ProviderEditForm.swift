@@ -68,7 +68,25 @@ struct ProviderEditForm: Decodable {
             throw HTTPError(.badRequest, message: "invalid provider: webhookSigningKey: type a new key or remove it, not both")
         }
         if remove { object["webhookSigningKey"] = NSNull() } else if let newKey { object["webhookSigningKey"] = newKey }
-        return ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: object))
+        return ByteBuffer(string: Self.json(object))
+    }
+
+    /// A number typed in the form, kept as written (`JSONBody/number(text:)`: the JSON API's number
+    /// rule): put into the patch as this literal, so the API judges it exactly as a JSON number
+    /// (`1e-400` is refused naming the field, never stored as 0).
+    struct Literal { var text: String }
+
+    /// The patch object as JSON text: keys sorted; ``Literal``s as written; strings escaped by
+    /// `JSONEncoder`.
+    static func json(_ value: Any) -> String {
+        switch value {
+        case let literal as Literal: return literal.text
+        case let text as String: return String(decoding: (try? JSONEncoder().encode(text)) ?? Data(#""""#.utf8), as: UTF8.self)
+        case let flag as Bool: return flag ? "true" : "false"
+        case let object as [String: Any]:
+            return "{" + object.keys.sorted().map { json($0) + ":" + json(object[$0] ?? NSNull()) }.joined(separator: ",") + "}"
+        default: return "null"
+        }
     }
 
     /// The `auth` object of `type` from the form's fields; `none` (or blank) = no authentication.
@@ -143,12 +161,10 @@ struct ProviderEditForm: Decodable {
         }
     }
 
-    /// A form number as a JSON number (an integer when it has no fraction); anything else stays a
-    /// string, which the API refuses naming the field and its range.
+    /// A form number as the JSON number literal it is by the API's one number rule
+    /// (``JSONBody/number(text:)``: `0x10`, `0x1p3`, `+5`, `inf` are not numbers); anything else
+    /// stays a string, which the API refuses naming the field and its range (`got "0x10"`).
     static func number(_ text: String) -> Any {
-        let t = trimmed(text)
-        if let i = Int(t) { return i }
-        if let d = Double(t), d.isFinite { return d }
-        return text
+        JSONBody.number(text: text).map { Literal(text: $0.literal) } ?? text
     }
 }

@@ -67,7 +67,7 @@ struct ProviderPageController {
                 let current = try await api.existing(context)
                 let grace = (form.graceSeconds ?? "").trimmingCharacters(in: .whitespaces)
                 let body = grace.isEmpty ? ByteBuffer() : ByteBuffer(string: #"{"graceSeconds":\#(Self.jsonScalar(grace))}"#)
-                let rotated = try await api.rotate(current, body: body)
+                let (rotated, _) = try await api.rotate(current, body: body)
                 let object: [String: Any] = [
                     "title": "New callback secret", "id": current.id, "name": current.name, "callbackUrl": rotated.callbackUrl,
                     "secret": rotated.callbackSecret,
@@ -88,10 +88,11 @@ struct ProviderPageController {
         }
     }
 
-    /// A form value as a JSON scalar: a number when it reads as one, else a JSON string.
+    /// A form value as a JSON scalar: the number literal as typed when it is one by the API's
+    /// number rule (``JSONBody/number(text:)``), else a JSON string (which the API refuses naming
+    /// the field and its range).
     static func jsonScalar(_ text: String) -> String {
-        if Int64(text) != nil { return text }
-        return String(decoding: (try? JSONEncoder().encode(text)) ?? Data(), as: UTF8.self)
+        JSONBody.number(text: text)?.literal ?? ProviderEditForm.json(text)
     }
 
     /// `<option>`s of a `<select>`: each value, the stored one selected.

@@ -45,7 +45,7 @@ struct SegmentController {
 
     func addRoutes(to group: RouterGroup<AppRequestContext>) {
         group.post("segments") { request, _ in
-            let body = try await request.body.collect(upTo: 1_000_000, what: "segment")
+            let body = try await request.collectBody(upTo: 1_000_000, what: "segment")
             return try JSON.response(
                 View(try await create(try JSON.decode(AudienceSegment.Definition.Body.self, from: body, what: "segment"))), status: .created)
         }
@@ -53,7 +53,7 @@ struct SegmentController {
         group.get("segments/{id}") { _, context in try JSON.response(View(try await existing(context))) }
         group.patch("segments/{id}") { request, context in
             let current = try await existing(context)
-            let body = try await request.body.collect(upTo: 1_000_000, what: "segment")
+            let body = try await request.collectBody(upTo: 1_000_000, what: "segment")
             let merged = try MergePatch.merged(current.definition, patch: body, as: AudienceSegment.Definition.Body.self, what: "segment")
             return try JSON.response(View(try await update(current, to: merged)))
         }

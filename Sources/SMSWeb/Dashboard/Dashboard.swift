@@ -96,7 +96,10 @@ struct Dashboard: Sendable {
 
     /// Decodes an `application/x-www-form-urlencoded` body (400 naming the problem otherwise: a
     /// field whose percent-decoded bytes are not UTF-8 is refused by name,
-    /// ``FormFields/strictPairs(bytes:)``, never read as U+FFFD).
+    /// ``FormFields/strictPairs(bytes:)``, never read as U+FFFD; a field given more than once is
+    /// refused by name, `the form could not be read: the form field 'name' is given 2 times; give it once`).
+    /// Numbers in a form are text; the controllers read them by the JSON API's number rule
+    /// (``JSONBody/number(text:)``).
     static func form<T: Decodable>(_ type: T.Type, _ request: Request, limit: Int = 1_000_000) async throws -> T {
         let (form, invalid) = try await formKeepingValid(type, request, limit: limit)
         if let invalid { throw HTTPError(.badRequest, message: "the form could not be read: \(invalid.message)") }
@@ -108,13 +111,20 @@ struct Dashboard: Sendable {
     static func formKeepingValid<T: Decodable>(
         _ type: T.Type, _ request: Request, limit: Int = 1_000_000
     ) async throws -> (T, FormFields.InvalidUTF8Fields?) {
-        let body = try await request.body.collect(upTo: limit, what: "form")
+        let body = try await request.collectBody(upTo: limit, what: "form")
         let invalid: FormFields.InvalidUTF8Fields?
         let text: String
+        let pairs: [(String, String)]
         switch FormFields.strictPairs(bytes: Array(body.readableBytesView)) {
-        case .success(let pairs): (text, invalid) = (FormFields.encoded(pairs), nil)
-        case .failure(let refused): (text, invalid) = (FormFields.encoded(refused.valid), refused)
+        case .success(let all): (pairs, invalid) = (all, nil)
+        case .failure(let refused): (pairs, invalid) = (refused.valid, refused)
         }
+        // A field given twice is refused naming it, in our words (the decoder's own text was
+        // "Found duplicate keys with name 'name'"), as query parameters are (``QueryParameter``).
+        if let (name, times) = QueryParameter.firstRepeated(pairs) {
+            throw HTTPError(.badRequest, message: "the form could not be read: the form field '\(InputEcho.text(name))' is given \(times) times; give it once")
+        }
+        text = FormFields.encoded(pairs)
         return (try decode(type, text), invalid)
     }
 

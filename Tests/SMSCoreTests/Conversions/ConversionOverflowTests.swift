@@ -56,11 +56,10 @@ struct ConversionOverflowTests {
         #expect(goal.revenueCents(properties: ["amount": value]) == storedCents)
     }
 
-    @Test("amounts the unit's precision holds, and text that is not a plain decimal, are no problem", arguments: [
+    @Test("amounts the unit's precision holds are no problem", arguments: [
         (ConversionGoal.RevenueUnit.major, JSONValue.string("5.55"), Int64(555)), (.major, .string("5.500"), 550), (.major, .number(49.99), 4_999),
-        (.major, .string("-0.01"), -1), (.major, .string("1e3"), 0), (.major, .string("1E3"), 0), (.major, .string("1.5e2"), 0),
-        (.major, .string("5."), 0), (.minor, .string("4999"), 4_999), (.minor, .number(4_999), 4_999), (.minor, .string("4999.00"), 4_999),
-        (.minor, .string("1e3"), 0),
+        (.major, .string("-0.01"), -1), (.minor, .string("4999"), 4_999), (.minor, .number(4_999), 4_999), (.minor, .string("4999.00"), 4_999),
+        (.major, .null, 0), (.minor, .null, 0),
     ])
     func revenueWithinPrecision(unit: ConversionGoal.RevenueUnit, value: JSONValue, cents: Int64) {
         let goal = ConversionGoal(event: "purchase", windowMinutes: 60, revenueProperty: "amount", revenueUnit: unit)
@@ -97,6 +96,35 @@ struct ConversionOverflowTests {
         #expect(major.revenueCents(properties: ["amount": .string("-10000000000")]) == -1_000_000_000_000)
         let minor = ConversionGoal(event: "p", windowMinutes: 60, revenueProperty: "amount", revenueUnit: .minor)
         #expect(minor.revenueCents(properties: ["amount": .number(1_000_000_000_000)]) == 1_000_000_000_000)
-        #expect(minor.revenueProblem(properties: ["amount": .string("not a number")]) == nil)
+        #expect(minor.revenueProblem(properties: ["amount": .string("not a number")])
+            == #"properties.amount must be an amount: a whole number or plain integer text such as 4999 or "4999", from -1000000000000 to 1000000000000 cents (got 'not a number')"#)
+    }
+
+    /// Issue 12 (one rule for revenue): a revenue property that is present but not an amount is a
+    /// problem naming the property and the allowed form, like an over-precise one; never counted
+    /// as a conversion with no revenue. Absent and `null` are no revenue.
+    @Test("a revenue that is not an amount (text that is not a plain decimal, a boolean, an array) names the property and the form", arguments: [
+        (ConversionGoal.RevenueUnit.major, JSONValue.string(" 5"), "' 5'"), (.major, .string("NaN"), "'NaN'"), (.major, .string("1e3"), "'1e3'"),
+        (.major, .string("1E3"), "'1E3'"), (.major, .string("1.5e2"), "'1.5e2'"), (.major, .string("5."), "'5.'"), (.major, .string(""), "''"),
+        (.major, .string("+7"), "'+7'"), (.major, .string("0x10"), "'0x10'"), (.major, .string("inf"), "'inf'"), (.major, .bool(true), "true"),
+        (.major, .array([.number(5)]), "an array"), (.major, .object(["v": .number(5)]), "an object"),
+        (.minor, .string("1e3"), "'1e3'"), (.minor, .string(" 4999"), "' 4999'"), (.minor, .bool(false), "false"),
+    ])
+    func revenueNotAnAmount(unit: ConversionGoal.RevenueUnit, value: JSONValue, shown: String) {
+        let goal = ConversionGoal(event: "purchase", windowMinutes: 60, revenueProperty: "amount", revenueUnit: unit)
+        let expected = unit == .major
+            ? #"properties.amount must be an amount: a number or a plain decimal text such as 49.99 or "49.99", from -10000000000 to 10000000000 major units with at most 2 fraction digits (got "# + shown + ")"
+            : #"properties.amount must be an amount: a whole number or plain integer text such as 4999 or "4999", from -1000000000000 to 1000000000000 cents (got "# + shown + ")"
+        #expect(goal.revenueProblem(properties: ["amount": value]) == expected)
+        #expect(goal.revenueProblem(properties: ["other": value]) == nil)
+        // Stored before the goal existed: read as no revenue.
+        #expect(goal.revenueCents(properties: ["amount": value]) == 0)
+    }
+
+    @Test("a revenue number is echoed as written when the literal is known")
+    func revenueLiteralEcho() {
+        let goal = ConversionGoal(event: "purchase", windowMinutes: 60, revenueProperty: "amount")
+        #expect(goal.revenueProblem(properties: ["amount": .number(1e300)]) { $0 == "amount" ? "1e300" : nil }
+            == "properties.amount must be a number from -10000000000 to 10000000000 major units (got '1e300')")
     }
 }

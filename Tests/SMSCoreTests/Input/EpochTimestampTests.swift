@@ -40,13 +40,17 @@ struct EpochTimestampTests {
     func integerExtremes() {
         #expect(EpochTimestamp.seconds(Int64.max) == .failure(.init(message: Self.range + " (got 9223372036854775807)")))
         #expect(EpochTimestamp.seconds(Int64.min) == .failure(.init(message: Self.range + " (got -9223372036854775808)")))
-        #expect(EpochTimestamp.seconds(text: "99999999999999999999") == .failure(.init(message: Self.range + " (got 1e+20)")))
+        #expect(EpochTimestamp.seconds(text: "99999999999999999999") == .failure(.init(message: Self.range + " (got '99999999999999999999')")))
+        #expect(EpochTimestamp.seconds(text: "1e20") == .failure(.init(message: Self.range + " (got '1e20')")))
+        #expect(EpochTimestamp.seconds(1e20, literal: "100000000000000000000") == .failure(.init(message: Self.range + " (got '100000000000000000000')")))
         #expect(EpochTimestamp.seconds(text: "abc") == .failure(.init(message: "ts must be epoch seconds from 0 to 4102444800 or epoch milliseconds above 1000000000000 and at most 4102444800000 (got 'abc')")))
     }
 
     @Test("generic callback: ts 9.2e18 and 1e19 are invalid items, a numeric string is read")
     func genericCallback() throws {
-        for (ts, shown) in [("9.2e18", "9.2e+18"), ("1e19", "1e+19"), ("9200000000000000000", "9200000000000000000")] {
+        // Echoed as written (issue 12): never the Double's `9.2e+18`.
+        for (ts, shown) in [("9.2e18", "'9.2e18'"), ("1e19", "'1e19'"), ("9200000000000000000", "9200000000000000000"),
+                            ("9223372036854775808", "'9223372036854775808'"), ("1E+19", "'1E+19'"), (#""1e19""#, "'1e19'")] {
             let body = #"[{"event":"delivered","data":[{"meta":"m1","ts":\#(ts)}]}]"#
             let result = try GenericCallbackParser.parse(Data(body.utf8))
             #expect(result.items == [])

@@ -18,6 +18,7 @@ struct BraceEngine: MessageTemplateEngine {
                 String(text[Range($0.range(at: 1), in: text)!])
             })
         }
+        var topLevelValueNames: Set<String>? { referencedNames }
         func render(profile: Profile, defaults: [String: String]) -> String {
             var out = text
             for name in referencedNames {
