@@ -14,12 +14,12 @@ import Testing
 struct EarlyTooLargeRouteTests {
     typealias App = ClickTestApp
 
-    /// Sends only the head of a request declaring `length` bytes and waits for the answer.
-    static func headOnly(_ port: Int, _ requestLine: String, length: Int, extra: String = "") async throws -> (response: String, seconds: Double) {
+    /// Sends only the head of a request declaring `length` bytes (no byte of the body ever
+    /// follows) and waits for the answer: a server that waited for the body would answer nothing
+    /// before the client's timeout (30 s), so an answer at all shows the body was not awaited.
+    static func headOnly(_ port: Int, _ requestLine: String, length: Int, extra: String = "") async throws -> String {
         let head = "\(requestLine) HTTP/1.1\r\nHost: 127.0.0.1\r\n\(extra)Content-Type: application/json\r\nContent-Length: \(length)\r\n\r\n"
-        let start = Date()
-        let exchange = try await RawHTTP.exchangeOnOwnThread(port: port, head: head, bodyBytes: 0, timeoutSeconds: 8)
-        return (exchange.response, Date().timeIntervalSince(start))
+        return try await RawHTTP.exchangeOnOwnThread(port: port, head: head, bodyBytes: 0, timeoutSeconds: 30).response
     }
 
     @Test("admin routes: a declared body over the limit is a 413 at once, naming the limit and the declared size")
@@ -33,15 +33,13 @@ struct EarlyTooLargeRouteTests {
                 ("POST /api/v1/campaigns", 1_000_001, "campaign body over 1000000 bytes (Content-Length: 1000001); nothing of it was read"),
                 ("POST /api/v1/providers/\(App.providerId)/rotate-secret", 10_001, "rotation body over 10000 bytes (Content-Length: 10001); nothing of it was read"),
             ] {
-                let (response, seconds) = try await Self.headOnly(port, line, length: length, extra: auth)
+                let response = try await Self.headOnly(port, line, length: length, extra: auth)
                 #expect(response.hasPrefix("HTTP/1.1 413"), "\(line): \(response.prefix(200))")
                 #expect(response.contains(#"{"error":{"message":"\#(message)"}}"#), "\(line): \(response)")
                 #expect(response.lowercased().contains("connection: close"))
-                // Answered without waiting for the body (the client's timeout is 8 s).
-                #expect(seconds < 5, "\(line): \(seconds) s")
             }
             // Without the admin token the route is not reached: 401, nothing read either.
-            let (anonymous, _) = try await Self.headOnly(port, "POST /api/v1/providers", length: 3_000_000)
+            let anonymous = try await Self.headOnly(port, "POST /api/v1/providers", length: 3_000_000)
             #expect(anonymous.hasPrefix("HTTP/1.1 401"), "\(anonymous.prefix(200))")
         }
         #expect(try await app.store.campaigns().isEmpty)
@@ -52,11 +50,10 @@ struct EarlyTooLargeRouteTests {
         let app = try await App()
         try await app.withClient(.live) { client in
             let port = try #require(client.port)
-            let (response, seconds) = try await Self.headOnly(port, "POST /callbacks/\(App.providerId)?secret=\(App.secret)&x=1", length: 6_000_000)
+            let response = try await Self.headOnly(port, "POST /callbacks/\(App.providerId)?secret=\(App.secret)&x=1", length: 6_000_000)
             #expect(response.hasPrefix("HTTP/1.1 413"), "\(response.prefix(200))")
             #expect(response.contains("callback body over 5242880 bytes (Content-Length: 6000000); nothing of it was read"), "\(response)")
-            #expect(seconds < 5)
-            let (wrong, _) = try await Self.headOnly(port, "POST /callbacks/\(App.providerId)?secret=nope", length: 6_000_000)
+            let wrong = try await Self.headOnly(port, "POST /callbacks/\(App.providerId)?secret=nope", length: 6_000_000)
             #expect(wrong.hasPrefix("HTTP/1.1 401"), "\(wrong.prefix(200))")
         }
         let kept = try await app.store.ingestionErrors(limit: 10)
