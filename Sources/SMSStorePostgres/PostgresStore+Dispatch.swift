@@ -35,6 +35,20 @@ extension PostgresStore {
                         tx, campaignId: campaignId, limit: step.limit, attempt: step.attempt, lease: step.lease, inFlight: step.inFlight,
                         now: now, cap: cap))
             }
+            // The provider's version after the claims (read committed: a PATCH committed before them is
+            // seen). FOR SHARE orders this transaction with a PATCH (which holds the row FOR UPDATE):
+            // a PATCH that commits after this read waits for this claim's commit, so no claim that
+            // commits after a PATCH went by the version before it. Claims of one provider are already
+            // serialised (the in-flight advisory lock), so one share lock at a time.
+            var versions: [String: Int?] = [:]
+            for (i, step) in steps.enumerated() {
+                guard let id = step.providerId else { continue }
+                if versions[id] == nil {
+                    versions[id] = try await tx.scalar(
+                        "SELECT COALESCE((json::jsonb ->> 'version')::bigint, 0) FROM providers WHERE id = \(id) FOR SHARE", as: Int.self)
+                }
+                out[i].providerVersion = versions[id] ?? nil
+            }
             return out
         }
         do {
@@ -277,7 +291,14 @@ extension PostgresStore {
     }
 
     public func audienceSize(_ audience: Audience) async throws -> Int {
-        try await read { tx in
+        if case .segment(let id) = audience {
+            // Counted page by page (``AudienceSegment/Definition/forEachMatch(fetch:_:)``): bounded memory.
+            guard let segment = try await segment(id: id) else { return 0 }
+            var n = 0
+            try await segment.definition.forEachMatch(fetch: { try await self.profiles(afterUserId: $0, limit: $1) }) { _ in n += 1 }
+            return n
+        }
+        return try await read { tx in
             switch audience {
             case .all:
                 return try await tx.scalar("SELECT COUNT(*) FROM profiles", as: Int.self) ?? 0
@@ -286,9 +307,8 @@ extension PostgresStore {
                 guard !unique.isEmpty else { return 0 }
                 return try await tx.scalar(
                     "SELECT COUNT(*) FROM profiles WHERE user_id = ANY(\(unique)::text[])", as: Int.self) ?? 0
-            case .segment(let id):
-                guard let segment = try await Self.segment(tx, id: id) else { return 0 }
-                return try await tx.rows("SELECT * FROM profiles").map(Self.profile(from:)).filter(segment.matches).count
+            case .segment:
+                preconditionFailure("counted above")
             }
         }
     }

@@ -190,6 +190,13 @@ extension PostgresStore {
     }
 
     public func audienceProfiles(_ audience: Audience) async throws -> (profiles: [Profile], missing: [String]) {
+        if case .segment(let id) = audience {
+            // Page by page (``AudienceSegment/Definition/forEachMatch(fetch:_:)``): only the matches are kept.
+            guard let segment = try await segment(id: id) else { throw StoreError.notFound("segment \(id)") }
+            var matched: [Profile] = []
+            try await segment.definition.forEachMatch(fetch: { try await self.profiles(afterUserId: $0, limit: $1) }) { matched.append($0) }
+            return (matched, [])
+        }
         let result: ProfilesAndMissing = try await read { tx in
             switch audience {
             case .all:
@@ -211,11 +218,8 @@ extension PostgresStore {
                     if let p = byId[id] { out.profiles.append(p) } else { out.missing.append(id) }
                 }
                 return out
-            case .segment(let id):
-                guard let segment = try await Self.segment(tx, id: id) else { throw StoreError.notFound("segment \(id)") }
-                return ProfilesAndMissing(
-                    profiles: try await tx.rows("SELECT * FROM profiles ORDER BY user_id").map(Self.profile(from:)).filter(segment.matches),
-                    missing: [])
+            case .segment:
+                preconditionFailure("read above")
             }
         }
         return (result.profiles, result.missing)

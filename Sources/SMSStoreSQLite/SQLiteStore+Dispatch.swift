@@ -25,23 +25,41 @@ extension SQLiteStore: SMSDispatchStore {
         do {
             return try await db.write { db in
                 try applyAnswers(db, results)
-                return try steps.map { step in
+                return try withProviderVersions(db, steps, try steps.map { step in
                     try claim(
                         db, campaignId: campaignId, limit: step.limit, attempt: step.attempt, lease: step.lease,
                         inFlight: step.inFlight, now: now, cap: cap)
-                }
+                })
             }
         } catch where !results.isEmpty {
             // The derived work failed: the answers stay recorded, with the error, for the retry pass.
             try? await noteAnswerError(results.map(\.messageId), error)
             return try await db.write { db in
-                try steps.map { step in
+                try withProviderVersions(db, steps, try steps.map { step in
                     try claim(
                         db, campaignId: campaignId, limit: step.limit, attempt: step.attempt, lease: step.lease,
                         inFlight: step.inFlight, now: now, cap: cap)
-                }
+                })
             }
         }
+    }
+
+    /// `claims` with ``ClaimResult/providerVersion`` set for the steps naming a provider: its
+    /// stored ``ProviderConfig/version`` (absent = 0), one point read per provider, inside the
+    /// claims' transaction (the writer serialises it with a provider PATCH).
+    func withProviderVersions(_ db: Database, _ steps: [DispatchStep], _ claims: [ClaimResult]) throws -> [ClaimResult] {
+        var versions: [String: Int?] = [:]
+        var out = claims
+        for (i, step) in steps.enumerated() {
+            guard let id = step.providerId else { continue }
+            if versions[id] == nil {
+                versions[id] = try Int.fetchOne(
+                    db.cachedStatement(sql: "SELECT COALESCE(json_extract(json, '$.version'), 0) FROM providers WHERE id = ?"),
+                    arguments: [id])
+            }
+            out[i].providerVersion = versions[id] ?? nil
+        }
+        return out
     }
 
     /// The SQL condition of a message still to send: queued, not reported on by the provider (a
@@ -273,7 +291,14 @@ extension SQLiteStore: SMSDispatchStore {
     }
 
     public func audienceSize(_ audience: Audience) async throws -> Int {
-        try await db.read { db in
+        if case .segment(let id) = audience {
+            // Counted page by page (``AudienceSegment/Definition/forEachMatch(fetch:_:)``): bounded memory.
+            guard let segment = try await segment(id: id) else { return 0 }
+            var n = 0
+            try await segment.definition.forEachMatch(fetch: { try await self.profiles(afterUserId: $0, limit: $1) }) { _ in n += 1 }
+            return n
+        }
+        return try await db.read { db in
             switch audience {
             case .all:
                 return try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM profiles") ?? 0
@@ -282,9 +307,8 @@ extension SQLiteStore: SMSDispatchStore {
                 var n = 0
                 for id in Set(ids) where try Int.fetchOne(stmt, arguments: [id]) != nil { n += 1 }
                 return n
-            case .segment(let id):
-                guard let segment = try Self.segment(db, id: id) else { return 0 }
-                return try Row.fetchAll(db, sql: "SELECT * FROM profiles").map(Self.profile(from:)).filter(segment.matches).count
+            case .segment:
+                preconditionFailure("counted above")
             }
         }
     }

@@ -156,7 +156,14 @@ extension SQLiteStore {
     }
 
     public func audienceProfiles(_ audience: Audience) async throws -> (profiles: [Profile], missing: [String]) {
-        try await db.read { db in
+        if case .segment(let id) = audience {
+            // Page by page (``AudienceSegment/Definition/forEachMatch(fetch:_:)``): only the matches are kept.
+            guard let segment = try await segment(id: id) else { throw StoreError.notFound("segment \(id)") }
+            var matched: [Profile] = []
+            try await segment.definition.forEachMatch(fetch: { try await self.profiles(afterUserId: $0, limit: $1) }) { matched.append($0) }
+            return (matched, [])
+        }
+        return try await db.read { db in
             switch audience {
             case .all:
                 return (try Row.fetchAll(db, sql: "SELECT * FROM profiles ORDER BY user_id").map(Self.profile(from:)), [])
@@ -173,9 +180,8 @@ extension SQLiteStore {
                     }
                 }
                 return (found, missing)
-            case .segment(let id):
-                guard let segment = try Self.segment(db, id: id) else { throw StoreError.notFound("segment \(id)") }
-                return (try Row.fetchAll(db, sql: "SELECT * FROM profiles ORDER BY user_id").map(Self.profile(from:)).filter(segment.matches), [])
+            case .segment:
+                preconditionFailure("read above")
             }
         }
     }

@@ -35,7 +35,9 @@ public protocol SMSDispatchStore: SMSStore, SettingsStore, LoginLinkStore, Schem
     /// fewer transactions, the same at-least-once window). The answers of all steps are committed
     /// first, in a transaction of their own; the derived work and the claims follow in a second one.
     /// When the derived work throws, the answers stay recorded (with the error, for
-    /// ``retryRecordedAnswers(policy:now:)``) and the claims are made without it.
+    /// ``retryRecordedAnswers(policy:now:)``) and the claims are made without it. A step naming a
+    /// provider (``DispatchStep/providerId``) gets its stored version read after the claims, in
+    /// the same transaction (``ClaimResult/providerVersion``).
     /// - Returns: one claim per step, in order.
     func recordAndClaim(_ steps: [DispatchStep], campaignId: String, now: Int64, cap: FrequencyCap?) async throws
         -> [ClaimResult]
@@ -122,14 +124,19 @@ public struct DispatchStep: Sendable, Equatable {
     public var lease: ClaimLease?
     /// The provider's limit on requests in flight across all nodes; `nil` = none.
     public var inFlight: InFlightLimit?
+    /// The provider whose configuration version the claim reports (``ClaimResult/providerVersion``),
+    /// read in the claim's transaction after the claim; `nil` = none read.
+    public var providerId: String?
     public init(
-        results: [DispatchResult], limit: Int, attempt: String, lease: ClaimLease? = nil, inFlight: InFlightLimit? = nil
+        results: [DispatchResult], limit: Int, attempt: String, lease: ClaimLease? = nil, inFlight: InFlightLimit? = nil,
+        providerId: String? = nil
     ) {
         self.results = results
         self.limit = limit
         self.attempt = attempt
         self.lease = lease
         self.inFlight = inFlight
+        self.providerId = providerId
     }
 }
 
@@ -154,10 +161,16 @@ public struct ClaimResult: Sendable, Equatable {
     /// Nothing was claimed because the provider's requests in flight across all nodes are at its
     /// ``InFlightLimit`` (try again shortly; messages may be left).
     public var busy: Bool
-    public init(messages: [OutboundMessage], capped: Int, busy: Bool = false) {
+    /// The stored ``ProviderConfig/version`` (`nil` in the JSON = 0) of the step's
+    /// ``DispatchStep/providerId``, read in the claim's transaction after the claim, so a provider
+    /// change committed before the claim is seen by it; `nil` when the step named no provider or
+    /// the provider no longer exists. The dispatcher re-reads the provider when it grew.
+    public var providerVersion: Int?
+    public init(messages: [OutboundMessage], capped: Int, busy: Bool = false, providerVersion: Int? = nil) {
         self.messages = messages
         self.capped = capped
         self.busy = busy
+        self.providerVersion = providerVersion
     }
 }
 

@@ -211,21 +211,34 @@ public enum ISO8601Instant {
 }
 
 extension AudienceSegment.Definition {
+    /// Profiles per read when a segment is evaluated (``forEachMatch(fetch:_:)``).
+    public static let pageSize = 1_000
+
+    /// Calls `body` with every profile the segment matches, in user id byte order, reading the
+    /// profiles through `fetch(afterUserId, count)` (``ProfileStore/profiles(afterUserId:limit:)``)
+    /// in pages of ``pageSize``: memory holds one page at a time, whatever the number of profiles.
+    /// Used for the preview, the audience size and the audience frozen at publish.
+    public func forEachMatch(
+        fetch: (String?, Int) async throws -> [Profile], _ body: (Profile) throws -> Void
+    ) async throws {
+        var after: String?
+        while true {
+            let page = try await fetch(after, Self.pageSize)
+            for profile in page where matches(profile) { try body(profile) }
+            guard page.count == Self.pageSize, let last = page.last else { return }
+            after = last.userId
+        }
+    }
+
     /// Counts the profiles the segment matches and keeps the first `sampleSize` of them (user id
-    /// byte order), reading every profile through `fetch(afterUserId, count)` in pages of 1,000
-    /// (``ProfileStore/profiles(afterUserId:limit:)``): the preview of `GET /api/v1/segments/{id}/preview`.
+    /// byte order), through ``forEachMatch(fetch:_:)``: the preview of `GET /api/v1/segments/{id}/preview`.
     public func preview(sampleSize: Int, fetch: (String?, Int) async throws -> [Profile]) async throws -> (count: Int, sample: [Profile]) {
         var count = 0
         var sample: [Profile] = []
-        var after: String?
-        while true {
-            let page = try await fetch(after, 1_000)
-            for profile in page where matches(profile) {
-                count += 1
-                if sample.count < sampleSize { sample.append(profile) }
-            }
-            guard page.count == 1_000, let last = page.last else { return (count, sample) }
-            after = last.userId
+        try await forEachMatch(fetch: fetch) { profile in
+            count += 1
+            if sample.count < sampleSize { sample.append(profile) }
         }
+        return (count, sample)
     }
 }

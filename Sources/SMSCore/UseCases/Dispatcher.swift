@@ -302,14 +302,22 @@ public struct Dispatcher: Sendable {
     }
 
     /// Sends every queued message of one campaign with the provider's concurrency and rate limits.
+    ///
+    /// The provider is re-read when it changes (a PATCH, a rotation, disable): each claim reports
+    /// the provider's stored version, read in the claim's transaction (``ClaimResult/providerVersion``),
+    /// and a worker that sees a version newer than the one it holds reads the provider again before
+    /// it sends. So every message claimed after a provider change has committed goes out with the
+    /// new URL, headers, credentials, template, batch size and rate, on every node; messages
+    /// claimed before it go with the settings they were claimed under. A provider disabled
+    /// meanwhile gets nothing more: the worker gives its claim back (queued again) and stops. The
+    /// number of workers (`concurrencyLimit`) is the one at the start of the pass; a lower
+    /// `maxConcurrency` holds at once through ``InFlightLimit``, a higher one from the next pass.
     /// - Returns: messages handed to the provider.
     func dispatch(campaign: Campaign, provider: ProviderConfig) async throws -> Int {
         var values = campaign.customValues ?? [:]
         values["CampaignID"] = campaign.id
         if let templateId = campaign.templateId { values["TemplateID"] = templateId }
         let custom = values
-        let perRequest = provider.messagesPerRequest
-        let limiter = await limiters.limiter(for: provider)
         let cap = frequencyCap
         let store = self.store
         let gateway = self.gateway
@@ -320,9 +328,8 @@ public struct Dispatcher: Sendable {
         let node = self.node
         let leasePolicy = self.leasePolicy
         let clock = self.now
-        let rate = provider.ratePerSecond.flatMap { $0 > 0 && $0.isFinite ? $0 : nil }
-        let burst = max(1, Double(perRequest))
-        let inFlight = InFlightLimit(providerId: provider.id, maxRequests: provider.concurrencyLimit)
+        let limiters = self.limiters
+        let live = LiveProvider(provider)
         return try await withThrowingTaskGroup(of: Int.self) { group in
             for worker in 0..<provider.concurrencyLimit {
                 group.addTask {
@@ -334,14 +341,16 @@ public struct Dispatcher: Sendable {
                     while true {
                         n += 1
                         let attempt = "\(ShortCode.generate())-\(worker)-\(n)"
+                        var provider = live.current
                         let claim: ClaimResult
                         do {
-                            let stop = Task.isCancelled || drain.isDraining
+                            let stop = Task.isCancelled || drain.isDraining || provider.disabled == true
                             claim = try await batcher.submit(
                                 DispatchStep(
-                                    results: pending, limit: stop ? 0 : perRequest, attempt: attempt,
+                                    results: pending, limit: stop ? 0 : provider.messagesPerRequest, attempt: attempt,
                                     lease: ClaimLease(holder: node.holder, expiresAt: leasePolicy.expiry(now: clock())),
-                                    inFlight: inFlight))
+                                    inFlight: InFlightLimit(providerId: provider.id, maxRequests: provider.concurrencyLimit),
+                                    providerId: provider.id))
                         } catch {
                             // Unknown outcome for the store: queue them again (at-least-once) and stop.
                             if !pending.isEmpty, (try? await store.releaseClaims(attempt: pendingAttempt)) != nil {
@@ -352,6 +361,23 @@ public struct Dispatcher: Sendable {
                         if !pending.isEmpty { held.remove(pendingAttempt) }
                         pending = []
                         if claim.capped > 0 { observer?.capped(claim.capped) }
+                        if !claim.messages.isEmpty { held.insert(attempt) }
+                        // The provider changed since this worker read it: read it again (every
+                        // worker then shares the newest read).
+                        if let version = claim.providerVersion, version > (provider.version ?? 0) {
+                            do {
+                                if let changed = try await store.provider(id: provider.id) { live.offer(changed) }
+                            } catch {
+                                if !claim.messages.isEmpty, (try? await store.releaseClaims(attempt: attempt)) != nil { held.remove(attempt) }
+                                throw error
+                            }
+                            provider = live.current
+                        }
+                        if provider.disabled == true {
+                            // Disabled meanwhile: give the claim back; its messages stay queued.
+                            if !claim.messages.isEmpty, (try? await store.releaseClaims(attempt: attempt)) != nil { held.remove(attempt) }
+                            break
+                        }
                         if claim.messages.isEmpty {
                             // Other nodes' requests fill the provider's concurrency: wait for a free one.
                             if claim.busy, !Task.isCancelled, !drain.isDraining {
@@ -360,7 +386,6 @@ public struct Dispatcher: Sendable {
                             }
                             break
                         }
-                        held.insert(attempt)
                         CrashHook.reach(.send)
                         // Waiting for the rate limiter while claimed is safe: a crash here resends
                         // messages that were never sent. The provider's bucket shared by all nodes
@@ -368,11 +393,13 @@ public struct Dispatcher: Sendable {
                         // here gives the claim back (nothing was sent): a live node would otherwise
                         // renew it for ever, and it would count against the provider's concurrency.
                         do {
+                            let rate = provider.ratePerSecond.flatMap { $0 > 0 && $0.isFinite ? $0 : nil }
+                            let burst = max(1, Double(provider.messagesPerRequest))
                             if let rate, let wait = try await store.reserveRate(
                                 providerId: provider.id, ratePerSecond: rate, burst: burst, messages: claim.messages.count)
                             {
                                 if wait > 0 { try await RateLimiter.wait(wait) }
-                            } else if let limiter {
+                            } else if let limiter = await limiters.limiter(for: provider) {
                                 try await limiter.acquire(claim.messages.count)
                             }
                         } catch {
