@@ -151,7 +151,10 @@ struct ClickRows {
 
     init(rows: [Row] = []) { self.rows = rows }
 
-    mutating func append(_ click: ClickInput, code: String, message: PGMessageRow, linkIndex: Int) {
+    /// One click row; an erased person's (``ProfileErasure/storedClick(_:messageUserId:)``) without
+    /// user agent and IP hash.
+    mutating func append(_ hit: ClickInput, code: String, message: PGMessageRow, linkIndex: Int) {
+        let click = ProfileErasure.storedClick(hit, messageUserId: message.userId)
         rows.append(
             Row(
                 code: code, message_id: message.id, campaign_id: message.campaignId, link_index: Int64(linkIndex), at: click.at,

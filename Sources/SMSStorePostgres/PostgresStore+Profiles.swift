@@ -153,6 +153,20 @@ extension PostgresStore {
                     try await tx.exec("UPDATE \(unescaped: t) SET \(unescaped: c) = \(kept) WHERE event_id = \(try r.at(0, String.self))")
                     changed += 1
                 }
+            case (.scrubAudience, .listingUser):
+                for r in try await tx.rows("""
+                    SELECT id, \(unescaped: c) FROM \(unescaped: t)
+                    WHERE (\(unescaped: c)::jsonb #> '{audience,userIds}') @> jsonb_build_array(\(user)::text) ORDER BY id FOR UPDATE
+                    """)
+                {
+                    var campaign = try JSONCoding.decode(Campaign.self, try r.at(1, String.self))
+                    let scrubbed = erasure.scrub(audience: campaign.audience)
+                    guard scrubbed != campaign.audience else { continue }
+                    campaign.audience = scrubbed
+                    try await tx.exec(
+                        "UPDATE \(unescaped: t) SET \(unescaped: c) = \(try JSONCoding.encode(campaign)) WHERE id = \(try r.at(0, String.self))")
+                    changed += 1
+                }
             case (.scrubPhone, let rows):
                 for needle in erasure.phoneNeedles.map(\.pgSafe) {
                     let mask = String(repeating: ProfileErasure.mask, count: needle.count)
@@ -185,6 +199,8 @@ extension PostgresStore {
                                 UPDATE \(unescaped: t) SET \(unescaped: c) = replace(\(unescaped: c), \(needle), \(mask))
                                 WHERE strpos(\(unescaped: c), \(needle)) > 0 RETURNING 1
                                 """).count
+                        case .listingUser:
+                            preconditionFailure("erasure step \(step) has no PostgreSQL translation")
                         }
                     }
                 }

@@ -42,13 +42,15 @@ extension SQLiteStore {
                 out.append(ShortLinkTarget(url: link.url, expired: true))
                 continue
             }
+            // An erased person's click is stored without user agent and IP hash.
+            let stored = ProfileErasure.storedClick(click, messageUserId: row.userId)
             insert.bind(1, click.code)
             insert.bind(2, row.id)
             insert.bind(3, row.campaignId)
             insert.bind(4, link.linkIndex)
             insert.bind(5, click.at)
-            insert.bind(6, click.userAgent)
-            insert.bind(7, click.ipHash)
+            insert.bind(6, stored.userAgent)
+            insert.bind(7, stored.ipHash)
             insert.bind(8, click.isBot ? 1 : 0)
             insert.bind(9, click.botReason)
             insert.bind(10, click.clickId)

@@ -143,6 +143,22 @@ extension SQLiteStore {
                     try db.execute(sql: "UPDATE \(t) SET \(c) = ? WHERE rowid = ?", arguments: [kept, r[0] as Int64])
                     changed += 1
                 }
+            case (.scrubAudience, .listingUser):
+                for r in try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT id, \(c) FROM \(t)
+                        WHERE EXISTS (SELECT 1 FROM json_each(\(t).\(c), '$.audience.userIds') WHERE value = ?)
+                        """,
+                    arguments: [user])
+                {
+                    var campaign = try JSONCoding.decode(Campaign.self, r[1] as String)
+                    let scrubbed = erasure.scrub(audience: campaign.audience)
+                    guard scrubbed != campaign.audience else { continue }
+                    campaign.audience = scrubbed
+                    try db.execute(sql: "UPDATE \(t) SET \(c) = ? WHERE id = ?", arguments: [try JSONCoding.encode(campaign), r[0] as String])
+                    changed += 1
+                }
             case (.scrubPhone, let rows):
                 for needle in erasure.phoneNeedles {
                     let mask = String(repeating: ProfileErasure.mask, count: needle.count)

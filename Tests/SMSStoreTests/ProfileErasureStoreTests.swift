@@ -105,6 +105,43 @@ struct ProfileErasureStoreTests {
 
     static let secrets = [digits, nsn, "Anna", "anna@example.com", "iphash-anna", "call me"]
 
+    @Test("erasure removes the user id from every stored userIds audience (a duplicate cannot copy it back); a later click redirects and counts but stores no user agent or IP hash", arguments: StoreKind.allCases)
+    func audiencesAndLaterClicks(kind: StoreKind) async throws {
+        let f = try await Self.history(kind)
+        let store = f.store
+        for (id, audience) in [("d1", Audience.userIds(["u1", "u7", "u9", "u7"])), ("d2", .userIds(["u7"])), ("d3", .all), ("d4", .userIds(["u70", "u1"]))] {
+            try await store.insertCampaign(Campaign(
+                id: id, name: id, providerId: "p1", body: "Hi", links: [], audience: audience, timezone: "UTC", goal: nil, createdAt: Self.t))
+        }
+        let profile = try await store.profile(userId: "u7")
+        guard case .erased(let report) = try await store.eraseProfile(ProfileErasure(userId: "u7", profile: profile)) else {
+            Issue.record("not erased")
+            return
+        }
+        #expect(report.rows["campaigns.json"] == 2)
+        #expect(try await store.campaign(id: "d1")?.audience == .userIds(["u1", "u9"]))
+        #expect(try await store.campaign(id: "d2")?.audience == .userIds([]))
+        #expect(try await store.campaign(id: "d3")?.audience == .all)
+        #expect(try await store.campaign(id: "d4")?.audience == .userIds(["u70", "u1"]))
+        #expect(try await f.testStore.int(#"SELECT COUNT(*) FROM campaigns WHERE json LIKE '%"u7"%'"#) == 0)
+
+        // A click on the erased person's link afterwards: redirected and counted, nothing identifying stored.
+        let before = try await f.queries.summary(f.campaign).all.clicks
+        let target = try await store.recordClick(
+            ClickInput(code: "c7x0", at: Self.t + 2_000, userAgent: "Mozilla/5.0 (Anna again)", ipHash: "iphash-anna-2", isBot: false, botReason: nil))
+        #expect(target == ShortLinkTarget(url: StatsFixture.links[0], expired: false))
+        #expect(try await f.queries.summary(f.campaign).all.clicks == before + 1)
+        let rows = try await f.testStore.query("SELECT user_agent, ip_hash FROM clicks WHERE code = 'c7x0' ORDER BY id")
+        #expect(rows.count == 2)
+        #expect(rows.allSatisfy { $0["user_agent"] == .null && $0["ip_hash"] == .null })
+        for secret in ["Anna again", "iphash-anna-2"] {
+            let places = try await f.testStore.places(holding: secret)
+            #expect(places.isEmpty, "'\(secret)' is still in \(places)")
+        }
+        #expect(try await store.reconcile(campaignId: "c1", repair: false).isClean)
+        await f.testStore.close()
+    }
+
     @Test("a user with a message still queued is not erased (nothing changes)", arguments: StoreKind.allCases)
     func queuedRefused(kind: StoreKind) async throws {
         let f = try await StatsFixture(kind: kind)

@@ -21,10 +21,17 @@ import Foundation
 /// - the reply text and phone of the user's callback events (``scrub(event:)``);
 /// - the user agent and IP hash of clicks on the user's links;
 /// - conversion events' other properties;
+/// - the user id in the stored audience of every campaign that lists it (`{"userIds":[…]}`, any
+///   status): removed from the list (``scrub(audience:)``), so a duplicate of the campaign does not
+///   copy it back; who was targeted stays recorded in the campaign's messages, under the pseudonym;
 /// - the phone's digits wherever raw input holds them, whoever it was received for: pending
 ///   (unmatched) callbacks, ingestion errors' raw bytes, provider error texts (``scrub(_:)``: each
 ///   occurrence of the national significant number becomes `*`s, so `+4915112345678` and
 ///   `015112345678` both lose the digits).
+///
+/// After the erasure the person's short links still redirect (a forwarded message keeps working)
+/// and their clicks still count, but a click on a message of a pseudonymised user stores no user
+/// agent and no IP hash (``storedClick(_:messageUserId:)``, applied by the stores' click writes).
 ///
 /// Not covered: digits written with separators inside raw input (`+49 151 1234 5678`); logs hold
 /// phones only masked (``PhoneNumber/masked(_:)``), so they keep no full number to erase.
@@ -98,6 +105,33 @@ public struct ProfileErasure: Sendable, Equatable {
     /// Whether raw bytes hold a needle (the stores pick the rows to rewrite with it).
     public func holdsPhone(bytes: [UInt8]) -> Bool { scrub(bytes: bytes) != bytes }
 
+    /// A campaign audience with every occurrence of the erased user id removed from a
+    /// `{"userIds":[…]}` list (the list may become empty: publishing it is then refused as an
+    /// empty audience); `all` and segment audiences are returned unchanged.
+    public func scrub(audience: Audience) -> Audience {
+        guard case .userIds(let ids) = audience else { return audience }
+        return .userIds(ids.filter { $0 != userId })
+    }
+
+    /// Whether `userId` is a pseudonym an erasure wrote (``newPseudonym()``: `erased-` and exactly
+    /// 32 lowercase hex digits).
+    public static func isPseudonym(_ userId: String) -> Bool {
+        let utf8 = userId.utf8
+        guard utf8.count == 39, userId.hasPrefix("erased-") else { return false }
+        return utf8.dropFirst(7).allSatisfy { (48...57).contains($0) || (97...102).contains($0) }
+    }
+
+    /// The hit to store for a click on a message of `messageUserId`: as given, except that for an
+    /// erased person (``isPseudonym(_:)``) the user agent and IP hash are dropped (`nil`); the
+    /// bot verdict, decided from the user agent before, stays, so the click counts as before.
+    public static func storedClick(_ click: ClickInput, messageUserId: String) -> ClickInput {
+        guard isPseudonym(messageUserId) else { return click }
+        var out = click
+        out.userAgent = nil
+        out.ipHash = nil
+        return out
+    }
+
     /// A stored callback event of the user's messages: the reply text and the phone go; kind,
     /// meta, time, code, URLs and provider ids stay (a recount reads them); the description is
     /// scrubbed of the phone.
@@ -138,6 +172,8 @@ public struct ProfileErasure: Sendable, Equatable {
         case scrubEvent
         /// Rewrite the properties JSON with ``ProfileErasure/retainedProperties(_:goals:)``.
         case retainGoalProperties
+        /// Rewrite the stored campaign's audience with ``ProfileErasure/scrub(audience:)``.
+        case scrubAudience
     }
 
     /// Which rows of a table a step touches.
@@ -148,6 +184,8 @@ public struct ProfileErasure: Sendable, Equatable {
         case userMessages
         /// Any row whose column holds one of ``ProfileErasure/phoneNeedles``.
         case holdingPhone
+        /// Campaigns whose audience is a `userIds` list holding the user id.
+        case listingUser
     }
 
     /// One step: `action` on `column` of `table` for `rows`.
@@ -189,6 +227,7 @@ public struct ProfileErasure: Sendable, Equatable {
         Step(table: "delivery_error_descriptions", column: "description", rows: .holdingPhone, action: .scrubPhone),
         Step(table: "pending_callbacks", column: "payload", rows: .holdingPhone, action: .scrubPhone),
         Step(table: "ingestion_errors", column: "raw", rows: .holdingPhone, action: .scrubPhone, bytes: true),
+        Step(table: "campaigns", column: "json", rows: .listingUser, action: .scrubAudience),
         Step(table: "messages", column: "user_id", rows: .user, action: .pseudonym),
         Step(table: "conversion_events", column: "user_id", rows: .user, action: .pseudonym),
         Step(table: "campaign_conversions", column: "user_id", rows: .user, action: .pseudonym),

@@ -50,4 +50,29 @@ struct ProfileErasureTests {
         #expect(ProfileErasure.retainedProperties(props, goals: goals) == ["amount": .number(12), "plan": .string("pro")])
         #expect(ProfileErasure.retainedProperties(props, goals: []) == [:])
     }
+
+    @Test("property: scrub(audience:) removes exactly the erased id from a userIds list, order kept; other audiences unchanged")
+    func audience() {
+        var rng = SplitMix64(seed: 15)
+        for _ in 0..<500 {
+            let ids = (0..<Int(rng.next() % 8)).map { _ in ["u1", "u2", "u10", "u", "U1"][Int(rng.next() % 5)] }
+            #expect(erasure.scrub(audience: .userIds(ids)) == .userIds(ids.filter { $0 != "u1" }))
+        }
+        #expect(erasure.scrub(audience: .all) == .all)
+        #expect(erasure.scrub(audience: .segment(4)) == .segment(4))
+    }
+
+    @Test("a pseudonym is recognised exactly; a click on a pseudonymised user's message drops user agent and IP hash only")
+    func laterClicks() {
+        let p = ProfileErasure.newPseudonym()
+        #expect(ProfileErasure.isPseudonym(p))
+        for other in ["erased-", "u1", "erased-" + String(repeating: "0", count: 31), "erased-" + String(repeating: "A", count: 32),
+                      "erased-" + String(repeating: "f", count: 33), "Erased-" + String(repeating: "0", count: 32)] {
+            #expect(!ProfileErasure.isPseudonym(other), "\(other)")
+        }
+        let click = ClickInput(code: "abc", at: 5, userAgent: "UA", ipHash: "h", isBot: true, botReason: "HEAD request", clickId: "c1")
+        #expect(ProfileErasure.storedClick(click, messageUserId: "u1") == click)
+        let stored = ProfileErasure.storedClick(click, messageUserId: p)
+        #expect(stored == ClickInput(code: "abc", at: 5, userAgent: nil, ipHash: nil, isBot: true, botReason: "HEAD request", clickId: "c1"))
+    }
 }
