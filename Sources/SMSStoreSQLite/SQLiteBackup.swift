@@ -36,6 +36,8 @@ public enum SQLiteBackup {
     public static func backup(from source: String, to destination: String, force: Bool) throws -> Report {
         let fm = FileManager.default
         guard fm.fileExists(atPath: source) else { throw Refusal(description: "no database at \(source)") }
+        try requireFile(source, role: "the SQLite database file to copy")
+        try requireFile(destination, role: "the backup file to write")
         if sameFile(source, destination) {
             throw Refusal(description: "\(destination) is the database itself (\(source)); choose another backup file")
         }
@@ -88,6 +90,8 @@ public enum SQLiteBackup {
     public static func restore(from file: String, to database: String, force: Bool) throws -> Report {
         let fm = FileManager.default
         guard fm.fileExists(atPath: file) else { throw Refusal(description: "no backup at \(file)") }
+        try requireFile(file, role: "the backup file to read (made by smsstats backup)")
+        try requireFile(database, role: "the SQLite database file to write")
         if fm.fileExists(atPath: database), !force {
             throw Refusal(description: "\(database) exists; pass --force to replace it (stop serve on it first)")
         }
@@ -109,6 +113,23 @@ public enum SQLiteBackup {
         try target.close()
         try reader.close()
         return try report(database)
+    }
+
+    /// Refuses a path that cannot be the file `role` names, in words instead of SQLite's error 10
+    /// or 14: an existing directory (`<path> is a directory; give the SQLite database file to
+    /// write, e.g. <path>/smsstats.sqlite`), or a file whose directory does not exist.
+    /// - Throws: ``Refusal``.
+    static func requireFile(_ path: String, role: String) throws {
+        let fm = FileManager.default
+        var isDirectory: ObjCBool = false
+        if fm.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            let example = (path.hasSuffix("/") ? path : path + "/") + "smsstats.sqlite"
+            throw Refusal(description: "\(path) is a directory; give \(role), e.g. \(example)")
+        }
+        let parent = (path as NSString).deletingLastPathComponent
+        if !parent.isEmpty, !(fm.fileExists(atPath: parent, isDirectory: &isDirectory) && isDirectory.boolValue) {
+            throw Refusal(description: "\(path): the directory \(parent) does not exist; give \(role) in an existing directory")
+        }
     }
 
     /// `true` when `a` and `b` name one file: the same device and inode when both exist (symlinks

@@ -91,7 +91,7 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Dispatcher polling interval in milliseconds.")
     var dispatchIntervalMs: Int = 200
 
-    @Option(help: "Remove the raw history (receipts, replies, clicks, message texts) of campaigns finished more than N days ago, hourly; stats are kept (default: off; see smsstats purge).")
+    @Option(help: "Remove the raw history (receipts, replies, clicks, message texts) of campaigns finished more than N days ago (1-36500), hourly; stats are kept (default: off; see smsstats purge).")
     var retainRawDays: Int?
 
     @Option(help: "This server's node id in a cluster (1-64 of A-Z a-z 0-9 . _ -; default: generated at start; env SMSSTATS_NODE_ID).")
@@ -121,7 +121,11 @@ struct Serve: AsyncParsableCommand {
         if let frequencyCap, frequencyCap < 1 { throw ValidationError("--frequency-cap must be at least 1") }
         if !(1...36_500).contains(linkLifetimeDays) { throw ValidationError("--link-lifetime-days must be from 1 to 36500") }
         if dispatchIntervalMs < 1 { throw ValidationError("--dispatch-interval-ms must be at least 1") }
-        if let retainRawDays, !(0...36_500).contains(retainRawDays) { throw ValidationError("--retain-raw-days must be from 0 to 36500") }
+        if let retainRawDays, !RawRetention.serveDays.contains(retainRawDays) {
+            throw ValidationError(
+                "--retain-raw-days must be from \(RawRetention.serveDays.lowerBound) to \(RawRetention.serveDays.upperBound) (days; leave it out to keep raw history, "
+                    + "or run smsstats purge --older-than 0d once); got \(retainRawDays)")
+        }
         if !(1...3_600).contains(drainSeconds) { throw ValidationError("--drain-seconds must be from 1 to 3600") }
         if !(LeasePolicy.minimumLeaseSeconds...86_400).contains(Int64(leaseSeconds)) {
             throw ValidationError("--lease-seconds must be from \(LeasePolicy.minimumLeaseSeconds) to 86400")

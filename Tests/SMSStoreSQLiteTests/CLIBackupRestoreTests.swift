@@ -117,6 +117,37 @@ struct CLIBackupRestoreTests {
         let count = try await DatabaseQueue(path: other).read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM messages") }
         #expect(count == 3)
     }
+
+    @Test("a directory or a missing directory given for a file is refused in words (not SQLite's error 10 or 14), nothing written")
+    func directories() async throws {
+        let f = try await StatsFixture(kind: .sqlite)
+        try await f.sendMessages(2)
+        let source = f.testStore.databaseURL
+        let dir = Self.file("dir")
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let backup = Self.file("backup")
+        defer { Self.remove(backup); try? FileManager.default.removeItem(atPath: dir) }
+        #expect(try await SMSStatsCLI.runOnOwnThread(["backup", "--database", source, "--to", backup]).status == 0)
+        let cases: [([String], String)] = [
+            (["restore", "--from", dir, "--database", dir + "/x.db"],
+             "smsstats restore: \(dir) is a directory; give the backup file to read (made by smsstats backup), e.g. \(dir)/smsstats.sqlite\n"),
+            (["restore", "--from", backup, "--database", dir, "--force"],
+             "smsstats restore: \(dir) is a directory; give the SQLite database file to write, e.g. \(dir)/smsstats.sqlite\n"),
+            (["restore", "--from", backup, "--database", dir + "/no/such/x.db"],
+             "smsstats restore: \(dir)/no/such/x.db: the directory \(dir)/no/such does not exist; give the SQLite database file to write in an existing directory\n"),
+            (["backup", "--database", source, "--to", dir, "--force"],
+             "smsstats backup: \(dir) is a directory; give the backup file to write, e.g. \(dir)/smsstats.sqlite\n"),
+            (["backup", "--database", dir, "--to", dir + "/b.bak"],
+             "smsstats backup: \(dir) is a directory; give the SQLite database file to copy, e.g. \(dir)/smsstats.sqlite\n"),
+        ]
+        for (args, expected) in cases {
+            let run = try await SMSStatsCLI.runOnOwnThread(args)
+            #expect(run.status == 1, "\(args)")
+            #expect(run.err == expected, "\(args)")
+            #expect(!run.err.contains("SQLite error"))
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir).isEmpty)
+    }
 }
 
 /// A counter shared with the writer task.

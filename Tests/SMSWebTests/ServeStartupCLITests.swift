@@ -42,4 +42,19 @@ struct ServeStartupCLITests {
         #expect(run.status != 0)
         #expect(run.err.contains("cannot open the SQLite database at /nonexistent/dir/db.sqlite: SQLite error 14: unable to open database file"))
     }
+
+    @Test("--retain-raw-days 0 (or out of 1…36500) is refused naming the range; 1 and 36500 pass validation")
+    func retainRawDaysRange() throws {
+        for bad in ["0", "36501", "-1"] {
+            let run = try SMSStatsCLI.run(["serve", "--database", "/nonexistent/dir/db.sqlite", "--port", "0", "--retain-raw-days=" + bad])
+            #expect(run.status != 0)
+            #expect(
+                run.err.contains(
+                    "--retain-raw-days must be from 1 to 36500 (days; leave it out to keep raw history, or run smsstats purge --older-than 0d once); got \(bad)"),
+                "\(run.err)")
+        }
+        // In range: validation passes and start-up goes on to the database (which cannot open here).
+        let ok = try SMSStatsCLI.run(["serve", "--database", "/nonexistent/dir/db.sqlite", "--port", "0", "--retain-raw-days", "1"])
+        #expect(ok.err.contains("cannot open the SQLite database at /nonexistent/dir/db.sqlite"))
+    }
 }

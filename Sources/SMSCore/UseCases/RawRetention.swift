@@ -30,6 +30,12 @@ public struct RawRetention: Sendable, Equatable {
     /// live campaigns never wait long behind a purge.
     public static let batchSize = 1_000
 
+    /// The days `serve --retain-raw-days` accepts: 1 to 36500. Not 0: a campaign's raw history
+    /// would go at the first hourly pass after it finished, while receipts (hours to days late),
+    /// replies and clicks still arrive and an operator may still want to look at them; a one-off
+    /// `smsstats purge --older-than 0d` is the way to do that on purpose.
+    public static let serveDays: ClosedRange<Int> = 1...36_500
+
     /// The largest age accepted: 100 years.
     public static let maxAgeSeconds: Int64 = 100 * 365 * 86_400
 

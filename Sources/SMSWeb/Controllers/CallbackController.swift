@@ -45,7 +45,7 @@ struct CallbackController {
     }
 
     func handle(_ request: Request, _ context: AppRequestContext) async throws -> Response {
-        let providerId = try context.parameters.require("providerId")
+        let providerId = try PathParameter.text(context, "providerId")
         guard let provider = try await store.provider(id: providerId) else {
             throw HTTPError(.notFound, message: "unknown provider '\(InputEcho.text(providerId))'")
         }

@@ -137,7 +137,7 @@ struct CampaignController {
     }
 
     func load(_ context: AppRequestContext) async throws -> Campaign {
-        let id = try context.parameters.require("id")
+        let id = try PathParameter.text(context, "id")
         guard let c = try await store.campaign(id: id) else {
             throw HTTPError(.notFound, message: "unknown campaign '\(InputEcho.text(id))'")
         }

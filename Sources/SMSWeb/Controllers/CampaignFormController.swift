@@ -21,6 +21,8 @@ struct CampaignFormController {
         var body: String?
         var audience: String?
         var userIds: String?
+        /// The saved segment's id when `audience` is `segment`.
+        var segmentId: String?
         var timezone: String?
         var goalEvent: String?
         var goalWindowMinutes: String?
@@ -76,6 +78,14 @@ struct CampaignFormController {
             let ids = (f.userIds ?? "").split(whereSeparator: { $0 == "," || $0.isNewline || $0 == ";" })
                 .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
             audience = .userIds(ids)
+        } else if f.audience == "segment" {
+            // A saved segment (`{"segmentId": N}`): its profiles are read when the campaign is published.
+            if let id = DecimalText.integer(f.segmentId ?? "", allowingNegative: false), id >= 1 {
+                audience = .segment(id)
+            } else {
+                problems.append("audience: choose a saved segment (or another audience)")
+                audience = .all
+            }
         } else {
             audience = .all
         }
@@ -113,11 +123,16 @@ struct CampaignFormController {
 
     func render(_ f: Form, problems: [String], session: DashboardSession) async throws -> Response {
         let providers = try await dashboard.store.providers()
+        let segments = try await dashboard.store.segments()
         let preview = MessagePreview(body: Self.normalizedBody(f.body), linkBaseURL: dashboard.config.publicBaseURL)
         let object: [String: Any] = [
             "title": "New campaign", "problems": problems, "hasProblems": !problems.isEmpty,
             "name": f.name ?? "", "body": f.body ?? "", "userIds": f.userIds ?? "",
-            "audienceList": f.audience == "list", "timezone": f.timezone ?? "UTC", "goalEvent": f.goalEvent ?? "",
+            "audienceList": f.audience == "list", "audienceSegment": f.audience == "segment",
+            "segments": segments.map { seg -> [String: Any] in
+                ["id": String(seg.id), "name": seg.definition.name, "selected": String(seg.id) == f.segmentId]
+            },
+            "hasSegments": !segments.isEmpty, "timezone": f.timezone ?? "UTC", "goalEvent": f.goalEvent ?? "",
             "goalWindowMinutes": f.goalWindowMinutes ?? "1440", "goalRevenueProperty": f.goalRevenueProperty ?? "",
             "controlGroupPercent": f.controlGroupPercent ?? "0", "controlGroupRange": InputLimits.controlGroupPercent.description,
             "providers": providers.map { p -> [String: Any] in

@@ -12,7 +12,7 @@ struct CampaignManagementController {
 
     func addRoutes(to group: RouterGroup<AppRequestContext>) {
         group.patch("campaigns/{id}") { request, context in
-            let id = try context.parameters.require("id")
+            let id = try PathParameter.text(context, "id")
             let precondition = try EntityTag.ifMatch(
                 request.headers[.ifMatch], of: "campaign", form: "the value of the ETag header of GET, in quotes")
             let body = try await request.collectBody(upTo: 1_000_000, what: "campaign")
@@ -22,22 +22,22 @@ struct CampaignManagementController {
             return CampaignController.tagged(try JSON.response(try await campaigns.view(stored)), stored)
         }
         group.delete("campaigns/{id}") { _, context in
-            try await management.delete(id: try context.parameters.require("id"))
+            try await management.delete(id: try PathParameter.text(context, "id"))
             return Response(status: .noContent)
         }
         group.post("campaigns/{id}/duplicate") { request, context in
             try await JSON.refuseFields(request, what: "duplicate request")
-            let copy = try await management.duplicate(id: try context.parameters.require("id"), now: CampaignController.now())
+            let copy = try await management.duplicate(id: try PathParameter.text(context, "id"), now: CampaignController.now())
             return try JSON.response(try await campaigns.view(copy), status: .created)
         }
         group.post("campaigns/{id}/archive") { request, context in
             try await JSON.refuseFields(request, what: "archive request")
-            let archived = try await management.archive(id: try context.parameters.require("id"), now: CampaignController.now())
+            let archived = try await management.archive(id: try PathParameter.text(context, "id"), now: CampaignController.now())
             return try JSON.response(try await campaigns.view(archived))
         }
         group.post("campaigns/{id}/unschedule") { request, context in
             try await JSON.refuseFields(request, what: "unschedule request")
-            return try JSON.response(try await campaigns.view(try await management.unschedule(id: try context.parameters.require("id"))))
+            return try JSON.response(try await campaigns.view(try await management.unschedule(id: try PathParameter.text(context, "id"))))
         }
     }
 }

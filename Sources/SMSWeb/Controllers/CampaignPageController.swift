@@ -59,14 +59,14 @@ struct CampaignPageController {
         group.post("campaigns/{id}/delete") { request, context in
             try await d.signedIn(request) { session in
                 try d.checkCSRF(try await Dashboard.form(CSRFForm.self, request, limit: 16_000).csrf, session)
-                try await management.delete(id: try context.parameters.require("id"))
+                try await management.delete(id: try PathParameter.text(context, "id"))
                 return Dashboard.redirect("/")
             }
         }
         group.post("campaigns/{id}/duplicate") { request, context in
             try await d.signedIn(request) { session in
                 try d.checkCSRF(try await Dashboard.form(CSRFForm.self, request, limit: 16_000).csrf, session)
-                let copy = try await management.duplicate(id: try context.parameters.require("id"), now: Dashboard.now())
+                let copy = try await management.duplicate(id: try PathParameter.text(context, "id"), now: Dashboard.now())
                 return Dashboard.redirect("/campaigns/\(Self.pathComponent(copy.id))")
             }
         }
@@ -74,7 +74,7 @@ struct CampaignPageController {
             group.post("campaigns/{id}/\(action)") { request, context in
                 try await d.signedIn(request) { session in
                     try d.checkCSRF(try await Dashboard.form(CSRFForm.self, request, limit: 16_000).csrf, session)
-                    let id = try context.parameters.require("id")
+                    let id = try PathParameter.text(context, "id")
                     _ = action == "archive" ? try await management.archive(id: id, now: Dashboard.now()) : try await management.unschedule(id: id)
                     return Dashboard.redirect("/campaigns/\(Self.pathComponent(id))")
                 }
@@ -86,7 +86,7 @@ struct CampaignPageController {
     static let deadLetterLimit = 50
 
     func load(_ context: AppRequestContext) async throws -> Campaign {
-        let id = try context.parameters.require("id")
+        let id = try PathParameter.text(context, "id")
         guard let c = try await dashboard.store.campaign(id: id) else {
             throw HTTPError(.notFound, message: "there is no campaign '\(InputEcho.text(id))'")
         }

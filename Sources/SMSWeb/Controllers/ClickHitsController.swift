@@ -11,7 +11,7 @@ struct ClickHitsController {
 
     func addRoutes(to group: RouterGroup<AppRequestContext>) {
         group.get("campaigns/{id}/hits") { request, context in
-            let id = try context.parameters.require("id")
+            let id = try PathParameter.text(context, "id")
             guard try await store.campaign(id: id) != nil else {
                 throw HTTPError(.notFound, message: "unknown campaign '\(InputEcho.text(id))'")
             }

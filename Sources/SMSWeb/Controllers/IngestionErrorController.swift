@@ -174,12 +174,6 @@ struct IngestionErrorController {
     /// - Throws: `HTTPError` 400 `the ingestion error id must be an integer from 1 to 9223372036854775807,
     ///   ASCII digits only (got '+5')` (a 20-digit id too; the value echoed by ``InputEcho``).
     static func id(_ context: AppRequestContext) throws -> Int64 {
-        let text = try context.parameters.require("id")
-        guard let id = DecimalText.integer(text, allowingNegative: false), id >= 1 else {
-            throw HTTPError(
-                .badRequest,
-                message: "the ingestion error id must be an integer from 1 to \(Int64.max), ASCII digits only (got '\(InputEcho.text(text))')")
-        }
-        return id
+        try PathParameter.id(context, entity: "ingestion error")
     }
 }

@@ -49,7 +49,7 @@ struct IngestionErrorPageController {
             try await d.signedIn(request) { session in
                 let form = try await Dashboard.form(ReplayForm.self, request)
                 try d.checkCSRF(form.csrf, session)
-                guard let id = DecimalText.integer(try context.parameters.require("id"), allowingNegative: false) else {
+                guard let id = try? PathParameter.id(context, entity: "ingestion error") else {
                     throw HTTPError(.notFound, message: "unknown ingestion error")
                 }
                 let notice: String

@@ -150,14 +150,7 @@ struct ProfileManagementController {
     ///   bytes that decode to no UTF-8 text, or a control character, decoded or not (`%00`; no
     ///   stored user id holds one).
     static func userId(_ context: AppRequestContext) throws -> String {
-        let raw = try context.parameters.require("userId")
-        guard let id = raw.removingPercentEncoding else {
-            throw HTTPError(
-                .badRequest,
-                message: "userId: '\(InputEcho.text(raw))' is not valid percent-encoding (each % must start %XX with two hex digits, and the bytes must be UTF-8)")
-        }
-        if let p = TextInput.problem(id, field: "userId", kind: .identifier) { throw HTTPError(.badRequest, message: p) }
-        return id
+        try PathParameter.text(context, "userId")
     }
 
     /// A user id as one path segment: percent-encoded except letters, digits, `-` and `_`, and

@@ -120,7 +120,7 @@ struct ProviderController {
             }
         }
         group.delete("providers/{id}") { _, context in
-            let id = try context.parameters.require("id")
+            let id = try PathParameter.text(context, "id")
             switch try await store.deleteProvider(id: id) {
             case .deleted: return Response(status: .noContent)
             case .notFound: throw HTTPError(.notFound, message: "unknown provider '\(InputEcho.text(id))'")
@@ -184,7 +184,7 @@ struct ProviderController {
 
     /// The provider named by the path's `{id}`. - Throws: 404 `unknown provider '<id>'`.
     func existing(_ context: AppRequestContext) async throws -> ProviderConfig {
-        let id = try context.parameters.require("id")
+        let id = try PathParameter.text(context, "id")
         guard let p = try await store.provider(id: id) else {
             throw HTTPError(.notFound, message: "unknown provider '\(InputEcho.text(id))'")
         }

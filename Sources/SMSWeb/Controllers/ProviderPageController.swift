@@ -43,7 +43,7 @@ struct ProviderPageController {
         group.post("providers/{id}/test-callback") { request, context in
             try await d.signedIn(request) { session in
                 try d.checkCSRF(try await Dashboard.form(CSRFForm.self, request, limit: 16_000).csrf, session)
-                let id = try context.parameters.require("id")
+                let id = try PathParameter.text(context, "id")
                 guard let provider = try await d.store.provider(id: id) else {
                     throw HTTPError(.notFound, message: "there is no provider '\(InputEcho.text(id))'")
                 }

@@ -120,13 +120,10 @@ struct SegmentController {
 
     static func unknown(_ id: Int64) -> HTTPError { HTTPError(.notFound, message: "unknown segment \(id)") }
 
-    /// The path's `{id}`. - Throws: 400 when it is not an integer id; 404 is for unknown ones.
+    /// The path's `{id}` (``PathParameter/id(_:_:entity:)``). - Throws: 400 naming the range when
+    /// it is not an integer from 1 to `Int64.max`; 404 is for unknown ones.
     static func id(_ context: AppRequestContext) throws -> Int64 {
-        let text = try context.parameters.require("id")
-        guard !text.isEmpty, text.count <= 18, text.utf8.allSatisfy({ (0x30...0x39).contains($0) }), let id = Int64(text) else {
-            throw HTTPError(.badRequest, message: "id must be a segment id (ASCII digits; got '\(text.prefix(40))')")
-        }
-        return id
+        try PathParameter.id(context, entity: "segment")
     }
 
     func existing(_ context: AppRequestContext) async throws -> AudienceSegment {
