@@ -51,7 +51,7 @@ def p(name, where="path", schema=None, required=True, desc=None):
     if desc: d["description"] = desc
     return d
 cid = p("id", desc="campaign id")
-sid = p("id", schema={"type": "integer", "minimum": 0}, desc="segment id, ASCII digits")
+sid = p("id", schema={"type": "integer", "minimum": 1, "maximum": 9223372036854775807}, desc="segment id, 1 to 9223372036854775807, ASCII digits only (percent-decoded first); anything else is a 400 naming the range, an unknown id a 404")
 variant = p("variant", "query", rng("variantIndex"), False, "one variant; default all")
 limit = p("limit", "query", rng("listLimit", default=CONSTANTS["listLimitDefault"]), False,
   f"rows to return, {RANGES['listLimit']['minimum']}-{RANGES['listLimit']['maximum']} (default {CONSTANTS['listLimitDefault']}); ASCII digits only (no sign, no spaces); anything else is a 400 naming the range (the rule of every list)")
