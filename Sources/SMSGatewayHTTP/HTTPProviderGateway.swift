@@ -10,7 +10,8 @@ import SMSCore
 ///
 /// Answer → outcome (every message of a batched request gets the request's outcome):
 /// - 2xx → `.sent(providerMessageId:)`, the id read with ``ProviderMessageIdReader`` when
-///   `provider.messageIdPath` is set (answer bodies up to 1 MiB are read), normalised with
+///   `provider.messageIdPath`, `messageIdPattern` or `messageIdHeader` is set (answer bodies up to
+///   1 MiB are read), normalised with
 ///   ``ProviderMessageId/normalize(_:kind:)-swift.type.method`` for the provider's kind.
 /// - 401/403 → `.failed("provider auth failed")`, no retry; except that with OAuth (`auth.type ==
 ///   oauth2`) a 401 drops the cached token, fetches a new one and repeats the request **once**
@@ -100,12 +101,7 @@ public struct HTTPProviderGateway: Sendable {
             let at = Self.epochNow()
             switch outcome {
             case .sent(let answer):
-                let ids: [String?]
-                if let path = provider.messageIdPath, !path.isEmpty, let answer {
-                    ids = ProviderMessageIdReader.ids(in: answer, path: path, count: messageIds.count)
-                } else {
-                    ids = Array(repeating: nil, count: messageIds.count)
-                }
+                let ids = ProviderMessageIdReader.ids(in: answer, provider: provider, count: messageIds.count)
                 for (id, providerId) in zip(messageIds, ids) {
                     // Stored in the form callbacks are matched on (case, leading zeros per dialect).
                     let key = ProviderMessageId.normalize(providerId, kind: provider.kind)
@@ -123,14 +119,14 @@ public struct HTTPProviderGateway: Sendable {
     // MARK: - Attempts
 
     enum RequestOutcome {
-        /// 2xx, with the answer body when it could be read.
-        case sent(Data?)
+        /// 2xx, with the answer (its body when it could be read, its headers).
+        case sent(ProviderAnswer)
         case failed(String)
     }
 
     /// What one attempt gave.
     enum Attempt {
-        case success(Data?)
+        case success(ProviderAnswer)
         /// Worth another attempt; `reason` is the dispatch error if it was the last one.
         case retryable(reason: DispatchErrorReason, retryAfter: Duration?)
         case final(String)
@@ -175,11 +171,11 @@ public struct HTTPProviderGateway: Sendable {
             }
             if case .unauthorized = result { result = .final(DispatchErrorReason.providerAuthFailed.description) }
             switch result {
-            case .success(let body):
+            case .success(let answer):
                 if attempt > 1 {
                     logger.debug("provider accepted after retry", metadata: ["attempt": "\(attempt)"])
                 }
-                return .sent(body)
+                return .sent(answer)
             case .unauthorized:
                 return .failed(DispatchErrorReason.providerAuthFailed.description)
             case .final(let reason):
@@ -255,7 +251,7 @@ public struct HTTPProviderGateway: Sendable {
         switch status {
         case 200..<300:
             let body = try? await response.body.collect(upTo: 1 << 20)
-            return .success(body.map { Data($0.readableBytesView) })
+            return .success(ProviderAnswer(body: body.map { Data($0.readableBytesView) }, headers: response.headers.map { ($0.name, $0.value) }))
         case 401:
             _ = try? await response.body.collect(upTo: 64 << 10)
             return .unauthorized

@@ -10,6 +10,10 @@ import Foundation
 /// - `callbackSecret`: the per-provider secret our callback URL carries (`?secret=`).
 /// - `messageIdPath`: optional dotted path into the provider's JSON answer holding its own message
 ///   id (for dialects that report only that id), e.g. `"messages.0.id"`.
+/// - `messageIdPattern`, `messageIdHeader`: the id from an answer that is not JSON: a regular
+///   expression with one capture group over the answer's text (``MessageIdPattern``; Jasmin:
+///   `Success "([^"]+)"`), and/or the response header holding it (its whole value, or the pattern
+///   searched in it). Neither goes with `messageIdPath`.
 /// - `webhookSigningKey`: optional key the provider signs its callbacks with; Twilio: the account
 ///   auth token, and `X-Twilio-Signature` is then required and verified.
 /// - `requireSignature`: when `true`, callbacks must carry `X-SMSStats-Signature` (HMAC-SHA256 of
@@ -27,6 +31,12 @@ public struct ProviderConfig: Sendable, Equatable, Codable {
     public var callbacksEnabled: Bool
     public var callbackSecret: String
     public var messageIdPath: String?
+    /// A regular expression with exactly one capture group reading the provider's message id from
+    /// a text answer (``MessageIdPattern``); `nil` = none.
+    public var messageIdPattern: String?
+    /// The response header holding the provider's message id (case-insensitive name); with
+    /// ``messageIdPattern`` the pattern is searched in its value. `nil` = none.
+    public var messageIdHeader: String?
     public var webhookSigningKey: String?
     public var requireSignature: Bool?
     /// Messages per second the dispatcher may send through this provider; `nil` = no limit.

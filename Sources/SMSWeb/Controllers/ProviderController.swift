@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import NIOCore
 import SMSCore
@@ -30,6 +31,8 @@ struct ProviderController {
         var batch: BatchConfig?
         var callbacksEnabled: Bool?
         var messageIdPath: String?
+        var messageIdPattern: String?
+        var messageIdHeader: String?
         var ratePerSecond: Double?
         var webhookSigningKey: String?
         var requireSignature: Bool?
@@ -38,7 +41,7 @@ struct ProviderController {
 
         enum CodingKeys: String, CodingKey, CaseIterable {
             case name, kind, method, url, bodyType, bodyTemplate, headers, batch, callbacksEnabled, messageIdPath,
-                ratePerSecond, webhookSigningKey, requireSignature, auth, maxConcurrency
+                messageIdPattern, messageIdHeader, ratePerSecond, webhookSigningKey, requireSignature, auth, maxConcurrency
         }
 
         /// Numbers are range-checked here (``InputLimits``): a 400 naming the field, never "malformed JSON".
@@ -54,6 +57,8 @@ struct ProviderController {
             batch = try c.decodeIfPresent(BatchConfig.self, forKey: .batch)
             callbacksEnabled = try c.decodeIfPresent(Bool.self, forKey: .callbacksEnabled)
             messageIdPath = try c.decodeIfPresent(String.self, forKey: .messageIdPath)
+            messageIdPattern = try c.decodeIfPresent(String.self, forKey: .messageIdPattern)
+            messageIdHeader = try c.decodeIfPresent(String.self, forKey: .messageIdHeader)
             ratePerSecond = try c.decodeIfPresent(.ratePerSecond, in: InputLimits.ratePerSecond)
             webhookSigningKey = try c.decodeIfPresent(String.self, forKey: .webhookSigningKey)
             requireSignature = try c.decodeIfPresent(Bool.self, forKey: .requireSignature)
@@ -271,6 +276,7 @@ struct ProviderController {
             problems.append("batching needs method POST and bodyType json")
         }
         if let auth = input.auth { problems += auth.problems }
+        problems += Self.messageIdProblems(input)
         guard problems.isEmpty else { throw HTTPError(.badRequest, message: "invalid provider: " + problems.joined(separator: "; ")) }
         var provider = ProviderConfig(
             id: current?.id ?? "prv_" + ShortCode.generate(), name: input.name, kind: input.kind ?? .generic, method: method,
@@ -280,6 +286,8 @@ struct ProviderController {
             messageIdPath: input.messageIdPath, ratePerSecond: input.ratePerSecond, createdAt: current?.createdAt ?? config.now(),
             webhookSigningKey: input.webhookSigningKey, requireSignature: input.requireSignature,
             auth: input.auth?.type == ProviderAuth.Kind.none ? nil : input.auth, maxConcurrency: input.maxConcurrency)
+        provider.messageIdPattern = Self.nonEmpty(input.messageIdPattern)
+        provider.messageIdHeader = Self.nonEmpty(input.messageIdHeader)
         provider.previousCallbackSecret = current?.previousCallbackSecret
         provider.previousSecretValidUntil = current?.previousSecretValidUntil
         provider.disabled = current?.disabled
@@ -296,6 +304,28 @@ struct ProviderController {
         }
         return provider
     }
+
+    /// Where the provider's message id is read from (``ProviderMessageIdReader``):
+    /// `messageIdPattern` compiles with exactly one capture group (``MessageIdPattern``),
+    /// `messageIdHeader` is an HTTP field name (RFC 9110 §5.1 token, at most 256 characters), and
+    /// `messageIdPath` (a JSON body) goes with neither. An empty string means "none".
+    /// - Returns: one problem per wrong field (empty: all fine).
+    static func messageIdProblems(_ input: Input) -> [String] {
+        var problems: [String] = []
+        let path = nonEmpty(input.messageIdPath), pattern = nonEmpty(input.messageIdPattern), header = nonEmpty(input.messageIdHeader)
+        if let pattern {
+            do { _ = try MessageIdPattern(pattern) } catch { problems.append(error.description) }
+        }
+        if let header, header.count > InputLimits.identifierLength || HTTPField.Name(header) == nil {
+            problems.append("messageIdHeader must be an HTTP header name (letters, digits and !#$%&'*+-.^_`|~, 1 to \(InputLimits.identifierLength) characters)")
+        }
+        if path != nil, pattern != nil || header != nil {
+            problems.append("messageIdPath reads a JSON answer and cannot be combined with \(pattern != nil ? "messageIdPattern" : "messageIdHeader"): set one of them")
+        }
+        return problems
+    }
+
+    static func nonEmpty(_ text: String?) -> String? { text.flatMap { $0.isEmpty ? nil : $0 } }
 
     /// Builds the request of a sample message with every placeholder filled, as the dispatcher
     /// would, so a template that can never be sent (a batch key missing from the JSON template, a

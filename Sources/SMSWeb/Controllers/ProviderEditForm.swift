@@ -11,7 +11,7 @@ import SMSCore
 ///
 /// A field missing from the form leaves the provider's value as it is. A field present:
 /// - `name`, `url`, `bodyTemplate`, `method`, `bodyType`, `kind`: blank = unchanged (they cannot be empty).
-/// - `messageIdPath`, `ratePerSecond`, `maxConcurrency`: blank = none (the form shows their values,
+/// - `messageIdPath`, `messageIdPattern`, `messageIdHeader`, `ratePerSecond`, `maxConcurrency`: blank = none (the form shows their values,
 ///   so blank is the operator clearing them).
 /// - `headers`: one `Name: value` a line; no line = no headers. A credential header's value
 ///   (``ProviderConfig/isSecretHeader(_:)``) is never shown: a line `Name:` with a blank value
@@ -25,7 +25,7 @@ import SMSCore
 /// - `webhookSigningKey`: blank keeps the stored key; `removeWebhookSigningKey=on` removes it.
 struct ProviderEditForm: Decodable {
     var csrf: String?
-    var name, kind, url, method, bodyType, bodyTemplate, messageIdPath, ratePerSecond, maxConcurrency: String?
+    var name, kind, url, method, bodyType, bodyTemplate, messageIdPath, messageIdPattern, messageIdHeader, ratePerSecond, maxConcurrency: String?
     var callbacksEnabled, requireSignature, headers, batchKey, batchSize: String?
     var authType, authUsername, authPassword, authToken, authTokenUrl, authClientId, authClientSecret, authScope, authClientAuthMethod: String?
     var webhookSigningKey, removeWebhookSigningKey: String?
@@ -40,7 +40,9 @@ struct ProviderEditForm: Decodable {
         ] {
             if let value, !Self.blank(value) { object[field] = value }
         }
-        if let messageIdPath { object["messageIdPath"] = Self.blank(messageIdPath) ? NSNull() : messageIdPath }
+        for (field, value) in [("messageIdPath", messageIdPath), ("messageIdPattern", messageIdPattern), ("messageIdHeader", messageIdHeader)] {
+            if let value { object[field] = Self.blank(value) ? NSNull() : value }
+        }
         if let ratePerSecond { object["ratePerSecond"] = Self.blank(ratePerSecond) ? NSNull() : Self.number(ratePerSecond) }
         if let maxConcurrency { object["maxConcurrency"] = Self.blank(maxConcurrency) ? NSNull() : Self.number(maxConcurrency) }
         if let callbacksEnabled { object["callbacksEnabled"] = Self.flag(callbacksEnabled) }

@@ -138,6 +138,7 @@ struct ProviderPageController {
                 "callbacksEnabled": p.callbacksEnabled, "callbackUrl": callbackURL(p), "secret": p.callbackSecret,
                 "created": DisplayFormat.dateTime(p.createdAt, timeZone: "UTC"), "disabled": p.disabled == true,
                 "bodyType": p.bodyType, "bodyTemplate": p.bodyTemplate, "messageIdPath": p.messageIdPath ?? "",
+                "messageIdPattern": p.messageIdPattern ?? "", "messageIdHeader": p.messageIdHeader ?? "",
                 "ratePerSecond": p.ratePerSecond.map { "\($0)" } ?? "", "maxConcurrency": p.maxConcurrency.map(String.init) ?? "",
                 "hasSigningKey": p.webhookSigningKey != nil, "graceDefault": CallbackSecretRotation.defaultGraceSeconds,
                 "kinds": Self.options(ProviderKind.allCases.map(\.rawValue), selected: p.kind.rawValue),
