@@ -206,12 +206,43 @@ struct CallbackDialectRouteTests {
             #expect(response.status == .ok)
             #expect(response.text == "ACK/Jasmin")
             #expect(response.headers[.contentType] == "text/plain")
+            // UNKNOWN is how Jasmin reports ENROUTE: intermediate, no ingestion error.
+            let enroute = try await client.callback(
+                "id=16fd2706-8baf-433b-82eb-8c7fada847da&message_status=UNKNOWN&level=2", contentType: "application/x-www-form-urlencoded")
+            #expect(enroute.text == "ACK/Jasmin")
             let unknown = try await client.callback(
-                "id=16fd2706-8baf-433b-82eb-8c7fada847da&message_status=UNKNOWN&level=3", contentType: "application/x-www-form-urlencoded")
+                "id=16fd2706-8baf-433b-82eb-8c7fada847da&message_status=SKIPPED&level=3", contentType: "application/x-www-form-urlencoded")
             #expect(unknown.text == "ACK/Jasmin")
             let errors = try #require(try await client.api("/api/v1/ingestion-errors").json() as? [[String: Any]])
-            #expect(errors.map { $0["reason"] as? String } == ["unknown status 'UNKNOWN'"])
+            #expect(errors.map { $0["reason"] as? String } == ["unknown status 'SKIPPED'"])
         }
         #expect(try await app.stats().delivered == 1)
+    }
+
+    /// Jasmin 0.11 POSTs its DLR fields as a form to the `dlr-url` `$$DlrUrl` made, whose query
+    /// (`secret`, `meta`) comes back unchanged: the meta finds the message even when the send
+    /// answer's id was never recorded; Jasmin's `id` is kept as the provider message id.
+    @Test("jasmin: the meta of the dlr-url query wins over Jasmin's id")
+    func jasminMetaFromQuery() async throws {
+        let app = try await CallbackTestApp.make(kind: .jasmin)
+        try await app.insert(["m1", "m2"])
+        try await app.sent("m1")
+        try await app.sent("m2", providerMessageId: "aaaaaaaa-0000-4000-8000-000000000001")
+        let form = "id=aaaaaaaa-0000-4000-8000-000000000001&level=2&message_status=UNDELIV&connector=sim&id_smsc=7&sub=001&dlvrd=000"
+            + "&subdate=2612071310&donedate=2612071311&err=001&text=Hello"
+        try await app.test { client async throws in
+            let response = try await client.callback(
+                form, path: "/callbacks/p1?secret=\(CallbackTestApp.secret)&meta=m1", contentType: "application/x-www-form-urlencoded")
+            #expect(response.status == .ok)
+            #expect(response.text == "ACK/Jasmin")
+            // m2's own receipt, by Jasmin's id alone (a dlr-url without meta).
+            let byId = try await client.callback(
+                "id=AAAAAAAA-0000-4000-8000-000000000001&level=2&message_status=DELIVRD&donedate=2612071312&err=000",
+                contentType: "application/x-www-form-urlencoded")
+            #expect(byId.text == "ACK/Jasmin")
+        }
+        // m1 failed (by its meta), m2 delivered (by its id); had the id won, m2 alone would count.
+        let s = try await app.stats()
+        #expect((s.delivered, s.failed) == (1, 1))
     }
 }

@@ -1,7 +1,8 @@
 import Foundation
 
 /// Adapter for Jasmin SMS Gateway delivery receipts thrown to our `dlr-url` (form fields on POST,
-/// query parameters on GET).
+/// query parameters on GET; the `dlr-url`'s own query, with the `meta` of `$$DlrUrl`, comes back
+/// either way).
 ///
 /// Source: Jasmin documentation "Receiving DLR" (HTTP API,
 /// `https://docs.jasminsms.com/en/latest/apis/ja-http/receiving-dlr.html`): level 1 DLRs carry `id`,
@@ -11,23 +12,39 @@ import Foundation
 /// 30 s, 3 times by default) unless the answer is 200 with the exact body ``acknowledgement``.
 /// Mapping per `docs/DOMAIN.md` §3 "Other dialects" (SMPP `stat` column).
 ///
-/// Jasmin only reports its own id, so `meta` and `providerMessageId` are both `id`.
+/// Checked against Jasmin's source (jookies/jasmin 0.11, `jasmin/routing/throwers.py`
+/// `DLRThrower.http_dlr_callback`, `jasmin/managers/dlr.py`): every DLR carries `id` (Jasmin's
+/// message id, the one `/send` answers as `Success "<id>"`), `level`, `message_status` and
+/// `connector`; level 2 adds `id_smsc`, `sub`, `dlvrd`, `subdate`, `donedate`, `err` (3 digits,
+/// or `ND`) and `text`. At `dlr-level=3` a submit the SMSC accepts gives a level-1 `ESME_ROK`
+/// DLR and later the receipt(s); a submit it refuses gives one level-1 `ESME_R…` DLR; at level 2
+/// a refused submit gives no DLR at all (so the preset asks for level 3). Jasmin reports the
+/// SMPP `message_state` ENROUTE (and any state it does not know) as `UNKNOWN`, a state it keeps
+/// waiting after (not in its final states).
+///
+/// `meta` is the `meta` of our `dlr-url` query (``DeliveryReportURL``) when present, else `id`
+/// (a provider that posts one URL for all messages is matched by the provider message id);
+/// `providerMessageId` is always `id`.
 public enum JasminCallback {
     /// The exact response body that acknowledges a DLR to Jasmin (HTTP 200, `text/plain`).
     public static let acknowledgement = "ACK/Jasmin"
 
+    /// The level-2 fields Jasmin sets to `ND` when the SMSC's receipt text lacks them
+    /// (`jasmin/protocols/smpp/operations.py` `isDeliveryReceipt`); read as absent.
+    static let notDefinedFields: Set<String> = ["sub", "dlvrd", "subdate", "donedate", "err"]
+
     /// Maps a `message_status` (case-insensitive) to our event kind:
     /// `DELIVRD` → `.delivered`; `UNDELIV`, `REJECTD`, `EXPIRED`, `DELETED` → `.failed`;
-    /// `ACCEPTD`, `ENROUTE` → `.submitted` (`docs/DOMAIN.md` §3); level-1 `ESME_ROK` (the SMSC accepted
-    /// the submit) → `.submitted`; any other `ESME_…` command status (the SMSC refused the submit,
-    /// like Kannel's dlr 16) → `.failed`; anything else (e.g. `UNKNOWN`) → `nil`, stored as an
-    /// unknown status.
+    /// `ACCEPTD`, `ENROUTE` → `.submitted` (`docs/DOMAIN.md` §3); `UNKNOWN` (how Jasmin reports
+    /// ENROUTE, an intermediate state) → `.submitted`; level-1 `ESME_ROK` (the SMSC accepted the
+    /// submit) → `.submitted`; any other `ESME_…` command status (the SMSC refused the submit, like
+    /// Kannel's dlr 16) → `.failed`; anything else → `nil`, stored as an unknown status.
     public static func kind(forStatus status: String) -> CallbackEventKind? {
         let word = status.trimmingCharacters(in: .whitespacesAndNewlines).uppercased()
         switch word {
         case "DELIVRD": return .delivered
         case "UNDELIV", "REJECTD", "EXPIRED", "DELETED": return .failed
-        case "ACCEPTD", "ENROUTE", "ESME_ROK": return .submitted
+        case "ACCEPTD", "ENROUTE", "UNKNOWN", "ESME_ROK": return .submitted
         default: return word.hasPrefix("ESME_R") ? .failed : nil
         }
     }
@@ -35,20 +52,22 @@ public enum JasminCallback {
     /// Parses one DLR.
     ///
     /// - Parameter params: the decoded form or query parameters.
-    /// - Returns: one item, or one invalid entry when `id`/`message_status` are missing, `id` is
-    ///   refused by ``CallbackMeta``, `donedate` is present but not an SMPP date, or the status is unknown. For failed items `code` is `err` (level 2/3) or the `ESME_…` status itself
-    ///   (level 1). `ts` is `donedate` read as UTC (SMPP dates carry no zone; ``EventTime`` falls
+    /// - Returns: one item, or one invalid entry when `id`/`message_status` are missing, `id` or
+    ///   `meta` is refused by ``CallbackMeta``, `donedate` is present but not an SMPP date, or the status is unknown. For failed items `code` is `err` (level 2/3) or the `ESME_…` status itself
+    ///   (level 1); an `ND` in `sub`, `dlvrd`, `subdate`, `donedate` or `err` counts as absent. `ts` is `donedate` read as UTC (SMPP dates carry no zone; ``EventTime`` falls
     ///   back to the receive time when implausible), `nil` if absent. Never throws.
-    public static func parse(params: [String: String]) -> CallbackParseResult {
+    public static func parse(params received: [String: String]) -> CallbackParseResult {
         let support = CallbackDialectSupport.self
-        let raw = support.rawJSON(params)
+        let raw = support.rawJSON(received)
+        // `ND` ("not defined") is what Jasmin writes for a receipt field the SMSC's text lacks.
+        let params = received.filter { !(notDefinedFields.contains($0.key) && $0.value == "ND") }
         let id = support.text(params["id"])
         let status = support.text(params["message_status"])
         let missing = support.missing(["id", "message_status"], in: params)
         guard let id, let status else {
             return CallbackParseResult(invalid: [support.missingFields(missing, raw: raw, event: status)])
         }
-        let checked = support.check(ids: ["id"], texts: ["err"], times: [("donedate", .smpp)], in: params)
+        let checked = support.check(ids: ["id", "meta"], texts: ["err"], times: [("donedate", .smpp)], in: params)
         if !checked.problems.isEmpty {
             return CallbackParseResult(invalid: [support.refused(checked.problems, raw: raw, event: status)])
         }
@@ -60,7 +79,7 @@ public enum JasminCallback {
             code = status.uppercased().hasPrefix("ESME_") ? status : support.text(params["err"])
         }
         let item = CallbackItem(
-            kind: kind, meta: id,
+            kind: kind, meta: support.text(params["meta"]) ?? id,
             ts: checked.times["donedate"],
             code: code, providerStatus: status, providerMessageId: id)
         return CallbackParseResult(items: [item])
