@@ -52,7 +52,7 @@ jasmin_setup() {
 
   local dir
   dir=$(mktemp -d /tmp/smsstats-jasmin.XXXXXX)
-  # Free ports: 11 in a row from a random start that nothing answers on.
+  # Free ports: the first 11 from a random start that nothing answers on.
   local ports=() p=$((20000 + RANDOM % 20000))
   while [ "${#ports[@]}" -lt 11 ]; do
     (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || ports+=("$p")
