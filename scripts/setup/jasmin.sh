@@ -121,7 +121,7 @@ CFG
     echo "$!" >>"$dir/pids"
     i=0
     until up "$jcli" && up "$http"; do
-      i=$((i + 1)); [ "$i" -lt 600 ] || { echo "jasmind did not open its ports within 60 s" >"$dir/failed"; exit 0; }
+      i=$((i + 1)); [ "$i" -lt 1800 ] || { echo "jasmind did not open its ports within 180 s" >"$dir/failed"; exit 0; }
       sleep 0.1
     done
     if python3 "$here/scripts/jasmin/jcli_setup.py" "$jcli" "$smsc" smsstats jasminpw 2>"$dir/jcli.err"; then
@@ -137,7 +137,8 @@ CFG
   local previous
   previous=$(trap -p EXIT | sed -E "s/^trap -- '(.*)' EXIT$/\1/")
   # shellcheck disable=SC2064
-  trap "${previous:+$previous; }_jasmin_stop '$dir'; ERL_EPMD_PORT=$epmd epmd -kill >/dev/null 2>&1; rm -rf '$dir'" EXIT
+  # No quotes in this trap ($dir is a mktemp path): a later setup script re-reads it with trap -p.
+  trap "${previous:+$previous; }_jasmin_stop $dir; ERL_EPMD_PORT=$epmd epmd -kill >/dev/null 2>&1; rm -rf $dir" EXIT
   return 0
 }
 # Stops the processes listed in <dir>/pids, newest first (SIGTERM, then SIGKILL after 1 s).
