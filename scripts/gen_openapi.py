@@ -378,6 +378,15 @@ REQUEST_SCHEMAS = ["ProviderInput", "ProviderAuth", "ProfileInput", "Goal", "Var
   "ProviderPatch", "CampaignPatch", "ProfilePatch", "SegmentInput", "SegmentPatch", "SegmentRule"]
 for name in REQUEST_SCHEMAS:
     schemas[name] = closed(schemas[name])
+# A PATCH body is a merge patch (RFC 7396): application/merge-patch+json is taken as well as
+# application/json. Any other Content-Type on a route with a body is a 415 (the server reads these
+# content maps: AdminRequestContractMiddleware).
+for path, ops in paths.items():
+    content = ops.get("patch", {}).get("requestBody", {}).get("content", {})
+    if "application/json" in content: content["application/merge-patch+json"] = content["application/json"]
+# Open-ended query parameter names the server takes (x-query-prefixes; any other unknown query
+# parameter is a 400 naming it): property.<name>=<value> filters of the profile list.
+paths["/api/v1/profiles"]["get"]["x-query-prefixes"] = ["property."]
 for path, method in [("/api/v1/campaigns/{id}/schedule", "post"), ("/api/v1/dashboard/login-links", "post")]:
     content = paths[path][method]["requestBody"]["content"]["application/json"]
     content["schema"] = closed(content["schema"])

@@ -85,6 +85,7 @@ public func buildRouter(
     router.get("openapi.json") { _, _ in JSON.raw(openAPI) }
 
     let api = router.group("api/v1").add(middleware: AdminAuthMiddleware(token: config.adminToken))
+        .add(middleware: AdminRequestContractMiddleware(contract: try APIContract(openAPI: openAPI)))
     ProviderController(store: store, config: config).addRoutes(to: api)
     ProfileController(store: store).addRoutes(to: api)
     let profiles = ProfileManagementController(store: store, clickJournal: clickJournal)

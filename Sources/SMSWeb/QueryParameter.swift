@@ -3,12 +3,15 @@ import SMSCore
 
 /// The one reader of single-valued query parameters (`?limit=50`, `?region=DE`, `?tz=…`, a
 /// callback's `?secret=…`): a parameter given more than once (`?region=DE&region=US`) is a 400
-/// naming it, never one of its values picked silently (`docs/DOMAIN.md` §1 "Text from outside").
+/// naming it, never one of its values picked silently, and one that is not UTF-8 once
+/// percent-decoded (`?q=%ff`) is a 400 naming it, never read with U+FFFD (`docs/DOMAIN.md` §1
+/// "Text from outside").
 enum QueryParameter {
     /// The value of `name` in the request's query (decoded as Hummingbird decodes it), `nil` when absent.
     /// - Throws: ``repeated(_:times:)`` when it is given more than once.
     static func single(_ name: String, in request: Request) throws -> String? {
-        try single(name, values: request.uri.queryParameters.getAll(name))
+        try checkUTF8(in: request)
+        return try single(name, values: request.uri.queryParameters.getAll(name))
     }
 
     /// The one value of `name` among `values` (every value the query gave it), `nil` for none.
@@ -22,6 +25,7 @@ enum QueryParameter {
     /// read names they do not know in advance (`property.<name>` filters).
     /// - Throws: ``repeated(_:times:)`` for the first name given more than once.
     static func all(in request: Request) throws -> [(String, String)] {
+        try checkUTF8(in: request)
         let pairs = request.uri.queryParameters.map { (String($0.key), String($0.value)) }
         if let (name, times) = firstRepeated(pairs) { throw repeated(name, times: times) }
         return pairs
@@ -33,6 +37,17 @@ enum QueryParameter {
         var times: [String: Int] = [:]
         for (name, _) in pairs { times[name, default: 0] += 1 }
         return pairs.first { times[$0.0, default: 0] > 1 }.map { ($0.0, times[$0.0] ?? 2) }
+    }
+
+    /// Refuses a query whose parameters do not all decode (percent-decoding first) to UTF-8: read
+    /// lossily they would be compared and stored with U+FFFD (`?q=%ff`).
+    /// - Throws: `HTTPError(.badRequest)` naming each such parameter:
+    ///   `the query parameter 'q' is not valid UTF-8 (byte 0xFF at byte 0 of its value)`.
+    static func checkUTF8(in request: Request) throws {
+        guard let query = request.uri.query, query.contains("%") else { return }
+        if case .failure(let invalid) = FormFields.strictPairs(bytes: Array(query.utf8)) {
+            throw HTTPError(.badRequest, message: invalid.message(noun: "query parameter"))
+        }
     }
 
     /// The 400 for a parameter given `times` times: `query parameter 'region' is given 2 times; give it once`.

@@ -37,6 +37,8 @@ enum CallbackFuzz {
                     check(syntax == reason, "\(kind): refused as malformed (\(reason)) but JSONSyntax says \(syntax ?? "valid JSON")")
                 case .invalidUTF8:
                     check(syntax == "the body is not valid UTF-8", "\(kind): refused as invalid UTF-8 but JSONSyntax says \(syntax ?? "valid JSON")")
+                case .invalidUTF8Fields:
+                    check(false, "\(kind): a JSON body refused as invalid form fields: \(error)")
                 case .notAnArray, .notAnObject, .groupNotAnObject, .tooManyItems:
                     check(syntax == nil, "\(kind): refused as \(error) but JSONSyntax says \(syntax ?? "")")
                 }

@@ -40,7 +40,8 @@ public enum CallbackDialect {
     /// Parses one callback request of `kind`.
     /// - Parameters:
     ///   - kind: the provider's dialect.
-    ///   - body: the raw request body (JSON dialects).
+    ///   - body: the raw request body (JSON dialects); one leading byte order mark is skipped
+    ///     (``withoutByteOrderMark(_:)``).
     ///   - fields: decoded query parameters merged with decoded form-body fields (field dialects);
     ///     the caller removes our own `secret` parameter first.
     ///   - bodyIsJSON: the body is meant as JSON (not form-encoded, not empty); only Vonage looks at it.
@@ -51,16 +52,24 @@ public enum CallbackDialect {
     public static func parse(
         kind: ProviderKind, body: Data, fields: [String: String], bodyIsJSON: Bool, maxItems: Int
     ) throws(CallbackParseError) -> CallbackParseResult {
+        let json = withoutByteOrderMark(body)
         switch kind {
-        case .generic: return try GenericCallbackParser.parse(body, maxItems: maxItems)
-        case .sinch: return try SinchCallback.parse(json: body)
-        case .gupshup: return try GupshupCallback.parse(json: body, maxItems: maxItems)
-        case .vonage: return bodyIsJSON ? try VonageCallback.parse(json: body) : VonageCallback.parse(params: fields)
+        case .generic: return try GenericCallbackParser.parse(json, maxItems: maxItems)
+        case .sinch: return try SinchCallback.parse(json: json)
+        case .gupshup: return try GupshupCallback.parse(json: json, maxItems: maxItems)
+        case .vonage: return bodyIsJSON ? try VonageCallback.parse(json: json) : VonageCallback.parse(params: fields)
         case .twilio: return TwilioCallback.parse(params: fields)
         case .plivo: return PlivoCallback.parse(params: fields)
         case .jasmin: return JasminCallback.parse(params: fields)
         case .kannel: return KannelCallback.parse(params: fields)
         }
+    }
+
+    /// `body` without one leading UTF-8 byte order mark (EF BB BF): RFC 8259 §8.1 lets a JSON
+    /// parser ignore it, and some gateways (.NET, Windows tools) send one. Only the JSON text is
+    /// read without it; what is kept of a refused body is the body as received, BOM included.
+    public static func withoutByteOrderMark(_ body: Data) -> Data {
+        body.starts(with: [0xEF, 0xBB, 0xBF]) ? Data(body.dropFirst(3)) : body
     }
 
     /// The bytes an invalid item is stored as (see the type's documentation), re-parseable by

@@ -18,6 +18,9 @@ public enum CallbackParseError: Error, Sendable, Equatable, CustomStringConverti
     case invalidUTF8
     /// The body holds this many items, more than the parser's `maxItems`.
     case tooManyItems(Int)
+    /// A form or query field of a form/query dialect whose percent-decoded name or value is not
+    /// UTF-8; the payload is ``FormFields/InvalidUTF8Fields/message(noun:)`` naming each field.
+    case invalidUTF8Fields(String)
 
     /// A sentence saying what is wrong, suitable for the 400 response's `details.message`.
     public var description: String {
@@ -32,6 +35,8 @@ public enum CallbackParseError: Error, Sendable, Equatable, CustomStringConverti
             return "element \(index) of the callback body is not a JSON object; each group must look like {\"event\":\"delivered\",\"data\":[{...}]}"
         case .invalidUTF8:
             return "the callback body is not valid UTF-8"
+        case .invalidUTF8Fields(let message):
+            return message
         case .tooManyItems(let count):
             return "the callback body holds \(count) items, more than this endpoint accepts in one request"
         }

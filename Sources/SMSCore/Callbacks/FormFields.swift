@@ -41,11 +41,15 @@ public enum FormFields {
         public var offset: Int
 
         /// `the form field 'name' is not valid UTF-8 (byte 0xFF at byte 3 of its value)`.
-        public var message: String {
+        public var message: String { message(noun: "form field") }
+
+        /// The message with `noun` for what the field is: `query parameter` gives
+        /// `the query parameter 'q' is not valid UTF-8 (byte 0xFF at byte 0 of its value)`.
+        public func message(noun: String) -> String {
             let digits = String(byte, radix: 16, uppercase: true)
             let hex = "0x" + (digits.count == 1 ? "0" : "") + digits
-            guard let field else { return "a form field's name is not valid UTF-8 (byte \(hex) at byte \(offset) of the name)" }
-            return "the form field '\(InputEcho.text(field))' is not valid UTF-8 (byte \(hex) at byte \(offset) of its value)"
+            guard let field else { return "a \(noun)'s name is not valid UTF-8 (byte \(hex) at byte \(offset) of the name)" }
+            return "the \(noun) '\(InputEcho.text(field))' is not valid UTF-8 (byte \(hex) at byte \(offset) of its value)"
         }
     }
 
@@ -81,7 +85,10 @@ public enum FormFields {
         public var fields: [InvalidUTF8]
         public var valid: [(String, String)]
         /// Each refused field's ``InvalidUTF8/message``, joined by `; `.
-        public var message: String { fields.map(\.message).joined(separator: "; ") }
+        public var message: String { message(noun: "form field") }
+
+        /// Each refused field's ``InvalidUTF8/message(noun:)``, joined by `; `.
+        public func message(noun: String) -> String { fields.map { $0.message(noun: noun) }.joined(separator: "; ") }
     }
 
     /// `pairs` written back as form text, every name and value percent-encoded (all but

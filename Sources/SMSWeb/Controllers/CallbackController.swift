@@ -92,20 +92,38 @@ struct CallbackController {
         // (CallbackDialect.storedRaw), so a body refused for its content type can be replayed.
         let query = FormFields.removing("secret", from: request.uri.query ?? "")
         let fieldText = FormFields.received(form: body, query: query)
+        if let encoding = request.headers[.contentEncoding], encoding.trimmingCharacters(in: .whitespaces).lowercased() != "identity" {
+            // Kept as received (compressed), like any other refused body, so the operator sees it.
+            let refusal = AdminRequestContractMiddleware<AppRequestContext>.unsupportedEncoding(encoding)
+            try await store.recordIngestionErrors([
+                IngestionErrorInput(
+                    source: "callback", providerId: providerId, reason: refusal.body ?? "", raw: readsFields ? fieldText : body,
+                    receivedAt: now, bodyKind: readsFields ? .fields : .json)
+            ])
+            metrics.ingestionErrorsRecorded(1, source: .callback)
+            metrics.recordCallback(applied: 0, duplicates: 0, pending: 0, invalid: 1)
+            throw refusal
+        }
         // What the fields are read from: the body only when it is read as a form.
-        let fields = FormFields.parse(bytes: readsForm ? fieldText : Array(query.utf8))
+        let fieldBytes = readsForm ? fieldText : Array(query.utf8)
         let parsed: CallbackParseResult
-        do {
+        do throws(CallbackParseError) {
+            // A field that is not UTF-8 is refused naming it, never read with U+FFFD; the request's
+            // fields are kept as received (percent-encoded: exact and replayable).
+            if readsFields, case .failure(let invalid) = FormFields.strictPairs(bytes: fieldBytes) {
+                throw CallbackParseError.invalidUTF8Fields(invalid.message(noun: "callback field"))
+            }
             parsed = try CallbackDialect.parse(
-                kind: provider.kind, body: Data(body), fields: fields, bodyIsJSON: bodyIsJSON, maxItems: config.maxCallbackItems)
+                kind: provider.kind, body: Data(body), fields: FormFields.parse(bytes: fieldBytes), bodyIsJSON: bodyIsJSON,
+                maxItems: config.maxCallbackItems)
         } catch {
             if case .tooManyItems(let n) = error {
                 throw HTTPError(.contentTooLarge, message: "\(n) items in one callback; at most \(config.maxCallbackItems)")
             }
             try await store.recordIngestionErrors([
                 IngestionErrorInput(
-                    source: "callback", providerId: providerId, reason: error.description, raw: body, receivedAt: now,
-                    bodyKind: readsFields ? .fields : .json)
+                    source: "callback", providerId: providerId, reason: error.description, raw: readsFields ? fieldText : body,
+                    receivedAt: now, bodyKind: readsFields ? .fields : .json)
             ])
             metrics.ingestionErrorsRecorded(1, source: .callback)
             metrics.recordCallback(applied: 0, duplicates: 0, pending: 0, invalid: 1)

@@ -14,7 +14,8 @@ import SMSCore
 /// JSON array warns the same way (`userId "d1" repeats profiles[0]; the later one wins`).
 /// Both take at most ``InputLimits/profilesPerRequest`` (100,000) profiles per request: more is a
 /// 413 naming the cap, and nothing is stored. The import takes the CSV as the raw request body; a `multipart/form-data` upload
-/// (`curl -F file=@x.csv`) is answered 415 with how to send the file instead.
+/// (`curl -F file=@x.csv`) is answered 415 with how to send the file instead (by
+/// ``AdminRequestContractMiddleware``, as any body type the contract does not list).
 ///
 /// Phones are validated against the real numbering plans (``PhoneNumber``). National-form phones
 /// (`0151 23456789`) need a default region: `"region":"DE"` on a JSON profile; for the CSV import
@@ -64,9 +65,6 @@ struct ProfileController {
             return try JSON.response(try await upsert(inputs))
         }
         group.post("profiles/import") { request, _ in
-            if let type = request.headers[.contentType], type.lowercased().hasPrefix("multipart/form-data") {
-                throw HTTPError(.unsupportedMediaType, message: Self.multipartMessage)
-            }
             let region = try QueryParameter.single("region", in: request)
             if let region { try Self.checkRegion(region, field: "region") }
             let body = try await request.collectBody(upTo: 50_000_000, what: "profiles")
