@@ -175,7 +175,7 @@ schemas = {
    "ipHash": {"type": "string", "description": "salted SHA-256 of the client IP, hex; raw IPs are never stored"}, "isBot": B, "botReason": S}),
  "EventResult": obj({"stored": I, "duplicates": I, "invalid": {"type": "array", "items": obj({"index": I, "reason": S})}}),
  "CallbackGroup": obj({"event": {"type": "string", "enum": ["delivered","failed","clicked","replied"]}, "data": {"type": "array", "items": obj({
-   "meta": S, "ts": TS, "description": S, "code": S, "url": S, "shorturl": S, "incomingText": S, "toPhone": S}, ["meta","ts"])}}, ["event","data"]),
+   "meta": S, "ts": {**TS, "description": TS["description"] + "; more than 24 h after the server clock is an invalid item (kept as an ingestion error)"}, "description": S, "code": S, "url": S, "shorturl": S, "incomingText": S, "toPhone": S}, ["meta","ts"])}}, ["event","data"]),
  "CallbackSuccess": obj({"status": S, "message": S, "data": obj({"processed_events": I, "timestamp": I})}),
  "CallbackError": obj({"status": S, "error_code": I, "details": obj({"missing_fields": {"type": "array", "items": S}, "invalid_items": {"type": "array", "items": {}}, "message": S})}),
  "IngestionError": obj({"id": I, "source": S, "providerId": S, "reason": S,

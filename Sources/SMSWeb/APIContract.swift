@@ -21,7 +21,7 @@ struct APIContract: Sendable {
 
         /// Whether the query parameter `name` is one it takes.
         func takes(query name: String) -> Bool {
-            queryNames.contains(name) || queryPrefixes.contains { name.hasPrefix($0) && name.count > $0.count }
+            queryNames.contains(name) || queryPrefixes.contains { name.hasPrefix($0) }
         }
 
         /// What it takes, for a 400: `archived, include, limit`, `property.<name>`, or `none`.

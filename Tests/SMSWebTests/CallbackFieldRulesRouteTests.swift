@@ -14,7 +14,8 @@ import Testing
 /// item whose reason is the one core check's (``CallbackMeta`` for a meta or provider message id,
 /// ``EpochTimestamp`` for an event time) naming the dialect's field and its allowed range, kept as an
 /// ingestion error, answered 400 (Jasmin: its `ACK/Jasmin`, so it does not resend), and nothing is
-/// stored as a receipt. SQLite and PostgreSQL.
+/// stored as a receipt; a form or query field that is not UTF-8 is refused naming it before any
+/// field rule reads it. SQLite and PostgreSQL.
 @Suite("Callback fields: one rule for a meta and an event time in every dialect")
 struct CallbackFieldRulesRouteTests {
     enum Encoding { case json, form, query }
@@ -175,6 +176,9 @@ struct CallbackFieldRulesRouteTests {
                     if d.encoding == .json, String(validating: bytes, as: UTF8.self) == nil {
                         // JSON text must be UTF-8 (RFC 8259 §8.1): the body is not JSON, refused whole.
                         reason = CallbackParseError.invalidUTF8.description
+                    } else if String(validating: bytes, as: UTF8.self) == nil {
+                        // A form or query field that is not UTF-8 is refused naming it, never read with U+FFFD.
+                        reason = "the callback field '\(d.idField)' is not valid UTF-8 (byte 0xFF at byte 1 of its value)"
                     } else {
                         reason = try #require(CallbackMeta.problem(String(decoding: bytes, as: UTF8.self), field: d.idField))
                         #expect(reason.contains("\(d.idField) must be 1 to 256 characters, none of them a control character (U+0000–U+001F, U+007F) or U+FFFD"))
@@ -222,7 +226,7 @@ struct CallbackFieldRulesRouteTests {
                 "twilio NUL")
             try await Self.expectRefused(
                 client, t, kannel, (.get, "&meta=m%FF1&type=1", []),
-                reason: CallbackMeta.problem("m\u{FFFD}1")!, "kannel invalid UTF-8 meta")
+                reason: "the callback field 'meta' is not valid UTF-8 (byte 0xFF at byte 1 of its value)", "kannel invalid UTF-8 meta")
             // 1e309 as a bare JSON number is beyond a double: a value error of ts (docs/DOMAIN.md §1
             // "Numbers and keys from outside"), not of the body.
             try await Self.expectRefused(

@@ -46,9 +46,24 @@ public enum CallbackDialect {
     ///     the caller removes our own `secret` parameter first.
     ///   - bodyIsJSON: the body is meant as JSON (not form-encoded, not empty); only Vonage looks at it.
     ///   - maxItems: largest number of items accepted (generic and Gupshup batches).
+    ///   - now: the server clock (epoch seconds): an item whose time is more than 24 h after it is
+    ///     invalid naming the field and the allowed range (``EventTimeWindow``); `nil` = no window.
     /// - Returns: the valid items and the invalid ones with reasons.
     /// - Throws: the JSON parsers' ``CallbackParseError`` (malformed JSON, wrong top-level type,
     ///   too many items).
+    public static func parse(
+        kind: ProviderKind, body: Data, fields: [String: String], bodyIsJSON: Bool, maxItems: Int, now: Int64?
+    ) throws(CallbackParseError) -> CallbackParseResult {
+        let result = EventTimeWindow.$callbackNow.withValue(now) {
+            Result { () throws(CallbackParseError) in
+                try parse(kind: kind, body: body, fields: fields, bodyIsJSON: bodyIsJSON, maxItems: maxItems)
+            }
+        }
+        return try result.get()
+    }
+
+    /// ``parse(kind:body:fields:bodyIsJSON:maxItems:now:)`` with the window of the caller's parse (none
+    /// when called on its own).
     public static func parse(
         kind: ProviderKind, body: Data, fields: [String: String], bodyIsJSON: Bool, maxItems: Int
     ) throws(CallbackParseError) -> CallbackParseResult {
@@ -107,8 +122,19 @@ public enum CallbackDialect {
     ///   `.json` parses them as the dialect's JSON body, `.fields` as the text of form or query
     ///   fields, whatever they look like; `nil` (rows stored before it was kept) guesses from the
     ///   bytes as earlier versions did.
+    /// - Parameter now: the server clock for the time window (``EventTimeWindow``), `nil` = none.
     public static func reparse(
-        _ raw: [UInt8], kind: ProviderKind, bodyKind: CallbackBodyKind? = nil, maxItems: Int = GenericCallbackParser.defaultMaxItems
+        _ raw: [UInt8], kind: ProviderKind, bodyKind: CallbackBodyKind? = nil, maxItems: Int = GenericCallbackParser.defaultMaxItems,
+        now: Int64? = nil
+    ) throws(CallbackParseError) -> CallbackParseResult {
+        let result = EventTimeWindow.$callbackNow.withValue(now) {
+            Result { () throws(CallbackParseError) in try reparseBytes(raw, kind: kind, bodyKind: bodyKind, maxItems: maxItems) }
+        }
+        return try result.get()
+    }
+
+    private static func reparseBytes(
+        _ raw: [UInt8], kind: ProviderKind, bodyKind: CallbackBodyKind?, maxItems: Int
     ) throws(CallbackParseError) -> CallbackParseResult {
         let data = Data(raw)
         switch (kind, bodyKind) {

@@ -75,7 +75,8 @@ enum CallbackDialectSupport {
         case smpp
     }
 
-    /// A time field by the one rule of every `ts` (``EpochTimestamp``: 1970 to 2100): `nil` when
+    /// A time field by the one rule of every `ts` (``EpochTimestamp``: 1970 to 2100; at most 24 h
+    /// ahead of the server clock while a route parses, ``EventTimeWindow``): `nil` when
     /// absent or blank; the reason naming the field and its allowed range when present but not
     /// readable or out of range (`docs/DOMAIN.md` §3 "Decisions": never ignored).
     static func time(_ params: [String: String], _ field: String, _ format: TimeFormat) -> Result<Int64?, EpochTimestamp.Problem> {
@@ -93,7 +94,7 @@ enum CallbackDialectSupport {
         case .smpp:
             read = EpochTimestamp.seconds(date: CallbackTimeParsing.parseSMPPDate(value), text: raw, format: "YYMMDDhhmm[ss]", field: field)
         }
-        return read.map { Optional($0) }
+        return EventTimeWindow.checked(read, field: field).map { Optional($0) }
     }
 
     /// A time field of a JSON dialect by the one rule of every `ts` (``EpochTimestamp``): a number
@@ -117,7 +118,7 @@ enum CallbackDialectSupport {
         case let other?:
             return .failure(EpochTimestamp.wrongType(field: field, got: other.typeName))
         }
-        return read.map { Optional($0) }
+        return EventTimeWindow.checked(read, field: field).map { Optional($0) }
     }
 
     /// The reasons a dialect's fields with a rule are refused, in the given order: each id field

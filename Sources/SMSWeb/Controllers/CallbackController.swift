@@ -14,7 +14,11 @@ import SMSCore
 /// - 200 with the contract's success body; Jasmin gets the text `ACK/Jasmin` (anything else makes
 ///   it resend), also when its DLR was kept as an ingestion error, since a resend cannot fix it;
 /// - 400 naming the invalid items (the valid ones of the batch are applied; the invalid ones are
-///   stored whole as ingestion errors, replayable) or saying why the body is unreadable (stored too);
+///   stored whole as ingestion errors, replayable; an item whose time is more than 24 h after the
+///   server clock is one, ``EventTimeWindow``) or saying why the body is unreadable (stored too),
+///   a form or query field that is not UTF-8 included (`the callback field 'answer' is not valid
+///   UTF-8 (…)`, the fields stored as received); a JSON body's leading UTF-8 BOM is skipped;
+/// - 415 for a `Content-Encoding` other than `identity` (the body stored as received);
 /// - 401 for a missing or wrong secret or signature (``CallbackAuthenticator``), logged with the
 ///   provider id and the reason, never the secret;
 /// - 404 for an unknown provider; 405 with an `Allow` header for a method the dialect does not
@@ -92,9 +96,8 @@ struct CallbackController {
         // (CallbackDialect.storedRaw), so a body refused for its content type can be replayed.
         let query = FormFields.removing("secret", from: request.uri.query ?? "")
         let fieldText = FormFields.received(form: body, query: query)
-        if let encoding = request.headers[.contentEncoding], encoding.trimmingCharacters(in: .whitespaces).lowercased() != "identity" {
+        if let refusal = AdminRequestContractMiddleware<AppRequestContext>.encodingRefusal(request) {
             // Kept as received (compressed), like any other refused body, so the operator sees it.
-            let refusal = AdminRequestContractMiddleware<AppRequestContext>.unsupportedEncoding(encoding)
             try await store.recordIngestionErrors([
                 IngestionErrorInput(
                     source: "callback", providerId: providerId, reason: refusal.body ?? "", raw: readsFields ? fieldText : body,
@@ -115,7 +118,7 @@ struct CallbackController {
             }
             parsed = try CallbackDialect.parse(
                 kind: provider.kind, body: Data(body), fields: FormFields.parse(bytes: fieldBytes), bodyIsJSON: bodyIsJSON,
-                maxItems: config.maxCallbackItems)
+                maxItems: config.maxCallbackItems, now: now)
         } catch {
             if case .tooManyItems(let n) = error {
                 throw HTTPError(.contentTooLarge, message: "\(n) items in one callback; at most \(config.maxCallbackItems)")
@@ -127,6 +130,8 @@ struct CallbackController {
             ])
             metrics.ingestionErrorsRecorded(1, source: .callback)
             metrics.recordCallback(applied: 0, duplicates: 0, pending: 0, invalid: 1)
+            // Jasmin resends anything but its acknowledgement, and a resend cannot fix the DLR.
+            if provider.kind == .jasmin { return Self.jasminAcknowledgement }
             return Self.response(CallbackResponse.malformedBody(error))
         }
         let items = parsed.items.map { ProviderMessageId.normalize($0, kind: provider.kind) }
@@ -143,11 +148,7 @@ struct CallbackController {
         }
         metrics.recordCallback(
             applied: result.applied, duplicates: result.duplicates, pending: result.pending, invalid: parsed.invalid.count)
-        if provider.kind == .jasmin {
-            return Response(
-                status: .ok, headers: [.contentType: "text/plain"],
-                body: .init(byteBuffer: ByteBuffer(string: JasminCallback.acknowledgement)))
-        }
+        if provider.kind == .jasmin { return Self.jasminAcknowledgement }
         return Self.response(CallbackResponse.make(for: parsed, processedEvents: parsed.items.count, timestamp: now))
     }
 
@@ -191,6 +192,12 @@ struct CallbackController {
     func unauthorized(_ error: CallbackAuthenticator.Failure, providerId: String) -> HTTPError {
         logger.warning("callback rejected", metadata: ["provider": "\(providerId)", "reason": "\(error.reason)"])
         return HTTPError(.unauthorized, message: "callback not authenticated: \(error.reason)")
+    }
+
+    /// Jasmin's `ACK/Jasmin` (text/plain, 200).
+    static var jasminAcknowledgement: Response {
+        Response(
+            status: .ok, headers: [.contentType: "text/plain"], body: .init(byteBuffer: ByteBuffer(string: JasminCallback.acknowledgement)))
     }
 
     static func response(_ r: CallbackResponse) -> Response {

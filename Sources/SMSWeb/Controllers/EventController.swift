@@ -251,9 +251,7 @@ struct EventController {
         guard wrong.isEmpty, let eventId, let userId, let name, let ts else {
             return .failure(Problem(message: wrong.joined(separator: "; ")))
         }
-        if ts > now.saturatingAdding(86_400) {
-            return .failure(Problem(message: "ts \(ts) is more than 24 h in the future (now \(now))"))
-        }
+        if let problem = EventTimeWindow.problem(ts, now: now) { return .failure(Problem(message: problem)) }
         return .success(ConversionEventInput(eventId: eventId, userId: userId, name: name, ts: ts, properties: properties))
     }
 }

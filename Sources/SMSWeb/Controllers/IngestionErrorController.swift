@@ -122,7 +122,7 @@ struct IngestionErrorController {
         let parsed: CallbackParseResult
         do {
             parsed = try CallbackDialect.reparse(
-                override ?? error.raw, kind: provider.kind, bodyKind: error.bodyKind, maxItems: config.maxCallbackItems)
+                override ?? error.raw, kind: provider.kind, bodyKind: error.bodyKind, maxItems: config.maxCallbackItems, now: config.now())
         } catch {
             throw HTTPError(.unprocessableContent, message: "still invalid: \(error.description)")
         }

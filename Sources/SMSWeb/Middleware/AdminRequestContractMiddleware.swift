@@ -35,9 +35,7 @@ struct AdminRequestContractMiddleware<Context: RequestContext>: RouterMiddleware
                 message: "unknown query parameter '\(InputEcho.text(String(name)))' for \(method) \(operation.template); "
                     + "its query parameters: \(operation.allowedQueryText)")
         }
-        if let encoding = request.headers[.contentEncoding], encoding.trimmingCharacters(in: .whitespaces).lowercased() != "identity" {
-            throw Self.unsupportedEncoding(encoding)
-        }
+        if let refusal = Self.encodingRefusal(request) { throw refusal }
         if let types = operation.bodyTypes, let given = request.headers[.contentType],
             let problem = Self.contentTypeProblem(given, accepted: types, operation: operation)
         {
@@ -53,9 +51,13 @@ struct AdminRequestContractMiddleware<Context: RequestContext>: RouterMiddleware
         return try await next(request, context)
     }
 
-    /// The 415 of a compressed body: `Content-Encoding gzip is not supported; send the body uncompressed`.
-    static func unsupportedEncoding(_ encoding: String) -> HTTPError {
-        HTTPError(
+    /// The 415 for a request with a `Content-Encoding` other than `identity` (admin routes and
+    /// callbacks): `Content-Encoding gzip is not supported; send the body uncompressed`; `nil` without one.
+    static func encodingRefusal(_ request: Request) -> HTTPError? {
+        guard let encoding = request.headers[.contentEncoding], encoding.trimmingCharacters(in: .whitespaces).lowercased() != "identity" else {
+            return nil
+        }
+        return HTTPError(
             .unsupportedMediaType,
             message: "Content-Encoding \(InputEcho.text(encoding.trimmingCharacters(in: .whitespaces))) is not supported; send the body uncompressed")
     }
