@@ -70,6 +70,13 @@ public struct DispatchService: Service {
             await releaseHeldClaims()
             group.cancelAll()
         }
+        // The drain can start before the service group's graceful shutdown reaches this service
+        // (``SMSServer``'s DrainOnShutdown hears it first and starts the drain, while the
+        // application's own group has not yet signalled its services). A service that returns
+        // before its shutdown is "finished unexpectedly" to ServiceLifecycle and the process would
+        // exit 1 on SIGTERM; so wait for the shutdown (returns at once when it has begun; ends
+        // with cancellation).
+        try? await gracefulShutdown()
     }
 
     /// Renews this node's leases, then queues again the expired claims of dead nodes.
