@@ -180,7 +180,7 @@ let package = Package(
         .target(
             name: "SMSStoreTestSupport",
             dependencies: [
-                "SMSCore", "SMSStoreSQLite", "SMSStorePostgres",
+                "SMSCore", "SMSStoreSQLite", "SMSStorePostgres", "SMSTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),

@@ -21,7 +21,9 @@ checks_failed=()
 for check in scripts/checks/*.sh; do
   [ -e "$check" ] || continue
   echo "check: $check" >&2
-  if ! bash "$check"; then
+  # Each check's output also goes to a file: a failed check's last lines are printed again at the
+  # very end, where a CI summary that keeps only the tail of the run still shows why it failed.
+  if ! bash "$check" 2>&1 | tee "$SMSSTATS_TEST_OUTPUT/check-$(basename "$check" .sh).log"; then
     checks_failed+=("$check")
   fi
 done
@@ -48,6 +50,10 @@ if [ "$#" -eq 0 ]; then
 fi
 set -e
 if [ "${#checks_failed[@]}" -gt 0 ]; then
+  for check in "${checks_failed[@]}"; do
+    echo "--- last lines of $check (whole output: $SMSSTATS_TEST_OUTPUT/check-$(basename "$check" .sh).log)" >&2
+    tail -n 40 "$SMSSTATS_TEST_OUTPUT/check-$(basename "$check" .sh).log" >&2
+  done
   echo "failed checks: ${checks_failed[*]}" >&2
   [ "$status" -ne 0 ] || status=1
 fi

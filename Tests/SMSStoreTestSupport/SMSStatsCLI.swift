@@ -1,4 +1,5 @@
 import Foundation
+import SMSTestSupport
 
 /// The built `smsstats` executable, run as a child process by the CLI tests.
 public enum SMSStatsCLI {
@@ -47,25 +48,17 @@ public enum SMSStatsCLI {
         }
     }
 
-    /// Runs `smsstats arguments…` to completion without `SMSSTATS_DATABASE` in its environment.
-    /// - Throws: ``NotBuilt`` when the executable is missing; `Process` errors.
+    /// Runs `smsstats arguments…` to completion without `SMSSTATS_DATABASE` in its environment
+    /// (started with ``SpawnedProcess``, not Foundation's `Process`: see there why).
+    /// - Throws: ``NotBuilt`` when the executable is missing; ``SpawnedProcess/SpawnError``.
     public static func run(_ arguments: [String]) throws -> Run {
         guard FileManager.default.isExecutableFile(atPath: binary.path) else { throw NotBuilt() }
-        let p = Process()
-        p.executableURL = binary
-        p.arguments = arguments
         var env = ProcessInfo.processInfo.environment
         env.removeValue(forKey: "SMSSTATS_DATABASE")
         env[exitWithParentVariable] = String(ProcessInfo.processInfo.processIdentifier)
-        p.environment = env
-        let out = Pipe()
-        let err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return Run(status: p.terminationStatus, out: String(decoding: o, as: UTF8.self), err: String(decoding: e, as: UTF8.self))
+        let r = try SpawnedProcess.collect(executable: binary.path, arguments: arguments, environment: env)
+        return Run(
+            status: r.termination.status, out: String(decoding: r.output, as: UTF8.self),
+            err: String(decoding: r.error, as: UTF8.self))
     }
 }

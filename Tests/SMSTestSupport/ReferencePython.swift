@@ -66,26 +66,13 @@ public enum ReferencePython {
     ///   - arguments: the script's arguments.
     /// - Throws: ``Failure/missing``, ``Failure/failed(_:_:)``, or the error of starting the process.
     public static func run(script: String, arguments: [String]) throws -> Data {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try require())
-        process.arguments = [repositoryRoot.appendingPathComponent(script).path] + arguments
-        let stdout = Pipe()
-        let stderrFile = FileManager.default.temporaryDirectory
-            .appendingPathComponent("reference-python-\(UUID().uuidString).stderr")
-        FileManager.default.createFile(atPath: stderrFile.path, contents: nil)
-        defer { try? FileManager.default.removeItem(at: stderrFile) }
-        let stderr = try FileHandle(forWritingTo: stderrFile)
-        defer { try? stderr.close() }
-        process.standardOutput = stdout
-        process.standardError = stderr
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let output = stdout.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            let message = (try? String(contentsOf: stderrFile, encoding: .utf8)) ?? ""
-            throw Failure.failed(process.terminationStatus, String(message.suffix(4000)))
+        let r = try SpawnedProcess.collect(
+            executable: try require(), arguments: [repositoryRoot.appendingPathComponent(script).path] + arguments)
+        guard r.termination == .exit(0) else {
+            let message = String(decoding: r.error, as: UTF8.self)
+            throw Failure.failed(r.termination.status, String(message.suffix(4000)))
         }
+        let output = r.output
         return output
     }
 }

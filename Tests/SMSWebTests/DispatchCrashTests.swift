@@ -3,6 +3,7 @@ import SMSCore
 import Logging
 import SMSServer
 import SMSStoreTestSupport
+import SMSTestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -11,24 +12,22 @@ import Glibc
 
 /// A child process with its output going to a file.
 final class ChildProcess: @unchecked Sendable {
-    let process = Process()
+    let process: SpawnedProcess
     let logURL: URL
 
     init(_ executable: URL, _ arguments: [String], log: URL, environment: [String: String] = [:]) throws {
         logURL = log
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         let handle = try FileHandle(forWritingTo: log)
-        process.executableURL = executable
-        process.arguments = arguments
+        defer { try? handle.close() }
         // Exits when the test process does, even when it is killed before `defer` runs.
         var env = ProcessInfo.processInfo.environment
         env["SMSSTATS_EXIT_WITH_PARENT"] = String(ProcessInfo.processInfo.processIdentifier)
         env["SMSSTATS_TEST_CRASH_AT"] = nil
         env.merge(environment) { $1 }
-        process.environment = env
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
+        process = try SpawnedProcess(
+            executable: executable.path, arguments: arguments, environment: env,
+            standardOutput: handle.fileDescriptor, standardError: handle.fileDescriptor)
     }
 
     var log: String { (try? String(contentsOf: logURL, encoding: .utf8)) ?? "" }
@@ -56,11 +55,11 @@ final class ChildProcess: @unchecked Sendable {
     }
 
     /// Whether it ended by SIGKILL.
-    var wasKilled: Bool { !process.isRunning && process.terminationReason == .uncaughtSignal && process.terminationStatus == SIGKILL }
+    var wasKilled: Bool { process.termination == .signal(SIGKILL) }
 
     func kill(_ signal: Int32) {
         guard process.isRunning else { return }
-        Glibc.kill(process.processIdentifier, signal)
+        process.signal(signal)
         process.waitUntilExit()
     }
 }

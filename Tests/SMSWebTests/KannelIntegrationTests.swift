@@ -8,6 +8,7 @@ import NIOCore
 import SMSCore
 import SMSGatewayHTTP
 import SMSStoreSQLite
+import SMSTestSupport
 import Testing
 
 @testable import SMSDemo
@@ -142,7 +143,7 @@ final class KannelStack: @unchecked Sendable {
     let boxPort: Int
     let sendsmsPort: Int
     let smppPort: Int
-    private var processes: [Process] = []
+    private var processes: [SpawnedProcess] = []
 
     private init(dir: URL, ports: [Int]) {
         self.dir = dir
@@ -192,26 +193,20 @@ final class KannelStack: @unchecked Sendable {
         throw KannelError(message: "Kannel did not come up; logs in \(dir.path)")
     }
 
-    /// Starts `path args` through a small python3 shim that clears the signal mask before `exec`:
-    /// processes spawned from the test runner inherit its blocked signals (SIGTERM included), and
-    /// would otherwise ignore ``stop()``'s SIGTERM.
+    /// Starts `path args` in the stack's directory, its output to `log` (``SpawnedProcess`` gives
+    /// the child an empty signal mask: processes spawned from the test runner would otherwise inherit
+    /// its blocked signals, SIGTERM included, and ignore ``stop()``'s SIGTERM).
     private func launch(_ path: String, _ args: [String], log: String) throws {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        p.arguments = [
-            "-c", "import os, signal, sys; signal.pthread_sigmask(signal.SIG_SETMASK, []); os.execv(sys.argv[1], sys.argv[1:])",
-            path,
-        ] + args
-        p.currentDirectoryURL = dir
         let handle = try FileHandle(forWritingTo: {
             let url = dir.appendingPathComponent(log)
             _ = FileManager.default.createFile(atPath: url.path, contents: nil)
             return url
         }())
-        p.standardOutput = handle
-        p.standardError = handle
-        try p.run()
-        processes.append(p)
+        defer { try? handle.close() }
+        processes.append(
+            try SpawnedProcess(
+                executable: path, arguments: args, directory: dir.path,
+                standardOutput: handle.fileDescriptor, standardError: handle.fileDescriptor))
     }
 
     private func waitPort(_ port: Int) throws {
@@ -240,7 +235,7 @@ final class KannelStack: @unchecked Sendable {
         for p in processes.reversed() where p.isRunning { p.terminate() }
         for p in processes {
             for _ in 0..<30 where p.isRunning { usleep(100_000) }
-            if p.isRunning { kill(p.processIdentifier, SIGKILL) }
+            if p.isRunning { p.signal(SIGKILL) }
         }
         processes.removeAll()
     }

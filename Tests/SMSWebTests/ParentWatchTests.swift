@@ -1,5 +1,6 @@
 import Foundation
 import SMSStoreTestSupport
+import SMSTestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -51,13 +52,9 @@ struct ParentWatchTests {
             mv "$1/pids.tmp" "$1/pids"
             wait
             """
-        let shell = Process()
-        shell.executableURL = URL(fileURLWithPath: "/bin/sh")
-        shell.arguments = ["-c", script, bin.path, dir.path]
         var env = ProcessInfo.processInfo.environment
         env.removeValue(forKey: SMSStatsCLI.exitWithParentVariable)
-        shell.environment = env
-        try shell.run()
+        let shell = try SpawnedProcess(executable: "/bin/sh", arguments: ["-c", script, bin.path, dir.path], environment: env)
         var children: [Int32] = []
         defer { for pid in children where Self.alive(pid) { kill(pid, SIGKILL) } }
         #expect(try await Self.wait(.seconds(10)) { FileManager.default.fileExists(atPath: pids.path) })
@@ -69,40 +66,29 @@ struct ParentWatchTests {
         #expect(try await Self.wait(.seconds(30)) { Self.text(plainLog).contains("sink listening on port") })
         #expect(Self.alive(watched) && Self.alive(plain))
 
-        kill(shell.processIdentifier, SIGKILL)
-        // Not `waitUntilExit()` yet: Foundation learns of the exit when a socket the children
-        // inherited closes, i.e. only once the control sibling is gone too.
-        #expect(try await Self.wait(.seconds(5)) { !Self.alive(shell.processIdentifier) })
+        kill(shell.pid, SIGKILL)
+        #expect(try await Self.wait(.seconds(5)) { !shell.isRunning })
 
         #expect(try await Self.wait(.seconds(5)) { !Self.alive(watched) }, "watched child \(watched) still running")
-        #expect(Self.text(watchedLog).contains("parent process \(shell.processIdentifier) is gone; exiting (SMSSTATS_EXIT_WITH_PARENT)"))
+        #expect(Self.text(watchedLog).contains("parent process \(shell.pid) is gone; exiting (SMSSTATS_EXIT_WITH_PARENT)"))
         // The control: without the variable the sibling outlives its parent (what the tests used to leak).
         #expect(Self.alive(plain))
         kill(plain, SIGKILL)
         #expect(try await Self.wait(.seconds(5)) { !Self.alive(plain) })
-        shell.waitUntilExit()
-        #expect(shell.terminationReason == .uncaughtSignal && shell.terminationStatus == SIGKILL)
+        #expect(shell.waitUntilExit() == .signal(SIGKILL))
     }
 
     @Test("the parent named in the variable is already gone at start-up: exit status 1 at once, nothing served")
     func parentGoneBeforeStart() throws {
         let bin = SMSStatsCLI.binary
         try #require(FileManager.default.isExecutableFile(atPath: bin.path), "build smsstats first: \(bin.path)")
-        let p = Process()
-        p.executableURL = bin
-        p.arguments = ["sink", "--port", "0", "--out", "/dev/null"]
         var env = ProcessInfo.processInfo.environment
         // Not this child's parent (the test process is): as if the parent had died and the child been re-parented.
         env[SMSStatsCLI.exitWithParentVariable] = "2147483647"
-        p.environment = env
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = out
-        try p.run()
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        #expect(p.terminationStatus == 1)
-        #expect(text == "smsstats: parent process 2147483647 is gone; exiting (SMSSTATS_EXIT_WITH_PARENT)\n")
+        let r = try SpawnedProcess.collect(executable: bin.path, arguments: ["sink", "--port", "0", "--out", "/dev/null"], environment: env)
+        #expect(r.termination == .exit(1))
+        #expect(r.output.isEmpty)
+        #expect(String(decoding: r.error, as: UTF8.self) == "smsstats: parent process 2147483647 is gone; exiting (SMSSTATS_EXIT_WITH_PARENT)\n")
     }
 
     @Test("with its real parent named, a command runs normally (the watch does not fire)")

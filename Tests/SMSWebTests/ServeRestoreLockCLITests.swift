@@ -36,7 +36,7 @@ struct ServeRestoreLockCLITests {
             #expect(refused.status == 1)
             #expect(
                 refused.err
-                    == "smsstats restore: \(db) is in use by a running server (smsstats serve pid \(serve.process.processIdentifier) on 127.0.0.1:0; "
+                    == "smsstats restore: \(db) is in use by a running server (smsstats serve pid \(serve.process.pid) on 127.0.0.1:0; "
                     + "it holds \(db)-serve.lock): stop it first, then restore\n", "\(extra)")
             // The server was not disturbed.
             #expect(serve.process.isRunning)
@@ -90,7 +90,7 @@ struct ServeRestoreLockCLITests {
             log: dir.appendingPathComponent("serve.log"))
         defer { serve.kill(SIGTERM) }
         _ = try await serve.waitForLine(#"listening on 127\.0\.0\.1:(\d+)"#, timeout: .seconds(60))
-        let pid = serve.process.processIdentifier
+        let pid = serve.process.pid
         #expect(fm.fileExists(atPath: db + "-wal"))
 
         let onItself = try await SMSStatsCLI.runOnOwnThread(["backup", "--database", db, "--to", db, "--force"])

@@ -1,4 +1,5 @@
 import Foundation
+import SMSTestSupport
 
 /// Drives Debian's headless Chromium from tests: `--dump-dom` (the DOM after scripts ran) and
 /// `--screenshot`. Found on `PATH` as `chromium` (or `$CHROMIUM`); tests that need it are
@@ -55,33 +56,29 @@ struct HeadlessChromium {
         guard FileManager.default.fileExists(atPath: file.path) else { throw Failure(description: "no screenshot written for \(url)") }
     }
 
-    /// A process and its output pipe, handed to a dispatch queue (Foundation's types are not Sendable).
-    final class Running: @unchecked Sendable {
-        let process = Process()
-        let stdout = Pipe()
-    }
-
     /// Runs Chromium off the Swift concurrency pool (the server under test runs on it), returns its
     /// standard output; kills it after `timeout` seconds.
     func run(_ arguments: [String], timeout: TimeInterval = 90) async throws -> String {
-        let running = Running()
-        running.process.executableURL = URL(fileURLWithPath: binary)
-        running.process.arguments = arguments
-        running.process.standardOutput = running.stdout
-        running.process.standardError = FileHandle.nullDevice
-        try running.process.run()
-        DispatchQueue.global().asyncAfter(deadline: .now() + timeout) {
-            if running.process.isRunning { running.process.terminate() }
+        let stdout = try SpawnedProcess.pipe()
+        let process: SpawnedProcess
+        do {
+            process = try SpawnedProcess(executable: binary, arguments: arguments, standardOutput: stdout.write)
+        } catch {
+            close(stdout.read)
+            close(stdout.write)
+            throw error
         }
+        close(stdout.write)
+        DispatchQueue.global().asyncAfter(deadline: .now() + timeout) { process.terminate() }
         let data: Data = await withCheckedContinuation { continuation in
             DispatchQueue.global().async {
                 // Read while it runs: a large DOM would fill the pipe and block Chromium.
-                let data = running.stdout.fileHandleForReading.readDataToEndOfFile()
-                running.process.waitUntilExit()
+                let data = FileHandle(fileDescriptor: stdout.read, closeOnDealloc: true).readDataToEndOfFile()
+                process.waitUntilExit()
                 continuation.resume(returning: data)
             }
         }
-        if running.process.terminationReason == .uncaughtSignal {
+        if case .signal = process.waitUntilExit() {
             throw Failure(description: "chromium was stopped after \(Int(timeout)) s or crashed: \(arguments.last ?? "")")
         }
         return String(decoding: data, as: UTF8.self)

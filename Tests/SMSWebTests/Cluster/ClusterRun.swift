@@ -127,7 +127,7 @@ final class ClusterRun: @unchecked Sendable {
     func terminateNode(_ i: Int, timeout: Duration) async throws -> (status: Int32?, took: Duration) {
         guard let child = nodes[i] else { return (nil, .zero) }
         let start = ContinuousClock.now
-        Glibc.kill(child.process.processIdentifier, SIGTERM)
+        child.process.terminate()
         let exited = try await child.waitExit(timeout: timeout)
         let took = ContinuousClock.now - start
         nodes[i] = nil
@@ -135,7 +135,8 @@ final class ClusterRun: @unchecked Sendable {
             child.kill(SIGKILL)
             return (nil, took)
         }
-        return (child.process.terminationReason == .exit ? child.process.terminationStatus : nil, took)
+        if case .exit(let code) = child.process.waitUntilExit() { return (code, took) }
+        return (nil, took)
     }
 
     /// The log of node `i`'s running process, `nil` when it is stopped.
