@@ -169,7 +169,8 @@ struct ProviderManagementRouteTests {
 
     @Test("a disabled provider sends nothing (messages stay queued, callbacks accepted); after enable they are sent", arguments: StoreKind.allCases)
     func disableEnable(kind: StoreKind) async throws {
-        try await StoreRouteApp.with(kind, adminToken: Self.token, secret: Self.secret) { client, t in
+        // The server clock at t0: the callback below reports ts t0 - 10, which must not be more than 24 h ahead of it (EventTimeWindow).
+        try await StoreRouteApp.with(kind, adminToken: Self.token, secret: Self.secret, now: { Self.t0 }) { client, t in
             let users = (0..<5).map { "u\($0)" }
             try await t.store.upsertProfiles(users.enumerated().map { i, id in Profile(userId: id, phone: "+49151123400\(i)", phoneValid: true) })
             try await t.store.insertCampaign(Campaign(
