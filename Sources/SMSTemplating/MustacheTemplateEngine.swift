@@ -47,6 +47,17 @@ public struct MustacheTemplateEngine: MessageTemplateEngine {
         }
         let names = Self.referencedNames(template)
         if names.partials { throw MessageTemplateError("partials ({{> name}}) are not supported in SMS bodies") }
+        // `{{.}}` or an empty tag `{{ }}` outside any section names the whole profile, not a
+        // field: refused here, never rendered (a context renders as "" in any case).
+        var whole = template.render(WholeContextProbe())
+        if addsNewline, whole.last == "\n" { whole.removeLast() }
+        if whole.contains(WholeContextProbe.marker) {
+            throw MessageTemplateError(
+                "{{.}} or an empty tag {{ }} outside a section names the whole profile, not a field; name one, such as {{name}} or {{properties.city}}")
+        }
+        if names.names.isEmpty, whole.isEmpty {
+            throw MessageTemplateError("the body renders no text (only tags that print nothing, such as a lone {{ or a delimiter change)")
+        }
         return Compiled(
             template: template, referencedNames: names.names, topLevelValueNames: Self.topLevelValueNames(text),
             dropsFinalNewline: addsNewline, bodyBytes: text.utf8.count)
@@ -231,9 +242,18 @@ struct Probe: MustacheParent, CustomStringConvertible {
     var description: String { "" }
 }
 
+/// A context that answers no name and prints as ``marker``: a template that prints it names the
+/// context itself (`{{.}}`, `{{ }}`) outside any section.
+struct WholeContextProbe: MustacheParent, CustomStringConvertible {
+    static let marker = "\u{0}smsstats-whole-context\u{0}"
+    func child(named name: String) -> Any? { nil }
+    var description: String { Self.marker }
+}
+
 /// The render context of one profile (see ``ProfileFields``); every value it hands out is charged
-/// to `budget` as it renders (``RenderBudget``).
-struct ProfileContext: MustacheParent {
+/// to `budget` as it renders (``RenderBudget``). It prints as "" (never a debug description of
+/// the profile).
+struct ProfileContext: MustacheParent, CustomStringConvertible {
     let profile: Profile
     let defaults: [String: String]
     let budget: RenderBudget
@@ -249,6 +269,7 @@ struct ProfileContext: MustacheParent {
         }
         return ProfileFields.defaultText(name, defaults: defaults).map { BudgetedText(text: $0, budget: budget) }
     }
+    var description: String { "" }
 
     /// JSON → what Mustache renders: text for scalars (numbers without `.0`), `Bool` for booleans
     /// (sections), arrays and objects as sequences and contexts; null and "" → `nil` (default).

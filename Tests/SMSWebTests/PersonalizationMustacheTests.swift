@@ -70,6 +70,30 @@ struct PersonalizationMustacheTests {
         #expect(throws: MessageTemplateError.self) { try engine.compile(body) }
     }
 
+    @Test("{{.}} and an empty tag outside a section are refused: they would print the whole profile", arguments: [
+        "{{ }}", "{{.}}", "Hi {{.}}", "{{name}} {{  }}", "{{#vip}}ok{{/vip}}{{.}}",
+    ])
+    func wholeContextRefused(body: String) {
+        do {
+            _ = try engine.compile(body)
+            Issue.record("\(body) was accepted")
+        } catch {
+            #expect("\(error)".contains("names the whole profile"), "\(error)")
+        }
+    }
+
+    @Test("{{.}} inside a section over a list still renders each item")
+    func dotInsideSectionRenders() throws {
+        let p = Profile(
+            userId: "u", phone: "+4915123456789", phoneValid: true, name: "Ann", properties: ["tags": .array([.string("a"), .string("b")])])
+        #expect(try render("{{#properties.tags}}{{.}};{{/properties.tags}}", p) == "a;b;")
+    }
+
+    @Test("a body that renders no text for anyone is refused", arguments: ["{{", "{{=<% %>=}}", "{{! only a comment}}"])
+    func noTextRefused(body: String) {
+        #expect(throws: MessageTemplateError.self) { try engine.compile(body) }
+    }
+
     @Test("the planner personalises, rewrites only template links and records template variables")
     func planner() {
         let campaign = Campaign(
