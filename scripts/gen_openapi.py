@@ -72,7 +72,7 @@ schemas = {
  "Error": obj({"error": obj({"message": S})}),
  "ProviderInput": obj({"name": NAME, "kind": {"type": "string", "enum": ["generic","twilio","vonage","plivo","sinch","gupshup","kannel","jasmin"]},
    "method": {"type": "string", "enum": ["POST","GET"]}, "url": S, "bodyType": {"type": "string", "enum": ["json","form"]},
-   "bodyTemplate": {"type": "string", "description": "$$To, $$Body, $$MessageID, $$CampaignID, $$TemplateID, $$TemplateVariables, $$DlrUrl; $$To and $$Body (or $$TemplateID) in the url or here; may be empty for GET"},
+   "bodyTemplate": {"type": "string", "description": "$$To, $$Body, $$MessageID, $$CampaignID, $$TemplateID, $$TemplateVariables, $$DlrUrl, $$Coding, $$Unicode, $$Segments, $$Encoding, $$BodyUCS2Hex; $$To and $$Body (or $$BodyUCS2Hex, or $$TemplateID) in the url or here; may be empty for GET"},
    "headers": {"type": "object", "additionalProperties": S, "description": "sent with every request; values of credential headers (Authorization, Cookie, names containing key/token/secret/password/auth/signature/session) are shown back as ********"}, "batch": obj({"key": S, "size": rng("batchSize")}, ["key", "size"]),
    "callbacksEnabled": B, "messageIdPath": {"type": "string", "description": "dotted path into a JSON answer holding the provider's message id, e.g. messages.*.id (* = the message's position in a batch)"},
    "messageIdPattern": {"type": "string", "maxLength": 500, "description": "a regular expression (ICU) with exactly one capture group reading the provider's message id from a text answer, e.g. Success \"([^\"]+)\" for Jasmin; the i-th match is the i-th message of a batch; not with messageIdPath"},
@@ -81,9 +81,20 @@ schemas = {
    "webhookSigningKey": {"type": "string", "description": "Twilio: the account auth token; X-Twilio-Signature is then required. Write-only: shown back as ********"},
    "requireSignature": {"type": "boolean", "description": "callbacks must carry X-SMSStats-Signature (the URL secret alone is refused)"},
    "maxConcurrency": rng("maxConcurrency", "requests in flight at once (default 4)"),
+   "coding": {"type": "object", "additionalProperties": False, "properties": {k: {"type": "string", "minLength": 1, "pattern": r"^[^\x00-\x1F\x7F]*$"} for k in ["GSM-7", "UCS-2"]}, "description": "the gateway's value for each encoding, filled into $$Coding: keys GSM-7 and UCS-2, e.g. {\"GSM-7\": \"0\", \"UCS-2\": \"2\"} (Kannel), 8 for UCS-2 (Jasmin, SMPP data_coding); both keys when $$Coding is used"},
+   "secrets": {"type": "object", "additionalProperties": S, "description": "values of $$Name placeholders that are credentials (a gateway's password in its url or body): name -> value; shown back as ********"},
+   "detectsEncoding": {"type": "boolean", "description": "the gateway chooses GSM-7 or UCS-2 from the text itself (Twilio, Plivo, Sinch, Infobip): no warning for UCS-2 campaign text"},
    "auth": ref("ProviderAuth")}, ["name","url","bodyTemplate"]),
  "ProviderAuth": obj({"type": {"type": "string", "enum": ["none","basic","bearer","oauth2"]}, "username": S, "password": S, "token": S,
    "tokenUrl": S, "clientId": S, "clientSecret": S, "scope": S, "clientAuthMethod": {"type": "string", "enum": ["basic","body"]}}, ["type"]),
+ "PresetInput": obj({"preset": {"type": "string", "enum": ["twilio","vonage","plivo","sinch","gupshup","kannel","jasmin","infobip"], "description": "a kind of GET /api/v1/provider-presets"},
+   "name": NAME, "fields": {"type": "object", "additionalProperties": S, "description": "the preset's fields by name (credentials, sender); a field left out takes its default"},
+   "ratePerSecond": rng("ratePerSecond", "messages per second (token bucket); absent = no limit"),
+   "maxConcurrency": rng("maxConcurrency", "requests in flight at once (default 4)")}, ["preset"]),
+ "ProviderPreset": obj({"kind": S, "title": S, "docs": {"type": "string", "description": "the provider's page documenting the request the preset makes"}, "note": S,
+   "fields": {"type": "array", "items": obj({"name": S, "title": S, "secret": B, "required": B, "default": S, "help": S}, ["name", "title", "secret", "required", "help"])},
+   "fills": {"type": "object", "description": "the provider fields the preset fills ({{field}} stands for a field's value): name, kind (callback dialect), method, url, bodyType, bodyTemplate, headers, auth, batch, messageIdPath, coding, detectsEncoding, callbacksEnabled, webhookSigningKey, secrets"}},
+   ["kind", "title", "docs", "note", "fields", "fills"]),
  "Provider": {"allOf": [ref("ProviderInput"), obj({"id": S, "callbackUrl": S, "callbackSecret": S, "createdAt": I,
    "disabled": {"type": "boolean", "description": "true after POST .../disable: no new sends (its messages stay queued), callbacks still accepted; absent = enabled"},
    "previousCallbackSecret": {"type": "string", "description": "present while a rotated secret's grace period may run; always shown as ********"},
@@ -141,7 +152,8 @@ schemas = {
    "archivedAt": {"type": "integer", "description": "epoch seconds; present once archived (hidden from the default list, stats kept)"},
    "rawPurgedAt": {"type": "integer", "description": "epoch seconds; present once its raw history was purged (retention); its stats are kept"},
    "completedAt": {"type": "integer", "description": "epoch seconds; when it completed (absent for campaigns completed before this was recorded)"},
-   "progress": obj({k: I for k in ["queued","inFlight","deadLetters","sent","sentSegments","dispatchErrors","controlGroup","targeted"]})}),
+   "progress": obj({k: I for k in ["queued","inFlight","deadLetters","sent","sentSegments","dispatchErrors","controlGroup","targeted"]}),
+   "warnings": {"type": "array", "items": S, "description": "only in the answer of a creation, when there are any: e.g. a text that needs UCS-2 sent through a provider whose url and template carry no coding placeholder (and not detectsEncoding)"}}),
  "DeadLetter": obj({"messageId": I, "campaignId": S, "userId": S, "meta": S,
    "providerAnswer": {"type": "string", "enum": ["sent","failed"], "description": "the provider's recorded answer; absent = unknown (the process died during the provider call)"},
    "providerMessageId": S, "sendAttempts": {"type": "integer", "description": "provider calls made for it"}, "error": S, "deadLetteredAt": {"type": "integer", "description": "epoch seconds"}},
@@ -221,8 +233,9 @@ def profile_ops(params, note=""):
         {**ok("what was changed", ref("ErasureReport")), "409": {"description": "messages of the user are queued or in flight; nothing was changed"},
          "503": {"description": "the click journal could not apply its hits within 10 s (the database failing); nothing was erased; Retry-After: 5", "content": {"application/json": {"schema": ref("Error")}}}}, params=params)}
 paths = {
- "/api/v1/providers": {"post": op("Create a provider", ok("created", ref("Provider"), "201"), body(ref("ProviderInput"))),
+ "/api/v1/providers": {"post": op("Create a provider: every field, or a preset (GET /api/v1/provider-presets) and its fields", ok("created", ref("Provider"), "201"), body({"oneOf": [ref("ProviderInput"), ref("PresetInput")]})),
                        "get": op("List providers", ok("providers", {"type": "array", "items": ref("Provider")}))},
+ "/api/v1/provider-presets": {"get": op("Ready providers for known gateways: each one's fields and what it fills", ok("presets", {"type": "array", "items": ref("ProviderPreset")}))},
  "/api/v1/providers/{id}": {"get": op("Get a provider (ETag: its version)", tagged(ok("provider", ref("Provider"))), params=[p("id")]),
     "patch": op("Change any fields a creation takes (credentials included; null clears an optional one): merged into the provider and validated as a creation; a 400 names the field and its range and changes nothing. A secret field holding the mask ******** that views show is a 400 naming it (leave the field out to keep the secret). With If-Match, a provider at another version is a 412; a change made by another request while this one ran is a 409 (412 with If-Match)",
         provider_write(ok("provider", ref("Provider"))), body(ref("ProviderPatch")), params=provider_if_match),
@@ -345,7 +358,7 @@ def text_patterns(schema, identifiers=()):
     for key in ("oneOf", "anyOf", "allOf"):
         if key in out: out[key] = [text_patterns(x) for x in out[key]]
     return out
-for name in ["ProviderInput", "ProviderAuth", "ProfileInput", "Goal", "CampaignInput", "Event", "ProfilePatch", "SegmentInput", "SegmentPatch"]:
+for name in ["ProviderInput", "PresetInput", "ProviderAuth", "ProfileInput", "Goal", "CampaignInput", "Event", "ProfilePatch", "SegmentInput", "SegmentPatch"]:
     schemas[name] = text_patterns(schemas[name], IDENTIFIERS.get(name, ()))
 schemas["ProviderInput"]["properties"]["headers"]["additionalProperties"] = {
     **schemas["ProviderInput"]["properties"]["headers"].get("additionalProperties", S), "pattern": NO_CONTROL}
@@ -354,7 +367,7 @@ schemas["ProviderPatch"] = {**json.loads(json.dumps(schemas["ProviderInput"])), 
 schemas["ProviderPatch"].pop("required", None)
 schemas["CampaignPatch"] = {**json.loads(json.dumps(schemas["CampaignInput"])), "additionalProperties": False}
 schemas["CampaignPatch"].pop("required", None)
-for name in ["ProviderInput", "ProviderAuth", "ProfileInput", "Goal", "CampaignInput", "Event", "ReplayInput", "ProviderPatch", "CampaignPatch", "RotationInput", "ProfilePatch", "SegmentPatch"]:
+for name in ["ProviderInput", "PresetInput", "ProviderAuth", "ProfileInput", "Goal", "CampaignInput", "Event", "ReplayInput", "ProviderPatch", "CampaignPatch", "RotationInput", "ProfilePatch", "SegmentPatch"]:
     nullable_optionals(schemas[name])
 
 # Request bodies are decoded by one strict decoder (SMSCore JSONBody.decode): a key the route does not
@@ -374,7 +387,7 @@ def closed(schema):
     for key in ("oneOf", "anyOf", "allOf"):
         if key in out: out[key] = [closed(x) for x in out[key]]
     return out
-REQUEST_SCHEMAS = ["ProviderInput", "ProviderAuth", "ProfileInput", "Goal", "Variant", "CampaignInput", "Event", "ReplayInput", "RotationInput",
+REQUEST_SCHEMAS = ["ProviderInput", "PresetInput", "ProviderAuth", "ProfileInput", "Goal", "Variant", "CampaignInput", "Event", "ReplayInput", "RotationInput",
   "ProviderPatch", "CampaignPatch", "ProfilePatch", "SegmentInput", "SegmentPatch", "SegmentRule"]
 for name in REQUEST_SCHEMAS:
     schemas[name] = closed(schemas[name])

@@ -42,9 +42,11 @@ public enum ProviderRequestError: Error, Equatable, Sendable, CustomStringConver
 /// HTTP provider").
 ///
 /// Values per message: the campaign's `customValues`, then the standard placeholders, which win
-/// over a custom value of the same name: `To` (E.164), `Body` (final text), `MessageID` (the
-/// message's `meta`), `CampaignID`, and `DlrUrl` (the message's delivery-report URL,
-/// ``DeliveryReportURL``, when the public base URL is known).
+/// over a custom value of the same name: `To` (E.164), `ToDigits` (`To` without its `+`, for gateways
+/// that want digits only: Gupshup's `send_to`, Vonage, Plivo, Infobip), `Body` (final text), `MessageID` (the
+/// message's `meta`), `CampaignID`, `DlrUrl` (the message's delivery-report URL,
+/// ``DeliveryReportURL``, when the public base URL is known), and the encoding placeholders
+/// (``EncodingPlaceholders``: `Encoding`, `Unicode`, `Segments`, `Coding`, `BodyUCS2Hex`).
 ///
 /// Shapes:
 /// - `GET`: one request per message. The template is rendered with `urlQuery` escaping and appended
@@ -86,6 +88,8 @@ public enum ProviderRequestBuilder {
         customValues: [String: String],
         publicBaseURL: String? = nil
     ) throws -> [(request: ProviderRequest, messageIds: [Int64])] {
+        // The provider's credential values (`secrets`) fill their `$$Name` like a campaign's value would.
+        let customValues = customValues.merging(provider.secrets ?? [:]) { _, secret in secret }
         let dlr = publicBaseURL.map { base in { (meta: String) in DeliveryReportURL.make(publicBaseURL: base, provider: provider, meta: meta) } }
         let method = provider.method.trimmingCharacters(in: .whitespaces).uppercased()
         let bodyType = provider.bodyType.trimmingCharacters(in: .whitespaces).lowercased()
@@ -97,7 +101,7 @@ public enum ProviderRequestBuilder {
         switch method {
         case "GET":
             return try messages.map { message in
-                let values = Self.values(for: message, customValues: customValues, dlrUrl: dlr)
+                let values = Self.values(for: message, customValues: customValues, dlrUrl: dlr, coding: provider.coding)
                 let url = try renderURL(provider.url, values: values)
                 var query = try render(provider.bodyTemplate, values: values, context: .urlQuery)
                 if query.hasPrefix("?") || query.hasPrefix("&") { query.removeFirst() }
@@ -127,7 +131,7 @@ public enum ProviderRequestBuilder {
                     let chunk = Array(messages[start..<min(start + size, messages.count)])
                     var shared = customValues
                     shared["CampaignID"] = chunk[0].campaignId
-                    let records = chunk.map { Self.values(for: $0, customValues: customValues, dlrUrl: dlr) }
+                    let records = chunk.map { Self.values(for: $0, customValues: customValues, dlrUrl: dlr, coding: provider.coding) }
                     let body: String
                     do throws(ProviderTemplateError) {
                         body = try ProviderTemplate.renderBatch(
@@ -145,7 +149,7 @@ public enum ProviderRequestBuilder {
                 }
             }
             return try messages.map { message in
-                let values = Self.values(for: message, customValues: customValues, dlrUrl: dlr)
+                let values = Self.values(for: message, customValues: customValues, dlrUrl: dlr, coding: provider.coding)
                 let url = try renderURL(provider.url, values: values)
                 let body = try render(provider.bodyTemplate, values: values, context: context)
                 let request = ProviderRequest(method: "POST", url: url, headers: headers, body: body)
@@ -159,14 +163,20 @@ public enum ProviderRequestBuilder {
     /// The placeholder values of one message: `customValues` (the campaign's `$$Name` values and
     /// `TemplateID`) overlaid with `To`, `Body`, `MessageID` (= `meta`), `CampaignID` and
     /// `TemplateVariables` (the message's personalisation fields as a JSON object text, `{}` when none),
-    /// and `DlrUrl` = `dlrUrl(meta)` when given.
+    /// `DlrUrl` = `dlrUrl(meta)` when given, and the encoding placeholders of the body
+    /// (``EncodingPlaceholders/values(body:coding:)``: `Encoding`, `Unicode`, `Segments`,
+    /// `BodyUCS2Hex`, and `Coding` from the provider's `coding` mapping).
     public static func values(
-        for message: OutboundMessage, customValues: [String: String], dlrUrl: ((String) -> String)? = nil
+        for message: OutboundMessage, customValues: [String: String], dlrUrl: ((String) -> String)? = nil,
+        coding: [String: String]? = nil
     ) -> [String: String] {
         var values = customValues
+        let encoding = EncodingPlaceholders.values(body: message.body, coding: coding)
+        for name in EncodingPlaceholders.names { values[name] = encoding[name] }
         if let dlrUrl { values["DlrUrl"] = dlrUrl(message.meta) } else { values["DlrUrl"] = nil }
         values["TemplateVariables"] = message.templateVariables ?? "{}"
         values["To"] = message.to
+        values["ToDigits"] = message.to.hasPrefix("+") ? String(message.to.dropFirst()) : message.to
         values["Body"] = message.body
         values["MessageID"] = message.meta
         values["CampaignID"] = message.campaignId

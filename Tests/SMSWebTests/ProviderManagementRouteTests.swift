@@ -90,7 +90,7 @@ struct ProviderManagementRouteTests {
                 (#"{"name":"  "}"#, "invalid provider: name is empty"),
                 (#"{"name":null}"#, "invalid provider: name is null, expected a string"),
                 (#"{"name":"changed","callbackSecret":"mine"}"#,
-                 "invalid provider: unknown field 'callbackSecret': the fields are auth, batch, bodyTemplate, bodyType, callbacksEnabled, headers, kind, maxConcurrency, messageIdHeader, messageIdPath, messageIdPattern, method, name, ratePerSecond, requireSignature, url, webhookSigningKey"),
+                 "invalid provider: unknown field 'callbackSecret': the fields are auth, batch, bodyTemplate, bodyType, callbacksEnabled, coding, detectsEncoding, headers, kind, maxConcurrency, messageIdHeader, messageIdPath, messageIdPattern, method, name, ratePerSecond, requireSignature, secrets, url, webhookSigningKey"),
                 (#"["name"]"#, "invalid provider: a PATCH body must be a JSON object of the fields to change"),
             ]
             for (body, expected) in cases {

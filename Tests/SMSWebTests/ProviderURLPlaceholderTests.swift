@@ -51,7 +51,7 @@ struct ProviderURLPlaceholderTests {
                 {"name":"k","method":"GET","url":"http://127.0.0.1:13013/cgi-bin/sendsms?text=$$Body","bodyTemplate":""}
                 """#)
             #expect(missing.0 == .badRequest)
-            #expect(missing.1.contains("$$To must appear in the url or the template"), "\(missing.1)")
+            #expect(missing.1.contains("$$To (or $$ToDigits) must appear in the url or the template"), "\(missing.1)")
             let unknown = try await ProviderTrialRequestTests.create(client, #"""
                 {"name":"k","method":"GET","url":"http://h.example/$$Nope?to=$$To&text=$$Body","bodyTemplate":""}
                 """#)

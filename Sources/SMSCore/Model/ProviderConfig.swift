@@ -59,6 +59,20 @@ public struct ProviderConfig: Sendable, Equatable, Codable {
     /// (``SMSStore/updateProvider(_:ifVersion:)``); `nil` = 0, never changed. The API shows it as
     /// the `ETag` of `GET /api/v1/providers/{id}` and a PATCH may send it back in `If-Match`.
     public var version: Int?
+    /// The gateway's own value for each encoding, filled into `$$Coding`
+    /// (``EncodingPlaceholders``): keys `GSM-7` and `UCS-2`, e.g. `{"GSM-7": "0", "UCS-2": "2"}`
+    /// for Kannel's `coding`, `"8"` for the UCS-2 data coding of Jasmin and SMPP-style APIs;
+    /// `nil` = none (a provider using `$$Coding` must have both keys).
+    public var coding: [String: String]?
+    /// `true` when the gateway chooses GSM-7 or UCS-2 from the text itself (Twilio, Plivo, Sinch,
+    /// Infobip): a UCS-2 campaign text then draws no warning although the request carries no coding
+    /// placeholder (``EncodingPlaceholders/manglesUCS2(_:)``). `nil` means `false`.
+    public var detectsEncoding: Bool?
+    /// Values of `$$Name` placeholders that are credentials, for gateways that take them in the
+    /// url or the body (Kannel's and Jasmin's `password`, Vonage's `api_secret`): name (without
+    /// `$$`) → value, escaped like any value where it lands. Stored, never shown back (``redacted``
+    /// masks each value); `nil` = none.
+    public var secrets: [String: String]?
 
     /// In-flight requests per provider when `maxConcurrency` is not set.
     public static let defaultConcurrency = 4

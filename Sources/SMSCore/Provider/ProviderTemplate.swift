@@ -71,9 +71,17 @@ public enum ProviderTemplateError: Error, Equatable, Sendable, CustomStringConve
 public enum ProviderTemplate {
     /// The placeholders the platform defines (`docs/DOMAIN.md` §2); always allowed by
     /// ``validate(template:allowed:)``.
-    public static let standardPlaceholders: Set<String> = [
-        "To", "Body", "TemplateID", "MessageID", "CampaignID", "TemplateVariables", "DlrUrl",
-    ]
+    public static let standardPlaceholders: Set<String> = Set([
+        "To", "ToDigits", "Body", "TemplateID", "MessageID", "CampaignID", "TemplateVariables", "DlrUrl",
+    ]).union(EncodingPlaceholders.names)
+
+    /// Whether `name` can be a custom placeholder (a campaign value, a provider secret): a placeholder
+    /// name (`[A-Za-z][A-Za-z0-9_]*`) that is not one of ``standardPlaceholders``.
+    public static func isCustomName(_ name: String) -> Bool {
+        let bytes = Array(name.utf8)
+        guard let first = bytes.first, isASCIILetter(first), bytes.allSatisfy(isNameByte) else { return false }
+        return !standardPlaceholders.contains(name)
+    }
 
     /// The placeholder names of a template.
     /// - Parameter template: any template text.
@@ -185,8 +193,8 @@ public enum ProviderTemplate {
     ///   - allowed: the custom placeholder names the campaign may set; ``standardPlaceholders`` are
     ///     always allowed.
     /// - Throws: `unknownPlaceholder(name)` for the first name neither standard nor in `allowed`;
-    ///   `invalidTemplate` when `$$To` is missing from both the url and the template, or when
-    ///   both `$$Body` and `$$TemplateID` are missing from both. (`$$MessageID` is not
+    ///   `invalidTemplate` when `$$To` (or `$$ToDigits`) is missing from both the url and the template, or when
+    ///   `$$Body`, `$$BodyHex`, `$$BodyUCS2Hex` and `$$TemplateID` are all missing from both. (`$$MessageID` is not
     ///   required here, but without it delivery, click, reply and error tracking cannot work.)
     public static func validate(template: String, allowed: Set<String>) throws(ProviderTemplateError) {
         let names = placeholders(in: template)
@@ -194,11 +202,11 @@ public enum ProviderTemplate {
         if let unknown = names.first(where: { !permitted.contains($0) }) {
             throw .unknownPlaceholder(unknown)
         }
-        guard names.contains("To") else {
-            throw .invalidTemplate("$$To must appear in the url or the template")
+        guard names.contains("To") || names.contains("ToDigits") else {
+            throw .invalidTemplate("$$To (or $$ToDigits) must appear in the url or the template")
         }
-        guard names.contains("Body") || names.contains("TemplateID") else {
-            throw .invalidTemplate("$$Body or $$TemplateID must appear in the url or the template")
+        guard names.contains("Body") || names.contains("BodyUCS2Hex") || names.contains("BodyHex") || names.contains("TemplateID") else {
+            throw .invalidTemplate("$$Body (or $$BodyHex, $$BodyUCS2Hex, $$TemplateID) must appear in the url or the template")
         }
     }
 

@@ -125,6 +125,30 @@ public enum SegmentCounter {
         return SegmentCount(encoding: .ucs2, units: unitTotal, segments: segments)
     }
 
+    /// The GSM 03.38 codes of the extension characters, in the order of ``extensionCharacters``
+    /// (each sent after the escape `0x1B`).
+    static let extensionCodes: [UInt8] = [0x0A, 0x14, 0x28, 0x29, 0x2F, 0x3C, 0x3D, 0x3E, 0x40, 0x65]
+
+    /// A GSM-7 text as GSM 03.38 codes, one byte per septet (unpacked, as SMPP's `short_message`
+    /// carries data coding 0): a default-alphabet character is its code, an extension character
+    /// `0x1B` and its code (3GPP TS 23.038 §6.2.1).
+    /// - Returns: the bytes, or `nil` when the text is not GSM-7 (``count(_:)`` says UCS-2).
+    public static func gsm7Codes(_ text: String) -> [UInt8]? {
+        var out: [UInt8] = []
+        let basic = Array(basicCharacters.unicodeScalars)
+        let extended = Array(extensionCharacters.unicodeScalars)
+        for scalar in text.unicodeScalars {
+            if let index = basic.firstIndex(of: scalar) {
+                out.append(UInt8(index < 0x1B ? index : index + 1))
+            } else if let index = extended.firstIndex(of: scalar) {
+                out.append(contentsOf: [0x1B, extensionCodes[index]])
+            } else {
+                return nil
+            }
+        }
+        return out
+    }
+
     /// Packs indivisible characters of the given costs into parts of `partCapacity` units, starting
     /// a new part whenever the next character does not fit whole. Returns the number of parts (≥ 1).
     static func pack<S: Sequence>(_ costs: S, partCapacity: Int) -> Int where S.Element == Int {

@@ -10,15 +10,19 @@ struct CampaignController {
     let dispatcher: Dispatcher
 
     /// A campaign with its dispatch progress.
+    /// `warnings` only in the answer of a creation, when there are any
+    /// (``CampaignCreation/warnings(texts:provider:)``).
     struct View: Encodable {
         var campaign: Campaign
         var progress: Progress
+        var warnings: [String]? = nil
         func encode(to encoder: any Encoder) throws {
             try campaign.encode(to: encoder)
             var c = encoder.container(keyedBy: K.self)
             try c.encode(progress, forKey: .progress)
+            try c.encodeIfPresent(warnings, forKey: .warnings)
         }
-        enum K: String, CodingKey { case progress }
+        enum K: String, CodingKey { case progress, warnings }
     }
 
     /// Dispatch progress. `queued` includes `inFlight` (claimed, provider call under way);
@@ -44,7 +48,10 @@ struct CampaignController {
             let draft = try JSON.decode(CampaignDraft.self, from: body, what: "campaign")
             let campaign = try await CampaignCreation(store: store, engine: dispatcher.planner.engine).validate(draft)
             try await store.insertCampaign(campaign)
-            return try JSON.response(try await view(campaign), status: .created)
+            var created = try await view(campaign)
+            let warnings = CampaignCreation.warnings(texts: campaign.variantBodies, provider: try await store.provider(id: campaign.providerId))
+            if !warnings.isEmpty { created.warnings = warnings }
+            return try JSON.response(created, status: .created)
         }
         group.get("campaigns") { request, _ in
             let limit = try ListLimit.httpParse(request)

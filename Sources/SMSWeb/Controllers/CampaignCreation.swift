@@ -44,6 +44,15 @@ struct CampaignCreation {
         return (problems.isEmpty ? campaign : nil, problems)
     }
 
+    /// What the campaign will send badly without being wrong (issue 16): a text that needs UCS-2
+    /// to a provider not told the encoding (``EncodingPlaceholders/warning(texts:provider:)``).
+    /// Shown by the API (`warnings` of the creation's answer) and the dashboard's form; the campaign
+    /// is created all the same.
+    static func warnings(texts: [String], provider: ProviderConfig?) -> [String] {
+        guard let provider else { return [] }
+        return EncodingPlaceholders.warning(texts: texts, provider: provider).map { [$0] } ?? []
+    }
+
     /// A new campaign id: `cmp_` and 10 base62 characters.
     static func newId() -> String { "cmp_" + ShortCode.generate() }
 
@@ -57,7 +66,7 @@ struct CampaignCreation {
                 if (draft.templateId ?? "").isEmpty {
                     problems.append("provider '\(provider.id)' sends $$TemplateID: templateId is required")
                 }
-            } else if !ProviderTemplate.standardPlaceholders.contains(name), draft.customValues?[name] == nil {
+            } else if !ProviderTemplate.standardPlaceholders.contains(name), provider.secrets?[name] == nil, draft.customValues?[name] == nil {
                 problems.append("provider '\(provider.id)' sends $$\(name): customValues.\(name) is required")
             }
         }

@@ -125,8 +125,11 @@ struct CampaignFormController {
         let providers = try await dashboard.store.providers()
         let segments = try await dashboard.store.segments()
         let preview = MessagePreview(body: Self.normalizedBody(f.body), linkBaseURL: dashboard.config.publicBaseURL)
+        let bodies = [Self.normalizedBody(f.body)]
+        let warnings = CampaignCreation.warnings(texts: bodies, provider: providers.first { $0.id == f.providerId })
         let object: [String: Any] = [
             "title": "New campaign", "problems": problems, "hasProblems": !problems.isEmpty,
+            "warnings": warnings, "hasWarnings": !warnings.isEmpty,
             "name": f.name ?? "", "body": f.body ?? "", "userIds": f.userIds ?? "",
             "audienceList": f.audience == "list", "audienceSegment": f.audience == "segment",
             "segments": segments.map { seg -> [String: Any] in
@@ -136,7 +139,10 @@ struct CampaignFormController {
             "goalWindowMinutes": f.goalWindowMinutes ?? "1440", "goalRevenueProperty": f.goalRevenueProperty ?? "",
             "controlGroupPercent": f.controlGroupPercent ?? "0", "controlGroupRange": InputLimits.controlGroupPercent.description,
             "providers": providers.map { p -> [String: Any] in
-                ["id": p.id, "name": p.name, "selected": p.id == f.providerId, "callbacks": p.callbacksEnabled]
+                [
+                    "id": p.id, "name": p.name, "selected": p.id == f.providerId, "callbacks": p.callbacksEnabled,
+                    "manglesUCS2": EncodingPlaceholders.manglesUCS2(p),
+                ]
             },
             "hasProviders": !providers.isEmpty,
             "timezones": TimeZone.knownTimeZoneIdentifiers.sorted(),

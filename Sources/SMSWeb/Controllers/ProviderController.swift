@@ -38,10 +38,14 @@ struct ProviderController {
         var requireSignature: Bool?
         var auth: ProviderAuth?
         var maxConcurrency: Int?
+        var coding: [String: String]?
+        var detectsEncoding: Bool?
+        var secrets: [String: String]?
 
         enum CodingKeys: String, CodingKey, CaseIterable {
             case name, kind, method, url, bodyType, bodyTemplate, headers, batch, callbacksEnabled, messageIdPath,
-                messageIdPattern, messageIdHeader, ratePerSecond, webhookSigningKey, requireSignature, auth, maxConcurrency
+                messageIdPattern, messageIdHeader, ratePerSecond, webhookSigningKey, requireSignature, auth, maxConcurrency, coding,
+                detectsEncoding, secrets
         }
 
         /// Numbers are range-checked here (``InputLimits``): a 400 naming the field, never "malformed JSON".
@@ -64,6 +68,28 @@ struct ProviderController {
             requireSignature = try c.decodeIfPresent(Bool.self, forKey: .requireSignature)
             auth = try c.decodeIfPresent(ProviderAuth.self, forKey: .auth)
             maxConcurrency = try c.decodeIntIfPresent(.maxConcurrency, in: InputLimits.maxConcurrency)
+            coding = try c.decodeIfPresent([String: String].self, forKey: .coding)
+            detectsEncoding = try c.decodeIfPresent(Bool.self, forKey: .detectsEncoding)
+            secrets = try c.decodeIfPresent([String: String].self, forKey: .secrets)
+        }
+
+        /// A body built in code (a preset's provider, ``ProviderPreset/filled(name:values:)``).
+        init(_ filled: ProviderPreset.Filled) {
+            name = filled.name
+            kind = filled.kind
+            method = filled.method
+            url = filled.url
+            bodyType = filled.bodyType
+            bodyTemplate = filled.bodyTemplate
+            headers = filled.headers.isEmpty ? nil : filled.headers
+            batch = filled.batch
+            callbacksEnabled = filled.callbacksEnabled
+            messageIdPath = filled.messageIdPath
+            webhookSigningKey = filled.webhookSigningKey
+            auth = filled.auth
+            coding = filled.coding
+            detectsEncoding = filled.detectsEncoding ? true : nil
+            secrets = filled.secrets.isEmpty ? nil : filled.secrets
         }
     }
 
@@ -89,10 +115,11 @@ struct ProviderController {
     func addRoutes(to group: RouterGroup<AppRequestContext>) {
         group.post("providers") { request, context in
             let body = try await request.collectBody(upTo: 1_000_000, what: "provider")
-            let input = try JSON.decode(Input.self, from: body, what: "provider")
-            let provider = try validate(input)
-            try await store.insertProvider(provider)
+            let provider = try await create(body: body)
             return try JSON.response(view(provider), status: .created)
+        }
+        group.get("provider-presets") { _, _ in
+            try JSON.response(ProviderPreset.all)
         }
         group.get("providers") { _, _ in
             try JSON.response(try await store.providers().map(view))
@@ -137,6 +164,76 @@ struct ProviderController {
                         campaigns: campaigns),
                     status: .conflict)
             }
+        }
+    }
+
+    /// Creation (API): a body with `"preset"` is a ``PresetInput`` (``createFromPreset(_:)``), any
+    /// other a full ``Input``. - Throws: 400 naming the fields.
+    func create(body: ByteBuffer) async throws -> ProviderConfig {
+        let json: JSONBody
+        do {
+            json = try JSONBody.read(Data(buffer: body))
+        } catch {
+            throw HTTPError(.badRequest, message: "invalid provider: \(error.message)")
+        }
+        if case .object(let object) = json.value, object["preset"] != nil {
+            return try await createFromPreset(try JSON.decode(PresetInput.self, from: json, what: "provider"))
+        }
+        let provider = try validate(try JSON.decode(Input.self, from: body, what: "provider"))
+        try await store.insertProvider(provider)
+        return provider
+    }
+
+    /// Creation from a preset (API and dashboard): the preset's provider with the user's fields
+    /// (``ProviderPreset/filled(name:values:)``), validated as any creation, stored.
+    /// - Throws: 400 naming an unknown preset (and listing the presets), the fields missing or
+    ///   unknown, or what the validation refuses.
+    func createFromPreset(_ input: PresetInput) async throws -> ProviderConfig {
+        guard let preset = ProviderPreset.named(input.preset) else {
+            throw HTTPError(
+                .badRequest,
+                message: "invalid provider: unknown preset '\(InputEcho.text(input.preset))': the presets are "
+                    + ProviderPreset.all.map(\.kind).joined(separator: ", "))
+        }
+        let filled: ProviderPreset.Filled
+        do {
+            filled = try preset.filled(name: input.name, values: input.fields ?? [:])
+        } catch {
+            throw HTTPError(.badRequest, message: "invalid provider: \(error.description)")
+        }
+        var body = Input(filled)
+        body.ratePerSecond = input.ratePerSecond
+        body.maxConcurrency = input.maxConcurrency
+        let provider = try validate(body)
+        try await store.insertProvider(provider)
+        return provider
+    }
+
+    /// The body of a creation from a preset: `{"preset": "<kind>", "name"?, "fields": {…},
+    /// "ratePerSecond"?, "maxConcurrency"?}` (`GET /api/v1/provider-presets` lists the kinds and
+    /// each one's fields).
+    struct PresetInput: Decodable {
+        var preset: String
+        var name: String?
+        var fields: [String: String]?
+        var ratePerSecond: Double?
+        var maxConcurrency: Int?
+
+        enum CodingKeys: String, CodingKey { case preset, name, fields, ratePerSecond, maxConcurrency }
+
+        init(preset: String, name: String?, fields: [String: String]?) {
+            self.preset = preset
+            self.name = name
+            self.fields = fields
+        }
+
+        init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            preset = try c.decode(String.self, forKey: .preset)
+            name = try c.decodeIfPresent(String.self, forKey: .name)
+            fields = try c.decodeIfPresent([String: String].self, forKey: .fields)
+            ratePerSecond = try c.decodeIfPresent(.ratePerSecond, in: InputLimits.ratePerSecond)
+            maxConcurrency = try c.decodeIntIfPresent(.maxConcurrency, in: InputLimits.maxConcurrency)
         }
     }
 
@@ -268,10 +365,21 @@ struct ProviderController {
         if input.name.trimmingCharacters(in: .whitespaces).isEmpty { problems.append("name is empty") }
         if let p = TextInput.lengthProblem(input.name, field: "name", limit: InputLimits.nameLength) { problems.append(p) }
         do {
-            try ProviderTemplate.validate(template: input.url + " " + input.bodyTemplate, allowed: [])
+            try ProviderTemplate.validate(template: input.url + " " + input.bodyTemplate, allowed: Set((input.secrets ?? [:]).keys))
         } catch {
             problems.append("bodyTemplate: \(error)")
         }
+        for (key, value) in (input.coding ?? [:]).sorted(by: { $0.key < $1.key }) {
+            if let p = TextInput.problem(value, field: "coding.\(key)", kind: .identifier) { problems.append(p) }
+        }
+        for name in (input.secrets ?? [:]).keys.sorted() where !ProviderTemplate.isCustomName(name) {
+            problems.append("secrets has the name '\(InputEcho.text(name))': a secret's name is a placeholder name ([A-Za-z][A-Za-z0-9_]*) that is not a standard placeholder")
+        }
+        for (name, value) in (input.secrets ?? [:]).sorted(by: { $0.key < $1.key }) {
+            if let p = TextInput.problem(value, field: "secrets.\(name)", kind: .text) { problems.append(p) }
+        }
+        problems += EncodingPlaceholders.problems(
+            coding: input.coding, placeholders: ProviderTemplate.placeholders(in: input.url + " " + input.bodyTemplate))
         if input.batch != nil, bodyType != "json" || method != "POST" {
             problems.append("batching needs method POST and bodyType json")
         }
@@ -292,6 +400,9 @@ struct ProviderController {
         provider.previousSecretValidUntil = current?.previousSecretValidUntil
         provider.disabled = current?.disabled
         provider.version = current?.version
+        provider.coding = input.coding
+        provider.detectsEncoding = input.detectsEncoding
+        provider.secrets = input.secrets
         let masked = provider.fieldsHoldingMask
         guard masked.isEmpty else {
             throw HTTPError(

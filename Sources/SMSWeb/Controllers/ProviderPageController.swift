@@ -38,7 +38,9 @@ struct ProviderPageController {
     func addRoutes(to group: RouterGroup<AppRequestContext>) {
         let d = dashboard
         group.get("providers") { request, _ in
-            try await d.signedIn(request) { session in try await render(session: session, test: nil) }
+            try await d.signedIn(request) { session in
+                try await render(session: session, test: nil, preset: try QueryParameter.single("preset", in: request))
+            }
         }
         group.post("providers/{id}/test-callback") { request, context in
             try await d.signedIn(request) { session in
@@ -51,6 +53,19 @@ struct ProviderPageController {
             }
         }
         let api = ProviderController(store: d.store, config: d.config)
+        // A new provider from a preset: the preset's fields filled by the user, checked and stored
+        // as `POST /api/v1/providers` with "preset" does (``ProviderController/createFromPreset(_:)``).
+        group.post("providers/new") { request, _ in
+            try await d.signedIn(request) { session in
+                let form = try await Dashboard.form([String: String].self, request, limit: 100_000)
+                try d.checkCSRF(form["csrf"], session)
+                var fields: [String: String] = [:]
+                for (key, value) in form where key.hasPrefix("field.") { fields[String(key.dropFirst(6))] = value }
+                let created = try await api.createFromPreset(
+                    .init(preset: form["preset"] ?? "", name: form["name"], fields: fields))
+                return Dashboard.redirect("/providers#provider-\(CampaignPageController.pathComponent(created.id))")
+            }
+        }
         group.post("providers/{id}/edit") { request, context in
             try await d.signedIn(request) { session in
                 let form = try await Dashboard.form(ProviderEditForm.self, request, limit: 1_000_000)
@@ -130,7 +145,35 @@ struct ProviderPageController {
         return result
     }
 
-    func render(session: DashboardSession, test: TestResult?) async throws -> Response {
+    /// The new-provider picker: every preset, and for the chosen one its fields to fill and what it fills.
+    static func presetObject(_ chosen: String?) -> [String: Any] {
+        let presets = ProviderPreset.all.map { p -> [String: Any] in ["kind": p.kind, "title": p.title, "selected": p.kind == chosen] }
+        guard let chosen, let preset = ProviderPreset.named(chosen) else { return ["presets": presets] }
+        let f = preset.provider
+        var fills: [[String: String]] = [
+            ["label": "Callback dialect", "value": f.kind.rawValue], ["label": "Method", "value": f.method],
+            ["label": "URL", "value": f.url], ["label": "Body type", "value": f.bodyType],
+            ["label": "Body template", "value": f.bodyTemplate.isEmpty ? "(empty: everything is in the URL)" : f.bodyTemplate],
+        ]
+        if let a = f.auth { fills.append(["label": "Authentication", "value": a.type.rawValue]) }
+        for (name, value) in f.headers.sorted(by: { $0.key < $1.key }) { fills.append(["label": "Header \(name)", "value": value]) }
+        if let b = f.batch { fills.append(["label": "Batch", "value": "\(b.size) messages a request under \"\(b.key)\""]) }
+        if let m = f.messageIdPath { fills.append(["label": "Message id path", "value": m]) }
+        if let c = f.coding { fills.append(["label": "Coding ($$Coding)", "value": c.sorted { $0.key < $1.key }.map { "\($0.key) → \($0.value)" }.joined(separator: ", ")]) }
+        if f.detectsEncoding { fills.append(["label": "Encoding", "value": "chosen by the gateway"]) }
+        fills.append(["label": "Delivery callbacks", "value": f.callbacksEnabled ? "on" : "off"])
+        let fields = preset.fields.map { field -> [String: Any] in
+            ["name": field.name, "title": field.title, "secret": field.secret, "help": field.help,
+             "value": field.defaultValue ?? "", "required": field.defaultValue == nil]
+        }
+        return [
+            "presets": presets,
+            "preset": ["kind": preset.kind, "title": preset.title, "docs": preset.docs, "note": preset.note,
+                       "defaultName": f.name, "fields": fields, "fills": fills] as [String: Any],
+        ]
+    }
+
+    func render(session: DashboardSession, test: TestResult?, preset: String? = nil) async throws -> Response {
         let providers = try await dashboard.store.providers()
         let rows = providers.map { p -> [String: Any] in
             var row: [String: Any] = [
@@ -163,6 +206,7 @@ struct ProviderPageController {
             return row
         }
         return dashboard.page(
-            "providers", ["title": "Providers", "providers": rows, "hasProviders": !rows.isEmpty], session: session, nav: "providers")
+            "providers", ["title": "Providers", "providers": rows, "hasProviders": !rows.isEmpty, "new": Self.presetObject(preset)],
+            session: session, nav: "providers")
     }
 }

@@ -256,9 +256,9 @@ struct ProviderTemplateTests {
     @Test("rejects templates with unknown or missing placeholders", arguments: [
         (#"{"to":"$$To","text":"$$Body","p":"$$Promo"}"#, ProviderTemplateError.unknownPlaceholder("Promo")),
         (#"{"x":"$$Nope"}"#, .unknownPlaceholder("Nope")),
-        (#"{"text":"$$Body"}"#, .invalidTemplate("$$To must appear in the url or the template")),
-        (#"{"to":"$$To"}"#, .invalidTemplate("$$Body or $$TemplateID must appear in the url or the template")),
-        (#"{"to":"$$To","text":"$$MessageID"}"#, .invalidTemplate("$$Body or $$TemplateID must appear in the url or the template")),
+        (#"{"text":"$$Body"}"#, .invalidTemplate("$$To (or $$ToDigits) must appear in the url or the template")),
+        (#"{"to":"$$To"}"#, .invalidTemplate("$$Body (or $$BodyHex, $$BodyUCS2Hex, $$TemplateID) must appear in the url or the template")),
+        (#"{"to":"$$To","text":"$$MessageID"}"#, .invalidTemplate("$$Body (or $$BodyHex, $$BodyUCS2Hex, $$TemplateID) must appear in the url or the template")),
     ] as [(String, ProviderTemplateError)])
     func invalidTemplates(_ template: String, _ error: ProviderTemplateError) {
         #expect(throws: error) {

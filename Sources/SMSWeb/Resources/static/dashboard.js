@@ -232,11 +232,25 @@
       out("linksWord", links.length === 1 ? "link" : "links");
       var warn = form.querySelector("[data-count='tooManyLinks']");
       if (warn) warn.hidden = links.length <= maxLinks;
+      // UCS-2 text to a provider not told the encoding (CampaignCreation.warnings, issue 16).
+      var provider = document.getElementById("providerId");
+      var option = provider && provider.options[provider.selectedIndex];
+      var encodingWarning = document.getElementById("encoding-warning");
+      if (encodingWarning) encodingWarning.hidden = !(c.encoding === "ucs2" && option && option.getAttribute("data-mangles-ucs2") === "true");
     }
     body.addEventListener("input", update);
+    var providerSelect = document.getElementById("providerId");
+    if (providerSelect) providerSelect.addEventListener("change", update);
     update();
     var counts = document.getElementById("counts");
     if (counts) counts.setAttribute("data-live-counts", "on");
+  }
+
+  // ---------- New provider: choosing a preset shows its form (the Choose button without script) ----------
+  function setupAutosubmit() {
+    Array.prototype.forEach.call(document.querySelectorAll("select[data-autosubmit]"), function (s) {
+      s.addEventListener("change", function () { if (s.value && s.form) s.form.submit(); });
+    });
   }
 
   // ---------- Copy buttons ----------
@@ -252,7 +266,7 @@
     });
   }
 
-  function start() { setupTabs(); setupLiveRefresh(); setupCounter(); setupCopy(); }
+  function start() { setupTabs(); setupLiveRefresh(); setupCounter(); setupCopy(); setupAutosubmit(); }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start); else start();
 })();
 
