@@ -183,6 +183,21 @@ schemas = {
    "userId": {"type": "string", "maxLength": CONSTANTS["identifierLength"], "description": "kept even when no profile has it yet (attributed once a campaign sends to that user)"}, "name": {"type": "string", "maxLength": 256},
    "ts": {**TS, "description": TS["description"] + "; more than 24 h in the future is invalid (kept as an ingestion error)"},
    "properties": {"type": "object"}}, ["eventId","userId","name","ts"]),
+ "MessageLogItem": obj({"meta": S, "campaignId": S, "userId": S, "phone": {"type": "string", "nullable": True, "description": "E.164, masked (+4915*******78) unless unmask=true"},
+   "outcome": {"type": "string", "enum": ["queued", "sent", "pending", "delivered", "failed", "dispatch_error", "control"]}, "variant": I,
+   "sentAt": {"type": "integer", "nullable": True, "description": "epoch seconds"}, "deliveredAt": {"type": "integer", "nullable": True, "description": "epoch seconds; the delivered receipt, else the first human click"},
+   "firstClickAt": {"type": "integer", "nullable": True, "description": "epoch seconds, first human click"}, "convertedAt": {"type": "integer", "nullable": True, "description": "epoch seconds, earliest qualifying conversion event"},
+   "segments": I, "errorCode": {"type": "string", "nullable": True}, "errorDescription": {"type": "string", "nullable": True},
+   "dispatchReason": {"type": "string", "nullable": True}, "providerMessageId": {"type": "string", "nullable": True},
+   "clicks": {"type": "array", "items": obj({"link": I, "clicks": I}, ["link", "clicks"]), "description": "human clicks per link index, links without clicks left out"}},
+   ["meta", "campaignId", "userId", "phone", "outcome", "variant", "sentAt", "deliveredAt", "firstClickAt", "convertedAt", "segments", "errorCode", "errorDescription", "dispatchReason", "providerMessageId", "clicks"]),
+ "MessageLogEvent": obj({"type": {"type": "string", "description": "queued, sent, dispatch_error, control (the message's record); submitted, delivered, failed, clicked, replied (callbacks); click, bot_hit (redirect hits); conversion"},
+   "at": {"type": "integer", "description": "event time, epoch seconds"}, "receivedAt": {"type": "integer", "nullable": True}, "providerId": {"type": "string", "nullable": True},
+   "code": {"type": "string", "nullable": True}, "description": {"type": "string", "nullable": True}, "linkIndex": {"type": "integer", "nullable": True},
+   "botReason": {"type": "string", "nullable": True}, "eventId": {"type": "string", "nullable": True}, "attributed": {"type": "boolean", "nullable": True}},
+   ["type", "at", "receivedAt", "providerId", "code", "description", "linkIndex", "botReason", "eventId", "attributed"]),
+ "MessageLogPage": obj({"items": {"type": "array", "items": ref("MessageLogItem")},
+   "nextCursor": {"type": "string", "nullable": True, "description": "pass as cursor for the next page; null at the end"}}, ["items", "nextCursor"]),
  "ClickHit": obj({"id": I, "messageId": I, "linkIndex": I, "at": {"type": "integer", "description": "epoch seconds"}, "userAgent": S,
    "ipHash": {"type": "string", "description": "salted SHA-256 of the client IP, hex; raw IPs are never stored"}, "isBot": B, "botReason": S}),
  "EventResult": obj({"stored": I, "duplicates": I, "invalid": {"type": "array", "items": obj({"index": I, "reason": S})}}),
@@ -292,6 +307,19 @@ paths = {
  "/api/v1/campaigns/{id}/links": {"get": op("Split of clicks", ok("links", {"type": "array", "items": ref("Link")}), params=[cid, variant])},
  "/api/v1/campaigns/{id}/hits": {"get": op("Stored redirect hits, newest first: human clicks and bot / link-preview hits (HEAD, crawler user agents) flagged with their reason", ok("hits", {"type": "array", "items": ref("ClickHit")}), params=[cid,
     p("kind", "query", {"type": "string", "enum": ["all","bots","humans"]}, False), limit])},
+ "/api/v1/campaigns/{id}/messages": {"get": op("The campaign's message log, in message id order (keyset: stable while messages are added), filtered (all filters AND). A page may hold fewer than limit items when the filters match few (at most 20,000 messages are read per page); the end is nextCursor null",
+    ok("page", ref("MessageLogPage")), params=[cid, limit, p("cursor", "query", S, False, "nextCursor of the previous page, as given (anything else is a 400)"),
+      p("outcome", "query", {"type": "string", "enum": ["queued", "sent", "pending", "delivered", "failed", "dispatch_error", "control"]}, False, "pending: an intermediate receipt came; sent: accepted, no receipt yet"),
+      p("clicked", "query", {"type": "string", "enum": ["true", "false"]}, False, "a human clicked a link"),
+      p("converted", "query", {"type": "string", "enum": ["true", "false"]}, False, "a conversion is attributed"),
+      p("errorCode", "query", S, False, "a failure code or a dispatch reason, exactly"), variant,
+      p("unmask", "query", {"type": "string", "enum": ["true", "false"]}, False, "true: the full phone; default masked")])},
+ "/api/v1/messages/{meta}": {"get": op("One message's log item plus events: its history (the message's record, dispatch, callbacks / DLRs, redirect hits, the user's goal events) in event-time order; 404 for an unknown meta",
+    ok("message", ref("MessageLogDetail")), params=[p("meta", desc="the message's meta"), p("unmask", "query", {"type": "string", "enum": ["true", "false"]}, False, "true: the full phone; default masked")])},
+ "/api/v1/messages": {"get": op("Support lookup: the messages of every campaign with this provider message id (in any stored form) or this phone (normalised to E.164), newest first; exactly one of the two (else a 400)",
+    ok("page", ref("MessageLogPage")), params=[limit, p("cursor", "query", S, False, "nextCursor of the previous page, as given (anything else is a 400)"),
+      p("providerMessageId", "query", S, False, "the provider's message id"), p("phone", "query", S, False, "a phone in any format (normalised to E.164; not a phone: 400)"),
+      p("unmask", "query", {"type": "string", "enum": ["true", "false"]}, False, "true: the full phone; default masked")])},
  "/api/v1/campaigns/{id}/errors": {"get": op("Dispatch and delivery errors", ok("errors", ref("Errors")), params=[cid, variant])},
  "/api/v1/events": {"post": op("Ingest conversion events (idempotent by eventId)", {**ok("result", ref("EventResult")), "400": {"description": "some events invalid (the valid ones were stored); or the body is not valid JSON (message names the byte) or not an array", "content": {"application/json": {"schema": ref("EventResult")}}}, "413": {"description": "more than 10,000 events in one request"}}, body({"type": "array", "items": ref("Event")}))},
  "/api/v1/ingestion-errors": {"get": op("Invalid input kept for operators, newest first; a raw over 64 KiB is cut (rawTruncated: true)", ok("errors", {"type": "array", "items": ref("IngestionError")}), params=[limit])},
@@ -363,6 +391,10 @@ for name in ["ProviderInput", "PresetInput", "ProviderAuth", "ProfileInput", "Go
 schemas["ProviderInput"]["properties"]["headers"]["additionalProperties"] = {
     **schemas["ProviderInput"]["properties"]["headers"].get("additionalProperties", S), "pattern": NO_CONTROL}
 # A PATCH takes the fields of a creation, none required.
+# One message (GET /api/v1/messages/{meta}): the log item plus its history.
+schemas["MessageLogDetail"] = json.loads(json.dumps(schemas["MessageLogItem"]))
+schemas["MessageLogDetail"]["properties"]["events"] = {"type": "array", "items": ref("MessageLogEvent"), "description": "the history in event-time order"}
+schemas["MessageLogDetail"]["required"] = schemas["MessageLogDetail"]["required"] + ["events"]
 schemas["ProviderPatch"] = {**json.loads(json.dumps(schemas["ProviderInput"])), "additionalProperties": False}
 schemas["ProviderPatch"].pop("required", None)
 schemas["CampaignPatch"] = {**json.loads(json.dumps(schemas["CampaignInput"])), "additionalProperties": False}

@@ -19,6 +19,7 @@ enum PostgresMigrations {
         ("click-journals", clickJournals),
         ("audience-segments", audienceSegments),
         ("profiles-phone-index", profilesPhoneIndex),
+        ("message-log-indexes", messageLogIndexes),
     ]
 
     /// Work in Swift after a migration's SQL, in the same transaction, by migration id.
@@ -252,5 +253,12 @@ enum PostgresMigrations {
     /// the same id. Additive.
     static let profilesPhoneIndex = """
         CREATE INDEX IF NOT EXISTS profiles_phone ON profiles (phone text_pattern_ops)
+        """
+
+    /// The message log (issue 17) pages a campaign's messages by id (keyset); the phone index
+    /// serves the support lookup by phone. Additive.
+    static let messageLogIndexes = """
+        CREATE INDEX IF NOT EXISTS messages_campaign_log ON messages (campaign_id, id);
+        CREATE INDEX IF NOT EXISTS messages_phone ON messages (phone) WHERE phone IS NOT NULL;
         """
 }

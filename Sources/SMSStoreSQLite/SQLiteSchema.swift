@@ -206,6 +206,14 @@ enum SQLiteSchema {
         m.registerMigration("profiles-phone-index") { db in
             try db.execute(sql: "CREATE INDEX IF NOT EXISTS profiles_phone ON profiles (phone)")
         }
+        // The message log (issue 17) pages a campaign's messages by id (keyset); the phone index
+        // serves the support lookup by phone. Additive.
+        m.registerMigration("message-log-indexes") { db in
+            try db.execute(sql: """
+                CREATE INDEX IF NOT EXISTS messages_campaign_log ON messages (campaign_id, id);
+                CREATE INDEX IF NOT EXISTS messages_phone ON messages (phone) WHERE phone IS NOT NULL;
+                """)
+        }
         return m
     }
 }

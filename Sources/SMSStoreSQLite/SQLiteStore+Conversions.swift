@@ -68,14 +68,7 @@ extension SQLiteStore {
     /// stores the rollup change. Bounded by that user's events of the goal's name.
     func refreshConversion(_ db: Database, message: MessageRow, rollups: inout RollupWriter, cache: inout CampaignCache) throws {
         guard let goal = try cache.get(db, message.campaignId)?.goal else { return }
-        let events = try Row.fetchAll(
-            try db.cachedStatement(sql: "SELECT event_id, ts, properties FROM conversion_events WHERE user_id = ? AND name = ?"),
-            arguments: [message.userId, goal.event]
-        ).map {
-            ConversionEventFact(
-                eventId: $0["event_id"], ts: $0["ts"],
-                properties: (try? JSONCoding.decode([String: JSONValue].self, $0["properties"])) ?? [:])
-        }
+        let events = try Self.goalEvents(db, userId: message.userId, goal: goal)
         let now = ConversionAttribution.evaluate(goal: goal, message: message.state, events: events)
         let old = try storedConversion(db, campaignId: message.campaignId, userId: message.userId)
         try storeConversion(db, message: message, old: old, new: now, rollups: &rollups)

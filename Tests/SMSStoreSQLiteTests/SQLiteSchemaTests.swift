@@ -16,11 +16,11 @@ struct SQLiteSchemaTests {
         "v1", "v2-clicks-by-campaign", "callbacks-v2", "v2-stats-delivery-error-descriptions", "dispatch-claims",
         "click-journal", "settings", "dispatch-dead-letters", "ingestion-errors-raw-bytes", "login-links", "leases",
         "ingestion-errors-body-kind",
-        "audience-segments", "profiles-phone-index",
+        "audience-segments", "profiles-phone-index", "message-log-indexes",
     ]
 
     /// `sqlite_master.sql` of a database the earlier migrator (commit 9a196ae, `smsstats serve`)
-    /// created, plus the later `login-links` table, `leases` columns, `audience_segments` table and `profiles_phone` index,
+    /// created, plus the later `login-links` table, `leases` columns, `audience_segments` table, `profiles_phone` index and the message log's indexes,
     /// whitespace collapsed, ordered by type then name.
     static let earlierSchema = """
         CREATE INDEX clicks_campaign ON clicks (campaign_id, is_bot, id)
@@ -28,8 +28,10 @@ struct SQLiteSchemaTests {
         CREATE INDEX conversion_events_user ON conversion_events (user_id, name)
         CREATE UNIQUE INDEX message_events_dedup ON message_events (message_id, dedup_key)
         CREATE INDEX messages_answered ON messages (id) WHERE answer_outcome IS NOT NULL
+        CREATE INDEX messages_campaign_log ON messages (campaign_id, id)
         CREATE INDEX messages_claimed ON messages (send_attempt) WHERE send_attempt IS NOT NULL
         CREATE INDEX messages_dead_letters ON messages (campaign_id, id) WHERE dead_letter IS NOT NULL
+        CREATE INDEX messages_phone ON messages (phone) WHERE phone IS NOT NULL
         CREATE INDEX messages_provider_id ON messages (provider_message_id) WHERE provider_message_id IS NOT NULL
         CREATE INDEX messages_queue ON messages (campaign_id, dispatch, id)
         CREATE INDEX messages_user ON messages (user_id)

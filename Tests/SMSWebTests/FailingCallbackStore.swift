@@ -27,6 +27,15 @@ struct FailingCallbackStore: SMSStore {
     func upsertProfiles(_ profiles: [Profile]) async throws { try await base.upsertProfiles(profiles) }
     func profile(userId: String) async throws -> Profile? { try await base.profile(userId: userId) }
     func profileCount() async throws -> Int { try await base.profileCount() }
+    func messageLog(campaignId: String, afterId: Int64?, limit: Int) async throws -> [MessageLogEntry] {
+        try await base.messageLog(campaignId: campaignId, afterId: afterId, limit: limit)
+    }
+    func messageLog(lookup: MessageLogLookup, beforeId: Int64?, limit: Int) async throws -> [MessageLogEntry] {
+        try await base.messageLog(lookup: lookup, beforeId: beforeId, limit: limit)
+    }
+    func messageLogEntry(meta: String) async throws -> (entry: MessageLogEntry, events: [MessageLogEvent])? {
+        try await base.messageLogEntry(meta: meta)
+    }
     func profiles(afterUserId: String?, limit: Int) async throws -> [Profile] { try await base.profiles(afterUserId: afterUserId, limit: limit) }
     func profiles(search: ProfileSearch, afterUserId: String?, limit: Int) async throws -> [Profile] {
         try await base.profiles(search: search, afterUserId: afterUserId, limit: limit)

@@ -39,6 +39,13 @@ public enum ProviderMessageId {
         }
     }
 
+    /// Every stored form `id` may have under some dialect (``normalize(_:kind:)`` for each
+    /// ``ProviderKind``), sorted, without repeats: a lookup that does not know the message's
+    /// provider (`GET /api/v1/messages?providerMessageId=…`, issue 17) matches any of them.
+    public static func storedForms(_ id: String) -> [String] {
+        Set(ProviderKind.allCases.compactMap { normalize(id, kind: $0) }).sorted()
+    }
+
     /// `item` with its `providerMessageId` normalised for `kind` (other fields unchanged).
     public static func normalize(_ item: CallbackItem, kind: ProviderKind) -> CallbackItem {
         var copy = item

@@ -67,13 +67,11 @@ public enum ConversionAttribution {
         goal: ConversionGoal, sentAt: Int64?, humanClicks: [Int64], events: [ConversionEventFact]
     ) -> UserConversion {
         guard let sentAt else { return UserConversion() }
-        // Saturating: a goal stored with a huge window (before ``InputLimits/goalWindowMinutes``)
-        // ends at Int64.max instead of trapping while a send is being recorded.
-        let windowEnd = sentAt.saturatingAdding(Int64(goal.windowMinutes).saturatingMultiplied(by: 60))
+        let windowEnd = self.windowEnd(goal: goal, sentAt: sentAt)
         let clickFloor = sentAt.saturatingSubtracting(300)
         var result = UserConversion()
         var seen = Set<String>()
-        for e in events where e.ts > sentAt && e.ts <= windowEnd && goal.matches(properties: e.properties) {
+        for e in events where qualifies(e, goal: goal, sentAt: sentAt) {
             guard seen.insert(e.eventId).inserted else { continue }
             result.converted = true
             result.revenueCents = result.revenueCents.saturatingAdding(goal.revenueCents(properties: e.properties))
@@ -82,6 +80,26 @@ public enum ConversionAttribution {
             }
         }
         return result
+    }
+
+    /// The end of the conversion window (epoch seconds). Saturating: a goal stored with a huge
+    /// window (before ``InputLimits/goalWindowMinutes``) ends at Int64.max instead of trapping.
+    static func windowEnd(goal: ConversionGoal, sentAt: Int64) -> Int64 {
+        sentAt.saturatingAdding(Int64(goal.windowMinutes).saturatingMultiplied(by: 60))
+    }
+
+    /// Whether an event of the goal's name qualifies: in (sent, sent + window] and matching the
+    /// goal's property conditions (`docs/DOMAIN.md` §5).
+    public static func qualifies(_ e: ConversionEventFact, goal: ConversionGoal, sentAt: Int64) -> Bool {
+        e.ts > sentAt && e.ts <= windowEnd(goal: goal, sentAt: sentAt) && goal.matches(properties: e.properties)
+    }
+
+    /// The time (epoch seconds) of the user's earliest qualifying event for a message's window
+    /// (``MessageState/conversionWindowStart``); `nil` when none qualifies: the message log's
+    /// `convertedAt` (issue 17).
+    public static func firstConversionAt(goal: ConversionGoal, message: MessageState, events: [ConversionEventFact]) -> Int64? {
+        guard let sentAt = message.conversionWindowStart else { return nil }
+        return events.filter { qualifies($0, goal: goal, sentAt: sentAt) }.map(\.ts).min()
     }
 
     /// Evaluates one user from their message's state: the window starts at

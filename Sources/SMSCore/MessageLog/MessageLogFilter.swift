@@ -1,0 +1,90 @@
+import Foundation
+
+/// The filters of `GET /api/v1/campaigns/{id}/messages` (issue 17), combined with AND; the one
+/// rule of which messages a log page shows (stores hand over messages in id order,
+/// ``MessageLogStore``).
+public struct MessageLogFilter: Sendable, Equatable {
+    public var outcome: MessageLogOutcome?
+    public var clicked: Bool?
+    public var converted: Bool?
+    /// The failure code (``MessageLogEntry/errorCode``) or the dispatch reason
+    /// (``MessageLogEntry/dispatchReason``), exactly.
+    public var errorCode: String?
+    public var variant: Int?
+
+    public init(
+        outcome: MessageLogOutcome? = nil, clicked: Bool? = nil, converted: Bool? = nil, errorCode: String? = nil,
+        variant: Int? = nil
+    ) {
+        self.outcome = outcome
+        self.clicked = clicked
+        self.converted = converted
+        self.errorCode = errorCode
+        self.variant = variant
+    }
+
+    public func matches(_ e: MessageLogEntry) -> Bool {
+        if let outcome, e.outcome != outcome { return false }
+        if let clicked, e.clicked != clicked { return false }
+        if let converted, e.converted != converted { return false }
+        if let errorCode, e.errorCode != errorCode && e.dispatchReason != errorCode { return false }
+        if let variant, e.variant != variant { return false }
+        return true
+    }
+
+    /// One page: up to `limit` matching entries after `cursor`, reading the store in id order
+    /// through `fetch(afterId, count)` (at most `count` entries with a greater id, ascending).
+    ///
+    /// Keyset on the immutable message id, so rows inserted meanwhile never shift a page: every
+    /// message that existed when the listing started is returned exactly once. At most
+    /// `scanBudget` messages are read per page, so a page may hold fewer than `limit` entries
+    /// (even none) and still a `nextCursor`; the listing ends when `nextCursor` is `nil`.
+    public func page(
+        after cursor: MessageLogCursor?, limit: Int, scanBudget: Int = 20_000,
+        fetch: (Int64?, Int) async throws -> [MessageLogEntry]
+    ) async throws -> (items: [MessageLogEntry], nextCursor: MessageLogCursor?) {
+        var found: [MessageLogEntry] = []
+        var after = cursor?.afterId
+        var scanned = 0
+        let chunk = max(limit, 500)
+        while scanned < scanBudget {
+            let want = min(chunk, scanBudget - scanned)
+            let batch = try await fetch(after, want)
+            scanned += batch.count
+            for entry in batch {
+                after = entry.id
+                if matches(entry) {
+                    found.append(entry)
+                    if found.count == limit { return (found, MessageLogCursor(afterId: entry.id)) }
+                }
+            }
+            if batch.count < want { return (found, nil) }
+        }
+        return (found, after.map(MessageLogCursor.init(afterId:)))
+    }
+}
+
+/// The opaque `cursor` of the message log: base64url (no padding) of `m1:` and the last message
+/// id of the previous page. Clients pass back `nextCursor` as it is; anything else is refused.
+public struct MessageLogCursor: Sendable, Equatable {
+    public var afterId: Int64
+
+    public init(afterId: Int64) { self.afterId = afterId }
+
+    public var token: String {
+        Data("m1:\(afterId)".utf8).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+
+    /// Reads a token of ``token``; `nil` for anything else (the API answers 400 naming `cursor`).
+    public init?(token: String) {
+        guard token.count <= 64 else { return nil }
+        var b64 = token.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        b64 += String(repeating: "=", count: (4 - b64.count % 4) % 4)
+        guard let data = Data(base64Encoded: b64), let text = String(data: data, encoding: .utf8),
+            text.hasPrefix("m1:"), let id = Int64(text.dropFirst(3)), id >= 0, "m1:\(id)" == text
+        else { return nil }
+        afterId = id
+    }
+}
