@@ -38,7 +38,8 @@ struct MessageLogPropertyTests {
             for c in human where c.link >= 0 { clicks[c.link, default: 0] += 1 }
             let firstClick = human.map(\.at).min()
             var row = Row(
-                meta: p.meta, userId: p.user, outcome: "", variant: p.variant, segments: p.segments, clicks: clicks,
+                meta: p.meta, userId: p.user, outcome: "", variant: p.variant, segments: p.segments, errorCode: nil,
+                dispatchReason: nil, clicks: clicks,
                 converted: false)
             row.firstClickAt = firstClick
             func convert(from sentAt: Int64) {
@@ -217,18 +218,26 @@ struct MessageLogPropertyTests {
         await testStore.close()
     }
 
+    /// A store with provider `p1` and two campaigns without links or goal, `c1` and `c2`.
+    static func twoCampaigns(_ kind: StoreKind) async throws -> TestStore {
+        let testStore = try await TestStore.make(kind)
+        try await testStore.store.insertProvider(
+            ProviderConfig(
+                id: "p1", name: "G", url: "http://127.0.0.1:9/sms", bodyTemplate: #"{"to":"$$To"}"#, callbacksEnabled: true,
+                callbackSecret: "s", createdAt: P.t0))
+        for c in ["c1", "c2"] {
+            try await testStore.store.insertCampaign(
+                Campaign(id: c, name: c, providerId: "p1", body: "x", links: [], audience: .all, timezone: "UTC", goal: nil, createdAt: P.t0))
+        }
+        return testStore
+    }
+
     /// Keyset pagination while messages are added between pages: every message that existed when
     /// the listing started comes exactly once, and no message comes twice.
     @Test(arguments: StoreKind.allCases)
     func pagesAreStableUnderConcurrentInserts(kind: StoreKind) async throws {
-        let testStore = try await TestStore.make(kind)
+        let testStore = try await Self.twoCampaigns(kind)
         let store = testStore.store
-        try await store.insertProvider(
-            ProviderConfig(
-                id: "p1", name: "G", url: "http://127.0.0.1:9/sms", bodyTemplate: #"{"to":"$$To"}"#, callbacksEnabled: true,
-                callbackSecret: "s", createdAt: P.t0))
-        try await store.insertCampaign(Campaign(id: "c1", name: "C", providerId: "p1", body: "x", links: [], audience: .all, timezone: "UTC", goal: nil, createdAt: P.t0))
-        try await store.insertCampaign(Campaign(id: "c2", name: "D", providerId: "p1", body: "x", links: [], audience: .all, timezone: "UTC", goal: nil, createdAt: P.t0))
         func batch(_ campaign: String, _ range: Range<Int>) -> [NewMessage] {
             range.map {
                 NewMessage(
@@ -264,15 +273,9 @@ struct MessageLogPropertyTests {
     /// in any format, newest first, paged; bad input is a 400 naming the parameter.
     @Test(arguments: StoreKind.allCases)
     func lookupByProviderMessageIdAndPhone(kind: StoreKind) async throws {
-        let testStore = try await TestStore.make(kind)
+        let testStore = try await Self.twoCampaigns(kind)
         let store = testStore.store
-        try await store.insertProvider(
-            ProviderConfig(
-                id: "p1", name: "G", url: "http://127.0.0.1:9/sms", bodyTemplate: #"{"to":"$$To"}"#, callbacksEnabled: true,
-                callbackSecret: "s", createdAt: P.t0))
         for c in ["c1", "c2"] {
-            try await store.insertCampaign(
-                Campaign(id: c, name: c, providerId: "p1", body: "x", links: [], audience: .all, timezone: "UTC", goal: nil, createdAt: P.t0))
             try await store.insertMessages(
                 (0..<3).map {
                     NewMessage(

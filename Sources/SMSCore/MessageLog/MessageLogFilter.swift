@@ -33,34 +33,18 @@ public struct MessageLogFilter: Sendable, Equatable {
     }
 
     /// One page: up to `limit` matching entries after `cursor`, reading the store in id order
-    /// through `fetch(afterId, count)` (at most `count` entries with a greater id, ascending).
+    /// through `fetch(afterId, count)` (at most `count` entries past that id, in the listing's
+    /// order) by ``KeysetPage`` (at most `scanBudget` read; a page may hold fewer than `limit`).
     ///
     /// Keyset on the immutable message id, so rows inserted meanwhile never shift a page: every
-    /// message that existed when the listing started is returned exactly once. At most
-    /// `scanBudget` messages are read per page, so a page may hold fewer than `limit` entries
-    /// (even none) and still a `nextCursor`; the listing ends when `nextCursor` is `nil`.
+    /// message that existed when the listing started is returned exactly once.
     public func page(
         after cursor: MessageLogCursor?, limit: Int, scanBudget: Int = 20_000,
         fetch: (Int64?, Int) async throws -> [MessageLogEntry]
     ) async throws -> (items: [MessageLogEntry], nextCursor: MessageLogCursor?) {
-        var found: [MessageLogEntry] = []
-        var after = cursor?.afterId
-        var scanned = 0
-        let chunk = max(limit, 500)
-        while scanned < scanBudget {
-            let want = min(chunk, scanBudget - scanned)
-            let batch = try await fetch(after, want)
-            scanned += batch.count
-            for entry in batch {
-                after = entry.id
-                if matches(entry) {
-                    found.append(entry)
-                    if found.count == limit { return (found, MessageLogCursor(afterId: entry.id)) }
-                }
-            }
-            if batch.count < want { return (found, nil) }
-        }
-        return (found, after.map(MessageLogCursor.init(afterId:)))
+        let page = try await KeysetPage.page(
+            after: cursor?.afterId, limit: limit, scanBudget: scanBudget, key: \.id, matches: matches, fetch: fetch)
+        return (page.items, page.next.map(MessageLogCursor.init(afterId:)))
     }
 }
 

@@ -101,24 +101,9 @@ public struct ProfileQuery: Sendable, Equatable {
         after cursor: ProfileCursor?, limit: Int, scanBudget: Int = 20_000,
         fetch: (String?, Int) async throws -> [Profile]
     ) async throws -> (profiles: [Profile], nextCursor: ProfileCursor?) {
-        var found: [Profile] = []
-        var after = cursor?.afterUserId
-        var scanned = 0
-        let chunk = max(limit, 500)
-        while scanned < scanBudget {
-            let want = min(chunk, scanBudget - scanned)
-            let batch = try await fetch(after, want)
-            scanned += batch.count
-            for profile in batch {
-                after = profile.userId
-                if matches(profile) {
-                    found.append(profile)
-                    if found.count == limit { return (found, ProfileCursor(afterUserId: profile.userId)) }
-                }
-            }
-            if batch.count < want { return (found, nil) }
-        }
-        return (found, after.map(ProfileCursor.init(afterUserId:)))
+        let page = try await KeysetPage.page(
+            after: cursor?.afterUserId, limit: limit, scanBudget: scanBudget, key: \.userId, matches: matches, fetch: fetch)
+        return (page.items, page.next.map(ProfileCursor.init(afterUserId:)))
     }
 }
 

@@ -18,7 +18,7 @@ struct MessageLogController {
 
     func addRoutes(to group: RouterGroup<AppRequestContext>) {
         group.get("campaigns/{id}/messages") { request, context in
-            let id = try context.parameters.require("id")
+            let id = try PathParameter.text(context, "id")
             guard try await store.campaign(id: id) != nil else {
                 throw HTTPError(.notFound, message: "unknown campaign '\(InputEcho.text(id))'")
             }
@@ -40,7 +40,7 @@ struct MessageLogController {
     /// messages of every campaign, newest first, paged like the campaign log (`cursor`, `limit`).
     func addLookupRoutes(to group: RouterGroup<AppRequestContext>) {
         group.get("messages/{meta}") { request, context in
-            let meta = try context.parameters.require("meta")
+            let meta = try PathParameter.text(context, "meta")
             let unmask = try Self.flag("unmask", request) ?? false
             guard let found = try await store.messageLogEntry(meta: meta) else {
                 throw HTTPError(.notFound, message: "unknown message '\(InputEcho.text(meta))'")
