@@ -80,7 +80,7 @@ struct OpenAPIRangesTests {
                 }
             }
         }
-        #expect(limits == 6)  // campaigns, ingestion errors, unmatched callbacks, click hits, dead letters, profiles
-        #expect(variants == 4)  // trend, funnel, links, errors
+        #expect(limits == 8)  // campaigns, ingestion errors, unmatched callbacks, click hits, dead letters, profiles, message log, message lookup
+        #expect(variants == 5)  // trend, funnel, links, errors, message log
     }
 }
