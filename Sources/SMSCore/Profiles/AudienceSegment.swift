@@ -200,13 +200,40 @@ public enum ISO8601Instant {
     /// `2024-05-01T10:00:00.250Z` or `2024-05-01` (00:00 UTC); `nil` for anything else.
     public static func parse(_ text: String) -> Double? {
         let t = text.trimmingCharacters(in: .whitespaces)
-        guard t.count >= 10, t.count <= 40, t.first?.isNumber == true else { return nil }
+        guard t.count >= 10, t.count <= 40, t.first?.isNumber == true, civilFieldsInRange(t) else { return nil }
         if let d = try? Date(t, strategy: Date.ISO8601FormatStyle()) { return d.timeIntervalSince1970 }
         if let d = try? Date(t, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)) { return d.timeIntervalSince1970 }
         if t.count == 10, let d = try? Date(t, strategy: Date.ISO8601FormatStyle().year().month().day()) {
             return d.timeIntervalSince1970
         }
         return nil
+    }
+
+    /// Whether the date (and the time, when a `T` follows) names a real calendar instant: Foundation's
+    /// ISO 8601 reader rolls `2024-02-30` over to 1 March and `23:60` to the next hour, so the fields
+    /// are checked first (the calendar rule of ``CallbackTimeParsing/epochSeconds(year:month:day:hour:minute:second:)``).
+    static func civilFieldsInRange(_ t: String) -> Bool {
+        let b = Array(t.utf8)
+        func number(_ from: Int, _ count: Int) -> Int? {
+            guard from + count <= b.count else { return nil }
+            var n = 0
+            for c in b[from..<(from + count)] {
+                guard (48...57).contains(c) else { return nil }
+                n = n * 10 + Int(c - 48)
+            }
+            return n
+        }
+        guard let y = number(0, 4), b.count > 4, b[4] == UInt8(ascii: "-"), let mo = number(5, 2), let d = number(8, 2) else { return false }
+        var (h, mi, se) = (0, 0, 0)
+        if b.count > 10, b[10] == UInt8(ascii: "T") || b[10] == UInt8(ascii: "t") {
+            guard let hh = number(11, 2), let mm = number(14, 2) else { return false }
+            (h, mi) = (hh, mm)
+            if b.count > 16, b[16] == UInt8(ascii: ":") {
+                guard let ss = number(17, 2) else { return false }
+                se = ss
+            }
+        }
+        return CallbackTimeParsing.epochSeconds(year: y, month: mo, day: d, hour: h, minute: mi, second: se) != nil
     }
 }
 

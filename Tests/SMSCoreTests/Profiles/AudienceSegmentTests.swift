@@ -61,6 +61,24 @@ struct AudienceSegmentTests {
         #expect(!AudienceSegment.Definition(name: "a", match: .any, rules: []).matches(Self.bob))
     }
 
+    @Test("dates that do not exist are no ISO 8601 instant (Foundation alone rolled 2024-02-30 over to 1 March)", arguments: [
+        "2024-02-30", "2023-02-29", "2024-04-31", "2024-02-31T25:00:00Z", "2024-01-01T23:60:00Z", "2024-13-01", "2024-00-10",
+    ])
+    func impossibleDatesRefused(text: String) {
+        #expect(ISO8601Instant.parse(text) == nil)
+        #expect(throws: ProblemList.self) {
+            try Self.read(#"{"name":"x","rules":[{"field":"properties.d","op":"gte","value":"\#(text)"}]}"#).get()
+        }
+    }
+
+    @Test("real dates still read, leap day included")
+    func realDatesRead() {
+        #expect(ISO8601Instant.parse("2024-02-29") == 1_709_164_800)
+        #expect(ISO8601Instant.parse("2024-02-29T23:59:59Z") == 1_709_251_199)
+        #expect(ISO8601Instant.parse("2024-05-01T12:00:00+02:00") == 1_714_557_600)
+        #expect(ISO8601Instant.parse("2000-02-29") == 951_782_400)
+    }
+
     static func read(_ json: String) -> Result<AudienceSegment.Definition, ProblemList> {
         AudienceSegment.Definition.read(try! JSONBody.read(Data(json.utf8)).decode(AudienceSegment.Definition.Body.self))
     }
