@@ -55,7 +55,7 @@ public struct MustacheTemplateEngine: MessageTemplateEngine {
             throw MessageTemplateError(
                 "{{.}} or an empty tag {{ }} outside a section names the whole profile, not a field; name one, such as {{name}} or {{properties.city}}")
         }
-        if names.names.isEmpty, whole.isEmpty {
+        if !text.isEmpty, names.names.isEmpty, whole.isEmpty {
             throw MessageTemplateError("the body renders no text (only tags that print nothing, such as a lone {{ or a delimiter change)")
         }
         return Compiled(

@@ -15,7 +15,7 @@ struct UnknownFieldRouteTests {
     typealias M = ProviderManagementRouteTests
 
     static let campaignFields = "audience, body, controlGroupPercent, customValues, defaults, goal, name, providerId, sendAt, templateId, timezone, variants"
-    static let providerFields = "auth, batch, bodyTemplate, bodyType, callbacksEnabled, headers, kind, maxConcurrency, messageIdHeader, messageIdPath, messageIdPattern, method, name, ratePerSecond, requireSignature, url, webhookSigningKey"
+    static let providerFields = "auth, batch, bodyTemplate, bodyType, callbacksEnabled, coding, detectsEncoding, headers, kind, maxConcurrency, messageIdHeader, messageIdPath, messageIdPattern, method, name, ratePerSecond, requireSignature, secrets, url, webhookSigningKey"
 
     static func seed(_ t: TestStore) async throws {
         try await t.store.upsertProfiles([Profile(userId: "u1", phone: "+4915112345678", phoneValid: true)])

@@ -35,6 +35,10 @@ enum TemplateFuzz {
                 check(
                     out.utf8.count <= MessageSizeLimit.renderWorkBudget,
                     "a render of \(out.utf8.count) bytes is past the work budget of \(MessageSizeLimit.renderWorkBudget)")
+                // A context never prints itself (`{{.}}` at the top is refused; a nested one prints "").
+                check(
+                    !out.contains("Context(") || text.contains("Context("),
+                    "a render printed a render context: \(text.debugDescription) → \(out.debugDescription)")
                 if !hasTag {
                     check(out == text, "a body without tags renders changed: \(text.debugDescription) → \(out.debugDescription)")
                 }
