@@ -100,6 +100,19 @@ final class ClusterRun: @unchecked Sendable {
     /// Starts node `i` (`smsstats serve` on its port, with `extra` arguments) and waits until
     /// `/ready` answers 200.
     func startNode(_ i: Int, extra: [String] = []) async throws {
+        // The port was probed free when the run began; a client of another test can hold it as its
+        // ephemeral port for a moment (CI of 939ba47: "the address is already in use"). Such a
+        // start is tried again on the same port (nginx's upstreams name it), up to 5 times.
+        for attempt in 1...5 {
+            do {
+                return try await startNodeOnce(i, extra: extra)
+            } catch let error as CrashTestError where attempt < 5 && error.description.contains("the address is already in use") {
+                try await Task.sleep(for: .milliseconds(300))
+            }
+        }
+    }
+
+    private func startNodeOnce(_ i: Int, extra: [String]) async throws {
         starts += 1
         let child = try ChildProcess(
             DispatchCrashTests.binary,
