@@ -18,7 +18,9 @@ import SMSCore
 ///   (``CallbackDialect/storedRaw(_:kind:fields:)``) parses again by its stored body kind
 ///   (``CallbackDialect/reparse(_:kind:bodyKind:maxItems:)``)
 ///   without error, to no valid item and an invalid one with the same reason (replay gives the
-///   operator what they saw).
+///   operator what they saw);
+/// - form fields are read where the route reads them (``CallbackDialect/parse(kind:body:fieldText:bodyIsJSON:maxItems:now:)``):
+///   a field given more than once makes the callback one invalid item naming the first such field.
 enum CallbackFuzz {
     static let jsonKinds: [ProviderKind] = [.generic, .sinch, .gupshup, .vonage]
     static let fieldKinds: [ProviderKind] = [.twilio, .plivo, .jasmin, .kannel, .vonage]
@@ -53,17 +55,23 @@ enum CallbackFuzz {
 
     static func fields(_ bytes: [UInt8]) {
         // What the callback URL does with a form body (FormFields, the WHATWG rules).
+        // The pairs are decoded where the route decodes them (a field given twice is an invalid item).
         let text = FormFields.received(form: bytes, query: "")
-        let fields = FormFields.parse(bytes: text)
+        let repeated = FormFields.repeatedNames(FormFields.pairs(String(decoding: text, as: UTF8.self)))
         for kind in fieldKinds {
             let result: CallbackParseResult
             do {
-                result = try CallbackDialect.parse(kind: kind, body: Data(), fields: fields, bodyIsJSON: false, maxItems: maxItems)
+                result = try CallbackDialect.parse(kind: kind, body: Data(), fieldText: text, bodyIsJSON: false, maxItems: maxItems, now: nil)
             } catch {
-                fail("\(kind): fields are never refused as a whole, got \(error) for \(fields)")
+                fail("\(kind): fields are never refused as a whole, got \(error) for \(RawBytes.escaped(text))")
             }
             checkResult(result, kind: kind, received: bytes, fieldText: text)
-            let again = try? CallbackDialect.parse(kind: kind, body: Data(), fields: fields, bodyIsJSON: false, maxItems: maxItems)
+            if !repeated.isEmpty {
+                check(result.items.isEmpty && result.invalid.count == 1
+                      && result.invalid[0].reason.hasPrefix(FormFields.repeatedMessage(name: repeated[0].name, count: repeated[0].count)),
+                      "\(kind): a field given twice is not one invalid item naming it: \(result)")
+            }
+            let again = try? CallbackDialect.parse(kind: kind, body: Data(), fieldText: text, bodyIsJSON: false, maxItems: maxItems, now: nil)
             check(again == result, "\(kind): the same fields parsed twice gave different results")
         }
     }

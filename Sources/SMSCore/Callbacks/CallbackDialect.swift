@@ -41,7 +41,7 @@ public enum CallbackDialect {
     /// - Parameters:
     ///   - kind: the provider's dialect.
     ///   - body: the raw request body (JSON dialects); one leading byte order mark is skipped
-    ///     (``withoutByteOrderMark(_:)``).
+    ///     (``ByteOrderMark``, by the JSON reader).
     ///   - fields: decoded query parameters merged with decoded form-body fields (field dialects);
     ///     the caller removes our own `secret` parameter first.
     ///   - bodyIsJSON: the body is meant as JSON (not form-encoded, not empty); only Vonage looks at it.
@@ -62,12 +62,51 @@ public enum CallbackDialect {
         return try result.get()
     }
 
+    /// Parses one callback request of `kind` whose fields (field dialects) are given as the text
+    /// they were read from (``FormFields/received(form:query:)``): the one place a callback's form
+    /// and query pairs are decoded (``FormFields/pairs(_:)``), live and on replay. A field named
+    /// more than once (`type=16&type=1`, `MessageStatus` twice, a name in both the form and the
+    /// query) makes the callback one invalid item naming each such field and how often it appears
+    /// (``FormFields/repeatedMessage(name:count:noun:)``), kept with the text as received like any
+    /// invalid item: the same path as a JSON key given twice (``JSONValueProblem``).
+    /// - Parameters: as ``parse(kind:body:fields:bodyIsJSON:maxItems:now:)``, with `fieldText` for `fields`
+    ///   (read as UTF-8; invalid bytes become U+FFFD: the caller refuses them first, naming the field).
+    public static func parse(
+        kind: ProviderKind, body: Data, fieldText: [UInt8], bodyIsJSON: Bool, maxItems: Int, now: Int64?
+    ) throws(CallbackParseError) -> CallbackParseResult {
+        let result = EventTimeWindow.$callbackNow.withValue(now) {
+            Result { () throws(CallbackParseError) in
+                try parse(kind: kind, body: body, fieldText: fieldText, bodyIsJSON: bodyIsJSON, maxItems: maxItems)
+            }
+        }
+        return try result.get()
+    }
+
+    private static func parse(
+        kind: ProviderKind, body: Data, fieldText: [UInt8], bodyIsJSON: Bool, maxItems: Int
+    ) throws(CallbackParseError) -> CallbackParseResult {
+        guard readsFields(kind, bodyIsJSON: bodyIsJSON) else {
+            return try parse(kind: kind, body: body, fields: [:], bodyIsJSON: bodyIsJSON, maxItems: maxItems)
+        }
+        let text = String(decoding: fieldText, as: UTF8.self)
+        let pairs = FormFields.pairs(text)
+        let repeated = FormFields.repeatedNames(pairs)
+        if !repeated.isEmpty {
+            let reasons = repeated.map { FormFields.repeatedMessage(name: $0.name, count: $0.count) }
+            return CallbackParseResult(invalid: [CallbackDialectSupport.refused(reasons, raw: text, event: nil)])
+        }
+        var fields: [String: String] = [:]
+        for (name, value) in pairs { fields[name] = value }
+        return try parse(kind: kind, body: body, fields: fields, bodyIsJSON: bodyIsJSON, maxItems: maxItems)
+    }
+
     /// ``parse(kind:body:fields:bodyIsJSON:maxItems:now:)`` with the window of the caller's parse (none
     /// when called on its own).
     public static func parse(
         kind: ProviderKind, body: Data, fields: [String: String], bodyIsJSON: Bool, maxItems: Int
     ) throws(CallbackParseError) -> CallbackParseResult {
-        let json = withoutByteOrderMark(body)
+        // The JSON reader skips one leading byte order mark (``ByteOrderMark``).
+        let json = body
         switch kind {
         case .generic: return try GenericCallbackParser.parse(json, maxItems: maxItems)
         case .sinch: return try SinchCallback.parse(json: json)
@@ -78,13 +117,6 @@ public enum CallbackDialect {
         case .jasmin: return JasminCallback.parse(params: fields)
         case .kannel: return KannelCallback.parse(params: fields)
         }
-    }
-
-    /// `body` without one leading UTF-8 byte order mark (EF BB BF): RFC 8259 §8.1 lets a JSON
-    /// parser ignore it, and some gateways (.NET, Windows tools) send one. Only the JSON text is
-    /// read without it; what is kept of a refused body is the body as received, BOM included.
-    public static func withoutByteOrderMark(_ body: Data) -> Data {
-        body.starts(with: [0xEF, 0xBB, 0xBF]) ? Data(body.dropFirst(3)) : body
     }
 
     /// The bytes an invalid item is stored as (see the type's documentation), re-parseable by
@@ -143,7 +175,7 @@ public enum CallbackDialect {
         case (_, .json?):
             return try parse(kind: kind, body: data, fields: [:], bodyIsJSON: kind == .vonage, maxItems: maxItems)
         case (_, .fields?):
-            return try parse(kind: kind, body: Data(), fields: FormFields.parse(bytes: raw), bodyIsJSON: false, maxItems: maxItems)
+            return try parse(kind: kind, body: Data(), fieldText: raw, bodyIsJSON: false, maxItems: maxItems)
         case (.vonage, nil), (.twilio, nil), (.plivo, nil), (.jasmin, nil), (.kannel, nil):
             let json = try? CallbackJSONValue.decode(data)
             if kind == .vonage, json != nil || raw.first == UInt8(ascii: "{") || raw.first == UInt8(ascii: "[") {
@@ -163,7 +195,7 @@ public enum CallbackDialect {
                     kind: kind, body: Data(), fields: CallbackDialectSupport.flatten(object), bodyIsJSON: false,
                     maxItems: maxItems)
             }
-            return try parse(kind: kind, body: Data(), fields: FormFields.parse(bytes: raw), bodyIsJSON: false, maxItems: maxItems)
+            return try parse(kind: kind, body: Data(), fieldText: raw, bodyIsJSON: false, maxItems: maxItems)
         }
     }
 }

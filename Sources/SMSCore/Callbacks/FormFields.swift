@@ -11,7 +11,8 @@ import Foundation
 /// them, for the dashboard's forms).
 /// Hummingbird's `URI.queryParameters` does not turn `+` into a space, and Kannel writes the
 /// spaces of `%A` as `+` (`answer=NACK%2F0x00000045%2FSubmit+failed`).
-/// A name given twice keeps its first value.
+/// A name given twice keeps its first value in ``parse(_:)``; a callback refuses such fields
+/// (``repeatedNames(_:)``, ``CallbackDialect/parse(kind:body:fieldText:bodyIsJSON:maxItems:now:)``).
 public enum FormFields {
     /// The fields of `text`, names and values decoded.
     public static func parse(_ text: some StringProtocol) -> [String: String] {
@@ -30,6 +31,26 @@ public enum FormFields {
             }
             return (decode(piece[...]), "")
         }
+    }
+
+    /// The names given more than once among `pairs` (compared after percent-decoding), each with
+    /// how many times, in the order they first appear: a form or query that names a field twice
+    /// (`type=16&type=1`) says two things, and which one is meant is not guessed (first-wins and
+    /// last-wins readers differ), like a JSON key given twice (``JSONValueProblem``).
+    public static func repeatedNames(_ pairs: [(String, String)]) -> [(name: String, count: Int)] {
+        var counts: [String: Int] = [:]
+        var order: [String] = []
+        for (name, _) in pairs {
+            if counts[name] == nil { order.append(name) }
+            counts[name, default: 0] += 1
+        }
+        return order.compactMap { name in counts[name].flatMap { $0 > 1 ? (name, $0) : nil } }
+    }
+
+    /// `the callback field 'type' appears 2 times: each field may be given once` (`noun`: what
+    /// the field is).
+    public static func repeatedMessage(name: String, count: Int, noun: String = "callback field") -> String {
+        "the \(noun) '\(InputEcho.text(name))' appears \(count) times: each field may be given once"
     }
 
     /// A form field whose percent-decoded bytes are not UTF-8 (``strictPairs(bytes:)``).

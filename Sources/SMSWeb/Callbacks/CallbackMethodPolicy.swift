@@ -1,5 +1,6 @@
 import Foundation
 import HTTPTypes
+import Hummingbird
 import SMSCore
 
 /// Which HTTP methods a provider's callback URL (`/callbacks/{providerId}`) takes, and what is
@@ -36,6 +37,33 @@ enum CallbackMethodPolicy {
     static func reason(method: HTTPRequest.Method, kind: ProviderKind) -> String {
         let why = jsonOnly(kind) ? " (the callbacks are JSON bodies)" : " (or GET with the fields in the query)"
         return "\(method.rawValue) callbacks are not accepted for this \(kind.rawValue) provider: POST is required\(why)"
+    }
+
+    /// The body types the dialect reads: `application/json` (generic, Sinch, Gupshup),
+    /// `application/x-www-form-urlencoded` (Twilio, Plivo, Jasmin, Kannel), both (Vonage).
+    static func bodyTypes(_ kind: ProviderKind) -> [String] {
+        switch kind {
+        case .generic, .sinch, .gupshup: ["application/json"]
+        case .vonage: ["application/json", "application/x-www-form-urlencoded"]
+        case .twilio, .plivo, .jasmin, .kannel: ["application/x-www-form-urlencoded"]
+        }
+    }
+
+    /// The 415 for a callback body sent as `multipart/…` (a provider or a proxy set to post
+    /// `multipart/form-data`, which no dialect sends): its parts would otherwise be read as form
+    /// text and the callback refused as "missing required fields". `nil` for any other body (a
+    /// body without a `Content-Type`, or with another one, is read as the dialect's type).
+    /// `Content-Type multipart/form-data; boundary=x is not accepted by the callbacks of a twilio
+    /// provider; send application/x-www-form-urlencoded (or a GET with the fields in the query)`.
+    static func contentTypeRefusal(_ contentType: String?, kind: ProviderKind, bodyIsEmpty: Bool) -> HTTPError? {
+        guard !bodyIsEmpty, let contentType,
+            contentType.trimmingCharacters(in: .whitespaces).lowercased().hasPrefix("multipart/")
+        else { return nil }
+        let get = jsonOnly(kind) ? "" : " (or a GET with the fields in the query)"
+        return HTTPError(
+            .unsupportedMediaType,
+            message: "Content-Type \(InputEcho.text(contentType.trimmingCharacters(in: .whitespaces))) is not accepted by the callbacks of a"
+                + " \(kind.rawValue) provider; send \(bodyTypes(kind).joined(separator: " or "))\(get)")
     }
 
     /// Whether stored raw bytes are a wrong-method request record (``raw(method:path:query:body:)``:

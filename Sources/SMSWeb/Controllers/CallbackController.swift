@@ -18,7 +18,11 @@ import SMSCore
 ///   server clock is one, ``EventTimeWindow``) or saying why the body is unreadable (stored too),
 ///   a form or query field that is not UTF-8 included (`the callback field 'answer' is not valid
 ///   UTF-8 (…)`, the fields stored as received); a JSON body's leading UTF-8 BOM is skipped;
-/// - 415 for a `Content-Encoding` other than `identity` (the body stored as received);
+/// - 400 for a form or query field given more than once (`type=16&type=1`): the callback is one
+///   invalid item naming the field (`the callback field 'type' appears 2 times: …`), kept as received;
+/// - 415 for a `Content-Encoding` other than `identity`, or a `multipart/…` body (a form dialect
+///   reads `application/x-www-form-urlencoded`, ``CallbackMethodPolicy/contentTypeRefusal(_:kind:bodyIsEmpty:)``),
+///   the body stored as received;
 /// - 401 for a missing or wrong secret or signature (``CallbackAuthenticator``), logged with the
 ///   provider id and the reason, never the secret;
 /// - 404 for an unknown provider; 405 with an `Allow` header for a method the dialect does not
@@ -96,8 +100,10 @@ struct CallbackController {
         // (CallbackDialect.storedRaw), so a body refused for its content type can be replayed.
         let query = FormFields.removing("secret", from: request.uri.query ?? "")
         let fieldText = FormFields.received(form: body, query: query)
-        if let refusal = AdminRequestContractMiddleware<AppRequestContext>.encodingRefusal(request) {
-            // Kept as received (compressed), like any other refused body, so the operator sees it.
+        if let refusal = AdminRequestContractMiddleware<AppRequestContext>.encodingRefusal(request)
+            ?? CallbackMethodPolicy.contentTypeRefusal(request.headers[.contentType], kind: provider.kind, bodyIsEmpty: body.isEmpty)
+        {
+            // Kept as received (compressed, multipart), like any other refused body, so the operator sees it.
             try await store.recordIngestionErrors([
                 IngestionErrorInput(
                     source: "callback", providerId: providerId, reason: refusal.body ?? "", raw: readsFields ? fieldText : body,
@@ -116,8 +122,9 @@ struct CallbackController {
             if readsFields, case .failure(let invalid) = FormFields.strictPairs(bytes: fieldBytes) {
                 throw CallbackParseError.invalidUTF8Fields(invalid.message(noun: "callback field"))
             }
+            // A field named twice is an invalid item naming it (CallbackDialect decodes the pairs).
             parsed = try CallbackDialect.parse(
-                kind: provider.kind, body: Data(body), fields: FormFields.parse(bytes: fieldBytes), bodyIsJSON: bodyIsJSON,
+                kind: provider.kind, body: Data(body), fieldText: fieldBytes, bodyIsJSON: bodyIsJSON,
                 maxItems: config.maxCallbackItems, now: now)
         } catch {
             if case .tooManyItems(let n) = error {
