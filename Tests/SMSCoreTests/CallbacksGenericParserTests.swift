@@ -262,8 +262,8 @@ struct CallbacksGenericParserTests {
 
     @Test("an empty or blank body is malformed JSON saying it is empty")
     func emptyBody() {
-        #expect(throws: CallbackParseError.malformedJSON("the body is empty")) { try GenericCallbackParser.parse(Data()) }
-        #expect(throws: CallbackParseError.malformedJSON("the body is empty")) { try parse(" \n ") }
+        #expect(throws: CallbackParseError.malformedJSON("the body is empty: expected a JSON value")) { try GenericCallbackParser.parse(Data()) }
+        #expect(throws: CallbackParseError.malformedJSON("the body holds no JSON value, only 3 bytes of white space: expected a JSON value")) { try parse(" \n ") }
     }
 
     @Test("a body that is not an array throws notAnArray", arguments: [

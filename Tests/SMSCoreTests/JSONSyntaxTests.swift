@@ -9,8 +9,11 @@ struct JSONSyntaxTests {
         ("[{", "unexpected end of input, expected a member name string at byte 2"),
         (#"[{"eventId""#, "unexpected end of input, expected ':' at byte 11"),
         (#"[{"eventId":"e1""#, "unexpected end of input, expected ',' or '}' at byte 16"),
-        ("", "the body is empty"),
-        ("  \n", "the body is empty"),
+        ("", "the body is empty: expected a JSON value"),
+        ("  \n", "the body holds no JSON value, only 3 bytes of white space: expected a JSON value"),
+        (" ", "the body holds no JSON value, only 1 byte of white space: expected a JSON value"),
+        ("\u{FEFF}", "the body is empty: expected a JSON value"),
+        ("\u{FEFF}\u{FEFF}1", "unexpected character '0xEF', expected a value at byte 3"),
     ])
     func describesBrokenBodies(body: String, problem: String) {
         #expect(JSONSyntax.problem(in: Data(body.utf8)) == problem)

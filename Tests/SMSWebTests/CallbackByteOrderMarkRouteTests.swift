@@ -9,7 +9,7 @@ import Testing
 
 /// Issue 12 (a new user's finding): a JSON callback body starting with a UTF-8 byte order mark
 /// (EF BB BF, as .NET and Windows tools write it) was refused whole. RFC 8259 §8.1 lets a parser
-/// ignore it: one leading BOM is skipped (``CallbackDialect/withoutByteOrderMark(_:)``), and what
+/// ignore it: one leading BOM is skipped (``ByteOrderMark``, by the JSON reader of every body), and what
 /// is kept of a refused body is still the body as received. SQLite and PostgreSQL.
 @Suite("Callbacks: a leading UTF-8 byte order mark is skipped, raw bytes kept")
 struct CallbackByteOrderMarkRouteTests {

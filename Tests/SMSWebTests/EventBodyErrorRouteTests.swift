@@ -22,7 +22,9 @@ struct EventBodyErrorRouteTests {
         ("[{", "body is not valid JSON: unexpected end of input, expected a member name string at byte 2"),
         (#"[{"eventId":"e1","userId":"u1","name":"purchase","ts":1700000000}"#,
          "body is not valid JSON: unexpected end of input, expected ',' or ']' at byte 65"),
-        ("", "body is not valid JSON: the body is empty"),
+        ("", "body is not valid JSON: the body is empty: expected a JSON value"),
+        ("\u{FEFF}", "body is not valid JSON: the body is empty: expected a JSON value"),
+        (" \n", "body is not valid JSON: the body holds no JSON value, only 2 bytes of white space: expected a JSON value"),
         (#"{"eventId":"x"}"#, "body must be a JSON array of {eventId, userId, name, ts, properties}"),
         ("42", "body must be a JSON array of {eventId, userId, name, ts, properties}"),
     ])

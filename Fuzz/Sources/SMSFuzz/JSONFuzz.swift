@@ -100,7 +100,8 @@ enum JSONFuzz {
             check((offset ?? -1) >= 0 && (offset ?? .max) <= bytes.count,
                   "\"\(problem)\" names a byte outside the \(bytes.count)-byte body")
         } else {
-            check(["the body is empty", "the body is not valid UTF-8"].contains(problem),
+            check(["the body is empty: expected a JSON value", "the body is not valid UTF-8"].contains(problem)
+                  || (problem.hasPrefix("the body holds no JSON value, only ") && problem.hasSuffix(" of white space: expected a JSON value")),
                   "\"\(problem)\" names no byte offset")
         }
     }

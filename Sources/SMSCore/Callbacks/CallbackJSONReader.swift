@@ -41,8 +41,11 @@ struct CallbackJSONReader {
     /// Reads one JSON value filling the whole input (surrounding whitespace allowed), with the
     /// ``ValueProblem``s met (numbers beyond `Double`, repeated keys), for the caller to refuse.
     /// Also gives the number literals a `Double` would not echo as written (``JSONNumberLiteral``).
-    static func read(_ bytes: [UInt8]) throws(Failure) -> (CallbackJSONValue, [ValueProblem], [JSONNumberLiteral]) {
+    /// - Parameter start: where the JSON text starts (after a byte order mark, ``ByteOrderMark``);
+    ///   offsets in messages and spans count from `bytes`' first byte.
+    static func read(_ bytes: [UInt8], from start: Int = 0) throws(Failure) -> (CallbackJSONValue, [ValueProblem], [JSONNumberLiteral]) {
         var reader = CallbackJSONReader(bytes: bytes)
+        reader.position = start
         let value = try reader.readWhole()
         return (value, reader.problems, reader.literals)
     }
@@ -50,10 +53,11 @@ struct CallbackJSONReader {
     /// Reads like ``read(_:)`` and also says where the root and, `levels` deep, each array
     /// element and object member value lie in `bytes` (``CallbackJSONSpan``): how an invalid item
     /// of a batch is kept as the bytes that arrived.
-    static func readWithSpans(_ bytes: [UInt8], levels: Int) throws(Failure)
+    static func readWithSpans(_ bytes: [UInt8], from start: Int = 0, levels: Int) throws(Failure)
         -> (CallbackJSONValue, CallbackJSONSpan, [ValueProblem], [JSONNumberLiteral])
     {
         var reader = CallbackJSONReader(bytes: bytes)
+        reader.position = start
         reader.spanLevels = levels + 1
         reader.skipWhitespace()
         let (value, span) = try reader.readValueWithSpan()
@@ -61,7 +65,7 @@ struct CallbackJSONReader {
         if reader.position < bytes.count {
             throw reader.failure("unexpected data after the JSON value")
         }
-        return (value, span ?? CallbackJSONSpan(range: 0..<bytes.count), reader.problems, reader.literals)
+        return (value, span ?? CallbackJSONSpan(range: start..<bytes.count), reader.problems, reader.literals)
     }
 
     private init(bytes: [UInt8]) { self.bytes = bytes }

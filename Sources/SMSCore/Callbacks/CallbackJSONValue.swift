@@ -31,14 +31,16 @@ enum CallbackJSONValue: Sendable, Equatable {
     static func decodeWithSpans(_ body: Data, levels: Int) throws(CallbackParseError)
         -> (value: CallbackJSONValue, span: CallbackJSONSpan, bytes: [UInt8], problems: [JSONValueProblem], literals: [JSONNumberLiteral])
     {
-        try checkText(body)
         let bytes = Array(body)
+        // One leading UTF-8 BOM is skipped (``ByteOrderMark``); offsets and spans stay the body's.
+        let start = ByteOrderMark.length(at: bytes)
+        try checkText(bytes[start...])
         do {
             if levels == 0 {
-                let (value, problems, literals) = try CallbackJSONReader.read(bytes)
-                return (value, CallbackJSONSpan(range: 0..<bytes.count), bytes, problems, literals)
+                let (value, problems, literals) = try CallbackJSONReader.read(bytes, from: start)
+                return (value, CallbackJSONSpan(range: start..<bytes.count), bytes, problems, literals)
             }
-            let (value, span, problems, literals) = try CallbackJSONReader.readWithSpans(bytes, levels: levels)
+            let (value, span, problems, literals) = try CallbackJSONReader.readWithSpans(bytes, from: start, levels: levels)
             return (value, span, bytes, problems, literals)
         } catch {
             throw .malformedJSON(error.message)
@@ -55,14 +57,21 @@ enum CallbackJSONValue: Sendable, Equatable {
     }
 
     /// UTF-8 (decoding with repair and comparing the bytes detects any invalid UTF-8 sequence
-    /// without relying on platform-specific validating initialisers) and not blank.
-    private static func checkText(_ body: Data) throws(CallbackParseError) {
+    /// without relying on platform-specific validating initialisers) and holding a JSON value:
+    /// `the body is empty: expected a JSON value`, or for a body of JSON white space only (space,
+    /// tab, LF, CR) `the body holds no JSON value, only 19000000 bytes of white space: expected a
+    /// JSON value` (other Unicode spaces are no JSON white space: the reader names their byte).
+    private static func checkText(_ body: ArraySlice<UInt8>) throws(CallbackParseError) {
         let repaired = String(decoding: body, as: UTF8.self)
         guard repaired.utf8.elementsEqual(body) else { throw .invalidUTF8 }
-        if repaired.allSatisfy({ $0.isWhitespace }) {
-            throw .malformedJSON("the body is empty")
+        if body.isEmpty { throw .malformedJSON(emptyBody) }
+        if body.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }) {
+            throw .malformedJSON("the body holds no JSON value, only \(body.count) byte\(body.count == 1 ? "" : "s") of white space: expected a JSON value")
         }
     }
+
+    /// The reason for a body without a byte (after a BOM).
+    static let emptyBody = "the body is empty: expected a JSON value"
 
     /// The text of `bytes[range]` (a span of a body already checked to be UTF-8).
     static func text(_ bytes: [UInt8], _ range: Range<Int>) -> String {

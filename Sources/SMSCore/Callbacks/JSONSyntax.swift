@@ -9,7 +9,9 @@ public enum JSONSyntax {
     /// Why `body` is not one valid JSON value (RFC 8259), or `nil` when it is.
     /// - Parameter body: the raw request body.
     /// - Returns: e.g. `"unexpected end of input, expected a member name string at byte 2"` for `[{`,
-    ///   `"the body is empty"` for an empty or blank body, `"the body is not valid UTF-8"`.
+    ///   `"the body is empty: expected a JSON value"` for an empty body (one byte order mark is
+    ///   skipped, ``ByteOrderMark``), `"the body holds no JSON value, only 3 bytes of white space:
+    ///   expected a JSON value"` for a blank one, `"the body is not valid UTF-8"`.
     public static func problem(in body: Data) -> String? {
         do {
             _ = try CallbackJSONValue.decode(body)

@@ -119,8 +119,8 @@ public enum ProfileCSV {
     public static func records(_ text: String) throws(Failure) -> [Record] {
         let quote: Unicode.Scalar = "\"", comma: Unicode.Scalar = ",", cr: Unicode.Scalar = "\r", lf: Unicode.Scalar = "\n"
         func isBlank(_ c: Unicode.Scalar) -> Bool { c == " " || c == "\t" }
-        var scalars = Array(text.unicodeScalars)
-        if scalars.first == "\u{FEFF}" { scalars.removeFirst() }
+        // One leading byte order mark is skipped, as by every body reader (``ByteOrderMark``).
+        let scalars = Array(ByteOrderMark.skipping(text))
         var records: [Record] = []
         var fields: [String] = []
         var field = String.UnicodeScalarView()
