@@ -131,7 +131,7 @@ schemas = {
    "createdAt": I, "updatedAt": I}, ["id", "name", "match", "rules", "createdAt", "updatedAt"]),
  "SegmentPreview": obj({"count": I, "sample": {"type": "array", "items": {"$ref": "#/components/schemas/Profile"}, "description": "the first 10 matching profiles in user id order"}}, ["count", "sample"]),
  "ErasureReport": obj({"userId": S, "profileDeleted": B, "rows": {"type": "object", "additionalProperties": I, "description": "rows changed per table.column"}}, ["userId", "profileDeleted", "rows"]),
- "ProfileReport": obj({"upserted": I, "rejected": I, "warnings": {"type": "array", "items": obj({"row": {"type": "integer", "description": "CSV: the line the record starts on (header = 1); JSON: the index from 0"}, "userId": S, "problem": S})}}),
+ "ProfileReport": obj({"upserted": {"type": "integer", "description": "distinct profiles written (user ids): a userId given twice in one request counts once, the later one wins"}, "rejected": I, "warnings": {"type": "array", "items": obj({"row": {"type": "integer", "description": "CSV: the line the record starts on (header = 1); JSON: the index from 0"}, "userId": S, "problem": S})}}),
  "Goal": obj({"event": S, "windowMinutes": rng("goalWindowMinutes", "conversion window, minutes (1 minute to 10 years)"),
    "revenueProperty": {"type": "string", "description": f"the event property holding the revenue; an event whose value there is present (not null) but not a valid amount of revenueUnit (text that is not a plain decimal, a boolean, an array, an object), a number beyond ±{RANGES['revenueMajorUnits']['maximum']} major units (major) or ±{RANGES['revenueMinorUnits']['maximum']} cents (minor), or has more fraction digits than the unit allows (major: whole cents, 2 digits; minor: none), is refused by POST /api/v1/events naming the property and the allowed form (kept as an ingestion error, replayable)"},
    "revenueUnit": {"type": "string", "enum": ["major","minor"], "default": "major", "description": "major: the revenue property is a decimal amount in major units with at most 2 fraction digits (49.99 or \"49.99\"), converted to integer cents with decimal arithmetic; minor: an integer count of cents (4999 or \"4999\"). Text must be a plain decimal -?digits(.digits)?: an event whose revenue is \"1e3\", \" 5\", \"+7\" or \"NaN\" is invalid"},
@@ -236,7 +236,9 @@ cb_responses = {**ok("processed (Jasmin: text ACK/Jasmin)", ref("CallbackSuccess
     "400": {"description": "unreadable body or invalid items (valid ones applied; invalid ones kept as ingestion errors)", "content": {"application/json": {"schema": ref("CallbackError")}}},
     "401": {"description": "missing or wrong secret or signature"}, "404": {"description": "unknown provider"},
     "405": {"description": "a method the provider's dialect does not take (generic, Sinch, Gupshup: POST only; others: GET or POST); Allow header; when authenticated, kept as an ingestion error (method, path, query without the secret)"},
-    "413": {"description": "body over 5 MB or over 10,000 items"}, "503": {"description": "storage unavailable; retry"}}
+    "413": {"description": "body over 5 MB or over 10,000 items"},
+    "415": {"description": "a Content-Encoding other than identity, or a multipart/... body (form dialects read application/x-www-form-urlencoded, JSON dialects application/json); kept as an ingestion error"},
+    "503": {"description": "storage unavailable; retry"}}
 uid = p("userId", desc="the user id, percent-encoded as one path segment (a%20b is the user id 'a b'); a malformed escape (%zz, a % without two hex digits), bytes that are no UTF-8, or a control character (%00) is a 400 naming userId. The user id 'import' is /api/v1/profiles/import (GET, PATCH, DELETE) or %69mport")
 # GET, PATCH and DELETE of one profile: at /api/v1/profiles/{userId}, and at /api/v1/profiles/import for
 # the user id 'import' (POST there is the CSV import).
@@ -300,10 +302,10 @@ paths = {
  "/api/v1/campaigns/{id}/resume": {"post": op("Resume a paused campaign (409 when it is not paused)", ok("campaign", ref("Campaign")), params=[cid])},
  "/api/v1/campaigns/{id}/stats": {"get": op("Campaign stats (rates are percent 0-100)", ok("stats", ref("StatsSummary")), params=[cid])},
  "/api/v1/campaigns/{id}/trend": {"get": op("Message trend", ok("trend", ref("Trend")), params=[cid,
-    p("granularity", "query", {"type": "string", "enum": ["day","week","month"]}, False), p("tz", "query", S, False, "IANA zone; default the campaign's"), variant])},
+    p("granularity", "query", {"type": "string", "enum": ["day","week","month"]}, False), p("tz", "query", S, False, "IANA zone name or UTC (a fixed offset such as GMT+14 is refused: Etc/GMT-14 is its IANA name); default the campaign's"), variant])},
  "/api/v1/campaigns/{id}/funnel": {"get": op("Influenced conversion funnel: Sent, Delivered, Clicked, Converted users", ok("funnel", ref("Funnel")), params=[cid, variant])},
  "/api/v1/campaigns/{id}/export.csv": {"get": op("Summary, trend and split of clicks as CSV (RFC 4180, UTF-8 with BOM)", ok("CSV file", S, ctype="text/csv"), params=[cid,
-    p("granularity", "query", {"type": "string", "enum": ["day","week","month"]}, False), p("tz", "query", S, False, "IANA zone; default the campaign's")])},
+    p("granularity", "query", {"type": "string", "enum": ["day","week","month"]}, False), p("tz", "query", S, False, "IANA zone name or UTC (a fixed offset such as GMT+14 is refused: Etc/GMT-14 is its IANA name); default the campaign's")])},
  "/api/v1/campaigns/{id}/links": {"get": op("Split of clicks", ok("links", {"type": "array", "items": ref("Link")}), params=[cid, variant])},
  "/api/v1/campaigns/{id}/hits": {"get": op("Stored redirect hits, newest first: human clicks and bot / link-preview hits (HEAD, crawler user agents) flagged with their reason", ok("hits", {"type": "array", "items": ref("ClickHit")}), params=[cid,
     p("kind", "query", {"type": "string", "enum": ["all","bots","humans"]}, False), limit])},

@@ -13,7 +13,10 @@ struct PurgeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "purge", abstract: "Remove the raw history of campaigns that finished long ago (stats are kept).")
 
-    @Option(help: "Age since the campaign finished: <N>d, <N>h or <N>s (e.g. 90d).")
+    /// Read whatever follows the option (`.unconditional`), so a value that looks like an option
+    /// (`-5d`) reaches ``validate()`` and is refused naming the form, not with the parser's
+    /// "missing value" text.
+    @Option(parsing: .unconditional, help: "Age since the campaign finished: <N>d, <N>h or <N>s (e.g. 90d).")
     var olderThan: String
 
     @Flag(help: "Count what would be removed; change nothing.")

@@ -79,6 +79,16 @@ struct RetentionPurgeTests {
         let bad = try await SMSStatsCLI.runOnOwnThread(["purge", "--older-than", "90m", "--database", t.databaseURL])
         #expect(bad.status == 64)
         #expect(bad.err.contains("--older-than must be <N>d, <N>h or <N>s"), "\(bad.err)")
+        // Issue 12: a negative age looks like an option to the argument parser; it is read as the
+        // value and refused naming the option, the form and the range (not "Missing value").
+        for negative in [["--older-than", "-5d"], ["--older-than=-5d"]] {
+            let refused = try await SMSStatsCLI.runOnOwnThread(["purge"] + negative + ["--database", t.databaseURL])
+            #expect(refused.status == 64, "\(negative)")
+            #expect(refused.err.contains(
+                "--older-than must be <N>d, <N>h or <N>s (N a whole number from 0, at most 100 years: 36500d, 876000h or 3153600000s), got '-5d'"),
+                "\(refused.err)")
+            #expect(!refused.err.contains("Missing value"), "\(refused.err)")
+        }
     }
 
     @Test("batches: 2,500 receipts leave in batches of 1,000 with the stats unchanged", arguments: StoreKind.allCases)

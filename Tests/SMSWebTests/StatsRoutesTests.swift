@@ -130,8 +130,13 @@ struct StatsRoutesTests {
 
     @Test(arguments: [
         ("c1/trend?granularity=hour", "granularity must be day, week or month (got 'hour')"),
-        ("c1/trend?tz=Nowhere/Land", "unknown time zone 'Nowhere/Land' (use an IANA name such as Europe/Berlin)"),
-        ("c1/export.csv?tz=Nowhere/Land", "unknown time zone 'Nowhere/Land' (use an IANA name such as Europe/Berlin)"),
+        ("c1/trend?tz=Nowhere/Land", "tz must be an IANA time zone name such as Europe/Berlin, or UTC (got 'Nowhere/Land')"),
+        ("c1/export.csv?tz=Nowhere/Land", "tz must be an IANA time zone name such as Europe/Berlin, or UTC (got 'Nowhere/Land')"),
+        // Issue 12: fixed offsets Foundation makes up are no zone names.
+        ("c1/trend?tz=GMT%2B14", "tz must be an IANA time zone name such as Europe/Berlin, or UTC (got 'GMT+14'); a fixed UTC offset is no zone name (Etc/GMT-14 is the IANA name of UTC+14)"),
+        ("c1/export.csv?tz=UTC-5", "tz must be an IANA time zone name such as Europe/Berlin, or UTC (got 'UTC-5'); a fixed UTC offset is no zone name (Etc/GMT-14 is the IANA name of UTC+14)"),
+        ("c1/trend?tz=GMT%2B05:30", "tz must be an IANA time zone name such as Europe/Berlin, or UTC (got 'GMT+05:30'); a fixed UTC offset is no zone name (Etc/GMT-14 is the IANA name of UTC+14)"),
+        ("c1/trend?tz=utc", "tz must be an IANA time zone name such as Europe/Berlin, or UTC (got 'utc')"),
         ("c1/links?variant=abc", "variant must be an integer from 0 to 4 (got 'abc')"),
         ("c1/funnel?variant=-1", "variant must be an integer from 0 to 4 (got '-1')"),
         ("c1/errors?variant=5", "variant must be an integer from 0 to 4 (got '5')"),
@@ -160,11 +165,16 @@ struct StatsRoutesTests {
             for path in ["c1/trend?tz=Europe/Berlin%00garbage", "c1/export.csv?tz=Europe/Berlin%00garbage"] {
                 let response = try await StatsWeb.get(client, path)
                 #expect(response.status == .badRequest, "\(path)")
-                #expect(StatsWeb.errorMessage(response) == "unknown time zone 'Europe/Berlin\u{0}garbage' (use an IANA name such as Europe/Berlin)")
+                #expect(StatsWeb.errorMessage(response) == "tz must be an IANA time zone name such as Europe/Berlin, or UTC (got 'Europe/Berlin\u{0}garbage')")
             }
             let spaced = try await StatsWeb.get(client, "c1/trend?tz=Europe/Berlin%20")
             #expect(spaced.status == .badRequest)
-            #expect(StatsWeb.errorMessage(spaced) == "unknown time zone 'Europe/Berlin ' (use an IANA name such as Europe/Berlin)")
+            #expect(StatsWeb.errorMessage(spaced) == "tz must be an IANA time zone name such as Europe/Berlin, or UTC (got 'Europe/Berlin ')")
+            // The accepted spellings: IANA names (Etc/GMT-14 is UTC+14) and UTC.
+            for zone in ["UTC", "Etc/GMT-14", "Asia/Kathmandu", "America/Argentina/Buenos_Aires"] {
+                let accepted = try await StatsWeb.get(client, "c1/trend?tz=\(zone)")
+                #expect(accepted.status == .ok, "\(zone)")
+            }
         }
     }
 

@@ -8,11 +8,40 @@ public enum IANAZone {
     static let allowed = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_+-/".unicodeScalars)
 
     /// The zone named `name`, or `nil` when the name is empty, longer than 64 characters, holds a
-    /// character outside ``allowed`` (a NUL, a space, `%`), or is not a zone Foundation knows.
-    /// The characters are checked before `TimeZone(identifier:)` is asked, so a name such as
-    /// `Europe/Berlin\0garbage` is refused whatever Foundation caches or truncates (issue 12).
+    /// character outside ``allowed`` (a NUL, a space, `%`), is a fixed offset (``isOffset(_:)``),
+    /// or is not a zone Foundation knows. The characters are checked before
+    /// `TimeZone(identifier:)` is asked, so a name such as `Europe/Berlin\0garbage` is refused
+    /// whatever Foundation caches or truncates (issue 12).
+    ///
+    /// **Decision** (which spellings are zones): the names of the IANA tz database Foundation
+    /// reads (`Europe/Berlin`, `Etc/GMT-14`, legacy links such as `US/Eastern`, `CET`, `GMT`) and
+    /// `UTC`; case as in the database. Not `GMT+14`, `UTC-5`, `GMT+0530` or `GMT+14:00`:
+    /// Foundation makes those up as fixed offsets, no document of ours ever listed them, and their
+    /// sign is the opposite of the IANA `Etc/GMT±N` names', so they are refused rather than guessed.
     public static func named(_ name: String) -> TimeZone? {
-        guard !name.isEmpty, name.unicodeScalars.count <= 64, name.unicodeScalars.allSatisfy(allowed.contains) else { return nil }
+        guard !name.isEmpty, name.unicodeScalars.count <= 64, name.unicodeScalars.allSatisfy(allowed.contains), !isOffset(name) else {
+            return nil
+        }
         return TimeZone(identifier: name)
+    }
+
+    /// Whether `name` is `GMT` or `UTC` followed by a sign (`GMT+14`, `UTC-05:00`, `GMT+0`): a
+    /// fixed offset Foundation would read, not a zone name (``named(_:)``).
+    public static func isOffset(_ name: String) -> Bool {
+        ["GMT", "UTC"].contains { prefix in
+            name.hasPrefix(prefix) && (name.dropFirst(prefix.count).first == "+" || name.dropFirst(prefix.count).first == "-")
+        }
+    }
+
+    /// The accepted form, for messages: `an IANA time zone name such as Europe/Berlin, or UTC`.
+    public static let acceptedForm = "an IANA time zone name such as Europe/Berlin, or UTC"
+
+    /// Why `name`, given as `field` (a query's `tz`), is no zone, or `nil` when it is one:
+    /// `tz must be an IANA time zone name such as Europe/Berlin, or UTC (got 'Nowhere/Land')`; a
+    /// fixed offset adds `; a fixed UTC offset is no zone name (Etc/GMT-14 is the IANA name of UTC+14)`.
+    public static func problem(_ name: String, field: String) -> String? {
+        guard named(name) == nil else { return nil }
+        let offset = isOffset(name) ? "; a fixed UTC offset is no zone name (Etc/GMT-14 is the IANA name of UTC+14)" : ""
+        return "\(field) must be \(acceptedForm) (got '\(InputEcho.text(name))')\(offset)"
     }
 }

@@ -98,7 +98,9 @@ public struct RetentionAgeError: Error, Equatable, Sendable, CustomStringConvert
     public var text: String
     public init(text: String) { self.text = text }
     public var description: String {
-        "--older-than must be <N>d, <N>h or <N>s (N a whole number from 0, at most 100 years), got '\(text.prefix(40))'"
+        let most = RawRetention.maxAgeSeconds
+        return "--older-than must be <N>d, <N>h or <N>s (N a whole number from 0, at most 100 years: \(most / 86_400)d,"
+            + " \(most / 3_600)h or \(most)s), got '\(InputEcho.text(text))'"
     }
 }
 

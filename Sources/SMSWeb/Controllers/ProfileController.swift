@@ -10,8 +10,9 @@ import SMSCore
 /// nothing. Rows of a well-formed file are judged one by one: an empty userId is rejected, an
 /// invalid or missing phone is kept with a warning, and a userId repeated on a later row is
 /// imported all the same (the later row wins) with a warning `userId "d1" repeats line 3; the
-/// later row wins` on the later row's line (`upserted` counts rows, so both rows are counted); a
-/// JSON array warns the same way (`userId "d1" repeats profiles[0]; the later one wins`).
+/// later row wins` on the later row's line; a JSON array warns the same way (`userId "d1" repeats
+/// profiles[0]; the later one wins`). **Decision:** `upserted` counts the distinct profiles
+/// written (user ids), so a user id given twice counts once (the later occurrence is what is stored).
 /// Both take at most ``InputLimits/profilesPerRequest`` (100,000) profiles per request: more is a
 /// 413 naming the cap, and nothing is stored. The import takes the CSV as the raw request body; a `multipart/form-data` upload
 /// (`curl -F file=@x.csv`) is answered 415 with how to send the file instead (by
@@ -327,6 +328,7 @@ struct ProfileController {
         // given for the user id: the later row wins) clears it.
         try await store.upsertProfiles(profiles)
         for (userId, given) in givenOptOut where !given { try await store.setOptOut(userId: userId, optedOut: false) }
-        return Report(upserted: profiles.count, rejected: rejected, warnings: warnings)
+        // Distinct profiles written: a user id repeated in the request counts once (the later one wins).
+        return Report(upserted: Set(profiles.lazy.map(\.userId)).count, rejected: rejected, warnings: warnings)
     }
 }

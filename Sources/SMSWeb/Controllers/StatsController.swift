@@ -27,7 +27,7 @@ struct StatsController {
             let campaign = try await load(context)
             let report = try await mapped {
                 try await queries.trend(
-                    campaign, granularity: try Self.granularity(request), timeZone: try QueryParameter.single("tz", in: request),
+                    campaign, granularity: try Self.granularity(request), timeZone: try Self.timeZone(request),
                     variant: try Self.variant(request))
             }
             return try JSON.response(report)
@@ -47,7 +47,7 @@ struct StatsController {
         group.get("campaigns/{id}/export.csv") { request, context in
             let campaign = try await load(context)
             let granularity = try Self.granularity(request)
-            let tz = try QueryParameter.single("tz", in: request)
+            let tz = try Self.timeZone(request)
             let (summary, trend, links) = try await mapped {
                 async let summary = queries.summary(campaign)
                 async let trend = queries.trend(campaign, granularity: granularity, timeZone: tz, variant: nil)
@@ -64,6 +64,15 @@ struct StatsController {
                 ],
                 body: .init(byteBuffer: ByteBuffer(bytes: data)))
         }
+    }
+
+    /// `tz` query parameter: a zone by ``IANAZone/named(_:)`` (an IANA name or `UTC`; a fixed
+    /// offset such as `GMT+14` is refused), or absent for the campaign's zone.
+    /// - Throws: `HTTPError` 400 `tz must be an IANA time zone name such as Europe/Berlin, or UTC (got 'GMT+14'); …`.
+    static func timeZone(_ request: Request) throws -> String? {
+        guard let tz = try QueryParameter.single("tz", in: request) else { return nil }
+        if let problem = IANAZone.problem(tz, field: "tz") { throw HTTPError(.badRequest, message: problem) }
+        return tz
     }
 
     /// `granularity` query parameter: day (default), week or month.

@@ -21,4 +21,14 @@ struct IANAZoneTests {
         #expect(IANAZone.named("Europe/Berlin") != nil)
         #expect(IANAZone.named(name) == nil)
     }
+
+    @Test("a fixed offset Foundation would read is no zone (issue 12); the IANA Etc/GMT names are",
+          arguments: ["GMT+14", "GMT-5", "UTC+1", "UTC-05:00", "GMT+0530", "GMT+14:00", "GMT+0", "GMT-0"])
+    func offsets(_ name: String) {
+        #expect(IANAZone.named(name) == nil)
+        #expect(IANAZone.problem(name, field: "tz")
+            == "tz must be an IANA time zone name such as Europe/Berlin, or UTC (got '\(name)'); a fixed UTC offset is no zone name (Etc/GMT-14 is the IANA name of UTC+14)")
+        #expect(IANAZone.named("Etc/GMT-14")?.secondsFromGMT() == 14 * 3_600)
+        #expect(IANAZone.problem("Etc/GMT-14", field: "tz") == nil)
+    }
 }
