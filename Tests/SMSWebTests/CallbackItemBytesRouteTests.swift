@@ -147,23 +147,37 @@ struct CallbackItemBytesRouteTests {
     @Test("each dialect: the invalid item stored as the exact bytes that arrived; its replay gives the same refusal", arguments: StoreKind.allCases)
     func storedExactly(kind: StoreKind) async throws {
         try await Self.withApp(kind) { client, t in
-            for c in Self.cases {
-                let before = try await t.store.ingestionErrors(limit: 1_000).count
-                let (status, answer) = try await Self.send(client, c)
-                #expect(status == c.status, "\(c): \(answer)")
-                let errors = try await t.store.ingestionErrors(limit: 1_000)
-                #expect(errors.count == before + 1, "\(c)")
-                let e = try #require(errors.first, "\(c)")
-                #expect(e.raw == c.stored, "\(c): stored \(RawBytes.escaped(e.raw))")
-                #expect(e.reason == c.reason, "\(c)")
-                #expect(e.providerId == (c.kind == .generic ? "p1" : c.kind.rawValue))
-                // The stored bytes parse as they did when they arrived: the same reason, nothing applied.
-                let (again, replayed) = try await Self.replay(client, id: e.id)
-                #expect(again == .unprocessableContent, "\(c): \(replayed)")
-                #expect(Self.strings(replayed).contains("still invalid: " + c.reason), "\(c): \(replayed)")
-                #expect(try await t.store.ingestionError(id: e.id)?.replayedAt == nil, "\(c)")
-            }
+            for c in Self.cases { try await Self.expectStoredAndReplayed(c, client, t) }
         }
+    }
+
+    /// Sends `c`, expects its status, one new ingestion error with `c`'s reason and bytes, and a
+    /// replay of it refused with the same reason, nothing applied. Returns the answer's text.
+    @discardableResult
+    static func expectStoredAndReplayed(_ c: Case, _ client: any TestClientProtocol, _ t: TestStore) async throws -> String {
+        let (answer, e) = try await sendAndKept(c, client, t)
+        #expect(e.reason == c.reason, "\(c)")
+        #expect(e.providerId == (c.kind == .generic ? "p1" : c.kind.rawValue))
+        // The stored bytes parse as they did when they arrived: the same reason, nothing applied.
+        let (again, replayed) = try await Self.replay(client, id: e.id)
+        #expect(again == .unprocessableContent, "\(c): \(replayed)")
+        #expect(Self.strings(replayed).contains("still invalid: " + c.reason), "\(c): \(replayed)")
+        #expect(try await t.store.ingestionError(id: e.id)?.replayedAt == nil, "\(c)")
+        return answer
+    }
+
+    /// Sends `c`, expects its status and exactly one new ingestion error holding `c.stored`; returns
+    /// the answer's text and that error.
+    @discardableResult
+    static func sendAndKept(_ c: Case, _ client: any TestClientProtocol, _ t: TestStore) async throws -> (String, IngestionError) {
+        let before = try await t.store.ingestionErrors(limit: 1_000).count
+        let (status, answer) = try await Self.send(client, c)
+        #expect(status == c.status, "\(c): \(answer)")
+        let errors = try await t.store.ingestionErrors(limit: 1_000)
+        #expect(errors.count == before + 1, "\(c)")
+        let e = try #require(errors.first, "\(c)")
+        #expect(e.raw == c.stored, "\(c): stored \(RawBytes.escaped(e.raw))")
+        return (answer, e)
     }
 
     @Test("a body sent with the other family's content type is refused and kept as the exact bytes sent (form dialects as JSON, JSON dialects as a form)", arguments: StoreKind.allCases)
@@ -176,13 +190,7 @@ struct CallbackItemBytesRouteTests {
                     name: "\(k.rawValue) sent as \(fieldsDialect ? "JSON" : "a form")", kind: k,
                     contentType: fieldsDialect ? "application/json" : "application/x-www-form-urlencoded",
                     body: sent, stored: sent, reason: "", status: k == .jasmin ? .ok : .badRequest)
-                let before = try await t.store.ingestionErrors(limit: 1_000).count
-                let (status, answer) = try await Self.send(client, c)
-                #expect(status == c.status, "\(c): \(answer)")
-                let errors = try await t.store.ingestionErrors(limit: 1_000)
-                #expect(errors.count == before + 1, "\(c)")
-                let e = try #require(errors.first, "\(c)")
-                #expect(e.raw == sent, "\(c): stored \(RawBytes.escaped(e.raw))")
+                try await Self.sendAndKept(c, client, t)
                 let (listed, list) = try await client.execute(
                     uri: "/api/v1/ingestion-errors?limit=1", method: .get, headers: [.authorization: "Bearer \(Self.token)"]
                 ) { r in (r.status, String(buffer: r.body)) }

@@ -88,18 +88,8 @@ struct InputRulesRouteTests {
     func repeatedFieldRoute(kind: StoreKind) async throws {
         try await B.withApp(kind) { client, t in
             for c in Self.repeated {
-                let before = try await t.store.ingestionErrors(limit: 1_000).count
-                let (status, answer) = try await B.send(client, c)
-                #expect(status == c.status, "\(c): \(answer)")
+                let answer = try await B.expectStoredAndReplayed(c, client, t)
                 if c.status == .badRequest { #expect(B.strings(answer).contains(c.reason), "\(c): \(answer)") }
-                let errors = try await t.store.ingestionErrors(limit: 1_000)
-                #expect(errors.count == before + 1, "\(c)")
-                let e = try #require(errors.first)
-                #expect(e.reason == c.reason, "\(c)")
-                #expect(e.raw == c.stored, "\(c): \(RawBytes.escaped(e.raw))")
-                let (again, replayed) = try await B.replay(client, id: e.id)
-                #expect(again == .unprocessableContent, "\(c): \(replayed)")
-                #expect(B.strings(replayed).contains("still invalid: " + c.reason), "\(c): \(replayed)")
             }
             #expect(try await t.store.unmatchedCallbacks(receivedBefore: .max, limit: 10).isEmpty)
         }

@@ -54,11 +54,16 @@ public enum CallbackDialect {
     public static func parse(
         kind: ProviderKind, body: Data, fields: [String: String], bodyIsJSON: Bool, maxItems: Int, now: Int64?
     ) throws(CallbackParseError) -> CallbackParseResult {
-        let result = EventTimeWindow.$callbackNow.withValue(now) {
-            Result { () throws(CallbackParseError) in
-                try parse(kind: kind, body: body, fields: fields, bodyIsJSON: bodyIsJSON, maxItems: maxItems)
-            }
+        try inWindow(now) { () throws(CallbackParseError) in
+            try parse(kind: kind, body: body, fields: fields, bodyIsJSON: bodyIsJSON, maxItems: maxItems)
         }
+    }
+
+    /// `parse` run with `now` as the server clock of the time window (``EventTimeWindow``).
+    private static func inWindow(
+        _ now: Int64?, _ parse: () throws(CallbackParseError) -> CallbackParseResult
+    ) throws(CallbackParseError) -> CallbackParseResult {
+        let result = EventTimeWindow.$callbackNow.withValue(now) { Result { () throws(CallbackParseError) in try parse() } }
         return try result.get()
     }
 
@@ -74,12 +79,9 @@ public enum CallbackDialect {
     public static func parse(
         kind: ProviderKind, body: Data, fieldText: [UInt8], bodyIsJSON: Bool, maxItems: Int, now: Int64?
     ) throws(CallbackParseError) -> CallbackParseResult {
-        let result = EventTimeWindow.$callbackNow.withValue(now) {
-            Result { () throws(CallbackParseError) in
-                try parse(kind: kind, body: body, fieldText: fieldText, bodyIsJSON: bodyIsJSON, maxItems: maxItems)
-            }
+        try inWindow(now) { () throws(CallbackParseError) in
+            try parse(kind: kind, body: body, fieldText: fieldText, bodyIsJSON: bodyIsJSON, maxItems: maxItems)
         }
-        return try result.get()
     }
 
     private static func parse(
@@ -159,10 +161,7 @@ public enum CallbackDialect {
         _ raw: [UInt8], kind: ProviderKind, bodyKind: CallbackBodyKind? = nil, maxItems: Int = GenericCallbackParser.defaultMaxItems,
         now: Int64? = nil
     ) throws(CallbackParseError) -> CallbackParseResult {
-        let result = EventTimeWindow.$callbackNow.withValue(now) {
-            Result { () throws(CallbackParseError) in try reparseBytes(raw, kind: kind, bodyKind: bodyKind, maxItems: maxItems) }
-        }
-        return try result.get()
+        try inWindow(now) { () throws(CallbackParseError) in try reparseBytes(raw, kind: kind, bodyKind: bodyKind, maxItems: maxItems) }
     }
 
     private static func reparseBytes(
