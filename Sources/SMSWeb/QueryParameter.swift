@@ -21,6 +21,24 @@ enum QueryParameter {
         return values.first
     }
 
+    /// The `true` / `false` parameter `name` (``single(_:in:)``), `nil` when absent: the one reader
+    /// of boolean query flags (the message log's `clicked`, `converted`, `unmask`; the profile
+    /// list's `optedOut`; the campaign list's `archived`).
+    /// - Throws: 400 naming it, `clicked must be true or false (got 'yes')`; ``repeated(_:times:)``.
+    static func bool(_ name: String, in request: Request) throws -> Bool? {
+        try single(name, in: request).map { try bool(name, value: $0) }
+    }
+
+    /// `value` of the boolean parameter `name`: exactly `true` or `false`.
+    /// - Throws: 400 `optedOut must be true or false (got 'yes')` (the value echoed by ``InputEcho``).
+    static func bool(_ name: String, value: String) throws -> Bool {
+        switch value {
+        case "true": return true
+        case "false": return false
+        default: throw HTTPError(.badRequest, message: "\(InputEcho.text(name)) must be true or false (got '\(InputEcho.text(value))')")
+        }
+    }
+
     /// Every parameter of the request's query in order, each name at most once: for routes that
     /// read names they do not know in advance (`property.<name>` filters).
     /// - Throws: ``repeated(_:times:)`` for the first name given more than once.
@@ -34,9 +52,8 @@ enum QueryParameter {
     /// The first name (in order) that `pairs` give more than once, with how many times: one rule
     /// for query parameters and dashboard form fields (``Dashboard/form(_:_:limit:)``).
     static func firstRepeated(_ pairs: [(String, String)]) -> (name: String, times: Int)? {
-        var times: [String: Int] = [:]
-        for (name, _) in pairs { times[name, default: 0] += 1 }
-        return pairs.first { times[$0.0, default: 0] > 1 }.map { ($0.0, times[$0.0] ?? 2) }
+        // The rule of callback fields too (``FormFields/repeatedNames(_:)``).
+        FormFields.repeatedNames(pairs).first.map { ($0.name, $0.count) }
     }
 
     /// Refuses a query whose parameters do not all decode (percent-decoding first) to UTF-8: read

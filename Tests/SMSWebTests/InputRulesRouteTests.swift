@@ -220,4 +220,28 @@ struct InputRulesRouteTests {
             }
         }
     }
+
+    @Test("the boolean query flags share one reader (QueryParameter.bool): the same 400 naming the flag, the value echoed at most 64 characters", arguments: StoreKind.allCases)
+    func booleanFlags(kind: StoreKind) async throws {
+        try await StoreRouteApp.with(kind, adminToken: M.token, secret: M.secret) { client, t in
+            try await t.store.upsertProfiles([Profile(userId: "u1", phone: "+4915112345678", phoneValid: true)])
+            let created = try await M.call(client, .post, "/api/v1/campaigns", #"{"name":"n","providerId":"p1","body":"Hi","audience":{"all":true}}"#)
+            let id = try #require(try M.object(created.text)["id"] as? String)
+            let long = String(repeating: "y", count: 70)
+            for (uri, message) in [
+                ("/api/v1/campaigns?archived=yes", "archived must be true or false (got 'yes')"),
+                ("/api/v1/profiles?optedOut=\(long)", "optedOut must be true or false (got '\(String(repeating: "y", count: 64))…')"),
+                ("/api/v1/campaigns/\(id)/messages?clicked=1", "clicked must be true or false (got '1')"),
+                ("/api/v1/campaigns/\(id)/messages?unmask=TRUE", "unmask must be true or false (got 'TRUE')"),
+                ("/api/v1/campaigns?archived=true&archived=false", "query parameter 'archived' is given 2 times; give it once"),
+            ] {
+                let r = try await M.call(client, .get, uri)
+                #expect(r.status == .badRequest, "\(uri): \(r.text)")
+                #expect(M.message(r.text) == message, "\(uri)")
+            }
+            for uri in ["/api/v1/campaigns?archived=false", "/api/v1/profiles?optedOut=true", "/api/v1/campaigns/\(id)/messages?clicked=false&unmask=true"] {
+                #expect(try await M.call(client, .get, uri).status == .ok, "\(uri)")
+            }
+        }
+    }
 }

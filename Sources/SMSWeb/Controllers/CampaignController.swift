@@ -127,10 +127,9 @@ struct CampaignController {
             guard include == "archived" else { throw HTTPError(.badRequest, message: "include must be archived (got '\(InputEcho.text(include))')") }
             return .included
         }
-        switch try QueryParameter.single("archived", in: request) {
-        case nil, "false": return .hidden
-        case "true": return .only
-        case let other?: throw HTTPError(.badRequest, message: "archived must be true or false (got '\(InputEcho.text(other))')")
+        switch try QueryParameter.bool("archived", in: request) {
+        case nil, false?: return .hidden
+        case true?: return .only
         }
     }
 

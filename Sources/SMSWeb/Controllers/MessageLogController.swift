@@ -41,7 +41,7 @@ struct MessageLogController {
     func addLookupRoutes(to group: RouterGroup<AppRequestContext>) {
         group.get("messages/{meta}") { request, context in
             let meta = try PathParameter.text(context, "meta")
-            let unmask = try Self.flag("unmask", request) ?? false
+            let unmask = try QueryParameter.bool("unmask", in: request) ?? false
             guard let found = try await store.messageLogEntry(meta: meta) else {
                 throw HTTPError(.notFound, message: "unknown message '\(InputEcho.text(meta))'")
             }
@@ -51,7 +51,7 @@ struct MessageLogController {
         }
         group.get("messages") { request, context in
             let limit = try ListLimit.httpParse(request)
-            let unmask = try Self.flag("unmask", request) ?? false
+            let unmask = try QueryParameter.bool("unmask", in: request) ?? false
             let cursor = try Self.cursor(request)
             let byId = try QueryParameter.single("providerMessageId", in: request)
             let byPhone = try QueryParameter.single("phone", in: request)
@@ -77,17 +77,6 @@ struct MessageLogController {
         }
     }
 
-    /// A `true` / `false` query parameter, `nil` when absent.
-    /// - Throws: 400 naming it: `clicked must be true or false (got 'yes')`.
-    static func flag(_ name: String, _ request: Request) throws -> Bool? {
-        guard let v = try QueryParameter.single(name, in: request) else { return nil }
-        switch v {
-        case "true": return true
-        case "false": return false
-        default: throw HTTPError(.badRequest, message: "\(name) must be true or false (got '\(InputEcho.text(v))')")
-        }
-    }
-
     /// The request's `cursor` (``MessageLogCursor``), `nil` when absent.
     /// - Throws: 400 naming `cursor` for anything that is not a `nextCursor` of this listing.
     static func cursor(_ request: Request) throws -> MessageLogCursor? {
@@ -101,7 +90,7 @@ struct MessageLogController {
     /// The filters, cursor and `unmask` of a request.
     /// - Throws: 400 naming the parameter and its allowed values.
     static func query(_ request: Request) throws -> (MessageLogFilter, MessageLogCursor?, Bool) {
-        func flag(_ name: String) throws -> Bool? { try Self.flag(name, request) }
+        func flag(_ name: String) throws -> Bool? { try QueryParameter.bool(name, in: request) }
         var filter = MessageLogFilter()
         if let v = try QueryParameter.single("outcome", in: request) {
             guard let o = MessageLogOutcome(rawValue: v) else {

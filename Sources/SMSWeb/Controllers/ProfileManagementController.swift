@@ -188,12 +188,7 @@ struct ProfileManagementController {
             case "country":
                 try ProfileController.checkRegion(value, field: "country")
                 query.country = value
-            case "optedOut":
-                switch value {
-                case "true": query.optedOut = true
-                case "false": query.optedOut = false
-                default: throw HTTPError(.badRequest, message: "optedOut must be true or false (got '\(value)')")
-                }
+            case "optedOut": query.optedOut = try QueryParameter.bool(key, value: value)
             default:
                 if key.hasPrefix("property.") {
                     let name = String(key.dropFirst("property.".count))
