@@ -31,6 +31,7 @@ def rng(name, desc=None, **extra):
     if desc: d["description"] = desc + (", " + RANGES[name]["description"] if "description" in RANGES[name] else "")
     return d
 
+WEBHOOK_EVENTS = ["message.sent", "message.delivered", "message.failed", "message.clicked", "message.replied", "profile.opted_out", "profile.opted_in", "conversion", "campaign.completed"]
 def ref(n): return {"$ref": f"#/components/schemas/{n}"}
 def body(schema, ctype="application/json"): return {"required": True, "content": {ctype: {"schema": schema}}}
 def ok(desc, schema=None, code="200", ctype="application/json"):
@@ -52,6 +53,7 @@ def p(name, where="path", schema=None, required=True, desc=None):
     return d
 cid = p("id", desc="campaign id")
 sid = p("id", schema={"type": "integer", "minimum": 1, "maximum": 9223372036854775807}, desc="segment id, 1 to 9223372036854775807, ASCII digits only (percent-decoded first); anything else is a 400 naming the range, an unknown id a 404")
+wid = p("id", schema={"type": "integer", "minimum": 1, "maximum": 9223372036854775807}, desc="webhook subscription id, 1 to 9223372036854775807, ASCII digits only; anything else is a 400 naming the range, an unknown id a 404")
 variant = p("variant", "query", rng("variantIndex"), False, "one variant; default all")
 limit = p("limit", "query", rng("listLimit", default=CONSTANTS["listLimitDefault"]), False,
   f"rows to return, {RANGES['listLimit']['minimum']}-{RANGES['listLimit']['maximum']} (default {CONSTANTS['listLimitDefault']}); ASCII digits only (no sign, no spaces); anything else is a 400 naming the range (the rule of every list)")
@@ -129,6 +131,27 @@ schemas = {
    "rules": {"type": "array", "maxItems": 100, "items": {"$ref": "#/components/schemas/SegmentRule"}}}), "additionalProperties": False},
  "Segment": obj({"id": I, "name": S, "match": {"type": "string", "enum": ["all", "any"]}, "rules": {"type": "array", "items": {"$ref": "#/components/schemas/SegmentRule"}},
    "createdAt": I, "updatedAt": I}, ["id", "name", "match", "rules", "createdAt", "updatedAt"]),
+ "WebhookInput": obj({"url": {"type": "string", "maxLength": 2000, "pattern": "^[hH][tT][tT][pP][sS]?://[^\\s#]+$", "description": "an absolute http or https URL with a host and no fragment"},
+   "events": {"type": "array", "minItems": 1, "items": {"type": "string", "enum": WEBHOOK_EVENTS}},
+   "campaignId": {"type": "string", "nullable": True, "description": "only this campaign's events (an existing campaign); null or absent: every campaign's"},
+   "enabled": {"type": "boolean", "description": "default true; false pauses deliveries (events still queue); true re-enables one a receiver's 410 disabled"}}, ["url", "events"]),
+ "WebhookPatch": {**obj({"url": {"type": "string", "maxLength": 2000, "pattern": "^[hH][tT][tT][pP][sS]?://[^\\s#]+$"},
+   "events": {"type": "array", "minItems": 1, "items": {"type": "string", "enum": WEBHOOK_EVENTS}},
+   "campaignId": {"type": "string", "nullable": True}, "enabled": B}), "additionalProperties": False},
+ "WebhookDeliveries": obj({"lastStatus": {"type": "integer", "nullable": True, "description": "HTTP status of the last delivery request; null before the first or when it got no answer"},
+   "lastError": {"type": "string", "nullable": True}, "lastAttemptAt": {"type": "integer", "nullable": True, "description": "epoch seconds"},
+   "lastLatencyMs": {"type": "integer", "nullable": True, "description": "milliseconds"}, "consecutiveFailures": I, "failedAttempts": I,
+   "deliveredEvents": I, "queueDepth": {"type": "integer", "description": "events waiting"}, "failedEvents": {"type": "integer", "description": "events given up after 24 h of retries (replayable)"}},
+   ["consecutiveFailures", "failedAttempts", "deliveredEvents", "queueDepth", "failedEvents"]),
+ "WebhookEvent": obj({"eventId": S, "type": {"type": "string", "enum": WEBHOOK_EVENTS}, "meta": {"type": "string", "nullable": True}, "campaignId": {"type": "string", "nullable": True},
+   "version": {"type": "integer", "description": "the message's state version at the event: greater for a later change of the same message"}, "occurredAt": I, "queuedAt": I, "attempts": I,
+   "status": {"type": "string", "enum": ["pending", "delivered", "failed"]}, "lastError": {"type": "string", "nullable": True}, "deliveredAt": {"type": "integer", "nullable": True}},
+   ["eventId", "type", "meta", "campaignId", "version", "occurredAt", "queuedAt", "attempts", "status", "lastError", "deliveredAt"]),
+ "Webhook": obj({"id": I, "url": S, "events": {"type": "array", "items": {"type": "string", "enum": WEBHOOK_EVENTS}},
+   "campaignId": {"type": "string", "nullable": True}, "enabled": B, "disabledReason": {"type": "string", "nullable": True, "description": "why deliveries stopped (a receiver's 410)"},
+   "createdAt": I, "updatedAt": I, "deliveries": ref("WebhookDeliveries"),
+   "secret": {"type": "string", "pattern": "^whsec_[A-Za-z0-9+/]+={0,2}$", "description": "only in the creation's answer: the Standard Webhooks signing secret, never shown again"}},
+   ["id", "url", "events", "campaignId", "enabled", "disabledReason", "createdAt", "updatedAt", "deliveries"]),
  "SegmentPreview": obj({"count": I, "sample": {"type": "array", "items": {"$ref": "#/components/schemas/Profile"}, "description": "the first 10 matching profiles in user id order"}}, ["count", "sample"]),
  "ErasureReport": obj({"userId": S, "profileDeleted": B, "rows": {"type": "object", "additionalProperties": I, "description": "rows changed per table.column"}}, ["userId", "profileDeleted", "rows"]),
  "ProfileReport": obj({"upserted": {"type": "integer", "description": "distinct profiles written (user ids): a userId given twice in one request counts once, the later one wins"}, "rejected": I, "warnings": {"type": "array", "items": obj({"row": {"type": "integer", "description": "CSV: the line the record starts on (header = 1); JSON: the index from 0"}, "userId": S, "problem": S})}}),
@@ -275,6 +298,14 @@ paths = {
     "patch": op("Change name, match or rules (rules replaced whole); validated as a creation; a 400 names the field and changes nothing", ok("segment", ref("Segment")), body(ref("SegmentPatch")), params=[sid]),
     "delete": op("Delete a segment (409 naming the draft or scheduled campaigns whose audience it is; a sent campaign's audience was frozen at publish)",
         {"204": {"description": "deleted"}, "409": {"description": "unsent campaigns use it", "content": {"application/json": {"schema": ref("ProviderInUse")}}}}, params=[sid])},
+ "/api/v1/webhooks": {"post": op("Subscribe a URL to events (signed with the Standard Webhooks scheme); the answer holds the signing secret (whsec_<base64>) once, never again; a 400 names every wrong field", ok("created", ref("Webhook"), "201"), body(ref("WebhookInput"))),
+    "get": op("List webhook subscriptions by id, with their delivery stats", ok("webhooks", {"type": "array", "items": ref("Webhook")}))},
+ "/api/v1/webhooks/{id}": {"get": op("One webhook subscription with its delivery stats (404 unknown)", ok("webhook", ref("Webhook")), params=[wid]),
+    "patch": op("Change url, events, campaignId or enabled; validated as a creation; a 400 names the field and changes nothing", ok("webhook", ref("Webhook")), body(ref("WebhookPatch")), params=[wid]),
+    "delete": op("Delete a subscription and its undelivered events", {"204": {"description": "deleted"}}, params=[wid])},
+ "/api/v1/webhooks/{id}/events": {"get": op("A subscription's events by status (failed by default: given up after 24 h of retries), newest first", ok("events", {"type": "array", "items": ref("WebhookEvent")}),
+    params=[wid, p("status", "query", {"type": "string", "enum": ["pending", "delivered", "failed"], "default": "failed"}, False), limit])},
+ "/api/v1/webhooks/{id}/replay": {"post": op("Queue the subscription's failed events again (attempts from 0, 24 h from now)", ok("replayed", obj({"replayed": I}, ["replayed"])), params=[wid])},
  "/api/v1/segments/{id}/preview": {"get": op("How many profiles the segment matches now, and a sample", ok("preview", ref("SegmentPreview")), params=[sid])},
  "/api/v1/profiles/import": {**profile_ops(None, "The profile whose user id is 'import' (POST on this path is the CSV import). "), "post": op(f"Import profiles from CSV (header row; userId, phone, name, other columns become properties). All or nothing: a file that is not UTF-8 or not well-formed RFC 4180 CSV (unterminated quoted field, a row whose field count differs from the header's, an empty or repeated header name) is a 400 naming the line (line <n>: <problem>) and imports nothing. A userId repeated on a later row is imported (the later row wins) with a warning naming both lines. The file is the raw body (text/csv); a multipart/form-data upload is a 415. At most {CONSTANTS['profilesPerRequest']:,} rows per request (more is a 413 naming the cap). A phone_region column gives a row's default region for a phone without + (a value that is no region: the row is rejected, with a warning naming the cell); the region query parameter applies to rows without one", {**ok("report", ref("ProfileReport")), "413": {"description": f"more than {CONSTANTS['profilesPerRequest']:,} rows, or a body over 50 MB; the connection is closed"}}, body(S, "text/csv"),
     params=[p("region", "query", ref("Region"), False, "default region for phones without + on rows without a phone_region")])},
@@ -388,7 +419,7 @@ def text_patterns(schema, identifiers=()):
     for key in ("oneOf", "anyOf", "allOf"):
         if key in out: out[key] = [text_patterns(x) for x in out[key]]
     return out
-for name in ["ProviderInput", "PresetInput", "ProviderAuth", "ProfileInput", "Goal", "CampaignInput", "Event", "ProfilePatch", "SegmentInput", "SegmentPatch"]:
+for name in ["ProviderInput", "PresetInput", "ProviderAuth", "ProfileInput", "Goal", "CampaignInput", "Event", "ProfilePatch", "SegmentInput", "SegmentPatch", "WebhookInput", "WebhookPatch"]:
     schemas[name] = text_patterns(schemas[name], IDENTIFIERS.get(name, ()))
 schemas["ProviderInput"]["properties"]["headers"]["additionalProperties"] = {
     **schemas["ProviderInput"]["properties"]["headers"].get("additionalProperties", S), "pattern": NO_CONTROL}
@@ -401,7 +432,7 @@ schemas["ProviderPatch"] = {**json.loads(json.dumps(schemas["ProviderInput"])), 
 schemas["ProviderPatch"].pop("required", None)
 schemas["CampaignPatch"] = {**json.loads(json.dumps(schemas["CampaignInput"])), "additionalProperties": False}
 schemas["CampaignPatch"].pop("required", None)
-for name in ["ProviderInput", "PresetInput", "ProviderAuth", "ProfileInput", "Goal", "CampaignInput", "Event", "ReplayInput", "ProviderPatch", "CampaignPatch", "RotationInput", "ProfilePatch", "SegmentPatch"]:
+for name in ["ProviderInput", "PresetInput", "ProviderAuth", "ProfileInput", "Goal", "CampaignInput", "Event", "ReplayInput", "ProviderPatch", "CampaignPatch", "RotationInput", "ProfilePatch", "SegmentPatch", "WebhookPatch"]:
     nullable_optionals(schemas[name])
 
 # Request bodies are decoded by one strict decoder (SMSCore JSONBody.decode): a key the route does not
@@ -422,7 +453,7 @@ def closed(schema):
         if key in out: out[key] = [closed(x) for x in out[key]]
     return out
 REQUEST_SCHEMAS = ["ProviderInput", "PresetInput", "ProviderAuth", "ProfileInput", "Goal", "Variant", "CampaignInput", "Event", "ReplayInput", "RotationInput",
-  "ProviderPatch", "CampaignPatch", "ProfilePatch", "SegmentInput", "SegmentPatch", "SegmentRule"]
+  "ProviderPatch", "CampaignPatch", "ProfilePatch", "SegmentInput", "SegmentPatch", "SegmentRule", "WebhookInput", "WebhookPatch"]
 for name in REQUEST_SCHEMAS:
     schemas[name] = closed(schemas[name])
 # A PATCH body is a merge patch (RFC 7396): application/merge-patch+json is taken as well as

@@ -224,6 +224,9 @@ extension PostgresStore {
                 """, as: Int.self) ?? 0
             guard let completed = campaign.completed(left: left, at: Int64(Date().timeIntervalSince1970)) else { return false }
             try await Self.saveCampaign(tx, completed)
+            try await PGWebhookOutbox.write(
+                tx,
+                WebhookEventRule.entries(campaign: campaign, becomes: completed), routes: webhookRoutes)
             return true
         }
     }

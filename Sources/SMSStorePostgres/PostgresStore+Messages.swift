@@ -184,7 +184,7 @@ extension PostgresStore {
     }
 
     /// Plans `fact` for a (locked) message (``MessagePlanner``; its history replayed when the plan
-    /// says so) and writes the plan. - Returns: the new row.
+    /// says so) and writes the plan, with the webhook events it produces (``PGWebhookOutbox``). - Returns: the new row.
     @discardableResult
     func apply(
         _ tx: PGTx, fact: MessagePlanner.Fact, to row: PGMessageRow, rollups: inout PGRollupWriter,
@@ -192,7 +192,9 @@ extension PostgresStore {
     ) async throws -> PGMessageRow {
         var plan = MessagePlanner.plan(row.state, segments: row.segments, fact: fact)
         if plan.replaysHistory { plan = plan.replayed(try await replayHistory(tx, row: row, state: plan.new)) }
-        return try await write(tx, plan, to: row, rollups: &rollups, cache: &cache)
+        let new = try await write(tx, plan, to: row, rollups: &rollups, cache: &cache)
+        try await PGWebhookOutbox.write(tx, fact: fact, old: plan.old, new: plan.new, message: row, routes: webhookRoutes)
+        return new
     }
 
     /// Writes what a plan says: the failure description, the user's opt-out flag, the event cells,

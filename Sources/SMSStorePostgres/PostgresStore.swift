@@ -36,6 +36,8 @@ public final class PostgresStore: SMSStore {
     let schema: String?
     /// Opt-out keywords applied to `replied` callbacks.
     let keywords: OptOutKeywords
+    /// The enabled webhook subscriptions the outbox writer routes events to (``PGWebhookOutbox``).
+    let webhookRoutes = WebhookRouteCache()
     private let runTask: Task<Void, Never>
     private let runStarted: StartedFlag
     /// Attempts per transaction when PostgreSQL reports a serialization failure or deadlock.

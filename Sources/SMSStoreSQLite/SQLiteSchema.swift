@@ -214,6 +214,33 @@ enum SQLiteSchema {
                 CREATE INDEX IF NOT EXISTS messages_phone ON messages (phone) WHERE phone IS NOT NULL;
                 """)
         }
+        // Outbound webhooks (issue 17): subscriptions with their delivery stats, and the durable
+        // outbox, one row per (event, subscription), written in the transaction of the state change
+        // that caused the event and leased by the delivery worker (`lease_holder`,
+        // `lease_expires_at`). `status`: 'pending', 'delivered' or 'failed' (given up; replayable).
+        // Additive: a server of the previous release ignores the tables.
+        m.registerMigration("webhooks") { db in
+            try db.execute(sql: """
+                CREATE TABLE webhook_subscriptions (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT, url TEXT NOT NULL, events TEXT NOT NULL,
+                    campaign_id TEXT, secret TEXT NOT NULL, enabled INTEGER NOT NULL, disabled_reason TEXT,
+                    created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,
+                    last_status INTEGER, last_error TEXT, last_attempt_at INTEGER, last_latency_ms INTEGER,
+                    consecutive_failures INTEGER NOT NULL DEFAULT 0, failed_attempts INTEGER NOT NULL DEFAULT 0,
+                    delivered_events INTEGER NOT NULL DEFAULT 0);
+                CREATE TABLE webhook_outbox (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT, event_id TEXT NOT NULL, subscription_id INTEGER NOT NULL,
+                    type TEXT NOT NULL, campaign_id TEXT, message_id INTEGER, user_id TEXT,
+                    version INTEGER NOT NULL, occurred_at INTEGER NOT NULL, payload TEXT NOT NULL,
+                    status TEXT NOT NULL DEFAULT 'pending', attempts INTEGER NOT NULL DEFAULT 0,
+                    next_attempt_at INTEGER NOT NULL, lease_holder TEXT, lease_expires_at INTEGER,
+                    last_error TEXT, delivered_at INTEGER, created_at INTEGER NOT NULL,
+                    UNIQUE (subscription_id, event_id));
+                CREATE INDEX webhook_outbox_due ON webhook_outbox (next_attempt_at, subscription_id, id) WHERE status = 'pending';
+                CREATE INDEX webhook_outbox_subscription ON webhook_outbox (subscription_id, status, id);
+                CREATE INDEX webhook_outbox_user ON webhook_outbox (user_id) WHERE user_id IS NOT NULL;
+                """)
+        }
         return m
     }
 }

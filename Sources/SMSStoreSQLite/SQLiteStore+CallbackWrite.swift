@@ -59,6 +59,7 @@ extension SQLiteStore {
                 continue
             }
             if planHolds, try cas.write(id: snapshot.id, expected: snapshot.state, new: group.final) {
+                try SQLiteWebhookOutbox.write(db, fact: nil, old: snapshot.state, new: group.final, message: snapshot, routes: webhookRoutes)
                 for (e, isNew) in zip(group.entries, inserted) where isNew {
                     if let kept = e.failureDescription {
                         try recordFailureDescription(db, kept, campaignId: snapshot.campaignId)

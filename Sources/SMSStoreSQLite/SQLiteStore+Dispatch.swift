@@ -230,6 +230,9 @@ extension SQLiteStore: SMSDispatchStore {
                 arguments: [id]) ?? 0
             guard let completed = campaign.completed(left: left, at: Int64(Date().timeIntervalSince1970)) else { return false }
             try Self.saveCampaign(db, completed)
+            try SQLiteWebhookOutbox.write(
+                db,
+                WebhookEventRule.entries(campaign: campaign, becomes: completed), routes: webhookRoutes)
             return true
         }
     }

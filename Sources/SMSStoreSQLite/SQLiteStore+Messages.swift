@@ -128,7 +128,7 @@ extension SQLiteStore {
     }
 
     /// Plans `fact` for a message (``MessagePlanner``; its history replayed when the plan says so)
-    /// and writes the plan. - Returns: the new row.
+    /// and writes the plan, with the webhook events it produces (``SQLiteWebhookOutbox``). - Returns: the new row.
     @discardableResult
     func apply(
         _ db: Database, fact: MessagePlanner.Fact, to row: MessageRow, rollups: inout RollupWriter,
@@ -136,7 +136,9 @@ extension SQLiteStore {
     ) throws -> MessageRow {
         var plan = MessagePlanner.plan(row.state, segments: row.segments, fact: fact)
         if plan.replaysHistory { plan = plan.replayed(try replayHistory(db, row: row, state: plan.new)) }
-        return try write(db, plan, to: row, rollups: &rollups, cache: &cache)
+        let new = try write(db, plan, to: row, rollups: &rollups, cache: &cache)
+        try SQLiteWebhookOutbox.write(db, fact: fact, old: plan.old, new: plan.new, message: row, routes: webhookRoutes)
+        return new
     }
 
     /// Writes what a plan says: the failure description, the user's opt-out flag, the event cells,

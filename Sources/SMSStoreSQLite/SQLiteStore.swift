@@ -13,6 +13,8 @@ public struct SQLiteStore: SMSStore {
     let callbackWrites: CallbackGroupCommit
     /// Singleton work (``NodeCoordination/exclusively(_:_:)``): one process per database file.
     let singletons: ProcessExclusion
+    /// The enabled webhook subscriptions the outbox writer routes events to (``SQLiteWebhookOutbox``).
+    let webhookRoutes: WebhookRouteCache
 
     /// Opens (creating if needed) the database file and runs the migrations.
     /// - Parameter path: file path, e.g. `./smsstats.sqlite`.
@@ -47,6 +49,7 @@ public struct SQLiteStore: SMSStore {
         self.keywords = keywords
         self.callbackWrites = CallbackGroupCommit()
         self.singletons = ProcessExclusion()
+        self.webhookRoutes = WebhookRouteCache()
         try SQLiteSchema.migrator.migrate(writer)
     }
 }

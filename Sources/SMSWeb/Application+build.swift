@@ -49,6 +49,7 @@ public func buildApplication(
     if let journal { app.addServices(ClickJournalService(journal: journal)) }
     if runDispatcher {
         app.addServices(DispatchService(dispatcher: dispatcher, store: store, intervalMs: config.dispatchIntervalMs, logger: logger, retention: config.retention))
+        app.addServices(WebhookDeliveryService(store: store, holder: config.node.holder, logger: logger, metrics: metrics))
     }
     return app
 }
@@ -91,6 +92,7 @@ public func buildRouter(
     let profiles = ProfileManagementController(store: store, clickJournal: clickJournal)
     profiles.addRoutes(to: api)
     SegmentController(store: store, config: config).addRoutes(to: api)
+    WebhookController(store: store, config: config).addRoutes(to: api)
     let campaignController = CampaignController(store: store, dispatcher: dispatcher)
     campaignController.addRoutes(to: api)
     CampaignManagementController(campaigns: campaignController, management: CampaignManagement(store: store, dispatcher: dispatcher))

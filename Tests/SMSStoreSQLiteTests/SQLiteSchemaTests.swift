@@ -16,11 +16,11 @@ struct SQLiteSchemaTests {
         "v1", "v2-clicks-by-campaign", "callbacks-v2", "v2-stats-delivery-error-descriptions", "dispatch-claims",
         "click-journal", "settings", "dispatch-dead-letters", "ingestion-errors-raw-bytes", "login-links", "leases",
         "ingestion-errors-body-kind",
-        "audience-segments", "profiles-phone-index", "message-log-indexes",
+        "audience-segments", "profiles-phone-index", "message-log-indexes", "webhooks",
     ]
 
     /// `sqlite_master.sql` of a database the earlier migrator (commit 9a196ae, `smsstats serve`)
-    /// created, plus the later `login-links` table, `leases` columns, `audience_segments` table, `profiles_phone` index and the message log's indexes,
+    /// created, plus the later `login-links` table, `leases` columns, `audience_segments` table, `profiles_phone` index, the message log's indexes and the webhook tables,
     /// whitespace collapsed, ordered by type then name.
     static let earlierSchema = """
         CREATE INDEX clicks_campaign ON clicks (campaign_id, is_bot, id)
@@ -40,6 +40,9 @@ struct SQLiteSchemaTests {
         CREATE INDEX pending_callbacks_received ON pending_callbacks (received_at)
         CREATE INDEX profiles_phone ON profiles (phone)
         CREATE INDEX short_links_message ON short_links (message_id, link_index)
+        CREATE INDEX webhook_outbox_due ON webhook_outbox (next_attempt_at, subscription_id, id) WHERE status = 'pending'
+        CREATE INDEX webhook_outbox_subscription ON webhook_outbox (subscription_id, status, id)
+        CREATE INDEX webhook_outbox_user ON webhook_outbox (user_id) WHERE user_id IS NOT NULL
         CREATE TABLE audience_segments ( id INTEGER PRIMARY KEY AUTOINCREMENT, json TEXT NOT NULL, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL)
         CREATE TABLE campaign_conversions ( campaign_id TEXT NOT NULL, user_id TEXT NOT NULL, control INTEGER NOT NULL, converted INTEGER NOT NULL, click_through INTEGER NOT NULL, revenue_cents INTEGER NOT NULL, PRIMARY KEY (campaign_id, user_id)) WITHOUT ROWID
         CREATE TABLE campaigns ( id TEXT PRIMARY KEY, json TEXT NOT NULL, status TEXT NOT NULL, created_at INTEGER NOT NULL, published_at INTEGER, consecutive_dead_letters INTEGER NOT NULL DEFAULT 0)
@@ -57,6 +60,8 @@ struct SQLiteSchemaTests {
         CREATE TABLE rollups ( campaign_id TEXT NOT NULL, variant INTEGER NOT NULL, metric TEXT NOT NULL, dim TEXT NOT NULL, bucket INTEGER NOT NULL, value INTEGER NOT NULL, PRIMARY KEY (campaign_id, variant, metric, dim, bucket)) WITHOUT ROWID
         CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID
         CREATE TABLE short_links ( code TEXT PRIMARY KEY, message_id INTEGER NOT NULL, campaign_id TEXT NOT NULL, link_index INTEGER NOT NULL, url TEXT NOT NULL, expires_at INTEGER NOT NULL, human_clicks INTEGER NOT NULL DEFAULT 0)
+        CREATE TABLE webhook_outbox ( id INTEGER PRIMARY KEY AUTOINCREMENT, event_id TEXT NOT NULL, subscription_id INTEGER NOT NULL, type TEXT NOT NULL, campaign_id TEXT, message_id INTEGER, user_id TEXT, version INTEGER NOT NULL, occurred_at INTEGER NOT NULL, payload TEXT NOT NULL, status TEXT NOT NULL DEFAULT 'pending', attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at INTEGER NOT NULL, lease_holder TEXT, lease_expires_at INTEGER, last_error TEXT, delivered_at INTEGER, created_at INTEGER NOT NULL, UNIQUE (subscription_id, event_id))
+        CREATE TABLE webhook_subscriptions ( id INTEGER PRIMARY KEY AUTOINCREMENT, url TEXT NOT NULL, events TEXT NOT NULL, campaign_id TEXT, secret TEXT NOT NULL, enabled INTEGER NOT NULL, disabled_reason TEXT, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, last_status INTEGER, last_error TEXT, last_attempt_at INTEGER, last_latency_ms INTEGER, consecutive_failures INTEGER NOT NULL DEFAULT 0, failed_attempts INTEGER NOT NULL DEFAULT 0, delivered_events INTEGER NOT NULL DEFAULT 0)
         """
 
     /// The schema of `db` as ``earlierSchema`` lists it.

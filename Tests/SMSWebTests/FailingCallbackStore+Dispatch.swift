@@ -71,3 +71,36 @@ extension FailingCallbackStore: SMSDispatchStore {
     }
     func missingMigrations() async throws -> [String] { try await queue.missingMigrations() }
 }
+
+/// Webhook subscriptions and the outbox forward to the real store.
+extension FailingCallbackStore {
+    private var hooks: any SMSDispatchStore {
+        guard let store = base as? any SMSDispatchStore else { preconditionFailure("the base store must be an SMSDispatchStore") }
+        return store
+    }
+    func insertWebhook(_ definition: WebhookSubscription.Definition, secret: String, at: Int64) async throws -> WebhookSubscription {
+        try await hooks.insertWebhook(definition, secret: secret, at: at)
+    }
+    func webhook(id: Int64) async throws -> WebhookSubscription? { try await hooks.webhook(id: id) }
+    func webhooks() async throws -> [WebhookSubscription] { try await hooks.webhooks() }
+    func updateWebhook(id: Int64, _ definition: WebhookSubscription.Definition, at: Int64) async throws -> Bool {
+        try await hooks.updateWebhook(id: id, definition, at: at)
+    }
+    func deleteWebhook(id: Int64) async throws -> Bool { try await hooks.deleteWebhook(id: id) }
+    func webhookDeliveryStats(id: Int64) async throws -> WebhookDeliveryStats { try await hooks.webhookDeliveryStats(id: id) }
+    func leaseWebhookEvents(holder: String, now: Int64, leaseSeconds: Int64, batchSize: Int, subscriptions: Int) async throws
+        -> [WebhookDeliveryBatch]
+    {
+        try await hooks.leaseWebhookEvents(holder: holder, now: now, leaseSeconds: leaseSeconds, batchSize: batchSize, subscriptions: subscriptions)
+    }
+    func finishWebhookDelivery(_ batch: WebhookDeliveryBatch, holder: String, result: WebhookDeliveryResult) async throws {
+        try await hooks.finishWebhookDelivery(batch, holder: holder, result: result)
+    }
+    func webhookEvents(subscriptionId: Int64, status: String, limit: Int) async throws -> [WebhookOutboxEvent] {
+        try await hooks.webhookEvents(subscriptionId: subscriptionId, status: status, limit: limit)
+    }
+    func replayWebhookEvents(subscriptionId: Int64, now: Int64) async throws -> Int {
+        try await hooks.replayWebhookEvents(subscriptionId: subscriptionId, now: now)
+    }
+    func webhookOutboxDepth(now: Int64) async throws -> (depth: Int64, oldestAgeSeconds: Int64?) { try await hooks.webhookOutboxDepth(now: now) }
+}

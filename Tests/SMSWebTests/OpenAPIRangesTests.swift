@@ -80,7 +80,7 @@ struct OpenAPIRangesTests {
                 }
             }
         }
-        #expect(limits == 8)  // campaigns, ingestion errors, unmatched callbacks, click hits, dead letters, profiles, message log, message lookup
+        #expect(limits == 9)  // campaigns, ingestion errors, unmatched callbacks, click hits, dead letters, profiles, message log, message lookup, webhook events
         #expect(variants == 5)  // trend, funnel, links, errors, message log
     }
 }

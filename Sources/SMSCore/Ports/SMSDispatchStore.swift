@@ -19,7 +19,9 @@ import Foundation
 /// It is also a ``SettingsStore`` (the server's stored IP-hash salt, ``IPHashSalt``), a
 /// ``LoginLinkStore`` (the dashboard's one-time sign-in links, valid on every server) and a
 /// ``SchemaStatusStore`` (the readiness probe); its ``NodeCoordination`` serves several nodes.
-public protocol SMSDispatchStore: SMSStore, SettingsStore, LoginLinkStore, SchemaStatusStore, NodeCoordination {
+public protocol SMSDispatchStore: SMSStore, SettingsStore, LoginLinkStore, SchemaStatusStore, NodeCoordination,
+    WebhookStore, WebhookOutboxStore
+{
     /// What this store offers beyond this protocol (the click journal, …), declared by the store.
     var capabilities: StoreCapabilities { get }
     /// Claims up to `limit` queued, unclaimed messages of a campaign, oldest first, marking them with

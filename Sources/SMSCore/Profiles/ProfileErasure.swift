@@ -231,6 +231,10 @@ public struct ProfileErasure: Sendable, Equatable {
         Step(table: "messages", column: "user_id", rows: .user, action: .pseudonym),
         Step(table: "conversion_events", column: "user_id", rows: .user, action: .pseudonym),
         Step(table: "campaign_conversions", column: "user_id", rows: .user, action: .pseudonym),
+        // Webhook events (issue 17) keep only the user id (their `data` is read from the message at
+        // delivery, so an undelivered event of an erased person carries the pseudonym and a masked,
+        // erased message); delivered ones too, so the id is nowhere.
+        Step(table: "webhook_outbox", column: "user_id", rows: .user, action: .pseudonym),
     ]
 }
 

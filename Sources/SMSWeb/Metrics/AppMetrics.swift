@@ -31,6 +31,13 @@ public final class AppMetrics: Sendable {
     let eventsInvalid: Metrics.Counter
     let dispatched: [DispatchOutcome: Metrics.Counter]
     let ingestionErrors: [IngestionSource: Metrics.Counter]
+    /// Webhook events by delivery result (`delivered`, `failed`: a non-2xx answer, `gone`: a 410,
+    /// `error`: no answer), counted per event of each request.
+    let webhookDeliveries: [String: Metrics.Counter]
+    /// Pending webhook events of enabled subscriptions.
+    let webhookOutboxDepth: Metrics.Gauge
+    /// Age of the oldest undelivered webhook event, seconds (0 when none).
+    let webhookOldestAge: Metrics.Gauge
 
     /// The process-wide metrics (``MetricsSetup/registry``).
     public static let shared = AppMetrics(registry: MetricsSetup.registry)
@@ -63,6 +70,12 @@ public final class AppMetrics: Sendable {
             uniqueKeysWithValues: DispatchOutcome.allCases.map {
                 ($0, counter("smsstats_messages_dispatched_total", [("outcome", $0.rawValue)]))
             })
+        webhookDeliveries = Dictionary(
+            uniqueKeysWithValues: ["delivered", "failed", "gone", "error"].map {
+                ($0, counter("smsstats_webhook_deliveries_total", [("result", $0)]))
+            })
+        webhookOutboxDepth = Metrics.Gauge(label: "smsstats_webhook_outbox_depth_events", factory: f)
+        webhookOldestAge = Metrics.Gauge(label: "smsstats_webhook_oldest_undelivered_age_seconds", factory: f)
         ingestionErrors = Dictionary(
             uniqueKeysWithValues: IngestionSource.allCases.map {
                 ($0, counter("smsstats_ingestion_errors_total", [("source", $0.rawValue)]))
