@@ -1,5 +1,6 @@
 import Foundation
 import PostgresNIO
+import SMSCore
 
 /// The PostgreSQL store's schema, top to bottom in this file: versioned migrations, recorded in
 /// `schema_migrations (id, applied_at)`. Applied in one transaction under an advisory lock, so
@@ -21,10 +22,37 @@ enum PostgresMigrations {
         ("profiles-phone-index", profilesPhoneIndex),
         ("message-log-indexes", messageLogIndexes),
         ("webhooks", webhooks),
+        ("latency-histograms", ""),
     ]
 
     /// Work in Swift after a migration's SQL, in the same transaction, by migration id.
-    static let steps: [String: @Sendable (PGTx) async throws -> Void] = ["partitions": PGPartitions.attachInitial]
+    static let steps: [String: @Sendable (PGTx) async throws -> Void] = [
+        "partitions": PGPartitions.attachInitial, "latency-histograms": backfillLatency,
+    ]
+
+    /// The latency histograms of issue 18 (``LatencyHistogram``): every stored message's cells by
+    /// the core's rule (``MessageContribution/latencyCells(of:)``), read in pages of 10,000 by id
+    /// and written to the folded `rollups` (as SQLite's migration of the same name). A node of the
+    /// previous release running meanwhile writes no latency cells for the messages it changes;
+    /// `smsstats reconcile --repair` recounts those.
+    @Sendable static func backfillLatency(_ tx: PGTx) async throws {
+        var rollups = PGRollupWriter()
+        rollups.slot = nil
+        var after: Int64 = 0
+        while true {
+            let rows = try await tx.rows("""
+                SELECT \(unescaped: PGMessageRow.columns) FROM messages
+                WHERE id > \(after) AND (delivered_at IS NOT NULL OR first_click_at IS NOT NULL) ORDER BY id LIMIT 10000
+                """)
+            for r in rows {
+                let message = try PGMessageRow(r)
+                rollups.add(MessageContribution.latencyCells(of: message.state), campaignId: message.campaignId, variant: message.variant)
+                after = message.id
+            }
+            if rows.count < 10000 { break }
+        }
+        try await rollups.flush(tx)
+    }
 
     /// ``all`` up to and including `id` (`nil`: all).
     static func through(_ id: String?) -> [(id: String, sql: String)] {

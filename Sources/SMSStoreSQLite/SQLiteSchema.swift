@@ -1,4 +1,5 @@
 import GRDB
+import SMSCore
 
 /// The SQLite store's schema, top to bottom: every migration in the order it is applied. GRDB
 /// records each identifier in `grdb_migrations`, so an existing database runs only the ones it
@@ -240,6 +241,21 @@ enum SQLiteSchema {
                 CREATE INDEX webhook_outbox_subscription ON webhook_outbox (subscription_id, status, id);
                 CREATE INDEX webhook_outbox_user ON webhook_outbox (user_id) WHERE user_id IS NOT NULL;
                 """)
+        }
+        // The latency histograms of issue 18 (`delivery_latency`, `first_click_latency` rollup
+        // cells, ``LatencyHistogram``), backfilled from every stored message's state by the core's
+        // own rule (``MessageContribution/latencyCells(of:)``), so existing campaigns show their
+        // latency and `reconcile` finds no drift.
+        m.registerMigration("latency-histograms") { db in
+            var rollups = RollupWriter()
+            let rows = try Row.fetchCursor(db, sql: """
+                SELECT \(MessageRow.columns) FROM messages WHERE delivered_at IS NOT NULL OR first_click_at IS NOT NULL
+                """)
+            while let row = try rows.next() {
+                let message = MessageRow(positional: row)
+                rollups.add(MessageContribution.latencyCells(of: message.state), campaignId: message.campaignId, variant: message.variant)
+            }
+            try rollups.flush(db)
         }
         return m
     }

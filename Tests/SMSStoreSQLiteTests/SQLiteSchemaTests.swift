@@ -16,7 +16,7 @@ struct SQLiteSchemaTests {
         "v1", "v2-clicks-by-campaign", "callbacks-v2", "v2-stats-delivery-error-descriptions", "dispatch-claims",
         "click-journal", "settings", "dispatch-dead-letters", "ingestion-errors-raw-bytes", "login-links", "leases",
         "ingestion-errors-body-kind",
-        "audience-segments", "profiles-phone-index", "message-log-indexes", "webhooks",
+        "audience-segments", "profiles-phone-index", "message-log-indexes", "webhooks", "latency-histograms",
     ]
 
     /// `sqlite_master.sql` of a database the earlier migrator (commit 9a196ae, `smsstats serve`)

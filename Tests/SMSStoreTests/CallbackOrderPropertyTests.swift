@@ -321,6 +321,10 @@ struct CallbackOrderPropertyTests {
                     if delivered.isEmpty { add(.inferredDelivered) }
                 }
                 if let first = humanClicks.min() { add(.uniqueClicks, at: first) }
+                // Issue 18's histograms: sent → earliest delivered receipt, sent → first human click.
+                let sentTime = dispatchedAt ?? everything.min()!
+                if let d = delivered.min() { add(.deliveryLatency, dim: Self.latencyBucket(d - sentTime)) }
+                if let c = humanClicks.min() { add(.firstClickLatency, dim: Self.latencyBucket(c - sentTime)) }
             }
             // Clicks per link (ours by link index, provider-reported by URL; unknown URL → -1).
             var clicksByLink: [Int: Int] = [:]
@@ -346,5 +350,10 @@ struct CallbackOrderPropertyTests {
             if replies.contains(where: { $0.incomingText == "STOP" }) { add(.optOuts) }
         }
         return Recount(totals: totals.filter { $0.value != 0 }, buckets: buckets.filter { $0.value != 0 })
+    }
+
+    /// A latency's histogram bucket by a linear scan of the bounds (negative: bucket 0).
+    static func latencyBucket(_ seconds: Int64) -> String {
+        LatencyHistogram.bounds.first { $0 >= max(seconds, 0) }.map { String($0) } ?? "inf"
     }
 }

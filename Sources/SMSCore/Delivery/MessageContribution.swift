@@ -9,7 +9,10 @@ public enum MessageContribution {
     ///   - state: the message's merged state.
     ///   - segments: the message's SMS segment count (GSM-7 / UCS-2), counted into `sent_segments`.
     /// - Returns: the cells with their increments; trend cells carry the quarter-hour bucket of the
-    ///   sent, delivered and first-click times.
+    ///   sent, delivered and first-click times; the latency histograms (issue 18) one all-time cell
+    ///   each, the ``LatencyHistogram`` bucket of ``MessageState/deliveryLatency`` and
+    ///   ``MessageState/firstClickLatency``. A receipt that leaves the earliest delivered time
+    ///   alone changes no cell; one that moves it moves the message to its new bucket.
     public static func of(_ state: MessageState, segments: Int) -> RollupDelta {
         var d = RollupDelta(minimumCapacity: 12)
         forEachCell(of: state, segments: segments) { d.addCell($0, $1) }
@@ -45,7 +48,15 @@ public enum MessageContribution {
                 if state.isInferredDelivered { bump(.inferredDelivered) }
             }
             if let click = state.firstHumanClickAt { bump(.uniqueClicks, at: click) }
+            if let latency = state.deliveryLatency { bump(.deliveryLatency, dim: LatencyHistogram.dim(ofSeconds: latency)) }
+            if let latency = state.firstClickLatency { bump(.firstClickLatency, dim: LatencyHistogram.dim(ofSeconds: latency)) }
         }
+    }
+
+    /// The latency histogram cells of ``of(_:segments:)`` alone (``LatencyHistogram/metrics``):
+    /// what the schema migration that introduced them backfills for each stored message.
+    public static func latencyCells(of state: MessageState) -> RollupDelta {
+        of(state, segments: 0).filter { LatencyHistogram.metrics.contains($0.key.metric) }
     }
 
     /// The change to the rollups when a message goes from `old` to `new`; empty when nothing

@@ -83,4 +83,18 @@ public struct MessageState: Sendable, Hashable, Codable {
         guard outcome == .delivered else { return nil }
         return deliveredAt ?? firstHumanClickAt
     }
+
+    /// Sent → delivered, **seconds** (negative when a receipt is timed before the send): only for a
+    /// message delivered by a receipt (an inferred delivery has no delivery time of its own).
+    /// `nil` otherwise. Issue 18's latency histogram (``LatencyHistogram``).
+    public var deliveryLatency: Int64? {
+        guard outcome == .delivered, let delivered = deliveredAt, let sent = sentAt else { return nil }
+        return delivered.saturatingSubtracting(sent)
+    }
+
+    /// Sent → first human click, **seconds**, for a sent message with one; `nil` otherwise.
+    public var firstClickLatency: Int64? {
+        guard let click = firstHumanClickAt, let sent = sentAt else { return nil }
+        return click.saturatingSubtracting(sent)
+    }
 }

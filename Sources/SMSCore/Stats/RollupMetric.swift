@@ -38,6 +38,11 @@ public enum RollupMetric: String, Sendable, Codable, CaseIterable {
     /// Conversions of the control group, and its size in users.
     case controlConvertedUsers = "control_converted_users"
     case controlRevenueCents = "control_revenue_cents"
+    /// Sent → delivered latency of messages delivered by a receipt (dimension: the
+    /// ``LatencyHistogram`` bucket; all-time cells only), issue 18.
+    case deliveryLatency = "delivery_latency"
+    /// Sent → first human click latency (dimension: the ``LatencyHistogram`` bucket; all-time cells only).
+    case firstClickLatency = "first_click_latency"
 }
 
 /// One rollup cell. `bucket` is ``RollupKey/total`` for the all-time counter, else the
