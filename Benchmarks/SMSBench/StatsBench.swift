@@ -77,7 +77,7 @@ struct StatsBench: AsyncParsableCommand {
         return out
     }
 
-    static let views = ["stats", "trend?granularity=day", "trend?granularity=week", "trend?granularity=month", "funnel", "links", "errors", "export.csv"]
+    static let views = ["stats", "trend?granularity=day", "trend?granularity=week", "trend?granularity=month", "funnel", "links", "errors", "latency", "breakdown?by=variant", "export.csv"]
 
     /// Opens (generating if needed) the database file of one size.
     func prepare(size: Int) async throws -> (SQLiteStore, Campaign) {
@@ -143,6 +143,8 @@ struct StatsBench: AsyncParsableCommand {
                 "funnel": { _ = try await q.funnel(try await load(), variant: nil) },
                 "links": { _ = try await q.links(try await load(), variant: nil) },
                 "errors": { _ = try await q.errors(try await load(), variant: nil) },
+                "latency": { _ = try await q.latency(try await load(), variant: nil) },
+                "breakdown?by=variant": { _ = try await q.breakdown(try await load(), by: .variant) },
                 "export.csv": {
                     let c = try await load()
                     let summary = try await q.summary(c)

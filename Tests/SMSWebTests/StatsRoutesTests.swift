@@ -93,6 +93,34 @@ struct StatsRoutesTests {
         }
     }
 
+    /// Issue 18: the latency view and a breakdown in their documented JSON shape. PITFALLS.md
+    /// #13's campaign: 8 of 10 delivered 10 s after the send; 2 first clicks at 100 s.
+    @Test func latencyAndBreakdownHaveTheDocumentedShape() async throws {
+        let store = try await Self.pitfall13Store(callbacks: true)
+        try await StatsWeb.withRouter(store: store) { client in
+            let latency = try await StatsWeb.get(client, "c1/latency")
+            #expect(latency.status == .ok)
+            let json = try #require(try JSONSerialization.jsonObject(with: Data(buffer: latency.body)) as? [String: Any])
+            #expect(json["delivered"] as? Int == 8)
+            #expect(json["p50Seconds"] as? Int == 10 && json["p90Seconds"] as? Int == 10 && json["p99Seconds"] as? Int == 10)
+            #expect(json["resolutionSeconds"] as? Int == 1)
+            let within = try #require(json["within"] as? [String: Any])
+            #expect(["10s", "60s", "600s", "3600s"].map { (within[$0] as? NSNumber)?.doubleValue } == [100, 100, 100, 100])
+            let firstClick = try #require(json["firstClick"] as? [String: Any])
+            #expect(firstClick["clicked"] as? Int == 2 && firstClick["p50Seconds"] as? Int == 105 && firstClick["p90Seconds"] as? Int == 105)
+            let breakdown = try await StatsWeb.get(client, "c1/breakdown?by=country")
+            #expect(breakdown.status == .ok)
+            let b = try #require(try JSONSerialization.jsonObject(with: Data(buffer: breakdown.body)) as? [String: Any])
+            #expect(b["by"] as? String == "country")
+            let rows = try #require(b["rows"] as? [[String: Any]])
+            #expect(rows.map { $0["key"] as? String } == ["DE"])
+            #expect(rows[0]["sent"] as? Int == 10 && rows[0]["delivered"] as? Int == 8 && rows[0]["pending"] as? Int == 2)
+            #expect((rows[0]["deliveryRate"] as? NSNumber)?.doubleValue == 80 && (rows[0]["ctr"] as? NSNumber)?.doubleValue == 25)
+            #expect(rows[0]["uniqueClicks"] as? Int == 2)
+            #expect((rows[0]["errors"] as? [Any])?.isEmpty == true)
+        }
+    }
+
     @Test func exportIsASpreadsheetSafeCSVFile() async throws {
         let store = try await Self.pitfall13Store(callbacks: true, name: "=HYPERLINK(\"http://evil.example\")")
         try await StatsWeb.withRouter(store: store) { client in
@@ -118,7 +146,7 @@ struct StatsRoutesTests {
     @Test func routesAnswer401WithoutTokenAnd404ForAnUnknownCampaign() async throws {
         let store = try await Self.pitfall13Store(callbacks: true)
         try await StatsWeb.withRouter(store: store) { client in
-            for view in ["stats", "trend", "funnel", "links", "errors", "export.csv"] {
+            for view in ["stats", "trend", "funnel", "links", "errors", "latency", "breakdown?by=country", "export.csv"] {
                 let anonymous = try await client.execute(uri: "/api/v1/campaigns/c1/\(view)", method: .get)
                 #expect(anonymous.status == .unauthorized, "\(view)")
                 let missing = try await StatsWeb.get(client, "nope/\(view)")
@@ -146,6 +174,10 @@ struct StatsRoutesTests {
         ("c1/links?variant=%200", "variant must be an integer from 0 to 4 (got ' 0')"),
         ("c1/links?variant=0%20", "variant must be an integer from 0 to 4 (got '0 ')"),
         ("c1/errors?variant=4", "unknown variant 4; this campaign has variant(s) 0"),
+        ("c1/latency?variant=2", "unknown variant 2; this campaign has variant(s) 0"),
+        ("c1/latency?variant=9", "variant must be an integer from 0 to 4 (got '9')"),
+        ("c1/breakdown", "by is required: one of country, provider, variant, carrier"),
+        ("c1/breakdown?by=city", "by must be one of country, provider, variant, carrier (got 'city')"),
         ("c1/trend?variant=3", "unknown variant 3; this campaign has variant(s) 0"),
     ])
     func badParametersAre400WithAMessage(path: String, message: String) async throws {

@@ -111,6 +111,43 @@ public struct CampaignStatsQueries: Sendable {
         CampaignReport.links(totals: try await totals(campaign, variant: variant), urls: campaign.links)
     }
 
+    /// `/latency` (issue 18): sent → delivered and sent → first click, from the histogram cells of
+    /// the all-time totals (``DeliveryLatencyReport``).
+    /// - Throws: ``StatsQueryError/unknownVariant(_:known:)``.
+    public func latency(_ campaign: Campaign, variant: Int?) async throws -> DeliveryLatencyReport {
+        DeliveryLatencyReport(totals: try await totals(campaign, variant: variant))
+    }
+
+    /// `/breakdown?by=` (issue 18): the Stats-tab counters per country, provider, variant or carrier
+    /// (``CampaignBreakdown``). Variant, provider and carrier read the rollups (a few rows);
+    /// country folds the campaign's stored messages (``MessageLogStore/messageLog(campaignId:afterId:limit:)``,
+    /// pages of ``breakdownPage`` on the index `messages_campaign_log`): its cost grows with the
+    /// campaign, about one message-log page read per 1,000 messages (docs/ARCHITECTURE.md
+    /// "Stats: reads and the recount"), and its pages are separate reads, so under concurrent
+    /// receipts the rows can differ from `/stats` by the messages that changed meanwhile.
+    public func breakdown(_ campaign: Campaign, by: BreakdownDimension) async throws -> CampaignBreakdown {
+        let callbacks = try await callbacksEnabled(campaign)
+        var byKey: [String: RollupDelta] = [:]
+        switch by {
+        case .variant:
+            for (variant, totals) in try await store.rollupTotalsByVariant(campaignId: campaign.id) { byKey[String(variant)] = totals }
+        case .provider: byKey[campaign.providerId] = try await totals(campaignId: campaign.id)
+        case .carrier: byKey[CampaignBreakdown.unknown] = try await totals(campaignId: campaign.id)
+        case .country:
+            var after: Int64?
+            while true {
+                let page = try await store.messageLog(campaignId: campaign.id, afterId: after, limit: Self.breakdownPage)
+                for entry in page { CampaignBreakdown.add(entry, key: CampaignBreakdown.countryKey(phone: entry.phone), to: &byKey) }
+                guard page.count == Self.breakdownPage, let last = page.last else { break }
+                after = last.id
+            }
+        }
+        return CampaignBreakdown(by: by, totalsByKey: byKey, callbacksEnabled: callbacks)
+    }
+
+    /// Messages per read of the country breakdown.
+    public static let breakdownPage = 1_000
+
     /// `/errors`: dispatch errors by reason, delivery errors by code.
     public func errors(_ campaign: Campaign, variant: Int?) async throws -> ErrorsReport {
         async let descriptions = store.deliveryErrorDescriptions(campaignId: campaign.id)

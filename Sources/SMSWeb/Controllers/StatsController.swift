@@ -10,6 +10,11 @@ import SMSCore
 /// - `funnel?variant=<n>`: Sent → Delivered → Clicked → Converted users;
 /// - `links?variant=<n>`: `[{index, url, clicks, uniqueClicks, share, botHits}]`;
 /// - `errors?variant=<n>`: `{dispatch:[{reason, count}], delivery:[{code, description, category, count}]}`;
+/// - `latency?variant=<n>`: sent → delivered and sent → first click from the rollups' histograms
+///   (``DeliveryLatencyReport``: `{delivered, p50Seconds, p90Seconds, p99Seconds, within: {"10s", "60s",
+///   "600s", "3600s"}, firstClick, resolutionSeconds, histogram}`, issue 18);
+/// - `breakdown?by=country|provider|variant|carrier`: ``CampaignBreakdown`` `{by, rows: [{key, sent,
+///   delivered, failed, pending, deliveryRate, uniqueClicks, ctr, errors: [{code, count}]}]}`;
 /// - `export.csv?granularity=…&tz=…`: summary, trend and links as CSV (``StatsCSVExport``).
 ///
 /// Every view reads maintained rollups only (``CampaignStatsQueries``). Errors: 404 for an unknown
@@ -43,6 +48,14 @@ struct StatsController {
         group.get("campaigns/{id}/errors") { request, context in
             let campaign = try await load(context)
             return try JSON.response(try await mapped { try await queries.errors(campaign, variant: try Self.variant(request)) })
+        }
+        group.get("campaigns/{id}/latency") { request, context in
+            let campaign = try await load(context)
+            return try JSON.response(try await mapped { try await queries.latency(campaign, variant: try Self.variant(request)) })
+        }
+        group.get("campaigns/{id}/breakdown") { request, context in
+            let campaign = try await load(context)
+            return try JSON.response(try await queries.breakdown(campaign, by: try Self.dimension(request)))
         }
         group.get("campaigns/{id}/export.csv") { request, context in
             let campaign = try await load(context)
@@ -82,6 +95,18 @@ struct StatsController {
             throw HTTPError(.badRequest, message: "granularity must be day, week or month (got '\(InputEcho.text(g))')")
         }
         return granularity
+    }
+
+    /// `by` query parameter (required): country, provider, variant or carrier.
+    static func dimension(_ request: Request) throws -> BreakdownDimension {
+        let names = BreakdownDimension.allCases.map(\.rawValue).joined(separator: ", ")
+        guard let by = try QueryParameter.single("by", in: request) else {
+            throw HTTPError(.badRequest, message: "by is required: one of \(names)")
+        }
+        guard let dimension = BreakdownDimension(rawValue: by) else {
+            throw HTTPError(.badRequest, message: "by must be one of \(names) (got '\(InputEcho.text(by))')")
+        }
+        return dimension
     }
 
     /// `variant` query parameter: a variant number (``InputLimits/variantIndex``), or absent for all variants.
