@@ -5,6 +5,7 @@ import Hummingbird
 import Logging
 import NIOCore
 import SMSCore
+import SMSStorePostgres
 import SMSStoreSQLite
 import SMSWeb
 import ServiceLifecycle
@@ -15,12 +16,18 @@ import Synchronization
 /// text rules, phone normalisation, upsert), then the same body again (every row an update). Its
 /// parts are timed alone in the same process: the read and decode of the body (``JSONBody``), the
 /// phone normalisation of every row (``PhoneNumber/normalize(_:defaultRegion:)``) and the store's
-/// upsert of the rows (``SQLiteStore/upsertProfiles(_:)``).
+/// upsert of the rows (``SMSStore/upsertProfiles(_:)``).
+///
+/// `--database postgres://…`: the same against a PostgreSQL store (a new schema, dropped at the
+/// end). `--opt-out-column`: every row also gives `"optedOut":false` (a CRM export with the
+/// column), the case that cleared each opt-out in its own transaction before (issue 12).
 struct ProfilesBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "profiles", abstract: "One profiles upsert request of N rows, end to end and by part.")
 
     @Option(help: "Profiles in the request.") var profiles = 20_000
+    @Option(help: "A PostgreSQL server URL: measure the PostgreSQL store instead of SQLite.") var database: String?
+    @Flag(help: "Every row gives \"optedOut\":false.") var optOutColumn = false
 
     /// The shape of a row, to time the decode alone (the route's own type is internal).
     struct Row: Decodable {
@@ -37,9 +44,23 @@ struct ProfilesBench: AsyncParsableCommand {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("smsstats-bench-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
-        let store = try SQLiteStore(path: dir.appendingPathComponent("profiles.sqlite").path)
+        let store: any SMSDispatchStore
+        var postgresSchema: (String, String)?
+        if let database {
+            let schema = "bench_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(12)
+            var pgLogger = Logger(label: "bench")
+            pgLogger.logLevel = .error
+            store = try await PostgresStore.connect(
+                url: database + (database.contains("?") ? "&" : "?") + "search_path=" + schema, maxConnections: 10, logger: pgLogger)
+            postgresSchema = (database, schema)
+            print("store: PostgreSQL (schema \(schema))")
+        } else {
+            store = try SQLiteStore(path: dir.appendingPathComponent("profiles.sqlite").path)
+            print("store: SQLite")
+        }
+        let optOut = optOutColumn ? #","optedOut":false"# : ""
         let rows = (0..<profiles).map { i in
-            #"{"userId":"user-\#(i)","phone":"+49 151 \#(String(10_000_000 + i * 7 % 90_000_000))","name":"Person \#(i)","properties":{"city":"\#(["Berlin", "Hamburg", "Köln"][i % 3])","score":\#(i % 100)}}"#
+            #"{"userId":"user-\#(i)","phone":"+49 151 \#(String(10_000_000 + i * 7 % 90_000_000))","name":"Person \#(i)","properties":{"city":"\#(["Berlin", "Hamburg", "Köln"][i % 3])","score":\#(i % 100)}\#(optOut)}"#
         }
         let body = "[" + rows.joined(separator: ",") + "]"
         print("body: \(profiles) profiles, \(body.utf8.count) bytes")
@@ -109,6 +130,10 @@ struct ProfilesBench: AsyncParsableCommand {
         print(String(format: "request, every row updated: %7.3f s  (%8.0f profiles/s)", update, Double(profiles) / update))
         print(String(format: "  read + strict decode:     %7.3f s  (read + JSONDecoder, the two parses before: %.3f s)", decode, twice))
         print(String(format: "  phone normalisation:      %7.3f s  (%d of %d valid)", phones, normalized, profiles))
-        print(String(format: "  store upsert (SQLite):    %7.3f s", upsert))
+        print(String(format: "  store upsert alone:       %7.3f s", upsert))
+        if let (url, name) = postgresSchema, let pg = store as? PostgresStore {
+            await pg.close()
+            try await StoreBench.dropSchema(url, name)
+        }
     }
 }
