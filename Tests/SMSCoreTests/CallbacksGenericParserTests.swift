@@ -172,7 +172,7 @@ struct CallbacksGenericParserTests {
     func invalidItemRawIsAsReceived() throws {
         let result = try parse(#"[{"event":"failed","data":[{"ts":1700000000,"meta":"m-9","description":"a \"q\"\n\u00e9", "z":[true,null,1.50,1E2],"b":{"y":1,"x":"é","y":2}}]}]"#)
         let invalid = try #require(result.invalid.first)
-        #expect(invalid.raw == #"[{"event":"failed","data":[{"ts":1700000000,"meta":"m-9","description":"a \"q\"\n\u00e9", "z":[true,null,1.50,1E2],"b":{"y":1,"x":"é","y":2}}]}]"#)
+        #expect(invalid.raw == Array(#"[{"event":"failed","data":[{"ts":1700000000,"meta":"m-9","description":"a \"q\"\n\u00e9", "z":[true,null,1.50,1E2],"b":{"y":1,"x":"é","y":2}}]}]"#.utf8))
         // The nested key given twice (b.y) is what refuses it (docs/DOMAIN.md §1 "Numbers and keys from outside").
         #expect(invalid.reason == "b.y is given more than once: each key may appear once in an object")
         #expect(invalid.missingFields == [])
@@ -279,11 +279,12 @@ struct CallbacksGenericParserTests {
         #expect(throws: CallbackParseError.groupNotAnObject(index: 1)) { try parse(#"[{"event":"delivered","data":[]},[]]"#) }
     }
 
-    @Test("a body that is not UTF-8 throws invalidUTF8", arguments: [
-        [0x5B, 0x22, 0xFF, 0x22, 0x5D],  // stray 0xFF
-        [0x5B, 0x22, 0xC0, 0xAF, 0x22, 0x5D],  // overlong "/"
-        [0x5B, 0x22, 0xED, 0xA0, 0x80, 0x22, 0x5D],  // UTF-16 surrogate
-        [0x5B, 0x22, 0xE2, 0x82, 0x22, 0x5D],  // truncated sequence
+    /// (A string that is not UTF-8 inside a well-formed batch refuses its item only: CallbacksBatchUTF8Tests.)
+    @Test("a body that is not JSON and not UTF-8 throws invalidUTF8", arguments: [
+        [0x5B, 0xFF, 0x5D],  // stray 0xFF outside a string
+        [0x5B, 0x22, 0xC0, 0xAF],  // overlong "/" in an unterminated string
+        [0xED, 0xA0, 0x80],  // UTF-16 surrogate, no JSON value
+        [0xFF, 0xFE, 0x5B, 0x00, 0x5D, 0x00],  // UTF-16LE "[]" with its byte order mark
     ] as [[UInt8]])
     func invalidUTF8(bytes: [UInt8]) {
         #expect(throws: CallbackParseError.invalidUTF8) { try GenericCallbackParser.parse(Data(bytes)) }

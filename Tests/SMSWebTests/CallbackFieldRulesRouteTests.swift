@@ -173,8 +173,12 @@ struct CallbackFieldRulesRouteTests {
                 for (name, bytes) in Self.badIds {
                     let r = Self.request(d, id: Self.encodedId(d, bytes), time: Self.validTime(d))
                     let reason: String
-                    if d.encoding == .json, String(validating: bytes, as: UTF8.self) == nil {
-                        // JSON text must be UTF-8 (RFC 8259 §8.1): the body is not JSON, refused whole.
+                    if d.kind == .generic || d.kind == .gupshup, String(validating: bytes, as: UTF8.self) == nil {
+                        // A batch's items are found on the bytes first: the item is refused naming the
+                        // field and its first bad byte (0xFF after `a`).
+                        reason = "\(d.idField) is not valid UTF-8 (byte 0xFF at byte 1 of its value)"
+                    } else if d.encoding == .json, String(validating: bytes, as: UTF8.self) == nil {
+                        // JSON text must be UTF-8 (RFC 8259 §8.1): a report of one object is refused whole.
                         reason = CallbackParseError.invalidUTF8.description
                     } else if String(validating: bytes, as: UTF8.self) == nil {
                         // A form or query field that is not UTF-8 is refused naming it, never read with U+FFFD.

@@ -57,6 +57,20 @@ struct CallbackItemBytesRouteTests {
             stored: Array(#"{"eventTs":1e19,"externalId":"2","eventType":"DELIVERED","eventType":"SENT"}"#.utf8),
             reason: "eventType is given more than once: each key may appear once in an object"),
         Case(
+            name: "generic: a byte that is not UTF-8 in one item's meta, the item's bytes with it",
+            kind: .generic,
+            body: Array(#"[{"event":"delivered","data":[{"meta":"m1","ts":1700000000},{"meta":"m"#.utf8) + [0xFF]
+                + Array(#"2","ts":1700000000}]}]"#.utf8),
+            stored: Array(#"[{"event":"delivered","data":[{"meta":"m"#.utf8) + [0xFF] + Array(#"2","ts":1700000000}]}]"#.utf8),
+            reason: "meta is not valid UTF-8 (byte 0xFF at byte 1 of its value)"),
+        Case(
+            name: "Gupshup: a byte that is not UTF-8 in one event, the element's bytes with it",
+            kind: .gupshup,
+            body: Array(#"[{"externalId":"1","eventType":"SENT","eventTs":1700000000000},{"externalId":"2","eventType":"FAILED","cause":"\#u{e9}"#.utf8)
+                + [0xC3, 0x28] + Array(#""}]"#.utf8),
+            stored: Array(#"{"externalId":"2","eventType":"FAILED","cause":"\#u{e9}"#.utf8) + [0xC3, 0x28] + Array(#""}"#.utf8),
+            reason: "cause is not valid UTF-8 (byte 0xC3 at byte 2 of its value)"),
+        Case(
             name: "Sinch: the body as received",
             kind: .sinch,
             body: Array(#"{"type":"recipient_delivery_report_sms","status":"Delivered","batch_id":"B1","at":"2150-01-01T00:00:00Z","batch_id":"B2"}"#.utf8),
@@ -222,6 +236,42 @@ struct CallbackItemBytesRouteTests {
             #expect(ok == .ok, "\(answer)")
             #expect(answer.contains(#""pending":1"#), "\(answer)")
             #expect(Set(try await t.store.unmatchedCallbacks(receivedBefore: Int64.max, limit: 10).map(\.meta)) == ["m1", "m2"])
+        }
+    }
+
+    @Test("a batch of 3 whose item 2 holds 0xFF: items 1 and 3 ingested, item 2 answered invalid naming the field and the byte, kept as its exact bytes; corrected, its replay ingests it", arguments: StoreKind.allCases)
+    func oneBadByteRefusesOneItem(kind: StoreKind) async throws {
+        try await Self.withApp(kind) { client, t in
+            let now = Int64(Date().timeIntervalSince1970)
+            let item2 = Array(#"{"meta":"m2"#.utf8) + [0xFF] + Array(#"","ts":\#(now)}"#.utf8)
+            let body = Array(#"[{"event":"delivered","data":[{"meta":"m1","ts":\#(now)},"#.utf8) + item2
+                + Array(#",{"meta":"m3","ts":\#(now)}]}]"#.utf8)
+            let (status, answer) = try await Self.send(client, Case(name: "3 items", kind: .generic, body: body, stored: [], reason: ""))
+            #expect(status == .badRequest)
+            #expect(answer.contains(#""invalid_items":[{"group":0,"index":1,"event":"delivered","reason":"meta is not valid UTF-8 (byte 0xFF at byte 2 of its value)","missing_fields":[]}]"#), "\(answer)")
+            #expect(answer.contains(#""processed_events":2"#), "\(answer)")
+            // Items 1 and 3 are ingested (held for their messages, none sent yet); item 2 is not.
+            #expect(Set(try await t.store.unmatchedCallbacks(receivedBefore: Int64.max, limit: 10).map(\.meta)) == ["m1", "m3"])
+            let errors = try await t.store.ingestionErrors(limit: 10)
+            #expect(errors.count == 1)
+            let e = try #require(errors.first)
+            let kept = Array(#"[{"event":"delivered","data":["#.utf8) + item2 + Array("]}]".utf8)
+            #expect(e.raw == kept, "stored \(RawBytes.escaped(e.raw))")
+            #expect(try await t.store.ingestionError(id: e.id)?.raw == kept)
+            #expect(e.reason == "meta is not valid UTF-8 (byte 0xFF at byte 2 of its value)")
+            // Unchanged, the stored bytes replay to the same refusal; corrected, item 2 is ingested.
+            let (again, replayed) = try await Self.replay(client, id: e.id)
+            #expect(again == .unprocessableContent, "\(replayed)")
+            #expect(Self.strings(replayed).contains("still invalid: meta is not valid UTF-8 (byte 0xFF at byte 2 of its value)"), "\(replayed)")
+            let fixed = Data(kept.filter { $0 != 0xFF }).base64EncodedString()
+            let (ok, done) = try await client.execute(
+                uri: "/api/v1/ingestion-errors/\(e.id)/replay", method: .post,
+                headers: [.authorization: "Bearer \(Self.token)", .contentType: "application/json"],
+                body: ByteBuffer(string: #"{"rawBase64":"\#(fixed)"}"#)
+            ) { r in (r.status, String(buffer: r.body)) }
+            #expect(ok == .ok, "\(done)")
+            #expect(Set(try await t.store.unmatchedCallbacks(receivedBefore: Int64.max, limit: 10).map(\.meta)) == ["m1", "m2", "m3"])
+            #expect(try await t.store.ingestionError(id: e.id)?.replayedAt != nil)
         }
     }
 

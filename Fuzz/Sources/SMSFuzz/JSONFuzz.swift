@@ -70,11 +70,19 @@ enum JSONFuzz {
                     check(found == .double(0), "the number below a double at \(p.field()) reads as \(String(describing: found))")
                 case .repeatedKey:
                     check(found != nil && p.path.last == .key(p.text), "the repeated key \(p.text) at \(p.field()) is not in the tree")
+                case .invalidUTF8:
+                    check(false, "a body read whole (not as a callback batch) gave a string problem: \(p.message(field: p.field()))")
                 }
             }
             let canonical = value.canonicalJSON
             check((try? CallbackJSONValue.decode(Data(canonical.utf8))) == value,
                   "the canonical text \(canonical) does not read back to the same value")
+            // The callback batch reader (items found on the bytes before UTF-8 is checked) reads a
+            // valid body exactly as the strict reader does: the same tree, spans and problems.
+            let strict = try? CallbackJSONValue.decodeWithSpans(body, levels: 2)
+            let batch = try? CallbackJSONValue.decodeWithSpans(body, levels: 2, batch: true)
+            check(strict != nil && batch?.value == strict?.value && batch?.span == strict?.span && batch?.problems == strict?.problems,
+                  "the batch reader reads a valid body differently from the strict reader")
             let ranges = JSONValue.elementRanges(json: body)
             if case .array(let elements) = value {
                 check(ranges?.count == elements.count, "elementRanges gave \(ranges?.count ?? -1) ranges for \(elements.count) elements")

@@ -130,10 +130,10 @@ public enum CallbackDialect {
     ///     dialect read form or query fields, `nil` when it read a JSON body.
     public static func storedRaw(_ item: InvalidCallbackItem, kind: ProviderKind, fields: [UInt8]?) -> [UInt8] {
         if let fields, readsFields(kind, bodyIsJSON: false) { return fields }
-        if kind == .gupshup, item.raw.utf8.first(where: { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }) != UInt8(ascii: "{") {
-            return Array(("[" + item.raw + "]").utf8)
+        if kind == .gupshup, item.raw.first(where: { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }) != UInt8(ascii: "{") {
+            return [UInt8(ascii: "[")] + item.raw + [UInt8(ascii: "]")]
         }
-        return Array(item.raw.utf8)
+        return item.raw
     }
 
     /// Parses a stored raw item (or a stored whole body) again, e.g. after a mapping was fixed or

@@ -4,8 +4,8 @@ import Foundation
 enum CallbackDialectSupport {
     /// The parameters as a canonical JSON object of strings (sorted keys): how a form/query callback
     /// is stored whole when it is invalid.
-    static func rawJSON(_ params: [String: String]) -> String {
-        CallbackJSONValue.object(params.mapValues { .string($0) }).canonicalJSON
+    static func rawJSON(_ params: [String: String]) -> [UInt8] {
+        Array(CallbackJSONValue.object(params.mapValues { .string($0) }).canonicalJSON.utf8)
     }
 
     /// `value` trimmed of surrounding whitespace, or `nil` when absent or blank.
@@ -21,7 +21,7 @@ enum CallbackDialectSupport {
     }
 
     /// The invalid-item record for missing required fields.
-    static func missingFields(_ missing: [String], raw: String, event: String?, index: Int? = nil) -> InvalidCallbackItem {
+    static func missingFields(_ missing: [String], raw: [UInt8], event: String?, index: Int? = nil) -> InvalidCallbackItem {
         InvalidCallbackItem(
             raw: raw, event: event, reason: "missing required fields: " + missing.joined(separator: ", "),
             missingFields: missing, group: nil, index: index)
@@ -29,7 +29,7 @@ enum CallbackDialectSupport {
 
     /// The invalid-item record for a status word the dialect table does not list
     /// (`docs/DOMAIN.md` §3: "Unknown statuses are stored, not guessed").
-    static func unknownStatus(_ status: String, raw: String, index: Int? = nil) -> InvalidCallbackItem {
+    static func unknownStatus(_ status: String, raw: [UInt8], index: Int? = nil) -> InvalidCallbackItem {
         InvalidCallbackItem(
             raw: raw, event: status, reason: "unknown status '\(InputEcho.text(status))'", missingFields: [], group: nil, index: index)
     }
@@ -142,7 +142,7 @@ enum CallbackDialectSupport {
     }
 
     /// The invalid-item record for fields refused by ``check(ids:times:in:)``.
-    static func refused(_ problems: [String], raw: String, event: String?, index: Int? = nil) -> InvalidCallbackItem {
+    static func refused(_ problems: [String], raw: [UInt8], event: String?, index: Int? = nil) -> InvalidCallbackItem {
         InvalidCallbackItem(raw: raw, event: event, reason: problems.joined(separator: "; "), missingFields: [], group: nil, index: index)
     }
 

@@ -15,6 +15,13 @@ import Foundation
 /// ±`Double.greatestFiniteMagnitude`), a nonzero literal that underflows to 0 (`1e-400`), and a
 /// key repeated in one object (the tree keeps the last
 /// value, but the value is never used: the caller refuses it).
+///
+/// A batch reader (``readWithSpans(_:levels:batch:)`` with `batch`) also reads strings whose bytes
+/// are not UTF-8 (RFC 8259 §8.1 asks for UTF-8) as a ``ValueProblem`` of that string's path, read
+/// with U+FFFD but never used (the caller refuses the item holding it): the item boundaries are
+/// found on the bytes, so one bad byte refuses its item, not the batch. Outside a string such a
+/// byte is a syntax failure as any unexpected byte. Without `batch` the caller checks the whole
+/// text first (``CallbackJSONValue/decodeWithSpans(_:levels:batch:)``).
 struct CallbackJSONReader {
     /// Deepest array/object nesting accepted.
     static let maxDepth = 128
@@ -37,6 +44,12 @@ struct CallbackJSONReader {
     private var path: [JSONPathStep] = []
     /// How many levels below the root still record ``CallbackJSONSpan``s (0: none).
     private var spanLevels = 0
+    /// Whether strings are checked for UTF-8 here, a bad one recorded as a ``ValueProblem``
+    /// (a batch reader; otherwise the caller checked the whole text).
+    private var checksStringUTF8 = false
+    /// The first byte that is not UTF-8 in the string ``readString()`` read last (offset in its
+    /// text, escapes decoded), when ``checksStringUTF8``.
+    private var stringNotUTF8: (offset: Int, byte: UInt8)?
 
     /// Reads one JSON value filling the whole input (surrounding whitespace allowed), with the
     /// ``ValueProblem``s met (numbers beyond `Double`, repeated keys), for the caller to refuse.
@@ -53,12 +66,15 @@ struct CallbackJSONReader {
     /// Reads like ``read(_:)`` and also says where the root and, `levels` deep, each array
     /// element and object member value lie in `bytes` (``CallbackJSONSpan``): how an invalid item
     /// of a batch is kept as the bytes that arrived.
-    static func readWithSpans(_ bytes: [UInt8], from start: Int = 0, levels: Int) throws(Failure)
+    /// - Parameter batch: strings that are not UTF-8 are value problems of their path, not a
+    ///   refusal of the whole text (see the type's documentation).
+    static func readWithSpans(_ bytes: [UInt8], from start: Int = 0, levels: Int, batch: Bool = false) throws(Failure)
         -> (CallbackJSONValue, CallbackJSONSpan, [ValueProblem], [JSONNumberLiteral])
     {
         var reader = CallbackJSONReader(bytes: bytes)
         reader.position = start
         reader.spanLevels = levels + 1
+        reader.checksStringUTF8 = batch
         reader.skipWhitespace()
         let (value, span) = try reader.readValueWithSpan()
         reader.skipWhitespace()
@@ -106,7 +122,10 @@ struct CallbackJSONReader {
         switch bytes[position] {
         case UInt8(ascii: "{"): return try readObject()
         case UInt8(ascii: "["): return try readArray()
-        case UInt8(ascii: "\""): return .string(try readString())
+        case UInt8(ascii: "\""):
+            let string = try readString()
+            recordNotUTF8(stringNotUTF8, of: "its value")
+            return .string(string)
         case UInt8(ascii: "t"): try readLiteral("true"); return .bool(true)
         case UInt8(ascii: "f"): try readLiteral("false"); return .bool(false)
         case UInt8(ascii: "n"): try readLiteral("null"); return .null
@@ -133,10 +152,12 @@ struct CallbackJSONReader {
                 throw failure("unexpected \(describeCurrent()), expected a member name string")
             }
             let key = try readString()
+            let keyNotUTF8 = stringNotUTF8
             skipWhitespace()
             guard consume(UInt8(ascii: ":")) else { throw failure("unexpected \(describeCurrent()), expected ':'") }
             skipWhitespace()
             path.append(.key(key))
+            recordNotUTF8(keyNotUTF8, of: "its name")
             if members[key] != nil { problems.append(ValueProblem(kind: .repeatedKey, path: path, text: key)) }
             let (value, valueSpan) = try readValueWithSpan()
             members[key] = value
@@ -197,6 +218,33 @@ struct CallbackJSONReader {
 
     // MARK: - Strings
 
+    /// In a batch reader (``checksStringUTF8``), a ``ValueProblem`` at the current path for a string
+    /// just read that is not UTF-8 (``stringNotUTF8``): `byte 0xFF at byte 2 of its value`, the
+    /// offset in the string's text (0-based, escapes decoded), so the same item replayed alone
+    /// (kept as its own bytes) gives the same sentence.
+    private mutating func recordNotUTF8(_ bad: (offset: Int, byte: UInt8)?, of what: String) {
+        guard let bad else { return }
+        problems.append(ValueProblem(kind: .invalidUTF8, path: path, text: "byte \(describeByte(bad.byte)) at byte \(bad.offset) of \(what)"))
+    }
+
+    /// The offset of the first byte in `range` that does not start or continue a UTF-8 sequence
+    /// (an overlong form, a surrogate, a truncated sequence: its first byte), or `nil`.
+    static func firstInvalidUTF8(_ bytes: [UInt8], in range: Range<Int>) -> Int? {
+        var offset = range.lowerBound
+        // ASCII needs no decoder.
+        while offset < range.upperBound, bytes[offset] < 0x80 { offset += 1 }
+        guard offset < range.upperBound else { return nil }
+        var parser = Unicode.UTF8.ForwardParser()
+        var iterator = bytes[offset..<range.upperBound].makeIterator()
+        while true {
+            switch parser.parseScalar(from: &iterator) {
+            case .valid(let encoded): offset += encoded.count
+            case .emptyInput: return nil
+            case .error: return offset
+            }
+        }
+    }
+
     private mutating func readString() throws(Failure) -> String {
         position += 1  // opening quote
         var buffer: [UInt8] = []
@@ -208,6 +256,9 @@ struct CallbackJSONReader {
             case UInt8(ascii: "\""):
                 buffer.append(contentsOf: bytes[segmentStart..<position])
                 position += 1
+                if checksStringUTF8 {
+                    stringNotUTF8 = Self.firstInvalidUTF8(buffer, in: 0..<buffer.count).map { ($0, buffer[$0]) }
+                }
                 return String(decoding: buffer, as: UTF8.self)
             case UInt8(ascii: "\\"):
                 buffer.append(contentsOf: bytes[segmentStart..<position])

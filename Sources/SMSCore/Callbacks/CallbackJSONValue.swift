@@ -28,12 +28,28 @@ enum CallbackJSONValue: Sendable, Equatable {
     /// be taken as written (``JSONValueProblem``: numbers beyond `Double`, repeated keys), each a
     /// value error of its field (a batch refuses the item holding it, not the body).
     /// `literals`: the number literals a `Double` would not echo as written (``JSONNumberLiteral``).
-    static func decodeWithSpans(_ body: Data, levels: Int) throws(CallbackParseError)
+    /// - Parameter batch: a batch of items (the generic contract's groups, Gupshup's events): the
+    ///   items are found on the bytes before UTF-8 is checked, and a string that is not UTF-8 is a
+    ///   ``JSONValueProblem/Kind/invalidUTF8`` problem of its path (its item is refused, the others
+    ///   are read) instead of ``CallbackParseError/invalidUTF8`` for the body. A body that is not
+    ///   JSON is refused as without `batch` (``CallbackParseError/invalidUTF8`` when it is not UTF-8).
+    static func decodeWithSpans(_ body: Data, levels: Int, batch: Bool = false) throws(CallbackParseError)
         -> (value: CallbackJSONValue, span: CallbackJSONSpan, bytes: [UInt8], problems: [JSONValueProblem], literals: [JSONNumberLiteral])
     {
         let bytes = Array(body)
         // One leading UTF-8 BOM is skipped (``ByteOrderMark``); offsets and spans stay the body's.
         let start = ByteOrderMark.length(at: bytes)
+        if batch {
+            let read: (CallbackJSONValue, CallbackJSONSpan, [JSONValueProblem], [JSONNumberLiteral])
+            do {
+                read = try CallbackJSONReader.readWithSpans(bytes, from: start, levels: levels, batch: true)
+            } catch {
+                // Not JSON: refused as without `batch` (not UTF-8, a UTF-16 body; blank), else the syntax failure.
+                try checkText(bytes[start...])
+                throw .malformedJSON(error.message)
+            }
+            return (read.0, read.1, bytes, read.2, read.3)
+        }
         try checkText(bytes[start...])
         do {
             if levels == 0 {

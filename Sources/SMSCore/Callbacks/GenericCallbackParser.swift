@@ -21,7 +21,8 @@ import Foundation
 ///
 /// Invalid items (missing or ill-typed required fields, unknown event, item not an object, group
 /// without a `data` array, a number literal beyond `Double` or a key given twice anywhere in the
-/// item, ``JSONValueProblem``: that item alone, naming the field) do not stop the batch: they come back in
+/// item, a string whose bytes are not UTF-8, ``JSONValueProblem``: that item alone, naming the field
+/// and the byte) do not stop the batch: they come back in
 /// ``CallbackParseResult/invalid`` with the reason. A group without a `data` array or whose `event`
 /// is not a string is one invalid entry for the whole group (`index` nil).
 public enum GenericCallbackParser {
@@ -35,15 +36,17 @@ public enum GenericCallbackParser {
     /// Parses a raw generic callback body.
     ///
     /// - Parameters:
-    ///   - body: the raw request body bytes (must be UTF-8 JSON).
+    ///   - body: the raw request body bytes, UTF-8 JSON. The items are found on the bytes first: a
+    ///     string that is not UTF-8 refuses the item (or group) holding it, naming the field and the
+    ///     byte (``JSONValueProblem/Kind/invalidUTF8``); the other items are read.
     ///   - maxItems: largest number of items (summed over all groups' `data`) accepted.
     /// - Returns: the valid items in body order and the invalid ones with reasons.
-    /// - Throws: ``CallbackParseError/invalidUTF8``, ``CallbackParseError/malformedJSON(_:)``,
-    ///   ``CallbackParseError/notAnArray`` (top level is not an array),
+    /// - Throws: ``CallbackParseError/invalidUTF8`` (a body that is not JSON and not UTF-8),
+    ///   ``CallbackParseError/malformedJSON(_:)``, ``CallbackParseError/notAnArray`` (top level is not an array),
     ///   ``CallbackParseError/groupNotAnObject(index:)`` (a top-level element is not an object),
     ///   ``CallbackParseError/tooManyItems(_:)``.
     public static func parse(_ body: Data, maxItems: Int = defaultMaxItems) throws(CallbackParseError) -> CallbackParseResult {
-        let (root, rootSpan, bytes, problems, literals) = try CallbackJSONValue.decodeWithSpans(body, levels: 3)
+        let (root, rootSpan, bytes, problems, literals) = try CallbackJSONValue.decodeWithSpans(body, levels: 3, batch: true)
         let literalsByPath = JSONNumberLiteral.byPath(literals)
         guard case .array(let elements) = root else { throw .notAnArray }
 
@@ -90,15 +93,15 @@ public enum GenericCallbackParser {
         let span: CallbackJSONSpan
 
         /// `[<the group as received>]`.
-        var wholeGroup: String { "[" + CallbackJSONValue.text(bytes, span.range) + "]" }
+        var wholeGroup: [UInt8] { [UInt8(ascii: "[")] + bytes[span.range] + [UInt8(ascii: "]")] }
 
         /// `[<the group as received, its data array holding only item index>]`.
-        func item(_ index: Int) -> String {
+        func item(_ index: Int) -> [UInt8] {
             guard let data = span.members["data"], index < data.elements.count else { return wholeGroup }
             let item = data.elements[index].range
-            return "[" + CallbackJSONValue.text(bytes, span.range.lowerBound..<(data.range.lowerBound + 1))
-                + CallbackJSONValue.text(bytes, item)
-                + CallbackJSONValue.text(bytes, (data.range.upperBound - 1)..<span.range.upperBound) + "]"
+            return [UInt8(ascii: "[")] + bytes[span.range.lowerBound..<(data.range.lowerBound + 1)]
+                + bytes[item]
+                + bytes[(data.range.upperBound - 1)..<span.range.upperBound] + [UInt8(ascii: "]")]
         }
     }
 

@@ -39,26 +39,28 @@ public enum GupshupCallback {
     ///   converted to seconds (values at or below 1e12 are taken as seconds already); `code` is
     ///   `errCode`/`errorCode` and `description` is `cause`, both for failed items only; `toPhone`
     ///   is `destAddr`.
-    /// - Throws: ``CallbackParseError/invalidUTF8``, ``CallbackParseError/malformedJSON(_:)``,
-    ///   ``CallbackParseError/notAnArray`` (neither array nor object),
+    ///   An event holding a string whose bytes are not UTF-8 is refused alone, naming the field and
+    ///   the byte (the events are found on the bytes first, ``JSONValueProblem/Kind/invalidUTF8``).
+    /// - Throws: ``CallbackParseError/invalidUTF8`` (a body that is not JSON and not UTF-8),
+    ///   ``CallbackParseError/malformedJSON(_:)``, ``CallbackParseError/notAnArray`` (neither array nor object),
     ///   ``CallbackParseError/tooManyItems(_:)``.
     public static func parse(json body: Data, maxItems: Int = GenericCallbackParser.defaultMaxItems) throws(CallbackParseError) -> CallbackParseResult {
         let elements: [CallbackJSONValue]
         // Each invalid event is kept as its own bytes as received: the array element's, or the whole
         // body for a single object.
-        let raws: [String]
+        let raws: [[UInt8]]
         // Where each event lies in the tree (numbers beyond `Double`, repeated keys: ``JSONValueProblem``).
         let prefixes: [[JSONPathStep]]
-        let (root, span, bytes, valueProblems, literals) = try CallbackJSONValue.decodeWithSpans(body, levels: 1)
+        let (root, span, bytes, valueProblems, literals) = try CallbackJSONValue.decodeWithSpans(body, levels: 1, batch: true)
         let literalsByPath = JSONNumberLiteral.byPath(literals)
         switch root {
         case .array(let values):
             elements = values
-            raws = span.elements.map { CallbackJSONValue.text(bytes, $0.range) }
+            raws = span.elements.map { Array(bytes[$0.range]) }
             prefixes = values.indices.map { [.index($0)] }
         case .object(let object):
             elements = [.object(object)]
-            raws = [String(decoding: bytes, as: UTF8.self)]
+            raws = [bytes]
             prefixes = [[]]
         default: throw .notAnArray
         }

@@ -47,7 +47,7 @@ public enum SinchCallback {
     public static func parse(json body: Data) throws(CallbackParseError) -> CallbackParseResult {
         let support = CallbackDialectSupport.self
         let (object, valueProblems) = try support.decodeObject(body)
-        let raw = String(decoding: body, as: UTF8.self)  // the body as received (checked UTF-8)
+        let raw = Array(body)  // the body as received
         let params = support.flatten(object)
         if !valueProblems.isEmpty {
             return CallbackParseResult(invalid: [support.refused(valueProblems, raw: raw, event: support.text(params["status"]))])

@@ -35,7 +35,7 @@ public enum VonageCallback {
     public static func parse(json body: Data) throws(CallbackParseError) -> CallbackParseResult {
         let (object, valueProblems) = try CallbackDialectSupport.decodeObject(body)
         // An invalid report is kept as the body as received (checked UTF-8).
-        let raw = String(decoding: body, as: UTF8.self), params = CallbackDialectSupport.flatten(object)
+        let raw = Array(body), params = CallbackDialectSupport.flatten(object)
         if !valueProblems.isEmpty {
             // A number beyond `Double` or a key given twice (``JSONValueProblem``): the report names it.
             return CallbackParseResult(invalid: [CallbackDialectSupport.refused(
@@ -54,7 +54,7 @@ public enum VonageCallback {
         parse(params: params, raw: CallbackDialectSupport.rawJSON(params))
     }
 
-    private static func parse(params: [String: String], raw: String) -> CallbackParseResult {
+    private static func parse(params: [String: String], raw: [UInt8]) -> CallbackParseResult {
         let support = CallbackDialectSupport.self
         let messageId = support.text(params["messageId"])
         let status = support.text(params["status"])

@@ -29,6 +29,10 @@ public enum JSONPathStep: Sendable, Equatable, Hashable {
 ///   the value would change; `5e-324`, the smallest `Double`, is kept and left to the field's range).
 /// - A key given more than once in one object (`{"a":1,"a":2}`): RFC 8259 §4 leaves the meaning
 ///   open and readers differ (first or last wins), so the body is refused rather than guessed.
+/// - A string holding bytes that are not UTF-8 (`"a\xFF"`), met only by a batch reader that finds
+///   its items on the bytes before checking UTF-8 (the generic contract's and Gupshup's callbacks):
+///   JSON text must be UTF-8 (RFC 8259 §8.1), so the item holding it is refused naming the field
+///   and the first bad byte, kept as its bytes; every other reader refuses the body whole.
 public struct JSONValueProblem: Sendable, Equatable {
     public enum Kind: Sendable, Equatable {
         /// `text` is the literal as written (`1e309`).
@@ -37,6 +41,10 @@ public struct JSONValueProblem: Sendable, Equatable {
         case numberBelowDouble
         /// `text` is the key; `path` ends with it.
         case repeatedKey
+        /// A string (a value, or the member name `path` ends with) that is not UTF-8; `text` says
+        /// where: `byte 0xFF at byte 2 of its value` (`of its name`), the first bad byte and its
+        /// 0-based offset in the string's text (escapes decoded).
+        case invalidUTF8
     }
 
     public var kind: Kind
@@ -65,7 +73,8 @@ public struct JSONValueProblem: Sendable, Equatable {
     /// range: `ts must be epoch seconds from 0 to … (got '1e309')` when `range` (the field's range
     /// sentence, which starts with the field's name) is known, else
     /// `rate is beyond the range of a number, ±1.8e308 (got '1e309')`; for a repeated key
-    /// `controlGroupPercent is given more than once: each key may appear once in an object`.
+    /// `controlGroupPercent is given more than once: each key may appear once in an object`; for a
+    /// string that is not UTF-8 `meta is not valid UTF-8 (byte 0xFF at byte 2 of its value)`.
     public func message(field: String, whole: String = "body", range: String? = nil) -> String {
         let name = field.isEmpty ? whole : field
         switch kind {
@@ -78,6 +87,8 @@ public struct JSONValueProblem: Sendable, Equatable {
                 + " read as 0 (got '\(InputEcho.text(text))')"
         case .repeatedKey:
             return "\(name) is given more than once: each key may appear once in an object"
+        case .invalidUTF8:
+            return "\(name) is not valid UTF-8 (\(text))"
         }
     }
 
