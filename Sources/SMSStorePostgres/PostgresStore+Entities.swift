@@ -57,7 +57,10 @@ extension PostgresStore {
 
     // MARK: Profiles
 
-    public func upsertProfiles(_ profiles: [Profile]) async throws {
+    /// One transaction: one multi-row `INSERT … SELECT FROM unnest(<arrays>) ON CONFLICT` (bound
+    /// arrays) per 1,000 rows, then one `UPDATE … WHERE user_id = ANY(…)` clearing the opt-outs of
+    /// `clearingOptOut` (no round trip per row).
+    public func upsertProfiles(_ profiles: [Profile], clearingOptOut: Set<String>) async throws {
         guard !profiles.isEmpty else { return }
         let now = Int64(Date().timeIntervalSince1970)
         // The last occurrence of a user id wins (as row-by-row upserts would); one statement per 1,000.
@@ -77,7 +80,7 @@ extension PostgresStore {
         try await write { tx in
             for start in stride(from: 0, to: encoded.count, by: 1_000) {
                 let part = encoded[start..<min(start + 1_000, encoded.count)].sorted {
-                    Array($0.0.userId.utf8).lexicographicallyPrecedes(Array($1.0.userId.utf8))
+                    $0.0.userId.utf8.lexicographicallyPrecedes($1.0.userId.utf8)
                 }
                 let ids = part.map { $0.0.userId.pgSafe }
                 let phones = part.map { $0.0.phone?.pgSafe ?? "" }
@@ -98,6 +101,11 @@ extension PostgresStore {
                       name = excluded.name, properties = excluded.properties,
                       opted_out = profiles.opted_out OR excluded.opted_out, updated_at = excluded.updated_at
                     """)
+            }
+            // The request's last `optedOut` for these users was `false`: cleared, whatever was stored.
+            let cleared = clearingOptOut.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }.map(\.pgSafe)
+            if !cleared.isEmpty {
+                try await tx.exec("UPDATE profiles SET opted_out = false WHERE user_id = ANY(\(cleared)::text[]) AND opted_out")
             }
         }
     }

@@ -54,19 +54,24 @@ extension SQLiteStore {
 
     // MARK: Profiles
 
-    public func upsertProfiles(_ profiles: [Profile]) async throws {
+    /// One transaction, one prepared statement run per row (SQLite runs a prepared statement in
+    /// process: a multi-row `VALUES` list saves nothing here, unlike a round trip to a server). A
+    /// user id in `clearingOptOut` takes the row's `optedOut` as given (the request cleared it);
+    /// any other keeps a stored opt-out (`MAX`).
+    public func upsertProfiles(_ profiles: [Profile], clearingOptOut: Set<String>) async throws {
         let now = Int64(Date().timeIntervalSince1970)
         let encoded = try profiles.map { ($0, try JSONCoding.encode($0.properties)) }
         try await db.write { db in
             let stmt = try db.cachedStatement(sql: """
                 INSERT INTO profiles (user_id, phone, phone_valid, name, properties, opted_out, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
+                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
                 ON CONFLICT (user_id) DO UPDATE SET phone = excluded.phone, phone_valid = excluded.phone_valid,
                   name = excluded.name, properties = excluded.properties,
-                  opted_out = MAX(opted_out, excluded.opted_out), updated_at = excluded.updated_at
+                  opted_out = CASE WHEN ?8 THEN excluded.opted_out ELSE MAX(opted_out, excluded.opted_out) END,
+                  updated_at = excluded.updated_at
                 """)
             for (p, props) in encoded {
-                try stmt.execute(arguments: [p.userId, p.phone, p.phoneValid, p.name, props, p.optedOut, now])
+                try stmt.execute(arguments: [p.userId, p.phone, p.phoneValid, p.name, props, p.optedOut, now, clearingOptOut.contains(p.userId)])
             }
         }
     }

@@ -24,7 +24,9 @@ struct FailingCallbackStore: SMSStore {
         try await base.updateProvider(provider, ifVersion: expected)
     }
     func deleteProvider(id: String) async throws -> ProviderDeletion { try await base.deleteProvider(id: id) }
-    func upsertProfiles(_ profiles: [Profile]) async throws { try await base.upsertProfiles(profiles) }
+    func upsertProfiles(_ profiles: [Profile], clearingOptOut: Set<String>) async throws {
+        try await base.upsertProfiles(profiles, clearingOptOut: clearingOptOut)
+    }
     func profile(userId: String) async throws -> Profile? { try await base.profile(userId: userId) }
     func profileCount() async throws -> Int { try await base.profileCount() }
     func messageLog(campaignId: String, afterId: Int64?, limit: Int) async throws -> [MessageLogEntry] {

@@ -20,8 +20,12 @@ public protocol SMSStore: StatsStore, ProfileStore, AudienceSegmentStore, Messag
     func deleteProvider(id: String) async throws -> ProviderDeletion
 
     // MARK: Profiles
-    /// Upserts by `userId`. An existing profile keeps its opt-out unless the input sets it.
-    func upsertProfiles(_ profiles: [Profile]) async throws
+    /// Upserts by `userId`, all rows in one transaction with multi-row writes (never a statement
+    /// or transaction per row: a 20,000-row request, BENCHMARKS.md "profiles"). Of rows with the
+    /// same `userId` the last wins. An existing profile keeps its opt-out (`optedOut: true` in any
+    /// row sets it) unless its user id is in `clearingOptOut`: the request's last `optedOut` given
+    /// for that user was `false`, and the profile ends not opted out.
+    func upsertProfiles(_ profiles: [Profile], clearingOptOut: Set<String>) async throws
     func profile(userId: String) async throws -> Profile?
     func profileCount() async throws -> Int
     /// Sets a profile's opt-out flag (STOP / START replies). Returns whether the profile exists.
@@ -109,6 +113,9 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
 }
 
 extension SMSStore {
+    /// ``upsertProfiles(_:clearingOptOut:)`` clearing no opt-out (a stored one is kept).
+    public func upsertProfiles(_ profiles: [Profile]) async throws { try await upsertProfiles(profiles, clearingOptOut: []) }
+
     /// The newest `limit` campaigns not archived (the default list).
     public func campaigns(limit: Int) async throws -> [Campaign] { try await campaigns(limit: limit, archived: .hidden) }
 

@@ -325,9 +325,8 @@ struct ProfileController {
             if let given = input.optedOut { givenOptOut[userId] = given }
         }
         // The upsert keeps a stored opt-out (it only ever sets it); `optedOut: false` (the last one
-        // given for the user id: the later row wins) clears it.
-        try await store.upsertProfiles(profiles)
-        for (userId, given) in givenOptOut where !given { try await store.setOptOut(userId: userId, optedOut: false) }
+        // given for the user id: the later row wins) clears it, in the same transaction.
+        try await store.upsertProfiles(profiles, clearingOptOut: Set(givenOptOut.compactMap { $0.value ? nil : $0.key }))
         // Distinct profiles written: a user id repeated in the request counts once (the later one wins).
         return Report(upserted: Set(profiles.lazy.map(\.userId)).count, rejected: rejected, warnings: warnings)
     }
