@@ -47,11 +47,8 @@ struct ProfilesBench: AsyncParsableCommand {
         let store: any SMSDispatchStore
         var postgresSchema: (String, String)?
         if let database {
-            let schema = "bench_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(12)
-            var pgLogger = Logger(label: "bench")
-            pgLogger.logLevel = .error
-            store = try await PostgresStore.connect(
-                url: database + (database.contains("?") ? "&" : "?") + "search_path=" + schema, maxConnections: 10, logger: pgLogger)
+            let (pg, schema) = try await StoreBench.connectInNewSchema(database)
+            store = pg
             postgresSchema = (database, schema)
             print("store: PostgreSQL (schema \(schema))")
         } else {

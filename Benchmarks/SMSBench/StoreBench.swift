@@ -155,6 +155,17 @@ struct StoreBench: AsyncParsableCommand {
         return base
     }
 
+    /// A PostgreSQL store at `database` in a new schema `bench_<12 hex>` (migrated on connect; drop
+    /// it with ``dropSchema(_:_:)``), its errors only logged.
+    static func connectInNewSchema(_ database: String, maxConnections: Int = 10) async throws -> (store: PostgresStore, schema: String) {
+        let schema = "bench_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(12)
+        var logger = Logger(label: "bench")
+        logger.logLevel = .error
+        let store = try await PostgresStore.connect(
+            url: database + (database.contains("?") ? "&" : "?") + "search_path=" + schema, maxConnections: maxConnections, logger: logger)
+        return (store, schema)
+    }
+
     static func dropSchema(_ url: String, _ schema: String) async throws {
         let l = try PostgresLocation(url: url)
         let client = PostgresClient(configuration: .init(

@@ -114,22 +114,10 @@ struct CallbacksBatchUTF8Tests {
 
     // MARK: - The batch splitter against Foundation's reader
 
-    /// SplitMix64: the same cases on every run.
-    struct Seeded: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     /// Random JSON text: strings with escapes, brackets, commas and quotes inside, non-ASCII,
     /// numbers of every form, nesting, random white space between tokens.
-    static func value(_ g: inout Seeded, depth: Int) -> String {
-        let space = { (g: inout Seeded) -> String in ["", " ", "\n", "\t ", "\r\n  "].randomElement(using: &g)! }
+    static func value(_ g: inout SplitMix64, depth: Int) -> String {
+        let space = { (g: inout SplitMix64) -> String in ["", " ", "\n", "\t ", "\r\n  "].randomElement(using: &g)! }
         switch Int.random(in: 0..<(depth > 2 ? 5 : 7), using: &g) {
         case 0: return ["true", "false", "null"].randomElement(using: &g)!
         case 1: return ["0", "-0", "17", "-42", "1.5", "-0.25e-3", "6.02E23", "1e2", "1700000000123"].randomElement(using: &g)!
@@ -153,7 +141,7 @@ struct CallbacksBatchUTF8Tests {
 
     @Test("property: on 500 random valid arrays the batch reader's element bytes read (by JSONSerialization) as the elements JSONSerialization reads")
     func splitterAgreesWithFoundation() throws {
-        var g = Seeded(state: 12)
+        var g = SplitMix64(seed: 12)
         for round in 0..<500 {
             let n = Int.random(in: 0...6, using: &g)
             let text = " [" + (0..<n).map { _ in " " + Self.value(&g, depth: 0) + "\n" }.joined(separator: ",") + "] "
@@ -171,7 +159,7 @@ struct CallbacksBatchUTF8Tests {
 
     @Test("property: bad bytes in a string of element k leave every element's bytes where they were and refuse only [k] at the first bad byte")
     func badBytesStayInTheirElement() throws {
-        var g = Seeded(state: 7)
+        var g = SplitMix64(seed: 7)
         let sequences: [[UInt8]] = [[0xFF], [0xFE, 0xFF], [0xC0, 0xAF], [0xED, 0xA0, 0x80], [0xE2, 0x82], [0x80], [0xF8, 0x88, 0x80, 0x80, 0x80]]
         for round in 0..<300 {
             let n = Int.random(in: 1...6, using: &g)

@@ -158,6 +158,15 @@ struct CallbackItemBytesRouteTests {
         ) { r in (r.status, String(buffer: r.body)) }
     }
 
+    /// A replay of error `id` with corrected bytes (`rawBase64`).
+    static func replay(_ client: any TestClientProtocol, id: Int64, corrected: [UInt8]) async throws -> (HTTPResponse.Status, String) {
+        try await client.execute(
+            uri: "/api/v1/ingestion-errors/\(id)/replay", method: .post,
+            headers: [.authorization: "Bearer \(token)", .contentType: "application/json"],
+            body: ByteBuffer(string: #"{"rawBase64":"\#(Data(corrected).base64EncodedString())"}"#)
+        ) { r in (r.status, String(buffer: r.body)) }
+    }
+
     @Test("each dialect: the invalid item stored as the exact bytes that arrived; its replay gives the same refusal", arguments: StoreKind.allCases)
     func storedExactly(kind: StoreKind) async throws {
         try await Self.withApp(kind) { client, t in
@@ -227,12 +236,8 @@ struct CallbackItemBytesRouteTests {
             #expect(e.raw == Array(#"[{"event":"delivered","data":[{"meta":"m2","ts":"soon"}]}]"#.utf8))
             // m1 is held pending (no such message); the stored item alone, corrected, adds m2 only.
             #expect(try await t.store.unmatchedCallbacks(receivedBefore: Int64.max, limit: 10).map(\.meta) == ["m1"])
-            let fixed = Data(#"[{"event":"delivered","data":[{"meta":"m2","ts":\#(now)}]}]"#.utf8).base64EncodedString()
-            let (ok, answer) = try await client.execute(
-                uri: "/api/v1/ingestion-errors/\(e.id)/replay", method: .post,
-                headers: [.authorization: "Bearer \(Self.token)", .contentType: "application/json"],
-                body: ByteBuffer(string: #"{"rawBase64":"\#(fixed)"}"#)
-            ) { r in (r.status, String(buffer: r.body)) }
+            let (ok, answer) = try await Self.replay(
+                client, id: e.id, corrected: Array(#"[{"event":"delivered","data":[{"meta":"m2","ts":\#(now)}]}]"#.utf8))
             #expect(ok == .ok, "\(answer)")
             #expect(answer.contains(#""pending":1"#), "\(answer)")
             #expect(Set(try await t.store.unmatchedCallbacks(receivedBefore: Int64.max, limit: 10).map(\.meta)) == ["m1", "m2"])
@@ -263,12 +268,7 @@ struct CallbackItemBytesRouteTests {
             let (again, replayed) = try await Self.replay(client, id: e.id)
             #expect(again == .unprocessableContent, "\(replayed)")
             #expect(Self.strings(replayed).contains("still invalid: meta is not valid UTF-8 (byte 0xFF at byte 2 of its value)"), "\(replayed)")
-            let fixed = Data(kept.filter { $0 != 0xFF }).base64EncodedString()
-            let (ok, done) = try await client.execute(
-                uri: "/api/v1/ingestion-errors/\(e.id)/replay", method: .post,
-                headers: [.authorization: "Bearer \(Self.token)", .contentType: "application/json"],
-                body: ByteBuffer(string: #"{"rawBase64":"\#(fixed)"}"#)
-            ) { r in (r.status, String(buffer: r.body)) }
+            let (ok, done) = try await Self.replay(client, id: e.id, corrected: kept.filter { $0 != 0xFF })
             #expect(ok == .ok, "\(done)")
             #expect(Set(try await t.store.unmatchedCallbacks(receivedBefore: Int64.max, limit: 10).map(\.meta)) == ["m1", "m2", "m3"])
             #expect(try await t.store.ingestionError(id: e.id)?.replayedAt != nil)

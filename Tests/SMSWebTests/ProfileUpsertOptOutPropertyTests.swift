@@ -17,22 +17,10 @@ import Testing
 struct ProfileUpsertOptOutPropertyTests {
     static let token = "admin-token"
 
-    /// SplitMix64: the same requests on every run.
-    struct Seeded: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     @Test("property: 3 random requests of up to 40 rows over 8 user ids, 12 rounds: every flag and name as the row-by-row model says", arguments: StoreKind.allCases)
     func randomRequests(kind: StoreKind) async throws {
         try await StoreRouteApp.with(kind, adminToken: Self.token, secret: "s3cret-callback-key") { client, t in
-            var g = Seeded(state: 2026)
+            var g = SplitMix64(seed: 2026)
             for round in 0..<12 {
                 let ids = (0..<8).map { "r\(round)-u\($0)" }
                 var flags: [String: Bool] = [:]
