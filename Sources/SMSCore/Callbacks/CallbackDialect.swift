@@ -95,7 +95,7 @@ public enum CallbackDialect {
         let repeated = FormFields.repeatedNames(pairs)
         if !repeated.isEmpty {
             let reasons = repeated.map { FormFields.repeatedMessage(name: $0.name, count: $0.count) }
-            return CallbackParseResult(invalid: [CallbackDialectSupport.refused(reasons, raw: text, event: nil)])
+            return CallbackParseResult(invalid: [CallbackDialectSupport.refused(reasons, raw: fieldText, event: nil)])
         }
         var fields: [String: String] = [:]
         for (name, value) in pairs { fields[name] = value }
