@@ -167,41 +167,37 @@ extension PostgresStore {
                         "UPDATE \(unescaped: t) SET \(unescaped: c) = \(try JSONCoding.encode(campaign)) WHERE id = \(try r.at(0, String.self))")
                     changed += 1
                 }
+            case (.delete, .namingPerson):
+                // Every row read once, locked against a replay meanwhile.
+                var naming: [Int64] = []
+                for r in try await tx.rows("SELECT id, reason, \(unescaped: c) FROM \(unescaped: t) ORDER BY id FOR UPDATE") {
+                    let raw = Array(try r.at(2, ByteBuffer.self).readableBytesView)
+                    if erasure.names(raw: raw, reason: try r.at(1, String.self)) { naming.append(try r.at(0, Int64.self)) }
+                }
+                if !naming.isEmpty {
+                    changed = try await tx.rows("DELETE FROM \(unescaped: t) WHERE id = ANY(\(naming)::bigint[]) RETURNING 1").count
+                }
             case (.scrubPhone, let rows):
                 for needle in erasure.phoneNeedles.map(\.pgSafe) {
                     let mask = String(repeating: ProfileErasure.mask, count: needle.count)
-                    if step.bytes {
-                        for r in try await tx.rows("""
-                            SELECT id, \(unescaped: c) FROM \(unescaped: t) WHERE position(\(ByteBuffer(string: needle))::bytea in \(unescaped: c)) > 0
-                            """)
-                        {
-                            let bytes = Array(try r.at(1, ByteBuffer.self).readableBytesView)
-                            try await tx.exec("""
-                                UPDATE \(unescaped: t) SET \(unescaped: c) = \(ByteBuffer(bytes: erasure.scrub(bytes: bytes)))
-                                WHERE id = \(try r.at(0, Int64.self))
-                                """)
-                            changed += 1
-                        }
-                    } else {
-                        switch rows {
-                        case .user:
-                            changed += try await tx.rows("""
-                                UPDATE \(unescaped: t) SET \(unescaped: c) = replace(\(unescaped: c), \(needle), \(mask))
-                                WHERE user_id = \(user) AND strpos(\(unescaped: c), \(needle)) > 0 RETURNING 1
-                                """).count
-                        case .userMessages:
-                            changed += try await tx.rows("""
-                                UPDATE \(unescaped: t) SET \(unescaped: c) = replace(\(unescaped: c), \(needle), \(mask))
-                                WHERE message_id = ANY(\(messageIds)::bigint[]) AND strpos(\(unescaped: c), \(needle)) > 0 RETURNING 1
-                                """).count
-                        case .holdingPhone:
-                            changed += try await tx.rows("""
-                                UPDATE \(unescaped: t) SET \(unescaped: c) = replace(\(unescaped: c), \(needle), \(mask))
-                                WHERE strpos(\(unescaped: c), \(needle)) > 0 RETURNING 1
-                                """).count
-                        case .listingUser:
-                            preconditionFailure("erasure step \(step) has no PostgreSQL translation")
-                        }
+                    switch rows {
+                    case .user:
+                        changed += try await tx.rows("""
+                            UPDATE \(unescaped: t) SET \(unescaped: c) = replace(\(unescaped: c), \(needle), \(mask))
+                            WHERE user_id = \(user) AND strpos(\(unescaped: c), \(needle)) > 0 RETURNING 1
+                            """).count
+                    case .userMessages:
+                        changed += try await tx.rows("""
+                            UPDATE \(unescaped: t) SET \(unescaped: c) = replace(\(unescaped: c), \(needle), \(mask))
+                            WHERE message_id = ANY(\(messageIds)::bigint[]) AND strpos(\(unescaped: c), \(needle)) > 0 RETURNING 1
+                            """).count
+                    case .holdingPhone:
+                        changed += try await tx.rows("""
+                            UPDATE \(unescaped: t) SET \(unescaped: c) = replace(\(unescaped: c), \(needle), \(mask))
+                            WHERE strpos(\(unescaped: c), \(needle)) > 0 RETURNING 1
+                            """).count
+                    case .listingUser, .namingPerson:
+                        preconditionFailure("erasure step \(step) has no PostgreSQL translation")
                     }
                 }
             default:

@@ -159,28 +159,29 @@ extension SQLiteStore {
                     try db.execute(sql: "UPDATE \(t) SET \(c) = ? WHERE id = ?", arguments: [try JSONCoding.encode(campaign), r[0] as String])
                     changed += 1
                 }
+            case (.delete, .namingPerson):
+                // Every row read once (raw as bytes: a TEXT value of an older version reads as its UTF-8).
+                var naming: [Int64] = []
+                let rows = try Row.fetchCursor(db, sql: "SELECT id, reason, CAST(\(c) AS BLOB) FROM \(t)")
+                while let r = try rows.next() {
+                    let raw: Data = r[2] ?? Data()
+                    if erasure.names(raw: Array(raw), reason: r[1]) { naming.append(r[0]) }
+                }
+                for ids in stride(from: 0, to: naming.count, by: 500).map({ Array(naming[$0..<min($0 + 500, naming.count)]) }) {
+                    try db.execute(
+                        sql: "DELETE FROM \(t) WHERE id IN (\(ids.map { _ in "?" }.joined(separator: ",")))",
+                        arguments: StatementArguments(ids))
+                    changed += db.changesCount
+                }
             case (.scrubPhone, let rows):
                 for needle in erasure.phoneNeedles {
                     let mask = String(repeating: ProfileErasure.mask, count: needle.count)
                     let scope = rows == .user ? "user_id = ? AND " : rows == .userMessages ? "\(userMessages) AND " : ""
                     let scopeArgs: StatementArguments = rows == .holdingPhone ? [] : [user]
-                    if step.bytes {
-                        for r in try Row.fetchAll(
-                            db, sql: "SELECT rowid, \(c) FROM \(t) WHERE \(scope)instr(\(c), ?) > 0",
-                            arguments: scopeArgs + [Data(needle.utf8)])
-                        {
-                            let bytes = [UInt8](r[1] as Data)
-                            try db.execute(
-                                sql: "UPDATE \(t) SET \(c) = ? WHERE rowid = ?",
-                                arguments: [Data(erasure.scrub(bytes: bytes)), r[0] as Int64])
-                            changed += 1
-                        }
-                    } else {
-                        try db.execute(
-                            sql: "UPDATE \(t) SET \(c) = replace(\(c), ?, ?) WHERE \(scope)instr(\(c), ?) > 0",
-                            arguments: [needle, mask] + scopeArgs + [needle])
-                        changed += db.changesCount
-                    }
+                    try db.execute(
+                        sql: "UPDATE \(t) SET \(c) = replace(\(c), ?, ?) WHERE \(scope)instr(\(c), ?) > 0",
+                        arguments: [needle, mask] + scopeArgs + [needle])
+                    changed += db.changesCount
                 }
             default:
                 preconditionFailure("erasure step \(step) has no SQLite translation")

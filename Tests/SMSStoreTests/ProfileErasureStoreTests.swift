@@ -91,8 +91,8 @@ struct ProfileErasureStoreTests {
         #expect(pseudonyms.first?["phone"] == .null && pseudonyms.first?["body"]?.text == "")
         let props = try await f.testStore.query("SELECT properties FROM conversion_events WHERE event_id = 'e7'")
         #expect(props.first?["properties"]?.text == #"{"amount":12}"#)
-        let raw = try #require(try await f.store.ingestionErrors(limit: 10).first?.raw)
-        #expect(raw == Array(#"{"to":"+49***********","x":"#.utf8) + [0x00, 0xFF] + Array(" tel ***********".utf8))
+        // The refused callback holding the phone is deleted (a replay could not store it again).
+        #expect(try await f.store.ingestionErrors(limit: 10).isEmpty)
         // Erasing again finds nothing left of the user.
         #expect(try await f.store.messages(userId: "u7", limit: 5).isEmpty)
 
@@ -139,6 +139,78 @@ struct ProfileErasureStoreTests {
             #expect(places.isEmpty, "'\(secret)' is still in \(places)")
         }
         #expect(try await store.reconcile(campaignId: "c1", repair: false).isClean)
+        await f.testStore.close()
+    }
+
+    /// A person with a refused conversion event and refused callbacks kept as ingestion errors
+    /// (decision, issue 15: such rows are deleted): after the erasure neither the user id nor the
+    /// phone digits are anywhere in the database, the other people's errors stay, stats and
+    /// reconcile are unchanged.
+    @Test("erasure deletes every ingestion error naming the person (user id or phone in any form); others stay", arguments: StoreKind.allCases)
+    func ingestionErrors(kind: StoreKind) async throws {
+        let f = try await Self.history(kind)
+        let store = f.store
+        let user = "anna-erase-7731"
+        try await store.upsertProfiles([Profile(userId: user, phone: "+4915198765432", phoneValid: true, name: "Anna")])
+        try await store.insertMessages([
+            NewMessage(
+                campaignId: "c1", userId: user, phone: "+4915198765432", meta: "m-anna", body: "Hi", segments: 1, dispatch: .queued,
+                createdAt: Self.t, links: [])
+        ])
+        try await f.dispatchAll()
+        _ = try await store.applyCallbacks(
+            providerId: "p1", items: [CallbackItem(kind: .delivered, meta: "m-anna", ts: Self.t + 20)], receivedAt: Self.t + 30)
+        let naming: [IngestionErrorInput] = [
+            // A conversion event refused for its revenue, naming the user.
+            IngestionErrorInput(
+                source: "events", providerId: nil, reason: "properties.amount must be a decimal amount",
+                raw: #"{"eventId":"e-anna","userId":"\#(user)","name":"purchase","ts":1710000600,"properties":{"amount":"x"}}"#,
+                receivedAt: Self.t + 40),
+            // The same, the user id JSON-escaped.
+            IngestionErrorInput(
+                source: "events", providerId: nil, reason: "missing fields: ts",
+                raw: #"{"eventId":"e-anna2","userId":"\u0061nna-erase-7731","name":"purchase"}"#, receivedAt: Self.t + 41),
+            // A refused callback form naming the phone with separators, form-encoded.
+            IngestionErrorInput(
+                source: "callback", providerId: "p1", reason: "ts must be epoch seconds",
+                raw: "meta=m-anna&to=%2B49+151+9876+5432&status=delivered&ts=soon", receivedAt: Self.t + 42),
+            // A refused callback whose bytes are no UTF-8, the national number inside.
+            IngestionErrorInput(
+                source: "callback", providerId: "p1", reason: "body is not UTF-8",
+                raw: [0xFF, 0xFE] + Array("from 015198765432".utf8), receivedAt: Self.t + 43),
+        ]
+        let others: [IngestionErrorInput] = [
+            IngestionErrorInput(
+                source: "events", providerId: nil, reason: "missing fields: ts",
+                raw: #"{"eventId":"e-bob","userId":"bob-erase-7731","name":"purchase"}"#, receivedAt: Self.t + 44),
+            IngestionErrorInput(
+                source: "callback", providerId: "p1", reason: "not JSON", raw: #"{"to":"+4915198765433","#, receivedAt: Self.t + 45),
+        ]
+        let earlier = try await store.ingestionErrors(limit: 100).map(\.raw)  // the history's (user u7's)
+        try await store.recordIngestionErrors(naming + others)
+        let q = f.queries
+        let before = (try await q.summary(f.campaign), try await q.overview(f.campaign, granularity: .day))
+        for secret in [user, "98765432"] {
+            #expect(!(try await f.testStore.places(holding: secret).isEmpty), "the search finds '\(secret)' before")
+        }
+
+        let profile = try await store.profile(userId: user)
+        guard case .erased(let report) = try await store.eraseProfile(ProfileErasure(userId: user, profile: profile)) else {
+            Issue.record("not erased")
+            return
+        }
+        #expect(report.rows["ingestion_errors.raw"] == 4)
+        let left = try await store.ingestionErrors(limit: 100)
+        #expect(left.count == earlier.count + others.count)
+        #expect(Set(left.map(\.raw)) == Set(earlier + others.map(\.raw)), "\(left.map(\.rawText))")
+        for secret in [user, "98765432", "9876+5432"] {
+            let places = try await f.testStore.places(holding: secret)
+            #expect(places.isEmpty, "'\(secret)' is still in \(places)")
+        }
+        #expect(try await q.summary(f.campaign) == before.0)
+        #expect(try await q.overview(f.campaign, granularity: .day) == before.1)
+        let reconcile = try await store.reconcile(campaignId: "c1", repair: false)
+        #expect(reconcile.isClean, "\(reconcile)")
         await f.testStore.close()
     }
 

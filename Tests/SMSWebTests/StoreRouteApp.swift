@@ -14,16 +14,17 @@ enum StoreRouteApp {
     ///   - adminToken: the admin API's bearer token.
     ///   - secret: provider `p1`'s callback secret.
     ///   - now: the server clock (``AppConfig/now``), epoch seconds; `nil` = the real one.
+    ///   - logs: collects every log line (trace level); `nil`: critical lines only, not collected.
     static func with(
-        _ kind: StoreKind, adminToken: String, secret: String, now: (@Sendable () -> Int64)? = nil,
+        _ kind: StoreKind, adminToken: String, secret: String, now: (@Sendable () -> Int64)? = nil, logs: LogCapture? = nil,
         _ body: @escaping @Sendable (any TestClientProtocol, TestStore) async throws -> Void
     ) async throws {
         let t = try await TestStore.make(kind)
         try await t.store.insertProvider(ProviderConfig(
             id: "p1", name: "P", url: "http://127.0.0.1:9/sms", bodyTemplate: #"{"to":"$$To","text":"$$Body"}"#,
             callbackSecret: secret, createdAt: 0))
-        var logger = Logger(label: "test.routes")
-        logger.logLevel = .critical
+        var logger = logs?.logger ?? Logger(label: "test.routes")
+        if logs == nil { logger.logLevel = .critical }
         var config = AppConfig(host: "127.0.0.1", port: 0, publicBaseURL: "https://s.example", adminToken: adminToken)
         if let now { config.now = now }
         let app = try await buildApplication(config: config, store: t.store, gateway: SilentGateway(), runDispatcher: false, logger: logger)

@@ -2,7 +2,7 @@ import Foundation
 
 /// Erasure of one person (`DELETE /api/v1/profiles/{userId}`, issue 15): what is removed, what is
 /// pseudonymised, what is kept. The rule lives here as data (``steps``) plus the pure rewrites
-/// (``scrub(_:)``, ``scrub(bytes:)``, ``scrub(event:)``, ``retainedProperties(_:goals:)``); each
+/// (``scrub(_:)``, ``names(raw:reason:)``, ``scrub(event:)``, ``retainedProperties(_:goals:)``); each
 /// store applies the steps in one transaction.
 ///
 /// Kept, so that campaign numbers already reported stay what they were and a recount
@@ -25,15 +25,20 @@ import Foundation
 ///   status): removed from the list (``scrub(audience:)``), so a duplicate of the campaign does not
 ///   copy it back; who was targeted stays recorded in the campaign's messages, under the pseudonym;
 /// - the phone's digits wherever raw input holds them, whoever it was received for: pending
-///   (unmatched) callbacks, ingestion errors' raw bytes, provider error texts (``scrub(_:)``: each
-///   occurrence of the national significant number becomes `*`s, so `+4915112345678` and
-///   `015112345678` both lose the digits).
+///   (unmatched) callbacks and provider error texts (``scrub(_:)``: each occurrence of the
+///   national significant number becomes `*`s, so `+4915112345678` and `015112345678` both lose
+///   the digits);
+/// - every ingestion error (refused callback, event or import input) whose raw bytes or reason
+///   name the person by user id or phone (``names(raw:reason:)``) is deleted: masking would leave
+///   input that a replay (`POST /api/v1/ingestion-errors/{id}/replay`) could store again under the
+///   real id, and refused input is not counted in any stat.
 ///
 /// After the erasure the person's short links still redirect (a forwarded message keeps working)
 /// and their clicks still count, but a click on a message of a pseudonymised user stores no user
 /// agent and no IP hash (``storedClick(_:messageUserId:)``, applied by the stores' click writes).
 ///
-/// Not covered: digits written with separators inside raw input (`+49 151 1234 5678`); logs hold
+/// Not covered: digits written with separators inside pending callbacks and error texts
+/// (`+49 151 1234 5678`; ingestion errors are matched with separators); logs hold
 /// phones only masked (``PhoneNumber/masked(_:)``), so they keep no full number to erase.
 public struct ProfileErasure: Sendable, Equatable {
     /// The erased user's id.
@@ -84,26 +89,104 @@ public struct ProfileErasure: Sendable, Equatable {
         return out
     }
 
-    /// Raw bytes with every occurrence of a needle's UTF-8 bytes replaced by as many `*` bytes
-    /// (the rest of the bytes kept as they were, NUL and invalid UTF-8 included).
-    public func scrub(bytes: [UInt8]) -> [UInt8] {
-        var out = bytes
-        for needle in phoneNeedles.map({ Array($0.utf8) }) where !needle.isEmpty && out.count >= needle.count {
-            var i = 0
-            while i <= out.count - needle.count {
-                if out[i] == needle[0], Array(out[i..<(i + needle.count)]) == needle {
-                    for j in i..<(i + needle.count) { out[j] = UInt8(ascii: "*") }
-                    i += needle.count
-                } else {
-                    i += 1
-                }
-            }
+    /// Whether an ingestion error names the erased person, so the erasure deletes it (its raw
+    /// input can be replayed, and a replay of input naming the person would store it again under
+    /// the real id; decision of issue 15: such rows are deleted, not masked):
+    /// - the phone: a ``phoneNeedles`` entry in `raw` or `reason`, its digits possibly split by the
+    ///   separators people and form encodings write (space, `-`, `.`, `(`, `)`, `/`, `+`, `%20`:
+    ///   `+49 151 1234 5678`, `0151-1234-5678`, `+49+151+1234+5678`);
+    /// - the user id: written in `raw` or `reason` as it is, JSON-escaped (`\/`) or
+    ///   percent-encoded, as a whole token (the bytes before and after it are no ASCII letter,
+    ///   digit or `_`: user `u7` is in `"userId":"u7"` and `userId=u7&`, not in `u70` or
+    ///   `1700000u7`);
+    /// - or, when `raw` is JSON, any string in it (a member name or a value) equal to the user id
+    ///   or holding the phone, whatever escapes it was written with (`"\u0075\u0037"`).
+    /// A short user id such as `7` also matches a stand-alone number 7 in raw input: erasure errs
+    /// on the side of deleting (such a row is gone from `GET /api/v1/ingestion-errors`).
+    public func names(raw: [UInt8], reason: String) -> Bool {
+        let reasonBytes = Array(reason.utf8)
+        for bytes in [raw, reasonBytes] {
+            if phoneNeedles.contains(where: { Self.holds(needle: Array($0.utf8), in: bytes) }) { return true }
+            if userIdForms.contains(where: { Self.holds(token: $0, in: bytes) }) { return true }
         }
-        return out
+        guard let value = try? JSONValue(json: Data(raw)) else { return false }
+        return holdsPerson(value)
     }
 
-    /// Whether raw bytes hold a needle (the stores pick the rows to rewrite with it).
-    public func holdsPhone(bytes: [UInt8]) -> Bool { scrub(bytes: bytes) != bytes }
+    /// The written forms of the user id searched in raw input: as is, JSON-escaped, percent-encoded.
+    var userIdForms: [[UInt8]] {
+        guard !userId.isEmpty else { return [] }
+        var forms = [Array(userId.utf8)]
+        if let json = try? JSONEncoder().encode(userId), json.count >= 2 {
+            forms.append(Array(json.dropFirst().dropLast()))
+        }
+        var unreserved = CharacterSet.alphanumerics.intersection(CharacterSet(charactersIn: Unicode.Scalar(0)..<Unicode.Scalar(128)))
+        unreserved.insert(charactersIn: "-._~")
+        if let encoded = userId.addingPercentEncoding(withAllowedCharacters: unreserved) { forms.append(Array(encoded.utf8)) }
+        var seen = Set<[UInt8]>()
+        return forms.filter { seen.insert($0).inserted }
+    }
+
+    /// Whether a JSON value holds a string (member name or value) equal to the user id or holding a phone needle.
+    private func holdsPerson(_ value: JSONValue) -> Bool {
+        func holds(_ s: String) -> Bool {
+            s == userId || phoneNeedles.contains { Self.holds(needle: Array($0.utf8), in: Array(s.utf8)) }
+        }
+        switch value {
+        case .string(let s): return holds(s)
+        case .array(let a): return a.contains(where: holdsPerson)
+        case .object(let o): return o.contains { holds($0.key) || holdsPerson($0.value) }
+        case .number, .bool, .null: return false
+        }
+    }
+
+    /// ASCII letters, digits and `_`: the bytes that continue a token.
+    private static func isWordByte(_ b: UInt8) -> Bool {
+        (48...57).contains(b) || (65...90).contains(b) || (97...122).contains(b) || b == UInt8(ascii: "_")
+    }
+
+    /// Whether `token` occurs in `bytes` with no word byte (``isWordByte(_:)``) right before or
+    /// after it (checked only on a side where the token itself starts or ends with a word byte).
+    static func holds(token: [UInt8], in bytes: [UInt8]) -> Bool {
+        guard let first = token.first, let last = token.last, bytes.count >= token.count else { return false }
+        var i = 0
+        while i <= bytes.count - token.count {
+            if bytes[i] == first, bytes[i..<(i + token.count)].elementsEqual(token) {
+                let before = i == 0 || !isWordByte(first) || !isWordByte(bytes[i - 1])
+                let after = i + token.count == bytes.count || !isWordByte(last) || !isWordByte(bytes[i + token.count])
+                if before && after { return true }
+            }
+            i += 1
+        }
+        return false
+    }
+
+    /// Whether `needle` occurs in `bytes`; when the needle is all ASCII digits, the digits may be
+    /// split by separators (space, `-`, `.`, `(`, `)`, `/`, `+`, `%20`) between them.
+    static func holds(needle: [UInt8], in bytes: [UInt8]) -> Bool {
+        guard let first = needle.first, bytes.count >= needle.count else { return false }
+        let digits = needle.allSatisfy { (48...57).contains($0) }
+        let separators: Set<UInt8> = Set(" -.()/+".utf8)
+        for start in bytes.indices where bytes[start] == first {
+            var (i, k) = (start, 0)
+            while i < bytes.count, k < needle.count {
+                if bytes[i] == needle[k] {
+                    i += 1
+                    k += 1
+                } else if digits, k > 0, separators.contains(bytes[i]) {
+                    i += 1
+                } else if digits, k > 0, bytes[i] == UInt8(ascii: "%"), i + 2 < bytes.count, bytes[i + 1] == UInt8(ascii: "2"),
+                    bytes[i + 2] == UInt8(ascii: "0")
+                {
+                    i += 3
+                } else {
+                    break
+                }
+            }
+            if k == needle.count { return true }
+        }
+        return false
+    }
 
     /// A campaign audience with every occurrence of the erased user id removed from a
     /// `{"userIds":[…]}` list (the list may become empty: publishing it is then refused as an
@@ -166,7 +249,7 @@ public struct ProfileErasure: Sendable, Equatable {
         case empty
         /// Set the column to ``ProfileErasure/pseudonym``.
         case pseudonym
-        /// Rewrite with ``ProfileErasure/scrub(_:)`` (text) or ``ProfileErasure/scrub(bytes:)`` (raw bytes).
+        /// Rewrite the text with ``ProfileErasure/scrub(_:)``.
         case scrubPhone
         /// Rewrite the stored ``CallbackItem`` JSON with ``ProfileErasure/scrub(event:)``.
         case scrubEvent
@@ -186,6 +269,8 @@ public struct ProfileErasure: Sendable, Equatable {
         case holdingPhone
         /// Campaigns whose audience is a `userIds` list holding the user id.
         case listingUser
+        /// Ingestion errors whose raw bytes or reason name the person (``ProfileErasure/names(raw:reason:)``).
+        case namingPerson
     }
 
     /// One step: `action` on `column` of `table` for `rows`.
@@ -209,8 +294,9 @@ public struct ProfileErasure: Sendable, Equatable {
     /// The steps, in the order a store applies them (the user id is replaced last, after every
     /// step that selects rows by it). Rows are chosen by the user (their messages' phone-bearing
     /// texts included) except in the tables of raw input received for no known message, which are
-    /// searched for the phone (`.holdingPhone`: pending callbacks, ingestion errors, and the
-    /// per-campaign error descriptions copied from receipts).
+    /// searched for the phone (`.holdingPhone`: pending callbacks and the per-campaign error
+    /// descriptions copied from receipts) or for the person (`.namingPerson`: ingestion errors,
+    /// every row read once, linear in the table).
     public static let steps: [Step] = [
         Step(table: "profiles", column: "user_id", rows: .user, action: .delete),
         Step(table: "messages", column: "phone", rows: .user, action: .null),
@@ -226,7 +312,7 @@ public struct ProfileErasure: Sendable, Equatable {
         Step(table: "message_events", column: "description", rows: .userMessages, action: .scrubPhone),
         Step(table: "delivery_error_descriptions", column: "description", rows: .holdingPhone, action: .scrubPhone),
         Step(table: "pending_callbacks", column: "payload", rows: .holdingPhone, action: .scrubPhone),
-        Step(table: "ingestion_errors", column: "raw", rows: .holdingPhone, action: .scrubPhone, bytes: true),
+        Step(table: "ingestion_errors", column: "raw", rows: .namingPerson, action: .delete, bytes: true),
         Step(table: "campaigns", column: "json", rows: .listingUser, action: .scrubAudience),
         Step(table: "messages", column: "user_id", rows: .user, action: .pseudonym),
         Step(table: "conversion_events", column: "user_id", rows: .user, action: .pseudonym),
