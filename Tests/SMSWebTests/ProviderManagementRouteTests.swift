@@ -201,6 +201,45 @@ struct ProviderManagementRouteTests {
         }
     }
 
+    /// Issue 15 (a tester's finding): `"kind": null` turned a provider in use into `generic`
+    /// silently, and its campaigns' receipts were then read by another dialect.
+    @Test("PATCH changing kind (null = generic included) of a provider used by a scheduled, sending or paused campaign: 409 naming them, nothing changed; allowed once they are done", arguments: StoreKind.allCases)
+    func patchKindInUse(kind: StoreKind) async throws {
+        try await StoreRouteApp.with(kind, adminToken: Self.token, secret: Self.secret) { client, t in
+            try await t.store.insertProvider(ProviderConfig(
+                id: "p2", name: "Twilio", kind: .twilio, url: "http://127.0.0.1:9/sms", bodyTemplate: #"{"to":"$$To","text":"$$Body"}"#,
+                callbackSecret: "x", createdAt: 1))
+            let campaigns: [(String, String, CampaignStatus, Int64)] = [
+                ("c1", "Spring sale", .sending, 10), ("c2", "Later", .scheduled, 20), ("c3", "Held", .paused, 30),
+                ("c4", "Done", .completed, 5), ("c5", "Idea", .draft, 6),
+            ]
+            for (id, name, status, at) in campaigns {
+                try await t.store.insertCampaign(Campaign(
+                    id: id, name: name, providerId: "p2", body: "Hi", links: [], audience: .all, timezone: "UTC", goal: nil,
+                    status: status, createdAt: at))
+            }
+            let version = try await t.store.provider(id: "p2")?.version
+            for body in [#"{"kind":null}"#, #"{"kind":"generic"}"#, #"{"kind":"vonage","name":"Renamed"}"#] {
+                let r = try await Self.call(client, .patch, "/api/v1/providers/p2", body)
+                #expect(r.status == .conflict, "\(body): \(r.text)")
+                let to = body.contains("vonage") ? "vonage" : "generic"
+                #expect(Self.message(r.text) == "provider 'p2' is used by 3 campaign(s) scheduled, sending or paused: c1 (Spring sale), c2 (Later), c3 (Held); its kind (twilio → \(to)) decides how their receipts are read: finish or stop them first")
+            }
+            let unchanged = try #require(try await t.store.provider(id: "p2"))
+            #expect(unchanged.kind == .twilio && unchanged.name == "Twilio" && unchanged.version == version)
+            // Other fields still change while it is in use; the kind given as it is changes nothing.
+            let renamed = try await Self.call(client, .patch, "/api/v1/providers/p2", #"{"kind":"twilio","name":"Twilio EU"}"#)
+            #expect(renamed.status == .ok, "\(renamed.text)")
+            #expect(try await t.store.provider(id: "p2")?.name == "Twilio EU")
+            // Once none is scheduled, sending or paused, the change is made: null means generic.
+            for id in ["c1", "c2", "c3"] { try await t.store.setCampaignStatus(id: id, status: .completed, publishedAt: 10) }
+            let changed = try await Self.call(client, .patch, "/api/v1/providers/p2", #"{"kind":null}"#)
+            #expect(changed.status == .ok, "\(changed.text)")
+            #expect(try Self.object(changed.text)["kind"] as? String == "generic")
+            #expect(try await t.store.provider(id: "p2")?.kind == .generic)
+        }
+    }
+
     // MARK: DELETE
 
     @Test("DELETE: 409 naming the campaigns that use the provider (nothing deleted); 204 when none does; then 404", arguments: StoreKind.allCases)
