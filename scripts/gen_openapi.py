@@ -60,6 +60,13 @@ limit = p("limit", "query", rng("listLimit", default=CONSTANTS["listLimitDefault
 # Names and chosen identifiers: InputLimits.nameLength / identifierLength (Unicode code points).
 NAME = {"type": "string", "maxLength": CONSTANTS["nameLength"]}; IDENT = {"type": "string", "maxLength": CONSTANTS["identifierLength"]}
 S = {"type": "string"}; I = {"type": "integer"}; N = {"type": "number"}; B = {"type": "boolean"}
+# The message log's filters, cursor and unmask (the JSON pages and the exports).
+log_query = [p("cursor", "query", S, False, "nextCursor of the previous page, as given (anything else is a 400)"),
+      p("outcome", "query", {"type": "string", "enum": ["queued", "sent", "pending", "delivered", "failed", "dispatch_error", "control"]}, False, "pending: an intermediate receipt came; sent: accepted, no receipt yet"),
+      p("clicked", "query", {"type": "string", "enum": ["true", "false"]}, False, "a human clicked a link"),
+      p("converted", "query", {"type": "string", "enum": ["true", "false"]}, False, "a conversion is attributed"),
+      p("errorCode", "query", S, False, "a failure code or a dispatch reason, exactly"), variant,
+      p("unmask", "query", {"type": "string", "enum": ["true", "false"]}, False, "true: the full phone; default masked")]
 # `ts` of a callback item and an event: one rule (SMSCore EpochTimestamp).
 TS = {"oneOf": [rng("epochSeconds", "epoch seconds (fractions dropped)"), rng("epochMilliseconds", "epoch milliseconds (values above 1e12)"),
   {"type": "string", "pattern": PLAIN_NUMBER, "description": "the same number as text (no spaces, no + sign), same ranges"}],
@@ -361,12 +368,11 @@ paths = {
  "/api/v1/campaigns/{id}/hits": {"get": op("Stored redirect hits, newest first: human clicks and bot / link-preview hits (HEAD, crawler user agents) flagged with their reason", ok("hits", {"type": "array", "items": ref("ClickHit")}), params=[cid,
     p("kind", "query", {"type": "string", "enum": ["all","bots","humans"]}, False), limit])},
  "/api/v1/campaigns/{id}/messages": {"get": op("The campaign's message log, in message id order (keyset: stable while messages are added), filtered (all filters AND). A page may hold fewer than limit items when the filters match few (at most 20,000 messages are read per page); the end is nextCursor null",
-    ok("page", ref("MessageLogPage")), params=[cid, limit, p("cursor", "query", S, False, "nextCursor of the previous page, as given (anything else is a 400)"),
-      p("outcome", "query", {"type": "string", "enum": ["queued", "sent", "pending", "delivered", "failed", "dispatch_error", "control"]}, False, "pending: an intermediate receipt came; sent: accepted, no receipt yet"),
-      p("clicked", "query", {"type": "string", "enum": ["true", "false"]}, False, "a human clicked a link"),
-      p("converted", "query", {"type": "string", "enum": ["true", "false"]}, False, "a conversion is attributed"),
-      p("errorCode", "query", S, False, "a failure code or a dispatch reason, exactly"), variant,
-      p("unmask", "query", {"type": "string", "enum": ["true", "false"]}, False, "true: the full phone; default masked")])},
+    ok("page", ref("MessageLogPage")), params=[cid, limit] + log_query)},
+ "/api/v1/campaigns/{id}/messages.csv": {"get": op("The campaign's message log as CSV, streamed (constant memory, any size): every message the filters keep, in message id order, no limit (cursor: start after that page). RFC 4180, UTF-8 without BOM, CRLF line ends; a header line of the item's keys (meta, campaignId, userId, phone, outcome, variant, sentAt, deliveredAt, firstClickAt, convertedAt, segments, errorCode, errorDescription, dispatchReason, providerMessageId, clicks); null is an empty cell; clicks as link:clicks pairs joined by ';' (0:2;1:1); text cells starting with = + - @ tab or CR get a leading ' (formula injection), phones not",
+    ok("CSV file (Content-Disposition: attachment; filename=\"<id>-messages.csv\")", S, ctype="text/csv"), params=[cid] + log_query)},
+ "/api/v1/campaigns/{id}/messages.ndjson": {"get": op("The campaign's message log as NDJSON, streamed (constant memory, any size): one MessageLogItem per line, exactly as in the JSON pages, every message the filters keep in message id order, no limit (cursor: start after that page)",
+    ok("NDJSON file (Content-Disposition: attachment; filename=\"<id>-messages.ndjson\")", S, ctype="application/x-ndjson"), params=[cid] + log_query)},
  "/api/v1/messages/{meta}": {"get": op("One message's log item plus events: its history (the message's record, dispatch, callbacks / DLRs, redirect hits, the user's goal events) in event-time order; 404 for an unknown meta",
     ok("message", ref("MessageLogDetail")), params=[p("meta", desc="the message's meta"), p("unmask", "query", {"type": "string", "enum": ["true", "false"]}, False, "true: the full phone; default masked")])},
  "/api/v1/messages": {"get": op("Support lookup: the messages of every campaign with this provider message id (in any stored form) or this phone (normalised to E.164), newest first; exactly one of the two (else a 400)",

@@ -14,7 +14,7 @@ extension PostgresStore {
         }
     }
 
-    /// On `messages_provider_id` or `messages_phone`, newest first.
+    /// On `messages_provider_id`, `messages_phone` or `messages_user`, newest first.
     public func messageLog(lookup: MessageLogLookup, beforeId: Int64?, limit: Int) async throws -> [MessageLogEntry] {
         let before = beforeId ?? Int64.max
         return try await read { tx in
@@ -22,6 +22,9 @@ extension PostgresStore {
             case .phone(let phone):
                 return try await Self.logEntries(
                     tx, "WHERE m.phone = \(phone) AND m.id < \(before) ORDER BY m.id DESC LIMIT \(limit)")
+            case .userId(let userId):
+                return try await Self.logEntries(
+                    tx, "WHERE m.user_id = \(userId) AND m.id < \(before) ORDER BY m.id DESC LIMIT \(limit)")
             case .providerMessageIds(let ids):
                 return try await Self.logEntries(
                     tx, "WHERE m.provider_message_id = ANY(\(ids)::text[]) AND m.id < \(before) ORDER BY m.id DESC LIMIT \(limit)")

@@ -13,13 +13,15 @@ extension SQLiteStore {
         }
     }
 
-    /// On `messages_provider_id` or `messages_phone`, newest first.
+    /// On `messages_provider_id`, `messages_phone` or `messages_user`, newest first.
     public func messageLog(lookup: MessageLogLookup, beforeId: Int64?, limit: Int) async throws -> [MessageLogEntry] {
         try await db.read { db in
             let before = beforeId ?? Int64.max
             switch lookup {
             case .phone(let phone):
                 return try Self.logEntries(db, where: "m.phone = ? AND m.id < ? ORDER BY m.id DESC", [phone, before], limit: limit)
+            case .userId(let userId):
+                return try Self.logEntries(db, where: "m.user_id = ? AND m.id < ? ORDER BY m.id DESC", [userId, before], limit: limit)
             case .providerMessageIds(let ids):
                 guard !ids.isEmpty else { return [] }
                 let marks = Array(repeating: "?", count: ids.count).joined(separator: ", ")

@@ -46,6 +46,38 @@ public struct MessageLogFilter: Sendable, Equatable {
             after: cursor?.afterId, limit: limit, scanBudget: scanBudget, key: \.id, matches: matches, fetch: fetch)
         return (page.items, page.next.map(MessageLogCursor.init(afterId:)))
     }
+
+    /// Every matching entry after `cursor`, for the streaming export (`GET
+    /// /api/v1/campaigns/{id}/messages.csv` / `.ndjson`, issue 17): reads the store in id order
+    /// through `fetch(afterId, count)`, `batchSize` entries per read, and hands each read's matches
+    /// to `emit` (never an empty batch) before the next read, so memory holds one batch at a time
+    /// whatever the campaign's size.
+    ///
+    /// The same keyset as ``page(after:limit:scanBudget:fetch:)``: every message that existed
+    /// when the export started comes exactly once, in id order; each batch is read in its own
+    /// read transaction (a state changed meanwhile shows as of its batch's read).
+    /// - Returns: how many entries were emitted.
+    @discardableResult
+    public func stream(
+        after cursor: MessageLogCursor?, batchSize: Int, fetch: (Int64?, Int) async throws -> [MessageLogEntry],
+        emit: ([MessageLogEntry]) async throws -> Void
+    ) async throws -> Int {
+        precondition(batchSize > 0, "batchSize must be positive")
+        var after = cursor?.afterId
+        var emitted = 0
+        while true {
+            let batch = try await fetch(after, batchSize)
+            guard let last = batch.last else { break }
+            after = last.id
+            let found = batch.filter(matches)
+            if !found.isEmpty {
+                emitted += found.count
+                try await emit(found)
+            }
+            if batch.count < batchSize { break }
+        }
+        return emitted
+    }
 }
 
 /// The opaque `cursor` of the message log: base64url (no padding) of `m1:` and the last message

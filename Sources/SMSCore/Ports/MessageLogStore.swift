@@ -14,10 +14,13 @@ public protocol MessageLogStore: Sendable {
     func messageLogEntry(meta: String) async throws -> (entry: MessageLogEntry, events: [MessageLogEvent])?
 }
 
-/// Which messages a support lookup (`GET /api/v1/messages?…`, issue 17) finds, across campaigns.
+/// Which messages a support lookup (`GET /api/v1/messages?…`, the dashboard's message log search;
+/// issue 17) finds, across campaigns.
 public enum MessageLogLookup: Sendable, Equatable {
     /// Any of these stored provider message ids (``ProviderMessageId/storedForms(_:)``).
     case providerMessageIds([String])
     /// This E.164 phone, as stored (``PhoneNumber/normalize(_:)``).
     case phone(String)
+    /// This user id, exactly (the dashboard's message log search).
+    case userId(String)
 }

@@ -18,10 +18,7 @@ struct MessageLogController {
 
     func addRoutes(to group: RouterGroup<AppRequestContext>) {
         group.get("campaigns/{id}/messages") { request, context in
-            let id = try PathParameter.text(context, "id")
-            guard try await store.campaign(id: id) != nil else {
-                throw HTTPError(.notFound, message: "unknown campaign '\(InputEcho.text(id))'")
-            }
+            let id = try await campaignId(context)
             let limit = try ListLimit.httpParse(request)
             let (filter, cursor, unmask) = try Self.query(request)
             let page = try await filter.page(after: cursor, limit: limit) { after, count in
@@ -29,6 +26,15 @@ struct MessageLogController {
             }
             return try JSON.response(
                 MessageLogPage(items: page.items.map { MessageLogItem($0, unmask: unmask) }, nextCursor: page.nextCursor?.token))
+        }
+        // The streaming export (``MessageLogExport``): the same filters, `cursor` and `unmask`; no `limit`.
+        for format in MessageLogExport.Format.allCases {
+            group.get("campaigns/{id}/messages.\(format.rawValue)") { request, context in
+                let id = try await campaignId(context)
+                let (filter, cursor, unmask) = try Self.query(request)
+                return MessageLogExport.response(
+                    store: store, campaignId: id, filter: filter, after: cursor, unmask: unmask, format: format)
+            }
         }
     }
 
@@ -77,10 +83,24 @@ struct MessageLogController {
         }
     }
 
+    /// The `{id}` of an existing campaign.
+    /// - Throws: 404 `unknown campaign '<id>'`.
+    func campaignId(_ context: AppRequestContext) async throws -> String {
+        let id = try PathParameter.text(context, "id")
+        guard try await store.campaign(id: id) != nil else {
+            throw HTTPError(.notFound, message: "unknown campaign '\(InputEcho.text(id))'")
+        }
+        return id
+    }
+
     /// The request's `cursor` (``MessageLogCursor``), `nil` when absent.
     /// - Throws: 400 naming `cursor` for anything that is not a `nextCursor` of this listing.
     static func cursor(_ request: Request) throws -> MessageLogCursor? {
-        guard let v = try QueryParameter.single("cursor", in: request) else { return nil }
+        try cursor(try QueryParameter.single("cursor", in: request))
+    }
+
+    static func cursor(_ value: String?) throws -> MessageLogCursor? {
+        guard let v = value else { return nil }
         guard let c = MessageLogCursor(token: v) else {
             throw HTTPError(.badRequest, message: "cursor: not a cursor of this listing (pass nextCursor as it was given)")
         }
@@ -90,9 +110,16 @@ struct MessageLogController {
     /// The filters, cursor and `unmask` of a request.
     /// - Throws: 400 naming the parameter and its allowed values.
     static func query(_ request: Request) throws -> (MessageLogFilter, MessageLogCursor?, Bool) {
-        func flag(_ name: String) throws -> Bool? { try QueryParameter.bool(name, in: request) }
+        try query { try QueryParameter.single($0, in: request) }
+    }
+
+    /// The filters, cursor and `unmask` from `value(name)` (a parameter's one value, `nil` when
+    /// absent): the API's query, or the dashboard's with blank fields left out.
+    /// - Throws: 400 naming the parameter and its allowed values.
+    static func query(_ value: (String) throws -> String?) throws -> (MessageLogFilter, MessageLogCursor?, Bool) {
+        func flag(_ name: String) throws -> Bool? { try value(name).map { try QueryParameter.bool(name, value: $0) } }
         var filter = MessageLogFilter()
-        if let v = try QueryParameter.single("outcome", in: request) {
+        if let v = try value("outcome") {
             guard let o = MessageLogOutcome(rawValue: v) else {
                 throw HTTPError(
                     .badRequest, message: "outcome must be one of \(MessageLogOutcome.allowedList) (got '\(InputEcho.text(v))')")
@@ -101,12 +128,12 @@ struct MessageLogController {
         }
         filter.clicked = try flag("clicked")
         filter.converted = try flag("converted")
-        if let v = try QueryParameter.single("errorCode", in: request) {
+        if let v = try value("errorCode") {
             if let p = TextInput.problem(v, field: "errorCode", kind: .identifier) { throw HTTPError(.badRequest, message: p) }
             filter.errorCode = v
         }
-        filter.variant = try StatsController.variant(request)
-        return (filter, try cursor(request), try flag("unmask") ?? false)
+        filter.variant = try StatsController.variant(try value("variant"))
+        return (filter, try cursor(try value("cursor")), try flag("unmask") ?? false)
     }
 }
 

@@ -68,12 +68,11 @@ struct StatsController {
                 return try await (summary, trend, links)
             }
             let data = try StatsCSVExport.render(campaign: campaign, summary: summary, trend: trend, links: links)
-            let name = String(campaign.id.unicodeScalars.filter { CharacterSet.alphanumerics.contains($0) || $0 == "_" || $0 == "-" })
             return Response(
                 status: .ok,
                 headers: [
                     .contentType: "text/csv; charset=utf-8",
-                    .contentDisposition: "attachment; filename=\"\(name)-stats.csv\"",
+                    .contentDisposition: DownloadName.attachment(campaignId: campaign.id, suffix: "stats.csv"),
                 ],
                 body: .init(byteBuffer: ByteBuffer(bytes: data)))
         }
@@ -111,7 +110,12 @@ struct StatsController {
 
     /// `variant` query parameter: a variant number (``InputLimits/variantIndex``), or absent for all variants.
     static func variant(_ request: Request) throws -> Int? {
-        guard let v = try QueryParameter.single("variant", in: request) else { return nil }
+        try variant(try QueryParameter.single("variant", in: request))
+    }
+
+    /// A `variant` value (``InputLimits/variantIndex``), `nil` when absent. - Throws: 400 naming `variant`.
+    static func variant(_ value: String?) throws -> Int? {
+        guard let v = value else { return nil }
         do {
             return try InputLimits.variantIndex.integer(query: v, field: "variant")
         } catch {
