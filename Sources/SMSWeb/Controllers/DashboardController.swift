@@ -6,7 +6,8 @@ import SMSCore
 
 /// The web dashboard's entry points: sign-in (admin token, or the `--dashboard-password`),
 /// one-time sign-in links, sign-out, static assets, the campaign list; and it registers the other
-/// dashboard pages (campaign page, new campaign, providers, ingestion errors, profile import, profiles, segments).
+/// dashboard pages (campaign page, new campaign, providers, ingestion errors, profile import, profiles, segments,
+/// the message log).
 struct DashboardController {
     let dashboard: Dashboard
     let dispatcher: Dispatcher
@@ -100,6 +101,7 @@ struct DashboardController {
         ProfileImportPageController(dashboard: d).addRoutes(to: group)
         ProfilePageController(dashboard: d, api: profiles).addRoutes(to: group)
         SegmentPageController(dashboard: d).addRoutes(to: group)
+        MessageLogPageController(dashboard: d).addRoutes(to: group)
     }
 
     /// Whether a sign-in secret is the admin token or the dashboard password (constant time).

@@ -38,6 +38,16 @@ struct DashboardBrowserTests {
         var buckets: [B]
     }
 
+    struct LogPage: Decodable {
+        struct Item: Decodable { var meta, userId, outcome: String; var phone: String? }
+        var items: [Item]
+        var nextCursor: String?
+    }
+    struct LogDetail: Decodable {
+        struct Event: Decodable { var type: String }
+        var events: [Event]
+    }
+
     struct SegmentId: Decodable { var id: Int64 }
     struct SegmentPreview: Decodable {
         struct P: Decodable { var userId: String }
@@ -207,6 +217,56 @@ struct DashboardBrowserTests {
         #expect(segmentEdit.contains(#"<option value="in" selected="">in</option>"#) || segmentEdit.contains(#"<option value="in" selected>in</option>"#))
         try await shoot("/segments/\(segment.id)", "dashboard-14-segment.png")
         try await shoot("/segments/\(segment.id)/edit", "dashboard-15-segment-edit.png")
+
+        // 9. The message log (issue 17): the page's rows are the API's page; a filter, a search by
+        // phone and by user id; a row opens the message's history (the API's events in order); the
+        // export link downloads the filtered CSV with the session cookie.
+        func log(_ query: String) async throws -> LogPage {
+            try await server.json(LogPage.self, .GET, "/api/v1/campaigns/\(id)/messages?limit=50" + query)
+        }
+        let apiLog = try await log("")
+        let logPage = try await open("/campaigns/\(id)/messages")
+        let logRows = DOM.rows(logPage, table: "messages")
+        #expect(logRows.count == apiLog.items.count && apiLog.items.count == 50)
+        #expect(logRows.map { Array($0.prefix(4)) } == apiLog.items.map { [$0.meta, $0.userId, $0.phone ?? "–", $0.outcome] })
+        #expect(logRows.allSatisfy { $0[2].contains("*") }, "phones masked")
+        #expect((DOM.attribute(logPage, of: #"id="next-page""#, "href") != nil) == (apiLog.nextCursor != nil))
+        let failedAPI = try await log("&outcome=failed")
+        #expect(!failedAPI.items.isEmpty)
+        let failedPage = try await open("/campaigns/\(id)/messages?q=&outcome=failed&clicked=&converted=&errorCode=&variant=")
+        #expect(DOM.rows(failedPage, table: "messages").map(\.[0]) == failedAPI.items.map(\.meta))
+        #expect(DOM.rows(failedPage, table: "messages").allSatisfy { $0[10] != "–" }, "failed rows show their error code")
+        #expect(failedPage.contains(#"<option value="failed" selected"#))
+        let csvHref = try #require(DOM.attribute(failedPage, of: #"id="export-csv""#, "href"))
+        #expect(csvHref == "/campaigns/\(id)/messages.csv?outcome=failed")
+        let csv = try await server.call(.GET, csvHref, auth: false, headers: [("Cookie", cookie)])
+        #expect(csv.status == 200)
+        let csvText = String(decoding: csv.body, as: UTF8.self)
+        let csvLines: [String] = csvText.components(separatedBy: "\r\n").filter { !$0.isEmpty }
+        #expect(csvLines.count == failedAPI.items.count + 1)
+        #expect(csvLines.first?.hasPrefix("meta,campaignId,userId,phone,outcome") == true)
+        let csvMetas: [String] = csvLines.dropFirst().map { line in String(line.prefix { $0 != "," }) }
+        #expect(csvMetas == failedAPI.items.map(\.meta))
+        let badFilter = try await server.call(.GET, "/campaigns/\(id)/messages?outcome=bounced", auth: false, headers: [("Cookie", cookie)])
+        #expect(badFilter.status == 400 && String(decoding: badFilter.body, as: UTF8.self).contains("outcome must be one of"))
+        let one = try #require(try await log("&outcome=delivered&clicked=true&unmask=true").items.first)
+        let phone = try #require(one.phone)
+        let byPhone = try await open("/campaigns/\(id)/messages?q=" + phone.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)
+        #expect(DOM.rows(byPhone, table: "messages").map(\.[0]) == [one.meta])
+        let byUser = try await open("/campaigns/\(id)/messages?q=\(one.userId)")
+        #expect(DOM.rows(byUser, table: "messages").map(\.[0]) == [one.meta])
+        let href = try #require(DOM.attribute(byUser, of: #"href="/messages/"#, "href"))
+        #expect(href == "/messages/\(one.meta)")
+        let detailAPI = try await server.json(LogDetail.self, .GET, "/api/v1/messages/\(one.meta)")
+        let detail = try await open(href)
+        #expect(DOM.rows(detail, table: "events").map(\.[0]) == detailAPI.events.map(\.type))
+        #expect(detailAPI.events.map(\.type).contains("click") && detailAPI.events.first?.type == "queued")
+        #expect(DOM.text(detail, #"data-message="outcome""#) == "delivered")
+        let campaignPage = try await open("/campaigns/\(id)")
+        #expect(DOM.attribute(campaignPage, of: #"id="message-log-link""#, "href") == "/campaigns/\(id)/messages")
+        try await shoot("/campaigns/\(id)/messages", "dashboard-16-message-log.png")
+        try await shoot("/campaigns/\(id)/messages?outcome=failed", "dashboard-17-message-log-failed.png")
+        try await shoot(href, "dashboard-18-message-history.png")
 
         // Nothing on the pages came from outside: no external CDN.
         for html in [page, list, xss] { #expect(!html.contains("src=\"http") && !html.contains("href=\"http")) }
