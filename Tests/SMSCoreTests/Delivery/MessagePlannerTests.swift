@@ -23,6 +23,7 @@ struct MessagePlannerTests {
         #expect(p.new.deliveredAt == Self.t + 60)
         #expect(p.delta == [
             Self.key(.pending): -1, Self.key(.delivered): 1, Self.key(.delivered, bucket: Self.b): 1,
+            Self.key(.deliveryLatency, dim: "60"): 1,  // 60 s after the send: the bucket (59, 60]
         ])
         #expect(p.eventCells.isEmpty)
         #expect(!p.refreshesConversion && !p.replaysHistory && p.optOutIntent == nil && p.failureDescription == nil)
@@ -53,6 +54,7 @@ struct MessagePlannerTests {
         #expect(p.delta == [
             Self.key(.clicks): 1, Self.key(.clicks, bucket: Self.b): 1, Self.key(.linkClicks, dim: "1"): 1,
             Self.key(.linkUniqueClicks, dim: "1"): 1, Self.key(.uniqueClicks): 1, Self.key(.uniqueClicks, bucket: Self.b): 1,
+            Self.key(.firstClickLatency, dim: "120"): 1,  // first click 120 s after the send
         ])
         #expect(p.new.firstHumanClickAt == Self.t + 120)
         #expect(p.refreshesConversion)
@@ -69,6 +71,8 @@ struct MessagePlannerTests {
             Self.key(.linkUniqueClicks, dim: "0"): 1, Self.key(.pending): -1, Self.key(.delivered): 1,
             Self.key(.delivered, bucket: Self.b): 1, Self.key(.inferredDelivered): 1, Self.key(.uniqueClicks): 1,
             Self.key(.uniqueClicks, bucket: Self.b): 1,
+            // No delivery latency (no receipt), the first click 10 s after the send.
+            Self.key(.firstClickLatency, dim: "10"): 1,
         ])
     }
 
@@ -152,6 +156,8 @@ struct MessagePlannerTests {
             Self.key(.replies, bucket: 1_899_990): -1, Self.key(.replies, bucket: Self.b): 1,
             Self.key(.sent, bucket: 1_899_990): -1, Self.key(.sent, bucket: Self.b): 1,
             Self.key(.delivered, bucket: 1_899_990): -1, Self.key(.delivered, bucket: Self.b): 1,
+            // Delivered before the send (latency < 0: bucket 0) becomes 100 s after it: the bucket (90, 105].
+            Self.key(.deliveryLatency, dim: "0"): -1, Self.key(.deliveryLatency, dim: "105"): 1,
         ])
         // Without re-timing, the logged times stand and nothing moves.
         let kept = MessageHistory.replay(input)
