@@ -81,6 +81,6 @@ struct OpenAPIRangesTests {
             }
         }
         #expect(limits == 9)  // campaigns, ingestion errors, unmatched callbacks, click hits, dead letters, profiles, message log, message lookup, webhook events
-        #expect(variants == 5)  // trend, funnel, links, errors, message log
+        #expect(variants == 6)  // trend, funnel, links, errors, latency, message log
     }
 }
