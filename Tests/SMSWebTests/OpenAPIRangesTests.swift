@@ -81,6 +81,6 @@ struct OpenAPIRangesTests {
             }
         }
         #expect(limits == 9)  // campaigns, ingestion errors, unmatched callbacks, click hits, dead letters, profiles, message log, message lookup, webhook events
-        #expect(variants == 6)  // trend, funnel, links, errors, latency, message log
+        #expect(variants == 8)  // trend, funnel, links, errors, latency, message log and its CSV and NDJSON export
     }
 }
