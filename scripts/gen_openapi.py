@@ -87,7 +87,7 @@ schemas = {
    "messageIdPattern": {"type": "string", "maxLength": 500, "description": "a regular expression (ICU) with exactly one capture group reading the provider's message id from a text answer, e.g. Success \"([^\"]+)\" for Jasmin; the i-th match is the i-th message of a batch; not with messageIdPath"},
    "messageIdHeader": {"type": "string", "description": "the answer header holding the provider's message id (its value, or messageIdPattern searched in it); not with messageIdPath"},
    "ratePerSecond": rng("ratePerSecond", "messages per second (token bucket); absent = no limit"),
-   "webhookSigningKey": {"type": "string", "description": "Twilio: the account auth token; X-Twilio-Signature is then required. Write-only: shown back as ********"},
+   "webhookSigningKey": {"type": "string", "description": "the key the provider signs its callbacks with; its own signature is then required and checked (stale and replayed ones refused): Twilio: the auth token (X-Twilio-Signature); Plivo: the auth token (X-Plivo-Signature-V3 with its nonce); Vonage: the signature secret (a signed webhook's JWT, HS256 with payload_hash, or the SMS API's sig, HMAC-MD5/SHA1/SHA256/SHA512 or md5hash, with timestamp); Sinch: the callback HMAC secret (x-sinch-webhook-signature over body, nonce and timestamp). Write-only: shown back as ********"},
    "requireSignature": {"type": "boolean", "description": "callbacks must carry X-SMSStats-Signature (the URL secret alone is refused)"},
    "maxConcurrency": rng("maxConcurrency", "requests in flight at once (default 4)"),
    "coding": {"type": "object", "additionalProperties": False, "properties": {k: {"type": "string", "minLength": 1, "pattern": r"^[^\x00-\x1F\x7F]*$"} for k in ["GSM-7", "UCS-2"]}, "description": "the gateway's value for each encoding, filled into $$Coding: keys GSM-7 and UCS-2, e.g. {\"GSM-7\": \"0\", \"UCS-2\": \"2\"} (Kannel), 8 for UCS-2 (Jasmin, SMPP data_coding); both keys when $$Coding is used"},
@@ -278,13 +278,21 @@ def provider_write(resp):
     return {**tagged(resp), "409": {"description": "changed by another request meanwhile", "content": {"application/json": {"schema": ref("Error")}}},
         "412": {"description": "If-Match names another version", "content": {"application/json": {"schema": ref("Error")}}}}
 CAMPAIGN_TAG = "a digest of the stored campaign in quotes (16 hex digits, e.g. \"3f1c0a9e5b27d4e8\"); any change gives another"
-cb_params = [p("providerId"), p("secret", "query", S, False, "the provider's callback secret (or X-Callback-Secret, or a signature)"),
+cb_params = [p("providerId"), p("secret", "query", S, False, "the provider's callback secret (or X-Callback-Secret, or a signature, or token)"),
+  p("token", "query", S, False, "a message's own callback token, as $$DlrUrl puts it (22 characters of base64url: the first 128 bits of HMAC-SHA256(secret, 'dlr1:' + meta)); valid with the meta it was minted for, under the current secret or the previous one during its grace period; every item must then report on that message (401 otherwise)"),
+  p("meta", "query", S, False, "with token: the message the token is for"),
   p("X-SMSStats-Timestamp", "header", S, False, "epoch seconds; with X-SMSStats-Signature; at most 300 s off"),
   p("X-SMSStats-Signature", "header", S, False, "sha256=<hex HMAC-SHA256(secret, timestamp + '.' + raw body)>"),
-  p("X-Twilio-Signature", "header", S, False, "Twilio providers with webhookSigningKey")]
+  p("X-Twilio-Signature", "header", S, False, "Twilio providers with webhookSigningKey"),
+  p("X-Plivo-Signature-V3", "header", S, False, "Plivo providers with webhookSigningKey: base64 HMAC-SHA256 (auth token) of the URL, sorted parameters and nonce; one or more, comma-separated"),
+  p("X-Plivo-Signature-V3-Nonce", "header", S, False, "with X-Plivo-Signature-V3; a nonce seen within 300 s is a replay (401)"),
+  p("x-sinch-webhook-signature", "header", S, False, "Sinch providers with webhookSigningKey: base64 HMAC-SHA256 of body + '.' + nonce + '.' + timestamp"),
+  p("x-sinch-webhook-signature-nonce", "header", S, False, "with x-sinch-webhook-signature; seen before = replay (401)"),
+  p("x-sinch-webhook-signature-timestamp", "header", S, False, "epoch seconds, at most 300 s off"),
+  p("Authorization", "header", S, False, "Vonage providers with webhookSigningKey: Bearer <JWT> of a signed webhook (HS256, iat within 300 s, payload_hash = hex SHA-256 of the body, jti not seen before); else the sig and timestamp parameters of the SMS API")]
 cb_responses = {**ok("processed (Jasmin: text ACK/Jasmin)", ref("CallbackSuccess")),
     "400": {"description": "unreadable body or invalid items (valid ones applied; invalid ones kept as ingestion errors)", "content": {"application/json": {"schema": ref("CallbackError")}}},
-    "401": {"description": "missing or wrong secret or signature"}, "404": {"description": "unknown provider"},
+    "401": {"description": "missing or wrong secret, token or signature, or an item on another message than the token's"}, "404": {"description": "unknown provider"},
     "405": {"description": "a method the provider's dialect does not take (generic, Sinch, Gupshup: POST only; others: GET or POST); Allow header; when authenticated, kept as an ingestion error (method, path, query without the secret)"},
     "413": {"description": "body over 5 MB or over 10,000 items"},
     "415": {"description": "a Content-Encoding other than identity, or a multipart/... body (form dialects read application/x-www-form-urlencoded, JSON dialects application/json); kept as an ingestion error"},

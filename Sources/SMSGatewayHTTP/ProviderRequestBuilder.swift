@@ -90,7 +90,7 @@ public enum ProviderRequestBuilder {
     ) throws -> [(request: ProviderRequest, messageIds: [Int64])] {
         // The provider's credential values (`secrets`) fill their `$$Name` like a campaign's value would.
         let customValues = customValues.merging(provider.secrets ?? [:]) { _, secret in secret }
-        let dlr = publicBaseURL.map { base in { (meta: String) in DeliveryReportURL.make(publicBaseURL: base, provider: provider, meta: meta) } }
+        let dlr = publicBaseURL.map { base in { (meta: String) in DeliveryReportURL.make(publicBaseURL: base, provider: provider, meta: meta, mac: HMACSHA256.mac) } }
         let method = provider.method.trimmingCharacters(in: .whitespaces).uppercased()
         let bodyType = provider.bodyType.trimmingCharacters(in: .whitespaces).lowercased()
         var provider = provider

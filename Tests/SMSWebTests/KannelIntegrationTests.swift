@@ -20,8 +20,9 @@ import Glibc
 
 /// End to end against a real SMS gateway: Debian's Kannel (bearerbox + smsbox) with the SMPP SMSC
 /// simulator in `scripts/kannel` (its README: the destination prefix picks the outcome).
-/// A campaign goes out through Kannel's `sendsms` as a GET provider whose `dlr-url` carries our
-/// meta; Kannel's delivery reports come back to `/callbacks/{id}` and must show in the stats.
+/// A campaign goes out through Kannel's `sendsms` as a GET provider whose `dlr-url` is `$$DlrUrl`
+/// (the message's meta and its own callback token, no provider secret); Kannel's delivery reports
+/// come back to `/callbacks/{id}` and must show in the stats.
 ///
 /// Outcomes (Kannel strips the `+` of E.164 numbers before SMPP, so the simulator sees `49…`):
 /// | user | number | simulator | DLRs | expected |
@@ -64,25 +65,28 @@ struct KannelIntegrationTests {
         }
 
         let store = try SQLiteStore.inMemory()
-        var logger = Logger(label: "test.kannel")
-        logger.logLevel = .warning
-        let gateway = HTTPProviderGateway(httpClient: http, retry: RetryPolicy(maxAttempts: 1), logger: logger)
+        let logger: Logger = {
+            var logger = Logger(label: "test.kannel")
+            logger.logLevel = .warning
+            return logger
+        }()
+        // `$$DlrUrl` needs the live server's port, known only inside `app.test`: the real gateway is
+        // bound there, before anything is sent.
+        let gateway = LiveBoundGateway()
         let token = "kannel-admin-token"
         let config = AppConfig(host: "127.0.0.1", port: 0, adminToken: token, dispatchIntervalMs: 50)
         let app = try await buildApplication(config: config, store: store, gateway: gateway, logger: logger)
         do {
             try await app.test(.live) { client in
                 let port = try #require(client.port)
+                gateway.bind(HTTPProviderGateway(
+                    httpClient: http, retry: RetryPolicy(maxAttempts: 1), publicBaseURL: "http://127.0.0.1:\(port)", logger: logger))
                 let secret = "kannel-" + ShortCode.generate() + ShortCode.generate()
-                // Our callback URL with Kannel's escapes; URL-encoded once more inside the sendsms query.
-                let dlr = "http://127.0.0.1:\(port)/callbacks/kannel?secret=\(secret)&meta=$$MessageID&type=%d&answer=%A&ts=%T&fid=%F"
-                let encoded = dlr.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
-                    .replacingOccurrences(of: "%24%24MessageID", with: "$$MessageID")
                 try await store.insertProvider(
                     ProviderConfig(
                         id: "kannel", name: "Kannel", kind: .kannel, method: "GET",
                         url: "http://127.0.0.1:\(stack.sendsmsPort)/cgi-bin/sendsms", bodyType: "form",
-                        bodyTemplate: "username=tester&password=foobar&from=12345&to=$$To&text=$$Body&dlr-mask=31&dlr-url=" + encoded,
+                        bodyTemplate: "username=tester&password=foobar&from=12345&to=$$To&text=$$Body&dlr-mask=31&dlr-url=$$DlrUrl",
                         callbackSecret: secret, createdAt: Int64(Date().timeIntervalSince1970)))
                 let auth: HTTPFields = [.authorization: "Bearer \(token)", .contentType: "application/json"]
                 let users = [("ok", "+4915550001001"), ("und", "+4915550008001"), ("rej", "+4915550009001"),
@@ -243,5 +247,99 @@ final class KannelStack: @unchecked Sendable {
     struct KannelError: Error, CustomStringConvertible {
         var message: String
         var description: String { message }
+    }
+}
+
+extension KannelIntegrationTests {
+    /// Through the Kannel preset (`coding=$$Coding&charset=UTF-8`, `dlr-url=$$DlrUrl`): a 200-character
+    /// GSM-7 body goes as 2 concatenated parts (UDHI set), each with its own receipt, and counts
+    /// as one delivered message; a body with an emoji reaches the SMSC with data_coding 8 (UCS-2).
+    /// Read from the simulator's log of every submit_sm.
+    @Test("Kannel preset: a long GSM-7 body is 2 parts with one receipt each and one message counted; UCS-2 reaches the SMSC as data_coding 8",
+          .enabled(if: available, "needs /usr/sbin/bearerbox (apt-get install kannel) and scripts/kannel (or SMSSTATS_KANNEL_TOOLS)"),
+          .timeLimit(.minutes(2)))
+    func longAndUCS2ThroughKannel() async throws {
+        let stack = try KannelStack.start(tools: Self.tools)
+        defer { stack.stop() }
+        let http = HTTPClient(eventLoopGroupProvider: .singleton)
+        do {
+            try await stack.waitReady(http)
+        } catch {
+            try? await http.shutdown()
+            throw error
+        }
+        let store = try SQLiteStore.inMemory()
+        let logger: Logger = {
+            var logger = Logger(label: "test.kannel")
+            logger.logLevel = .warning
+            return logger
+        }()
+        let gateway = LiveBoundGateway()
+        let token = "kannel-admin-token"
+        let config = AppConfig(host: "127.0.0.1", port: 0, adminToken: token, dispatchIntervalMs: 50)
+        let app = try await buildApplication(config: config, store: store, gateway: gateway, logger: logger)
+        let long = String(repeating: "Hello from Kannel, part of a long text. ", count: 5)  // 200 GSM-7 characters
+        let unicode = "Grüße 😀 aus Kannel"
+        do {
+            try await app.test(.live) { client in
+                let port = try #require(client.port)
+                gateway.bind(HTTPProviderGateway(
+                    httpClient: http, retry: RetryPolicy(maxAttempts: 1), publicBaseURL: "http://127.0.0.1:\(port)", logger: logger))
+                let auth: HTTPFields = [.authorization: "Bearer \(token)", .contentType: "application/json"]
+                func json(_ uri: String, _ method: HTTPRequest.Method = .get, _ body: String? = nil) async throws -> [String: Any] {
+                    let r = try await client.execute(uri: uri, method: method, headers: auth, body: body.map { ByteBuffer(string: $0) })
+                    return try #require(try JSONSerialization.jsonObject(with: Data(buffer: r.body)) as? [String: Any], "\(r.status) \(String(buffer: r.body))")
+                }
+                let provider = try await json("/api/v1/providers", .post, #"""
+                    {"preset":"kannel","name":"Kannel","fields":{"baseUrl":"http://127.0.0.1:\#(stack.sendsmsPort)","username":"tester","password":"foobar","from":"12345"}}
+                    """#)
+                let providerId = try #require(provider["id"] as? String)
+                _ = try await json("/api/v1/profiles", .post, #"[{"userId":"long","phone":"+4915550001002"},{"userId":"uni","phone":"+4915550001003"}]"#)
+                var campaigns: [String] = []
+                for (name, body, user) in [("Long", long, "long"), ("Unicode", unicode, "uni")] {
+                    let draft = #"{"name":"\#(name)","providerId":"\#(providerId)","body":"\#(body)","audience":{"userIds":["\#(user)"]}}"#
+                    let created = try await json("/api/v1/campaigns", .post, draft)
+                    let id = try #require(created["id"] as? String, "\(created)")
+                    _ = try await json("/api/v1/campaigns/\(id)/publish", .post)
+                    campaigns.append(id)
+                }
+                var delivered: [Int] = []
+                for _ in 0..<150 {
+                    delivered = []
+                    for id in campaigns { delivered.append(try await json("/api/v1/campaigns/\(id)/stats")["delivered"] as? Int ?? -1) }
+                    if delivered == [1, 1] { break }
+                    try await Task.sleep(for: .milliseconds(100))
+                }
+                try await Task.sleep(for: .milliseconds(800))  // the long body's second receipt, and anything late
+                for id in campaigns {
+                    let stats = try await json("/api/v1/campaigns/\(id)/stats")
+                    #expect(stats["sent"] as? Int == 1)
+                    #expect(stats["delivered"] as? Int == 1)
+                    #expect(stats["failed"] as? Int == 0)
+                    #expect(stats["pending"] as? Int == 0)
+                }
+                let ingestion = try await client.execute(uri: "/api/v1/ingestion-errors", method: .get, headers: auth)
+                #expect(String(buffer: ingestion.body) == "[]")
+            }
+        } catch {
+            try? await http.shutdown()
+            throw error
+        }
+        try await http.shutdown()
+
+        // The simulator's log: one JSON line per PDU.
+        let log = try String(contentsOf: stack.dir.appendingPathComponent("sim.out"), encoding: .utf8)
+        let pdus = log.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        let submits = pdus.filter { $0["cmd"] as? String == "submit_sm" && $0["dir"] as? String == "in" }
+        let longParts = submits.filter { $0["destination_addr"] as? String == "4915550001002" }
+        #expect(longParts.count == 2)
+        #expect(longParts.allSatisfy { (($0["esm_class"] as? Int ?? 0) & 0x40) != 0 })  // UDHI: concatenated parts
+        #expect(longParts.allSatisfy { $0["data_coding"] as? Int == 0 })
+        let uni = submits.filter { $0["destination_addr"] as? String == "4915550001003" }
+        #expect(uni.count == 1)
+        #expect(uni.first?["data_coding"] as? Int == 8)
+        // The receipts: 2 for the long message (one per part), 1 for the UCS-2 one.
+        let receipts = pdus.filter { $0["cmd"] as? String == "deliver_sm" && $0["dir"] as? String == "out" }
+        #expect(receipts.count == 3)
     }
 }

@@ -33,7 +33,7 @@ struct ProviderPresetGoldenTests {
     }
 
     static func dlrUrl(_ provider: ProviderConfig, meta: String = "m1") -> String {
-        DeliveryReportURL.make(publicBaseURL: base, provider: provider, meta: meta)
+        DeliveryReportURL.make(publicBaseURL: base, provider: provider, meta: meta, mac: HMACSHA256.mac)
     }
 
     static func basic(_ user: String, _ password: String) -> String { "Basic " + Data("\(user):\(password)".utf8).base64EncodedString() }
@@ -112,6 +112,8 @@ struct ProviderPresetGoldenTests {
         let request = try Self.request(provider, to: "+14156667778", body: "Hello, this is sample text")
         #expect(request.method == "POST")
         #expect(request.url == "https://api.plivo.com/v1/Account/MAXXXXXXXXXXXXXXXXXX/Message/")
+        // Plivo signs its callbacks (V3) with the auth token: checked (NativeCallbackSignature).
+        #expect(provider.webhookSigningKey == "AUTH_TOKEN")
         #expect(request.headers["Authorization"] == Self.basic("MAXXXXXXXXXXXXXXXXXX", "AUTH_TOKEN"))
         #expect(request.headers["Content-Type"] == "application/json")
         let body = try Self.object(request.body)

@@ -136,13 +136,27 @@ public enum FormFields {
     }
 
     /// `query` (URL query text, without `?`) without its pieces named `name` (compared after
-    /// percent-decoding), the other pieces byte for byte: how our own `secret` parameter is kept out
-    /// of what is stored of a callback.
+    /// percent-decoding), the other pieces byte for byte.
     public static func removing(_ name: String, from query: String) -> String {
+        removing([name], from: query)
+    }
+
+    /// `query` without its pieces named one of `names` (compared after percent-decoding), the
+    /// other pieces byte for byte.
+    public static func removing(_ names: Set<String>, from query: String) -> String {
         query.split(separator: "&", omittingEmptySubsequences: true).filter { piece in
             let key = piece.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
-            return decode(ArraySlice(key.utf8)) != name
+            return !names.contains(decode(ArraySlice(key.utf8)))
         }.joined(separator: "&")
+    }
+
+    /// Our own credentials in a callback URL's query: the provider-wide `secret` and a message's
+    /// `token` (``CallbackToken``). Kept out of what is stored of a callback and out of the logs.
+    public static let credentialNames: Set<String> = ["secret", CallbackToken.parameter]
+
+    /// `query` without our credentials (``credentialNames``), the other pieces byte for byte.
+    public static func removingCredentials(from query: String) -> String {
+        removing(credentialNames, from: query)
     }
 
     /// The text a form/query dialect's fields are read from, and what is stored of an invalid one

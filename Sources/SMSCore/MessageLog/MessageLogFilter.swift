@@ -88,17 +88,13 @@ public struct MessageLogCursor: Sendable, Equatable {
     public init(afterId: Int64) { self.afterId = afterId }
 
     public var token: String {
-        Data("m1:\(afterId)".utf8).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+        Base64URL.encode(Data("m1:\(afterId)".utf8))
     }
 
     /// Reads a token of ``token``; `nil` for anything else (the API answers 400 naming `cursor`).
     public init?(token: String) {
         guard token.count <= 64 else { return nil }
-        var b64 = token.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        b64 += String(repeating: "=", count: (4 - b64.count % 4) % 4)
-        guard let data = Data(base64Encoded: b64), let text = String(data: data, encoding: .utf8),
+        guard let data = Base64URL.decode(token), let text = String(data: data, encoding: .utf8),
             text.hasPrefix("m1:"), let id = Int64(text.dropFirst(3)), id >= 0, "m1:\(id)" == text
         else { return nil }
         afterId = id

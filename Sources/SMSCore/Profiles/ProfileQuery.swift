@@ -133,16 +133,12 @@ public struct ProfileCursor: Sendable, Equatable {
 
     /// The text clients see and send.
     public var token: String {
-        Data(("p1:" + afterUserId).utf8).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+        Base64URL.encode(Data(("p1:" + afterUserId).utf8))
     }
 
     /// Reads a token of ``token``; `nil` for anything else (the API answers 400 naming `cursor`).
     public init?(token: String) {
-        var b64 = token.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        b64 += String(repeating: "=", count: (4 - b64.count % 4) % 4)
-        guard token.count <= 2_000, let data = Data(base64Encoded: b64), let text = String(data: data, encoding: .utf8),
+        guard token.count <= 2_000, let data = Base64URL.decode(token), let text = String(data: data, encoding: .utf8),
             text.hasPrefix("p1:")
         else { return nil }
         afterUserId = String(text.dropFirst(3))

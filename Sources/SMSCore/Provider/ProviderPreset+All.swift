@@ -44,7 +44,8 @@ extension ProviderPreset {
     static let plivo = ProviderPreset(
         kind: "plivo", title: "Plivo Messaging",
         docs: "https://www.plivo.com/docs/messaging/api/message/send-a-message",
-        note: "Status callbacks come to each message's own callback URL (url); Plivo chooses GSM-7 or UCS-2 itself.",
+        note: "Status callbacks come to each message's own callback URL (url), signed by Plivo (X-Plivo-Signature-V3 "
+            + "under the auth token, checked); Plivo chooses GSM-7 or UCS-2 itself.",
         fields: [
             Field("authId", "Auth ID", help: "on the Plivo console"),
             Field("authToken", "Auth token", secret: true, help: "on the Plivo console"),
@@ -54,7 +55,7 @@ extension ProviderPreset {
             name: "Plivo", kind: .plivo, method: "POST", url: "https://api.plivo.com/v1/Account/{{authId}}/Message/",
             bodyType: "json", bodyTemplate: #"{"src":"{{src}}","dst":"$$To","text":"$$Body","url":"$$DlrUrl","method":"POST"}"#,
             auth: ProviderAuth(type: .basic, username: "{{authId}}", password: "{{authToken}}"),
-            messageIdPath: "message_uuid.0", detectsEncoding: true))
+            messageIdPath: "message_uuid.0", detectsEncoding: true, webhookSigningKey: "{{authToken}}"))
 
     static let sinch = ProviderPreset(
         kind: "sinch", title: "Sinch SMS (REST API)",

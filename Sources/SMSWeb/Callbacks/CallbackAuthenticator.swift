@@ -1,12 +1,15 @@
 import Crypto
 import Foundation
 import SMSCore
+import SMSGatewayHTTP
 
 /// Decides whether a callback request comes from the provider (`docs/DOMAIN.md` §3 "Callbacks are
 /// authenticated"). Every credential that is present must be valid, and at least one must be:
 ///
 /// 1. **URL secret**: `?secret=<provider.callbackSecret>` (or the `X-Callback-Secret` header),
-///    compared in constant time.
+///    compared in constant time; or a **message token** `?token=<token>&meta=<meta>` (what
+///    `$$DlrUrl` carries, ``CallbackToken``): valid for that `meta` only, and the request's items
+///    must then all report on that message (``CallbackToken/bind(_:toMeta:)``, else 401).
 /// 2. **Body signature** (optional, for providers that can sign): headers
 ///    `X-SMSStats-Timestamp: <epoch seconds>` and
 ///    `X-SMSStats-Signature: sha256=<hex of HMAC-SHA256(key: callbackSecret, timestamp + "." + raw body)>`.
@@ -37,6 +40,10 @@ struct CallbackAuthenticator {
         var timestamp: String?
         var signature: String?
         var twilioSignature: String?
+        /// `?token=`: a message's callback token (``CallbackToken``).
+        var token: String? = nil
+        /// `?meta=` of the URL: the message the token must be for.
+        var tokenMeta: String? = nil
     }
 
     /// Why a request was refused.
@@ -53,11 +60,21 @@ struct CallbackAuthenticator {
         if let secret = c.urlSecret, !secrets.contains(where: { constantTimeEquals(secret, $0) }) {
             throw Failure(reason: "wrong callback secret")
         }
+        if let token = c.token {
+            guard let meta = c.tokenMeta else {
+                throw Failure(reason: "a callback token needs the meta it was issued for (?meta=…)")
+            }
+            guard CallbackToken.isValid(token, meta: meta, provider: provider, now: now, mac: HMACSHA256.mac) else {
+                throw Failure(reason: "the callback token is not valid for meta '\(InputEcho.text(meta))'")
+            }
+        }
         if c.signature == nil {
             if provider.requireSignature == true {
                 throw Failure(reason: "this provider requires \(signatureHeader) and \(timestampHeader)")
             }
-            if c.urlSecret == nil { throw Failure(reason: "missing callback secret (?secret=…, an X-Callback-Secret header, or \(signatureHeader))") }
+            if c.urlSecret == nil, c.token == nil {
+                throw Failure(reason: "missing callback secret (?secret=…, ?token=… with ?meta=…, an X-Callback-Secret header, or \(signatureHeader))")
+            }
         }
         if provider.kind == .twilio, provider.webhookSigningKey?.isEmpty == false, c.twilioSignature == nil {
             throw Failure(reason: "missing \(twilioHeader)")

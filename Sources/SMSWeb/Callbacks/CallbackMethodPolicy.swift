@@ -76,10 +76,10 @@ enum CallbackMethodPolicy {
         return !method.isEmpty && method.allSatisfy { $0.isASCII && $0.isUppercase } && raw[space...].hasPrefix(" /callbacks/")
     }
 
-    /// The kept request: `<METHOD> <path>[?<query>]`, the query without its `secret` parameter,
+    /// The kept request: `<METHOD> <path>[?<query>]`, the query without our `secret` and `token`,
     /// then, when the request had a body, an empty line and the body's bytes as received.
     static func raw(method: HTTPRequest.Method, path: String, query: String?, body: [UInt8]) -> [UInt8] {
-        let kept = FormFields.removing("secret", from: query ?? "")
+        let kept = FormFields.removingCredentials(from: query ?? "")
         var raw = Array((method.rawValue + " " + path + (kept.isEmpty ? "" : "?" + kept)).utf8)
         if !body.isEmpty { raw += Array("\n\n".utf8) + body }
         return raw

@@ -23,8 +23,11 @@ import SMSCore
 /// - 415 for a `Content-Encoding` other than `identity`, or a `multipart/…` body (a form dialect
 ///   reads `application/x-www-form-urlencoded`, ``CallbackMethodPolicy/contentTypeRefusal(_:kind:bodyIsEmpty:)``),
 ///   the body stored as received;
-/// - 401 for a missing or wrong secret or signature (``CallbackAuthenticator``), logged with the
-///   provider id and the reason, never the secret;
+/// - 401 for a missing or wrong secret, token or signature (``CallbackAuthenticator``; the
+///   provider's own signature when it has a `webhookSigningKey`: ``NativeCallbackSignature``,
+///   stale or replayed ones included), or for an
+///   item on another message than the one the URL's token is for (``CallbackToken/bind(_:toMeta:)``,
+///   nothing applied), logged with the provider id and the reason, never the secret;
 /// - 404 for an unknown provider; 405 with an `Allow` header for a method the dialect does not
 ///   take (``CallbackMethodPolicy``: a GET to a JSON-only dialect, any PUT, PATCH, DELETE, HEAD or
 ///   OPTIONS); when authenticated like a POST it is also kept as an ingestion error (method, path,
@@ -38,6 +41,8 @@ struct CallbackController {
     let config: AppConfig
     let logger: Logger
     var metrics: AppMetrics = .shared
+    /// Native signatures already seen (``NativeCallbackSignature``), refused when replayed.
+    let replays = SignatureReplayGuard()
 
     static let secretHeader = HTTPField.Name("X-Callback-Secret")!
     static let timestampHeader = HTTPField.Name(CallbackAuthenticator.timestampHeader)!
@@ -57,12 +62,15 @@ struct CallbackController {
         guard let provider = try await store.provider(id: providerId) else {
             throw HTTPError(.notFound, message: "unknown provider '\(InputEcho.text(providerId))'")
         }
-        // Our own `secret` once (a 400 naming it otherwise); the dialect's fields are read below.
-        let secrets = FormFields.pairs(request.uri.query ?? "").filter { $0.0 == "secret" }.map(\.1)
+        // Our own `secret` or `token` once (a 400 naming it otherwise); the dialect's fields are read below.
+        let queryPairs = FormFields.pairs(request.uri.query ?? "")
+        func one(_ name: String) throws -> String? { try QueryParameter.single(name, values: queryPairs.filter { $0.0 == name }.map(\.1)) }
+        let token = try one(CallbackToken.parameter)
         let credentials = CallbackAuthenticator.Credentials(
-            urlSecret: try QueryParameter.single("secret", values: secrets) ?? request.headers[Self.secretHeader],
+            urlSecret: try one("secret") ?? request.headers[Self.secretHeader],
             timestamp: request.headers[Self.timestampHeader], signature: request.headers[Self.signatureHeader],
-            twilioSignature: request.headers[Self.twilioHeader])
+            twilioSignature: request.headers[Self.twilioHeader],
+            token: token, tokenMeta: try token.flatMap { _ in try one("meta") })
         do {
             try CallbackAuthenticator.checkWithoutBody(credentials, provider: provider, now: config.now())
         } catch {
@@ -84,11 +92,18 @@ struct CallbackController {
         let readsForm = (isForm || (readsFields && !contentType.contains("json"))) && !body.isEmpty
         let formFields = readsForm ? FormFields.parse(bytes: body) : [:]
         let now = config.now()
+        // The URL providers sign: the configured public URL, the path and query as received.
+        let signedURL = config.publicBaseURL + request.uri.path + (request.uri.query.map { "?" + $0 } ?? "")
         do {
             try CallbackAuthenticator.checkBody(
                 credentials, provider: provider, body: body, now: now,
-                twilioURL: config.publicBaseURL + request.uri.path + (request.uri.query.map { "?" + $0 } ?? ""),
+                twilioURL: signedURL,
                 formFields: formFields)
+            try NativeCallbackSignature.check(
+                .init(
+                    method: request.method.rawValue, url: signedURL, headers: request.headers, body: body,
+                    formFields: readsForm ? FormFields.pairs(String(decoding: body, as: UTF8.self)) : []),
+                provider: provider, now: now, replays: replays)
         } catch {
             throw unauthorized(error, providerId: providerId)
         }
@@ -98,7 +113,7 @@ struct CallbackController {
 
         // What arrived, byte for byte, whatever the content type: kept as the raw of an invalid item
         // (CallbackDialect.storedRaw), so a body refused for its content type can be replayed.
-        let query = FormFields.removing("secret", from: request.uri.query ?? "")
+        let query = FormFields.removingCredentials(from: request.uri.query ?? "")
         let fieldText = FormFields.received(form: body, query: query)
         if let refusal = AdminRequestContractMiddleware<AppRequestContext>.encodingRefusal(request)
             ?? CallbackMethodPolicy.contentTypeRefusal(request.headers[.contentType], kind: provider.kind, bodyIsEmpty: body.isEmpty)
@@ -141,7 +156,14 @@ struct CallbackController {
             if provider.kind == .jasmin { return Self.jasminAcknowledgement }
             return Self.response(CallbackResponse.malformedBody(error))
         }
-        let items = parsed.items.map { ProviderMessageId.normalize($0, kind: provider.kind) }
+        var items = parsed.items.map { ProviderMessageId.normalize($0, kind: provider.kind) }
+        if credentials.token != nil, let meta = credentials.tokenMeta {
+            // A message's token reports on that message only (checked above against the URL's meta).
+            switch CallbackToken.bind(items, toMeta: meta) {
+            case .success(let bound): items = bound
+            case .failure(let refusal): throw unauthorized(CallbackAuthenticator.Failure(reason: refusal.reason), providerId: providerId)
+            }
+        }
         let result = try await store.applyCallbacks(providerId: providerId, items: items, receivedAt: now)
         if !parsed.invalid.isEmpty {
             try await store.recordIngestionErrors(
@@ -168,7 +190,8 @@ struct CallbackController {
     /// the body as a correction (`raw` / `rawBase64`). Only for a request whose URL secret (or
     /// `X-Callback-Secret`) was valid: a signature alone covers the body, which was not checked.
     func keepTooLarge(_ request: Request, provider: ProviderConfig, credentials: CallbackAuthenticator.Credentials, reason: String) async throws {
-        guard credentials.urlSecret != nil else { return }
+        // A token was checked against the URL's meta already (checkWithoutBody).
+        guard credentials.urlSecret != nil || credentials.token != nil else { return }
         try await store.recordIngestionErrors([
             IngestionErrorInput(
                 source: "callback", providerId: provider.id, reason: reason,

@@ -1,9 +1,11 @@
 import Hummingbird
 import Logging
+import SMSCore
 
 /// Logs every request's method and URI like Hummingbird's `LogRequestsMiddleware`, with the value
-/// of a `secret` query parameter replaced by `***`: callback URLs carry the provider's secret
-/// (`?secret=…`) and logs must never contain it.
+/// of a `secret` or `token` query parameter replaced by `***`: callback URLs carry the provider's
+/// secret (`?secret=…`) or a message's callback token (`?token=…`, ``CallbackToken``) and logs
+/// must never contain them.
 struct RedactingLogRequestsMiddleware<Context: RequestContext>: RouterMiddleware {
     let level: Logger.Level
 
@@ -19,12 +21,12 @@ struct RedactingLogRequestsMiddleware<Context: RequestContext>: RouterMiddleware
         return try await next(request, context)
     }
 
-    /// `path?query` with every `secret=<value>` parameter's value replaced by `***`.
+    /// `path?query` with every `secret=<value>` and `token=<value>` parameter's value replaced by `***`.
     static func redacted(path: String, query: String?) -> String {
         guard let query, !query.isEmpty else { return path }
         let parts = query.split(separator: "&", omittingEmptySubsequences: false).map { part -> String in
             let name = part.split(separator: "=", maxSplits: 1).first.map(String.init) ?? ""
-            return name.lowercased() == "secret" ? name + "=***" : String(part)
+            return FormFields.credentialNames.contains(name.lowercased()) ? name + "=***" : String(part)
         }
         return path + "?" + parts.joined(separator: "&")
     }
