@@ -30,7 +30,7 @@ struct GatewayKannelRequestTests {
         #expect(requests.first?.messageIds == [7])
     }
 
-    @Test("$$DlrUrl renders the same sendsms URL as the hand-built dlr-url above (the form the Kannel integration test sends)")
+    @Test("$$DlrUrl renders the sendsms URL with the message's own token (not the secret) in the dlr-url, as the Kannel integration test sends it")
     func dlrUrlPlaceholder() throws {
         let provider = ProviderConfig(
             id: "kannel", name: "Kannel", kind: .kannel, method: "GET", url: "http://127.0.0.1:13013/cgi-bin/sendsms",
@@ -43,7 +43,7 @@ struct GatewayKannelRequestTests {
         #expect(
             requests.first?.request.url
                 == "http://127.0.0.1:13013/cgi-bin/sendsms?username=tester&password=foobar&from=12345&to=%2B4915550008001"
-                + "&text=Hi%20%26%20bye%2050%25&dlr-mask=31&dlr-url=http%3A%2F%2F127.0.0.1%3A8080%2Fcallbacks%2Fkannel%3Fsecret%3Ds3"
+                + "&text=Hi%20%26%20bye%2050%25&dlr-mask=31&dlr-url=http%3A%2F%2F127.0.0.1%3A8080%2Fcallbacks%2Fkannel%3Ftoken%3DeyDA6b8izSDg6YgJRWBT-Q"
                 + "%26meta%3DmAbC123%26type%3D%25d%26answer%3D%25A%26ts%3D%25T%26fid%3D%25F")
         // Without a public base URL the placeholder has no value: the request cannot be built.
         #expect {
@@ -60,6 +60,6 @@ struct GatewayKannelRequestTests {
         let requests = try ProviderRequestBuilder.requests(
             for: [message], provider: provider, customValues: [:], publicBaseURL: "https://sms.example.com")
         #expect(requests.first?.request.body
-            == #"{"to":"+4915550008001","text":"Hi","callback":"https://sms.example.com/callbacks/p?secret=s3&meta=m1"}"#)
+            == #"{"to":"+4915550008001","text":"Hi","callback":"https://sms.example.com/callbacks/p?token=pUc6FS4KaUk9nowUBdlK4Q&meta=m1"}"#)
     }
 }

@@ -156,14 +156,16 @@ struct CallbackController {
             if provider.kind == .jasmin { return Self.jasminAcknowledgement }
             return Self.response(CallbackResponse.malformedBody(error))
         }
-        var items = parsed.items.map { ProviderMessageId.normalize($0, kind: provider.kind) }
+        var items = parsed.items
         if credentials.token != nil, let meta = credentials.tokenMeta {
-            // A message's token reports on that message only (checked above against the URL's meta).
+            // A message's token reports on that message only (checked above against the URL's meta);
+            // bound before the provider ids are normalised (a provider-id-only item has meta == id as parsed).
             switch CallbackToken.bind(items, toMeta: meta) {
             case .success(let bound): items = bound
             case .failure(let refusal): throw unauthorized(CallbackAuthenticator.Failure(reason: refusal.reason), providerId: providerId)
             }
         }
+        items = items.map { ProviderMessageId.normalize($0, kind: provider.kind) }
         let result = try await store.applyCallbacks(providerId: providerId, items: items, receivedAt: now)
         if !parsed.invalid.isEmpty {
             try await store.recordIngestionErrors(
