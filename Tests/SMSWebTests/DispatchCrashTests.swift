@@ -118,7 +118,17 @@ struct DispatchCrashTests {
                 ["serve", "--database", dbPath, "--port", "0", "--admin-token", "t", "--dispatch-interval-ms", "20", "--lease-seconds", "2", "--node-id", "crash-node", "--log-level", "info"],
                 log: dir.appendingPathComponent("serve-\(round).log"))
             if round < 5 {
-                let delay = Int.random(in: 700...1_600)
+                // A restarted server is killed only after it has sent something new (up to 15 s):
+                // under load a debug `serve` may need more than a second to start, and killing it
+                // before then would meet the same claims twice and trip the crash-loop guard
+                // (dead letters, campaign paused) instead of testing a kill while sending.
+                if let before = receivedAtKill.last {
+                    let deadline = ContinuousClock.now + .seconds(15)
+                    while Self.lines(refsFile).count <= before, ContinuousClock.now < deadline {
+                        try await Task.sleep(for: .milliseconds(20))
+                    }
+                }
+                let delay = Int.random(in: round == 0 ? 700...1_600 : 200...900)
                 delays.append(delay)
                 try await Task.sleep(for: .milliseconds(delay))
                 serve.kill(SIGKILL)
