@@ -23,6 +23,7 @@ enum PostgresMigrations {
         ("message-log-indexes", messageLogIndexes),
         ("webhooks", webhooks),
         ("latency-histograms", ""),
+        ("dispatch-suspects", dispatchSuspects),
     ]
 
     /// Work in Swift after a migration's SQL, in the same transaction, by migration id.
@@ -289,6 +290,14 @@ enum PostgresMigrations {
     static let messageLogIndexes = """
         CREATE INDEX IF NOT EXISTS messages_campaign_log ON messages (campaign_id, id);
         CREATE INDEX IF NOT EXISTS messages_phone ON messages (phone) WHERE phone IS NOT NULL;
+        """
+
+    /// Queued messages that already had a provider call (``SuspectClaim``: claims re-queued after a
+    /// crash, and the ones in flight): every claim asks whether the campaign has one, so the
+    /// question reads this small index, not the campaign's queue. The SQLite migration of the same
+    /// id. Additive.
+    static let dispatchSuspects = """
+        CREATE INDEX IF NOT EXISTS messages_suspects ON messages (campaign_id, id) WHERE dispatch = 'queued' AND dispatch_attempts > 0;
         """
 
     /// Outbound webhooks (issue 17): subscriptions with their delivery stats and the durable

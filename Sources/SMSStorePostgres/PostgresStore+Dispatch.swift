@@ -85,17 +85,51 @@ extension PostgresStore {
                 """, as: Int.self) ?? 0
             if running >= inFlight.maxRequests { return ClaimResult(messages: [], capped: 0, busy: true) }
         }
-        guard let cap else {
+        let which = try await Self.suspectClaim(tx, campaignId: campaignId)
+        let take = which.limit(limit)
+        let only = which == .suspect ? "dispatch_attempts > 0" : "dispatch_attempts = 0"
+        let result: ClaimResult
+        if let cap {
+            result = try await claimCapped(tx, campaignId: campaignId, limit: take, only: only, attempt: attempt, lease: lease, now: now, cap: cap)
+        } else {
             let rows = try await tx.rows("""
                 UPDATE messages SET send_attempt = \(attempt), claim_node = \(lease?.holder), lease_expires_at = \(lease?.expiresAt),
                   dispatch_attempts = dispatch_attempts + 1 WHERE id IN (
                   SELECT id FROM messages WHERE campaign_id = \(campaignId) AND \(unescaped: Self.toSend) AND send_attempt IS NULL
-                  ORDER BY id LIMIT \(limit) FOR UPDATE SKIP LOCKED)
+                    AND \(unescaped: only)
+                  ORDER BY id LIMIT \(take) FOR UPDATE SKIP LOCKED)
                 RETURNING id, campaign_id, user_id, phone, body, meta, template_variables
                 """)
             if !rows.isEmpty { CrashHook.reach(.claim) }
-            return ClaimResult(messages: try rows.map(Self.outbound).sorted { $0.messageId < $1.messageId }, capped: 0)
+            result = ClaimResult(messages: try rows.map(Self.outbound).sorted { $0.messageId < $1.messageId }, capped: 0)
         }
+        // Suspects wait behind the one in flight: an empty claim is "busy", not "nothing left".
+        if result.messages.isEmpty, which == .fresh(waitIfNone: true) {
+            return ClaimResult(messages: [], capped: result.capped, busy: true)
+        }
+        return result
+    }
+
+    /// Whether this claim takes one suspect alone or fresh messages (``SuspectClaim``): the two facts
+    /// it decides on, read in the claim's transaction. Their literal terms match the partial index
+    /// `messages_suspects` (migration `dispatch-suspects`), so both reads stay small however large the
+    /// campaign.
+    static func suspectClaim(_ tx: PGTx, campaignId: String) async throws -> SuspectClaim {
+        let row = try await tx.one("""
+            SELECT EXISTS (SELECT 1 FROM messages WHERE campaign_id = \(campaignId) AND dispatch = 'queued' AND dispatch_attempts > 0
+                             AND send_attempt IS NULL AND \(unescaped: Self.toSend)),
+                   EXISTS (SELECT 1 FROM messages WHERE campaign_id = \(campaignId) AND dispatch = 'queued' AND dispatch_attempts > 0
+                             AND dispatch_attempts >= \(SuspectClaim.inFlightAttempts) AND send_attempt IS NOT NULL)
+            """)
+        return SuspectClaim.decide(
+            suspectQueued: try row?.at(0, Bool.self) ?? false, suspectInFlight: try row?.at(1, Bool.self) ?? false)
+    }
+
+    /// The claim under a frequency cap: candidates in id order (`only`: the ``SuspectClaim`` filter),
+    /// each checked against the user's priors; a capped one becomes a dispatch error.
+    func claimCapped(
+        _ tx: PGTx, campaignId: String, limit: Int, only: String, attempt: String, lease: ClaimLease?, now: Int64, cap: FrequencyCap
+    ) async throws -> ClaimResult {
         var claimed: [OutboundMessage] = []
         var capped = 0
         var rollups = PGRollupWriter()
@@ -104,7 +138,8 @@ extension PostgresStore {
         scan: while claimed.count < limit {
             let rows = try await tx.rows("""
                 SELECT id, campaign_id, user_id, phone, body, meta, template_variables FROM messages
-                WHERE campaign_id = \(campaignId) AND \(unescaped: Self.toSend) AND send_attempt IS NULL AND id > \(after)
+                WHERE campaign_id = \(campaignId) AND \(unescaped: Self.toSend) AND send_attempt IS NULL AND \(unescaped: only)
+                  AND id > \(after)
                 ORDER BY id LIMIT \(limit - claimed.count) FOR UPDATE SKIP LOCKED
                 """)
             if rows.isEmpty { break }

@@ -257,6 +257,13 @@ enum SQLiteSchema {
             }
             try rollups.flush(db)
         }
+        // Queued messages that already had a provider call (``SuspectClaim``): every claim asks
+        // whether the campaign has one, so the question reads this small index. Additive.
+        m.registerMigration("dispatch-suspects") { db in
+            try db.execute(sql: """
+                CREATE INDEX IF NOT EXISTS messages_suspects ON messages (campaign_id, id) WHERE dispatch = 'queued' AND dispatch_attempts > 0
+                """)
+        }
         return m
     }
 }

@@ -85,27 +85,61 @@ extension SQLiteStore: SMSDispatchStore {
                 arguments: [now, inFlight.providerId]) ?? 0
             if running >= inFlight.maxRequests { return ClaimResult(messages: [], capped: 0, busy: true) }
         }
-        guard let cap else {
+        let which = try Self.suspectClaim(db, campaignId: campaignId)
+        let take = which.limit(limit)
+        let only = which == .suspect ? "dispatch_attempts > 0" : "dispatch_attempts = 0"
+        let result: ClaimResult
+        if let cap {
+            result = try claimCapped(db, campaignId: campaignId, limit: take, only: only, attempt: attempt, lease: lease, now: now, cap: cap)
+        } else {
             let rows = try Row.fetchAll(
                 db,
                 sql: """
                     UPDATE messages SET send_attempt = ?, claim_node = ?, lease_expires_at = ?, dispatch_attempts = dispatch_attempts + 1
                     WHERE id IN (
-                      SELECT id FROM messages WHERE campaign_id = ? AND \(Self.toSend) AND send_attempt IS NULL
+                      SELECT id FROM messages WHERE campaign_id = ? AND \(Self.toSend) AND send_attempt IS NULL AND \(only)
                       ORDER BY id LIMIT ?)
                     RETURNING id, campaign_id, user_id, phone, body, meta, template_variables
                     """,
-                arguments: [attempt, lease?.holder, lease?.expiresAt, campaignId, limit])
+                arguments: [attempt, lease?.holder, lease?.expiresAt, campaignId, take])
             if !rows.isEmpty { CrashHook.reach(.claim) }
-            return ClaimResult(messages: rows.map(Self.outbound).sorted { $0.messageId < $1.messageId }, capped: 0)
+            result = ClaimResult(messages: rows.map(Self.outbound).sorted { $0.messageId < $1.messageId }, capped: 0)
         }
+        // Suspects wait behind the one in flight: an empty claim is "busy", not "nothing left".
+        if result.messages.isEmpty, which == .fresh(waitIfNone: true) {
+            return ClaimResult(messages: [], capped: result.capped, busy: true)
+        }
+        return result
+    }
+
+    /// Whether this claim takes one suspect alone or fresh messages (``SuspectClaim``): the two facts
+    /// it decides on, read in the claim's transaction (the single writer). Their literal terms match
+    /// the partial index `messages_suspects` (migration `dispatch-suspects`), so both reads stay small
+    /// however large the campaign.
+    static func suspectClaim(_ db: Database, campaignId: String) throws -> SuspectClaim {
+        let row = try Row.fetchOne(
+            db.cachedStatement(sql: """
+                SELECT EXISTS (SELECT 1 FROM messages WHERE campaign_id = ? AND dispatch = 'queued' AND dispatch_attempts > 0
+                                 AND send_attempt IS NULL AND \(Self.toSend)),
+                       EXISTS (SELECT 1 FROM messages WHERE campaign_id = ? AND dispatch = 'queued' AND dispatch_attempts > 0
+                                 AND dispatch_attempts >= ? AND send_attempt IS NOT NULL)
+                """),
+            arguments: [campaignId, campaignId, SuspectClaim.inFlightAttempts])
+        return SuspectClaim.decide(suspectQueued: (row?[0] as Bool?) ?? false, suspectInFlight: (row?[1] as Bool?) ?? false)
+    }
+
+    /// The claim under a frequency cap: candidates in id order (`only`: the ``SuspectClaim`` filter),
+    /// each checked against the user's priors; a capped one becomes a dispatch error.
+    func claimCapped(
+        _ db: Database, campaignId: String, limit: Int, only: String, attempt: String, lease: ClaimLease?, now: Int64, cap: FrequencyCap
+    ) throws -> ClaimResult {
         var claimed: [OutboundMessage] = []
         var capped = 0
         var rollups = RollupWriter()
         var cache = CampaignCache()
         let candidates = try db.cachedStatement(sql: """
             SELECT id, campaign_id, user_id, phone, body, meta, template_variables FROM messages
-            WHERE campaign_id = ? AND \(Self.toSend) AND send_attempt IS NULL AND id > ? ORDER BY id LIMIT ?
+            WHERE campaign_id = ? AND \(Self.toSend) AND send_attempt IS NULL AND \(only) AND id > ? ORDER BY id LIMIT ?
             """)
         let mark = try db.cachedStatement(
             sql: """

@@ -226,12 +226,12 @@ struct PostgresConcurrencyTests {
         async let b = PostgresStore.connect(url: ts.databaseURL, maxConnections: 1)
         let (first, second) = try await (a, b)
         // Each migration once: "v1", "settings", "dispatch-dead-letters", "login-links", "leases", "rollup-slots",
-        // "partitions", "ingestion-errors-body-kind", "click-journals", "audience-segments", "profiles-phone-index", "message-log-indexes", "webhooks" and "latency-histograms".
-        #expect(try await ts.int("SELECT COUNT(*) FROM schema_migrations") == 14)
+        // "partitions", "ingestion-errors-body-kind", "click-journals", "audience-segments", "profiles-phone-index", "message-log-indexes", "webhooks", "latency-histograms" and "dispatch-suspects".
+        #expect(try await ts.int("SELECT COUNT(*) FROM schema_migrations") == 15)
         #expect(
             try await ts.int(
-                "SELECT COUNT(*) FROM schema_migrations WHERE id IN ('v1', 'settings', 'dispatch-dead-letters', 'login-links', 'leases', 'partitions', 'rollup-slots', 'ingestion-errors-body-kind', 'click-journals', 'audience-segments', 'profiles-phone-index', 'message-log-indexes', 'webhooks', 'latency-histograms')")
-                == 14)
+                "SELECT COUNT(*) FROM schema_migrations WHERE id IN ('v1', 'settings', 'dispatch-dead-letters', 'login-links', 'leases', 'partitions', 'rollup-slots', 'ingestion-errors-body-kind', 'click-journals', 'audience-segments', 'profiles-phone-index', 'message-log-indexes', 'webhooks', 'latency-histograms', 'dispatch-suspects')")
+                == 15)
         #expect(try await CampaignStatsQueries(store: first).totals(campaignId: "c1")[RollupKey(.queued)] == 3)
         #expect(try await second.messageCount(campaignId: "c1", dispatch: .queued) == 3)
         await first.close()
@@ -265,6 +265,8 @@ struct PostgresOpenTests {
         } catch let error as PostgresStore.OpenError {
             #expect(error.description.contains("refused"), "\(error)")
         }
-        #expect(ContinuousClock.now - started < .seconds(15), "failing took \(ContinuousClock.now - started)")
+        // Fails at once, not after the pool's minute of retries behind its circuit breaker. The bound
+        // is loose on purpose: the whole suite runs beside it on 2 cores (16.6 s once against 15 s).
+        #expect(ContinuousClock.now - started < .seconds(45), "failing took \(ContinuousClock.now - started)")
     }
 }

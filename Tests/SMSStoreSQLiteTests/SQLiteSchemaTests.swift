@@ -17,10 +17,11 @@ struct SQLiteSchemaTests {
         "click-journal", "settings", "dispatch-dead-letters", "ingestion-errors-raw-bytes", "login-links", "leases",
         "ingestion-errors-body-kind",
         "audience-segments", "profiles-phone-index", "message-log-indexes", "webhooks", "latency-histograms",
+        "dispatch-suspects",
     ]
 
     /// `sqlite_master.sql` of a database the earlier migrator (commit 9a196ae, `smsstats serve`)
-    /// created, plus the later `login-links` table, `leases` columns, `audience_segments` table, `profiles_phone` index, the message log's indexes and the webhook tables,
+    /// created, plus the later `login-links` table, `leases` columns, `audience_segments` table, `profiles_phone` index, the message log's indexes, the webhook tables and the `messages_suspects` index,
     /// whitespace collapsed, ordered by type then name.
     static let earlierSchema = """
         CREATE INDEX clicks_campaign ON clicks (campaign_id, is_bot, id)
@@ -34,6 +35,7 @@ struct SQLiteSchemaTests {
         CREATE INDEX messages_phone ON messages (phone) WHERE phone IS NOT NULL
         CREATE INDEX messages_provider_id ON messages (provider_message_id) WHERE provider_message_id IS NOT NULL
         CREATE INDEX messages_queue ON messages (campaign_id, dispatch, id)
+        CREATE INDEX messages_suspects ON messages (campaign_id, id) WHERE dispatch = 'queued' AND dispatch_attempts > 0
         CREATE INDEX messages_user ON messages (user_id)
         CREATE INDEX pending_callbacks_meta ON pending_callbacks (meta)
         CREATE INDEX pending_callbacks_provider_key ON pending_callbacks (provider_key) WHERE provider_key IS NOT NULL

@@ -8,7 +8,7 @@ import Testing
 /// derived work never finished, derived work that throws every time, the campaign pause rule.
 @Suite("Dead letters: a crash never becomes a send loop")
 struct DeadLetterTests {
-    @Test("a claim found after a crash a 2nd time is dead-lettered, never sent a 3rd time; 3 in a row pause the campaign", arguments: StoreKind.allCases)
+    @Test("a claim found after a crash is sent alone; found a 2nd time, it is dead-lettered, never sent a 3rd time; 3 in a row pause the campaign", arguments: StoreKind.allCases)
     func repeatedClaimCrash(kind: StoreKind) async throws {
         let f = try await DispatchFixture(kind)
         _ = try await f.provider(batch: 4)
@@ -19,13 +19,20 @@ struct DeadLetterTests {
         // The first process claims all 3 and dies; the next one queues them again (1 provider call < 2).
         #expect(try await f.store.claimMessages(campaignId: "c1", limit: 4, attempt: "dead-1", now: f.clock.now, cap: nil).messages.count == 3)
         #expect(try await f.store.recoverClaims(policy: .standard, now: f.clock.now) == ClaimRecovery(released: 3, deadLettered: 0))
-        // That one claims them again and dies too: now they have had 2 provider calls.
-        #expect(try await f.store.claimMessages(campaignId: "c1", limit: 4, attempt: "dead-2", now: f.clock.now, cap: nil).messages.count == 3)
+        // Each next process claims one suspect alone (SuspectClaim): another request finds it in
+        // flight and nothing fresh, so it is told to wait (busy), not that the campaign is done.
+        // The process dies with it in flight: 2 provider calls, dead-lettered at the next start.
+        for (round, user) in users.enumerated() {
+            let claim = try await f.store.claimMessages(campaignId: "c1", limit: 4, attempt: "dead-\(round + 2)", now: f.clock.now, cap: nil)
+            #expect(claim.messages.map(\.userId) == [user])
+            let other = try await f.store.claimMessages(campaignId: "c1", limit: 4, attempt: "other-\(round)", now: f.clock.now, cap: nil)
+            // Busy while other suspects wait behind it; after the last one, simply nothing left.
+            #expect(other.messages.isEmpty && other.busy == (round < 2))
+            #expect(try await f.store.recoverClaims(policy: .standard, now: f.clock.now) == ClaimRecovery(released: 0, deadLettered: 1))
+            #expect(try await f.store.campaign(id: "c1")?.status == (round < 2 ? .sending : .paused))
+        }
         let gateway = FakeGateway()
         let d = f.dispatcher(gateway)
-        #expect(try await d.runOnce() == 0)
-        #expect(await d.takeRecoveryReport() == ClaimRecovery(released: 0, deadLettered: 3))
-        #expect(await gateway.sent.isEmpty)
         let letters = try await f.store.deadLetters(campaignId: "c1", limit: 10)
         #expect(letters.map(\.userId) == users)
         #expect(letters.allSatisfy { $0.error == "repeated crash during dispatch (2 provider calls, outcome unknown)" && $0.sendAttempts == 2 && $0.providerAnswer == nil })
@@ -41,6 +48,40 @@ struct DeadLetterTests {
         #expect(try await d.runOnce() == 0)
         #expect(try await f.store.campaign(id: "c1")?.status == .completed)
         #expect(await gateway.sent.isEmpty)
+    }
+
+    @Test("two crashes in a row: one message dead-lettered, not the batches; the suspects go alone, the campaign completes", arguments: StoreKind.allCases)
+    func twoCrashesInARow(kind: StoreKind) async throws {
+        let f = try await DispatchFixture(kind)
+        _ = try await f.provider(batch: 4)
+        let users = (0..<10).map { "u\($0)" }
+        try await f.profiles(users)
+        try await f.campaign("c1", users: users)
+        _ = try await f.dispatcher(FakeGateway()).publish(campaignId: "c1")
+        // The first process has 2 requests in flight (8 messages) and dies.
+        #expect(try await f.store.claimMessages(campaignId: "c1", limit: 4, attempt: "a-1", now: f.clock.now, cap: nil).messages.map(\.userId) == ["u0", "u1", "u2", "u3"])
+        #expect(try await f.store.claimMessages(campaignId: "c1", limit: 4, attempt: "a-2", now: f.clock.now, cap: nil).messages.map(\.userId) == ["u4", "u5", "u6", "u7"])
+        #expect(try await f.store.recoverClaims(policy: .standard, now: f.clock.now) == ClaimRecovery(released: 8, deadLettered: 0))
+        // The restarted one: the first suspect alone, then fresh messages beside it, then "busy".
+        #expect(try await f.store.claimMessages(campaignId: "c1", limit: 4, attempt: "b-1", now: f.clock.now, cap: nil).messages.map(\.userId) == ["u0"])
+        #expect(try await f.store.claimMessages(campaignId: "c1", limit: 4, attempt: "b-2", now: f.clock.now, cap: nil).messages.map(\.userId) == ["u8", "u9"])
+        let busy = try await f.store.claimMessages(campaignId: "c1", limit: 4, attempt: "b-3", now: f.clock.now, cap: nil)
+        #expect(busy.messages.isEmpty && busy.busy)
+        // It dies too: only u0 had 2 provider calls.
+        #expect(try await f.store.recoverClaims(policy: .standard, now: f.clock.now) == ClaimRecovery(released: 2, deadLettered: 1))
+        #expect(try await f.store.campaign(id: "c1")?.status == .sending)
+        // The third one sends the 9 others, each alone (all are suspects now), and completes.
+        let gateway = FakeGateway()
+        #expect(try await f.dispatcher(gateway).runOnce() == 9)
+        #expect(await gateway.calls == 9)
+        let sent = await gateway.sent
+        #expect(Set(sent).count == 9)
+        #expect(try await f.store.deadLetters(campaignId: "c1", limit: 10).map(\.userId) == ["u0"])
+        #expect(try await f.total("c1", .sent) == 9)
+        // The dead letter never got an answer: it stays queued in the stats (listed by dead-letters).
+        #expect(try await f.total("c1", .queued) == 1)
+        #expect(try await f.store.campaign(id: "c1")?.status == .completed)
+        #expect(try await f.testStore.int("SELECT consecutive_dead_letters FROM campaigns WHERE id = 'c1'") == 0)
     }
 
     @Test("an answer recorded before a crash is finished by the next pass and never sent again", arguments: StoreKind.allCases)
