@@ -113,15 +113,18 @@ extension SQLiteStore: SMSDispatchStore {
     }
 
     /// Whether this claim takes one suspect alone or fresh messages (``SuspectClaim``): the two facts
-    /// it decides on, read in the claim's transaction (the single writer). Their literal terms match
-    /// the partial index `messages_suspects` (migration `dispatch-suspects`), so both reads stay small
-    /// however large the campaign.
+    /// it decides on, read in the claim's transaction (the single writer), from the partial index
+    /// `messages_suspects` (migration `dispatch-suspects`; named, because without statistics SQLite
+    /// prefers `messages_queue`, which holds every queued message), so both reads stay small however
+    /// large the campaign.
     static func suspectClaim(_ db: Database, campaignId: String) throws -> SuspectClaim {
         let row = try Row.fetchOne(
             db.cachedStatement(sql: """
-                SELECT EXISTS (SELECT 1 FROM messages WHERE campaign_id = ? AND dispatch = 'queued' AND dispatch_attempts > 0
+                SELECT EXISTS (SELECT 1 FROM messages INDEXED BY messages_suspects
+                                 WHERE campaign_id = ? AND dispatch = 'queued' AND dispatch_attempts > 0
                                  AND send_attempt IS NULL AND \(Self.toSend)),
-                       EXISTS (SELECT 1 FROM messages WHERE campaign_id = ? AND dispatch = 'queued' AND dispatch_attempts > 0
+                       EXISTS (SELECT 1 FROM messages INDEXED BY messages_suspects
+                                 WHERE campaign_id = ? AND dispatch = 'queued' AND dispatch_attempts > 0
                                  AND dispatch_attempts >= ? AND send_attempt IS NOT NULL)
                 """),
             arguments: [campaignId, campaignId, SuspectClaim.inFlightAttempts])

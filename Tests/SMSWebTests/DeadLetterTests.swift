@@ -84,6 +84,31 @@ struct DeadLetterTests {
         #expect(try await f.testStore.int("SELECT consecutive_dead_letters FROM campaigns WHERE id = 'c1'") == 0)
     }
 
+    @Test("the suspect facts every claim reads come from the small messages_suspects index, not the campaign's queue", arguments: StoreKind.allCases)
+    func suspectFactsUseTheirIndex(kind: StoreKind) async throws {
+        let f = try await DispatchFixture(kind)
+        _ = try await f.provider(batch: 100)
+        let users = (0..<2_000).map { "u\($0)" }
+        try await f.profiles(users)
+        try await f.campaign("c1", users: users)
+        _ = try await f.dispatcher(FakeGateway()).publish(campaignId: "c1")
+        // SQLite's store names the index (INDEXED BY: an error if the query's terms cannot use it).
+        let table = kind == .sqlite ? "messages INDEXED BY messages_suspects" : "messages"
+        let queued = "SELECT 1 FROM \(table) WHERE campaign_id = 'c1' AND dispatch = 'queued' AND dispatch_attempts > 0 AND send_attempt IS NULL"
+        let inFlight = "SELECT 1 FROM \(table) WHERE campaign_id = 'c1' AND dispatch = 'queued' AND dispatch_attempts > 0 AND dispatch_attempts >= 2 AND send_attempt IS NOT NULL"
+        for sql in [queued, inFlight] {
+            let plan: String
+            switch kind {
+            case .sqlite:
+                plan = try await f.testStore.query("EXPLAIN QUERY PLAN " + sql).compactMap { $0["detail"]?.text }.joined(separator: " | ")
+            case .postgres:
+                try await f.testStore.query("ANALYZE messages")
+                plan = try await f.testStore.query("EXPLAIN " + sql).compactMap { $0["QUERY PLAN"]?.text }.joined(separator: " | ")
+            }
+            #expect(plan.contains("messages_suspects"), "\(plan)")
+        }
+    }
+
     @Test("an answer recorded before a crash is finished by the next pass and never sent again", arguments: StoreKind.allCases)
     func answerRecordedBeforeCrash(kind: StoreKind) async throws {
         let f = try await DispatchFixture(kind)
