@@ -24,6 +24,7 @@ enum PostgresMigrations {
         ("webhooks", webhooks),
         ("latency-histograms", ""),
         ("dispatch-suspects", dispatchSuspects),
+        ("raw-purge-marks", rawPurgeMarks),
     ]
 
     /// Work in Swift after a migration's SQL, in the same transaction, by migration id.
@@ -322,5 +323,21 @@ enum PostgresMigrations {
         CREATE INDEX webhook_outbox_subscription ON webhook_outbox (subscription_id, status, id);
         CREATE INDEX webhook_outbox_user ON webhook_outbox (user_id) WHERE user_id IS NOT NULL;
         CREATE SEQUENCE webhook_outbox_versions;
+    /// Retention marks (issue 15); the SQLite migration of the same id: one row per purged
+    /// campaign, `late` set by row triggers on the partitioned `message_events` and `clicks`
+    /// (their partitions, present and future, inherit them) when a row of that campaign is
+    /// written after its last purge. The trigger's `UPDATE` takes the mark's row lock, so a
+    /// retention pass clearing the mark waits for a writer still in flight and then sees its row.
+    /// Campaigns purged before are marked late once. Additive (a node of the previous release
+    /// writes rows that fire the triggers too). Function bodies stay on one line: the migration
+    /// runner splits statements at a semicolon ending a line.
+    static let rawPurgeMarks = """
+        CREATE TABLE raw_purges (campaign_id TEXT COLLATE "C" PRIMARY KEY, purged_at BIGINT NOT NULL, late BOOLEAN NOT NULL DEFAULT false);
+        CREATE FUNCTION raw_purges_event_late() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN UPDATE raw_purges SET late = true WHERE campaign_id = (SELECT campaign_id FROM messages WHERE id = NEW.message_id); RETURN NULL; END $$;
+        CREATE FUNCTION raw_purges_click_late() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN UPDATE raw_purges SET late = true WHERE campaign_id = NEW.campaign_id; RETURN NULL; END $$;
+        CREATE TRIGGER message_events_raw_late AFTER INSERT ON message_events FOR EACH ROW EXECUTE FUNCTION raw_purges_event_late();
+        CREATE TRIGGER clicks_raw_late AFTER INSERT ON clicks FOR EACH ROW EXECUTE FUNCTION raw_purges_click_late();
+        INSERT INTO raw_purges (campaign_id, purged_at, late)
+            SELECT id, (json::jsonb ->> 'rawPurgedAt')::bigint, true FROM campaigns WHERE json::jsonb ->> 'rawPurgedAt' IS NOT NULL
         """
 }

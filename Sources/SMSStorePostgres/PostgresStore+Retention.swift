@@ -8,7 +8,7 @@ import SMSCore
 /// (``RawHistoryPurge``, ``dropPartitions(messagesCreatedBefore:)``); what is left is deleted here.
 extension PostgresStore {
     public func purgeRawHistory(campaignId: String, now: Int64, batchSize: Int, dryRun: Bool) async throws -> RawPurgeCounts {
-        guard try await campaign(id: campaignId) != nil else { throw StoreError.notFound("campaign \(campaignId)") }
+        guard let campaign = try await campaign(id: campaignId) else { throw StoreError.notFound("campaign \(campaignId)") }
         if dryRun {
             return try await read { tx in
                 RawPurgeCounts(
@@ -21,6 +21,19 @@ extension PostgresStore {
                           AND (phone IS NOT NULL OR body <> '' OR template_variables IS NOT NULL)
                         """, as: Int.self) ?? 0)
             }
+        }
+        // Clean before the first batch: a row written from here on sets `late` again (triggers
+        // `message_events_raw_late`, `clicks_raw_late`). A writer in flight meanwhile (its row not
+        // committed, so not seen by the batches below, and its trigger run before the mark existed
+        // or was cleared) is waited for: the SHARE lock conflicts with every open insert into the
+        // two tables and is released at once at commit; writers that start later see the mark.
+        let purgedAt = campaign.rawPurgedAt ?? now
+        try await write { tx in
+            try await tx.exec("""
+                INSERT INTO raw_purges (campaign_id, purged_at, late) VALUES (\(campaignId), \(purgedAt), false)
+                ON CONFLICT (campaign_id) DO UPDATE SET late = false
+                """)
+            try await tx.exec("LOCK TABLE message_events, clicks IN SHARE MODE")
         }
         func batches(_ statement: @escaping @Sendable () -> PostgresQuery) async throws -> Int {
             var total = 0
@@ -54,7 +67,13 @@ extension PostgresStore {
                 SELECT COUNT(*) FROM d
                 """
             })
-        _ = try await changeCampaign(id: campaignId) { c, _ in RawRetention.markedPurged(c, at: now) }
+        if campaign.rawPurgedAt == nil {
+            _ = try await changeCampaign(id: campaignId) { c, _ in RawRetention.markedPurged(c, at: now) }
+        }
         return counts
+    }
+
+    public func rawPurgeLateCampaigns() async throws -> Set<String> {
+        try await read { tx in Set(try await tx.rows("SELECT campaign_id FROM raw_purges WHERE late").map { try $0.at(0, String.self) }) }
     }
 }

@@ -264,6 +264,25 @@ enum SQLiteSchema {
                 CREATE INDEX IF NOT EXISTS messages_suspects ON messages (campaign_id, id) WHERE dispatch = 'queued' AND dispatch_attempts > 0
                 """)
         }
+        // Retention marks (issue 15, ``RawRetention``): one row per campaign whose raw history was
+        // purged; `late` = 1 once a receipt log row or a redirect hit of that campaign is written
+        // after its last purge (the triggers mark it, whichever path writes the row), so a
+        // retention pass revisits only those. Campaigns purged before this migration are marked
+        // late once (one more pass finds out).
+        m.registerMigration("raw-purge-marks") { db in
+            try db.execute(sql: """
+                CREATE TABLE raw_purges (
+                    campaign_id TEXT PRIMARY KEY, purged_at INTEGER NOT NULL, late INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;
+                CREATE TRIGGER message_events_raw_late AFTER INSERT ON message_events BEGIN
+                    UPDATE raw_purges SET late = 1 WHERE campaign_id = (SELECT campaign_id FROM messages WHERE id = NEW.message_id);
+                END;
+                CREATE TRIGGER clicks_raw_late AFTER INSERT ON clicks BEGIN
+                    UPDATE raw_purges SET late = 1 WHERE campaign_id = NEW.campaign_id;
+                END;
+                INSERT INTO raw_purges (campaign_id, purged_at, late)
+                    SELECT id, json_extract(json, '$.rawPurgedAt'), 1 FROM campaigns WHERE json_extract(json, '$.rawPurgedAt') IS NOT NULL;
+                """)
+        }
         return m
     }
 }

@@ -6,7 +6,7 @@ import SMSCore
 /// transaction per batch, so live callbacks and clicks interleave with a long purge.
 extension SQLiteStore {
     public func purgeRawHistory(campaignId: String, now: Int64, batchSize: Int, dryRun: Bool) async throws -> RawPurgeCounts {
-        guard try await campaign(id: campaignId) != nil else { throw StoreError.notFound("campaign \(campaignId)") }
+        guard let campaign = try await campaign(id: campaignId) else { throw StoreError.notFound("campaign \(campaignId)") }
         let events = "SELECT e.id FROM message_events e JOIN messages m ON m.id = e.message_id WHERE m.campaign_id = ?"
         let clicks = "SELECT id FROM clicks WHERE campaign_id = ?"
         let texts = "SELECT id FROM messages WHERE campaign_id = ? AND (phone IS NOT NULL OR body <> '' OR template_variables IS NOT NULL)"
@@ -17,6 +17,16 @@ extension SQLiteStore {
                 }
                 return RawPurgeCounts(events: try count(events), clicks: try count(clicks), messages: try count(texts))
             }
+        }
+        // Clean before the first batch: a row written from here on sets `late` again (trigger
+        // `message_events_raw_late` / `clicks_raw_late`), and the batches below see every row written before.
+        try await db.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO raw_purges (campaign_id, purged_at, late) VALUES (?, ?, 0)
+                    ON CONFLICT (campaign_id) DO UPDATE SET late = 0
+                    """,
+                arguments: [campaignId, campaign.rawPurgedAt ?? now])
         }
         func batches(_ statement: String) async throws -> Int {
             var total = 0
@@ -33,7 +43,13 @@ extension SQLiteStore {
             events: try await batches("DELETE FROM message_events WHERE id IN (\(events) LIMIT ?)"),
             clicks: try await batches("DELETE FROM clicks WHERE id IN (\(clicks) LIMIT ?)"),
             messages: try await batches("UPDATE messages SET phone = NULL, body = '', template_variables = NULL WHERE id IN (\(texts) LIMIT ?)"))
-        _ = try await changeCampaign(id: campaignId) { c, _ in RawRetention.markedPurged(c, at: now) }
+        if campaign.rawPurgedAt == nil {
+            _ = try await changeCampaign(id: campaignId) { c, _ in RawRetention.markedPurged(c, at: now) }
+        }
         return counts
+    }
+
+    public func rawPurgeLateCampaigns() async throws -> Set<String> {
+        try await db.read { db in Set(try String.fetchAll(db, sql: "SELECT campaign_id FROM raw_purges WHERE late = 1")) }
     }
 }

@@ -24,6 +24,8 @@ struct RetentionLateArrivalTests {
         #expect(first.out == "c1: removed 6 receipts/replies, 3 clicks, 8 message texts\n1 campaign(s) purged; their stats are kept\n", "\(first.out)")
         let purgedAt = try #require(try await f.store.campaign(id: "c1")?.rawPurgedAt)
         let summaryBefore = try await f.queries.summary(f.campaign).all
+        // Purged and clean: a pass does not visit it.
+        #expect(try await f.store.rawPurgeLateCampaigns() == [])
 
         // Late: a reply with a text and a human click on message m0.
         _ = try await f.store.applyCallbacks(
@@ -32,6 +34,8 @@ struct RetentionLateArrivalTests {
         try await f.click(0, link: 1, at: at + 5_002)
         #expect(try await t.count("message_events") == 1)
         #expect(try await t.count("clicks") == 1)
+        // The late rows marked it (whichever write path stored them).
+        #expect(try await f.store.rawPurgeLateCampaigns() == ["c1"])
         let summaryLate = try await f.queries.summary(f.campaign).all
         #expect(summaryLate.replies == summaryBefore.replies + 1)
         #expect(summaryLate.clicks == summaryBefore.clicks + 1)
@@ -42,6 +46,7 @@ struct RetentionLateArrivalTests {
             dry.out == "c1 (purged before): would remove 1 late receipts/replies, 1 late clicks\nno campaign's raw history is due\ndry run: nothing changed\n",
             "\(dry.out)")
         #expect(try await t.count("message_events") == 1)
+        #expect(try await f.store.rawPurgeLateCampaigns() == ["c1"])
 
         let second = try await SMSStatsCLI.runOnOwnThread(["purge", "--older-than", "1d", "--database", t.databaseURL])
         #expect(second.status == 0, "\(second.err)")
@@ -49,6 +54,7 @@ struct RetentionLateArrivalTests {
         #expect(try await t.count("message_events") == 0)
         #expect(try await t.count("clicks") == 0)
         #expect(try await f.store.campaign(id: "c1")?.rawPurgedAt == purgedAt)
+        #expect(try await f.store.rawPurgeLateCampaigns() == [])
         #expect(try await RetentionPurgeTests.statsJSON(f) == statsLate)
         // Nothing left: the pass after says so.
         let third = try await SMSStatsCLI.runOnOwnThread(["purge", "--older-than", "1d", "--database", t.databaseURL])

@@ -56,6 +56,7 @@ extension FailingCallbackStore: SMSDispatchStore {
     func purgeRawHistory(campaignId: String, now: Int64, batchSize: Int, dryRun: Bool) async throws -> RawPurgeCounts {
         try await queue.purgeRawHistory(campaignId: campaignId, now: now, batchSize: batchSize, dryRun: dryRun)
     }
+    func rawPurgeLateCampaigns() async throws -> Set<String> { try await queue.rawPurgeLateCampaigns() }
     func deleteCampaign(id: String, _ check: @Sendable (Campaign, _ hasMessages: Bool) throws -> Void) async throws {
         try await queue.deleteCampaign(id: id, check)
     }

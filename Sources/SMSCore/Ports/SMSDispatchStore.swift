@@ -99,9 +99,15 @@ public protocol SMSDispatchStore: SMSStore, SettingsStore, LoginLinkStore, Schem
     /// log rows, redirect hits, and messages' phone numbers, texts and template variables), at most
     /// `batchSize` rows per transaction, then records ``Campaign/rawPurgedAt`` (not when dry;
     /// ``RawRetention/markedPurged(_:at:)``: the first purge's time is kept when a later pass
-    /// removes late arrivals). Rollups, message states and every stat are untouched.
+    /// removes late arrivals). Before the first batch (not when dry) the campaign's retention mark
+    /// is set clean (``rawPurgeLateCampaigns()``): a row written from then on marks it late again.
+    /// Rollups, message states and every stat are untouched.
     /// - Throws: ``StoreError/notFound(_:)``.
     func purgeRawHistory(campaignId: String, now: Int64, batchSize: Int, dryRun: Bool) async throws -> RawPurgeCounts
+    /// The campaigns whose raw history was purged and that received raw rows since their last
+    /// purge (a receipt log row or a redirect hit, marked as it is written, whatever path writes
+    /// it: ``RawRetention`` "Late arrivals"); a purged campaign not listed holds no raw rows.
+    func rawPurgeLateCampaigns() async throws -> Set<String>
     /// Every property key path through objects present in at least one profile, keys joined by
     /// `.` (`{"city":"B","address":{"zip":"1"}}` gives `city`, `address`, `address.zip`; arrays
     /// are not entered): the template placeholder check (``ProfileFields``).

@@ -18,8 +18,11 @@ import Foundation
 ///
 /// **Late arrivals**: receipts, replies and clicks of a purged campaign that arrive afterwards are
 /// counted by the usual rules (states, rollups) and their raw rows stored as for any campaign;
-/// every later retention pass (``RawHistoryPurge``: `serve --retain-raw-days` hourly, each
-/// `smsstats purge`) purges them again, so they stay at most until the next pass.
+/// the store marks the campaign late as such a row is written
+/// (``SMSDispatchStore/rawPurgeLateCampaigns()``), and the next retention pass
+/// (``RawHistoryPurge``: `serve --retain-raw-days` hourly, each `smsstats purge`) purges the
+/// marked campaigns again, so late rows stay at most until the next pass; purged campaigns that
+/// are not marked are skipped.
 public struct RawRetention: Sendable, Equatable {
     /// How long after a campaign finished its raw history is kept, seconds.
     public var olderThanSeconds: Int64
