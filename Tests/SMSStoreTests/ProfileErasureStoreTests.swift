@@ -14,18 +14,18 @@ struct ProfileErasureStoreTests {
     static let digits = "4915112345678"
     static let nsn = "15112345678"
 
-    /// The busy history of ``StatsFixture`` plus user `u7` with every kind of record.
+    /// The busy history of ``StatsFixture`` plus user `anna-u7` with every kind of record.
     static func history(_ kind: StoreKind) async throws -> StatsFixture {
         let f = try await StatsFixture.busyHistory(kind)
         let store = f.store
         try await store.upsertProfiles([
-            Profile(userId: "u7", phone: phone, phoneValid: true, name: "Anna Example", properties: ["city": .string("Berlin")]),
+            Profile(userId: "anna-u7", phone: phone, phoneValid: true, name: "Anna Example", properties: ["city": .string("Berlin")]),
             Profile(userId: "u1", phone: "+49151123451", phoneValid: true),
         ])
         let link = NewShortLink(code: "c7x0", linkIndex: 0, url: StatsFixture.links[0], expiresAt: t + 86_400 * 30)
         try await store.insertMessages([
             NewMessage(
-                campaignId: "c1", userId: "u7", phone: phone, meta: "m7", body: "Hi Anna " + StatsFixture.links.joined(separator: " "),
+                campaignId: "c1", userId: "anna-u7", phone: phone, meta: "m7", body: "Hi Anna " + StatsFixture.links.joined(separator: " "),
                 segments: 1, dispatch: .queued, createdAt: t, links: [link], templateVariables: #"{"phone":"\#(phone)"}"#)
         ])
         try await f.dispatchAll()
@@ -43,7 +43,7 @@ struct ProfileErasureStoreTests {
         _ = try await store.ingestConversionEvents(
             [
                 ConversionEventInput(
-                    eventId: "e7", userId: "u7", name: "purchase", ts: t + 600,
+                    eventId: "e7", userId: "anna-u7", name: "purchase", ts: t + 600,
                     properties: ["amount": .number(12), "email": .string("anna@example.com"), "phone": .string(phone)])
             ], receivedAt: t + 900)
         try await store.recordIngestionErrors([
@@ -64,8 +64,8 @@ struct ProfileErasureStoreTests {
 
         // The search finds the phone before the erasure (the check below can fail).
         #expect(!(try await f.testStore.places(holding: Self.digits).isEmpty))
-        let profile = try await f.store.profile(userId: "u7")
-        let outcome = try await f.store.eraseProfile(ProfileErasure(userId: "u7", profile: profile))
+        let profile = try await f.store.profile(userId: "anna-u7")
+        let outcome = try await f.store.eraseProfile(ProfileErasure(userId: "anna-u7", profile: profile))
         guard case .erased(let report) = outcome else { Issue.record("not erased: \(outcome)"); return }
         #expect(report.profileDeleted)
         #expect(report.rows["profiles.user_id"] == 1)
@@ -82,9 +82,9 @@ struct ProfileErasureStoreTests {
         #expect(after.1 == before.1)
         let reconcile = try await f.store.reconcile(campaignId: "c1", repair: false)
         #expect(reconcile.isClean, "\(reconcile)")
-        #expect(try await f.store.profile(userId: "u7") == nil)
+        #expect(try await f.store.profile(userId: "anna-u7") == nil)
         #expect(try await f.store.profile(userId: "u1")?.phone == "+49151123451")
-        #expect(try await f.testStore.int("SELECT COUNT(*) FROM messages WHERE user_id = 'u7'") == 0)
+        #expect(try await f.testStore.int("SELECT COUNT(*) FROM messages WHERE user_id = 'anna-u7'") == 0)
         let pseudonyms = try await f.testStore.query("SELECT user_id, phone, body FROM messages WHERE user_id LIKE 'erased-%'")
         #expect(pseudonyms.count == 1)
         #expect(pseudonyms.first?["user_id"]?.text?.count == 39)
@@ -94,7 +94,7 @@ struct ProfileErasureStoreTests {
         // The refused callback holding the phone is deleted (a replay could not store it again).
         #expect(try await f.store.ingestionErrors(limit: 10).isEmpty)
         // Erasing again finds nothing left of the user.
-        #expect(try await f.store.messages(userId: "u7", limit: 5).isEmpty)
+        #expect(try await f.store.messages(userId: "anna-u7", limit: 5).isEmpty)
 
         for secret in Self.secrets {
             let places = try await f.testStore.places(holding: secret)
@@ -103,18 +103,20 @@ struct ProfileErasureStoreTests {
         await f.testStore.close()
     }
 
-    static let secrets = [digits, nsn, "Anna", "anna@example.com", "iphash-anna", "call me"]
+    /// What must be gone after the erasure: the phone's digits, the name, a conversion property,
+    /// the IP hash, the reply text, and the user id itself.
+    static let secrets = [digits, nsn, "Anna", "anna@example.com", "iphash-anna", "call me", "anna-u7"]
 
     @Test("erasure removes the user id from every stored userIds audience (a duplicate cannot copy it back); a later click redirects and counts but stores no user agent or IP hash", arguments: StoreKind.allCases)
     func audiencesAndLaterClicks(kind: StoreKind) async throws {
         let f = try await Self.history(kind)
         let store = f.store
-        for (id, audience) in [("d1", Audience.userIds(["u1", "u7", "u9", "u7"])), ("d2", .userIds(["u7"])), ("d3", .all), ("d4", .userIds(["u70", "u1"]))] {
+        for (id, audience) in [("d1", Audience.userIds(["u1", "anna-u7", "u9", "anna-u7"])), ("d2", .userIds(["anna-u7"])), ("d3", .all), ("d4", .userIds(["anna-u70", "u1"]))] {
             try await store.insertCampaign(Campaign(
                 id: id, name: id, providerId: "p1", body: "Hi", links: [], audience: audience, timezone: "UTC", goal: nil, createdAt: Self.t))
         }
-        let profile = try await store.profile(userId: "u7")
-        guard case .erased(let report) = try await store.eraseProfile(ProfileErasure(userId: "u7", profile: profile)) else {
+        let profile = try await store.profile(userId: "anna-u7")
+        guard case .erased(let report) = try await store.eraseProfile(ProfileErasure(userId: "anna-u7", profile: profile)) else {
             Issue.record("not erased")
             return
         }
@@ -122,8 +124,8 @@ struct ProfileErasureStoreTests {
         #expect(try await store.campaign(id: "d1")?.audience == .userIds(["u1", "u9"]))
         #expect(try await store.campaign(id: "d2")?.audience == .userIds([]))
         #expect(try await store.campaign(id: "d3")?.audience == .all)
-        #expect(try await store.campaign(id: "d4")?.audience == .userIds(["u70", "u1"]))
-        #expect(try await f.testStore.int(#"SELECT COUNT(*) FROM campaigns WHERE json LIKE '%"u7"%'"#) == 0)
+        #expect(try await store.campaign(id: "d4")?.audience == .userIds(["anna-u70", "u1"]))
+        #expect(try await f.testStore.int(#"SELECT COUNT(*) FROM campaigns WHERE json LIKE '%"anna-u7"%'"#) == 0)
 
         // A click on the erased person's link afterwards: redirected and counted, nothing identifying stored.
         let before = try await f.queries.summary(f.campaign).all.clicks
@@ -186,7 +188,7 @@ struct ProfileErasureStoreTests {
             IngestionErrorInput(
                 source: "callback", providerId: "p1", reason: "not JSON", raw: #"{"to":"+4915198765433","#, receivedAt: Self.t + 45),
         ]
-        let earlier = try await store.ingestionErrors(limit: 100).map(\.raw)  // the history's (user u7's)
+        let earlier = try await store.ingestionErrors(limit: 100).map(\.raw)  // the history's (user anna-u7's)
         try await store.recordIngestionErrors(naming + others)
         let q = f.queries
         let before = (try await q.summary(f.campaign), try await q.overview(f.campaign, granularity: .day))
