@@ -333,8 +333,8 @@ enum PostgresMigrations {
     /// runner splits statements at a semicolon ending a line.
     static let rawPurgeMarks = """
         CREATE TABLE raw_purges (campaign_id TEXT COLLATE "C" PRIMARY KEY, purged_at BIGINT NOT NULL, late BOOLEAN NOT NULL DEFAULT false);
-        CREATE FUNCTION raw_purges_event_late() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN UPDATE raw_purges SET late = true WHERE campaign_id = (SELECT campaign_id FROM messages WHERE id = NEW.message_id); RETURN NULL; END $$;
-        CREATE FUNCTION raw_purges_click_late() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN UPDATE raw_purges SET late = true WHERE campaign_id = NEW.campaign_id; RETURN NULL; END $$;
+        CREATE OR REPLACE FUNCTION raw_purges_event_late() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN UPDATE raw_purges SET late = true WHERE campaign_id = (SELECT campaign_id FROM messages WHERE id = NEW.message_id); RETURN NULL; END $$;
+        CREATE OR REPLACE FUNCTION raw_purges_click_late() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN UPDATE raw_purges SET late = true WHERE campaign_id = NEW.campaign_id; RETURN NULL; END $$;
         CREATE TRIGGER message_events_raw_late AFTER INSERT ON message_events FOR EACH ROW EXECUTE FUNCTION raw_purges_event_late();
         CREATE TRIGGER clicks_raw_late AFTER INSERT ON clicks FOR EACH ROW EXECUTE FUNCTION raw_purges_click_late();
         INSERT INTO raw_purges (campaign_id, purged_at, late)

@@ -26,14 +26,16 @@ extension PostgresStore {
         // `message_events_raw_late`, `clicks_raw_late`). A writer in flight meanwhile (its row not
         // committed, so not seen by the batches below, and its trigger run before the mark existed
         // or was cleared) is waited for: the SHARE lock conflicts with every open insert into the
-        // two tables and is released at once at commit; writers that start later see the mark.
+        // two tables and is released at commit; writers that start later see the mark. The lock
+        // comes first, the mark's row lock after it: the other order could deadlock with a writer
+        // whose trigger waits for the mark's row while it holds its insert lock.
         let purgedAt = campaign.rawPurgedAt ?? now
         try await write { tx in
+            try await tx.exec("LOCK TABLE message_events, clicks IN SHARE MODE")
             try await tx.exec("""
                 INSERT INTO raw_purges (campaign_id, purged_at, late) VALUES (\(campaignId), \(purgedAt), false)
                 ON CONFLICT (campaign_id) DO UPDATE SET late = false
                 """)
-            try await tx.exec("LOCK TABLE message_events, clicks IN SHARE MODE")
         }
         func batches(_ statement: @escaping @Sendable () -> PostgresQuery) async throws -> Int {
             var total = 0
