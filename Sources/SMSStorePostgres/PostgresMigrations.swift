@@ -323,6 +323,8 @@ enum PostgresMigrations {
         CREATE INDEX webhook_outbox_subscription ON webhook_outbox (subscription_id, status, id);
         CREATE INDEX webhook_outbox_user ON webhook_outbox (user_id) WHERE user_id IS NOT NULL;
         CREATE SEQUENCE webhook_outbox_versions;
+        """
+
     /// Retention marks (issue 15); the SQLite migration of the same id: one row per purged
     /// campaign, `late` set by row triggers on the partitioned `message_events` and `clicks`
     /// (their partitions, present and future, inherit them) when a row of that campaign is
