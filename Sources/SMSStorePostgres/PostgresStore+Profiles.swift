@@ -106,6 +106,12 @@ extension PostgresStore {
         for id in try await tx.rows("SELECT DISTINCT campaign_id FROM messages WHERE user_id = \(user)").map({ try $0.at(0, String.self) }) {
             if let goal = try await campaign(tx, id: id)?.goal { goals.append(goal) }
         }
+        let keys = try await tx.rows("SELECT meta, provider_message_id FROM messages WHERE user_id = \(user)")
+        let mention = erasure.mention(
+            metas: try keys.map { try $0.at(0, String.self) }, providerMessageIds: try keys.compactMap { try $0.at(1, String?.self) })
+        // The pre-filter (PersonMention.literals by position, .likePatterns by LIKE; bytea compared as bytes).
+        let literals = mention.literals.map(\.pgSafe)
+        let patterns = mention.likePatterns.map(\.pgSafe)
         for step in ProfileErasure.steps {
             let (t, c) = (step.table, step.column)
             var changed = 0
@@ -168,36 +174,75 @@ extension PostgresStore {
                     changed += 1
                 }
             case (.delete, .namingPerson):
-                // Every row read once, locked against a replay meanwhile.
+                // Only the rows the pre-filter keeps are read, locked against a replay meanwhile.
                 var naming: [Int64] = []
-                for r in try await tx.rows("SELECT id, reason, \(unescaped: c) FROM \(unescaped: t) ORDER BY id FOR UPDATE") {
+                for r in try await tx.rows("""
+                    SELECT id, reason, \(unescaped: c) FROM \(unescaped: t)
+                    WHERE EXISTS (SELECT 1 FROM unnest(\(literals)::text[]) k
+                                  WHERE position(convert_to(k, 'UTF8') IN \(unescaped: c)) > 0 OR strpos(reason, k) > 0)
+                       OR EXISTS (SELECT 1 FROM unnest(\(patterns)::text[]) p
+                                  WHERE \(unescaped: c) LIKE convert_to(p, 'UTF8') OR reason LIKE p)
+                    ORDER BY id FOR UPDATE
+                    """)
+                {
                     let raw = Array(try r.at(2, ByteBuffer.self).readableBytesView)
-                    if erasure.names(raw: raw, reason: try r.at(1, String.self)) { naming.append(try r.at(0, Int64.self)) }
+                    if mention.names(raw: raw, reason: try r.at(1, String.self)) { naming.append(try r.at(0, Int64.self)) }
                 }
                 if !naming.isEmpty {
                     changed = try await tx.rows("DELETE FROM \(unescaped: t) WHERE id = ANY(\(naming)::bigint[]) RETURNING 1").count
                 }
+            case (.scrubPending, .namingPerson):
+                for r in try await tx.rows("""
+                    SELECT id, \(unescaped: c) FROM \(unescaped: t)
+                    WHERE EXISTS (SELECT 1 FROM unnest(\(literals)::text[]) k WHERE strpos(\(unescaped: c), k) > 0)
+                       OR EXISTS (SELECT 1 FROM unnest(\(patterns)::text[]) p WHERE \(unescaped: c) LIKE p)
+                    ORDER BY id FOR UPDATE
+                    """)
+                {
+                    let text = try r.at(1, String.self)
+                    guard mention.names(raw: Array(text.utf8)) else { continue }
+                    let scrubbed = erasure.scrub(pending: text).pgSafe
+                    guard scrubbed != text else { continue }
+                    try await tx.exec("UPDATE \(unescaped: t) SET \(unescaped: c) = \(scrubbed) WHERE id = \(try r.at(0, Int64.self))")
+                    changed += 1
+                }
             case (.scrubPhone, let rows):
-                for needle in erasure.phoneNeedles.map(\.pgSafe) {
-                    let mask = String(repeating: ProfileErasure.mask, count: needle.count)
+                // Each distinct text holding the phone (contiguous or separated) rewritten where it stands.
+                guard let pattern = mention.phoneLikePattern?.pgSafe else { break }
+                let texts: [String]
+                switch rows {
+                case .user:
+                    texts = try await tx.rows(
+                        "SELECT DISTINCT \(unescaped: c) FROM \(unescaped: t) WHERE user_id = \(user) AND \(unescaped: c) LIKE \(pattern)"
+                    ).map { try $0.at(0, String.self) }
+                case .userMessages:
+                    texts = try await tx.rows("""
+                        SELECT DISTINCT \(unescaped: c) FROM \(unescaped: t)
+                        WHERE message_id = ANY(\(messageIds)::bigint[]) AND \(unescaped: c) LIKE \(pattern)
+                        """).map { try $0.at(0, String.self) }
+                case .holdingPhone:
+                    texts = try await tx.rows("SELECT DISTINCT \(unescaped: c) FROM \(unescaped: t) WHERE \(unescaped: c) LIKE \(pattern)")
+                        .map { try $0.at(0, String.self) }
+                case .listingUser, .namingPerson:
+                    preconditionFailure("erasure step \(step) has no PostgreSQL translation")
+                }
+                for text in texts {
+                    let scrubbed = erasure.scrub(text).pgSafe
+                    guard scrubbed != text else { continue }
                     switch rows {
                     case .user:
                         changed += try await tx.rows("""
-                            UPDATE \(unescaped: t) SET \(unescaped: c) = replace(\(unescaped: c), \(needle), \(mask))
-                            WHERE user_id = \(user) AND strpos(\(unescaped: c), \(needle)) > 0 RETURNING 1
+                            UPDATE \(unescaped: t) SET \(unescaped: c) = \(scrubbed) WHERE user_id = \(user) AND \(unescaped: c) = \(text) RETURNING 1
                             """).count
                     case .userMessages:
                         changed += try await tx.rows("""
-                            UPDATE \(unescaped: t) SET \(unescaped: c) = replace(\(unescaped: c), \(needle), \(mask))
-                            WHERE message_id = ANY(\(messageIds)::bigint[]) AND strpos(\(unescaped: c), \(needle)) > 0 RETURNING 1
+                            UPDATE \(unescaped: t) SET \(unescaped: c) = \(scrubbed)
+                            WHERE message_id = ANY(\(messageIds)::bigint[]) AND \(unescaped: c) = \(text) RETURNING 1
                             """).count
-                    case .holdingPhone:
-                        changed += try await tx.rows("""
-                            UPDATE \(unescaped: t) SET \(unescaped: c) = replace(\(unescaped: c), \(needle), \(mask))
-                            WHERE strpos(\(unescaped: c), \(needle)) > 0 RETURNING 1
-                            """).count
-                    case .listingUser, .namingPerson:
-                        preconditionFailure("erasure step \(step) has no PostgreSQL translation")
+                    default:
+                        changed += try await tx.rows(
+                            "UPDATE \(unescaped: t) SET \(unescaped: c) = \(scrubbed) WHERE \(unescaped: c) = \(text) RETURNING 1"
+                        ).count
                     }
                 }
             default:

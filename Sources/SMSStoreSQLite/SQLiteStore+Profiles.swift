@@ -95,6 +95,23 @@ extension SQLiteStore {
         return outcome
     }
 
+    /// The SQL condition (and its arguments) a row must meet to be read as one that may name the
+    /// person (``PersonMention/literals`` by `instr`, ``PersonMention/likePatterns`` by `LIKE`) in
+    /// any of `columns`; a BLOB column holding a NUL byte is read too (`LIKE` stops at a NUL).
+    static func mentionFilter(_ mention: PersonMention, columns: [(name: String, blob: Bool)]) throws -> (String, StatementArguments) {
+        let literals = try JSONCoding.encode(mention.literals)
+        let patterns = try JSONCoding.encode(mention.likePatterns)
+        var terms: [String] = []
+        var arguments: StatementArguments = []
+        for (name, blob) in columns {
+            terms.append("EXISTS (SELECT 1 FROM json_each(?) WHERE instr(\(name), value) > 0)")
+            terms.append("EXISTS (SELECT 1 FROM json_each(?) WHERE CAST(\(name) AS TEXT) LIKE value ESCAPE '\\')")
+            arguments += [literals, patterns]
+            if blob { terms.append("instr(\(name), x'00') > 0") }
+        }
+        return ("(" + terms.joined(separator: " OR ") + ")", arguments)
+    }
+
     static func erase(_ db: Database, _ erasure: ProfileErasure) throws -> ErasureOutcome {
         let user = erasure.userId
         let queued = try Int.fetchOne(
@@ -105,6 +122,8 @@ extension SQLiteStore {
         var report = ErasureReport(userId: user, profileDeleted: false, rows: [:])
         let campaignIds = try String.fetchAll(db, sql: "SELECT DISTINCT campaign_id FROM messages WHERE user_id = ?", arguments: [user])
         let goals = try campaignIds.compactMap { try campaign(db, id: $0)?.goal }
+        let keys = try Row.fetchAll(db, sql: "SELECT meta, provider_message_id FROM messages WHERE user_id = ?", arguments: [user])
+        let mention = erasure.mention(metas: keys.map { $0[0] }, providerMessageIds: keys.compactMap { $0[1] })
         for step in ProfileErasure.steps {
             let (t, c) = (step.table, step.column)
             var changed = 0
@@ -160,12 +179,14 @@ extension SQLiteStore {
                     changed += 1
                 }
             case (.delete, .namingPerson):
-                // Every row read once (raw as bytes: a TEXT value of an older version reads as its UTF-8).
+                // Only the rows the pre-filter keeps are read (raw as bytes: a TEXT value of an older version reads as its UTF-8).
+                let (filter, filterArgs) = try Self.mentionFilter(mention, columns: [("raw", true), ("reason", false)])
                 var naming: [Int64] = []
-                let rows = try Row.fetchCursor(db, sql: "SELECT id, reason, CAST(\(c) AS BLOB) FROM \(t)")
+                let rows = try Row.fetchCursor(
+                    db, sql: "SELECT id, reason, CAST(\(c) AS BLOB) FROM \(t) WHERE \(filter)", arguments: filterArgs)
                 while let r = try rows.next() {
                     let raw: Data = r[2] ?? Data()
-                    if erasure.names(raw: Array(raw), reason: r[1]) { naming.append(r[0]) }
+                    if mention.names(raw: Array(raw), reason: r[1]) { naming.append(r[0]) }
                 }
                 for ids in stride(from: 0, to: naming.count, by: 500).map({ Array(naming[$0..<min($0 + 500, naming.count)]) }) {
                     try db.execute(
@@ -173,14 +194,29 @@ extension SQLiteStore {
                         arguments: StatementArguments(ids))
                     changed += db.changesCount
                 }
+            case (.scrubPending, .namingPerson):
+                let (filter, filterArgs) = try Self.mentionFilter(mention, columns: [(c, false)])
+                for r in try Row.fetchAll(db, sql: "SELECT id, \(c) FROM \(t) WHERE \(filter)", arguments: filterArgs) {
+                    let text: String = r[1]
+                    guard mention.names(raw: Array(text.utf8)) else { continue }
+                    let scrubbed = erasure.scrub(pending: text)
+                    guard scrubbed != text else { continue }
+                    try db.execute(sql: "UPDATE \(t) SET \(c) = ? WHERE id = ?", arguments: [scrubbed, r[0] as Int64])
+                    changed += 1
+                }
             case (.scrubPhone, let rows):
-                for needle in erasure.phoneNeedles {
-                    let mask = String(repeating: ProfileErasure.mask, count: needle.count)
-                    let scope = rows == .user ? "user_id = ? AND " : rows == .userMessages ? "\(userMessages) AND " : ""
-                    let scopeArgs: StatementArguments = rows == .holdingPhone ? [] : [user]
+                // Each distinct text holding the phone (contiguous or separated) rewritten where it stands.
+                guard let pattern = mention.phoneLikePattern else { break }
+                let scope = rows == .user ? "user_id = ? AND " : rows == .userMessages ? "\(userMessages) AND " : ""
+                let scopeArgs: StatementArguments = rows == .holdingPhone ? [] : [user]
+                let texts = try String.fetchAll(
+                    db, sql: "SELECT DISTINCT \(c) FROM \(t) WHERE \(scope)\(c) LIKE ? ESCAPE '\\'",
+                    arguments: scopeArgs + [pattern])
+                for text in texts {
+                    let scrubbed = erasure.scrub(text)
+                    guard scrubbed != text else { continue }
                     try db.execute(
-                        sql: "UPDATE \(t) SET \(c) = replace(\(c), ?, ?) WHERE \(scope)instr(\(c), ?) > 0",
-                        arguments: [needle, mask] + scopeArgs + [needle])
+                        sql: "UPDATE \(t) SET \(c) = ? WHERE \(scope)\(c) = ?", arguments: [scrubbed] + scopeArgs + [text])
                     changed += db.changesCount
                 }
             default:

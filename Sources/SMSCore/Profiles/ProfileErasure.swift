@@ -2,7 +2,7 @@ import Foundation
 
 /// Erasure of one person (`DELETE /api/v1/profiles/{userId}`, issue 15): what is removed, what is
 /// pseudonymised, what is kept. The rule lives here as data (``steps``) plus the pure rewrites
-/// (``scrub(_:)``, ``names(raw:reason:)``, ``scrub(event:)``, ``retainedProperties(_:goals:)``); each
+/// (``scrub(_:)``, ``mention(metas:providerMessageIds:)``, ``scrub(event:)``, ``retainedProperties(_:goals:)``); each
 /// store applies the steps in one transaction.
 ///
 /// Kept, so that campaign numbers already reported stay what they were and a recount
@@ -24,30 +24,35 @@ import Foundation
 /// - the user id in the stored audience of every campaign that lists it (`{"userIds":[…]}`, any
 ///   status): removed from the list (``scrub(audience:)``), so a duplicate of the campaign does not
 ///   copy it back; who was targeted stays recorded in the campaign's messages, under the pseudonym;
-/// - the phone's digits wherever raw input holds them, whoever it was received for: pending
-///   (unmatched) callbacks and provider error texts (``scrub(_:)``: each occurrence of the
-///   national significant number becomes `*`s, so `+4915112345678` and `015112345678` both lose
-///   the digits);
-/// - every ingestion error (refused callback, event or import input) whose raw bytes or reason
-///   name the person by user id or phone (``names(raw:reason:)``) is deleted: masking would leave
-///   input that a replay (`POST /api/v1/ingestion-errors/{id}/replay`) could store again under the
-///   real id, and refused input is not counted in any stat.
+/// - the phone's digits wherever text of the person's messages and provider error texts hold
+///   them (``scrub(_:)``: each digit of the national significant number becomes `*`, written
+///   contiguous or with separators);
+/// - pending (unmatched) callbacks that name the person (``PersonMention``, the same rule as
+///   ingestion errors): their reply text and phone go and the phone's digits are masked wherever
+///   else they are (``scrub(pending:)``); they stay pending, so a receipt they carry still counts
+///   when its message turns up;
+/// - every ingestion error (refused callback, event or import input) that names the person
+///   (``PersonMention/names(raw:reason:)``: the phone anywhere, a meta or provider id of their
+///   messages, the user id as the value of a user id field) is deleted: masking would leave input
+///   that a replay (`POST /api/v1/ingestion-errors/{id}/replay`) could store again under the real
+///   id, and refused input is not counted in any stat. Other people's errors stay, whatever the
+///   user id (`1`, `delivered`) happens to occur in.
 ///
 /// After the erasure the person's short links still redirect (a forwarded message keeps working)
 /// and their clicks still count, but a click on a message of a pseudonymised user stores no user
 /// agent and no IP hash (``storedClick(_:messageUserId:)``, applied by the stores' click writes).
 ///
-/// Not covered: digits written with separators inside pending callbacks and error texts
-/// (`+49 151 1234 5678`; ingestion errors are matched with separators); logs hold
-/// phones only masked (``PhoneNumber/masked(_:)``), so they keep no full number to erase.
+/// Not covered: what ``PersonMention`` lists (digits as JSON `\u` escapes); logs hold phones
+/// only masked (``PhoneNumber/masked(_:)``), so they keep no full number to erase; the click
+/// journal (`click_journal`, a click's hit before it is written to `clicks`) holds a click's
+/// user agent and IP hash for at most the flusher's interval and is not searched (README "Erasure").
 public struct ProfileErasure: Sendable, Equatable {
     /// The erased user's id.
     public let userId: String
     /// What replaces the user id in the rows that are kept.
     public let pseudonym: String
-    /// The texts whose every occurrence is masked in raw input (longest first): the NSN digits of
-    /// a valid phone, and an invalid phone as it was stored; empty without a phone.
-    public let phoneNeedles: [String]
+    /// The stored profile's phone (`nil`: no profile or no phone).
+    public let phone: String?
 
     /// - Parameters:
     ///   - profile: the stored profile (`nil`: none stored; rows of the user id are still erased).
@@ -55,16 +60,7 @@ public struct ProfileErasure: Sendable, Equatable {
     public init(userId: String, profile: Profile?, pseudonym: String = ProfileErasure.newPseudonym()) {
         self.userId = userId
         self.pseudonym = pseudonym
-        var needles: [String] = []
-        if let phone = profile?.phone, !phone.isEmpty {
-            if let digits = PhoneNumber.e164Digits(phone), let code = PhoneNumber.countryCallingCode(ofE164: phone) {
-                let nsn = String(digits.dropFirst(code.count))
-                needles.append(nsn.count >= 4 ? nsn : String(digits))
-            } else {
-                needles.append(phone)
-            }
-        }
-        phoneNeedles = needles
+        phone = (profile?.phone?.isEmpty ?? true) ? nil : profile?.phone
     }
 
     /// `erased-` and 32 random hex digits (128 bits from `SystemRandomNumberGenerator`).
@@ -80,112 +76,20 @@ public struct ProfileErasure: Sendable, Equatable {
     /// The character each masked digit becomes.
     public static let mask: Character = "*"
 
-    /// `text` with every occurrence of a ``phoneNeedles`` entry replaced by as many ``mask``s.
+    /// Who raw input must name to be the person's (``PersonMention``): the user id, the phone and
+    /// the keys of the person's messages, which the store reads inside the erasure's transaction.
+    /// - Parameters:
+    ///   - metas: the metas of every message to the user.
+    ///   - providerMessageIds: their provider message ids.
+    public func mention(metas: [String] = [], providerMessageIds: [String] = []) -> PersonMention {
+        PersonMention(userId: userId, phone: phone, metas: metas, providerMessageIds: providerMessageIds)
+    }
+
+    /// `text` with the digits of every occurrence of the phone masked (``PersonMention/masked(_:mask:)``:
+    /// contiguous or split by separators, `+4915112345678`, `015112345678` and `+49 151 1234 5678`
+    /// all lose the national number's digits).
     public func scrub(_ text: String) -> String {
-        var out = text
-        for needle in phoneNeedles where out.contains(needle) {
-            out = out.replacingOccurrences(of: needle, with: String(repeating: Self.mask, count: needle.count))
-        }
-        return out
-    }
-
-    /// Whether an ingestion error names the erased person, so the erasure deletes it (its raw
-    /// input can be replayed, and a replay of input naming the person would store it again under
-    /// the real id; decision of issue 15: such rows are deleted, not masked):
-    /// - the phone: a ``phoneNeedles`` entry in `raw` or `reason`, its digits possibly split by the
-    ///   separators people and form encodings write (space, `-`, `.`, `(`, `)`, `/`, `+`, `%20`:
-    ///   `+49 151 1234 5678`, `0151-1234-5678`, `+49+151+1234+5678`);
-    /// - the user id: written in `raw` or `reason` as it is, JSON-escaped (`\/`) or
-    ///   percent-encoded, as a whole token (the bytes before and after it are no ASCII letter,
-    ///   digit or `_`: user `u7` is in `"userId":"u7"` and `userId=u7&`, not in `u70` or
-    ///   `1700000u7`);
-    /// - or, when `raw` is JSON, any string in it (a member name or a value) equal to the user id
-    ///   or holding the phone, whatever escapes it was written with (`"\u0075\u0037"`).
-    /// A short user id such as `7` also matches a stand-alone number 7 in raw input: erasure errs
-    /// on the side of deleting (such a row is gone from `GET /api/v1/ingestion-errors`).
-    public func names(raw: [UInt8], reason: String) -> Bool {
-        let reasonBytes = Array(reason.utf8)
-        for bytes in [raw, reasonBytes] {
-            if phoneNeedles.contains(where: { Self.holds(needle: Array($0.utf8), in: bytes) }) { return true }
-            if userIdForms.contains(where: { Self.holds(token: $0, in: bytes) }) { return true }
-        }
-        guard let value = try? JSONValue(json: Data(raw)) else { return false }
-        return holdsPerson(value)
-    }
-
-    /// The written forms of the user id searched in raw input: as is, JSON-escaped, percent-encoded.
-    var userIdForms: [[UInt8]] {
-        guard !userId.isEmpty else { return [] }
-        var forms = [Array(userId.utf8)]
-        if let json = try? JSONEncoder().encode(userId), json.count >= 2 {
-            forms.append(Array(json.dropFirst().dropLast()))
-        }
-        var unreserved = CharacterSet.alphanumerics.intersection(CharacterSet(charactersIn: Unicode.Scalar(0)..<Unicode.Scalar(128)))
-        unreserved.insert(charactersIn: "-._~")
-        if let encoded = userId.addingPercentEncoding(withAllowedCharacters: unreserved) { forms.append(Array(encoded.utf8)) }
-        var seen = Set<[UInt8]>()
-        return forms.filter { seen.insert($0).inserted }
-    }
-
-    /// Whether a JSON value holds a string (member name or value) equal to the user id or holding a phone needle.
-    private func holdsPerson(_ value: JSONValue) -> Bool {
-        func holds(_ s: String) -> Bool {
-            s == userId || phoneNeedles.contains { Self.holds(needle: Array($0.utf8), in: Array(s.utf8)) }
-        }
-        switch value {
-        case .string(let s): return holds(s)
-        case .array(let a): return a.contains(where: holdsPerson)
-        case .object(let o): return o.contains { holds($0.key) || holdsPerson($0.value) }
-        case .number, .bool, .null: return false
-        }
-    }
-
-    /// ASCII letters, digits and `_`: the bytes that continue a token.
-    private static func isWordByte(_ b: UInt8) -> Bool {
-        (48...57).contains(b) || (65...90).contains(b) || (97...122).contains(b) || b == UInt8(ascii: "_")
-    }
-
-    /// Whether `token` occurs in `bytes` with no word byte (``isWordByte(_:)``) right before or
-    /// after it (checked only on a side where the token itself starts or ends with a word byte).
-    static func holds(token: [UInt8], in bytes: [UInt8]) -> Bool {
-        guard let first = token.first, let last = token.last, bytes.count >= token.count else { return false }
-        var i = 0
-        while i <= bytes.count - token.count {
-            if bytes[i] == first, bytes[i..<(i + token.count)].elementsEqual(token) {
-                let before = i == 0 || !isWordByte(first) || !isWordByte(bytes[i - 1])
-                let after = i + token.count == bytes.count || !isWordByte(last) || !isWordByte(bytes[i + token.count])
-                if before && after { return true }
-            }
-            i += 1
-        }
-        return false
-    }
-
-    /// Whether `needle` occurs in `bytes`; when the needle is all ASCII digits, the digits may be
-    /// split by separators (space, `-`, `.`, `(`, `)`, `/`, `+`, `%20`) between them.
-    static func holds(needle: [UInt8], in bytes: [UInt8]) -> Bool {
-        guard let first = needle.first, bytes.count >= needle.count else { return false }
-        let digits = needle.allSatisfy { (48...57).contains($0) }
-        let separators: Set<UInt8> = Set(" -.()/+".utf8)
-        for start in bytes.indices where bytes[start] == first {
-            var (i, k) = (start, 0)
-            while i < bytes.count, k < needle.count {
-                if bytes[i] == needle[k] {
-                    i += 1
-                    k += 1
-                } else if digits, k > 0, separators.contains(bytes[i]) {
-                    i += 1
-                } else if digits, k > 0, bytes[i] == UInt8(ascii: "%"), i + 2 < bytes.count, bytes[i + 1] == UInt8(ascii: "2"),
-                    bytes[i + 2] == UInt8(ascii: "0")
-                {
-                    i += 3
-                } else {
-                    break
-                }
-            }
-            if k == needle.count { return true }
-        }
-        return false
+        mention().masked(text, mask: Self.mask)
     }
 
     /// A campaign audience with every occurrence of the erased user id removed from a
@@ -222,8 +126,18 @@ public struct ProfileErasure: Sendable, Equatable {
         var out = item
         out.incomingText = nil
         out.toPhone = nil
-        out.description = item.description.map(scrub)
+        out.description = item.description.map { scrub($0) }
         return out
+    }
+
+    /// A pending callback's stored payload that names the person: read as a ``CallbackItem``,
+    /// its reply text and phone go (``scrub(event:)``), then the phone's digits are masked
+    /// wherever else they are (``scrub(_:)``); a payload that is no item is only masked.
+    public func scrub(pending payload: String) -> String {
+        guard let item = try? JSONDecoder().decode(CallbackItem.self, from: Data(payload.utf8)),
+            let data = try? JSONEncoder().encode(scrub(event: item))
+        else { return scrub(payload) }
+        return scrub(String(decoding: data, as: UTF8.self))
     }
 
     /// The properties of a conversion event that stay: those a campaign goal reads (its
@@ -253,6 +167,8 @@ public struct ProfileErasure: Sendable, Equatable {
         case scrubPhone
         /// Rewrite the stored ``CallbackItem`` JSON with ``ProfileErasure/scrub(event:)``.
         case scrubEvent
+        /// Rewrite a pending callback's payload with ``ProfileErasure/scrub(pending:)``.
+        case scrubPending
         /// Rewrite the properties JSON with ``ProfileErasure/retainedProperties(_:goals:)``.
         case retainGoalProperties
         /// Rewrite the stored campaign's audience with ``ProfileErasure/scrub(audience:)``.
@@ -265,11 +181,13 @@ public struct ProfileErasure: Sendable, Equatable {
         case user
         /// `message_id` is one of the user's messages.
         case userMessages
-        /// Any row whose column holds one of ``ProfileErasure/phoneNeedles``.
+        /// Any row whose column holds the phone (``PersonMention/masked(_:mask:)`` changes it).
         case holdingPhone
         /// Campaigns whose audience is a `userIds` list holding the user id.
         case listingUser
-        /// Ingestion errors whose raw bytes or reason name the person (``ProfileErasure/names(raw:reason:)``).
+        /// Rows whose raw input names the person (``PersonMention/names(raw:reason:)``; ingestion
+        /// errors by raw bytes and reason, pending callbacks by payload). A store reads only rows
+        /// holding one of ``PersonMention/literals`` or matching ``PersonMention/likePatterns``.
         case namingPerson
     }
 
@@ -294,9 +212,10 @@ public struct ProfileErasure: Sendable, Equatable {
     /// The steps, in the order a store applies them (the user id is replaced last, after every
     /// step that selects rows by it). Rows are chosen by the user (their messages' phone-bearing
     /// texts included) except in the tables of raw input received for no known message, which are
-    /// searched for the phone (`.holdingPhone`: pending callbacks and the per-campaign error
-    /// descriptions copied from receipts) or for the person (`.namingPerson`: ingestion errors,
-    /// every row read once, linear in the table).
+    /// searched for the phone (`.holdingPhone`: the per-campaign error descriptions copied from
+    /// receipts) or for the person (`.namingPerson`: pending callbacks and ingestion errors); the
+    /// store narrows both with SQL (`LIKE` on ``PersonMention/likePatterns``, a search for
+    /// ``PersonMention/literals``) and decides on the rows it reads with the rule.
     public static let steps: [Step] = [
         Step(table: "profiles", column: "user_id", rows: .user, action: .delete),
         Step(table: "messages", column: "phone", rows: .user, action: .null),
@@ -311,7 +230,7 @@ public struct ProfileErasure: Sendable, Equatable {
         Step(table: "messages", column: "dead_letter", rows: .user, action: .scrubPhone),
         Step(table: "message_events", column: "description", rows: .userMessages, action: .scrubPhone),
         Step(table: "delivery_error_descriptions", column: "description", rows: .holdingPhone, action: .scrubPhone),
-        Step(table: "pending_callbacks", column: "payload", rows: .holdingPhone, action: .scrubPhone),
+        Step(table: "pending_callbacks", column: "payload", rows: .namingPerson, action: .scrubPending),
         Step(table: "ingestion_errors", column: "raw", rows: .namingPerson, action: .delete, bytes: true),
         Step(table: "campaigns", column: "json", rows: .listingUser, action: .scrubAudience),
         Step(table: "messages", column: "user_id", rows: .user, action: .pseudonym),

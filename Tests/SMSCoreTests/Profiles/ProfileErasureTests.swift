@@ -16,68 +16,26 @@ struct ProfileErasureTests {
         #expect(hex)
     }
 
-    @Test("the phone's national significant number is masked in text and bytes, in every written form")
+    @Test("the phone's national significant number is masked in text, contiguous or with separators")
     func scrub() {
-        #expect(erasure.phoneNeedles == ["15112345678"])
         #expect(erasure.scrub("to +4915112345678, or 015112345678!") == "to +49***********, or 0***********!")
+        #expect(erasure.scrub("call +49 151 1234-5678 now") == "call +49 *** ****-**** now")
         #expect(erasure.scrub("nothing here 1511234567") == "nothing here 1511234567")
+        #expect(erasure.scrub("longer 151123456789, other 9915112345678") == "longer 151123456789, other 9915112345678")
         let invalid = ProfileErasure(userId: "u", profile: Profile(userId: "u", phone: "0151 oops", phoneValid: false))
-        #expect(invalid.phoneNeedles == ["0151 oops"])
-        #expect(ProfileErasure(userId: "u", profile: nil).phoneNeedles.isEmpty)
+        #expect(invalid.scrub("was 0151 oops.") == "was *********.")
+        #expect(ProfileErasure(userId: "u", profile: nil).scrub("+4915112345678") == "+4915112345678")
     }
 
-    @Test("an ingestion error names the person by the phone in any written form, or by the user id as a whole token")
-    func namesPerson() {
-        let anna = ProfileErasure(userId: "anna-7", profile: Profile(userId: "anna-7", phone: "+4915112345678", phoneValid: true))
-        func names(_ raw: String, reason: String = "refused") -> Bool { anna.names(raw: Array(raw.utf8), reason: reason) }
-        // The phone: E.164, without +, national, with separators, form-encoded, in bytes that are no UTF-8.
-        for raw in [
-            #"{"to":"+4915112345678"}"#, "to=4915112345678&x=1", "015112345678", "+49 151 1234 5678", "0151-1234-5678",
-            "(0151) 1234/5678", "to=%2B49+151+1234+5678", "to=%2B49%20151%2012345678",
-        ] {
-            #expect(names(raw), "\(raw)")
-        }
-        #expect(anna.names(raw: [0xFF, 0x00] + Array("4915112345678".utf8) + [0x00], reason: ""))
-        #expect(names("x", reason: "phone 015112345678 unknown"))
-        // The user id: as a token, JSON-escaped, percent-encoded, or a JSON string however escaped.
-        for raw in [
-            #"{"userId":"anna-7","ts":"x"}"#, "userId=anna-7&ts=1", "anna-7,Berlin", #"{"userId":"\u0061nna-7"}"#,
-            #"{"note":{"anna-7":1}}"#, "[anna-7]",
-        ] {
-            #expect(names(raw), "\(raw)")
-        }
-        #expect(names("x", reason: "user anna-7 refused"))
-        // Not the person: other ids that contain it, other numbers, digits split by letters.
-        for raw in [
-            #"{"userId":"anna-70"}"#, #"{"userId":"xanna-7"}"#, "anna-7_b", "1511234567", "4915112345679", "0151 1234 5679", "151a12345678", #"{"userId":"anna-8","phone":"+4915112345670"}"#,
-        ] {
-            #expect(!names(raw), "\(raw)")
-        }
-        let slash = ProfileErasure(userId: "team/7", profile: nil)
-        #expect(slash.names(raw: Array(#"{"userId":"team\/7"}"#.utf8), reason: ""))
-        #expect(slash.names(raw: Array("userId=team%2F7".utf8), reason: ""))
-        #expect(!slash.names(raw: Array("team/70".utf8), reason: ""))
-    }
-
-    @Test("property: a phone written with any separators between its digits is found; a different number is not")
-    func namesPhoneProperty() {
-        var rng = SplitMix64(seed: 1515)
-        let separators = [" ", "-", ".", "(", ")", "/", "+", "%20", "  "]
-        for _ in 0..<500 {
-            let digits = (0..<11).map { _ in String(rng.next() % 10) }.joined()
-            let person = ProfileErasure(userId: "u", profile: Profile(userId: "u", phone: "+49" + digits, phoneValid: true))
-            guard let nsn = person.phoneNeedles.first else { continue }
-            var written = ""
-            for (i, d) in nsn.enumerated() {
-                if i > 0, rng.next() % 3 == 0 { written += separators[Int(rng.next() % UInt64(separators.count))] }
-                written.append(d)
-            }
-            #expect(person.names(raw: Array(("to=+49" + written + "&k=v").utf8), reason: ""), "\(written)")
-            var other = Array(nsn)
-            let at = Int(rng.next() % UInt64(other.count))
-            other[at] = other[at] == "9" ? "0" : Character(String(other[at].wholeNumberValue! + 1))
-            #expect(!person.names(raw: Array(("to=+49" + String(other)).utf8), reason: ""), "\(String(other)) vs \(nsn)")
-        }
+    @Test("a pending callback naming the person loses reply text and phone, the phone's digits masked anywhere; meta kept")
+    func pending() throws {
+        let item = CallbackItem(
+            kind: .replied, meta: "m-other", ts: 5, description: "from +49 151 1234 5678", incomingText: "STOP",
+            toPhone: "+49 (151) 1234 5678")
+        let payload = String(decoding: try JSONEncoder().encode(item), as: UTF8.self)
+        let scrubbed = try JSONDecoder().decode(CallbackItem.self, from: Data(erasure.scrub(pending: payload).utf8))
+        #expect(scrubbed == CallbackItem(kind: .replied, meta: "m-other", ts: 5, description: "from +49 *** **** ****"))
+        #expect(erasure.scrub(pending: "not json 015112345678") == "not json 0***********")
     }
 
     @Test("a callback event loses its reply text and phone, keeps what a recount reads")
