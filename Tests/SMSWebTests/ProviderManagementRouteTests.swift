@@ -202,28 +202,38 @@ struct ProviderManagementRouteTests {
     }
 
     /// Issue 15 (a tester's finding): `"kind": null` turned a provider in use into `generic`
-    /// silently, and its campaigns' receipts were then read by another dialect.
-    @Test("PATCH changing kind (null = generic included) of a provider used by a scheduled, sending or paused campaign: 409 naming them, nothing changed; allowed once they are done", arguments: StoreKind.allCases)
+    /// silently, and its campaigns' receipts were then read by another dialect; a second finding:
+    /// a completed campaign still waiting for receipts did not hold the kind (receipt window 24 h,
+    /// ``ProviderKindChange/receiptWindowSeconds``).
+    @Test("PATCH changing kind (null = generic included) of a provider used by a scheduled, sending or paused campaign or one finished less than 24 h ago: 409 naming them, nothing changed; allowed once the window is over", arguments: StoreKind.allCases)
     func patchKindInUse(kind: StoreKind) async throws {
-        try await StoreRouteApp.with(kind, adminToken: Self.token, secret: Self.secret) { client, t in
+        let clock = EpochClock(Self.t0)
+        try await StoreRouteApp.with(kind, adminToken: Self.token, secret: Self.secret, now: { clock.now }) { client, t in
             try await t.store.insertProvider(ProviderConfig(
                 id: "p2", name: "Twilio", kind: .twilio, url: "http://127.0.0.1:9/sms", bodyTemplate: #"{"to":"$$To","text":"$$Body"}"#,
                 callbackSecret: "x", createdAt: 1))
-            let campaigns: [(String, String, CampaignStatus, Int64)] = [
-                ("c1", "Spring sale", .sending, 10), ("c2", "Later", .scheduled, 20), ("c3", "Held", .paused, 30),
-                ("c4", "Done", .completed, 5), ("c5", "Idea", .draft, 6),
+            let campaigns: [(String, String, CampaignStatus, Int64, Int64?)] = [
+                ("c1", "Spring sale", .sending, 10, nil), ("c2", "Later", .scheduled, 20, nil), ("c3", "Held", .paused, 30, nil),
+                ("c4", "Done", .completed, 5, Self.t0 - 86_400), ("c5", "Idea", .draft, 6, nil),
+                ("c6", "Just done", .completed, 40, Self.t0 - 3_600), ("c7", "Stopped", .stopped, 50, Self.t0 - 60),
             ]
-            for (id, name, status, at) in campaigns {
-                try await t.store.insertCampaign(Campaign(
+            for (id, name, status, at, finished) in campaigns {
+                var c = Campaign(
                     id: id, name: name, providerId: "p2", body: "Hi", links: [], audience: .all, timezone: "UTC", goal: nil,
-                    status: status, createdAt: at))
+                    status: status, createdAt: at)
+                if status == .completed { c.completedAt = finished }
+                if status == .stopped { c.stoppedAt = finished }
+                try await t.store.insertCampaign(c)
             }
             let version = try await t.store.provider(id: "p2")?.version
+            func refusal(_ to: String, _ names: String, _ n: Int) -> String {
+                "provider 'p2' is used by \(n) campaign(s) scheduled, sending, paused or finished less than 24 h ago: \(names); its kind (twilio → \(to)) decides how their receipts are read: finish or stop them and wait 24 h after they finished"
+            }
             for body in [#"{"kind":null}"#, #"{"kind":"generic"}"#, #"{"kind":"vonage","name":"Renamed"}"#] {
                 let r = try await Self.call(client, .patch, "/api/v1/providers/p2", body)
                 #expect(r.status == .conflict, "\(body): \(r.text)")
                 let to = body.contains("vonage") ? "vonage" : "generic"
-                #expect(Self.message(r.text) == "provider 'p2' is used by 3 campaign(s) scheduled, sending or paused: c1 (Spring sale), c2 (Later), c3 (Held); its kind (twilio → \(to)) decides how their receipts are read: finish or stop them first")
+                #expect(Self.message(r.text) == refusal(to, "c1 (Spring sale), c2 (Later), c3 (Held), c6 (Just done), c7 (Stopped)", 5))
             }
             let unchanged = try #require(try await t.store.provider(id: "p2"))
             #expect(unchanged.kind == .twilio && unchanged.name == "Twilio" && unchanged.version == version)
@@ -231,8 +241,14 @@ struct ProviderManagementRouteTests {
             let renamed = try await Self.call(client, .patch, "/api/v1/providers/p2", #"{"kind":"twilio","name":"Twilio EU"}"#)
             #expect(renamed.status == .ok, "\(renamed.text)")
             #expect(try await t.store.provider(id: "p2")?.name == "Twilio EU")
-            // Once none is scheduled, sending or paused, the change is made: null means generic.
+            // Once none is scheduled, sending or paused, the finished ones hold it for 24 h after they finished.
             for id in ["c1", "c2", "c3"] { try await t.store.setCampaignStatus(id: id, status: .completed, publishedAt: 10) }
+            let held = try await Self.call(client, .patch, "/api/v1/providers/p2", #"{"kind":null}"#)
+            #expect(held.status == .conflict && Self.message(held.text) == refusal("generic", "c6 (Just done), c7 (Stopped)", 2), "\(held.text)")
+            clock.set(Self.t0 - 3_600 + 86_400)  // c6's window is over (it ends before this second), c7's is not
+            let stopped = try await Self.call(client, .patch, "/api/v1/providers/p2", #"{"kind":null}"#)
+            #expect(Self.message(stopped.text) == refusal("generic", "c7 (Stopped)", 1), "\(stopped.text)")
+            clock.set(Self.t0 - 60 + 86_400)
             let changed = try await Self.call(client, .patch, "/api/v1/providers/p2", #"{"kind":null}"#)
             #expect(changed.status == .ok, "\(changed.text)")
             #expect(try Self.object(changed.text)["kind"] as? String == "generic")

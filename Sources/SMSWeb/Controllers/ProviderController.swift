@@ -241,12 +241,14 @@ struct ProviderController {
     /// `current`, validated as a creation, written. `"kind": null` removes the kind, which makes it
     /// `generic` (as a creation without `kind`).
     /// - Throws: 400 naming the field; 409 naming the campaigns when the kind changes while a
-    ///   campaign that is scheduled, sending or paused uses the provider (``ProviderKindChange``);
+    ///   campaign that is scheduled, sending or paused, or finished less than 24 h ago, uses the
+    ///   provider (``ProviderKindChange``);
     ///   404/409/412 of ``write(_:over:preconditioned:)``.
     func patch(_ current: ProviderConfig, body: ByteBuffer, preconditioned: Bool = false) async throws -> ProviderConfig {
         let updated = try validate(try ProviderPatch.merged(current, patch: body), keeping: current)
         if updated.kind != current.kind {
-            let blocking = ProviderKindChange.blockingCampaigns(current: current, updated: updated, campaigns: try await store.campaigns())
+            let blocking = ProviderKindChange.blockingCampaigns(
+                current: current, updated: updated, campaigns: try await store.campaigns(), now: config.now())
             if !blocking.isEmpty {
                 throw HTTPError(.conflict, message: ProviderKindChange.refusal(current: current, updated: updated, blocking: blocking))
             }
