@@ -105,8 +105,9 @@ extension SQLiteStore: SMSDispatchStore {
             if !rows.isEmpty { CrashHook.reach(.claim) }
             result = ClaimResult(messages: rows.map(Self.outbound).sorted { $0.messageId < $1.messageId }, capped: 0)
         }
-        // Suspects wait behind the one in flight: an empty claim is "busy", not "nothing left".
-        if result.messages.isEmpty, which == .fresh(waitIfNone: true) {
+        // Suspects wait behind the one in flight, or the suspect this claim looked at was capped or
+        // locked by another claim: an empty claim is "busy, try again", not "nothing left".
+        if result.messages.isEmpty, which != .fresh(waitIfNone: false) {
             return ClaimResult(messages: [], capped: result.capped, busy: true)
         }
         return result
