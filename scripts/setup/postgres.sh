@@ -50,11 +50,19 @@ postgres_setup() {
     return 0
   fi
   rm -f "$dir/pwfile"
-  if ! $run "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 30 \
-      -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=1000 -c shared_buffers=128MB -c fsync=off" start >/dev/null 2>&1; then
-    echo "note: PostgreSQL did not start (see $dir/server.log); PostgreSQL tests skipped" >&2
-    return 0
-  fi
+  # The port can be taken between the probe and the bind (another run's server, a client's
+  # ephemeral port): then the next free one, up to 10 times.
+  local tries=0
+  until $run "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 30 \
+      -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=1000 -c shared_buffers=128MB -c fsync=off" start >/dev/null 2>&1; do
+    tries=$((tries + 1))
+    if [ "$tries" -ge 10 ] || ! grep -q "Address already in use" "$dir/server.log" 2>/dev/null; then
+      echo "note: PostgreSQL did not start (see $dir/server.log); PostgreSQL tests skipped" >&2
+      return 0
+    fi
+    port=$((port + 1))
+    while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((port + 1)); done
+  done
   if ! $run "$bindir/psql" -h "$dir" -p "$port" -U postgres -d postgres -v ON_ERROR_STOP=1 -q \
       -c "CREATE ROLE smsstats LOGIN PASSWORD '$password'" \
       -c "CREATE DATABASE smsstats_test OWNER smsstats" >/dev/null 2>&1; then
