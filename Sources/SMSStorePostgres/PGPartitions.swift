@@ -108,6 +108,13 @@ enum PGPartitions {
                     "SELECT max(created_at) FROM messages WHERE id >= \(p.lower ?? Int64.min) AND id < \(upper)", as: Int64?.self) ?? nil
                 if let latest, latest >= cutoff { continue }
                 let name = quoted(p.name)
+                if table == "message_events" {
+                    // Its dedup keys stay (`purged_event_keys`): a repeated callback stays a duplicate.
+                    try await tx.exec(PostgresQuery(unsafeSQL: """
+                        INSERT INTO purged_event_keys (message_id, dedup_key) SELECT message_id, dedup_key FROM \(name)
+                        ON CONFLICT DO NOTHING
+                        """))
+                }
                 try await tx.exec(PostgresQuery(unsafeSQL: "ALTER TABLE \(table) DETACH PARTITION \(name)"))
                 try await tx.exec(PostgresQuery(unsafeSQL: "DROP TABLE \(name)"))
                 dropped.append(p.name)

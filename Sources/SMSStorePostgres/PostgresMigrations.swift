@@ -25,6 +25,7 @@ enum PostgresMigrations {
         ("latency-histograms", ""),
         ("dispatch-suspects", dispatchSuspects),
         ("raw-purge-marks", rawPurgeMarks),
+        ("purged-event-keys", purgedEventKeys),
     ]
 
     /// Work in Swift after a migration's SQL, in the same transaction, by migration id.
@@ -341,5 +342,15 @@ enum PostgresMigrations {
         CREATE TRIGGER clicks_raw_late AFTER INSERT ON clicks FOR EACH ROW EXECUTE FUNCTION raw_purges_click_late();
         INSERT INTO raw_purges (campaign_id, purged_at, late)
             SELECT id, (json::jsonb ->> 'rawPurgedAt')::bigint, true FROM campaigns WHERE json::jsonb ->> 'rawPurgedAt' IS NOT NULL
+        """
+
+    /// Dedup keys of purged receipt-log rows (issue 15); the SQLite migration of the same id: a
+    /// purge (and a dropped partition) keeps each removed row's (message id, dedup key). The one
+    /// insert into `message_events` (``PostgresStore/insertEvents(_:_:)``) skips a row whose key
+    /// is kept (an anti-join in its `INSERT … SELECT`), so it returns nothing for it, as for a
+    /// duplicate. Not a row trigger as on SQLite: a PL/pgSQL row trigger cost about 12 µs per
+    /// inserted row here (BENCHMARKS.md "Retention triggers on callback writes").
+    static let purgedEventKeys = """
+        CREATE TABLE purged_event_keys (message_id BIGINT NOT NULL, dedup_key TEXT COLLATE "C" NOT NULL, PRIMARY KEY (message_id, dedup_key))
         """
 }

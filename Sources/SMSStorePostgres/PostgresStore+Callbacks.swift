@@ -117,7 +117,8 @@ extension PostgresStore {
     }
 
     /// Appends rows to the event log in one statement (`ON CONFLICT (message_id, dedup_key) DO
-    /// NOTHING`, also for repeats inside the batch). - Returns: the keys actually stored.
+    /// NOTHING`, also for repeats inside the batch); a row whose key a purge kept
+    /// (`purged_event_keys`) is skipped as a duplicate too. - Returns: the keys actually stored.
     func insertEvents(_ tx: PGTx, _ rows: [LoggedRow]) async throws -> Set<EventKey> {
         guard !rows.isEmpty else { return [] }
         let keys = rows.map(\.key)
@@ -142,6 +143,7 @@ extension PostgresStore {
               \(hasTs)::boolean[], \(at)::bigint[], \(codes)::text[], \(hasCode)::boolean[], \(descriptions)::text[],
               \(hasDescription)::boolean[], \(payloads)::text[], \(received)::bigint[])
               WITH ORDINALITY AS x(k, m, p, kd, t, ht, a, c, hc, d, hd, pl, r, n)
+            WHERE NOT EXISTS (SELECT 1 FROM purged_event_keys pk WHERE pk.message_id = x.m AND pk.dedup_key = x.k)
             ORDER BY n
             ON CONFLICT (message_id, dedup_key) DO NOTHING RETURNING message_id, dedup_key
             """)

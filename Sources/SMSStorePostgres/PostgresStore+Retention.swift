@@ -45,12 +45,16 @@ extension PostgresStore {
                 if n < batchSize { return total }
             }
         }
+        // Each removed receipt-log row leaves its dedup key (`purged_event_keys`): a repeat of the
+        // callback after the purge is a duplicate, as before it.
         let counts = RawPurgeCounts(
             events: try await batches {
                 """
                 WITH d AS (DELETE FROM message_events WHERE (id, message_id) IN (
                   SELECT e.id, e.message_id FROM message_events e JOIN messages m ON m.id = e.message_id
-                  WHERE m.campaign_id = \(campaignId) LIMIT \(batchSize)) RETURNING 1)
+                  WHERE m.campaign_id = \(campaignId) LIMIT \(batchSize)) RETURNING message_id, dedup_key),
+                k AS (INSERT INTO purged_event_keys (message_id, dedup_key) SELECT message_id, dedup_key FROM d
+                  ON CONFLICT DO NOTHING)
                 SELECT COUNT(*) FROM d
                 """
             },

@@ -283,6 +283,20 @@ enum SQLiteSchema {
                     SELECT id, json_extract(json, '$.rawPurgedAt'), 1 FROM campaigns WHERE json_extract(json, '$.rawPurgedAt') IS NOT NULL;
                 """)
         }
+        // Dedup keys of purged receipt-log rows (issue 15, ``RawRetention``): a purge keeps each
+        // removed row's (message id, dedup key), 36 characters of an FNV-1a hash
+        // (``CallbackDedupKey``), and the trigger skips an insert whose key is kept, as the log's
+        // unique index does while the row is there: a provider repeating a callback after the
+        // purge changes nothing, so the stats stay exact.
+        m.registerMigration("purged-event-keys") { db in
+            try db.execute(sql: """
+                CREATE TABLE purged_event_keys (
+                    message_id INTEGER NOT NULL, dedup_key TEXT NOT NULL, PRIMARY KEY (message_id, dedup_key)) WITHOUT ROWID;
+                CREATE TRIGGER message_events_purged_key BEFORE INSERT ON message_events
+                WHEN EXISTS (SELECT 1 FROM purged_event_keys WHERE message_id = NEW.message_id AND dedup_key = NEW.dedup_key)
+                BEGIN SELECT RAISE(IGNORE); END;
+                """)
+        }
         return m
     }
 }

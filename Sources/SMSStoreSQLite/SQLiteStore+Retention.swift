@@ -39,8 +39,26 @@ extension SQLiteStore {
                 if n < batchSize { return total }
             }
         }
+        // Each removed receipt-log row leaves its dedup key (`purged_event_keys`): a repeat of the
+        // callback after the purge is a duplicate, as before it.
+        var eventCount = 0
+        while true {
+            let n = try await db.write { db in
+                let ids = try Int64.fetchAll(db, sql: "\(events) LIMIT ?", arguments: [campaignId, batchSize])
+                guard !ids.isEmpty else { return 0 }
+                let list = ids.map(String.init).joined(separator: ",")
+                try db.execute(sql: """
+                    INSERT OR IGNORE INTO purged_event_keys (message_id, dedup_key)
+                    SELECT message_id, dedup_key FROM message_events WHERE id IN (\(list))
+                    """)
+                try db.execute(sql: "DELETE FROM message_events WHERE id IN (\(list))")
+                return db.changesCount
+            }
+            eventCount += n
+            if n < batchSize { break }
+        }
         let counts = RawPurgeCounts(
-            events: try await batches("DELETE FROM message_events WHERE id IN (\(events) LIMIT ?)"),
+            events: eventCount,
             clicks: try await batches("DELETE FROM clicks WHERE id IN (\(clicks) LIMIT ?)"),
             messages: try await batches("UPDATE messages SET phone = NULL, body = '', template_variables = NULL WHERE id IN (\(texts) LIMIT ?)"))
         if campaign.rawPurgedAt == nil {

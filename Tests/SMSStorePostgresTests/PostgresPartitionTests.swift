@@ -36,11 +36,12 @@ struct PostgresPartitionTests {
         // column of the later migration "click-journals"); dropped again before migrating.
         try await store.write { tx in try await tx.exec("ALTER TABLE clicks ADD COLUMN click_id TEXT") }
         // This release's store code also reads the webhook subscriptions on every state change
-        // (issue 17) and writes the latency cells itself (issue 18): those two migrations are
-        // applied ahead (the latency backfill then finds no message and adds nothing twice); the
-        // rest migrates in order as before.
+        // (issue 17), writes the latency cells itself (issue 18) and skips receipt-log rows whose
+        // dedup key a purge kept (issue 15, `purged_event_keys`): those migrations are applied
+        // ahead (the latency backfill then finds no message and adds nothing twice); the rest
+        // migrates in order as before.
         try await PostgresMigrations.migrate(
-            store, PostgresMigrations.all.filter { ["webhooks", "latency-histograms"].contains($0.id) })
+            store, PostgresMigrations.all.filter { ["webhooks", "latency-histograms", "purged-event-keys"].contains($0.id) })
     }
 
     /// The partitions of `table`, in range order (the default last).

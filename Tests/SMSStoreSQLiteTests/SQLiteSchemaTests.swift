@@ -17,7 +17,7 @@ struct SQLiteSchemaTests {
         "click-journal", "settings", "dispatch-dead-letters", "ingestion-errors-raw-bytes", "login-links", "leases",
         "ingestion-errors-body-kind",
         "audience-segments", "profiles-phone-index", "message-log-indexes", "webhooks", "latency-histograms",
-        "dispatch-suspects", "raw-purge-marks",
+        "dispatch-suspects", "raw-purge-marks", "purged-event-keys",
     ]
 
     /// `sqlite_master.sql` of a database the earlier migrator (commit 9a196ae, `smsstats serve`)
@@ -59,6 +59,7 @@ struct SQLiteSchemaTests {
         CREATE TABLE pending_callbacks ( id INTEGER PRIMARY KEY AUTOINCREMENT, dedup_key TEXT NOT NULL UNIQUE, provider_id TEXT NOT NULL, meta TEXT NOT NULL, payload TEXT NOT NULL, received_at INTEGER NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, provider_key TEXT, last_attempt_at INTEGER)
         CREATE TABLE profiles ( user_id TEXT PRIMARY KEY, phone TEXT, phone_valid INTEGER NOT NULL, name TEXT, properties TEXT NOT NULL DEFAULT '{}', opted_out INTEGER NOT NULL DEFAULT 0, updated_at INTEGER NOT NULL)
         CREATE TABLE providers ( id TEXT PRIMARY KEY, json TEXT NOT NULL, created_at INTEGER NOT NULL)
+        CREATE TABLE purged_event_keys ( message_id INTEGER NOT NULL, dedup_key TEXT NOT NULL, PRIMARY KEY (message_id, dedup_key)) WITHOUT ROWID
         CREATE TABLE raw_purges ( campaign_id TEXT PRIMARY KEY, purged_at INTEGER NOT NULL, late INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID
         CREATE TABLE rollups ( campaign_id TEXT NOT NULL, variant INTEGER NOT NULL, metric TEXT NOT NULL, dim TEXT NOT NULL, bucket INTEGER NOT NULL, value INTEGER NOT NULL, PRIMARY KEY (campaign_id, variant, metric, dim, bucket)) WITHOUT ROWID
         CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID
@@ -66,6 +67,7 @@ struct SQLiteSchemaTests {
         CREATE TABLE webhook_outbox ( id INTEGER PRIMARY KEY AUTOINCREMENT, event_id TEXT NOT NULL, subscription_id INTEGER NOT NULL, type TEXT NOT NULL, campaign_id TEXT, message_id INTEGER, user_id TEXT, version INTEGER NOT NULL, occurred_at INTEGER NOT NULL, payload TEXT NOT NULL, status TEXT NOT NULL DEFAULT 'pending', attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at INTEGER NOT NULL, lease_holder TEXT, lease_expires_at INTEGER, last_error TEXT, delivered_at INTEGER, created_at INTEGER NOT NULL, UNIQUE (subscription_id, event_id))
         CREATE TABLE webhook_subscriptions ( id INTEGER PRIMARY KEY AUTOINCREMENT, url TEXT NOT NULL, events TEXT NOT NULL, campaign_id TEXT, secret TEXT NOT NULL, enabled INTEGER NOT NULL, disabled_reason TEXT, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, last_status INTEGER, last_error TEXT, last_attempt_at INTEGER, last_latency_ms INTEGER, consecutive_failures INTEGER NOT NULL DEFAULT 0, failed_attempts INTEGER NOT NULL DEFAULT 0, delivered_events INTEGER NOT NULL DEFAULT 0)
         CREATE TRIGGER clicks_raw_late AFTER INSERT ON clicks BEGIN UPDATE raw_purges SET late = 1 WHERE campaign_id = NEW.campaign_id; END
+        CREATE TRIGGER message_events_purged_key BEFORE INSERT ON message_events WHEN EXISTS (SELECT 1 FROM purged_event_keys WHERE message_id = NEW.message_id AND dedup_key = NEW.dedup_key) BEGIN SELECT RAISE(IGNORE); END
         CREATE TRIGGER message_events_raw_late AFTER INSERT ON message_events BEGIN UPDATE raw_purges SET late = 1 WHERE campaign_id = (SELECT campaign_id FROM messages WHERE id = NEW.message_id); END
         """
 

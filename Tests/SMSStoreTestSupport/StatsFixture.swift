@@ -67,6 +67,16 @@ public struct StatsFixture: Sendable {
 
     public var queries: CampaignStatsQueries { CampaignStatsQueries(store: store) }
 
+    /// Marks campaign `id` stopped at `at` (epoch seconds), as a retention test's finished campaign.
+    public func stop(_ id: String = "c1", at: Int64 = StatsFixture.t + 2_000) async throws {
+        _ = try await store.changeCampaign(id: id) { c, _ in
+            var s = c
+            s.status = .stopped
+            s.stoppedAt = at
+            return s
+        }
+    }
+
     /// A history touching every kind of record (control, dispatch error, receipts, replies with a
     /// STOP, a provider click, human and bot clicks, conversions; variants 0 and 1), for reconcile,
     /// the CLI and the stats reads.

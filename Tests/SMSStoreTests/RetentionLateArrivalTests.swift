@@ -14,12 +14,7 @@ struct RetentionLateArrivalTests {
         let f = try await StatsFixture.busyHistory(kind)
         let t = f.testStore
         let at = StatsFixture.t
-        _ = try await f.store.changeCampaign(id: "c1") { c, _ in
-            var s = c
-            s.status = .stopped
-            s.stoppedAt = at + 2_000
-            return s
-        }
+        try await f.stop()
         let first = try await SMSStatsCLI.runOnOwnThread(["purge", "--older-than", "1d", "--database", t.databaseURL])
         #expect(first.out == "c1: removed 6 receipts/replies, 3 clicks, 8 message texts\n1 campaign(s) purged; their stats are kept\n", "\(first.out)")
         let purgedAt = try #require(try await f.store.campaign(id: "c1")?.rawPurgedAt)

@@ -32,12 +32,7 @@ struct RetentionPurgeTests {
     func purge(kind: StoreKind) async throws {
         let f = try await StatsFixture.busyHistory(kind)
         let t = f.testStore
-        _ = try await f.store.changeCampaign(id: "c1") { c, _ in
-            var s = c
-            s.status = .stopped
-            s.stoppedAt = StatsFixture.t + 2_000
-            return s
-        }
+        try await f.stop()
         // A campaign that finished a moment ago is not due.
         var recent = f.campaign
         recent.id = "c2"
