@@ -47,7 +47,12 @@ def op(summary, responses, req=None, params=None, auth=True, tags=None, html=Fal
     if params: o["parameters"] = params
     if not auth: o["security"] = []
     return o
+# A path identifier read as text (SMSWeb PathParameter.text: campaign and provider ids, providerId,
+# meta, userId) holding a control character is a 400 naming it (docs/DOMAIN.md §1): its pattern says so.
+PATH_TEXT_IDS = {"id", "providerId", "meta", "userId"}
 def p(name, where="path", schema=None, required=True, desc=None):
+    if schema is None and where == "path" and name in PATH_TEXT_IDS:
+        schema = {"type": "string", "pattern": r"^[^\x00-\x1F\x7F]*$"}
     d = {"name": name, "in": where, "required": required, "schema": {"type": "string"} if schema is None else schema}
     if desc: d["description"] = desc
     return d
@@ -416,7 +421,8 @@ paths = {
  "/openapi.json": {"get": op("This document", ok("OpenAPI document"), auth=False)},
  "/login": {"get": op("Dashboard sign-in page", ok("HTML", S, ctype="text/html"), auth=False, html=True), "post": op("Dashboard sign-in (form field token; a wrong one is the sign-in page again with 401)", {"303": {"description": "signed in, cookie set"}}, auth=False, html=True)},
  "/": {"get": op("Dashboard: campaign list (the sign-in page, 200, without a session cookie)", ok("HTML", S, ctype="text/html"), auth=False, html=True)},
- "/campaigns/{id}": {"get": op("Dashboard: campaign page (the sign-in page, 200, without a session cookie)", ok("HTML", S, ctype="text/html"), params=[cid,
+ "/campaigns/{id}": {"get": op("Dashboard: campaign page (the sign-in page, 200, without a session cookie)", ok("HTML", S, ctype="text/html"), params=[
+    p("id", schema=S, desc="campaign id; without a session the sign-in page (200) answers whatever it holds"),
     p("granularity", "query", {}, False, "day (default), week or month; with a session anything else is a 400 page; without one the sign-in page (200) answers whatever the parameter holds")], auth=False, html=True)},
  "/api/v1/dashboard/login-links": {"post": op("Mint a one-time dashboard sign-in link (valid 60 s, single use; next must be a local path)",
     {**ok("link", obj({"url": S, "expiresInSeconds": I}), code="201"), "413": {"description": "a body over 16,000 bytes (the message names the limit); the connection is closed", "content": {"application/json": {"schema": ref("Error")}}}}, {"required": False, "content": {"application/json": {"schema": obj({"next": {"type": "string", "nullable": True, "description": "a local path; default /"}})}}})},
