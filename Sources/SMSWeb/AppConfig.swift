@@ -42,6 +42,15 @@ public struct AppConfig: Sendable {
     /// answered at once, then applied in batches (``ClickJournal``). `nil` = each redirect waits for
     /// its click's commit.
     public var clickJournalDirectory: String?
+    /// How long an HTTP connection may go without a read of a whole request part (the request
+    /// head, a piece of the body) while a request is being read, or sit idle between requests,
+    /// before the server closes it, **seconds** (`smsstats serve --idle-timeout`, default 30,
+    /// ``idleTimeoutRange``). A slow-loris connection (a head that never ends, a body shorter than
+    /// its `Content-Length`) is closed after it; a client that keeps sending body data is not.
+    /// Responses being computed or written are not cut (Hummingbird's `HTTP1Channel` idle timeout).
+    public var idleTimeoutSeconds: Int = 30
+    /// The accepted `--idle-timeout`, seconds.
+    public static let idleTimeoutRange = 1...3_600
     /// This server's node identity (the holder of its claims' leases; `--node-id` pins the id).
     public var node = NodeIdentity()
     /// How long a claim's lease runs without renewal (`--lease-seconds`, default 30).

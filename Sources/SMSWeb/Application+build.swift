@@ -44,6 +44,8 @@ public func buildApplication(
         config: config, store: store, dispatcher: dispatcher, logger: logger, clickJournal: journal, metrics: metrics, drain: drain)
     var app = Application(
         router: router,
+        // Closes a connection that stops sending mid-request (slow loris) or idles between requests.
+        server: .http1(configuration: .init(idleTimeout: .seconds(Int64(config.idleTimeoutSeconds)))),
         configuration: .init(address: .hostname(config.host, port: config.port), serverName: "smsstats"),
         logger: logger)
     if let journal { app.addServices(ClickJournalService(journal: journal)) }

@@ -88,6 +88,13 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Frequency cap: at most N SMS per user per rolling 24 h across campaigns (default: off).")
     var frequencyCap: Int?
 
+    @Option(
+        help: """
+            Seconds an HTTP connection may wait mid-request for the rest of its head or body, or idle between \
+            requests, before it is closed (1-3600; env SMSSTATS_IDLE_TIMEOUT).
+            """)
+    var idleTimeout: Int = Int(ProcessInfo.processInfo.environment["SMSSTATS_IDLE_TIMEOUT"] ?? "") ?? 30
+
     @Option(help: "Dispatcher polling interval in milliseconds.")
     var dispatchIntervalMs: Int = 200
 
@@ -121,6 +128,9 @@ struct Serve: AsyncParsableCommand {
         if let frequencyCap, frequencyCap < 1 { throw ValidationError("--frequency-cap must be at least 1") }
         if !(1...36_500).contains(linkLifetimeDays) { throw ValidationError("--link-lifetime-days must be from 1 to 36500") }
         if dispatchIntervalMs < 1 { throw ValidationError("--dispatch-interval-ms must be at least 1") }
+        if !AppConfig.idleTimeoutRange.contains(idleTimeout) {
+            throw ValidationError("--idle-timeout must be from \(AppConfig.idleTimeoutRange.lowerBound) to \(AppConfig.idleTimeoutRange.upperBound) (seconds); got \(idleTimeout)")
+        }
         if let retainRawDays, !RawRetention.serveDays.contains(retainRawDays) {
             throw ValidationError(
                 "--retain-raw-days must be from \(RawRetention.serveDays.lowerBound) to \(RawRetention.serveDays.upperBound) (days; leave it out to keep raw history, "
@@ -154,6 +164,7 @@ struct Serve: AsyncParsableCommand {
             linkLifetimeSeconds: Int64(linkLifetimeDays) * 86_400, dispatchIntervalMs: dispatchIntervalMs,
             dashboardPassword: dashboardPassword, frequencyCap: frequencyCap)
         config.botUserAgentSubstrings = botUserAgent
+        config.idleTimeoutSeconds = idleTimeout
         config.retention = retainRawDays.map { RawRetention(olderThanSeconds: Int64($0) * 86_400) }
         let nodeId = nodeId ?? env["SMSSTATS_NODE_ID"].flatMap { $0.isEmpty ? nil : $0 }
         if let nodeId, !NodeIdentity.isValidId(nodeId) {
