@@ -300,7 +300,7 @@ cb_responses = {**ok("processed (Jasmin: text ACK/Jasmin)", ref("CallbackSuccess
     "401": {"description": "missing or wrong secret, token or signature, or an item on another message than the token's"}, "404": {"description": "unknown provider"},
     "405": {"description": "a method the provider's dialect does not take (generic, Sinch, Gupshup: POST only; others: GET or POST); Allow header; when authenticated, kept as an ingestion error (method, path, query without the secret)"},
     "413": {"description": "body over 5 MB or over 10,000 items"},
-    "415": {"description": "a Content-Encoding other than identity, or a multipart/... body (form dialects read application/x-www-form-urlencoded, JSON dialects application/json); kept as an ingestion error"},
+    "415": {"description": "a Content-Encoding other than identity, a multipart/... body, or a JSON body (application/json, application/...+json) to a form dialect (form dialects read application/x-www-form-urlencoded, JSON dialects application/json); kept as an ingestion error"},
     "503": {"description": "storage unavailable; retry"}}
 uid = p("userId", desc="the user id, percent-encoded as one path segment (a%20b is the user id 'a b'); a malformed escape (%zz, a % without two hex digits), bytes that are no UTF-8, or a control character (%00) is a 400 naming userId. The user id 'import' is /api/v1/profiles/import (GET, PATCH, DELETE) or %69mport")
 # GET, PATCH and DELETE of one profile: at /api/v1/profiles/{userId}, and at /api/v1/profiles/import for

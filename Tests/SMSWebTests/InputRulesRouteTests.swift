@@ -117,6 +117,33 @@ struct InputRulesRouteTests {
         }
     }
 
+    @Test("a form dialect's callback sent as application/json is a 415 naming the content type and the accepted one, kept as received; JSON dialects still read it", arguments: StoreKind.allCases)
+    func jsonToFormDialect(kind: StoreKind) async throws {
+        try await B.withApp(kind) { client, t in
+            for (k, type) in [(ProviderKind.twilio, "application/json"), (.plivo, "Application/JSON; charset=utf-8"), (.jasmin, "application/vnd.api+json"), (.kannel, "application/json")] {
+                // A form body sent with the wrong type (what the tester sent), and a JSON body.
+                for text in ["MessageSid=SM1&MessageStatus=delivered", #"{"MessageSid":"SM1","MessageStatus":"delivered"}"#] {
+                    let body = Array(text.utf8)
+                    let message = "Content-Type \(type) is not accepted by the callbacks of a \(k.rawValue) provider; send application/x-www-form-urlencoded (or a GET with the fields in the query)"
+                    let c = Case(name: k.rawValue, kind: k, contentType: type, body: body, stored: body, reason: message)
+                    let (status, answer) = try await B.send(client, c)
+                    #expect(status == .unsupportedMediaType, "\(k) \(text): \(answer)")
+                    #expect(M.message(answer) == message, "\(k): \(answer)")
+                    let e = try #require(try await t.store.ingestionErrors(limit: 1).first)
+                    #expect(e.reason == message && e.raw == body, "\(k): \(e.reason)")
+                    #expect(e.providerId == k.rawValue)
+                }
+            }
+            #expect(try await t.store.ingestionErrors(limit: 100).count == 8)
+            // Vonage reads JSON and forms: its JSON body with application/json is no 415.
+            let vonage = Case(
+                name: "vonage", kind: .vonage, contentType: "application/json", body: Array(#"{"messageId":"0A1","status":"delivered"}"#.utf8),
+                stored: [], reason: "")
+            let (status, answer) = try await B.send(client, vonage)
+            #expect(status != .unsupportedMediaType, "\(answer)")
+        }
+    }
+
     static let bom = ByteOrderMark.utf8
 
     static func post(_ client: any TestClientProtocol, _ uri: String, _ body: [UInt8]) async throws -> (status: HTTPResponse.Status, text: String) {

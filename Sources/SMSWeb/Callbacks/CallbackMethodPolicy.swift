@@ -49,20 +49,26 @@ enum CallbackMethodPolicy {
         }
     }
 
-    /// The 415 for a callback body sent as `multipart/…` (a provider or a proxy set to post
-    /// `multipart/form-data`, which no dialect sends): its parts would otherwise be read as form
-    /// text and the callback refused as "missing required fields". `nil` for any other body (a
-    /// body without a `Content-Type`, or with another one, is read as the dialect's type).
-    /// `Content-Type multipart/form-data; boundary=x is not accepted by the callbacks of a twilio
-    /// provider; send application/x-www-form-urlencoded (or a GET with the fields in the query)`.
+    /// The 415 for a callback body whose `Content-Type` the dialect cannot read: `multipart/…` (a
+    /// provider or a proxy set to post `multipart/form-data`, which no dialect sends), or a JSON type
+    /// (`application/json`, `application/…+json`) to a dialect that reads only form fields (Twilio,
+    /// Plivo, Jasmin, Kannel: ``bodyTypes(_:)``). Either would otherwise be read as form text and the
+    /// callback refused as "missing required fields". `nil` for any other body (a body without a
+    /// `Content-Type`, or with another one, is read as the dialect's type; a form body to a JSON
+    /// dialect is read as JSON, as before).
+    /// `Content-Type application/json is not accepted by the callbacks of a twilio provider; send
+    /// application/x-www-form-urlencoded (or a GET with the fields in the query)`.
     static func contentTypeRefusal(_ contentType: String?, kind: ProviderKind, bodyIsEmpty: Bool) -> HTTPError? {
-        guard !bodyIsEmpty, let contentType,
-            contentType.trimmingCharacters(in: .whitespaces).lowercased().hasPrefix("multipart/")
-        else { return nil }
+        guard !bodyIsEmpty, let contentType else { return nil }
+        let given = contentType.trimmingCharacters(in: .whitespaces)
+        // The media type: before any `;` parameter, case-insensitive (RFC 9110 §8.3.1).
+        let mediaType = given.lowercased().prefix { $0 != ";" }.trimmingCharacters(in: .whitespaces)
+        let isJSON = mediaType == "application/json" || (mediaType.hasPrefix("application/") && mediaType.hasSuffix("+json"))
+        guard mediaType.hasPrefix("multipart/") || (isJSON && !bodyTypes(kind).contains("application/json")) else { return nil }
         let get = jsonOnly(kind) ? "" : " (or a GET with the fields in the query)"
         return HTTPError(
             .unsupportedMediaType,
-            message: "Content-Type \(InputEcho.text(contentType.trimmingCharacters(in: .whitespaces))) is not accepted by the callbacks of a"
+            message: "Content-Type \(InputEcho.text(given)) is not accepted by the callbacks of a"
                 + " \(kind.rawValue) provider; send \(bodyTypes(kind).joined(separator: " or "))\(get)")
     }
 

@@ -20,8 +20,8 @@ import SMSCore
 ///   UTF-8 (…)`, the fields stored as received); a JSON body's leading UTF-8 BOM is skipped;
 /// - 400 for a form or query field given more than once (`type=16&type=1`): the callback is one
 ///   invalid item naming the field (`the callback field 'type' appears 2 times: …`), kept as received;
-/// - 415 for a `Content-Encoding` other than `identity`, or a `multipart/…` body (a form dialect
-///   reads `application/x-www-form-urlencoded`, ``CallbackMethodPolicy/contentTypeRefusal(_:kind:bodyIsEmpty:)``),
+/// - 415 for a `Content-Encoding` other than `identity`, a `multipart/…` body, or a JSON body to a
+///   form dialect (which reads `application/x-www-form-urlencoded`, ``CallbackMethodPolicy/contentTypeRefusal(_:kind:bodyIsEmpty:)``),
 ///   the body stored as received;
 /// - 401 for a missing or wrong secret, token or signature (``CallbackAuthenticator``; the
 ///   provider's own signature when it has a `webhookSigningKey`: ``NativeCallbackSignature``,
