@@ -126,18 +126,18 @@ struct CallbackAuthRouteTests {
             signature: "sha256=f49b6b08f0ab2c7670163b2f69e3233d4d0d372be1f75a8d9568172e5711d376", twilioSignature: nil)
         #expect(throws: Never.self) {
             try CallbackAuthenticator.checkBody(
-                credentials, provider: provider, body: Array(body.utf8), now: 1_700_000_300, twilioURL: "", formFields: [:])
+                credentials, provider: provider, body: Array(body.utf8), now: 1_700_000_300, twilioURL: "", formFields: [])
         }
         #expect(throws: CallbackAuthenticator.Failure.self) {
             try CallbackAuthenticator.checkBody(
-                credentials, provider: provider, body: Array(body.utf8), now: 1_700_000_301, twilioURL: "", formFields: [:])
+                credentials, provider: provider, body: Array(body.utf8), now: 1_700_000_301, twilioURL: "", formFields: [])
         }
     }
 
     @Test("golden Twilio signature: the example of Twilio's 'Secure webhooks' page")
     func goldenTwilio() {
         let params = [
-            "CallSid": "CA1234567890ABCDE", "Caller": "+12349013030", "Digits": "1234", "From": "+12349013030", "To": "+18005551212",
+            ("CallSid", "CA1234567890ABCDE"), ("Caller", "+12349013030"), ("Digits", "1234"), ("From", "+12349013030"), ("To", "+18005551212"),
         ]
         #expect(
             CallbackAuthenticator.twilioSignature(key: "12345", url: "https://mycompany.com/myapp.php?foo=1&bar=2", params: params)

@@ -205,4 +205,40 @@ struct NativeSignatureRouteTests {
         #expect(NativeSignaturePayload.plivoV3(method: "GET", url: "https://h/cb?b=%C3%BC&a=1&a=0", formFields: [], nonce: "n") == "https://h/cb?a=0&a=1&b=ü.n")
         #expect(NativeSignaturePayload.vonageSig(params: [("b", "x&y=z"), ("sig", "00"), ("a", "1")]) == "&a=1&b=x_y_z")
     }
+
+    @Test("twilio: a form with MessageStatus twice, signed by Twilio's own RequestValidator over every value, passes the signature and is the invalid item naming the field, kept as its bytes; tampered is 401",
+          .enabled(if: ReferencePython.shouldRun, Comment(rawValue: ReferencePython.skipNote)))
+    func twilioRepeatedField() async throws {
+        _ = try ReferencePython.require()
+        let app = try await CallbackTestApp.make(kind: .twilio, webhookSigningKey: Self.key)
+        try await app.insert(["m1"])
+        try await app.sent("m1", providerMessageId: "SM1342fe1b2c904d1ab04f0fc7a58abca9")
+        let repeated = "MessageSid=SM1342fe1b2c904d1ab04f0fc7a58abca9&MessageStatus=delivered&MessageStatus=failed&To=%2B15558675310"
+        let repeatedPairs = [["MessageSid", "SM1342fe1b2c904d1ab04f0fc7a58abca9"], ["MessageStatus", "delivered"], ["MessageStatus", "failed"], ["To", "+15558675310"]]
+        // The same value twice: Twilio's validator signs it once.
+        let same = "MessageSid=SM1342fe1b2c904d1ab04f0fc7a58abca9&MessageStatus=delivered&MessageStatus=delivered"
+        let samePairs = [["MessageSid", "SM1342fe1b2c904d1ab04f0fc7a58abca9"], ["MessageStatus", "delivered"], ["MessageStatus", "delivered"]]
+        let sigs = try Self.reference([
+            ["scheme": "twilio", "uri": Self.url, "pairs": repeatedPairs, "key": Self.key],
+            ["scheme": "twilio", "uri": Self.url, "pairs": samePairs, "key": Self.key],
+        ])
+        let form = "application/x-www-form-urlencoded"
+        let signed = sigs.map { Self.headers([("X-Twilio-Signature", $0["signature"]!)]) }
+        try await app.test { client async throws in
+            let tampered = try await client.callback(repeated.replacingOccurrences(of: "failed", with: "undelivered"), contentType: form, headers: signed[0])
+            #expect(tampered.status == .unauthorized, "\(tampered.text)")
+            #expect(try await app.store.ingestionErrors(limit: 10).isEmpty)
+            for (i, body) in [repeated, same].enumerated() {
+                let answer = try await client.callback(body, contentType: form, headers: signed[i])
+                #expect(answer.status == .badRequest, "\(answer.text)")
+                #expect(answer.text.contains("the callback field 'MessageStatus' appears 2 times: each field may be given once"), "\(answer.text)")
+                let kept = try #require(try await app.store.ingestionErrors(limit: 1).first)
+                #expect(kept.raw == Array(body.utf8), "\(RawBytes.escaped(kept.raw))")
+                #expect(kept.reason.contains("the callback field 'MessageStatus' appears 2 times"))
+            }
+            #expect(try await app.store.ingestionErrors(limit: 10).count == 2)
+        }
+        #expect(try await app.stats().delivered == 0)
+        #expect(!app.logs.text.contains(Self.key))
+    }
 }

@@ -13,6 +13,10 @@ signature object per case, in order:
 - {"scheme": "vonage-jwt", "claims": {..}, "body", "key"}
     -> {"jwt"}: HS256 JWT (PyJWT, the SDK's dependency) with payload_hash = hex SHA-256 of the
        body, checked with vonage_jwt.verify_signature.
+- {"scheme": "twilio", "uri", "pairs": [[name, value], ..], "key"}
+    -> {"signature"} from twilio.request_validator.RequestValidator.compute_signature over the
+       form fields as a multi-dict (a repeated name keeps all its values, as Flask's MultiDict),
+       checked with the validator's validate.
 - {"scheme": "sinch", "body", "nonce", "timestamp", "key"}
     -> {"signature"}: base64 HMAC-SHA256 of body "." nonce "." timestamp (Sinch's documented
        scheme; no SDK of it is installed).
@@ -25,6 +29,7 @@ import sys
 
 import jwt
 from plivo.utils.signature_v3 import construct_get_url, construct_post_url, get_signature_v3, validate_v3_signature
+from twilio.request_validator import RequestValidator
 from vonage_http_client.auth import Auth
 from vonage_jwt.verify_jwt import verify_signature
 
@@ -60,12 +65,33 @@ def vonage_jwt(case):
     return {"jwt": token}
 
 
+class MultiDict(dict):
+    """Form fields with every value of a repeated name (the `getall` Twilio's validator asks for)."""
+
+    def __init__(self, pairs):
+        super().__init__()
+        self.pairs = [tuple(p) for p in pairs]
+        for name, value in self.pairs:
+            self.setdefault(name, value)
+
+    def getall(self, name):
+        return [v for n, v in self.pairs if n == name]
+
+
+def twilio(case):
+    validator = RequestValidator(case["key"])
+    params = MultiDict(case["pairs"])
+    sig = validator.compute_signature(case["uri"], params)
+    assert validator.validate(case["uri"], params, sig)
+    return {"signature": sig}
+
+
 def sinch(case):
     text = "{}.{}.{}".format(case["body"], case["nonce"], case["timestamp"]).encode()
     return {"signature": base64.b64encode(hmac.new(case["key"].encode(), text, hashlib.sha256).digest()).decode()}
 
 
-SCHEMES = {"plivo-v3": plivo, "vonage-sig": vonage_sig, "vonage-md5hash": vonage_md5hash, "vonage-jwt": vonage_jwt, "sinch": sinch}
+SCHEMES = {"plivo-v3": plivo, "vonage-sig": vonage_sig, "vonage-md5hash": vonage_md5hash, "vonage-jwt": vonage_jwt, "sinch": sinch, "twilio": twilio}
 
 with open(sys.argv[1]) as f:
     cases = json.load(f)

@@ -66,19 +66,27 @@ public enum TwilioCallback {
 
     /// The string Twilio signs for `X-Twilio-Signature`: the full callback URL exactly as Twilio
     /// called it (scheme, host, path and query), followed by every POST parameter's name and value
-    /// concatenated with no separators, parameters sorted by name in case-sensitive byte order.
-    /// The web layer computes base64(HMAC-SHA1(auth token, this string)) and compares it in constant
-    /// time. Source: Twilio "Secure webhooks",
+    /// concatenated with no separators, names sorted by code point (case-sensitive), and a name
+    /// given more than once once per distinct value, its values sorted by code point. That is what
+    /// Twilio's own validator signs (the `twilio` library's `RequestValidator.compute_signature`:
+    /// `for name in sorted(set(params)): for value in sorted(set(values)): s += name + value`), so
+    /// a repeated field is authenticated like any other and then refused as an invalid item naming
+    /// it, never as a 401. The web layer computes base64(HMAC-SHA1(auth token, this string)) and
+    /// compares it in constant time. Source: Twilio "Secure webhooks",
     /// `https://www.twilio.com/docs/usage/webhooks/webhooks-security`.
     ///
     /// - Parameters:
     ///   - url: the public URL Twilio posted to, including any query string.
-    ///   - params: the decoded POST body parameters (not the query parameters).
-    public static func signaturePayload(url: String, params: [String: String]) -> String {
+    ///   - params: the decoded POST body parameters in the order received, repeats included (not the query parameters).
+    public static func signaturePayload(url: String, params: [(String, String)]) -> String {
         var payload = url
-        for key in params.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
-            payload += key
-            payload += params[key] ?? ""
+        for (name, values) in NativeSignaturePayload.groupedSorted(params) {
+            var previous: String?
+            for value in values where previous.map({ !$0.unicodeScalars.elementsEqual(value.unicodeScalars) }) ?? true {
+                payload += name
+                payload += value
+                previous = value
+            }
         }
         return payload
     }

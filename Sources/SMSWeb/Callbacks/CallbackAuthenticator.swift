@@ -86,10 +86,10 @@ struct CallbackAuthenticator {
     ///   - body: the raw request body.
     ///   - now: server time, epoch seconds.
     ///   - twilioURL: the public URL the provider called (for Twilio).
-    ///   - formFields: the decoded POST form fields (for Twilio).
+    ///   - formFields: the decoded POST form fields in the order received, repeats included (for Twilio).
     /// - Throws: ``Failure``.
     static func checkBody(
-        _ c: Credentials, provider: ProviderConfig, body: [UInt8], now: Int64, twilioURL: String, formFields: [String: String]
+        _ c: Credentials, provider: ProviderConfig, body: [UInt8], now: Int64, twilioURL: String, formFields: [(String, String)]
     ) throws(Failure) {
         if let signature = c.signature {
             guard let timestamp = c.timestamp?.trimmingCharacters(in: .whitespaces), let ts = Int64(timestamp) else {
@@ -122,7 +122,7 @@ struct CallbackAuthenticator {
     }
 
     /// base64(HMAC-SHA1(auth token, signature payload)): Twilio "Secure webhooks".
-    static func twilioSignature(key: String, url: String, params: [String: String]) -> String {
+    static func twilioSignature(key: String, url: String, params: [(String, String)]) -> String {
         let payload = TwilioCallback.signaturePayload(url: url, params: params)
         let mac = HMAC<Insecure.SHA1>.authenticationCode(for: Data(payload.utf8), using: SymmetricKey(data: Data(key.utf8)))
         return Data(mac).base64EncodedString()

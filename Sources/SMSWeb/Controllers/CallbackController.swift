@@ -90,7 +90,8 @@ struct CallbackController {
         let bodyIsJSON = !isForm && !body.isEmpty
         let readsFields = CallbackDialect.readsFields(provider.kind, bodyIsJSON: bodyIsJSON)
         let readsForm = (isForm || (readsFields && !contentType.contains("json"))) && !body.isEmpty
-        let formFields = readsForm ? FormFields.parse(bytes: body) : [:]
+        // Every field as received, repeats included: Twilio signs all values of a repeated field.
+        let formFields = readsForm ? FormFields.pairs(String(decoding: body, as: UTF8.self)) : []
         let now = config.now()
         // The URL providers sign: the configured public URL, the path and query as received.
         let signedURL = config.publicBaseURL + request.uri.path + (request.uri.query.map { "?" + $0 } ?? "")
@@ -102,7 +103,7 @@ struct CallbackController {
             try NativeCallbackSignature.check(
                 .init(
                     method: request.method.rawValue, url: signedURL, headers: request.headers, body: body,
-                    formFields: readsForm ? FormFields.pairs(String(decoding: body, as: UTF8.self)) : []),
+                    formFields: formFields),
                 provider: provider, now: now, replays: replays)
         } catch {
             throw unauthorized(error, providerId: providerId)
