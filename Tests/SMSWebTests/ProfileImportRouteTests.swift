@@ -55,6 +55,42 @@ struct ProfileImportRouteTests {
         await testStore.close()
     }
 
+    @Test("a NUL in a phone cell, at its end, in its middle or at its start, is the same warning naming the line and the column; the profile is kept without the phone", arguments: StoreKind.allCases)
+    func aNULInAPhoneCellWarnsWherever(kind: StoreKind) async throws {
+        let app = try await CallbackTestApp.make()
+        let testStore = try await TestStore.make(kind)
+        let store = testStore.store
+        try await app.test(store: store) { client in
+            // Line 2: a trailing NUL (the last cell of its row); line 3: in the middle; line 4: first.
+            let file = Array("userId,phone\nu1,+4915123456789".utf8) + [0] + Array("\nu2,+49151".utf8) + [0] + Array("23456789\nu3,".utf8) + [0]
+                + Array("+4915123456789\n".utf8)
+            let r = try await Self.upload(client, file)
+            #expect(r.status == .ok, "\(r.body.text)")
+            let json = try #require(try r.json() as? [String: Any])
+            #expect(json["upserted"] as? Int == 3)
+            let warnings = try #require(json["warnings"] as? [[String: Any]])
+            #expect(warnings.map { $0["row"] as? Int } == [2, 3, 4])
+            #expect(warnings.map { $0["problem"] as? String } == [
+                "invalid phone: line 2, phone contains the control character U+0000 at position 14: an identifier may not hold control characters (U+0000–U+001F, U+007F)",
+                "invalid phone: line 3, phone contains the control character U+0000 at position 6: an identifier may not hold control characters (U+0000–U+001F, U+007F)",
+                "invalid phone: line 4, phone contains the control character U+0000 at position 0: an identifier may not hold control characters (U+0000–U+001F, U+007F)",
+            ])
+            for id in ["u1", "u2", "u3"] {
+                let p = try #require(try await store.profile(userId: id))
+                #expect(p.phone == nil && !p.phoneValid, "\(id): \(String(describing: p.phone))")
+            }
+            // The JSON upsert refuses a NUL in any text field, at the end as in the middle: a 400 naming it.
+            let json2 = try await client.execute(
+                uri: "/api/v1/profiles", method: .post,
+                headers: [.authorization: "Bearer \(CallbackTestApp.adminToken)", .contentType: "application/json"],
+                body: ByteBuffer(string: #"[{"userId":"u4","phone":"+4915123456789\u0000"}]"#))
+            #expect(json2.status == .badRequest, "\(json2.body.text)")
+            #expect(json2.body.text.contains("[0].phone contains U+0000 (NUL) at position 14: no text field may hold U+0000"), "\(json2.body.text)")
+            #expect(try await store.profile(userId: "u4") == nil)
+        }
+        await testStore.close()
+    }
+
     @Test(arguments: StoreKind.allCases)
     func aWellFormedFileImportsWithWarningsOnItsLines(kind: StoreKind) async throws {
         let app = try await CallbackTestApp.make()

@@ -300,18 +300,27 @@ struct ProfileController {
             var phone = input.phone?.trimmingCharacters(in: .whitespaces)
             var valid = false
             if let raw = phone, !raw.isEmpty {
-                do {
-                    phone = try PhoneNumber.normalize(raw, defaultRegion: input.region ?? defaultRegion)
-                    valid = true
-                } catch {
-                    let field = rows.map { "line \($0[i]), phone" } ?? "profiles[\(i)].phone"
-                    if let problem = TextInput.problem(raw, field: field, kind: .identifier) {
-                        // An identifier with a control character is not kept (docs/DOMAIN.md §1):
-                        // the profile is stored without a phone, the row's warning names the field.
-                        phone = nil
-                        warnings.append(Warning(row: row, userId: userId, problem: "invalid phone: \(problem)"))
-                    } else {
-                        warnings.append(Warning(row: row, userId: userId, problem: "invalid phone: \(error)"))
+                let field = rows.map { "line \($0[i]), phone" } ?? "profiles[\(i)].phone"
+                // A NUL is refused wherever it is, before the numbering plans (which, like
+                // libphonenumber, drop control characters around the number: a trailing NUL was kept
+                // silently while one in the middle was a warning). Other control characters around the
+                // number are dropped as libphonenumber does; one between digits makes the phone invalid.
+                // Either way the profile is stored without a phone and the row's warning names the
+                // field (docs/DOMAIN.md §1).
+                if raw.utf8.contains(0), let problem = TextInput.problem(raw, field: field, kind: .identifier) {
+                    phone = nil
+                    warnings.append(Warning(row: row, userId: userId, problem: "invalid phone: \(problem)"))
+                } else {
+                    do {
+                        phone = try PhoneNumber.normalize(raw, defaultRegion: input.region ?? defaultRegion)
+                        valid = true
+                    } catch {
+                        if let problem = TextInput.problem(raw, field: field, kind: .identifier) {
+                            phone = nil
+                            warnings.append(Warning(row: row, userId: userId, problem: "invalid phone: \(problem)"))
+                        } else {
+                            warnings.append(Warning(row: row, userId: userId, problem: "invalid phone: \(error)"))
+                        }
                     }
                 }
             } else {
