@@ -15,7 +15,7 @@ struct StatsRoutesTests {
     static let links = ["https://shop.example/p?tags=a,b&q=\"x\"", "https://shop.example/help"]
 
     /// PITFALLS.md #13's campaign: 10 sent, 8 delivered, 2 unique clickers (3 clicks).
-    static func pitfall13Store(callbacks: Bool, name: String = "Spring") async throws -> SQLiteStore {
+    static func pitfall13Store(callbacks: Bool, name: String = "Spring", timezone: String = "Europe/Berlin") async throws -> SQLiteStore {
         let store = try SQLiteStore.inMemory()
         try await store.insertProvider(
             ProviderConfig(
@@ -23,7 +23,7 @@ struct StatsRoutesTests {
                 callbacksEnabled: callbacks, callbackSecret: "s", createdAt: t - 100))
         try await store.insertCampaign(
             Campaign(
-                id: "c1", name: name, providerId: "p1", body: "x", links: links, audience: .all, timezone: "Europe/Berlin",
+                id: "c1", name: name, providerId: "p1", body: "x", links: links, audience: .all, timezone: timezone,
                 goal: nil, createdAt: t - 50))
         try await store.insertMessages(
             (0..<10).map { i in
@@ -153,6 +153,27 @@ struct StatsRoutesTests {
                 #expect(missing.status == .notFound, "\(view)")
                 #expect(StatsWeb.errorMessage(missing) == "unknown campaign 'nope'")
             }
+        }
+    }
+
+    @Test("a campaign stored with a legacy fixed-offset zone (GMT+14, GMT-5, GMT+0530) keeps its trend and export (local to that offset); a query's tz stays strict",
+          arguments: [("GMT+14", "2024-03-10"), ("GMT-5", "2024-03-09"), ("GMT+0530", "2024-03-09")])
+    func legacyStoredZoneStillReads(zone: String, day: String) async throws {
+        // Sent at 2024-03-09T16:00:00Z: 2024-03-10 06:00 at UTC+14, 11:00 at UTC-5, 21:30 at UTC+5:30.
+        let store = try await Self.pitfall13Store(callbacks: true, timezone: zone)
+        try await StatsWeb.withRouter(store: store) { client in
+            let response = try await StatsWeb.get(client, "c1/trend")
+            #expect(response.status == .ok, "\(response.body.text)")
+            let trend = try StatsWeb.decode(TrendReport.self, response)
+            #expect(trend.timezone == zone)
+            #expect(trend.buckets.map(\.start) == [day])
+            #expect(trend.buckets.map(\.sent) == [10])
+            let utc = try StatsWeb.decode(TrendReport.self, try await StatsWeb.get(client, "c1/trend?tz=UTC"))
+            #expect(utc.buckets.map(\.start) == ["2024-03-09"])
+            #expect(try await StatsWeb.get(client, "c1/export.csv").status == .ok)
+            #expect(try await StatsWeb.get(client, "c1/stats").status == .ok)
+            let strict = try await StatsWeb.get(client, "c1/trend?tz=\(zone.replacingOccurrences(of: "+", with: "%2B"))")
+            #expect(strict.status == .badRequest)
         }
     }
 

@@ -25,6 +25,30 @@ public enum IANAZone {
         return TimeZone(identifier: name)
     }
 
+    /// The zone of a name **read back from storage** (a campaign's `timezone`): ``named(_:)``, or
+    /// else any name Foundation reads (`GMT+14`, `GMT+0530`), because releases before the strict
+    /// rule stored whatever `TimeZone(identifier:)` took, and stored data must keep working: its
+    /// trend, its dashboard pages and its scheduling never answer 400 for it. New input is checked
+    /// with ``named(_:)`` only. `nil` for a name that is no zone at all.
+    public static func stored(_ name: String) -> TimeZone? {
+        if let zone = named(name) { return zone }
+        guard !name.isEmpty, name.unicodeScalars.count <= 64, name.unicodeScalars.allSatisfy(allowed.contains) else { return nil }
+        return TimeZone(identifier: name)
+    }
+
+    /// A stored zone name in the form new input takes: a legacy fixed offset of whole hours becomes
+    /// its IANA name (`GMT+14` → `Etc/GMT-14`, `UTC-05:00` → `Etc/GMT+5`, `GMT+0` → `UTC`; the IANA
+    /// `Etc/GMT±N` sign is the opposite of the offset's); every other name is returned unchanged
+    /// (a valid one, or an offset such as `GMT+0530` that has no IANA name: ``stored(_:)`` still reads it).
+    /// A PATCH of a campaign re-stores its zone in this form (``CampaignDraft/init(_:)``).
+    public static func canonical(_ name: String) -> String {
+        guard named(name) == nil, isOffset(name), let zone = stored(name) else { return name }
+        let seconds = zone.secondsFromGMT(for: Date(timeIntervalSince1970: 0))
+        guard seconds % 3_600 == 0, (-12...14).contains(seconds / 3_600) else { return name }
+        let hours = seconds / 3_600
+        return hours == 0 ? "UTC" : "Etc/GMT\(hours > 0 ? "-" : "+")\(abs(hours))"
+    }
+
     /// Whether `name` is `GMT` or `UTC` followed by a sign (`GMT+14`, `UTC-05:00`, `GMT+0`): a
     /// fixed offset Foundation would read, not a zone name (``named(_:)``).
     public static func isOffset(_ name: String) -> Bool {

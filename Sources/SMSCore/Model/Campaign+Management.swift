@@ -34,7 +34,7 @@ extension Campaign {
     public func duplicated(id newId: String, now: Int64) -> Campaign {
         Campaign(
             id: newId, name: name + " (copy)", providerId: providerId, body: body, links: links, audience: audience,
-            timezone: timezone, goal: goal, controlGroupPercent: controlGroupPercent, status: .draft, createdAt: now,
+            timezone: IANAZone.canonical(timezone), goal: goal, controlGroupPercent: controlGroupPercent, status: .draft, createdAt: now,
             variants: variants, defaults: defaults, customValues: customValues, templateId: templateId)
     }
 
@@ -69,11 +69,12 @@ extension Campaign {
 
 extension CampaignDraft {
     /// The draft that creates `campaign`'s definition again (a PATCH merges its fields into this).
-    /// `sendAt` is left out: a PATCH that schedules gives it.
+    /// `sendAt` is left out: a PATCH that schedules gives it. A legacy stored zone (`GMT+14`) is
+    /// taken in its IANA form (``IANAZone/canonical(_:)``), so a PATCH that leaves the zone alone passes.
     public init(_ campaign: Campaign) {
         self.init(
             name: campaign.name, providerId: campaign.providerId, body: campaign.variants == nil ? campaign.body : "",
-            audience: campaign.audience, timezone: campaign.timezone, goal: campaign.goal,
+            audience: campaign.audience, timezone: IANAZone.canonical(campaign.timezone), goal: campaign.goal,
             controlGroupPercent: campaign.controlGroupPercent, variants: campaign.variants, defaults: campaign.defaults,
             customValues: campaign.customValues, templateId: campaign.templateId)
     }

@@ -84,11 +84,14 @@ public struct TrendBucketer: Sendable {
     /// The metrics a trend reads.
     public static let metrics: [RollupMetric] = [.sent, .delivered, .uniqueClicks, .clicks]
     /// - Parameters:
-    ///   - timeZoneIdentifier: an IANA name such as `Europe/Berlin` (`UTC` and `GMT` also work).
+    ///   - timeZoneIdentifier: an IANA name such as `Europe/Berlin` (`UTC` and `GMT` also work), or
+    ///     a stored legacy offset such as `GMT+14` (``IANAZone/stored(_:)``).
     ///   - granularity: day, ISO week or month.
     /// - Throws: ``TrendBucketerError/unknownTimeZone(_:)`` for a name that is not an IANA zone.
     public init(timeZoneIdentifier: String, granularity: TrendGranularity) throws(TrendBucketerError) {
-        guard let tz = IANAZone.named(timeZoneIdentifier) else {
+        // A campaign's stored zone may be a legacy offset (``IANAZone/stored(_:)``); a query's `tz`
+        // is checked strictly before it gets here (StatsController).
+        guard let tz = IANAZone.stored(timeZoneIdentifier) else {
             throw .unknownTimeZone(timeZoneIdentifier)
         }
         self.timeZone = tz

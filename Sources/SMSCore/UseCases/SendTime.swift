@@ -69,7 +69,9 @@ public enum SendTime {
         case .text(let raw):
             let text = withoutFraction(raw.trimmingCharacters(in: .whitespaces))
             if let absolute = try absolute(text, raw: raw) { return absolute }
-            guard let zone = IANAZone.named(timeZone) else {
+            // New input's zone is checked strictly before (CampaignDraft); a stored campaign's may
+            // be a legacy offset (``IANAZone/stored(_:)``).
+            guard let zone = IANAZone.stored(timeZone) else {
                 throw SendTimeError("unknown time zone '\(InputEcho.text(timeZone))' (use an IANA name)")
             }
             guard let parts = localParts(text) else {

@@ -60,7 +60,7 @@ enum DisplayFormat {
     /// An epoch-seconds time as `YYYY-MM-DD HH:mm` in an IANA zone (UTC when the name is unknown).
     static func dateTime(_ epochSeconds: Int64, timeZone: String) -> String {
         var cal = Calendar(identifier: .gregorian)
-        cal.timeZone = IANAZone.named(timeZone) ?? TimeZone(identifier: "UTC")!
+        cal.timeZone = IANAZone.stored(timeZone) ?? TimeZone(identifier: "UTC")!
         let c = cal.dateComponents([.year, .month, .day, .hour, .minute], from: Date(timeIntervalSince1970: TimeInterval(epochSeconds)))
         return String(format: "%04d-%02d-%02d %02d:%02d", c.year ?? 0, c.month ?? 0, c.day ?? 0, c.hour ?? 0, c.minute ?? 0)
     }

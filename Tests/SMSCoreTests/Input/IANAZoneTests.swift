@@ -31,4 +31,34 @@ struct IANAZoneTests {
         #expect(IANAZone.named("Etc/GMT-14")?.secondsFromGMT() == 14 * 3_600)
         #expect(IANAZone.problem("Etc/GMT-14", field: "tz") == nil)
     }
+
+    @Test("a stored legacy offset still reads (its offset in seconds) and maps to its IANA name when it has one; a name that is no zone does not",
+          arguments: [
+            ("GMT+14", 50_400, "Etc/GMT-14"), ("GMT-5", -18_000, "Etc/GMT+5"), ("GMT+0", 0, "UTC"), ("GMT-12", -43_200, "Etc/GMT+12"),
+            ("GMT+0530", 19_800, "GMT+0530"), ("Europe/Berlin", 3_600, "Europe/Berlin"), ("Etc/GMT-14", 50_400, "Etc/GMT-14"),
+          ])
+    func stored(_ name: String, seconds: Int, canonical: String) {
+        #expect(IANAZone.stored(name)?.secondsFromGMT(for: Date(timeIntervalSince1970: 1_700_000_000)) == seconds)
+        #expect(IANAZone.canonical(name) == canonical)
+        // The mapped name is one new input takes, with the same offset.
+        if canonical != name {
+            #expect(IANAZone.named(canonical)?.secondsFromGMT(for: Date(timeIntervalSince1970: 1_700_000_000)) == seconds)
+        }
+    }
+
+    @Test("stored(_:) is nil for a name that is no zone; canonical(_:) leaves it alone")
+    func storedNoZone() {
+        for name in ["Nowhere/Land", "", "GMT+14\u{0}", "gmt+14 "] {
+            #expect(IANAZone.stored(name) == nil, "\(name)")
+            #expect(IANAZone.canonical(name) == name)
+        }
+    }
+
+    @Test("a PATCH's draft of a campaign stored with GMT+14 takes Etc/GMT-14, which passes the strict check")
+    func draftOfLegacyCampaign() {
+        let campaign = Campaign(
+            id: "c1", name: "n", providerId: "p1", body: "b", links: [], audience: .all, timezone: "GMT+14", goal: nil, createdAt: 0)
+        #expect(CampaignDraft(campaign).timezone == "Etc/GMT-14")
+        #expect(campaign.duplicated(id: "c2", now: 1).timezone == "Etc/GMT-14")
+    }
 }
