@@ -128,7 +128,7 @@ struct CallbackBench: AsyncParsableCommand {
     }
 
     /// Records `items` sent messages of campaign `bench` (provider `bench`, generic).
-    func prepare(store: SQLiteStore, now: Int64) async throws {
+    func prepare(store: any SMSDispatchStore, now: Int64) async throws {
         try await store.insertProvider(
             ProviderConfig(id: "bench", name: "bench", url: "http://127.0.0.1:9/send", bodyTemplate: #"{"to":"$$To"}"#,
                            callbackSecret: "bench-secret", createdAt: now))

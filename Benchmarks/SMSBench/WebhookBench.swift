@@ -5,11 +5,13 @@ import Hummingbird
 import Logging
 import NIOCore
 import SMSCore
+import SMSStorePostgres
 import SMSStoreSQLite
 import SMSWeb
 import Synchronization
 
-/// Webhooks (issue 17), two measurements in one run over SQLite file stores (WAL):
+/// Webhooks (issue 17), two measurements in one run over SQLite file stores (WAL), or with
+/// `--postgres` over PostgreSQL (a new schema per store, dropped after):
 ///
 /// 1. What the outbox adds to callback ingestion: `delivered` callback items applied through
 ///    `applyCallbacks` (batches of `--batch`, `--tasks` concurrent callers, as the server's
@@ -27,16 +29,29 @@ struct WebhookBench: AsyncParsableCommand {
     @Option(help: "Items per applyCallbacks call.") var batch = 100
     @Option(help: "Concurrent applyCallbacks callers.") var tasks = 4
     @Option(help: "Rounds (each: a fresh pair of stores, 0 then 3 subscriptions).") var rounds = 3
+    @Flag(help: "PostgreSQL instead of SQLite (server URL from --database or SMSSTATS_TEST_POSTGRES_URL).") var postgres = false
+    @Option(help: "PostgreSQL server URL (with --postgres).") var database: String?
+
+    /// A fresh store and how to remove it.
+    func freshStore() async throws -> (store: any SMSDispatchStore, remove: @Sendable () async -> Void) {
+        if postgres {
+            let base = try StoreBench.serverURL(database)
+            let (store, schema) = try await StoreBench.connectInNewSchema(base, maxConnections: tasks + 4)
+            return (store, { await store.close(); try? await StoreBench.dropSchema(base, schema) })
+        }
+        let path = NSTemporaryDirectory() + "smsstats-bench-webhooks-\(UUID().uuidString).sqlite"
+        let store = try SQLiteStore(path: path)
+        return (store, { try? FileManager.default.removeItem(atPath: path) })
+    }
 
     func run() async throws {
         printMachine()
         var without: [Double] = []
         var with: [Double] = []
-        var last: (store: SQLiteStore, path: String)?
+        var last: (store: any SMSDispatchStore, remove: @Sendable () async -> Void)?
         for round in 0..<rounds {
             for subscriptions in [0, 3] {
-                let path = NSTemporaryDirectory() + "smsstats-bench-webhooks-\(UUID().uuidString).sqlite"
-                let store = try SQLiteStore(path: path)
+                let (store, remove) = try await freshStore()
                 let now = Int64(Date().timeIntervalSince1970)
                 try await prepare(store, now: now)
                 for s in 0..<subscriptions {
@@ -52,29 +67,31 @@ struct WebhookBench: AsyncParsableCommand {
                 print(String(format: "round %d, %d subscriptions: %8.0f items/s (%lld outbox events)", round, subscriptions, rate, queued))
                 if subscriptions == 0 {
                     without.append(rate)
-                    try? FileManager.default.removeItem(atPath: path)
+                    await remove()
                 } else {
                     with.append(rate)
-                    if let last { try? FileManager.default.removeItem(atPath: last.path) }
-                    last = (store, path)
+                    if let last { await last.remove() }
+                    last = (store, remove)
                 }
             }
         }
         let best0 = without.max() ?? 0
         let best3 = with.max() ?? 0
-        print(String(format: "callback ingestion, best of %d: 0 subscriptions %.0f items/s, 3 subscriptions %.0f items/s, ratio %.2f",
-                     rounds, best0, best3, best3 / best0))
-        if let last { try await deliver(last.store) }
-        if let last { try? FileManager.default.removeItem(atPath: last.path) }
+        print(String(format: "%@ callback ingestion, best of %d: 0 subscriptions %.0f items/s, 3 subscriptions %.0f items/s, ratio %.2f",
+                     postgres ? "PostgreSQL" : "SQLite", rounds, best0, best3, best3 / best0))
+        if let last {
+            try await deliver(last.store)
+            await last.remove()
+        }
     }
 
     /// `items` sent messages of campaign `bench` (the callbacks benchmark's preparation).
-    func prepare(_ store: SQLiteStore, now: Int64) async throws {
+    func prepare(_ store: any SMSDispatchStore, now: Int64) async throws {
         try await CallbackBench.parse(["--items", String(items)]).prepare(store: store, now: now)
     }
 
     /// Applies a `delivered` item for every message; returns items/s.
-    func ingest(_ store: SQLiteStore, now: Int64) async throws -> Double {
+    func ingest(_ store: any SMSDispatchStore, now: Int64) async throws -> Double {
         let next = Ticket()
         let (items, batch) = (self.items, self.batch)
         let started = DispatchTime.now().uptimeNanoseconds
@@ -95,7 +112,7 @@ struct WebhookBench: AsyncParsableCommand {
     }
 
     /// Delivers the queued events to a local receiver; prints events/s.
-    func deliver(_ store: SQLiteStore) async throws {
+    func deliver(_ store: any SMSDispatchStore) async throws {
         let received = Mutex<[String: Int]>([:])
         let router = Router()
         router.post("/hook{n}") { request, _ -> Response in

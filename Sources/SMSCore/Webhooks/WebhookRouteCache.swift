@@ -58,6 +58,8 @@ public final class WebhookRouteCache: @unchecked Sendable {
 
     /// The subscriptions (of `routes`) an event goes to (``WebhookSubscription/accepts(_:campaignId:)``).
     public static func targets(_ routes: [WebhookSubscription], type: WebhookEventType, campaignId: String?) -> [Int64] {
-        routes.compactMap { $0.accepts(type, campaignId: campaignId) ? $0.id : nil }
+        var ids: [Int64] = []
+        for route in routes where route.accepts(type, campaignId: campaignId) { ids.append(route.id) }
+        return ids
     }
 }

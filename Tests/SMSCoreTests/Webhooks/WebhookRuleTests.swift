@@ -46,6 +46,38 @@ struct WebhookRuleTests {
         #expect(WebhookEventRule.events(fact: nil, old: MessageState(dispatch: .queued), new: failed) == [.init(.messageFailed, at: Self.t + 3)])
     }
 
+    @Test("conversion: an event when the user's conversion becomes converted, never for more revenue or click-through")
+    func conversionBecomesConverted() {
+        let none = UserConversion()
+        let first = UserConversion(converted: true, clickThrough: false, revenueCents: 3_000)
+        #expect(WebhookEventRule.events(conversion: none, becomes: first, at: Self.t + 9) == [.init(.conversion, at: Self.t + 9)])
+        #expect(WebhookEventRule.events(conversion: first, becomes: UserConversion(converted: true, clickThrough: true, revenueCents: 4_250), at: Self.t).isEmpty)
+        #expect(WebhookEventRule.events(conversion: none, becomes: none, at: Self.t).isEmpty)
+        #expect(WebhookEventRule.events(conversion: first, becomes: none, at: Self.t).isEmpty, "taken back: no event")
+        let entries = WebhookEventRule.entries(conversion: none, becomes: first, at: Self.t + 9, campaignId: "c1", messageId: 7, userId: "u7")
+        #expect(entries == [
+            WebhookOutboxEntry(type: .conversion, at: Self.t + 9, campaignId: "c1", messageId: 7, userId: "u7",
+                               payload: #"{"clickThrough":false,"revenueCents":3000}"#)
+        ])
+        let data = try? JSONSerialization.jsonObject(with: Data(entries[0].payload.utf8)) as? [String: Any]
+        #expect(data?["revenueCents"] as? Int == 3_000)
+    }
+
+    @Test("property: event ids are evt_ + 32 hex digits, unique, and sort by their time")
+    func eventIdsSortByTime() {
+        var last = ""
+        var seen = Set<String>()
+        for i in 0..<2_000 {
+            let id = WebhookPayload.newEventId(now: Date(timeIntervalSince1970: 1_800_000_000 + Double(i) * 0.002))  // 2 ms apart
+            #expect(id.count == 36 && id.hasPrefix("evt_"))
+            #expect(id.dropFirst(4).allSatisfy { "0123456789abcdef".contains($0) })
+            #expect(id > last, "\(id) after \(last)")
+            #expect(seen.insert(id).inserted)
+            last = id
+        }
+        #expect(WebhookPayload.newEventId(now: Date(timeIntervalSince1970: 1_800_000_000)).hasPrefix("evt_01a3185c5000"))
+    }
+
     @Test func backoffDoublesWithJitterUpToTheCapAndStopsAtTheHorizon() {
         let p = WebhookRetryPolicy()
         #expect(p.delaySeconds(afterFailed: 1, unit: 0) == 2.5)
