@@ -133,6 +133,10 @@ extension PostgresStore: WebhookOutboxStore {
         }
     }
 
+    public func hasEnabledWebhooks() async throws -> Bool {
+        try await !webhookRoutes.routes { try await read { try await PGWebhookOutbox.loadRoutes($0) } }.isEmpty
+    }
+
     public func webhookOutboxDepth(now: Int64) async throws -> (depth: Int64, oldestAgeSeconds: Int64?) {
         try await read { tx in
             guard let row = try await tx.one(

@@ -122,6 +122,10 @@ extension SQLiteStore: WebhookOutboxStore {
         }
     }
 
+    public func hasEnabledWebhooks() async throws -> Bool {
+        try await !webhookRoutes.routes { try await db.read { try SQLiteWebhookOutbox.loadRoutes($0) } }.isEmpty
+    }
+
     public func webhookOutboxDepth(now: Int64) async throws -> (depth: Int64, oldestAgeSeconds: Int64?) {
         try await db.read { db in
             let row = try Row.fetchOne(

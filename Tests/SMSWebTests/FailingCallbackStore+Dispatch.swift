@@ -103,5 +103,6 @@ extension FailingCallbackStore {
     func replayWebhookEvents(subscriptionId: Int64, now: Int64) async throws -> Int {
         try await hooks.replayWebhookEvents(subscriptionId: subscriptionId, now: now)
     }
+    func hasEnabledWebhooks() async throws -> Bool { try await hooks.hasEnabledWebhooks() }
     func webhookOutboxDepth(now: Int64) async throws -> (depth: Int64, oldestAgeSeconds: Int64?) { try await hooks.webhookOutboxDepth(now: now) }
 }

@@ -35,6 +35,11 @@ public protocol WebhookOutboxStore: Sendable {
     /// Queues a subscription's failed events again (attempts from 0, the horizon from `now`).
     /// Returns how many.
     func replayWebhookEvents(subscriptionId: Int64, now: Int64) async throws -> Int
+    /// Whether any subscription is enabled, as the outbox writers see it (``WebhookRouteCache``:
+    /// no query while the cached list is younger than ``WebhookRouteCache/ttlSeconds``, else one
+    /// read). `false`: no event is queued nor deliverable, and the delivery worker skips its pass.
+    /// A subscription enabled through another node is seen within ``WebhookRouteCache/ttlSeconds``.
+    func hasEnabledWebhooks() async throws -> Bool
     /// Pending events of enabled subscriptions, and the age (seconds) of the oldest (`nil` when none).
     func webhookOutboxDepth(now: Int64) async throws -> (depth: Int64, oldestAgeSeconds: Int64?)
 }
