@@ -78,7 +78,7 @@ extension PostgresStore {
         let added = ConversionAttribution.evaluate(goal: goal, message: message.state, events: [fact])
         guard added.converted else { return }
         let old = try await storedConversion(tx, message: message)
-        try await storeConversion(tx, message: message, old: old, new: old.merged(added), rollups: &rollups)
+        try await storeConversion(tx, message: message, old: old, new: old.merged(added), at: e.ts, rollups: &rollups)
     }
 
     /// Recomputes one user's conversion for one campaign from the raw events (`docs/DOMAIN.md` §5,
@@ -98,7 +98,8 @@ extension PostgresStore {
         }
         let now = ConversionAttribution.evaluate(goal: goal, message: message.state, events: events)
         let old = try await storedConversion(tx, message: message)
-        try await storeConversion(tx, message: message, old: old, new: now, rollups: &rollups)
+        let at = ConversionAttribution.firstConversionAt(goal: goal, message: message.state, events: events) ?? 0
+        try await storeConversion(tx, message: message, old: old, new: now, at: at, rollups: &rollups)
     }
 
     /// The stored conversion of the message's user in its campaign (none stored: not converted).
@@ -114,10 +115,11 @@ extension PostgresStore {
         } ?? UserConversion()
     }
 
-    /// Writes `now` over `old` and adds the rollup difference (``UserConversion/change(from:control:)``);
-    /// nothing when they are equal.
+    /// Writes `now` over `old` and adds the rollup difference (``UserConversion/change(from:control:)``),
+    /// with the webhook events of the change (``WebhookEventRule/events(conversion:becomes:at:)``;
+    /// `at`: the earliest qualifying event's time, epoch seconds); nothing when they are equal.
     func storeConversion(
-        _ tx: PGTx, message: PGMessageRow, old: UserConversion, new now: UserConversion, rollups: inout PGRollupWriter
+        _ tx: PGTx, message: PGMessageRow, old: UserConversion, new now: UserConversion, at: Int64, rollups: inout PGRollupWriter
     ) async throws {
         let control = message.state.dispatch == .control
         guard let delta = now.change(from: old, control: control) else { return }
@@ -128,6 +130,11 @@ extension PostgresStore {
             ON CONFLICT (campaign_id, user_id) DO UPDATE SET
               converted = excluded.converted, click_through = excluded.click_through, revenue_cents = excluded.revenue_cents
             """)
+        try await PGWebhookOutbox.write(
+            tx,
+            WebhookEventRule.entries(
+                conversion: old, becomes: now, at: at, campaignId: message.campaignId, messageId: message.id, userId: message.userId),
+            routes: webhookRoutes)
     }
 
     /// Sets the profile's opt-out flag from the user's keyword replies over all their messages

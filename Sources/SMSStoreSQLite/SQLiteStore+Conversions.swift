@@ -61,7 +61,7 @@ extension SQLiteStore {
         let added = ConversionAttribution.evaluate(goal: goal, message: message.state, events: [fact])
         guard added.converted else { return }
         let old = try storedConversion(db, campaignId: message.campaignId, userId: message.userId)
-        try storeConversion(db, message: message, old: old, new: old.merged(added), rollups: &rollups)
+        try storeConversion(db, message: message, old: old, new: old.merged(added), at: e.ts, rollups: &rollups)
     }
 
     /// Recomputes one user's conversion for one campaign from the raw events (`docs/DOMAIN.md` §5) and
@@ -71,7 +71,8 @@ extension SQLiteStore {
         let events = try Self.goalEvents(db, userId: message.userId, goal: goal)
         let now = ConversionAttribution.evaluate(goal: goal, message: message.state, events: events)
         let old = try storedConversion(db, campaignId: message.campaignId, userId: message.userId)
-        try storeConversion(db, message: message, old: old, new: now, rollups: &rollups)
+        let at = ConversionAttribution.firstConversionAt(goal: goal, message: message.state, events: events) ?? 0
+        try storeConversion(db, message: message, old: old, new: now, at: at, rollups: &rollups)
     }
 
     /// The stored conversion of one user in one campaign (none stored: not converted).
@@ -83,10 +84,11 @@ extension SQLiteStore {
         return row.map { UserConversion(converted: $0[0], clickThrough: $0[1], revenueCents: $0[2]) } ?? UserConversion()
     }
 
-    /// Writes `new` over `old` and adds the rollup difference (``UserConversion/change(from:control:)``);
-    /// nothing when they are equal.
+    /// Writes `new` over `old` and adds the rollup difference (``UserConversion/change(from:control:)``),
+    /// with the webhook events of the change (``WebhookEventRule/events(conversion:becomes:at:)``;
+    /// `at`: the earliest qualifying event's time, epoch seconds); nothing when they are equal.
     func storeConversion(
-        _ db: Database, message: MessageRow, old: UserConversion, new now: UserConversion, rollups: inout RollupWriter
+        _ db: Database, message: MessageRow, old: UserConversion, new now: UserConversion, at: Int64, rollups: inout RollupWriter
     ) throws {
         let control = message.state.dispatch == .control
         guard let delta = now.change(from: old, control: control) else { return }
@@ -98,5 +100,10 @@ extension SQLiteStore {
                   converted = excluded.converted, click_through = excluded.click_through, revenue_cents = excluded.revenue_cents
                 """
         ).execute(arguments: [message.campaignId, message.userId, control, now.converted, now.clickThrough, now.revenueCents])
+        try SQLiteWebhookOutbox.write(
+            db,
+            WebhookEventRule.entries(
+                conversion: old, becomes: now, at: at, campaignId: message.campaignId, messageId: message.id, userId: message.userId),
+            routes: webhookRoutes)
     }
 }

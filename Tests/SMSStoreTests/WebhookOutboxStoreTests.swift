@@ -87,4 +87,64 @@ struct WebhookOutboxStoreTests {
         #expect(try await store.webhookDeliveryStats(id: every.id).queueDepth == 0)
         await f.testStore.close()
     }
+
+    @Test("a conversion queues one `conversion` event with the conversion's transaction, at the first qualifying event's time", arguments: StoreKind.allCases)
+    func conversion(kind: StoreKind) async throws {
+        let goal = ConversionGoal(event: "purchase", windowMinutes: 120, revenueProperty: "amount")
+        let f = try await StatsFixture(kind: kind, goal: goal)
+        let store = f.store
+        let sub = try await store.insertWebhook(
+            .init(url: "https://a.example/", events: [.conversion]), secret: WebhookSecret.generate(), at: Self.t)
+        try await f.sendMessages(3)
+        try await f.click(0, link: 0, at: Self.t + 100)
+        _ = try await store.ingestConversionEvents(
+            [
+                ConversionEventInput(eventId: "e1", userId: "u0", name: "purchase", ts: Self.t + 600, properties: ["amount": .number(30)]),
+                // More revenue for a converted user: no second event.
+                ConversionEventInput(eventId: "e2", userId: "u0", name: "purchase", ts: Self.t + 900, properties: ["amount": .number(12.5)]),
+                // After the 120-minute window, and another event name: no conversion.
+                ConversionEventInput(eventId: "e3", userId: "u1", name: "purchase", ts: Self.t + 7_201, properties: [:]),
+                ConversionEventInput(eventId: "e4", userId: "u2", name: "signup", ts: Self.t + 60, properties: [:]),
+            ], receivedAt: Self.t + 1_000)
+        _ = try await store.ingestConversionEvents(
+            [ConversionEventInput(eventId: "e1", userId: "u0", name: "purchase", ts: Self.t + 600, properties: ["amount": .number(30)])],
+            receivedAt: Self.t + 1_001)  // a duplicate
+        var events = try await Self.all(store, sub.id)
+        #expect(events.map(\.type) == [.conversion])
+        #expect(events.map(\.meta) == ["m0"])
+        #expect(events.first?.occurredAt == Self.t + 600)
+        #expect(events.first?.campaignId == "c1")
+        #expect(events.first?.payload == #"{"clickThrough":true,"revenueCents":3000}"#)
+
+        // Re-attribution: u3's purchase arrives before the message is sent (no window yet, no
+        // conversion); the send opens the window and the conversion follows, in the send's transaction.
+        try await store.insertMessages([StatsFixture.message(3)])
+        _ = try await store.ingestConversionEvents(
+            [ConversionEventInput(eventId: "e5", userId: "u3", name: "purchase", ts: Self.t + 50, properties: ["amount": .number(7)])],
+            receivedAt: Self.t + 51)
+        #expect(try await Self.all(store, sub.id).count == 1)
+        try await f.dispatchAll()
+        events = try await Self.all(store, sub.id)
+        #expect(events.map(\.meta) == ["m0", "m3"])
+        #expect(events.last?.occurredAt == Self.t + 50)
+        #expect(events.last?.payload == #"{"clickThrough":false,"revenueCents":700}"#)
+        // A later click on the converted message makes it click-through: no event.
+        try await f.click(3, link: 1, at: Self.t + 40)
+        #expect(try await Self.all(store, sub.id).count == 2)
+        await f.testStore.close()
+    }
+
+    @Test("the batch read of log items equals the per-meta reads", arguments: StoreKind.allCases)
+    func batchLogRead(kind: StoreKind) async throws {
+        let f = try await StatsFixture.busyHistory(kind)
+        let store = f.store
+        var one: [MessageLogEntry] = []
+        for i in [0, 1, 2, 5, 50] { one.append(try #require(try await store.messageLogEntry(meta: "m\(i)")?.entry)) }
+        let batch = try await store.messageLogEntries(messageIds: one.map(\.id) + [one[0].id, 999_999])
+        #expect(batch.sorted { $0.id < $1.id } == one.sorted { $0.id < $1.id })
+        #expect(batch.first { $0.meta == "m0" }?.convertedAt == Self.t + 900)
+        #expect(batch.first { $0.meta == "m0" }?.clicks == [0: 2])
+        #expect(try await store.messageLogEntries(messageIds: []).isEmpty)
+        await f.testStore.close()
+    }
 }

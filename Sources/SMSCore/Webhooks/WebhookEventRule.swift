@@ -14,8 +14,8 @@ import Foundation
 /// - `message.replied` for every reply, plus `profile.opted_out` / `profile.opted_in` when the
 ///   reply's keyword is a STOP / START (``OptOutKeywords``).
 ///
-/// A campaign produces `campaign.completed` (``events(campaign:becomes:)``). `conversion` is a
-/// type a subscription may list, but no change produces it yet.
+/// A campaign produces `campaign.completed` (``events(campaign:becomes:)``); a user's conversion in
+/// a campaign produces `conversion` when it becomes converted (``events(conversion:becomes:at:)``).
 ///
 /// A state change that goes back never happens (merging only adds), so each transition event is
 /// produced once per message, whatever order the facts come in.
@@ -64,12 +64,37 @@ public enum WebhookEventRule {
         return [Produced(.campaignCompleted, at: new.completedAt ?? 0)]
     }
 
+    /// The events of a user's stored conversion in a campaign (``UserConversion``,
+    /// `docs/DOMAIN.md` §5) changing from `old` to `new`: `conversion` when it becomes converted
+    /// (the first qualifying event, or a re-attribution that finds one), at `at`, the time of the
+    /// user's earliest qualifying event (the message log's `convertedAt`). A later qualifying
+    /// event (more revenue) or a click that makes it click-through changes the stored conversion
+    /// but produces no second `conversion`: one per user and campaign, unless a re-attribution
+    /// takes the conversion back (the sent time moved) and a later one finds it again.
+    public static func events(conversion old: UserConversion, becomes new: UserConversion, at: Int64) -> [Produced] {
+        guard !old.converted, new.converted else { return [] }
+        return [Produced(.conversion, at: at)]
+    }
+
     /// The outbox entries of a message's change (``events(fact:old:new:)``) about that message.
     public static func entries(
         fact: MessagePlanner.Fact?, old: MessageState, new: MessageState, campaignId: String, messageId: Int64, userId: String
     ) -> [WebhookOutboxEntry] {
         events(fact: fact, old: old, new: new).map {
             WebhookOutboxEntry(type: $0.type, at: $0.at, campaignId: campaignId, messageId: messageId, userId: userId, payload: "{}")
+        }
+    }
+
+    /// The outbox entries of the conversion change of a message's user in its campaign
+    /// (``events(conversion:becomes:at:)``), with the conversion's fields as extra data
+    /// (``WebhookPayload/conversion(_:)``).
+    public static func entries(
+        conversion old: UserConversion, becomes new: UserConversion, at: Int64, campaignId: String, messageId: Int64, userId: String
+    ) -> [WebhookOutboxEntry] {
+        events(conversion: old, becomes: new, at: at).map {
+            WebhookOutboxEntry(
+                type: $0.type, at: $0.at, campaignId: campaignId, messageId: messageId, userId: userId,
+                payload: WebhookPayload.conversion(new))
         }
     }
 
