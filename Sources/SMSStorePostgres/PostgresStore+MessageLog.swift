@@ -32,6 +32,15 @@ extension PostgresStore {
         }
     }
 
+    /// On the primary key.
+    public func messageLogEntries(messageIds: [Int64]) async throws -> [MessageLogEntry] {
+        guard !messageIds.isEmpty else { return [] }
+        let ids = Array(Set(messageIds))
+        return try await read { tx in
+            try await Self.logEntries(tx, "WHERE m.id = ANY(\(ids)::bigint[]) LIMIT \(Int64(ids.count))")
+        }
+    }
+
     public func messageLogEntry(meta: String) async throws -> (entry: MessageLogEntry, events: [MessageLogEvent])? {
         try await read { tx in
             guard let entry = try await Self.logEntries(tx, "WHERE m.meta = \(meta) LIMIT 1").first,

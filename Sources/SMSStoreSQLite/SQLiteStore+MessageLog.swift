@@ -32,6 +32,16 @@ extension SQLiteStore {
         }
     }
 
+    /// On the primary key.
+    public func messageLogEntries(messageIds: [Int64]) async throws -> [MessageLogEntry] {
+        guard !messageIds.isEmpty else { return [] }
+        let ids = Array(Set(messageIds))
+        return try await db.read { db in
+            let marks = Array(repeating: "?", count: ids.count).joined(separator: ", ")
+            return try Self.logEntries(db, where: "m.id IN (\(marks))", ids.map { $0 as (any DatabaseValueConvertible)? }, limit: ids.count)
+        }
+    }
+
     public func messageLogEntry(meta: String) async throws -> (entry: MessageLogEntry, events: [MessageLogEvent])? {
         try await db.read { db in
             guard let entry = try Self.logEntries(db, where: "m.meta = ?", [meta], limit: 1).first,

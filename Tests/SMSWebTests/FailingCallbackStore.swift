@@ -38,6 +38,7 @@ struct FailingCallbackStore: SMSStore {
     func messageLogEntry(meta: String) async throws -> (entry: MessageLogEntry, events: [MessageLogEvent])? {
         try await base.messageLogEntry(meta: meta)
     }
+    func messageLogEntries(messageIds: [Int64]) async throws -> [MessageLogEntry] { try await base.messageLogEntries(messageIds: messageIds) }
     func profiles(afterUserId: String?, limit: Int) async throws -> [Profile] { try await base.profiles(afterUserId: afterUserId, limit: limit) }
     func profiles(search: ProfileSearch, afterUserId: String?, limit: Int) async throws -> [Profile] {
         try await base.profiles(search: search, afterUserId: afterUserId, limit: limit)

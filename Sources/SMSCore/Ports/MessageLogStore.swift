@@ -12,6 +12,9 @@ public protocol MessageLogStore: Sendable {
     /// One message by its `meta`, with its history (``MessageLogEvent``, in store order; the
     /// caller orders it, ``MessageLogEvent/ordered(_:)``); `nil` when no message has that meta.
     func messageLogEntry(meta: String) async throws -> (entry: MessageLogEntry, events: [MessageLogEvent])?
+    /// The log items (without history) of the messages with these ids, in one read, in no
+    /// particular order; ids of no message are left out. At most 1,000 ids (the list limit).
+    func messageLogEntries(messageIds: [Int64]) async throws -> [MessageLogEntry]
 }
 
 /// Which messages a support lookup (`GET /api/v1/messages?…`, the dashboard's message log search;

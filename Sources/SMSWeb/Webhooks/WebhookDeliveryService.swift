@@ -6,8 +6,8 @@ import NIOHTTP1
 import SMSCore
 import ServiceLifecycle
 
-/// Delivers the webhook outbox (issue 17), a service of `serve`: every ``interval`` it leases due
-/// events (``WebhookOutboxStore/leaseWebhookEvents(holder:now:leaseSeconds:batchSize:subscriptions:)``,
+/// Delivers the webhook outbox (issue 17), a service of `serve`: every ``interval`` (when any
+/// subscription is enabled) it leases due events (``WebhookOutboxStore/leaseWebhookEvents(holder:now:leaseSeconds:batchSize:subscriptions:)``,
 /// up to ``batchSize`` per subscription, several nodes safely: leases, and `FOR UPDATE SKIP LOCKED`
 /// on PostgreSQL), POSTs each subscription's batch as one signed request (``WebhookSigner``,
 /// ``WebhookEventBody``), and records the outcome: a 2xx delivers the batch; anything else (or no
@@ -61,10 +61,20 @@ public struct WebhookDeliveryService: Service {
     }
 
     /// One pass: lease, deliver concurrently, record. - Returns: the number of batches sent.
+    ///
+    /// With no enabled subscription (``WebhookOutboxStore/hasEnabledWebhooks()``, answered by the
+    /// stores' route cache: one read every ``WebhookRouteCache/ttlSeconds`` at most) the pass is
+    /// skipped: no gauge query and no lease transaction (on SQLite that would take the single
+    /// writer every ``interval`` on every node). The gauges then read 0, as they would.
     @discardableResult
     public func step() async -> Int {
         let now = Int64(Date().timeIntervalSince1970)
         do {
+            guard try await store.hasEnabledWebhooks() else {
+                metrics.webhookOutboxDepth.record(0)
+                metrics.webhookOldestAge.record(0)
+                return 0
+            }
             let (depth, oldest) = try await store.webhookOutboxDepth(now: now)
             metrics.webhookOutboxDepth.record(depth)
             metrics.webhookOldestAge.record(oldest ?? 0)
@@ -89,9 +99,9 @@ public struct WebhookDeliveryService: Service {
         var status: Int?
         var failure: String?
         do {
-            let body = try await WebhookEventBody.encode(batch.events) { meta in
-                try await store.messageLogEntry(meta: meta)?.entry
-            }
+            let messageIds = Array(Set(batch.events.compactMap { $0.meta == nil ? nil : $0.messageId }))
+            let entries = try await store.messageLogEntries(messageIds: messageIds)
+            let body = try WebhookEventBody.encode(batch.events, entries: Dictionary(entries.map { ($0.id, $0) }) { a, _ in a })
             let timestamp = Int64(Date().timeIntervalSince1970)
             let id = batch.events[0].eventId
             guard let signature = WebhookSigner.signature(secret: subscription.secret, id: id, timestamp: timestamp, body: body) else {

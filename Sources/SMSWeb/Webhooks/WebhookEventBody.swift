@@ -9,14 +9,13 @@ import SMSCore
 /// `occurredAt` (epoch seconds). An event whose message no longer exists (erased) has only
 /// these three and `campaignId`.
 enum WebhookEventBody {
-    /// The JSON body of `events`; `entry` reads a message's log item by meta.
-    static func encode(
-        _ events: [WebhookOutboxEvent], entry: (String) async throws -> MessageLogEntry?
-    ) async throws -> Data {
+    /// The JSON body of `events`; `entries`: the log items of their messages by message id, read
+    /// in one go for the batch (``MessageLogStore/messageLogEntries(messageIds:)``).
+    static func encode(_ events: [WebhookOutboxEvent], entries: [Int64: MessageLogEntry]) throws -> Data {
         var objects: [[String: Any]] = []
         for e in events {
             var data: [String: Any] = [:]
-            if let meta = e.meta, let found = try await entry(meta) {
+            if e.meta != nil, let id = e.messageId, let found = entries[id] {
                 let item = try JSONSerialization.jsonObject(with: try JSON.encoder.encode(MessageLogItem(found, unmask: false)))
                 data = item as? [String: Any] ?? [:]
                 data.removeValue(forKey: "events")
