@@ -26,6 +26,7 @@ enum PostgresMigrations {
         ("dispatch-suspects", dispatchSuspects),
         ("raw-purge-marks", rawPurgeMarks),
         ("purged-event-keys", purgedEventKeys),
+        ("provider-prices", providerPrices),
     ]
 
     /// Work in Swift after a migration's SQL, in the same transaction, by migration id.
@@ -300,6 +301,14 @@ enum PostgresMigrations {
     /// id. Additive.
     static let dispatchSuspects = """
         CREATE INDEX IF NOT EXISTS messages_suspects ON messages (campaign_id, id) WHERE dispatch = 'queued' AND dispatch_attempts > 0;
+        """
+
+    /// Providers' price tables (issue 18, ``PriceTable``): exact integer micro-units; `per_country`
+    /// a JSON object of country → micro-units. The SQLite migration of the same id. Additive.
+    static let providerPrices = """
+        CREATE TABLE provider_prices (
+            provider_id TEXT COLLATE "C" PRIMARY KEY, currency TEXT NOT NULL, default_micros BIGINT NOT NULL,
+            per_country TEXT NOT NULL, updated_at BIGINT NOT NULL);
         """
 
     /// Outbound webhooks (issue 17): subscriptions with their delivery stats and the durable

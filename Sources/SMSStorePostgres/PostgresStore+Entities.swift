@@ -51,6 +51,7 @@ extension PostgresStore {
                 .filter { $0.providerId == id }
             guard users.isEmpty else { return .inUse(users.map { CampaignReference(id: $0.id, name: $0.name) }) }
             try await tx.exec("DELETE FROM providers WHERE id = \(id)")
+            try await tx.exec("DELETE FROM provider_prices WHERE provider_id = \(id)")
             return .deleted
         }
     }

@@ -297,6 +297,15 @@ enum SQLiteSchema {
                 BEGIN SELECT RAISE(IGNORE); END;
                 """)
         }
+        // Providers' price tables (issue 18, ``PriceTable``): exact integer micro-units (1/1,000,000
+        // of a major unit); `per_country` is a JSON object of country → micro-units. Additive.
+        m.registerMigration("provider-prices") { db in
+            try db.execute(sql: """
+                CREATE TABLE provider_prices (
+                    provider_id TEXT PRIMARY KEY, currency TEXT NOT NULL, default_micros INTEGER NOT NULL,
+                    per_country TEXT NOT NULL, updated_at INTEGER NOT NULL)
+                """)
+        }
         return m
     }
 }

@@ -48,6 +48,7 @@ extension SQLiteStore {
                 .filter { $0.providerId == id }
             guard users.isEmpty else { return .inUse(users.map { CampaignReference(id: $0.id, name: $0.name) }) }
             try db.execute(sql: "DELETE FROM providers WHERE id = ?", arguments: [id])
+            try db.execute(sql: "DELETE FROM provider_prices WHERE provider_id = ?", arguments: [id])
             return .deleted
         }
     }

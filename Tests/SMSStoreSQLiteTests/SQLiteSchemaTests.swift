@@ -17,11 +17,11 @@ struct SQLiteSchemaTests {
         "click-journal", "settings", "dispatch-dead-letters", "ingestion-errors-raw-bytes", "login-links", "leases",
         "ingestion-errors-body-kind",
         "audience-segments", "profiles-phone-index", "message-log-indexes", "webhooks", "latency-histograms",
-        "dispatch-suspects", "raw-purge-marks", "purged-event-keys",
+        "dispatch-suspects", "raw-purge-marks", "purged-event-keys", "provider-prices",
     ]
 
     /// `sqlite_master.sql` of a database the earlier migrator (commit 9a196ae, `smsstats serve`)
-    /// created, plus the later `login-links` table, `leases` columns, `audience_segments` table, `profiles_phone` index, the message log's indexes, the webhook tables and the `messages_suspects` index,
+    /// created, plus the later `login-links` table, `leases` columns, `audience_segments` table, `profiles_phone` index, the message log's indexes, the webhook tables, the `messages_suspects` index and the `provider_prices` table,
     /// whitespace collapsed, ordered by type then name.
     static let earlierSchema = """
         CREATE INDEX clicks_campaign ON clicks (campaign_id, is_bot, id)
@@ -58,6 +58,7 @@ struct SQLiteSchemaTests {
         CREATE TABLE messages ( id INTEGER PRIMARY KEY AUTOINCREMENT, campaign_id TEXT NOT NULL, user_id TEXT NOT NULL, phone TEXT, meta TEXT NOT NULL UNIQUE, body TEXT NOT NULL, segments INTEGER NOT NULL, variant INTEGER NOT NULL DEFAULT 0, provider_message_id TEXT, dispatch TEXT NOT NULL, dispatched_at INTEGER, dispatch_error_reason TEXT, submitted_at INTEGER, delivered_at INTEGER, failure_code TEXT, failure_description TEXT, failure_at INTEGER, first_click_at INTEGER, first_event_at INTEGER, created_at INTEGER NOT NULL, send_attempt TEXT, template_variables TEXT, dispatch_attempts INTEGER NOT NULL DEFAULT 0, answer_outcome TEXT, answer_at INTEGER, answer_reason TEXT, answer_attempts INTEGER NOT NULL DEFAULT 0, answer_error TEXT, dead_letter TEXT, dead_lettered_at INTEGER, claim_node TEXT, lease_expires_at INTEGER, UNIQUE (campaign_id, user_id))
         CREATE TABLE pending_callbacks ( id INTEGER PRIMARY KEY AUTOINCREMENT, dedup_key TEXT NOT NULL UNIQUE, provider_id TEXT NOT NULL, meta TEXT NOT NULL, payload TEXT NOT NULL, received_at INTEGER NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, provider_key TEXT, last_attempt_at INTEGER)
         CREATE TABLE profiles ( user_id TEXT PRIMARY KEY, phone TEXT, phone_valid INTEGER NOT NULL, name TEXT, properties TEXT NOT NULL DEFAULT '{}', opted_out INTEGER NOT NULL DEFAULT 0, updated_at INTEGER NOT NULL)
+        CREATE TABLE provider_prices ( provider_id TEXT PRIMARY KEY, currency TEXT NOT NULL, default_micros INTEGER NOT NULL, per_country TEXT NOT NULL, updated_at INTEGER NOT NULL)
         CREATE TABLE providers ( id TEXT PRIMARY KEY, json TEXT NOT NULL, created_at INTEGER NOT NULL)
         CREATE TABLE purged_event_keys ( message_id INTEGER NOT NULL, dedup_key TEXT NOT NULL, PRIMARY KEY (message_id, dedup_key)) WITHOUT ROWID
         CREATE TABLE raw_purges ( campaign_id TEXT PRIMARY KEY, purged_at INTEGER NOT NULL, late INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID

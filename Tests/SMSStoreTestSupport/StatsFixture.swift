@@ -53,6 +53,16 @@ public struct StatsFixture: Sendable {
         try await store.recordDispatchResults(queued.map { DispatchResult(messageId: $0.messageId, outcome: .sent(providerMessageId: nil), at: Self.t) })
     }
 
+    /// Records the messages `m<i>` of `indices` as sent at `t`, in one call.
+    public func dispatch(_ indices: [Int]) async throws {
+        var results: [DispatchResult] = []
+        for i in indices {
+            guard let id = try await testStore.messageId(meta: "m\(i)") else { throw StoreError.notFound("message m\(i)") }
+            results.append(DispatchResult(messageId: id, outcome: .sent(providerMessageId: nil), at: Self.t))
+        }
+        try await store.recordDispatchResults(results)
+    }
+
     public func callback(_ kind: CallbackEventKind, _ i: Int, at: Int64, code: String? = nil, description: String? = nil) async throws {
         _ = try await store.applyCallbacks(
             providerId: "p1", items: [CallbackItem(kind: kind, meta: "m\(i)", ts: at, code: code, description: description)],

@@ -43,11 +43,7 @@ struct BreakdownStoreTests {
                 messages.append(m)
             }
             try await f.store.insertMessages(messages)
-            var results: [DispatchResult] = []
-            for i in dispatched {
-                results.append(DispatchResult(messageId: try await f.testStore.messageId(meta: "m\(i)")!, outcome: .sent(providerMessageId: nil), at: Self.t))
-            }
-            try await f.store.recordDispatchResults(results)
+            try await f.dispatch(dispatched)
             for i in dispatched {
                 switch Int.random(in: 0..<5, using: &rng) {
                 case 0: try await f.callback(.delivered, i, at: Self.t + Int64.random(in: 1...200, using: &rng))

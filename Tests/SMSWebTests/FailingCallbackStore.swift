@@ -24,6 +24,10 @@ struct FailingCallbackStore: SMSStore {
         try await base.updateProvider(provider, ifVersion: expected)
     }
     func deleteProvider(id: String) async throws -> ProviderDeletion { try await base.deleteProvider(id: id) }
+    func priceTable(providerId: String) async throws -> PriceTable? { try await base.priceTable(providerId: providerId) }
+    func setPriceTable(_ prices: PriceTable, providerId: String) async throws -> Bool {
+        try await base.setPriceTable(prices, providerId: providerId)
+    }
     func upsertProfiles(_ profiles: [Profile], clearingOptOut: Set<String>) async throws {
         try await base.upsertProfiles(profiles, clearingOptOut: clearingOptOut)
     }

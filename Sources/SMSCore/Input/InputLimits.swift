@@ -41,6 +41,12 @@ public enum InputLimits {
     /// to 30 days, in seconds.
     public static let graceSeconds = InputRange(integer: 0...2_592_000, unit: "seconds")
 
+    /// A provider's price per SMS segment (issue 18, ``PriceTable``), in major units of its
+    /// currency: 0 to 1,000 with at most 6 fraction digits. Decision: prices are stored exactly as
+    /// integer micro-units (1/1,000,000 of a major unit, ``PriceTable/microsPerMajorUnit``), so a
+    /// 7th digit could not be kept and is refused rather than rounded; no SMS segment costs 1,000.
+    public static let pricePerSegment = InputRange(number: 0...1000, unit: "major units per segment", fractionDigits: 6)
+
     // Timestamps of callbacks and events (`docs/DOMAIN.md` §3, §4, §5).
 
     /// A `ts` in epoch seconds: 1970-01-01 to 2100-01-01T00:00:00Z. Fractions are dropped.

@@ -6,7 +6,7 @@ import Foundation
 ///
 /// Errors: implementations throw their driver's errors for real storage failures (the web layer
 /// answers those with 503 so providers retry) and ``StoreError`` for domain conflicts.
-public protocol SMSStore: StatsStore, ProfileStore, AudienceSegmentStore, MessageLogStore, Sendable {
+public protocol SMSStore: StatsStore, ProfileStore, AudienceSegmentStore, MessageLogStore, PriceTableStore, Sendable {
     // MARK: Providers
     func insertProvider(_ provider: ProviderConfig) async throws
     func provider(id: String) async throws -> ProviderConfig?

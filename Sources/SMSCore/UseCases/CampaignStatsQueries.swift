@@ -133,16 +133,39 @@ public struct CampaignStatsQueries: Sendable {
             for (variant, totals) in try await store.rollupTotalsByVariant(campaignId: campaign.id) { byKey[String(variant)] = totals }
         case .provider: byKey[campaign.providerId] = try await totals(campaignId: campaign.id)
         case .carrier: byKey[CampaignBreakdown.unknown] = try await totals(campaignId: campaign.id)
-        case .country:
-            var after: Int64?
-            while true {
-                let page = try await store.messageLog(campaignId: campaign.id, afterId: after, limit: Self.breakdownPage)
-                for entry in page { CampaignBreakdown.add(entry, key: CampaignBreakdown.countryKey(phone: entry.phone), to: &byKey) }
-                guard page.count == Self.breakdownPage, let last = page.last else { break }
-                after = last.id
-            }
+        case .country: byKey = try await countryTotals(campaign)
         }
         return CampaignBreakdown(by: by, totalsByKey: byKey, callbacksEnabled: callbacks)
+    }
+
+    /// The all-time cells of a campaign's messages per destination country
+    /// (``CampaignBreakdown/countryKey(phone:)``), folded from its stored messages in pages of
+    /// ``breakdownPage``: the country breakdown's and the cost's one read.
+    func countryTotals(_ campaign: Campaign) async throws -> [String: RollupDelta] {
+        var byKey: [String: RollupDelta] = [:]
+        var after: Int64?
+        while true {
+            let page = try await store.messageLog(campaignId: campaign.id, afterId: after, limit: Self.breakdownPage)
+            for entry in page { CampaignBreakdown.add(entry, key: CampaignBreakdown.countryKey(phone: entry.phone), to: &byKey) }
+            guard page.count == Self.breakdownPage, let last = page.last else { break }
+            after = last.id
+        }
+        return byKey
+    }
+
+    /// `/cost` (issue 18): the campaign's sent segments per destination country (the country
+    /// breakdown's fold, cell `sent_segments`) priced by its provider's ``PriceTable``
+    /// (``CampaignCost``), divided by the Stats tab's delivered, unique clicks and converted users.
+    /// Cost like the country breakdown: one message-log page read per 1,000 messages.
+    /// - Returns: `nil` when the campaign's provider has no price table.
+    public func cost(_ campaign: Campaign) async throws -> CampaignCost? {
+        guard let prices = try await store.priceTable(providerId: campaign.providerId) else { return nil }
+        let byCountry = try await countryTotals(campaign)
+        let summary = try await summary(campaign)
+        let segments = byCountry.mapValues { $0[RollupKey(.sentSegments)] ?? 0 }
+        return CampaignCost(
+            prices: prices, segmentsByCountry: segments, stats: summary.all,
+            goalHasRevenue: campaign.goal?.revenueProperty != nil)
     }
 
     /// Messages per read of the country breakdown.

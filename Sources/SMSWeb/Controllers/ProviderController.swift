@@ -6,7 +6,8 @@ import SMSCore
 import SMSGatewayHTTP
 
 /// `POST /api/v1/providers`, `GET /api/v1/providers`, `GET|PATCH|DELETE /api/v1/providers/{id}`,
-/// `POST /api/v1/providers/{id}/rotate-secret|disable|enable`.
+/// `POST /api/v1/providers/{id}/rotate-secret|disable|enable`, `GET|PUT /api/v1/providers/{id}/prices`
+/// (``PriceTable``: 400 naming the field and its range, 404 for an unknown provider or, on `GET`, no table).
 ///
 /// Creation and PATCH share one validation (``validate(_:keeping:)``): a PATCH merges its fields
 /// into the provider's current ones and validates the result as a creation would; a 400 names
@@ -150,6 +151,22 @@ struct ProviderController {
                 let written = try await setDisabled(current, disabled, preconditioned: precondition != nil)
                 return Self.tagged(try JSON.response(view(written)), written)
             }
+        }
+        group.get("providers/{id}/prices") { _, context in
+            let provider = try await existing(context)
+            guard let prices = try await store.priceTable(providerId: provider.id) else {
+                throw HTTPError(.notFound, message: "provider '\(InputEcho.text(provider.id))' has no price table")
+            }
+            return try JSON.response(prices)
+        }
+        group.put("providers/{id}/prices") { request, context in
+            let provider = try await existing(context)
+            let body = try await request.collectBody(upTo: 100_000, what: "price table")
+            let prices = try JSON.decode(PriceTable.self, from: body, what: "price table")
+            guard try await store.setPriceTable(prices, providerId: provider.id) else {
+                throw HTTPError(.notFound, message: "unknown provider '\(InputEcho.text(provider.id))'")
+            }
+            return try JSON.response(prices)
         }
         group.delete("providers/{id}") { _, context in
             let id = try PathParameter.text(context, "id")

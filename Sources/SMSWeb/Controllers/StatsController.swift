@@ -15,6 +15,9 @@ import SMSCore
 ///   "600s", "3600s"}, firstClick, resolutionSeconds, histogram}`, issue 18);
 /// - `breakdown?by=country|provider|variant|carrier`: ``CampaignBreakdown`` `{by, rows: [{key, sent,
 ///   delivered, failed, pending, deliveryRate, uniqueClicks, ctr, errors: [{code, count}]}]}`;
+/// - `cost`: ``CampaignCost`` `{currency, total, totalMicros, byCountry: [{country, segments, cost,
+///   costMicros, pricePerSegment}], perDelivered, perClick, perConversion, return}` by the provider's
+///   ``PriceTable`` (404 when it has none);
 /// - `export.csv?granularity=…&tz=…`: summary, trend and links as CSV (``StatsCSVExport``).
 ///
 /// Every view reads maintained rollups only (``CampaignStatsQueries``). Errors: 404 for an unknown
@@ -56,6 +59,16 @@ struct StatsController {
         group.get("campaigns/{id}/breakdown") { request, context in
             let campaign = try await load(context)
             return try JSON.response(try await queries.breakdown(campaign, by: try Self.dimension(request)))
+        }
+        group.get("campaigns/{id}/cost") { _, context in
+            let campaign = try await load(context)
+            guard let cost = try await queries.cost(campaign) else {
+                throw HTTPError(
+                    .notFound,
+                    message: "provider '\(InputEcho.text(campaign.providerId))' of campaign '\(InputEcho.text(campaign.id))' has no price table "
+                        + "(PUT /api/v1/providers/{id}/prices)")
+            }
+            return try JSON.response(cost)
         }
         group.get("campaigns/{id}/export.csv") { request, context in
             let campaign = try await load(context)
