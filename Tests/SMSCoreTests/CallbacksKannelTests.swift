@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import SMSCore
 
@@ -73,5 +74,51 @@ struct CallbacksKannelTests {
             InvalidCallbackItem(raw: #"{"meta":"m","type":"3"}"#, event: "3", reason: "unknown status '3'", missingFields: []),
         ])
         #expect(KannelCallback.parse(params: ["type": "1", "meta": ""]).invalid.map(\.missingFields) == [["meta"]])
+    }
+
+    /// `docs/PITFALLS.md #25`: a receipt's `text:` is the message's own octets in its own coding
+    /// (SMPP 3.4 Appendix B); Kannel passes them on raw in `%A`.
+    @Test("only the receipt's head (before text:) must be UTF-8: any bytes after text: pass, a bad byte before it is named", arguments: 0..<200)
+    func utf8CheckedPart(seed: Int) throws {
+        var rng = SplitMix64(seed: UInt64(seed))
+        let head = Array("id:17 sub:001 dlvrd:001 stat:DELIVRD err:000 ".utf8)
+        let key = [Array("text:".utf8), Array("Text:".utf8), Array("TEXT:".utf8)][Int(rng.next() % 3)]
+        let tail = (0..<Int(rng.next() % 40)).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+        let answer = head + key + tail
+        #expect(Array(KannelCallback.utf8CheckedPart(name: "answer", value: answer)) == head)
+        #expect(Array(KannelCallback.utf8CheckedPart(name: "fid", value: answer)) == answer)
+        let query = Array("meta=m1&type=1&answer=".utf8) + answer.flatMap { Array(String(format: "%%%02X", $0).utf8) }
+        guard case .success(let pairs) = FormFields.strictPairs(bytes: query, checkedPart: CallbackDialect.utf8CheckedPart(.kannel)) else {
+            Issue.record("refused \(tail)")
+            return
+        }
+        let fields = Dictionary(pairs, uniquingKeysWith: { a, _ in a })
+        let parsed = KannelCallback.parse(params: fields)
+        #expect(parsed.items.map(\.kind) == [.delivered])
+        #expect(parsed.items.map(\.providerStatus) == ["DELIVRD"])
+        // The same bytes before `text:` are refused, naming the first bad byte's offset.
+        let at = Int(rng.next() % UInt64(head.count))
+        var spoiled = head
+        spoiled.insert(0xFF, at: at)
+        let refusedQuery = Array("answer=".utf8) + (spoiled + key + tail).flatMap { Array(String(format: "%%%02X", $0).utf8) }
+        guard case .failure(let refused) = FormFields.strictPairs(bytes: refusedQuery, checkedPart: CallbackDialect.utf8CheckedPart(.kannel)) else {
+            Issue.record("accepted a bad byte at \(at)")
+            return
+        }
+        #expect(refused.fields.map(\.offset) == [at])
+        // Other dialects check the whole value.
+        guard case .failure = FormFields.strictPairs(bytes: query, checkedPart: CallbackDialect.utf8CheckedPart(.jasmin)) else {
+            if String(validating: tail, as: UTF8.self) != nil { return }
+            Issue.record("jasmin accepted \(tail)")
+            return
+        }
+    }
+
+    @Test("text: counts only at the start or after white space (xtext: is part of the head)")
+    func headEnd() {
+        let answer = Array("id:1 xtext:%FF stat:DELIVRD\ttext:\u{00}".utf8)
+        #expect(Array(KannelCallback.utf8CheckedPart(name: "answer", value: answer)) == Array("id:1 xtext:%FF stat:DELIVRD\t".utf8))
+        #expect(Array(KannelCallback.utf8CheckedPart(name: "answer", value: Array("text:abc".utf8))).isEmpty)
+        #expect(Array(KannelCallback.utf8CheckedPart(name: "answer", value: Array("stat:X".utf8))) == Array("stat:X".utf8))
     }
 }

@@ -188,6 +188,37 @@ struct AdminRequestContractRouteTests {
         }
     }
 
+    /// The query of a UCS-2 message's DLR as Kannel 1.4.5 sent it (KannelIntegrationTests, through
+    /// the SMPP simulator): the receipt's `text:` is the message's first 20 octets, UTF-16BE.
+    static let kannelUCS2Receipt = "meta=m1&type=1&fid=1796671665660&answer=id%3A1796671665660+sub%3A001+dlvrd%3A001+submit+date%3A2612071927"
+        + "+done+date%3A2612071927+stat%3ADELIVRD+err%3A000+text%3A%00G%00r%00%FC%00%DF%00e%00+%D8%3D%DE%00%00+%00a&ts=1796671670"
+
+    @Test("callbacks: a Kannel receipt whose answer's text: is raw UCS-2 (as Kannel sent it) is accepted as delivered; a bad byte before text: is still refused", arguments: StoreKind.allCases)
+    func callbackKannelUCS2Receipt(kind: StoreKind) async throws {
+        try await StoreRouteApp.with(kind, adminToken: M.token, secret: M.secret) { client, t in
+            try await t.store.insertProvider(ProviderConfig(
+                id: "k1", name: "K", kind: .kannel, url: "http://127.0.0.1:9/cgi-bin/sendsms", bodyTemplate: "",
+                callbacksEnabled: true, callbackSecret: M.secret, createdAt: 0))
+            let ok = try await client.execute(uri: "/callbacks/k1?secret=\(M.secret)&\(Self.kannelUCS2Receipt)", method: .get) { $0.status }
+            #expect(ok == .ok)
+            #expect(try await t.store.ingestionErrors(limit: 10).isEmpty)
+            // No message m1 here: kept aside as a delivered receipt, its description the receipt's head.
+            let pending = try await t.store.unmatchedCallbacks(receivedBefore: .max, limit: 10)
+            #expect(pending.map(\.event) == ["delivered"])
+            #expect(pending.map(\.item.providerStatus) == ["DELIVRD"])
+            #expect(pending.map(\.providerMessageId) == ["1796671665660"])
+
+            let bad = "meta=m2&type=2&answer=id%3A1+stat%3AUNDEL%FF+err%3A001+text%3A%00G&ts=1796671670"
+            let r = try await client.execute(uri: "/callbacks/k1?secret=\(M.secret)&\(bad)", method: .get) {
+                ($0.status, String(buffer: $0.body))
+            }
+            #expect(r.0 == .badRequest)
+            let details = try #require(try M.object(r.1)["details"] as? [String: Any])
+            #expect(details["message"] as? String == "the callback field 'answer' is not valid UTF-8 (byte 0xFF at byte 15 of its value)")
+            #expect(try await t.store.ingestionErrors(limit: 10).map(\.raw) == [Array(bad.utf8)])
+        }
+    }
+
     @Test("every admin route the router holds is an operation of openapi.json (so the contract judges its requests)")
     func everyAdminRouteIsInTheContract() async throws {
         let app = try await CallbackTestApp.make()

@@ -7,7 +7,7 @@ import Foundation
 /// (`https://url.spec.whatwg.org/#urlencoded-parsing`): split on `&`, drop empty pieces, split each
 /// at its first `=`, turn `+` into a space, then percent-decode the bytes (a `%` not followed by
 /// two hex digits stays as it is) and read them as UTF-8 (invalid bytes become U+FFFD in
-/// ``parse(_:)``, which reads callbacks whose raw bytes are kept; ``strictPairs(bytes:)`` refuses
+/// ``parse(_:)``, which reads callbacks whose raw bytes are kept; ``strictPairs(bytes:checkedPart:)`` refuses
 /// them, for the dashboard's forms).
 /// Hummingbird's `URI.queryParameters` does not turn `+` into a space, and Kannel writes the
 /// spaces of `%A` as `+` (`answer=NACK%2F0x00000045%2FSubmit+failed`).
@@ -53,7 +53,7 @@ public enum FormFields {
         "the \(noun) '\(InputEcho.text(name))' appears \(count) times: each field may be given once"
     }
 
-    /// A form field whose percent-decoded bytes are not UTF-8 (``strictPairs(bytes:)``).
+    /// A form field whose percent-decoded bytes are not UTF-8 (``strictPairs(bytes:checkedPart:)``).
     public struct InvalidUTF8: Error, Equatable, Sendable {
         /// The field's name (decoded); `nil` when the name itself is not UTF-8.
         public var field: String?
@@ -78,7 +78,13 @@ public enum FormFields {
     /// value decodes (percent-decoding first) to valid UTF-8; else every field that does not, in
     /// order. How a form a person typed is read (the dashboard's forms): bytes that are not UTF-8
     /// are refused naming the field, never stored as U+FFFD (`docs/DOMAIN.md` §1 "Text from outside").
-    public static func strictPairs(bytes: [UInt8]) -> Result<[(String, String)], InvalidUTF8Fields> {
+    /// - Parameter checkedPart: the part of a value (given its decoded name and bytes) that must be
+    ///   UTF-8, a prefix of it (default: all of it); a value whose rest is not UTF-8 is read with
+    ///   U+FFFD there (a callback dialect's field that carries bytes of another coding,
+    ///   ``CallbackDialect/utf8CheckedPart(_:)``).
+    public static func strictPairs(
+        bytes: [UInt8], checkedPart: (_ name: String, _ value: [UInt8]) -> ArraySlice<UInt8> = { $1[...] }
+    ) -> Result<[(String, String)], InvalidUTF8Fields> {
         var out: [(String, String)] = []
         var invalid: [InvalidUTF8] = []
         for piece in bytes.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true) {
@@ -90,12 +96,13 @@ public enum FormFields {
                 invalid.append(InvalidUTF8(field: nil, byte: nameBytes[at], offset: at))
                 continue
             }
-            guard let value = String(validating: valueBytes, as: UTF8.self) else {
-                let at = firstInvalidUTF8(valueBytes)
-                invalid.append(InvalidUTF8(field: name, byte: valueBytes[at], offset: at))
+            let checked = Array(checkedPart(name, valueBytes))
+            guard String(validating: checked, as: UTF8.self) != nil else {
+                let at = firstInvalidUTF8(checked)
+                invalid.append(InvalidUTF8(field: name, byte: checked[at], offset: at))
                 continue
             }
-            out.append((name, value))
+            out.append((name, String(decoding: valueBytes, as: UTF8.self)))
         }
         return invalid.isEmpty ? .success(out) : .failure(InvalidUTF8Fields(fields: invalid, valid: out))
     }

@@ -80,8 +80,37 @@ public enum KannelCallback {
 
     /// The receipt text before its `text:` field.
     private static func receiptHead(_ answer: String) -> String {
-        guard let range = keyRange("text:", in: answer) else { return answer }
-        return String(answer[..<range.lowerBound])
+        let bytes = Array(answer.utf8)
+        return String(decoding: bytes[..<receiptHeadEnd(bytes)], as: UTF8.self)
+    }
+
+    /// The bytes of a decoded `answer` value that are read as text: those before the receipt's
+    /// `text:` field. Its `text:` field is the first 20 octets of the message's own `short_message`
+    /// (SMPP 3.4 Appendix B) in the message's own data coding: the raw UTF-16BE of a UCS-2 message
+    /// (`text:%00G%00r%00%FC…`), half a character or a concatenation header (`%05%00%03…`). Kannel
+    /// passes them on as they came and says nothing of their coding (`%c` is `-1` and `%C` the
+    /// request's charset in a DLR: seen with Kannel 1.4.5), so they are never decoded, and only the
+    /// head has to be UTF-8 (``CallbackDialect/utf8CheckedPart(_:)``; `docs/PITFALLS.md #25`).
+    /// - Parameters: `name`, the field's name; `value`, its percent-decoded bytes.
+    /// - Returns: `value` whole for any field but `answer`.
+    public static func utf8CheckedPart(name: String, value: [UInt8]) -> ArraySlice<UInt8> {
+        name == "answer" ? value[..<receiptHeadEnd(value)] : value[...]
+    }
+
+    /// Where the receipt's `text:` key starts in `bytes` (case-insensitive, at the start or after
+    /// ASCII white space), else `bytes.count`: the one reading of where a receipt's head ends.
+    private static func receiptHeadEnd(_ bytes: [UInt8]) -> Int {
+        let key = Array("text:".utf8)
+        var i = 0
+        while i + key.count <= bytes.count {
+            if i == 0 || [0x20, 0x09, 0x0A, 0x0B, 0x0C, 0x0D].contains(bytes[i - 1]),
+                zip(bytes[i..<(i + key.count)], key).allSatisfy({ ((0x41...0x5A).contains($0) ? $0 | 0x20 : $0) == $1 })
+            {
+                return i
+            }
+            i += 1
+        }
+        return bytes.count
     }
 
     private static func value(of key: String, in text: String) -> String? {

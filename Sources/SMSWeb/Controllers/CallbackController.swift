@@ -17,7 +17,8 @@ import SMSCore
 ///   stored whole as ingestion errors, replayable; an item whose time is more than 24 h after the
 ///   server clock is one, ``EventTimeWindow``) or saying why the body is unreadable (stored too),
 ///   a form or query field that is not UTF-8 included (`the callback field 'answer' is not valid
-///   UTF-8 (…)`, the fields stored as received); a JSON body's leading UTF-8 BOM is skipped;
+///   UTF-8 (…)`, the fields stored as received; the `text:` part of Kannel's `answer` is not checked,
+///   ``CallbackDialect/utf8CheckedPart(_:)``); a JSON body's leading UTF-8 BOM is skipped;
 /// - 400 for a form or query field given more than once (`type=16&type=1`): the callback is one
 ///   invalid item naming the field (`the callback field 'type' appears 2 times: …`), kept as received;
 /// - 415 for a `Content-Encoding` other than `identity`, a `multipart/…` body, or a JSON body to a
@@ -135,7 +136,11 @@ struct CallbackController {
         do throws(CallbackParseError) {
             // A field that is not UTF-8 is refused naming it, never read with U+FFFD; the request's
             // fields are kept as received (percent-encoded: exact and replayable).
-            if readsFields, case .failure(let invalid) = FormFields.strictPairs(bytes: fieldBytes) {
+            // Kannel's receipt `text:` (the message's own bytes, UCS-2 ones too) is not read, so not checked.
+            if readsFields,
+                case .failure(let invalid) = FormFields.strictPairs(
+                    bytes: fieldBytes, checkedPart: CallbackDialect.utf8CheckedPart(provider.kind))
+            {
                 throw CallbackParseError.invalidUTF8Fields(invalid.message(noun: "callback field"))
             }
             // A field named twice is an invalid item naming it (CallbackDialect decodes the pairs).

@@ -6,7 +6,7 @@ import SMSCore
 /// message counts on the server (``MessagePreview``), "Create" validates with the API's own rules
 /// (``CampaignCreation``: fields, links, template placeholders, audience, provider values) and, when they pass, stores the draft and
 /// opens its page; otherwise the form comes back (400) with every problem named and the input kept
-/// (a field whose bytes are not UTF-8 comes back empty, named, ``FormFields/strictPairs(bytes:)``).
+/// (a field whose bytes are not UTF-8 comes back empty, named, ``FormFields/strictPairs(bytes:checkedPart:)``).
 struct CampaignFormController {
     let dashboard: Dashboard
     /// The API's create rules.

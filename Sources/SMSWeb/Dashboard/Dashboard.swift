@@ -96,7 +96,7 @@ struct Dashboard: Sendable {
 
     /// Decodes an `application/x-www-form-urlencoded` body (400 naming the problem otherwise: a
     /// field whose percent-decoded bytes are not UTF-8 is refused by name,
-    /// ``FormFields/strictPairs(bytes:)``, never read as U+FFFD; a field given more than once is
+    /// ``FormFields/strictPairs(bytes:checkedPart:)``, never read as U+FFFD; a field given more than once is
     /// refused by name, `the form could not be read: the form field 'name' is given 2 times; give it once`).
     /// Numbers in a form are text; the controllers read them by the JSON API's number rule
     /// (``JSONBody/number(text:)``).

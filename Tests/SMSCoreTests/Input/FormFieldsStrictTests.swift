@@ -3,7 +3,7 @@ import SMSCore
 import Testing
 
 /// Issue 12 (a new user's findings): a dashboard form field whose percent-decoded bytes are not
-/// UTF-8 is refused naming the field (``FormFields/strictPairs(bytes:)``), never read as U+FFFD.
+/// UTF-8 is refused naming the field (``FormFields/strictPairs(bytes:checkedPart:)``), never read as U+FFFD.
 @Suite("Form fields: invalid UTF-8 refused by name")
 struct FormFieldsStrictTests {
     static func strict(_ text: String) -> Result<[(String, String)], FormFields.InvalidUTF8Fields> {
