@@ -50,92 +50,107 @@ struct KannelIntegrationTests {
             && fm.isExecutableFile(atPath: "/usr/bin/python3")
     }()
 
-    @Test("a campaign through Kannel sendsms: DLRs delivered, undelivered, rejected, enroute→delivered, none reach the stats",
-          .enabled(if: available, "needs /usr/sbin/bearerbox (apt-get install kannel) and scripts/kannel (or SMSSTATS_KANNEL_TOOLS)"),
-          .timeLimit(.minutes(2)))
-    func campaignThroughKannel() async throws {
+    /// A live server whose gateway sends to a fresh Kannel stack (``KannelStack``), on an in-memory
+    /// SQLite store, with an admin client: what each case here shares. The stack is stopped and the
+    /// HTTP client shut down when `body` returns or throws.
+    static func withKannel(_ body: @escaping @Sendable (KannelRun) async throws -> Void) async throws {
         let stack = try KannelStack.start(tools: Self.tools)
         defer { stack.stop() }
         let http = HTTPClient(eventLoopGroupProvider: .singleton)
         do {
             try await stack.waitReady(http)
-        } catch {
-            try? await http.shutdown()
-            throw error
-        }
-
-        let store = try SQLiteStore.inMemory()
-        let logger: Logger = {
+            let store = try SQLiteStore.inMemory()
             var logger = Logger(label: "test.kannel")
             logger.logLevel = .warning
-            return logger
-        }()
-        // `$$DlrUrl` needs the live server's port, known only inside `app.test`: the real gateway is
-        // bound there, before anything is sent.
-        let gateway = LiveBoundGateway()
-        let token = "kannel-admin-token"
-        let config = AppConfig(host: "127.0.0.1", port: 0, adminToken: token, dispatchIntervalMs: 50)
-        let app = try await buildApplication(config: config, store: store, gateway: gateway, logger: logger)
-        do {
-            try await app.test(.live) { client in
+            // `$$DlrUrl` needs the live server's port, known only inside `app.test`: the real gateway is
+            // bound there, before anything is sent.
+            let gateway = LiveBoundGateway()
+            let token = "kannel-admin-token"
+            let config = AppConfig(host: "127.0.0.1", port: 0, adminToken: token, dispatchIntervalMs: 50)
+            let app = try await buildApplication(config: config, store: store, gateway: gateway, logger: logger)
+            try await app.test(.live) { [logger] client in
                 let port = try #require(client.port)
                 gateway.bind(HTTPProviderGateway(
                     httpClient: http, retry: RetryPolicy(maxAttempts: 1), publicBaseURL: "http://127.0.0.1:\(port)", logger: logger))
-                let secret = "kannel-" + ShortCode.generate() + ShortCode.generate()
-                try await store.insertProvider(
-                    ProviderConfig(
-                        id: "kannel", name: "Kannel", kind: .kannel, method: "GET",
-                        url: "http://127.0.0.1:\(stack.sendsmsPort)/cgi-bin/sendsms", bodyType: "form",
-                        bodyTemplate: "username=tester&password=foobar&from=12345&to=$$To&text=$$Body&dlr-mask=31&dlr-url=$$DlrUrl",
-                        callbackSecret: secret, createdAt: Int64(Date().timeIntervalSince1970)))
-                let auth: HTTPFields = [.authorization: "Bearer \(token)", .contentType: "application/json"]
-                let users = [("ok", "+4915550001001"), ("und", "+4915550008001"), ("rej", "+4915550009001"),
-                             ("enr", "+4915550007001"), ("nor", "+4915550006001")]
-                let profiles = "[" + users.map { #"{"userId":"\#($0.0)","phone":"\#($0.1)"}"# }.joined(separator: ",") + "]"
-                let imported = try await client.execute(uri: "/api/v1/profiles", method: .post, headers: auth, body: ByteBuffer(string: profiles))
-                #expect(imported.status == .ok)
-                let draft = #"{"name":"Kannel","providerId":"kannel","body":"Hello from Kannel","audience":{"userIds":["ok","und","rej","enr","nor"]}}"#
-                let created = try await client.execute(uri: "/api/v1/campaigns", method: .post, headers: auth, body: ByteBuffer(string: draft))
-                #expect(created.status == .created)
-                let campaignId = try #require((try JSONSerialization.jsonObject(with: Data(buffer: created.body)) as? [String: Any])?["id"] as? String)
-                let published = try await client.execute(uri: "/api/v1/campaigns/\(campaignId)/publish", method: .post, headers: auth)
-                #expect(published.status == .ok)
-
-                // Wait for the DLRs (the simulator answers after 0.3 s per receipt).
-                var stats: [String: Any] = [:]
-                for _ in 0..<150 {
-                    let r = try await client.execute(uri: "/api/v1/campaigns/\(campaignId)/stats", method: .get, headers: auth)
-                    stats = try #require(try JSONSerialization.jsonObject(with: Data(buffer: r.body)) as? [String: Any])
-                    if stats["delivered"] as? Int == 2, stats["failed"] as? Int == 2 { break }
-                    try await Task.sleep(for: .milliseconds(100))
-                }
-                try await Task.sleep(for: .milliseconds(500))  // anything late would show now
-                let r = try await client.execute(uri: "/api/v1/campaigns/\(campaignId)/stats", method: .get, headers: auth)
-                stats = try #require(try JSONSerialization.jsonObject(with: Data(buffer: r.body)) as? [String: Any])
-                #expect(stats["sent"] as? Int == 5)
-                #expect(stats["delivered"] as? Int == 2)
-                #expect(stats["failed"] as? Int == 2)
-                #expect(stats["pending"] as? Int == 1)
-                #expect(stats["dispatchErrors"] as? Int == 0)
-                #expect(stats["inferredDelivered"] as? Int == 0)
-
-                let e = try await client.execute(uri: "/api/v1/campaigns/\(campaignId)/errors", method: .get, headers: auth)
-                let errors = try #require(try JSONSerialization.jsonObject(with: Data(buffer: e.body)) as? [String: Any])
-                let delivery = try #require(errors["delivery"] as? [[String: Any]])
-                let byCode = Dictionary(uniqueKeysWithValues: delivery.map { ($0["code"] as? String ?? "?", $0["count"] as? Int ?? -1) })
-                #expect(byCode == ["001": 1, "REJECTD": 1])
-                #expect(delivery.first { $0["code"] as? String == "REJECTD" }?["description"] as? String == "SMSC rejected the message")
-
-                let ingestion = try await client.execute(uri: "/api/v1/ingestion-errors", method: .get, headers: auth)
-                #expect(String(buffer: ingestion.body) == "[]")
-                let unmatched = try await store.unmatchedCallbacks(receivedBefore: Int64.max, limit: 10)
-                #expect(unmatched.isEmpty)
+                try await body(KannelRun(client: client, stack: stack, store: store, token: token))
             }
         } catch {
             try? await http.shutdown()
             throw error
         }
         try await http.shutdown()
+    }
+
+    @Test("a campaign through Kannel sendsms: DLRs delivered, undelivered, rejected, enroute→delivered, none reach the stats",
+          .enabled(if: available, "needs /usr/sbin/bearerbox (apt-get install kannel) and scripts/kannel (or SMSSTATS_KANNEL_TOOLS)"),
+          .timeLimit(.minutes(2)))
+    func campaignThroughKannel() async throws {
+        try await Self.withKannel { run in
+            let (client, stack, store) = (run.client, run.stack, run.store)
+            let secret = "kannel-" + ShortCode.generate() + ShortCode.generate()
+            try await store.insertProvider(
+                ProviderConfig(
+                    id: "kannel", name: "Kannel", kind: .kannel, method: "GET",
+                    url: "http://127.0.0.1:\(stack.sendsmsPort)/cgi-bin/sendsms", bodyType: "form",
+                    bodyTemplate: "username=tester&password=foobar&from=12345&to=$$To&text=$$Body&dlr-mask=31&dlr-url=$$DlrUrl",
+                    callbackSecret: secret, createdAt: Int64(Date().timeIntervalSince1970)))
+            let auth = run.auth
+            let users = [("ok", "+4915550001001"), ("und", "+4915550008001"), ("rej", "+4915550009001"),
+                         ("enr", "+4915550007001"), ("nor", "+4915550006001")]
+            let profiles = "[" + users.map { #"{"userId":"\#($0.0)","phone":"\#($0.1)"}"# }.joined(separator: ",") + "]"
+            let imported = try await client.execute(uri: "/api/v1/profiles", method: .post, headers: auth, body: ByteBuffer(string: profiles))
+            #expect(imported.status == .ok)
+            let draft = #"{"name":"Kannel","providerId":"kannel","body":"Hello from Kannel","audience":{"userIds":["ok","und","rej","enr","nor"]}}"#
+            let created = try await client.execute(uri: "/api/v1/campaigns", method: .post, headers: auth, body: ByteBuffer(string: draft))
+            #expect(created.status == .created)
+            let campaignId = try #require((try JSONSerialization.jsonObject(with: Data(buffer: created.body)) as? [String: Any])?["id"] as? String)
+            let published = try await client.execute(uri: "/api/v1/campaigns/\(campaignId)/publish", method: .post, headers: auth)
+            #expect(published.status == .ok)
+
+            // Wait for the DLRs (the simulator answers after 0.3 s per receipt).
+            var stats: [String: Any] = [:]
+            for _ in 0..<150 {
+                stats = try await run.json("/api/v1/campaigns/\(campaignId)/stats")
+                if stats["delivered"] as? Int == 2, stats["failed"] as? Int == 2 { break }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            try await Task.sleep(for: .milliseconds(500))  // anything late would show now
+            stats = try await run.json("/api/v1/campaigns/\(campaignId)/stats")
+            #expect(stats["sent"] as? Int == 5)
+            #expect(stats["delivered"] as? Int == 2)
+            #expect(stats["failed"] as? Int == 2)
+            #expect(stats["pending"] as? Int == 1)
+            #expect(stats["dispatchErrors"] as? Int == 0)
+            #expect(stats["inferredDelivered"] as? Int == 0)
+
+            let errors = try await run.json("/api/v1/campaigns/\(campaignId)/errors")
+            let delivery = try #require(errors["delivery"] as? [[String: Any]])
+            let byCode = Dictionary(uniqueKeysWithValues: delivery.map { ($0["code"] as? String ?? "?", $0["count"] as? Int ?? -1) })
+            #expect(byCode == ["001": 1, "REJECTD": 1])
+            #expect(delivery.first { $0["code"] as? String == "REJECTD" }?["description"] as? String == "SMSC rejected the message")
+
+            let ingestion = try await client.execute(uri: "/api/v1/ingestion-errors", method: .get, headers: auth)
+            #expect(String(buffer: ingestion.body) == "[]")
+            let unmatched = try await store.unmatchedCallbacks(receivedBefore: Int64.max, limit: 10)
+            #expect(unmatched.isEmpty)
+        }
+    }
+}
+
+/// What ``KannelIntegrationTests/withKannel(_:)`` hands each case: the live server's client, the
+/// Kannel stack, the store, and the admin token.
+struct KannelRun: Sendable {
+    let client: any TestClientProtocol
+    let stack: KannelStack
+    let store: SQLiteStore
+    let token: String
+
+    var auth: HTTPFields { [.authorization: "Bearer \(token)", .contentType: "application/json"] }
+
+    /// The JSON object an admin request answers (the status and body in the failure otherwise).
+    func json(_ uri: String, _ method: HTTPRequest.Method = .get, _ body: String? = nil) async throws -> [String: Any] {
+        let r = try await client.execute(uri: uri, method: method, headers: auth, body: body.map { ByteBuffer(string: $0) })
+        return try #require(try JSONSerialization.jsonObject(with: Data(buffer: r.body)) as? [String: Any], "\(r.status) \(String(buffer: r.body))")
     }
 }
 
@@ -251,101 +266,82 @@ final class KannelStack: @unchecked Sendable {
 }
 
 extension KannelIntegrationTests {
-    /// Through the Kannel preset (`coding=$$Coding&charset=UTF-8`, `dlr-url=$$DlrUrl`): a 200-character
-    /// GSM-7 body goes as 2 concatenated parts (UDHI set), each with its own receipt, and counts
-    /// as one delivered message; a body with an emoji reaches the SMSC with data_coding 8 (UCS-2).
-    /// Read from the simulator's log of every submit_sm.
-    @Test("Kannel preset: a long GSM-7 body is 2 parts with one receipt each and one message counted; UCS-2 reaches the SMSC as data_coding 8",
+    /// Through the Kannel preset (`coding=$$Coding&charset=UTF-8`, `dlr-url=$$DlrUrl`), read from the
+    /// simulator's log of every PDU:
+    /// - a 200-character GSM-7 body goes as 2 concatenated parts: UDHI set (esm_class 0x40), each
+    ///   part's user data led by the 8-bit concatenation header `05 00 03 <ref> 02 <n>`, data_coding 0.
+    ///   Kannel splits it because the sendsms-user has `concatenation = true` and `max-messages = 3`
+    ///   (scripts/kannel/kannel-smpp.conf; without `concatenation` the parts go as 2 separate SMS
+    ///   without UDHI) and asks a receipt for the first part only (registered_delivery 0 on the
+    ///   second): one receipt, one message sent with 2 segments, delivered;
+    /// - a body with an emoji reaches the SMSC with data_coding 8 as UTF-16BE; its receipt's `text:`
+    ///   carries those raw bytes (`%00G%00r%00%FC…` in Kannel's `%A`) and it counts as delivered,
+    ///   nothing refused (`docs/PITFALLS.md #25`).
+    @Test("Kannel preset: a long GSM-7 body is 2 concatenated parts (UDHI), one message of 2 segments delivered; UCS-2 reaches the SMSC as data_coding 8 and its receipt counts",
           .enabled(if: available, "needs /usr/sbin/bearerbox (apt-get install kannel) and scripts/kannel (or SMSSTATS_KANNEL_TOOLS)"),
-          // First run (2026-12-07): the UCS-2 message reached the SMSC with data_coding 8 and 2 submit_sm went out for the
-          // long body, but (1) the UCS-2 message's DLR was refused: Kannel's %A carries the receipt's `text:` as the raw
-          // UCS-2 bytes of the message ("the callback field 'answer' is not valid UTF-8 (byte 0xFC …)"), so the message
-          // stays pending; (2) the long body's parts carried no UDHI (esm_class 0x40; Kannel may use SAR TLVs instead) and
-          // only one receipt came for them. Open work: read `answer` leniently (its text part is the message's own bytes).
-          .disabled("open findings of its first run, see the comment above"),
           .timeLimit(.minutes(2)))
     func longAndUCS2ThroughKannel() async throws {
-        let stack = try KannelStack.start(tools: Self.tools)
-        defer { stack.stop() }
-        let http = HTTPClient(eventLoopGroupProvider: .singleton)
-        do {
-            try await stack.waitReady(http)
-        } catch {
-            try? await http.shutdown()
-            throw error
-        }
-        let store = try SQLiteStore.inMemory()
-        let logger: Logger = {
-            var logger = Logger(label: "test.kannel")
-            logger.logLevel = .warning
-            return logger
-        }()
-        let gateway = LiveBoundGateway()
-        let token = "kannel-admin-token"
-        let config = AppConfig(host: "127.0.0.1", port: 0, adminToken: token, dispatchIntervalMs: 50)
-        let app = try await buildApplication(config: config, store: store, gateway: gateway, logger: logger)
         let long = String(repeating: "Hello from Kannel, part of a long text. ", count: 5)  // 200 GSM-7 characters
         let unicode = "Grüße 😀 aus Kannel"
-        do {
-            try await app.test(.live) { client in
-                let port = try #require(client.port)
-                gateway.bind(HTTPProviderGateway(
-                    httpClient: http, retry: RetryPolicy(maxAttempts: 1), publicBaseURL: "http://127.0.0.1:\(port)", logger: logger))
-                let auth: HTTPFields = [.authorization: "Bearer \(token)", .contentType: "application/json"]
-                func json(_ uri: String, _ method: HTTPRequest.Method = .get, _ body: String? = nil) async throws -> [String: Any] {
-                    let r = try await client.execute(uri: uri, method: method, headers: auth, body: body.map { ByteBuffer(string: $0) })
-                    return try #require(try JSONSerialization.jsonObject(with: Data(buffer: r.body)) as? [String: Any], "\(r.status) \(String(buffer: r.body))")
-                }
-                let provider = try await json("/api/v1/providers", .post, #"""
-                    {"preset":"kannel","name":"Kannel","fields":{"baseUrl":"http://127.0.0.1:\#(stack.sendsmsPort)","username":"tester","password":"foobar","from":"12345"}}
-                    """#)
-                let providerId = try #require(provider["id"] as? String)
-                _ = try await json("/api/v1/profiles", .post, #"[{"userId":"long","phone":"+4915550001002"},{"userId":"uni","phone":"+4915550001003"}]"#)
-                var campaigns: [String] = []
-                for (name, body, user) in [("Long", long, "long"), ("Unicode", unicode, "uni")] {
-                    let draft = #"{"name":"\#(name)","providerId":"\#(providerId)","body":"\#(body)","audience":{"userIds":["\#(user)"]}}"#
-                    let created = try await json("/api/v1/campaigns", .post, draft)
-                    let id = try #require(created["id"] as? String, "\(created)")
-                    _ = try await json("/api/v1/campaigns/\(id)/publish", .post)
-                    campaigns.append(id)
-                }
-                var delivered: [Int] = []
-                for _ in 0..<150 {
-                    delivered = []
-                    for id in campaigns { delivered.append(try await json("/api/v1/campaigns/\(id)/stats")["delivered"] as? Int ?? -1) }
-                    if delivered == [1, 1] { break }
-                    try await Task.sleep(for: .milliseconds(100))
-                }
-                try await Task.sleep(for: .milliseconds(800))  // the long body's second receipt, and anything late
-                for id in campaigns {
-                    let stats = try await json("/api/v1/campaigns/\(id)/stats")
-                    #expect(stats["sent"] as? Int == 1)
-                    #expect(stats["delivered"] as? Int == 1)
-                    #expect(stats["failed"] as? Int == 0)
-                    #expect(stats["pending"] as? Int == 0)
-                }
-                let ingestion = try await client.execute(uri: "/api/v1/ingestion-errors", method: .get, headers: auth)
-                #expect(String(buffer: ingestion.body) == "[]")
+        try await Self.withKannel { run in
+            let provider = try await run.json("/api/v1/providers", .post, #"""
+                {"preset":"kannel","name":"Kannel","fields":{"baseUrl":"http://127.0.0.1:\#(run.stack.sendsmsPort)","username":"tester","password":"foobar","from":"12345"}}
+                """#)
+            let providerId = try #require(provider["id"] as? String)
+            _ = try await run.json("/api/v1/profiles", .post, #"[{"userId":"long","phone":"+4915550001002"},{"userId":"uni","phone":"+4915550001003"}]"#)
+            var campaigns: [String] = []
+            for (name, body, user) in [("Long", long, "long"), ("Unicode", unicode, "uni")] {
+                let draft = #"{"name":"\#(name)","providerId":"\#(providerId)","body":"\#(body)","audience":{"userIds":["\#(user)"]}}"#
+                let created = try await run.json("/api/v1/campaigns", .post, draft)
+                let id = try #require(created["id"] as? String, "\(created)")
+                _ = try await run.json("/api/v1/campaigns/\(id)/publish", .post)
+                campaigns.append(id)
             }
-        } catch {
-            try? await http.shutdown()
-            throw error
-        }
-        try await http.shutdown()
+            var delivered: [Int] = []
+            for _ in 0..<150 {
+                delivered = []
+                for id in campaigns { delivered.append(try await run.json("/api/v1/campaigns/\(id)/stats")["delivered"] as? Int ?? -1) }
+                if delivered == [1, 1] { break }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            try await Task.sleep(for: .milliseconds(800))  // a second receipt, and anything late, would show now
+            for (id, segments) in zip(campaigns, [2, 1]) {
+                let stats = try await run.json("/api/v1/campaigns/\(id)/stats")
+                #expect(stats["sent"] as? Int == 1)
+                #expect(stats["sentSegments"] as? Int == segments)
+                #expect(stats["delivered"] as? Int == 1)
+                #expect(stats["failed"] as? Int == 0)
+                #expect(stats["pending"] as? Int == 0)
+            }
+            let ingestion = try await run.client.execute(uri: "/api/v1/ingestion-errors", method: .get, headers: run.auth)
+            #expect(String(buffer: ingestion.body) == "[]")
+            let unmatched = try await run.store.unmatchedCallbacks(receivedBefore: Int64.max, limit: 10)
+            #expect(unmatched.isEmpty)
 
-        // The simulator's log: one JSON line per PDU.
-        let log = try String(contentsOf: stack.dir.appendingPathComponent("sim.out"), encoding: .utf8)
-        let pdus = log.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
-        let submits = pdus.filter { $0["cmd"] as? String == "submit_sm" && $0["dir"] as? String == "in" }
-        let longParts = submits.filter { $0["destination_addr"] as? String == "4915550001002" }
-        #expect(longParts.count == 2)
-        #expect(longParts.allSatisfy { (($0["esm_class"] as? Int ?? 0) & 0x40) != 0 })  // UDHI: concatenated parts
-        #expect(longParts.allSatisfy { $0["data_coding"] as? Int == 0 })
-        let uni = submits.filter { $0["destination_addr"] as? String == "4915550001003" }
-        #expect(uni.count == 1)
-        #expect(uni.first?["data_coding"] as? Int == 8)
-        // The receipts: 2 for the long message (one per part), 1 for the UCS-2 one.
-        let receipts = pdus.filter { $0["cmd"] as? String == "deliver_sm" && $0["dir"] as? String == "out" }
-        #expect(receipts.count == 3)
+            // The simulator's log: one JSON line per PDU, written as it goes.
+            let log = try String(contentsOf: run.stack.dir.appendingPathComponent("sim.out"), encoding: .utf8)
+            let pdus = log.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+            let submits = pdus.filter { $0["cmd"] as? String == "submit_sm" && $0["dir"] as? String == "in" }
+            // The simulator logs short_message as Latin-1: one character per octet.
+            func octets(_ pdu: [String: Any]) -> [UInt8] { (pdu["short_message"] as? String ?? "").unicodeScalars.map { UInt8(truncatingIfNeeded: $0.value) } }
+            let longParts = submits.filter { $0["destination_addr"] as? String == "4915550001002" }
+            #expect(longParts.count == 2)
+            #expect(longParts.map { ($0["esm_class"] as? Int ?? 0) & 0x40 } == [0x40, 0x40])  // UDHI: concatenated parts
+            #expect(longParts.map { $0["data_coding"] as? Int } == [0, 0])
+            let headers = longParts.map { Array(octets($0).prefix(6)) }
+            #expect(headers.map { Array($0.prefix(3)) + Array($0.suffix(2)) } == [[5, 0, 3, 2, 1], [5, 0, 3, 2, 2]])
+            #expect(Set(headers.map { $0.count == 6 ? $0[3] : 0 }).count == 1)  // one reference for both parts
+            let text = longParts.map { String(decoding: octets($0).dropFirst(6), as: UTF8.self) }.joined()
+            #expect(text == long)
+            #expect(longParts.map { ($0["registered_delivery"] as? Int ?? 0) & 0x03 } == [1, 0])  // a receipt for the first part only
+            let uni = submits.filter { $0["destination_addr"] as? String == "4915550001003" }
+            #expect(uni.count == 1)
+            #expect(uni.first?["data_coding"] as? Int == 8)
+            let units = uni.first.map { pdu in stride(from: 0, to: octets(pdu).count - 1, by: 2).map { UInt16(octets(pdu)[$0]) << 8 | UInt16(octets(pdu)[$0 + 1]) } }
+            #expect(units.map { String(decoding: $0, as: UTF16.self) } == unicode)  // UTF-16BE
+            // The receipts: 1 for the long message (its first part), 1 for the UCS-2 one.
+            let receipts = pdus.filter { $0["cmd"] as? String == "deliver_sm" && $0["dir"] as? String == "out" }
+            #expect(receipts.count == 2)
+        }
     }
 }

@@ -96,7 +96,9 @@ extension ProviderPreset {
         kind: "kannel", title: "Kannel (smsbox sendsms)",
         docs: "https://www.kannel.org/download/1.4.5/userguide-1.4.5/userguide.html (SMS Push: sendsms)",
         note: "Delivery reports come to each message's own callback URL (dlr-url, dlr-mask=31: delivered, failed, "
-            + "buffered, submitted, rejected); UCS-2 text is sent as coding=2 with charset=UTF-8, which Kannel converts.",
+            + "buffered, submitted, rejected); UCS-2 text is sent as coding=2 with charset=UTF-8, which Kannel converts. "
+            + "For long texts the sendsms-user group needs concatenation = true and max-messages of at least the parts "
+            + "(else the parts go as separate SMS); Kannel then reports on the first part only.",
         fields: [
             Field("baseUrl", "smsbox URL", defaultValue: "http://127.0.0.1:13013", verbatim: true,
                   help: "scheme, host and sendsms-port of the smsbox"),
