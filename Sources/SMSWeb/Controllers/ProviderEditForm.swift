@@ -23,12 +23,51 @@ import SMSCore
 ///   `authClientSecret`, `authScope`, `authClientAuthMethod`); a blank secret (`authPassword`,
 ///   `authToken`, `authClientSecret`) keeps the stored one.
 /// - `webhookSigningKey`: blank keeps the stored key; `removeWebhookSigningKey=on` removes it.
+/// - `codingGSM7`, `codingUCS2`: the `coding` mapping's `GSM-7` and `UCS-2` values (`$$Coding`);
+///   a blank one removes that key, both blank = no mapping (the patch carries the whole mapping).
+/// - `detectsEncoding`: `true` / `false`.
+/// - `secret.<Name>`: a new value for the stored secret `$$Name` (``ProviderConfig/secrets``;
+///   blank keeps it, values are never shown); `removeSecret.<Name>=on` removes it;
+///   `newSecretName` + `newSecretValue` add one (or set one by name).
 struct ProviderEditForm: Decodable {
     var csrf: String?
     var name, kind, url, method, bodyType, bodyTemplate, messageIdPath, messageIdPattern, messageIdHeader, ratePerSecond, maxConcurrency: String?
     var callbacksEnabled, requireSignature, headers, batchKey, batchSize: String?
     var authType, authUsername, authPassword, authToken, authTokenUrl, authClientId, authClientSecret, authScope, authClientAuthMethod: String?
     var webhookSigningKey, removeWebhookSigningKey: String?
+    var codingGSM7, codingUCS2, detectsEncoding: String?
+    var newSecretName, newSecretValue: String?
+    /// `secret.<Name>` fields: name → the value typed (blank = keep).
+    var secretValues: [String: String] = [:]
+    /// Names of `removeSecret.<Name>` fields that are on.
+    var removedSecrets: Set<String> = []
+
+    /// The fixed fields, by their form names.
+    static var fields: [(String, WritableKeyPath<ProviderEditForm, String?>)] { [
+        ("csrf", \.csrf), ("name", \.name), ("kind", \.kind), ("url", \.url), ("method", \.method), ("bodyType", \.bodyType),
+        ("bodyTemplate", \.bodyTemplate), ("messageIdPath", \.messageIdPath), ("messageIdPattern", \.messageIdPattern),
+        ("messageIdHeader", \.messageIdHeader), ("ratePerSecond", \.ratePerSecond), ("maxConcurrency", \.maxConcurrency),
+        ("callbacksEnabled", \.callbacksEnabled), ("requireSignature", \.requireSignature), ("headers", \.headers),
+        ("batchKey", \.batchKey), ("batchSize", \.batchSize), ("authType", \.authType), ("authUsername", \.authUsername),
+        ("authPassword", \.authPassword), ("authToken", \.authToken), ("authTokenUrl", \.authTokenUrl),
+        ("authClientId", \.authClientId), ("authClientSecret", \.authClientSecret), ("authScope", \.authScope),
+        ("authClientAuthMethod", \.authClientAuthMethod), ("webhookSigningKey", \.webhookSigningKey),
+        ("removeWebhookSigningKey", \.removeWebhookSigningKey), ("codingGSM7", \.codingGSM7), ("codingUCS2", \.codingUCS2),
+        ("detectsEncoding", \.detectsEncoding), ("newSecretName", \.newSecretName), ("newSecretValue", \.newSecretValue),
+    ] }
+
+    /// The form's fields by name (unknown names are ignored).
+    init(fields form: [String: String]) {
+        for (name, path) in Self.fields { self[keyPath: path] = form[name] }
+        for (key, value) in form {
+            if key.hasPrefix("secret.") { secretValues[String(key.dropFirst(7))] = value }
+            if key.hasPrefix("removeSecret."), Self.on(value) { removedSecrets.insert(String(key.dropFirst(13))) }
+        }
+    }
+
+    init(from decoder: any Decoder) throws {
+        self.init(fields: try [String: String](from: decoder))
+    }
 
     /// The form as a JSON merge patch over `current` (secrets left blank filled from `current`).
     /// - Throws: 400 `invalid provider: …` for a `headers` line that is not `Name: value`, or a
@@ -64,14 +103,60 @@ struct ProviderEditForm: Decodable {
             }
         }
         if let authType { object["auth"] = auth(authType, current: current.auth) }
-        let remove = removeWebhookSigningKey.map { ["on", "true", "1"].contains($0.lowercased()) } ?? false
+        let remove = removeWebhookSigningKey.map(Self.on) ?? false
         let newKey = webhookSigningKey.flatMap { Self.blank($0) ? nil : $0 }
         if remove, newKey != nil {
             throw HTTPError(.badRequest, message: "invalid provider: webhookSigningKey: type a new key or remove it, not both")
         }
         if remove { object["webhookSigningKey"] = NSNull() } else if let newKey { object["webhookSigningKey"] = newKey }
+        if codingGSM7 != nil || codingUCS2 != nil {
+            // The whole mapping (a PATCH replaces it): the form's two keys over any other stored one.
+            var coding = current.coding ?? [:]
+            for (key, value) in zip(EncodingPlaceholders.codingKeys, [codingGSM7, codingUCS2]) {
+                let typed = value.map { Self.trimmed($0) } ?? current.coding?[key] ?? ""
+                coding[key] = typed.isEmpty ? nil : typed
+            }
+            object["coding"] = coding.isEmpty ? NSNull() : coding
+        }
+        if let detectsEncoding { object["detectsEncoding"] = Self.flag(detectsEncoding) }
+        if let secrets = try secretsPatch(current: current.secrets ?? [:]) { object["secrets"] = secrets }
         return ByteBuffer(string: Self.json(object))
     }
+
+    /// The provider's `secrets` after the form (a PATCH replaces the whole object, ``MergePatch``):
+    /// the stored ones, each value typed replacing its stored one, the removed ones left out, the
+    /// new one added; `null` when none is left; `nil` when nothing changes.
+    /// - Throws: 400 `invalid provider: secrets…` for a value typed for a secret being removed, a
+    ///   new secret's value without a name or its name without a value.
+    func secretsPatch(current: [String: String]) throws -> Any? {
+        var secrets = current
+        var changed = false
+        for (name, value) in secretValues.sorted(by: { $0.key < $1.key }) where !Self.blank(value) {
+            if removedSecrets.contains(name) {
+                throw HTTPError(.badRequest, message: "invalid provider: secrets.\(InputEcho.text(name)): type a new value or remove it, not both")
+            }
+            secrets[name] = value
+            changed = true
+        }
+        for name in removedSecrets.sorted() where secrets[name] != nil {
+            secrets[name] = nil
+            changed = true
+        }
+        let newName = Self.trimmed(newSecretName)
+        let newValue = newSecretValue ?? ""
+        switch (newName.isEmpty, Self.blank(newValue)) {
+        case (true, false): throw HTTPError(.badRequest, message: "invalid provider: secrets: a new secret's value was typed without its name")
+        case (false, true): throw HTTPError(.badRequest, message: "invalid provider: secrets.\(InputEcho.text(newName)): a new secret needs a value")
+        case (false, false):
+            secrets[newName] = newValue
+            changed = true
+        case (true, true): break
+        }
+        guard changed else { return nil }
+        return secrets.isEmpty ? NSNull() : secrets
+    }
+
+    static func on(_ text: String) -> Bool { ["on", "true", "1"].contains(text.lowercased()) }
 
     /// A number typed in the form, kept as written (`JSONBody/number(text:)`: the JSON API's number
     /// rule): put into the patch as this literal, so the API judges it exactly as a JSON number

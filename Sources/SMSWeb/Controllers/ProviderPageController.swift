@@ -196,6 +196,9 @@ struct ProviderPageController {
                 "authClientAuthMethods": Self.options(["", "basic", "body"], selected: p.auth?.clientAuthMethod ?? "")
                     .map { o in o.merging(["label": (o["value"] as? String).flatMap { $0.isEmpty ? nil : $0 } ?? "not set (basic)"]) { a, _ in a } },
                 "hasPassword": p.auth?.password != nil, "hasToken": p.auth?.token != nil, "hasClientSecret": p.auth?.clientSecret != nil,
+                "codingGSM7": p.coding?[EncodingPlaceholders.name(of: .gsm7)] ?? "", "codingUCS2": p.coding?[EncodingPlaceholders.name(of: .ucs2)] ?? "", "detectsEncoding": p.detectsEncoding == true,
+                // The names only: a secret's value is never rendered.
+                "secrets": (p.secrets ?? [:]).keys.sorted().map { ["secretName": $0] },
             ]
             if let t = test, t.providerId == p.id {
                 row["test"] = [
