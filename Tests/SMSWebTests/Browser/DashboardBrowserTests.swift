@@ -57,17 +57,7 @@ struct DashboardBrowserTests {
 
     @Test("campaign pages show the stats API's numbers; trend granularity switches; names are escaped; screenshots kept")
     func dashboardInChromium() async throws {
-        let server = try await LiveDashboardServer()
-        let browser = try HeadlessChromium()
-        do {
-            try await run(server, browser)
-        } catch {
-            await server.stop()
-            browser.cleanUp()
-            throw error
-        }
-        await server.stop()
-        browser.cleanUp()
+        try await LiveDashboardServer.withBrowser(run)
     }
 
     func run(_ server: LiveDashboardServer, _ browser: HeadlessChromium) async throws {

@@ -134,3 +134,27 @@ final class LiveDashboardServer: Sendable {
         guard r.status == 302 else { throw HeadlessChromium.Failure(description: "short link answered \(r.status)") }
     }
 }
+
+extension LiveDashboardServer {
+    /// A live server and a headless Chromium for `body`; the server stopped and the browser's
+    /// profile removed whether `body` returns or throws.
+    static func withBrowser(_ body: (LiveDashboardServer, HeadlessChromium) async throws -> Void) async throws {
+        let server = try await LiveDashboardServer()
+        let browser: HeadlessChromium
+        do {
+            browser = try HeadlessChromium()
+        } catch {
+            await server.stop()
+            throw error
+        }
+        do {
+            try await body(server, browser)
+        } catch {
+            await server.stop()
+            browser.cleanUp()
+            throw error
+        }
+        await server.stop()
+        browser.cleanUp()
+    }
+}

@@ -20,17 +20,7 @@ struct ProviderEditBrowserTests {
 
     @Test("coding, detectsEncoding and secrets in the edit form as the API has them; secret values never in the DOM; name escaped")
     func providerEditInChromium() async throws {
-        let server = try await LiveDashboardServer()
-        let browser = try HeadlessChromium()
-        do {
-            try await run(server, browser)
-        } catch {
-            await server.stop()
-            browser.cleanUp()
-            throw error
-        }
-        await server.stop()
-        browser.cleanUp()
+        try await LiveDashboardServer.withBrowser(run)
     }
 
     func run(_ server: LiveDashboardServer, _ browser: HeadlessChromium) async throws {
