@@ -9,9 +9,10 @@ import Foundation
 ///   or the reason, contiguous or split by the separators people and form encodings write (space,
 ///   `-`, `.`, `(`, `)`, `/`, `+` and their percent-encodings `%20`, `%2D`, `%2E`, `%28`, `%29`,
 ///   `%2F`, `%2B`): `+49 151 1234 5678`, `0151-1234-5678`, `%2B4915112345678`. The digits
-///   directly before (no separator between) must be nothing, a trunk `0` or end with the country
-///   calling code, and no digit may follow: `4915112345678` and `015112345678` match,
-///   `915112345678` and `151123456789` (other numbers) and any part of the number do not;
+///   directly before (no separator between) must be nothing, a trunk `0`, the country calling code
+///   or the code after `00` / `011`, and no digit may follow: `4915112345678`, `015112345678` and
+///   `004915112345678` match; `915112345678`, `94915112345678` and `151123456789` (other numbers)
+///   and any part of the number do not;
 /// - one of the person's message metas or provider message ids (``messageKeys``) as a whole token
 ///   (no ASCII letter, digit or `_` right before or after it): a callback names a message that way;
 /// - the user id as the whole value of a user id field (``userIdFields``: `"userId": "u7"` in JSON, its
@@ -215,15 +216,21 @@ public struct PersonMention: Sendable, Equatable {
     }
 
     /// Whether the digits directly before `start` (no separator between) allow a number to start
-    /// there: none, a trunk `0` (any run ending in `0`) or a run ending with the country code.
+    /// there: none, or exactly one of the ways a number is dialled before its national significant
+    /// number: a trunk `0`, the country code, or the country code after the international prefix
+    /// `00` or `011` (`015…`, `4915…`, `004915…`, `0114915…`). Any other run makes it another number
+    /// (`914155550123` is not `+1 415 555 0123`, `9015…` is not `015…`).
     private func digitsBefore(_ start: Int, in bytes: [UInt8]) -> Bool {
+        // A percent-encoded separator right before (`%20151…`): its hex digits are not a prefix.
+        if start >= 3, Self.separatorLength(bytes, at: start - 3) == 3 { return true }
         var j = start
         while j > 0, Self.isDigit(bytes[j - 1]) { j -= 1 }
         guard j < start else { return true }
-        let run = bytes[j..<start]
-        if run.last == UInt8(ascii: "0") { return true }
+        let run = Array(bytes[j..<start])
+        if run == Array("0".utf8) { return true }
         guard let countryCode else { return false }
-        return run.count >= countryCode.utf8.count && run.suffix(countryCode.utf8.count).elementsEqual(countryCode.utf8)
+        let code = Array(countryCode.utf8)
+        return run == code || run == Array("00".utf8) + code || run == Array("011".utf8) + code
     }
 
     // MARK: - Tokens and fields

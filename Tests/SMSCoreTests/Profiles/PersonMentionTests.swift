@@ -75,7 +75,7 @@ struct PersonMentionTests {
                 written.append(d)
                 maskedWritten.append("*")
             }
-            for prefix in ["to=+49", "to=0", "to=", "tel:0049", "x "] {
+            for prefix in ["to=+49", "to=0", "to=", "tel:0049", "x ", "to=49", "to=01149"] {
                 #expect(person.names(raw: Array((prefix + written + "&k=v").utf8)), "\(prefix)\(written)")
             }
             #expect(person.masked("to=+49" + written + "&k=v") == "to=+49" + maskedWritten + "&k=v")
@@ -86,7 +86,28 @@ struct PersonMentionTests {
             #expect(!person.names(raw: Array(("to=" + nsn + "7").utf8)))
             #expect(!person.names(raw: Array(("to=" + String(nsn.dropLast())).utf8)))
             #expect(!person.names(raw: Array(("to=" + "9" + nsn).utf8)))
+            // Digits before the country code or the trunk 0 make it another, longer number.
+            for longer in ["949", "12349", "90", "1049", "0149"] {
+                #expect(!person.names(raw: Array(("to=" + longer + nsn).utf8)), "\(longer)\(nsn)")
+            }
         }
+    }
+
+    @Test("the tester's numbers: a longer number ending in the person's digits is another person's")
+    func longerNumbersOnTheLeft() {
+        let us = PersonMention(userId: "1", phone: "+14155550123", metas: [], providerMessageIds: [])
+        #expect(!us.names(raw: Array(#"{"description":"to 914155550123"}"#.utf8)))
+        #expect(us.names(raw: Array(#"{"description":"to 14155550123"}"#.utf8)))
+        #expect(us.names(raw: Array(#"{"description":"to 0014155550123"}"#.utf8)))
+        #expect(us.names(raw: Array(#"{"description":"to 01114155550123"}"#.utf8)))
+        #expect(us.names(raw: Array(#"{"description":"to +1 (415) 555-0123"}"#.utf8)))
+        let de = PersonMention(userId: "v1", phone: "+4915123456777", metas: [], providerMessageIds: [])
+        #expect(!de.names(raw: Array("94915123456777".utf8)))
+        #expect(!de.names(raw: Array("tel 1234915123456777".utf8)))
+        #expect(!de.names(raw: Array("915123456777".utf8)))
+        #expect(!de.names(raw: Array("49151234567770".utf8)))
+        #expect(de.names(raw: Array("tel 4915123456777".utf8)))
+        #expect(de.names(raw: Array("tel 015123456777".utf8)))
     }
 
     /// Whether `pattern` (SQL `LIKE`, escape `\`, `%` and `_` only, case-sensitive) matches `text`.
