@@ -22,7 +22,8 @@ struct DispatchStepCrashTests {
 
     @Test(
         "one SIGKILL at each step: everyone received, a resend only for the claim whose answer was not recorded",
-        .timeLimit(.minutes(3)), arguments: StoreKind.allCases, CrashHook.Step.allCases)
+        // Up to 60 s + 60 s of waits per case; 3 minutes were too few under the whole suite's load.
+        .timeLimit(.minutes(6)), arguments: StoreKind.allCases, CrashHook.Step.allCases)
     func killOnceAtStep(kind: StoreKind, step: CrashHook.Step) async throws {
         let run = try await CrashRun.start(kind: kind, recipients: 20, batch: Self.batch)
         defer { run.stop() }

@@ -62,7 +62,9 @@ struct WebhookIdleTests {
             }
             let elapsed = ContinuousClock.now - started
             #expect(await receiver.acceptedEventIds.count == 2)
-            #expect(elapsed < .seconds(WebhookRouteCache.ttlSeconds + 2), "picked up after \(elapsed)")
+            // The cache's TTL plus slack for a loaded machine (5.8 s once in the whole suite): what
+            // matters is that it is picked up without a restart, not the exact second.
+            #expect(elapsed < .seconds(WebhookRouteCache.ttlSeconds + 10), "picked up after \(elapsed)")
             #expect(try await f.store.hasEnabledWebhooks())
             await closeOther()
             await f.testStore.close()

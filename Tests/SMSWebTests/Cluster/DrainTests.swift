@@ -13,7 +13,7 @@ import Glibc
 struct DrainTests {
     @Test(
         "SIGTERM during sends: exit 0 within the drain time, no claim left, each message the sink got recorded sent once, every acknowledged callback stored; a restart sends the rest",
-        .timeLimit(.minutes(3)), arguments: StoreKind.allCases)
+        .timeLimit(.minutes(6)), arguments: StoreKind.allCases)
     func sigtermDuringSends(kind: StoreKind) async throws {
         let recipients = 2_000
         let run = try await ClusterRun.make(kind: kind, nodes: 1, sinkDelayMs: 500, drainSeconds: 15)
