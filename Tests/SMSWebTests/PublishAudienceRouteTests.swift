@@ -82,7 +82,8 @@ struct PublishAudienceRouteTests {
             let message = Call.message(refused.text)
             let lead = try #require(message.range(of: "campaign is scheduled for \(iso) (in "), "\(message)")
             let seconds = Int(message[lead.upperBound...].prefix { $0.isNumber }) ?? -1
-            #expect((38...43).contains(seconds), "\(message)")
+            // The seconds left (43 minus the time the calls took: 8 s once in the fresh-clone CI of 9e5051d).
+            #expect((13...43).contains(seconds), "\(message)")
             #expect(message.hasSuffix(" s) and is sent then; to send it now, unschedule it (POST /api/v1/campaigns/{id}/unschedule) and publish it"))
             #expect(try await t.store.campaign(id: id)?.status == .scheduled)
             #expect(try await t.store.campaign(id: id)?.sendAt == sendAt)
