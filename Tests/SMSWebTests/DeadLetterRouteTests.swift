@@ -16,11 +16,8 @@ struct DeadLetterRouteTests {
     @Test("progress counts dead letters apart from queued; the list shows each error; resume sends the campaign on", arguments: StoreKind.allCases)
     func apiAndDashboard(kind: StoreKind) async throws {
         let f = try await DispatchFixture(kind)
-        _ = try await f.provider(batch: 10)
         let users = ["u0", "u1", "u2", "u3"]
-        try await f.profiles(users)
-        try await f.campaign("c1", users: users)
-        _ = try await f.dispatcher(FakeGateway()).publish(campaignId: "c1")
+        try await f.published("c1", users: users, batch: 10)
         // A process died while sending u0…u2; each was then sent alone (a suspect, SuspectClaim) and
         // the process died again each time: 2 provider calls each, dead-lettered at recovery, and the
         // 3rd dead letter in a row paused the campaign.

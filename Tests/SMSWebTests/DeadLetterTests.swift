@@ -11,11 +11,8 @@ struct DeadLetterTests {
     @Test("a claim found after a crash is sent alone; found a 2nd time, it is dead-lettered, never sent a 3rd time; 3 in a row pause the campaign", arguments: StoreKind.allCases)
     func repeatedClaimCrash(kind: StoreKind) async throws {
         let f = try await DispatchFixture(kind)
-        _ = try await f.provider(batch: 4)
         let users = ["u0", "u1", "u2"]
-        try await f.profiles(users)
-        try await f.campaign("c1", users: users)
-        _ = try await f.dispatcher(FakeGateway()).publish(campaignId: "c1")
+        try await f.published("c1", users: users, batch: 4)
         // The first process claims all 3 and dies; the next one queues them again (1 provider call < 2).
         #expect(try await f.store.claimMessages(campaignId: "c1", limit: 4, attempt: "dead-1", now: f.clock.now, cap: nil).messages.count == 3)
         #expect(try await f.store.recoverClaims(policy: .standard, now: f.clock.now) == ClaimRecovery(released: 3, deadLettered: 0))
@@ -53,11 +50,8 @@ struct DeadLetterTests {
     @Test("two crashes in a row: one message dead-lettered, not the batches; the suspects go alone, the campaign completes", arguments: StoreKind.allCases)
     func twoCrashesInARow(kind: StoreKind) async throws {
         let f = try await DispatchFixture(kind)
-        _ = try await f.provider(batch: 4)
         let users = (0..<10).map { "u\($0)" }
-        try await f.profiles(users)
-        try await f.campaign("c1", users: users)
-        _ = try await f.dispatcher(FakeGateway()).publish(campaignId: "c1")
+        try await f.published("c1", users: users, batch: 4)
         // The first process has 2 requests in flight (8 messages) and dies.
         #expect(try await f.store.claimMessages(campaignId: "c1", limit: 4, attempt: "a-1", now: f.clock.now, cap: nil).messages.map(\.userId) == ["u0", "u1", "u2", "u3"])
         #expect(try await f.store.claimMessages(campaignId: "c1", limit: 4, attempt: "a-2", now: f.clock.now, cap: nil).messages.map(\.userId) == ["u4", "u5", "u6", "u7"])
@@ -87,11 +81,8 @@ struct DeadLetterTests {
     @Test("the suspect facts every claim reads come from the small messages_suspects index, not the campaign's queue", arguments: StoreKind.allCases)
     func suspectFactsUseTheirIndex(kind: StoreKind) async throws {
         let f = try await DispatchFixture(kind)
-        _ = try await f.provider(batch: 100)
         let users = (0..<2_000).map { "u\($0)" }
-        try await f.profiles(users)
-        try await f.campaign("c1", users: users)
-        _ = try await f.dispatcher(FakeGateway()).publish(campaignId: "c1")
+        try await f.published("c1", users: users, batch: 100)
         // SQLite's store names the index (INDEXED BY: an error if the query's terms cannot use it).
         let table = kind == .sqlite ? "messages INDEXED BY messages_suspects" : "messages"
         let queued = "SELECT 1 FROM \(table) WHERE campaign_id = 'c1' AND dispatch = 'queued' AND dispatch_attempts > 0 AND send_attempt IS NULL"
@@ -112,10 +103,7 @@ struct DeadLetterTests {
     @Test("an answer recorded before a crash is finished by the next pass and never sent again", arguments: StoreKind.allCases)
     func answerRecordedBeforeCrash(kind: StoreKind) async throws {
         let f = try await DispatchFixture(kind)
-        _ = try await f.provider(batch: 4)
-        try await f.profiles(["u0", "u1"])
-        try await f.campaign("c1", users: ["u0", "u1"])
-        _ = try await f.dispatcher(FakeGateway()).publish(campaignId: "c1")
+        try await f.published("c1", users: ["u0", "u1"], batch: 4)
         let claim = try await f.store.claimMessages(campaignId: "c1", limit: 4, attempt: "dead-1", now: f.clock.now, cap: nil)
         // The dead process committed the provider's answers (its first transaction) and died before the derived work.
         for (i, m) in claim.messages.enumerated() {
@@ -143,11 +131,8 @@ struct DeadLetterTests {
     @Test("answers whose derived work used 3 attempts are dead-lettered with the last error; the next one resets the run", arguments: StoreKind.allCases)
     func answerAttemptsExhausted(kind: StoreKind) async throws {
         let f = try await DispatchFixture(kind)
-        _ = try await f.provider(batch: 10)
         let users = ["u0", "u1", "u2", "u3"]
-        try await f.profiles(users)
-        try await f.campaign("c1", users: users)
-        _ = try await f.dispatcher(FakeGateway()).publish(campaignId: "c1")
+        try await f.published("c1", users: users, batch: 10)
         _ = try await f.store.claimMessages(campaignId: "c1", limit: 10, attempt: "dead-1", now: f.clock.now, cap: nil)
         for (i, u) in users.enumerated() {
             try await f.testStore.query(
@@ -177,11 +162,8 @@ struct DeadLetterTests {
     @Test("derived work that throws every time: sent once, the others go on, dead-lettered after 3 attempts with the error", arguments: StoreKind.allCases)
     func derivedWorkThrows(kind: StoreKind) async throws {
         let f = try await DispatchFixture(kind)
-        _ = try await f.provider(batch: 1, concurrency: 1)
         let users = ["u0", "u1", "u2"]
-        try await f.profiles(users)
-        try await f.campaign("c1", users: users)
-        _ = try await f.dispatcher(FakeGateway()).publish(campaignId: "c1")
+        try await f.published("c1", users: users, batch: 1, concurrency: 1)
         // A database trigger makes recording u1's send fail inside the derived work.
         switch kind {
         case .sqlite:

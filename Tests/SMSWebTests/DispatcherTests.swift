@@ -115,6 +115,16 @@ struct DispatchFixture {
         try await store.insertCampaign(c)
     }
 
+    /// The setup most dispatch tests share: provider `p1` (batches of `batch`, at most
+    /// `concurrency` requests in flight), a profile per user, campaign `id` to them, published
+    /// (its messages queued; nothing sent yet).
+    func published(_ id: String, users: [String], batch: Int? = 10, concurrency: Int? = nil) async throws {
+        _ = try await provider(batch: batch, concurrency: concurrency)
+        try await profiles(users)
+        try await campaign(id, users: users)
+        _ = try await dispatcher(FakeGateway()).publish(campaignId: id)
+    }
+
     func dispatcher(_ gateway: any SMSGateway, cap: FrequencyCap? = nil, limiters: RateLimiterRegistry = RateLimiterRegistry()) -> Dispatcher {
         let clock = self.clock
         return Dispatcher(
@@ -252,11 +262,8 @@ struct DispatcherTests {
     @Test("claims left by a crashed process are queued again and resent once by the next dispatcher", arguments: StoreKind.allCases)
     func crashRecovery(kind: StoreKind) async throws {
         let f = try await DispatchFixture(kind)
-        _ = try await f.provider(batch: 4)
         let users = (0..<10).map { "u\($0)" }
-        try await f.profiles(users)
-        try await f.campaign("c1", users: users)
-        _ = try await f.dispatcher(FakeGateway()).publish(campaignId: "c1")
+        try await f.published("c1", users: users, batch: 4)
         // A dead process claimed 4 (its provider call's outcome is unknown).
         let claim = try await f.store.claimMessages(campaignId: "c1", limit: 4, attempt: "dead-1", now: f.clock.now, cap: nil)
         #expect(claim.messages.count == 4)

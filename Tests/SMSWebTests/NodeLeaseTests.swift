@@ -242,11 +242,8 @@ struct InFlightLimitTests {
     func sharedConcurrency(kind: StoreKind) async throws {
         let f = try await DispatchFixture(kind)
         let other = try await NodeLeaseTests.secondStore(f)
-        _ = try await f.provider(batch: 2)
         let users = (0..<20).map { "u\($0)" }
-        try await f.profiles(users)
-        try await f.campaign("c1", users: users)
-        _ = try await f.dispatcher(FakeGateway()).publish(campaignId: "c1")
+        try await f.published("c1", users: users, batch: 2)
         let t0 = f.clock.now
         let limit = InFlightLimit(providerId: "p1", maxRequests: 3)
         func step(_ holder: String, _ n: Int) -> DispatchStep {
