@@ -28,8 +28,11 @@ struct SMSStatsCommand: AsyncParsableCommand {
             Sink.self,
         ])
 
-    /// Starts the parent watch (``ParentWatch``, `SMSSTATS_EXIT_WITH_PARENT`), then runs the command.
+    /// Logs through ``EscapingLogHandler`` (control characters from request text escaped, so a
+    /// log line is always one line), starts the parent watch (``ParentWatch``,
+    /// `SMSSTATS_EXIT_WITH_PARENT`), then runs the command.
     static func main() async {
+        LoggingSystem.bootstrap { label in EscapingLogHandler(wrapping: StreamLogHandler.standardError(label: label)) }
         ParentWatch.startFromEnvironment()
         await main(nil)
     }
