@@ -118,3 +118,73 @@ struct ProviderPresetRouteTests {
         }
     }
 }
+
+/// The new-user tester's findings on presets and endpoint URLs (session 12).
+@Suite("Provider presets: base URLs, choices, message ids; url placeholders only in path and query")
+struct ProviderPresetInputTests {
+    @Test("a base URL with a trailing / is placed without it; a query, fragment, user or no scheme is a 400 naming fields.baseUrl")
+    func baseURL() async throws {
+        let (app, store, _) = try await makeTestApp()
+        try await app.test(.router) { client in
+            let slash = try await ProviderTrialRequestTests.create(client, #"{"preset":"kannel","fields":{"baseUrl":"http://127.0.0.1:23013/","username":"u","password":"p","from":"x"}}"#)
+            #expect(slash.0 == .created, "\(slash.1)")
+            let id = try #require((try JSONSerialization.jsonObject(with: Data(slash.1.utf8)) as? [String: Any])?["id"] as? String)
+            #expect(try await store.provider(id: id)?.url.hasPrefix("http://127.0.0.1:23013/cgi-bin/sendsms?username=u&") == true)
+            for bad in ["http://127.0.0.1:23013/?a=b#frag", "http://127.0.0.1:23013/#x", "xxxxx.api.infobip.com", "ftp://gw.example", "http://user:pw@gw.example", "http:// gw.example"] {
+                let answer = try await ProviderTrialRequestTests.create(
+                    client, #"{"preset":"infobip","fields":{"baseUrl":"\#(bad)","apiKey":"k","from":"x"}}"#)
+                #expect(answer.0 == .badRequest, "\(bad): \(answer.1)")
+                #expect(answer.1.contains("fields.baseUrl must be an absolute http(s) URL with a host and no query or fragment"), "\(bad): \(answer.1)")
+            }
+        }
+    }
+
+    @Test("Sinch's region is one of us, eu, au, br, ca: evil.com/ is a 400 naming fields.region; the list is in GET /provider-presets")
+    func region() async throws {
+        let (app, _, _) = try await makeTestApp()
+        try await app.test(.router) { client in
+            let evil = try await ProviderTrialRequestTests.create(
+                client, #"{"preset":"sinch","fields":{"region":"evil.com/","servicePlanId":"p","apiToken":"t","from":"x"}}"#)
+            #expect(evil.0 == .badRequest)
+            #expect(evil.1.contains("fields.region must be one of us, eu, au, br, ca (got 'evil.com\\/')"), "\(evil.1)")
+            let eu = try await ProviderTrialRequestTests.create(
+                client, #"{"preset":"sinch","fields":{"region":"eu","servicePlanId":"p","apiToken":"t","from":"x"}}"#)
+            #expect(eu.0 == .created, "\(eu.1)")
+        }
+        let sinch = try #require(ProviderPreset.named("sinch"))
+        #expect(sinch.fields.first { $0.name == "region" }?.choices == ["us", "eu", "au", "br", "ca"])
+    }
+
+    @Test("Jasmin's and Gupshup's presets read the message id from their text answers")
+    func messageIdPatterns() throws {
+        let jasmin = try MessageIdPattern(try #require(ProviderPreset.named("jasmin")?.provider.messageIdPattern))
+        #expect(jasmin.ids(in: #"Success "869f9167-0b0e-4d5c-9b7a-53c7ff1f2e3b""#, count: 1) == ["869f9167-0b0e-4d5c-9b7a-53c7ff1f2e3b"])
+        let gupshup = try MessageIdPattern(try #require(ProviderPreset.named("gupshup")?.provider.messageIdPattern))
+        #expect(gupshup.ids(in: "success | 4915550001 | 3693210948712-123456789", count: 1) == ["3693210948712-123456789"])
+        #expect(gupshup.ids(in: "error | 105 | Invalid mobile number", count: 1) == [nil])
+    }
+
+    @Test("a placeholder in the url's host or fragment is a 400 naming url; an unknown one in the url is named as url's")
+    func urlPlaceholders() async throws {
+        let (app, _, _) = try await makeTestApp()
+        try await app.test(.router) { client in
+            func provider(_ url: String) async throws -> (HTTPResponse.Status, String) {
+                try await ProviderTrialRequestTests.create(
+                    client, #"{"name":"p","method":"GET","url":"\#(url)","bodyType":"form","bodyTemplate":""}"#)
+            }
+            let host = try await provider("http://$$To.example.com/?b=$$Body")
+            #expect(host.0 == .badRequest)
+            #expect(host.1.contains("url: $$To is in the scheme or the host"), "\(host.1)")
+            let host2 = try await provider("http://$$Body/x?to=$$To")
+            #expect(host2.1.contains("url: $$Body is in the scheme or the host"), "\(host2.1)")
+            let fragment = try await provider("http://gw.example/send?to=$$To&b=$$Body#$$MessageID")
+            #expect(fragment.0 == .badRequest)
+            #expect(fragment.1.contains("url: $$MessageID is in the fragment (after #), which is never sent"), "\(fragment.1)")
+            let unknown = try await provider("http://gw.example/send?to=$$To&b=$$Body&x=$$Nope")
+            #expect(unknown.0 == .badRequest)
+            #expect(unknown.1.contains("url: unknown placeholder $$Nope"), "\(unknown.1)")
+            let fine = try await provider("http://gw.example/v1/$$ToDigits/send?b=$$Body&m=$$MessageID")
+            #expect(fine.0 == .created, "\(fine.1)")
+        }
+    }
+}

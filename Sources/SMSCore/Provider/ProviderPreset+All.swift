@@ -66,7 +66,7 @@ extension ProviderPreset {
             Field("servicePlanId", "Service plan ID", help: "on the Sinch dashboard, SMS → APIs"),
             Field("apiToken", "API token", secret: true, help: "the service plan's API token"),
             Field("from", "From", help: "a Sinch number or an alphanumeric sender id"),
-            Field("region", "Region", defaultValue: "us", help: "us, eu, au, br or ca: the host <region>.sms.api.sinch.com"),
+            Field("region", "Region", defaultValue: "us", choices: ["us", "eu", "au", "br", "ca"], help: "us, eu, au, br or ca: the host <region>.sms.api.sinch.com"),
         ],
         provider: Filled(
             name: "Sinch", kind: .sinch, method: "POST", url: "https://{{region}}.sms.api.sinch.com/xms/v1/{{servicePlanId}}/batches",
@@ -78,9 +78,9 @@ extension ProviderPreset {
     static let gupshup = ProviderPreset(
         kind: "gupshup", title: "Gupshup Enterprise SMS",
         docs: "https://docs.gupshup.io/docs/send-message-to-single-number",
-        note: "Gupshup pushes delivery reports to the URL set on its console (paste the callback URL there); its answer "
-            + "to a send is text (success | <number> | <id>), so the message id is not read from it here. UCS-2 text is "
-            + "sent as msg_type=Unicode_Text.",
+        note: "Gupshup pushes delivery reports to the URL set on its console (paste the callback URL there) and names "
+            + "the message by the id of its answer, which is text (success | <number> | <id>): the id is read from it "
+            + "(messageIdPattern). UCS-2 text is sent as msg_type=Unicode_Text.",
         fields: [
             Field("userId", "User ID", help: "the account number Gupshup gave you (digits)"),
             Field("password", "Password", secret: true, help: "the password of the Enterprise SMS website"),
@@ -90,6 +90,7 @@ extension ProviderPreset {
             bodyType: "form",
             bodyTemplate: "method=SendMessage&send_to=$$ToDigits&msg=$$Body&msg_type=$$Coding&userid={{userId}}"
                 + "&auth_scheme=plain&password=$$Password&v=1.1&format=text",
+            messageIdPattern: #"^\s*success\s*\|[^|]*\|\s*(\S+)"#,
             coding: ["GSM-7": "TEXT", "UCS-2": "Unicode_Text"], secrets: ["Password": "{{password}}"]))
 
     static let kannel = ProviderPreset(
@@ -129,6 +130,7 @@ extension ProviderPreset {
             name: "Jasmin", kind: .jasmin, method: "POST", url: "{{baseUrl}}/send", bodyType: "form",
             bodyTemplate: "username={{username}}&password=$$Password&to=$$To&from={{from}}&coding=$$Coding&hex-content=$$BodyHex"
                 + "&dlr=yes&dlr-url=$$DlrUrl&dlr-level=3&dlr-method=POST",
+            messageIdPattern: #"Success "([^"]+)""#,
             coding: ["GSM-7": "0", "UCS-2": "8"], secrets: ["Password": "{{password}}"]))
 
     static let infobip = ProviderPreset(

@@ -25,21 +25,26 @@ public struct ProviderPreset: Sendable, Equatable, Encodable {
         public var defaultValue: String?
         /// Where to find it, or its form.
         public var help: String
-        /// Placed as given, not escaped: the gateway's base URL (`http://127.0.0.1:13013`).
+        /// Placed as given, not escaped: the gateway's base URL (`http://127.0.0.1:13013`), checked by
+        /// ``baseURLProblem(_:field:)`` and written without a trailing `/`.
         public var verbatim: Bool
+        /// The only values taken (`nil`: any), e.g. Sinch's regions.
+        public var choices: [String]?
 
         public init(
-            _ name: String, _ title: String, secret: Bool = false, defaultValue: String? = nil, verbatim: Bool = false, help: String
+            _ name: String, _ title: String, secret: Bool = false, defaultValue: String? = nil, verbatim: Bool = false,
+            choices: [String]? = nil, help: String
         ) {
             self.name = name
             self.title = title
             self.secret = secret
             self.defaultValue = defaultValue
             self.verbatim = verbatim
+            self.choices = choices
             self.help = help
         }
 
-        enum CodingKeys: String, CodingKey { case name, title, secret, defaultValue = "default", help, required }
+        enum CodingKeys: String, CodingKey { case name, title, secret, defaultValue = "default", help, required, choices }
 
         public func encode(to encoder: any Encoder) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)
@@ -49,6 +54,7 @@ public struct ProviderPreset: Sendable, Equatable, Encodable {
             try c.encode(defaultValue == nil, forKey: .required)
             try c.encodeIfPresent(defaultValue, forKey: .defaultValue)
             try c.encode(help, forKey: .help)
+            try c.encodeIfPresent(choices, forKey: .choices)
         }
     }
 
@@ -64,6 +70,8 @@ public struct ProviderPreset: Sendable, Equatable, Encodable {
         public var auth: ProviderAuth?
         public var batch: BatchConfig?
         public var messageIdPath: String?
+        /// The id read from a text answer (``MessageIdPattern``), e.g. Jasmin's `Success "<id>"`.
+        public var messageIdPattern: String? = nil
         public var coding: [String: String]?
         public var detectsEncoding: Bool = false
         public var callbacksEnabled: Bool = true
@@ -112,7 +120,13 @@ public struct ProviderPreset: Sendable, Equatable, Encodable {
         var resolved: [String: String] = [:]
         for field in fields {
             if let value = values[field.name], !value.isEmpty {
-                resolved[field.name] = value
+                if let choices = field.choices, !choices.contains(value) {
+                    problems.append("fields.\(field.name) must be one of \(choices.joined(separator: ", ")) (got '\(InputEcho.text(value))')")
+                } else if field.verbatim, let problem = Self.baseURLProblem(value, field: field.name) {
+                    problems.append(problem)
+                } else {
+                    resolved[field.name] = field.verbatim ? Self.withoutTrailingSlashes(value) : value
+                }
             } else if let fallback = field.defaultValue {
                 resolved[field.name] = fallback
             } else {
@@ -138,6 +152,26 @@ public struct ProviderPreset: Sendable, Equatable, Encodable {
         out.webhookSigningKey = provider.webhookSigningKey.map { Self.fill($0, resolved, context: nil) }
         out.secrets = provider.secrets.mapValues { Self.fill($0, resolved, context: nil) }
         return out
+    }
+
+    /// Why `value` cannot be a gateway's base URL (a verbatim field, placed in front of the preset's
+    /// path): it must be an absolute `http` or `https` URL with a host and no user, query or
+    /// fragment; a trailing `/` is allowed (and dropped). `nil` when it can.
+    public static func baseURLProblem(_ value: String, field: String) -> String? {
+        let problem = "fields.\(field) must be an absolute http(s) URL with a host and no query or fragment, e.g. "
+            + "http://127.0.0.1:13013 (got '\(InputEcho.text(value))')"
+        guard value.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F }),
+              let c = URLComponents(string: value), let scheme = c.scheme?.lowercased(), scheme == "http" || scheme == "https",
+              let host = c.host, !host.isEmpty, c.user == nil, c.password == nil, c.query == nil, c.fragment == nil,
+              !value.contains("?"), !value.contains("#")
+        else { return problem }
+        return nil
+    }
+
+    static func withoutTrailingSlashes(_ value: String) -> String {
+        var v = Substring(value)
+        while v.hasSuffix("/") { v = v.dropLast() }
+        return String(v)
     }
 
     /// `template` with each `{{field}}` of `values` replaced by its value escaped for `context`

@@ -186,6 +186,28 @@ public enum ProviderTemplate {
         return String(decoding: output, as: UTF8.self)
     }
 
+    /// Why an endpoint URL's placeholders cannot work (`docs/DOMAIN.md` §2 "Placeholders"): they are
+    /// filled in the path and the query only. One in the scheme or the host (`http://$$To.example/`)
+    /// would make every send "provider unreachable", and one in the fragment (`…#$$MessageID`) is
+    /// never sent by an HTTP client. - Returns: the problem naming `url`, or `nil`.
+    public static func urlPlaceholderProblem(_ url: String) -> String? {
+        let bytes = Array(url.utf8)
+        var authorityEnd = 0
+        if let schemeEnd = url.range(of: "://") {
+            let start = url.utf8.distance(from: url.startIndex, to: schemeEnd.upperBound)
+            authorityEnd = bytes[start...].firstIndex { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") } ?? bytes.count
+        }
+        let head = String(decoding: bytes[..<authorityEnd], as: UTF8.self)
+        if let name = placeholders(in: head).first {
+            return "url: $$\(name) is in the scheme or the host; placeholders are filled in the path and the query only"
+        }
+        if let hash = bytes.firstIndex(of: UInt8(ascii: "#")),
+           let name = placeholders(in: String(decoding: bytes[hash...], as: UTF8.self)).first {
+            return "url: $$\(name) is in the fragment (after #), which is never sent; placeholders are filled in the path and the query only"
+        }
+        return nil
+    }
+
     /// Checks a provider's templates when the provider is configured (`docs/DOMAIN.md` §2 "Placeholders").
     /// - Parameters:
     ///   - template: the whole request template (endpoint URL and body, as the caller combines them,

@@ -86,6 +86,7 @@ struct ProviderController {
             batch = filled.batch
             callbacksEnabled = filled.callbacksEnabled
             messageIdPath = filled.messageIdPath
+            messageIdPattern = filled.messageIdPattern
             webhookSigningKey = filled.webhookSigningKey
             auth = filled.auth
             coding = filled.coding
@@ -396,8 +397,15 @@ struct ProviderController {
         do {
             try ProviderTemplate.validate(template: input.url + " " + input.bodyTemplate, allowed: Set((input.secrets ?? [:]).keys))
         } catch {
-            problems.append("bodyTemplate: \(error)")
+            // An unknown placeholder is named in the field that holds it.
+            if case .unknownPlaceholder(let name) = error, ProviderTemplate.placeholders(in: input.url).contains(name),
+               !ProviderTemplate.placeholders(in: input.bodyTemplate).contains(name) {
+                problems.append("url: \(error)")
+            } else {
+                problems.append("bodyTemplate: \(error)")
+            }
         }
+        if let problem = ProviderTemplate.urlPlaceholderProblem(input.url) { problems.append(problem) }
         for (key, value) in (input.coding ?? [:]).sorted(by: { $0.key < $1.key }) {
             if let p = TextInput.problem(value, field: "coding.\(key)", kind: .identifier) { problems.append(p) }
         }

@@ -159,6 +159,7 @@ struct ProviderPageController {
         for (name, value) in f.headers.sorted(by: { $0.key < $1.key }) { fills.append(["label": "Header \(name)", "value": value]) }
         if let b = f.batch { fills.append(["label": "Batch", "value": "\(b.size) messages a request under \"\(b.key)\""]) }
         if let m = f.messageIdPath { fills.append(["label": "Message id path", "value": m]) }
+        if let m = f.messageIdPattern { fills.append(["label": "Message id pattern", "value": m]) }
         if let c = f.coding { fills.append(["label": "Coding ($$Coding)", "value": c.sorted { $0.key < $1.key }.map { "\($0.key) → \($0.value)" }.joined(separator: ", ")]) }
         if f.detectsEncoding { fills.append(["label": "Encoding", "value": "chosen by the gateway"]) }
         fills.append(["label": "Delivery callbacks", "value": f.callbacksEnabled ? "on" : "off"])
