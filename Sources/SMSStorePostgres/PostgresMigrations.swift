@@ -27,6 +27,7 @@ enum PostgresMigrations {
         ("raw-purge-marks", rawPurgeMarks),
         ("purged-event-keys", purgedEventKeys),
         ("provider-prices", providerPrices),
+        ("signature-nonces", signatureNonces),
     ]
 
     /// Work in Swift after a migration's SQL, in the same transaction, by migration id.
@@ -361,5 +362,14 @@ enum PostgresMigrations {
     /// inserted row here (BENCHMARKS.md "Retention triggers on callback writes").
     static let purgedEventKeys = """
         CREATE TABLE purged_event_keys (message_id BIGINT NOT NULL, dedup_key TEXT COLLATE "C" NOT NULL, PRIMARY KEY (message_id, dedup_key))
+        """
+
+    /// The nonces of signed provider callbacks already accepted (``SignatureNonceStore``, issue 16):
+    /// the key (hex SHA-256, ``SignatureReplay/Nonce``) and the first second it is forgotten; swept
+    /// by its index. The SQLite migration of the same id. Additive (a node of the previous release
+    /// keeps its nonces in its process).
+    static let signatureNonces = """
+        CREATE TABLE signature_nonces (nonce_key TEXT COLLATE "C" PRIMARY KEY, expires_at BIGINT NOT NULL);
+        CREATE INDEX signature_nonces_expiry ON signature_nonces (expires_at)
         """
 }

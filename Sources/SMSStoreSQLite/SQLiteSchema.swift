@@ -306,6 +306,14 @@ enum SQLiteSchema {
                     per_country TEXT NOT NULL, updated_at INTEGER NOT NULL)
                 """)
         }
+        // The nonces of signed provider callbacks already accepted (issue 16, ``SignatureReplay``):
+        // the key (hex SHA-256) and the first second it is forgotten; swept by its index. Additive.
+        m.registerMigration("signature-nonces") { db in
+            try db.execute(sql: """
+                CREATE TABLE signature_nonces (nonce_key TEXT PRIMARY KEY, expires_at INTEGER NOT NULL) WITHOUT ROWID;
+                CREATE INDEX signature_nonces_expiry ON signature_nonces (expires_at);
+                """)
+        }
         return m
     }
 }

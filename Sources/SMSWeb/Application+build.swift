@@ -107,7 +107,7 @@ public func buildRouter(
     messageLog.addLookupRoutes(to: api)
     IngestionErrorController(store: store, config: config).addRoutes(to: api)
     UnmatchedCallbackController(store: store).addRoutes(to: api)
-    CallbackController(store: store, config: config, logger: logger, metrics: metrics).addRoutes(to: router)
+    CallbackController(store: store, config: config, logger: logger, metrics: metrics, nonces: store).addRoutes(to: router)
     // The click IP-hash salt: the configured one, else the database's (generated once, stored).
     let ipHashSalt: String
     if let configured = config.ipHashSalt {

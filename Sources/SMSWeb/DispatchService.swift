@@ -8,7 +8,8 @@ import Synchronization
 /// arrived before their message (`docs/DOMAIN.md` §3). Polls every `interval`; stops on graceful
 /// shutdown. The periodic re-match runs at most every `rematchInterval` (items are also matched
 /// at once when their message or provider id is recorded, so this only catches the rest), on one
-/// node at a time; so does the creation of the raw tables' next partitions (PostgreSQL).
+/// node at a time; so does the creation of the raw tables' next partitions (PostgreSQL). With the
+/// re-match, the nonces of signed callbacks whose window has passed are swept (``SignatureNonceStore``).
 ///
 /// Beside the loop, until the service returns (a long campaign's dispatch and the drain included),
 /// the lease loop renews this node's claims and queues again the claims whose lease expired (a dead
@@ -150,6 +151,9 @@ public struct DispatchService: Service {
                 } ?? 0
                 if matched > 0 { logger.info("matched pending callbacks", metadata: ["count": "\(matched)"]) }
                 try await ensurePartitions()
+                // Signed callbacks' nonces past their window (SignatureReplay): on any node, idempotent.
+                let swept = try await dispatcher.store.sweepSignatureNonces(now: now)
+                if swept > 0 { logger.debug("swept expired signature nonces", metadata: ["count": "\(swept)"]) }
             }
             try await purgeRawHistory(now: now)
         } catch is CancellationError {

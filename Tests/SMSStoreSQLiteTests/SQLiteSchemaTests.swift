@@ -17,11 +17,11 @@ struct SQLiteSchemaTests {
         "click-journal", "settings", "dispatch-dead-letters", "ingestion-errors-raw-bytes", "login-links", "leases",
         "ingestion-errors-body-kind",
         "audience-segments", "profiles-phone-index", "message-log-indexes", "webhooks", "latency-histograms",
-        "dispatch-suspects", "raw-purge-marks", "purged-event-keys", "provider-prices",
+        "dispatch-suspects", "raw-purge-marks", "purged-event-keys", "provider-prices", "signature-nonces",
     ]
 
     /// `sqlite_master.sql` of a database the earlier migrator (commit 9a196ae, `smsstats serve`)
-    /// created, plus the later `login-links` table, `leases` columns, `audience_segments` table, `profiles_phone` index, the message log's indexes, the webhook tables, the `messages_suspects` index and the `provider_prices` table,
+    /// created, plus the later `login-links` table, `leases` columns, `audience_segments` table, `profiles_phone` index, the message log's indexes, the webhook tables, the `messages_suspects` index, the `provider_prices` table and the `signature_nonces` table,
     /// whitespace collapsed, ordered by type then name.
     static let earlierSchema = """
         CREATE INDEX clicks_campaign ON clicks (campaign_id, is_bot, id)
@@ -42,6 +42,7 @@ struct SQLiteSchemaTests {
         CREATE INDEX pending_callbacks_received ON pending_callbacks (received_at)
         CREATE INDEX profiles_phone ON profiles (phone)
         CREATE INDEX short_links_message ON short_links (message_id, link_index)
+        CREATE INDEX signature_nonces_expiry ON signature_nonces (expires_at)
         CREATE INDEX webhook_outbox_due ON webhook_outbox (next_attempt_at, subscription_id, id) WHERE status = 'pending'
         CREATE INDEX webhook_outbox_subscription ON webhook_outbox (subscription_id, status, id)
         CREATE INDEX webhook_outbox_user ON webhook_outbox (user_id) WHERE user_id IS NOT NULL
@@ -65,6 +66,7 @@ struct SQLiteSchemaTests {
         CREATE TABLE rollups ( campaign_id TEXT NOT NULL, variant INTEGER NOT NULL, metric TEXT NOT NULL, dim TEXT NOT NULL, bucket INTEGER NOT NULL, value INTEGER NOT NULL, PRIMARY KEY (campaign_id, variant, metric, dim, bucket)) WITHOUT ROWID
         CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID
         CREATE TABLE short_links ( code TEXT PRIMARY KEY, message_id INTEGER NOT NULL, campaign_id TEXT NOT NULL, link_index INTEGER NOT NULL, url TEXT NOT NULL, expires_at INTEGER NOT NULL, human_clicks INTEGER NOT NULL DEFAULT 0)
+        CREATE TABLE signature_nonces (nonce_key TEXT PRIMARY KEY, expires_at INTEGER NOT NULL) WITHOUT ROWID
         CREATE TABLE webhook_outbox ( id INTEGER PRIMARY KEY AUTOINCREMENT, event_id TEXT NOT NULL, subscription_id INTEGER NOT NULL, type TEXT NOT NULL, campaign_id TEXT, message_id INTEGER, user_id TEXT, version INTEGER NOT NULL, occurred_at INTEGER NOT NULL, payload TEXT NOT NULL, status TEXT NOT NULL DEFAULT 'pending', attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at INTEGER NOT NULL, lease_holder TEXT, lease_expires_at INTEGER, last_error TEXT, delivered_at INTEGER, created_at INTEGER NOT NULL, UNIQUE (subscription_id, event_id))
         CREATE TABLE webhook_subscriptions ( id INTEGER PRIMARY KEY AUTOINCREMENT, url TEXT NOT NULL, events TEXT NOT NULL, campaign_id TEXT, secret TEXT NOT NULL, enabled INTEGER NOT NULL, disabled_reason TEXT, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, last_status INTEGER, last_error TEXT, last_attempt_at INTEGER, last_latency_ms INTEGER, consecutive_failures INTEGER NOT NULL DEFAULT 0, failed_attempts INTEGER NOT NULL DEFAULT 0, delivered_events INTEGER NOT NULL DEFAULT 0)
         CREATE TRIGGER clicks_raw_late AFTER INSERT ON clicks BEGIN UPDATE raw_purges SET late = 1 WHERE campaign_id = NEW.campaign_id; END

@@ -71,6 +71,11 @@ extension FailingCallbackStore: SMSDispatchStore {
         try await queue.redeemLoginLink(tokenHash: tokenHash, now: now)
     }
     func missingMigrations() async throws -> [String] { try await queue.missingMigrations() }
+    func recordSignatureNonce(_ nonce: SignatureReplay.Nonce, now: Int64) async throws -> Bool {
+        try await queue.recordSignatureNonce(nonce, now: now)
+    }
+    func releaseSignatureNonce(_ nonce: SignatureReplay.Nonce) async throws { try await queue.releaseSignatureNonce(nonce) }
+    func sweepSignatureNonces(now: Int64) async throws -> Int { try await queue.sweepSignatureNonces(now: now) }
 }
 
 /// Webhook subscriptions and the outbox forward to the real store.

@@ -17,9 +17,10 @@ import Foundation
 /// idempotency key, so no smaller window is possible without losing messages.
 ///
 /// It is also a ``SettingsStore`` (the server's stored IP-hash salt, ``IPHashSalt``), a
-/// ``LoginLinkStore`` (the dashboard's one-time sign-in links, valid on every server) and a
+/// ``LoginLinkStore`` (the dashboard's one-time sign-in links, valid on every server), a
+/// ``SignatureNonceStore`` (signed callbacks accepted once on any server) and a
 /// ``SchemaStatusStore`` (the readiness probe); its ``NodeCoordination`` serves several nodes.
-public protocol SMSDispatchStore: SMSStore, SettingsStore, LoginLinkStore, SchemaStatusStore, NodeCoordination,
+public protocol SMSDispatchStore: SMSStore, SettingsStore, LoginLinkStore, SignatureNonceStore, SchemaStatusStore, NodeCoordination,
     WebhookStore, WebhookOutboxStore
 {
     /// What this store offers beyond this protocol (the click journal, …), declared by the store.

@@ -15,12 +15,14 @@ import SMSGatewayHTTP
 /// | `vonage` | `Authorization: Bearer <JWT>` (signed webhooks: HS256, `iat`, `payload_hash` = hex SHA-256 of the body) or the SMS API's `sig` parameter (hex HMAC-MD5/SHA1/SHA256/SHA512 or `md5hash`, chosen by its length; with `timestamp`) | signature secret | `iat` / `timestamp` within ±300 s; a `jti` / `sig` seen before is a replay |
 /// | `sinch` | `x-sinch-webhook-signature` = base64 HMAC-SHA256 of body `.` nonce `.` timestamp, `x-sinch-webhook-signature-nonce`, `x-sinch-webhook-signature-timestamp` | callback secret | timestamp within ±300 s; a nonce seen before is a replay |
 ///
-/// Replays are remembered by ``SignatureReplayGuard`` (in this process, for the window).
+/// A valid signature gives the request's nonce (``SignatureReplay``: its key and expiry); the
+/// caller records it in the database (``SignatureNonceStore``), where a nonce already recorded by
+/// any server is a replay (``replayFailure(_:)``).
 /// **Decision:** the `md5hash` and HMAC-MD5 variants of `sig` have the same length and are both
 /// tried: both need the same secret. Failure reasons never contain a secret or a signature.
 enum NativeCallbackSignature {
     /// Largest accepted distance between a signed time and the server clock, seconds.
-    static let maxSkewSeconds: Int64 = CallbackAuthenticator.maxSkewSeconds
+    static let maxSkewSeconds: Int64 = SignatureReplay.windowSeconds
 
     static let plivoSignature = HTTPField.Name("X-Plivo-Signature-V3")!
     static let plivoNonce = HTTPField.Name("X-Plivo-Signature-V3-Nonce")!
@@ -42,23 +44,49 @@ enum NativeCallbackSignature {
     /// Whether `kind` has a native scheme checked here.
     static func applies(to kind: ProviderKind) -> Bool { [.plivo, .vonage, .sinch].contains(kind) }
 
+    /// A valid signature's nonce, to record before the request is accepted.
+    struct Signed: Equatable {
+        var scheme: SignatureReplay.Scheme
+        var nonce: SignatureReplay.Nonce
+    }
+
     /// Checks the native signature of `request` for `provider` (nothing when it has no
     /// `webhookSigningKey` or its kind has no scheme here).
     /// - Parameter now: server time, epoch seconds.
-    /// - Throws: ``CallbackAuthenticator/Failure`` naming what is missing, stale, replayed or wrong.
-    static func check(_ request: Request, provider: ProviderConfig, now: Int64, replays: SignatureReplayGuard) throws(CallbackAuthenticator.Failure) {
-        guard applies(to: provider.kind), let key = provider.webhookSigningKey, !key.isEmpty else { return }
+    /// - Returns: the nonce of the valid signature (``SignatureReplay/nonce(scheme:providerId:value:signedAt:now:sha256:)``),
+    ///   `nil` when nothing was checked.
+    /// - Throws: ``CallbackAuthenticator/Failure`` naming what is missing, stale or wrong.
+    static func check(_ request: Request, provider: ProviderConfig, now: Int64) throws(CallbackAuthenticator.Failure) -> Signed? {
+        guard applies(to: provider.kind), let key = provider.webhookSigningKey, !key.isEmpty else { return nil }
         switch provider.kind {
-        case .plivo: try plivo(request, key: key, provider: provider.id, now: now, replays: replays)
-        case .vonage: try vonage(request, key: key, provider: provider.id, now: now, replays: replays)
-        case .sinch: try sinch(request, key: key, provider: provider.id, now: now, replays: replays)
-        default: return
+        case .plivo: return try plivo(request, key: key, provider: provider.id, now: now)
+        case .vonage: return try vonage(request, key: key, provider: provider.id, now: now)
+        case .sinch: return try sinch(request, key: key, provider: provider.id, now: now)
+        default: return nil
         }
+    }
+
+    /// The 401 reason for a nonce already recorded: `replayed X-Plivo-Signature-V3-Nonce`,
+    /// `replayed Vonage sig`, `replayed Vonage JWT`, `replayed x-sinch-webhook-signature-nonce`.
+    static func replayFailure(_ scheme: SignatureReplay.Scheme) -> CallbackAuthenticator.Failure {
+        switch scheme {
+        case .plivoV3: .init(reason: "replayed \(plivoNonce)")
+        case .vonageSig: .init(reason: "replayed Vonage sig")
+        case .vonageJWT: .init(reason: "replayed Vonage JWT")
+        case .sinch: .init(reason: "replayed \(sinchNonce)")
+        }
+    }
+
+    static func signed(_ scheme: SignatureReplay.Scheme, provider: String, value: String, signedAt: Int64?, now: Int64) -> Signed {
+        Signed(
+            scheme: scheme,
+            nonce: SignatureReplay.nonce(
+                scheme: scheme, providerId: provider, value: value, signedAt: signedAt, now: now, sha256: { Array(SHA256.hash(data: $0)) }))
     }
 
     // MARK: Plivo V3
 
-    static func plivo(_ r: Request, key: String, provider: String, now: Int64, replays: SignatureReplayGuard) throws(CallbackAuthenticator.Failure) {
+    static func plivo(_ r: Request, key: String, provider: String, now: Int64) throws(CallbackAuthenticator.Failure) -> Signed {
         guard let given = r.headers[plivoSignature], let nonce = r.headers[plivoNonce], !nonce.isEmpty else {
             throw .init(reason: "missing \(plivoSignature) or \(plivoNonce)")
         }
@@ -68,17 +96,14 @@ enum NativeCallbackSignature {
         guard candidates.contains(where: { CallbackAuthenticator.constantTimeEquals($0, expected) }) else {
             throw .init(reason: "\(plivoSignature) does not match")
         }
-        guard replays.firstUse("plivo|\(provider)|\(nonce)", until: now + maxSkewSeconds, now: now) else {
-            throw .init(reason: "replayed \(plivoNonce)")
-        }
+        return signed(.plivoV3, provider: provider, value: nonce, signedAt: nil, now: now)
     }
 
     // MARK: Vonage
 
-    static func vonage(_ r: Request, key: String, provider: String, now: Int64, replays: SignatureReplayGuard) throws(CallbackAuthenticator.Failure) {
+    static func vonage(_ r: Request, key: String, provider: String, now: Int64) throws(CallbackAuthenticator.Failure) -> Signed {
         if let auth = r.headers[.authorization], auth.lowercased().hasPrefix("bearer ") {
-            try vonageJWT(String(auth.dropFirst(7)).trimmingCharacters(in: .whitespaces), body: r.body, key: key, provider: provider, now: now, replays: replays)
-            return
+            return try vonageJWT(String(auth.dropFirst(7)).trimmingCharacters(in: .whitespaces), body: r.body, key: key, provider: provider, now: now)
         }
         let params = vonageParams(r)
         guard let sig = params.last(where: { $0.0 == "sig" })?.1.lowercased() else {
@@ -108,9 +133,7 @@ enum NativeCallbackSignature {
             for e in expected where CallbackAuthenticator.constantTimeEquals(sig, e) { valid = true }
         }
         guard valid else { throw .init(reason: "the Vonage sig does not match") }
-        guard replays.firstUse("vonage|\(provider)|\(sig)", until: seconds + maxSkewSeconds, now: now) else {
-            throw .init(reason: "replayed Vonage sig")
-        }
+        return signed(.vonageSig, provider: provider, value: sig, signedAt: seconds, now: now)
     }
 
     /// The parameters Vonage signs: the query's and the form's, or a JSON object body's top-level
@@ -129,7 +152,7 @@ enum NativeCallbackSignature {
         return params
     }
 
-    static func vonageJWT(_ token: String, body: [UInt8], key: String, provider: String, now: Int64, replays: SignatureReplayGuard) throws(CallbackAuthenticator.Failure) {
+    static func vonageJWT(_ token: String, body: [UInt8], key: String, provider: String, now: Int64) throws(CallbackAuthenticator.Failure) -> Signed {
         let parts = token.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
         guard parts.count == 3, let headerData = Base64URL.decode(parts[0]), let claimsData = Base64URL.decode(parts[1]),
             let signature = Base64URL.decode(parts[2]),
@@ -155,14 +178,12 @@ enum NativeCallbackSignature {
             throw .init(reason: "the Vonage JWT has no payload_hash for the body")
         }
         let id = (claims["jti"] as? String) ?? parts[2]
-        guard replays.firstUse("vonage-jwt|\(provider)|\(id)", until: iat + maxSkewSeconds, now: now) else {
-            throw .init(reason: "replayed Vonage JWT")
-        }
+        return signed(.vonageJWT, provider: provider, value: id, signedAt: iat, now: now)
     }
 
     // MARK: Sinch
 
-    static func sinch(_ r: Request, key: String, provider: String, now: Int64, replays: SignatureReplayGuard) throws(CallbackAuthenticator.Failure) {
+    static func sinch(_ r: Request, key: String, provider: String, now: Int64) throws(CallbackAuthenticator.Failure) -> Signed {
         guard let given = r.headers[sinchSignature], let nonce = r.headers[sinchNonce], let timestamp = r.headers[sinchTimestamp] else {
             throw .init(reason: "missing \(sinchSignature), \(sinchNonce) or \(sinchTimestamp)")
         }
@@ -177,9 +198,7 @@ enum NativeCallbackSignature {
         guard CallbackAuthenticator.constantTimeEquals(given.trimmingCharacters(in: .whitespaces), expected) else {
             throw .init(reason: "\(sinchSignature) does not match the body")
         }
-        guard replays.firstUse("sinch|\(provider)|\(nonce)", until: seconds + maxSkewSeconds, now: now) else {
-            throw .init(reason: "replayed \(sinchNonce)")
-        }
+        return signed(.sinch, provider: provider, value: nonce, signedAt: seconds, now: now)
     }
 
     static func hmacSHA256(key: [UInt8], message: [UInt8]) -> [UInt8] { HMACSHA256.mac(key, message) }

@@ -17,7 +17,8 @@ import SMSCore
 ///   stored whole as ingestion errors, replayable; an item whose time is more than 24 h after the
 ///   server clock is one, ``EventTimeWindow``) or saying why the body is unreadable (stored too),
 ///   a form or query field that is not UTF-8 included (`the callback field 'answer' is not valid
-///   UTF-8 (…)`, the fields stored as received; the `text:` part of Kannel's `answer` is not checked,
+///   UTF-8 (…)`, the fields stored as received; the `text:` part of Kannel's `answer` and the
+///   Jasmin fields its dialect does not read, `text` among them, are not checked,
 ///   ``CallbackDialect/utf8CheckedPart(_:)``); a JSON body's leading UTF-8 BOM is skipped;
 /// - 400 for a form or query field given more than once (`type=16&type=1`): the callback is one
 ///   invalid item naming the field (`the callback field 'type' appears 2 times: …`), kept as received;
@@ -26,7 +27,9 @@ import SMSCore
 ///   the body stored as received;
 /// - 401 for a missing or wrong secret, token or signature (``CallbackAuthenticator``; the
 ///   provider's own signature when it has a `webhookSigningKey`: ``NativeCallbackSignature``,
-///   stale or replayed ones included), or for an
+///   stale or replayed ones included: a valid signature's nonce is recorded in the database before
+///   the request is accepted, so a replay is refused by every server, ``SignatureNonceStore``, and
+///   forgotten again when the request then fails with a 5xx, so the provider's retry is taken), or for an
 ///   item on another message than the one the URL's token is for (``CallbackToken/bind(_:toMeta:)``,
 ///   nothing applied), logged with the provider id and the reason, never the secret;
 /// - 404 for an unknown provider; 405 with an `Allow` header for a method the dialect does not
@@ -42,8 +45,9 @@ struct CallbackController {
     let config: AppConfig
     let logger: Logger
     var metrics: AppMetrics = .shared
-    /// Native signatures already seen (``NativeCallbackSignature``), refused when replayed.
-    let replays = SignatureReplayGuard()
+    /// Where the nonces of valid native signatures are recorded (``NativeCallbackSignature``,
+    /// ``SignatureReplay``): the database, shared by every server, so a replay is refused on any.
+    let nonces: any SignatureNonceStore
 
     static let secretHeader = HTTPField.Name("X-Callback-Secret")!
     static let timestampHeader = HTTPField.Name(CallbackAuthenticator.timestampHeader)!
@@ -96,19 +100,54 @@ struct CallbackController {
         let now = config.now()
         // The URL providers sign: the configured public URL, the path and query as received.
         let signedURL = config.publicBaseURL + request.uri.path + (request.uri.query.map { "?" + $0 } ?? "")
+        let native: NativeCallbackSignature.Signed?
         do {
             try CallbackAuthenticator.checkBody(
                 credentials, provider: provider, body: body, now: now,
                 twilioURL: signedURL,
                 formFields: formFields)
-            try NativeCallbackSignature.check(
+            native = try NativeCallbackSignature.check(
                 .init(
                     method: request.method.rawValue, url: signedURL, headers: request.headers, body: body,
                     formFields: formFields),
-                provider: provider, now: now, replays: replays)
+                provider: provider, now: now)
         } catch {
             throw unauthorized(error, providerId: providerId)
         }
+        guard let signed = native else { return try await accept(request, provider: provider, credentials: credentials, body: body, now: now) }
+        // A valid native signature is accepted once on any server: its nonce is recorded first
+        // (one atomic insert-if-absent in the database), a nonce recorded already is a replay.
+        guard try await nonces.recordSignatureNonce(signed.nonce, now: now) else {
+            throw unauthorized(NativeCallbackSignature.replayFailure(signed.scheme), providerId: providerId)
+        }
+        do {
+            return try await accept(request, provider: provider, credentials: credentials, body: body, now: now)
+        } catch {
+            // Not accepted (the store failed: 503, the provider retries the same signed request):
+            // the nonce is forgotten, so the retry is not a replay. A 4xx keeps it (a resend changes nothing).
+            if let http = error as? HTTPError, http.status.code < 500 { throw error }
+            do {
+                try await nonces.releaseSignatureNonce(signed.nonce)
+            } catch {
+                logger.error(
+                    "a signed callback failed and its nonce could not be released: the provider's retry within the window is refused as a replay",
+                    metadata: ["provider": "\(providerId)", "error": "\(error)"])
+            }
+            throw error
+        }
+    }
+
+    /// The rest of ``handle(_:_:)`` for an authenticated request (its signature's nonce recorded):
+    /// the method and content type, the dialect's parse, the items applied and the errors kept.
+    func accept(
+        _ request: Request, provider: ProviderConfig, credentials: CallbackAuthenticator.Credentials, body: [UInt8], now: Int64
+    ) async throws -> Response {
+        let providerId = provider.id
+        let contentType = request.headers[.contentType]?.lowercased() ?? ""
+        let isForm = contentType.hasPrefix("application/x-www-form-urlencoded")
+        let bodyIsJSON = !isForm && !body.isEmpty
+        let readsFields = CallbackDialect.readsFields(provider.kind, bodyIsJSON: bodyIsJSON)
+        let readsForm = (isForm || (readsFields && !contentType.contains("json"))) && !body.isEmpty
         if !CallbackMethodPolicy.allowed(provider.kind).contains(request.method) {
             throw try await wrongMethod(request, provider: provider, body: body, now: now)
         }
@@ -136,7 +175,8 @@ struct CallbackController {
         do throws(CallbackParseError) {
             // A field that is not UTF-8 is refused naming it, never read with U+FFFD; the request's
             // fields are kept as received (percent-encoded: exact and replayable).
-            // Kannel's receipt `text:` (the message's own bytes, UCS-2 ones too) is not read, so not checked.
+            // Kannel's receipt `text:` and Jasmin's `text` (the message's own bytes, UCS-2 ones too)
+            // are not read, so not checked; nor is any other field Jasmin's dialect does not read.
             if readsFields,
                 case .failure(let invalid) = FormFields.strictPairs(
                     bytes: fieldBytes, checkedPart: CallbackDialect.utf8CheckedPart(provider.kind))
