@@ -93,4 +93,40 @@ struct CallbacksJasminTests {
     func acknowledgement() {
         #expect(JasminCallback.acknowledgement == "ACK/Jasmin")
     }
+
+    /// `docs/PITFALLS.md #25`: a DLR's `text` carries the message's first octets in its own coding;
+    /// only the fields the dialect reads must be UTF-8.
+    @Test("any bytes in text, connector or id_smsc pass and the DLR is read; a bad byte in id, message_status, meta, err or donedate is named", arguments: 0..<200)
+    func utf8CheckedPart(seed: Int) {
+        var rng = SplitMix64(seed: UInt64(seed))
+        func bytes(_ n: Int) -> [UInt8] { (0..<n).map { _ in UInt8(truncatingIfNeeded: rng.next()) } }
+        func encoded(_ b: [UInt8]) -> [UInt8] { b.flatMap { Array(String(format: "%%%02X", $0).utf8) } }
+        let unread = ["text", "connector", "id_smsc"][Int(rng.next() % 3)]
+        let junk = bytes(Int(rng.next() % 40))
+        let form = Array("id=abc-1&level=2&message_status=DELIVRD&err=000&donedate=2612072310&\(unread)=".utf8) + encoded(junk)
+            + Array("&meta=m1".utf8)
+        guard case .success(let pairs) = FormFields.strictPairs(bytes: form, checkedPart: CallbackDialect.utf8CheckedPart(.jasmin)) else {
+            Issue.record("refused \(junk) in \(unread)")
+            return
+        }
+        let parsed = JasminCallback.parse(params: Dictionary(pairs, uniquingKeysWith: { a, _ in a }))
+        #expect(parsed.items.map(\.kind) == [.delivered])
+        #expect(parsed.items.map(\.meta) == ["m1"])
+        #expect(Array(JasminCallback.utf8CheckedPart(name: unread, value: junk)) == [])
+        // A read field with a byte that is not UTF-8 is refused, naming it and the byte's offset.
+        let read = ["id", "message_status", "meta", "err", "donedate"][Int(rng.next() % 5)]
+        #expect(JasminCallback.readFields.contains(read))
+        let good = Array("x1".utf8)
+        let at = Int(rng.next() % 3)
+        var spoiled = good
+        spoiled.insert(0xFF, at: min(at, good.count))
+        #expect(Array(JasminCallback.utf8CheckedPart(name: read, value: spoiled)) == spoiled)
+        let refusedForm = Array("\(read)=".utf8) + encoded(spoiled)
+        guard case .failure(let refused) = FormFields.strictPairs(bytes: refusedForm, checkedPart: CallbackDialect.utf8CheckedPart(.jasmin)) else {
+            Issue.record("accepted a bad byte in \(read)")
+            return
+        }
+        #expect(refused.fields.map(\.field) == [read])
+        #expect(refused.fields.map(\.offset) == [min(at, good.count)])
+    }
 }

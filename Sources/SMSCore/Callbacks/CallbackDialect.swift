@@ -40,9 +40,12 @@ public enum CallbackDialect {
     /// The part of a field's percent-decoded bytes that must be UTF-8 in a callback of `kind`
     /// (``FormFields/strictPairs(bytes:checkedPart:)``): the whole value, except the `text:` part of
     /// Kannel's `answer`, which carries the message's own bytes in its own coding and is never read
-    /// (``KannelCallback/utf8CheckedPart(name:value:)``). The request is kept as received either way.
+    /// (``KannelCallback/utf8CheckedPart(name:value:)``), and Jasmin's fields it does not read, its
+    /// `text` (the same octets) above all (``JasminCallback/utf8CheckedPart(name:value:)``). The
+    /// request is kept as received either way.
     public static func utf8CheckedPart(_ kind: ProviderKind) -> @Sendable (_ name: String, _ value: [UInt8]) -> ArraySlice<UInt8> {
         if kind == .kannel { return { name, value in KannelCallback.utf8CheckedPart(name: name, value: value) } }
+        if kind == .jasmin { return { name, value in JasminCallback.utf8CheckedPart(name: name, value: value) } }
         return { _, value in value[...] }
     }
 

@@ -33,6 +33,24 @@ public enum JasminCallback {
     /// (`jasmin/protocols/smpp/operations.py` `isDeliveryReceipt`); read as absent.
     static let notDefinedFields: Set<String> = ["sub", "dlvrd", "subdate", "donedate", "err"]
 
+    /// The fields ``parse(params:)`` reads: the only ones whose bytes must be UTF-8
+    /// (``utf8CheckedPart(name:value:)``).
+    public static let readFields: Set<String> = ["id", "message_status", "meta", "err", "donedate"]
+
+    /// The bytes of a decoded field that must be UTF-8 (``CallbackDialect/utf8CheckedPart(_:)``):
+    /// all of a field this dialect reads (``readFields``), none of any other. A level-2 DLR's
+    /// `text` is what followed `text:` in the SMSC's receipt, the first 20 octets of the message in
+    /// its own coding (SMPP 3.4 Appendix B): for a UCS-2 message raw UTF-16BE (`%00G%00r%00…`), or
+    /// half a character. Jasmin 0.11 drops the octets that do not decode as UTF-8 before it posts,
+    /// another release or a proxy may not; and `connector`, `id_smsc`, `sub`, `dlvrd`, `subdate`
+    /// are not read either. So a byte that is not UTF-8 there never refuses the DLR: it counts,
+    /// and the request is kept as received when it is refused for another reason
+    /// (`docs/PITFALLS.md #25`).
+    /// - Parameters: `name`, the field's name; `value`, its percent-decoded bytes.
+    public static func utf8CheckedPart(name: String, value: [UInt8]) -> ArraySlice<UInt8> {
+        readFields.contains(name) ? value[...] : value[value.startIndex..<value.startIndex]
+    }
+
     /// Maps a `message_status` (case-insensitive) to our event kind:
     /// `DELIVRD` → `.delivered`; `UNDELIV`, `REJECTD`, `EXPIRED`, `DELETED` → `.failed`;
     /// `ACCEPTD`, `ENROUTE` → `.submitted` (`docs/DOMAIN.md` §3); `UNKNOWN` (how Jasmin reports
