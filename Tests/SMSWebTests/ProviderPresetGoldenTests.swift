@@ -22,6 +22,7 @@ struct ProviderPresetGoldenTests {
             callbackSecret: "cbs3cret", messageIdPath: f.messageIdPath, createdAt: 0, webhookSigningKey: f.webhookSigningKey,
             auth: f.auth)
         p.coding = f.coding
+        p.messageIdPattern = f.messageIdPattern
         p.detectsEncoding = f.detectsEncoding ? true : nil
         p.secrets = f.secrets.isEmpty ? nil : f.secrets
         return p
@@ -201,6 +202,10 @@ struct ProviderPresetGoldenTests {
         let unicode = FormFields.parse(try Self.request(provider, to: "06222172", body: "Zoë 😎").body ?? "")
         #expect(unicode["coding"] == "8")
         #expect(unicode["hex-content"] == "005A006F00EB0020D83DDE0E")
+        // Jasmin answers /send with `Success "<message id>"` (the same page, "HTTP response"): the id is read from it.
+        let pattern = try MessageIdPattern(try #require(provider.messageIdPattern))
+        #expect(pattern.ids(in: #"Success "07033084-5cfd-4812-90a4-e4d24ffb6e3d""#, count: 1) == ["07033084-5cfd-4812-90a4-e4d24ffb6e3d"])
+        #expect(provider.messageIdPath == nil)
     }
 
     @Test("Infobip-style JSON: send SMS message (text/advanced), batched, our message id as Infobip's messageId")

@@ -118,7 +118,8 @@ extension ProviderPreset {
         docs: "https://docs.jasminsms.com/en/latest/apis/ja-http/index.html#sending-sms",
         note: "DLRs come to each message's own callback URL (dlr-url) at dlr-level 3, so a submit the SMSC rejects is "
             + "reported too; the text goes as hex-content in its own coding (GSM 03.38 codes with coding=0, UTF-16BE "
-            + "with coding=8), since Jasmin sends content as UTF-8 bytes whatever the coding.",
+            + "with coding=8), since Jasmin sends content as UTF-8 bytes whatever the coding. Jasmin's message id is read "
+            + "from its answer (Success \"<id>\").",
         fields: [
             Field("baseUrl", "HTTP API URL", defaultValue: "http://127.0.0.1:1401", verbatim: true,
                   help: "scheme, host and port of Jasmin's HTTP API"),
