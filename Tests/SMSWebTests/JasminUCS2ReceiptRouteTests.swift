@@ -17,11 +17,12 @@ struct JasminUCS2ReceiptRouteTests {
     static let form = "application/x-www-form-urlencoded"
     static let path = "/callbacks/p1?secret=\(CallbackTestApp.secret)&meta=m1"
 
-    /// The body Jasmin 0.11.1 posted for the receipt of `Grüße 😀 aus Jasmin` sent with `coding=8`
-    /// (recorded by `JasminIntegrationTests.ucs2ReceiptBytes` against the real gateway and the
-    /// simulator of `scripts/kannel`): `text` is the first 20 octets of the UTF-16BE
-    /// (`00 47 00 72 00 FC 00 DF 00 65 00 20 D8 3D DE 00 00 20 00 61`) decoded by Jasmin as UTF-8
-    /// with the octets that do not decode dropped: the zeros stay, as `%00`.
+    /// The body Jasmin 0.11.1's code makes for the receipt of `Grüße 😀 aus Jasmin` sent with
+    /// `coding=8` (ids made up): `text` is the first 20 octets of the UTF-16BE
+    /// (`00 47 00 72 00 FC 00 DF 00 65 00 20 D8 3D DE 00 00 20 00 61`) as Jasmin's
+    /// `isDeliveryReceipt` decodes them (`decode('utf-8', 'ignore')`: the octets that do not decode
+    /// dropped, the zeros kept) and its DLR thrower form-encodes them (`%00`).
+    /// `JasminIntegrationTests.ucs2ReceiptBytes` records the real body against the gateway.
     static let jasminBody = "id=6b0c4a46-2a4c-4b5e-8d5a-0d0e0f101112&level=2&message_status=DELIVRD&connector=sim"
         + "&id_smsc=1765113600001&sub=001&dlvrd=001&subdate=2612072310&donedate=2612072310&err=000"
         + "&text=%00G%00r%00%00%00e%00+%3D%00%00+%00a"
