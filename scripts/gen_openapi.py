@@ -77,6 +77,15 @@ TS = {"oneOf": [rng("epochSeconds", "epoch seconds (fractions dropped)"), rng("e
   {"type": "string", "pattern": PLAIN_NUMBER, "description": "the same number as text (no spaces, no + sign), same ranges"}],
   "description": "1970-01-01 to 2100-01-01: epoch seconds, or above 1e12 epoch milliseconds, as a number or a numeric string"}
 obj = lambda props, req=(): {"type": "object", "properties": props, **({"required": list(req)} if req else {})}
+# Free-form numbers (docs/DOMAIN.md §1 "Numbers and keys from outside"): a profile property's numbers
+# (any depth) and a segment rule's number value lie within InputLimits.propertyNumber (±2^53) and are
+# held exactly by a double as written; an event's property numbers a double does not hold are kept as text.
+PN_MAX = RANGES["propertyNumber"]["maximum"]
+S_NO_NUL = {"type": "string", "pattern": r"^[^\x00]*$"}
+PROPERTY_NUMBER = rng("propertyNumber", f"within ±2^53 (±{PN_MAX}), held exactly as written: an integer beyond it, more digits than a double keeps (17 significant), or a magnitude such as 1e300 is a 400 naming the field; send such a value as a string")
+# A property's value: any JSON value; a number at the top level stated with its range (nested arrays and
+# objects are free in the contract, the same rule applies to their numbers).
+PROPS = {"type": "object", "additionalProperties": {"anyOf": [{"type": "string"}, PROPERTY_NUMBER, B, {"type": "array"}, {"type": "object"}], "nullable": True}, "description": f"free properties (string, number, boolean, null, arrays, objects); every number, at any depth, is within ±{PN_MAX} and held exactly by a double as written (123456789012345678901234567890, 1e300 and 0.12345678901234567891 are a 400 naming the path: send such a value as a string)"}
 # The regions a phone's default region may name: those of the vendored numbering plans.
 _phone_metadata = pathlib.Path(__file__).resolve().parent.parent / "Sources/SMSCore/Resources/phone-metadata.json"
 REGIONS = sorted(json.loads(_phone_metadata.read_text())["regions"])
@@ -118,7 +127,7 @@ schemas = {
  "SecretRotation": obj({"callbackUrl": S, "callbackSecret": S, "previousSecretValidUntil": {"type": "integer", "description": "epoch seconds; the previous secret is refused from then on"}},
    ["callbackUrl", "callbackSecret", "previousSecretValidUntil"]),
  "ProviderInUse": obj({"error": obj({"message": S}), "campaigns": {"type": "array", "items": obj({"id": S, "name": S}, ["id", "name"])}}, ["error", "campaigns"]),
- "ProfileInput": obj({"userId": IDENT, "phone": S, "name": NAME, "properties": {"type": "object"}, "region": ref("Region"),
+ "ProfileInput": obj({"userId": IDENT, "phone": S, "name": NAME, "properties": PROPS, "region": ref("Region"),
    "optedOut": {"type": "boolean", "description": "true opts the profile out, false clears an opt-out (as PATCH does); absent keeps the stored state"}}, ["userId"]),
  "Region": region,
  "Profile": obj({"userId": S, "phone": {"type": "string", "nullable": True, "description": "E.164 when phoneValid, else as it was given"},
@@ -132,10 +141,11 @@ schemas = {
    ["messageId", "campaignId", "variant", "body", "segments", "createdAt", "state", "outcome"]),
  "ProfilePage": obj({"profiles": {"type": "array", "items": {"$ref": "#/components/schemas/Profile"}},
    "nextCursor": {"type": "string", "nullable": True, "description": "pass as cursor for the next page; null at the end"}}, ["profiles", "nextCursor"]),
- "ProfilePatch": {**obj({"phone": S, "region": ref("Region"), "name": NAME, "properties": {"type": "object", "description": "merged: a key set to null is removed"}, "optedOut": B}), "additionalProperties": False},
+ "ProfilePatch": {**obj({"phone": S, "region": ref("Region"), "name": NAME, "properties": {**PROPS, "description": "merged: a key set to null is removed; " + PROPS["description"] + " (judged in what the PATCH gives, not in properties stored before)"}, "optedOut": B}), "additionalProperties": False},
  "SegmentRule": obj({"field": {"type": "string", "pattern": "^(country|optedOut|properties\\..+)$", "description": "properties.<name>, country (ISO 3166-1 alpha-2 of the valid phone) or optedOut"},
    "op": {"type": "string", "enum": ["eq", "ne", "in", "exists", "gt", "gte", "lt", "lte"], "description": "country: eq, ne, in, exists; optedOut: eq, ne, exists"},
-   "value": {"description": "eq/ne: a string, number or boolean (country: a region, optedOut: a boolean); in: a non-empty array of those; exists: true (default) or false; gt/gte/lt/lte: a number or an ISO 8601 date-time. A comparison of values of different types is no match, never an error"}},
+   "value": {"anyOf": [S_NO_NUL, PROPERTY_NUMBER, B, {"type": "array", "minItems": 1, "maxItems": 1000, "items": {"anyOf": [S_NO_NUL, PROPERTY_NUMBER, B]}}], "nullable": True,
+     "description": f"eq/ne: a string, number or boolean (country: a region, optedOut: a boolean); in: a non-empty array of those; exists: true (default) or false; gt/gte/lt/lte: a number or an ISO 8601 date-time. A number lies within ±{PN_MAX}, held exactly as written (a long id goes as a string, compared as text). A comparison of values of different types is no match, never an error"}},
    ["field", "op"]),
  "SegmentInput": obj({"name": NAME, "match": {"type": "string", "enum": ["all", "any"], "description": "default all"},
    "rules": {"type": "array", "maxItems": 100, "items": {"$ref": "#/components/schemas/SegmentRule"}}}, ["name", "rules"]),
@@ -199,7 +209,9 @@ schemas = {
    "targeted","clicks","uniqueClicks","botHits","convertedUsers","clickThroughConversions","revenueCents","controlConvertedUsers","replies","optOuts"]}
    | {k: {"type": "number", "description": "percent 0-100"} for k in ["ctr","deliveryRate","convertedPercent","controlConvertedPercent","lift"]}
    | {"revenue": N, "arpu": N, "incrementalRevenue": N, "callbacksEnabled": B, "ctrDenominator": {"type": "string", "enum": ["delivered","sent"]}}),
- "Trend": obj({"granularity": S, "timezone": S, "callbacksEnabled": B, "ctrDenominator": {"type": "string", "enum": ["delivered","sent"]},
+ "Trend": obj({"granularity": S, "timezone": {"type": "string", "description": "the zone the periods are local to: tz, else the campaign's zone, else UTC when the stored zone is no zone at all (see zoneNote)"},
+   "zoneNote": {"type": "string", "description": "present only when the campaign's stored zone is no zone at all (a legacy GMT+99 or an empty name) and the trend fell back to UTC: the campaign's stored time zone 'GMT+99' is no time zone; UTC is used"},
+   "callbacksEnabled": B, "ctrDenominator": {"type": "string", "enum": ["delivered","sent"]},
    "buckets": {"type": "array", "items": obj({"start": {"type": "string", "description": "local YYYY-MM-DD (Monday for weeks, 1st for months)"},
    "sent": I, "delivered": I, "clicked": I, "clicks": I, "ctr": {"type": "number", "description": "percent 0-100, same denominator as the summary"}})}}),
  "VariantStats": {"allOf": [ref("Stats"), obj({"variant": I})]},
@@ -252,7 +264,7 @@ schemas = {
  "Event": obj({"eventId": {"type": "string", "maxLength": CONSTANTS["identifierLength"], "description": "idempotency key: a repeated eventId is a duplicate; the first stored wins"},
    "userId": {"type": "string", "maxLength": CONSTANTS["identifierLength"], "description": "kept even when no profile has it yet (attributed once a campaign sends to that user)"}, "name": {"type": "string", "maxLength": 256},
    "ts": {**TS, "description": TS["description"] + "; more than 24 h in the future is invalid (kept as an ingestion error)"},
-   "properties": {"type": "object"}}, ["eventId","userId","name","ts"]),
+   "properties": {"type": "object", "description": "free properties; a number a double does not hold as written (an integer beyond ±2^53 such as a numeric order id 123456789012345678901234567890, or more than 17 significant digits) is stored as its literal text, every digit, and the event is kept"}}, ["eventId","userId","name","ts"]),
  "MessageLogItem": obj({"meta": S, "campaignId": S, "userId": S, "phone": {"type": "string", "nullable": True, "description": "E.164, masked (+4915*******78) unless unmask=true"},
    "outcome": {"type": "string", "enum": ["queued", "sent", "pending", "delivered", "failed", "dispatch_error", "control"]}, "variant": I,
    "sentAt": {"type": "integer", "nullable": True, "description": "epoch seconds"}, "deliveredAt": {"type": "integer", "nullable": True, "description": "epoch seconds; the delivered receipt, else the first human click"},
@@ -364,7 +376,7 @@ paths = {
     params=[wid, p("status", "query", {"type": "string", "enum": ["pending", "delivered", "failed"], "default": "failed"}, False), limit])},
  "/api/v1/webhooks/{id}/replay": {"post": op("Queue the subscription's failed events again (attempts from 0, 24 h from now)", ok("replayed", obj({"replayed": I}, ["replayed"])), params=[wid])},
  "/api/v1/segments/{id}/preview": {"get": op("How many profiles the segment matches now, and a sample", ok("preview", ref("SegmentPreview")), params=[sid])},
- "/api/v1/profiles/import": {**profile_ops(None, "The profile whose user id is 'import' (POST on this path is the CSV import). "), "post": op(f"Import profiles from CSV (header row; userId, phone, name, other columns become properties). All or nothing: a file that is not UTF-8 or not well-formed RFC 4180 CSV (unterminated quoted field, a row whose field count differs from the header's, an empty or repeated header name) is a 400 naming the line (line <n>: <problem>) and imports nothing. A userId repeated on a later row is imported (the later row wins) with a warning naming both lines. The file is the raw body (text/csv); a multipart/form-data upload is a 415. At most {CONSTANTS['profilesPerRequest']:,} rows per request (more is a 413 naming the cap). A phone_region column gives a row's default region for a phone without + (a value that is no region: the row is rejected, with a warning naming the cell); the region query parameter applies to rows without one", {**ok("report", ref("ProfileReport")), "413": {"description": f"more than {CONSTANTS['profilesPerRequest']:,} rows, or a body over 50 MB; the connection is closed"}}, body(S, "text/csv"),
+ "/api/v1/profiles/import": {**profile_ops(None, "The profile whose user id is 'import' (POST on this path is the CSV import). "), "post": op(f"Import profiles from CSV (header row; userId, phone, name, other columns become text properties as written: a cell 123456789012345678901234567890 is that text, every digit). All or nothing: a file that is not UTF-8 or not well-formed RFC 4180 CSV (unterminated quoted field, a row whose field count differs from the header's, an empty or repeated header name) is a 400 naming the line (line <n>: <problem>) and imports nothing. A userId repeated on a later row is imported (the later row wins) with a warning naming both lines. The file is the raw body (text/csv); a multipart/form-data upload is a 415. At most {CONSTANTS['profilesPerRequest']:,} rows per request (more is a 413 naming the cap). A phone_region column gives a row's default region for a phone without + (a value that is no region: the row is rejected, with a warning naming the cell); the region query parameter applies to rows without one", {**ok("report", ref("ProfileReport")), "413": {"description": f"more than {CONSTANTS['profilesPerRequest']:,} rows, or a body over 50 MB; the connection is closed"}}, body(S, "text/csv"),
     params=[p("region", "query", ref("Region"), False, "default region for phones without + on rows without a phone_region")])},
  "/api/v1/campaigns": {"post": op("Create a campaign (draft)", ok("created", ref("Campaign"), "201"), body(ref("CampaignInput"))),
                        "get": op("List campaigns, newest first (no cursor: the newest limit ones, as every list); archived ones only with archived=true, with the others with include=archived", ok("campaigns", {"type": "array", "items": ref("Campaign")}), params=[limit,

@@ -71,7 +71,7 @@ struct AdminBodyValuesRouteTests {
         try await StoreRouteApp.with(kind, adminToken: M.token, secret: M.secret) { client, t in
             let bad = try await M.call(client, .post, "/api/v1/segments", #"{"name":"x","rules":[{"field":"properties.n","op":"eq","value":9007199254740993}]}"#)
             #expect(bad.status == .badRequest)
-            #expect(M.message(bad.text) == "invalid segment: rules[0].value must be a number from -9007199254740992 to 9007199254740992 when it is an integer, so that it is kept exactly (got 9007199254740993)")
+            #expect(M.message(bad.text) == "invalid segment: rules[0].value must be a number from -9007199254740992 to 9007199254740992: an integer beyond ±2^53 cannot be held exactly; send it as a string (got 9007199254740993)")
             let inList = try await M.call(client, .post, "/api/v1/segments", #"{"name":"x","rules":[{"field":"properties.n","op":"in","value":[1,-9007199254740993]}]}"#)
             #expect(M.message(inList.text).hasPrefix("invalid segment: rules[0].value[1] must be a number from -9007199254740992"))
             #expect(try await t.store.segments().isEmpty)
@@ -80,7 +80,7 @@ struct AdminBodyValuesRouteTests {
             #expect(try await t.store.segments().first?.definition.rules.first?.value == .number(9_007_199_254_740_992))
             // Profile properties: the same rule.
             let profile = try await M.call(client, .post, "/api/v1/profiles", #"[{"userId":"u1","properties":{"orderId":12345678901234567}}]"#)
-            #expect(M.message(profile.text).hasSuffix("[0].properties.orderId must be a number from -9007199254740992 to 9007199254740992 when it is an integer, so that it is kept exactly (got 12345678901234567)"))
+            #expect(M.message(profile.text).hasSuffix("[0].properties.orderId must be a number from -9007199254740992 to 9007199254740992: an integer beyond ±2^53 cannot be held exactly; send it as a string (got 12345678901234567)"))
             #expect(try await t.store.profile(userId: "u1") == nil)
         }
     }

@@ -39,6 +39,8 @@ struct OpenAPIRangesTests {
         ("\(schemas)/Event/properties/ts/oneOf/1", InputLimits.epochMilliseconds),
         ("\(schemas)/CallbackGroup/properties/data/items/properties/ts/oneOf/0", InputLimits.epochSeconds),
         ("\(schemas)/CallbackGroup/properties/data/items/properties/ts/oneOf/1", InputLimits.epochMilliseconds),
+        ("\(schemas)/SegmentRule/properties/value/anyOf/1", InputLimits.propertyNumber),
+        ("\(schemas)/SegmentRule/properties/value/anyOf/3/items/anyOf/1", InputLimits.propertyNumber),
     ]
 
     @Test("each numeric field's schema has the enforced type, bounds and exclusivity")

@@ -360,7 +360,7 @@ struct CallbackJSONReader {
             problems.append(ValueProblem(kind: .numberBeyondDouble, path: path, text: text))
             return .double(text.hasPrefix("-") ? -Double.greatestFiniteMagnitude : Double.greatestFiniteMagnitude)
         }
-        if value.magnitude >= JSONNumberLiteral.keptFromMagnitude {
+        if value.magnitude >= JSONNumberLiteral.keptFromMagnitude || !JSONNumberLiteral.heldAsWritten(text, as: value) {
             literals.append(JSONNumberLiteral(path: path, text: text))
         }
         if value == 0, text.prefix(while: { $0 != "e" && $0 != "E" }).contains(where: { ("1"..."9").contains($0) }) {

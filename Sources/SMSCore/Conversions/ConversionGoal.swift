@@ -241,8 +241,10 @@ public struct PropertyFilter: Sendable, Equatable, Codable {
         }
     }
 
+    /// Numerically when both are numbers as written (``JSONValue/exactNumberValue``: `"49.99"`
+    /// equals `49.99`), else as text: an order id kept as text beyond ±2^53 equals only itself.
     static func equal(_ a: JSONValue, _ b: JSONValue) -> Bool {
-        if let x = a.numberValue, let y = b.numberValue { return x == y }
+        if let x = a.exactNumberValue, let y = b.exactNumberValue { return x == y }
         return a.stringValue == b.stringValue && a.stringValue != nil
     }
 }

@@ -40,6 +40,21 @@ public enum JSONValue: Sendable, Equatable, Hashable, Codable {
         }
     }
 
+    /// ``numberValue`` when it is the number written: numbers as they are; a numeric string only
+    /// when a `Double` holds its text as written (``JSONNumberLiteral/heldAsWritten(_:as:)``:
+    /// `"49.99"`, not `"123456789012345678901234567890"`, which would equal `"…891"` as doubles).
+    /// Equality of a goal filter compares the others as text.
+    public var exactNumberValue: Double? {
+        switch self {
+        case .number(let d): return d
+        case .string(let s):
+            let t = s.trimmingCharacters(in: .whitespaces)
+            guard let d = Double(t), JSONNumberLiteral.heldAsWritten(t, as: d) else { return nil }
+            return d
+        default: return nil
+        }
+    }
+
     /// The value as text: strings as they are, numbers without a trailing ".0", bools as true/false.
     public var stringValue: String? {
         switch self {

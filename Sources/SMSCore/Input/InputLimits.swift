@@ -61,6 +61,16 @@ public enum InputLimits {
     /// `revenueUnit: minor`: at most ±1,000,000,000,000 cents. Sums of many events stay far below `Int64.max`.
     public static let revenueMinorUnits = InputRange(number: -1_000_000_000_000...1_000_000_000_000, unit: "cents")
 
+    // Free-form values (`docs/DOMAIN.md` §1 "Numbers and keys from outside").
+
+    /// A number in a profile's `properties` (at any depth, arrays included) and a segment rule's
+    /// number `value`: -2^53 to 2^53 (±9,007,199,254,740,992). Decision: these are held as `Double`
+    /// and compared by segments; within ±2^53 every integer is exact, beyond it integers collide
+    /// (`…890` = `…891`) and magnitudes such as `1e300` mean nothing a segment could compare. A
+    /// larger value (an order id, a big count) is sent as a string. Event properties are not held
+    /// to it (`POST /api/v1/events` keeps what a `Double` cannot hold as text, ``JSONBody/InexactNumbers``).
+    public static let propertyNumber = InputRange(number: -9_007_199_254_740_992...9_007_199_254_740_992)
+
     // Lists and request sizes.
 
     /// `?limit=` of every list endpoint (campaigns, dead letters, ingestion errors, unmatched callbacks, click hits); absent = ``listLimitDefault``.

@@ -12,7 +12,10 @@ import Foundation
 ///   refuses it naming the field and the field's ``InputRange`` (`variants[0].percent must be a
 ///   number from 0.01 to 100 percent (got '1e309')`);
 /// - a key repeated in one object is listed in ``repeatedKeys``; a route refuses the body naming it
-///   (`controlGroupPercent is given more than once: each key may appear once in an object`).
+///   (`controlGroupPercent is given more than once: each key may appear once in an object`);
+/// - in a free-form value (``JSONValue``: properties, a segment rule's value), a number a `Double`
+///   does not hold as written (an integer beyond ±2^53, more digits than 17) is refused by the
+///   decoder naming its path (``decode(_:inexactNumbers:)``), or kept as its text (events).
 public struct JSONBody: Sendable {
     /// A number literal beyond `Double`'s range (or a nonzero one that reads as 0), by field path
     /// (`variants[0].percent`; `""` for the root) and as written (`1e309`, `1e-400`).
@@ -41,8 +44,9 @@ public struct JSONBody: Sendable {
     /// with its path: a batch route refuses the items holding one (``problems(under:)``).
     public let problems: [JSONValueProblem]
 
-    /// The number literals a `Double` would not echo as written (magnitude 2^53 and more,
-    /// ``JSONNumberLiteral``), by path: what a refusal quotes (`(got '1e20')`).
+    /// The number literals a `Double` would not echo as written (magnitude 2^53 and more, or more
+    /// digits than a `Double` holds, ``JSONNumberLiteral``), by path: what a refusal quotes
+    /// (`(got '1e20')`), and how a free-form value finds a number it cannot hold.
     let literals: [[JSONPathStep]: String]
 
     /// The number at `path` as the client wrote it, when its `Double` would not echo it
@@ -124,12 +128,25 @@ public struct JSONBody: Sendable {
         }
     }
 
+    /// What the strict decoder does with a number a free-form value (``JSONValue``: properties, a
+    /// segment rule's value) cannot hold as written (``JSONValueProblem/Kind/integerBeyondExact``,
+    /// ``JSONValueProblem/Kind/digitsBeyondDouble``; `docs/DOMAIN.md` §1 "Numbers and keys from outside").
+    public enum InexactNumbers: Sendable, Equatable {
+        /// A `DecodingError` naming the field (admin bodies: "send it as a string").
+        case refused
+        /// The literal as written, as a string (**Decision** for `POST /api/v1/events`: a numeric
+        /// order id `123456789012345678901234567890` is stored as that text; the event is kept).
+        case keptAsText
+    }
+
     /// Decodes the body as `type` with the strict decoder (``JSONBodyDecoder``): the tree already
     /// read, no second parse; a key the type does not take is refused.
+    /// - Parameter inexactNumbers: what a free-form value does with a number a `Double` does not
+    ///   hold as written (default: refused).
     /// - Throws: what the type's decoding throws (`DecodingError` with the field's coding path,
     ///   ``InputRangeError``…), or ``UnknownField`` naming the key and the keys its object takes.
-    public func decode<T: Decodable>(_ type: T.Type) throws -> T {
-        try JSONBodyDecoder.decode(type, from: tree, literals: literals, refusedNumbers: refusedNumbers)
+    public func decode<T: Decodable>(_ type: T.Type, inexactNumbers: InexactNumbers = .refused) throws -> T {
+        try JSONBodyDecoder.decode(type, from: tree, literals: literals, refusedNumbers: refusedNumbers, inexactNumbers: inexactNumbers)
     }
 
     /// The literals no `Double` holds as written, by path (``JSONBodyDecoder``).
@@ -140,11 +157,12 @@ public struct JSONBody: Sendable {
 
     /// ``decode(_:)`` of the `index`th element of a body that is an array (a batch's item: paths
     /// inside the item, `ts`, `properties.plan`).
-    public func decode<T: Decodable>(_ type: T.Type, element index: Int) throws -> T {
+    public func decode<T: Decodable>(_ type: T.Type, element index: Int, inexactNumbers: InexactNumbers = .refused) throws -> T {
         guard case .array(let elements) = tree, elements.indices.contains(index) else {
             throw DecodingError.valueNotFound(type, .init(codingPath: [], debugDescription: "no element \(index)"))
         }
-        return try JSONBodyDecoder.decode(type, from: elements[index], literals: literals, refusedNumbers: refusedNumbers, at: [.index(index)])
+        return try JSONBodyDecoder.decode(
+            type, from: elements[index], literals: literals, refusedNumbers: refusedNumbers, at: [.index(index)], inexactNumbers: inexactNumbers)
     }
 
     /// The number of elements of a body that is an array; `nil` for any other value.

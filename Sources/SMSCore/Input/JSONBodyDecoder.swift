@@ -41,10 +41,16 @@ struct JSONBodyDecoder {
         let refusedNumbers: [[JSONPathStep]: String]
         /// The path of the decoded value inside the body (a batch's element: `[.index(3)]`).
         let base: [JSONPathStep]
-        init(literals: [[JSONPathStep]: String] = [:], refusedNumbers: [[JSONPathStep]: String] = [:], base: [JSONPathStep] = []) {
+        /// What a free-form value does with a number a `Double` does not hold as written.
+        let inexactNumbers: JSONBody.InexactNumbers
+        init(
+            literals: [[JSONPathStep]: String] = [:], refusedNumbers: [[JSONPathStep]: String] = [:], base: [JSONPathStep] = [],
+            inexactNumbers: JSONBody.InexactNumbers = .refused
+        ) {
             self.literals = literals
             self.refusedNumbers = refusedNumbers
             self.base = base
+            self.inexactNumbers = inexactNumbers
         }
 
         /// The literal at a coding path of the decoded value, or `nil`.
@@ -59,7 +65,7 @@ struct JSONBodyDecoder {
             return refusedNumbers[path(codingPath)]
         }
 
-        private func path(_ codingPath: [any CodingKey]) -> [JSONPathStep] {
+        func path(_ codingPath: [any CodingKey]) -> [JSONPathStep] {
             base + codingPath.map { $0 is IndexKey ? .index($0.intValue ?? 0) : .key($0.stringValue) }
         }
 
@@ -89,11 +95,13 @@ struct JSONBodyDecoder {
     ///   - refusedNumbers: the literals no `Double` holds as written, by path: a number field there is
     ///     a type error quoting it (`found '1e-400'`), so a field with a range names its range
     ///     even when the value read (0) would lie in it.
+    ///   - inexactNumbers: what a free-form value does with a number a `Double` does not hold as
+    ///     written (``freeForm(_:at:ledger:)``).
     static func decode<T: Decodable>(
         _ type: T.Type, from value: CallbackJSONValue, literals: [[JSONPathStep]: String] = [:],
-        refusedNumbers: [[JSONPathStep]: String] = [:], at base: [JSONPathStep] = []
+        refusedNumbers: [[JSONPathStep]: String] = [:], at base: [JSONPathStep] = [], inexactNumbers: JSONBody.InexactNumbers = .refused
     ) throws -> T {
-        let ledger = Ledger(literals: literals, refusedNumbers: refusedNumbers, base: base)
+        let ledger = Ledger(literals: literals, refusedNumbers: refusedNumbers, base: base, inexactNumbers: inexactNumbers)
         let decoded = try Node(value: value, codingPath: [], ledger: ledger).decodeValue(type)
         if let unknown = ledger.firstUnknown() { throw unknown }
         return decoded
@@ -212,12 +220,7 @@ struct JSONBodyDecoder {
 
         /// `type` from this value; a ``JSONValue`` is converted whole (every key taken).
         func decodeValue<T: Decodable>(_ type: T.Type) throws -> T {
-            if type == JSONValue.self, let converted = JSONValue(value) as? T {
-                if let (path, integer) = JSONBodyDecoder.inexactInteger(in: value, at: codingPath) {
-                    throw DecodingError.dataCorrupted(
-                        .init(codingPath: path, debugDescription: "must be a number from -9007199254740992 to 9007199254740992"
-                            + " when it is an integer, so that it is kept exactly (got \(integer))"))
-                }
+            if type == JSONValue.self, let converted = try JSONBodyDecoder.freeForm(value, at: codingPath, ledger: ledger) as? T {
                 return converted
             }
             if type == Decimal.self {
@@ -240,14 +243,51 @@ struct JSONBodyDecoder {
         }
     }
 
-    /// An integer literal a free-form value (``JSONValue``, held as `Double`) would not keep
-    /// exactly: beyond ±2^53 (`9007199254740993` would be stored as `…992`), with its path (the
-    /// first in key order).
-    static func inexactInteger(in value: CallbackJSONValue, at path: [any CodingKey]) -> ([any CodingKey], Int64)? {
-        holdsInexactInteger(value) ? firstInexactInteger(in: value, at: path) : nil
+    /// `value` as a free-form ``JSONValue`` (numbers held as `Double`), every number checked
+    /// against its literal (``JSONNumberLiteral/heldAsWritten(_:as:)``): an integer beyond ±2^53
+    /// (`9007199254740993`, `123456789012345678901234567890`) or a literal with more digits than a
+    /// `Double` keeps (`9007199254740991.5`) would change, so with ``JSONBody/InexactNumbers/refused``
+    /// it is a `DecodingError.dataCorrupted` at its path (the first in key order), worded by
+    /// ``JSONValueProblem`` (`must be a number from -9007199254740992 to 9007199254740992: an
+    /// integer beyond ±2^53 cannot be held exactly; send it as a string (got …)`); with
+    /// ``JSONBody/InexactNumbers/keptAsText`` it becomes its literal as a string.
+    static func freeForm(_ value: CallbackJSONValue, at codingPath: [any CodingKey], ledger: Ledger) throws -> JSONValue {
+        // Only a body holding a kept literal, or an exact integer beyond 2^53, needs the walk with paths.
+        guard !ledger.literals.isEmpty || holdsInexactInteger(value) else { return JSONValue(value) }
+        return try walk(value, codingPath: codingPath, path: ledger.path(codingPath), ledger: ledger)
     }
 
-    /// Whether ``inexactInteger(in:at:)`` finds one: a walk without paths or sorting.
+    private static func walk(_ value: CallbackJSONValue, codingPath: [any CodingKey], path: [JSONPathStep], ledger: Ledger) throws -> JSONValue {
+        func inexact(_ text: String, _ kind: JSONValueProblem.Kind) throws -> JSONValue {
+            if ledger.inexactNumbers == .keptAsText { return .string(text) }
+            // The rule without the field's name: the caller names the field by the coding path.
+            throw DecodingError.dataCorrupted(.init(codingPath: codingPath, debugDescription: JSONValueProblem(kind: kind, path: path, text: text).numberRule))
+        }
+        switch value {
+        case .integer(let i) where i.magnitude > 1 << 53:
+            return try inexact(String(i), .integerBeyondExact)
+        case .double(let d):
+            guard let literal = ledger.literals[path], !JSONNumberLiteral.heldAsWritten(literal, as: d) else { return .number(d) }
+            return try inexact(literal, JSONNumberLiteral.isIntegerLiteral(literal) ? .integerBeyondExact : .digitsBeyondDouble(held: d))
+        case .array(let elements):
+            var out: [JSONValue] = []
+            out.reserveCapacity(elements.count)
+            for (i, element) in elements.enumerated() {
+                out.append(try walk(element, codingPath: codingPath + [IndexKey(i)], path: path + [.index(i)], ledger: ledger))
+            }
+            return .array(out)
+        case .object(let members):
+            var out: [String: JSONValue] = [:]
+            for (key, member) in members.sorted(by: { $0.key < $1.key }) {
+                out[key] = try walk(member, codingPath: codingPath + [NameKey(key)], path: path + [.key(key)], ledger: ledger)
+            }
+            return .object(out)
+        default:
+            return JSONValue(value)
+        }
+    }
+
+    /// Whether `value` holds an exact integer beyond ±2^53: a walk without paths or sorting.
     static func holdsInexactInteger(_ value: CallbackJSONValue) -> Bool {
         switch value {
         case .integer(let i): i.magnitude > 1 << 53
@@ -255,22 +295,6 @@ struct JSONBodyDecoder {
         case .object(let members): members.values.contains(where: holdsInexactInteger)
         default: false
         }
-    }
-
-    private static func firstInexactInteger(in value: CallbackJSONValue, at path: [any CodingKey]) -> ([any CodingKey], Int64)? {
-        switch value {
-        case .integer(let i) where i.magnitude > 1 << 53: return (path, i)
-        case .array(let elements):
-            for (i, element) in elements.enumerated() {
-                if let found = firstInexactInteger(in: element, at: path + [IndexKey(i)]) { return found }
-            }
-        case .object(let members):
-            for (key, member) in members.sorted(by: { $0.key < $1.key }) {
-                if let found = firstInexactInteger(in: member, at: path + [NameKey(key)]) { return found }
-            }
-        default: break
-        }
-        return nil
     }
 
     /// A coding key of an object member found while walking a tree.

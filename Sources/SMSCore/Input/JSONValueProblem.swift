@@ -33,6 +33,15 @@ public enum JSONPathStep: Sendable, Equatable, Hashable {
 ///   its items on the bytes before checking UTF-8 (the generic contract's and Gupshup's callbacks):
 ///   JSON text must be UTF-8 (RFC 8259 §8.1), so the item holding it is refused naming the field
 ///   and the first bad byte, kept as its bytes; every other reader refuses the body whole.
+/// - In a free-form value (profile `properties`, a segment rule's `value`, a goal filter's
+///   `value`: held as `Double`, ``JSONValue``), a number a `Double` does not hold as written
+///   (``JSONNumberLiteral/heldAsWritten(_:as:)``): an integer beyond ±2^53
+///   (``Kind/integerBeyondExact``: `123456789012345678901234567890` would be stored as
+///   `1.2345678901234568e+29` and equal `…891`), or a literal with more digits than a `Double`
+///   keeps (``Kind/digitsBeyondDouble``: `9007199254740991.5` would be `9007199254740992`). Found
+///   by the strict decoder where a free-form value is taken (``JSONBodyDecoder``), not by the
+///   reader: an admin body is refused naming the field (**Decision**: "send it as a string");
+///   `POST /api/v1/events` keeps such a property as its literal text (``JSONBody/InexactNumbers``).
 public struct JSONValueProblem: Sendable, Equatable {
     public enum Kind: Sendable, Equatable {
         /// `text` is the literal as written (`1e309`).
@@ -45,6 +54,11 @@ public struct JSONValueProblem: Sendable, Equatable {
         /// where: `byte 0xFF at byte 2 of its value` (`of its name`), the first bad byte and its
         /// 0-based offset in the string's text (escapes decoded).
         case invalidUTF8
+        /// An integer literal beyond ±2^53 in a free-form value; `text` is the literal as written.
+        case integerBeyondExact
+        /// Any other literal a `Double` does not hold as written, in a free-form value; `text` is
+        /// the literal as written, ``held`` the value a `Double` would keep.
+        case digitsBeyondDouble(held: Double)
     }
 
     public var kind: Kind
@@ -89,8 +103,33 @@ public struct JSONValueProblem: Sendable, Equatable {
             return "\(name) is given more than once: each key may appear once in an object"
         case .invalidUTF8:
             return "\(name) is not valid UTF-8 (\(text))"
+        case .integerBeyondExact, .digitsBeyondDouble:
+            return "\(name) \(numberRule)"
         }
     }
+
+    /// For a number a free-form value cannot hold as written, what the field must be, after its
+    /// name: `must be a number from -9007199254740992 to 9007199254740992: an integer beyond ±2^53
+    /// cannot be held exactly; send it as a string (got 123456789012345678901234567890)`; `must be
+    /// a number a double holds as written (at most 17 significant digits): it would be kept as
+    /// 9007199254740992; send it as a string (got 9007199254740991.5)`. Empty for other kinds.
+    public var numberRule: String {
+        switch kind {
+        case .integerBeyondExact:
+            return "\(Self.integerBeyondExactRule) (got \(InputEcho.text(text)))"
+        case .digitsBeyondDouble(let held):
+            return "must be a number a double holds as written (at most 17 significant digits): it would be kept as"
+                + " \(InputRange.format(held)); send it as a string (got \(InputEcho.text(text)))"
+        default:
+            return ""
+        }
+    }
+
+    /// The rule of an integer in a free-form value, after its field's name: `must be a number from
+    /// -9007199254740992 to 9007199254740992: an integer beyond ±2^53 cannot be held exactly; send
+    /// it as a string`.
+    public static let integerBeyondExactRule =
+        "must be a number from -9007199254740992 to 9007199254740992: an integer beyond ±2^53 cannot be held exactly; send it as a string"
 
     /// The sentences for the problems at or below `prefix` (a batch's item: `[.index(3)]`), each
     /// naming the field by its path inside the item (`ts`, `properties.plan`); `range(field)` gives

@@ -22,7 +22,9 @@ extension AudienceSegment.Definition {
 
     /// Judges a segment body (``Body``).
     /// - Returns: the definition, or every problem found, each naming its field
-    ///   (`rules[1].value must be a number or an ISO 8601 date for gt (got "abc")`).
+    ///   (`rules[1].value must be a number or an ISO 8601 date for gt (got "abc")`; a number
+    ///   beyond ±2^53, ``InputLimits/propertyNumber``: `rules[0].value must be a number from
+    ///   -9007199254740992 to 9007199254740992 (got 1e+300)`).
     public static func read(_ body: Body) -> Result<Self, ProblemList> {
         var problems: [String] = []
         var name = ""
@@ -106,6 +108,8 @@ extension AudienceSegment.Rule {
             default: problems.append("\(where_) must be a number or an ISO 8601 date-time (2024-05-01T10:00:00Z, 2024-05-01) for \(op.rawValue)\(got)")
             }
         }
+        // A number compared with property numbers: held to their range (±2^53, ``PropertyNumber``).
+        if problems.isEmpty, let value, let p = PropertyNumber.problem(in: value, path: where_) { problems.append(p) }
         guard problems.isEmpty else { return .failure(ProblemList(problems)) }
         return .success(Self(field: field, op: op, value: value))
     }

@@ -157,10 +157,17 @@ struct EventController {
 
     /// The `index`th element of the body (`nil`: the body) as an object of the event's fields, or why it is not one:
     /// not an object (`event must be a JSON object`), an unknown key (`unknown field 'props': the
-    /// fields are eventId, name, properties, ts, userId`), an integer in `properties` beyond ±2^53.
+    /// fields are eventId, name, properties, ts, userId`). A number a `Double` does not hold as
+    /// written (`123456789012345678901234567890`, `9007199254740993`, `0.12345678901234567891`)
+    /// is read as its literal text, a string (**Decision**, `docs/DOMAIN.md` §5): the event is kept
+    /// and the value exact; a `ts` so written is then judged as text (its range).
     static func item(_ body: JSONBody, at index: Int?) -> Swift.Result<[String: JSONValue], Problem> {
         do {
-            return .success(try (index.map { try body.decode(Item.self, element: $0) } ?? body.decode(Item.self)).object)
+            // A number a `Double` does not hold as written (an order id beyond ±2^53) is kept as
+            // its literal text (**Decision**, ``JSONBody/InexactNumbers/keptAsText``), never rounded.
+            return .success(
+                try (index.map { try body.decode(Item.self, element: $0, inexactNumbers: .keptAsText) }
+                    ?? body.decode(Item.self, inexactNumbers: .keptAsText)).object)
         } catch let error as JSONBody.UnknownField {
             return .failure(Problem(message: error.message))
         } catch let error as DecodingError {

@@ -257,6 +257,17 @@ struct ProfileController {
         return problems
     }
 
+    /// A number of `properties` (at any depth) outside ``InputLimits/propertyNumber`` (±2^53,
+    /// ``PropertyNumber``), named under `place` as ``textProblems(_:at:)`` names fields:
+    /// `profiles[0].properties.score must be a number from -9007199254740992 to 9007199254740992 (got 1e+300)`.
+    /// Checked on what a request gives (an upsert's profiles, a PATCH's `properties`), never on
+    /// properties stored before the rule.
+    static func numberProblems(_ properties: [String: JSONValue]?, at place: String) -> [String] {
+        guard let properties else { return [] }
+        let prefix = place.isEmpty ? "" : place + (place.hasPrefix("line") ? ", " : ".")
+        return PropertyNumber.problem(in: .object(properties), path: prefix + "properties").map { [$0] } ?? []
+    }
+
     /// Normalises phones to E.164 (``PhoneNumber/normalize(_:defaultRegion:)``, with the input's
     /// own `region`, else `defaultRegion`); keeps invalid or missing ones with a warning; rejects
     /// rows without a userId; warns about a userId repeated in the request (``repeatedUserIds(_:rows:)``).
@@ -264,9 +275,13 @@ struct ProfileController {
     ///   - rows: the row number each input is reported under (default: its index from 0).
     ///   - defaultRegion: region for national-form phones of inputs without their own.
     /// - Throws: `HTTPError` 400 naming every field that holds a character no profile may hold
-    ///   (``textProblems(_:at:)``); nothing is stored then.
+    ///   (``textProblems(_:at:)``) or a property number beyond ±2^53 (``numberProblems(_:at:)``);
+    ///   nothing is stored then.
     func upsert(_ inputs: [Input], rows: [Int]? = nil, defaultRegion: String? = nil) async throws -> Report {
-        let problems = inputs.indices.flatMap { i in Self.textProblems(inputs[i], at: rows.map { "line \($0[i])" } ?? "profiles[\(i)]") }
+        let problems = inputs.indices.flatMap { i in
+            let place = rows.map { "line \($0[i])" } ?? "profiles[\(i)]"
+            return Self.textProblems(inputs[i], at: place) + Self.numberProblems(inputs[i].properties, at: place)
+        }
         if !problems.isEmpty {
             let shown = problems.prefix(20).joined(separator: "; ")
             throw HTTPError(

@@ -80,7 +80,8 @@ enum ProfilePatch {
         }
         // The user id is not the PATCH's to change (nor to judge): the text rules apply to the rest.
         let input = ProfileController.Input(userId: "", phone: rawPhone, name: profile.name, properties: profile.properties, region: region)
-        let problems = ProfileController.textProblems(input, at: "")
+        // Numbers are judged in what the PATCH gives, not in properties stored before the rule.
+        let problems = ProfileController.textProblems(input, at: "") + ProfileController.numberProblems(changes.properties, at: "")
         guard problems.isEmpty else { throw refuse(problems.joined(separator: "; ")) }
         if let region {
             if let problem = ProfileController.regionProblem(region, field: "region") { throw refuse(problem) }

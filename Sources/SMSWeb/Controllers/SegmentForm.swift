@@ -4,7 +4,7 @@ import SMSCore
 
 /// The dashboard's segment form (create, edit, preview before saving): `name`, `match` and rule
 /// rows `field<i>`, `op<i>`, `value<i>` (`i` from 0), read into the body the API takes
-/// (`{"name", "match", "rules"}`, ``json``), decoded by the API's strict decoder and judged by
+/// (`{"name", "match", "rules"}`, ``jsonText``), decoded by the API's strict decoder and judged by
 /// ``SegmentController/read(_:)`` as the API does (``body()``). A row whose field is blank is no rule; the API's `rules[N]` counts the rules kept.
 ///
 /// A value is read as typed (``value(_:op:)``): JSON when it is JSON (`42`, `true`, `"42"` for the
@@ -47,20 +47,39 @@ struct SegmentForm {
     /// The API body of the form, decoded as the API decodes a request body.
     /// - Throws: 400 as the API's decoding does.
     func body() throws -> AudienceSegment.Definition.Body {
-        try JSON.decode(AudienceSegment.Definition.Body.self, from: ByteBuffer(bytes: try JSONEncoder().encode(json)), what: "segment")
+        try JSON.decode(AudienceSegment.Definition.Body.self, from: ByteBuffer(string: jsonText), what: "segment")
     }
 
-    /// The API body of the form as JSON (rows with a blank field left out).
-    var json: JSONValue {
-        var rules: [JSONValue] = []
+    /// The API body of the form as JSON text (rows with a blank field left out), each value typed as
+    /// JSON put in as typed (``valueText(_:op:)``): the API's number rules judge the literal itself
+    /// (`9007199254740993`, `123456789012345678901234567890` are refused as the API refuses them,
+    /// never first rounded by a double; `docs/DOMAIN.md` §1 "Numbers and keys from outside").
+    var jsonText: String {
+        var rules: [String] = []
         for row in rows {
             let field = row.field.trimmingCharacters(in: .whitespaces)
             guard !field.isEmpty else { continue }
-            var rule: [String: JSONValue] = ["field": .string(field), "op": .string(row.op)]
-            if let v = Self.value(row.value, op: AudienceSegment.Op(rawValue: row.op)) { rule["value"] = v }
-            rules.append(.object(rule))
+            var members = [#""field":"# + Self.encoded(.string(field)), #""op":"# + Self.encoded(.string(row.op))]
+            if let v = Self.valueText(row.value, op: AudienceSegment.Op(rawValue: row.op)) { members.append(#""value":"# + v) }
+            rules.append("{" + members.joined(separator: ",") + "}")
         }
-        return .object(["name": .string(name), "match": .string(match), "rules": .array(rules)])
+        return #"{"name":"# + Self.encoded(.string(name)) + #","match":"# + Self.encoded(.string(match))
+            + #","rules":["# + rules.joined(separator: ",") + "]}"
+    }
+
+    /// ``value(_:op:)`` as JSON text: JSON typed as it was typed (trimmed), other text as a string.
+    static func valueText(_ text: String, op: AudienceSegment.Op?) -> String? {
+        let t = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !t.isEmpty else { return nil }
+        if let json = json(t) {
+            if op == .in, case .array = json { return t }
+            return op == .in ? "[" + t + "]" : t
+        }
+        guard op == .in else { return encoded(.string(t)) }
+        return "[" + t.split(separator: ",", omittingEmptySubsequences: false).map { item in
+            let i = item.trimmingCharacters(in: .whitespaces)
+            return json(i) == nil ? encoded(.string(i)) : i
+        }.joined(separator: ",") + "]"
     }
 
     /// A typed value: blank = none; JSON when it parses as JSON; for `in`, a single JSON value
@@ -99,8 +118,11 @@ struct SegmentForm {
         !s.isEmpty && s.trimmingCharacters(in: .whitespacesAndNewlines) == s && json(s) == nil
     }
 
+    /// `text` read by the API's one JSON reader (``JSONBody``), or `nil` when it is no JSON.
     static func json(_ text: String) -> JSONValue? {
-        try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
+        // A byte order mark is skipped by the reader at the start of a body, not inside the form's body.
+        guard !text.hasPrefix("\u{FEFF}") else { return nil }
+        return (try? JSONBody.read(Data(text.utf8)))?.value
     }
 
     static func encoded(_ value: JSONValue) -> String {

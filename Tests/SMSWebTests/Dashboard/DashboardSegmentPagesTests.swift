@@ -194,6 +194,35 @@ struct DashboardSegmentFormTests {
         }
     }
 
+    @Test("issue 12: a number typed in the form is judged as typed: 9007199254740993 and …890 are the API's 400, never rounded first")
+    func typedNumberAsTyped() async throws {
+        let (app, store) = try await F.app()
+        try await app.test(.router) { client in
+            let (cookie, csrf) = try await F.signIn(client)
+            let headers: HTTPFields = [.cookie: cookie, .contentType: "application/x-www-form-urlencoded"]
+            let rule = "must be a number from -9007199254740992 to 9007199254740992: an integer beyond ±2^53 cannot be held exactly; send it as a string"
+            for (op, typed, message) in [
+                ("eq", "9007199254740993", "rules[0].value \(rule) (got 9007199254740993)"),
+                ("in", "1, 123456789012345678901234567890", "rules[0].value[1] \(rule) (got 123456789012345678901234567890)"),
+                ("gt", "1e300", "rules[0].value must be a number from -9007199254740992 to 9007199254740992 (got 1e+300)"),
+            ] {
+                let pairs = [("csrf", csrf), ("name", "n"), ("match", "all"), ("field0", "properties.n"), ("op0", op), ("value0", typed), ("action", "save")]
+                let (status, page) = try await client.execute(uri: "/segments", method: .post, headers: headers, body: Form.form(pairs)) {
+                    ($0.status, String(buffer: $0.body))
+                }
+                #expect(status == .badRequest, "\(typed)")
+                #expect(page.contains(message), "\(typed): \(page.prefix(2000))")
+            }
+            #expect(try await store.segments().isEmpty)
+            // 2^53 exactly, and the text "9007199254740993" (quoted), are kept as typed.
+            let pairs = [("csrf", csrf), ("name", "n"), ("match", "any"), ("field0", "properties.n"), ("op0", "eq"), ("value0", "9007199254740992"),
+                         ("field1", "properties.id"), ("op1", "eq"), ("value1", #""9007199254740993""#), ("action", "save")]
+            let saved = try await client.execute(uri: "/segments", method: .post, headers: headers, body: Form.form(pairs)) { $0.status }
+            #expect(saved == .seeOther)
+            #expect(try await store.segments().first?.definition.rules.map(\.value) == [.number(9_007_199_254_740_992), .string("9007199254740993")])
+        }
+    }
+
     @Test("a stored value shown on the form reads back as the same value (random strings, numbers, booleans, lists)")
     func valueRoundTrip() {
         var rng = SplitMix64(seed: 1515)
