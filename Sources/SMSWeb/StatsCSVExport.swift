@@ -48,6 +48,7 @@ package enum StatsCSVExport {
         rows.append([
             .text("Trend (\(trend.granularity.rawValue), \(trend.timezone), CTR on \(trend.ctrDenominator))")
         ])
+        if let note = trend.zoneNote { rows.append([.text(note)]) }
         rows.append(["start", "sent", "delivered", "clicked", "clicks", "ctr"].map { .text($0) })
         for p in trend.buckets {
             rows.append([

@@ -36,6 +36,18 @@ public enum IANAZone {
         return TimeZone(identifier: name)
     }
 
+    /// A campaign's stored zone as its stats and pages read it: the name when ``stored(_:)`` reads
+    /// it, else `UTC` with a note saying so. A name that is no zone at all (`GMT+99`, the empty
+    /// string, `Nowhere/Land`), written by a release before the strict rule or directly into the
+    /// database, never makes a read fail (`docs/DOMAIN.md` §6 "Message Trend"): **Decision**, the trend and
+    /// the dashboard fall back to UTC and say so (`zoneNote`).
+    /// - Returns: `("Europe/Berlin", nil)`; `("UTC", "the campaign's stored time zone 'GMT+99' is
+    ///   no time zone; UTC is used")`.
+    public static func readable(_ name: String) -> (name: String, note: String?) {
+        if stored(name) != nil { return (name, nil) }
+        return ("UTC", "the campaign's stored time zone '\(InputEcho.text(name))' is no time zone; UTC is used")
+    }
+
     /// A stored zone name in the form new input takes: a legacy fixed offset of whole hours becomes
     /// its IANA name (`GMT+14` → `Etc/GMT-14`, `UTC-05:00` → `Etc/GMT+5`, `GMT+0` → `UTC`; the IANA
     /// `Etc/GMT±N` sign is the opposite of the offset's); every other name is returned unchanged

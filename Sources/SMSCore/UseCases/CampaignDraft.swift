@@ -90,10 +90,15 @@ public struct CampaignDraft: Sendable, Equatable, Codable {
         /// Profiles of the audience to render each body for (besides a profile without fields):
         /// a body over ``MessageSizeLimit`` for one of them is refused (`docs/DOMAIN.md §2 "Message size"`).
         public var sampleProfiles: [Profile]
+        /// The draft's `timezone` is the one stored with the campaign a PATCH edits, which the
+        /// PATCH does not set: taken as stored, not judged (a legacy `GMT+0530` has no IANA name
+        /// new input could give; `docs/DOMAIN.md` §1 "Campaign"). A PATCH that sets `timezone`
+        /// has it judged like a creation's.
+        public var keepsStoredZone: Bool
 
         public init(
             providerExists: Bool, now: Int64, engine: any MessageTemplateEngine = LiteralTemplateEngine(),
-            propertyKeys: Set<String>? = nil, audienceSize: Int? = nil, sampleProfiles: [Profile] = []
+            propertyKeys: Set<String>? = nil, audienceSize: Int? = nil, sampleProfiles: [Profile] = [], keepsStoredZone: Bool = false
         ) {
             self.providerExists = providerExists
             self.now = now
@@ -101,6 +106,7 @@ public struct CampaignDraft: Sendable, Equatable, Codable {
             self.propertyKeys = propertyKeys
             self.audienceSize = audienceSize
             self.sampleProfiles = sampleProfiles
+            self.keepsStoredZone = keepsStoredZone
         }
     }
 
@@ -164,7 +170,9 @@ public struct CampaignDraft: Sendable, Equatable, Codable {
             problems.append(audience.emptyProblem)
         }
         let tz = timezone ?? "UTC"
-        if IANAZone.named(tz) == nil { problems.append("unknown time zone '\(InputEcho.text(tz))' (use an IANA name)") }
+        // A zone the PATCH leaves alone is not judged (``Context/keepsStoredZone``).
+        let zoneUsable = context.keepsStoredZone || IANAZone.named(tz) != nil
+        if !zoneUsable { problems.append("unknown time zone '\(InputEcho.text(tz))' (use an IANA name)") }
         if let goal {
             if goal.event.isEmpty { problems.append("goal.event is empty") }
             if !InputLimits.goalWindowMinutes.contains(Int64(goal.windowMinutes)) {
@@ -184,7 +192,7 @@ public struct CampaignDraft: Sendable, Equatable, Codable {
             }
         }
         var sendAtEpoch: Int64?
-        if let sendAt, IANAZone.named(tz) != nil {
+        if let sendAt, zoneUsable {
             do throws(SendTimeError) {
                 let t = try SendTime.resolve(sendAt, timeZone: tz)
                 if t < context.now - 60 { problems.append("sendAt is in the past (\(t) < now \(context.now))") }

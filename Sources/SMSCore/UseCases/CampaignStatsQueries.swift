@@ -9,15 +9,21 @@ public struct TrendReport: Sendable, Equatable, Codable {
     /// The denominator of each point's `ctr`: `"delivered"` or `"sent"`.
     public var ctrDenominator: String
     public var buckets: [TrendPoint]
+    /// Set when the campaign's stored zone is no zone at all (a legacy `GMT+99` or `''`) and the
+    /// trend fell back to UTC (``IANAZone/readable(_:)``): `the campaign's stored time zone
+    /// 'GMT+99' is no time zone; UTC is used`. Absent otherwise (and when `tz` was given).
+    public var zoneNote: String?
 
     public init(
-        granularity: TrendGranularity, timezone: String, callbacksEnabled: Bool, ctrDenominator: String, buckets: [TrendPoint]
+        granularity: TrendGranularity, timezone: String, callbacksEnabled: Bool, ctrDenominator: String, buckets: [TrendPoint],
+        zoneNote: String? = nil
     ) {
         self.granularity = granularity
         self.timezone = timezone
         self.callbacksEnabled = callbacksEnabled
         self.ctrDenominator = ctrDenominator
         self.buckets = buckets
+        self.zoneNote = zoneNote
     }
 }
 
@@ -66,18 +72,23 @@ public struct CampaignStatsQueries: Sendable {
     /// `/trend`: Sent, Delivered, Clicked (and clicks, CTR) per local day, ISO week or month, from
     /// the first period with a count to the last, quiet periods as zeros.
     /// - Parameters:
-    ///   - timeZone: an IANA zone; `nil` = the campaign's zone.
+    ///   - timeZone: an IANA zone; `nil` = the campaign's zone, or UTC with a `zoneNote` when the
+    ///     stored zone is no zone at all (``IANAZone/readable(_:)``).
     ///   - variant: one variant, or `nil` for all.
     /// - Throws: ``StatsQueryError`` for an unknown zone or variant.
     public func trend(_ campaign: Campaign, granularity: TrendGranularity, timeZone: String?, variant: Int?) async throws
         -> TrendReport
     {
-        let zone = timeZone ?? campaign.timezone
+        var zone = timeZone ?? campaign.timezone
+        var note: String?
+        if timeZone == nil { (zone, note) = IANAZone.readable(campaign.timezone) }
         let bucketer = try Self.bucketer(zone: zone, granularity: granularity)
         if let variant { _ = try await totals(campaign, variant: variant) }
         async let cells = store.rollupBucketCells(campaignId: campaign.id, variant: variant, metrics: TrendBucketer.metrics)
         let callbacks = try await callbacksEnabled(campaign)
-        return Self.trendReport(bucketer, zone: zone, granularity: granularity, cells: try await cells, callbacksEnabled: callbacks)
+        var report = Self.trendReport(bucketer, zone: zone, granularity: granularity, cells: try await cells, callbacksEnabled: callbacks)
+        report.zoneNote = note
+        return report
     }
 
     static func bucketer(zone: String, granularity: TrendGranularity) throws(StatsQueryError) -> TrendBucketer {
@@ -189,22 +200,25 @@ public struct CampaignStatsQueries: Sendable {
     /// the campaign's zone, all variants — the same values ``summary(_:)``, ``links(_:variant:)``,
     /// ``errors(_:variant:)`` and ``trend(_:granularity:timeZone:variant:)`` answer, from one read
     /// of each kind (totals, trend cells, error descriptions, provider).
-    /// - Throws: ``StatsQueryError/unknownTimeZone(_:)`` when the campaign's zone is unknown.
+    /// A stored zone that is no zone at all is read as UTC, the trend's `zoneNote` saying so
+    /// (``IANAZone/readable(_:)``).
     public func overview(_ campaign: Campaign, granularity: TrendGranularity) async throws -> CampaignOverview {
-        let bucketer = try Self.bucketer(zone: campaign.timezone, granularity: granularity)
+        let (zone, note) = IANAZone.readable(campaign.timezone)
+        let bucketer = try Self.bucketer(zone: zone, granularity: granularity)
         async let byVariant = store.rollupTotalsByVariant(campaignId: campaign.id)
         async let cells = store.rollupBucketCells(campaignId: campaign.id, variant: nil, metrics: TrendBucketer.metrics)
         async let descriptions = store.deliveryErrorDescriptions(campaignId: campaign.id)
         async let provider = store.provider(id: campaign.providerId)
         let callbacks = Self.callbacksEnabled(try await provider)
         let totals = CampaignReport.merged(try await byVariant)
+        var trend = Self.trendReport(bucketer, zone: zone, granularity: granularity, cells: try await cells, callbacksEnabled: callbacks)
+        trend.zoneNote = note
         return CampaignOverview(
             provider: try await provider,
             summary: CampaignReport.summary(byVariant: try await byVariant, callbacksEnabled: callbacks),
             links: CampaignReport.links(totals: totals, urls: campaign.links),
             errors: Self.errorsReport(totals: totals, provider: try await provider, descriptions: try await descriptions),
-            trend: Self.trendReport(
-                bucketer, zone: campaign.timezone, granularity: granularity, cells: try await cells, callbacksEnabled: callbacks))
+            trend: trend)
     }
 
     /// All-time totals of all variants, or of one (a campaign with no messages yet has zeros for

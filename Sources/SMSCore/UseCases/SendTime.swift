@@ -72,7 +72,11 @@ public enum SendTime {
             // New input's zone is checked strictly before (CampaignDraft); a stored campaign's may
             // be a legacy offset (``IANAZone/stored(_:)``).
             guard let zone = IANAZone.stored(timeZone) else {
-                throw SendTimeError("unknown time zone '\(InputEcho.text(timeZone))' (use an IANA name)")
+                // Only a stored zone that is no zone at all (a legacy `GMT+99`, `''`) gets here:
+                // a wall time cannot be placed, so the sentence says how to give the instant.
+                throw SendTimeError(
+                    "sendAt '\(InputEcho.text(raw))' is a wall time, but the campaign's stored time zone '\(InputEcho.text(timeZone))' is no"
+                        + " time zone: add Z or an offset (2025-03-30T09:00:00Z), or set the campaign's timezone")
             }
             guard let parts = localParts(text) else {
                 throw SendTimeError(

@@ -8,11 +8,14 @@ struct CampaignCreation {
     let store: any SMSDispatchStore
     let engine: any MessageTemplateEngine
 
-    /// - Parameter id: the campaign's id (a PATCH keeps it); `nil` = a new one.
+    /// - Parameters:
+    ///   - id: the campaign's id (a PATCH keeps it); `nil` = a new one.
+    ///   - keepingStoredZone: a PATCH that does not set `timezone`: the stored zone is not judged
+    ///     (``CampaignDraft/Context/keepsStoredZone``).
     /// - Returns: the campaign to insert (`draft`, or `scheduled` with `sendAt`).
     /// - Throws: `HTTPError(.badRequest)` naming every problem.
-    func validate(_ draft: CampaignDraft, id: String? = nil) async throws -> Campaign {
-        let (campaign, problems) = try await check(draft, id: id)
+    func validate(_ draft: CampaignDraft, id: String? = nil, keepingStoredZone: Bool = false) async throws -> Campaign {
+        let (campaign, problems) = try await check(draft, id: id, keepingStoredZone: keepingStoredZone)
         guard problems.isEmpty, let campaign else {
             throw HTTPError(.badRequest, message: CampaignValidationError(problems: problems).description)
         }
@@ -21,7 +24,7 @@ struct CampaignCreation {
 
     /// The campaign, or every problem (the API and the dashboard form share these rules).
     /// - Throws: only storage errors.
-    func check(_ draft: CampaignDraft, id: String? = nil) async throws -> (campaign: Campaign?, problems: [String]) {
+    func check(_ draft: CampaignDraft, id: String? = nil, keepingStoredZone: Bool = false) async throws -> (campaign: Campaign?, problems: [String]) {
         let provider = try await store.provider(id: draft.providerId)
         // The audience's first named profile is rendered as a sample (docs/DOMAIN.md §2 "Message size");
         // an audience of all profiles is checked with a profile without fields only.
@@ -32,7 +35,7 @@ struct CampaignCreation {
         let context = CampaignDraft.Context(
             providerExists: provider != nil, now: Int64(Date().timeIntervalSince1970), engine: engine,
             propertyKeys: try await store.profilePropertyPaths(), audienceSize: try await store.audienceSize(draft.audience),
-            sampleProfiles: samples)
+            sampleProfiles: samples, keepsStoredZone: keepingStoredZone)
         var campaign: Campaign?
         var problems: [String] = []
         do {

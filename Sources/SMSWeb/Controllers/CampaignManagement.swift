@@ -33,13 +33,23 @@ struct CampaignManagement {
                 guard current.status == .draft else { throw CampaignTransitionError(status: current.status, action: "edited (only a draft can)") }
                 let draft = try MergePatch.merged(
                     CampaignDraft(current), patch: patch, fields: CampaignDraft.fieldNames, as: CampaignDraft.self, what: "campaign")
-                let validated = try await creation.validate(draft, id: id)
+                // A PATCH that leaves `timezone` alone keeps the stored zone unjudged (a legacy
+                // GMT+0530 has no IANA name); one that sets it has the new one judged.
+                let setsZone = Self.gives("timezone", patch)
+                let validated = try await creation.validate(draft, id: id, keepingStoredZone: !setsZone)
                 return try await store.changeCampaign(id: id) { c, hasMessages in
                     try Self.check(precondition, c)
                     return try c.edited(to: validated, hasMessages: hasMessages)
                 }
             }
         }
+    }
+
+    /// Whether a PATCH body (a JSON object, already read by ``MergePatch``) has the member `key`,
+    /// `null` included.
+    static func gives(_ key: String, _ patch: ByteBuffer) -> Bool {
+        guard let body = try? JSONBody.read(Data(buffer: patch)), case .object(let members) = body.value else { return false }
+        return members[key] != nil
     }
 
     /// A campaign that an `If-Match` does not name (412).

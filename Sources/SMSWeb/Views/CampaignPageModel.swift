@@ -19,6 +19,10 @@ struct CampaignPageModel {
     var dispatchErrors: [DispatchErrorStat]
     var deliveryErrors: [DeliveryErrorStat]
     var trend: [TrendPoint]
+    /// The zone the trend and the page's times are in: the campaign's, or UTC when its stored zone
+    /// is no zone at all (``IANAZone/readable(_:)``), with ``zoneNote`` saying so.
+    var trendZone: String
+    var zoneNote: String?
     var granularity: TrendGranularity
     /// The campaign's dead-lettered messages (the first ones) and how many there are.
     var deadLetters: [DeadLetter] = []
@@ -33,6 +37,8 @@ struct CampaignPageModel {
         dispatchErrors = overview.errors.dispatch
         deliveryErrors = overview.errors.delivery
         trend = overview.trend.buckets
+        trendZone = overview.trend.timezone
+        zoneNote = overview.trend.zoneNote
     }
 
     /// Callbacks on, messages sent, and not one receipt yet (PITFALLS.md #7; the rule is in the core).
@@ -57,8 +63,12 @@ struct CampaignPageModel {
             "inferredText": DisplayFormat.count(s.inferredDelivered, "message"),
             "callbacksOff": !s.callbacksEnabled, "receiptsMissing": receiptsMissing,
             "sent": c(s.sent), "inferred": c(s.inferredDelivered), "targeted": c(s.targeted),
-            "cards": cards(),
+            "cards": cards(), "trendZone": trendZone,
         ]
+        if let zoneNote {
+            let sentence: String = String(zoneNote.prefix(1)).uppercased() + String(zoneNote.dropFirst())
+            o["zoneNote"] = sentence + " (the trend and the times on this page)."
+        }
         if let p = campaign.publishedAt { o["publishedAt"] = DisplayFormat.dateTime(p, timeZone: campaign.timezone) }
         o["isScheduled"] = campaign.status == .scheduled
         o["archivable"] = campaign.isFinished && campaign.archivedAt == nil
@@ -169,7 +179,7 @@ struct CampaignPageModel {
         series.append(.init(name: "Clicked", color: "#bc4c00", dash: "2 3", values: trend.map(\.clicked)))
         let unit = ["day": "Daily", "week": "Weekly", "month": "Monthly"][granularity.rawValue] ?? ""
         let chart = LineChartSVG(
-            id: "trend-chart", title: "\(unit) performance trend (\(campaign.timezone))", labels: labels, series: series,
+            id: "trend-chart", title: "\(unit) performance trend (\(trendZone))", labels: labels, series: series,
             emptyText: "Nothing sent yet")
         let periodWord = ["day": "day", "week": "ISO week (Monday to Sunday)", "month": "month"][granularity.rawValue] ?? "period"
         let periodHeader = ["day": "Day", "week": "Week starting (Monday)", "month": "Month"][granularity.rawValue] ?? "Period"
