@@ -127,6 +127,10 @@ struct PropertyNumberRouteTests {
             #expect((invalid.first?["reason"] as? String)?.hasPrefix("ts must be epoch seconds from 0 to 4102444800") == true, "\(ts.text)")
             #expect((invalid.first?["reason"] as? String)?.hasSuffix("(got '123456789012345678901234567890')") == true, "\(ts.text)")
             #expect(try await t.int("SELECT COUNT(*) FROM conversion_events") == 2)
+            // An eventId written as such a number is no string: refused, never kept as text.
+            let id = try await M.call(client, .post, "/api/v1/events", #"[{"eventId":123456789012345678901234567890,"userId":"u1","name":"purchase","ts":\#(now)}]"#)
+            #expect(id.status == .badRequest)
+            #expect(try await t.int("SELECT COUNT(*) FROM conversion_events") == 2)
         }
     }
 

@@ -134,9 +134,11 @@ public struct JSONBody: Sendable {
     public enum InexactNumbers: Sendable, Equatable {
         /// A `DecodingError` naming the field (admin bodies: "send it as a string").
         case refused
-        /// The literal as written, as a string (**Decision** for `POST /api/v1/events`: a numeric
-        /// order id `123456789012345678901234567890` is stored as that text; the event is kept).
-        case keptAsText
+        /// The literal as written, as a string, in the free-form values at these top-level keys of
+        /// the decoded object (elsewhere refused) (**Decision** for `POST /api/v1/events`, keys
+        /// `properties` and `ts`: a numeric order id `123456789012345678901234567890` is stored as
+        /// that text, the event kept; an `eventId` so written is still refused).
+        case keptAsText(under: Set<String>)
     }
 
     /// Decodes the body as `type` with the strict decoder (``JSONBodyDecoder``): the tree already

@@ -254,12 +254,16 @@ struct JSONBodyDecoder {
     static func freeForm(_ value: CallbackJSONValue, at codingPath: [any CodingKey], ledger: Ledger) throws -> JSONValue {
         // Only a body holding a kept literal, or an exact integer beyond 2^53, needs the walk with paths.
         guard !ledger.literals.isEmpty || holdsInexactInteger(value) else { return JSONValue(value) }
-        return try walk(value, codingPath: codingPath, path: ledger.path(codingPath), ledger: ledger)
+        var keepsText = false
+        if case .keptAsText(let keys) = ledger.inexactNumbers, let top = codingPath.first?.stringValue { keepsText = keys.contains(top) }
+        return try walk(value, codingPath: codingPath, path: ledger.path(codingPath), ledger: ledger, keepsText: keepsText)
     }
 
-    private static func walk(_ value: CallbackJSONValue, codingPath: [any CodingKey], path: [JSONPathStep], ledger: Ledger) throws -> JSONValue {
+    private static func walk(
+        _ value: CallbackJSONValue, codingPath: [any CodingKey], path: [JSONPathStep], ledger: Ledger, keepsText: Bool
+    ) throws -> JSONValue {
         func inexact(_ text: String, _ kind: JSONValueProblem.Kind) throws -> JSONValue {
-            if ledger.inexactNumbers == .keptAsText { return .string(text) }
+            if keepsText { return .string(text) }
             // The rule without the field's name: the caller names the field by the coding path.
             throw DecodingError.dataCorrupted(.init(codingPath: codingPath, debugDescription: JSONValueProblem(kind: kind, path: path, text: text).numberRule))
         }
@@ -273,13 +277,13 @@ struct JSONBodyDecoder {
             var out: [JSONValue] = []
             out.reserveCapacity(elements.count)
             for (i, element) in elements.enumerated() {
-                out.append(try walk(element, codingPath: codingPath + [IndexKey(i)], path: path + [.index(i)], ledger: ledger))
+                out.append(try walk(element, codingPath: codingPath + [IndexKey(i)], path: path + [.index(i)], ledger: ledger, keepsText: keepsText))
             }
             return .array(out)
         case .object(let members):
             var out: [String: JSONValue] = [:]
             for (key, member) in members.sorted(by: { $0.key < $1.key }) {
-                out[key] = try walk(member, codingPath: codingPath + [NameKey(key)], path: path + [.key(key)], ledger: ledger)
+                out[key] = try walk(member, codingPath: codingPath + [NameKey(key)], path: path + [.key(key)], ledger: ledger, keepsText: keepsText)
             }
             return .object(out)
         default:

@@ -47,7 +47,8 @@ public enum Audience: Sendable, Equatable, Codable {
                 id = try c.decode(Int64.self, forKey: .segmentId)
             } catch DecodingError.dataCorrupted(let context) {
                 // The decoder's own "(got …)": the number as written when its `Double` would not echo it.
-                let shown = try Self.shown(c.decode(JSONValue.self, forKey: .segmentId))
+                // (`try?`: the free-form reading refuses a literal a double does not hold, which is this case.)
+                let shown = (try? c.decode(JSONValue.self, forKey: .segmentId)).map(Self.shown) ?? "?"
                 let got = context.debugDescription.range(of: " (got ").map { String(context.debugDescription[$0.lowerBound...]) }
                     ?? " (got \(shown))"
                 throw DecodingError.dataCorrupted(

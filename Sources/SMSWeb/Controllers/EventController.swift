@@ -155,6 +155,10 @@ struct EventController {
         }
     }
 
+    /// Where a number a `Double` does not hold is kept as its text: `properties` and `ts` (judged
+    /// as text by its range); an `eventId`, `userId` or `name` so written is refused.
+    static let keptAsText = JSONBody.InexactNumbers.keptAsText(under: ["properties", "ts"])
+
     /// The `index`th element of the body (`nil`: the body) as an object of the event's fields, or why it is not one:
     /// not an object (`event must be a JSON object`), an unknown key (`unknown field 'props': the
     /// fields are eventId, name, properties, ts, userId`). A number a `Double` does not hold as
@@ -166,8 +170,8 @@ struct EventController {
             // A number a `Double` does not hold as written (an order id beyond ±2^53) is kept as
             // its literal text (**Decision**, ``JSONBody/InexactNumbers/keptAsText``), never rounded.
             return .success(
-                try (index.map { try body.decode(Item.self, element: $0, inexactNumbers: .keptAsText) }
-                    ?? body.decode(Item.self, inexactNumbers: .keptAsText)).object)
+                try (index.map { try body.decode(Item.self, element: $0, inexactNumbers: Self.keptAsText) }
+                    ?? body.decode(Item.self, inexactNumbers: Self.keptAsText)).object)
         } catch let error as JSONBody.UnknownField {
             return .failure(Problem(message: error.message))
         } catch let error as DecodingError {
