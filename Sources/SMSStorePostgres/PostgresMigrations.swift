@@ -28,6 +28,7 @@ enum PostgresMigrations {
         ("purged-event-keys", purgedEventKeys),
         ("provider-prices", providerPrices),
         ("signature-nonces", signatureNonces),
+        ("message-network", messageNetwork),
     ]
 
     /// Work in Swift after a migration's SQL, in the same transaction, by migration id.
@@ -311,6 +312,11 @@ enum PostgresMigrations {
             provider_id TEXT COLLATE "C" PRIMARY KEY, currency TEXT NOT NULL, default_micros BIGINT NOT NULL,
             per_country TEXT NOT NULL, updated_at BIGINT NOT NULL);
         """
+
+    /// The carrier / network (MCC-MNC) the message's callbacks reported (issue 18, ``NetworkCode``);
+    /// the SQLite migration of the same id. Additive; no backfill (no callback logged before this
+    /// release kept a network). `COLLATE "C"`: the smallest code is taken in byte order.
+    static let messageNetwork = "ALTER TABLE messages ADD COLUMN network TEXT COLLATE \"C\";"
 
     /// Outbound webhooks (issue 17): subscriptions with their delivery stats and the durable
     /// outbox; the SQLite migration of the same id. Additive.

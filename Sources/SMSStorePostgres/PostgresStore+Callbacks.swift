@@ -69,6 +69,7 @@ extension PostgresStore {
                 result.duplicates += 1
                 continue
             }
+            try await Self.recordNetwork(tx, messageId: row.id, item: e.item)
             let firstOptOut = logged.isOptOut ? try await optOuts.next(tx, messageId: row.id) : false
             let new = try await mergeLogged(
                 tx, item: e.item, at: logged.at, optOut: logged.optOut, firstOptOut: firstOptOut, row: row,
@@ -257,6 +258,7 @@ extension PostgresStore {
         let logged = logRow(
             EncodedItem(item: item, key: key, payload: payload), index: 0, row: row, providerId: providerId, receivedAt: receivedAt)
         guard !(try await insertEvents(tx, [logged])).isEmpty else { return nil }
+        try await Self.recordNetwork(tx, messageId: row.id, item: item)
         var optOuts = OptOutOrder(inserted: logged.isOptOut ? [logged] : [])
         let firstOptOut = logged.isOptOut ? try await optOuts.next(tx, messageId: row.id) : false
         return try await mergeLogged(

@@ -78,7 +78,7 @@ extension PostgresStore {
     /// clicks per link, conversion and `convertedAt`.
     static func logEntries(_ tx: PGTx, _ tail: PostgresQuery) async throws -> [MessageLogEntry] {
         var query: PostgresQuery = """
-            SELECT \(unescaped: PGMessageRow.prefixedColumns), m.meta, m.phone, m.provider_message_id, cc.converted
+            SELECT \(unescaped: PGMessageRow.prefixedColumns), m.meta, m.phone, m.provider_message_id, m.network, cc.converted
             FROM messages m LEFT JOIN campaign_conversions cc ON cc.campaign_id = m.campaign_id AND cc.user_id = m.user_id\n
             """
         query.sql += tail.sql
@@ -90,7 +90,7 @@ extension PostgresStore {
                 MessageLogEntry(
                     id: m.id, meta: try r.get("meta"), campaignId: m.campaignId, userId: m.userId, phone: try r.get("phone"),
                     variant: m.variant, segments: m.segments, providerMessageId: try r.get("provider_message_id"),
-                    state: m.state, converted: try r.get("converted", Bool?.self) == true))
+                    state: m.state, converted: try r.get("converted", Bool?.self) == true, network: try r.get("network")))
         }
         guard !entries.isEmpty else { return [] }
         var index: [Int64: Int] = [:]

@@ -19,6 +19,7 @@ enum CallbackItemJSON {
         field("providerStatus", item.providerStatus, into: &out)
         field("providerMessageId", item.providerMessageId, into: &out)
         if let part = item.part { out += ",\"part\":" + String(part) }
+        field("network", item.network, into: &out)
         return out + "}"
     }
 

@@ -314,6 +314,12 @@ enum SQLiteSchema {
                 CREATE INDEX signature_nonces_expiry ON signature_nonces (expires_at);
                 """)
         }
+        // The carrier / network (MCC-MNC) the message's callbacks reported (issue 18,
+        // ``NetworkCode``): the smallest valid code, written by the callback paths. Additive; no
+        // backfill (no callback logged before this release kept a network).
+        m.registerMigration("message-network") { db in
+            try db.execute(sql: "ALTER TABLE messages ADD COLUMN network TEXT")
+        }
         return m
     }
 }

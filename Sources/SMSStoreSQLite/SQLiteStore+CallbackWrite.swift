@@ -48,6 +48,7 @@ extension SQLiteStore {
                 insert.bind(10, receivedAt)
                 let isNew = try insert.run(db) > 0
                 inserted.append(isNew)
+                if isNew { try Self.recordNetwork(db, messageId: group.snapshot.id, item: item) }
                 if isNew { count += 1 } else if e.changes { planHolds = false }
             }
             result.applied += count

@@ -149,6 +149,7 @@ extension SQLiteStore {
             key, row.id, providerId, item.kind.rawValue, item.ts, at, entry.code, item.description, payload, receivedAt,
         ])
         guard db.changesCount > 0 else { return nil }
+        try Self.recordNetwork(db, messageId: row.id, item: item)
         switch item.kind {
         case .submitted, .delivered, .failed:
             return try apply(

@@ -86,7 +86,7 @@ extension SQLiteStore {
         let rows = try Row.fetchAll(
             db,
             sql: """
-                SELECT \(cols), m.meta, m.phone, m.provider_message_id, cc.converted
+                SELECT \(cols), m.meta, m.phone, m.provider_message_id, m.network, cc.converted
                 FROM messages m LEFT JOIN campaign_conversions cc ON cc.campaign_id = m.campaign_id AND cc.user_id = m.user_id
                 WHERE \(condition) LIMIT ?
                 """,
@@ -96,7 +96,7 @@ extension SQLiteStore {
             return MessageLogEntry(
                 id: m.id, meta: r["meta"], campaignId: m.campaignId, userId: m.userId, phone: r["phone"],
                 variant: m.variant, segments: m.segments, providerMessageId: r["provider_message_id"], state: m.state,
-                converted: (r["converted"] as Int64?) == 1)
+                converted: (r["converted"] as Int64?) == 1, network: r["network"])
         }
         guard !entries.isEmpty else { return [] }
         var index: [Int64: Int] = [:]

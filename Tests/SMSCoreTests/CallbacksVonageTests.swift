@@ -26,7 +26,7 @@ struct CallbacksVonageTests {
         #expect(try VonageCallback.parse(json: Data(body.utf8)) == CallbackParseResult(items: [
             CallbackItem(kind: .failed, meta: "aaaaaaaa-bbbb-cccc-dddd-0123456789ab", ts: 1_577_880_000, code: "9",
                          toPhone: "447700900000", providerStatus: "failed",
-                         providerMessageId: "aaaaaaaa-bbbb-cccc-dddd-0123456789ab"),
+                         providerMessageId: "aaaaaaaa-bbbb-cccc-dddd-0123456789ab", network: "12345"),
         ]))
     }
 

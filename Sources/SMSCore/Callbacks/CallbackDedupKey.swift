@@ -5,13 +5,17 @@ import Foundation
 ///
 /// The key is `"cb1-"` followed by 32 lower-case hex digits: the 128-bit FNV-1a hash of a canonical
 /// string of the provider id and the item's `meta`, `kind`, `ts`, `code`, `url`, `incomingText`,
-/// `part` and `providerStatus`. Each field is written as `name=<length>:<value>;` (or `name=-;`
-/// when absent), so no two different field sets produce the same canonical string.
+/// `part` and `providerStatus`, and `network` when the item carries one. Each field is written as
+/// `name=<length>:<value>;` (or `name=-;` when absent; `network` is left out when absent, so keys
+/// of items without it are what they were before it existed), so no two different field sets
+/// produce the same canonical string.
 ///
 /// What it does and does not do:
 /// - The same event delivered twice (same provider, same fields) gets the same key.
 /// - Events differing in any of those fields get different keys: `delivered` at two different
-///   `ts`, `failed` with and without a code, two parts of one message.
+///   `ts`, `failed` with and without a code, two parts of one message, two receipts naming two
+///   networks (both are logged, so the message's network, ``NetworkCode/merged(_:_:)``, is the
+///   same in any arrival order).
 /// - Outcome-level deduplication is **not** this key's job: three `delivered` receipts for one
 ///   message with different timestamps or provider event ids still make three keys, and the
 ///   message state machine counts the message Delivered once (`docs/DOMAIN.md` §4, `docs/PITFALLS.md` #5).
@@ -105,6 +109,7 @@ public enum CallbackDedupKey {
         field("incomingText", item.incomingText)
         field("part", item.part.map { String($0) })
         field("providerStatus", item.providerStatus)
+        if let network = item.network { field("network", network) }
     }
 
     /// The canonical text that is hashed (exposed to the module for tests and diagnostics).

@@ -35,12 +35,15 @@ public struct CallbackItem: Sendable, Equatable, Hashable, Codable {
     public var providerMessageId: String?
     /// Part or sequence number for multi-part messages or sequenced dialects (Plivo `Sequence`).
     public var part: Int?
+    /// The carrier / network the provider reports (Vonage `network-code`, generic `network`), as
+    /// received: only a valid MCC-MNC (``NetworkCode/valid(_:)``) is stored on the message.
+    public var network: String?
 
     public init(
         kind: CallbackEventKind, meta: String, ts: Int64? = nil, code: String? = nil,
         description: String? = nil, url: String? = nil, shortURL: String? = nil,
         incomingText: String? = nil, toPhone: String? = nil, providerStatus: String? = nil,
-        providerMessageId: String? = nil, part: Int? = nil
+        providerMessageId: String? = nil, part: Int? = nil, network: String? = nil
     ) {
         self.kind = kind
         self.meta = meta
@@ -54,6 +57,7 @@ public struct CallbackItem: Sendable, Equatable, Hashable, Codable {
         self.providerStatus = providerStatus
         self.providerMessageId = providerMessageId
         self.part = part
+        self.network = network
     }
 }
 
@@ -75,6 +79,7 @@ extension CallbackItem {
         i.toPhone = toPhone.map(clean)
         i.providerStatus = providerStatus.map(clean)
         i.providerMessageId = providerMessageId.map(clean)
+        i.network = network.map(clean)
         return i
     }
 }

@@ -8,7 +8,9 @@ import Foundation
 /// - every item: `meta` (non-empty string without control characters, ``CallbackMeta``), `ts` (epoch seconds as a number or a numeric string;
 ///   values above 1e12 are milliseconds and are divided by 1000; fractions are dropped; 1970 to
 ///   2100 only, see ``EpochTimestamp``),
-///   optional `description`;
+///   optional `description`, optional `network` (the carrier's MCC-MNC, a string or number kept
+///   as its text in ``CallbackItem/network``; a value that is not 5–6 digits is ignored by
+///   ``NetworkCode``, never a refused item);
 /// - `failed`: `code` (string, or number turned into its decimal string);
 /// - `clicked`: `url` (non-empty string), optional `shorturl`;
 /// - `replied`: `incomingText` (string, may be empty; cut to its first 512 Characters, i.e.
@@ -263,7 +265,8 @@ public enum GenericCallbackParser {
             url: url,
             shortURL: shortURL,
             incomingText: incomingText,
-            toPhone: kind == .replied ? optionalText(obj["toPhone"], literal: literal("toPhone")) : nil))
+            toPhone: kind == .replied ? optionalText(obj["toPhone"], literal: literal("toPhone")) : nil,
+            network: optionalText(obj["network"], literal: literal("network"))))
     }
 
     private static func nonEmptyString(_ value: CallbackJSONValue?, name: String) -> Field<String> {

@@ -11,7 +11,9 @@ import Foundation
 ///
 /// Fields used: `messageId`, `status`, `err-code`, `message-timestamp` (`YYYY-MM-DD HH:MM:SS`,
 /// UTC; falls back to `scts` `YYMMDDHHMM`), `client-ref` (carries our `meta` when we set it on
-/// send), `msisdn` (the recipient).
+/// send), `msisdn` (the recipient), `network-code` (the MCC-MNC of the recipient's network, kept
+/// as received in ``CallbackItem/network``; a value that is not 5–6 digits is ignored by
+/// ``NetworkCode``, never a refused receipt).
 /// `meta` is `client-ref` when present, else the Vonage `messageId` (which is also
 /// `providerMessageId`). Each part of a multipart SMS has its own `messageId`.
 public enum VonageCallback {
@@ -75,7 +77,7 @@ public enum VonageCallback {
             kind: kind, meta: support.text(params["client-ref"]) ?? messageId, ts: ts,
             code: kind == .failed ? support.text(params["err-code"]) : nil,
             toPhone: support.text(params["msisdn"]),
-            providerStatus: status, providerMessageId: messageId)
+            providerStatus: status, providerMessageId: messageId, network: support.text(params["network-code"]))
         return CallbackParseResult(items: [item])
     }
 }

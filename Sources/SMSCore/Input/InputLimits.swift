@@ -89,6 +89,12 @@ public enum InputLimits {
     /// The longest identifier a client chooses: a profile's `userId`; an event's `eventId`,
     /// `userId` and `name` (one limit, so every profile's user id can have events).
     public static let identifierLength = 256
+
+    // Values reported by providers (`docs/DOMAIN.md` §3 "Carrier / network").
+
+    /// The digits of an MCC-MNC network code (``NetworkCode``): a 3-digit MCC and a 2- or 3-digit
+    /// MNC (ITU-T E.212), so 5 or 6 ASCII digits.
+    public static let networkCodeDigits = 5...6
 }
 
 /// The `?limit=N` rule shared by every list endpoint (``InputLimits/listLimit``).

@@ -22,11 +22,14 @@ public struct MessageLogEntry: Sendable, Equatable {
     public var converted: Bool
     /// Earliest qualifying conversion event (``ConversionAttribution/firstConversionAt(goal:message:events:)``).
     public var convertedAt: Int64?
+    /// The carrier / network (MCC-MNC) its callbacks reported (``NetworkCode/merged(_:_:)``), `nil`
+    /// when none reported a valid one.
+    public var network: String?
 
     public init(
         id: Int64, meta: String, campaignId: String, userId: String, phone: String?, variant: Int, segments: Int,
         providerMessageId: String?, state: MessageState, clicks: [Int: Int] = [:], converted: Bool = false,
-        convertedAt: Int64? = nil
+        convertedAt: Int64? = nil, network: String? = nil
     ) {
         self.id = id
         self.meta = meta
@@ -40,6 +43,7 @@ public struct MessageLogEntry: Sendable, Equatable {
         self.clicks = clicks
         self.converted = converted
         self.convertedAt = convertedAt
+        self.network = network
     }
 
     public var outcome: MessageLogOutcome { MessageLogOutcome(state.outcome) }

@@ -9,8 +9,8 @@ public enum BreakdownDimension: String, Sendable, CaseIterable, Codable {
     case provider
     /// The A/B variant number.
     case variant
-    /// The carrier / network (MCC-MNC). No callback dialect stores one yet, so every message is
-    /// `"unknown"`: one row.
+    /// The carrier / network (MCC-MNC) the message's callbacks reported (``NetworkCode``: Vonage
+    /// `network-code`, the generic contract's `network`); `"unknown"` when none reported a valid one.
     case carrier
 }
 
@@ -75,6 +75,11 @@ public struct CampaignBreakdown: Sendable, Equatable, Codable {
     /// The key of a message for `country`: the region of its phone, `"unknown"` without one.
     public static func countryKey(phone: String?) -> String {
         phone.flatMap(PhoneNumber.region(ofE164:)) ?? unknown
+    }
+
+    /// The key of a message for `carrier`: its stored MCC-MNC, `"unknown"` without one.
+    public static func carrierKey(of entry: MessageLogEntry) -> String {
+        entry.network ?? unknown
     }
 
     /// The key of what cannot be told (no valid phone; no MCC-MNC reported).
