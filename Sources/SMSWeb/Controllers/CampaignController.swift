@@ -11,7 +11,7 @@ struct CampaignController {
 
     /// A campaign with its dispatch progress.
     /// `warnings` only in the answer of a creation, when there are any
-    /// (``CampaignCreation/warnings(texts:provider:)``).
+    /// (``CampaignCreation/warnings(texts:provider:)``, then ``CampaignCreation/costWarnings(bodies:variants:linkBaseURL:)``).
     struct View: Encodable {
         var campaign: Campaign
         var progress: Progress
@@ -50,6 +50,8 @@ struct CampaignController {
             try await store.insertCampaign(campaign)
             var created = try await view(campaign)
             let warnings = CampaignCreation.warnings(texts: campaign.variantBodies, provider: try await store.provider(id: campaign.providerId))
+                + CampaignCreation.costWarnings(
+                    bodies: campaign.variantBodies, variants: campaign.variants != nil, linkBaseURL: dispatcher.planner.linkBaseURL)
             if !warnings.isEmpty { created.warnings = warnings }
             return try JSON.response(created, status: .created)
         }

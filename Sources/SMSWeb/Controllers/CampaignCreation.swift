@@ -56,6 +56,16 @@ struct CampaignCreation {
         return EncodingPlaceholders.warning(texts: texts, provider: provider).map { [$0] } ?? []
     }
 
+    /// The cost warnings of a campaign's bodies (issue 18, ``EncodingCostWarning``), each on the
+    /// body as sent (``MessagePreview``: links replaced by short links of `linkBaseURL`), named
+    /// `variants[i].body` when there are variants. Shown by the API (`warnings` of the creation's
+    /// answer) and the dashboard form's preview.
+    static func costWarnings(bodies: [String], variants: Bool, linkBaseURL: String) -> [String] {
+        bodies.enumerated().compactMap { i, body in
+            MessagePreview(body: body, linkBaseURL: linkBaseURL).costWarning?.message(field: variants ? "variants[\(i)].body" : nil)
+        }
+    }
+
     /// A new campaign id: `cmp_` and 10 base62 characters.
     static func newId() -> String { "cmp_" + ShortCode.generate() }
 

@@ -10,11 +10,15 @@ import SMSCore
 ///   ``CampaignDraft/maxLinks``).
 /// - `sent`: ``SegmentCounter`` on the body **as it will be sent**, every link replaced by a short
 ///   link of `shortLinkLength` characters (`{public URL}/l/` + a 10-character code).
+/// - `costWarning`: ``EncodingCostWarning`` on that body (UCS-2 or a spilled segment that
+///   multiplies the cost), computed on the server only (shown after "Update counts").
 struct MessagePreview: Equatable {
     var characters: Int
     var links: Int
     var sent: SegmentCount
     var shortLinkLength: Int
+    /// What the body's encoding or length costs extra (``EncodingCostWarning``), on the body as sent.
+    var costWarning: EncodingCostWarning?
 
     init(body: String, linkBaseURL: String) {
         let sample = "\(linkBaseURL)/l/" + String(repeating: "0", count: ShortCode.length)
@@ -24,6 +28,7 @@ struct MessagePreview: Equatable {
         links = extracted.count
         let asSent = LinkExtractor.rewrite(body, links: extracted) { _, _ in sample }
         sent = SegmentCounter.count(asSent)
+        costWarning = EncodingCostWarning.check(asSent)
     }
 
     /// Characters per SMS for the sent body's encoding and length: 160/153 (GSM-7), 70/67 (UCS-2).
@@ -42,6 +47,7 @@ struct MessagePreview: Equatable {
             "encoding": encodingName, "perSegment": perSegment, "tooManyLinks": links > CampaignDraft.maxLinks,
             "maxLinks": CampaignDraft.maxLinks, "shortLinkLength": shortLinkLength,
             "segmentsWord": sent.segments == 1 ? "segment" : "segments", "linksWord": links == 1 ? "link" : "links",
+            "costWarning": costWarning?.message() ?? "", "hasCostWarning": costWarning != nil,
         ]
     }
 }
