@@ -130,8 +130,9 @@ public struct CampaignStatsQueries: Sendable {
     }
 
     /// `/breakdown?by=` (issue 18): the Stats-tab counters per country, provider, variant or carrier
-    /// (``CampaignBreakdown``). Variant, provider and carrier read the rollups (a few rows);
-    /// country folds the campaign's stored messages (``MessageLogStore/messageLog(campaignId:afterId:limit:)``,
+    /// (``CampaignBreakdown``). Variant and provider read the rollups (a few rows); country and
+    /// carrier (the message's stored network, ``MessageLogEntry/network``) fold the campaign's
+    /// stored messages (``MessageLogStore/messageLog(campaignId:afterId:limit:)``,
     /// pages of ``breakdownPage`` on the index `messages_campaign_log`): its cost grows with the
     /// campaign, about one message-log page read per 1,000 messages (docs/ARCHITECTURE.md
     /// "Stats: reads and the recount"), and its pages are separate reads, so under concurrent
@@ -143,7 +144,7 @@ public struct CampaignStatsQueries: Sendable {
         case .variant:
             for (variant, totals) in try await store.rollupTotalsByVariant(campaignId: campaign.id) { byKey[String(variant)] = totals }
         case .provider: byKey[campaign.providerId] = try await totals(campaignId: campaign.id)
-        case .carrier: byKey[CampaignBreakdown.unknown] = try await totals(campaignId: campaign.id)
+        case .carrier: byKey = try await messageTotals(campaign, key: CampaignBreakdown.carrierKey(of:))
         case .country: byKey = try await countryTotals(campaign)
         }
         return CampaignBreakdown(by: by, totalsByKey: byKey, callbacksEnabled: callbacks)
@@ -153,11 +154,24 @@ public struct CampaignStatsQueries: Sendable {
     /// (``CampaignBreakdown/countryKey(phone:)``), folded from its stored messages in pages of
     /// ``breakdownPage``: the country breakdown's and the cost's one read.
     func countryTotals(_ campaign: Campaign) async throws -> [String: RollupDelta] {
-        var byKey: [String: RollupDelta] = [:]
+        try await messageTotals(campaign) { CampaignBreakdown.countryKey(phone: $0.phone) }
+    }
+
+    /// The all-time cells of a campaign's messages per `key` of each stored message, folded in
+    /// pages of ``breakdownPage`` (the country and carrier breakdowns' one read).
+    func messageTotals(_ campaign: Campaign, key: @escaping (MessageLogEntry) -> String) async throws -> [String: RollupDelta] {
+        try await messageTotals(campaign, keys: [key])[0]
+    }
+
+    /// ``messageTotals(_:key:)`` for several keys from one pass over the messages: one map per key.
+    func messageTotals(_ campaign: Campaign, keys: [(MessageLogEntry) -> String]) async throws -> [[String: RollupDelta]] {
+        var byKey: [[String: RollupDelta]] = Array(repeating: [:], count: keys.count)
         var after: Int64?
         while true {
             let page = try await store.messageLog(campaignId: campaign.id, afterId: after, limit: Self.breakdownPage)
-            for entry in page { CampaignBreakdown.add(entry, key: CampaignBreakdown.countryKey(phone: entry.phone), to: &byKey) }
+            for entry in page {
+                for (i, key) in keys.enumerated() { CampaignBreakdown.add(entry, key: key(entry), to: &byKey[i]) }
+            }
             guard page.count == Self.breakdownPage, let last = page.last else { break }
             after = last.id
         }
@@ -172,10 +186,14 @@ public struct CampaignStatsQueries: Sendable {
     public func cost(_ campaign: Campaign) async throws -> CampaignCost? {
         guard let prices = try await store.priceTable(providerId: campaign.providerId) else { return nil }
         let byCountry = try await countryTotals(campaign)
-        let summary = try await summary(campaign)
-        let segments = byCountry.mapValues { $0[RollupKey(.sentSegments)] ?? 0 }
-        return CampaignCost(
-            prices: prices, segmentsByCountry: segments, stats: summary.all,
+        return Self.cost(campaign, prices: prices, byCountry: byCountry, stats: try await summary(campaign).all)
+    }
+
+    /// The cost of a campaign's country cells (``countryTotals(_:)``) by `prices`, divided by its
+    /// Stats-tab numbers: `/cost`'s and the Delivery tab's one computation.
+    static func cost(_ campaign: Campaign, prices: PriceTable, byCountry: [String: RollupDelta], stats: CampaignStats) -> CampaignCost {
+        CampaignCost(
+            prices: prices, segmentsByCountry: byCountry.mapValues { $0[RollupKey(.sentSegments)] ?? 0 }, stats: stats,
             goalHasRevenue: campaign.goal?.revenueProperty != nil)
     }
 

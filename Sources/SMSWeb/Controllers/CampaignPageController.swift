@@ -3,7 +3,8 @@ import Hummingbird
 import SMSCore
 
 /// `GET /campaigns/{id}?granularity=day|week|month`: the campaign page (stat cards, Message Trend,
-/// Conversion Performance, Split of Clicks, Errors; ``CampaignPageModel``), and
+/// Conversion Performance, Split of Clicks, Errors; ``CampaignPageModel``; Delivery:
+/// ``DeliveryTabModel``), and
 /// `POST /campaigns/{id}/publish` (a draft's publish button) and `POST /campaigns/{id}/resume` (a
 /// paused campaign's resume button), `POST /campaigns/{id}/delete|unschedule|duplicate|archive`
 /// (the buttons of ``CampaignManagement``); every POST is CSRF-checked. Dead-lettered messages are
@@ -27,6 +28,12 @@ struct CampaignPageController {
                 model.deadLetters = try await dispatcher.store.deadLetters(campaignId: campaign.id, limit: Self.deadLetterLimit)
                 model.deadLetterCount = try await dispatcher.store.deadLetterCount(campaignId: campaign.id)
                 var object = model.object()
+                // The Delivery tab: the bodies of /latency, /breakdown and /cost from one read (issue 18).
+                let delivery = try await CampaignStatsQueries(store: d.store).delivery(campaign)
+                object.merge(
+                    DeliveryTabModel(campaignId: campaign.id, providerName: overview.provider?.name ?? campaign.providerId, overview: delivery)
+                        .object()
+                ) { $1 }
                 object["granularity"] = granularity.rawValue
                 object["updatedAt"] = DisplayFormat.dateTime(Dashboard.now(), timeZone: campaign.timezone)
                 return d.page("campaign", object, session: session, nav: "campaigns")

@@ -18,6 +18,8 @@ import SMSCore
 /// - `cost`: ``CampaignCost`` `{currency, total, totalMicros, byCountry: [{country, segments, cost,
 ///   costMicros, pricePerSegment}], perDelivered, perClick, perConversion, return}` by the provider's
 ///   ``PriceTable`` (404 when it has none);
+/// - `breakdown.csv?by=…`, `latency.csv?variant=<n>`: the breakdown rows and the latency histogram as
+///   CSV (``DeliveryCSVExport``), the Delivery tab's downloads;
 /// - `export.csv?granularity=…&tz=…`: summary, trend and links as CSV (``StatsCSVExport``).
 ///
 /// Every view reads maintained rollups only (``CampaignStatsQueries``). Errors: 404 for an unknown
@@ -60,6 +62,16 @@ struct StatsController {
             let campaign = try await load(context)
             return try JSON.response(try await queries.breakdown(campaign, by: try Self.dimension(request)))
         }
+        group.get("campaigns/{id}/breakdown.csv") { request, context in
+            let campaign = try await load(context)
+            let breakdown = try await queries.breakdown(campaign, by: try Self.dimension(request))
+            return Self.csv(try DeliveryCSVExport.breakdown(breakdown), campaign: campaign, suffix: "breakdown-\(breakdown.by.rawValue).csv")
+        }
+        group.get("campaigns/{id}/latency.csv") { request, context in
+            let campaign = try await load(context)
+            let report = try await mapped { try await queries.latency(campaign, variant: try Self.variant(request)) }
+            return Self.csv(try DeliveryCSVExport.latency(report), campaign: campaign, suffix: "latency.csv")
+        }
         group.get("campaigns/{id}/cost") { _, context in
             let campaign = try await load(context)
             guard let cost = try await queries.cost(campaign) else {
@@ -89,6 +101,17 @@ struct StatsController {
                 ],
                 body: .init(byteBuffer: ByteBuffer(bytes: data)))
         }
+    }
+
+    /// A CSV download (`text/csv`, an attachment named after the campaign).
+    static func csv(_ data: Data, campaign: Campaign, suffix: String) -> Response {
+        Response(
+            status: .ok,
+            headers: [
+                .contentType: "text/csv; charset=utf-8",
+                .contentDisposition: DownloadName.attachment(campaignId: campaign.id, suffix: suffix),
+            ],
+            body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
     /// `tz` query parameter: a zone by ``IANAZone/named(_:)`` (an IANA name or `UTC`; a fixed
