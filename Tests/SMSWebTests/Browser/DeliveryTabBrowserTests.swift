@@ -55,7 +55,8 @@ struct DeliveryTabBrowserTests {
         let body = #"[{"event":"delivered","data":[\#(delivered.joined(separator: ","))]},{"event":"failed","data":[\#(failed.joined(separator: ","))]}]"#
         let cb = try await s.call(.POST, String(acme.callbackUrl.dropFirst(s.base.count)), body: Data(body.utf8), auth: false)
         #expect(cb.status == 200, "\(String(decoding: cb.body, as: UTF8.self))")
-        let link = try #require(try #require(sent["de-0"]).body.components(separatedBy: " ").first { $0.contains("/l/") })
+        let de0 = try #require(sent["de-0"])
+        let link = try #require(de0.body.components(separatedBy: " ").first { $0.contains("/l/") })
         try await s.hit(link)
 
         // The API's answers.
