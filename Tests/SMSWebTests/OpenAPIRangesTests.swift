@@ -83,6 +83,6 @@ struct OpenAPIRangesTests {
             }
         }
         #expect(limits == 9)  // campaigns, ingestion errors, unmatched callbacks, click hits, dead letters, profiles, message log, message lookup, webhook events
-        #expect(variants == 8)  // trend, funnel, links, errors, latency, message log and its CSV and NDJSON export
+        #expect(variants == 9)  // trend, funnel, links, errors, latency and its CSV, message log and its CSV and NDJSON export
     }
 }
