@@ -65,6 +65,11 @@ limit = p("limit", "query", rng("listLimit", default=CONSTANTS["listLimitDefault
 # Names and chosen identifiers: InputLimits.nameLength / identifierLength (Unicode code points).
 NAME = {"type": "string", "maxLength": CONSTANTS["nameLength"]}; IDENT = {"type": "string", "maxLength": CONSTANTS["identifierLength"]}
 S = {"type": "string"}; I = {"type": "integer"}; N = {"type": "number"}; B = {"type": "boolean"}
+# The overview's period (SMSCore OverviewPeriod): whole local days of tz, from and to inclusive.
+DATE = {"type": "string", "pattern": r"^(19[7-9][0-9]|20[0-9][0-9])-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"}
+period_params = [p("from", "query", DATE, False, f"first local day, YYYY-MM-DD from 1970-01-01 to 2099-12-31 (default: to - 29 days); a date not in the calendar, after to, or a span over {RANGES['overviewDays']['maximum']} days is a 400 naming from"),
+  p("to", "query", DATE, False, "last local day (inclusive), YYYY-MM-DD (default: today in tz)"),
+  p("tz", "query", S, False, "IANA zone name or UTC (a fixed offset such as GMT+14 is refused: Etc/GMT-14 is its IANA name); default UTC")]
 # The message log's filters, cursor and unmask (the JSON pages and the exports).
 log_query = [p("cursor", "query", S, False, "nextCursor of the previous page, as given (anything else is a 400)"),
       p("outcome", "query", {"type": "string", "enum": ["queued", "sent", "pending", "delivered", "failed", "dispatch_error", "control"]}, False, "pending: an intermediate receipt came; sent: accepted, no receipt yet"),
@@ -246,6 +251,35 @@ schemas = {
      "ctr": {"type": "number", "description": "percent 0-100, unique clicked / delivered with callbacks, else / sent"},
      "errors": {"type": "array", "items": obj({"code": {"type": "string", "description": "delivery error code, (none) for a failure without one"}, "count": I}, ["code","count"])}},
      ["key","sent","delivered","failed","pending","deliveryRate","uniqueClicks","ctr","errors"])}}, ["by","rows"]),
+ "Overview": obj({"from": {"type": "string", "description": "first local day, YYYY-MM-DD"}, "to": {"type": "string", "description": "last local day (inclusive), YYYY-MM-DD"},
+   "timezone": {"type": "string", "description": "the IANA zone of the days"}, "minSent": {"type": "integer", "description": "the fewest sent messages of a ranked campaign"},
+   "totals": obj({"campaigns": {"type": "integer", "description": "campaigns active in the period: a message sent, delivered, failed or clicked in it"},
+     **{k: {"type": "integer", "description": "sum of the active campaigns' all-time /stats " + k} for k in ["sent","delivered","failed","pending","uniqueClicks","clicks","convertedUsers","revenueCents"]},
+     "ctrDenominatorCount": {"type": "integer", "description": "sum of each campaign's CTR denominator: delivered with callbacks, else sent"},
+     "deliveryRate": {"type": "number", "description": "percent 0-100, sum delivered / sum sent"}, "ctr": {"type": "number", "description": "percent 0-100, sum uniqueClicks / ctrDenominatorCount"},
+     "revenue": {"type": "number", "description": "revenueCents / 100"}},
+     ["campaigns","sent","delivered","failed","pending","deliveryRate","uniqueClicks","clicks","ctrDenominatorCount","ctr","convertedUsers","revenueCents","revenue"]),
+   "cost": {"type": "array", "description": "per currency (by code): the sum of the active campaigns' /cost totals; campaigns whose provider has no price table are left out", "items": obj({
+     "currency": S, "total": {"type": "number", "description": "major units"}, "totalMicros": I, "campaigns": I}, ["currency","total","totalMicros","campaigns"])},
+   "trend": {"type": "array", "description": "one point per local day of the period, summed over the active campaigns", "items": obj({"start": {"type": "string", "description": "local YYYY-MM-DD"},
+     "sent": I, "delivered": I, "clicked": I, "clicks": I, "ctr": {"type": "number", "description": "percent 0-100: clicked / the sum of each campaign's CTR denominator that day"}}, ["start","sent","delivered","clicked","clicks","ctr"])},
+   "rankings": obj({k: {"nullable": True, "description": d, **obj({e: obj({"id": S, "name": S, "value": {"type": "number", "description": "percent 0-100"}, "sent": I}, ["id","name","value","sent"]) for e in ["best","worst"]}, ["best","worst"])}
+     for k, d in [("deliveryRate", "among campaigns with callbacks and at least minSent sent; null when none"), ("ctr", "among campaigns with at least minSent sent; null when none")]}, ["deliveryRate","ctr"]),
+   "topErrors": {"type": "array", "description": "failed messages by delivery error code over the active campaigns, most first, at most 10", "items": obj({"code": S, "count": I}, ["code","count"])},
+   "campaigns": {"type": "array", "description": "the active campaigns, most sent first (ties by id): each one's all-time /stats numbers", "items": obj({
+     "id": S, "name": S, "status": S, "providerId": S, "callbacksEnabled": B, "periodSent": {"type": "integer", "description": "messages sent in the period"},
+     **{k: I for k in ["sent","delivered","failed","pending","uniqueClicks","convertedUsers","revenueCents"]},
+     "deliveryRate": {"type": "number", "description": "percent 0-100"}, "ctr": {"type": "number", "description": "percent 0-100"},
+     "ctrDenominator": {"type": "string", "enum": ["delivered","sent"]}, "revenue": N,
+     "cost": {"nullable": True, "description": "the campaign's /cost total; null without a price table", **obj({"currency": S, "total": N, "totalMicros": I}, ["currency","total","totalMicros"])}},
+     ["id","name","status","providerId","callbacksEnabled","periodSent","sent","delivered","failed","pending","deliveryRate","uniqueClicks","ctr","ctrDenominator","convertedUsers","revenueCents","revenue","cost"])}},
+   ["from","to","timezone","minSent","totals","cost","trend","rankings","topErrors","campaigns"]),
+ "Comparison": obj({"campaigns": {"type": "array", "description": "in the order of ids", "items": obj({"id": S, "name": S, "status": S,
+   "stats": ref("Stats"),
+   "latency": obj({"delivered": I, **{k: {"type": "integer", "nullable": True, "description": "seconds, sent -> delivered, as /latency"} for k in ["p50Seconds","p90Seconds","resolutionSeconds"]}}, ["delivered","p50Seconds","p90Seconds","resolutionSeconds"]),
+   "cost": {"nullable": True, "description": "as /cost; null without a price table", **obj({"currency": S, "total": N, "totalMicros": I,
+     "perDelivered": {"type": "number", "nullable": True, "description": "total / delivered, major units; null without a delivered message"}}, ["currency","total","totalMicros","perDelivered"])}},
+   ["id","name","status","stats","latency","cost"])}}, ["campaigns"]),
  "PriceTable": obj({"currency": {"type": "string", "pattern": "^[A-Z]{3}$", "description": "ISO 4217 code, three capital letters"},
    "defaultPerSegment": rng("pricePerSegment", "price of one SMS segment to a country not in perCountry (or of unknown country), decimal major units; stored exactly as integer micro-units (1/1,000,000)"),
    "perCountry": {"type": "object", "additionalProperties": rng("pricePerSegment", "price of one segment to this country, major units"),
@@ -427,6 +461,14 @@ paths = {
  "/api/v1/campaigns/{id}/breakdown.csv": {"get": op("The breakdown's rows as CSV (RFC 4180, UTF-8 with BOM; text cells guarded against formula injection): one header line (the dimension, sent, delivered, failed, pending, deliveryRate, uniqueClicks, ctr, errors as code:count pairs) and one line per row", ok("CSV file", S, ctype="text/csv"), params=[cid, p("by", "query", {"type": "string", "enum": ["country","provider","variant","carrier"]}, True, "the dimension; anything else is a 400 listing these")])},
  "/api/v1/campaigns/{id}/latency.csv": {"get": op("The delivery-latency histogram as CSV (RFC 4180, UTF-8 with BOM): overSeconds, upToSeconds, count, percentOfDelivered per non-empty bucket, ascending", ok("CSV file", S, ctype="text/csv"), params=[cid, variant])},
  "/api/v1/campaigns/{id}/cost": {"get": op("What the campaign cost: sent segments per destination country x its provider's price per segment (PUT /api/v1/providers/{id}/prices), the total, per delivered message, per click, per conversion, and the return (revenue - cost) when the goal has revenue; 404 when the provider has no price table. Reads the campaign's messages like the country breakdown", ok("cost", ref("CampaignCost")), params=[cid])},
+ "/api/v1/overview": {"get": op("All campaigns active in a period (a message sent, delivered, failed or clicked in it) at a glance: totals (the sums of their /stats), cost per currency, the daily trend, best and worst delivery rate and CTR, top error codes, one row per campaign. Reads the rollups (O(campaigns x buckets)); a campaign priced by per-country prices reads its messages as /cost does",
+    ok("overview", ref("Overview")), params=period_params + [p("minSent", "query", rng("overviewMinSent", default=CONSTANTS["overviewMinSentDefault"]), False,
+      f"the fewest sent messages of a ranked campaign (default {CONSTANTS['overviewMinSentDefault']}); ASCII digits only; anything else is a 400 naming the range")])},
+ "/api/v1/breakdown": {"get": op("The per-campaign breakdowns of the campaigns active in a period, added key by key: rows add up to the overview's totals (country reads the campaigns' messages, as the per-campaign breakdown does)",
+    ok("breakdown", ref("Breakdown")), params=[p("by", "query", {"type": "string", "enum": ["country","provider","variant","carrier"]}, True, "the dimension; anything else is a 400 listing these")] + period_params)},
+ "/api/v1/compare": {"get": op("2 to 5 campaigns side by side: each one's /stats summary, /latency p50 and p90, /cost total and cost per delivered message",
+    ok("comparison", ref("Comparison")), params=[p("ids", "query", {"type": "string", "pattern": r"^[^,\x00-\x1F\x7F]+(,[^,\x00-\x1F\x7F]+){%d,%d}$" % (RANGES["compareCampaigns"]["minimum"] - 1, RANGES["compareCampaigns"]["maximum"] - 1)}, True,
+      f"{RANGES['compareCampaigns']['minimum']} to {RANGES['compareCampaigns']['maximum']} campaign ids separated by commas, each once; fewer, more, a repeated or an unknown id is a 400 naming ids")])},
  "/api/v1/campaigns/{id}/latency": {"get": op("Delivery speed: sent -> delivered percentiles and within-10 s/60 s/600 s/3600 s shares, sent -> first click, from fixed histogram buckets in the rollups (1 s up to 60 s, coarser above)", ok("latency", ref("Latency")), params=[cid, variant])},
  "/api/v1/events": {"post": op("Ingest conversion events (idempotent by eventId)", {**ok("result", ref("EventResult")), "400": {"description": "some events invalid (the valid ones were stored); or the body is not valid JSON (message names the byte) or not an array", "content": {"application/json": {"schema": ref("EventResult")}}}, "413": {"description": "more than 10,000 events in one request"}}, body({"type": "array", "items": ref("Event")}))},
  "/api/v1/ingestion-errors": {"get": op("Invalid input kept for operators, newest first; a raw over 64 KiB is cut (rawTruncated: true)", ok("errors", {"type": "array", "items": ref("IngestionError")}), params=[limit])},
@@ -453,7 +495,8 @@ paths = {
  "/metrics": {"get": op("Prometheus metrics", ok("metrics", S, ctype="text/plain"), auth=False)},
  "/openapi.json": {"get": op("This document", ok("OpenAPI document"), auth=False)},
  "/login": {"get": op("Dashboard sign-in page", ok("HTML", S, ctype="text/html"), auth=False, html=True), "post": op("Dashboard sign-in (form field token; a wrong one is the sign-in page again with 401)", {"303": {"description": "signed in, cookie set"}}, auth=False, html=True)},
- "/": {"get": op("Dashboard: campaign list (the sign-in page, 200, without a session cookie)", ok("HTML", S, ctype="text/html"), auth=False, html=True)},
+ "/": {"get": op("Dashboard home: the overview of a period (from, to, tz as GET /api/v1/overview; default the last 30 days) and the campaign list (the sign-in page, 200, without a session cookie)", ok("HTML", S, ctype="text/html"), auth=False, html=True)},
+ "/compare": {"get": op("Dashboard: campaigns side by side (ids as GET /api/v1/compare, or one id parameter per checked campaign; the sign-in page, 200, without a session cookie)", ok("HTML", S, ctype="text/html"), auth=False, html=True)},
  "/campaigns/{id}": {"get": op("Dashboard: campaign page (the sign-in page, 200, without a session cookie)", ok("HTML", S, ctype="text/html"), params=[
     p("id", schema=S, desc="campaign id; without a session the sign-in page (200) answers whatever it holds"),
     p("granularity", "query", {}, False, "day (default), week or month; with a session anything else is a 400 page; without one the sign-in page (200) answers whatever the parameter holds")], auth=False, html=True)},

@@ -100,6 +100,7 @@ public func buildRouter(
     CampaignManagementController(campaigns: campaignController, management: CampaignManagement(store: store, dispatcher: dispatcher))
         .addRoutes(to: api)
     StatsController(store: store).addRoutes(to: api)
+    OverviewController(store: store).addRoutes(to: api)
     EventController(store: store, maxEvents: config.maxEventsPerRequest, metrics: metrics).addRoutes(to: api)
     ClickHitsController(store: store).addRoutes(to: api)
     let messageLog = MessageLogController(store: store)

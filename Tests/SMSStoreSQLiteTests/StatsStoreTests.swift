@@ -80,6 +80,44 @@ struct StatsStoreTests {
             }
         }
     }
+
+    /// Issue 18: the overview across campaigns and the breakdown across campaigns by provider and
+    /// variant (a default-only price table: priced from `sent_segments`) read the rollups by
+    /// primary key, the campaign and provider lists and the price table, never messages, events or
+    /// clicks; checked on the statements SQLite actually ran.
+    @Test func overviewReadsNeverScanMessagesOrEvents() async throws {
+        let f = try await F.busyHistory(.sqlite)
+        #expect(try await f.store.setPriceTable(PriceTable(currency: "EUR", defaultMicrosPerSegment: 50_000), providerId: "p1"))
+        let traced = try SQLiteStore(writer: DatabaseQueue(path: f.testStore.databaseURL), keywords: OptOutKeywords())
+        let seen = SQLLog()
+        try await traced.db.write { db in
+            db.trace(options: .statement) { event in
+                if case .statement(let s) = event { seen.append(s.expandedSQL) }
+            }
+        }
+        let period = try OverviewPeriod(from: "2024-03-01", to: "2024-03-31", tz: "Europe/Berlin", now: 0)
+        let q = OverviewQueries(store: traced)
+        let overview = try await q.overview(period, minSent: 1)
+        _ = try await q.breakdown(by: .provider, period: period)
+        _ = try await q.breakdown(by: .variant, period: period)
+        try await traced.db.write { db in db.trace(options: .statement, nil) }
+        #expect(overview.totals.campaigns == 1 && overview.cost.first?.totalMicros == 50_000 * overview.totals.sent)
+        let statements = seen.lines.filter { $0.uppercased().hasPrefix("SELECT") }
+        #expect(statements.count >= 6)
+        let plans = try await traced.db.read { db in
+            try statements.map { sql in
+                try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql).map { ($0["detail"] as String?) ?? "" }
+            }
+        }
+        for (sql, plan) in zip(statements, plans) {
+            for table in ["messages", "message_events", "clicks", "short_links", "conversion_events", "campaign_conversions"] {
+                #expect(!sql.contains(" \(table) ") && !sql.hasSuffix(" \(table)"), "reads \(table): \(sql)")
+            }
+            for step in plan where step.contains("rollups") {
+                #expect(step.contains("USING PRIMARY KEY (campaign_id=?"), "\(step) for \(sql)")
+            }
+        }
+    }
 }
 
 /// Statements seen by a trace (the trace closure runs on the database's queue).

@@ -60,7 +60,7 @@ struct OpenAPIRangesTests {
     func queryParameters() throws {
         let doc = try Self.document()
         let paths = try #require(doc["paths"] as? [String: [String: Any]])
-        var limits = 0, variants = 0
+        var limits = 0, variants = 0, minSents = 0
         for (path, methods) in paths {
             for (_, operation) in methods {
                 for parameter in ((operation as? [String: Any])?["parameters"] as? [[String: Any]]) ?? [] {
@@ -74,6 +74,10 @@ struct OpenAPIRangesTests {
                     case "variant":
                         range = InputLimits.variantIndex
                         variants += 1
+                    case "minSent":
+                        range = InputLimits.overviewMinSent
+                        minSents += 1
+                        #expect((schema["default"] as? NSNumber)?.intValue == InputLimits.overviewMinSentDefault, "\(path)")
                     default: continue
                     }
                     #expect(schema["type"] as? String == "integer", "\(path)")
@@ -84,5 +88,6 @@ struct OpenAPIRangesTests {
         }
         #expect(limits == 9)  // campaigns, ingestion errors, unmatched callbacks, click hits, dead letters, profiles, message log, message lookup, webhook events
         #expect(variants == 9)  // trend, funnel, links, errors, latency and its CSV, message log and its CSV and NDJSON export
+        #expect(minSents == 1)  // the overview (issue 18)
     }
 }

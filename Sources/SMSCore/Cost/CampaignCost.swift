@@ -85,6 +85,15 @@ public struct CampaignCost: Sendable, Equatable, Codable {
             : nil
     }
 
+    /// The total of ``init(prices:segmentsByCountry:stats:goalHasRevenue:)`` from the campaign's
+    /// `sent_segments` alone, micro-units, when the table has no per-country price (every segment
+    /// then costs the default, whatever its country: `sentSegments × default`); `nil` when it has
+    /// one (the country split is needed). The overview's rollup-only path (``OverviewQueries``).
+    public static func totalMicros(prices: PriceTable, sentSegments: Int64) -> Int64? {
+        guard prices.microsPerSegmentByCountry.isEmpty else { return nil }
+        return cost(segments: sentSegments, microsPerSegment: prices.defaultMicrosPerSegment)
+    }
+
     /// `segments × microsPerSegment`, exact (saturating at `Int64.max`, which no bounded price
     /// table reaches: 1,000 major units × 9.2 × 10^9 segments).
     public static func cost(segments: Int64, microsPerSegment: Int64) -> Int64 {

@@ -27,6 +27,21 @@ public enum InputLimits {
     /// The `?variant=` index of the stats views (a campaign has at most 5 variants).
     public static let variantIndex = InputRange(integer: 0...4)
 
+    // The overview across campaigns (issue 18, ``OverviewPeriod``, ``CampaignsOverview``).
+
+    /// The days of an overview period (`from` to `to`, both local dates, inclusive): one day to
+    /// 366. Decision: a year (a leap year's too) is what a daily trend can show; longer periods
+    /// belong to an export.
+    public static let overviewDays = InputRange(integer: 1...366, unit: "days")
+    /// `minSent` of the overview: a campaign is ranked best or worst only with at least this many
+    /// sent messages (default ``overviewMinSentDefault``).
+    public static let overviewMinSent = InputRange(integer: 1...1_000_000_000, unit: "messages")
+    /// Decision: 100 sent messages, so one delivered or clicked message moves a ranked rate by at
+    /// most one percentage point (a 3-message test campaign at 100 % CTR is not the "best").
+    public static let overviewMinSentDefault = 100
+    /// Campaigns compared side by side (`GET /api/v1/compare?ids=`).
+    public static let compareCampaigns = InputRange(integer: 2...5, unit: "campaigns")
+
     // Providers (`docs/DOMAIN.md` §2).
 
     /// Messages in one batched provider request.
