@@ -5,8 +5,8 @@ import Mustache
 import SMSCore
 
 /// The web dashboard's entry points: sign-in (admin token, or the `--dashboard-password`),
-/// one-time sign-in links, sign-out, static assets, the campaign list; and it registers the other
-/// dashboard pages (campaign page, new campaign, providers, ingestion errors, profile import, profiles, segments,
+/// one-time sign-in links, sign-out, static assets; and it registers the dashboard pages (the home
+/// with the overview and the campaign list, the comparison, campaign page, new campaign, providers, ingestion errors, profile import, profiles, segments,
 /// the message log).
 struct DashboardController {
     let dashboard: Dashboard
@@ -86,12 +86,7 @@ struct DashboardController {
                 LoginLinkView(url: "\(d.config.publicBaseURL)/login/once/\(nonce)\(query)", expiresInSeconds: OneTimeLoginLinks.lifetime),
                 status: .created)
         }
-        group.get("/") { request, _ in
-            try await d.signedIn(request) { session in
-                let archived: ArchivedFilter = try QueryParameter.single("archived", in: request) == "true" ? .only : .hidden
-                return d.page("campaigns", try await CampaignListModel.build(store: d.store, archived: archived), session: session, nav: "campaigns")
-            }
-        }
+        OverviewPageController(dashboard: d).addRoutes(to: group)
         CampaignPageController(dashboard: d, dispatcher: dispatcher, management: CampaignManagement(store: dispatcher.store, dispatcher: dispatcher))
             .addRoutes(to: group)
         CampaignFormController(dashboard: d, creation: CampaignCreation(store: dispatcher.store, engine: dispatcher.planner.engine))

@@ -3,7 +3,8 @@
 //   page re-reads itself every few seconds and swaps the changed regions in place;
 // - new campaign form: live character, encoding, segment and link counts (the same rules as the
 //   server's SegmentCounter and LinkExtractor; alphabets and limits come from the form's data-*);
-// - providers page: copy buttons.
+// - providers page: copy buttons;
+// - home: remembers the browser's time zone for the overview (cookie smsstats_tz).
 (function () {
   "use strict";
   document.documentElement.classList.add("js");
@@ -266,7 +267,18 @@
     });
   }
 
-  function start() { setupTabs(); setupLiveRefresh(); setupCounter(); setupCopy(); setupAutosubmit(); }
+  // ---------- Overview: the operator's zone ----------
+  // The home's overview is shown in the zone of the smsstats_tz cookie when the URL names none
+  // (OverviewPageController): remember the browser's IANA zone there for the next visit.
+  function setupZone() {
+    if (!document.querySelector("[data-overview-tz]") || !window.Intl) return;
+    var zone;
+    try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone; } catch (e) { return; }
+    if (!zone || !/^[A-Za-z0-9_+\/-]{1,64}$/.test(zone)) return;
+    document.cookie = "smsstats_tz=" + encodeURIComponent(zone) + "; path=/; max-age=31536000; SameSite=Lax";
+  }
+
+  function start() { setupTabs(); setupLiveRefresh(); setupCounter(); setupCopy(); setupAutosubmit(); setupZone(); }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start); else start();
 })();
 
