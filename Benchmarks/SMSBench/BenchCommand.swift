@@ -8,5 +8,5 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "smsstats-bench",
         abstract: "SMSStats benchmarks (run with -c release).",
-        subcommands: [RollupBench.self, RedirectBench.self, EventsBench.self, CallbackBench.self, StatsBench.self, DispatchBench.self, StoreBench.self, PartitionBench.self, ProfilesBench.self, WebhookBench.self])
+        subcommands: [RollupBench.self, RedirectBench.self, EventsBench.self, CallbackBench.self, StatsBench.self, OverviewBench.self, DispatchBench.self, StoreBench.self, PartitionBench.self, ProfilesBench.self, WebhookBench.self])
 }
