@@ -38,6 +38,24 @@ struct PGRollupWriter: Sendable {
     /// Writes the buffered message states.
     mutating func flushStates(_ tx: PGTx) async throws { try await states.flush(tx) }
 
+    /// Webhook events buffered with the states (``queueWebhookEvents(_:_:routes:)``), written in one
+    /// statement by ``flush(_:)``.
+    private(set) var webhookEvents: [WebhookOutboxEntry] = []
+    private var webhookRoutes: WebhookRouteCache?
+
+    /// With ``defersStates``, buffers `entries` for ``flush(_:)`` (one `INSERT` for the
+    /// transaction's events instead of one per message: BENCHMARKS.md "webhooks"); otherwise
+    /// writes them at once. Either way in this transaction, under the messages' locks.
+    mutating func queueWebhookEvents(_ tx: PGTx, _ entries: [WebhookOutboxEntry], routes: WebhookRouteCache) async throws {
+        guard !entries.isEmpty else { return }
+        guard defersStates else {
+            try await PGWebhookOutbox.write(tx, entries, routes: routes)
+            return
+        }
+        webhookEvents += entries
+        webhookRoutes = routes
+    }
+
     struct Scope: Hashable, Sendable {
         var campaignId: String
         var variant: Int
@@ -82,6 +100,10 @@ struct PGRollupWriter: Sendable {
     /// `rollups` when ``slot`` is `nil`.
     mutating func flush(_ tx: PGTx) async throws {
         try await states.flush(tx)
+        if let routes = webhookRoutes, !webhookEvents.isEmpty {
+            try await PGWebhookOutbox.write(tx, webhookEvents, routes: routes)
+            webhookEvents = []
+        }
         let cells = sortedCells
         guard !cells.isEmpty else { return }
         let campaigns = cells.map(\.campaign)

@@ -29,6 +29,7 @@ enum PostgresMigrations {
         ("provider-prices", providerPrices),
         ("signature-nonces", signatureNonces),
         ("message-network", messageNetwork),
+        ("webhook-fanout", webhookFanout),
     ]
 
     /// Work in Swift after a migration's SQL, in the same transaction, by migration id.
@@ -340,6 +341,25 @@ enum PostgresMigrations {
         CREATE INDEX webhook_outbox_subscription ON webhook_outbox (subscription_id, status, id);
         CREATE INDEX webhook_outbox_user ON webhook_outbox (user_id) WHERE user_id IS NOT NULL;
         CREATE SEQUENCE webhook_outbox_versions;
+        """
+
+    /// Webhook fan-out at lease time (issue 17, ``WebhookFanout``); the SQLite migration of the
+    /// same id: one outbox row per event (`subscription_id` 0, `status` 'event') carrying `txid`,
+    /// its transaction's id (`pg_current_xact_id()`), and a per-subscription fan-out position
+    /// `(fanout_txid, fanout_id)` in the `(txid, id)` order of the event rows (NULL: not yet
+    /// placed, the head at the next pass). The worker fans out only events whose transaction id
+    /// is below the oldest running transaction's (`pg_snapshot_xmin`): every event there is
+    /// committed or never will be, so a position never passes an event still in flight
+    /// (identity ids are taken at INSERT, not at COMMIT). The `(subscription_id, event_id)` UNIQUE
+    /// constraint goes. Additive for a server of the previous release (it writes and delivers
+    /// rows per subscription; it never sees subscription 0). Existing subscriptions start at
+    /// (0, 0): no event row exists yet.
+    static let webhookFanout = """
+        ALTER TABLE webhook_outbox DROP CONSTRAINT IF EXISTS webhook_outbox_subscription_id_event_id_key;
+        ALTER TABLE webhook_outbox ADD COLUMN txid BIGINT;
+        CREATE INDEX webhook_outbox_fanout ON webhook_outbox (txid, id) WHERE subscription_id = 0;
+        ALTER TABLE webhook_subscriptions ADD COLUMN fanout_txid BIGINT, ADD COLUMN fanout_id BIGINT;
+        UPDATE webhook_subscriptions SET fanout_txid = 0, fanout_id = 0
         """
 
     /// Retention marks (issue 15); the SQLite migration of the same id: one row per purged

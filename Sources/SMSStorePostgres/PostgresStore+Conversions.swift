@@ -130,7 +130,8 @@ extension PostgresStore {
             ON CONFLICT (campaign_id, user_id) DO UPDATE SET
               converted = excluded.converted, click_through = excluded.click_through, revenue_cents = excluded.revenue_cents
             """)
-        try await PGWebhookOutbox.write(
+        // With the message events of the same transaction, in the same order (one buffer when it defers).
+        try await rollups.queueWebhookEvents(
             tx,
             WebhookEventRule.entries(
                 conversion: old, becomes: now, at: at, campaignId: message.campaignId, messageId: message.id, userId: message.userId),

@@ -193,7 +193,10 @@ extension PostgresStore {
         var plan = MessagePlanner.plan(row.state, segments: row.segments, fact: fact)
         if plan.replaysHistory { plan = plan.replayed(try await replayHistory(tx, row: row, state: plan.new)) }
         let new = try await write(tx, plan, to: row, rollups: &rollups, cache: &cache)
-        try await PGWebhookOutbox.write(tx, fact: fact, old: plan.old, new: plan.new, message: row, routes: webhookRoutes)
+        try await rollups.queueWebhookEvents(
+            tx,
+            WebhookEventRule.entries(fact: fact, old: plan.old, new: plan.new, campaignId: row.campaignId, messageId: row.id, userId: row.userId),
+            routes: webhookRoutes)
         return new
     }
 

@@ -27,6 +27,7 @@ extension PostgresStore: WebhookOutboxStore {
         let expires = now + leaseSeconds
         let limit = Int64(batchSize)
         return try await write { tx in
+            try await Self.fanOutEnabled(tx)
             let due = try await tx.rows(
                 """
                 SELECT DISTINCT o.subscription_id FROM webhook_outbox o JOIN webhook_subscriptions s ON s.id = o.subscription_id
@@ -66,6 +67,8 @@ extension PostgresStore: WebhookOutboxStore {
         let subscription = batch.subscription.id
         let error = result.errorText
         try await write { tx in
+            // A 410 disables it: first what it has not yet got is fanned out (kept queued, as its other events).
+            if result.gone { _ = try await Self.fanOutRest(tx, id: subscription, disabling: true) }
             for e in batch.events {
                 if result.delivered {
                     try await tx.exec(
@@ -110,12 +113,18 @@ extension PostgresStore: WebhookOutboxStore {
         if result.gone { webhookRoutes.invalidate() }
     }
 
+    /// `pending` also lists the events not yet fanned out to it (``WebhookFanout``), first: they are the newest.
     public func webhookEvents(subscriptionId: Int64, status: String, limit: Int) async throws -> [WebhookOutboxEvent] {
         try await read { tx in
-            try await tx.rows(
+            var out: [WebhookOutboxEvent] = []
+            if status == "pending", let row = try await tx.one("SELECT * FROM webhook_subscriptions WHERE id = \(subscriptionId)") {
+                out = try await Self.unfannedEvents(tx, subscriptionRow: row, limit: limit)
+            }
+            guard out.count < limit else { return out }
+            return try await out + tx.rows(
                 """
                 SELECT \(unescaped: Self.outboxColumns) FROM webhook_outbox o LEFT JOIN messages m ON m.id = o.message_id
-                WHERE o.subscription_id = \(subscriptionId) AND o.status = \(status) ORDER BY o.id DESC LIMIT \(Int64(limit))
+                WHERE o.subscription_id = \(subscriptionId) AND o.status = \(status) ORDER BY o.id DESC LIMIT \(Int64(limit - out.count))
                 """
             ).map(Self.outboxEvent)
         }
@@ -137,16 +146,26 @@ extension PostgresStore: WebhookOutboxStore {
         try await !webhookRoutes.routes { try await read { try await PGWebhookOutbox.loadRoutes($0) } }.isEmpty
     }
 
+    /// Pending rows of enabled subscriptions plus, for each, the events not yet fanned out to it.
     public func webhookOutboxDepth(now: Int64) async throws -> (depth: Int64, oldestAgeSeconds: Int64?) {
         try await read { tx in
-            guard let row = try await tx.one(
+            var n: Int64 = 0
+            var oldest: Int64?
+            if let row = try await tx.one(
                 """
                 SELECT COUNT(*) AS n, MIN(o.created_at) AS oldest FROM webhook_outbox o
                 JOIN webhook_subscriptions s ON s.id = o.subscription_id WHERE o.status = 'pending' AND s.enabled
                 """)
-            else { return (0, nil) }
-            let oldest = try row.get("oldest", Int64?.self)
-            return (try row.get("n", Int64.self), oldest.map { max(0, now - $0) })
+            {
+                n = try row.get("n", Int64.self)
+                oldest = try row.get("oldest", Int64?.self)
+            }
+            for s in try await tx.rows("SELECT * FROM webhook_subscriptions WHERE enabled") {
+                let waiting = WebhookFanout.waiting(try await Self.unfannedGroups(tx, subscriptionRow: s), for: try Self.webhook(from: s))
+                n += waiting.count
+                if let w = waiting.oldestQueuedAt { oldest = min(oldest ?? w, w) }
+            }
+            return (n, oldest.map { max(0, now - $0) })
         }
     }
 }

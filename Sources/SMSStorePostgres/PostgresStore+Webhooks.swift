@@ -11,8 +11,9 @@ extension PostgresStore: WebhookStore {
         let id = try await write { tx in
             try await tx.scalar(
                 """
-                INSERT INTO webhook_subscriptions (url, events, campaign_id, secret, enabled, created_at, updated_at)
-                VALUES (\(url), \(events), \(campaignId), \(secret), \(definition.enabled), \(at), \(at)) RETURNING id
+                INSERT INTO webhook_subscriptions (url, events, campaign_id, secret, enabled, created_at, updated_at, fanout_txid, fanout_id)
+                VALUES (\(url), \(events), \(campaignId), \(secret), \(definition.enabled), \(at), \(at),
+                  pg_current_xact_id()::text::bigint, 0) RETURNING id
                 """, as: Int64.self) ?? 0
         }
         return WebhookSubscription(id: id, definition: definition, secret: secret, createdAt: at, updatedAt: at)
@@ -42,11 +43,20 @@ extension PostgresStore: WebhookStore {
         let campaignId = definition.campaignId?.pgSafe
         defer { webhookRoutes.invalidate() }
         return try await write { tx in
-            try await !tx.rows(
+            guard let wasEnabled = try await tx.scalar("SELECT enabled FROM webhook_subscriptions WHERE id = \(id)", as: Bool.self) else {
+                return false
+            }
+            // The events it has not yet got go by the definition they were written under; one
+            // enabled again starts at the head: the events of transactions after this one (``WebhookFanout``).
+            _ = try await Self.fanOutRest(tx, id: id, disabling: wasEnabled && !definition.enabled)
+            let restart = definition.enabled && !wasEnabled
+            return try await !tx.rows(
                 """
                 UPDATE webhook_subscriptions SET url = \(url), events = \(events), campaign_id = \(campaignId),
                   enabled = \(definition.enabled), updated_at = \(at),
-                  disabled_reason = CASE WHEN \(definition.enabled) THEN NULL ELSE disabled_reason END
+                  disabled_reason = CASE WHEN \(definition.enabled) THEN NULL ELSE disabled_reason END,
+                  fanout_txid = CASE WHEN \(restart) THEN pg_current_xact_id()::text::bigint ELSE fanout_txid END,
+                  fanout_id = CASE WHEN \(restart) THEN 0 ELSE fanout_id END
                 WHERE id = \(id) RETURNING 1
                 """
             ).isEmpty
@@ -65,7 +75,9 @@ extension PostgresStore: WebhookStore {
     public func webhookDeliveryStats(id: Int64) async throws -> WebhookDeliveryStats {
         try await read { tx in
             var stats = WebhookDeliveryStats()
+            var waiting: Int64 = 0
             if let row = try await tx.one("SELECT * FROM webhook_subscriptions WHERE id = \(id)") {
+                waiting = WebhookFanout.waiting(try await Self.unfannedGroups(tx, subscriptionRow: row), for: try Self.webhook(from: row)).count
                 stats.lastStatus = try row.get("last_status", Int64?.self).map(Int.init)
                 stats.lastError = try row.get("last_error", String?.self)
                 stats.lastAttemptAt = try row.get("last_attempt_at", Int64?.self)
@@ -79,11 +91,12 @@ extension PostgresStore: WebhookStore {
             {
                 let n: Int64 = try row.get("n")
                 switch try row.get("status", String.self) {
-                case "pending": stats.queueDepth = n
+                case "pending": stats.queueDepth += n
                 case "failed": stats.failedEvents = n
                 default: break
                 }
             }
+            stats.queueDepth += waiting
             return stats
         }
     }

@@ -320,6 +320,34 @@ enum SQLiteSchema {
         m.registerMigration("message-network") { db in
             try db.execute(sql: "ALTER TABLE messages ADD COLUMN network TEXT")
         }
+        // Webhook fan-out at lease time (issue 17, ``WebhookFanout``, BENCHMARKS.md "webhooks"): a
+        // state change writes one outbox row per event (`subscription_id` 0, `status` 'event'), and
+        // the delivery worker copies it into a row per subscription that takes it, moving the
+        // subscription's `fanout_position` (the last event row id fanned out to it; NULL: not yet
+        // placed, the head at the next pass) past it. The `(subscription_id, event_id)` UNIQUE
+        // index goes (SQLite drops a table constraint only by rebuilding the table: same columns,
+        // rows and indexes). Additive for a server of the previous release: it writes and delivers
+        // rows per subscription as before (the new code delivers those too), and never sees the
+        // event rows (no subscription 0). Existing subscriptions start at 0: no event row exists yet.
+        m.registerMigration("webhook-fanout") { db in
+            try db.execute(sql: """
+                CREATE TABLE webhook_outbox_fanout (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT, event_id TEXT NOT NULL, subscription_id INTEGER NOT NULL,
+                    type TEXT NOT NULL, campaign_id TEXT, message_id INTEGER, user_id TEXT,
+                    version INTEGER NOT NULL, occurred_at INTEGER NOT NULL, payload TEXT NOT NULL,
+                    status TEXT NOT NULL DEFAULT 'pending', attempts INTEGER NOT NULL DEFAULT 0,
+                    next_attempt_at INTEGER NOT NULL, lease_holder TEXT, lease_expires_at INTEGER,
+                    last_error TEXT, delivered_at INTEGER, created_at INTEGER NOT NULL);
+                INSERT INTO webhook_outbox_fanout SELECT * FROM webhook_outbox;
+                DROP TABLE webhook_outbox;
+                ALTER TABLE webhook_outbox_fanout RENAME TO webhook_outbox;
+                CREATE INDEX webhook_outbox_due ON webhook_outbox (next_attempt_at, subscription_id, id) WHERE status = 'pending';
+                CREATE INDEX webhook_outbox_subscription ON webhook_outbox (subscription_id, status, id);
+                CREATE INDEX webhook_outbox_user ON webhook_outbox (user_id) WHERE user_id IS NOT NULL;
+                ALTER TABLE webhook_subscriptions ADD COLUMN fanout_position INTEGER;
+                UPDATE webhook_subscriptions SET fanout_position = 0;
+                """)
+        }
         return m
     }
 }

@@ -22,6 +22,7 @@ extension SQLiteStore: WebhookOutboxStore {
         -> [WebhookDeliveryBatch]
     {
         try await db.write { db in
+            try Self.fanOutEnabled(db)
             let due = try Int64.fetchAll(
                 db,
                 sql: """
@@ -56,6 +57,8 @@ extension SQLiteStore: WebhookOutboxStore {
     public func finishWebhookDelivery(_ batch: WebhookDeliveryBatch, holder: String, result: WebhookDeliveryResult) async throws {
         let subscription = batch.subscription.id
         try await db.write { db in
+            // A 410 disables it: first what it has not yet got is fanned out (kept queued, as its other events).
+            if result.gone { try Self.fanOutRest(db, id: subscription) }
             for e in batch.events {
                 if result.delivered {
                     try db.execute(
@@ -98,14 +101,20 @@ extension SQLiteStore: WebhookOutboxStore {
         if result.gone { webhookRoutes.invalidate() }
     }
 
+    /// `pending` also lists the events not yet fanned out to it (``WebhookFanout``), first: they are the newest.
     public func webhookEvents(subscriptionId: Int64, status: String, limit: Int) async throws -> [WebhookOutboxEvent] {
         try await db.read { db in
-            try Row.fetchAll(
+            var out: [WebhookOutboxEvent] = []
+            if status == "pending", let row = try Row.fetchOne(db, sql: "SELECT * FROM webhook_subscriptions WHERE id = ?", arguments: [subscriptionId]) {
+                out = try Self.unfannedEvents(db, subscriptionRow: row, limit: limit)
+            }
+            guard out.count < limit else { return out }
+            return try out + Row.fetchAll(
                 db,
                 sql: """
                     SELECT \(Self.outboxColumns) FROM webhook_outbox o LEFT JOIN messages m ON m.id = o.message_id
                     WHERE o.subscription_id = ? AND o.status = ? ORDER BY o.id DESC LIMIT ?
-                    """, arguments: [subscriptionId, status, limit]
+                    """, arguments: [subscriptionId, status, limit - out.count]
             ).map(Self.outboxEvent)
         }
     }
@@ -126,6 +135,7 @@ extension SQLiteStore: WebhookOutboxStore {
         try await !webhookRoutes.routes { try await db.read { try SQLiteWebhookOutbox.loadRoutes($0) } }.isEmpty
     }
 
+    /// Pending rows of enabled subscriptions plus, for each, the events not yet fanned out to it.
     public func webhookOutboxDepth(now: Int64) async throws -> (depth: Int64, oldestAgeSeconds: Int64?) {
         try await db.read { db in
             let row = try Row.fetchOne(
@@ -134,8 +144,13 @@ extension SQLiteStore: WebhookOutboxStore {
                     SELECT COUNT(*) AS n, MIN(o.created_at) AS oldest FROM webhook_outbox o
                     JOIN webhook_subscriptions s ON s.id = o.subscription_id WHERE o.status = 'pending' AND s.enabled
                     """)
-            let n: Int64 = row?["n"] ?? 0
-            let oldest: Int64? = row?["oldest"]
+            var n: Int64 = row?["n"] ?? 0
+            var oldest: Int64? = row?["oldest"]
+            for s in try Row.fetchAll(db, sql: "SELECT * FROM webhook_subscriptions WHERE enabled") {
+                let waiting = WebhookFanout.waiting(try Self.unfannedGroups(db, subscriptionRow: s), for: try Self.webhook(from: s))
+                n += waiting.count
+                if let w = waiting.oldestQueuedAt { oldest = min(oldest ?? w, w) }
+            }
             return (n, oldest.map { max(0, now - $0) })
         }
     }

@@ -9,8 +9,8 @@ extension SQLiteStore: WebhookStore {
         return try await db.write { db in
             try db.execute(
                 sql: """
-                    INSERT INTO webhook_subscriptions (url, events, campaign_id, secret, enabled, created_at, updated_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO webhook_subscriptions (url, events, campaign_id, secret, enabled, created_at, updated_at, fanout_position)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, (SELECT COALESCE(MAX(id), 0) FROM webhook_outbox))
                     """,
                 arguments: [definition.url, events, definition.campaignId, secret, definition.enabled, at, at])
             return WebhookSubscription(id: db.lastInsertedRowID, definition: definition, secret: secret, createdAt: at, updatedAt: at)
@@ -40,13 +40,23 @@ extension SQLiteStore: WebhookStore {
         let events = try JSONCoding.encode(definition.events)
         defer { webhookRoutes.invalidate() }
         return try await db.write { db in
+            guard let wasEnabled = try Bool.fetchOne(db, sql: "SELECT enabled FROM webhook_subscriptions WHERE id = ?", arguments: [id]) else {
+                return false
+            }
+            // The events it has not yet got go by the definition they were written under; one
+            // enabled again starts at the head (``WebhookFanout``).
+            try Self.fanOutRest(db, id: id)
             try db.execute(
                 sql: """
                     UPDATE webhook_subscriptions SET url = ?, events = ?, campaign_id = ?, enabled = ?, updated_at = ?,
-                      disabled_reason = CASE WHEN ? THEN NULL ELSE disabled_reason END
+                      disabled_reason = CASE WHEN ? THEN NULL ELSE disabled_reason END,
+                      fanout_position = CASE WHEN ? THEN ? ELSE fanout_position END
                     WHERE id = ?
                     """,
-                arguments: [definition.url, events, definition.campaignId, definition.enabled, at, definition.enabled, id])
+                arguments: [
+                    definition.url, events, definition.campaignId, definition.enabled, at, definition.enabled,
+                    definition.enabled && !wasEnabled, try Self.outboxHead(db), id,
+                ])
             return db.changesCount > 0
         }
     }
@@ -64,7 +74,9 @@ extension SQLiteStore: WebhookStore {
     public func webhookDeliveryStats(id: Int64) async throws -> WebhookDeliveryStats {
         try await db.read { db in
             var stats = WebhookDeliveryStats()
+            var waiting: Int64 = 0
             if let row = try Row.fetchOne(db, sql: "SELECT * FROM webhook_subscriptions WHERE id = ?", arguments: [id]) {
+                waiting = WebhookFanout.waiting(try Self.unfannedGroups(db, subscriptionRow: row), for: try Self.webhook(from: row)).count
                 stats.lastStatus = row["last_status"]
                 stats.lastError = row["last_error"]
                 stats.lastAttemptAt = row["last_attempt_at"]
@@ -79,11 +91,12 @@ extension SQLiteStore: WebhookStore {
             {
                 let n: Int64 = row["n"]
                 switch row["status"] as String {
-                case "pending": stats.queueDepth = n
+                case "pending": stats.queueDepth += n
                 case "failed": stats.failedEvents = n
                 default: break
                 }
             }
+            stats.queueDepth += waiting
             return stats
         }
     }

@@ -3,34 +3,29 @@ import GRDB
 import SMSCore
 
 /// Writes webhook events into the outbox (`webhook_outbox`, issue 17) inside the transaction of the
-/// state change that produced them (``WebhookEventRule``): one row per (event, subscription),
-/// all rows of an event sharing its `event_id` and `version`. Nothing is written (and nothing is
+/// state change that produced them (``WebhookEventRule``): **one row per event** (`subscription_id`
+/// 0, `status` 'event'), whatever the number of subscriptions; the delivery worker fans it out to
+/// the subscriptions that take it when it leases (``WebhookFanout``,
+/// `SQLiteStore.fanOut(_:subscription:position:limit:)`). Nothing is written (and nothing is
 /// queried) when no enabled subscription takes the event (``WebhookRouteCache``).
 ///
-/// `version`: the id of the event's first outbox row. SQLite has one writer, and the row ids only
-/// grow (AUTOINCREMENT), so a message's later change always has a greater version: a receiver
-/// drops an event whose version is below one it has seen for that message.
+/// `version`: the event row's id. SQLite has one writer, and the row ids only grow
+/// (AUTOINCREMENT), so a message's later change always has a greater version: a receiver drops an
+/// event whose version is below one it has seen for that message.
 ///
-/// Cost (BENCHMARKS.md "webhooks"): the rows go through ``RawStatement`` (no boxed arguments per
-/// row), the ids are AUTOINCREMENT's own (the first row's `version` is `sqlite_sequence`'s next
-/// value read inside the INSERT, the others take its `last_insert_rowid`), and event ids are
-/// time-ordered (``WebhookPayload/newEventId(now:)``).
+/// Cost (BENCHMARKS.md "webhooks"): one row and two index entries per event (the
+/// `(subscription_id, status, id)` index, appended at its end, and the user's), through
+/// ``RawStatement``; the `version` is `sqlite_sequence`'s next value read inside the INSERT.
 enum SQLiteWebhookOutbox {
-    /// The first row of an event: its `version` is the id AUTOINCREMENT gives it (the sequence's
-    /// next value; a row id above the sequence never exists, every insert here advances it).
-    static let insertFirstSQL = """
+    /// An event's row: its `version` is the id AUTOINCREMENT gives it (the sequence's next value;
+    /// a row id above the sequence never exists, every insert here advances it).
+    static let insertSQL = """
         INSERT INTO webhook_outbox (event_id, subscription_id, type, campaign_id, message_id, user_id, version,
-          occurred_at, payload, next_attempt_at, created_at)
-        VALUES (?, ?, ?, ?, ?, ?, COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'webhook_outbox'), 0) + 1, ?, ?, ?, ?)
-        """
-    /// The event's rows for further subscriptions, with the first row's id as `version`.
-    static let insertMoreSQL = """
-        INSERT INTO webhook_outbox (event_id, subscription_id, type, campaign_id, message_id, user_id, occurred_at,
-          payload, next_attempt_at, created_at, version)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+          occurred_at, payload, status, next_attempt_at, created_at)
+        VALUES (?, 0, ?, ?, ?, ?, COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'webhook_outbox'), 0) + 1, ?, ?, 'event', ?, ?)
         """
 
-    /// Queues `events` for the subscriptions that take them. - Returns: the rows written.
+    /// Queues `events` that an enabled subscription takes. - Returns: the rows written.
     @discardableResult
     static func write(_ db: Database, _ events: [WebhookOutboxEntry], routes: WebhookRouteCache) throws -> Int {
         guard !events.isEmpty else { return 0 }
@@ -39,39 +34,21 @@ enum SQLiteWebhookOutbox {
         var written = 0
         let date = Date()
         let now = Int64(date.timeIntervalSince1970)
-        for e in events {
-            let targets = WebhookRouteCache.targets(all, type: e.type, campaignId: e.campaignId)
-            guard let first = targets.first else { continue }
-            let eventId = WebhookPayload.newEventId(now: date)
-            let insert = try RawStatement(db, sql: insertFirstSQL)
-            bind(insert, e, eventId: eventId, subscription: first, now: now)
+        for e in events where WebhookFanout.anyTakes(all, type: e.type, campaignId: e.campaignId) {
+            let insert = try RawStatement(db, sql: insertSQL)
+            insert.bind(1, WebhookPayload.newEventId(now: date))
+            insert.bind(2, e.type.rawValue)
+            insert.bind(3, e.campaignId)
+            insert.bind(4, e.messageId)
+            insert.bind(5, e.userId)
+            insert.bind(6, e.at)
+            insert.bind(7, e.payload)
+            insert.bind(8, now)
+            insert.bind(9, now)
             try insert.run(db)
             written += 1
-            guard targets.count > 1 else { continue }
-            let version = db.lastInsertedRowID
-            let more = try RawStatement(db, sql: insertMoreSQL)
-            for subscription in targets.dropFirst() {
-                bind(more, e, eventId: eventId, subscription: subscription, now: now)
-                more.bind(11, version)
-                try more.run(db)
-                written += 1
-            }
         }
         return written
-    }
-
-    /// Binds parameters 1–10 of both inserts (the same order up to `version`).
-    private static func bind(_ s: RawStatement, _ e: WebhookOutboxEntry, eventId: String, subscription: Int64, now: Int64) {
-        s.bind(1, eventId)
-        s.bind(2, subscription)
-        s.bind(3, e.type.rawValue)
-        s.bind(4, e.campaignId)
-        s.bind(5, e.messageId)
-        s.bind(6, e.userId)
-        s.bind(7, e.at)
-        s.bind(8, e.payload)
-        s.bind(9, now)
-        s.bind(10, now)
     }
 
     /// The events of a message's change (``WebhookEventRule``) queued for it.

@@ -63,6 +63,6 @@ struct PostgresLocationTests {
 @Suite("PostgreSQL: migrations")
 struct PostgresMigrationIdsTests {
     @Test func theMigrationIdsInOrder() {
-        #expect(PostgresMigrations.all.map(\.id) == ["v1", "settings", "dispatch-dead-letters", "login-links", "leases", "rollup-slots", "partitions", "ingestion-errors-body-kind", "click-journals", "audience-segments", "profiles-phone-index", "message-log-indexes", "webhooks", "latency-histograms", "dispatch-suspects", "raw-purge-marks", "purged-event-keys", "provider-prices", "signature-nonces", "message-network"])
+        #expect(PostgresMigrations.all.map(\.id) == ["v1", "settings", "dispatch-dead-letters", "login-links", "leases", "rollup-slots", "partitions", "ingestion-errors-body-kind", "click-journals", "audience-segments", "profiles-phone-index", "message-log-indexes", "webhooks", "latency-histograms", "dispatch-suspects", "raw-purge-marks", "purged-event-keys", "provider-prices", "signature-nonces", "message-network", "webhook-fanout"])
     }
 }

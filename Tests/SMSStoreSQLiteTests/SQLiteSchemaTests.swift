@@ -17,7 +17,7 @@ struct SQLiteSchemaTests {
         "click-journal", "settings", "dispatch-dead-letters", "ingestion-errors-raw-bytes", "login-links", "leases",
         "ingestion-errors-body-kind",
         "audience-segments", "profiles-phone-index", "message-log-indexes", "webhooks", "latency-histograms",
-        "dispatch-suspects", "raw-purge-marks", "purged-event-keys", "provider-prices", "signature-nonces", "message-network",
+        "dispatch-suspects", "raw-purge-marks", "purged-event-keys", "provider-prices", "signature-nonces", "message-network", "webhook-fanout",
     ]
 
     /// `sqlite_master.sql` of a database the earlier migrator (commit 9a196ae, `smsstats serve`)
@@ -67,8 +67,8 @@ struct SQLiteSchemaTests {
         CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID
         CREATE TABLE short_links ( code TEXT PRIMARY KEY, message_id INTEGER NOT NULL, campaign_id TEXT NOT NULL, link_index INTEGER NOT NULL, url TEXT NOT NULL, expires_at INTEGER NOT NULL, human_clicks INTEGER NOT NULL DEFAULT 0)
         CREATE TABLE signature_nonces (nonce_key TEXT PRIMARY KEY, expires_at INTEGER NOT NULL) WITHOUT ROWID
-        CREATE TABLE webhook_outbox ( id INTEGER PRIMARY KEY AUTOINCREMENT, event_id TEXT NOT NULL, subscription_id INTEGER NOT NULL, type TEXT NOT NULL, campaign_id TEXT, message_id INTEGER, user_id TEXT, version INTEGER NOT NULL, occurred_at INTEGER NOT NULL, payload TEXT NOT NULL, status TEXT NOT NULL DEFAULT 'pending', attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at INTEGER NOT NULL, lease_holder TEXT, lease_expires_at INTEGER, last_error TEXT, delivered_at INTEGER, created_at INTEGER NOT NULL, UNIQUE (subscription_id, event_id))
-        CREATE TABLE webhook_subscriptions ( id INTEGER PRIMARY KEY AUTOINCREMENT, url TEXT NOT NULL, events TEXT NOT NULL, campaign_id TEXT, secret TEXT NOT NULL, enabled INTEGER NOT NULL, disabled_reason TEXT, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, last_status INTEGER, last_error TEXT, last_attempt_at INTEGER, last_latency_ms INTEGER, consecutive_failures INTEGER NOT NULL DEFAULT 0, failed_attempts INTEGER NOT NULL DEFAULT 0, delivered_events INTEGER NOT NULL DEFAULT 0)
+        CREATE TABLE "webhook_outbox" ( id INTEGER PRIMARY KEY AUTOINCREMENT, event_id TEXT NOT NULL, subscription_id INTEGER NOT NULL, type TEXT NOT NULL, campaign_id TEXT, message_id INTEGER, user_id TEXT, version INTEGER NOT NULL, occurred_at INTEGER NOT NULL, payload TEXT NOT NULL, status TEXT NOT NULL DEFAULT 'pending', attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at INTEGER NOT NULL, lease_holder TEXT, lease_expires_at INTEGER, last_error TEXT, delivered_at INTEGER, created_at INTEGER NOT NULL)
+        CREATE TABLE webhook_subscriptions ( id INTEGER PRIMARY KEY AUTOINCREMENT, url TEXT NOT NULL, events TEXT NOT NULL, campaign_id TEXT, secret TEXT NOT NULL, enabled INTEGER NOT NULL, disabled_reason TEXT, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, last_status INTEGER, last_error TEXT, last_attempt_at INTEGER, last_latency_ms INTEGER, consecutive_failures INTEGER NOT NULL DEFAULT 0, failed_attempts INTEGER NOT NULL DEFAULT 0, delivered_events INTEGER NOT NULL DEFAULT 0, fanout_position INTEGER)
         CREATE TRIGGER clicks_raw_late AFTER INSERT ON clicks BEGIN UPDATE raw_purges SET late = 1 WHERE campaign_id = NEW.campaign_id; END
         CREATE TRIGGER message_events_purged_key BEFORE INSERT ON message_events WHEN EXISTS (SELECT 1 FROM purged_event_keys WHERE message_id = NEW.message_id AND dedup_key = NEW.dedup_key) BEGIN SELECT RAISE(IGNORE); END
         CREATE TRIGGER message_events_raw_late AFTER INSERT ON message_events BEGIN UPDATE raw_purges SET late = 1 WHERE campaign_id = (SELECT campaign_id FROM messages WHERE id = NEW.message_id); END

@@ -4,9 +4,10 @@ import SMSStoreTestSupport
 import Testing
 
 /// The webhook outbox (issue 17) on SQLite and PostgreSQL: the events a state change produces
-/// (``WebhookEventRule``) are written by the store in the change's transaction, one row per
-/// matching subscription, with one event id and a version that grows per message; none without a
-/// subscription, none for a duplicate receipt or a bot hit.
+/// (``WebhookEventRule``) are written by the store in the change's transaction (one row per event,
+/// fanned out to the subscriptions when the worker leases, ``WebhookFanout``) and are pending for
+/// each matching subscription at once, with one event id and a version that grows per message;
+/// none without a subscription, none for a duplicate receipt or a bot hit.
 @Suite("Webhooks: the outbox is written with the state change")
 struct WebhookOutboxStoreTests {
     static let t = StatsFixture.t

@@ -86,6 +86,16 @@ struct WebhookDeliveryTests {
         return line.flatMap { Int($0.split(separator: " ").last!) } ?? 0
     }
 
+    /// Passes of `service` until `done` (60 s at most): on PostgreSQL an event is fanned out to
+    /// the subscriptions once every older transaction of the server has ended
+    /// (``WebhookFanout``), and other tests' transactions run meanwhile.
+    static func step(_ service: WebhookDeliveryService, until done: () async throws -> Bool) async throws {
+        let deadline = ContinuousClock.now + .seconds(60)
+        while try await !done(), ContinuousClock.now < deadline {
+            if await service.step() == 0 { try await Task.sleep(for: .milliseconds(50)) }
+        }
+    }
+
     @Test("down, then 500s, then up: every event exactly once by id; batches signed and verified by standardwebhooks", arguments: StoreKind.allCases)
     func downThenUp(kind: StoreKind) async throws {
         try await WebhookReceiver.serve { url, receiver in
@@ -101,7 +111,7 @@ struct WebhookDeliveryTests {
             let service = Self.service(store, metrics: metrics, policy: WebhookRetryPolicy(baseSeconds: 0, capSeconds: 0))
 
             // Down: connection refused.
-            for _ in 0..<2 { await service.step() }
+            try await Self.step(service) { try await store.webhookDeliveryStats(id: sub.id).consecutiveFailures >= 2 }
             var stats = try await store.webhookDeliveryStats(id: sub.id)
             #expect(stats.lastStatus == nil)
             #expect(stats.lastError != nil)
@@ -188,7 +198,7 @@ struct WebhookDeliveryTests {
             try await f.sendMessages(3)
             await receiver.set(410)
             let service = Self.service(store, metrics: metrics, policy: WebhookRetryPolicy(baseSeconds: 0, capSeconds: 0))
-            await service.step()
+            try await Self.step(service) { try await store.webhook(id: sub.id)?.definition.enabled == false }
             let gone = try #require(try await store.webhook(id: sub.id))
             #expect(gone.definition.enabled == false)
             #expect(gone.disabledReason?.contains("410") == true)

@@ -55,11 +55,4 @@ public final class WebhookRouteCache: @unchecked Sendable {
         routes = nil
         lock.unlock()
     }
-
-    /// The subscriptions (of `routes`) an event goes to (``WebhookSubscription/accepts(_:campaignId:)``).
-    public static func targets(_ routes: [WebhookSubscription], type: WebhookEventType, campaignId: String?) -> [Int64] {
-        var ids: [Int64] = []
-        for route in routes where route.accepts(type, campaignId: campaignId) { ids.append(route.id) }
-        return ids
-    }
 }
