@@ -97,6 +97,7 @@ struct DashboardController {
         ProfilePageController(dashboard: d, api: profiles).addRoutes(to: group)
         SegmentPageController(dashboard: d).addRoutes(to: group)
         MessageLogPageController(dashboard: d).addRoutes(to: group)
+        WebhookPageController(dashboard: d, store: dispatcher.store).addRoutes(to: group)
     }
 
     /// Whether a sign-in secret is the admin token or the dashboard password (constant time).

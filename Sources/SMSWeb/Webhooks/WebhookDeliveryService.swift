@@ -102,19 +102,9 @@ public struct WebhookDeliveryService: Service {
             let messageIds = Array(Set(batch.events.compactMap { $0.meta == nil ? nil : $0.messageId }))
             let entries = try await store.messageLogEntries(messageIds: messageIds)
             let body = try WebhookEventBody.encode(batch.events, entries: Dictionary(entries.map { ($0.id, $0) }) { a, _ in a })
-            let timestamp = Int64(Date().timeIntervalSince1970)
-            let id = batch.events[0].eventId
-            guard let signature = WebhookSigner.signature(secret: subscription.secret, id: id, timestamp: timestamp, body: body) else {
-                throw DeliveryError.badSecret
-            }
-            var request = HTTPClientRequest(url: subscription.definition.url)
-            request.method = .POST
-            request.headers.add(name: "content-type", value: "application/json")
-            request.headers.add(name: "user-agent", value: "smsstats-webhooks")
-            request.headers.add(name: "webhook-id", value: id)
-            request.headers.add(name: "webhook-timestamp", value: String(timestamp))
-            request.headers.add(name: "webhook-signature", value: signature)
-            request.body = .bytes(ByteBuffer(data: body))
+            let request = try Self.signedRequest(
+                url: subscription.definition.url, secret: subscription.secret, id: batch.events[0].eventId,
+                timestamp: Int64(Date().timeIntervalSince1970), body: body)
             let response = try await client.execute(request, timeout: .seconds(Self.requestTimeoutSeconds))
             status = Int(response.status.code)
             _ = try? await response.body.collect(upTo: 64 * 1024)
@@ -148,6 +138,23 @@ public struct WebhookDeliveryService: Service {
                 "webhook delivery outcome not recorded; the batch is sent again when its lease expires",
                 metadata: ["subscription": "\(subscription.id)", "error": "\(error)"])
         }
+    }
+
+    /// The signed POST of `body` to `url` (``WebhookSigner``: `webhook-id` is `id`, the batch's
+    /// first event id). - Throws: ``DeliveryError/badSecret`` for a secret that is no `whsec_<base64>`.
+    static func signedRequest(url: String, secret: String, id: String, timestamp: Int64, body: Data) throws -> HTTPClientRequest {
+        guard let signature = WebhookSigner.signature(secret: secret, id: id, timestamp: timestamp, body: body) else {
+            throw DeliveryError.badSecret
+        }
+        var request = HTTPClientRequest(url: url)
+        request.method = .POST
+        request.headers.add(name: "content-type", value: "application/json")
+        request.headers.add(name: "user-agent", value: "smsstats-webhooks")
+        request.headers.add(name: "webhook-id", value: id)
+        request.headers.add(name: "webhook-timestamp", value: String(timestamp))
+        request.headers.add(name: "webhook-signature", value: signature)
+        request.body = .bytes(ByteBuffer(data: body))
+        return request
     }
 
     enum DeliveryError: Error, CustomStringConvertible {
