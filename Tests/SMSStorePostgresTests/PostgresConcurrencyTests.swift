@@ -231,7 +231,7 @@ struct PostgresConcurrencyTests {
         #expect(
             try await ts.int(
                 "SELECT COUNT(*) FROM schema_migrations WHERE id IN ('v1', 'settings', 'dispatch-dead-letters', 'login-links', 'leases', 'partitions', 'rollup-slots', 'ingestion-errors-body-kind', 'click-journals', 'audience-segments', 'profiles-phone-index', 'message-log-indexes', 'webhooks', 'latency-histograms', 'dispatch-suspects', 'raw-purge-marks', 'purged-event-keys', 'provider-prices', 'signature-nonces', 'message-network', 'webhook-fanout')")
-                == 19)
+                == 21)
         #expect(try await CampaignStatsQueries(store: first).totals(campaignId: "c1")[RollupKey(.queued)] == 3)
         #expect(try await second.messageCount(campaignId: "c1", dispatch: .queued) == 3)
         await first.close()

@@ -36,7 +36,9 @@ actor FakeGateway: SMSGateway {
     nonisolated func send(_ messages: [OutboundMessage], via provider: ProviderConfig, customValues: [String: String]) async -> [DispatchResult] {
         await enter(messages)
         if let hold = holdUntilInFlight {
-            let deadline = ContinuousClock.now + .milliseconds(250)
+            // Long enough for the dispatcher's other requests to start on a loaded machine (the
+            // full suite: 250 ms once saw only 2 of 3 in flight).
+            let deadline = ContinuousClock.now + .seconds(1)
             while await inFlight < hold, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(1)) }
         }
         if delay > .zero { try? await Task.sleep(for: delay) }

@@ -66,7 +66,7 @@ struct ErasureRedirectLoadTests {
         }
     }
 
-    @Test("redirects stay 302 and fast while people are erased", .timeLimit(.minutes(3)), arguments: StoreKind.allCases)
+    @Test("redirects stay 302 and fast while people are erased", .timeLimit(.minutes(6)), arguments: StoreKind.allCases)
     func erasuresUnderLoad(kind: StoreKind) async throws {
         let f = try await StatsFixture(kind: kind)
         let now = Int64(Date().timeIntervalSince1970)
