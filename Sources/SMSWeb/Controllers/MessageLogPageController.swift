@@ -65,6 +65,15 @@ struct MessageLogPageController {
                 return d.page("messages", object, session: session, nav: "campaigns")
             }
         }
+        // The Delivery tab's CSV downloads, for a signed-in dashboard user (the API's routes want the
+        // bearer token): the same answers as `/api/v1/campaigns/{id}/breakdown.csv` and `latency.csv`.
+        let stats = StatsController(store: d.store)
+        group.get("campaigns/{id}/breakdown.csv") { request, context in
+            try await d.signedIn(request) { _ in try await stats.breakdownCSV(try await Self.campaign(d, context), request) }
+        }
+        group.get("campaigns/{id}/latency.csv") { request, context in
+            try await d.signedIn(request) { _ in try await stats.latencyCSV(try await Self.campaign(d, context), request) }
+        }
         for format in MessageLogExport.Format.allCases {
             group.get("campaigns/{id}/messages.\(format.rawValue)") { request, context in
                 try await d.signedIn(request) { _ in

@@ -63,14 +63,10 @@ struct StatsController {
             return try JSON.response(try await queries.breakdown(campaign, by: try Self.dimension(request)))
         }
         group.get("campaigns/{id}/breakdown.csv") { request, context in
-            let campaign = try await load(context)
-            let breakdown = try await queries.breakdown(campaign, by: try Self.dimension(request))
-            return Self.csv(try DeliveryCSVExport.breakdown(breakdown), campaign: campaign, suffix: "breakdown-\(breakdown.by.rawValue).csv")
+            try await breakdownCSV(try await load(context), request)
         }
         group.get("campaigns/{id}/latency.csv") { request, context in
-            let campaign = try await load(context)
-            let report = try await mapped { try await queries.latency(campaign, variant: try Self.variant(request)) }
-            return Self.csv(try DeliveryCSVExport.latency(report), campaign: campaign, suffix: "latency.csv")
+            try await latencyCSV(try await load(context), request)
         }
         group.get("campaigns/{id}/cost") { _, context in
             let campaign = try await load(context)
@@ -160,6 +156,20 @@ struct StatsController {
     }
 
     /// Runs a query, answering 400 for a bad zone or variant.
+    /// `breakdown.csv?by=…` of `campaign`: the API route's answer, and the dashboard's Delivery tab
+    /// download (`/campaigns/{id}/breakdown.csv`, signed in). - Throws: 400 naming `by`.
+    func breakdownCSV(_ campaign: Campaign, _ request: Request) async throws -> Response {
+        let breakdown = try await queries.breakdown(campaign, by: try Self.dimension(request))
+        return Self.csv(try DeliveryCSVExport.breakdown(breakdown), campaign: campaign, suffix: "breakdown-\(breakdown.by.rawValue).csv")
+    }
+
+    /// `latency.csv?variant=<n>` of `campaign`: the API route's answer, and the dashboard's
+    /// download (`/campaigns/{id}/latency.csv`). - Throws: 400 naming `variant`.
+    func latencyCSV(_ campaign: Campaign, _ request: Request) async throws -> Response {
+        let report = try await mapped { try await queries.latency(campaign, variant: try Self.variant(request)) }
+        return Self.csv(try DeliveryCSVExport.latency(report), campaign: campaign, suffix: "latency.csv")
+    }
+
     func mapped<T>(_ body: () async throws -> T) async throws -> T {
         do {
             return try await body()

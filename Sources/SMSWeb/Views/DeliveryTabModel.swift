@@ -92,7 +92,7 @@ struct DeliveryTabModel {
         let c: (Int64) -> String = DisplayFormat.count
         return [
             "by": b.by.rawValue, "title": title, "keyHeader": keyHeader, "note": note, "hasRows": !b.rows.isEmpty,
-            "csvPath": "/api/v1/campaigns/\(CampaignPageController.pathComponent(campaignId))/breakdown.csv?by=\(b.by.rawValue)",
+            "csvPath": "/campaigns/\(CampaignPageController.pathComponent(campaignId))/breakdown.csv?by=\(b.by.rawValue)",
             "rows": b.rows.map { r -> Object in
                 [
                     "key": b.by == .provider && r.key == overview.provider.rows.first?.key ? "\(providerName) (\(r.key))" : r.key,

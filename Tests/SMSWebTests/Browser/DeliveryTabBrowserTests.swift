@@ -100,11 +100,19 @@ struct DeliveryTabBrowserTests {
         #expect(DOM.text(dom, #"data-cost="perDelivered""#) == "0.095 EUR")
         #expect(DOM.text(dom, #"data-cost="perClick""#) == "0.76 EUR")
         #expect(DOM.text(dom, #"data-cost="perConversion""#) == "–")
-        #expect(DOM.attribute(dom, of: #"data-csv="carrier""#, "href") == "/api/v1/campaigns/\(campaign.id)/breakdown.csv?by=carrier")
+        #expect(DOM.attribute(dom, of: #"data-csv="carrier""#, "href") == "/campaigns/\(campaign.id)/breakdown.csv?by=carrier")
 
-        // The CSV the tab links to.
-        let csv = try await s.call(.GET, "/api/v1/campaigns/\(campaign.id)/breakdown.csv?by=carrier")
+        // The CSV the tab links to, fetched as the signed-in user's browser would (the session
+        // cookie, no bearer token: the tester's 401 when the links pointed at /api/v1), and the API's
+        // own route with the token: the same bytes.
+        let (cookie, _) = try await BrowserScenario.signIn(s)
+        #expect(try await s.call(.GET, "/campaigns/\(campaign.id)/breakdown.csv?by=carrier", auth: false).status != 200)
+        let csv = try await s.call(.GET, "/campaigns/\(campaign.id)/breakdown.csv?by=carrier", auth: false, headers: [("Cookie", cookie)])
         #expect(csv.status == 200)
+        let api = try await s.call(.GET, "/api/v1/campaigns/\(campaign.id)/breakdown.csv?by=carrier")
+        #expect(api.body == csv.body)
+        let latencyCSV = try await s.call(.GET, "/campaigns/\(campaign.id)/latency.csv", auth: false, headers: [("Cookie", cookie)])
+        #expect(latencyCSV.status == 200 && String(decoding: latencyCSV.body, as: UTF8.self).contains("overSeconds,upToSeconds,count,percentOfDelivered"))
         let lines = String(decoding: csv.body.dropFirst(3), as: UTF8.self).components(separatedBy: "\r\n")
         #expect(lines.prefix(3) == [
             "carrier,sent,delivered,failed,pending,deliveryRate,uniqueClicks,ctr,errors",
