@@ -77,4 +77,23 @@ struct WebhookRouteTests {
             #expect(try await t.store.webhooks().isEmpty)
         }
     }
+    @Test("a subscription whose filter campaign was deleted stays editable: a PATCH that keeps the filter is not refused, a new unknown one is", arguments: StoreKind.allCases)
+    func filterCampaignDeleted(kind: StoreKind) async throws {
+        try await StoreRouteApp.with(kind, adminToken: Self.token, secret: "s", now: { 1_800_000_000 }) { client, t in
+            try await t.store.insertCampaign(
+                Campaign(id: "d1", name: "draft", providerId: "p1", body: "Hi", links: [], audience: .all, timezone: "UTC", goal: nil, createdAt: 1_800_000_000))
+            let created = try await Call.call(client, .post, "/api/v1/webhooks", #"{"url":"https://hooks.example/in","events":["message.sent"],"campaignId":"d1"}"#)
+            #expect(created.status == .created, "\(created.text)")
+            let id = try #require(try Call.object(created.text)["id"] as? Int)
+            #expect(try await Call.call(client, .delete, "/api/v1/campaigns/d1").status == .noContent)
+            let disabled = try await Call.call(client, .patch, "/api/v1/webhooks/\(id)", #"{"enabled":false}"#)
+            #expect(disabled.status == .ok, "\(disabled.text)")
+            let moved = try await Call.call(client, .patch, "/api/v1/webhooks/\(id)", #"{"url":"https://hooks.example/other"}"#)
+            #expect(moved.status == .ok, "\(moved.text)")
+            #expect(try Call.object(moved.text)["campaignId"] as? String == "d1")
+            let unknown = try await Call.call(client, .patch, "/api/v1/webhooks/\(id)", #"{"campaignId":"nope"}"#)
+            #expect(unknown.status == .badRequest)
+            #expect(Call.message(unknown.text) == "invalid webhook: campaignId names no campaign (got 'nope')")
+        }
+    }
 }

@@ -84,7 +84,9 @@ struct WebhookController {
             let current = try await existing(context)
             let body = try await request.collectBody(upTo: 100_000, what: "webhook")
             let merged = try MergePatch.merged(current.definition.body, patch: body, as: WebhookSubscription.Definition.Body.self, what: "webhook")
-            let definition = try await read(merged)
+            // A campaign filter the PATCH leaves as it was is not judged again: its campaign may have
+            // been deleted since (the subscription then stays editable, e.g. to disable it).
+            let definition = try await read(merged, keptCampaignId: current.definition.campaignId)
             guard try await store.updateWebhook(id: current.id, definition, at: config.now()) else { throw Self.unknown(current.id) }
             guard let updated = try await store.webhook(id: current.id) else { throw Self.unknown(current.id) }
             return try JSON.response(try await view(updated))
@@ -164,12 +166,14 @@ struct WebhookController {
         View(s, deliveries: try await store.webhookDeliveryStats(id: s.id))
     }
 
+    /// - Parameter keptCampaignId: a PATCH's current campaign filter: when the result keeps it,
+    ///   it is not looked up again.
     /// - Throws: 400 `invalid webhook: …` naming every wrong field, or `campaignId` when no
     ///   campaign has it.
-    func read(_ body: WebhookSubscription.Definition.Body) async throws -> WebhookSubscription.Definition {
+    func read(_ body: WebhookSubscription.Definition.Body, keptCampaignId: String? = nil) async throws -> WebhookSubscription.Definition {
         switch WebhookSubscription.Definition.read(body) {
         case .success(let d):
-            if let c = d.campaignId, try await store.campaign(id: c) == nil {
+            if let c = d.campaignId, c != keptCampaignId, try await store.campaign(id: c) == nil {
                 throw HTTPError(.badRequest, message: "invalid webhook: campaignId names no campaign (got '\(InputEcho.text(c))')")
             }
             return d
