@@ -72,6 +72,9 @@ enum JSONFuzz {
                     check(found != nil && p.path.last == .key(p.text), "the repeated key \(p.text) at \(p.field()) is not in the tree")
                 case .invalidUTF8:
                     check(false, "a body read whole (not as a callback batch) gave a string problem: \(p.message(field: p.field()))")
+                case .integerBeyondExact, .digitsBeyondDouble:
+                    // Found only where a free-form value is decoded (JSONBodyDecoder), never by the reader.
+                    check(false, "the reader reported a free-form number problem: \(p.message(field: p.field()))")
                 }
             }
             let canonical = value.canonicalJSON
