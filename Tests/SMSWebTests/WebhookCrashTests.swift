@@ -21,7 +21,7 @@ struct WebhookCrashTests {
         let ok = Mutex<Set<Int>>([])
     }
 
-    @Test("SIGKILL during callbacks: each delivered message has its one outbox event", .timeLimit(.minutes(4)), arguments: StoreKind.allCases)
+    @Test("SIGKILL during callbacks: each delivered message has its one outbox event", .timeLimit(.minutes(8)), arguments: StoreKind.allCases)
     func killDuringCallbacks(kind: StoreKind) async throws {
         let bin = DispatchCrashTests.binary
         try #require(FileManager.default.isExecutableFile(atPath: bin.path), "build the smsstats executable first (swift build --build-tests)")

@@ -9,7 +9,7 @@ import Testing
 /// The click journal on both stores, and on PostgreSQL with several nodes: each node journals into
 /// its own directory under its own journal id, and the store keeps one applied position per
 /// journal (`click_journal_positions`), written in the transaction that applies the batch.
-@Suite("Click journal: stores and nodes", .timeLimit(.minutes(5)))
+@Suite("Click journal: stores and nodes", .timeLimit(.minutes(8)))
 struct ClickJournalNodesTests {
     static let iPhone = RedirectRouteTests.iPhone
 
