@@ -31,7 +31,7 @@ extension CampaignBreakdown {
                 row.pending += r.pending
                 row.uniqueClicks += r.uniqueClicks
                 rows[r.key] = row
-                denominators[r.key, default: 0] += part.callbacksEnabled ? r.delivered : r.sent
+                denominators[r.key, default: 0] += CampaignStats.ctrDenominator(delivered: r.delivered, sent: r.sent, callbacksEnabled: part.callbacksEnabled)
                 for e in r.errors { codes[r.key, default: [:]][e.code, default: 0] += e.count }
             }
         }

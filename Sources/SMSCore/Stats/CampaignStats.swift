@@ -128,7 +128,13 @@ public struct CampaignStats: Sendable, Equatable, Codable {
     /// callbacks are configured, else `uniqueClicks / sent × 100`; 0 when the denominator is 0.
     /// Every view (summary, trend, funnel, export) uses this one function.
     public static func ctr(uniqueClicks: Int64, delivered: Int64, sent: Int64, callbacksEnabled: Bool) -> Double {
-        percent(uniqueClicks, callbacksEnabled ? delivered : sent)
+        percent(uniqueClicks, ctrDenominator(delivered: delivered, sent: sent, callbacksEnabled: callbacksEnabled))
+    }
+
+    /// CTR's denominator, messages: `delivered` when callbacks are configured, else `sent` (the rule
+    /// of ``ctr(uniqueClicks:delivered:sent:callbacksEnabled:)``; sums over campaigns add these).
+    public static func ctrDenominator(delivered: Int64, sent: Int64, callbacksEnabled: Bool) -> Int64 {
+        callbacksEnabled ? delivered : sent
     }
 
     /// `numerator / denominator × 100`, 0 when the denominator is 0.

@@ -208,7 +208,7 @@ public struct CampaignsOverview: Sendable, Equatable, Codable {
             t.pending += s.pending
             t.uniqueClicks += s.uniqueClicks
             t.clicks += s.clicks
-            t.ctrDenominatorCount += input.callbacksEnabled ? s.delivered : s.sent
+            t.ctrDenominatorCount += CampaignStats.ctrDenominator(delivered: s.delivered, sent: s.sent, callbacksEnabled: input.callbacksEnabled)
             t.convertedUsers += s.convertedUsers
             t.revenueCents += s.revenueCents
             if let cost = input.cost {
@@ -226,7 +226,7 @@ public struct CampaignsOverview: Sendable, Equatable, Codable {
                 day.point.delivered += p.delivered
                 day.point.clicked += p.clicked
                 day.point.clicks += p.clicks
-                day.denominator += input.callbacksEnabled ? p.delivered : p.sent
+                day.denominator += CampaignStats.ctrDenominator(delivered: p.delivered, sent: p.sent, callbacksEnabled: input.callbacksEnabled)
                 byDay[p.start] = day
                 periodSent += p.sent
             }
